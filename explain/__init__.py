@@ -1,0 +1,1 @@
+"""What makes a model accountable: SHAP, plain-language narratives, fairness audit, model card, register entry."""

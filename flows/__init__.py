@@ -1,0 +1,1 @@
+"""Prefect flows: thin orchestration around ``models`` and ``explain``, logging to MLflow."""

@@ -1,0 +1,1 @@
+"""The ``werkwijzer`` command line; each module registers the commands of one area."""

@@ -1,0 +1,43 @@
+"""Entry point of the ``werkwijzer`` command.
+
+Command modules import the heavy packages (models, flows, api) inside their functions, so
+``werkwijzer --help`` stays fast and the core does not depend on the outer packages.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from werkwijzer import __version__
+from werkwijzer.cli import data
+from werkwijzer.contracts import ContractError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="werkwijzer")
+def cli() -> None:
+    """Werkwijzer: workload forecasts and advisory triage for municipal teams. The model advises; a person decides."""
+
+
+for module in (data,):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; a broken data contract ends with its message and exit code 2, no traceback."""
+    try:
+        cli.main(args=argv, prog_name="werkwijzer", standalone_mode=False)
+    except ContractError as exc:
+        click.echo(f"Error: invalid input\n{exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

@@ -1,0 +1,136 @@
+"""Column checks shared by every contract; each problem names file, row, column, value and expectation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from werkwijzer.contracts.bsn import bsn_rows, is_identifier_like
+from werkwijzer.contracts.problems import ContractError, Problem
+
+PER_COLUMN = 5  # problems listed per column and kind, so one bad column does not drown the rest
+TRUE_WORDS = {"true", "1", "ja", "yes", "j", "y", "waar"}
+FALSE_WORDS = {"false", "0", "nee", "no", "n", "onwaar"}
+
+
+class Checker:
+    """Collects problems while converting text columns to typed columns."""
+
+    def __init__(self, frame: pd.DataFrame, file: str, today: dt.date | None = None):
+        self.frame = frame
+        self.file = file
+        self.today = today or dt.date.today()
+        self.problems: list[Problem] = []
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ContractError(self.problems)
+
+    def require(self, columns: Sequence[str]) -> bool:
+        missing = [c for c in columns if c not in self.frame.columns]
+        found = ", ".join(self.frame.columns[:12])
+        for column in missing:
+            self.problems.append(Problem(self.file, f"a column named '{column}' (found: {found})",
+                                         row=1, column=column))
+        return not missing
+
+    def _flag(self, column: str, mask: np.ndarray, expected: str, withhold: bool = False) -> None:
+        for i in np.flatnonzero(mask)[:PER_COLUMN]:
+            value = None if withhold else str(self.frame[column].iloc[i])
+            self.problems.append(Problem(self.file, expected, row=int(i) + 2, column=column,
+                                         value=value, withhold_value=withhold))
+        extra = int(mask.sum()) - PER_COLUMN
+        if extra > 0:
+            self.problems.append(Problem(self.file, f"{expected} ({extra} more rows like this)",
+                                         column=column))
+
+    def _blank(self, column: str) -> np.ndarray:
+        return (self.frame[column].str.strip() == "").to_numpy()
+
+    def _missing(self, column: str, allow_missing: bool) -> np.ndarray:
+        blank = self._blank(column)
+        if not allow_missing:
+            self._flag(column, blank, "a value (the field is empty)")
+        return blank
+
+    def text(self, column: str, allow_missing: bool = False) -> pd.Series:
+        self._missing(column, allow_missing)
+        return self.frame[column].str.strip()
+
+    def choice(self, column: str, allowed: Iterable[str], allow_missing: bool = False) -> pd.Series:
+        allowed = list(allowed)
+        values = self.frame[column].str.strip()
+        blank = self._missing(column, allow_missing)
+        bad = ~values.isin(allowed).to_numpy() & ~blank
+        self._flag(column, bad, "one of " + ", ".join(allowed))
+        return values
+
+    def number(self, column: str, *, minimum: float | None = None, maximum: float | None = None,
+               allow_missing: bool = False, integer: bool = False) -> pd.Series:
+        blank = self._missing(column, allow_missing)
+        values = pd.to_numeric(self.frame[column].str.strip().str.replace(",", ".", regex=False)
+                               .where(~blank, None), errors="coerce")
+        parsed = values.notna().to_numpy()
+        kind = "a whole number" if integer else "a number"
+        bounds = ""
+        if minimum is not None:
+            bounds += f" >= {minimum:g}"
+        if maximum is not None:
+            bounds += f" <= {maximum:g}"
+        self._flag(column, ~parsed & ~blank, kind + bounds)
+        arr = values.to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = np.zeros(len(arr), dtype=bool)
+            if integer:
+                bad |= parsed & (np.floor(arr) != arr)
+            if minimum is not None:
+                bad |= parsed & (arr < minimum)
+            if maximum is not None:
+                bad |= parsed & (arr > maximum)
+        self._flag(column, bad, kind + bounds)
+        return values.astype("Int64") if integer and not bad.any() else values.astype("Float64")
+
+    def integer(self, column: str, *, minimum: float | None = None, allow_missing: bool = False) -> pd.Series:
+        return self.number(column, minimum=minimum, allow_missing=allow_missing, integer=True)
+
+    def date(self, column: str, *, not_future: bool = True, allow_missing: bool = False) -> pd.Series:
+        blank = self._missing(column, allow_missing)
+        text = self.frame[column].str.strip()
+        values = pd.to_datetime(text.where(~blank, None), format="ISO8601", errors="coerce")
+        unparsed = values.isna().to_numpy() & ~blank
+        self._flag(column, unparsed, "a date as YYYY-MM-DD")
+        if not_future:
+            future = (values.dt.date > self.today).fillna(False).to_numpy(dtype=bool)
+            self._flag(column, future, f"a date not after today ({self.today.isoformat()})")
+        return values.dt.normalize()
+
+    def boolean(self, column: str, allow_missing: bool = False) -> pd.Series:
+        blank = self._missing(column, allow_missing)
+        lowered = self.frame[column].str.strip().str.lower()
+        true = lowered.isin(TRUE_WORDS).to_numpy()
+        false = lowered.isin(FALSE_WORDS).to_numpy()
+        self._flag(column, ~true & ~false & ~blank, "true or false (also: ja/nee, yes/no, 1/0)")
+        out = pd.Series(pd.array([None] * len(lowered), dtype="boolean"), index=lowered.index)
+        out[true] = True
+        out[false] = False
+        return out
+
+    def unique(self, columns: Sequence[str], what: str) -> None:
+        dup = self.frame.duplicated(subset=list(columns), keep="first").to_numpy()
+        self._flag(columns[-1], dup, f"one row per {what} (this one repeats an earlier row)")
+
+    def no_bsn(self, columns: Iterable[str] | None = None) -> None:
+        """Refuse values that pass the BSN eleven-test in identifier-like columns, without echoing them."""
+        targets = columns if columns is not None else [c for c in self.frame.columns if is_identifier_like(c)]
+        for column in targets:
+            if column not in self.frame.columns:
+                continue
+            rows = bsn_rows(self.frame[column])
+            mask = np.zeros(len(self.frame), dtype=bool)
+            mask[rows] = True
+            self._flag(column, mask, "a pseudonymous key, not a citizen service number "
+                                     "(this value passes the BSN eleven-test and is refused)",
+                       withhold=True)

@@ -1,0 +1,77 @@
+"""Intake series: how many items (applications, reports, contacts) arrived per period and team.
+
+Long format: ``series_id,date,value``. Wide format: one date column and one column per series
+(the column name becomes the ``series_id``). Counts are whole numbers >= 0; an empty value is
+a missing observation (an outage), not a zero. Dates must not lie in the future and may appear
+once per series.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from werkwijzer.contracts.checks import Checker
+from werkwijzer.contracts.problems import ContractError, Problem
+from werkwijzer.contracts.tables import read_table
+
+LONG_COLUMNS = ("series_id", "date", "value")
+DATE_NAMES = ("date", "datum", "ds", "period", "week", "day", "dag", "maand", "month")
+
+
+def read_intake(path: str | Path, *, date_col: str | None = None, series: Sequence[str] | None = None,
+                today: dt.date | None = None) -> pd.DataFrame:
+    """Validated intake in long format: ``series_id`` (str), ``date`` (datetime64), ``value`` (float, NaN = missing)."""
+    name = Path(path).name
+    frame = read_table(path)
+    if date_col is None and set(LONG_COLUMNS) <= set(frame.columns):
+        return _long(frame, name, today)
+    return _wide(frame, name, date_col, series, today)
+
+
+def _long(frame: pd.DataFrame, name: str, today: dt.date | None) -> pd.DataFrame:
+    check = Checker(frame, name, today)
+    series_id = check.text("series_id")
+    dates = check.date("date")
+    values = check.number("value", minimum=0, allow_missing=True, integer=True)
+    check.no_bsn(["series_id"])
+    check.raise_if_any()
+    out = pd.DataFrame({"series_id": series_id, "date": dates, "value": values.astype(float)})
+    keyed = Checker(out.assign(date=out["date"].dt.strftime("%Y-%m-%d")).astype(str), name)
+    keyed.unique(["series_id", "date"], "series and date")
+    keyed.raise_if_any()
+    return out.sort_values(["series_id", "date"], kind="stable").reset_index(drop=True)
+
+
+def _wide(frame: pd.DataFrame, name: str, date_col: str | None, series: Sequence[str] | None,
+          today: dt.date | None) -> pd.DataFrame:
+    if date_col is None:
+        date_col = next((c for c in frame.columns if c.lower() in DATE_NAMES
+                         or c.lower().endswith("_date") or c.lower().endswith("_day")), None)
+    if date_col is None or date_col not in frame.columns:
+        expected = (f"a date column named '{date_col}'" if date_col else
+                    "the long format series_id,date,value or a date column (pass --date-col)")
+        raise ContractError([Problem(name, expected, row=1, value=", ".join(frame.columns[:8]))])
+    columns = list(series) if series else [c for c in frame.columns if c != date_col]
+    check = Checker(frame, name, today)
+    if not check.require([date_col, *columns]):
+        check.raise_if_any()
+    if not columns:
+        raise ContractError([Problem(name, "at least one series column next to the date column", row=1)])
+    dates = check.date(date_col)
+    parsed = {c: check.number(c, minimum=0, allow_missing=True, integer=True) for c in columns}
+    check.unique([date_col], "date")
+    check.raise_if_any()
+    wide = pd.DataFrame({c: v.astype(float) for c, v in parsed.items()})
+    wide.insert(0, "date", dates)
+    long = wide.melt(id_vars="date", var_name="series_id", value_name="value")
+    long = long[["series_id", "date", "value"]]
+    return long.sort_values(["series_id", "date"], kind="stable").reset_index(drop=True)
+
+
+def to_wide(intake: pd.DataFrame) -> pd.DataFrame:
+    """Long intake as a date-indexed frame with one column per series."""
+    return intake.pivot(index="date", columns="series_id", values="value").sort_index()

@@ -1,0 +1,105 @@
+"""One settings object for the whole service, read from ``WERKWIJZER_*`` environment variables.
+
+The embedded default writes everything under ``WERKWIJZER_HOME`` (default ``./.werkwijzer``):
+the MLflow SQLite store and artifacts, the API's SQLite database and generated data. Each can
+be pointed at a server instead (``WERKWIJZER_MLFLOW_TRACKING_URI``,
+``WERKWIJZER_DATABASE_URL``). Outside development the settings refuse unsafe defaults.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WERKWIJZER_", env_file=None, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    home: Path = Field(default=Path(".werkwijzer"), description="Folder for everything the embedded setup writes.")
+
+    # Tracking and registry (MLflow). Empty means: SQLite and local artifacts under `home`.
+    mlflow_tracking_uri: str | None = None
+    mlflow_artifact_root: str | None = None
+
+    # API storage. Empty means: SQLite (WAL) under `home`.
+    database_url: str | None = None
+    secret_key: str = "development-only-secret-change-me"
+
+    # Orchestration: local task runner by default, a Dask cluster when an address is given.
+    dask_address: str | None = None
+    dask_local_workers: int = Field(default=0, ge=0, description="Start a LocalCluster with this many workers (0: none).")
+
+    # Calendar used for holiday features and simulation.
+    country: str = "NL"
+    subdiv: str | None = None
+    school_region: Literal["Noord", "Midden", "Zuid"] = "Midden"
+
+    seed: int = 20261126
+
+    # Triage: choose the glass-box model unless the other beats it by more than this ROC AUC margin.
+    glassbox_preference_margin: float = Field(default=0.02, ge=0.0, le=1.0)
+    # Fairness gate: band for ratios of the priority metrics against the reference group.
+    fairness_ratio_low: float = Field(default=0.8, gt=0.0)
+    fairness_ratio_high: float = Field(default=1.25, gt=0.0)
+    fairness_min_cell: int = Field(default=10, ge=1)
+    # Proxy scan: a feature that predicts a protected characteristic with at least this
+    # Cramér's V (categorical) or |AUC - 0.5| * 2 (numeric) is blocked without justification.
+    proxy_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
+
+    # Human in the loop.
+    control_share: float = Field(default=0.05, ge=0.0, le=0.5, description="Share of cases that get no advice.")
+    retention_days: int = Field(default=400, ge=183, description="Audit retention: at least six months.")
+
+    # Organisation facts used when no governance.yaml is supplied (documented defaults to replace).
+    organization: str = "Gemeente Voorbeeldstad"
+    contact_email: str = "algoritmes@voorbeeldstad.nl"
+    website: str = "https://www.voorbeeldstad.nl/algoritmes"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        if self.environment == "production" and self.secret_key.startswith("development-only"):
+            raise ValueError("WERKWIJZER_SECRET_KEY must be set outside development")
+        if self.fairness_ratio_low >= self.fairness_ratio_high:
+            raise ValueError("fairness_ratio_low must be below fairness_ratio_high")
+        return self
+
+    @property
+    def home_dir(self) -> Path:
+        path = self.home.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def tracking_uri(self) -> str:
+        if self.mlflow_tracking_uri:
+            return self.mlflow_tracking_uri
+        return f"sqlite:///{self.home_dir / 'mlflow.db'}"
+
+    @property
+    def artifact_root(self) -> str:
+        if self.mlflow_artifact_root:
+            return self.mlflow_artifact_root
+        return (self.home_dir / "mlartifacts").as_uri()
+
+    @property
+    def database(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home_dir / 'werkwijzer.db'}"
+
+    @property
+    def data_dir(self) -> Path:
+        path = self.home_dir / "data"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own ``Settings`` and pass it in."""
+    return Settings()

@@ -1,0 +1,104 @@
+"""The one place that talks to MLflow setup and registry, and the reproducibility facts of a run.
+
+Flows log through MLflow directly but get their tracking URI, experiment and champion alias
+from here; the API reads champions through here too. Reproducibility (responsible-ai item 24):
+every run records the code version, a fingerprint of its data, dependency versions and seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import subprocess
+from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+from mlflow import MlflowClient
+from mlflow.entities.model_registry import ModelVersion
+from mlflow.exceptions import MlflowException
+
+from werkwijzer.settings import Settings
+
+CHAMPION = "champion"
+TRACKED_PACKAGES = ("werkwijzer", "numpy", "pandas", "scikit-learn", "statsmodels", "shap",
+                    "mlflow", "prefect", "holidays", "skops")
+
+
+def configure_mlflow(settings: Settings) -> MlflowClient:
+    """Point this process at the configured tracking store and return a client for it."""
+    uri = settings.tracking_uri
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+def ensure_experiment(client: MlflowClient, name: str, settings: Settings) -> str:
+    """The experiment id for ``name``, creating it with artifacts under the configured root."""
+    existing = client.get_experiment_by_name(name)
+    if existing is not None:
+        return str(existing.experiment_id)
+    location = f"{settings.artifact_root.rstrip('/')}/{name}"
+    return str(client.create_experiment(name, artifact_location=location))
+
+
+def set_champion(client: MlflowClient, model_name: str, model_version: str | int) -> None:
+    client.set_registered_model_alias(model_name, CHAMPION, str(model_version))
+
+
+def champion_version(client: MlflowClient, model_name: str) -> ModelVersion | None:
+    try:
+        return client.get_model_version_by_alias(model_name, CHAMPION)
+    except MlflowException:
+        return None
+
+
+def code_version() -> str:
+    """The git commit of the checkout when there is one, else the installed package version."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent, check=False)
+        if out.returncode == 0 and out.stdout.strip():
+            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                   capture_output=True, text=True, timeout=5,
+                                   cwd=Path(__file__).resolve().parent, check=False).stdout.strip()
+            return out.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return f"werkwijzer-{_version('werkwijzer')}"
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not-installed"
+
+
+def dependency_versions() -> dict[str, str]:
+    versions = {name: _version(name) for name in TRACKED_PACKAGES}
+    versions["python"] = platform.python_version()
+    return versions
+
+
+def fingerprint_files(paths: Iterable[str | Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(p) for p in paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint_frame(frame: pd.DataFrame) -> str:
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    digest = hashlib.sha256(hashed.tobytes())
+    digest.update(",".join(map(str, frame.columns)).encode())
+    return digest.hexdigest()
+
+
+def reproducibility_tags(data_fingerprint: str, seed: int) -> dict[str, str]:
+    tags = {"code_version": code_version(), "data_fingerprint": data_fingerprint, "seed": str(seed)}
+    tags.update({f"dep.{k}": v for k, v in dependency_versions().items()})
+    return tags
