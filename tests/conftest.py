@@ -40,3 +40,21 @@ def big_sim_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bigsim")
     simulate_municipality(out, inhabitants=100_000, years=6, seed=11, end=SIM_END)
     return out
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One Prefect ephemeral server for the whole session (it takes seconds to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory):
+    """Settings with a private home: its own MLflow SQLite store, artifacts and API database."""
+    from werkwijzer.settings import Settings
+
+    home = tmp_path_factory.mktemp("home")
+    return Settings(home=home, environment="test", seed=7)
