@@ -32,7 +32,7 @@ class Settings(BaseSettings):
 
     # Orchestration: local task runner by default, a Dask cluster when an address is given.
     dask_address: str | None = None
-    dask_local_workers: int = Field(default=0, ge=0, description="Start a LocalCluster with this many workers (0: none).")
+    dask_local_workers: int = Field(default=0, ge=0, description="Start a LocalCluster with this many workers.")
 
     # Calendar used for holiday features and simulation.
     country: str = "NL"

@@ -81,4 +81,4 @@ def staffing_for(staffing: pd.DataFrame, team: str, weeks: pd.DatetimeIndex) -> 
 
 def monday(day: dt.date | pd.Timestamp) -> pd.Timestamp:
     ts = pd.Timestamp(day).normalize()
-    return ts - pd.Timedelta(days=ts.dayofweek)
+    return ts - pd.Timedelta(days=ts.day_of_week)

@@ -117,7 +117,11 @@ def read_registry(path: str | Path) -> FeatureRegistry:
             field = ".".join(str(p) for p in loc) or "(document)"
             value = err.get("input")
             shown = value if isinstance(value, str | int | float) else None
-            problems.append(Problem(name, err["msg"].replace("Input should be", "").strip() or err["msg"],
+            if err["type"] == "missing":
+                expected = "this field (it is required)"
+            else:
+                expected = err["msg"].replace("Input should be", "").strip() or err["msg"]
+            problems.append(Problem(name, expected,
                                     row=_line_of(node, loc), column=field,
                                     value=None if shown is None else str(shown)))
         raise ContractError(problems) from None

@@ -90,7 +90,7 @@ def simulate_cases(daily: pd.DataFrame, load: pd.DataFrame, end: pd.Timestamp,
         cases = _team_cases(team, dates, rng)
         term = TEAMS[team].statutory_term_days or 56
         received = pd.DatetimeIndex(cases["received_date"])
-        week = received - pd.to_timedelta(received.dayofweek, unit="D")
+        week = received - pd.to_timedelta(received.day_of_week, unit="D")
         pressure = np.clip(load[team].reindex(week).to_numpy(), 0.7, 2.5)
         mean = term * P.DURATION_SHARE_OF_TERM * np.asarray(P.DURATION_EFFORT)[cases["_true_class"]] * pressure
         days = np.ceil(rng.gamma(P.DURATION_SHAPE, mean / P.DURATION_SHAPE)).astype(int)

@@ -14,7 +14,7 @@ from werkwijzer.simulation import parameters as P
 def break_date(start: dt.date, end: dt.date) -> pd.Timestamp:
     """1 January of the year nearest to STEP_AT_SHARE of the window (the policy change)."""
     point = pd.Timestamp(start) + (pd.Timestamp(end) - pd.Timestamp(start)) * P.STEP_AT_SHARE
-    year = point.year + (1 if point.dayofyear > 183 else 0)
+    year = point.year + (1 if point.day_of_year > 183 else 0)
     return pd.Timestamp(year=year, month=1, day=1)
 
 
@@ -22,7 +22,7 @@ def expected_daily(days: pd.DatetimeIndex, inhabitants: int, region: str = "Midd
     """Expected intake per day and team, before the latent level and the noise."""
     public = public_holidays(days, "NL")
     school = school_holidays(days, "NL", region)
-    doy = days.dayofyear.to_numpy()
+    doy = days.day_of_year.to_numpy()
     years = (days - days[0]).days.to_numpy() / 365.25
     jan = np.exp(-0.5 * (((doy - 12 + 183) % 365.25 - 183) / 14.0) ** 2)
     summer = (doy >= 196) & (doy <= 227)
@@ -32,7 +32,7 @@ def expected_daily(days: pd.DatetimeIndex, inhabitants: int, region: str = "Midd
     for team, p in P.INTAKE.items():
         mu = np.full(len(days), p.yearly / 365.25 * scale)
         weekday = np.asarray(p.weekday)
-        mu *= weekday[days.dayofweek] / weekday.mean()
+        mu *= weekday[days.day_of_week] / weekday.mean()
         mu *= np.where(public, p.public_holiday, 1.0)
         mu *= np.where(school, p.school_holiday, 1.0)
         mu *= np.where(summer, p.summer, 1.0)

@@ -55,7 +55,7 @@ AGE_BY_TEAM = {
 }
 DISTRICTS = tuple(f"wijk_{i:02d}" for i in range(1, 11))
 CONCENTRATED = ("wijk_03", "wijk_07", "wijk_08")   # where the proxy lives
-CONCENTRATED_SHARE = {"buiten_europa": 0.70, "europa": 0.30, "nederland": 0.15}
+CONCENTRATED_SHARE = {"buiten_europa": 0.75, "europa": 0.35, "nederland": 0.12}
 
 CHANNELS = ("online", "telefoon", "balie", "post", "verwijzing")
 CHANNEL_P = (0.55, 0.15, 0.12, 0.05, 0.13)
@@ -72,7 +72,8 @@ INCOME_BY_TEAM = {
 }
 PROVISIONS = {
     "bijstand_aanvragen": ("levensonderhoud", "levensonderhoud_jongere", "ioaw_ioaz"),
-    "bijzondere_bijstand": ("duurzame_gebruiksgoederen", "eigen_bijdrage_zorg", "woonkosten", "individuele_inkomenstoeslag"),
+    "bijzondere_bijstand": ("duurzame_gebruiksgoederen", "eigen_bijdrage_zorg", "woonkosten",
+                            "individuele_inkomenstoeslag"),
     "wmo_meldingen": ("huishoudelijke_hulp", "hulpmiddel", "woningaanpassing", "begeleiding", "vervoer"),
     "jeugdhulp": ("ambulante_hulp", "dagbehandeling", "pleegzorg", "verblijf"),
     "schuldhulp_aanmeldingen": ("schuldregeling", "budgetbeheer", "crisisinterventie"),

@@ -36,7 +36,7 @@ def simulate_staffing(expected_weekly: pd.DataFrame, rng: np.random.Generator) -
             if rng.random() < P.VACANCY_RATE:
                 start = int(np.flatnonzero(quarter == q)[0] + rng.integers(0, 6))
                 fte[start: start + int(rng.integers(8, 21))] -= min(1.0, 0.2 * fte[start])
-        doy = weeks.dayofyear.to_numpy()
+        doy = weeks.day_of_year.to_numpy()
         fte *= np.where((doy >= 196) & (doy <= 227), 1 - P.SUMMER_LEAVE, 1.0)
         fte *= np.where((weeks.month == 12) & (weeks.day >= 24), 1 - P.CHRISTMAS_LEAVE, 1.0)
         rows.append(pd.DataFrame({"team": team, "week": weeks.strftime("%Y-%m-%d"),

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from werkwijzer.cli.main import cli, main
+from werkwijzer.simulation import FILES
+
+
+def test_simulate_writes_every_file(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["simulate", "--out", str(tmp_path), "--inhabitants", "20000",
+                                      "--years", "1", "--seed", "5", "--end", "2026-11-22"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FILES)
+    assert "wrote" in result.output
+
+
+def test_validate_ok_prints_summary(sim_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["validate", str(sim_dir / "cases.csv"), "--kind", "cases",
+                                      "--registry", str(sim_dir / "feature_registry.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "cases OK" in result.output
+
+
+@pytest.mark.parametrize("kind", ["intake", "staffing", "norms"])
+def test_validate_every_kind(sim_dir: Path, kind: str) -> None:
+    name = {"intake": "intake_weekly.csv", "staffing": "staffing.csv", "norms": "norms.csv"}[kind]
+    result = CliRunner().invoke(cli, ["validate", str(sim_dir / name), "--kind", kind])
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_bad_file_exits_2_with_row_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "intake.csv"
+    path.write_text("series_id,date,value\nwmo,2024-01-01,-4\n")
+    with pytest.raises(SystemExit) as info:
+        main(["validate", str(path), "--kind", "intake"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "intake.csv, row 2, column 'value'" in err
+    assert "Traceback" not in err
+
+
+def test_validate_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "x.csv"), "--kind", "foo"])
+    assert result.exit_code == 2
+    assert "intake" in result.output

@@ -1,0 +1,216 @@
+"""Every bad input gets one clear error naming file, row, column, value and expectation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from werkwijzer.contracts import (
+    ContractError,
+    passes_eleven_test,
+    read_cases,
+    read_intake,
+    read_norms,
+    read_registry,
+    read_staffing,
+)
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "intake.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problem(path: Path, **kwargs) -> ContractError:
+    with pytest.raises(ContractError) as info:
+        read_intake(path, **kwargs)
+    return info.value
+
+
+GOOD = "series_id,date,value\nwmo,2024-01-01,5\nwmo,2024-01-02,7\nwmo,2024-01-03,\njeugd,2024-01-01,2\n"
+
+
+def test_long_intake_reads_and_keeps_missing_values(tmp_path: Path) -> None:
+    intake = read_intake(write(tmp_path, GOOD))
+    assert list(intake.columns) == ["series_id", "date", "value"]
+    assert len(intake) == 4
+    assert intake["value"].isna().sum() == 1
+    assert intake["date"].dtype.kind == "M"
+
+
+def test_wide_intake_is_melted_with_column_names_as_series(tmp_path: Path) -> None:
+    path = write(tmp_path, "datum,wmo,jeugd\n2024-01-01,5,2\n2024-01-02,6,\n")
+    intake = read_intake(path)
+    assert sorted(intake["series_id"].unique()) == ["jeugd", "wmo"]
+    assert intake.loc[intake["series_id"] == "wmo", "value"].tolist() == [5.0, 6.0]
+
+
+def test_wide_intake_series_selection_ignores_other_columns(tmp_path: Path) -> None:
+    path = write(tmp_path, "day,calls,answer_time\n2024-01-01,5,12.5\n2024-01-02,6,9.1\n")
+    intake = read_intake(path, date_col="day", series=["calls"])
+    assert intake["series_id"].unique().tolist() == ["calls"]
+
+
+def test_missing_column(tmp_path: Path) -> None:
+    err = problem(write(tmp_path, "series_id,datum,value\nwmo,2024-01-01,5\n"), date_col="date")
+    assert err.first.file == "intake.csv"
+    assert err.first.row == 1
+    assert "date" in str(err)
+
+
+def test_missing_column_in_staffing(tmp_path: Path) -> None:
+    path = write(tmp_path, "team,week\nwmo,2024-01-01\n", "staffing.csv")
+    with pytest.raises(ContractError) as info:
+        read_staffing(path)
+    assert info.value.first.column == "fte_available"
+    assert "staffing.csv" in str(info.value)
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    err = problem(write(tmp_path, "series_id,date,value\nwmo,2024-01-01,5\nwmo,2024-01-02,veel\n"))
+    p = err.first
+    assert (p.row, p.column, p.value) == (3, "value", "veel")
+    assert "whole number" in p.expected
+
+
+def test_unparseable_date(tmp_path: Path) -> None:
+    err = problem(write(tmp_path, "series_id,date,value\nwmo,2024-01-01,5\nwmo,31-02-2024,7\n"))
+    assert (err.first.row, err.first.column, err.first.value) == (3, "date", "31-02-2024")
+    assert "YYYY-MM-DD" in err.first.expected
+
+
+@pytest.mark.parametrize("value", ["-3", "2.5"])
+def test_negative_or_non_integer_count(tmp_path: Path, value: str) -> None:
+    err = problem(write(tmp_path, f"series_id,date,value\nwmo,2024-01-01,{value}\n"))
+    assert (err.first.row, err.first.column, err.first.value) == (2, "value", value)
+    assert ">= 0" in err.first.expected
+
+
+def test_duplicate_date_within_series(tmp_path: Path) -> None:
+    text = "series_id,date,value\nwmo,2024-01-01,5\njeugd,2024-01-01,1\nwmo,2024-01-01,6\n"
+    err = problem(write(tmp_path, text))
+    assert err.first.row == 4
+    assert "one row per series and date" in err.first.expected
+
+
+def test_same_date_in_two_series_is_fine(tmp_path: Path) -> None:
+    text = "series_id,date,value\nwmo,2024-01-01,5\njeugd,2024-01-01,1\n"
+    assert len(read_intake(write(tmp_path, text))) == 2
+
+
+def test_dates_in_the_future(tmp_path: Path) -> None:
+    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    err = problem(write(tmp_path, f"series_id,date,value\nwmo,2024-01-01,5\nwmo,{future},6\n"))
+    assert (err.first.row, err.first.column, err.first.value) == (3, "date", future)
+    assert "not after today" in err.first.expected
+
+
+@pytest.mark.parametrize("text", ["", "   \n", "series_id,date,value\n"])
+def test_empty_file(tmp_path: Path, text: str) -> None:
+    err = problem(write(tmp_path, text))
+    assert "data row" in str(err) or "non-empty" in str(err)
+
+
+def test_wrong_delimiter(tmp_path: Path) -> None:
+    err = problem(write(tmp_path, "series_id;date;value\nwmo;2024-01-01;5\n"))
+    assert err.first.row == 1
+    assert "semicolon" in err.first.expected
+
+
+def test_non_utf8_encoding(tmp_path: Path) -> None:
+    raw = "series_id,date,value\nwmo,2024-01-01,5\nstraße café,2024-01-01,3\n".encode("latin-1")
+    err = problem(write(tmp_path, raw))
+    assert err.first.row == 3
+    assert "UTF-8" in err.first.expected
+
+
+def test_ragged_row(tmp_path: Path) -> None:
+    err = problem(write(tmp_path, "series_id,date,value\nwmo,2024-01-01,5\nwmo,2024-01-02,5,9\n"))
+    assert err.first.row == 3
+    assert "3 comma-separated fields" in err.first.expected
+
+
+def test_several_problems_are_listed_together(tmp_path: Path) -> None:
+    err = problem(write(tmp_path, "series_id,date,value\nwmo,gisteren,5\nwmo,2024-01-02,-1\n"))
+    assert {(p.row, p.column) for p in err.problems} == {(2, "date"), (3, "value")}
+
+
+@pytest.mark.parametrize("bsn", ["111222333", "123456782"])
+def test_bsn_is_refused_without_echo(tmp_path: Path, bsn: str) -> None:
+    assert passes_eleven_test(bsn)
+    text = f"case_id,team,received_date\nWMO-2024-000001,wmo,2024-01-01\n{bsn},wmo,2024-01-02\n"
+    path = write(tmp_path, text, "cases.csv")
+    with pytest.raises(ContractError) as info:
+        read_cases(path)
+    assert info.value.first.row == 3
+    assert info.value.first.column == "case_id"
+    assert bsn not in str(info.value)
+    assert "eleven-test" in str(info.value)
+
+
+def test_eleven_test() -> None:
+    assert passes_eleven_test("111222333")
+    assert passes_eleven_test("12345672")  # eight digits: a leading zero is implied
+    assert not passes_eleven_test("11122233")
+    assert not passes_eleven_test("123456789")
+    assert not passes_eleven_test("000000000")
+    assert not passes_eleven_test("WMO-2024-000001")
+    assert not passes_eleven_test("12345")
+
+
+def test_bsn_in_long_intake_series_id_is_refused(tmp_path: Path) -> None:
+    err = problem(write(tmp_path, "series_id,date,value\n111222333,2024-01-01,5\n"))
+    assert err.first.withhold_value
+    assert "111222333" not in str(err)
+
+
+def test_cases_refuse_direct_personal_data(tmp_path: Path) -> None:
+    path = write(tmp_path, "case_id,team,received_date,geboortedatum\nA-1,wmo,2024-01-01,1980-01-01\n", "cases.csv")
+    with pytest.raises(ContractError) as info:
+        read_cases(path)
+    assert info.value.first.column == "geboortedatum"
+
+
+def test_cases_typed_by_registry(sim_dir: Path) -> None:
+    registry = read_registry(sim_dir / "feature_registry.yaml")
+    cases = read_cases(sim_dir / "cases.csv", registry)
+    assert cases["open_debts"].dtype.kind == "f"
+    assert str(cases["documents_complete"].dtype) == "boolean"
+    assert cases["case_id"].is_unique
+
+
+def test_cases_decision_before_receipt(tmp_path: Path) -> None:
+    text = "case_id,team,received_date,decision_date\nA-1,wmo,2024-02-01,2024-01-01\n"
+    with pytest.raises(ContractError) as info:
+        read_cases(write(tmp_path, text, "cases.csv"))
+    assert (info.value.first.row, info.value.first.column) == (2, "decision_date")
+
+
+def test_norms_shares_must_add_up(tmp_path: Path) -> None:
+    text = ("team,effort_class,norm_hours,effort_share,productive_hours_per_fte_week,statutory_term_days\n"
+            "wmo,eenvoudig,3,0.5,25,42\nwmo,complex,9,0.3,25,42\n")
+    with pytest.raises(ContractError) as info:
+        read_norms(write(tmp_path, text, "norms.csv"))
+    assert info.value.first.column == "effort_share"
+    assert "wmo" in (info.value.first.value or "")
+
+
+def test_parquet_is_read_like_csv(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"series_id": ["wmo", "wmo"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+                          "value": [3, -1]})
+    path = tmp_path / "intake.parquet"
+    frame.to_parquet(path)
+    err = problem(path)
+    assert (err.first.row, err.first.column) == (3, "value")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    err = problem(tmp_path / "nope.csv")
+    assert err.first.file == "nope.csv"
