@@ -245,10 +245,11 @@ def suppress_small_cells(table: pd.DataFrame, min_cell: int = 10) -> pd.DataFram
     out = table.copy()
     cells = [c for c in COUNT_CELLS if c in out.columns]
     small = pd.Series(False, index=out.index)
-    for column in cells:
-        small |= out[column].astype("Float64").fillna(0) < min_cell
+    for column in cells:  # an empty cell (FPR/FNR without a known truth) is not applicable, not small
+        small |= (out[column].astype("Float64") < min_cell).fillna(False).astype(bool)
     if "selected" in out.columns:
-        small |= (out["n"].astype("Float64") - out["selected"].astype("Float64")).fillna(0) < min_cell
+        rest = out["n"].astype("Float64") - out["selected"].astype("Float64")
+        small |= (rest < min_cell).fillna(False).astype(bool)
     if "suppressed" in out.columns:
         small |= out["suppressed"].astype(bool)
     blank = [*cells, *[c for c in out.columns if c.endswith(("_rate", "_ratio")) or c in ("fpr", "fnr")]]

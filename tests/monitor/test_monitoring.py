@@ -109,16 +109,7 @@ def test_override_surge_is_the_rise_in_points() -> None:
     assert (row["n"], row["n_baseline"]) == (10, 10)
 
 
-def cases_from_counts(counts: dict[str, tuple[int, int, int, int]]) -> pd.DataFrame:
-    """Rows with advice vs decision from (tp, fn, fp, tn) per group."""
-    rows = []
-    for group, (tp, fn, fp, tn) in counts.items():
-        for advice, decision, k in ((True, True, tp), (False, True, fn), (True, False, fp), (False, False, tn)):
-            rows += [{"group_attr": group, "advice_positive": advice, "decision_positive": decision}] * k
-    return pd.DataFrame(rows)
-
-
-def test_live_fairness_by_hand() -> None:
+def test_live_fairness_by_hand(cases_from_counts) -> None:
     cases = cases_from_counts({"A": (80, 20, 20, 80), "B": (60, 40, 50, 50)})
     table = live_fairness(cases, ["group_attr"])
     advice = table[table["subject"] == "advice"].set_index("group")
@@ -135,7 +126,7 @@ def test_live_fairness_by_hand() -> None:
         live_fairness(cases, ["group_attr"], reference={"group_attr": "C"})
 
 
-def test_small_cells_are_suppressed() -> None:
+def test_small_cells_are_suppressed(cases_from_counts) -> None:
     cases = cases_from_counts({"A": (80, 20, 20, 80), "B": (9, 5, 12, 12), "C": (2, 1, 1, 1)})
     table = suppress_small_cells(live_fairness(cases, ["group_attr"]), min_cell=10)
     advice = table[table["subject"] == "advice"].set_index("group")
@@ -145,6 +136,9 @@ def test_small_cells_are_suppressed() -> None:
     assert pd.isna(advice.loc["B", "fpr"]) and pd.isna(advice.loc["B", "fp"])
     assert advice.loc["B", "n"] == 38  # n itself is large enough to show
     assert pd.isna(advice.loc["C", "n"])  # n = 5
+    decision = table[table["subject"] == "decision"].set_index("group")
+    assert not decision.loc["A", "suppressed"]  # no outcome known: FPR/FNR cells do not apply
+    assert decision.loc["A", "selection_rate"] == pytest.approx(0.5)
     again = suppress_small_cells(table, min_cell=10)
     assert again["suppressed"].equals(table["suppressed"])
 
