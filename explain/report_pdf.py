@@ -57,7 +57,7 @@ def _image(png: bytes, width: float) -> Image:
 
 def _widths(header: list[str], rows: list[list[str]], width: float) -> list[float]:
     """Columns as wide as their longest word or cell needs (within limits), scaled to the page width."""
-    need = [max([min(len(c), 40) for c in col] + [max(len(w) for w in h.split()) if h.split() else 1, 4])
+    need = [3 + max([min(len(c), 40) for c in col] + [max(len(w) for w in h.split()) if h.split() else 1, 6])
             for h, col in zip(header, zip(*rows, strict=True) if rows else [[] for _ in header], strict=True)]
     total = sum(need)
     return [width * n / total for n in need]

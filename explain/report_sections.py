@@ -361,10 +361,13 @@ def _register(d: ReportData, w: Writer, validate_entry: Callable[[dict[str, Any]
         tables.append(Table([w.t("Veld", "Field"), w.t("Inhoud", "Content")], rows, caption=str(entry.get("name", ""))))
     checked = w.t(" Elke registratie is gecontroleerd tegen de publicatiestandaard.",
                   " Each entry was checked against the publication standard.") if validate_entry else ""
-    text = w.t(f"De gemeente publiceert elk model in het Algoritmeregister. Hieronder staan de {len(tables)} "
-               f"registraties van de modellen die in gebruik zijn.{checked}",
-               f"The municipality publishes each model in the Algorithm Register. Below are the {len(tables)} "
-               f"entries of the models in use.{checked}")
+    n = len(tables)
+    text = w.t("De gemeente publiceert elk model in het Algoritmeregister. Hieronder "
+               + ("staat de registratie van het model" if n == 1 else f"staan de {n} registraties van de modellen")
+               + f" in gebruik.{checked}",
+               "The municipality publishes each model in the Algorithm Register. Below "
+               + ("is the entry of the model" if n == 1 else f"are the {n} entries of the models")
+               + f" in use.{checked}")
     return Section("register", title, [text], tables)
 
 

@@ -132,6 +132,8 @@ def _finding(metric: str, row: pd.Series, value: float, threshold: Threshold, n:
         text = TEXTS[metric][i].format(value=val, limit=lim, rate=RATE_NAMES.get(rate, ("", ""))[i])
         where = _where(scope, lang)
         messages.append(f"{LEVEL_NAMES[level][i].capitalize()}: {text}" + (f" ({where})." if where else "."))
+    if rate:
+        scope["rate"] = rate  # after the messages: they name the rate in words
     return Finding(metric, scope, float(value if shown is None else shown), level, limit, messages[0],
                    messages[1], n)
 

@@ -96,3 +96,16 @@ def test_objection_rate_never_stops_by_default(conf: Settings) -> None:
     table = pd.DataFrame({"team": ["t1", "t2", "t3"], "advice": [100, 100, 100], "objections": [1, 2, 50],
                           "objection_rate": [0.01, 0.02, 0.5]})
     assert levels(evaluate(conf, objections=table), "objection_rate") == {"t2": "note", "t3": "warn"}
+
+
+def test_live_fairness_table_flows_into_findings(conf: Settings, cases_from_counts) -> None:
+    from models.monitoring import live_fairness, suppress_small_cells
+
+    cases = cases_from_counts({"A": (80, 20, 20, 80), "B": (60, 40, 50, 50), "C": (9, 5, 12, 12)})
+    table = suppress_small_cells(live_fairness(cases, ["group_attr"]), 10).assign(model_name="m")
+    found = evaluate(conf, fairness=table)
+    assert {(f.scope["subject"], f.scope["group"], f.scope["rate"]) for f in found} == {
+        ("advice", "B", "fpr"), ("advice", "B", "fnr")}
+    assert any("the false positive rate is 2.50 times" in f.message_en for f in found)
+    assert {f.level for f in found} == {"stop"}  # FPR ratio 2.5 and FNR ratio 2.0; C is suppressed
+    assert models_to_stop(found) == {"m"}
