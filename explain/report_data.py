@@ -9,9 +9,19 @@ from typing import Any
 
 import pandas as pd
 
+from models.thresholds import Finding
+
 
 class ReportError(ValueError):
     """Input the report cannot be made from; the message says which part and why."""
+
+
+def local_time(values: pd.Series) -> pd.Series:
+    """Timestamps as Dutch wall-clock time without a zone (the store keeps UTC; the reader lives in NL)."""
+    d = pd.to_datetime(values)
+    if isinstance(d.dtype, pd.DatetimeTZDtype):
+        d = d.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
+    return d
 
 
 @dataclass(frozen=True)
@@ -21,7 +31,7 @@ class Period:
     end: dt.date  # inclusive
 
     def contains(self, dates: pd.Series) -> pd.Series:
-        d = pd.to_datetime(dates)
+        d = local_time(dates)
         return (d >= pd.Timestamp(self.start)) & (d < pd.Timestamp(self.end) + pd.Timedelta(days=1))
 
 
@@ -77,6 +87,10 @@ class ReportData:
     - ``stop_events``: each switch change, ``model_name`` ``*`` for all models, ``advice_on`` after it.
     - ``model_changes``: new champion versions and withdrawals.
     - ``register_entries``: the Algoritmeregister entries (standard 1.0.0) of the models in use.
+    - ``findings``: the monitoring findings of the period (``models.thresholds.evaluate``).
+
+    Dated frames must hold only rows inside the period (weeks by their Monday); time-zone-aware
+    timestamps are read as Dutch local time.
     """
 
     period: Period
@@ -90,6 +104,7 @@ class ReportData:
     stop_events: pd.DataFrame
     model_changes: pd.DataFrame
     register_entries: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     min_cell: int = 10
 
     def __post_init__(self) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from explain.report_data import ReportData, ReportError
+from explain.report_data import ReportData, ReportError, local_time
 from explain.report_plots import intake_plot, line_per_team, share_bars
 from models.monitoring import agreement_rates, forecast_error, suppress_small_cells
 from werkwijzer.formatting import format_number, format_percent
@@ -314,7 +314,7 @@ def _objections(d: ReportData, w: Writer) -> Section:
 
 def _stops(d: ReportData, w: Writer) -> Section:
     title = w.t("Stopknop: advies uit- en aangezet", "Stop button: advice switched off and on")
-    events = d.stop_events.sort_values("time")
+    events = d.stop_events.assign(time=local_time(d.stop_events["time"])).sort_values("time")
     rows = [[pd.Timestamp(r.time).strftime("%d-%m-%Y %H:%M"), w.t("alle modellen", "all models")
              if r.model_name == "*" else str(r.model_name), w.t("aan", "on") if r.advice_on else w.t("uit", "off"),
              str(r.actor), str(r.reason)] for r in events.itertuples()]
@@ -339,6 +339,23 @@ def _changes(d: ReportData, w: Writer) -> Section:
                "check, including equal treatment.")
     header = [w.t("Datum", "Date"), w.t("Model", "Model"), w.t("Versie", "Version"), w.t("Wijziging", "Change")]
     return Section("wijzigingen", title, [text], [Table(header, rows)] if rows else [])
+
+
+def _signals(d: ReportData, w: Writer) -> Section:
+    title = w.t("Signalen uit de controle", "Monitoring signals")
+    levels = {"stop": w.t("stop", "stop"), "warn": w.t("waarschuwing", "warning"), "note": w.t("melding", "note")}
+    seen: dict[str, str] = {}
+    for f in sorted(d.findings, key=lambda f: list(levels).index(f.level)):
+        seen.setdefault(f.message(w.lang), f.level)
+    count = {level: sum(1 for lv in seen.values() if lv == level) for level in levels}
+    text = w.t(f"De automatische controle gaf in deze periode {count['stop']} keer stop, {count['warn']} "
+               f"waarschuwing(en) en {count['note']} melding(en). Bij stop gaat het advies van dat model uit tot een "
+               "medewerker het weer aanzet.",
+               f"Automatic monitoring gave {count['stop']} stop(s), {count['warn']} warning(s) and {count['note']} "
+               "note(s) in this period. At stop, that model's advice is switched off until a person switches it on.")
+    rows = [[levels[level], message] for message, level in seen.items()]
+    header = [w.t("Niveau", "Level"), w.t("Signaal", "Signal")]
+    return Section("signalen", title, [text], [Table(header, rows)] if rows else [])
 
 
 REGISTER_FIELDS = {"name": ("Naam", "Name"), "description_short": ("Korte beschrijving", "Short description"),
@@ -378,7 +395,8 @@ def build_document(data: ReportData, *, lang: str = "nl", fairness_band: tuple[f
     p = data.period
     dates = f"{p.start:%d-%m-%Y} {w.t('t/m', 'to')} {p.end:%d-%m-%Y}"
     sections = [_summary(data, w), _intake(data, w), _capacity(data, w), _advice_use(data, w), _agreement(data, w),
-                _fairness(data, w, fairness_band), _objections(data, w), _stops(data, w), _changes(data, w),
+                _fairness(data, w, fairness_band), _objections(data, w), _signals(data, w), _stops(data, w),
+                _changes(data, w),
                 _register(data, w, validate_entry)]
     return Document(
         lang=lang,

@@ -1,9 +1,10 @@
 """Turns monitoring tables into findings at three levels — note, warn, stop — from the settings.
 
 A value at or beyond a level's threshold reaches that level (the highest one reached counts); a
-scope with fewer than ``monitoring_min_n`` rows gives no finding, so chance in a handful of cases
-raises nothing. "stop" means: switch the advice of that model off through the same switch as
-the admin button (the caller does that and records it in the audit trail; docs/monitoring.md).
+scope with fewer than ``monitoring_min_n`` rows (forecasts: ``forecast_min_weeks`` weeks) gives
+no finding, so chance in a handful of cases raises nothing. "stop" means: switch the advice of
+that model off through the same switch as the admin button (the caller does that and records it
+in the audit trail; docs/monitoring.md).
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ def evaluate(settings: Settings, *, psi: pd.DataFrame | None = None, forecast: p
     found: list[Finding | None] = []
     for row, n in _rows(psi, ("n",), min_n):
         found.append(_finding("psi", row, row["psi"], t["psi"], n))
-    for row, n in _rows(forecast, ("n",), 1):
+    for row, n in _rows(forecast, ("n",), settings.forecast_min_weeks):
         found.append(_finding("forecast_smape", row, row["smape"], t["forecast_smape"], n))
         found.append(_finding("forecast_coverage95", row, row["coverage_95"], t["forecast_coverage95"], n))
     for row, n in _rows(agreement, ("n",), min_n):

@@ -67,7 +67,9 @@ class Settings(BaseSettings):
     psi_note: float = Field(default=0.1, ge=0.0)
     psi_warn: float = Field(default=0.2, ge=0.0)
     psi_stop: float | None = Field(default=0.3, ge=0.0)
-    # Forecast error: sMAPE per team (higher is worse) and share of actuals inside the 95 % band (lower is worse).
+    # Forecast error: sMAPE per team (higher is worse) and share of actuals inside the 95 % band (lower is worse),
+    # judged only over at least this many weeks.
+    forecast_min_weeks: int = Field(default=8, ge=1)
     forecast_smape_note: float = Field(default=0.20, ge=0.0)
     forecast_smape_warn: float = Field(default=0.35, ge=0.0)
     forecast_smape_stop: float | None = Field(default=0.50, ge=0.0)

@@ -169,3 +169,24 @@ def test_pdf_renders_a_readable_first_page(report_data: ReportData, tmp_path) ->
     assert "Verantwoording Werkwijzer 2026-Q3" in text
     assert "1.234 zaken" in text
     pdf.close()
+
+
+def test_monitoring_signals_are_listed_once(report_data: ReportData, tmp_path) -> None:
+    from models.thresholds import evaluate
+    from werkwijzer.settings import Settings
+
+    psi = pd.DataFrame({"feature": ["open_debts", "channel"], "psi": [0.34, 0.12], "n": [400, 400],
+                        "model_name": "werkwijzer-triage-effort_class"})
+    findings = evaluate(Settings(home=tmp_path, environment="test"), psi=psi)
+    doc = build_document(dataclasses.replace(report_data, findings=findings + findings), lang="nl")
+    signals = section(doc, "signalen")
+    assert signals.paragraphs[0].startswith("De automatische controle gaf in deze periode 1 keer stop, 0 "
+                                            "waarschuwing(en) en 1 melding(en).")
+    assert [r[0] for r in signals.tables[0].rows] == ["stop", "melding"]
+    assert "PSI 0,34" in signals.tables[0].rows[0][1]
+
+
+def test_stop_times_in_utc_are_shown_in_dutch_time(report_data: ReportData) -> None:
+    utc = report_data.stop_events.assign(time=pd.to_datetime(["2026-08-10 07:00", "2026-08-12 14:30"], utc=True))
+    doc = build_document(dataclasses.replace(report_data, stop_events=utc), lang="nl")
+    assert [r[0] for r in section(doc, "stopknop").tables[0].rows] == ["10-08-2026 09:00", "12-08-2026 16:30"]

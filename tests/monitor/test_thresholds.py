@@ -74,10 +74,10 @@ def test_override_surge_levels_need_both_periods(conf: Settings) -> None:
 
 
 def test_forecast_error_levels(conf: Settings) -> None:
-    table = pd.DataFrame({"team": ["t1", "t2", "t3", "t4"], "n": [13] * 4, "smape": [0.19, 0.2, 0.35, 0.5],
-                          "coverage_95": [0.95, 0.85, 0.75, 0.6]})
+    table = pd.DataFrame({"team": ["t1", "t2", "t3", "t4", "few"], "n": [13, 13, 13, 8, 7],
+                          "smape": [0.19, 0.2, 0.35, 0.5, 0.9], "coverage_95": [0.95, 0.85, 0.75, 0.6, 0.0]})
     found = evaluate(conf, forecast=table)
-    assert levels(found, "forecast_smape") == {"t2": "note", "t3": "warn", "t4": "stop"}
+    assert levels(found, "forecast_smape") == {"t2": "note", "t3": "warn", "t4": "stop"}  # 'few': 7 < 8 weeks
     assert levels(found, "forecast_coverage95") == {"t2": "note", "t3": "warn", "t4": "stop"}
 
 
