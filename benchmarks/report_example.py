@@ -23,7 +23,9 @@ import numpy as np
 import pandas as pd
 
 from explain.report import ReportData, parse_period, write_report
-from models.monitoring import live_fairness
+from models.monitoring import agreement_rates, live_fairness, objection_counts, suppress_small_cells
+from models.thresholds import evaluate
+from werkwijzer.settings import Settings
 from werkwijzer.simulation import simulate_municipality
 from werkwijzer.simulation.planning import mean_norm_hours
 from werkwijzer.teams import CASE_TEAMS
@@ -48,7 +50,7 @@ def naive_forecast(weekly: pd.DataFrame, weeks: pd.DatetimeIndex) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def build(sim: Path, period_label: str, seed: int = 3) -> ReportData:
+def build(sim: Path, period_label: str, settings: Settings, seed: int = 3) -> ReportData:
     rng = np.random.default_rng(seed)
     period = parse_period(period_label)
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
@@ -114,7 +116,10 @@ def build(sim: Path, period_label: str, seed: int = 3) -> ReportData:
              "methods_and_models": "Een uitlegbaar model (gradient boosting met vaste kenmerken). Het leert niet "
                                    "zelf bij: een nieuwe versie wordt getraind, gecontroleerd en goedgekeurd.",
              "standard_version": "1.0.0"}
-    return ReportData(period=period, organization="Gemeente Voorbeeldstad", intake=intake,
+    findings = evaluate(settings, agreement=agreement_rates(decisions, ("team", "model_name")),
+                        fairness=suppress_small_cells(fairness, settings.fairness_min_cell).assign(model_name=MODEL),
+                        objections=objection_counts(objections, got.assign(model_name=MODEL), ("team", "model_name")))
+    return ReportData(period=period, findings=findings, organization="Gemeente Voorbeeldstad", intake=intake,
                       capacity=capacity[["team", "week", "fte_needed_mean", "fte_available", "backlog_hours"]],
                       advice_use=advice_use, decisions=decisions, fairness=fairness, objections=objections,
                       stop_events=stop_events, model_changes=model_changes, register_entries=[entry])
@@ -132,7 +137,7 @@ def main() -> None:
         sim = Path(tmp) / "sim"
         simulate_municipality(sim, inhabitants=100_000, years=2, seed=11, end=dt.date(2026, 11, 22))
         t0 = time.perf_counter()
-        data = build(sim, args.period)
+        data = build(sim, args.period, Settings(home=Path(tmp) / "home", environment="test"))
         t1 = time.perf_counter()
         paths = {lang: write_report(data, args.out or Path(tmp) / "report", lang=lang) for lang in ("nl", "en")}
         t2 = time.perf_counter()

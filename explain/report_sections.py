@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from explain.report_data import ReportData, ReportError, local_time
 from explain.report_plots import intake_plot, line_per_team, share_bars
 from models.monitoring import agreement_rates, forecast_error, suppress_small_cells
-from werkwijzer.formatting import format_number, format_percent
+from werkwijzer.formatting import format_number, format_percent, readable
 from werkwijzer.teams import team_label
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -97,19 +97,20 @@ class Writer:
     def team(self, team: str) -> str:
         return team_label(team, self.lang)
 
-    def plural(self, n: int, one: tuple[str, str], many: tuple[str, str]) -> str:
-        return f"{n} {self.t(*(one if n == 1 else many))}"
+    def plural(self, n: int, word: str) -> str:
+        """``1 groep`` / ``3 groepen`` (``1 group`` / ``3 groups``) for the words in WORDS."""
+        nl, en = WORDS[word]
+        return f"{n} {self.t(nl[n != 1], en[n != 1])}"
 
     def attribute(self, name: str) -> str:
-        label = ATTRIBUTE_LABELS.get(name)
-        return self.t(*label) if label else name.replace("_", " ")
+        return readable(name, self.lang)
 
 
-MODEL_WORD, MODELS_WORD = ("model", "model"), ("modellen", "models")
-# Names of protected characteristics as a reader knows them (the audit file's column names never reach a person).
-ATTRIBUTE_LABELS = {"migration_background": ("herkomst", "origin"), "age_band": ("leeftijdsgroep", "age group"),
-                    "sex": ("geslacht", "sex"), "nationality": ("nationaliteit", "nationality"),
-                    "household_type": ("huishouden", "household")}
+WORDS = {"model": (("model", "modellen"), ("model", "models")), "group": (("groep", "groepen"), ("group", "groups")),
+         "row": (("regel", "regels"), ("row", "rows")), "time": (("keer", "keer"), ("time", "times")),
+         "stop": (("keer stop", "keer stop"), ("stop", "stops")),
+         "warn": (("waarschuwing", "waarschuwingen"), ("warning", "warnings")),
+         "note": (("melding", "meldingen"), ("note", "notes"))}
 
 
 def _summary(d: ReportData, w: Writer) -> Section:
@@ -135,9 +136,9 @@ def _summary(d: ReportData, w: Writer) -> Section:
             f"{w.count(control)} cases deliberately got no advice (the control group) and {w.count(off)} cases "
             "got none because advice was switched off. A member of staff always decides."),
         w.t(f"Er kwamen {w.count(objections)} bezwaren tegen een advies binnen. Het advies is {switches} keer "
-            f"uitgezet. In gebruik: {w.plural(len(d.register_entries), MODEL_WORD, MODELS_WORD)}.",
+            f"uitgezet. In gebruik: {w.plural(len(d.register_entries), 'model')}.",
             f"{w.count(objections)} objections against advice were received. Advice was switched off "
-            f"{switches} time(s). In use: {w.plural(len(d.register_entries), MODEL_WORD, MODELS_WORD)}."),
+            f"{w.plural(switches, 'time')}. In use: {w.plural(len(d.register_entries), 'model')}."),
     ]
     return Section("samenvatting", w.t("Samenvatting", "Summary"), paragraphs)
 
@@ -277,18 +278,23 @@ def _fairness(d: ReportData, w: Writer, band: tuple[float, float]) -> Section:
     advice = table[(table["subject"] == "advice") & ~table["suppressed"]]
     outside = advice[(advice["fpr_ratio"] < band[0]) | (advice["fpr_ratio"] > band[1])]
     n_hidden = int(table["suppressed"].sum())
+    firsts = table.drop_duplicates("attribute")
+    references = ", ".join(f"{w.attribute(str(a))}: {str(r).replace('_', ' ')}"
+                           for a, r in zip(firsts["attribute"], firsts["reference"], strict=True))
     paragraphs = [
         w.t("Kenmerken als nationaliteit of leeftijdsgroep gebruikt het model niet. We gebruiken ze alleen hier, om te "
-            "controleren of groepen gelijk worden behandeld. FPR is het deel van de zaken dat onterecht in de "
-            "zwaardere groep komt; dat weegt voor ons het zwaarst.",
+            "controleren of groepen gelijk worden behandeld. De FPR is het deel van de zaken waarvoor het advies een "
+            "zwaardere aanpak aanraadde, terwijl dat niet nodig bleek. Die fout weegt voor ons het zwaarst.",
             "The model does not use characteristics such as nationality or age group. We use them only here, to check "
-            "that groups are treated alike. FPR is the share of cases wrongly put in the heavier track; we weigh it "
-            "most."),
-        w.t(f"Bij {len(outside)} groep(en) lag de FPR van het advies buiten de grens van {w.num(band[0], 2)} tot "
-            f"{w.num(band[1], 2)} keer die van de referentiegroep. Bij {n_hidden} regel(s) waren er te weinig zaken "
+            "that groups are treated alike. The FPR is the share of cases for which the advice suggested a heavier "
+            "approach that turned out not to be needed. We weigh that error most."),
+        w.t(f"Bij {w.plural(len(outside), 'group')} lag de FPR van het advies buiten de grens van "
+            f"{w.num(band[0], 2)} tot {w.num(band[1], 2)} keer die van de referentiegroep ({references}). "
+            f"Bij {w.plural(n_hidden, 'row')} waren er te weinig zaken "
             f"(minder dan {d.min_cell}) om cijfers te laten zien.",
-            f"For {len(outside)} group(s) the advice's FPR was outside {w.num(band[0], 2)} to {w.num(band[1], 2)} "
-            f"times the reference group's. {n_hidden} row(s) had too few cases (fewer than {d.min_cell}) to show "
+            f"For {w.plural(len(outside), 'group')} the advice's FPR was outside {w.num(band[0], 2)} to "
+            f"{w.num(band[1], 2)} times the reference group's ({references}). {w.plural(n_hidden, 'row')} had too "
+            f"few cases (fewer than {d.min_cell}) to show "
             "figures."),
     ]
     ratios = advice["fpr_ratio"].astype(float).to_numpy()
@@ -321,8 +327,8 @@ def _stops(d: ReportData, w: Writer) -> Section:
     off = int((~events["advice_on"].astype(bool)).sum())
     text = w.t(f"Het advies is in deze periode {off} keer uitgezet. Staat het advies uit, dan werkt de rest van "
                "Werkwijzer gewoon door en beslissen medewerkers zonder advies.",
-               f"Advice was switched off {off} time(s) in this period. While advice is off, the rest of Werkwijzer "
-               "keeps working and staff decide without advice.")
+               f"Advice was switched off {w.plural(off, 'time')} in this period. While advice is off, the rest of "
+               "Werkwijzer keeps working and staff decide without advice.")
     header = [w.t("Moment", "When"), w.t("Model", "Model"), w.t("Advies", "Advice"), w.t("Door", "By"),
               w.t("Reden", "Reason")]
     return Section("stopknop", title, [text], [Table(header, rows)] if rows else [])
@@ -335,8 +341,8 @@ def _changes(d: ReportData, w: Writer) -> Section:
             for r in changes.itertuples()]
     text = w.t(f"In deze periode is {len(rows)} keer een model gewijzigd. Een nieuw model wordt pas gebruikt als "
                "het alle controles heeft doorstaan, ook die op gelijke behandeling.",
-               f"Models changed {len(rows)} time(s) in this period. A new model is used only after it passed every "
-               "check, including equal treatment.")
+               f"Models changed {w.plural(len(rows), 'time')} in this period. A new model is used only after it "
+               "passed every check, including equal treatment.")
     header = [w.t("Datum", "Date"), w.t("Model", "Model"), w.t("Versie", "Version"), w.t("Wijziging", "Change")]
     return Section("wijzigingen", title, [text], [Table(header, rows)] if rows else [])
 
@@ -348,11 +354,11 @@ def _signals(d: ReportData, w: Writer) -> Section:
     for f in sorted(d.findings, key=lambda f: list(levels).index(f.level)):
         seen.setdefault(f.message(w.lang), f.level)
     count = {level: sum(1 for lv in seen.values() if lv == level) for level in levels}
-    text = w.t(f"De automatische controle gaf in deze periode {count['stop']} keer stop, {count['warn']} "
-               f"waarschuwing(en) en {count['note']} melding(en). Bij stop gaat het advies van dat model uit tot een "
-               "medewerker het weer aanzet.",
-               f"Automatic monitoring gave {count['stop']} stop(s), {count['warn']} warning(s) and {count['note']} "
-               "note(s) in this period. At stop, that model's advice is switched off until a person switches it on.")
+    said = ", ".join(w.plural(count[level], level) for level in ("stop", "warn")) + w.t(" en ", " and ")
+    text = w.t(f"De automatische controle gaf in deze periode {said}{w.plural(count['note'], 'note')}. Bij stop "
+               "gaat het advies van dat model uit tot een medewerker het weer aanzet.",
+               f"Automatic monitoring gave {said}{w.plural(count['note'], 'note')} in this period. At stop, that "
+               "model's advice is switched off until a person switches it on.")
     rows = [[levels[level], message] for message, level in seen.items()]
     header = [w.t("Niveau", "Level"), w.t("Signaal", "Signal")]
     return Section("signalen", title, [text], [Table(header, rows)] if rows else [])

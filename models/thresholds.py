@@ -10,14 +10,15 @@ in the audit trail; docs/monitoring.md).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
 
-from werkwijzer.formatting import format_number, format_percent
+from werkwijzer.formatting import format_number, format_percent, readable
 from werkwijzer.settings import Settings
+from werkwijzer.teams import team_label
 
 Level = Literal["note", "warn", "stop"]
 LEVELS: tuple[Level, ...] = ("note", "warn", "stop")
@@ -84,12 +85,20 @@ def _scope(row: pd.Series) -> dict[str, str]:
     return {c: str(row[c]) for c in SCOPE_COLUMNS if c in row.index and not pd.isna(row[c])}
 
 
-def _where(scope: Mapping[str, str], lang: str) -> str:
+Labeler = Callable[[str, str], str]  # (name, lang) -> words, e.g. FeatureRegistry.label
+SUBJECTS = {"advice": ("advies", "advice"), "decision": ("beslissing", "decision")}
+
+
+def _where(scope: Mapping[str, str], lang: str, label: Labeler) -> str:
+    """The scope in words: teams, features and characteristics by their labels, never as column names."""
     names = {"model_name": ("model", "model"), "model_version": ("versie", "version"), "team": ("team", "team"),
              "score_band": ("scoreband", "score band"), "feature": ("kenmerk", "feature"),
-             "subject": ("onderwerp", "subject"), "attribute": ("kenmerk", "attribute"), "group": ("groep", "group")}
+             "subject": ("bij het", "for the"), "attribute": ("kenmerk", "characteristic"), "group": ("groep", "group")}
     i = 0 if lang == "nl" else 1
-    return ", ".join(f"{names[k][i]} {v}" for k, v in scope.items())
+    words = {"team": lambda v: team_label(v, lang), "feature": lambda v: label(v, lang),
+             "attribute": lambda v: readable(v, lang), "group": lambda v: v.replace("_", " "),
+             "subject": lambda v: SUBJECTS.get(v, (v, v))[i]}
+    return ", ".join(f"{names[k][i]} {words.get(k, str)(v)}" for k, v in scope.items())
 
 
 # Per metric: the sentence in Dutch (B1) and English; {value} and {limit} are formatted for the language.
@@ -114,7 +123,7 @@ RATE_NAMES = {"fpr": ("het fout-positief-percentage", "the false positive rate")
               "fnr": ("het fout-negatief-percentage", "the false negative rate")}
 
 
-def _finding(metric: str, row: pd.Series, value: float, threshold: Threshold, n: int | None,
+def _finding(metric: str, row: pd.Series, value: float, threshold: Threshold, n: int | None, label: Labeler,
              shown: float | None = None, rate: str = "") -> Finding | None:
     level = threshold.level(value)
     if level is None:
@@ -131,7 +140,7 @@ def _finding(metric: str, row: pd.Series, value: float, threshold: Threshold, n:
             if metric == "fairness":
                 lim = f"{format_number(1 / limit, lang, 2)}–{lim}"
         text = TEXTS[metric][i].format(value=val, limit=lim, rate=RATE_NAMES.get(rate, ("", ""))[i])
-        where = _where(scope, lang)
+        where = _where(scope, lang, label)
         messages.append(f"{LEVEL_NAMES[level][i].capitalize()}: {text}" + (f" ({where})." if where else "."))
     if rate:
         scope["rate"] = rate  # after the messages: they name the rate in words
@@ -151,26 +160,29 @@ def _rows(table: pd.DataFrame | None, n_columns: tuple[str, ...], min_n: int):
 
 def evaluate(settings: Settings, *, psi: pd.DataFrame | None = None, forecast: pd.DataFrame | None = None,
              agreement: pd.DataFrame | None = None, surge: pd.DataFrame | None = None,
-             fairness: pd.DataFrame | None = None, objections: pd.DataFrame | None = None) -> list[Finding]:
+             fairness: pd.DataFrame | None = None, objections: pd.DataFrame | None = None,
+             label: Labeler = readable) -> list[Finding]:
     """Findings from the tables of ``models.monitoring`` (each optional), worst first.
 
     ``psi`` from ``psi_table``, ``forecast`` from ``forecast_error``, ``agreement`` from
     ``agreement_rates``, ``surge`` from ``override_surge``, ``fairness`` from ``live_fairness``
     (suppressed rows and rates give no finding), ``objections`` from ``objection_counts`` with advice.
-    Extra scope columns such as ``model_name`` are carried into each finding's scope.
+    Extra scope columns such as ``model_name`` are carried into each finding's scope. ``label``
+    names features and characteristics in the messages (pass the feature registry's ``label``).
     """
     t = thresholds(settings)
     min_n = settings.monitoring_min_n
     found: list[Finding | None] = []
     for row, n in _rows(psi, ("n",), min_n):
-        found.append(_finding("psi", row, row["psi"], t["psi"], n))
+        found.append(_finding("psi", row, row["psi"], t["psi"], n, label))
     for row, n in _rows(forecast, ("n",), settings.forecast_min_weeks):
-        found.append(_finding("forecast_smape", row, row["smape"], t["forecast_smape"], n))
-        found.append(_finding("forecast_coverage95", row, row["coverage_95"], t["forecast_coverage95"], n))
+        found.append(_finding("forecast_smape", row, row["smape"], t["forecast_smape"], n, label))
+        found.append(_finding("forecast_coverage95", row, row["coverage_95"], t["forecast_coverage95"], n,
+                                        label))
     for row, n in _rows(agreement, ("n",), min_n):
-        found.append(_finding("agreement", row, row["agreement_rate"], t["agreement"], n))
+        found.append(_finding("agreement", row, row["agreement_rate"], t["agreement"], n, label))
     for row, n in _rows(surge, ("n", "n_baseline"), min_n):
-        found.append(_finding("override_surge", row, row["surge"], t["override_surge"], n))
+        found.append(_finding("override_surge", row, row["surge"], t["override_surge"], n, label))
     for row, n in _rows(fairness, ("n",), settings.fairness_min_cell):
         if "suppressed" in row.index and bool(row["suppressed"]):
             continue
@@ -179,9 +191,10 @@ def evaluate(settings: Settings, *, psi: pd.DataFrame | None = None, forecast: p
             if ratio is None or pd.isna(ratio) or ratio <= 0 or math.isinf(ratio):
                 continue
             distance = max(ratio, 1.0 / ratio)
-            found.append(_finding("fairness", row, distance, t["fairness"], n, shown=float(ratio), rate=rate))
+            found.append(_finding("fairness", row, distance, t["fairness"], n, label, shown=float(ratio),
+                                   rate=rate))
     for row, n in _rows(objections, ("advice",), min_n):
-        found.append(_finding("objection_rate", row, row["objection_rate"], t["objection_rate"], n))
+        found.append(_finding("objection_rate", row, row["objection_rate"], t["objection_rate"], n, label))
     findings = [f for f in found if f is not None]
     return sorted(findings, key=lambda f: -LEVELS.index(f.level))
 

@@ -1,6 +1,8 @@
 """Numbers as a reader expects them: ``1.234`` and ``81 %`` in Dutch, ``1,234`` and ``81%`` in English.
 
-One place for this, so messages, pages and reports never disagree on how a figure is written.
+One place for this, so messages, pages and reports never disagree on how a figure is written;
+also the names of protected characteristics as a reader knows them (an audit file's column
+names never reach a person).
 """
 
 from __future__ import annotations
@@ -24,3 +26,16 @@ def format_percent(share: float, lang: str = "nl", decimals: int = 0) -> str:
         return "–"
     number = format_number(100.0 * share, lang, decimals)
     return f"{number} %" if lang == "nl" else f"{number}%"
+
+
+PROTECTED_LABELS = {"migration_background": ("herkomst", "origin"), "age_band": ("leeftijdsgroep", "age group"),
+                    "sex": ("geslacht", "sex"), "nationality": ("nationaliteit", "nationality"),
+                    "household_type": ("huishouden", "household")}
+
+
+def readable(name: str, lang: str = "nl") -> str:
+    """A protected characteristic's name in words; any other identifier with its underscores as spaces."""
+    label = PROTECTED_LABELS.get(name)
+    if label:
+        return label[0] if lang == "nl" else label[1]
+    return name.replace("_", " ")

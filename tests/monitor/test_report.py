@@ -105,7 +105,7 @@ def test_fairness_rows_with_small_cells_show_no_rates(doc_nl: Document) -> None:
     by_group = {r[2]: r for r in rows}
     assert by_group["B"][3:] == ["200", "55 %", "50 %", "40 %", "2,50"]
     assert by_group["C"][3:] == ["38", "–", "–", "–", "–"]  # tp 9 < 10: rates hidden; n = 38 itself may show
-    assert "Bij 1 groep(en) lag de FPR van het advies buiten" in section(doc_nl, "gelijkheid").paragraphs[1]
+    assert "Bij 1 groep lag de FPR van het advies buiten" in section(doc_nl, "gelijkheid").paragraphs[1]
 
 
 def test_suppress_counts_protects_a_single_small_cell() -> None:
@@ -181,7 +181,7 @@ def test_monitoring_signals_are_listed_once(report_data: ReportData, tmp_path) -
     doc = build_document(dataclasses.replace(report_data, findings=findings + findings), lang="nl")
     signals = section(doc, "signalen")
     assert signals.paragraphs[0].startswith("De automatische controle gaf in deze periode 1 keer stop, 0 "
-                                            "waarschuwing(en) en 1 melding(en).")
+                                            "waarschuwingen en 1 melding.")
     assert [r[0] for r in signals.tables[0].rows] == ["stop", "melding"]
     assert "PSI 0,34" in signals.tables[0].rows[0][1]
 

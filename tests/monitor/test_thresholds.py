@@ -109,3 +109,21 @@ def test_live_fairness_table_flows_into_findings(conf: Settings, cases_from_coun
     assert any("the false positive rate is 2.50 times" in f.message_en for f in found)
     assert {f.level for f in found} == {"stop"}  # FPR ratio 2.5 and FNR ratio 2.0; C is suppressed
     assert models_to_stop(found) == {"m"}
+
+
+def test_messages_name_things_in_words_not_column_names(conf: Settings) -> None:
+    fairness = pd.DataFrame({"subject": ["advice"], "attribute": ["migration_background"], "group": ["buiten_europa"],
+                             "n": [300], "suppressed": [False], "fpr_ratio": [1.6], "fnr_ratio": [1.0]})
+    psi = pd.DataFrame({"feature": ["open_debts"], "psi": [0.25], "n": [300]})
+    agreement = pd.DataFrame({"team": ["jeugdhulp"], "n": [60], "agreement_rate": [1.0]})
+    labels = {"open_debts": ("Aantal openstaande schulden", "Number of open debts")}
+
+    def label(name: str, lang: str) -> str:
+        return labels[name][lang != "nl"] if name in labels else name
+
+    found = {f.metric: f for f in evaluate(conf, fairness=fairness, psi=psi, agreement=agreement, label=label)}
+    assert found["fairness"].message_nl.endswith("(bij het advies, kenmerk herkomst, groep buiten europa).")
+    assert found["fairness"].message_en.endswith("(for the advice, characteristic origin, group buiten europa).")
+    assert found["psi"].message_nl.endswith("(kenmerk Aantal openstaande schulden).")
+    assert found["agreement"].message_nl.endswith("(team Jeugdhulp).")
+    assert found["agreement"].scope == {"team": "jeugdhulp"}  # the scope itself keeps the ids for the caller
