@@ -26,13 +26,15 @@ __all__ = ["COLUMNS", "Document", "Period", "ReportData", "ReportError", "build_
 
 
 def write_report(data: ReportData, out_dir: str | Path, *, lang: str = "nl",
+                 fairness_band: tuple[float, float] = (0.8, 1.25),
                  validate_entry: Callable[[dict[str, Any]], list[str]] | None = None) -> dict[str, Path]:
     """Write ``report-<period>.<lang>.html`` and ``.pdf`` into ``out_dir``; nothing is written on failure.
 
     ``validate_entry`` (e.g. ``explain.register.validate_entry``) checks each register entry;
-    any problem stops the report, and the report says the entries were checked.
+    any problem stops the report, and the report says the entries were checked. ``fairness_band``:
+    pass ``(settings.fairness_ratio_low, settings.fairness_ratio_high)``.
     """
-    document = build_document(data, lang=lang, validate_entry=validate_entry)
+    document = build_document(data, lang=lang, fairness_band=fairness_band, validate_entry=validate_entry)
     stem = f"report-{data.period.label}.{lang}"
     with staged_output(out_dir) as staging:
         (staging / f"{stem}.html").write_text(render_html(document), encoding="utf-8")

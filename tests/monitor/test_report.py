@@ -190,3 +190,18 @@ def test_stop_times_in_utc_are_shown_in_dutch_time(report_data: ReportData) -> N
     utc = report_data.stop_events.assign(time=pd.to_datetime(["2026-08-10 07:00", "2026-08-12 14:30"], utc=True))
     doc = build_document(dataclasses.replace(report_data, stop_events=utc), lang="nl")
     assert [r[0] for r in section(doc, "stopknop").tables[0].rows] == ["10-08-2026 09:00", "12-08-2026 16:30"]
+
+
+def test_template_holds_no_figures() -> None:
+    from explain.report_sections import TEMPLATES
+
+    page = (TEMPLATES / "report.html").read_text(encoding="utf-8")
+    body = page.split("</style>", 1)[1]
+    text = re.sub(r"{[{%].*?[%}]}|<[^>]+>", "", body, flags=re.S)
+    assert not re.search(r"\d", text), text
+
+
+def test_fairness_band_comes_from_the_caller(report_data: ReportData, tmp_path) -> None:
+    paths = write_report(report_data, tmp_path, lang="en", fairness_band=(0.5, 2.0))
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "For 1 group the advice&#39;s FPR was outside 0.50 to 2.00 times" in html  # B: 2.5
