@@ -113,7 +113,14 @@ WORDS = {"model": (("model", "modellen"), ("model", "models")), "group": (("groe
          "note": (("melding", "meldingen"), ("note", "notes"))}
 
 
-def _summary(d: ReportData, w: Writer) -> Section:
+def _fpr_outside(d: ReportData, band: tuple[float, float]) -> pd.DataFrame:
+    """Advice rows, not suppressed, whose FPR ratio to the reference group leaves the band."""
+    table = suppress_small_cells(d.fairness, d.min_cell) if len(d.fairness) else d.fairness.assign(suppressed=[])
+    advice = table[(table["subject"] == "advice") & ~table["suppressed"].astype(bool)]
+    return advice[(advice["fpr_ratio"] < band[0]) | (advice["fpr_ratio"] > band[1])]
+
+
+def _summary(d: ReportData, w: Writer, band: tuple[float, float]) -> Section:
     advised = int(d.advice_use["advised"].sum())
     control = int(d.advice_use["control"].sum())
     off = int(d.advice_use["switched_off"].sum())
@@ -140,6 +147,13 @@ def _summary(d: ReportData, w: Writer) -> Section:
             f"{w.count(objections)} objections against advice were received. Advice was switched off "
             f"{w.plural(switches, 'time')}. In use: {w.plural(len(d.register_entries), 'model')}."),
     ]
+    outside = len(_fpr_outside(d, band))
+    if len(d.fairness):
+        paragraphs.append(w.t(
+            f"Gelijke behandeling: bij {w.plural(outside, 'group')} week het advies meer af van de referentiegroep dan "
+            "de grens toestaat" + (" (zie 'Gelijke behandeling van groepen')." if outside else "."),
+            f"Equal treatment: for {w.plural(outside, 'group')} the advice differed from the reference group by more "
+            "than the limit allows" + (" (see 'Equal treatment of groups')." if outside else ".")))
     return Section("samenvatting", w.t("Samenvatting", "Summary"), paragraphs)
 
 
@@ -276,7 +290,7 @@ def _fairness(d: ReportData, w: Writer, band: tuple[float, float]) -> Section:
                  "False positive rate"), w.t("Onterecht niet geselecteerd (FNR)", "False negative rate"),
                  w.t("FPR t.o.v. referentie", "FPR vs reference")], rows)
     advice = table[(table["subject"] == "advice") & ~table["suppressed"]]
-    outside = advice[(advice["fpr_ratio"] < band[0]) | (advice["fpr_ratio"] > band[1])]
+    outside = _fpr_outside(d, band)
     n_hidden = int(table["suppressed"].sum())
     firsts = table.drop_duplicates("attribute")
     references = ", ".join(f"{w.attribute(str(a))}: {str(r).replace('_', ' ')}"
@@ -400,9 +414,9 @@ def build_document(data: ReportData, *, lang: str = "nl", fairness_band: tuple[f
     w = Writer(lang, data.min_cell)
     p = data.period
     dates = f"{p.start:%d-%m-%Y} {w.t('t/m', 'to')} {p.end:%d-%m-%Y}"
-    sections = [_summary(data, w), _intake(data, w), _capacity(data, w), _advice_use(data, w), _agreement(data, w),
-                _fairness(data, w, fairness_band), _objections(data, w), _signals(data, w), _stops(data, w),
-                _changes(data, w),
+    sections = [_summary(data, w, fairness_band), _intake(data, w), _capacity(data, w), _advice_use(data, w),
+                _agreement(data, w), _fairness(data, w, fairness_band), _objections(data, w), _signals(data, w),
+                _stops(data, w), _changes(data, w),
                 _register(data, w, validate_entry)]
     return Document(
         lang=lang,

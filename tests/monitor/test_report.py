@@ -205,3 +205,8 @@ def test_fairness_band_comes_from_the_caller(report_data: ReportData, tmp_path) 
     paths = write_report(report_data, tmp_path, lang="en", fairness_band=(0.5, 2.0))
     html = paths["html"].read_text(encoding="utf-8")
     assert "For 1 group the advice&#39;s FPR was outside 0.50 to 2.00 times" in html  # B: 2.5
+
+
+def test_summary_names_the_fairness_result(doc_nl: Document) -> None:
+    assert section(doc_nl, "samenvatting").paragraphs[-1].startswith(
+        "Gelijke behandeling: bij 1 groep week het advies meer af van de referentiegroep dan de grens toestaat")
