@@ -6,6 +6,7 @@ Only suppressed (exportable) tables are rendered, so the report can be published
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -57,3 +58,34 @@ def fairness_markdown(table: pd.DataFrame, gate: FairnessGate, *, priority: Sequ
         lines += ["## Label-onderzoek / label audit", label_note, "",
                   *[f"- {x}" for x in label_findings], "", _table(label_bias), ""]
     return "\n".join(lines)
+
+
+def read_outcomes(path: str | Path, label: str, prediction: str, groups: Sequence[str]) -> pd.DataFrame:
+    """A file of outcomes for ``werkwijzer audit``, read through the data contracts.
+
+    Every named column must exist; label and prediction must be filled on every row (the
+    ContractError names the row); group values may be empty (reported as '<onbekend>').
+    """
+    from werkwijzer.contracts.checks import Checker
+    from werkwijzer.contracts.tables import read_table
+
+    frame = read_table(path)
+    check = Checker(frame, Path(path).name)
+    if not check.require([label, prediction, *groups]):
+        check.raise_if_any()
+    out = pd.DataFrame({label: check.text(label), prediction: check.text(prediction)})
+    for group in groups:
+        out[group] = check.text(group, allow_missing=True).replace("", pd.NA)
+    check.raise_if_any()
+    return out
+
+
+def parse_references(items: Sequence[str]) -> dict[str, str]:
+    """``["sex=vrouw", ...]`` -> ``{"sex": "vrouw"}``; raises ValueError on a malformed item."""
+    out = {}
+    for item in items:
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip() or not value.strip():
+            raise ValueError(f"--reference expects COL=VALUE, got {item!r}")
+        out[column.strip()] = value.strip()
+    return out

@@ -33,23 +33,27 @@ def _check(lang: str) -> None:
         raise ValueError(f"lang must be 'nl' or 'en', got {lang!r}")
 
 
+_CASEWORKER = {
+    "nl": {"head": "Advies: {s}. Dit is een advies; u beslist zelf.",
+           "none": " Er zijn geen factoren die dit advies duidelijk sturen.",
+           "list": "\nBelangrijkste factoren:\n",
+           "up": "maakt dit advies waarschijnlijker", "down": "maakt dit advies minder waarschijnlijk"},
+    "en": {"head": "Suggestion: {s}. This is advice; you decide.",
+           "none": " No factor clearly drives this suggestion.",
+           "list": "\nMain factors:\n",
+           "up": "makes this suggestion more likely", "down": "makes this suggestion less likely"},
+}
+
+
 def caseworker_summary(reasons: list[Reason], suggestion: str, lang: str = "nl") -> str:
     """The suggestion and its main factors with direction, for the caseworker who decides."""
     _check(lang)
-    shown = str(suggestion).replace("_", " ")
-    if lang == "nl":
-        head = f"Advies: {shown}. Dit is een advies; u beslist zelf."
-        if not reasons:
-            return head + " Er zijn geen factoren die dit advies duidelijk sturen."
-        effect = {"up": "maakt dit advies waarschijnlijker", "down": "maakt dit advies minder waarschijnlijk"}
-        lines = [f"- {_label(r, lang)}: {_value(r.value, lang)} ({effect[r.direction]})" for r in reasons]
-        return head + "\nBelangrijkste factoren:\n" + "\n".join(lines)
-    head = f"Suggestion: {shown}. This is advice; you decide."
+    text = _CASEWORKER[lang]
+    head = text["head"].format(s=str(suggestion).replace("_", " "))
     if not reasons:
-        return head + " No factor clearly drives this suggestion."
-    effect = {"up": "makes this suggestion more likely", "down": "makes this suggestion less likely"}
-    lines = [f"- {_label(r, lang)}: {_value(r.value, lang)} ({effect[r.direction]})" for r in reasons]
-    return head + "\nMain factors:\n" + "\n".join(lines)
+        return head + text["none"]
+    lines = [f"- {_label(r, lang)}: {_value(r.value, lang)} ({text[r.direction]})" for r in reasons]
+    return head + text["list"] + "\n".join(lines)
 
 
 _CITIZEN = {
