@@ -167,7 +167,7 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         else:
             model = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=0.08,
                                                    max_leaf_nodes=15, l2_regularization=1.0,
-                                                   early_stopping=False,
+                                                   early_stopping=True, n_iter_no_change=10,
                                                    random_state=self.random_state)
         return Pipeline([("encode", encode), ("model", model)])
 
