@@ -38,6 +38,10 @@ from werkwijzer.settings import Settings
 from werkwijzer.tracking import fingerprint_frame
 
 BACKGROUND_ROWS = 200
+# What ``werkwijzer triage train --out DIR`` promises (the CLI contract); more files may follow.
+REPORT_FILES = ("metrics.json", "features.json", "fairness.csv", "fairness.md", "proxy_scan.csv",
+                "shap_importance.csv", "model_card.md", "model_card.json", "algoritmeregister.json",
+                "gates.json")
 LABEL_REPAIRS = ("hours",)
 
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from flows.triage_steps import REPORT_FILES
 from werkwijzer.cli.main import cli, main
 
 AUDIT_COLUMNS = ["attribute", "group", "n", "tn", "fp", "fn", "tp", "selection_rate", "fpr", "fnr", "tpr",
@@ -90,9 +91,7 @@ def test_triage_train_with_yes_no_labels_writes_every_report(sim_dir: Path, tmp_
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "MLflow run:" in result.output and "gate fairness" in result.output
-    for name in ("metrics.json", "features.json", "fairness.csv", "fairness.md", "proxy_scan.csv",
-                 "shap_importance.csv", "model_card.md", "model_card.json", "algoritmeregister.json",
-                 "gates.json"):
+    for name in REPORT_FILES:
         assert (out / name).is_file(), name
     metrics = json.loads((out / "metrics.json").read_text())
     assert {"roc_auc", "pr_auc", "brier", "model_type", "n_train", "n_test"} <= set(metrics)

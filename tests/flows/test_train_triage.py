@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from flows.triage_steps import REPORT_FILES
 from werkwijzer.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -105,9 +106,7 @@ def test_label_repair_gives_a_passing_champion_under_the_same_name(runs: dict, s
 
 def test_cli_report_set_is_complete_and_the_proxy_is_caught(runs: dict) -> None:
     _run, folder = runs["integrated"]
-    for name in ("metrics.json", "features.json", "fairness.csv", "fairness.md", "proxy_scan.csv",
-                 "shap_importance.csv", "model_card.md", "model_card.json", "algoritmeregister.json",
-                 "gates.json"):
+    for name in REPORT_FILES:
         assert (folder / name).is_file(), name
     metrics = json.loads((folder / "metrics.json").read_text())
     assert {"roc_auc", "pr_auc", "brier", "model_type", "n_train", "n_test"} <= set(metrics)
