@@ -90,3 +90,13 @@ def test_validate_file_reads_json_and_reports_bad_json(settings: Settings, tmp_p
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(RegisterError, match=r"(?s)bad\.json.*cannot read it as JSON"):
         validate_file(bad)
+
+
+def test_the_documented_example_governance_yaml_is_valid(settings: Settings, tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "governance.md").read_text(encoding="utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "governance.yaml"
+    path.write_text(example, encoding="utf-8")
+    c = card(settings, path)
+    assert not {"organization", "lawful_basis", "dpia_link", "iama_link", "owner"} & set(c["defaults_to_replace"])
+    assert validate_entry(build_entry(c)) == []
