@@ -15,9 +15,11 @@ Selection-rate parity is reported but not gated: groups can legitimately differ 
 Gate: promotion is refused when a ratio of a priority metric leaves the band
 ``[fairness_ratio_low, fairness_ratio_high]`` for a group whose metric rests on at least
 ``min_cell`` cases in both the group and the reference (smaller denominators are reported as
-"not assessable", not silently passed) and the difference with the reference is statistically
-significant (two-proportion z-test, Bonferroni-corrected over all comparisons at ``alpha``), so
-that sampling noise in a small test set does not block a sound model and a real disparity does;
+"not assessable", not silently passed), the rates differ by at least ``min_difference`` (practical
+significance, ``settings.fairness_min_difference``: a ratio of two tiny rates such as 0.5 % vs
+1.5 % is not a finding on its own) and the difference is statistically significant
+(two-proportion z-test, Bonferroni-corrected over all comparisons at ``alpha``), so that
+sampling noise in a small test set does not block a sound model and a real disparity does;
 unless a justification document answers the five questions of item 17. The report says which,
 and lists every ratio outside the band, significant or not.
 
@@ -245,7 +247,7 @@ def _p_value(x1: float, n1: float, x2: float, n2: float) -> float:
 
 def fairness_gate(table: pd.DataFrame, *, low: float, high: float, min_cell: int = 10,
                   priority: Sequence[str] = PRIORITY, justification: Justification | None = None,
-                  alpha: float = 0.05) -> FairnessGate:
+                  alpha: float = 0.05, min_difference: float = 0.05) -> FairnessGate:
     """Check the priority ratios of every non-reference group against ``[low, high]``."""
     candidates, unassessable = [], []
     n_tests = 0
@@ -271,11 +273,15 @@ def fairness_gate(table: pd.DataFrame, *, low: float, high: float, min_cell: int
                 candidates.append({**base, "ratio": round(ratio, 3), "value": round(float(row[metric]), 4),
                                    "reference_value": round(float(ref[metric]), 4), "p_value": p})
     cutoff = alpha / max(n_tests, 1)
-    violations = [v for v in candidates if float(v["p_value"]) < cutoff]  # type: ignore[arg-type]
-    noise = [v for v in candidates if float(v["p_value"]) >= cutoff]  # type: ignore[arg-type]
+    def real(v: dict[str, object]) -> bool:
+        gap = abs(float(v["value"]) - float(v["reference_value"]))  # type: ignore[arg-type]
+        return float(v["p_value"]) < cutoff and gap >= min_difference  # type: ignore[arg-type]
+
+    violations = [v for v in candidates if real(v)]
+    noise = [v for v in candidates if not real(v)]
     if not violations:
-        extra = (f"; {len(noise)} ratio(s) outside the band are within sampling noise "
-                 f"(p >= {cutoff:.4f})") if noise else ""
+        extra = (f"; {len(noise)} ratio(s) outside the band are within sampling noise (p >= {cutoff:.4f}) "
+                 f"or differ by less than {min_difference:g}") if noise else ""
         return FairnessGate(True, f"no significant priority ratio ({', '.join(priority)}) outside "
                                   f"{low:g}-{high:g}{extra}", [], unassessable, within_noise=noise)
     worst = max(violations, key=lambda v: abs(np.log(max(float(v["ratio"]), 1e-9))))

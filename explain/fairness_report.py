@@ -27,7 +27,8 @@ def _table(frame: pd.DataFrame) -> str:
 def fairness_markdown(table: pd.DataFrame, gate: FairnessGate, *, priority: Sequence[str],
                       low: float, high: float, min_cell: int, title: str,
                       human: pd.DataFrame | None = None, label_bias: pd.DataFrame | None = None,
-                      label_findings: Sequence[str] = (), label_note: str = "") -> str:
+                      label_findings: Sequence[str] = (), label_note: str = "",
+                      min_difference: float = 0.05) -> str:
     """Markdown: verdict first, then priority, per-group table(s), human comparison, label audit."""
     verdict = "GESLAAGD / PASSED" if gate.passed else "NIET GESLAAGD / FAILED"
     lines = [f"# Fairness-audit — {title}", "", f"**Toets / gate: {verdict}.** {gate.reason}", ""]
@@ -38,12 +39,13 @@ def fairness_markdown(table: pd.DataFrame, gate: FairnessGate, *, priority: Sequ
               *[f"{i + 1}. {NAMES[p][0]} / {NAMES[p][1]}" for i, p in enumerate(priority)],
               "", f"Band voor ratio's t.o.v. de referentiegroep: {low:g}–{high:g}. Een verschil telt als "
               "gevonden wanneer de ratio buiten de band valt én statistisch significant is "
-              "(Bonferroni). Cellen kleiner dan "
+              f"(Bonferroni) én de percentages minstens {min_difference:g} uiteenliggen. Cellen kleiner dan "
               f"{min_cell} zijn onderdrukt (—).", ""]
     if gate.violations:
         lines += ["## Gevonden verschillen / disparities", _table(pd.DataFrame(gate.violations)), ""]
     if gate.within_noise:
-        lines += ["## Buiten de band, binnen toevalsruis / outside the band, within noise",
+        lines += ["## Buiten de band, maar toevalsruis of klein verschil / outside the band, within noise "
+                  "or a small difference",
                   _table(pd.DataFrame(gate.within_noise)), ""]
     exported = export_table(table, min_cell)
     if "class" in table.columns:

@@ -179,7 +179,8 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
             per_group.append({"attribute": attribute, "group": str(group), "n": len(rows),
                               "roc_auc": scores["roc_auc"], "brier": scores["brier"]})
     gate = fairness_gate(table, low=settings.fairness_ratio_low, high=settings.fairness_ratio_high,
-                         min_cell=settings.fairness_min_cell, justification=justification)
+                         min_cell=settings.fairness_min_cell, justification=justification,
+                         min_difference=settings.fairness_min_difference)
     # Label audit: does the label agree with the recorded hours equally for every group?
     label_table, findings, note, human = None, [], "", None
     if "handling_hours" in prep.cases.columns and prep.target == "effort_class":
@@ -215,7 +216,8 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
     md = fairness_markdown(table, gate, priority=PRIORITY, low=settings.fairness_ratio_low,
                            high=settings.fairness_ratio_high, min_cell=settings.fairness_min_cell,
                            title=prep.target, human=human, label_bias=label_table,
-                           label_findings=findings, label_note=note)
+                           label_findings=findings, label_note=note,
+                           min_difference=settings.fairness_min_difference)
     return {"metrics": metrics, "calibration": calib, "per_group": per_group, "table": table,
             "gate": gate, "sweep": pd.concat(sweeps, ignore_index=True), "markdown": md,
             "label_table": label_table, "label_findings": findings, "proba": proba}

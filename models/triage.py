@@ -126,11 +126,10 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         if self.model_type not in MODEL_TYPES:
             raise ValueError(f"model_type must be one of {MODEL_TYPES}, got {self.model_type!r}")
         frame = _as_frame(X)
-        validate_data(self, frame, y, dtype=None, ensure_all_finite=False, reset=True)
-        y = np.asarray(y, dtype=object)
+        _, y = validate_data(self, frame, y, dtype=None, ensure_all_finite=False, reset=True)
         check_classification_targets(y)
         self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
-        self.classes_ = np.asarray(sorted(pd.unique(y).tolist(), key=str), dtype=object)
+        self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
             raise ValueError("the target has only one class; nothing to learn")
         self.feature_kinds_ = _kinds(frame, self.feature_kinds)
@@ -186,10 +185,12 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         return _prepare(frame[list(self.feature_names_in_)], self.feature_kinds_)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        return self.calibrator_.predict_proba(self._frame(X))
+        frame = self._frame(X)
+        return self.calibrator_.predict_proba(frame)
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def encode(self, X: Any) -> np.ndarray:
         """The model's numeric input matrix (columns ``encoded_names_``), what SHAP explains."""

@@ -165,3 +165,12 @@ def test_threshold_sweep_moves_the_selection_rate() -> None:
     assert len(shown) >= 3 and shown.is_monotonic_decreasing
     assert sweep.loc[sweep["selection_rate"].isna(), "suppressed"].all()
     assert set(sweep["threshold"]) == {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}
+
+
+def test_a_large_ratio_of_tiny_rates_is_not_a_finding_on_its_own() -> None:
+    # FPR 0.5 % vs 1.5 %: ratio 0.33 and significant on 20,000 negatives, but one percentage point apart
+    data = pd.concat([cells("a", 9950, 50, 500, 500), cells("b", 19700, 300, 1000, 1000)], ignore_index=True)
+    table = confusion_by_group(data["truth"], data["pred"], data[["g"]])
+    assert fairness_gate(table, low=0.8, high=1.25, priority=("fpr",)).passed
+    strict = fairness_gate(table, low=0.8, high=1.25, priority=("fpr",), min_difference=0.0)
+    assert not strict.passed and strict.violations[0]["ratio"] == pytest.approx(0.333, abs=0.001)

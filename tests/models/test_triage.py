@@ -110,3 +110,25 @@ def test_binary_metrics_use_the_positive_class() -> None:
     assert metrics["roc_auc"] == 1.0
     assert metrics["brier"] == pytest.approx(np.mean([0.01, 0.16, 0.09, 0.04]))
     assert metrics["baseline_brier"] == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("check", [
+    "check_no_attributes_set_in_init", "check_parameters_default_constructible", "check_get_params_invariance",
+    "check_set_params", "check_estimators_unfitted", "check_estimator_cloneable", "check_estimator_repr",
+    "check_do_not_raise_errors_in_init_or_set_params",
+])
+def test_follows_the_scikit_learn_contract(check: str) -> None:
+    """The contract checks that fit its assumptions (it needs a DataFrame with named columns)."""
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)("TriageClassifier", TriageClassifier())
+
+
+def test_numeric_labels_and_clone_refit_work() -> None:
+    from sklearn.base import clone
+
+    X, y = toy()
+    numeric = (y == "yes").astype(int)
+    model = clone(TriageClassifier(feature_kinds=KINDS, model_type="glassbox")).fit(X, numeric)
+    assert list(model.classes_) == [0, 1]
+    assert set(model.predict(X.head(10))) <= {0, 1}

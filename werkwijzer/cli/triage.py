@@ -87,13 +87,14 @@ def audit(data: Path, label: str, prediction: str, groups: tuple[str, ...], refe
     if table["class"].nunique() == 1:
         table = table.drop(columns="class")
     gate = fairness_gate(table, low=settings.fairness_ratio_low, high=settings.fairness_ratio_high,
-                         min_cell=settings.fairness_min_cell)
+                         min_cell=settings.fairness_min_cell, min_difference=settings.fairness_min_difference)
     with staged_output(out) as stage:
         export_table(table, settings.fairness_min_cell).to_csv(stage / "fairness.csv", index=False)
         (stage / "fairness.md").write_text(
             fairness_markdown(table, gate, priority=PRIORITY, low=settings.fairness_ratio_low,
                               high=settings.fairness_ratio_high, min_cell=settings.fairness_min_cell,
-                              title=f"{prediction} vs {label}"), encoding="utf-8")
+                              title=f"{prediction} vs {label}", min_difference=settings.fairness_min_difference),
+            encoding="utf-8")
     click.echo(f"wrote {out / 'fairness.csv'} and {out / 'fairness.md'}")
     click.echo(f"gate: {'passed' if gate.passed else 'FAILED'} - {gate.reason}")
 
