@@ -103,7 +103,8 @@ def label_bias_findings(table: pd.DataFrame, low: float, high: float) -> list[st
         findings.append(
             f"{row['attribute']}={row['group']}: {float(row['share_above']):.0%} van de zaken is hoger "
             f"ingedeeld dan de behandeluren laten zien, tegen {float(ref_share(table, row)):.0%} bij "
-            f"{row['reference']} (ratio {float(ratio):.2f}). / {float(row['share_above']):.0%} of cases were "
+            f"{row['reference']} (ratio {float(ratio):.2f}). / {row['attribute']}={row['group']}: "
+            f"{float(row['share_above']):.0%} of cases were "
             f"labelled above the class their handling hours imply, against "
             f"{float(ref_share(table, row)):.0%} for {row['reference']} (ratio {float(ratio):.2f}).")
     return findings
