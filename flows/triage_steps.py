@@ -38,6 +38,12 @@ from werkwijzer.settings import Settings
 from werkwijzer.tracking import fingerprint_frame
 
 BACKGROUND_ROWS = 200
+# Labels of the simulator's service-oriented targets (a user's own target falls back to its name).
+TARGET_LABELS = {
+    "effort_class": ("Zwaarte van de zaak (eenvoudig, gemiddeld, complex)", "Effort class of the case"),
+    "integrated_approach": ("Integrale aanpak nodig", "Integrated approach needed"),
+}
+AFTER_INTAKE = ("handling_hours", "decision_date", "decided_within_term", "integrated_approach", "effort_class")
 # What ``werkwijzer triage train --out DIR`` promises (the CLI contract); more files may follow.
 REPORT_FILES = ("metrics.json", "features.json", "fairness.csv", "fairness.md", "proxy_scan.csv",
                 "shap_importance.csv", "model_card.md", "model_card.json", "algoritmeregister.json",
@@ -116,9 +122,10 @@ def prepare(cases: pd.DataFrame, registry: FeatureRegistry, target: str, setting
         if column in names or column == target:
             continue
         reason = blocked.get(column) or judge(registry, column, target).reason
-        if column in ("handling_hours", "decision_date", "decided_within_term", "received_date",
-                      "integrated_approach", "effort_class") and registry.get(column) is None:
-            reason = "an outcome or date recorded after intake, not known when advice is given"
+        if registry.get(column) is None and column in AFTER_INTAKE:
+            reason = "an outcome recorded after intake, not known when advice is given"
+        elif registry.get(column) is None and column == "received_date":
+            reason = "the intake date (used to split train and test by time), not a feature"
         excluded.append({"feature": column, "reason": reason})
     return Prepared(cases, registry, target, y, positive, features, excluded, scan, blocked, label, historical)
 
@@ -178,6 +185,12 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
             scores = evaluate(y_test[rows], proba[rows], classes, prior, positive)
             per_group.append({"attribute": attribute, "group": str(group), "n": len(rows),
                               "roc_auc": scores["roc_auc"], "brier": scores["brier"]})
+    train_pred = classes[np.argmax(model.predict_proba(prep.cases.loc[train_idx, names]), axis=1)]
+    train_table = audit(prep.y[train_idx].to_numpy(), train_pred,
+                        prep.cases.loc[train_idx, protected].reset_index(drop=True), positive=positive,
+                        classes=[str(c) for c in classes])
+    stages = pd.concat([export_table(train_table, settings.fairness_min_cell).assign(stage="train"),
+                        export_table(table, settings.fairness_min_cell).assign(stage="test")], ignore_index=True)
     gate = fairness_gate(table, low=settings.fairness_ratio_low, high=settings.fairness_ratio_high,
                          min_cell=settings.fairness_min_cell, justification=justification,
                          min_difference=settings.fairness_min_difference)
@@ -220,7 +233,7 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
                            min_difference=settings.fairness_min_difference)
     return {"metrics": metrics, "calibration": calib, "per_group": per_group, "table": table,
             "gate": gate, "sweep": pd.concat(sweeps, ignore_index=True), "markdown": md,
-            "label_table": label_table, "label_findings": findings, "proba": proba}
+            "label_table": label_table, "label_findings": findings, "proba": proba, "stages": stages}
 
 
 def explain_model(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_idx: np.ndarray,
@@ -262,8 +275,9 @@ def gates(prep: Prepared, metrics: dict[str, Any], fairness: Any, additivity: fl
 def card_and_entry(prep: Prepared, model: TriageClassifier, model_name: str, result: dict[str, Any],
                    governance: Governance, doc: dict[str, Any]) -> tuple[dict[str, Any], dict | None, str | None]:
     spec = prep.registry.get(prep.target)
-    label_nl = spec.label("nl") if spec else prep.target.replace("_", " ")
-    label_en = spec.label("en") if spec else prep.target.replace("_", " ")
+    fallback = TARGET_LABELS.get(prep.target, (prep.target.replace("_", " "),) * 2)
+    label_nl = spec.label("nl") if spec else fallback[0]
+    label_en = spec.label("en") if spec else fallback[1]
     description = ("Logistische regressie op genormaliseerde kenmerken (glass-box); elke bijdrage is te lezen."
                    if model.model_type_ == "glassbox" else
                    "Gradient boosting (beslisbomen) met expliciet gecodeerde categorieën; bijdragen via SHAP.")
@@ -307,6 +321,7 @@ def write_reports(out: Path, *, prep: Prepared, result: dict[str, Any], shap_out
     (out / "gates.json").write_text(json.dumps(gate_results, indent=2), encoding="utf-8")
     result["calibration"].to_csv(out / "calibration.csv", index=False)
     result["sweep"].to_csv(out / "threshold_sweep.csv", index=False)
+    result["stages"].to_csv(out / "fairness_by_stage.csv", index=False)
     pd.DataFrame(result["per_group"]).to_csv(out / "metrics_by_group.csv", index=False)
     if result["label_table"] is not None:
         result["label_table"].to_csv(out / "label_audit.csv", index=False)

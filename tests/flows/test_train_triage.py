@@ -120,6 +120,9 @@ def test_cli_report_set_is_complete_and_the_proxy_is_caught(runs: dict) -> None:
     excluded = {e["feature"]: e["reason"] for e in card["excluded_features"]}
     assert "deny-list" in excluded["postcode_district"] and "protected" in excluded["sex"]
     assert card["defaults_to_replace"]
+    assert card["target_label_nl"] == "Integrale aanpak nodig"
+    stages = pd.read_csv(folder / "fairness_by_stage.csv")
+    assert set(stages["stage"]) == {"train", "test"}
 
 
 def test_retraining_from_the_same_data_and_seed_gives_the_same_metrics(runs: dict, sim_dir: Path,
