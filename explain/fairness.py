@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from numpy.typing import ArrayLike
 
 RATES = ("selection_rate", "fpr", "fnr", "tpr", "fdr", "fp_share")
 PRIORITY = ("fpr", "fnr", "fdr")
@@ -70,7 +71,7 @@ def _rates(tn: np.ndarray, fp: np.ndarray, fn: np.ndarray, tp: np.ndarray) -> di
         }
 
 
-def confusion_by_group(y_true: Sequence[bool], y_pred: Sequence[bool], groups: pd.DataFrame,
+def confusion_by_group(y_true: ArrayLike, y_pred: ArrayLike, groups: pd.DataFrame,
                        reference: dict[str, str] | None = None) -> pd.DataFrame:
     """The full (unsuppressed) audit table of one binary decision; for internal use and the gate."""
     truth = np.asarray(y_true, dtype=bool)
@@ -108,7 +109,7 @@ def confusion_by_group(y_true: Sequence[bool], y_pred: Sequence[bool], groups: p
     return pd.concat(tables, ignore_index=True)
 
 
-def audit(y_true: Sequence[object], y_pred: Sequence[object], groups: pd.DataFrame, *,
+def audit(y_true: ArrayLike, y_pred: ArrayLike, groups: pd.DataFrame, *,
           positive: object | None = None, reference: dict[str, str] | None = None,
           classes: Sequence[object] | None = None) -> pd.DataFrame:
     """Audit table for binary or multi-class outcomes; adds ``class`` (one vs rest).
@@ -118,8 +119,7 @@ def audit(y_true: Sequence[object], y_pred: Sequence[object], groups: pd.DataFra
     """
     truth = pd.Series(np.asarray(y_true, dtype=object)).astype(str).to_numpy()
     pred = pd.Series(np.asarray(y_pred, dtype=object)).astype(str).to_numpy()
-    found = classes if classes is not None else sorted(set(truth) | set(pred))
-    found = [str(c) for c in found]
+    found: list[str] = [str(c) for c in (classes if classes is not None else sorted(set(truth) | set(pred)))]
     if positive is not None:
         lowered = {c.lower(): c for c in found}
         targets = [lowered.get(str(positive).lower(), str(positive))]
@@ -294,7 +294,7 @@ def fairness_gate(table: pd.DataFrame, *, low: float, high: float, min_cell: int
     return FairnessGate(False, text, violations, unassessable, within_noise=noise)
 
 
-def threshold_sweep(y_true: Sequence[bool], score: Sequence[float], groups: pd.DataFrame,
+def threshold_sweep(y_true: ArrayLike, score: ArrayLike, groups: pd.DataFrame,
                     thresholds: Sequence[float] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
                     reference: dict[str, str] | None = None, min_cell: int = 10) -> pd.DataFrame:
     """The audit at each decision threshold on ``score`` (item 15), small cells suppressed."""

@@ -85,7 +85,7 @@ def prepare(cases: pd.DataFrame, registry: FeatureRegistry, target: str, setting
     keep = y.notna() & (y != "")
     cases, y = cases[keep].reset_index(drop=True), y[keep].reset_index(drop=True)
     historical = None
-    label = {"source": "historical", "description_nl": f"de vastgelegde waarde van '{target}'."}
+    label: dict[str, Any] = {"source": "historical", "description_nl": f"de vastgelegde waarde van '{target}'."}
     if label_repair is not None:
         if label_repair not in LABEL_REPAIRS or "handling_hours" not in cases.columns:
             raise ContractError([Problem("cases", "label_repair 'hours' with a handling_hours column",
@@ -152,7 +152,7 @@ def train(prep: Prepared, train_idx: np.ndarray, settings: Settings) -> TriageCl
 
 
 def schema(prep: Prepared, model: TriageClassifier, model_name: str) -> dict[str, Any]:
-    doc = {"model_name": model_name, "target": prep.target, "classes": [str(c) for c in model.classes_],
+    doc: dict[str, Any] = {"model_name": model_name, "target": prep.target, "classes": [str(c) for c in model.classes_],
            "positive": prep.positive if len(model.classes_) == 2 else None, "features": prep.features}
     assert_no_protected([f["name"] for f in doc["features"]], prep.registry)
     return doc
@@ -169,7 +169,7 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
     classes = model.classes_
     positive = prep.positive if len(classes) == 2 else None
     prior = class_prior(prep.y[train_idx].to_numpy(), classes)
-    metrics = evaluate(y_test, proba, classes, prior, positive)
+    metrics: dict[str, Any] = dict(evaluate(y_test, proba, classes, prior, positive))
     metrics.update({"n_train": len(train_idx), "n_test": len(test_idx), "model_type": model.model_type_})
     calib = calibration_table(y_test, proba, classes)
     protected = [p for p in prep.registry.protected if p in prep.cases.columns]
