@@ -210,11 +210,15 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
                                        settings.fairness_min_cell)
         else:
             note = "Het trainingslabel is vergeleken met de behandeluren. / Training label checked against hours."
-            if findings and not gate.justified:
+            if findings and justification is None:
                 gate.passed = False
                 gate.reason = ("the training label is biased: " + findings[0].split(" / ")[-1]
                                + " — retrain with label repair (label_repair='hours') or supply a justification; "
                                + gate.reason)
+            elif findings and justification is not None:
+                gate.justified = True
+                gate.reason = (f"the training label is biased ({findings[0].split(' / ')[-1]}); accepted with "
+                               f"the justification in {justification.source}; " + gate.reason)
     if human_col and human_col in prep.cases.columns:
         human = compare_with_human(table, audit(y_test, _labels(prep.cases.loc[test_idx, human_col]).to_numpy(),
                                                 groups, positive=positive, classes=[str(c) for c in classes]),
