@@ -13,16 +13,21 @@ Tasks receive the run id explicitly (an MLflow active run is per thread) and use
 from __future__ import annotations
 
 import json
+import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from mlflow.entities import Metric, Param
 from mlflow.exceptions import MlflowException
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
-from explain.fairness import read_justification
+from explain.fairness import export_table, read_justification
 from explain.governance import load_governance
 from flows import triage_steps as steps
 from models.triage import save_model
@@ -62,7 +67,7 @@ class TriageRun:
         return f"{self.tracking_uri} (experiment {self.experiment_id}, run {self.run_id})"
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def validate_inputs(cases_path: str, registry_path: str, norms_path: str | None) -> tuple[Any, Any, Any]:
     registry = read_registry(registry_path)
     cases = read_cases(cases_path, registry)
@@ -70,20 +75,20 @@ def validate_inputs(cases_path: str, registry_path: str, norms_path: str | None)
     return cases, registry, norms
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def policy_and_proxy(cases: pd.DataFrame, registry: Any, target: str, settings: Settings,
                      positive: str | None, label_repair: str | None, norms: Any) -> steps.Prepared:
     return steps.prepare(cases, registry, target, settings, positive=positive,
                          label_repair=label_repair, norms=norms)
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def train_and_calibrate(prep: steps.Prepared, settings: Settings) -> tuple[Any, Any, Any]:
     train_idx, test_idx = steps.split(prep)
     return steps.train(prep, train_idx, settings), train_idx, test_idx
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def evaluate_and_audit(prep: steps.Prepared, model: Any, train_idx: Any, test_idx: Any,
                        settings: Settings, justification_path: str | None, norms: Any,
                        human_col: str | None) -> dict[str, Any]:
@@ -91,7 +96,7 @@ def evaluate_and_audit(prep: steps.Prepared, model: Any, train_idx: Any, test_id
     return steps.assess(prep, model, train_idx, test_idx, settings, justification, norms, human_col)
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def explain_task(prep: steps.Prepared, model: Any, train_idx: Any, test_idx: Any, doc: dict,
                  seed: int) -> dict[str, Any]:
     return steps.explain_model(prep, model, train_idx, test_idx, doc, seed)
@@ -132,7 +137,34 @@ def _plots(folder: Path, result: dict[str, Any], importance: pd.DataFrame) -> No
     plt.close(fig)
 
 
-@task
+def _name(*parts: object) -> str:
+    """An MLflow-safe metric name ('67+' becomes '67plus'; other odd characters become '_')."""
+    text = ".".join(str(p).replace("+", "plus") for p in parts if str(p))
+    return re.sub(r"[^A-Za-z0-9_.\- /]", "_", text)
+
+
+def _metrics(result: dict[str, Any], shap_out: dict[str, Any], settings: Settings) -> list[Metric]:
+    """Overall metrics, ROC AUC and Brier per group, and the (suppressed) fairness rates per group."""
+    now = int(time.time() * 1000)
+    values: dict[str, float] = {k: float(v) for k, v in result["metrics"].items()
+                                if isinstance(v, int | float) and not isinstance(v, bool)}
+    for row in result["per_group"]:
+        for measure in ("roc_auc", "brier"):
+            values[_name("group", row["attribute"], row["group"], measure)] = float(row[measure])
+    exported = export_table(result["table"], settings.fairness_min_cell,
+                            columns=["attribute", "group", "fpr", "fnr", "fdr", "selection_rate", "suppressed"])
+    classes = result["table"]["class"].reindex(exported.index).astype(str)
+    for cls, (_, row) in zip(classes, exported.iterrows(), strict=True):
+        if row["suppressed"]:
+            continue  # small cells are never published (item 14)
+        for rate in ("fpr", "fnr", "fdr", "selection_rate"):
+            if pd.notna(row[rate]):
+                values[_name("fairness", cls, row["attribute"], row["group"], rate)] = float(row[rate])
+    values["shap_additivity_error"] = float(shap_out["additivity_error"])
+    return [Metric(k, v, now, 0) for k, v in values.items() if np.isfinite(v)]
+
+
+@task(cache_policy=NO_CACHE)
 def log_and_register(run_id: str, model_name: str, settings: Settings, prep: steps.Prepared, model: Any,
                      doc: dict, result: dict, shap_out: dict, reports: Path,
                      gate_results: dict[str, dict[str, Any]]) -> tuple[str, bool]:
@@ -146,16 +178,8 @@ def log_and_register(run_id: str, model_name: str, settings: Settings, prep: ste
               "proxy_threshold": settings.proxy_threshold,
               "glassbox_preference_margin": settings.glassbox_preference_margin,
               "fairness_band": f"{settings.fairness_ratio_low}-{settings.fairness_ratio_high}"}
-    for key, value in params.items():
-        client.log_param(run_id, key, str(value)[:500])
-    for key, value in result["metrics"].items():
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            client.log_metric(run_id, key, float(value))
-    for row in result["per_group"]:
-        key = f"group.{row['attribute']}.{row['group']}".replace("+", "plus").replace(" ", "_")
-        client.log_metric(run_id, f"{key}.roc_auc", float(row["roc_auc"]))
-        client.log_metric(run_id, f"{key}.brier", float(row["brier"]))
-    client.log_metric(run_id, "shap_additivity_error", float(shap_out["additivity_error"]))
+    client.log_batch(run_id, metrics=_metrics(result, shap_out, settings),
+                     params=[Param(k, str(v)[:500]) for k, v in params.items()])
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         triage = tmp_path / "triage"

@@ -48,8 +48,13 @@ def test_unbiased_target_passes_every_gate_and_becomes_champion(runs: dict, sett
     assert str(champion.version) == run.version and champion.run_id == run.run_id
     assert {f"gate.{g}" for g in run.gates} <= set(champion.tags)
     assert all(champion.tags[f"gate.{g}"] == "passed" for g in run.gates)
-    tags = client.get_run(run.run_id).data.tags
-    assert {"code_version", "data_fingerprint", "seed", "dep.scikit-learn", "gate.fairness"} <= set(tags)
+    data = client.get_run(run.run_id).data
+    assert {"code_version", "data_fingerprint", "seed", "dep.scikit-learn", "gate.fairness"} <= set(data.tags)
+    assert {"roc_auc", "baseline_roc_auc", "brier", "group.sex.man.roc_auc",
+            "group.age_band.67plus.roc_auc"} <= set(data.metrics)
+    exported = pd.read_csv(runs["integrated"][1] / "fairness.csv")
+    for _, row in exported[exported["suppressed"]].iterrows():  # small cells are not published in MLflow
+        assert f"fairness.true.{row['attribute']}.{row['group']}.fpr".replace("+", "plus") not in data.metrics
 
 
 def test_artifacts_follow_adr_0003_and_hold_no_protected_characteristic(runs: dict, settings: Settings,
@@ -85,7 +90,10 @@ def test_the_biased_effort_label_fails_fairness_with_a_readable_reason(runs: dic
     run, folder = runs["biased"]
     assert not run.champion
     assert not run.gates["fairness"]["passed"]
-    version = _client(settings).get_model_version("werkwijzer-triage-effort_class", run.version)
+    client = _client(settings)
+    version = client.get_model_version("werkwijzer-triage-effort_class", run.version)
+    metrics = client.get_run(run.run_id).data.metrics
+    assert {"fairness.eenvoudig.migration_background.buiten_europa.fdr", "fairness.complex.sex.man.fpr"} <= set(metrics)
     assert version.tags["gate.fairness"].startswith("failed: the training label is biased")
     assert "migration_background=buiten_europa" in version.tags["gate.fairness"]
     assert "hoger ingedeeld dan de behandeluren" in (folder / "fairness.md").read_text()
