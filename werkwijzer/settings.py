@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     fairness_ratio_low: float = Field(default=0.8, gt=0.0)
     fairness_ratio_high: float = Field(default=1.25, gt=0.0)
     fairness_min_cell: int = Field(default=10, ge=1)
+    # A ratio outside the band counts only when the rates also differ by at least this much
+    # (practical significance: 0.5 % vs 1.5 % is a ratio of 3 but not a finding on its own).
+    fairness_min_difference: float = Field(default=0.05, ge=0.0, le=1.0)
     # Proxy scan: a feature that predicts a protected characteristic with at least this
     # Cramér's V (categorical) or |AUC - 0.5| * 2 (numeric) is blocked without justification.
     proxy_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
