@@ -6,6 +6,7 @@ Command modules import the heavy packages (models, flows, api) inside their func
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -28,6 +29,7 @@ for module in (data, triage):
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; a broken data contract ends with its message and exit code 2, no traceback."""
+    _quiet_and_local()
     try:
         cli.main(args=argv, prog_name="werkwijzer", standalone_mode=False)
     except ContractError as exc:
@@ -41,3 +43,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+
+
+def _quiet_and_local() -> None:
+    """No telemetry (these machines have no network), and Prefect's state under WERKWIJZER_HOME."""
+    from werkwijzer.settings import get_settings
+
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("PREFECT_HOME", str(get_settings().home.expanduser().resolve() / "prefect"))

@@ -1,0 +1,113 @@
+"""``werkwijzer demo``: the whole chain on the embedded defaults, from a fresh clone.
+
+simulate -> train forecasts -> train triage aids -> one demo user per role -> serve. Every step
+writes under ``WERKWIJZER_HOME``; the tokens are printed once (they are stored only as hashes).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+ROLES = ("caseworker", "team_lead", "model_owner", "auditor", "admin")
+FORECAST_HORIZON_WEEKS = 13
+
+
+def _step(number: int, text: str) -> float:
+    click.echo(f"[{number}/5] {text}")
+    return time.perf_counter()
+
+
+def _done(start: float, detail: str) -> None:
+    click.echo(f"      {detail} ({time.perf_counter() - start:.0f} s)")
+
+
+@click.command()
+@click.option("--no-serve", is_flag=True, help="Stop after training and creating the demo users.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--inhabitants", type=click.IntRange(min=5_000), default=100_000, show_default=True)
+@click.option("--years", type=click.IntRange(2, 20), default=6, show_default=True)
+def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int) -> None:
+    """Run everything on a simulated municipality and serve the advisory API."""
+    from werkwijzer.settings import get_settings
+    from werkwijzer.simulation import simulate_municipality
+
+    settings = get_settings()
+    data = settings.data_dir
+    began = time.perf_counter()
+
+    start = _step(1, f"Simulating a municipality of {inhabitants:,} inhabitants over {years} years")
+    simulate_municipality(data, inhabitants=inhabitants, years=years, seed=settings.seed)
+    _done(start, f"data in {data}")
+
+    start = _step(2, "Training workload forecasts per team (backtest, fit, SHAP drivers, MLflow)")
+    from flows.train_forecast import train_forecast
+
+    forecast = train_forecast(data / "intake_weekly.csv", freq="W", horizon=FORECAST_HORIZON_WEEKS,
+                              norms=data / "norms.csv", staffing=data / "staffing.csv", settings=settings)
+    _done(start, f"werkwijzer-forecast version {forecast.get('model_version')}: "
+                 f"{'champion' if forecast.get('champion') else 'not promoted'} ({forecast.get('gate')})")
+
+    start = _step(3, "Training triage aids with their gates (policy, proxy scan, fairness, SHAP, model card)")
+    from flows.train_triage import train_triage
+
+    reports = settings.home_dir / "reports"
+    runs = [
+        ("integrated_approach", {"positive": "true"}),
+        # The historical effort label is biased: this run shows the fairness gate refusing it ...
+        ("effort_class", {}),
+        # ... and this one trains on the effort implied by recorded hours and norms (label repair).
+        ("effort_class", {"label_repair": "hours", "norms_path": str(data / "norms.csv")}),
+    ]
+    for target, options in runs:
+        suffix = "-label_repair" if options.get("label_repair") else ""
+        run = train_triage(str(data / "cases.csv"), str(data / "feature_registry.yaml"), target,
+                           out_dir=str(reports / f"{target}{suffix}"), settings=settings, **options)
+        failed = [name for name, gate in run.gates.items() if not gate.get("passed")]
+        verdict = "champion" if run.champion else "not promoted: gate " + ", ".join(failed)
+        click.echo(f"      {run.model_name} version {run.version}{' (label repair)' if suffix else ''}: {verdict}")
+    _done(start, f"reports in {reports}")
+
+    start = _step(4, "Creating one demo user per role")
+    tokens = _create_users(settings)
+    _done(start, "tokens below are shown once; they are stored only as hashes")
+    for role, token in tokens.items():
+        click.echo(f"      {role:12s} {token}")
+
+    click.echo(f"Training finished in {time.perf_counter() - began:.0f} s.")
+    _where(settings, host, port)
+    if no_serve:
+        return
+    _step(5, f"Serving the API on http://{host}:{port} (Ctrl+C stops)")
+    import uvicorn
+
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port)
+
+
+def _create_users(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from api.core.db import make_engine, migrate, session_factory
+    from api.services.clock import utc_now
+    from api.services.users import create_user
+
+    engine = make_engine(settings.database)
+    migrate(engine)
+    tokens = {}
+    with session_factory(engine)() as session:
+        for role in ROLES:
+            _, tokens[role] = create_user(session, f"demo-{role}", role, utc_now())
+    engine.dispose()
+    return tokens
+
+
+def _where(settings, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+    home = settings.home_dir
+    click.echo("Where to look:")
+    click.echo(f"  API docs:   http://{host}:{port}/docs   (Authorization: Bearer <token>)")
+    click.echo(f"  MLflow UI:  mlflow ui --backend-store-uri {settings.tracking_uri} --port 5000")
+    click.echo(f"  Prefect UI: PREFECT_HOME={Path(home) / 'prefect'} prefect server start")
+
+
+COMMANDS = (demo,)
