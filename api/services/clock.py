@@ -1,4 +1,4 @@
-"""Time: the database holds naive UTC; responses say UTC explicitly."""
+"""Time: the database holds naive UTC; responses say UTC explicitly (``...Z``, as pydantic writes it)."""
 
 from __future__ import annotations
 
@@ -10,4 +10,6 @@ def utc_now() -> dt.datetime:
 
 
 def utc_iso(value: dt.datetime) -> str:
-    return value.replace(tzinfo=dt.UTC).isoformat()
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat() + "Z"
