@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from api.storage.models import AuditEvent, AuditHead
 
+GENESIS = "0" * 64  # the previous hash of the very first entry
+
 
 def canonical_json(payload: Any) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
