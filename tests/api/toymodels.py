@@ -58,12 +58,12 @@ class Reason:
 def encode(frame: pd.DataFrame, schema: dict[str, Any]) -> np.ndarray:
     columns = []
     for spec in schema["features"]:
-        values = frame[spec["name"]]
+        values = frame[spec["name"]].to_numpy()
         if spec["kind"] == "categorical":
-            columns.extend((values.astype(str) == c).astype(float).to_numpy() for c in spec["categories"])
+            columns.append(values.astype(str)[:, None] == np.asarray(spec["categories"], dtype=str)[None, :])
         else:
-            columns.append(values.astype(float).to_numpy())
-    return np.column_stack(columns)
+            columns.append(values.astype(float)[:, None])
+    return np.hstack(columns).astype(float)
 
 
 def _owners(schema: dict[str, Any]) -> list[int]:
