@@ -62,7 +62,7 @@ def reload_models(user: AdminDep, session: SessionDep, store: StoreDep, now: Now
 
 @router.get("/audit/events", response_model=AuditPage, responses=AUTH, tags=["audit"])
 def audit_events(_: AuditorDep, session: SessionDep,
-                 after_seq: Annotated[int, Query(ge=0, le=2**62)] = 0,
+                 after_seq: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100,
                  subject: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
     """Audit entries in order, page by page (``after_seq`` of the last one you saw)."""
