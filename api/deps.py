@@ -15,6 +15,7 @@ from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from api.core.db import read_session
 from api.core.security import Principal
 from api.modelstore import ModelStore
 from api.services import users
@@ -50,9 +51,12 @@ def authenticated(request: Request,
     """The user behind the bearer token, looked up in a short transaction of its own."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise HTTPException(401, "Authorization: Bearer <token> is required", {"WWW-Authenticate": "Bearer"})
-    with request.app.state.sessions() as session:
+    session = read_session(request.app.state.engine)
+    try:
         user = users.by_token(session, credentials.credentials)
-        session.rollback()
+    finally:
+        session.close()
+        session.bind.close()  # type: ignore[union-attr]
     if user is None:
         raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
     return user

@@ -1,10 +1,11 @@
 """Database engine, sessions and migrations.
 
 SQLite (the embedded default) runs in WAL mode and every transaction starts with
-``BEGIN IMMEDIATE``: writers queue on SQLite's lock instead of failing on a lock upgrade, which
-also serialises the audit chain. PostgreSQL serialises audit writers by locking the chain's head
-row. Migrations (Alembic, ``api/migrations``) run programmatically at start-up; on PostgreSQL an
-advisory lock keeps several workers from migrating at once.
+``BEGIN IMMEDIATE`` (reads through ``read_session`` use a plain ``BEGIN``): writers queue on
+SQLite's lock instead of failing on a lock upgrade, which also serialises the audit chain.
+PostgreSQL serialises audit writers by locking the chain's head row. Migrations (Alembic,
+``api/migrations``) run programmatically at start-up; on PostgreSQL an advisory lock keeps
+several workers from migrating at once.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("readonly") else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -53,6 +54,11 @@ def make_engine(url: str) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_session(engine: Engine) -> Session:
+    """A session for reads only: on SQLite it does not take the write lock."""
+    return Session(bind=engine.connect().execution_options(readonly=True))
 
 
 def migrate(engine: Engine) -> None:

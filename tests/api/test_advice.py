@@ -123,10 +123,13 @@ def test_schema_level_errors_do_not_echo_values(api: Api) -> None:
     assert r.status_code == 422 and "111222333" not in r.text
 
 
-def test_no_model_loaded_is_503_with_a_plain_reason_never_a_score(api: Api, tmp_path) -> None:
-    empty = api.settings.model_copy(update={"home": tmp_path, "mlflow_tracking_uri": None})
-    store = ModelStore(empty, TOY_LIBRARY)
-    assert {r.status for r in store.reload().values()} == {"absent"}
+def _mlflow_down() -> None:
+    raise ConnectionError("MLflow is down")
+
+
+def test_no_model_loaded_is_503_with_a_plain_reason_never_a_score(api: Api) -> None:
+    store = ModelStore(api.settings, TOY_LIBRARY, client_factory=_mlflow_down)
+    assert {r.status for r in store.reload().values()} == {"failed"}
     from fastapi.testclient import TestClient
 
     app = create_app(api.settings, store)

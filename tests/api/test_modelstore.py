@@ -11,6 +11,7 @@ from api.modelstore import ModelStore
 from tests.api.conftest import new_case
 from tests.api.toymodels import TOY_LIBRARY, register_toy_models
 from werkwijzer.settings import Settings
+from werkwijzer.tracking import configure_mlflow, set_champion
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,13 @@ def test_reload_loads_a_new_champion_and_skips_unchanged_ones(registry_settings:
     assert result[TRIAGE_EFFORT].status == "loaded" and store.effort.version == new != first.version
     assert result[TRIAGE_INTEGRATED].status == "unchanged"
     assert [v["champion"] for v in _versions(store)] == [True, False]
+    client = configure_mlflow(registry_settings)
+    forecast_version = store.forecast.version
+    client.delete_registered_model_alias(FORECAST, "champion")  # the forecast is withdrawn
+    try:
+        assert store.reload()[FORECAST].status == "absent" and store.forecast is None
+    finally:
+        set_champion(client, FORECAST, forecast_version)
 
 
 def _versions(store: ModelStore) -> list[dict]:
