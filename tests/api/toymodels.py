@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -177,13 +178,23 @@ def toy_cases(n: int = 400, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
-def _triage_artifacts(folder: Path, name: str, target: str, classes: list[Any], cases: pd.DataFrame) -> None:
+Trainer = Callable[[pd.DataFrame, pd.Series, dict[str, Any], Path], None]
+
+
+def train_toy(X: pd.DataFrame, y: pd.Series, schema: dict[str, Any], path: Path) -> None:
+    """Fit the LogisticRegression on the encoded input (labels as class positions) and save it with skops."""
+    codes = y.map({c: i for i, c in enumerate(schema["classes"])}).to_numpy(dtype=int)
+    skops.io.dump(LogisticRegression(max_iter=500).fit(encode(X, schema), codes), path)
+
+
+def _triage_artifacts(folder: Path, name: str, target: str, classes: list[Any], cases: pd.DataFrame,
+                      trainer: Trainer) -> None:
     schema = {"model_name": name, "target": target, "classes": classes,
               "positive": True if target == "integrated_approach" else None, "features": FEATURES}
     X = cases[[f["name"] for f in FEATURES]]
-    estimator = LogisticRegression(max_iter=500).fit(encode(X, schema), cases[target].to_numpy())
     folder.mkdir(parents=True)
-    skops.io.dump(estimator, folder / "model.skops")
+    labels = pd.Series(np.asarray(classes, dtype=object)[cases[target].to_numpy()], name=target)
+    trainer(X, labels, schema, folder / "model.skops")
     (folder / "schema.json").write_text(json.dumps(schema), encoding="utf-8")
     X.head(100).to_parquet(folder / "background.parquet")
     (folder / "gates.json").write_text(json.dumps({"fairness": {"status": "passed"}}), encoding="utf-8")
@@ -231,8 +242,13 @@ def _register(client: Any, name: str, run_id: str, artifact_uri: str) -> str:
 
 
 def register_toy_models(settings: Settings, seed: int = 0,
-                        names: tuple[str, ...] = (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST)) -> dict[str, str]:
-    """Log one run per model with ADR 0003's artifacts, register it and make it champion."""
+                        names: tuple[str, ...] = (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST),
+                        trainer: Trainer = train_toy) -> dict[str, str]:
+    """Log one run per model with ADR 0003's artifacts, register it and make it champion.
+
+    ``trainer`` fits and saves ``triage/model.skops``; the real-module test passes one that
+    uses ``models.triage``.
+    """
     client = configure_mlflow(settings)
     cases = toy_cases(seed=seed)
     versions = {}
@@ -246,7 +262,7 @@ def register_toy_models(settings: Settings, seed: int = 0,
             else:
                 target = name.removeprefix("werkwijzer-triage-")
                 classes = list(EFFORT_CLASSES) if target == "effort_class" else [False, True]
-                _triage_artifacts(Path(tmp) / "triage", name, target, classes, cases)
+                _triage_artifacts(Path(tmp) / "triage", name, target, classes, cases, trainer)
                 client.log_artifacts(run.info.run_id, str(Path(tmp) / "triage"), "triage")
         client.set_terminated(run.info.run_id)
         versions[name] = _register(client, name, run.info.run_id, run.info.artifact_uri)
