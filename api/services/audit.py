@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api.storage.models import AuditEvent, AuditHead
@@ -108,5 +108,5 @@ def purge_before(session: Session, cutoff: dt.datetime) -> int:
     count = session.execute(select(func.count()).select_from(AuditEvent)
                             .where(AuditEvent.seq <= last.seq)).scalar_one()
     head.anchor_seq, head.anchor_hash = last.seq, last.hash
-    session.execute(AuditEvent.__table__.delete().where(AuditEvent.seq <= last.seq))
+    session.execute(delete(AuditEvent).where(AuditEvent.seq <= last.seq))
     return int(count)
