@@ -146,6 +146,13 @@ class ModelStore:
         bundle = self._state.bundles.get(name)
         return bundle if isinstance(bundle, TriageBundle) else None
 
+    def triage_pair(self) -> tuple[TriageBundle | None, TriageBundle | None]:
+        """Effort and integrated-approach bundles from one state, never half a reload."""
+        bundles = self._state.bundles
+        effort, integrated = bundles.get(TRIAGE_EFFORT), bundles.get(TRIAGE_INTEGRATED)
+        return (effort if isinstance(effort, TriageBundle) else None,
+                integrated if isinstance(integrated, TriageBundle) else None)
+
     @property
     def effort(self) -> TriageBundle | None:
         return self.triage(TRIAGE_EFFORT)

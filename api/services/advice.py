@@ -74,10 +74,9 @@ def _positive_probability(bundle: TriageBundle, proba: np.ndarray) -> float:
 
 def compute(store: ModelStore, settings: Settings, body: AdviceCreate) -> Computed:
     """Validate and score; touches no database, so the write transaction stays short."""
-    effort = store.effort
+    effort, integrated = store.triage_pair()
     if effort is None:
         raise Unavailable(NO_MODEL)
-    integrated = store.integrated
     check_case_id(body.case_id)
     schemas = [effort.schema] + ([integrated.schema] if integrated else [])
     row = model_input(schemas, body.team, body.features)
@@ -141,8 +140,8 @@ def create(session: Session, store: ModelStore, settings: Settings, user: Princi
         "integrated_model_version": advice.integrated_model_version, "suggestion": suggestion,
         "reasons": public["reasons"]})
     idempotency.remember(session, user.id, key, digest, 201, public, now)
-    session.commit()
-    return 201, public
+    raced = idempotency.commit(session, user.id, key, digest)
+    return (raced.status_code, raced.body) if raced else (201, public)
 
 
 def to_public(advice: Advice, decision: Decision | None) -> dict[str, Any]:

@@ -16,7 +16,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.core.security import Principal
@@ -29,6 +28,8 @@ from api.services.errors import Conflict, InvalidInput, Problem
 from api.services.validation import contains_bsn
 from api.storage.models import Decision, Objection
 from werkwijzer.teams import EFFORT_CLASSES
+
+ALREADY_DECIDED = "a decision was already recorded for this advice"
 
 
 def _problem(field: str, msg: str, kind: str = "value_error") -> InvalidInput:
@@ -57,7 +58,7 @@ def record_decision(session: Session, store: ModelStore, user: Principal, advice
         return replayed.status_code, replayed.body
     advice, existing = advice_service.load(session, advice_id)
     if existing is not None:
-        raise Conflict("a decision was already recorded for this advice")
+        raise Conflict(ALREADY_DECIDED)
     classes = list(dict.fromkeys([*(advice.suggestion or {}).get("effort_class_probabilities", {}),
                                   *(store.effort.schema.get("classes", []) if store.effort else []),
                                   *EFFORT_CLASSES]))
@@ -71,12 +72,8 @@ def record_decision(session: Session, store: ModelStore, user: Principal, advice
         **public, "model_name": advice.model_name, "model_version": advice.model_version,
         "suggested_effort_class": advice.suggested_class})
     idempotency.remember(session, user.id, key, digest, 201, public, now)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict("a decision was already recorded for this advice") from None
-    return 201, public
+    raced = idempotency.commit(session, user.id, key, digest, conflict=ALREADY_DECIDED)
+    return (raced.status_code, raced.body) if raced else (201, public)
 
 
 def record_objection(session: Session, user: Principal, advice_id: str, body: ObjectionCreate, now: dt.datetime,
@@ -96,6 +93,6 @@ def record_objection(session: Session, user: Principal, advice_id: str, body: Ob
     audit.record(session, kind="objection.recorded", actor=user.id, subject=advice.id, at=now,
                  payload={**public, "model_name": advice.model_name, "model_version": advice.model_version})
     idempotency.remember(session, user.id, key, digest, 201, public, now)
-    session.commit()
-    return 201, public
+    raced = idempotency.commit(session, user.id, key, digest)
+    return (raced.status_code, raced.body) if raced else (201, public)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.services.audit import canonical_json
@@ -46,6 +47,25 @@ def remember(session: Session, user_id: str, key: str | None, digest: str, statu
     if key:
         session.add(IdempotencyKey(user_id=user_id, key=key, request_hash=digest, status_code=status_code,
                                    body=body, created_at=at.replace(tzinfo=None)))
+
+
+def commit(session: Session, user_id: str, key: str | None, digest: str,
+           conflict: str | None = None) -> Replay | None:
+    """Commit; when a concurrent request with the same key won the race, return its answer instead.
+
+    ``conflict`` turns any other unique-constraint violation into a 409 with that text.
+    """
+    try:
+        session.commit()
+        return None
+    except IntegrityError:
+        session.rollback()
+        replayed = replay(session, user_id, key, digest)
+        if replayed is not None:
+            return replayed
+        if conflict is None:
+            raise
+        raise Conflict(conflict) from None
 
 
 def purge_before(session: Session, cutoff: dt.datetime) -> int:

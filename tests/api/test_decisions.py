@@ -134,3 +134,20 @@ def test_automation_bias_alert_when_everything_is_followed(fresh_api: Api) -> No
                                           "final_effort_class": advice["suggestion"]["suggested_effort_class"]})
     report = api.client.get("/api/v1/monitoring/overrides?team=wmo_meldingen", headers=api.headers("team_lead")).json()
     assert next(c for c in report["cells"] if c["by"] == "team")["alert"] == "automation_bias"
+
+
+def test_a_concurrent_retry_with_the_same_key_gets_the_first_answer(api: Api, backend: str) -> None:
+    """Two transactions with one key, interleaved (PostgreSQL; SQLite serialises them instead)."""
+    if backend == "sqlite":
+        pytest.skip("SQLite's BEGIN IMMEDIATE serialises the two transactions; nothing can interleave")
+    from api.services import idempotency
+    from api.services.clock import utc_now
+
+    user, key, digest = api.user_ids["caseworker"], "race-key", "d" * 64
+    with api.app.state.sessions() as first, api.app.state.sessions() as second:
+        assert idempotency.replay(second, user, key, digest) is None  # the second one looks first
+        idempotency.remember(first, user, key, digest, 201, {"winner": "first"}, utc_now())
+        assert idempotency.commit(first, user, key, digest) is None
+        idempotency.remember(second, user, key, digest, 201, {"winner": "second"}, utc_now())
+        raced = idempotency.commit(second, user, key, digest)
+    assert raced is not None and raced.body == {"winner": "first"}
