@@ -48,3 +48,38 @@ def test_purge_reports_what_it_removed(home: Path) -> None:
     result = CliRunner().invoke(cli, ["purge"])
     assert result.exit_code == 0, result.output
     assert "retention 400 days: advice 0" in result.output
+
+
+@pytest.mark.slow
+def test_serve_starts_the_api(tmp_path: Path) -> None:
+    """``werkwijzer serve`` on a fresh home: migrates, starts, answers /health; /ready says what is missing."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "WERKWIJZER_HOME": str(tmp_path), "PYTHONPATH": str(root), "WERKWIJZER_ENVIRONMENT": "test"}
+    env.pop("WERKWIJZER_DATABASE_URL", None)
+    get_settings.cache_clear()
+    token = CliRunner(env={"WERKWIJZER_HOME": str(tmp_path)}).invoke(
+        cli, ["users", "create", "--name", "ops", "--role", "admin"]).output.strip().splitlines()[-1]
+    get_settings.cache_clear()
+    proc = subprocess.Popen([sys.executable, "-m", "werkwijzer", "serve", "--port", str(port)], cwd=root, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:  # blocks until uvicorn reports; no sleeping
+            if "Application startup complete" in line or "error" in line.lower():
+                break
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=30).json() == {"status": "ok"}
+        ready = httpx.get(f"http://127.0.0.1:{port}/ready", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert ready.status_code == 503 and "no champion loaded" in " ".join(ready.json()["reasons"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stderr.close()
