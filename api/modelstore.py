@@ -224,6 +224,11 @@ class ModelStore:
         schema = _json(path / "schema.json")
         if not schema.get("features"):
             raise ValueError(f"{name} version {version.version}: schema.json has no features")
+        from api.services.validation import PROTECTED
+
+        protected = sorted({f["name"] for f in schema["features"]} & (PROTECTED | set(schema.get("protected", []))))
+        if protected:  # responsible-ai item 10: refuse to serve such a model at all
+            raise ValueError(f"{name} version {version.version} uses protected characteristics: {protected}")
         model = self.library.load_triage(path / "model.skops")
         background = pd.read_parquet(path / "background.parquet")
         explainer = self.library.make_explainer(model, background, schema)

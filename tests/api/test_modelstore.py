@@ -9,7 +9,7 @@ from api.core.config import FORECAST, TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from api.main import create_app
 from api.modelstore import ModelStore
 from tests.api.conftest import new_case
-from tests.api.toymodels import TOY_LIBRARY, register_toy_models
+from tests.api.toymodels import FEATURES, TOY_LIBRARY, register_toy_models
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import configure_mlflow, set_champion
 
@@ -95,3 +95,17 @@ def test_reload_endpoint_and_models_endpoint(registry_settings: Settings) -> Non
             "status": "loaded", "version": new, "message": f"loaded version {new}"}
         advice = client.post("/api/v1/advice", json=new_case(1), headers={"Authorization": f"Bearer {caseworker}"})
         assert advice.json()["model"]["version"] == new
+
+
+def test_a_model_with_a_protected_characteristic_in_its_schema_is_not_served(tmp_path_factory) -> None:
+    home = tmp_path_factory.mktemp("protected-home")
+    settings = Settings(home=home, environment="test")
+    features = [*FEATURES, {"name": "migration_background", "kind": "categorical", "label_nl": "x", "label_en": "x",
+                            "categories": ["a"], "min": None, "max": None}]
+    register_toy_models(settings, names=(TRIAGE_EFFORT,), trainer=_store_nothing, features=features)
+    result = ModelStore(settings, TOY_LIBRARY).reload()[TRIAGE_EFFORT]
+    assert result.status == "failed" and "protected characteristics: ['migration_background']" in result.message
+
+
+def _store_nothing(X, y, schema, path) -> None:  # type: ignore[no-untyped-def]
+    path.write_bytes(b"never loaded: the schema is refused first")

@@ -188,10 +188,10 @@ def train_toy(X: pd.DataFrame, y: pd.Series, schema: dict[str, Any], path: Path)
 
 
 def _triage_artifacts(folder: Path, name: str, target: str, classes: list[Any], cases: pd.DataFrame,
-                      trainer: Trainer) -> None:
+                      trainer: Trainer, features: list[dict[str, Any]]) -> None:
     schema = {"model_name": name, "target": target, "classes": classes,
-              "positive": True if target == "integrated_approach" else None, "features": FEATURES}
-    X = cases[[f["name"] for f in FEATURES]]
+              "positive": True if target == "integrated_approach" else None, "features": features}
+    X = cases.reindex(columns=[f["name"] for f in features])
     folder.mkdir(parents=True)
     labels = pd.Series(np.asarray(classes, dtype=object)[cases[target].to_numpy()], name=target)
     trainer(X, labels, schema, folder / "model.skops")
@@ -243,7 +243,7 @@ def _register(client: Any, name: str, run_id: str, artifact_uri: str) -> str:
 
 def register_toy_models(settings: Settings, seed: int = 0,
                         names: tuple[str, ...] = (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST),
-                        trainer: Trainer = train_toy) -> dict[str, str]:
+                        trainer: Trainer = train_toy, features: list[dict[str, Any]] | None = None) -> dict[str, str]:
     """Log one run per model with ADR 0003's artifacts, register it and make it champion.
 
     ``trainer`` fits and saves ``triage/model.skops``; the real-module test passes one that
@@ -262,7 +262,8 @@ def register_toy_models(settings: Settings, seed: int = 0,
             else:
                 target = name.removeprefix("werkwijzer-triage-")
                 classes = list(EFFORT_CLASSES) if target == "effort_class" else [False, True]
-                _triage_artifacts(Path(tmp) / "triage", name, target, classes, cases, trainer)
+                _triage_artifacts(Path(tmp) / "triage", name, target, classes, cases, trainer,
+                                  features or FEATURES)
                 client.log_artifacts(run.info.run_id, str(Path(tmp) / "triage"), "triage")
         client.set_terminated(run.info.run_id)
         versions[name] = _register(client, name, run.info.run_id, run.info.artifact_uri)
