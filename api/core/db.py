@@ -49,7 +49,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("readonly") else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)  # per worker
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from api.deps import (
     AdminDep,
@@ -30,7 +28,6 @@ from api.schemas.governance import (
 )
 from api.services import audit, monitoring, registry, switches
 from api.services.clock import utc_iso
-from api.storage.models import AuditEvent
 
 router = APIRouter()
 
@@ -66,13 +63,7 @@ def audit_events(_: AuditorDep, session: SessionDep,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100,
                  subject: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
     """Audit entries in order, page by page (``after_seq`` of the last one you saw)."""
-    query = select(AuditEvent).where(AuditEvent.seq > after_seq).order_by(AuditEvent.seq).limit(limit)
-    if subject:
-        query = query.where(AuditEvent.subject == subject)
-    rows = session.execute(query).scalars().all()
-    events = [{"seq": e.seq, "at": utc_iso(e.at), "kind": e.kind, "actor": e.actor, "subject": e.subject,
-               "payload": json.loads(e.payload), "prev_hash": e.prev_hash, "hash": e.hash} for e in rows]
-    return {"events": events, "next_after_seq": rows[-1].seq if len(rows) == limit else None}
+    return audit.page(session, after_seq, limit, subject)
 
 
 @router.get("/audit/verify", response_model=VerificationPublic, responses=AUTH, tags=["audit"])

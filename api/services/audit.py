@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from api.services.clock import utc_iso
 from api.storage.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64  # the previous hash of the very first entry
@@ -54,6 +55,17 @@ def record(session: Session, *, kind: str, actor: str, subject: str, payload: di
     head.last_seq = seq
     head.last_hash = digest
     return event
+
+
+def page(session: Session, after_seq: int, limit: int, subject: str | None = None) -> dict[str, Any]:
+    """Entries after ``after_seq`` in order, as auditors read them (payload parsed back to JSON)."""
+    query = select(AuditEvent).where(AuditEvent.seq > after_seq).order_by(AuditEvent.seq).limit(limit)
+    if subject:
+        query = query.where(AuditEvent.subject == subject)
+    rows = session.execute(query).scalars().all()
+    events = [{"seq": e.seq, "at": utc_iso(e.at), "kind": e.kind, "actor": e.actor, "subject": e.subject,
+               "payload": json.loads(e.payload), "prev_hash": e.prev_hash, "hash": e.hash} for e in rows]
+    return {"events": events, "next_after_seq": rows[-1].seq if len(rows) == limit else None}
 
 
 @dataclass(frozen=True)
