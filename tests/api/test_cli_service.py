@@ -52,7 +52,7 @@ def test_purge_reports_what_it_removed(home: Path) -> None:
 
 @pytest.mark.slow
 def test_serve_starts_the_api(tmp_path: Path) -> None:
-    """``werkwijzer serve`` on a fresh home: migrates, starts, answers /health; /ready says what is missing."""
+    """``serve`` on a fresh home: starts, answers /health, /ready says what is missing; ``reload`` reaches it."""
     import os
     import socket
     import subprocess
@@ -79,6 +79,10 @@ def test_serve_starts_the_api(tmp_path: Path) -> None:
         assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=30).json() == {"status": "ok"}
         ready = httpx.get(f"http://127.0.0.1:{port}/ready", headers={"Authorization": f"Bearer {token}"}, timeout=30)
         assert ready.status_code == 503 and "no champion loaded" in " ".join(ready.json()["reasons"])
+        reload = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}", "--token", token])
+        assert reload.exit_code == 0 and "werkwijzer-forecast: absent" in reload.output, reload.output
+        refused = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}", "--token", "ww_wrong"])
+        assert refused.exit_code != 0 and "401" in refused.output
     finally:
         proc.terminate()
         proc.wait(timeout=30)
