@@ -24,8 +24,14 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the API; it loads the champion models from MLflow at start-up."""
     import uvicorn
 
-    _, engine, _ = _database()  # migrate once, before the workers start
+    from werkwijzer.tracking import configure_mlflow
+
+    settings, engine, _ = _database()  # migrate once, before the workers start
     engine.dispose()
+    try:  # an embedded MLflow store is created here, not by several workers at once
+        configure_mlflow(settings).search_registered_models(max_results=1)
+    except Exception as exc:  # the workers report and retry on reload; serving starts anyway
+        click.echo(f"warning: MLflow registry not reachable yet: {exc}", err=True)
     click.echo(f"API docs: http://{host}:{port}/docs")
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
 
