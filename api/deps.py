@@ -1,6 +1,7 @@
 """Typed dependencies: route signatures read like prose (``user: CaseworkerDep, session: SessionDep``).
 
-Everything a route needs comes from ``app.state`` (set by ``api.main.create_app``): settings,
+Dependencies that do no I/O are ``async`` so they run without a thread hop. Everything a route
+needs comes from ``app.state`` (set by ``api.main.create_app``): settings,
 the session factory, the model store, the clock and the random source for the control share.
 Tests pass their own into ``create_app``; nothing is monkeypatched.
 """
@@ -8,7 +9,7 @@ Tests pass their own into ``create_app``; nothing is monkeypatched.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
@@ -30,19 +31,19 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> ModelStore:
+async def get_store(request: Request) -> ModelStore:
     return request.app.state.store
 
 
-def get_now(request: Request) -> dt.datetime:
+async def get_now(request: Request) -> dt.datetime:
     return request.app.state.clock()
 
 
-def get_rng(request: Request) -> RandomSource:
+async def get_rng(request: Request) -> RandomSource:
     return request.app.state.rng
 
 
@@ -62,8 +63,8 @@ def authenticated(request: Request,
     return user
 
 
-def role(*allowed: str) -> Callable[[Principal], Principal]:
-    def check(user: Annotated[Principal, Depends(authenticated)]) -> Principal:
+def role(*allowed: str) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(user: Annotated[Principal, Depends(authenticated)]) -> Principal:
         if user.role not in allowed:
             raise HTTPException(403, f"this needs the role {' or '.join(allowed)}")
         return user

@@ -10,6 +10,7 @@ several workers from migrating at once.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -44,10 +45,28 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=60000")
             cursor.close()
 
+        writer = threading.Lock()  # writers of this process queue here, not in SQLite's sleeping busy handler
+
+        def release(info: dict[str, object]) -> None:
+            if info.pop("werkwijzer_writer", False):
+                writer.release()
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("readonly") else "BEGIN IMMEDIATE")
+            if conn.get_execution_options().get("readonly"):
+                conn.exec_driver_sql("BEGIN")
+                return
+            writer.acquire()
+            conn.info["werkwijzer_writer"] = True
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                release(conn.info)
+                raise
 
+        event.listen(engine, "commit", lambda conn: release(conn.info))
+        event.listen(engine, "rollback", lambda conn: release(conn.info))
+        event.listen(engine.pool, "checkin", lambda _dbapi, record: release(record.info))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)  # per worker
 
