@@ -28,7 +28,7 @@ from tests.api.conftest import Api, new_case, start_api
 from werkwijzer.settings import Settings
 
 API = Path(__file__).resolve().parents[2] / "api"
-SELECTION_WORDS = ("selection", "control", "switched_off", '"advised"')
+SELECTION_WORDS = ('"control"', '"advised"', "switched_off", "selection_reason")  # stored values and key
 
 
 def test_decisions_are_built_only_from_the_caseworkers_request() -> None:
