@@ -97,7 +97,7 @@ def model_store(api_settings: Settings, toy_versions: dict[str, str]) -> ModelSt
     return store
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
