@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     fairness_ratio_low: float = Field(default=0.8, gt=0.0)
     fairness_ratio_high: float = Field(default=1.25, gt=0.0)
     fairness_min_cell: int = Field(default=10, ge=1)
+    # A ratio outside the band counts only when the rates also differ by at least this much
+    # (practical significance: 0.5 % vs 1.5 % is a ratio of 3 but not a finding on its own).
+    fairness_min_difference: float = Field(default=0.05, ge=0.0, le=1.0)
     # Proxy scan: a feature that predicts a protected characteristic with at least this
     # Cramér's V (categorical) or |AUC - 0.5| * 2 (numeric) is blocked without justification.
     proxy_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
@@ -66,13 +69,59 @@ class Settings(BaseSettings):
     contact_email: str = "algoritmes@voorbeeldstad.nl"
     website: str = "https://www.voorbeeldstad.nl/algoritmes"
 
+    # Monitoring (docs/monitoring.md): three levels per metric, note < warn < stop. A value at or beyond
+    # a threshold reaches that level; "stop" switches the model's advice off. A stop of None never stops.
+    monitoring_min_n: int = Field(default=50, ge=1, description="Fewer rows than this in a scope: no signal.")
+    psi_bins: int = Field(default=10, ge=2)
+    psi_note: float = Field(default=0.1, ge=0.0)
+    psi_warn: float = Field(default=0.2, ge=0.0)
+    psi_stop: float | None = Field(default=0.3, ge=0.0)
+    # Forecast error: sMAPE per team (higher is worse) and share of actuals inside the 95 % band (lower is worse),
+    # judged only over at least this many weeks.
+    forecast_min_weeks: int = Field(default=8, ge=1)
+    forecast_smape_note: float = Field(default=0.20, ge=0.0)
+    forecast_smape_warn: float = Field(default=0.35, ge=0.0)
+    forecast_smape_stop: float | None = Field(default=0.50, ge=0.0)
+    forecast_coverage95_note: float = Field(default=0.85, ge=0.0, le=1.0)
+    forecast_coverage95_warn: float = Field(default=0.75, ge=0.0, le=1.0)
+    forecast_coverage95_stop: float | None = Field(default=0.60, ge=0.0, le=1.0)
+    # Automation bias: share of decisions that follow the advice (suspiciously high = rubber-stamping).
+    agreement_note: float = Field(default=0.95, ge=0.0, le=1.0)
+    agreement_warn: float = Field(default=0.98, ge=0.0, le=1.0)
+    agreement_stop: float | None = Field(default=1.0, ge=0.0, le=1.0)
+    # Override surge: rise of the override rate against the baseline period, in shares (0.10 = 10 points).
+    override_surge_note: float = Field(default=0.10, ge=0.0, le=1.0)
+    override_surge_warn: float = Field(default=0.20, ge=0.0, le=1.0)
+    override_surge_stop: float | None = Field(default=0.35, ge=0.0, le=1.0)
+    # Live fairness: a ratio r against the reference group reaches a level when max(r, 1/r) >= the factor.
+    fairness_note_factor: float = Field(default=1.25, ge=1.0)
+    fairness_warn_factor: float = Field(default=1.5, ge=1.0)
+    fairness_stop_factor: float | None = Field(default=2.0, ge=1.0)
+    # Objections per advice given.
+    objection_rate_note: float = Field(default=0.02, ge=0.0, le=1.0)
+    objection_rate_warn: float = Field(default=0.05, ge=0.0, le=1.0)
+    objection_rate_stop: float | None = Field(default=None, ge=0.0, le=1.0)
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.environment == "production" and self.secret_key.startswith("development-only"):
             raise ValueError("WERKWIJZER_SECRET_KEY must be set outside development")
         if self.fairness_ratio_low >= self.fairness_ratio_high:
             raise ValueError("fairness_ratio_low must be below fairness_ratio_high")
+        self._check_monitoring_levels()
         return self
+
+    def _check_monitoring_levels(self) -> None:
+        """note, warn and stop must escalate: rising for higher-is-worse metrics, falling for coverage."""
+        for metric in ("psi", "forecast_smape", "agreement", "override_surge", "fairness", "objection_rate",
+                       "forecast_coverage95"):
+            suffix = "_factor" if metric == "fairness" else ""
+            note, warn, stop = (getattr(self, f"{metric}_{level}{suffix}") for level in ("note", "warn", "stop"))
+            levels = [note, warn] + ([stop] if stop is not None else [])
+            rising = metric != "forecast_coverage95"
+            if levels != sorted(levels, reverse=not rising):
+                order = "note <= warn <= stop" if rising else "note >= warn >= stop"
+                raise ValueError(f"monitoring thresholds for {metric} must satisfy {order}, got {levels}")
 
     @property
     def home_dir(self) -> Path:

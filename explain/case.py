@@ -1,0 +1,113 @@
+"""SHAP contributions per case and overall, folded back onto the registry's named features.
+
+The explainer is built once per model (LinearExplainer for the glass-box model, TreeExplainer
+for boosting; never pickled) on the model's encoded input, in the model's raw output space
+(log-odds). One-hot and spline columns are summed back to the feature they came from, which
+keeps additivity: ``base value + sum of contributions == model.raw_output``
+(:meth:`CaseExplainer.additivity_error` checks it; the flow gates on it).
+
+For two classes SHAP explains the log-odds of the second class; the first class's contributions
+are the same numbers with the opposite sign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from models.triage import TriageClassifier
+
+
+@dataclass(frozen=True)
+class Reason:
+    feature: str
+    label_nl: str
+    label_en: str
+    value: object
+    direction: Literal["up", "down"]  # pushes the suggested class's probability up or down
+    contribution: float               # SHAP value in the model's raw output space
+
+
+class CaseExplainer:
+    """SHAP explanations for one fitted :class:`TriageClassifier`."""
+
+    def __init__(self, model: TriageClassifier, background: pd.DataFrame, schema: dict[str, Any]) -> None:
+        import shap
+
+        self.model = model
+        self.schema = schema
+        self.features = list(model.feature_names_in_)
+        self.labels = {f["name"]: (f.get("label_nl") or f["name"], f.get("label_en") or f["name"])
+                       for f in schema.get("features", [])}
+        encoded_bg = model.encode(background[self.features])
+        estimator = model.final_estimator_
+        if model.model_type_ == "glassbox":
+            self.explainer = shap.LinearExplainer(estimator, shap.maskers.Independent(encoded_bg,
+                                                                                      max_samples=len(encoded_bg)))
+        else:
+            self.explainer = shap.TreeExplainer(estimator, data=encoded_bg,
+                                                feature_perturbation="interventional", model_output="raw")
+        sources = model.encoded_source_
+        self._fold = np.stack([(sources == f).astype(float) for f in self.features], axis=1)
+
+    def explain(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Base values (n, k) and per-feature contributions (n, n_features, k) in raw space.
+
+        k is 1 for two classes (the second class's log-odds), else the number of classes.
+        """
+        encoded = self.model.encode(X[self.features])
+        values = self.explainer(encoded)
+        contrib = np.asarray(values.values, dtype=float)
+        base = np.asarray(values.base_values, dtype=float)
+        if contrib.ndim == 2:
+            contrib = contrib[:, :, None]
+        if base.ndim == 1:
+            base = base[:, None]
+        elif base.ndim == 0:
+            base = np.full((len(encoded), 1), float(base))
+        folded = np.einsum("nek,ef->nfk", contrib, self._fold)
+        return base, folded
+
+    def additivity_error(self, X: pd.DataFrame) -> float:
+        """Largest |base + sum(contributions) - raw output| over the rows of ``X``."""
+        base, contrib = self.explain(X)
+        raw = self.model.raw_output(X[self.features])
+        if raw.ndim == 1:
+            raw = raw[:, None]
+        return float(np.max(np.abs(base + contrib.sum(axis=1) - raw)))
+
+    def importance(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Global importance: mean |contribution| per feature (averaged over classes)."""
+        _, contrib = self.explain(X)
+        mean_abs = np.abs(contrib).mean(axis=(0, 2))
+        table = pd.DataFrame({
+            "feature": self.features,
+            "label_nl": [self.labels.get(f, (f, f))[0] for f in self.features],
+            "label_en": [self.labels.get(f, (f, f))[1] for f in self.features],
+            "mean_abs_shap": mean_abs,
+        })
+        return table.sort_values("mean_abs_shap", ascending=False).reset_index(drop=True)
+
+    def reasons(self, row: pd.DataFrame, top: int = 5) -> list[Reason]:
+        """The ``top`` features that moved the suggested (most likely) class most, for one case."""
+        row = row.iloc[[0]]
+        proba = self.model.predict_proba(row[self.features])[0]
+        k = int(np.argmax(proba))
+        _, contrib = self.explain(row)
+        # two classes: SHAP explains class 1; class 0's contributions are the same, negated
+        values = contrib[0, :, 0] * (1.0 if k == 1 else -1.0) if contrib.shape[2] == 1 else contrib[0, :, k]
+        order = np.argsort(-np.abs(values))[:top]
+        out = []
+        for i in order:
+            if values[i] == 0:
+                continue
+            name = self.features[i]
+            label_nl, label_en = self.labels.get(name, (name, name))
+            raw = row[name].iloc[0]
+            value = raw.item() if hasattr(raw, "item") else raw
+            out.append(Reason(name, label_nl, label_en, None if pd.isna(value) else value,
+                              "up" if values[i] > 0 else "down", float(values[i])))
+        return out

@@ -1,0 +1,93 @@
+"""The readable fairness report (fairness.md): the gate, the metric priority and the tables.
+
+Only suppressed (exportable) tables are rendered, so the report can be published as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from explain.fairness import NAMES, FairnessGate, export_table
+
+
+def _table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "(geen / none)"
+    cols = list(frame.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, row in frame.iterrows():
+        cells = ["—" if pd.isna(v) else (f"{v:.3f}" if isinstance(v, float) else str(v)) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def fairness_markdown(table: pd.DataFrame, gate: FairnessGate, *, priority: Sequence[str],
+                      low: float, high: float, min_cell: int, title: str,
+                      human: pd.DataFrame | None = None, label_bias: pd.DataFrame | None = None,
+                      label_findings: Sequence[str] = (), label_note: str = "",
+                      min_difference: float = 0.05) -> str:
+    """Markdown: verdict first, then priority, per-group table(s), human comparison, label audit."""
+    verdict = "GESLAAGD / PASSED" if gate.passed else "NIET GESLAAGD / FAILED"
+    lines = [f"# Fairness-audit — {title}", "", f"**Toets / gate: {verdict}.** {gate.reason}", ""]
+    if gate.justified:
+        lines += ["Een rechtvaardiging (legitiem doel, geschiktheid, noodzakelijkheid, proportionaliteit, "
+                  "ethische wenselijkheid) is aangeleverd; de gevonden verschillen staan hieronder.", ""]
+    lines += ["## Prioriteit van maten / metric priority",
+              *[f"{i + 1}. {NAMES[p][0]} / {NAMES[p][1]}" for i, p in enumerate(priority)],
+              "", f"Band voor ratio's t.o.v. de referentiegroep: {low:g}–{high:g}. Een verschil telt als "
+              "gevonden wanneer de ratio buiten de band valt én statistisch significant is "
+              f"(Bonferroni) én de percentages minstens {min_difference:g} uiteenliggen. Cellen kleiner dan "
+              f"{min_cell} zijn onderdrukt (—).", ""]
+    if gate.violations:
+        lines += ["## Gevonden verschillen / disparities", _table(pd.DataFrame(gate.violations)), ""]
+    if gate.within_noise:
+        lines += ["## Buiten de band, maar toevalsruis of klein verschil / outside the band, within noise "
+                  "or a small difference",
+                  _table(pd.DataFrame(gate.within_noise)), ""]
+    exported = export_table(table, min_cell)
+    if "class" in table.columns:
+        for cls, part in exported.groupby(table["class"].reindex(exported.index), sort=True):
+            lines += [f"## Klasse / class: {cls}", _table(part.drop(columns=["class"], errors="ignore")), ""]
+    else:
+        lines += ["## Per groep / per group", _table(exported), ""]
+    if human is not None:
+        lines += ["## Vergelijking met het huidige (menselijke) proces / comparison with the human process",
+                  _table(human), ""]
+    if label_bias is not None:
+        lines += ["## Label-onderzoek / label audit", label_note, "",
+                  *[f"- {x}" for x in label_findings], "", _table(label_bias), ""]
+    return "\n".join(lines)
+
+
+def read_outcomes(path: str | Path, label: str, prediction: str, groups: Sequence[str]) -> pd.DataFrame:
+    """A file of outcomes for ``werkwijzer audit``, read through the data contracts.
+
+    Every named column must exist; label and prediction must be filled on every row (the
+    ContractError names the row); group values may be empty (reported as '<onbekend>').
+    """
+    from werkwijzer.contracts.checks import Checker
+    from werkwijzer.contracts.tables import read_table
+
+    frame = read_table(path)
+    check = Checker(frame, Path(path).name)
+    if not check.require([label, prediction, *groups]):
+        check.raise_if_any()
+    out = pd.DataFrame({label: check.text(label), prediction: check.text(prediction)})
+    for group in groups:
+        out[group] = check.text(group, allow_missing=True).replace("", pd.NA)
+    check.raise_if_any()
+    return out
+
+
+def parse_references(items: Sequence[str]) -> dict[str, str]:
+    """``["sex=vrouw", ...]`` -> ``{"sex": "vrouw"}``; raises ValueError on a malformed item."""
+    out = {}
+    for item in items:
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip() or not value.strip():
+            raise ValueError(f"--reference expects COL=VALUE, got {item!r}")
+        out[column.strip()] = value.strip()
+    return out

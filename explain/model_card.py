@@ -1,0 +1,121 @@
+"""The model card of a triage model version (item 20): JSON for machines, Markdown for people.
+
+It states intended use and users, what is out of scope (fraud scoring, automated decisions),
+data, features and excluded features with the reason, metrics overall and per group, fairness
+and its metric priority, limitations, human oversight, monitoring and the AI Act risk class with
+its reason (item 21). Governance values that still come from defaults are listed under
+``defaults_to_replace`` so nobody publishes a placeholder by accident.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from explain.fairness import NAMES
+from explain.governance import Governance
+
+RISK = {
+    "class": "hoog risico (AI-verordening bijlage III, punt 5a)",
+    "class_en": "high-risk (AI Act Annex III, point 5(a))",
+    "reason": ("Het advies gaat over de toegang tot essentiële publieke diensten en uitkeringen "
+               "(bijstand, Wmo, jeugdhulp, schuldhulp). Ook als advies valt dit onder hoog risico; "
+               "daarom: DPIA, IAMA, menselijk toezicht, logging en monitoring."),
+    "publication_category": "Hoog-risico AI-systeem",
+}
+
+
+def build_card(*, model_name: str, target: str, target_label_nl: str, target_label_en: str,
+               classes: list[str], positive: str | None, model: dict[str, Any],
+               features: list[dict[str, Any]], excluded: list[dict[str, str]],
+               metrics: dict[str, float], metrics_by_group: list[dict[str, Any]],
+               fairness: dict[str, Any], governance: Governance, data: dict[str, Any],
+               label: dict[str, Any]) -> dict[str, Any]:
+    """Assemble the model card as a JSON-serialisable dict."""
+    gov = governance.model_dump(mode="json")
+    return {
+        "model_name": model_name, "target": target, "target_label_nl": target_label_nl,
+        "target_label_en": target_label_en, "classes": classes, "positive": positive,
+        "intended_use_nl": (f"Medewerkers krijgen bij een nieuwe zaak een advies over "
+                            f"{target_label_nl.lower()}, met de belangrijkste redenen in gewone taal. "
+                            "Zo komt een zaak sneller bij de juiste aanpak. De medewerker beslist."),
+        "intended_use_en": (f"Caseworkers get advice on {target_label_en.lower()} for a new case, with its "
+                            "main reasons in plain language. The caseworker decides."),
+        "users": ["consulenten en klantmanagers (caseworkers)", "teamleiders (team leads)",
+                  "modeleigenaar (model owner)"],
+        "out_of_scope": ["fraudescores of 'onderzoekswaardigheid' (fraud or investigation scoring)",
+                         "geautomatiseerde besluiten of het vooraf invullen van een besluit "
+                         "(automated decisions, pre-filled decisions)",
+                         "beslissingen over personen zonder menselijke beoordeling"],
+        "model": model, "data": data, "label": label,
+        "features": features, "excluded_features": excluded,
+        "metrics": metrics, "metrics_by_group": metrics_by_group,
+        "fairness": fairness,
+        "limitations_nl": [
+            "Het model leert van vroegere beslissingen en uren; fouten of vooroordelen daarin kan het overnemen.",
+            "Kleine groepen (minder dan 10 zaken in een cel) zijn niet apart te beoordelen.",
+            "Het advies is een kans, geen zekerheid; de medewerker weegt alle feiten.",
+        ],
+        "human_oversight": gov["human_intervention"],
+        "monitoring": gov["monitoring"],
+        "risk": RISK,
+        "governance": gov,
+        "defaults_to_replace": list(governance.defaults),
+    }
+
+
+def _pct(value: object) -> str:
+    try:
+        return f"{float(value):.3f}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "—"
+
+
+def render_markdown(card: dict[str, Any]) -> str:
+    """The model card for people (Dutch first, key terms in English)."""
+    m = card["metrics"]
+    fair = card["fairness"]
+    lines = [
+        f"# Modelkaart — {card['model_name']}", "",
+        f"**Doel / target:** {card['target_label_nl']} (`{card['target']}`), klassen: "
+        f"{', '.join(card['classes'])}" + (f", positief: {card['positive']}" if card["positive"] else ""), "",
+        "## Bedoeld gebruik / intended use", card["intended_use_nl"], "", card["intended_use_en"], "",
+        "Gebruikers / users: " + "; ".join(card["users"]), "",
+        "## Buiten bereik / out of scope", *[f"- {x}" for x in card["out_of_scope"]], "",
+        "## Model",
+        f"{card['model']['description_nl']} Gekozen / chosen: **{card['model']['model_type']}** "
+        f"(validatie ROC AUC: {card['model']['validation_auc']}).", "",
+        "## Gegevens / data",
+        f"{card['data']['n_train']} trainingszaken, {card['data']['n_test']} testzaken "
+        f"(vingerafdruk / fingerprint `{card['data']['fingerprint'][:16]}`).", "",
+        f"Label: {card['label']['description_nl']}", "",
+        "## Kenmerken / features",
+        *[f"- {f['label_nl']} ({f['name']}, {f['kind']})" for f in card["features"]], "",
+        "Niet gebruikt / excluded:",
+        *[f"- {e['feature']}: {e['reason']}" for e in card["excluded_features"]], "",
+        "## Prestaties / metrics (test)",
+        "| maat | model | alleen-verdeling (prior-only) |", "|---|---|---|",
+        *[f"| {k} | {_pct(m.get(k))} | {_pct(m.get('baseline_' + k))} |"
+          for k in ("roc_auc", "pr_auc", "brier", "log_loss")],
+        f"| accuracy | {_pct(m.get('accuracy'))} | |", "",
+        "## Eerlijkheid / fairness",
+        "Prioriteit / metric priority: " + ", ".join(f"{i + 1}. {NAMES[p][0]}" for i, p in enumerate(fair["priority"])),
+        "", f"Toets / gate: **{'geslaagd' if fair['gate']['passed'] else 'niet geslaagd'}** — {fair['gate']['reason']}",
+    ]
+    if fair.get("label_findings"):
+        lines += ["", "Label-onderzoek / label audit:", *[f"- {x}" for x in fair["label_findings"]]]
+    lines += [
+        "", "Per groep: zie fairness.md en fairness.csv (kleine cellen onderdrukt).", "",
+        "## Beperkingen / limitations", *[f"- {x}" for x in card["limitations_nl"]], "",
+        "## Menselijk toezicht / human oversight", card["human_oversight"], "",
+        "## Monitoring", card["monitoring"], "",
+        "## Risicoklasse / risk class", f"{card['risk']['class']} — {card['risk']['class_en']}. "
+        f"{card['risk']['reason']}", "",
+        "## Organisatie / governance",
+        f"Organisatie: {card['governance']['organization']}; contact: {card['governance']['contact_email']}; "
+        f"grondslag: {card['governance']['lawful_basis']}; DPIA: {card['governance']['dpia_link']}; "
+        f"IAMA: {card['governance']['iama_link']}.", "",
+    ]
+    if card["defaults_to_replace"]:
+        lines += ["**Standaardwaarden die de gemeente nog moet vervangen / defaults to replace "
+                  "(governance.yaml):** " + ", ".join(card["defaults_to_replace"]), ""]
+    return "\n".join(lines)

@@ -1,0 +1,266 @@
+"""Prefect flow: train a triage model behind its responsible-use gates and register it in MLflow.
+
+validate -> policy -> proxy scan -> train -> calibrate -> evaluate -> fairness audit -> SHAP ->
+model card -> register entry -> MLflow. The version is registered as
+``werkwijzer-triage-<target>`` with the artifacts of ADR 0003; the alias ``champion`` is set only
+when every gate passes (performance above the prior-only baseline, proxy, fairness, registry
+entry, SHAP additivity). Every version carries ``gate.<name>`` tags saying ``passed`` or
+``failed: <reason>``, so the reasons are readable in MLflow.
+
+Tasks receive the run id explicitly (an MLflow active run is per thread) and use the client.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from mlflow.entities import Metric, Param
+from mlflow.exceptions import MlflowException
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from explain.fairness import export_table, read_justification
+from explain.governance import load_governance
+from flows import triage_steps as steps
+from models.triage import save_model
+from werkwijzer.contracts import read_cases, read_norms, read_registry
+from werkwijzer.io import staged_output
+from werkwijzer.settings import Settings, get_settings
+from werkwijzer.tracking import (
+    configure_mlflow,
+    ensure_experiment,
+    fingerprint_frame,
+    reproducibility_tags,
+    set_champion,
+)
+
+EXPERIMENT = "werkwijzer-triage"
+GATES = ("performance", "proxy", "fairness", "registry", "shap_additivity")
+
+
+def model_name_for(target: str) -> str:
+    return f"werkwijzer-triage-{target}"
+
+
+@dataclass(frozen=True)
+class TriageRun:
+    run_id: str
+    experiment_id: str
+    tracking_uri: str
+    model_name: str
+    version: str
+    champion: bool
+    gates: dict[str, dict[str, Any]]
+    metrics: dict[str, Any]
+    features: list[str]
+
+    @property
+    def run_url(self) -> str:
+        return f"{self.tracking_uri} (experiment {self.experiment_id}, run {self.run_id})"
+
+
+@task(cache_policy=NO_CACHE)
+def validate_inputs(cases_path: str, registry_path: str, norms_path: str | None) -> tuple[Any, Any, Any]:
+    registry = read_registry(registry_path)
+    cases = read_cases(cases_path, registry)
+    norms = read_norms(norms_path) if norms_path else None
+    return cases, registry, norms
+
+
+@task(cache_policy=NO_CACHE)
+def policy_and_proxy(cases: pd.DataFrame, registry: Any, target: str, settings: Settings,
+                     positive: str | None, label_repair: str | None, norms: Any) -> steps.Prepared:
+    return steps.prepare(cases, registry, target, settings, positive=positive,
+                         label_repair=label_repair, norms=norms)
+
+
+@task(cache_policy=NO_CACHE)
+def train_and_calibrate(prep: steps.Prepared, settings: Settings) -> tuple[Any, Any, Any]:
+    train_idx, test_idx = steps.split(prep)
+    return steps.train(prep, train_idx, settings), train_idx, test_idx
+
+
+@task(cache_policy=NO_CACHE)
+def evaluate_and_audit(prep: steps.Prepared, model: Any, train_idx: Any, test_idx: Any,
+                       settings: Settings, justification_path: str | None, norms: Any,
+                       human_col: str | None) -> dict[str, Any]:
+    justification = read_justification(justification_path) if justification_path else None
+    return steps.assess(prep, model, train_idx, test_idx, settings, justification, norms, human_col)
+
+
+@task(cache_policy=NO_CACHE)
+def explain_task(prep: steps.Prepared, model: Any, train_idx: Any, test_idx: Any, doc: dict,
+                 seed: int) -> dict[str, Any]:
+    return steps.explain_model(prep, model, train_idx, test_idx, doc, seed)
+
+
+def _plots(folder: Path, result: dict[str, Any], importance: pd.DataFrame) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    top = importance.head(12).iloc[::-1]
+    ax.barh(top["label_nl"], top["mean_abs_shap"])
+    ax.set_xlabel("gemiddelde |SHAP| (log-odds)")
+    ax.set_title("Belang van kenmerken / feature importance")
+    fig.tight_layout()
+    fig.savefig(folder / "shap_summary.png", dpi=100)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(5, 5))
+    for cls, part in result["calibration"].groupby("class"):
+        ax.plot(part["mean_predicted"], part["observed"], marker="o", label=str(cls))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--")
+    ax.set_xlabel("voorspelde kans / predicted")
+    ax.set_ylabel("waargenomen / observed")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(folder / "calibration.png", dpi=100)
+    plt.close(fig)
+    table = result["table"]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    labels = (table.get("class", "").astype(str) + " " + table["attribute"] + "=" + table["group"]).tolist()
+    ax.barh(labels, table["fpr_ratio"].clip(upper=3.0))
+    ax.axvline(1.0, color="grey")
+    ax.set_xlabel("FPR-ratio t.o.v. referentie / FPR ratio vs reference")
+    fig.tight_layout()
+    fig.savefig(folder / "fairness.png", dpi=100)
+    plt.close(fig)
+
+
+def _name(*parts: object) -> str:
+    """An MLflow-safe metric name ('67+' becomes '67plus'; other odd characters become '_')."""
+    text = ".".join(str(p).replace("+", "plus") for p in parts if str(p))
+    return re.sub(r"[^A-Za-z0-9_.\- /]", "_", text)
+
+
+def _metrics(result: dict[str, Any], shap_out: dict[str, Any], settings: Settings) -> list[Metric]:
+    """Overall metrics, ROC AUC and Brier per group, and the (suppressed) fairness rates per group."""
+    now = int(time.time() * 1000)
+    values: dict[str, float] = {k: float(v) for k, v in result["metrics"].items()
+                                if isinstance(v, int | float) and not isinstance(v, bool)}
+    for row in result["per_group"]:
+        for measure in ("roc_auc", "brier"):
+            values[_name("group", row["attribute"], row["group"], measure)] = float(row[measure])
+    exported = export_table(result["table"], settings.fairness_min_cell,
+                            columns=["attribute", "group", "fpr", "fnr", "fdr", "selection_rate", "suppressed"])
+    classes = result["table"]["class"].reindex(exported.index).astype(str)
+    for cls, (_, row) in zip(classes, exported.iterrows(), strict=True):
+        if row["suppressed"]:
+            continue  # small cells are never published (item 14)
+        for rate in ("fpr", "fnr", "fdr", "selection_rate"):
+            if pd.notna(row[rate]):
+                values[_name("fairness", cls, row["attribute"], row["group"], rate)] = float(row[rate])
+    values["shap_additivity_error"] = float(shap_out["additivity_error"])
+    return [Metric(k, v, now, 0) for k, v in values.items() if np.isfinite(v)]
+
+
+@task(cache_policy=NO_CACHE)
+def log_and_register(run_id: str, model_name: str, settings: Settings, prep: steps.Prepared, model: Any,
+                     doc: dict, result: dict, shap_out: dict, reports: Path,
+                     gate_results: dict[str, dict[str, Any]]) -> tuple[str, bool]:
+    """Log params, metrics, artifacts and the pyfunc model to ``run_id``; register; gate the alias."""
+    import mlflow.pyfunc
+    from mlflow.models import infer_signature
+
+    client = configure_mlflow(settings)
+    params = {"target": prep.target, "positive": str(prep.positive), "model_type": model.model_type_,
+              "features": ",".join(f["name"] for f in prep.features), "label_source": prep.label["source"],
+              "proxy_threshold": settings.proxy_threshold,
+              "glassbox_preference_margin": settings.glassbox_preference_margin,
+              "fairness_band": f"{settings.fairness_ratio_low}-{settings.fairness_ratio_high}"}
+    client.log_batch(run_id, metrics=_metrics(result, shap_out, settings),
+                     params=[Param(k, str(v)[:500]) for k, v in params.items()])
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        triage = tmp_path / "triage"
+        triage.mkdir()
+        save_model(model, triage / "model.skops")
+        (triage / "schema.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+        shap_out["background"].to_parquet(triage / "background.parquet", index=False)
+        for name in ("gates.json", "model_card.json", "model_card.md", "algoritmeregister.json", "fairness.csv"):
+            (triage / name).write_bytes((reports / name).read_bytes())
+        client.log_artifacts(run_id, str(triage), "triage")
+        client.log_artifacts(run_id, str(reports), "reports")
+        plots = tmp_path / "plots"
+        plots.mkdir()
+        _plots(plots, result, shap_out["importance"])
+        client.log_artifacts(run_id, str(plots), "plots")
+        example = shap_out["background"].head(5)
+        output = pd.DataFrame(model.predict_proba(example), columns=[f"p_{c}" for c in model.classes_])
+        output["suggestion"] = [str(c) for c in model.predict(example)]
+        pyfunc_dir = tmp_path / "model"
+        mlflow.pyfunc.save_model(
+            str(pyfunc_dir), python_model=str(Path(__file__).with_name("triage_pyfunc.py")),
+            artifacts={"model": str(triage / "model.skops")},
+            signature=infer_signature(example, output))
+        client.log_artifacts(run_id, str(pyfunc_dir), "model")
+    try:
+        client.get_registered_model(model_name)
+    except MlflowException:
+        client.create_registered_model(model_name)
+    version = client.create_model_version(model_name, source=f"runs:/{run_id}/model", run_id=run_id)
+    champion = all(g["passed"] for g in gate_results.values())
+    for name, gate in gate_results.items():
+        value = "passed" if gate["passed"] else f"failed: {gate['reason']}"
+        client.set_model_version_tag(model_name, version.version, f"gate.{name}", value[:4900])
+        client.set_tag(run_id, f"gate.{name}", value[:4900])
+        if gate["passed"] and gate["reason"]:
+            client.set_tag(run_id, f"gate.{name}.detail", gate["reason"][:4900])
+    client.set_tag(run_id, "champion_eligible", str(champion).lower())
+    if champion:
+        set_champion(client, model_name, version.version)
+    return str(version.version), champion
+
+
+@flow(name="train-triage")
+def train_triage(cases_path: str, registry_path: str, target: str, *, positive: str | None = None,
+                 governance_path: str | None = None, justification_path: str | None = None,
+                 label_repair: str | None = None, norms_path: str | None = None,
+                 human_col: str | None = None, out_dir: str | None = None,
+                 settings: Settings | None = None) -> TriageRun:
+    """Train, audit, explain and register a triage model; see the module docstring."""
+    settings = settings or get_settings()
+    logger = get_run_logger()
+    cases, registry, norms = validate_inputs(cases_path, registry_path, norms_path)
+    prep = policy_and_proxy(cases, registry, target, settings, positive, label_repair, norms)
+    model, train_idx, test_idx = train_and_calibrate(prep, settings)
+    name = model_name_for(target)
+    doc = steps.schema(prep, model, name)
+    result = evaluate_and_audit(prep, model, train_idx, test_idx, settings, justification_path, norms, human_col)
+    shap_out = explain_task(prep, model, train_idx, test_idx, doc, settings.seed)
+    governance = load_governance(governance_path, settings)
+    card, entry, entry_error = steps.card_and_entry(prep, model, name, result, governance, doc)
+    gate_results = steps.gates(prep, result["metrics"], result["gate"], shap_out["additivity_error"],
+                               entry_error, list(model.feature_names_in_))
+    client = configure_mlflow(settings)
+    experiment_id = ensure_experiment(client, EXPERIMENT, settings)
+    tags = reproducibility_tags(fingerprint_frame(prep.cases), settings.seed)
+    tags.update({"target": target, "model_name": name})
+    run = client.create_run(experiment_id, tags=tags, run_name=f"triage-{target}")
+    run_id = run.info.run_id
+    try:
+        with tempfile.TemporaryDirectory() as tmp, staged_output(out_dir or tmp) as stage:
+            steps.write_reports(stage, prep=prep, result=result, shap_out=shap_out, card=card, entry=entry,
+                                gate_results=gate_results, settings=settings)
+            version, champion = log_and_register(run_id, name, settings, prep, model, doc, result, shap_out,
+                                                 stage, gate_results)
+    except BaseException:
+        client.set_terminated(run_id, status="FAILED")
+        raise
+    client.set_terminated(run_id, status="FINISHED")
+    failed = [k for k, g in gate_results.items() if not g["passed"]]
+    logger.info("registered %s version %s; champion: %s%s", name, version, champion,
+                f" (failed gates: {', '.join(failed)})" if failed else "")
+    return TriageRun(run_id=run_id, experiment_id=experiment_id, tracking_uri=settings.tracking_uri,
+                     model_name=name, version=version, champion=champion, gates=gate_results,
+                     metrics=result["metrics"], features=[f["name"] for f in prep.features])

@@ -1,0 +1,279 @@
+"""Triage estimators: an explainable advice for a service-oriented target (effort, integrated help).
+
+:class:`TriageClassifier` fits two candidates on the same encoded features and keeps one:
+
+- ``glassbox``: logistic regression on one-hot categories and spline-expanded numbers — every
+  contribution is a coefficient times a value, which a model owner can read;
+- ``boosting``: ``HistGradientBoostingClassifier`` on explicit ordinal codes (numeric columns, so
+  SHAP's TreeExplainer sees every split; it ignores pandas ``category`` splits).
+
+The glass-box model is kept unless boosting beats it on the validation part by more than
+``preference_margin`` ROC AUC (AA:2023:02: explainability first). The kept model is then
+calibrated on that validation part (Platt scaling for two classes, temperature scaling for more:
+both monotone in the raw score, so SHAP contributions in raw space keep their direction).
+
+``raw_output`` is the uncalibrated model's decision function (log-odds); SHAP explains it and
+``base value + contributions == raw_output`` holds exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.frozen import FrozenEstimator
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, SplineTransformer, StandardScaler
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+MODEL_TYPES = ("auto", "glassbox", "boosting")
+
+
+def _as_frame(X: Any, columns: list[str] | None = None) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    array = np.asarray(X, dtype=object)
+    if array.ndim == 1:
+        array = array.reshape(-1, 1)
+    names = columns or [f"x{i}" for i in range(array.shape[1])]
+    return pd.DataFrame(array, columns=names)
+
+
+def _kinds(frame: pd.DataFrame, given: dict[str, str] | None) -> dict[str, str]:
+    out = {}
+    for column in frame.columns:
+        kind = (given or {}).get(column)
+        if kind is None:
+            series = frame[column]
+            numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+            kind = "numeric" if numeric else "categorical"
+        out[column] = "numeric" if kind == "numeric" else "categorical"
+    return out
+
+
+def _prepare(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """Numbers as float (missing as NaN), everything else as text (missing as '<missing>')."""
+    out = pd.DataFrame(index=frame.index)
+    for column, kind in kinds.items():
+        if kind == "numeric":
+            out[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        else:
+            text = frame[column].astype("string").str.lower().fillna("<missing>")
+            out[column] = text.astype(object)
+    return out
+
+
+def _encoder(kinds: dict[str, str], model_type: str, n_knots: int) -> ColumnTransformer:
+    numeric = [c for c, k in kinds.items() if k == "numeric"]
+    categorical = [c for c, k in kinds.items() if k == "categorical"]
+    if model_type == "glassbox":
+        num = Pipeline([("impute", SimpleImputer(strategy="median")),
+                        ("spline", SplineTransformer(n_knots=n_knots, degree=3,
+                                                     knots="quantile", extrapolation="constant")),
+                        ("scale", StandardScaler())])
+        cat = OneHotEncoder(handle_unknown="ignore", min_frequency=5, sparse_output=False)
+    else:
+        num = "passthrough"
+        cat = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
+                             encoded_missing_value=np.nan)
+    return ColumnTransformer([("num", num, numeric), ("cat", cat, categorical)],
+                             verbose_feature_names_out=False, sparse_threshold=0.0)
+
+
+def _auc(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> float:
+    if len(classes) == 2:
+        return float(roc_auc_score(y == classes[1], proba[:, 1]))
+    return float(roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=classes))
+
+
+class TriageClassifier(ClassifierMixin, BaseEstimator):
+    """Calibrated, explainable classifier for a binary or multi-class triage target.
+
+    Parameters
+    ----------
+    feature_kinds : mapping of column -> "numeric" | "categorical" | "boolean"; columns not listed
+        are inferred from their dtype (numbers numeric, the rest categorical).
+    model_type : "auto" (choose by validation), "glassbox" or "boosting".
+    preference_margin : ROC AUC by which boosting must beat the glass-box model to be kept.
+    validation_fraction : share of the training rows held out for choosing and calibrating.
+    """
+
+    def __init__(self, feature_kinds: dict[str, str] | None = None, model_type: str = "auto",
+                 preference_margin: float = 0.02, validation_fraction: float = 0.25,
+                 n_knots: int = 4, C: float = 1.0, max_iter: int = 200, random_state: int = 0):
+        self.feature_kinds = feature_kinds
+        self.model_type = model_type
+        self.preference_margin = preference_margin
+        self.validation_fraction = validation_fraction
+        self.n_knots = n_knots
+        self.C = C
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    # -- fitting -------------------------------------------------------------------------
+    def fit(self, X: Any, y: Any) -> TriageClassifier:
+        if self.model_type not in MODEL_TYPES:
+            raise ValueError(f"model_type must be one of {MODEL_TYPES}, got {self.model_type!r}")
+        frame = _as_frame(X)
+        _, y = validate_data(self, frame, y, dtype=None, ensure_all_finite=False, reset=True)
+        check_classification_targets(y)
+        self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError("the target has only one class; nothing to learn")
+        self.feature_kinds_ = _kinds(frame, self.feature_kinds)
+        data = _prepare(frame, self.feature_kinds_)
+        fit_X, val_X, fit_y, val_y = train_test_split(
+            data, y, test_size=self.validation_fraction, random_state=self.random_state, stratify=y)
+        candidates = ("glassbox", "boosting") if self.model_type == "auto" else (self.model_type,)
+        fitted, scores = {}, {}
+        for kind in candidates:
+            pipe = self._candidate(kind).fit(fit_X, fit_y)
+            fitted[kind] = pipe
+            scores[kind] = _auc(val_y, pipe.predict_proba(val_X), self.classes_)
+        choice = candidates[0]
+        if "boosting" in scores and "glassbox" in scores:
+            choice = "boosting" if scores["boosting"] > scores["glassbox"] + self.preference_margin else "glassbox"
+        self.model_type_ = choice
+        self.validation_auc_ = scores
+        self.pipeline_ = fitted[choice]
+        method = "sigmoid" if len(self.classes_) == 2 else "temperature"
+        self.calibrator_ = CalibratedClassifierCV(FrozenEstimator(self.pipeline_), method=method)
+        self.calibrator_.fit(val_X, val_y)
+        self.encoded_names_ = np.asarray(self.pipeline_[:-1].get_feature_names_out(), dtype=object)
+        self.encoded_source_ = np.asarray([self._source(n) for n in self.encoded_names_], dtype=object)
+        self.ranges_ = {c: (float(np.nanmin(data[c])), float(np.nanmax(data[c])))
+                        for c, k in self.feature_kinds_.items() if k == "numeric" and data[c].notna().any()}
+        self.categories_ = {c: sorted(data[c].unique().tolist())
+                            for c, k in self.feature_kinds_.items() if k == "categorical"}
+        return self
+
+    def _candidate(self, kind: str) -> Pipeline:
+        encode = _encoder(self.feature_kinds_, kind, self.n_knots)
+        if kind == "glassbox":
+            model: Any = LogisticRegression(C=self.C, max_iter=self.max_iter)
+        else:
+            model = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=0.08,
+                                                   max_leaf_nodes=15, l2_regularization=1.0,
+                                                   early_stopping=True, n_iter_no_change=10,
+                                                   random_state=self.random_state)
+        return Pipeline([("encode", encode), ("model", model)])
+
+    def _source(self, encoded: str) -> str:
+        """The input feature an encoded column comes from (one-hot and spline columns fold back)."""
+        names = sorted(self.feature_names_in_, key=len, reverse=True)
+        return next((n for n in names if encoded == n or encoded.startswith(f"{n}_")), encoded)
+
+    # -- prediction ----------------------------------------------------------------------
+    def _frame(self, X: Any) -> pd.DataFrame:
+        check_is_fitted(self)
+        frame = _as_frame(X, list(self.feature_names_in_))
+        missing = [c for c in self.feature_names_in_ if c not in frame.columns]
+        if missing:
+            raise ValueError(f"X lacks the model's input columns: {', '.join(missing)}")
+        return _prepare(frame[list(self.feature_names_in_)], self.feature_kinds_)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        frame = self._frame(X)
+        return self.calibrator_.predict_proba(frame)
+
+    def predict(self, X: Any) -> np.ndarray:
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def encode(self, X: Any) -> np.ndarray:
+        """The model's numeric input matrix (columns ``encoded_names_``), what SHAP explains."""
+        return np.asarray(self.pipeline_[:-1].transform(self._frame(X)), dtype=float)
+
+    def raw_output(self, X: Any) -> np.ndarray:
+        """Uncalibrated log-odds: shape (n,) for two classes, (n, n_classes) for more."""
+        return np.asarray(self.pipeline_[-1].decision_function(self.encode(X)), dtype=float)
+
+    @property
+    def final_estimator_(self) -> Any:
+        check_is_fitted(self)
+        return self.pipeline_[-1]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        return tags
+
+
+# -- persistence (skops, never pickle) ---------------------------------------------------------
+TRUSTED_TYPES = [
+    "models.triage.TriageClassifier",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.calibration._TemperatureScaling",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn._loss.loss.HalfBinomialLoss",
+    "sklearn._loss.loss.HalfMultinomialLoss",
+    "sklearn._loss.link.LogitLink",
+    "sklearn._loss.link.MultinomialLogit",
+    "sklearn._loss.link.Interval",
+    "sklearn._loss._loss.CyHalfBinomialLoss",
+    "sklearn._loss._loss.CyHalfMultinomialLoss",
+    "sklearn.frozen._frozen.FrozenEstimator",
+    "sklearn.impute._base.SimpleImputer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._encoders.OneHotEncoder",
+    "sklearn.preprocessing._encoders.OrdinalEncoder",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.preprocessing._polynomial.SplineTransformer",
+    "sklearn.utils._bunch.Bunch",
+    "scipy.interpolate._bsplines.BSpline",
+    "numpy.dtype",
+    "scipy._lib.array_api_compat.numpy._aliases.asarray",
+    "numpy.dtypes.ObjectDType",
+    "numpy.dtypes.Float64DType",
+    "numpy.dtypes.Int64DType",
+    "numpy.dtypes.UInt8DType",
+    "numpy.dtypes.UInt32DType",
+    "numpy.dtypes.Int32DType",
+    "numpy.dtypes.BoolDType",
+    "builtins.slice",
+    "builtins.type",
+    "numpy.float64",
+    "numpy.int64",
+]
+
+
+def save_model(model: TriageClassifier, path: str | Path) -> None:
+    """Write ``model`` with skops (a safe, inspectable format; never pickle)."""
+    import skops.io as sio
+
+    check_is_fitted(model)
+    sio.dump(model, Path(path))
+
+
+def load_model(path: str | Path) -> TriageClassifier:
+    """Load a model written by :func:`save_model`, trusting only the types listed above."""
+    import skops.io as sio
+
+    untrusted = set(sio.get_untrusted_types(file=Path(path)))
+    unexpected = sorted(untrusted - set(TRUSTED_TYPES))
+    if unexpected:
+        raise ValueError(f"{Path(path).name} holds types that are not trusted: {', '.join(unexpected)}")
+    model = sio.load(Path(path), trusted=sorted(untrusted))
+    if not isinstance(model, TriageClassifier):
+        raise TypeError(f"{Path(path).name} does not hold a TriageClassifier")
+    return model

@@ -1,0 +1,148 @@
+"""The triage flow end to end on the small simulated municipality (slow: trains and registers)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from flows.triage_steps import REPORT_FILES
+from werkwijzer.settings import Settings
+
+pytestmark = pytest.mark.slow
+PROTECTED = {"age_band", "sex", "migration_background"}
+ADR_TRIAGE = {"model.skops", "schema.json", "background.parquet", "gates.json", "model_card.json",
+              "model_card.md", "algoritmeregister.json", "fairness.csv"}
+
+
+@pytest.fixture(scope="module")
+def runs(sim_dir: Path, settings: Settings, prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
+         ) -> dict[str, Any]:
+    from flows.train_triage import train_triage
+
+    common = {"settings": settings, "norms_path": str(sim_dir / "norms.csv")}
+    cases, registry = str(sim_dir / "cases.csv"), str(sim_dir / "feature_registry.yaml")
+    out = {}
+    for key, target, repair in (("integrated", "integrated_approach", None), ("biased", "effort_class", None),
+                                ("repaired", "effort_class", "hours")):
+        folder = tmp_path_factory.mktemp(key)
+        out[key] = (train_triage(cases, registry, target, label_repair=repair, out_dir=str(folder), **common),
+                    folder)
+    return out
+
+
+def _client(settings: Settings):
+    from werkwijzer.tracking import configure_mlflow
+
+    return configure_mlflow(settings)
+
+
+def test_unbiased_target_passes_every_gate_and_becomes_champion(runs: dict, settings: Settings) -> None:
+    run, _ = runs["integrated"]
+    assert run.champion, run.gates
+    client = _client(settings)
+    champion = client.get_model_version_by_alias("werkwijzer-triage-integrated_approach", "champion")
+    assert str(champion.version) == run.version and champion.run_id == run.run_id
+    assert {f"gate.{g}" for g in run.gates} <= set(champion.tags)
+    assert all(champion.tags[f"gate.{g}"] == "passed" for g in run.gates)
+    data = client.get_run(run.run_id).data
+    assert {"code_version", "data_fingerprint", "seed", "dep.scikit-learn", "gate.fairness"} <= set(data.tags)
+    assert {"roc_auc", "baseline_roc_auc", "brier", "group.sex.man.roc_auc",
+            "group.age_band.67plus.roc_auc"} <= set(data.metrics)
+    exported = pd.read_csv(runs["integrated"][1] / "fairness.csv")
+    for _, row in exported[exported["suppressed"]].iterrows():  # small cells are not published in MLflow
+        assert f"fairness.true.{row['attribute']}.{row['group']}.fpr".replace("+", "plus") not in data.metrics
+
+
+def test_artifacts_follow_adr_0003_and_hold_no_protected_characteristic(runs: dict, settings: Settings,
+                                                                       tmp_path: Path) -> None:
+    import mlflow.pyfunc
+    from mlflow.artifacts import download_artifacts
+
+    from models.triage import load_model
+
+    run, _ = runs["integrated"]
+    _client(settings)
+    local = Path(download_artifacts(run_id=run.run_id, dst_path=str(tmp_path)))
+    assert {p.name for p in (local / "triage").iterdir()} >= ADR_TRIAGE
+    assert (local / "model" / "MLmodel").is_file()
+    schema = json.loads((local / "triage" / "schema.json").read_text())
+    assert schema["model_name"] == "werkwijzer-triage-integrated_approach"
+    assert schema["classes"] == ["false", "true"] and schema["positive"] == "true"
+    names = {f["name"] for f in schema["features"]}
+    assert names and not names & PROTECTED
+    assert all(f["label_nl"] and f["label_en"] for f in schema["features"])
+    background = pd.read_parquet(local / "triage" / "background.parquet")
+    assert len(background) <= 200 and not set(background.columns) & PROTECTED
+    model = load_model(local / "triage" / "model.skops")
+    assert not set(model.feature_names_in_) & PROTECTED
+    pyfunc = mlflow.pyfunc.load_model(str(local / "model"))
+    inputs = {c.name for c in pyfunc.metadata.get_input_schema().inputs}
+    assert inputs == names
+    prediction = pyfunc.predict(background.head(3))
+    assert list(prediction.columns) == ["p_false", "p_true", "suggestion"]
+
+
+def test_the_biased_effort_label_fails_fairness_with_a_readable_reason(runs: dict, settings: Settings) -> None:
+    run, folder = runs["biased"]
+    assert not run.champion
+    assert not run.gates["fairness"]["passed"]
+    client = _client(settings)
+    version = client.get_model_version("werkwijzer-triage-effort_class", run.version)
+    metrics = client.get_run(run.run_id).data.metrics
+    assert {"fairness.eenvoudig.migration_background.buiten_europa.fdr", "fairness.complex.sex.man.fpr"} <= set(metrics)
+    assert version.tags["gate.fairness"].startswith("failed: the training label is biased")
+    assert "migration_background=buiten_europa" in version.tags["gate.fairness"]
+    assert "hoger ingedeeld dan de behandeluren" in (folder / "fairness.md").read_text()
+    label_audit = pd.read_csv(folder / "label_audit.csv").set_index(["attribute", "group"])
+    assert label_audit.loc[("migration_background", "buiten_europa"), "share_above_ratio"] > 2
+
+
+def test_label_repair_gives_a_passing_champion_under_the_same_name(runs: dict, settings: Settings) -> None:
+    run, folder = runs["repaired"]
+    assert run.model_name == "werkwijzer-triage-effort_class"
+    assert run.champion, run.gates
+    champion = _client(settings).get_model_version_by_alias(run.model_name, "champion")
+    assert champion.run_id == run.run_id
+    report = (folder / "fairness.md").read_text()
+    assert "comparison with the human process" in report  # the historical label audited side by side
+    card = json.loads((folder / "model_card.json").read_text())
+    assert card["label"]["source"].startswith("repaired")
+
+
+def test_cli_report_set_is_complete_and_the_proxy_is_caught(runs: dict) -> None:
+    _run, folder = runs["integrated"]
+    for name in REPORT_FILES:
+        assert (folder / name).is_file(), name
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert {"roc_auc", "pr_auc", "brier", "model_type", "n_train", "n_test"} <= set(metrics)
+    assert metrics["roc_auc"] > metrics["baseline_roc_auc"]
+    scan = pd.read_csv(folder / "proxy_scan.csv")
+    postcode = scan[(scan["feature"] == "postcode_district") & (scan["protected"] == "migration_background")]
+    assert bool(postcode["strong"].iloc[0])
+    assert not set(json.loads((folder / "features.json").read_text())) & PROTECTED
+    card = json.loads((folder / "model_card.json").read_text())
+    excluded = {e["feature"]: e["reason"] for e in card["excluded_features"]}
+    assert "deny-list" in excluded["postcode_district"] and "protected" in excluded["sex"]
+    assert card["defaults_to_replace"]
+    assert card["target_label_nl"] == "Integrale aanpak nodig"
+    stages = pd.read_csv(folder / "fairness_by_stage.csv")
+    assert set(stages["stage"]) == {"train", "test"}
+
+
+def test_retraining_from_the_same_data_and_seed_gives_the_same_metrics(runs: dict, sim_dir: Path,
+                                                                       settings: Settings) -> None:
+    from flows import triage_steps as steps
+    from werkwijzer.contracts import read_cases, read_registry
+
+    run, _ = runs["integrated"]
+    registry = read_registry(sim_dir / "feature_registry.yaml")
+    prep = steps.prepare(read_cases(sim_dir / "cases.csv", registry), registry, "integrated_approach", settings)
+    train_idx, test_idx = steps.split(prep)
+    model = steps.train(prep, train_idx, settings)
+    again = steps.assess(prep, model, train_idx, test_idx, settings, None, None)["metrics"]
+    for key in ("roc_auc", "pr_auc", "brier"):
+        assert again[key] == pytest.approx(run.metrics[key], abs=1e-12)

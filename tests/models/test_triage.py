@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import FunctionTransformer
+
+from models.triage import TriageClassifier, load_model, save_model
+from models.triage_metrics import calibration_table, class_prior, evaluate, expected_calibration_error
+
+
+def toy(n: int = 1200, seed: int = 0, classes: int = 2) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"debts": rng.poisson(2, n).astype(float), "kind": rng.choice(["a", "b", "c"], n),
+                      "complete": rng.random(n) < 0.7})
+    score = 0.8 * X["debts"] + np.where(X["kind"] == "c", 1.5, 0.0) - 1.2 * X["complete"] + rng.normal(0, 1, n)
+    if classes == 2:
+        return X, np.where(score > np.median(score), "yes", "no").astype(object)
+    cuts = np.quantile(score, [0.4, 0.8])
+    return X, np.array(["eenvoudig", "gemiddeld", "complex"], dtype=object)[np.digitize(score, cuts)]
+
+
+KINDS = {"debts": "numeric", "kind": "categorical", "complete": "boolean"}
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_fit_predicts_calibrated_probabilities_with_string_labels(classes: int) -> None:
+    X, y = toy(classes=classes)
+    model = TriageClassifier(feature_kinds=KINDS, model_type="glassbox").fit(X, y)
+    proba = model.predict_proba(X.head(50))
+    assert proba.shape == (50, classes)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(model.classes_) == set(y)
+    assert list(model.feature_names_in_) == ["debts", "kind", "complete"]
+    assert model.model_type_ == "glassbox"
+    assert set(model.predict(X.head(5))) <= set(y)
+
+
+@pytest.mark.slow
+def test_glassbox_is_preferred_unless_boosting_wins_by_the_margin() -> None:
+    X, y = toy()
+    always_glass = TriageClassifier(feature_kinds=KINDS, preference_margin=1.0, max_iter=60).fit(X, y)
+    assert always_glass.model_type_ == "glassbox"
+    never_glass = TriageClassifier(feature_kinds=KINDS, preference_margin=-1.0, max_iter=60).fit(X, y)
+    assert never_glass.model_type_ == "boosting"
+    assert set(never_glass.validation_auc_) == {"glassbox", "boosting"}
+
+
+def test_unknown_categories_and_missing_values_do_not_break_prediction() -> None:
+    X, y = toy()
+    model = TriageClassifier(feature_kinds=KINDS, model_type="glassbox").fit(X, y)
+    odd = pd.DataFrame({"debts": [np.nan, 3.0], "kind": ["never_seen", None], "complete": [True, None]})
+    assert model.predict_proba(odd).shape == (2, 2)
+
+
+def test_rejects_bad_model_type_and_single_class() -> None:
+    X, y = toy()
+    with pytest.raises(ValueError, match="model_type"):
+        TriageClassifier(model_type="forest").fit(X, y)
+    with pytest.raises(ValueError, match="one class"):
+        TriageClassifier().fit(X, np.array(["yes"] * len(X), dtype=object))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model_type", ["glassbox", "boosting"])
+def test_skops_round_trip_gives_identical_probabilities(tmp_path: Path, model_type: str) -> None:
+    X, y = toy(classes=3)
+    model = TriageClassifier(feature_kinds=KINDS, model_type=model_type, max_iter=60).fit(X, y)
+    save_model(model, tmp_path / "model.skops")
+    loaded = load_model(tmp_path / "model.skops")
+    np.testing.assert_allclose(loaded.predict_proba(X.head(20)), model.predict_proba(X.head(20)))
+
+
+def _double(x: np.ndarray) -> np.ndarray:
+    return 2 * x
+
+
+def test_load_refuses_untrusted_types_and_other_objects(tmp_path: Path) -> None:
+    import skops.io as sio
+
+    sio.dump(FunctionTransformer(func=_double), tmp_path / "odd.skops")
+    with pytest.raises(ValueError, match="not trusted"):
+        load_model(tmp_path / "odd.skops")
+    sio.dump(LogisticRegression(), tmp_path / "plain.skops")
+    with pytest.raises(TypeError, match="TriageClassifier"):
+        load_model(tmp_path / "plain.skops")
+
+
+def test_metrics_beat_the_prior_only_baseline() -> None:
+    X, y = toy(n=2000, classes=3)
+    model = TriageClassifier(feature_kinds=KINDS, model_type="glassbox").fit(X[:1500], y[:1500])
+    proba = model.predict_proba(X[1500:])
+    prior = class_prior(y[:1500], model.classes_)
+    metrics = evaluate(y[1500:], proba, model.classes_, prior)
+    assert metrics["baseline_roc_auc"] == pytest.approx(0.5)
+    assert metrics["roc_auc"] > 0.75 > metrics["baseline_roc_auc"]
+    assert metrics["brier"] < metrics["baseline_brier"]
+    table = calibration_table(y[1500:], proba, model.classes_)
+    assert set(table["class"]) == set(model.classes_)
+    assert table.groupby("class")["n"].sum().eq(500).all()
+    assert expected_calibration_error(table) < 0.1
+
+
+def test_binary_metrics_use_the_positive_class() -> None:
+    y = np.array(["no", "no", "yes", "yes"], dtype=object)
+    classes = np.array(["no", "yes"], dtype=object)
+    proba = np.array([[0.9, 0.1], [0.6, 0.4], [0.3, 0.7], [0.2, 0.8]])
+    metrics = evaluate(y, proba, classes, np.array([0.5, 0.5]), positive="yes")
+    assert metrics["roc_auc"] == 1.0
+    assert metrics["brier"] == pytest.approx(np.mean([0.01, 0.16, 0.09, 0.04]))
+    assert metrics["baseline_brier"] == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("check", [
+    "check_no_attributes_set_in_init", "check_parameters_default_constructible", "check_get_params_invariance",
+    "check_set_params", "check_estimators_unfitted", "check_estimator_cloneable", "check_estimator_repr",
+    "check_do_not_raise_errors_in_init_or_set_params",
+])
+def test_follows_the_scikit_learn_contract(check: str) -> None:
+    """The contract checks that fit its assumptions (it needs a DataFrame with named columns)."""
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)("TriageClassifier", TriageClassifier())
+
+
+def test_numeric_labels_and_clone_refit_work() -> None:
+    from sklearn.base import clone
+
+    X, y = toy()
+    numeric = (y == "yes").astype(int)
+    model = clone(TriageClassifier(feature_kinds=KINDS, model_type="glassbox")).fit(X, numeric)
+    assert list(model.classes_) == [0, 1]
+    assert set(model.predict(X.head(10))) <= {0, 1}

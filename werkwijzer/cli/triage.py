@@ -1,0 +1,120 @@
+"""Commands for triage models and audits: ``triage train``, ``audit`` and ``register validate``.
+
+Heavy packages (models, explain, flows) are imported inside the commands (ADR 0002).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+_FILE = click.Path(dir_okay=False, exists=False, path_type=Path)
+_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+@click.group()
+def triage() -> None:
+    """Train advisory triage models behind the responsible-use gates."""
+
+
+@triage.command("train")
+@click.option("--cases", "cases", type=_FILE, required=True, help="Case file (CSV or Parquet).")
+@click.option("--target", required=True, help="Column to predict (binary or multi-class).")
+@click.option("--positive", default=None, help="The positive value of a binary target (e.g. yes).")
+@click.option("--registry", "registry", type=_FILE, required=True, help="Feature registry (YAML).")
+@click.option("--governance", "governance", type=_FILE, default=None,
+              help="governance.yaml with organisation facts (defaults from the settings otherwise).")
+@click.option("--justification", "justification", type=_FILE, default=None,
+              help="YAML answering item 17's five questions; lets a found disparity pass, on the record.")
+@click.option("--label-repair", type=click.Choice(["hours"]), default=None,
+              help="Train on the class implied by handling_hours and the team norms instead of the "
+                   "historical label (when the label audit finds the label biased).")
+@click.option("--norms", "norms", type=_FILE, default=None, help="norms.csv for the label audit and repair.")
+@click.option("--human", "human", default=None, help="Column with the existing human process's outcome.")
+@click.option("--out", "out", type=_DIR, required=True, help="Folder for the reports.")
+def train(cases: Path, target: str, positive: str | None, registry: Path, governance: Path | None,
+          justification: Path | None, label_repair: str | None, norms: Path | None, human: str | None,
+          out: Path) -> None:
+    """Train, audit, explain and register a triage model; writes every report into OUT."""
+    from flows.train_triage import train_triage
+    from models.policy import FeaturePolicyError
+    from werkwijzer.settings import get_settings
+
+    try:
+        run = train_triage(str(cases), str(registry), target, positive=positive,
+                           governance_path=str(governance) if governance else None,
+                           justification_path=str(justification) if justification else None,
+                           label_repair=label_repair, norms_path=str(norms) if norms else None,
+                           human_col=human, out_dir=str(out), settings=get_settings())
+    except FeaturePolicyError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote reports to {out}")
+    click.echo(f"MLflow run: {run.run_url}")
+    click.echo(f"registered {run.model_name} version {run.version}; champion: {'yes' if run.champion else 'no'}")
+    for name, gate in run.gates.items():
+        click.echo(f"  gate {name}: {'passed' if gate['passed'] else 'FAILED'} - {gate['reason']}")
+
+
+@click.command()
+@click.option("--data", "data", type=_FILE, required=True, help="File with one row per case.")
+@click.option("--label", required=True, help="Column with the true outcome.")
+@click.option("--prediction", required=True, help="Column with the decision or model output audited.")
+@click.option("--group", "groups", multiple=True, required=True, help="Protected characteristic column (repeat).")
+@click.option("--reference", "references", multiple=True, help="COL=VALUE reference group (default: largest).")
+@click.option("--positive", default=None, help="Positive value (default: true/yes/ja, or one-vs-rest).")
+@click.option("--out", "out", type=_DIR, required=True)
+def audit(data: Path, label: str, prediction: str, groups: tuple[str, ...], references: tuple[str, ...],
+          positive: str | None, out: Path) -> None:
+    """Audit an existing process or model from a file of outcomes: fairness.csv and fairness.md."""
+    from explain.fairness import PRIORITY, export_table, fairness_gate
+    from explain.fairness import audit as run_audit
+    from explain.fairness_report import fairness_markdown, parse_references, read_outcomes
+    from werkwijzer.io import staged_output
+    from werkwijzer.settings import get_settings
+
+    settings = get_settings()
+    try:
+        reference = parse_references(references)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--reference") from None
+    frame = read_outcomes(data, label, prediction, groups)
+    try:
+        table = run_audit(frame[label], frame[prediction], frame[list(groups)], positive=positive,
+                          reference=reference)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if table["class"].nunique() == 1:
+        table = table.drop(columns="class")
+    gate = fairness_gate(table, low=settings.fairness_ratio_low, high=settings.fairness_ratio_high,
+                         min_cell=settings.fairness_min_cell, min_difference=settings.fairness_min_difference)
+    with staged_output(out) as stage:
+        export_table(table, settings.fairness_min_cell).to_csv(stage / "fairness.csv", index=False)
+        (stage / "fairness.md").write_text(
+            fairness_markdown(table, gate, priority=PRIORITY, low=settings.fairness_ratio_low,
+                              high=settings.fairness_ratio_high, min_cell=settings.fairness_min_cell,
+                              title=f"{prediction} vs {label}", min_difference=settings.fairness_min_difference),
+            encoding="utf-8")
+    click.echo(f"wrote {out / 'fairness.csv'} and {out / 'fairness.md'}")
+    click.echo(f"gate: {'passed' if gate.passed else 'FAILED'} - {gate.reason}")
+
+
+@click.group()
+def register() -> None:
+    """Algoritmeregister entries (publication standard 1.0.0)."""
+
+
+@register.command("validate")
+@click.argument("file", type=_FILE)
+def validate_register(file: Path) -> None:
+    """Check FILE against the Algoritmeregister standard 1.0.0; exits 1 with every problem."""
+    from explain.register import RegisterError, validate_file
+
+    try:
+        entry = validate_file(file)
+    except RegisterError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{file.name}: valid Algoritmeregister 1.0.0 entry ('{entry['name']}')")
+
+
+COMMANDS = (triage, audit, register)
