@@ -101,7 +101,7 @@ class OverrideCell(BaseModel):
     agreement_rate: float | None
     override_rate: float | None
     objections: int
-    alert: Literal["automation_bias", "override_surge"] | None
+    alert: Literal["automation_bias"] | None
 
 
 class OverridesPublic(BaseModel):

@@ -1,30 +1,28 @@
 """Rubber-stamping monitor (responsible-ai items 4 and 25): agreement and override rates.
 
 Agreement is the share of decided, advised cases whose final effort class equals the
-suggestion; override is the rest. Rates are given per team, per model version and per score
-band (the suggested class's probability). A cell with at least ``monitoring_min_decisions``
-decisions raises ``automation_bias`` when agreement is above ``agreement_alert`` and
-``override_surge`` when overrides are above ``override_alert``. Objections are counted per
-cell. Protected characteristics are not in the API's store, so rates per group are computed
-by the monitoring flow, which has them.
+suggestion; override is the rest. Rates come from ``models.monitoring.agreement_rates`` (the
+same arithmetic the monitoring flow uses) per team, model version and score band (the
+suggested class's probability). A cell with at least ``settings.monitoring_min_n`` decisions
+raises ``automation_bias`` when agreement reaches ``settings.agreement_note``. Override surges
+are judged against a baseline period by the monitoring flow (``models.monitoring.override_surge``),
+and rates per protected group need characteristics the API never stores, so both live there.
+Objections are counted per cell.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.storage.models import Advice, Decision, Objection
+from models.monitoring import agreement_rates, score_band
 from werkwijzer.settings import Settings
 
-BANDS = ((0.85, "0.85-1.00"), (0.70, "0.70-0.85"), (0.50, "0.50-0.70"), (0.0, "0.00-0.50"))
-
-
-def score_band(probability: float) -> str:
-    return next(label for low, label in BANDS if probability >= low)
+BY = ("team", "model_version", "score_band")
 
 
 def overrides(session: Session, settings: Settings, team: str | None = None) -> dict[str, Any]:
@@ -33,30 +31,26 @@ def overrides(session: Session, settings: Settings, team: str | None = None) -> 
                     Decision.final_effort_class).join(Decision, Decision.advice_id == Advice.id))
     if team:
         query = query.where(Advice.team == team)
-    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # decisions, agreed, objections
-    without = 0
-    for advice_id, team_id, version, suggested, top, final in session.execute(query):
-        if suggested is None:
-            without += 1
-            continue
-        for by, key in (("team", team_id), ("model_version", str(version)), ("score_band", score_band(top or 0.0))):
-            cell = cells[(by, key)]
-            cell[0] += 1
-            cell[1] += int(final == suggested)
-            cell[2] += int(objections.get(advice_id, 0))
-    out = []
-    for (by, key), (n, agreed, objected) in sorted(cells.items()):
-        rate = agreed / n
-        alert = None
-        if n >= settings.monitoring_min_decisions:
-            if rate > settings.agreement_alert:
-                alert = "automation_bias"
-            elif 1 - rate > settings.override_alert:
-                alert = "override_surge"
-        out.append({"by": by, "key": key, "decisions": n, "agreement_rate": rate, "override_rate": 1 - rate,
-                    "objections": objected, "alert": alert})
-    return {"decisions_with_advice": sum(c["decisions"] for c in out if c["by"] == "team"),
-            "decisions_without_advice": without,
-            "thresholds": {"agreement_alert": settings.agreement_alert, "override_alert": settings.override_alert,
-                           "min_decisions": float(settings.monitoring_min_decisions)},
-            "cells": out}
+    rows = pd.DataFrame(session.execute(query).all(),
+                        columns=["advice_id", "team", "model_version", "suggested", "score", "final"])
+    advised = rows[rows["suggested"].notna()].copy()
+    advised["followed"] = advised["final"] == advised["suggested"]
+    advised["model_version"] = advised["model_version"].astype(str)
+    advised["objections"] = advised["advice_id"].map(objections).fillna(0).astype(int)
+    cells = []
+    if not advised.empty:
+        advised["score_band"] = score_band(advised["score"].astype(float))
+        for by in BY:
+            objected = advised.groupby(by)["objections"].sum()
+            for _, r in agreement_rates(advised, (by,)).iterrows():
+                n, rate = int(r["n"]), float(r["agreement_rate"])
+                biased = n >= settings.monitoring_min_n and rate >= settings.agreement_note
+                alert = "automation_bias" if biased else None
+                cells.append({"by": by, "key": str(r[by]), "decisions": n, "agreement_rate": rate,
+                              "override_rate": float(r["override_rate"]), "objections": int(objected.get(r[by], 0)),
+                              "alert": alert})
+    return {"decisions_with_advice": len(advised), "decisions_without_advice": int(rows["suggested"].isna().sum()),
+            "thresholds": {"agreement_note": settings.agreement_note,
+                           "min_decisions": float(settings.monitoring_min_n)},
+            "cells": cells}
+

@@ -127,7 +127,7 @@ def test_objections_are_recorded_and_show_up_in_monitoring(fresh_api: Api) -> No
 
 def test_automation_bias_alert_when_everything_is_followed(fresh_api: Api) -> None:
     api = fresh_api
-    api.app.state.settings = api.settings.model_copy(update={"monitoring_min_decisions": 5})
+    api.app.state.settings = api.settings.model_copy(update={"monitoring_min_n": 5})
     for n in range(6):
         advice = advise(api, 300 + n)
         decide(api, advice["advice_id"], {"outcome": "followed",
