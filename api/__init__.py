@@ -1,1 +1,1 @@
-"""The FastAPI service: advice with the human in the loop, decisions and the audit trail."""
+"""The advisory service: FastAPI app, storage, audit trail. It advises; a person decides."""

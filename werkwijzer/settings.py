@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # Human in the loop.
     control_share: float = Field(default=0.05, ge=0.0, le=0.5, description="Share of cases that get no advice.")
     retention_days: int = Field(default=400, ge=183, description="Audit retention: at least six months.")
+    # Advisory API: main reasons shown per advice.
+    advice_reasons: int = Field(default=5, ge=1, le=20, description="Main reasons shown with an advice.")
 
     # Organisation facts used when no governance.yaml is supplied (documented defaults to replace).
     organization: str = "Gemeente Voorbeeldstad"

@@ -1,0 +1,89 @@
+"""Typed dependencies: route signatures read like prose (``user: CaseworkerDep, session: SessionDep``).
+
+Dependencies that do no I/O are ``async`` so they run without a thread hop. Everything a route
+needs comes from ``app.state`` (set by ``api.main.create_app``): settings,
+the session factory, the model store, the clock and the random source for the control share.
+Tests pass their own into ``create_app``; nothing is monkeypatched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api.core.db import read_session
+from api.core.security import Principal
+from api.modelstore import ModelStore
+from api.services import users
+from api.services.advice import RandomSource
+from werkwijzer.settings import Settings
+
+bearer = HTTPBearer(auto_error=False, description="A token made by `werkwijzer users create`.")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+async def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def get_store(request: Request) -> ModelStore:
+    return request.app.state.store
+
+
+async def get_now(request: Request) -> dt.datetime:
+    return request.app.state.clock()
+
+
+async def get_rng(request: Request) -> RandomSource:
+    return request.app.state.rng
+
+
+def authenticated(request: Request,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    """The user behind the bearer token, looked up in a short transaction of its own."""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise HTTPException(401, "Authorization: Bearer <token> is required", {"WWW-Authenticate": "Bearer"})
+    session = read_session(request.app.state.engine)
+    try:
+        user = users.by_token(session, credentials.credentials)
+    finally:
+        session.close()
+        session.bind.close()  # type: ignore[union-attr]
+    if user is None:
+        raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
+    return user
+
+
+def role(*allowed: str) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(user: Annotated[Principal, Depends(authenticated)]) -> Principal:
+        if user.role not in allowed:
+            raise HTTPException(403, f"this needs the role {' or '.join(allowed)}")
+        return user
+
+    return check
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[ModelStore, Depends(get_store)]
+NowDep = Annotated[dt.datetime, Depends(get_now)]
+RngDep = Annotated[RandomSource, Depends(get_rng)]
+IdempotencyKeyDep = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200,
+                                                 description="Retry-safe POSTs: same key, same answer.")]
+
+UserDep = Annotated[Principal, Depends(role("caseworker", "team_lead", "model_owner", "auditor", "admin"))]
+CaseworkerDep = Annotated[Principal, Depends(role("caseworker"))]
+TeamLeadDep = Annotated[Principal, Depends(role("team_lead"))]
+ModelReaderDep = Annotated[Principal, Depends(role("model_owner", "auditor"))]
+MonitorDep = Annotated[Principal, Depends(role("model_owner", "team_lead"))]
+AuditorDep = Annotated[Principal, Depends(role("auditor"))]
+AdminDep = Annotated[Principal, Depends(role("admin"))]

@@ -1,0 +1,49 @@
+"""The app factory: wires settings, storage, the model store, the clock and the random source."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.core.config import API_PREFIX, Settings, get_settings
+from api.core.db import make_engine, migrate, session_factory
+from api.errors import install_handlers
+from api.modelstore import ModelLibrary, ModelStore
+from api.routes import advice, governance, health, teams
+from api.services.advice import RandomSource
+from api.services.clock import utc_now
+
+
+def create_app(settings: Settings | None = None, model_store: ModelStore | None = None, *,
+               library: ModelLibrary | None = None, clock: Callable[[], dt.datetime] | None = None,
+               rng: RandomSource | None = None) -> FastAPI:
+    """Build the service. A given ``model_store`` is used as is; otherwise one is loaded at start-up."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database)
+    store = model_store or ModelStore(settings, library)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrate(engine)
+        if model_store is None:
+            store.reload()
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Werkwijzer", version="1", lifespan=lifespan,
+                  description="Advisory triage and workload forecasts. The model advises; a person decides.")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.store = store
+    app.state.clock = clock or utc_now
+    app.state.rng = rng or random.SystemRandom()
+    install_handlers(app)
+    app.include_router(health.router)
+    for router in (teams.router, advice.router, governance.router):
+        app.include_router(router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,69 @@
+"""Caseworker: advice for a case, the decision, the citizen's explanation and objections."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
+
+from api.deps import CaseworkerDep, IdempotencyKeyDep, NowDep, RngDep, SessionDep, SettingsDep, StoreDep
+from api.routes.errors import AUTH, CONFLICT, INVALID, NOT_FOUND, UNAVAILABLE
+from api.schemas.advice import (
+    AdviceCreate,
+    AdvicePublic,
+    CitizenExplanationPublic,
+    DecisionCreate,
+    DecisionPublic,
+    ObjectionCreate,
+    ObjectionPublic,
+)
+from api.services import advice, decisions, explanations
+
+router = APIRouter(prefix="/advice", tags=["advice"])
+AdviceId = Annotated[str, Path(min_length=1, max_length=36)]
+
+
+@router.post("", status_code=201, response_model=AdvicePublic,
+             responses={**AUTH, **CONFLICT, **INVALID, **UNAVAILABLE})
+def create_advice(body: AdviceCreate, user: CaseworkerDep, session: SessionDep, store: StoreDep,
+                  settings: SettingsDep, now: NowDep, rng: RngDep, key: IdempotencyKeyDep = None) -> JSONResponse:
+    """Advice for a new case: suggestion with reasons, or no suggestion with a neutral text.
+
+    The answer is advice; the caseworker decides and records the decision separately.
+    """
+    status, body_out = advice.create(session, store, settings, user, body, now, rng, key)
+    return JSONResponse(body_out, status_code=status)
+
+
+@router.get("/{advice_id}", response_model=AdvicePublic, responses={**AUTH, **NOT_FOUND})
+def get_advice(advice_id: AdviceId, _: CaseworkerDep, session: SessionDep) -> dict[str, Any]:
+    """The advice exactly as it was shown, with the decision once recorded."""
+    found, decision = advice.load(session, advice_id)
+    return advice.to_public(found, decision)
+
+
+@router.post("/{advice_id}/decision", status_code=201, response_model=DecisionPublic,
+             responses={**AUTH, **NOT_FOUND, **CONFLICT, **INVALID})
+def record_decision(advice_id: AdviceId, body: DecisionCreate, user: CaseworkerDep, session: SessionDep,
+                    store: StoreDep, now: NowDep, key: IdempotencyKeyDep = None) -> JSONResponse:
+    """The caseworker's own decision: followed or deviated, final class, motivation when deviating."""
+    status, body_out = decisions.record_decision(session, store, user, advice_id, body, now, key)
+    return JSONResponse(body_out, status_code=status)
+
+
+@router.get("/{advice_id}/citizen-explanation", response_model=CitizenExplanationPublic,
+            responses={**AUTH, **NOT_FOUND})
+def citizen_explanation(advice_id: AdviceId, _: CaseworkerDep, session: SessionDep, store: StoreDep,
+                        lang: Annotated[Literal["nl", "en"], Query()] = "nl") -> dict[str, Any]:
+    """A B1 text for the citizen: which factors played a role and that a person decides."""
+    return explanations.citizen_text(session, store, advice_id, lang)
+
+
+@router.post("/{advice_id}/objection", status_code=201, response_model=ObjectionPublic,
+             responses={**AUTH, **NOT_FOUND, **CONFLICT, **INVALID})
+def record_objection(advice_id: AdviceId, body: ObjectionCreate, user: CaseworkerDep, session: SessionDep,
+                     now: NowDep, key: IdempotencyKeyDep = None) -> JSONResponse:
+    """Record a citizen's objection or complaint against an advice; it shows up in monitoring."""
+    status, body_out = decisions.record_objection(session, user, advice_id, body, now, key)
+    return JSONResponse(body_out, status_code=status)

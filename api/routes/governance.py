@@ -1,0 +1,79 @@
+"""Model owner, auditor and admin: models, the stop button, reloads, the audit trail, monitoring."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.deps import (
+    AdminDep,
+    AuditorDep,
+    ModelReaderDep,
+    MonitorDep,
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    StoreDep,
+)
+from api.routes.errors import AUTH, INVALID
+from api.schemas.governance import (
+    AuditPage,
+    ModelsPublic,
+    OverridesPublic,
+    ReloadPublic,
+    SwitchPublic,
+    SwitchUpdate,
+    VerificationPublic,
+)
+from api.services import audit, monitoring, registry, switches
+from api.services.clock import utc_iso
+
+router = APIRouter()
+
+
+@router.get("/models", response_model=ModelsPublic, responses=AUTH, tags=["models"])
+def list_models(_: ModelReaderDep, session: SessionDep, store: StoreDep) -> dict[str, Any]:
+    """Loaded champions with their versions, gates, model cards and Algoritmeregister entries."""
+    return registry.models(store, switches.current(session))
+
+
+@router.put("/admin/advice-switch", response_model=SwitchPublic, responses={**AUTH, **INVALID}, tags=["admin"])
+def advice_switch(body: SwitchUpdate, user: AdminDep, session: SessionDep, now: NowDep) -> dict[str, Any]:
+    """Stop button: switch advice off (or on) for one triage model or globally."""
+    change = switches.flip(session, user, body.scope, body.enabled, body.reason, now)
+    session.commit()
+    return {"scope": change.scope, "enabled": change.enabled, "changed_by": change.changed_by,
+            "changed_at": utc_iso(change.changed_at), "switches": switches.current(session)}
+
+
+@router.post("/admin/reload", response_model=ReloadPublic, responses=AUTH, tags=["admin"])
+def reload_models(user: AdminDep, session: SessionDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """Load newly approved champions from MLflow; keeps serving the old ones if that fails."""
+    results = {name: {"status": r.status, "version": r.version, "message": r.message}
+               for name, r in store.reload().items()}
+    audit.record(session, kind="models.reloaded", actor=user.id, subject="models", at=now, payload=results)
+    session.commit()
+    return {"results": results}
+
+
+@router.get("/audit/events", response_model=AuditPage, responses=AUTH, tags=["audit"])
+def audit_events(_: AuditorDep, session: SessionDep,
+                 after_seq: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+                 limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                 subject: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
+    """Audit entries in order, page by page (``after_seq`` of the last one you saw)."""
+    return audit.page(session, after_seq, limit, subject)
+
+
+@router.get("/audit/verify", response_model=VerificationPublic, responses=AUTH, tags=["audit"])
+def audit_verify(_: AuditorDep, session: SessionDep) -> dict[str, Any]:
+    """Recompute the hash chain; ``valid`` is false and ``broken_at`` names the entry when tampered."""
+    return vars(audit.verify(session))
+
+
+@router.get("/monitoring/overrides", response_model=OverridesPublic, responses=AUTH, tags=["monitoring"])
+def override_rates(_: MonitorDep, session: SessionDep, settings: SettingsDep,
+                   team: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
+    """Agreement and override rates per team, model version and score band, with alerts."""
+    return monitoring.overrides(session, settings, team)

@@ -1,0 +1,38 @@
+"""Team lead: teams, intake forecasts and capacity scenarios."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import StoreDep, TeamLeadDep
+from api.routes.errors import AUTH, NOT_FOUND, UNAVAILABLE
+from api.schemas.planning import CapacityPublic, ForecastPublic, TeamPublic
+from api.services import planning
+
+router = APIRouter(prefix="/teams", tags=["planning"])
+TeamPath = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+@router.get("", response_model=list[TeamPublic], responses=AUTH)
+def list_teams(_: TeamLeadDep, store: StoreDep) -> list[dict[str, Any]]:
+    """The municipality's teams, their statutory terms and whether a forecast is loaded."""
+    return planning.teams(store)
+
+
+@router.get("/{team}/forecast", response_model=ForecastPublic, responses={**AUTH, **NOT_FOUND, **UNAVAILABLE})
+def team_forecast(team: TeamPath, _: TeamLeadDep, store: StoreDep,
+                  history_weeks: Annotated[int, Query(ge=0, le=520)] = 26) -> dict[str, Any]:
+    """Weekly intake forecast with 80 % and 95 % intervals, and the recent history."""
+    return planning.forecast(store, team, history_weeks)
+
+
+@router.get("/{team}/capacity", response_model=CapacityPublic, responses={**AUTH, **NOT_FOUND, **UNAVAILABLE})
+def team_capacity(team: TeamPath, _: TeamLeadDep, store: StoreDep,
+                  demand_change: Annotated[float, Query(ge=-0.9, le=5.0, description="+0.10 for +10 % intake")] = 0.0,
+                  fte_change: Annotated[float, Query(ge=-500, le=500, description="FTE added (+) or removed")] = 0.0,
+                  backlog_start: Annotated[float, Query(ge=0, le=1e7, description="Open work in hours now")] = 0.0,
+                  ) -> dict[str, Any]:
+    """FTE needed against FTE available per week, backlog and the chance of breaching the term."""
+    return planning.capacity(store, team, demand_change, fte_change, backlog_start)

@@ -1,0 +1,1 @@
+"""What enters and leaves the API, one schema family per entity (``XCreate`` in, ``XPublic`` out)."""

@@ -1,0 +1,111 @@
+"""Models, the stop button, the audit trail and monitoring: what accountability reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadyPublic(BaseModel):
+    ready: bool
+    database: bool
+    models: dict[str, str | None]
+    reasons: list[str]
+
+
+class VersionPublic(BaseModel):
+    version: str
+    run_id: str
+    champion: bool
+    gates: dict[str, str]
+
+
+class ModelPublic(BaseModel):
+    name: str
+    loaded: bool
+    version: str | None
+    loaded_at: dt.datetime | None
+    advice_enabled: bool | None
+    gates: dict[str, Any]
+    model_card: dict[str, Any]
+    register_entry: dict[str, Any]
+    versions: list[VersionPublic]
+
+
+class ModelsPublic(BaseModel):
+    advice_enabled_globally: bool
+    models: list[ModelPublic]
+
+
+class SwitchUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scope: str = Field(description='"global" or a triage model name', min_length=1, max_length=200)
+    enabled: bool
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SwitchPublic(BaseModel):
+    scope: str
+    enabled: bool
+    changed_by: str
+    changed_at: dt.datetime
+    switches: dict[str, bool]
+
+
+class LoadResultPublic(BaseModel):
+    status: str
+    version: str | None
+    message: str
+
+
+class ReloadPublic(BaseModel):
+    results: dict[str, LoadResultPublic]
+
+
+class AuditEventPublic(BaseModel):
+    seq: int
+    at: dt.datetime
+    kind: str
+    actor: str
+    subject: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditPage(BaseModel):
+    events: list[AuditEventPublic]
+    next_after_seq: int | None
+
+
+class VerificationPublic(BaseModel):
+    valid: bool
+    entries: int
+    first_seq: int | None
+    last_seq: int | None
+    broken_at: int | None
+    problem: str | None
+
+
+class OverrideCell(BaseModel):
+    by: Literal["team", "model_version", "score_band"]
+    key: str
+    decisions: int
+    agreement_rate: float | None
+    override_rate: float | None
+    objections: int
+    alert: Literal["automation_bias"] | None
+
+
+class OverridesPublic(BaseModel):
+    decisions_with_advice: int
+    decisions_without_advice: int
+    thresholds: dict[str, float]
+    cells: list[OverrideCell]

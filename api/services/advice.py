@@ -1,0 +1,173 @@
+"""Advice for a new case: validated input, the champion's suggestion and reasons, frozen as shown.
+
+Business rules:
+- The model advises; a person decides. Advice is created with status ``awaiting_decision`` and
+  nothing here sets a decision, a case status or a default for the decision (item 1).
+- A random share of cases (``settings.control_share``) gets no suggestion, and so does every
+  case while advice is switched off. Both get the same neutral text, so the caseworker cannot
+  tell why; the reason is stored in ``advice.selection_reason`` only (items 5 and 6).
+- What the caseworker saw (probabilities, reasons, model version, statement) is stored with
+  the advice and never changed (item 3); the audit entry carries the same (item 22).
+- Without a loaded champion there is no advice at all: 503, never a guessed score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.core.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
+from api.core.security import Principal
+from api.modelstore import ModelStore, TriageBundle
+from api.schemas.advice import AdviceCreate
+from api.services import audit, idempotency, switches
+from api.services.audit import canonical_json
+from api.services.clock import utc_iso
+from api.services.errors import NotFound, Unavailable
+from api.services.validation import check_case_id, model_input
+from api.storage.models import Advice, Decision
+from werkwijzer.settings import Settings
+
+ADVISED_NL = ("Dit is een advies van een rekenmodel. U beslist zelf en u kunt altijd afwijken. "
+              "Leg uw besluit vast; als u afwijkt, schrijft u kort op waarom.")
+ADVISED_EN = ("This is advice from a statistical model. You decide, and you can always deviate. "
+              "Record your decision; when you deviate, briefly write down why.")
+NEUTRAL_NL = "Voor deze zaak is geen advies. Beoordeel de zaak zoals u gewend bent en leg uw besluit vast."
+NEUTRAL_EN = "There is no advice for this case. Assess the case as you usually do and record your decision."
+NO_MODEL = ("Er is geen goedgekeurd model geladen, dus er is geen advies. / No approved model is loaded, "
+            "so there is no advice.")
+
+
+class RandomSource(Protocol):
+    def random(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class Computed:
+    effort: TriageBundle
+    integrated: TriageBundle | None
+    features: dict[str, Any]
+    input_ref: str
+    probabilities: dict[str, float]
+    suggested: str
+    integrated_probability: float | None
+    reasons: list[dict[str, Any]]
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _positive_probability(bundle: TriageBundle, proba: np.ndarray) -> float:
+    classes = [_plain(c) for c in bundle.model.classes_]
+    positive = bundle.schema.get("positive")
+    index = classes.index(positive) if positive in classes else len(classes) - 1
+    return float(proba[index])
+
+
+def compute(store: ModelStore, settings: Settings, body: AdviceCreate) -> Computed:
+    """Validate and score; touches no database, so the write transaction stays short."""
+    effort, integrated = store.triage_pair()
+    if effort is None:
+        raise Unavailable(NO_MODEL)
+    check_case_id(body.case_id)
+    schemas = [effort.schema] + ([integrated.schema] if integrated else [])
+    row = model_input(schemas, body.team, body.features)
+    names = [f["name"] for f in effort.features]
+    proba = np.asarray(effort.model.predict_proba(row[names]))[0]
+    classes = [str(_plain(c)) for c in effort.model.classes_]
+    suggested = classes[int(np.argmax(proba))]
+    reasons = [{"feature": r.feature, "label_nl": r.label_nl, "label_en": r.label_en, "value": _plain(r.value),
+                "direction": r.direction, "contribution": float(r.contribution)}
+               for r in effort.explainer.reasons(row[names], top=settings.advice_reasons)]
+    integrated_p = None
+    if integrated is not None:
+        cols = [f["name"] for f in integrated.features]
+        integrated_p = _positive_probability(integrated, np.asarray(integrated.model.predict_proba(row[cols]))[0])
+    features = {k: _plain(v) for k, v in row.iloc[0].to_dict().items()}
+    ref = hashlib.sha256(canonical_json({"case_id": body.case_id, "features": features}).encode()).hexdigest()
+    return Computed(effort, integrated, features, ref, dict(zip(classes, map(float, proba), strict=True)),
+                    suggested, integrated_p, reasons)
+
+
+def select_reason(state: dict[str, bool], share: float, rng: RandomSource) -> str:
+    """Why this case does or does not get advice; stored, never shown."""
+    if not state.get("global", True):
+        return "switched_off_global"
+    if not state.get(TRIAGE_EFFORT, True):
+        return "switched_off_model"
+    return "control" if rng.random() < share else "advised"
+
+
+def create(session: Session, store: ModelStore, settings: Settings, user: Principal, body: AdviceCreate,
+           now: dt.datetime, rng: RandomSource, key: str | None) -> tuple[int, dict[str, Any]]:
+    computed = compute(store, settings, body)
+    digest = idempotency.request_hash("POST", "/advice", body.model_dump(mode="json"))
+    replayed = idempotency.replay(session, user.id, key, digest)
+    if replayed is not None:
+        return replayed.status_code, replayed.body
+    state = switches.current(session)
+    reason = select_reason(state, settings.control_share, rng)
+    advised = reason == "advised"
+    suggestion = None
+    if advised:
+        integrated_on = computed.integrated is not None and switches.advice_enabled(state, TRIAGE_INTEGRATED)
+        suggestion = {"effort_class_probabilities": computed.probabilities,
+                      "suggested_effort_class": computed.suggested,
+                      "integrated_approach_probability": computed.integrated_probability if integrated_on else None}
+    advice = Advice(
+        id=str(uuid.uuid4()), case_ref=body.case_id, team=body.team, created_at=now.replace(tzinfo=None),
+        created_by=user.id, model_name=computed.effort.name, model_version=computed.effort.version,
+        integrated_model_version=computed.integrated.version if suggestion and computed.integrated else None,
+        input_ref=computed.input_ref, features=computed.features, suggestion=suggestion,
+        reasons=computed.reasons if advised else [],
+        suggested_class=computed.suggested if advised else None,
+        top_probability=max(computed.probabilities.values()) if advised else None,
+        statement_nl=ADVISED_NL if advised else NEUTRAL_NL, statement_en=ADVISED_EN if advised else NEUTRAL_EN,
+        selection_reason=reason)
+    session.add(advice)
+    public = to_public(advice, None)
+    audit.record(session, kind="advice.created", actor=user.id, subject=advice.id, at=now, payload={
+        "advice_id": advice.id, "case_id": advice.case_ref, "team": advice.team, "input_ref": advice.input_ref,
+        "model_name": advice.model_name, "model_version": advice.model_version,
+        "integrated_model_version": advice.integrated_model_version, "suggestion": suggestion,
+        "reasons": public["reasons"]})
+    idempotency.remember(session, user.id, key, digest, 201, public, now)
+    raced = idempotency.commit(session, user.id, key, digest)
+    return (raced.status_code, raced.body) if raced else (201, public)
+
+
+def to_public(advice: Advice, decision: Decision | None) -> dict[str, Any]:
+    reasons = [{"factor": r["feature"], "label_nl": r["label_nl"], "label_en": r["label_en"],
+                "value": r["value"], "direction": r["direction"], "contribution": r["contribution"]}
+               for r in advice.reasons]
+    return {
+        "advice_id": advice.id, "case_id": advice.case_ref, "team": advice.team,
+        "status": "decided" if decision else "awaiting_decision",
+        "created_at": utc_iso(advice.created_at), "suggestion": advice.suggestion, "reasons": reasons,
+        "model": ({"name": advice.model_name, "version": advice.model_version}
+                  if advice.suggestion is not None and advice.model_version else None),
+        "statement": {"nl": advice.statement_nl, "en": advice.statement_en},
+        "decision": decision_public(decision) if decision else None,
+    }
+
+
+def decision_public(decision: Decision) -> dict[str, Any]:
+    return {"decision_id": decision.id, "advice_id": decision.advice_id, "outcome": decision.outcome,
+            "final_effort_class": decision.final_effort_class, "motivation": decision.motivation,
+            "decided_by": decision.decided_by, "decided_at": utc_iso(decision.decided_at)}
+
+
+def load(session: Session, advice_id: str) -> tuple[Advice, Decision | None]:
+    advice = session.get(Advice, advice_id)
+    if advice is None:
+        raise NotFound(f"advice {advice_id} not found")
+    decision = session.execute(select(Decision).where(Decision.advice_id == advice_id)).scalar_one_or_none()
+    return advice, decision

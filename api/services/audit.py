@@ -1,0 +1,124 @@
+"""The audit trail: append-only and hash-chained (responsible-ai item 22).
+
+Rule: ``record`` is the only function that writes an audit entry. Each entry's hash covers its
+sequence number, time, kind, actor, subject, canonical JSON payload and the previous entry's
+hash, so changing, inserting or removing an entry breaks the chain and ``verify`` reports
+where. Writers lock the chain's head row (SQLite: the write lock of ``BEGIN IMMEDIATE``), so
+entries get consecutive numbers even with many workers. Retention purging removes the oldest
+entries and moves the anchor (the hash the first remaining entry must point at) with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from api.services.clock import utc_iso
+from api.storage.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64  # the previous hash of the very first entry
+
+
+def canonical_json(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def entry_hash(seq: int, at: dt.datetime, kind: str, actor: str, subject: str, payload: str,
+               prev_hash: str) -> str:
+    content = "\x1f".join((str(seq), at.isoformat(timespec="microseconds"), kind, actor, subject,
+                           payload, prev_hash))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def _head(session: Session) -> AuditHead:
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    return head
+
+
+def record(session: Session, *, kind: str, actor: str, subject: str, payload: dict[str, Any],
+           at: dt.datetime) -> AuditEvent:
+    """Append one entry in the caller's transaction; it is written when the caller commits."""
+    head = _head(session)
+    at = at.replace(tzinfo=None)
+    seq = head.last_seq + 1
+    body = canonical_json(payload)
+    digest = entry_hash(seq, at, kind, actor, subject, body, head.last_hash)
+    event = AuditEvent(seq=seq, at=at, kind=kind, actor=actor, subject=subject, payload=body,
+                       prev_hash=head.last_hash, hash=digest)
+    session.add(event)
+    head.last_seq = seq
+    head.last_hash = digest
+    return event
+
+
+def page(session: Session, after_seq: int, limit: int, subject: str | None = None) -> dict[str, Any]:
+    """Entries after ``after_seq`` in order, as auditors read them (payload parsed back to JSON)."""
+    query = select(AuditEvent).where(AuditEvent.seq > after_seq).order_by(AuditEvent.seq).limit(limit)
+    if subject:
+        query = query.where(AuditEvent.subject == subject)
+    rows = session.execute(query).scalars().all()
+    events = [{"seq": e.seq, "at": utc_iso(e.at), "kind": e.kind, "actor": e.actor, "subject": e.subject,
+               "payload": json.loads(e.payload), "prev_hash": e.prev_hash, "hash": e.hash} for e in rows]
+    return {"events": events, "next_after_seq": rows[-1].seq if len(rows) == limit else None}
+
+
+@dataclass(frozen=True)
+class Verification:
+    valid: bool
+    entries: int
+    first_seq: int | None
+    last_seq: int | None
+    broken_at: int | None
+    problem: str | None
+
+
+def verify(session: Session, batch: int = 2000) -> Verification:
+    """Recompute the chain from the retention anchor to the head."""
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+    expected_prev, expected_seq = head.anchor_hash, head.anchor_seq + 1
+    count, first = 0, None
+    last_seen = head.anchor_seq
+    while True:
+        rows = session.execute(select(AuditEvent).where(AuditEvent.seq > last_seen)
+                               .order_by(AuditEvent.seq).limit(batch)).scalars().all()
+        if not rows:
+            break
+        for event in rows:
+            first = event.seq if first is None else first
+            problem = None
+            if event.seq != expected_seq:
+                problem = f"entry {expected_seq} is missing"
+            elif event.prev_hash != expected_prev:
+                problem = "the link to the previous entry does not match"
+            elif event.hash != entry_hash(event.seq, event.at, event.kind, event.actor, event.subject,
+                                          event.payload, event.prev_hash):
+                problem = "the entry's content does not match its hash"
+            if problem:
+                return Verification(False, count, first, event.seq, event.seq, problem)
+            count += 1
+            expected_prev, expected_seq = event.hash, event.seq + 1
+            last_seen = event.seq
+    if last_seen != head.last_seq or expected_prev != head.last_hash:
+        return Verification(False, count, first, last_seen, last_seen + 1,
+                            f"the chain ends at {last_seen} but the head says {head.last_seq}")
+    return Verification(True, count, first, last_seen if count else None, None, None)
+
+
+def purge_before(session: Session, cutoff: dt.datetime) -> int:
+    """Remove entries older than ``cutoff`` (retention) and move the anchor past them."""
+    head = _head(session)
+    last = session.execute(select(AuditEvent).where(AuditEvent.at < cutoff.replace(tzinfo=None))
+                           .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
+    if last is None:
+        return 0
+    count = session.execute(select(func.count()).select_from(AuditEvent)
+                            .where(AuditEvent.seq <= last.seq)).scalar_one()
+    head.anchor_seq, head.anchor_hash = last.seq, last.hash
+    session.execute(delete(AuditEvent).where(AuditEvent.seq <= last.seq))
+    return int(count)

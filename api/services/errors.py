@@ -1,0 +1,42 @@
+"""What a service can refuse, independent of HTTP; ``api.main`` maps each to a status code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ServiceError(Exception):
+    status_code = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(ServiceError):
+    status_code = 404
+
+
+class Conflict(ServiceError):
+    status_code = 409
+
+
+class Unavailable(ServiceError):
+    """No model loaded (or a needed artifact missing): say so plainly, never guess."""
+
+    status_code = 503
+
+
+@dataclass(frozen=True)
+class Problem:
+    loc: tuple[str | int, ...]
+    msg: str
+    type: str
+
+
+class InvalidInput(Exception):
+    """422 naming the fields; values are never echoed (they could be a BSN)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(f"{'.'.join(map(str, p.loc))}: {p.msg}" for p in problems))
+        self.problems = problems

@@ -1,0 +1,103 @@
+"""Input checks against the model's feature schema (schema.json of the champion, ADR 0003).
+
+Rules (responsible-ai items 8, 10, 26): every field of the schema must be present, typed and in
+range; an unknown field is refused; a protected characteristic is refused by name; a value that
+passes the BSN eleven-test in an identifier-like or text field is refused without repeating it.
+All problems are reported at once and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pandas as pd
+
+from api.services.errors import InvalidInput, Problem
+from werkwijzer.contracts import passes_eleven_test
+from werkwijzer.contracts.bsn import is_identifier_like
+
+# Never model input (responsible-ai item 8), in the spellings users are likely to send.
+PROTECTED = frozenset({
+    "nationality", "nationaliteit", "migration_background", "migratieachtergrond", "ethnicity",
+    "etniciteit", "religion", "religie", "geloof", "sex", "gender", "geslacht", "health", "gezondheid",
+    "adhd", "mental_health", "ggz", "literacy", "geletterdheid", "laaggeletterd", "age_band",
+    "age", "leeftijd", "postcode", "postcode_district", "district", "wijk", "number_of_children",
+    "aantal_kinderen", "language_assistance", "channel",
+})
+_BSN_HINT = "looks like a citizen service number (BSN); send a pseudonymous key, never a BSN"
+_NUMBER_TOKEN = re.compile(r"\d[\d.\- ]{6,11}\d")
+
+
+def contains_bsn(text: str) -> bool:
+    """True when free text holds a number that passes the eleven-test."""
+    return any(passes_eleven_test(token) for token in _NUMBER_TOKEN.findall(text))
+
+
+def check_case_id(case_id: str) -> None:
+    if passes_eleven_test(case_id):
+        raise InvalidInput([Problem(("body", "case_id"), _BSN_HINT, "value_error.bsn")])
+
+
+def _check_value(spec: dict[str, Any], value: Any, loc: tuple[str | int, ...]) -> Problem | None:
+    kind = spec.get("kind")
+    if value is None:
+        return Problem(loc, "a value is required", "missing")
+    if kind == "numeric":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return Problem(loc, "a number is required", "type_error.number")
+        low, high = spec.get("min"), spec.get("max")
+        if (low is not None and value < low) or (high is not None and value > high):
+            return Problem(loc, f"must be between {low} and {high}", "value_error.range")
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            return Problem(loc, "true or false is required", "type_error.bool")
+    else:
+        if not isinstance(value, str):
+            return Problem(loc, "a text value is required", "type_error.str")
+        categories = spec.get("categories")
+        if categories and value not in categories:
+            return Problem(loc, f"must be one of: {', '.join(map(str, categories))}", "value_error.category")
+    return None
+
+
+def model_input(schemas: list[dict[str, Any]], team: str, features: dict[str, Any]) -> pd.DataFrame:
+    """The one-row model input for ``features``, or InvalidInput naming every bad field."""
+    specs: dict[str, dict[str, Any]] = {}
+    for schema in schemas:
+        for spec in schema.get("features", []):
+            specs.setdefault(spec["name"], spec)
+    values = dict(features)
+    problems: list[Problem] = []
+    if "team" in specs:
+        if "team" in values and values["team"] != team:
+            problems.append(Problem(("body", "features", "team"), "must equal the case's team", "value_error"))
+        values["team"] = team
+    protected = {n for s in schemas for n in s.get("protected", [])} | PROTECTED
+    for name, value in features.items():
+        loc: tuple[str | int, ...] = ("body", "features", name)
+        spec = specs.get(name)
+        if not isinstance(value, bool) and isinstance(value, str | int) and passes_eleven_test(value) and (
+                is_identifier_like(name) or spec is None or spec.get("kind") != "numeric"):
+            problems.append(Problem(loc, _BSN_HINT, "value_error.bsn"))
+        elif name.lower() in protected:
+            problems.append(Problem(loc, "is a protected characteristic and is never model input",
+                                    "value_error.protected"))
+        elif spec is None:
+            problems.append(Problem(loc, "is not a feature of this model", "value_error.unknown_field"))
+    for name, spec in specs.items():
+        loc = ("body", "team") if name == "team" and "team" not in features else ("body", "features", name)
+        if name not in values:
+            problems.append(Problem(loc, "is required by the model", "missing"))
+        elif not any(p.loc == loc for p in problems):
+            found = _check_value(spec, values[name], loc)
+            if found:
+                problems.append(found)
+    if problems:
+        raise InvalidInput(problems)
+    row = {}
+    for name, spec in specs.items():
+        value = values[name]
+        row[name] = float(value) if spec.get("kind") == "numeric" else value
+    return pd.DataFrame([row])

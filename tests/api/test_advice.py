@@ -1,0 +1,142 @@
+"""Advice: suggestion with reasons, the control share and stop button, and input refused with 422."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from api.core.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
+from api.main import create_app
+from api.modelstore import ModelStore
+from api.storage.models import Advice, AuditEvent
+from tests.api.conftest import CASE, Api, new_case
+from tests.api.toymodels import TOY_LIBRARY
+
+
+def counts(api: Api) -> tuple[int, int]:
+    with api.app.state.sessions() as s:
+        return (s.execute(select(func.count()).select_from(Advice)).scalar_one(),
+                s.execute(select(func.count()).select_from(AuditEvent)).scalar_one())
+
+
+def test_advice_has_suggestion_reasons_model_and_the_caseworker_decides(api: Api) -> None:
+    r = api.client.post("/api/v1/advice", json=new_case(1), headers=api.headers("caseworker"))
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["status"] == "awaiting_decision" and body["decision"] is None
+    s = body["suggestion"]
+    assert set(s["effort_class_probabilities"]) == {"eenvoudig", "gemiddeld", "complex"}
+    assert sum(s["effort_class_probabilities"].values()) == pytest.approx(1.0)
+    assert s["suggested_effort_class"] == max(s["effort_class_probabilities"], key=s["effort_class_probabilities"].get)
+    assert 0.0 <= s["integrated_approach_probability"] <= 1.0
+    assert body["model"] == {"name": TRIAGE_EFFORT, "version": "1"}
+    assert 1 <= len(body["reasons"]) <= api.settings.advice_reasons
+    for reason in body["reasons"]:
+        assert set(reason) == {"factor", "label_nl", "label_en", "value", "direction", "contribution"}
+        assert reason["direction"] == ("up" if reason["contribution"] >= 0 else "down")
+        assert reason["label_nl"] != reason["factor"] or reason["factor"] == "team"
+    assert "u beslist zelf" in body["statement"]["nl"].lower() and "you decide" in body["statement"]["en"].lower()
+    again = api.client.get(f"/api/v1/advice/{body['advice_id']}", headers=api.headers("caseworker"))
+    assert again.json() == body  # frozen: what was shown is what is stored
+
+
+def test_control_share_gets_no_suggestion_and_a_neutral_text(api: Api) -> None:
+    api.rng.pinned = 0.0
+    try:
+        body = api.client.post("/api/v1/advice", json=new_case(2), headers=api.headers("caseworker")).json()
+    finally:
+        api.rng.pinned = 0.99
+    assert body["suggestion"] is None and body["reasons"] == [] and body["model"] is None
+    assert "geen advies" in body["statement"]["nl"]
+    with api.app.state.sessions() as s:
+        assert s.get(Advice, body["advice_id"]).selection_reason == "control"
+
+
+def test_stop_button_per_model_and_global_keeps_everything_else_working(api: Api) -> None:
+    admin, cw = api.headers("admin"), api.headers("caseworker")
+
+    def switch(scope: str, enabled: bool) -> None:
+        r = api.client.put("/api/v1/admin/advice-switch", json={"scope": scope, "enabled": enabled, "reason": "test"},
+                           headers=admin)
+        assert r.status_code == 200 and r.json()["switches"][scope] is enabled
+
+    try:
+        switch(TRIAGE_INTEGRATED, False)
+        body = api.client.post("/api/v1/advice", json=new_case(3), headers=cw).json()
+        assert body["suggestion"]["integrated_approach_probability"] is None
+        switch("global", False)
+        off = api.client.post("/api/v1/advice", json=new_case(4), headers=cw).json()
+        assert off["suggestion"] is None and "geen advies" in off["statement"]["nl"]
+        decision = {"outcome": "deviated", "final_effort_class": "gemiddeld", "motivation": "eigen oordeel"}
+        assert api.client.post(f"/api/v1/advice/{off['advice_id']}/decision", json=decision,
+                               headers=cw).status_code == 201
+        assert api.client.get("/api/v1/teams", headers=api.headers("team_lead")).status_code == 200
+        switch("global", True)
+        switch(TRIAGE_EFFORT, False)
+        assert api.client.post("/api/v1/advice", json=new_case(5), headers=cw).json()["suggestion"] is None
+        with api.app.state.sessions() as s:
+            assert s.get(Advice, off["advice_id"]).selection_reason == "switched_off_global"
+    finally:
+        for scope in ("global", TRIAGE_EFFORT, TRIAGE_INTEGRATED):
+            switch(scope, True)
+
+
+def test_unknown_switch_scope_is_refused(api: Api) -> None:
+    r = api.client.put("/api/v1/admin/advice-switch", json={"scope": "everything", "enabled": False, "reason": "x"},
+                       headers=api.headers("admin"))
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "scope"]
+
+
+BAD_INPUT = [
+    ({"features": {**CASE["features"], "postcode_district": "Centrum"}}, ["body", "features", "postcode_district"],
+     "protected"),
+    ({"features": {**CASE["features"], "migration_background": "x"}}, ["body", "features", "migration_background"],
+     "protected"),
+    ({"features": {**CASE["features"], "shoe_size": 42}}, ["body", "features", "shoe_size"], "unknown"),
+    ({"features": {k: v for k, v in CASE["features"].items() if k != "open_debts"}},
+     ["body", "features", "open_debts"], "missing"),
+    ({"features": {**CASE["features"], "open_debts": 41}}, ["body", "features", "open_debts"], "range"),
+    ({"features": {**CASE["features"], "open_debts": -1}}, ["body", "features", "open_debts"], "range"),
+    ({"features": {**CASE["features"], "documents_complete": "yes"}}, ["body", "features", "documents_complete"],
+     "bool"),
+    ({"team": "brandweer"}, ["body", "team"], "category"),
+    ({"case_id": "111222333"}, ["body", "case_id"], "bsn"),
+    ({"features": {**CASE["features"], "client_id": "111222333"}}, ["body", "features", "client_id"], "bsn"),
+    ({"features": {**CASE["features"], "klantnummer": 123456782}}, ["body", "features", "klantnummer"], "bsn"),
+]
+
+
+@pytest.mark.parametrize(("change", "loc", "kind"), BAD_INPUT, ids=[c[2] + "-" + c[1][-1] for c in BAD_INPUT])
+def test_bad_input_is_422_naming_the_field_and_nothing_is_stored(api: Api, change: dict, loc: list, kind: str) -> None:
+    before = counts(api)
+    r = api.client.post("/api/v1/advice", json={**CASE, **change}, headers=api.headers("caseworker"))
+    assert r.status_code == 422
+    problems = r.json()["detail"]
+    assert any(p["loc"] == loc and kind in p["type"] for p in problems), problems
+    assert "111222333" not in r.text and "123456782" not in r.text  # a BSN is never echoed
+    assert counts(api) == before
+
+
+def test_schema_level_errors_do_not_echo_values(api: Api) -> None:
+    r = api.client.post("/api/v1/advice", json={"case_id": "x", "team": "t", "features": [], "extra": "111222333"},
+                        headers=api.headers("caseworker"))
+    assert r.status_code == 422 and "111222333" not in r.text
+
+
+def _mlflow_down() -> None:
+    raise ConnectionError("MLflow is down")
+
+
+def test_no_model_loaded_is_503_with_a_plain_reason_never_a_score(api: Api) -> None:
+    store = ModelStore(api.settings, TOY_LIBRARY, client_factory=_mlflow_down)
+    assert {r.status for r in store.reload().values()} == {"failed"}
+    from fastapi.testclient import TestClient
+
+    app = create_app(api.settings, store)
+    with TestClient(app) as client:
+        r = client.post("/api/v1/advice", json=new_case(6), headers=api.headers("caseworker"))
+        assert r.status_code == 503
+        assert "geen goedgekeurd model" in r.json()["detail"] and "No approved model" in r.json()["detail"]
+        ready = client.get("/ready", headers=api.headers("caseworker"))
+        assert ready.status_code == 503 and not ready.json()["ready"]
+        assert client.get("/api/v1/teams/wmo_meldingen/forecast", headers=api.headers("team_lead")).status_code == 503

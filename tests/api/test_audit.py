@@ -1,0 +1,133 @@
+"""The audit trail: one writer, hash-chained, append-only, tamper-evident, and retention that keeps it valid."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from api.services import audit, retention
+from api.storage.models import Advice, AuditEvent
+from tests.api.conftest import Api, new_case
+
+API = Path(__file__).resolve().parents[2] / "api"
+
+
+def verify(api: Api) -> dict:
+    r = api.client.get("/api/v1/audit/verify", headers=api.headers("auditor"))
+    assert r.status_code == 200
+    return r.json()
+
+
+def make_history(api: Api, n: int = 3) -> list[str]:
+    ids = []
+    for i in range(n):
+        advice = api.client.post("/api/v1/advice", json=new_case(400 + i), headers=api.headers("caseworker")).json()
+        api.client.post(f"/api/v1/advice/{advice['advice_id']}/decision", headers=api.headers("caseworker"),
+                        json={"outcome": "followed",
+                              "final_effort_class": advice["suggestion"]["suggested_effort_class"]})
+        ids.append(advice["advice_id"])
+    return ids
+
+
+def test_every_advice_and_decision_is_on_the_record(fresh_api: Api) -> None:
+    api = fresh_api
+    ids = make_history(api, 2)
+    page = api.client.get("/api/v1/audit/events?limit=500", headers=api.headers("auditor")).json()
+    kinds = [(e["kind"], e["subject"]) for e in page["events"]]
+    for advice_id in ids:
+        assert ("advice.created", advice_id) in kinds and ("decision.recorded", advice_id) in kinds
+    created = next(e for e in page["events"] if e["kind"] == "advice.created")
+    assert {"model_name", "model_version", "input_ref", "suggestion", "reasons"} <= set(created["payload"])
+    decision = next(e for e in page["events"] if e["kind"] == "decision.recorded")
+    assert decision["actor"] == api.user_ids["caseworker"] and decision["payload"]["outcome"] == "followed"
+    assert verify(api) == {"valid": True, "entries": len(page["events"]), "first_seq": 1,
+                           "last_seq": len(page["events"]), "broken_at": None, "problem": None}
+    paged = api.client.get("/api/v1/audit/events?limit=2", headers=api.headers("auditor")).json()
+    assert [e["seq"] for e in paged["events"]] == [1, 2] and paged["next_after_seq"] == 2
+
+
+def test_entries_cannot_be_updated_and_tampering_is_detected(fresh_api: Api) -> None:
+    api = fresh_api
+    make_history(api, 3)
+    engine = api.app.state.engine
+    with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
+        conn.execute(text("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 3"))
+    with engine.begin() as conn:  # an attacker with database rights drops the guard and edits an entry
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP TRIGGER audit_events_no_update ON audit_events"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_events_no_update"))
+        conn.execute(text("UPDATE audit_events SET payload = replace(payload, 'followed', 'deviated') "
+                          "WHERE kind = 'decision.recorded'"))
+    result = verify(api)
+    assert not result["valid"] and result["problem"] == "the entry's content does not match its hash"
+    first_decision = min(e.seq for e in _events(api) if e.kind == "decision.recorded")
+    assert result["broken_at"] == first_decision
+
+
+def test_a_removed_entry_is_detected(fresh_api: Api) -> None:
+    api = fresh_api
+    make_history(api, 2)
+    with api.app.state.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE seq = 4"))
+    result = verify(api)
+    assert not result["valid"] and result["broken_at"] == 5 and "missing" in result["problem"]
+
+
+def _events(api: Api) -> list[AuditEvent]:
+    with api.app.state.sessions() as s:
+        return list(s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars())
+
+
+def test_retention_purges_old_records_and_keeps_the_chain_valid(fresh_api: Api) -> None:
+    api = fresh_api
+    now = dt.datetime.now(dt.UTC)
+    old_ids = make_history(api, 2)
+    with api.app.state.sessions() as s:  # make the first history 300 days old
+        s.execute(text("DROP TRIGGER audit_events_no_update" +
+                       (" ON audit_events" if s.bind.dialect.name == "postgresql" else "")))
+        past = (now - dt.timedelta(days=300)).replace(tzinfo=None)
+        prev = audit.GENESIS
+        for event in s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars():
+            event.at, event.prev_hash = past, prev
+            event.hash = prev = audit.entry_hash(event.seq, past, event.kind, event.actor, event.subject,
+                                                 event.payload, prev)
+        s.execute(text("UPDATE audit_head SET last_hash = :h"), {"h": prev})
+        for advice in s.execute(select(Advice)).scalars():
+            advice.created_at = past
+        s.commit()
+    assert verify(api)["valid"]
+    new_ids = make_history(api, 1)
+    settings = api.settings.model_copy(update={"retention_days": 200})
+    with api.app.state.sessions() as s:
+        counts = retention.purge(s, settings, now)
+    assert counts["advice"] == 2 and counts["decisions"] == 2 and counts["audit_events"] > 0
+    cw = api.headers("caseworker")
+    assert all(api.client.get(f"/api/v1/advice/{a}", headers=cw).status_code == 404 for a in old_ids)
+    assert api.client.get(f"/api/v1/advice/{new_ids[0]}", headers=cw).status_code == 200
+    result = verify(api)
+    assert result["valid"] and result["first_seq"] > 1
+
+
+def test_retention_never_goes_below_six_months(fresh_api: Api) -> None:
+    api = fresh_api
+    make_history(api, 1)
+    settings = api.settings.model_copy(update={"retention_days": 10})  # bypasses the settings' own check
+    with api.app.state.sessions() as s:
+        assert retention.purge(s, settings, dt.datetime.now(dt.UTC) + dt.timedelta(days=182))["advice"] == 0
+    with pytest.raises(ValueError, match="183"):
+        type(api.settings)(retention_days=100)
+
+
+def test_only_the_audit_service_writes_audit_entries() -> None:
+    writers = []
+    for path in API.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "AuditEvent":
+                writers.append(path.relative_to(API).as_posix())
+    assert writers == ["services/audit.py"]

@@ -1,0 +1,89 @@
+"""``werkwijzer users create`` and ``werkwijzer purge`` on the configured database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from api.core.db import make_engine, session_factory
+from api.core.security import hash_token
+from api.storage.models import AuditEvent, User
+from werkwijzer.cli.main import cli
+from werkwijzer.settings import get_settings
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("WERKWIJZER_HOME", str(tmp_path))
+    monkeypatch.delenv("WERKWIJZER_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_users_create_prints_the_token_last_and_stores_only_its_hash(home: Path) -> None:
+    result = CliRunner().invoke(cli, ["users", "create", "--name", "Team Noord", "--role", "caseworker"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("ww_") and len(token) > 40
+    engine = make_engine(f"sqlite:///{home / 'werkwijzer.db'}")
+    with session_factory(engine)() as s:
+        user = s.execute(select(User)).scalar_one()
+        assert user.role == "caseworker" and user.token_hash == hash_token(token)
+        assert token not in str([(c.name, getattr(user, c.name)) for c in User.__table__.columns])
+        assert s.execute(select(AuditEvent.kind)).scalars().all() == ["user.created"]
+    engine.dispose()
+
+
+def test_users_create_refuses_an_unknown_role(home: Path) -> None:
+    result = CliRunner().invoke(cli, ["users", "create", "--name", "x", "--role", "boss"])
+    assert result.exit_code != 0 and "boss" in result.output
+
+
+def test_purge_reports_what_it_removed(home: Path) -> None:
+    result = CliRunner().invoke(cli, ["purge"])
+    assert result.exit_code == 0, result.output
+    assert "retention 400 days: advice 0" in result.output
+
+
+@pytest.mark.slow
+def test_serve_starts_the_api(tmp_path: Path) -> None:
+    """``serve`` on a fresh home: starts, answers /health, /ready says what is missing; ``reload`` reaches it."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "WERKWIJZER_HOME": str(tmp_path), "PYTHONPATH": str(root), "WERKWIJZER_ENVIRONMENT": "test"}
+    env.pop("WERKWIJZER_DATABASE_URL", None)
+    get_settings.cache_clear()
+    token = CliRunner(env={"WERKWIJZER_HOME": str(tmp_path)}).invoke(
+        cli, ["users", "create", "--name", "ops", "--role", "admin"]).output.strip().splitlines()[-1]
+    get_settings.cache_clear()
+    proc = subprocess.Popen([sys.executable, "-m", "werkwijzer", "serve", "--port", str(port)], cwd=root, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:  # blocks until uvicorn reports; no sleeping
+            if "Application startup complete" in line or "error" in line.lower():
+                break
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=30).json() == {"status": "ok"}
+        ready = httpx.get(f"http://127.0.0.1:{port}/ready", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert ready.status_code == 503 and "no champion loaded" in " ".join(ready.json()["reasons"])
+        reload = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}", "--token", token])
+        assert reload.exit_code == 0 and "werkwijzer-forecast: absent" in reload.output, reload.output
+        refused = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}", "--token", "ww_wrong"])
+        assert refused.exit_code != 0 and "401" in refused.output
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stderr.close()

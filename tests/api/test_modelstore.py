@@ -1,0 +1,111 @@
+"""The model store: loads champions once, picks up a new champion on reload, survives MLflow outages."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.core.config import FORECAST, TRIAGE_EFFORT, TRIAGE_INTEGRATED
+from api.main import create_app
+from api.modelstore import ModelStore
+from tests.api.conftest import new_case
+from tests.api.toymodels import FEATURES, TOY_LIBRARY, register_toy_models
+from werkwijzer.settings import Settings
+from werkwijzer.tracking import configure_mlflow, set_champion
+
+
+@pytest.fixture(scope="module")
+def registry_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    home = tmp_path_factory.mktemp("store-home")
+    settings = Settings(home=home, environment="test", database_url=f"sqlite:///{home / 'api.db'}")
+    register_toy_models(settings, seed=1)
+    return settings
+
+
+def test_reload_loads_a_new_champion_and_skips_unchanged_ones(registry_settings: Settings) -> None:
+    store = ModelStore(registry_settings, TOY_LIBRARY)
+    assert {r.status for r in store.reload().values()} == {"loaded"}
+    first = store.effort
+    assert first is not None and store.reload()[TRIAGE_EFFORT].status == "unchanged" and store.effort is first
+    new = register_toy_models(registry_settings, seed=2, names=(TRIAGE_EFFORT,))[TRIAGE_EFFORT]
+    result = store.reload()
+    assert result[TRIAGE_EFFORT].status == "loaded" and store.effort.version == new != first.version
+    assert result[TRIAGE_INTEGRATED].status == "unchanged"
+    assert [v["champion"] for v in _versions(store)] == [True, False]
+    client = configure_mlflow(registry_settings)
+    forecast_version = store.forecast.version
+    client.delete_registered_model_alias(FORECAST, "champion")  # the forecast is withdrawn
+    try:
+        assert store.reload()[FORECAST].status == "absent" and store.forecast is None
+    finally:
+        set_champion(client, FORECAST, forecast_version)
+
+
+def _versions(store: ModelStore) -> list[dict]:
+    return [{**v, "champion": v["version"] == store.effort.version} for v in store.versions(TRIAGE_EFFORT)]
+
+
+class Registry:
+    """A client factory with an off switch: while down, every connection attempt fails."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings, self.up = settings, True
+
+    def __call__(self) -> object:
+        if not self.up:
+            raise ConnectionError("connection refused")
+        from werkwijzer.tracking import configure_mlflow
+
+        return configure_mlflow(self.settings)
+
+
+def test_mlflow_outage_keeps_serving_what_was_loaded(registry_settings: Settings) -> None:
+    registry = Registry(registry_settings)
+    store = ModelStore(registry_settings, TOY_LIBRARY, client_factory=registry)
+    store.reload()
+    version = store.effort.version
+    registry.up = False
+    results = store.reload()
+    assert {r.status for r in results.values()} == {"kept"}
+    assert "not reachable" in results[TRIAGE_EFFORT].message and store.effort.version == version
+    never_loaded = ModelStore(registry_settings, TOY_LIBRARY, client_factory=registry)
+    assert {r.status for r in never_loaded.reload().values()} == {"failed"}
+    assert never_loaded.effort is None
+
+
+def test_reload_endpoint_and_models_endpoint(registry_settings: Settings) -> None:
+    app = create_app(registry_settings, library=TOY_LIBRARY)  # the store is built and loaded at start-up
+    with TestClient(app) as client:
+        from api.services.clock import utc_now
+        from api.services.users import create_user
+
+        with app.state.sessions() as s:
+            _, admin = create_user(s, "admin", "admin", utc_now())
+            _, owner = create_user(s, "owner", "model_owner", utc_now())
+            _, caseworker = create_user(s, "cw", "caseworker", utc_now())
+        models = client.get("/api/v1/models", headers={"Authorization": f"Bearer {owner}"}).json()
+        by_name = {m["name"]: m for m in models["models"]}
+        effort = by_name[TRIAGE_EFFORT]
+        assert effort["loaded"] and effort["gates"]["fairness"] == "passed" and effort["advice_enabled"]
+        assert "markdown" in effort["model_card"] and effort["register_entry"]["standard_version"] == "1.0.0"
+        assert by_name[FORECAST]["advice_enabled"] is None
+        new = register_toy_models(registry_settings, seed=3, names=(TRIAGE_EFFORT,))[TRIAGE_EFFORT]
+        r = client.post("/api/v1/admin/reload", headers={"Authorization": f"Bearer {admin}"})
+        assert r.status_code == 200 and r.json()["results"][TRIAGE_EFFORT] == {
+            "status": "loaded", "version": new, "message": f"loaded version {new}"}
+        advice = client.post("/api/v1/advice", json=new_case(1), headers={"Authorization": f"Bearer {caseworker}"})
+        assert advice.json()["model"]["version"] == new
+
+
+def test_a_model_with_a_protected_characteristic_in_its_schema_is_not_served(tmp_path_factory) -> None:
+    home = tmp_path_factory.mktemp("protected-home")
+    settings = Settings(home=home, environment="test")
+    features = [*FEATURES, {"name": "migration_background", "kind": "categorical", "label_nl": "x", "label_en": "x",
+                            "categories": ["a"], "min": None, "max": None}]
+    register_toy_models(settings, names=(TRIAGE_EFFORT,), trainer=_store_nothing, features=features)
+    result = ModelStore(settings, TOY_LIBRARY).reload()[TRIAGE_EFFORT]
+    assert result.status == "failed" and "protected characteristics: ['migration_background']" in result.message
+
+
+def _store_nothing(X, y, schema, path) -> None:  # type: ignore[no-untyped-def]
+    path.write_bytes(b"never loaded: the schema is refused first")

@@ -1,0 +1,89 @@
+"""Commands that run the advisory service: ``serve``, ``users create``, ``purge`` and ``reload``."""
+
+from __future__ import annotations
+
+import click
+
+
+def _database():  # type: ignore[no-untyped-def]
+    """Settings, and a session factory on a migrated database."""
+    from api.core.db import make_engine, migrate, session_factory
+    from werkwijzer.settings import get_settings
+
+    settings = get_settings()
+    engine = make_engine(settings.database)
+    migrate(engine)
+    return settings, engine, session_factory(engine)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API; it loads the champion models from MLflow at start-up."""
+    import uvicorn
+
+    from werkwijzer.tracking import configure_mlflow
+
+    settings, engine, _ = _database()  # migrate once, before the workers start
+    engine.dispose()
+    try:  # an embedded MLflow store is created here, not by several workers at once
+        configure_mlflow(settings).search_registered_models(max_results=1)
+    except Exception as exc:  # the workers report and retry on reload; serving starts anyway
+        click.echo(f"warning: MLflow registry not reachable yet: {exc}", err=True)
+    click.echo(f"API docs: http://{host}:{port}/docs")
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@click.group()
+def users() -> None:
+    """Manage API users."""
+
+
+@users.command("create")
+@click.option("--name", required=True, help="A name people recognise; not a citizen's name.")
+@click.option("--role", required=True, type=click.Choice(["caseworker", "team_lead", "model_owner", "auditor",
+                                                          "admin"]))
+def users_create(name: str, role: str) -> None:
+    """Create a user; the token is printed once, on the last line, and stored only as a hash."""
+    from api.services.clock import utc_now
+    from api.services.users import create_user
+
+    _, engine, sessions = _database()
+    with sessions() as session:
+        user, token = create_user(session, name, role, utc_now())
+    engine.dispose()
+    click.echo(f"created user {user.id} ({name}, {role}); keep this token, it is not shown again:")
+    click.echo(token)
+
+
+@click.command()
+def purge() -> None:
+    """Delete advice, decisions and audit entries older than the retention period (at least 183 days)."""
+    from api.services.clock import utc_now
+    from api.services.retention import purge as purge_old
+
+    settings, engine, sessions = _database()
+    with sessions() as session:
+        counts = purge_old(session, settings, utc_now())
+    engine.dispose()
+    click.echo(f"retention {settings.retention_days} days: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@click.command()
+@click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The running API.")
+@click.option("--token", envvar="WERKWIJZER_TOKEN", required=True, help="An admin token (or WERKWIJZER_TOKEN).")
+def reload(url: str, token: str) -> None:
+    """Ask a running API to load newly approved champions (each worker reloads on its own call)."""
+    import httpx
+
+    response = httpx.post(f"{url.rstrip('/')}/api/v1/admin/reload", headers={"Authorization": f"Bearer {token}"},
+                          timeout=300)
+    if response.status_code != 200:
+        raise click.ClickException(f"reload failed: {response.status_code} {response.text}")
+    for name, result in response.json()["results"].items():
+        click.echo(f"{name}: {result['status']} ({result['message']})")
+
+
+COMMANDS = (serve, users, purge, reload)
