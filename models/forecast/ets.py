@@ -106,7 +106,7 @@ class ETSForecaster(BaseForecaster):
                 continue
             result = state["result"]
             level = float(np.asarray(result.level)[-1])
-            slope = float(np.asarray(result.trend)[-1]) if result.model.has_trend else 0.0
+            slope = float(np.asarray(result.slope)[-1]) if result.model.has_trend else 0.0
             season = (
                 float(state["seasonal"][-1])
                 if state["season_future"] is not None

@@ -133,26 +133,23 @@ class GlobalGBMForecaster(BaseForecaster):
     def _calendar(self) -> dict:
         return {"country": self.country, "subdiv": self.subdiv, "school_region": self.school_region}
 
-    def future_rows(self, horizon: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-        """Features, scale and series index of the forecast rows (origin = last period)."""
+    def future_rows(
+        self, horizon: int
+    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.DatetimeIndex]:
+        """Features, scale, series index and date of the forecast rows (origin = last period)."""
         horizon = min(horizon, int(self.horizon))
-        X, _, scale, s_idx, _ = self.panel_.rows(
+        X, _, scale, s_idx, target = self.panel_.rows(
             np.array([self.panel_.T]), np.arange(1, horizon + 1)
         )
-        return X[self.feature_names_], scale, s_idx
+        return X[self.feature_names_], scale, s_idx, self.panel_.dates[target]
 
     def _forecast_all(self, horizon: int) -> pd.DataFrame:
         if horizon > int(self.horizon):
             raise ValueError(f"this model was trained for at most {self.horizon} steps ahead")
-        X, scale, s_idx = self.future_rows(horizon)
-        steps = self.panel_.rows(np.array([self.panel_.T]), np.arange(1, horizon + 1))[0]["step"]
+        X, scale, s_idx, dates = self.future_rows(horizon)
         ratio = self.model_.predict(X)
         sids = np.asarray(self.panel_.series_ids)[s_idx]
-        out = {
-            "series_id": sids,
-            "date": self.panel_.dates[self.panel_.T + steps.to_numpy(dtype=int)],
-            "mean": np.maximum(ratio, 0.0) * scale,
-        }
+        out = {"series_id": sids, "date": dates, "mean": np.maximum(ratio, 0.0) * scale}
         for level in LEVELS:
             lo = np.array([self.offsets_[s][level][0] for s in sids])
             hi = np.array([self.offsets_[s][level][1] for s in sids])
