@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     contact_email: str = "algoritmes@voorbeeldstad.nl"
     website: str = "https://www.voorbeeldstad.nl/algoritmes"
 
+    # Forecast flow: series are split into this many batches (tasks) per model; Dask LocalCluster
+    # workers run as processes (True) or threads (False).
+    forecast_batches: int = Field(default=8, ge=1)
+    dask_processes: bool = True
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.environment == "production" and self.secret_key.startswith("development-only"):

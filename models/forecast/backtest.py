@@ -184,18 +184,31 @@ def run_backtest(
 
     ``windows`` extra cutoffs before the first evaluation cutoff only feed ``auto``'s choice.
     Returns ``predictions`` (evaluation cutoffs, every model and auto), ``all_predictions``
-    (including warm-up cutoffs), ``choices`` and ``summary`` (per series and model).
+    (including warm-up cutoffs), ``choices``, ``summary`` (per series and model) and ``overall``.
     """
-    last = data["date"].max()
-    every = cutoff_dates(last, horizon, n_cutoffs + windows, freq)
-    evaluation = every[windows:]
+    every = cutoff_dates(data["date"].max(), horizon, n_cutoffs + windows, freq)
     frames = []
     for name, factory in factories.items():
         frames.append(model_predictions(name, factory, data, every, horizon))
         if progress:
             progress(f"backtest {name}: {len(every)} cutoffs done")
-    scored = score_rows(attach_scale(pd.concat(frames, ignore_index=True), data, freq))
-    auto, choices = auto_rows(scored, evaluation, windows, list(factories), default)
+    raw = pd.concat(frames, ignore_index=True)
+    return score_backtest(raw, data, freq, every, windows, list(factories), default)
+
+
+def score_backtest(
+    raw: pd.DataFrame,
+    data: pd.DataFrame,
+    freq: str,
+    every: Sequence[pd.Timestamp],
+    windows: int,
+    candidates: Sequence[str],
+    default: str,
+) -> dict[str, pd.DataFrame]:
+    """Score raw backtest forecasts of the base models and add ``auto`` (see ``run_backtest``)."""
+    evaluation = list(every)[windows:]
+    scored = score_rows(attach_scale(raw, data, freq))
+    auto, choices = auto_rows(scored, evaluation, windows, candidates, default)
     scored = pd.concat([scored, auto], ignore_index=True)
     predictions = scored[scored["cutoff"].isin(evaluation)].reset_index(drop=True)
     return {

@@ -11,7 +11,7 @@ import sys
 import click
 
 from werkwijzer import __version__
-from werkwijzer.cli import data
+from werkwijzer.cli import data, forecast
 from werkwijzer.contracts import ContractError
 
 
@@ -21,7 +21,7 @@ def cli() -> None:
     """Werkwijzer: workload forecasts and advisory triage for municipal teams. The model advises; a person decides."""
 
 
-for module in (data,):
+for module in (data, forecast):
     for command in module.COMMANDS:
         cli.add_command(command)
 
