@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -63,3 +64,11 @@ Forecast {first:%Y-%m-%d} .. {last:%Y-%m-%d}; backtest table above (MASE scaled 
 seasonal-naive MAE before each cutoff). Champion gate (`auto` beats seasonal naive on MASE): {gate}.
 Registered version: {version if version else "none"}.
 """
+
+
+def write_tables(result: dict[str, Any], folder: Path) -> None:
+    """The four tables the CLI and the MLflow run share, with the columns the issue fixes."""
+    result["predictions"].to_csv(folder / "backtest_predictions.csv", index=False)
+    result["summary"].to_csv(folder / "backtest_summary.csv", index=False)
+    result["forecast"].to_csv(folder / "forecast.csv", index=False)
+    result["drivers"].to_csv(folder / "drivers.csv", index=False)

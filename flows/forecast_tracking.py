@@ -56,6 +56,7 @@ def log_forecast_run(
 ) -> dict[str, Any]:
     """Log everything of ``result`` in one run, register the pyfunc, gate the champion alias."""
     from explain.forecast_drivers import shap_summary_figure, team_figure
+    from flows.forecast_report import write_tables
 
     client = configure_mlflow(settings)
     experiment_id = ensure_experiment(client, EXPERIMENT, settings)
@@ -89,13 +90,8 @@ def log_forecast_run(
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "forecast"
         folder.mkdir()
-        result["forecast"].to_csv(folder / "forecast.csv", index=False)
+        write_tables(result, folder)
         intake.to_csv(folder / "history.csv", index=False)
-        result["drivers"].to_csv(folder / "drivers.csv", index=False)
-        result["summary"][
-            ["series_id", "model", "mase", "smape", "coverage_80", "coverage_95"]
-        ].to_csv(folder / "backtest_summary.csv", index=False)
-        result["predictions"].to_csv(folder / "backtest_predictions.csv", index=False)
         result["components"].to_csv(folder / "components.csv", index=False)
         pd.Series(result["choice"], name="model").rename_axis("series_id").to_csv(
             folder / "auto_choice.csv"

@@ -115,6 +115,7 @@ def train_forecast_flow(
     seed: int = 0,
     batches_per_model: int = 8,
     models: list[str] | None = None,
+    model_options: dict[str, Any] | None = None,
     verbose: bool = False,
 ) -> dict[str, Any]:
     """Backtest, fit and explain; returns the tables (``train_forecast`` logs them to MLflow)."""
@@ -130,6 +131,7 @@ def train_forecast_flow(
         "subdiv": subdiv,
         "school_region": school_region,
         "random_state": seed,
+        **(model_options or {}),
     }
     intake = load_intake(data, freq, date_col, series)
     ids = sorted(intake["series_id"].unique())
@@ -226,7 +228,8 @@ def train_forecast_flow(
         "intake": intake,
         "predictions": result["predictions"][PREDICTION_COLUMNS],
         "scored": result["predictions"],
-        "summary": result["summary"],
+        "summary": result["summary"][SUMMARY_COLUMNS],
+        "summary_full": result["summary"],
         "overall": result["overall"],
         "choice": choice,
         "factors": factors,
@@ -259,6 +262,7 @@ def train_forecast(
     staffing: str | Path | None = None,
     settings: Settings | None = None,
     models: list[str] | None = None,
+    model_options: dict[str, Any] | None = None,
     log: bool = True,
     verbose: bool = False,
 ) -> dict[str, Any]:
@@ -280,6 +284,7 @@ def train_forecast(
         seed=settings.seed,
         batches_per_model=settings.forecast_batches,
         models=models,
+        model_options=model_options,
         verbose=verbose,
     )
     from flows.forecast_report import report_markdown

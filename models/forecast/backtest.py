@@ -207,6 +207,9 @@ def score_backtest(
 ) -> dict[str, pd.DataFrame]:
     """Score raw backtest forecasts of the base models and add ``auto`` (see ``run_backtest``)."""
     evaluation = list(every)[windows:]
+    raw = raw.sort_values(["model", "series_id", "cutoff", "date"], kind="stable").reset_index(
+        drop=True
+    )
     scored = score_rows(attach_scale(raw, data, freq))
     auto, choices = auto_rows(scored, evaluation, windows, candidates, default)
     scored = pd.concat([scored, auto], ignore_index=True)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from models.forecast.base import LEVELS, BaseForecaster
 from models.forecast.gbm_features import LONG, Panel
@@ -61,9 +62,13 @@ class GlobalGBMForecaster(BaseForecaster):
         )
 
     def _fit_regressor(self, X: pd.DataFrame, y: np.ndarray) -> HistGradientBoostingRegressor:
-        """Fit on the columns that vary (scikit-learn's binning cannot take a constant column)."""
+        """Fit on the columns that vary (scikit-learn's binning cannot take a constant column).
+
+        OpenMP runs single-threaded: parallelism comes from the flow's tasks, and on a busy
+        machine OpenMP's per-split synchronisation makes small fits many times slower."""
         varying = [c for c in X.columns if X[c].nunique(dropna=True) > 1]
-        return self._regressor().fit(X[varying], y)
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return self._regressor().fit(X[varying], y)
 
     def _training_rows(
         self, panel: Panel, last_target: int, rng: np.random.Generator

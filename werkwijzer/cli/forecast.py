@@ -86,6 +86,7 @@ def forecast(
     out: Path,
 ) -> None:
     """Backtest every model, forecast with `auto`, explain and register it in MLflow."""
+    from flows.forecast_report import write_tables
     from flows.train_forecast import train_forecast
     from werkwijzer.contracts import read_norms, read_staffing
     from werkwijzer.io import staged_output
@@ -120,12 +121,7 @@ def forecast(
         verbose=True,
     )
     with staged_output(out) as stage:
-        result["predictions"].to_csv(stage / "backtest_predictions.csv", index=False)
-        result["summary"][
-            ["series_id", "model", "mase", "smape", "coverage_80", "coverage_95"]
-        ].to_csv(stage / "backtest_summary.csv", index=False)
-        result["forecast"].to_csv(stage / "forecast.csv", index=False)
-        result["drivers"].to_csv(stage / "drivers.csv", index=False)
+        write_tables(result, stage)
         (stage / "report.md").write_text(result["report"], encoding="utf-8")
     click.echo(
         f"MLflow run {result['run_id']}, model version {result['model_version']} "
