@@ -29,10 +29,17 @@ def fill_gaps(y: pd.Series) -> np.ndarray:
 class ETSForecaster(BaseForecaster):
     """ETS(A, Ad, A) on sqrt(y), or STL + ETS(A, Ad, N) for weekly data."""
 
-    def __init__(self, freq: str = "W", horizon: int = 13, max_history: int | None = None):
+    def __init__(
+        self,
+        freq: str = "W",
+        horizon: int = 13,
+        max_history: int | None = None,
+        robust: bool = True,
+    ):
         self.freq = freq
         self.horizon = horizon
         self.max_history = max_history
+        self.robust = robust
 
     def _fit_series(self, y: pd.Series) -> Any:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
@@ -46,7 +53,7 @@ class ETSForecaster(BaseForecaster):
         if use_stl:
             from statsmodels.tsa.seasonal import STL
 
-            decomposition = STL(z, period=m, robust=True).fit()
+            decomposition = STL(z, period=m, robust=self.robust).fit()
             seasonal = decomposition.seasonal
             season_future = seasonal[-m:]
         ets_seasonal = "add" if (not use_stl and self.freq != "W" and len(z) >= 2 * m + 2) else None
@@ -64,7 +71,20 @@ class ETSForecaster(BaseForecaster):
                 seasonal_periods=m if ets_seasonal else None,
             )
             result = model.fit(disp=False, maxiter=200)
-        return {"result": result, "season_future": season_future, "seasonal": seasonal, "n": len(z)}
+        # STL on a few years absorbs part of the noise into the seasonal component, so the ETS
+        # residuals understate it; half the variance of the seasonal differences is a floor.
+        widen = 1.0
+        if use_stl:
+            diffs = z[m:] - z[:-m]
+            floor = float(np.std(diffs) / np.sqrt(2.0))
+            widen = max(1.0, floor / max(float(np.sqrt(result.mse)), 1e-9))
+        return {
+            "result": result,
+            "season_future": season_future,
+            "seasonal": seasonal,
+            "n": len(z),
+            "widen": widen,
+        }
 
     def _forecast_series(self, state: Any, y: pd.Series, dates: pd.DatetimeIndex) -> pd.DataFrame:
         h = len(dates)
@@ -89,10 +109,15 @@ class ETSForecaster(BaseForecaster):
             else prediction.forecast_variance,
             dtype=float,
         )
-        out = {"mean": np.maximum(mean_z, 0.0) ** 2 + np.maximum(var_z, 0.0)}
+        var_z = np.maximum(var_z, 0.0) * state.get("widen", 1.0) ** 2
+        out = {"mean": np.maximum(mean_z, 0.0) ** 2 + var_z}
+        widen = state.get("widen", 1.0)
+        centre = frames[80]["mean"].to_numpy()
         for level, frame in frames.items():
-            out[f"lo_{level}"] = np.maximum(frame["pi_lower"].to_numpy() + season, 0.0) ** 2
-            out[f"hi_{level}"] = np.maximum(frame["pi_upper"].to_numpy() + season, 0.0) ** 2
+            lo = centre - widen * (centre - frame["pi_lower"].to_numpy())
+            hi = centre + widen * (frame["pi_upper"].to_numpy() - centre)
+            out[f"lo_{level}"] = np.maximum(lo + season, 0.0) ** 2
+            out[f"hi_{level}"] = np.maximum(hi + season, 0.0) ** 2
         return pd.DataFrame(out)
 
     def components(self) -> pd.DataFrame:
