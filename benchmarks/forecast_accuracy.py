@@ -146,7 +146,8 @@ def compare(
     mstl: bool = False,
 ) -> pd.DataFrame:
     print(
-        f"== {name}: {data['series_id'].nunique()} series, freq {freq}, horizon {horizon}, {k} cutoffs",
+        f"== {name}: {data['series_id'].nunique()} series, freq {freq}, "
+        f"horizon {horizon}, {k} cutoffs",
         flush=True,
     )
     ours, our_time = run_werkwijzer(data, freq, horizon, k, calendar)

@@ -21,19 +21,26 @@ SF_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
 
 
 def models(season: int, mstl: bool) -> dict:
-    out = {"sf_seasonal_naive": SeasonalNaive(season_length=season, alias="sf_seasonal_naive"),
-           "sf_autoets": AutoETS(season_length=season, alias="sf_autoets"),
-           "sf_autotheta": AutoTheta(season_length=season, alias="sf_autotheta")}
+    out = {
+        "sf_seasonal_naive": SeasonalNaive(season_length=season, alias="sf_seasonal_naive"),
+        "sf_autoets": AutoETS(season_length=season, alias="sf_autoets"),
+        "sf_autotheta": AutoTheta(season_length=season, alias="sf_autotheta"),
+    }
     if mstl:
-        out["sf_mstl"] = MSTL(season_length=[7, 365], trend_forecaster=AutoETS(model="ZZN"), alias="sf_mstl")
+        out["sf_mstl"] = MSTL(
+            season_length=[7, 365], trend_forecaster=AutoETS(model="ZZN"), alias="sf_mstl"
+        )
     return out
 
 
 def main(spec_path: str) -> None:
-    spec = json.loads(open(spec_path).read())
+    with open(spec_path) as handle:
+        spec = json.load(handle)
     data = pd.read_csv(spec["data"], parse_dates=["date"])
     data = data.rename(columns={"series_id": "unique_id", "date": "ds", "value": "y"})
-    data["y"] = data.groupby("unique_id")["y"].transform(lambda s: s.interpolate(limit_direction="both"))
+    data["y"] = data.groupby("unique_id")["y"].transform(
+        lambda s: s.interpolate(limit_direction="both")
+    )
     data = data.dropna(subset=["y"])
     h, season = int(spec["horizon"]), int(spec["season"])
     frames, timings = [], {}
@@ -42,15 +49,27 @@ def main(spec_path: str) -> None:
         for cutoff in pd.to_datetime(spec["cutoffs"]):
             train = data[data["ds"] <= cutoff]
             sizes = train.groupby("unique_id")["y"].size()
-            train = train[train["unique_id"].isin(sizes[sizes >= max(2 * season + 1, 8)].index)
-                          if name == "sf_mstl" else train["unique_id"].isin(sizes[sizes >= 4].index))]
+            minimum = 2 * 365 + 1 if name == "sf_mstl" else 4
+            train = train[train["unique_id"].isin(sizes[sizes >= minimum].index)]
             fc = StatsForecast(models=[model], freq=SF_FREQ[spec["freq"]], n_jobs=1).forecast(
-                df=train, h=h, level=[80, 95])
+                df=train, h=h, level=[80, 95]
+            )
             fc = fc.reset_index() if "unique_id" not in fc.columns else fc
-            frames.append(pd.DataFrame({
-                "series_id": fc["unique_id"], "cutoff": cutoff, "date": fc["ds"], "model": name,
-                "mean": fc[name], "lo_80": fc[f"{name}-lo-80"], "hi_80": fc[f"{name}-hi-80"],
-                "lo_95": fc[f"{name}-lo-95"], "hi_95": fc[f"{name}-hi-95"]}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "series_id": fc["unique_id"],
+                        "cutoff": cutoff,
+                        "date": fc["ds"],
+                        "model": name,
+                        "mean": fc[name],
+                        "lo_80": fc[f"{name}-lo-80"],
+                        "hi_80": fc[f"{name}-hi-80"],
+                        "lo_95": fc[f"{name}-lo-95"],
+                        "hi_95": fc[f"{name}-hi-95"],
+                    }
+                )
+            )
         timings[name] = time.perf_counter() - start
         print(f"statsforecast {name}: {timings[name]:.1f} s", flush=True)
     pd.concat(frames, ignore_index=True).to_csv(spec["out"], index=False)
