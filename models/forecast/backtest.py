@@ -16,6 +16,7 @@ from models.forecast.frequency import season_length, shift
 from models.forecast.metrics import mase_scale, score_rows, summarise
 
 Factory = Callable[[], BaseForecaster]
+SHRINK = 0.5
 PREDICTION_COLUMNS = ("series_id", "cutoff", "date", "actual", "model", *OUTPUT)
 
 
@@ -68,9 +69,13 @@ def select_models(
     windows: int,
     candidates: Sequence[str],
     default: str,
+    shrink: float | None = None,
 ) -> dict[str, str]:
     """Per series, the candidate with the lowest MASE over the last ``windows`` backtest cutoffs
-    whose forecast periods all lie at or before ``cutoff`` (no look-ahead)."""
+    whose forecast periods all lie at or before ``cutoff`` (no look-ahead).
+
+    A few windows make a per-series score noisy, so it is shrunk towards the candidate's mean
+    MASE over all series: score = (1 - shrink) x own MASE + shrink x mean MASE."""
     known = scored[
         (scored["cutoff"] < cutoff) & (scored["date"] <= cutoff) & scored["model"].isin(candidates)
     ]
@@ -84,7 +89,9 @@ def select_models(
         index="series_id", columns="model", values="mase"
     )
     order = [c for c in candidates if c in table.columns]
-    for sid, row in table[order].iterrows():
+    weight = SHRINK if shrink is None else shrink
+    table = (1 - weight) * table[order] + weight * table[order].mean(axis=0)
+    for sid, row in table.iterrows():
         finite = row.dropna()
         choice[str(sid)] = str(finite.idxmin()) if len(finite) else default
     return choice
