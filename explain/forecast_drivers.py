@@ -48,6 +48,20 @@ FEATURE_DRIVER = {
 }
 
 
+DRIVER_COLUMNS = [
+    "series_id",
+    "date",
+    "feature",
+    "driver",
+    "feature_value",
+    "shap_value",
+    "contribution",
+    "base_value",
+    "label_nl",
+    "label_en",
+]
+
+
 def driver_of(feature: str) -> str:
     return (
         "seizoen"
@@ -62,6 +76,8 @@ def gbm_shap(
     """SHAP values of every forecast row, long: one row per series, date and feature."""
     import shap
 
+    if model.model_ is None:  # too short a history: the model fell back to the seasonal naive
+        return pd.DataFrame(columns=DRIVER_COLUMNS), {}
     X, scale, s_idx, dates = model.future_rows(int(horizon or model.horizon))
     explainer = shap.TreeExplainer(model.model_)
     values = np.asarray(explainer.shap_values(X))

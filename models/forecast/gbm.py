@@ -17,9 +17,11 @@ from threadpoolctl import threadpool_limits
 
 from models.forecast.base import LEVELS, BaseForecaster
 from models.forecast.gbm_features import LONG, Panel
+from models.forecast.naive import SeasonalNaiveForecaster
 
 HISTORY = {"D": 3 * 365, "W": 4 * 52, "M": 120}
 CALIBRATION = {"D": 42, "W": 13, "M": 6}
+MIN_ROWS = 50
 
 
 class GlobalGBMForecaster(BaseForecaster):
@@ -100,6 +102,14 @@ class GlobalGBMForecaster(BaseForecaster):
                 errors = y_ev - calibrator.predict(X_ev[calibrator.feature_names_in_])
                 self.offsets_ = self._offsets(panel, errors, s_idx)
         X, y = self._training_rows(panel, panel.T, rng)
+        self.panel_ = panel
+        if len(y) < MIN_ROWS:  # too little history for a learned model: the seasonal naive floor
+            self.model_ = None
+            self.fallback_ = SeasonalNaiveForecaster(freq=self.freq, horizon=self.horizon).fit(
+                data[["series_id", "date"]], data["value"].to_numpy()
+            )
+            self.feature_names_ = []
+            return
         self.model_ = self._fit_regressor(X, y)
         if (
             self.offsets_ is None
@@ -113,7 +123,6 @@ class GlobalGBMForecaster(BaseForecaster):
             )
             self.offsets_ = self._offsets(panel, errors, s_in) if sids else {}
         self.feature_names_ = list(self.model_.feature_names_in_)
-        self.panel_ = panel
 
     def _offsets(self, panel: Panel, errors: np.ndarray, s_idx: np.ndarray) -> dict[str, Any]:
         """Per-series quantiles of calibration errors; few errors: use all series' errors."""
@@ -151,6 +160,8 @@ class GlobalGBMForecaster(BaseForecaster):
     def _forecast_all(self, horizon: int) -> pd.DataFrame:
         if horizon > int(self.horizon):
             raise ValueError(f"this model was trained for at most {self.horizon} steps ahead")
+        if self.model_ is None:
+            return self.fallback_.forecast(horizon)
         X, scale, s_idx, dates = self.future_rows(horizon)
         ratio = self.model_.predict(X)
         sids = np.asarray(self.panel_.series_ids)[s_idx]

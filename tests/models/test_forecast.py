@@ -116,3 +116,12 @@ def test_auto_chooses_per_series_from_candidates() -> None:
     assert set(auto.choice_.values()) <= {"seasonal_naive", "glm"}
     out = auto.forecast()
     assert len(out) == 18 and (out[list(OUTPUT)].to_numpy() >= 0).all()
+
+
+def test_gbm_falls_back_to_seasonal_naive_on_a_short_history() -> None:
+    data = counts("M").groupby("series_id").head(14)
+    X, y = data[["series_id", "date"]], data["value"]
+    gbm = make_forecaster("gbm", freq="M", horizon=4).fit(X, y)
+    naive = make_forecaster("seasonal_naive", freq="M", horizon=4).fit(X, y)
+    assert gbm.model_ is None
+    pd.testing.assert_frame_equal(gbm.forecast(), naive.forecast())
