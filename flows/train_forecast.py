@@ -151,18 +151,21 @@ def train_forecast_flow(
         for part in parts
         if local
     ]
-    global_future = (
-        backtest_batch.submit(global_, intake, every, horizon, params) if global_ else None
-    )
+    # the global model sees every series: one task per cutoff instead of per batch of series
+    global_futures = [
+        backtest_batch.submit(global_, intake, [cutoff], horizon, params)
+        for cutoff in (every if global_ else [])
+    ]
     raw, done = [], 0
     for part, future in futures:
         raw.append(future.result())
         for sid in part:
             done += 1
             say(f"[{done}/{len(ids)}] {sid}: backtest done ({', '.join(local)})")
-    if global_future is not None:
-        raw.append(global_future.result())
-        say(f"all series: backtest done ({', '.join(global_)}, one global model)")
+    for future in global_futures:
+        raw.append(future.result())
+    if global_futures:
+        say(f"all series: backtest done ({', '.join(global_)}, one global model per cutoff)")
     result = score_backtest(
         pd.concat(raw, ignore_index=True),
         intake,
