@@ -94,7 +94,7 @@ def task_runner(settings: Settings):  # type: ignore[no-untyped-def]
                 "n_workers": settings.dask_local_workers,
                 "threads_per_worker": 1,
                 "processes": settings.dask_processes,
-                "dashboard_address": None,
+                "dashboard_address": ":0",
             },
         )
     return ThreadPoolTaskRunner()
