@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     objection_rate_warn: float = Field(default=0.05, ge=0.0, le=1.0)
     objection_rate_stop: float | None = Field(default=None, ge=0.0, le=1.0)
 
+    # Forecast flow: series are split into this many batches (tasks) per model; Dask LocalCluster
+    # workers run as processes (True) or threads (False).
+    forecast_batches: int = Field(default=8, ge=1)
+    dask_processes: bool = True
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.environment == "production" and self.secret_key.startswith("development-only"):

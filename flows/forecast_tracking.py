@@ -1,0 +1,151 @@
+"""MLflow logging of a forecast run and registration of ``werkwijzer-forecast`` (ADR 0003).
+
+One MLflow run per flow run: parameters, per-series metrics, the backtest and forecast tables,
+a PNG per team, the SHAP summary and reproducibility tags. The pyfunc model (logged as code)
+serves the stored forecast. ``champion`` moves only when ``auto`` beats seasonal naive on the
+backtest MASE; the gate result is tagged on the version either way.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import pandas as pd
+
+from werkwijzer.contracts import read_norms, read_staffing
+from werkwijzer.settings import Settings
+from werkwijzer.tracking import (
+    configure_mlflow,
+    ensure_experiment,
+    fingerprint_frame,
+    reproducibility_tags,
+    set_champion,
+)
+
+MODEL_NAME = "werkwijzer-forecast"
+EXPERIMENT = "werkwijzer-forecast"
+GATE = "beats_seasonal_naive"
+
+
+def gate_result(overall: pd.DataFrame) -> tuple[bool, str]:
+    mase = overall.set_index("model")["mase"]
+    if "auto" not in mase or "seasonal_naive" not in mase:
+        return False, "failed: auto or seasonal_naive missing from the backtest"
+    if mase["auto"] < mase["seasonal_naive"]:
+        return True, "passed"
+    return (
+        False,
+        f"failed: auto MASE {mase['auto']:.4f} >= seasonal naive {mase['seasonal_naive']:.4f}",
+    )
+
+
+def _metric_key(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "_-./ " else "_" for c in text)
+
+
+def log_forecast_run(
+    result: dict[str, Any],
+    settings: Settings,
+    *,
+    data_path: Path,
+    norms: str | Path | None = None,
+    staffing: str | Path | None = None,
+) -> dict[str, Any]:
+    """Log everything of ``result`` in one run, register the pyfunc, gate the champion alias."""
+    from explain.forecast_drivers import shap_summary_figure, team_figure
+    from flows.forecast_report import write_tables
+
+    client = configure_mlflow(settings)
+    experiment_id = ensure_experiment(client, EXPERIMENT, settings)
+    intake = result["intake"]
+    tags = reproducibility_tags(fingerprint_frame(intake), settings.seed)
+    run = client.create_run(
+        experiment_id, tags=tags, run_name=f"forecast-{result['params']['freq']}"
+    )
+    run_id = run.info.run_id
+    params = {k: str(v) for k, v in result["params"].items()}
+    for key, value in params.items():
+        client.log_param(run_id, key, value[:500])
+    overall = result["overall"]
+    metrics = []
+    for row in overall.itertuples(index=False):
+        for name in ("mase", "smape", "coverage_80", "coverage_95", "winkler_95"):
+            metrics.append(
+                mlflow.entities.Metric(f"{name}.{row.model}", float(getattr(row, name)), 0, 0)
+            )
+    for row in result["summary"].itertuples(index=False):
+        for name in ("mase", "coverage_95"):
+            value = float(getattr(row, name))
+            if pd.notna(value):
+                metrics.append(
+                    mlflow.entities.Metric(
+                        _metric_key(f"{name}.{row.series_id}.{row.model}"), value, 0, 0
+                    )
+                )
+    for start in range(0, len(metrics), 900):
+        client.log_batch(run_id, metrics=metrics[start : start + 900])
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "forecast"
+        folder.mkdir()
+        write_tables(result, folder)
+        intake.to_csv(folder / "history.csv", index=False)
+        result["components"].to_csv(folder / "components.csv", index=False)
+        pd.Series(result["choice"], name="model").rename_axis("series_id").to_csv(
+            folder / "auto_choice.csv"
+        )
+        if norms is not None:
+            read_norms(norms).to_csv(folder / "norms.csv", index=False)
+        if staffing is not None:
+            read_staffing(staffing).assign(week=lambda f: f["week"].dt.strftime("%Y-%m-%d")).to_csv(
+                folder / "staffing.csv", index=False
+            )
+        client.log_artifacts(run_id, str(folder), "forecast")
+        _log_figures(client, run_id, result, Path(tmp), team_figure, shap_summary_figure)
+        passed, gate = gate_result(overall)
+        version = _register(run_id, folder / "forecast.csv", intake["series_id"].iloc[0])
+    client.set_model_version_tag(MODEL_NAME, version, f"gate.{GATE}", gate)
+    client.set_tag(run_id, f"gate.{GATE}", gate)
+    if passed:
+        set_champion(client, MODEL_NAME, version)
+    client.set_terminated(run_id)
+    return {"run_id": run_id, "model_version": version, "champion": passed, "gate": gate}
+
+
+def _log_figures(
+    client, run_id: str, result: dict[str, Any], tmp: Path, team_figure, summary_figure
+) -> None:  # type: ignore[no-untyped-def]
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plots = tmp / "plots"
+    plots.mkdir()
+    for sid in sorted(result["forecast"]["series_id"].unique())[:50]:
+        fig = team_figure(result["intake"], result["forecast"], sid)
+        fig.savefig(plots / f"{_metric_key(sid)}.png", dpi=90)
+        plt.close(fig)
+    client.log_artifacts(run_id, str(plots), "plots")
+    if len(result["drivers"]):
+        fig = summary_figure(result["drivers"])
+        fig.savefig(tmp / "shap_summary.png", dpi=90)
+        plt.close(fig)
+        client.log_artifact(run_id, str(tmp / "shap_summary.png"), "shap")
+        result["drivers_grouped"].to_csv(tmp / "drivers_by_group.csv", index=False)
+        client.log_artifact(run_id, str(tmp / "drivers_by_group.csv"), "shap")
+
+
+def _register(run_id: str, forecast_csv: Path, example_series: str) -> str:
+    code = Path(__file__).with_name("forecast_pyfunc.py")
+    with mlflow.start_run(run_id=run_id):
+        info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=str(code),
+            artifacts={"forecast": str(forecast_csv)},
+            pip_requirements=["mlflow", "pandas"],
+        )
+    registered = mlflow.register_model(info.model_uri, MODEL_NAME)
+    return str(registered.version)

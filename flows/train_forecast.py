@@ -1,0 +1,302 @@
+"""Prefect flow: load and validate intake -> backtest every model -> fit -> forecast -> SHAP
+drivers -> MLflow -> register ``werkwijzer-forecast``.
+
+Local models run as one task per batch of series; the global gradient-boosted model as one
+task per call. The task runner is local (threads) by default and a Dask cluster
+(prefect-dask ``DaskTaskRunner``) when the settings name a scheduler address or a number of
+local workers. Results do not depend on the runner: every task is deterministic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from prefect import flow, task
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from explain.forecast_drivers import by_driver, gbm_shap, statistical_components
+from models.forecast import BASE_MODELS, OUTPUT, make_forecaster
+from models.forecast.backtest import (
+    cutoff_dates,
+    interval_factors,
+    model_predictions,
+    rescale_intervals,
+    score_backtest,
+    select_models,
+)
+from models.forecast.frequency import check_freq, regularize
+from werkwijzer.contracts import read_intake
+from werkwijzer.settings import Settings, get_settings
+
+LOCAL_MODELS = ("seasonal_naive", "ets", "glm")
+GLOBAL_MODELS = ("gbm",)
+PREDICTION_COLUMNS = ["series_id", "cutoff", "date", "actual", "model", *OUTPUT]
+SUMMARY_COLUMNS = ["series_id", "model", "mase", "smape", "coverage_80", "coverage_95"]
+
+
+def _factory(name: str, params: dict[str, Any]):  # type: ignore[no-untyped-def]
+    return lambda: make_forecaster(name, **params)
+
+
+@task(name="load-intake")
+def load_intake(
+    path: str, freq: str, date_col: str | None, series: list[str] | None
+) -> pd.DataFrame:
+    """Read the intake through its data contract and put it on the regular grid of ``freq``."""
+    return regularize(read_intake(path, date_col=date_col, series=series or None), freq)
+
+
+@task(name="backtest-batch")
+def backtest_batch(
+    names: list[str],
+    data: pd.DataFrame,
+    cutoffs: list[pd.Timestamp],
+    horizon: int,
+    params: dict[str, Any],
+) -> pd.DataFrame:
+    return pd.concat(
+        [model_predictions(n, _factory(n, params), data, cutoffs, horizon) for n in names],
+        ignore_index=True,
+    )
+
+
+@task(name="fit-batch")
+def fit_batch(name: str, data: pd.DataFrame, params: dict[str, Any]) -> Any:
+    """Fit one model on the last data of the series in ``data``."""
+    return make_forecaster(name, **params).fit(
+        data[["series_id", "date"]], data["value"].to_numpy()
+    )
+
+
+@task(name="explain-gbm")
+def explain_gbm(model: Any, horizon: int) -> pd.DataFrame:
+    return gbm_shap(model, horizon)[0]
+
+
+def batches(series: list[str], n: int) -> list[list[str]]:
+    n = max(1, min(n, len(series)))
+    return [list(part) for part in np.array_split(np.asarray(series, dtype=object), n) if len(part)]
+
+
+def task_runner(settings: Settings):  # type: ignore[no-untyped-def]
+    """Local threads by default; a Dask cluster when the settings name one."""
+    if settings.dask_address or settings.dask_local_workers:
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(
+            cluster_class="distributed.LocalCluster",
+            cluster_kwargs={
+                "n_workers": settings.dask_local_workers,
+                "threads_per_worker": 1,
+                "processes": settings.dask_processes,
+                "dashboard_address": ":0",
+            },
+        )
+    return ThreadPoolTaskRunner()
+
+
+@flow(name="train-forecast")
+def train_forecast_flow(
+    data: str,
+    freq: str,
+    horizon: int,
+    cutoffs: int = 8,
+    date_col: str | None = None,
+    series: list[str] | None = None,
+    country: str = "NL",
+    subdiv: str | None = None,
+    school_region: str | None = "Midden",
+    windows: int = 2,
+    seed: int = 0,
+    batches_per_model: int = 8,
+    models: list[str] | None = None,
+    model_options: dict[str, Any] | None = None,
+    verbose: bool = False,
+) -> dict[str, Any]:
+    """Backtest, fit and explain; returns the tables (``train_forecast`` logs them to MLflow)."""
+    freq = check_freq(freq)
+    say = print if verbose else (lambda *_a, **_k: None)
+    names = list(models or BASE_MODELS)
+    local = [n for n in names if n in LOCAL_MODELS]
+    global_ = [n for n in names if n in GLOBAL_MODELS]
+    params = {
+        "freq": freq,
+        "horizon": horizon,
+        "country": country,
+        "subdiv": subdiv,
+        "school_region": school_region,
+        "random_state": seed,
+        **(model_options or {}),
+    }
+    intake = load_intake(data, freq, date_col, series)
+    ids = sorted(intake["series_id"].unique())
+    say(
+        f"{len(ids)} series, {intake['date'].min():%Y-%m-%d} .. "
+        f"{intake['date'].max():%Y-%m-%d}, freq {freq}"
+    )
+    every = cutoff_dates(intake["date"].max(), horizon, cutoffs + windows, freq)
+    parts = batches(ids, batches_per_model)
+    futures = [
+        (
+            part,
+            backtest_batch.submit(
+                local, intake[intake["series_id"].isin(part)], every, horizon, params
+            ),
+        )
+        for part in parts
+        if local
+    ]
+    # the global model sees every series: one task per cutoff instead of per batch of series
+    global_futures = [
+        backtest_batch.submit(global_, intake, [cutoff], horizon, params)
+        for cutoff in (every if global_ else [])
+    ]
+    raw, done = [], 0
+    for part, future in futures:
+        raw.append(future.result())
+        for sid in part:
+            done += 1
+            say(f"[{done}/{len(ids)}] {sid}: backtest done ({', '.join(local)})")
+    for future in global_futures:
+        raw.append(future.result())
+    if global_futures:
+        say(f"all series: backtest done ({', '.join(global_)}, one global model per cutoff)")
+    result = score_backtest(
+        pd.concat(raw, ignore_index=True),
+        intake,
+        freq,
+        every,
+        windows,
+        names,
+        "seasonal_naive" if "seasonal_naive" in names else names[0],
+    )
+    after = intake["date"].max() + pd.Timedelta(days=1)
+    scored = result["all_predictions"]
+    choice = select_models(
+        scored, after, windows, names, "seasonal_naive" if "seasonal_naive" in names else names[0]
+    )
+    factors = interval_factors(scored, after, windows)
+    for sid in ids:
+        choice.setdefault(sid, "seasonal_naive" if "seasonal_naive" in names else names[0])
+    fitted: dict[str, list[Any]] = {}
+    pending = []
+    for name in sorted(set(choice.values())):
+        chosen = [s for s in ids if choice[s] == name]
+        if name in GLOBAL_MODELS:
+            pending.append((name, fit_batch.submit(name, intake, params)))
+            continue
+        for part in batches(chosen, batches_per_model):
+            pending.append(
+                (name, fit_batch.submit(name, intake[intake["series_id"].isin(part)], params))
+            )
+    if "gbm" in names and "gbm" not in choice.values():  # drivers always come from the global model
+        pending.append(("gbm", fit_batch.submit("gbm", intake, params)))
+    forecasts = []
+    for name, future in pending:
+        model = future.result()
+        fitted.setdefault(name, []).append(model)
+        frame = model.forecast(horizon)
+        forecasts.append(frame[frame["series_id"].map(choice) == name])
+    say(
+        "fit done: "
+        + ", ".join(
+            f"{n} x {sum(v == n for v in choice.values())}" for n in sorted(set(choice.values()))
+        )
+    )
+    forecast = (
+        pd.concat(forecasts, ignore_index=True)
+        .sort_values(["series_id", "date"])
+        .reset_index(drop=True)
+    )
+    forecast = rescale_intervals(forecast, choice, factors, "seasonal_naive")[
+        ["series_id", "date", *OUTPUT]
+    ]
+    drivers = (
+        explain_gbm.submit(fitted["gbm"][0], horizon).result()
+        if "gbm" in fitted
+        else pd.DataFrame()
+    )
+    components = pd.concat(
+        [statistical_components({n: m}) for n in ("ets", "glm") for m in fitted.get(n, [])]
+        or [statistical_components({})],
+        ignore_index=True,
+    )
+    say("drivers done")
+    return {
+        "intake": intake,
+        "predictions": result["predictions"][PREDICTION_COLUMNS],
+        "scored": result["predictions"],
+        "summary": result["summary"][SUMMARY_COLUMNS],
+        "summary_full": result["summary"],
+        "overall": result["overall"],
+        "choice": choice,
+        "factors": factors,
+        "forecast": forecast,
+        "drivers": drivers,
+        "drivers_grouped": by_driver(drivers) if len(drivers) else drivers,
+        "components": components,
+        "params": {
+            **params,
+            "cutoffs": cutoffs,
+            "windows": windows,
+            "data": str(data),
+            "series": series,
+            "date_col": date_col,
+        },
+    }
+
+
+def train_forecast(
+    data: str | Path,
+    *,
+    freq: str,
+    horizon: int,
+    cutoffs: int = 8,
+    date_col: str | None = None,
+    series: list[str] | None = None,
+    country: str | None = None,
+    subdiv: str | None = None,
+    norms: str | Path | None = None,
+    staffing: str | Path | None = None,
+    settings: Settings | None = None,
+    models: list[str] | None = None,
+    model_options: dict[str, Any] | None = None,
+    log: bool = True,
+    verbose: bool = False,
+) -> dict[str, Any]:
+    """Run the flow on the configured task runner, log it to MLflow and register the model."""
+    settings = settings or get_settings()
+    country = country or settings.country
+    subdiv = subdiv if subdiv is not None else settings.subdiv
+    runner = task_runner(settings)
+    result = train_forecast_flow.with_options(task_runner=runner)(
+        data=str(data),
+        freq=freq,
+        horizon=horizon,
+        cutoffs=cutoffs,
+        date_col=date_col,
+        series=series,
+        country=country,
+        subdiv=subdiv,
+        school_region=settings.school_region,
+        seed=settings.seed,
+        batches_per_model=settings.forecast_batches,
+        models=models,
+        model_options=model_options,
+        verbose=verbose,
+    )
+    from flows.forecast_report import report_markdown
+
+    if log:
+        from flows.forecast_tracking import log_forecast_run
+
+        result.update(
+            log_forecast_run(result, settings, data_path=Path(data), norms=norms, staffing=staffing)
+        )
+    result["report"] = report_markdown(result)
+    return result

@@ -1,0 +1,173 @@
+"""``werkwijzer forecast`` and ``werkwijzer capacity`` as a user runs them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from werkwijzer.cli.main import cli
+
+
+@pytest.fixture
+def wide_daily(tmp_path: Path) -> Path:
+    """A wide daily file like the Berlin data: two count columns and a response-time column."""
+    rng = np.random.default_rng(2)
+    dates = pd.date_range("2024-01-01", periods=220, freq="D")
+    frame = pd.DataFrame(
+        {
+            "mission_created_date": dates.strftime("%Y-%m-%d"),
+            "mission_count_fire": rng.poisson(40, len(dates)),
+            "mission_count_ems": rng.poisson(900, len(dates)),
+            "response_time_mean": rng.normal(600, 40, len(dates)).round(2),
+        }
+    )
+    frame = frame.drop(index=[100]).astype(str)  # a missing day
+    frame.loc[50, "mission_count_fire"] = ""  # an outage
+    path = tmp_path / "missions.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.slow
+def test_forecast_cli_on_a_wide_file(
+    wide_daily: Path, tmp_path: Path, settings, prefect_harness, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("WERKWIJZER_HOME", str(settings.home))
+    from werkwijzer.settings import get_settings
+
+    get_settings.cache_clear()
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "forecast",
+            "--data",
+            str(wide_daily),
+            "--freq",
+            "D",
+            "--horizon",
+            "7",
+            "--country",
+            "DE",
+            "--subdiv",
+            "BE",
+            "--cutoffs",
+            "2",
+            "--out",
+            str(out),
+        ],
+    )
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "skipped 1 other columns" in result.output
+    assert "mission_count_fire: backtest done" in result.output
+    predictions = pd.read_csv(out / "backtest_predictions.csv")
+    assert list(predictions.columns) == [
+        "series_id",
+        "cutoff",
+        "date",
+        "actual",
+        "model",
+        "mean",
+        "lo_80",
+        "hi_80",
+        "lo_95",
+        "hi_95",
+    ]
+    assert {"auto", "seasonal_naive", "ets", "glm", "gbm"} == set(predictions["model"])
+    summary = pd.read_csv(out / "backtest_summary.csv")
+    assert list(summary.columns) == [
+        "series_id",
+        "model",
+        "mase",
+        "smape",
+        "coverage_80",
+        "coverage_95",
+    ]
+    forecast = pd.read_csv(out / "forecast.csv")
+    assert set(forecast["series_id"]) == {"mission_count_fire", "mission_count_ems"}
+    assert len(forecast) == 14
+    assert (out / "drivers.csv").stat().st_size > 0 and (out / "report.md").read_text().startswith(
+        "# "
+    )
+    assert not [p for p in os.listdir(out) if p.startswith(".staging")]
+
+
+def test_forecast_cli_reports_a_broken_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("series_id,date,value\nwmo,2024-01-01,-3\n")
+    from werkwijzer.cli.main import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(
+            [
+                "forecast",
+                "--data",
+                str(bad),
+                "--freq",
+                "W",
+                "--horizon",
+                "4",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+    assert exit_info.value.code == 2
+    assert not (tmp_path / "o" / "forecast.csv").exists()
+
+
+def test_capacity_cli(sim_dir: Path, tmp_path: Path) -> None:
+    weeks = pd.date_range("2026-11-23", periods=4, freq="7D")
+    forecast = pd.DataFrame(
+        {
+            "series_id": "wmo_meldingen",
+            "date": weeks.strftime("%Y-%m-%d"),
+            "mean": 30.0,
+            "lo_80": 25.0,
+            "hi_80": 35.0,
+            "lo_95": 20.0,
+            "hi_95": 40.0,
+        }
+    )
+    path = tmp_path / "forecast.csv"
+    forecast.to_csv(path, index=False)
+    out = tmp_path / "cap"
+    args = [
+        "capacity",
+        "--forecast",
+        str(path),
+        "--norms",
+        str(sim_dir / "norms.csv"),
+        "--staffing",
+        str(sim_dir / "staffing.csv"),
+        "--out",
+        str(out),
+    ]
+    base = CliRunner().invoke(cli, args)
+    assert base.exit_code == 0, base.output
+    plan = pd.read_csv(out / "capacity.csv")
+    assert {
+        "team",
+        "week",
+        "fte_needed_mean",
+        "fte_needed_hi_95",
+        "fte_available",
+        "fte_gap",
+        "backlog_hours",
+        "breach_probability",
+    } <= set(plan.columns)
+    more = CliRunner().invoke(
+        cli, [*args[:-2], "--scenario", "wmo_meldingen:+2fte", "--out", str(tmp_path / "c2")]
+    )
+    assert more.exit_code == 0, more.output
+    plan2 = pd.read_csv(tmp_path / "c2" / "capacity.csv")
+    assert (plan2["fte_available"] - plan["fte_available"]).round(6).eq(2.0).all()
+    wrong = CliRunner().invoke(
+        cli, [*args[:-2], "--scenario", "wmo+2", "--out", str(tmp_path / "c3")]
+    )
+    assert wrong.exit_code != 0 and "scenario" in wrong.output

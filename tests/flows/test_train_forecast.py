@@ -1,0 +1,126 @@
+"""The forecast flow end to end on the small simulated municipality: tables, MLflow, registry,
+champion gate, and the same results on a 2-worker Dask LocalCluster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flows.forecast_tracking import MODEL_NAME, gate_result
+from flows.train_forecast import PREDICTION_COLUMNS, SUMMARY_COLUMNS, train_forecast
+
+FAST = {"max_iter": 25, "max_rows": 20_000}
+MODELS = ["seasonal_naive", "glm", "gbm"]
+
+
+def small_intake(sim_dir: Path, tmp_path: Path) -> Path:
+    intake = pd.read_csv(sim_dir / "intake_weekly.csv")
+    keep = intake[intake["series_id"].isin(["wmo_meldingen", "jeugdhulp", "kcc_contacten"])]
+    path = tmp_path / "intake.csv"
+    keep.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def flow_result(sim_dir: Path, settings, prefect_harness, tmp_path_factory):  # type: ignore[no-untyped-def]
+    path = small_intake(sim_dir, tmp_path_factory.mktemp("fc"))
+    result = train_forecast(
+        path,
+        freq="W",
+        horizon=4,
+        cutoffs=2,
+        settings=settings,
+        models=MODELS,
+        model_options=FAST,
+        norms=sim_dir / "norms.csv",
+        staffing=sim_dir / "staffing.csv",
+    )
+    return path, result
+
+
+@pytest.mark.slow
+def test_flow_tables(flow_result) -> None:  # type: ignore[no-untyped-def]
+    _, result = flow_result
+    pred = result["predictions"]
+    assert list(pred.columns) == PREDICTION_COLUMNS
+    assert set(pred["model"]) == {*MODELS, "auto"}
+    assert pred["cutoff"].nunique() == 2
+    assert list(result["summary"].columns) == SUMMARY_COLUMNS
+    forecast = result["forecast"]
+    assert list(forecast.columns) == [
+        "series_id",
+        "date",
+        "mean",
+        "lo_80",
+        "hi_80",
+        "lo_95",
+        "hi_95",
+    ]
+    assert len(forecast) == 3 * 4 and (forecast.iloc[:, 2:] >= 0).all().all()
+    assert (forecast["date"].dt.day_of_week == 0).all()
+    drivers = result["drivers"]
+    assert {"series_id", "date", "feature", "label_nl", "contribution"} <= set(drivers.columns)
+    assert "Voorspelling" in result["report"] and "MASE" in result["report"]
+
+
+@pytest.mark.slow
+def test_flow_logs_and_registers(flow_result, settings) -> None:  # type: ignore[no-untyped-def]
+    import mlflow
+
+    from werkwijzer.tracking import champion_version, configure_mlflow
+
+    _, result = flow_result
+    client = configure_mlflow(settings)
+    run = client.get_run(result["run_id"])
+    assert "mase.auto" in run.data.metrics and "data_fingerprint" in run.data.tags
+    assert any(k.startswith("mase.wmo_meldingen.") for k in run.data.metrics)
+    names = {a.path for a in client.list_artifacts(result["run_id"], "forecast")}
+    assert {
+        f"forecast/{n}"
+        for n in (
+            "forecast.csv",
+            "history.csv",
+            "drivers.csv",
+            "backtest_summary.csv",
+            "norms.csv",
+            "staffing.csv",
+        )
+    } <= names
+    assert len(client.list_artifacts(result["run_id"], "plots")) == 3
+    assert client.list_artifacts(result["run_id"], "shap")
+    version = client.get_model_version(MODEL_NAME, result["model_version"])
+    assert version.tags["gate.beats_seasonal_naive"] == result["gate"]
+    champion = champion_version(client, MODEL_NAME)
+    passed, _ = gate_result(result["overall"])
+    assert (champion is not None and str(champion.version) == result["model_version"]) == passed
+    model = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}/{result['model_version']}")
+    served = model.predict(pd.DataFrame({"series_id": ["jeugdhulp"]}))
+    expected = result["forecast"][result["forecast"]["series_id"] == "jeugdhulp"]
+    assert served["mean"].to_numpy() == pytest.approx(expected["mean"].to_numpy())
+
+
+def test_gate_result() -> None:
+    overall = pd.DataFrame({"model": ["auto", "seasonal_naive"], "mase": [0.9, 1.0]})
+    assert gate_result(overall) == (True, "passed")
+    passed, reason = gate_result(overall.assign(mase=[1.1, 1.0]))
+    assert not passed and reason.startswith("failed: auto MASE 1.1000")
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_results(flow_result, settings) -> None:  # type: ignore[no-untyped-def]
+    path, local = flow_result
+    dask_settings = settings.model_copy(update={"dask_local_workers": 2, "forecast_batches": 2})
+    result = train_forecast(
+        path,
+        freq="W",
+        horizon=4,
+        cutoffs=2,
+        settings=dask_settings,
+        models=MODELS,
+        model_options=FAST,
+        log=False,
+    )
+    pd.testing.assert_frame_equal(result["forecast"], local["forecast"])
+    pd.testing.assert_frame_equal(result["predictions"], local["predictions"])

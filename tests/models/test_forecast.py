@@ -1,0 +1,127 @@
+"""Each forecaster on small counts: shape, bounds >= 0, gaps, frequencies, no look-ahead."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.forecast import BASE_MODELS, OUTPUT, make_forecaster
+from models.forecast.backtest import forecast_at
+from models.forecast.frequency import regularize
+
+START = {"D": "2023-01-02", "W": "2022-01-03", "M": "2020-01-01"}
+STEP = {"D": "D", "W": "7D", "M": "MS"}
+LENGTH = {"D": 420, "W": 130, "M": 40}
+HORIZON = {"D": 14, "W": 8, "M": 4}
+
+
+def counts(freq: str, n_series: int = 2, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range(START[freq], periods=LENGTH[freq], freq=STEP[freq])
+    period = {"D": 7, "W": 52, "M": 12}[freq]
+    rows = []
+    for i in range(n_series):
+        mu = (5 + 20 * i) * (1.3 + np.sin(2 * np.pi * np.arange(len(dates)) / period))
+        values = rng.poisson(mu).astype(float)
+        values[len(values) // 3] = np.nan  # an outage
+        rows.append(pd.DataFrame({"series_id": f"team_{i}", "date": dates, "value": values}))
+    data = pd.concat(rows, ignore_index=True)
+    return data.drop(index=[5]).reset_index(drop=True)  # a missing date
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "M"])
+@pytest.mark.parametrize("name", BASE_MODELS)
+def test_forecasts_have_ordered_nonnegative_bounds(name: str, freq: str) -> None:
+    data = counts(freq)
+    model = make_forecaster(name, freq=freq, horizon=HORIZON[freq], max_iter=30)
+    model.fit(data[["series_id", "date"]], data["value"])
+    out = model.forecast()
+    assert list(out.columns) == ["series_id", "date", *OUTPUT]
+    assert len(out) == 2 * HORIZON[freq]
+    values = out[list(OUTPUT)].to_numpy()
+    assert np.isfinite(values).all() and (values >= 0).all()
+    assert (out["lo_95"] <= out["lo_80"]).all() and (out["lo_80"] <= out["mean"]).all()
+    assert (out["mean"] <= out["hi_80"]).all() and (out["hi_80"] <= out["hi_95"]).all()
+    assert (out["date"] > data["date"].max()).all()
+    big, small = (out.groupby("series_id")["mean"].mean()[s] for s in ("team_1", "team_0"))
+    assert big > small  # follows each series' own level
+
+
+def test_seasonal_naive_repeats_last_season() -> None:
+    dates = pd.date_range("2024-01-01", periods=21, freq="D")
+    values = np.tile([1.0, 2, 3, 4, 5, 6, 7], 3)
+    X = pd.DataFrame({"series_id": "a", "date": dates})
+    out = make_forecaster("seasonal_naive", freq="D", horizon=10).fit(X, values).forecast()
+    assert out["mean"].tolist() == [1, 2, 3, 4, 5, 6, 7, 1, 2, 3]
+    assert np.allclose(out["lo_95"], out["mean"])  # a perfect season: no spread
+
+
+def test_weekly_input_labels_and_daily_aggregation() -> None:
+    days = pd.date_range("2024-01-03", "2024-02-04", freq="D")  # Wednesday .. Sunday
+    daily = pd.DataFrame({"series_id": "a", "date": days, "value": 1.0})
+    weekly = regularize(daily, "W")
+    assert (weekly["date"].dt.day_of_week == 0).all()
+    assert weekly["value"].iloc[1:].eq(7.0).all()
+    assert weekly["value"].iloc[0] == pytest.approx(7.0)  # 5 of 7 days seen: scaled to a full week
+
+
+def test_predict_returns_means_for_requested_rows() -> None:
+    data = counts("W")
+    model = make_forecaster("glm", freq="W", horizon=4).fit(
+        data[["series_id", "date"]], data["value"]
+    )
+    out = model.forecast()
+    X = out[["series_id", "date"]].iloc[::-1]
+    assert np.allclose(model.predict(X), out["mean"].to_numpy()[::-1])
+    with pytest.raises(ValueError, match="after the training data"):
+        model.predict(data[["series_id", "date"]].head(2))
+
+
+def test_rejects_negative_counts_and_bad_freq() -> None:
+    X = pd.DataFrame({"series_id": "a", "date": pd.date_range("2024-01-01", periods=3)})
+    with pytest.raises(ValueError, match=">= 0"):
+        make_forecaster("ets", freq="D").fit(X, [1.0, -1.0, 2.0])
+    with pytest.raises(ValueError, match="freq"):
+        make_forecaster("ets", freq="Q").fit(X, [1.0, 1.0, 2.0])
+
+
+@pytest.mark.parametrize("name", [*BASE_MODELS, "auto"])
+def test_no_look_ahead(name: str) -> None:
+    """What happens after a cutoff cannot change the forecast made at that cutoff."""
+    data = counts("W", seed=3)
+    cutoff = pd.Timestamp(data["date"].max()) - pd.Timedelta(weeks=10)
+    changed = data.copy()
+    later = changed["date"] > cutoff
+    changed.loc[later, "value"] = changed.loc[later, "value"] * 5 + 100
+
+    def factory():  # type: ignore[no-untyped-def]
+        return make_forecaster(
+            name, freq="W", horizon=6, max_iter=30, candidates=("seasonal_naive", "glm"), windows=2
+        )
+
+    before = forecast_at(factory, data, cutoff, 6)
+    after = forecast_at(factory, changed, cutoff, 6)
+    pd.testing.assert_frame_equal(before, after)
+    assert (before["date"] > cutoff).all()
+
+
+def test_auto_chooses_per_series_from_candidates() -> None:
+    data = counts("W", n_series=3, seed=5)
+    auto = make_forecaster(
+        "auto", freq="W", horizon=6, candidates=("seasonal_naive", "glm"), windows=2
+    )
+    auto.fit(data[["series_id", "date"]], data["value"])
+    assert set(auto.choice_) == {"team_0", "team_1", "team_2"}
+    assert set(auto.choice_.values()) <= {"seasonal_naive", "glm"}
+    out = auto.forecast()
+    assert len(out) == 18 and (out[list(OUTPUT)].to_numpy() >= 0).all()
+
+
+def test_gbm_falls_back_to_seasonal_naive_on_a_short_history() -> None:
+    data = counts("M").groupby("series_id").head(14)
+    X, y = data[["series_id", "date"]], data["value"]
+    gbm = make_forecaster("gbm", freq="M", horizon=4).fit(X, y)
+    naive = make_forecaster("seasonal_naive", freq="M", horizon=4).fit(X, y)
+    assert gbm.model_ is None
+    pd.testing.assert_frame_equal(gbm.forecast(), naive.forecast())

@@ -1,0 +1,103 @@
+"""Backtest arithmetic: cutoffs, MASE scaling, sMAPE, coverage and Winkler on hand cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.forecast import make_forecaster
+from models.forecast.backtest import cutoff_dates, run_backtest, select_models
+from models.forecast.metrics import mase_scale, score_rows, smape, winkler
+
+
+def test_cutoffs_are_spaced_by_horizon_and_end_one_horizon_early() -> None:
+    last = pd.Timestamp("2024-06-30")
+    cuts = cutoff_dates(last, 7, 3, "D")
+    assert cuts == [
+        pd.Timestamp("2024-06-09"),
+        pd.Timestamp("2024-06-16"),
+        pd.Timestamp("2024-06-23"),
+    ]
+    monthly = cutoff_dates(pd.Timestamp("2024-12-01"), 6, 2, "M")
+    assert monthly == [pd.Timestamp("2023-12-01"), pd.Timestamp("2024-06-01")]
+
+
+def test_mase_scale_uses_the_natural_season() -> None:
+    history = np.array([1.0, 2, 3, 4, 5, 6, 7, 3, 2, 3, 4, 5, 6, 7])  # lag-7 diffs: 2,0,0,0,0,0,0
+    assert mase_scale(history, 7) == pytest.approx(2 / 7)
+    assert mase_scale(np.array([1.0, 3.0, 2.0]), 7) == pytest.approx(1.5)  # too short: lag 1
+    assert np.isnan(mase_scale(np.array([4.0, 4.0, 4.0]), 1))  # no variation: undefined
+
+
+def test_smape_and_winkler_by_hand() -> None:
+    assert smape(np.array([100.0, 0.0]), np.array([50.0, 0.0])).tolist() == pytest.approx(
+        [200 * 50 / 150, 0]
+    )
+    # inside: width only; below by 2 at alpha 0.05: width + 2/0.05*2
+    scores = winkler(np.array([5.0, 1.0]), np.array([3.0, 3.0]), np.array([7.0, 7.0]), 95)
+    assert scores.tolist() == pytest.approx([4.0, 4.0 + 80.0])
+
+
+def test_score_rows_coverage_and_scaled_error() -> None:
+    rows = pd.DataFrame(
+        {
+            "actual": [10.0, 20.0],
+            "mean": [12.0, 20.0],
+            "scale": [2.0, 2.0],
+            "lo_80": [11.0, 15.0],
+            "hi_80": [13.0, 25.0],
+            "lo_95": [9.0, 10.0],
+            "hi_95": [15.0, 30.0],
+        }
+    )
+    scored = score_rows(rows)
+    assert scored["abs_scaled_error"].tolist() == [1.0, 0.0]
+    assert scored["covered_80"].tolist() == [0.0, 1.0]
+    assert scored["covered_95"].tolist() == [1.0, 1.0]
+
+
+def test_backtest_summary_matches_its_predictions() -> None:
+    dates = pd.date_range("2022-01-03", periods=120, freq="7D")
+    rng = np.random.default_rng(1)
+    data = pd.concat(
+        [
+            pd.DataFrame(
+                {"series_id": s, "date": dates, "value": rng.poisson(lam, len(dates)).astype(float)}
+            )
+            for s, lam in (("a", 10), ("b", 40))
+        ],
+        ignore_index=True,
+    )
+    factories = {
+        n: (lambda n=n: make_forecaster(n, freq="W", horizon=4)) for n in ("seasonal_naive", "glm")
+    }
+    result = run_backtest(data, factories, freq="W", horizon=4, n_cutoffs=3, windows=2)
+    pred = result["predictions"]
+    assert sorted(pred["model"].unique()) == ["auto", "glm", "seasonal_naive"]
+    assert pred["cutoff"].nunique() == 3 and pred["cutoff"].max() == dates[-5]
+    assert len(pred) == 3 * 2 * 4 * 3
+    one = pred[(pred["series_id"] == "a") & (pred["model"] == "glm")]
+    history = data[data["series_id"] == "a"].set_index("date")["value"]
+    expected = np.mean(
+        [
+            np.mean(np.abs(g["actual"] - g["mean"])) / mase_scale(history.loc[:c].to_numpy(), 52)
+            for c, g in one.groupby("cutoff")
+        ]
+    )
+    summary = result["summary"].set_index(["series_id", "model"])
+    assert summary.loc[("a", "glm"), "mase"] == pytest.approx(expected)
+    # auto copies, at each cutoff, the model chosen from earlier cutoffs only
+    for cutoff, choice in result["choices"].groupby("cutoff"):
+        picked = select_models(
+            result["all_predictions"], cutoff, 2, ["seasonal_naive", "glm"], "seasonal_naive"
+        )
+        assert dict(zip(choice["series_id"], choice["choice"], strict=True)) == picked
+        for sid, model in picked.items():
+            auto = pred[
+                (pred["cutoff"] == cutoff) & (pred["series_id"] == sid) & (pred["model"] == "auto")
+            ]
+            base = pred[
+                (pred["cutoff"] == cutoff) & (pred["series_id"] == sid) & (pred["model"] == model)
+            ]
+            assert np.allclose(auto["mean"].to_numpy(), base["mean"].to_numpy())
