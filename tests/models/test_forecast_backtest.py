@@ -101,3 +101,15 @@ def test_backtest_summary_matches_its_predictions() -> None:
                 (pred["cutoff"] == cutoff) & (pred["series_id"] == sid) & (pred["model"] == model)
             ]
             assert np.allclose(auto["mean"].to_numpy(), base["mean"].to_numpy())
+
+
+def test_cutoffs_before_the_first_observation_forecast_nothing_instead_of_failing() -> None:
+    """A short history with many cutoffs (e.g. 2 years weekly, 8 cutoffs of 13 weeks) must still backtest."""
+    dates = pd.date_range("2024-01-01", periods=30, freq="7D")
+    data = pd.DataFrame({"series_id": "a", "date": dates, "value": np.arange(30, dtype=float) % 7 + 3})
+    factories = {"seasonal_naive": lambda: make_forecaster("seasonal_naive", freq="W", horizon=4)}
+    result = run_backtest(data, factories, freq="W", horizon=4, n_cutoffs=12, windows=2)
+    pred = result["predictions"]
+    assert pred["cutoff"].min() >= dates[0]
+    assert pred["date"].dtype == data["date"].dtype
+    assert not pred.empty
