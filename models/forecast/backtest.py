@@ -49,8 +49,8 @@ def model_predictions(
     pieces = [forecast_at(factory, data, c, horizon).assign(cutoff=c, model=name) for c in cutoffs]
     pieces = [p for p in pieces if not p.empty]  # a cutoff before any history forecasts nothing
     if not pieces:
-        return pd.DataFrame({c: pd.Series(dtype=data["date"].dtype if c in ("date", "cutoff") else object)
-                             for c in PREDICTION_COLUMNS})
+        kinds = {"series_id": object, "model": object, "date": data["date"].dtype, "cutoff": data["date"].dtype}
+        return pd.DataFrame({c: pd.Series(dtype=kinds.get(c, float)) for c in PREDICTION_COLUMNS})
     frame = pd.concat(pieces, ignore_index=True)
     frame = frame.merge(
         data.rename(columns={"value": "actual"}), on=["series_id", "date"], how="left"

@@ -1,0 +1,41 @@
+"""`werkwijzer demo --no-serve`, the README's main command, end to end on a small municipality."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from werkwijzer.cli.main import cli
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_trains_everything_and_prints_one_token_per_role(tmp_path, monkeypatch, prefect_harness) -> None:
+    monkeypatch.setenv("WERKWIJZER_HOME", str(tmp_path / "home"))
+    from werkwijzer.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["demo", "--no-serve", "--inhabitants", "20000", "--years", "2"])
+        settings = get_settings()
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    out = result.output
+    assert re.search(r"werkwijzer-forecast version \d+: champion", out)
+    assert "werkwijzer-triage-effort_class version" in out
+    for role in ("caseworker", "team_lead", "model_owner", "auditor", "admin"):
+        assert re.search(rf"^\s+{role}\s+\S{{20,}}$", out, re.MULTILINE), role
+    assert "mlflow ui --backend-store-uri" in out and "/docs" in out
+
+    from werkwijzer.tracking import champion_version, configure_mlflow
+
+    client = configure_mlflow(settings)
+    assert champion_version(client, "werkwijzer-forecast") is not None
+    effort = champion_version(client, "werkwijzer-triage-effort_class")
+    assert effort is not None and effort.tags.get("gate.fairness", "").startswith("passed")
+    versions = client.search_model_versions("name='werkwijzer-triage-effort_class'")
+    refused = [v for v in versions if v.tags.get("gate.fairness", "").startswith("failed")]
+    assert refused, "the biased historical label must be refused by the fairness gate"
