@@ -214,3 +214,33 @@ def test_parquet_is_read_like_csv(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     err = problem(tmp_path / "nope.csv")
     assert err.first.file == "nope.csv"
+
+
+FORECAST_HEADER = "series_id,date,mean,lo_80,hi_80,lo_95,hi_95\n"
+
+
+def test_forecast_accepts_future_dates_and_nested_bands(tmp_path: Path) -> None:
+    from werkwijzer.contracts import read_forecast
+
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    frame = read_forecast(write(tmp_path, FORECAST_HEADER + f"wmo,{future},10,8,12,6,15\n", "forecast.csv"))
+    assert frame["mean"].tolist() == [10.0]
+
+
+def test_forecast_refuses_bands_that_are_not_nested(tmp_path: Path) -> None:
+    from werkwijzer.contracts import read_forecast
+
+    path = write(tmp_path, FORECAST_HEADER + "wmo,2027-01-04,10,8,12,6,15\nwmo,2027-01-11,10,11,12,6,15\n",
+                 "forecast.csv")
+    with pytest.raises(ContractError) as info:
+        read_forecast(path)
+    assert (info.value.first.row, info.value.first.column) == (3, "mean")
+    assert "nested" in info.value.first.expected
+
+
+def test_forecast_refuses_negative_values(tmp_path: Path) -> None:
+    from werkwijzer.contracts import read_forecast
+
+    with pytest.raises(ContractError) as info:
+        read_forecast(write(tmp_path, FORECAST_HEADER + "wmo,2027-01-04,10,8,12,-1,15\n", "forecast.csv"))
+    assert (info.value.first.row, info.value.first.column, info.value.first.value) == (2, "lo_95", "-1")

@@ -165,7 +165,7 @@ def capacity(
     import pandas as pd
 
     from models.capacity import parse_scenario, plan_capacity
-    from werkwijzer.contracts import read_norms, read_staffing
+    from werkwijzer.contracts import read_forecast, read_norms, read_staffing
     from werkwijzer.io import staged_output
 
     demand, fte, backlog = {}, {}, {}
@@ -183,12 +183,7 @@ def capacity(
             raise click.BadParameter(
                 f"{text!r}: expected TEAM:HOURS", param_hint="--backlog"
             ) from None
-    frame = pd.read_csv(forecast_path, dtype={"series_id": str}, parse_dates=["date"])
-    missing = {"series_id", "date", "mean", "lo_80", "hi_80", "lo_95", "hi_95"} - set(frame.columns)
-    if missing:
-        raise click.BadParameter(
-            f"{forecast_path.name} lacks columns {sorted(missing)}", param_hint="--forecast"
-        )
+    frame = read_forecast(forecast_path)
     try:
         plan = plan_capacity(
             frame,

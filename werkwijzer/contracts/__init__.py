@@ -11,13 +11,14 @@ from typing import Literal
 
 from werkwijzer.contracts.bsn import passes_eleven_test
 from werkwijzer.contracts.cases import read_cases
+from werkwijzer.contracts.forecast import read_forecast
 from werkwijzer.contracts.intake import read_intake, to_wide
 from werkwijzer.contracts.planning import read_norms, read_staffing, staffing_for
 from werkwijzer.contracts.problems import ContractError, Problem
 from werkwijzer.contracts.registry import FeatureRegistry, FeatureSpec, read_registry
 
-Kind = Literal["intake", "cases", "staffing", "norms", "registry"]
-KINDS: tuple[str, ...] = ("intake", "cases", "staffing", "norms", "registry")
+Kind = Literal["intake", "cases", "staffing", "norms", "registry", "forecast"]
+KINDS: tuple[str, ...] = ("intake", "cases", "staffing", "norms", "registry", "forecast")
 
 __all__ = [
     "KINDS",
@@ -27,6 +28,7 @@ __all__ = [
     "Problem",
     "passes_eleven_test",
     "read_cases",
+    "read_forecast",
     "read_intake",
     "read_norms",
     "read_registry",
@@ -64,4 +66,8 @@ def summarise(path: str | Path, kind: str, registry: str | Path | None = None,
         return (f"{name}: registry OK — {len(reg.features)} features ({counts['approved']} approved, "
                 f"{counts['not_approved']} not approved, {counts['undecided']} undecided), "
                 f"{len(reg.protected)} protected characteristics")
+    if kind == "forecast":
+        forecast = read_forecast(path)
+        return (f"{name}: forecast OK — {forecast['series_id'].nunique()} series, {len(forecast)} rows, "
+                f"{forecast['date'].min():%Y-%m-%d} to {forecast['date'].max():%Y-%m-%d}")
     raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")

@@ -1,0 +1,36 @@
+"""A forecast table as ``werkwijzer forecast`` writes it and ``werkwijzer capacity`` reads it.
+
+``series_id,date,mean,lo_80,hi_80,lo_95,hi_95``: one row per series and period; dates may lie in
+the future (that is the point); every value is a number >= 0 and the bands are nested:
+lo_95 <= lo_80 <= mean <= hi_80 <= hi_95.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from werkwijzer.contracts.checks import Checker
+from werkwijzer.contracts.tables import read_table
+
+FORECAST_COLUMNS = ("series_id", "date", "mean", "lo_80", "hi_80", "lo_95", "hi_95")
+BANDS = ("lo_95", "lo_80", "mean", "hi_80", "hi_95")
+
+
+def read_forecast(path: str | Path) -> pd.DataFrame:
+    name = Path(path).name
+    check = Checker(read_table(path), name)
+    if not check.require(FORECAST_COLUMNS):
+        check.raise_if_any()
+    out = pd.DataFrame({"series_id": check.text("series_id"), "date": check.date("date", not_future=False)})
+    for column in BANDS:
+        out[column] = check.number(column, minimum=0).astype(float)
+    check.unique(["series_id", "date"], "series and date")
+    check.raise_if_any()
+    values = out[list(BANDS)].to_numpy()
+    unordered = np.any(np.diff(values, axis=1) < -1e-9, axis=1)
+    check._flag("mean", unordered, "nested bands: lo_95 <= lo_80 <= mean <= hi_80 <= hi_95")
+    check.raise_if_any()
+    return out[list(FORECAST_COLUMNS)]
