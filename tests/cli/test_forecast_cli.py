@@ -171,3 +171,39 @@ def test_capacity_cli(sim_dir: Path, tmp_path: Path) -> None:
         cli, [*args[:-2], "--scenario", "wmo+2", "--out", str(tmp_path / "c3")]
     )
     assert wrong.exit_code != 0 and "scenario" in wrong.output
+
+
+BERLIN = Path(__file__).resolve().parents[3] / "shared" / "data" / "berlin_fire_brigade" / "BFw_mission_data_daily.csv"
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not BERLIN.is_file(), reason="../shared/data/berlin_fire_brigade is not on this machine")
+def test_berlin_csv_as_it_comes_finds_the_eleven_mission_counts() -> None:
+    from werkwijzer.cli.forecast import count_columns
+
+    date_col, counts, skipped = count_columns(BERLIN, None)
+    assert date_col == "mission_created_date"
+    assert len(counts) == 11 and all(c.startswith("mission_count") for c in counts)
+    assert all(c.startswith("response_time") for c in skipped)
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+@pytest.mark.skipif(not BERLIN.is_file(), reason="../shared/data/berlin_fire_brigade is not on this machine")
+def test_forecast_cli_on_the_berlin_csv(tmp_path: Path, settings, prefect_harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The real file, with its missing days and response-time columns, two series to keep it quick."""
+    monkeypatch.setenv("WERKWIJZER_HOME", str(settings.home))
+    from werkwijzer.settings import get_settings
+
+    get_settings.cache_clear()
+    out = tmp_path / "berlin"
+    args = ["forecast", "--data", str(BERLIN), "--freq", "D", "--horizon", "14", "--country", "DE",
+            "--subdiv", "BE", "--cutoffs", "2", "--series", "mission_count_fire",
+            "--series", "mission_count_technical_rescue", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    forecast = pd.read_csv(out / "forecast.csv")
+    assert sorted(forecast["series_id"].unique()) == ["mission_count_fire", "mission_count_technical_rescue"]
+    assert len(forecast) == 2 * 14
+    assert (forecast[["mean", "lo_80", "lo_95"]] >= 0).all().all()
