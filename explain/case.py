@@ -93,21 +93,32 @@ class CaseExplainer:
 
     def reasons(self, row: pd.DataFrame, top: int = 5) -> list[Reason]:
         """The ``top`` features that moved the suggested (most likely) class most, for one case."""
-        row = row.iloc[[0]]
-        proba = self.model.predict_proba(row[self.features])[0]
-        k = int(np.argmax(proba))
-        _, contrib = self.explain(row)
-        # two classes: SHAP explains class 1; class 0's contributions are the same, negated
-        values = contrib[0, :, 0] * (1.0 if k == 1 else -1.0) if contrib.shape[2] == 1 else contrib[0, :, k]
-        order = np.argsort(-np.abs(values))[:top]
+        return self.reasons_many(row.iloc[[0]], top)[0]
+
+    def reasons_many(self, rows: pd.DataFrame, top: int = 5, proba: np.ndarray | None = None) -> list[list[Reason]]:
+        """:meth:`reasons` for every row in one explainer call (rows are explained independently).
+
+        ``proba`` is the model's ``predict_proba`` of ``rows`` when the caller has it already, so
+        the model is not run twice; the suggested class of each row is its most likely class.
+        """
+        if proba is None:
+            proba = self.model.predict_proba(rows[self.features])
+        _, contrib = self.explain(rows)
         out = []
-        for i in order:
-            if values[i] == 0:
-                continue
-            name = self.features[i]
-            label_nl, label_en = self.labels.get(name, (name, name))
-            raw = row[name].iloc[0]
-            value = raw.item() if hasattr(raw, "item") else raw
-            out.append(Reason(name, label_nl, label_en, None if pd.isna(value) else value,
-                              "up" if values[i] > 0 else "down", float(values[i])))
+        for n in range(len(rows)):
+            k = int(np.argmax(proba[n]))
+            # two classes: SHAP explains class 1; class 0's contributions are the same, negated
+            values = contrib[n, :, 0] * (1.0 if k == 1 else -1.0) if contrib.shape[2] == 1 else contrib[n, :, k]
+            order = np.argsort(-np.abs(values))[:top]
+            found = []
+            for i in order:
+                if values[i] == 0:
+                    continue
+                name = self.features[i]
+                label_nl, label_en = self.labels.get(name, (name, name))
+                raw = rows[name].iloc[n]
+                value = raw.item() if hasattr(raw, "item") else raw
+                found.append(Reason(name, label_nl, label_en, None if pd.isna(value) else value,
+                                    "up" if values[i] > 0 else "down", float(values[i])))
+            out.append(found)
         return out

@@ -27,7 +27,7 @@ from api.core.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from api.core.security import Principal
 from api.modelstore import ModelStore, TriageBundle
 from api.schemas.advice import AdviceCreate
-from api.services import audit, idempotency, switches
+from api.services import audit, idempotency, scoring, switches
 from api.services.audit import canonical_json
 from api.services.clock import utc_iso
 from api.services.errors import NotFound, Unavailable
@@ -80,17 +80,16 @@ def compute(store: ModelStore, settings: Settings, body: AdviceCreate) -> Comput
     check_case_id(body.case_id)
     schemas = [effort.schema] + ([integrated.schema] if integrated else [])
     row = model_input(schemas, body.team, body.features)
-    names = [f["name"] for f in effort.features]
-    proba = np.asarray(effort.model.predict_proba(row[names]))[0]
+    scored = scoring.BATCHER.score(effort, integrated, row, settings.advice_reasons)
+    proba = scored.proba
     classes = [str(_plain(c)) for c in effort.model.classes_]
     suggested = classes[int(np.argmax(proba))]
     reasons = [{"feature": r.feature, "label_nl": r.label_nl, "label_en": r.label_en, "value": _plain(r.value),
                 "direction": r.direction, "contribution": float(r.contribution)}
-               for r in effort.explainer.reasons(row[names], top=settings.advice_reasons)]
+               for r in scored.reasons]
     integrated_p = None
-    if integrated is not None:
-        cols = [f["name"] for f in integrated.features]
-        integrated_p = _positive_probability(integrated, np.asarray(integrated.model.predict_proba(row[cols]))[0])
+    if integrated is not None and scored.integrated is not None:
+        integrated_p = _positive_probability(integrated, scored.integrated)
     features = {k: _plain(v) for k, v in row.iloc[0].to_dict().items()}
     ref = hashlib.sha256(canonical_json({"case_id": body.case_id, "features": features}).encode()).hexdigest()
     return Computed(effort, integrated, features, ref, dict(zip(classes, map(float, proba), strict=True)),

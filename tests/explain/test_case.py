@@ -42,6 +42,20 @@ def test_reasons_are_named_factors_for_the_suggested_class(
     assert abs(reasons[0].contribution) >= abs(reasons[-1].contribution)
 
 
+@pytest.mark.parametrize("key", KEYS, ids=lambda k: "-".join(k))
+def test_reasons_for_many_rows_equal_the_reasons_of_each_row_alone(
+        toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier], key: tuple[str, str]) -> None:
+    """The API scores concurrent requests in one call (api/services/scoring.py); each row's answer must not change."""
+    explainer = CaseExplainer(toy_models[key], toy[FEATURES].head(100), SCHEMA)
+    rows = toy[FEATURES].iloc[300:312]
+    many = explainer.reasons_many(rows, top=3, proba=toy_models[key].predict_proba(rows))
+    alone = [explainer.reasons(rows.iloc[[i]], top=3) for i in range(len(rows))]
+    assert [[(r.feature, r.direction, r.value) for r in case] for case in many] == \
+        [[(r.feature, r.direction, r.value) for r in case] for case in alone]
+    np.testing.assert_allclose([r.contribution for case in many for r in case],
+                               [r.contribution for case in alone for r in case], rtol=1e-9, atol=1e-12)
+
+
 def test_binary_reasons_flip_sign_for_the_first_class(
         toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier]) -> None:
     model = toy_models[("integrated", "glassbox")]
