@@ -13,21 +13,14 @@ COUNT = re.compile(r"^\s*(\d+(\.0+)?)?\s*$")
 def count_columns(path: Path, date_col: str | None) -> tuple[str | None, list[str], list[str]]:
     """For a wide file without ``--series``: the date column, the count columns (whole numbers or
     empty) and the skipped columns (anything else, such as response times)."""
-    from werkwijzer.contracts.intake import DATE_NAMES, LONG_COLUMNS
+    from werkwijzer.contracts.intake import LONG_COLUMNS, find_date_column
     from werkwijzer.contracts.tables import read_table
 
     frame = read_table(path)
     if date_col is None and set(LONG_COLUMNS) <= set(frame.columns):
         return None, [], []
     if date_col is None:
-        date_col = next(
-            (
-                c
-                for c in frame.columns
-                if c.lower() in DATE_NAMES or c.lower().endswith(("_date", "_day"))
-            ),
-            None,
-        )
+        date_col = find_date_column(frame.columns)
     others = [c for c in frame.columns if c != date_col]
     counts = [c for c in others if frame[c].map(lambda v: bool(COUNT.match(v))).all()]
     return date_col, counts, [c for c in others if c not in counts]

@@ -49,8 +49,7 @@ def _long(frame: pd.DataFrame, name: str, today: dt.date | None) -> pd.DataFrame
 def _wide(frame: pd.DataFrame, name: str, date_col: str | None, series: Sequence[str] | None,
           today: dt.date | None) -> pd.DataFrame:
     if date_col is None:
-        date_col = next((c for c in frame.columns if c.lower() in DATE_NAMES
-                         or c.lower().endswith("_date") or c.lower().endswith("_day")), None)
+        date_col = find_date_column(frame.columns)
     if date_col is None or date_col not in frame.columns:
         expected = (f"a date column named '{date_col}'" if date_col else
                     "the long format series_id,date,value or a date column (pass --date-col)")
@@ -70,6 +69,11 @@ def _wide(frame: pd.DataFrame, name: str, date_col: str | None, series: Sequence
     long = wide.melt(id_vars="date", var_name="series_id", value_name="value")
     long = long[["series_id", "date", "value"]]
     return long.sort_values(["series_id", "date"], kind="stable").reset_index(drop=True)
+
+
+def find_date_column(columns: Sequence[str]) -> str | None:
+    """The date column of a wide file, recognised by its name (``date``, ``datum``, ``*_date``, ...)."""
+    return next((c for c in columns if c.lower() in DATE_NAMES or c.lower().endswith(("_date", "_day"))), None)
 
 
 def to_wide(intake: pd.DataFrame) -> pd.DataFrame:
