@@ -1,8 +1,7 @@
 """A small real triage model and forecast registered in MLflow exactly as ADR 0003 lays out.
 
-Until the triage and forecast branches land, the API tests serve these: a scikit-learn
-LogisticRegression on one-hot encoded input, explained by a shap.LinearExplainer that returns
-``Reason`` objects with the fields of ``explain.case.Reason``, a B1 citizen text and a capacity
+The API tests serve these: a scikit-learn LogisticRegression on one-hot encoded input,
+explained by a shap.LinearExplainer that returns ``explain.case.Reason`` objects, a B1 citizen text and a capacity
 computation with the output columns of ``models.capacity.plan_capacity``. They are injected
 through ``api.modelstore.ModelLibrary``; the service code never knows the difference.
 """
@@ -13,9 +12,8 @@ import dataclasses
 import json
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 from api.core.config import FORECAST, TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from api.modelstore import ModelLibrary
+from explain.case import Reason
 from werkwijzer.contracts import staffing_for
 from werkwijzer.settings import Settings
 from werkwijzer.teams import EFFORT_CLASSES, team_label
@@ -44,16 +43,6 @@ FEATURES: list[dict[str, Any]] = [
     {"name": "documents_complete", "kind": "boolean", "label_nl": "Documenten compleet",
      "label_en": "Documents complete", "categories": None, "min": None, "max": None},
 ]
-
-
-@dataclass(frozen=True)
-class Reason:
-    feature: str
-    label_nl: str
-    label_en: str
-    value: object
-    direction: Literal["up", "down"]
-    contribution: float
 
 
 def encode(frame: pd.DataFrame, schema: dict[str, Any]) -> np.ndarray:
