@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     objection_rate_warn: float = Field(default=0.05, ge=0.0, le=1.0)
     objection_rate_stop: float | None = Field(default=None, ge=0.0, le=1.0)
 
+    # Protected characteristics of live cases, for the fairness audit only: a separate file kept
+    # by the audit function, never sent to or stored by the API. Empty: <home>/audit/characteristics.csv.
+    characteristics_path: Path | None = None
+
     # Forecast flow: series are split into this many batches (tasks) per model; Dask LocalCluster
     # workers run as processes (True) or threads (False).
     forecast_batches: int = Field(default=8, ge=1)
@@ -147,6 +151,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.home_dir / 'werkwijzer.db'}"
+
+    @property
+    def characteristics_file(self) -> Path:
+        if self.characteristics_path is not None:
+            return self.characteristics_path.expanduser().resolve()
+        return self.home_dir / "audit" / "characteristics.csv"
 
     @property
     def data_dir(self) -> Path:

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import StoreDep, TeamLeadDep
-from api.routes.errors import AUTH, NOT_FOUND, UNAVAILABLE
-from api.schemas.planning import CapacityPublic, ForecastPublic, TeamPublic
-from api.services import planning
+from api.deps import NowDep, SessionDep, StoreDep, TeamLeadDep
+from api.routes.errors import AUTH, INVALID, NOT_FOUND, UNAVAILABLE
+from api.schemas.planning import CapacityPublic, ForecastPublic, IntakeRecorded, IntakeReport, TeamPublic
+from api.services import intake, planning
 
 router = APIRouter(prefix="/teams", tags=["planning"])
 TeamPath = Annotated[str, Path(min_length=1, max_length=100)]
@@ -36,3 +36,13 @@ def team_capacity(team: TeamPath, _: TeamLeadDep, store: StoreDep,
                   ) -> dict[str, Any]:
     """FTE needed against FTE available per week, backlog and the chance of breaching the term."""
     return planning.capacity(store, team, demand_change, fte_change, backlog_start)
+
+
+@router.put("/{team}/intake", response_model=IntakeRecorded, responses={**AUTH, **INVALID})
+def record_intake(team: TeamPath, body: IntakeReport, user: TeamLeadDep, session: SessionDep, store: StoreDep,
+                  now: NowDep) -> dict[str, Any]:
+    """Actual intake per day (new cases or contacts); a day reported again is corrected. Monitoring
+    compares these with the forecast."""
+    known = [t["id"] for t in planning.teams(store)]
+    records = [(r.date, r.count) for r in body.records]
+    return {"team": team, "recorded": intake.record(session, user, team, records, now, known)}

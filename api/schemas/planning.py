@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.schemas.advice import ModelRef
 
@@ -66,3 +66,17 @@ class CapacityPublic(BaseModel):
     model: ModelRef
     scenario: Scenario
     weeks: list[CapacityWeek]
+
+
+class IntakeRecord(BaseModel):
+    date: dt.date
+    count: int = Field(ge=0, le=1_000_000, description="New cases or contacts that day")
+
+
+class IntakeReport(BaseModel):
+    records: list[IntakeRecord] = Field(min_length=1, max_length=1000)
+
+
+class IntakeRecorded(BaseModel):
+    team: str
+    recorded: int

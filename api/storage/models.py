@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -97,6 +98,23 @@ class SwitchChange(Base):
     reason: Mapped[str] = mapped_column(Text)
     changed_by: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class IntakeActual(Base):
+    """Actual intake of one team on one day, as reported by the case system or the team lead.
+
+    Reporting a day again replaces its count (a correction); the audit trail keeps every report.
+    """
+
+    __tablename__ = "intake_actuals"
+    __table_args__ = (UniqueConstraint("team", "date", name="uq_intake_team_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team: Mapped[str] = mapped_column(String(100), index=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    count: Mapped[int] = mapped_column(Integer)
+    recorded_by: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class IdempotencyKey(Base):

@@ -13,6 +13,7 @@ ROUTES = [  # method, path ({advice} is filled in), body, roles allowed
     ("GET", "/api/v1/teams", None, {"team_lead"}),
     ("GET", "/api/v1/teams/wmo_meldingen/forecast", None, {"team_lead"}),
     ("GET", "/api/v1/teams/wmo_meldingen/capacity?demand_change=0.1&fte_change=1", None, {"team_lead"}),
+    ("PUT", "/api/v1/teams/wmo_meldingen/intake", {"records": [{"date": "2026-01-05", "count": 3}]}, {"team_lead"}),
     ("POST", "/api/v1/advice", new_case(900), {"caseworker"}),
     ("GET", "/api/v1/advice/{advice}", None, {"caseworker"}),
     ("POST", "/api/v1/advice/{advice}/decision", DECISION, {"caseworker"}),

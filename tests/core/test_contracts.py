@@ -12,6 +12,7 @@ from werkwijzer.contracts import (
     ContractError,
     passes_eleven_test,
     read_cases,
+    read_characteristics,
     read_intake,
     read_norms,
     read_registry,
@@ -244,3 +245,37 @@ def test_forecast_refuses_negative_values(tmp_path: Path) -> None:
     with pytest.raises(ContractError) as info:
         read_forecast(write(tmp_path, FORECAST_HEADER + "wmo,2027-01-04,10,8,12,-1,15\n", "forecast.csv"))
     assert (info.value.first.row, info.value.first.column, info.value.first.value) == (2, "lo_95", "-1")
+
+
+PROTECTED = ["age_band", "sex", "migration_background"]
+
+
+def test_characteristics_file_reads_groups_with_unknowns(tmp_path: Path) -> None:
+    path = write(tmp_path, "case_id,age_band,sex,migration_background\nC-1,27-44,v,geen\nC-2,67+,m,\n",
+                 "characteristics.csv")
+    frame = read_characteristics(path, PROTECTED)
+    assert frame["case_id"].tolist() == ["C-1", "C-2"]
+    assert frame.loc[1, "age_band"] == "67+" and pd.isna(frame.loc[1, "migration_background"])
+
+
+@pytest.mark.parametrize(("text", "row", "column"), [
+    ("case_id,age_band,sex\nC-1,27-44,v\n", 1, "migration_background"),                    # a column missing
+    ("case_id,age_band,sex,migration_background,postcode\nC-1,27-44,v,geen,1234\n", 1, "postcode"),  # not protected
+    ("case_id,age_band,sex,migration_background\nC-1,27-44,v,geen\nC-1,18-26,m,geen\n", 3, "case_id"),  # repeated
+    ("case_id,age_band,sex,migration_background\n,27-44,v,geen\n", 2, "case_id"),          # empty key
+])
+def test_characteristics_file_problems_name_row_and_column(tmp_path: Path, text: str, row: int, column: str) -> None:
+    with pytest.raises(ContractError) as info:
+        read_characteristics(write(tmp_path, text, "characteristics.csv"), PROTECTED)
+    assert (info.value.first.row, info.value.first.column) == (row, column)
+    assert "characteristics.csv" in str(info.value)
+
+
+def test_characteristics_file_refuses_bsn_and_personal_data_without_echo(tmp_path: Path) -> None:
+    path = write(tmp_path, "case_id,age_band\n111222333,27-44\n", "characteristics.csv")
+    with pytest.raises(ContractError) as info:
+        read_characteristics(path)
+    assert info.value.first.row == 2 and "111222333" not in str(info.value)
+    with pytest.raises(ContractError) as info:
+        read_characteristics(write(tmp_path, "case_id,naam\nC-1,Jansen\n", "characteristics.csv"))
+    assert info.value.first.column == "naam"

@@ -11,6 +11,7 @@ from typing import Literal
 
 from werkwijzer.contracts.bsn import passes_eleven_test
 from werkwijzer.contracts.cases import read_cases
+from werkwijzer.contracts.characteristics import read_characteristics
 from werkwijzer.contracts.forecast import read_forecast
 from werkwijzer.contracts.intake import read_intake, to_wide
 from werkwijzer.contracts.planning import read_norms, read_staffing, staffing_for
@@ -28,6 +29,7 @@ __all__ = [
     "Problem",
     "passes_eleven_test",
     "read_cases",
+    "read_characteristics",
     "read_forecast",
     "read_intake",
     "read_norms",

@@ -11,6 +11,7 @@ personal data (names, addresses, dates of birth, BSN) are refused outright.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -27,10 +28,15 @@ _PERSONAL = re.compile(r"(^|_)(bsn|naam|name|achternaam|voornaam|adres|address|s
                        re.IGNORECASE)
 
 
+def personal_columns(columns: Iterable[str]) -> list[str]:
+    """Column names that announce direct personal data (names, addresses, BSN, dates of birth, contact)."""
+    return [c for c in columns if _PERSONAL.search(c)]
+
+
 def read_cases(path: str | Path, registry: FeatureRegistry | None = None) -> pd.DataFrame:
     name = Path(path).name
     frame = read_table(path)
-    personal = [c for c in frame.columns if _PERSONAL.search(c)]
+    personal = personal_columns(frame.columns)
     if personal:
         raise ContractError([Problem(name, "no direct personal data (names, addresses, dates of birth, "
                                            "BSN); use pseudonymous keys only", row=1, column=c)
