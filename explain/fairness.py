@@ -38,6 +38,8 @@ import pandas as pd
 import yaml
 from numpy.typing import ArrayLike
 
+from models.monitoring import confusion_counts
+
 RATES = ("selection_rate", "fpr", "fnr", "tpr", "fdr", "fp_share")
 PRIORITY = ("fpr", "fnr", "fdr")
 EXPORT_COLUMNS = ("attribute", "group", "n", "tn", "fp", "fn", "tp", "selection_rate", "fpr", "fnr",
@@ -83,10 +85,8 @@ def confusion_by_group(y_true: ArrayLike, y_pred: ArrayLike, groups: pd.DataFram
         rows = []
         for group in sorted(pd.unique(values), key=str):
             m = values == group
-            t, p = truth[m], pred[m]
             rows.append({"attribute": attribute, "group": str(group), "n": int(m.sum()),
-                         "tn": int((~t & ~p).sum()), "fp": int((~t & p).sum()),
-                         "fn": int((t & ~p).sum()), "tp": int((t & p).sum())})
+                         **confusion_counts(truth[m], pred[m])})
         table = pd.DataFrame(rows)
         rates = _rates(*(table[c].to_numpy(dtype=float) for c in ("tn", "fp", "fn", "tp")))
         for name, values_ in rates.items():

@@ -165,11 +165,19 @@ def override_surge(current: pd.DataFrame, baseline: pd.DataFrame, by: Sequence[s
     return out
 
 
+def confusion_counts(truth: np.ndarray, pred: np.ndarray) -> dict[str, int]:
+    """The four cells of one group's confusion matrix (boolean arrays): ``tn, fp, fn, tp``.
+
+    The one place both the training audit (``explain.fairness``) and live monitoring count them.
+    """
+    return {"tn": int((~truth & ~pred).sum()), "fp": int((~truth & pred).sum()),
+            "fn": int((truth & ~pred).sum()), "tp": int((truth & pred).sum())}
+
+
 def _group_counts(pred: np.ndarray, truth: np.ndarray | None) -> dict[str, int]:
     counts = {"n": int(pred.size), "selected": int(pred.sum())}
     if truth is not None:
-        counts |= {"tn": int((~truth & ~pred).sum()), "fp": int((~truth & pred).sum()),
-                   "fn": int((truth & ~pred).sum()), "tp": int((truth & pred).sum())}
+        counts |= confusion_counts(truth, pred)
     return counts
 
 
