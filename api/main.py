@@ -16,6 +16,7 @@ from api.modelstore import ModelLibrary, ModelStore
 from api.routes import advice, governance, health, teams
 from api.services.advice import RandomSource
 from api.services.clock import utc_now
+from api.services.refresh import Refresher
 
 
 def create_app(settings: Settings | None = None, model_store: ModelStore | None = None, *,
@@ -29,9 +30,16 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate(engine)
+        refresher = None
         if model_store is None:
             store.reload()
+            if settings.model_refresh_seconds:
+                refresher = Refresher(store, app.state.sessions, app.state.clock, settings.model_refresh_seconds)
+                refresher.start()
+        app.state.refresher = refresher
         yield
+        if refresher is not None:
+            refresher.stop()
         engine.dispose()
 
     app = FastAPI(title="Werkwijzer", version="1", lifespan=lifespan,

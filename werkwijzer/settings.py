@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=400, ge=183, description="Audit retention: at least six months.")
     # Advisory API: main reasons shown per advice.
     advice_reasons: int = Field(default=5, ge=1, le=20, description="Main reasons shown with an advice.")
+    # Each API worker looks for newly approved champions this often (0: only on a reload call), so a
+    # reload reaches every worker, not just the one that answered the call.
+    model_refresh_seconds: int = Field(default=60, ge=0, le=86_400)
 
     # Organisation facts used when no governance.yaml is supplied (documented defaults to replace).
     organization: str = "Gemeente Voorbeeldstad"

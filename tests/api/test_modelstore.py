@@ -112,3 +112,30 @@ def test_a_model_with_a_protected_characteristic_in_its_schema_is_not_served(tmp
 
 def _store_nothing(X, y, schema, path) -> None:  # type: ignore[no-untyped-def]
     path.write_bytes(b"never loaded: the schema is refused first")
+
+
+def test_every_worker_refreshes_on_its_own_and_the_trail_says_so(registry_settings: Settings) -> None:
+    """A reload call reaches one worker; the others pick up a new champion in the background."""
+    from sqlalchemy import select
+
+    from api.services.clock import utc_now
+    from api.services.refresh import refresh_once
+    from api.storage.models import AuditEvent
+
+    app = create_app(registry_settings.model_copy(update={"model_refresh_seconds": 3600}), library=TOY_LIBRARY)
+    with TestClient(app):
+        assert app.state.refresher.running
+        store, sessions = app.state.store, app.state.sessions
+        assert refresh_once(store, sessions, utc_now()) == {}  # nothing changed: no audit entry
+        old = store.effort.version
+        new = register_toy_models(registry_settings, seed=4, names=(TRIAGE_EFFORT,))[TRIAGE_EFFORT]
+        changes = refresh_once(store, sessions, utc_now())
+        assert changes == {TRIAGE_EFFORT: {"from": old, "to": new, "message": f"loaded version {new}"}}
+        assert store.effort.version == new and refresh_once(store, sessions, utc_now()) == {}
+        with sessions() as s:
+            events = s.execute(select(AuditEvent).where(AuditEvent.kind == "models.refreshed")).scalars().all()
+        assert len(events) == 1 and f'"to":"{new}"' in events[0].payload and events[0].actor == "system"
+    assert not app.state.refresher.running  # stopped with the app
+    off = create_app(registry_settings.model_copy(update={"model_refresh_seconds": 0}), library=TOY_LIBRARY)
+    with TestClient(off):
+        assert off.state.refresher is None

@@ -75,7 +75,7 @@ def purge() -> None:
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The running API.")
 @click.option("--token", envvar="WERKWIJZER_TOKEN", required=True, help="An admin token (or WERKWIJZER_TOKEN).")
 def reload(url: str, token: str) -> None:
-    """Ask a running API to load newly approved champions (each worker reloads on its own call)."""
+    """Ask a running API to load newly approved champions now (other workers follow within a minute)."""
     import httpx
 
     response = httpx.post(f"{url.rstrip('/')}/api/v1/admin/reload", headers={"Authorization": f"Bearer {token}"},

@@ -1,0 +1,76 @@
+"""Every worker picks up newly approved champions on its own.
+
+``POST /admin/reload`` reaches the one worker that answers it; with ``serve --workers N`` the others
+would keep the old version until restarted. So each worker also reloads in the background every
+``settings.model_refresh_seconds``. A reload is a no-op when no champion changed (a few registry
+queries) and keeps serving the loaded version when MLflow is unreachable. A version that goes
+live or is withdrawn this way is an audit entry ``models.refreshed`` by the actor ``system``, so
+the trail shows when each worker started serving it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.core.config import MODEL_NAMES
+from api.modelstore import ModelStore
+from api.services import audit
+
+log = logging.getLogger(__name__)
+
+
+def _loaded(store: ModelStore) -> dict[str, str | None]:
+    effort, integrated = store.triage_pair()
+    forecast = store.forecast
+    return {name: (bundle.version if bundle else None)
+            for name, bundle in zip(MODEL_NAMES, (effort, integrated, forecast), strict=True)}
+
+
+def refresh_once(store: ModelStore, sessions: sessionmaker[Session], now: dt.datetime) -> dict[str, Any]:
+    """Reload; when a served version changed, record which. Returns the changes (empty: nothing changed)."""
+    before = _loaded(store)
+    results = store.reload()
+    after = _loaded(store)
+    changes = {name: {"from": before[name], "to": after[name], "message": results[name].message}
+               for name in MODEL_NAMES if before[name] != after[name]}
+    if changes:
+        with sessions() as session:
+            audit.record(session, kind="models.refreshed", actor="system", subject="models", at=now,
+                         payload={"worker_pid": os.getpid(), "changes": changes})
+            session.commit()
+    return changes
+
+
+class Refresher:
+    """A daemon thread calling :func:`refresh_once` every ``interval`` seconds until stopped."""
+
+    def __init__(self, store: ModelStore, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime],
+                 interval: float) -> None:
+        self._store, self._sessions, self._clock, self._interval = store, sessions, clock, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="werkwijzer-model-refresh", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                refresh_once(self._store, self._sessions, self._clock())
+            except Exception:  # keep serving; the next round tries again
+                log.exception("background model refresh failed")
