@@ -15,6 +15,7 @@ from typing import Any
 import mlflow
 import pandas as pd
 
+from flows import experiments
 from werkwijzer.contracts import read_norms, read_staffing
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import (
@@ -26,7 +27,7 @@ from werkwijzer.tracking import (
 )
 
 MODEL_NAME = "werkwijzer-forecast"
-EXPERIMENT = "werkwijzer-forecast"
+EXPERIMENT = experiments.FORECAST
 GATE = "beats_seasonal_naive"
 
 

@@ -29,6 +29,7 @@ from prefect.cache_policies import NO_CACHE
 
 from explain.fairness import export_table, read_justification
 from explain.governance import load_governance
+from flows import experiments
 from flows import triage_steps as steps
 from models.triage import save_model
 from werkwijzer.contracts import read_cases, read_norms, read_registry
@@ -42,7 +43,7 @@ from werkwijzer.tracking import (
     set_champion,
 )
 
-EXPERIMENT = "werkwijzer-triage"
+EXPERIMENT = experiments.TRIAGE
 GATES = ("performance", "proxy", "fairness", "registry", "shap_additivity")
 
 

@@ -82,6 +82,8 @@ def test_fuzz_with_known_ids_reaches_the_handlers(api: Api, schema: schemathesis
     fixed = {
         ("GET", "/api/v1/teams/{team}/forecast"): team_path,
         ("GET", "/api/v1/teams/{team}/capacity"): team_path,
+        ("PUT", "/api/v1/teams/{team}/intake"): {
+            **team_path, "body": {"records": [{"date": "2026-03-02", "count": 4}]}},
         ("POST", "/api/v1/advice"): {"body": new_case(951)},
         ("PUT", "/api/v1/admin/advice-switch"): {"body": {"scope": TRIAGE_INTEGRATED, "enabled": True,
                                                           "reason": "fuzz"}},
