@@ -1,0 +1,72 @@
+"""A running advisory API on SQLite with the toy champions, for monitoring tests.
+
+The fixtures are imported by ``tests/monitor/conftest.py``; they are lazy, so the report tests
+in this folder do not pay for MLflow and a database. The app
+gets a settable clock, so tests can place advice and decisions inside or outside a period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.core.config import ROLES
+from api.main import create_app
+from api.modelstore import ModelStore
+from api.services.users import create_user
+from tests.api.conftest import Api, SteerableRandom
+from tests.api.toymodels import TOY_LIBRARY, register_toy_models
+from werkwijzer.settings import Settings
+
+
+@dataclass
+class Clock:
+    """The app's clock; tests move ``now``."""
+
+    now: dt.datetime
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(home=tmp_path_factory.mktemp("monitor-home"), environment="test", seed=7, control_share=0.05)
+
+
+@pytest.fixture(scope="session")
+def live_models(live_settings: Settings) -> ModelStore:
+    register_toy_models(live_settings)
+    store = ModelStore(live_settings, TOY_LIBRARY)
+    assert all(r.status == "loaded" for r in store.reload().values())
+    return store
+
+
+@dataclass
+class LiveApi(Api):
+    clock: Clock | None = None
+
+
+def start_live_api(settings: Settings, store: ModelStore, folder: Path, now: dt.datetime) -> Iterator[LiveApi]:
+    """An app on a fresh SQLite database with one user per role and a settable clock."""
+    settings = settings.model_copy(update={"database_url": f"sqlite:///{folder / 'api.db'}"})
+    clock = Clock(now)
+    rng = SteerableRandom(1)
+    app = create_app(settings, store, rng=rng, clock=clock)
+    with TestClient(app) as client:
+        api = LiveApi(app, client, settings, rng, clock=clock)
+        with app.state.sessions() as session:
+            for role in ROLES:
+                user, token = create_user(session, f"test {role}", role, now)
+                api.tokens[role], api.user_ids[role] = token, user.id
+        yield api
+
+
+@pytest.fixture
+def live_api(live_settings: Settings, live_models: ModelStore, tmp_path: Path) -> Iterator[LiveApi]:
+    yield from start_live_api(live_settings, live_models, tmp_path, dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC))
