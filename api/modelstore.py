@@ -79,6 +79,8 @@ class TriageBundle:
     model_card: dict[str, Any]
     register_entry: dict[str, Any]
     loaded_at: dt.datetime
+    fairness: list[dict[str, Any]] = field(default_factory=list)  # the published per-group table
+
 
     @property
     def features(self) -> list[dict[str, Any]]:
@@ -97,6 +99,10 @@ class ForecastBundle:
     backtest: list[dict[str, Any]]
     gates: dict[str, Any]
     loaded_at: dt.datetime
+    # SHAP contributions per series, week and driver (cases per week; explain.forecast_drivers),
+    # and the model ``auto`` chose per series: the drivers come from the global boosting model.
+    drivers: pd.DataFrame | None = None
+    choice: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,32 @@ def _gates(tags: Mapping[str, str], path: Path) -> dict[str, Any]:
 
 def _json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    frame = pd.read_csv(path)
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+
+def _drivers(path: Path) -> pd.DataFrame | None:
+    """``drivers.csv`` summed per driver, or None when the run has none (no boosting model)."""
+    from explain.forecast_drivers import DRIVER_COLUMNS, by_driver
+
+    if not path.is_file():
+        return None
+    long = pd.read_csv(path, dtype={"series_id": str}, parse_dates=["date"])
+    if long.empty or not set(DRIVER_COLUMNS) <= set(long.columns):
+        return None
+    return by_driver(long)
+
+
+def _choice(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    frame = pd.read_csv(path, dtype=str)
+    return dict(zip(frame["series_id"], frame["model"], strict=True))
 
 
 class ModelStore:
@@ -238,7 +270,7 @@ class ModelStore:
         return TriageBundle(name=name, version=str(version.version), run_id=str(version.run_id),
                             model=model, explainer=explainer, schema=schema, gates=_gates(tags, path),
                             model_card=card, register_entry=_json(path / "algoritmeregister.json"),
-                            loaded_at=self._clock())
+                            loaded_at=self._clock(), fairness=_records(path / "fairness.csv"))
 
     def _forecast_bundle(self, name: str, version: Any, tags: dict[str, str],
                          path: Path) -> ForecastBundle:
@@ -252,7 +284,8 @@ class ModelStore:
                     if (path / "backtest_summary.csv").is_file() else [])
         return ForecastBundle(name=name, version=str(version.version), run_id=str(version.run_id),
                               forecast=forecast, history=history, norms=norms, staffing=staffing,
-                              backtest=backtest, gates=_gates(tags, path), loaded_at=self._clock())
+                              backtest=backtest, gates=_gates(tags, path), loaded_at=self._clock(),
+                              drivers=_drivers(path / "drivers.csv"), choice=_choice(path / "auto_choice.csv"))
 
     @staticmethod
     def _list_versions(client: Any, name: str) -> list[dict[str, Any]]:

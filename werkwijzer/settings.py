@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # Tracking and registry (MLflow). Empty means: SQLite and local artifacts under `home`.
     mlflow_tracking_uri: str | None = None
     mlflow_artifact_root: str | None = None
+    # Where people open the MLflow UI (`mlflow ui`); the model pages link each run there.
+    mlflow_ui_url: str = "http://127.0.0.1:5000"
 
     # API storage. Empty means: SQLite (WAL) under `home`.
     database_url: str | None = None

@@ -77,3 +77,27 @@ def capacity(store: ModelStore, team: str, demand_change: float, fte_change: flo
     return {"team": team, "model": {"name": bundle.name, "version": bundle.version},
             "scenario": {"demand_change": demand_change, "fte_change": fte_change, "backlog_start": backlog_start},
             "weeks": weeks}
+
+
+def drivers(store: ModelStore, team: str) -> dict[str, Any]:
+    """What drives a team's forecast: each SHAP driver's mean contribution per week over the horizon.
+
+    Contributions are in cases per week (``explain.forecast_drivers``), largest influence first.
+    They come from the global boosting model; ``explains_served_forecast`` says whether that is
+    also the model ``auto`` chose for this team (None when the run does not say), so a page never
+    presents them as more than they are.
+    """
+    bundle, _ = _bundle_for(store, team)
+    found = bundle.drivers[bundle.drivers["series_id"].astype(str) == team] if bundle.drivers is not None else None
+    chosen = bundle.choice.get(team)
+    out: dict[str, Any] = {"team": team, "model": {"name": bundle.name, "version": bundle.version},
+                           "chosen_model": chosen, "explains_served_forecast": (chosen == "gbm") if chosen else None,
+                           "weeks": 0, "drivers": []}
+    if found is None or found.empty:
+        return out
+    mean = (found.groupby(["driver", "label_nl", "label_en"], as_index=False)["contribution"].mean()
+            .assign(size=lambda f: f["contribution"].abs()).sort_values(["size", "driver"], ascending=[False, True]))
+    out["weeks"] = int(found["date"].nunique())
+    out["drivers"] = [{"driver": r.driver, "label_nl": r.label_nl, "label_en": r.label_en,
+                       "mean_contribution": float(r.contribution)} for r in mean.itertuples(index=False)]
+    return out

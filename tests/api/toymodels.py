@@ -195,6 +195,21 @@ def _triage_artifacts(folder: Path, name: str, target: str, classes: list[Any], 
     (folder / "fairness.csv").write_text("group,selection_rate\nall,0.5\n", encoding="utf-8")
 
 
+# Per team: (feature, contribution in cases per week) of the toy SHAP drivers, as explain.forecast_drivers writes.
+TOY_DRIVERS = {"season_lag": 6.0, "weekday_mean": 2.0, "public_holiday": -3.0, "trend": 1.0}
+
+
+def _drivers(weeks: pd.DatetimeIndex) -> pd.DataFrame:
+    """``drivers.csv`` in the long format of the forecast flow (explain.forecast_drivers.DRIVER_COLUMNS)."""
+    from explain.forecast_drivers import DRIVERS, driver_of
+
+    rows = [{"series_id": team, "date": d.date(), "feature": f, "driver": driver_of(f), "feature_value": 1.0,
+             "shap_value": c / 10, "contribution": c * (1 + i), "base_value": 40.0 + 20 * i,
+             "label_nl": DRIVERS[driver_of(f)][0], "label_en": DRIVERS[driver_of(f)][1]}
+            for i, team in enumerate(TEAMS) for d in weeks for f, c in TOY_DRIVERS.items()]
+    return pd.DataFrame(rows)
+
+
 def _forecast_artifacts(folder: Path) -> None:
     folder.mkdir(parents=True)
     history_weeks = pd.date_range("2026-06-01", periods=26, freq="W-MON")
@@ -216,7 +231,9 @@ def _forecast_artifacts(folder: Path) -> None:
     pd.DataFrame(fc).to_csv(folder / "forecast.csv", index=False)
     pd.DataFrame(staff).to_csv(folder / "staffing.csv", index=False)
     pd.DataFrame(norms).to_csv(folder / "norms.csv", index=False)
-    pd.DataFrame(hist).head(0).to_csv(folder / "drivers.csv", index=False)
+    _drivers(future).to_csv(folder / "drivers.csv", index=False)
+    pd.DataFrame({"series_id": list(TEAMS), "model": ["gbm", "ets", "gbm"]}).to_csv(
+        folder / "auto_choice.csv", index=False)
     pd.DataFrame([{"series_id": t, "mase": 0.8} for t in TEAMS]).to_csv(
         folder / "backtest_summary.csv", index=False)
 
