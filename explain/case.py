@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from models.triage import TriageClassifier
+from models.triage import RecordScorer, TriageClassifier
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class CaseExplainer:
                        for f in schema.get("features", [])}
         encoded_bg = model.encode(background[self.features])
         estimator = model.final_estimator_
+        self._tree = model.model_type_ != "glassbox"
         if model.model_type_ == "glassbox":
             self.explainer = shap.LinearExplainer(estimator, shap.maskers.Independent(encoded_bg,
                                                                                       max_samples=len(encoded_bg)))
@@ -52,6 +53,12 @@ class CaseExplainer:
                                                 feature_perturbation="interventional", model_output="raw")
         sources = model.encoded_source_
         self._fold = np.stack([(sources == f).astype(float) for f in self.features], axis=1)
+        self.scorer = RecordScorer(model)
+
+    def _folded(self, contrib: np.ndarray) -> np.ndarray:
+        if contrib.ndim == 2:
+            contrib = contrib[:, :, None]
+        return np.einsum("nek,ef->nfk", contrib, self._fold)
 
     def explain(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Base values (n, k) and per-feature contributions (n, n_features, k) in raw space.
@@ -62,14 +69,11 @@ class CaseExplainer:
         values = self.explainer(encoded)
         contrib = np.asarray(values.values, dtype=float)
         base = np.asarray(values.base_values, dtype=float)
-        if contrib.ndim == 2:
-            contrib = contrib[:, :, None]
         if base.ndim == 1:
             base = base[:, None]
         elif base.ndim == 0:
             base = np.full((len(encoded), 1), float(base))
-        folded = np.einsum("nek,ef->nfk", contrib, self._fold)
-        return base, folded
+        return base, self._folded(contrib)
 
     def additivity_error(self, X: pd.DataFrame) -> float:
         """Largest |base + sum(contributions) - raw output| over the rows of ``X``."""
@@ -104,8 +108,28 @@ class CaseExplainer:
         if proba is None:
             proba = self.model.predict_proba(rows[self.features])
         _, contrib = self.explain(rows)
+        return self._reasons(contrib, proba, top, lambda n, name: rows[name].iloc[n])
+
+    def proba_records(self, records: list[dict[str, Any]]) -> np.ndarray:
+        """The model's ``predict_proba`` for plain records (dicts by feature name), without pandas."""
+        return self.scorer.predict_proba_records(records)
+
+    def score_records(self, records: list[dict[str, Any]], top: int = 5) -> tuple[np.ndarray, list[list[Reason]]]:
+        """Probabilities and :meth:`reasons` for plain records: one encoding, one SHAP call for all rows.
+
+        Equal to ``predict_proba`` and :meth:`reasons_many` on the same rows as a frame; the API's
+        scoring path (no pandas frame per request, no input checks per call).
+        """
+        encoded = self.scorer.encode(records)
+        proba = self.scorer.predict_proba(encoded)
+        options = {"check_additivity": False} if self._tree else {}  # the flow gates on additivity
+        contrib = self._folded(np.asarray(self.explainer.shap_values(encoded, **options), dtype=float))
+        return proba, self._reasons(contrib, proba, top, lambda n, name: records[n].get(name))
+
+    def _reasons(self, contrib: np.ndarray, proba: np.ndarray, top: int,
+                 value_of: Any) -> list[list[Reason]]:
         out = []
-        for n in range(len(rows)):
+        for n in range(len(proba)):
             k = int(np.argmax(proba[n]))
             # two classes: SHAP explains class 1; class 0's contributions are the same, negated
             values = contrib[n, :, 0] * (1.0 if k == 1 else -1.0) if contrib.shape[2] == 1 else contrib[n, :, k]
@@ -116,7 +140,7 @@ class CaseExplainer:
                     continue
                 name = self.features[i]
                 label_nl, label_en = self.labels.get(name, (name, name))
-                raw = rows[name].iloc[n]
+                raw = value_of(n, name)
                 value = raw.item() if hasattr(raw, "item") else raw
                 found.append(Reason(name, label_nl, label_en, None if pd.isna(value) else value,
                                     "up" if values[i] > 0 else "down", float(values[i])))

@@ -33,7 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, SplineTransformer, StandardScaler
+from sklearn.preprocessing import LabelEncoder, OneHotEncoder, OrdinalEncoder, SplineTransformer, StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -211,6 +211,97 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.categorical = True
         return tags
+
+
+class RecordScorer:
+    """``encode`` and ``predict_proba`` of a fitted :class:`TriageClassifier` for plain records.
+
+    The API scores one case (a dict) at a time, where pandas frames and scikit-learn's input
+    checks cost far more than the arithmetic. Every encoded column comes from exactly one input
+    feature (``encoded_source_``: numbers pass through or become spline columns, categories
+    ordinal codes or one-hot columns), so the encoded block of a feature depends on that
+    feature's value alone. The scorer keeps the block of each value it has seen (up to
+    ``max_values`` per feature) and encodes a record whose values it has all seen by copying
+    blocks; any other record goes through the fitted pipeline, which also fills the cache. The
+    raw output and the calibration are computed from the fitted estimator and calibrators on
+    the encoded array. Results equal :meth:`TriageClassifier.encode` and
+    :meth:`TriageClassifier.predict_proba` (tests/models/test_triage.py). Never saved with the model.
+    """
+
+    def __init__(self, model: TriageClassifier, max_values: int = 10_000) -> None:
+        check_is_fitted(model)
+        self.model = model
+        self.features = [str(f) for f in model.feature_names_in_]
+        sources = np.asarray(model.encoded_source_, dtype=object)
+        self.width = len(sources)
+        self.columns = [np.flatnonzero(sources == f) for f in self.features]
+        self.max_values = max_values
+        self._blocks: list[dict[tuple[type, Any], np.ndarray]] = [{} for _ in self.features]
+        estimator = model.final_estimator_
+        self._linear = isinstance(estimator, LogisticRegression)
+        self._calibrated = list(model.calibrator_.calibrated_classifiers_)
+        self._positions = [LabelEncoder().fit(c.classes).transform(c.estimator.classes_) for c in self._calibrated]
+
+    @staticmethod
+    def _key(value: Any) -> tuple[type, Any]:
+        if value is None or (isinstance(value, float) and value != value):
+            return (type(None), None)
+        return (type(value), value)
+
+    def encode(self, records: list[dict[str, Any]]) -> np.ndarray:
+        out = np.empty((len(records), self.width), dtype=float)
+        unseen: list[int] = []
+        for i, record in enumerate(records):
+            for columns, blocks, name in zip(self.columns, self._blocks, self.features, strict=True):
+                block = blocks.get(self._key(record.get(name)))
+                if block is None:
+                    unseen.append(i)
+                    break
+                out[i, columns] = block
+        if unseen:
+            frame = pd.DataFrame([{f: records[i].get(f) for f in self.features} for i in unseen],
+                                 columns=self.features)
+            encoded = self.model.encode(frame)
+            for row, i in zip(encoded, unseen, strict=True):
+                out[i] = row
+                for columns, blocks, name in zip(self.columns, self._blocks, self.features, strict=True):
+                    if len(blocks) < self.max_values:
+                        blocks[self._key(records[i].get(name))] = row[columns].copy()
+        return out
+
+    def raw_output(self, encoded: np.ndarray) -> np.ndarray:
+        """:meth:`TriageClassifier.raw_output` of already encoded rows."""
+        estimator = self.model.final_estimator_
+        if self._linear:
+            raw = encoded @ estimator.coef_.T + estimator.intercept_
+            return raw[:, 0] if raw.shape[1] == 1 else raw
+        return np.asarray(estimator.decision_function(encoded), dtype=float)
+
+    def predict_proba(self, encoded: np.ndarray) -> np.ndarray:
+        """:meth:`TriageClassifier.predict_proba` of already encoded rows (the calibration of sklearn 1.9)."""
+        raw = self.raw_output(encoded)
+        predictions = raw.reshape(-1, 1) if raw.ndim == 1 else raw
+        n_classes = len(self.model.classes_)
+        total = np.zeros((len(encoded), n_classes))
+        for calibrated, positions in zip(self._calibrated, self._positions, strict=True):
+            if calibrated.method == "temperature":
+                proba = np.asarray(calibrated.calibrators[0].predict(predictions), dtype=float)
+            else:  # sigmoid / isotonic, one calibrator per positive class
+                proba = np.zeros((len(encoded), n_classes))
+                for index, (position, calibrator) in enumerate(zip(positions, calibrated.calibrators, strict=False)):
+                    proba[:, position + 1 if n_classes == 2 else position] = calibrator.predict(predictions[:, index])
+                if n_classes == 2:
+                    proba[:, 0] = 1.0 - proba[:, 1]
+                else:
+                    denominator = proba.sum(axis=1)[:, None]
+                    proba = np.divide(proba, denominator, out=np.full_like(proba, 1 / n_classes),
+                                      where=denominator != 0)
+            proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
+            total += proba
+        return total / len(self._calibrated)
+
+    def predict_proba_records(self, records: list[dict[str, Any]]) -> np.ndarray:
+        return self.predict_proba(self.encode(records))
 
 
 # -- persistence (skops, never pickle) ---------------------------------------------------------

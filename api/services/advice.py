@@ -90,7 +90,7 @@ def compute(store: ModelStore, settings: Settings, body: AdviceCreate) -> Comput
     integrated_p = None
     if integrated is not None and scored.integrated is not None:
         integrated_p = _positive_probability(integrated, scored.integrated)
-    features = {k: _plain(v) for k, v in row.iloc[0].to_dict().items()}
+    features = row
     ref = hashlib.sha256(canonical_json({"case_id": body.case_id, "features": features}).encode()).hexdigest()
     return Computed(effort, integrated, features, ref, dict(zip(classes, map(float, proba), strict=True)),
                     suggested, integrated_p, reasons)

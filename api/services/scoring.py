@@ -1,7 +1,9 @@
 """Scoring advice requests that arrive together in one model call (micro-batching).
 
 For one case most of the cost of scoring is per call, not per row: the pandas and scikit-learn
-overhead of ``predict_proba`` and of the SHAP explainer on a one-row frame. A request thread
+overhead of ``predict_proba`` and of the SHAP explainer on a one-row frame. Rows are plain dicts;
+an explainer with ``score_records`` (``explain.case.CaseExplainer``) scores them without pandas,
+any other gets a frame. A request thread
 queues its row and takes the scoring lock; whoever holds the lock scores every queued row in one
 call per model, and the others find their result ready. A lone request is scored at once (there
 is no waiting window), so a single client's latency does not grow. Rows are independent in the
@@ -33,7 +35,7 @@ class Scored:
 class _Job:
     effort: TriageBundle
     integrated: TriageBundle | None
-    row: pd.DataFrame
+    row: dict[str, Any]
     top: int
     done: bool = False
     result: Scored | None = None
@@ -48,7 +50,14 @@ def _names(bundle: TriageBundle) -> list[str]:
     return [f["name"] for f in bundle.features]
 
 
-def _score(effort: TriageBundle, integrated: TriageBundle | None, rows: pd.DataFrame, top: int) -> list[Scored]:
+def _score(effort: TriageBundle, integrated: TriageBundle | None, records: list[dict[str, Any]],
+           top: int) -> list[Scored]:
+    fast = getattr(effort.explainer, "score_records", None)
+    if fast is not None and (integrated is None or hasattr(integrated.explainer, "proba_records")):
+        proba, reasons = fast(records, top=top)
+        other = integrated.explainer.proba_records(records) if integrated is not None else None
+        return [Scored(proba[i], other[i] if other is not None else None, reasons[i]) for i in range(len(records))]
+    rows = pd.DataFrame(records)
     effort_rows = rows[_names(effort)]
     proba = np.asarray(effort.model.predict_proba(effort_rows))
     many = getattr(effort.explainer, "reasons_many", None)
@@ -68,13 +77,13 @@ def _run(jobs: list[_Job], score: Callable[..., list[Scored]]) -> None:
     for group in groups.values():
         first = group[0]
         try:
-            rows = pd.concat([j.row for j in group], ignore_index=True) if len(group) > 1 else group[0].row
+            rows = [j.row for j in group]
             for job, result in zip(group, score(first.effort, first.integrated, rows, first.top), strict=True):
                 job.result = result
         except Exception:
             for job in group:
                 try:
-                    job.result = score(job.effort, job.integrated, job.row, job.top)[0]
+                    job.result = score(job.effort, job.integrated, [job.row], job.top)[0]
                 except Exception as exc:  # reported to that request only
                     job.error = exc
         for job in group:
@@ -90,7 +99,7 @@ class Batcher:
         self._queue_lock = threading.Lock()
         self._queue: list[_Job] = []
 
-    def score(self, effort: TriageBundle, integrated: TriageBundle | None, row: pd.DataFrame, top: int) -> Scored:
+    def score(self, effort: TriageBundle, integrated: TriageBundle | None, row: dict[str, Any], top: int) -> Scored:
         job = _Job(effort, integrated, row, top)
         with self._queue_lock:
             self._queue.append(job)

@@ -12,8 +12,6 @@ import math
 import re
 from typing import Any
 
-import pandas as pd
-
 from api.services.errors import InvalidInput, Problem
 from werkwijzer.contracts import passes_eleven_test
 from werkwijzer.contracts.bsn import is_identifier_like
@@ -62,8 +60,8 @@ def _check_value(spec: dict[str, Any], value: Any, loc: tuple[str | int, ...]) -
     return None
 
 
-def model_input(schemas: list[dict[str, Any]], team: str, features: dict[str, Any]) -> pd.DataFrame:
-    """The one-row model input for ``features``, or InvalidInput naming every bad field."""
+def model_input(schemas: list[dict[str, Any]], team: str, features: dict[str, Any]) -> dict[str, Any]:
+    """The model input for ``features`` (numbers as float), or InvalidInput naming every bad field."""
     specs: dict[str, dict[str, Any]] = {}
     for schema in schemas:
         for spec in schema.get("features", []):
@@ -100,4 +98,4 @@ def model_input(schemas: list[dict[str, Any]], team: str, features: dict[str, An
     for name, spec in specs.items():
         value = values[name]
         row[name] = float(value) if spec.get("kind") == "numeric" else value
-    return pd.DataFrame([row])
+    return row

@@ -6,23 +6,22 @@ import threading
 import time
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from api.services.scoring import Batcher, Scored, _Job, _run
 
 
-def _echo(effort: object, integrated: object, rows: pd.DataFrame, top: int) -> list[Scored]:
-    if (rows["x"] == 3).any():
+def _echo(effort: object, integrated: object, rows: list[dict[str, int]], top: int) -> list[Scored]:
+    if any(r["x"] == 3 for r in rows):
         raise ValueError("row 3 cannot be scored")
-    return [Scored(np.array([float(v)]), None, [int(v)]) for v in rows["x"]]
+    return [Scored(np.array([float(r["x"])]), None, [r["x"]]) for r in rows]
 
 
 def test_rows_queued_during_a_batch_are_scored_together_and_each_gets_its_own_result() -> None:
     started, release = threading.Event(), threading.Event()
     sizes: list[int] = []
 
-    def score(effort: object, integrated: object, rows: pd.DataFrame, top: int) -> list[Scored]:
+    def score(effort: object, integrated: object, rows: list[dict[str, int]], top: int) -> list[Scored]:
         sizes.append(len(rows))
         if len(sizes) == 1:
             started.set()
@@ -32,7 +31,7 @@ def test_rows_queued_during_a_batch_are_scored_together_and_each_gets_its_own_re
     batcher, bundle, results = Batcher(score), object(), {}
 
     def ask(i: int) -> None:
-        results[i] = batcher.score(bundle, None, pd.DataFrame({"x": [i]}), 5)  # type: ignore[arg-type]
+        results[i] = batcher.score(bundle, None, {"x": i}, 5)  # type: ignore[arg-type]
 
     first = threading.Thread(target=ask, args=(0,))
     first.start()
@@ -52,10 +51,10 @@ def test_rows_queued_during_a_batch_are_scored_together_and_each_gets_its_own_re
 
 def test_a_failing_row_fails_only_its_own_request() -> None:
     bundle = object()
-    jobs = [_Job(bundle, None, pd.DataFrame({"x": [i]}), 5) for i in (2, 3, 4)]  # type: ignore[arg-type]
+    jobs = [_Job(bundle, None, {"x": i}, 5) for i in (2, 3, 4)]  # type: ignore[arg-type]
     _run(jobs, _echo)
     assert all(job.done for job in jobs)
     assert [job.result.reasons if job.result else None for job in jobs] == [[2], None, [4]]
     assert isinstance(jobs[1].error, ValueError)
     with pytest.raises(ValueError, match="row 3"):
-        Batcher(_echo).score(bundle, None, pd.DataFrame({"x": [3]}), 5)  # type: ignore[arg-type]
+        Batcher(_echo).score(bundle, None, {"x": 3}, 5)  # type: ignore[arg-type]

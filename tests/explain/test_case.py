@@ -75,3 +75,22 @@ def test_global_importance_ranks_the_driving_feature_first(
     assert list(table.columns) == ["feature", "label_nl", "label_en", "mean_abs_shap"]
     assert table["feature"].iloc[0] == "open_debts"
     assert table["mean_abs_shap"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize("key", KEYS, ids=lambda k: "-".join(k))
+def test_records_get_the_probabilities_and_reasons_of_the_frame_path(
+        toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier], key: tuple[str, str]) -> None:
+    """The API's path (plain dicts, cached encodings, one SHAP call) gives what the pandas path gives."""
+    model = toy_models[key]
+    explainer = CaseExplainer(model, toy[FEATURES].head(100), SCHEMA)
+    rows = toy[FEATURES].iloc[400:440].reset_index(drop=True)
+    records = [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in rows.to_dict("records")]
+    for _ in range(2):  # first through the pipeline, then from the cache of seen values
+        proba, reasons = explainer.score_records(records, top=3)
+        np.testing.assert_allclose(proba, model.predict_proba(rows), rtol=1e-12, atol=1e-12)
+        expected = explainer.reasons_many(rows, top=3)
+        assert [[(r.feature, r.direction, r.value) for r in case] for case in reasons] == \
+            [[(r.feature, r.direction, r.value) for r in case] for case in expected]
+        np.testing.assert_allclose([r.contribution for case in reasons for r in case],
+                                   [r.contribution for case in expected for r in case], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(explainer.proba_records(records), model.predict_proba(rows), rtol=1e-12, atol=1e-12)

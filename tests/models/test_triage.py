@@ -8,7 +8,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import FunctionTransformer
 
-from models.triage import TriageClassifier, load_model, save_model
+from models.triage import RecordScorer, TriageClassifier, load_model, save_model
 from models.triage_metrics import calibration_table, class_prior, evaluate, expected_calibration_error
 
 
@@ -54,6 +54,23 @@ def test_unknown_categories_and_missing_values_do_not_break_prediction() -> None
     model = TriageClassifier(feature_kinds=KINDS, model_type="glassbox").fit(X, y)
     odd = pd.DataFrame({"debts": [np.nan, 3.0], "kind": ["never_seen", None], "complete": [True, None]})
     assert model.predict_proba(odd).shape == (2, 2)
+
+
+@pytest.mark.parametrize(("model_type", "classes"), [("glassbox", 2), ("glassbox", 3), ("boosting", 3)])
+def test_record_scorer_encodes_and_scores_like_the_pipeline(model_type: str, classes: int) -> None:
+    """Cached per-value blocks, the linear raw output and the calibration equal the fitted pipeline."""
+    X, y = toy(classes=classes)
+    iterations = 40 if model_type == "boosting" else 200
+    model = TriageClassifier(feature_kinds=KINDS, model_type=model_type, max_iter=iterations).fit(X, y)
+    frame = pd.concat([X.head(30), pd.DataFrame({"debts": [np.nan, 99.0], "kind": ["never_seen", None],
+                                                 "complete": [True, None]})], ignore_index=True)
+    records = [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in frame.to_dict("records")]
+    scorer = RecordScorer(model, max_values=3)
+    for _ in range(2):  # the first pass fills the cache (3 values per feature at most), the second reads it
+        np.testing.assert_allclose(scorer.encode(records), model.encode(frame), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(scorer.raw_output(scorer.encode(records)), model.raw_output(frame), atol=1e-12)
+        np.testing.assert_allclose(scorer.predict_proba_records(records), model.predict_proba(frame), atol=1e-12)
+    assert all(len(blocks) <= 3 for blocks in scorer._blocks)
 
 
 def test_rejects_bad_model_type_and_single_class() -> None:
