@@ -58,3 +58,34 @@ def settings(tmp_path_factory: pytest.TempPathFactory):
 
     home = tmp_path_factory.mktemp("home")
     return Settings(home=home, environment="test", seed=7)
+
+
+@pytest.fixture(scope="session")
+def trained_home(tmp_path_factory: pytest.TempPathFactory, prefect_harness) -> Path:  # type: ignore[no-untyped-def]
+    """A Werkwijzer home with a small trained setup, as `werkwijzer demo` leaves it, in about a minute.
+
+    A municipality of 20,000 inhabitants over 2 years in ``<home>/data``; a forecast champion
+    for two case teams (fast model options) with norms and staffing; and two triage runs for
+    ``effort_class``: version 1 on the biased historical label (refused by the fairness gate) and
+    version 2 with the label repaired from hours (champion). For the notebooks and the report.
+    """
+    import pandas as pd
+
+    from flows.train_forecast import train_forecast
+    from flows.train_triage import train_triage
+    from werkwijzer.settings import Settings
+    from werkwijzer.simulation import simulate_municipality
+
+    home = tmp_path_factory.mktemp("trained-home")
+    settings = Settings(home=home, environment="test", seed=7)
+    data = settings.data_dir
+    simulate_municipality(data, inhabitants=20_000, years=2, seed=7, end=SIM_END)
+    intake = pd.read_csv(data / "intake_weekly.csv")
+    intake[intake["series_id"].isin(["jeugdhulp", "wmo_meldingen"])].to_csv(home / "intake_two_teams.csv", index=False)
+    train_forecast(home / "intake_two_teams.csv", freq="W", horizon=13, cutoffs=2, settings=settings,
+                   models=["seasonal_naive", "glm", "gbm"], model_options={"max_iter": 25, "max_rows": 20_000},
+                   norms=data / "norms.csv", staffing=data / "staffing.csv")
+    for options in ({}, {"label_repair": "hours", "norms_path": str(data / "norms.csv")}):
+        train_triage(str(data / "cases.csv"), str(data / "feature_registry.yaml"), "effort_class",
+                     settings=settings, **options)
+    return home

@@ -7,6 +7,7 @@ every run records the code version, a fingerprint of its data, dependency versio
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import platform
 import subprocess
@@ -23,6 +24,9 @@ from mlflow.exceptions import MlflowException
 from werkwijzer.settings import Settings
 
 CHAMPION = "champion"
+# Tags on model versions that keep the alias history (see set_champion).
+CHAMPION_SINCE, CHAMPION_UNTIL = "champion_since", "champion_until"
+CHAMPION_BY, CHAMPION_REASON = "champion_by", "champion_reason"
 TRACKED_PACKAGES = ("werkwijzer", "numpy", "pandas", "scikit-learn", "statsmodels", "shap",
                     "mlflow", "prefect", "holidays", "skops")
 
@@ -44,8 +48,25 @@ def ensure_experiment(client: MlflowClient, name: str, settings: Settings) -> st
     return str(client.create_experiment(name, artifact_location=location))
 
 
-def set_champion(client: MlflowClient, model_name: str, model_version: str | int) -> None:
-    client.set_registered_model_alias(model_name, CHAMPION, str(model_version))
+def set_champion(client: MlflowClient, model_name: str, model_version: str | int, *,
+                 decided_by: str | None = None, reason: str | None = None) -> None:
+    """Point the ``champion`` alias at ``model_version`` and record when (and by whom, why) on the versions.
+
+    MLflow keeps no history of an alias, yet the accountability report must list every model
+    change of a period. So the new champion gets the tag ``champion_since`` (UTC, ISO 8601) and the
+    version it replaces ``champion_until``; ``decided_by`` and ``reason`` (a person's promotion
+    from the review notebook) are kept as ``champion_by`` and ``champion_reason``.
+    """
+    version = str(model_version)
+    previous = champion_version(client, model_name)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    client.set_registered_model_alias(model_name, CHAMPION, version)
+    if previous is not None and str(previous.version) != version:
+        client.set_model_version_tag(model_name, str(previous.version), CHAMPION_UNTIL, now)
+    client.set_model_version_tag(model_name, version, CHAMPION_SINCE, now)
+    for key, value in ((CHAMPION_BY, decided_by), (CHAMPION_REASON, reason)):
+        if value:
+            client.set_model_version_tag(model_name, version, key, value[:4900])
 
 
 def champion_version(client: MlflowClient, model_name: str) -> ModelVersion | None:
