@@ -17,6 +17,7 @@ from api.routes import advice, governance, health, teams
 from api.services.advice import RandomSource
 from api.services.clock import utc_now
 from api.services.refresh import Refresher
+from api.web import install_pages
 
 
 def create_app(settings: Settings | None = None, model_store: ModelStore | None = None, *,
@@ -54,4 +55,5 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
     app.include_router(health.router)
     for router in (teams.router, advice.router, governance.router):
         app.include_router(router, prefix=API_PREFIX)
+    install_pages(app)
     return app

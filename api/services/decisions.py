@@ -7,6 +7,7 @@ Business rules (responsible-ai items 2 and 25):
 - ``deviated`` needs a motivation (checked by the schema) and a final class other than the
   suggestion.
 - Free text (motivation, objection summary) may not contain a BSN.
+- Each refusal has its own ``type`` code, so the pages can say it in the reader's language.
 - The decider is the pseudonymous id of the logged-in user; the time is the server's clock.
 """
 
@@ -38,16 +39,20 @@ def _problem(field: str, msg: str, kind: str = "value_error") -> InvalidInput:
 
 def _check(body: DecisionCreate, suggested: str | None, classes: list[str]) -> None:
     if body.final_effort_class not in classes:
-        raise _problem("final_effort_class", f"must be one of: {', '.join(classes)}")
+        raise _problem("final_effort_class", f"must be one of: {', '.join(classes)}",
+                       "value_error.unknown_class")
     if body.motivation and contains_bsn(body.motivation):
         raise _problem("motivation", "contains what looks like a BSN; leave it out", "value_error.bsn")
     if body.outcome == "followed":
         if suggested is None:
-            raise _problem("outcome", "there was no suggestion to follow; record your own choice as 'deviated'")
+            raise _problem("outcome", "there was no suggestion to follow; record your own choice as 'deviated'",
+                           "value_error.nothing_to_follow")
         if body.final_effort_class != suggested:
-            raise _problem("final_effort_class", "differs from the suggestion; record the outcome as 'deviated'")
+            raise _problem("final_effort_class", "differs from the suggestion; record the outcome as 'deviated'",
+                           "value_error.differs_from_suggestion")
     elif suggested is not None and body.final_effort_class == suggested:
-        raise _problem("outcome", "the final effort class equals the suggestion; record it as 'followed'")
+        raise _problem("outcome", "the final effort class equals the suggestion; record it as 'followed'",
+                       "value_error.equals_suggestion")
 
 
 def record_decision(session: Session, store: ModelStore, user: Principal, advice_id: str, body: DecisionCreate,

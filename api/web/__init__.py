@@ -1,0 +1,46 @@
+"""Server-rendered pages for caseworkers, team leads and model owners (ADR 0005, docs/web.md).
+
+``install_pages(app)`` adds them to the API's app: the page routers, the static CSS under
+``/static``, and the answers for a missing session (to the sign-in page), a wrong role (a 403
+page) and a form without its CSRF token (a 403 page; nothing done). Pages are left out of the
+OpenAPI schema: they are for people, the API is for programs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from api.web.guard import SignInRequired, WrongRole
+from api.web.i18n import page_lang, translate
+from api.web.pages import account, cases
+from api.web.render import render
+from api.web.session import CsrfRefused
+
+STATIC = Path(__file__).resolve().parent / "static"
+ROUTERS = (account.router, cases.router)  # add a page module's router here
+
+
+def install_pages(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(_: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse(f"{account.SIGN_IN}?next={quote(exc.next_path, safe='/')}", status_code=303)
+
+    @app.exception_handler(WrongRole)
+    async def wrong_role(request: Request, exc: WrongRole) -> Response:
+        role = translate(f"role.{exc.user.role}", page_lang(request))
+        return render(request, "error.html", {"title": "error.forbidden.title", "text": "error.forbidden.text",
+                                              "values": {"role": role}}, status_code=403, user=exc.user)
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, _: CsrfRefused) -> Response:
+        return render(request, "error.html", {"title": "error.csrf.title", "text": "error.csrf.text", "values": {}},
+                      status_code=403)

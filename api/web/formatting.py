@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from zoneinfo import ZoneInfo
 
 MONTHS_SHORT = {
     "nl": ("jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec."),
@@ -66,3 +67,23 @@ def date_long(day: dt.date, lang: str = "nl") -> str:
 def week_label(day: dt.date, lang: str = "nl") -> str:
     """The ISO week of a Monday, as planners name weeks: ``week 50 (7 dec. 2026)``."""
     return f"week {day.isocalendar().week} ({date_short(day, lang)})"
+
+
+LOCAL = ZoneInfo("Europe/Amsterdam")  # stored times are naive UTC; people read Dutch local time
+
+
+def date_time(moment: dt.datetime, lang: str = "nl") -> str:
+    """A stored (naive UTC) moment in local time: ``27 nov. 2026 09:05``."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(LOCAL)
+    return f"{date_short(local.date(), lang)} {local:%H:%M}"
+
+
+def feature_value(value: bool | int | float | str | None, lang: str = "nl") -> str:
+    """A case's input value as a person reads it: ``ja``/``nee``, Dutch decimals, no underscores."""
+    if isinstance(value, bool):
+        return {"nl": ("ja", "nee"), "en": ("yes", "no")}[_lang(lang)][0 if value else 1]
+    if value is None:
+        return MISSING
+    if isinstance(value, int | float):
+        return number(value, 0 if float(value).is_integer() else 2, lang)
+    return value.replace("_", " ")

@@ -1,0 +1,72 @@
+"""The page-role guard: who may open a page, typed so route signatures say it.
+
+``user: CaseworkerPage`` (or ``Annotated[Principal, Depends(require_page_role("team_lead"))]``)
+gives the signed-in user; without a valid session the browser is sent to the sign-in page (and
+back afterwards), and a user with another role gets a Dutch 403 page. The user is looked up on
+every request, so a revoked user is out at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.core.config import ROLES
+from api.core.db import read_session
+from api.core.security import Principal
+from api.services import users
+from api.web import session as web_session
+
+
+class SignInRequired(Exception):
+    """No (valid) session: answered with a redirect to the sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class WrongRole(Exception):
+    """Signed in, but this page is for another role: answered with a 403 page."""
+
+    def __init__(self, user: Principal) -> None:
+        super().__init__(user.role)
+        self.user = user
+
+
+def signed_in_user(request: Request) -> Principal | None:
+    """The active user behind this request's session, if any (one short read transaction)."""
+    found = web_session.current(request)
+    if found is None or found.user_id is None:
+        return None
+    db = read_session(request.app.state.engine)
+    try:
+        return users.by_id(db, found.user_id)
+    finally:
+        db.close()
+        db.bind.close()  # type: ignore[union-attr]
+
+
+def require_page_role(*allowed: str) -> Callable[[Request], Principal]:
+    """A dependency that lets only signed-in users with one of ``allowed`` roles through."""
+    unknown = set(allowed) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}; expected some of {', '.join(ROLES)}")
+
+    def check(request: Request) -> Principal:
+        user = signed_in_user(request)
+        if user is None:
+            raise SignInRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        if user.role not in allowed:
+            raise WrongRole(user)
+        request.state.page_user = user
+        return user
+
+    return check
+
+
+PageUser = Annotated[Principal, Depends(require_page_role(*ROLES))]
+CaseworkerPage = Annotated[Principal, Depends(require_page_role("caseworker"))]
+CsrfChecked = Depends(web_session.check_csrf)  # route(..., dependencies=[CsrfChecked]) on every form POST

@@ -1,0 +1,1 @@
+"""The page routers, one module per audience (``account`` is everyone's: sign-in, sign-out, start)."""

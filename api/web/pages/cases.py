@@ -1,0 +1,148 @@
+"""Caseworker pages: *Nieuwe zaken*, one case with its advice and the decision form, the citizen's letter.
+
+What a case page may show is decided in ``case_view``: the frozen suggestion, its reasons,
+the model version and the statement, or, for a case without a suggestion, only the neutral
+statement. The reason a case has no suggestion (control share or stop button) is not passed
+to the templates at all, so no page can give it away.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+from pydantic import ValidationError
+
+from api.deps import NowDep, SessionDep, StoreDep
+from api.services import advice as advice_service
+from api.services import caseload, decisions, explanations
+from api.services.errors import Conflict, InvalidInput, NotFound
+from api.storage.models import Advice, Decision
+from api.web.charts import ChartText, bar_chart
+from api.web.decision_form import DecisionForm
+from api.web.formatting import date_time, feature_value, number, percent
+from api.web.guard import CaseworkerPage, CsrfChecked
+from api.web.i18n import Lang, page_lang, translate
+from api.web.render import render
+from werkwijzer.teams import EFFORT_CLASSES, team_label
+
+router = APIRouter(prefix="/zaken", include_in_schema=False)
+AdviceId = Annotated[str, Path(min_length=1, max_length=36)]
+
+
+def reasons_view(reasons: list[dict[str, Any]], lang: Lang) -> dict[str, Any]:
+    """The frozen reasons as a bar chart of contributions and, for reading, a table of the same."""
+    label = "label_nl" if lang == "nl" else "label_en"
+    rows = [{"label": r[label], "direction": r["direction"],
+             "value": team_label(r["value"], lang) if r["feature"] == "team" else feature_value(r["value"], lang)}
+            for r in reasons]
+    text = ChartText(title=translate("case.chart_title", lang), desc=translate("case.reasons_intro", lang),
+                     x_axis=translate("case.chart_axis", lang), y_axis="",
+                     legend={"up": translate("case.direction.up", lang),
+                             "down": translate("case.direction.down", lang)})
+    signed = [(r[label], abs(float(r["contribution"])) * (1 if r["direction"] == "up" else -1)) for r in reasons]
+    chart = bar_chart(signed, text, chart_id="redenen", value_label=lambda v: number(v, 2, lang, signed=True))
+    return {"chart": Markup(chart), "rows": rows}  # bar_chart escapes every text it writes
+
+
+def case_view(found: Advice, decision: Decision | None, lang: Lang) -> dict[str, Any]:
+    """Everything a case page shows, and nothing else (never ``selection_reason``)."""
+    suggestion = found.suggestion
+    view: dict[str, Any] = {
+        "advice_id": found.id, "case_ref": found.case_ref, "team": team_label(found.team, lang),
+        "received": date_time(found.created_at, lang),
+        "statement": found.statement_nl if lang == "nl" else found.statement_en,
+        "suggestion": None, "decision": None,
+    }
+    if suggestion is not None:
+        probabilities = suggestion["effort_class_probabilities"]
+        integrated = suggestion.get("integrated_approach_probability")
+        view["suggestion"] = {
+            "effort_class": suggestion["suggested_effort_class"],
+            "probability": percent(probabilities[suggestion["suggested_effort_class"]], 0, lang),
+            "integrated": percent(integrated, 0, lang) if integrated is not None else None,
+            "reasons": reasons_view(found.reasons, lang),
+            "model_name": found.model_name, "model_version": found.model_version,
+        }
+    if decision is not None:
+        view["decision"] = {"outcome": decision.outcome, "effort_class": decision.final_effort_class,
+                            "motivation": decision.motivation, "at": date_time(decision.decided_at, lang)}
+    return view
+
+
+def _not_found(request: Request) -> Response:
+    return render(request, "error.html", {"title": "error.not_found.title", "text": "error.not_found.text",
+                                          "values": {}}, status_code=404)
+
+
+def _case_page(request: Request, found: Advice, decision: Decision | None, form: DecisionForm, *,
+               status_code: int = 200, notice: str | None = None) -> Response:
+    lang = page_lang(request)
+    return render(request, "case.html", {"case": case_view(found, decision, lang), "form": form,
+                                         "effort_classes": EFFORT_CLASSES, "notice": notice},
+                  status_code=status_code)
+
+
+@router.get("")
+def waiting_cases(request: Request, _: CaseworkerPage, session: SessionDep) -> Response:
+    lang = page_lang(request)
+    rows = [{"advice_id": c.advice_id, "case_ref": c.case_ref, "team": team_label(c.team, lang),
+             "received": date_time(c.created_at, lang)} for c in caseload.awaiting_decision(session)]
+    return render(request, "cases.html", {"cases": rows, "limit": caseload.LIST_LIMIT})
+
+
+@router.get("/{advice_id}")
+def case(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: SessionDep,
+         vastgelegd: int = 0) -> Response:
+    try:
+        found, decision = advice_service.load(session, advice_id)
+    except NotFound:
+        return _not_found(request)
+    return _case_page(request, found, decision, DecisionForm(),
+                      notice="decision.recorded" if vastgelegd and decision else None)
+
+
+@router.post("/{advice_id}/besluit", dependencies=[CsrfChecked])
+def decide(request: Request, advice_id: AdviceId, user: CaseworkerPage, session: SessionDep, store: StoreDep,
+           now: NowDep, outcome: Annotated[str, Form(max_length=20)] = "",
+           final_effort_class: Annotated[str, Form(max_length=50)] = "",
+           motivation: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    """Record the decision through the same service call as ``POST /api/v1/advice/{id}/decision``."""
+    lang = page_lang(request)
+    form = DecisionForm(outcome, final_effort_class, motivation)
+    try:
+        decisions.record_decision(session, store, user, advice_id, form.to_body(), now, None)
+    except ValidationError as exc:
+        form.refused_by_schema(exc, lang)
+    except InvalidInput as exc:
+        form.refused_by_service(exc, lang)
+    except NotFound:
+        return _not_found(request)
+    except Conflict:
+        session.rollback()
+        found, decision = advice_service.load(session, advice_id)
+        return _case_page(request, found, decision, DecisionForm(), status_code=409, notice="decision.conflict")
+    else:
+        return RedirectResponse(f"/zaken/{advice_id}?vastgelegd=1", status_code=303)
+    session.rollback()
+    try:
+        found, decision = advice_service.load(session, advice_id)
+    except NotFound:
+        return _not_found(request)
+    return _case_page(request, found, decision, form, status_code=422)
+
+
+@router.get("/{advice_id}/uitleg")
+def citizen_letter(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: SessionDep,
+                   store: StoreDep) -> Response:
+    """The citizen's explanation on a page of its own, laid out for printing."""
+    lang = page_lang(request)
+    try:
+        found, _decision = advice_service.load(session, advice_id)
+        letter = explanations.citizen_text(session, store, advice_id, lang)
+    except NotFound:
+        return _not_found(request)
+    return render(request, "citizen_letter.html", {"case_ref": found.case_ref, "advice_id": found.id,
+                                                   "team": team_label(found.team, lang), "text": letter["text"]})

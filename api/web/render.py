@@ -1,0 +1,53 @@
+"""Rendering a page: the template, what every page needs in its context, and safe headers.
+
+Every template extends ``base.html`` and gets ``t`` (the catalog in the page's language),
+``lang``, ``user`` (the signed-in user or None), ``nav`` (the menu for that user's role),
+``csrf_token`` (for forms) and ``path``. Pages send a strict Content-Security-Policy (no
+inline script, nothing from another site: the pages need no JavaScript), are not cached (they
+show case data) and cannot be framed.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api.core.security import Principal
+from api.web import nav
+from api.web import session as web_session
+from api.web.i18n import LANG_COOKIE, effort_label, page_lang, requested_lang, translate
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
+           status_code: int = 200, user: Principal | None = None) -> HTMLResponse:
+    """The page ``template`` in the request's language, with the frame's context and headers."""
+    lang = page_lang(request)
+    user = user or getattr(request.state, "page_user", None)
+    found = web_session.current(request)
+    frame = {
+        "lang": lang, "t": partial(translate, lang=lang), "user": user, "path": request.url.path,
+        "nav": nav.items_for(user.role) if user else [], "csrf_token": found.csrf if found else "",
+        "csrf_field": web_session.CSRF_FIELD, "effort_label": partial(effort_label, lang=lang),
+    }
+    response = TEMPLATES.TemplateResponse(request, template, {**frame, **(context or {})}, status_code=status_code,
+                                          headers=SECURITY_HEADERS)
+    if requested_lang(request):
+        response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, path="/", httponly=True, samesite="strict",
+                            secure=web_session.cookie_secure(request))
+    return response

@@ -1,0 +1,129 @@
+"""The browser session: a signed cookie that names the user, with a CSRF token per session.
+
+Why a signed cookie and not a server-side session table: the pages need only who is signed in
+and the form token, and the user is looked up again on every request (so revoking a user ends
+their session at once). The cookie holds no token and no personal data.
+
+- The value is ``base64(json).base64(hmac-sha256)``, keyed by ``settings.secret_key`` (a key
+  derived for this use only); a cookie that fails the check or has expired counts as absent.
+- ``HttpOnly`` (scripts cannot read it), ``SameSite=Strict`` (other sites cannot send it),
+  ``Secure`` everywhere except plain http on the loopback address, where the demo runs.
+- Every form POST carries the session's CSRF token and is refused without it. The sign-in
+  form gets an anonymous session for that; signing in replaces it with a new one (new token),
+  so a session planted before sign-in is worthless afterwards.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+
+from fastapi import Request, Response
+
+COOKIE = "ww_session"
+CSRF_FIELD = "csrf_token"
+LIFETIME = dt.timedelta(hours=9)  # one working day; then sign in again
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+class CsrfRefused(Exception):
+    """A form POST without this session's token; nothing was done."""
+
+
+@dataclass(frozen=True)
+class WebSession:
+    user_id: str | None
+    csrf: str
+    expires: dt.datetime
+
+    @property
+    def signed_in(self) -> bool:
+        return self.user_id is not None
+
+
+def _key(secret: str) -> bytes:
+    return hashlib.sha256(b"werkwijzer/web-session\0" + secret.encode("utf-8")).digest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode(session: WebSession, secret: str) -> str:
+    body = _b64(json.dumps({"u": session.user_id, "c": session.csrf, "e": int(session.expires.timestamp())},
+                           separators=(",", ":")).encode("utf-8"))
+    return f"{body}.{_b64(hmac.new(_key(secret), body.encode('ascii'), hashlib.sha256).digest())}"
+
+
+def decode(value: str, secret: str, now: dt.datetime) -> WebSession | None:
+    """The session in a cookie value, or None when it is forged, malformed or expired."""
+    body, _, signature = value.partition(".")
+    expected = _b64(hmac.new(_key(secret), body.encode("ascii", "replace"), hashlib.sha256).digest())
+    if not hmac.compare_digest(signature, expected):
+        return None
+    try:
+        data = json.loads(_unb64(body))
+        session = WebSession(data["u"], str(data["c"]), dt.datetime.fromtimestamp(int(data["e"]), dt.UTC))
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return None
+    return session if session.expires > now else None
+
+
+def new_session(user_id: str | None, now: dt.datetime) -> WebSession:
+    return WebSession(user_id, secrets.token_urlsafe(32), now + LIFETIME)
+
+
+def _now(request: Request) -> dt.datetime:
+    return request.app.state.clock()
+
+
+def current(request: Request) -> WebSession | None:
+    """This request's valid session (decoded once per request), or None."""
+    if not hasattr(request.state, "web_session"):
+        raw = request.cookies.get(COOKIE)
+        request.state.web_session = decode(raw, request.app.state.settings.secret_key, _now(request)) if raw else None
+    return request.state.web_session
+
+
+def cookie_secure(request: Request) -> bool:
+    """Secure unless this is plain http to the loopback address (the demo on one's own machine)."""
+    return not (request.url.scheme == "http" and (request.url.hostname or "") in LOOPBACK_HOSTS)
+
+
+def begin(request: Request, user_id: str | None) -> WebSession:
+    """A new session (new CSRF token) for this request; ``write`` puts it on the response."""
+    session = new_session(user_id, _now(request))
+    request.state.web_session = session
+    return session
+
+
+def write(request: Request, response: Response) -> None:
+    """Set the cookie for the session ``begin`` started on this request."""
+    session: WebSession = request.state.web_session
+    response.set_cookie(COOKIE, encode(session, request.app.state.settings.secret_key),
+                        max_age=int(LIFETIME.total_seconds()), path="/", httponly=True, samesite="strict",
+                        secure=cookie_secure(request))
+
+
+def clear(request: Request, response: Response) -> None:
+    request.state.web_session = None
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=cookie_secure(request))
+
+
+async def check_csrf(request: Request) -> None:
+    """Dependency for every form POST: the form's token must be this session's token."""
+    session = current(request)
+    form = await request.form()  # Starlette caches it, so the route can read the fields again
+    sent = form.get(CSRF_FIELD)
+    if session is None or not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf):
+        raise CsrfRefused()

@@ -1,0 +1,15 @@
+"""Every page, once: the role-guard tests and the browser tests (axe-core, screenshots) walk this list.
+
+Add a page here when you add one: ``(path, roles allowed, screenshot name)``. ``{advised}`` and
+``{unadvised}`` are filled with an advice id with and without a suggestion.
+"""
+
+from __future__ import annotations
+
+PAGES: list[tuple[str, frozenset[str], str]] = [
+    ("/", frozenset({"caseworker", "team_lead", "model_owner", "auditor", "admin"}), "start"),
+    ("/zaken", frozenset({"caseworker"}), "nieuwe-zaken"),
+    ("/zaken/{advised}", frozenset({"caseworker"}), "zaak-met-advies"),
+    ("/zaken/{unadvised}", frozenset({"caseworker"}), "zaak-zonder-advies"),
+    ("/zaken/{advised}/uitleg", frozenset({"caseworker"}), "uitleg-inwoner"),
+]

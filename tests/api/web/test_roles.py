@@ -1,0 +1,53 @@
+"""Every page x every role: signed out goes to sign-in, the wrong role gets a Dutch 403 page."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.core.config import ROLES
+from api.web import ROUTERS
+from tests.api.conftest import Api
+from tests.api.web.conftest import make_advice, page_client, sign_in
+from tests.api.web.pages import PAGES
+
+
+@pytest.fixture(scope="module")
+def ids(web: Api) -> dict[str, str]:
+    return {"advised": make_advice(web, 7001), "unadvised": make_advice(web, 7002, advised=False)}
+
+
+@pytest.fixture(scope="module")
+def browsers(web: Api) -> dict[str, TestClient]:
+    return {role: sign_in(web, role) for role in ROLES}
+
+
+def test_every_page_route_is_listed() -> None:
+    pages = {route.path for router in ROUTERS for route in router.routes if "GET" in getattr(route, "methods", ())}
+    listed = {p.replace("{advised}", "{advice_id}").replace("{unadvised}", "{advice_id}") for p, _, _ in PAGES}
+    assert pages - {"/aanmelden"} == listed
+
+
+@pytest.mark.parametrize("role", [*ROLES, "signed out"])
+@pytest.mark.parametrize(("path", "allowed", "name"), PAGES, ids=[name for _, _, name in PAGES])
+def test_page_x_role(web: Api, ids: dict[str, str], browsers: dict[str, TestClient], path: str,
+                     allowed: frozenset[str], name: str, role: str) -> None:
+    url = path.format(**ids)
+    client = browsers.get(role) or page_client(web)
+    r = client.get(url)
+    if role == "signed out":
+        assert r.status_code == 303 and r.headers["location"].startswith("/aanmelden?next=")
+    elif role in allowed:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    else:
+        assert r.status_code == 403 and "Geen toegang" in r.text and '<html lang="nl">' in r.text
+
+
+def test_each_role_lands_on_its_start_page(web: Api) -> None:
+    for role in ROLES:
+        client = page_client(web)
+        form = client.get("/aanmelden").text
+        csrf = form.split('name="csrf_token" value="')[1].split('"')[0]
+        r = client.post("/aanmelden", data={"csrf_token": csrf, "token": web.tokens[role]})
+        target = r.headers["location"]
+        assert client.get(target).status_code == 200, (role, target)

@@ -1,0 +1,116 @@
+"""Sign-in, the session cookie's flags and signature, CSRF on every form, sign-out, and the language switch."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+
+from api.web import session as web_session
+from tests.api.conftest import Api
+from tests.api.web.conftest import csrf_of, page_client, sign_in
+
+
+def _cookie_header(response_headers: list[tuple[str, str]]) -> str:
+    cookies = [v for k, v in response_headers if k == "set-cookie" and v.startswith(web_session.COOKIE + "=")]
+    assert len(cookies) == 1
+    return cookies[0].lower()
+
+
+def test_sign_in_with_token_lands_on_the_role_start_page(web: Api) -> None:
+    client = page_client(web)
+    form = client.get("/aanmelden")
+    assert form.status_code == 200 and '<html lang="nl">' in form.text and 'for="token"' in form.text
+    r = client.post("/aanmelden", data={"csrf_token": csrf_of(form.text), "token": web.tokens["caseworker"]})
+    assert r.status_code == 303 and r.headers["location"] == "/zaken"
+    flags = _cookie_header(r.headers.multi_items())
+    assert "httponly" in flags and "samesite=strict" in flags and "max-age=" in flags
+    assert "secure" not in flags  # plain http on the loopback address only
+    assert client.get("/zaken").status_code == 200
+
+
+def test_cookie_is_secure_off_loopback(web: Api) -> None:
+    client = TestClient(web.app, base_url="https://werkwijzer.gemeente.example", follow_redirects=False)
+    form = client.get("/aanmelden")
+    assert "secure" in _cookie_header(form.headers.multi_items())
+    plain = TestClient(web.app, base_url="http://werkwijzer.gemeente.example", follow_redirects=False)
+    assert "secure" in _cookie_header(plain.get("/aanmelden").headers.multi_items())
+
+
+def test_unknown_token_is_refused_in_dutch(web: Api) -> None:
+    client = page_client(web)
+    csrf = csrf_of(client.get("/aanmelden").text)
+    r = client.post("/aanmelden", data={"csrf_token": csrf, "token": "ww_not-a-token"})
+    assert r.status_code == 401
+    assert "Deze code kennen we niet" in r.text and 'aria-describedby="token-hint token-error"' in r.text
+    assert client.get("/zaken").status_code == 303
+
+
+def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(web: Api) -> None:
+    client = page_client(web)
+    r = client.get("/zaken?lang=nl")
+    assert r.status_code == 303 and r.headers["location"] == "/aanmelden?next=/zaken%3Flang%3Dnl"
+    csrf = csrf_of(client.get(r.headers["location"]).text)
+    r = client.post("/aanmelden", data={"csrf_token": csrf, "token": web.tokens["caseworker"],
+                                        "next": "//evil.example/x"})
+    assert r.headers["location"] == "/zaken"
+
+
+def test_sign_in_without_the_forms_csrf_token_is_refused(web: Api) -> None:
+    client = page_client(web)
+    client.get("/aanmelden")
+    r = client.post("/aanmelden", data={"token": web.tokens["caseworker"]})
+    assert r.status_code == 403 and "Er is niets opgeslagen" in r.text
+    assert client.get("/zaken").status_code == 303
+
+
+def test_signing_in_replaces_the_session_and_its_csrf_token(web: Api) -> None:
+    client = page_client(web)
+    before = csrf_of(client.get("/aanmelden").text)
+    client.post("/aanmelden", data={"csrf_token": before, "token": web.tokens["caseworker"]})
+    after = csrf_of(client.get("/zaken").text)
+    assert after != before
+    assert client.post("/afmelden", data={"csrf_token": before}).status_code == 403
+
+
+def test_sign_out_needs_csrf_and_ends_the_session(web: Api) -> None:
+    client = sign_in(web, "team_lead")
+    csrf = csrf_of(client.get("/").text)
+    assert client.post("/afmelden").status_code == 403
+    r = client.post("/afmelden", data={"csrf_token": csrf})
+    assert r.status_code == 303 and r.headers["location"] == "/aanmelden?uit=1"
+    assert "U bent afgemeld" in client.get("/aanmelden?uit=1").text
+    assert client.get("/").status_code == 303
+
+
+def test_a_tampered_or_expired_cookie_counts_as_no_session(web: Api) -> None:
+    secret = web.settings.secret_key
+    now = dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC)
+    session = web_session.new_session(web.user_ids["caseworker"], now)
+    value = web_session.encode(session, secret)
+    assert web_session.decode(value, secret, now) == session
+    assert web_session.decode(value, secret, now + web_session.LIFETIME) is None
+    assert web_session.decode(value, "another-secret", now) is None
+    _, _, signature = value.partition(".")
+    forged = web_session.encode(web_session.new_session(web.user_ids["admin"], now), "guess")
+    assert web_session.decode(forged.split(".")[0] + "." + signature, secret, now) is None
+    assert web_session.decode("not-a-cookie", secret, now) is None
+    client = page_client(web)
+    client.cookies.set(web_session.COOKIE, forged)
+    assert client.get("/").status_code == 303
+
+
+def test_english_on_request_and_remembered(web: Api) -> None:
+    client = sign_in(web, "caseworker")
+    r = client.get("/zaken?lang=en")
+    assert '<html lang="en">' in r.text and "New cases" in r.text and "The model advises, a person decides." in r.text
+    assert '<html lang="en">' in client.get("/zaken").text
+    r = client.get("/zaken?lang=nl")
+    assert '<html lang="nl">' in r.text and "Het model adviseert, een mens beslist." in r.text
+
+
+def test_pages_send_a_strict_content_security_policy(web: Api) -> None:
+    r = page_client(web).get("/aanmelden")
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    assert r.headers["cache-control"] == "no-store" and r.headers["x-frame-options"] == "DENY"
+    assert "/static/web.css" in r.text and page_client(web).get("/static/web.css").status_code == 200
