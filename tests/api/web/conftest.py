@@ -46,6 +46,12 @@ def web(api_settings: Settings, model_store: ModelStore, tmp_path_factory: pytes
                          model_store)
 
 
+@pytest.fixture(scope="session")
+def page_ids(web: Api) -> dict[str, str]:
+    """What fills the placeholders of ``tests/api/web/pages.PAGES``: advice with and without a suggestion."""
+    return {"advised": make_advice(web, 7001), "unadvised": make_advice(web, 7002, advised=False)}
+
+
 def make_advice(api: Api, n: int, *, advised: bool = True, **features: object) -> str:
     """New advice through the API; ``advised=False`` puts it in the control share."""
     api.rng.pinned = 0.99 if advised else 0.0

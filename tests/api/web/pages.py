@@ -1,7 +1,8 @@
 """Every page, once: the role-guard tests and the browser tests (axe-core, screenshots) walk this list.
 
 Add a page here when you add one: ``(path, roles allowed, screenshot name)``. ``{advised}`` and
-``{unadvised}`` are filled with an advice id with and without a suggestion.
+``{unadvised}`` are filled with an advice id with and without a suggestion (fixture ``page_ids`` in
+``tests/api/web/conftest.py``; add a placeholder there if a page needs one).
 """
 
 from __future__ import annotations

@@ -8,13 +8,8 @@ from fastapi.testclient import TestClient
 from api.core.config import ROLES
 from api.web import ROUTERS
 from tests.api.conftest import Api
-from tests.api.web.conftest import make_advice, page_client, sign_in
+from tests.api.web.conftest import page_client, sign_in
 from tests.api.web.pages import PAGES
-
-
-@pytest.fixture(scope="module")
-def ids(web: Api) -> dict[str, str]:
-    return {"advised": make_advice(web, 7001), "unadvised": make_advice(web, 7002, advised=False)}
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +25,9 @@ def test_every_page_route_is_listed() -> None:
 
 @pytest.mark.parametrize("role", [*ROLES, "signed out"])
 @pytest.mark.parametrize(("path", "allowed", "name"), PAGES, ids=[name for _, _, name in PAGES])
-def test_page_x_role(web: Api, ids: dict[str, str], browsers: dict[str, TestClient], path: str,
+def test_page_x_role(web: Api, page_ids: dict[str, str], browsers: dict[str, TestClient], path: str,
                      allowed: frozenset[str], name: str, role: str) -> None:
-    url = path.format(**ids)
+    url = path.format(**page_ids)
     client = browsers.get(role) or page_client(web)
     r = client.get(url)
     if role == "signed out":
