@@ -32,7 +32,7 @@ ADVICE_COLUMNS = ("advice_id", "case_ref", "team", "created_at", "model_name", "
 DECISION_COLUMNS = ("decision_id", "advice_id", "case_ref", "team", "model_name", "model_version",
                     "suggested_class", "score", "score_band", "advised", "outcome", "followed",
                     "final_effort_class", "decided_at")
-OBJECTION_COLUMNS = ("advice_id", "date", "team", "model_name", "kind")
+OBJECTION_COLUMNS = ("advice_id", "date", "team", "model_name", "kind", "recorded_at")
 SWITCH_COLUMNS = ("time", "scope", "model_name", "enabled", "actor", "reason")
 USE_COLUMNS = ("team", "model_name", "advised", "control", "switched_off")
 ALL_MODELS = "*"  # model_name of a global switch change: it concerns every model
@@ -148,14 +148,16 @@ def decisions(session: Session, period: Period) -> pd.DataFrame:
 
 def objections(session: Session, period: Period) -> pd.DataFrame:
     """Objections and complaints recorded in the period (:data:`OBJECTION_COLUMNS`); ``date`` is
-    the day recorded. The summary text stays in the store: it is about one citizen."""
+    the day recorded (UTC), ``recorded_at`` the moment (the report needs the Dutch local day).
+    The summary text stays in the store: it is about one citizen."""
     rows = session.execute(
         select(Objection.advice_id, Objection.recorded_at, Advice.team, Advice.model_name, Objection.kind)
         .join(Advice, Objection.advice_id == Advice.id)
         .where(Objection.recorded_at >= period.start, Objection.recorded_at < period.end)
         .order_by(Objection.recorded_at, Objection.id)).all()
-    frame = _frame(rows, OBJECTION_COLUMNS, {"advice_id": "string", "date": "datetime64[us]", "team": "string",
-                                             "model_name": "string", "kind": "string"})
+    frame = _frame(rows, OBJECTION_COLUMNS[:-1], {"advice_id": "string", "date": "datetime64[us]",
+                                                  "team": "string", "model_name": "string", "kind": "string"})
+    frame["recorded_at"] = frame["date"]
     frame["date"] = frame["date"].dt.normalize()
     return frame
 

@@ -1,0 +1,184 @@
+"""The accountability report for council and co-governments, filled from the stores (``werkwijzer report``).
+
+Sources, each read once for the period (Dutch local time; the API store keeps naive UTC):
+
+- the API store (``flows.store_frames``): advice use, decisions, objections, stop-button changes,
+  daily intake actuals;
+- the MLflow registry: the approved forecasts (``flows.report_intake``), the model changes and
+  the Algoritmeregister entries of the models in use (``flows.report_registry``);
+- the MLflow monitoring experiment: the findings of the period's monitoring runs;
+- the audit file of protected characteristics (``Settings.characteristics_file``), joined to the
+  decisions by case key for live fairness; never stored by the API.
+
+This module only selects and joins rows; the numbers are computed by ``models.monitoring`` and
+``models.capacity``, and the words by ``explain.report``. Anything that makes the report
+impossible (a bad period, an empty or missing store, MLflow out of reach) raises ``ReportError``
+with a message that says what and where, before anything is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.core.db import sqlalchemy_url
+from explain.register import validate_entry
+from explain.report import write_report
+from explain.report_data import Period, ReportData, ReportError, parse_period
+from flows import store_frames
+from flows.report_intake import approved_forecasts, capacity_frame, intake_frame, period_weeks, weekly_actuals
+from flows.report_registry import model_changes, model_versions, period_findings, register_entries, registered_models
+from flows.review import artifact_json
+from models.monitoring import live_fairness
+from werkwijzer.contracts import read_characteristics
+from werkwijzer.io import staged_output
+from werkwijzer.settings import Settings
+from werkwijzer.tracking import champion_version, configure_mlflow
+
+LANGUAGES = ("nl", "en")
+LOCAL = "Europe/Amsterdam"
+
+
+def store_period(period: Period) -> store_frames.Period:
+    """The report period's Dutch local days as the store's half-open naive-UTC interval."""
+    start = pd.Timestamp(period.start).tz_localize(LOCAL)
+    end = (pd.Timestamp(period.end) + pd.Timedelta(days=1)).tz_localize(LOCAL)
+    return store_frames.Period.of(start.to_pydatetime(), end.to_pydatetime())
+
+
+def _where(url: str) -> str:
+    """The database URL without its password, for error messages."""
+    return make_url(sqlalchemy_url(url)).render_as_string(hide_password=True)
+
+
+def read_store(settings: Settings, period: Period) -> tuple[store_frames.StoreFrames, pd.DataFrame]:
+    """The period's store frames and the daily intake of its weeks; ReportError when there is no store or no data."""
+    where = _where(settings.database)
+    url = make_url(sqlalchemy_url(settings.database))
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).is_file():
+        raise ReportError(f"the API store {where} does not exist; start the API (werkwijzer serve) or set "
+                          "WERKWIJZER_DATABASE_URL to the API's database")
+    engine = store_frames.open_store(settings)
+    try:
+        if not inspect(engine).has_table("advice"):
+            raise ReportError(f"the API store {where} has no tables; start the API once so it migrates its database")
+        frames = store_frames.read_frames(engine, store_period(period))
+        first, last = period_weeks(period)
+        weeks = store_frames.Period.of(first, last + dt.timedelta(days=1))
+        session = store_frames.read_session(engine)
+        try:
+            daily = store_frames.intake_actuals(session, weeks)
+        finally:
+            session.close()
+            session.bind.close()  # type: ignore[union-attr]  # read_session owns its connection
+    except SQLAlchemyError as exc:
+        raise ReportError(f"the API store {where} could not be read: {exc.__class__.__name__}: "
+                          f"{str(exc).splitlines()[0]}") from None
+    finally:
+        engine.dispose()
+    if frames.advice.empty and frames.switch_changes.empty and daily.empty:
+        raise ReportError(f"the API store {where} holds no advice, stop-button changes or intake for "
+                          f"{period.label} ({period.start} to {period.end}); nothing to report")
+    return frames, daily
+
+
+def fairness_frame(decisions: pd.DataFrame, characteristics: pd.DataFrame | None, positive: str) -> pd.DataFrame:
+    """Live fairness of advice and decision per protected group (``models.monitoring.live_fairness``).
+
+    "Positive" is the effort class ``positive`` (the heaviest): the advice and the person's decision
+    each put the case there or not. Only decisions on advice that was shown count; cases the audit
+    file does not know form the group "(ontbrekend)". The report suppresses small cells.
+    """
+    rows = decisions[decisions["advised"]]
+    if characteristics is None or rows.empty:
+        return pd.DataFrame(columns=["subject", "attribute", "group", "n", "selected", "selection_rate", "fpr",
+                                     "fnr", "selection_rate_ratio", "fpr_ratio", "fnr_ratio", "reference"])
+    attributes = [c for c in characteristics.columns if c != "case_id"]
+    cases = rows.merge(characteristics, left_on="case_ref", right_on="case_id", how="left")
+    cases[attributes] = cases[attributes].fillna("(ontbrekend)")
+    cases["advice_positive"] = cases["suggested_class"] == positive
+    cases["decision_positive"] = cases["final_effort_class"] == positive
+    return live_fairness(cases, attributes)
+
+
+def _positive_class(client: MlflowClient, model_names: Sequence[str]) -> str:
+    """The heaviest class of the advising model: the last class in its champion's schema."""
+    for name in model_names:
+        version = champion_version(client, name)
+        if version is not None:
+            return str(artifact_json(client, str(version.run_id), "triage/schema.json")["classes"][-1])
+    return "complex"
+
+
+def _local_events(changes: pd.DataFrame) -> pd.DataFrame:
+    """Switch changes as ``ReportData.stop_events`` (store times are UTC; the report shows Dutch time)."""
+    return pd.DataFrame({"time": pd.to_datetime(changes["time"]).dt.tz_localize("UTC"),
+                         "model_name": changes["model_name"], "advice_on": changes["enabled"].astype(bool),
+                         "actor": changes["actor"], "reason": changes["reason"]})
+
+
+def _objections(objections: pd.DataFrame) -> pd.DataFrame:
+    """Objections dated by the Dutch local day they were recorded on."""
+    recorded = pd.to_datetime(objections["recorded_at"]).dt.tz_localize("UTC").dt.tz_convert(LOCAL)
+    return objections.assign(date=recorded.dt.tz_localize(None).dt.normalize())
+
+
+def build_report_data(settings: Settings, period: str | Period) -> ReportData:
+    """Everything one report shows for ``period`` (e.g. ``2026-Q3``); see the module docstring.
+
+    ``model_changes`` carries ``change_nl`` and ``change_en``; :func:`in_language` picks one.
+    """
+    period = parse_period(period) if isinstance(period, str) else period
+    frames, daily = read_store(settings, period)
+    characteristics = (read_characteristics(settings.characteristics_file)
+                       if settings.characteristics_file.is_file() else None)
+    try:
+        client = configure_mlflow(settings)
+        names = registered_models(client)
+        forecasts = approved_forecasts(client)
+        changes = pd.concat([model_changes(model_versions(client, n), period) for n in names]
+                            or [model_changes([], period)], ignore_index=True)
+        entries = register_entries(client, names)
+        findings = period_findings(client, period)
+        positive = _positive_class(client, sorted(set(frames.decisions["model_name"].dropna())))
+    except (MlflowException, OSError) as exc:
+        raise ReportError(f"MLflow at {settings.tracking_uri} could not be read: {str(exc).splitlines()[0]}") from None
+    weekly = weekly_actuals(daily)
+    decisions = frames.decisions[frames.decisions["advised"]].reset_index(drop=True)
+    return ReportData(
+        period=period, organization=settings.organization,
+        intake=intake_frame(forecasts, weekly, period), capacity=capacity_frame(forecasts, weekly, period),
+        advice_use=frames.advice_use, decisions=decisions,
+        fairness=fairness_frame(frames.decisions, characteristics, positive),
+        objections=_objections(frames.objections), stop_events=_local_events(frames.switch_changes),
+        model_changes=changes.sort_values("date", ignore_index=True).assign(change=changes["change_nl"]),
+        register_entries=entries, findings=findings, min_cell=settings.fairness_min_cell)
+
+
+def in_language(data: ReportData, lang: str) -> ReportData:
+    """The same data with the model-change texts in ``lang``; the rest is numbers or the store's own words."""
+    changes = data.model_changes
+    return dataclasses.replace(data, model_changes=changes.assign(change=changes[f"change_{lang}"]))
+
+
+def write_reports(settings: Settings, period: str, out_dir: str | Path,
+                  languages: Sequence[str] = LANGUAGES) -> list[Path]:
+    """Build and write the report in each language (HTML and PDF); all files appear together or none."""
+    data = build_report_data(settings, parse_period(period))
+    band = (settings.fairness_ratio_low, settings.fairness_ratio_high)
+    written: list[Path] = []
+    with staged_output(out_dir) as stage:
+        for lang in languages:
+            paths = write_report(in_language(data, lang), stage, lang=lang, fairness_band=band,
+                                 validate_entry=validate_entry)
+            written += [Path(out_dir) / paths["html"].name, Path(out_dir) / paths["pdf"].name]
+    return written
