@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # Cramér's V (categorical) or |AUC - 0.5| * 2 (numeric) is blocked without justification.
     proxy_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
 
+    # Capacity page: a week is at risk when the chance of breaching the statutory term reaches this.
+    breach_risk_threshold: float = Field(default=0.2, gt=0.0, le=1.0)
+
     # Human in the loop.
     control_share: float = Field(default=0.05, ge=0.0, le=0.5, description="Share of cases that get no advice.")
     retention_days: int = Field(default=400, ge=183, description="Audit retention: at least six months.")

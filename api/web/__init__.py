@@ -17,12 +17,12 @@ from fastapi.staticfiles import StaticFiles
 
 from api.web.guard import SignInRequired, WrongRole
 from api.web.i18n import page_lang, translate
-from api.web.pages import account, cases
+from api.web.pages import account, capacity, cases, models
 from api.web.render import render
 from api.web.session import CsrfRefused
 
 STATIC = Path(__file__).resolve().parent / "static"
-ROUTERS = (account.router, cases.router)  # add a page module's router here
+ROUTERS = (account.router, cases.router, capacity.router, models.router)  # add a page module's router here
 
 
 def install_pages(app: FastAPI) -> None:

@@ -69,4 +69,7 @@ def require_page_role(*allowed: str) -> Callable[[Request], Principal]:
 
 PageUser = Annotated[Principal, Depends(require_page_role(*ROLES))]
 CaseworkerPage = Annotated[Principal, Depends(require_page_role("caseworker"))]
+TeamLeadPage = Annotated[Principal, Depends(require_page_role("team_lead"))]
+ModelsPage = Annotated[Principal, Depends(require_page_role("model_owner", "auditor", "admin"))]
+AdminPage = Annotated[Principal, Depends(require_page_role("admin"))]
 CsrfChecked = Depends(web_session.check_csrf)  # route(..., dependencies=[CsrfChecked]) on every form POST

@@ -20,6 +20,8 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("/zaken", "nav.cases", ("caseworker",)),
+    NavItem("/capaciteit", "nav.capacity", ("team_lead",)),
+    NavItem("/modellen", "nav.models", ("model_owner", "auditor", "admin")),
 )
 
 

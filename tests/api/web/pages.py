@@ -13,4 +13,10 @@ PAGES: list[tuple[str, frozenset[str], str]] = [
     ("/zaken/{advised}", frozenset({"caseworker"}), "zaak-met-advies"),
     ("/zaken/{unadvised}", frozenset({"caseworker"}), "zaak-zonder-advies"),
     ("/zaken/{advised}/uitleg", frozenset({"caseworker"}), "uitleg-inwoner"),
+    ("/capaciteit", frozenset({"team_lead"}), "capaciteit"),
+    ("/modellen", frozenset({"model_owner", "auditor", "admin"}), "modellen"),
+]
+# Page routes that answer with a file, not a page: (path, roles allowed); ``{name}`` is a triage model.
+DOWNLOADS: list[tuple[str, frozenset[str]]] = [
+    ("/modellen/{name}/algoritmeregister.json", frozenset({"model_owner", "auditor", "admin"})),
 ]

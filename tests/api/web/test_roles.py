@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.core.config import ROLES
+from api.core.config import ROLES, TRIAGE_EFFORT
 from api.web import ROUTERS
 from tests.api.conftest import Api
 from tests.api.web.conftest import page_client, sign_in
-from tests.api.web.pages import PAGES
+from tests.api.web.pages import DOWNLOADS, PAGES
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,21 @@ def browsers(web: Api) -> dict[str, TestClient]:
 def test_every_page_route_is_listed() -> None:
     pages = {route.path for router in ROUTERS for route in router.routes if "GET" in getattr(route, "methods", ())}
     listed = {p.replace("{advised}", "{advice_id}").replace("{unadvised}", "{advice_id}") for p, _, _ in PAGES}
-    assert pages - {"/aanmelden"} == listed
+    assert pages - {"/aanmelden"} == listed | {path for path, _ in DOWNLOADS}
+
+
+@pytest.mark.parametrize("role", [*ROLES, "signed out"])
+@pytest.mark.parametrize(("path", "allowed"), DOWNLOADS)
+def test_download_x_role(web: Api, browsers: dict[str, TestClient], path: str, allowed: frozenset[str],
+                         role: str) -> None:
+    client = browsers.get(role) or page_client(web)
+    r = client.get(path.format(name=TRIAGE_EFFORT))
+    if role == "signed out":
+        assert r.status_code == 303 and r.headers["location"].startswith("/aanmelden?next=")
+    elif role in allowed:
+        assert r.status_code == 200 and r.headers["content-disposition"].startswith("attachment;")
+    else:
+        assert r.status_code == 403
 
 
 @pytest.mark.parametrize("role", [*ROLES, "signed out"])

@@ -1,0 +1,134 @@
+"""What the *Modellen* page shows: the data of ``GET /api/v1/models`` and ``/monitoring/overrides``
+turned into words a model owner, an auditor or an administrator can act on.
+
+The page reads the same service functions as the API (``registry.models``,
+``monitoring.overrides``, ``switches.current``), so what a person sees equals what a program
+gets. Gate reasons come from the training flow in English technical terms; they are shown as
+recorded (marked ``lang="en"``) next to a Dutch sentence that says what the gate checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+from markdown_it import MarkdownIt
+
+from api.core.config import FORECAST, SWITCH_SCOPES
+from api.web import formatting as fmt
+from api.web.i18n import CATALOG, Lang, translate
+from werkwijzer.teams import team_label
+
+FAIRNESS_RATES = ("selection_rate", "fpr", "fnr")
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})  # raw HTML in a card is shown as text, never run
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def label(prefix: str, key: str, lang: Lang) -> str:
+    """The catalogue's word for ``prefix.key``; an unknown key (a municipality's own gate) as written."""
+    found = f"{prefix}.{key}"
+    return translate(found, lang) if found in CATALOG else key.replace("_", " ")
+
+
+def gate_rows(gates: dict[str, Any], lang: Lang) -> list[dict[str, Any]]:
+    """One row per gate: passed or not, what it checks, and the reason the training run recorded."""
+    details = gates.get("details") if isinstance(gates.get("details"), dict) else {}
+    rows = []
+    for name, value in sorted((k, v) for k, v in gates.items() if k != "details"):
+        text = str(value)
+        detail = details.get(name) if isinstance(details.get(name), dict) else {}
+        passed = bool(detail["passed"]) if "passed" in detail else text.startswith("passed")
+        reason = str(detail.get("reason") or text.removeprefix("failed:").strip())
+        rows.append({"name": name, "label": label("gate", name, lang), "passed": passed,
+                     "checks": label("gate.checks", name, lang) if f"gate.checks.{name}" in CATALOG else "",
+                     "reason": "" if reason == "passed" else reason})
+    return rows
+
+
+def card_html(card: dict[str, Any]) -> str | None:
+    """The model card's Markdown as HTML, its headings moved below the page's own (h4 and down)."""
+    text = card.get("markdown")
+    if not text:
+        return None
+    return _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 3, 6)}>", _MARKDOWN.render(str(text)))
+
+
+def fairness_view(card: dict[str, Any], table: list[dict[str, Any]], lang: Lang) -> dict[str, Any] | None:
+    """The fairness gate's verdict and the published per-group rates (small groups stay suppressed)."""
+    gate = (card.get("fairness") or {}).get("gate") or {}
+    if not gate and not table:
+        return None
+    rows = []
+    for row in table:
+        suppressed = bool(row.get("suppressed"))
+        rows.append({"attribute": str(row.get("attribute") or ""), "group": str(row.get("group") or ""),
+                     "n": fmt.number(row.get("n"), 0, lang) if row.get("n") is not None else fmt.MISSING,
+                     "rates": [fmt.MISSING if suppressed else fmt.percent(_float(row.get(r)), 1, lang)
+                               for r in FAIRNESS_RATES],
+                     "suppressed": suppressed})
+    return {"passed": gate.get("passed"), "reason": gate.get("reason", ""),
+            "violations": len(gate.get("violations") or []), "not_assessable": len(gate.get("not_assessable") or []),
+            "rows": rows, "rates": [translate(f"models.fairness.{r}", lang) for r in FAIRNESS_RATES]}
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def model_view(model: dict[str, Any], bundle: Any, mlflow_url: str, lang: Lang) -> dict[str, Any]:
+    """One registered model from ``registry.models``: state, gates, versions with MLflow links, card."""
+    name = model["name"]
+    base = mlflow_url.rstrip("/")
+    loaded_at = dt.datetime.fromisoformat(model["loaded_at"]) if model["loaded_at"] else None
+    card = model["model_card"]
+    return {
+        "name": name, "title": label("models.name", name, lang), "anchor": re.sub(r"[^a-z0-9]+", "-", name.lower()),
+        "loaded": model["loaded"], "version": model["version"], "advice_enabled": model["advice_enabled"],
+        "loaded_at": fmt.date_time(loaded_at, lang) if loaded_at else None,
+        "gates": gate_rows(model["gates"], lang),
+        "run_url": f"{base}/#/runs/{quote(bundle.run_id)}" if bundle is not None else None,
+        "versions": [{"version": v["version"], "champion": v["champion"],
+                      "passed": all(str(g).startswith("passed") for g in v["gates"].values()) if v["gates"] else None,
+                      "run_url": f"{base}/#/runs/{quote(v['run_id'])}",
+                      "version_url": f"{base}/#/models/{quote(name)}/versions/{quote(v['version'])}"}
+                     for v in model["versions"]],
+        "card_html": card_html(card),
+        "intended_use": card.get(f"intended_use_{lang}") or card.get("intended_use_nl") or card.get("intended_use"),
+        "risk": (card.get("risk") or {}).get("class" if lang == "nl" else "class_en"),
+        "fairness": fairness_view(card, getattr(bundle, "fairness", []), lang) if name != FORECAST else None,
+        "register": bool(model["register_entry"]),
+    }
+
+
+def override_tables(data: dict[str, Any], lang: Lang) -> list[dict[str, Any]]:
+    """Agreement and override rates per team, model version and score band (``monitoring.overrides``)."""
+    tables = []
+    for by in ("team", "model_version", "score_band"):
+        cells = [c for c in data["cells"] if c["by"] == by]
+        if not cells:
+            continue
+        rows = [{"key": _override_key(by, c["key"], lang), "decisions": fmt.number(c["decisions"], 0, lang),
+                 "agreement": fmt.percent(c["agreement_rate"], 0, lang),
+                 "override": fmt.percent(c["override_rate"], 0, lang),
+                 "objections": fmt.number(c["objections"], 0, lang),
+                 "alert": translate("models.overrides.alert", lang) if c["alert"] else ""} for c in cells]
+        tables.append({"by": by, "caption": translate(f"models.overrides.by.{by}", lang), "rows": rows})
+    return tables
+
+
+def _override_key(by: str, key: str, lang: Lang) -> str:
+    return team_label(key, lang) if by == "team" else key
+
+
+def switch_rows(state: dict[str, bool], lang: Lang) -> list[dict[str, Any]]:
+    """The stop button's scopes (all models, then each triage model) with their current state."""
+    t = partial(translate, lang=lang)
+    return [{"scope": scope, "label": t("models.switch.global") if scope == "global" else label("models.name", scope,
+                                                                                                  lang),
+             "enabled": state.get(scope, True)} for scope in SWITCH_SCOPES]

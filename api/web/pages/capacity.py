@@ -1,0 +1,62 @@
+"""Team lead page *Capaciteit*: intake forecast, FTE needed against available, and a scenario.
+
+The scenario form is a GET form (``/capaciteit?team=...&demand=10&fte=-2``), so a scenario is
+a link that can be bookmarked or shared, and the page redraws on the server without script.
+Input the form refuses comes back in words next to the field, with status 422 and the figures
+without a scenario, never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api.deps import SettingsDep, StoreDep
+from api.services.errors import Unavailable
+from api.web import capacity_view
+from api.web import formatting as fmt
+from api.web.guard import TeamLeadPage
+from api.web.i18n import Lang, page_lang, translate
+from api.web.render import render
+from api.web.scenario import Scenario, ScenarioForm
+
+router = APIRouter(prefix="/capaciteit", include_in_schema=False)
+
+
+def scenario_text(scenario: Scenario, lang: Lang) -> str:
+    """The scenario in one sentence, so the figures below are never read as the plain forecast."""
+    if scenario.is_base:
+        return translate("scenario.base", lang)
+    return translate("scenario.active", lang, demand=fmt.percent(scenario.demand_change, 1, lang, signed=True),
+                     fte=fmt.number(scenario.fte_change, 1, lang, signed=True),
+                     backlog=fmt.number(scenario.backlog_start, 0, lang))
+
+
+@router.get("")
+def capacity_page(request: Request, _: TeamLeadPage, store: StoreDep, settings: SettingsDep, team: str = "",
+                  demand: str = "", fte: str = "", backlog: str = "") -> Response:
+    lang = page_lang(request)
+    teams = capacity_view.team_choices(store, lang)
+    if not teams:
+        return render(request, "capacity.html", {"unavailable": translate("capacity.unavailable", lang)},
+                      status_code=503)
+    ids = [choice["id"] for choice in teams]
+    form = ScenarioForm(team or ids[0], demand, fte, backlog)
+    scenario = form.validate(ids, lang)
+    shown = form.team if form.team in ids else ids[0]
+    context: dict[str, Any] = {"teams": teams, "team": shown, "form": form,
+                               "scenario_is_base": scenario is None or scenario.is_base}
+    scenario = scenario or Scenario()
+    try:
+        context |= {"forecast": capacity_view.forecast_part(store, shown, lang),
+                    "capacity": capacity_view.capacity_part(store, shown, scenario, lang,
+                                                            settings.breach_risk_threshold),
+                    "drivers": capacity_view.drivers_part(store, shown, lang)}
+    except Unavailable:  # the champion went away between the two reads
+        return render(request, "capacity.html", {"unavailable": translate("capacity.unavailable", lang)},
+                      status_code=503)
+    context["scenario_text"] = (translate("scenario.not_applied", lang) if form.errors
+                                else scenario_text(scenario, lang))
+    return render(request, "capacity.html", context, status_code=422 if form.errors else 200)

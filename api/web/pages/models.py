@@ -1,0 +1,91 @@
+"""Model owner page *Modellen*: models, gates, fairness, cards, register entries, use, and the stop button.
+
+Model owners and auditors read; only an administrator sees and may post the stop button, which
+goes through ``switches.flip`` exactly as ``PUT /api/v1/admin/advice-switch`` does (same row,
+same audit entry). The Algoritmeregister entry downloads as the JSON file the training run
+stored, from a page route behind the same sign-in.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from api.core.config import FORECAST, MODEL_NAMES
+from api.core.security import Principal
+from api.deps import NowDep, SessionDep, SettingsDep, StoreDep
+from api.modelstore import ModelStore
+from api.services import monitoring, registry, switches
+from api.services.errors import InvalidInput
+from api.web import formatting as fmt
+from api.web import models_view
+from api.web.guard import AdminPage, CsrfChecked, ModelsPage
+from api.web.i18n import page_lang, translate
+from api.web.render import SECURITY_HEADERS, render
+from api.web.switch_form import SwitchForm
+from werkwijzer.settings import Settings
+
+router = APIRouter(prefix="/modellen", include_in_schema=False)
+ModelName = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+def _page(request: Request, user: Principal, session: Session, store: ModelStore, settings: Settings,
+          form: SwitchForm, *, status_code: int = 200, notice: str | None = None) -> Response:
+    lang = page_lang(request)
+    data = registry.models(store, switches.current(session))
+    usage = monitoring.overrides(session, settings)
+    bundles = {FORECAST: store.forecast, **{n: store.triage(n) for n in MODEL_NAMES if n != FORECAST}}
+    context: dict[str, Any] = {
+        "models": [models_view.model_view(m, bundles.get(m["name"]), settings.mlflow_ui_url, lang)
+                   for m in data["models"]],
+        "overrides": usage, "override_tables": models_view.override_tables(usage, lang),
+        "agreement_note": fmt.percent(settings.agreement_note, 0, lang),
+        "min_decisions": settings.monitoring_min_n,
+        "switches": models_view.switch_rows(switches.current(session), lang),
+        "can_switch": user.role == "admin", "switch_form": form, "notice": notice,
+    }
+    return render(request, "models.html", context, status_code=status_code)
+
+
+@router.get("")
+def models_page(request: Request, user: ModelsPage, session: SessionDep, store: StoreDep, settings: SettingsDep,
+                gewijzigd: str = "") -> Response:
+    notice = translate("models.switch.done", page_lang(request)) if gewijzigd else None
+    return _page(request, user, session, store, settings, SwitchForm(), notice=notice)
+
+
+@router.get("/{name}/algoritmeregister.json")
+def register_entry(request: Request, name: ModelName, _: ModelsPage, store: StoreDep) -> Response:
+    """The stored Algoritmeregister entry of the loaded version, as a file to save."""
+    bundle = store.triage(name)
+    if bundle is None or not bundle.register_entry:
+        return render(request, "error.html", {"title": "error.not_found.title", "text": "models.register.missing",
+                                              "values": {}}, status_code=404)
+    filename = f"algoritmeregister-{name}-v{bundle.version}.json"
+    return JSONResponse(bundle.register_entry, headers={**SECURITY_HEADERS,
+                                                        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.post("/stopknop", dependencies=[CsrfChecked])
+def advice_switch(request: Request, user: AdminPage, session: SessionDep, store: StoreDep, settings: SettingsDep,
+                  now: NowDep, scope: Annotated[str, Form()] = "", enabled: Annotated[str, Form()] = "",
+                  reason: Annotated[str, Form()] = "") -> Response:
+    """The stop button: the same service call and audit entry as ``PUT /api/v1/admin/advice-switch``."""
+    lang = page_lang(request)
+    form = SwitchForm(scope, enabled, reason)
+    try:
+        body = form.to_body()
+        switches.flip(session, user, body.scope, body.enabled, body.reason, now)
+    except ValidationError as exc:
+        form.refused_by_schema(exc, lang)
+    except InvalidInput as exc:
+        form.refused_by_service(exc, lang)
+    else:
+        session.commit()
+        return RedirectResponse("/modellen?gewijzigd=1#stopknop", status_code=303)
+    session.rollback()
+    return _page(request, user, session, store, settings, form, status_code=422)

@@ -1,0 +1,136 @@
+"""*Modellen*: the registry's and monitoring's data on a page, the register download, the stop button."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.core.config import FORECAST, TRIAGE_EFFORT
+from api.modelstore import ModelStore
+from api.services import monitoring
+from api.web import formatting as fmt
+from tests.api.conftest import Api, new_case, start_api
+from tests.api.web.conftest import csrf_of, sign_in
+from werkwijzer.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def owner(web: Api) -> TestClient:
+    return sign_in(web, "model_owner")
+
+
+def test_page_lists_each_model_with_version_gates_and_mlflow_links(owner: TestClient, web: Api,
+                                                                   model_store: ModelStore) -> None:
+    r = owner.get("/modellen")
+    assert r.status_code == 200, r.text
+    api_view = web.client.get("/api/v1/models", headers=web.headers("model_owner")).json()
+    for model in api_view["models"]:
+        assert f"<code>{model['name']}</code>" in r.text
+        assert f"versie {model['version']}, geladen op" in r.text
+        for version in model["versions"]:
+            assert f"{web.settings.mlflow_ui_url}/#/runs/{version['run_id']}" in r.text
+            assert f"/#/models/{model['name']}/versions/{version['version']}" in r.text
+    assert "Eerlijkheid tussen groepen" in r.text and "geslaagd" in r.text
+    assert "Een advies, geen besluit." in r.text, "the model card's Markdown is shown"
+    assert "<h4>" in r.text and r.text.count("<h1>") == 1, "card headings sit below the page's own"
+    assert "Alleen een beheerder kan de stopknop gebruiken." in r.text and "/modellen/stopknop" not in r.text
+    assert model_store.forecast is not None and FORECAST in r.text
+
+
+def test_agreement_rates_equal_the_monitoring_service(web: Api, owner: TestClient) -> None:
+    for n, outcome in ((8101, "followed"), (8102, "deviated")):
+        advice = web.client.post("/api/v1/advice", json=new_case(n), headers=web.headers("caseworker")).json()
+        suggested = advice["suggestion"]["suggested_effort_class"]
+        final = suggested if outcome == "followed" else next(c for c in ("eenvoudig", "complex") if c != suggested)
+        body = {"outcome": outcome, "final_effort_class": final, "motivation": "test van de pagina"}
+        r = web.client.post(f"/api/v1/advice/{advice['advice_id']}/decision", json=body,
+                            headers=web.headers("caseworker"))
+        assert r.status_code == 201, r.text
+    html = owner.get("/modellen").text
+    with web.app.state.sessions() as session:
+        usage = monitoring.overrides(session, web.settings)
+    assert f"Besluiten met advies: {usage['decisions_with_advice']}." in html
+    for cell in usage["cells"]:
+        row = (f'<td class="num">{fmt.number(cell["decisions"])}</td><td class="num">'
+               f'{fmt.percent(cell["agreement_rate"])}</td>')
+        assert row in html, cell
+
+
+def test_register_entry_downloads_as_the_stored_json(owner: TestClient, model_store: ModelStore) -> None:
+    bundle = model_store.triage(TRIAGE_EFFORT)
+    assert bundle is not None
+    r = owner.get(f"/modellen/{TRIAGE_EFFORT}/algoritmeregister.json")
+    assert r.status_code == 200
+    assert r.json() == bundle.register_entry
+    assert r.headers["content-disposition"] == (
+        f'attachment; filename="algoritmeregister-{TRIAGE_EFFORT}-v{bundle.version}.json"')
+    missing = owner.get(f"/modellen/{FORECAST}/algoritmeregister.json")
+    assert missing.status_code == 404 and "geen tekst voor het Algoritmeregister" in missing.text
+
+
+def test_register_download_needs_a_model_role(web: Api) -> None:
+    assert sign_in(web, "auditor").get(f"/modellen/{TRIAGE_EFFORT}/algoritmeregister.json").status_code == 200
+    assert sign_in(web, "caseworker").get(f"/modellen/{TRIAGE_EFFORT}/algoritmeregister.json").status_code == 403
+
+
+@pytest.fixture
+def own(api_settings: Settings, model_store: ModelStore, tmp_path: Path) -> Iterator[Api]:
+    """An app of its own: the stop button must not switch advice off for the other page tests."""
+    settings = api_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'stop.db'}"})
+    yield from start_api(settings, model_store)
+
+
+def post_switch(client: TestClient, **fields: str) -> object:
+    csrf = csrf_of(client.get("/modellen").text)
+    return client.post("/modellen/stopknop", data={"csrf_token": csrf, **fields})
+
+
+def test_stop_button_switches_advice_off_and_is_audited(own: Api) -> None:
+    admin = sign_in(own, "admin")
+    page = admin.get("/modellen").text
+    assert 'action="/modellen/stopknop"' in page
+    r = post_switch(admin, scope="global", enabled="false", reason="Drift boven de stopgrens")
+    assert r.status_code == 303 and r.headers["location"].startswith("/modellen?gewijzigd=1")
+    assert "De stopknop is omgezet" in admin.get(r.headers["location"]).text
+    advice = own.client.post("/api/v1/advice", json=new_case(9001), headers=own.headers("caseworker"))
+    assert advice.status_code == 201 and advice.json()["suggestion"] is None
+    events = own.client.get("/api/v1/audit/events?subject=global", headers=own.headers("auditor")).json()["events"]
+    assert [e["payload"] for e in events if e["kind"] == "advice_switch.changed"] == [
+        {"scope": "global", "enabled": False, "reason": "Drift boven de stopgrens"}]
+    assert events[-1]["actor"] == own.user_ids["admin"]
+
+
+def test_stop_button_needs_a_reason(own: Api) -> None:
+    admin = sign_in(own, "admin")
+    r = post_switch(admin, scope="global", enabled="false", reason="   ")
+    assert r.status_code == 422
+    assert "Schrijf op waarom u de stopknop gebruikt" in r.text
+    models = own.client.get("/api/v1/models", headers=own.headers("model_owner")).json()
+    assert models["advice_enabled_globally"] is True, "nothing was switched"
+
+
+def test_stop_button_refuses_an_unknown_scope(own: Api) -> None:
+    r = post_switch(sign_in(own, "admin"), scope="werkwijzer-iets-anders", enabled="false", reason="test")
+    assert r.status_code == 422 and "Kies voor welk model" in r.text
+
+
+@pytest.mark.parametrize("role", ["model_owner", "auditor", "team_lead"])
+def test_only_an_admin_may_post_the_stop_button(own: Api, role: str) -> None:
+    client = sign_in(own, role)
+    csrf = csrf_of(client.get("/").text) if role == "team_lead" else csrf_of(client.get("/modellen").text)
+    r = client.post("/modellen/stopknop", data={"csrf_token": csrf, "scope": "global", "enabled": "false",
+                                                 "reason": "niet mijn knop"})
+    assert r.status_code == 403
+    models = own.client.get("/api/v1/models", headers=own.headers("model_owner")).json()
+    assert models["advice_enabled_globally"] is True
+
+
+def test_stop_button_without_csrf_token_does_nothing(own: Api) -> None:
+    admin = sign_in(own, "admin")
+    r = admin.post("/modellen/stopknop", data={"scope": "global", "enabled": "false", "reason": "geen token"})
+    assert r.status_code == 403
+    models = own.client.get("/api/v1/models", headers=own.headers("model_owner")).json()
+    assert models["advice_enabled_globally"] is True
