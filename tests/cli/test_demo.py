@@ -29,6 +29,8 @@ def test_demo_trains_everything_and_prints_one_token_per_role(tmp_path, monkeypa
     for role in ("caseworker", "team_lead", "model_owner", "auditor", "admin"):
         assert re.search(rf"^\s+{role}\s+\S{{20,}}$", out, re.MULTILINE), role
     assert "mlflow ui --backend-store-uri" in out and "/docs" in out
+    assert "12 cases wait for a caseworker's decision" in out
+    assert "Pages:      http://127.0.0.1:8000/" in out
 
     from werkwijzer.tracking import champion_version, configure_mlflow
 

@@ -1,6 +1,7 @@
 """``werkwijzer demo``: the whole chain on the embedded defaults, from a fresh clone.
 
-simulate -> train forecasts -> train triage aids -> one demo user per role -> serve. Every step
+simulate -> train forecasts -> train triage aids -> one demo user per role -> advice for a
+dozen new cases (so the caseworker's pages have work on them) -> serve. Every step
 writes under ``WERKWIJZER_HOME``; the tokens are printed once (they are stored only as hashes).
 """
 
@@ -13,10 +14,12 @@ import click
 
 ROLES = ("caseworker", "team_lead", "model_owner", "auditor", "admin")
 FORECAST_HORIZON_WEEKS = 13
+DEMO_CASES = 12
+STEPS = 6
 
 
 def _step(number: int, text: str) -> float:
-    click.echo(f"[{number}/5] {text}")
+    click.echo(f"[{number}/{STEPS}] {text}")
     return time.perf_counter()
 
 
@@ -77,11 +80,15 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int) -> 
     for role, token in tokens.items():
         click.echo(f"      {role:12s} {token}")
 
+    start = _step(5, f"Asking advice for the {DEMO_CASES} newest cases, as a case system would")
+    waiting = _seed_cases(settings, data / "cases.csv", tokens["caseworker"])
+    _done(start, f"{waiting} cases wait for a caseworker's decision")
+
     click.echo(f"Training finished in {time.perf_counter() - began:.0f} s.")
     _where(settings, host, port)
     if no_serve:
         return
-    _step(5, f"Serving the API on http://{host}:{port} (Ctrl+C stops)")
+    _step(6, f"Serving the pages and the API on http://{host}:{port}/ (Ctrl+C stops)")
     import uvicorn
 
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port)
@@ -102,9 +109,29 @@ def _create_users(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return tokens
 
 
+def _seed_cases(settings, cases_csv: Path, caseworker_token: str) -> int:  # type: ignore[no-untyped-def]
+    from api.core.db import make_engine, session_factory
+    from api.modelstore import ModelStore
+    from api.services import demo_cases, users
+    from api.services.clock import utc_now
+
+    store = ModelStore(settings)
+    store.reload()
+    engine = make_engine(settings.database)
+    with session_factory(engine)() as session:
+        caseworker = users.by_token(session, caseworker_token)
+        if caseworker is None:
+            raise click.ClickException("the demo caseworker's token was not found; was the database reset?")
+        waiting = demo_cases.seed(session, store, settings, caseworker, cases_csv, utc_now(), DEMO_CASES)
+    engine.dispose()
+    return waiting
+
+
 def _where(settings, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
     home = settings.home_dir
     click.echo("Where to look:")
+    click.echo(f"  Pages:      http://{host}:{port}/   (sign in with a token above; the caseworker finds "
+               f"{DEMO_CASES} cases under Nieuwe zaken)")
     click.echo(f"  API docs:   http://{host}:{port}/docs   (Authorization: Bearer <token>)")
     click.echo(f"  MLflow UI:  mlflow ui --backend-store-uri {settings.tracking_uri} --port 5000")
     click.echo(f"  Prefect UI: PREFECT_HOME={Path(home) / 'prefect'} prefect server start")

@@ -32,6 +32,7 @@ def serve(host: str, port: int, workers: int) -> None:
         configure_mlflow(settings).search_registered_models(max_results=1)
     except Exception as exc:  # the workers report and retry on reload; serving starts anyway
         click.echo(f"warning: MLflow registry not reachable yet: {exc}", err=True)
+    click.echo(f"Pages:    http://{host}:{port}/  (sign in with a token from `werkwijzer users create`)")
     click.echo(f"API docs: http://{host}:{port}/docs")
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
 
