@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from werkwijzer.teams import team_label
+
 STANDARD_VERSION = "1.0.0"
 STATUSES = ("In ontwikkeling", "In gebruik", "Buiten gebruik")
 PUBLICATION_CATEGORIES = ("Hoog-risico AI-systeem", "Impactvolle algoritmes", "Overige algoritmes")
@@ -111,6 +113,12 @@ def _fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _organization(gov: dict[str, Any]) -> dict[str, Any]:
+    """The fields every entry of this organisation shares, from its governance facts."""
+    return {"organization": _fit(gov["organization"], 100), "category": gov["category"][:3],
+            "status": gov["status"], "contact_email": gov["contact_email"], "website": gov["website"]}
+
+
 def build_entry(card: dict[str, Any]) -> dict[str, Any]:
     """The register entry for a model card (see explain.model_card), validated."""
     gov = card["governance"]
@@ -122,11 +130,7 @@ def build_entry(card: dict[str, Any]) -> dict[str, Any]:
         "description_short": _fit(
             f"Een model geeft medewerkers een advies over {card['target_label_nl'].lower()} van een "
             "nieuwe zaak, met de belangrijkste redenen. Een medewerker beslist altijd zelf.", 350),
-        "organization": _fit(gov["organization"], 100),
-        "category": gov["category"][:3],
-        "status": gov["status"],
-        "contact_email": gov["contact_email"],
-        "website": gov["website"],
+        **_organization(gov),
         "publication_category": card["risk"]["publication_category"],
         "goal": _fit(card["intended_use_nl"], 2500),
         "proportionality": _fit(
@@ -159,4 +163,43 @@ def build_entry(card: dict[str, Any]) -> dict[str, Any]:
         entry["begin_date"] = gov["begin_date"]
     if gov.get("process_index_url"):
         entry["process_index_url"] = gov["process_index_url"]
+    return check_entry(entry)
+
+
+def build_forecast_entry(governance: dict[str, Any], teams: list[str], model_name: str) -> dict[str, Any]:
+    """The register entry of the intake forecast, validated.
+
+    Capacity forecasting is not high-risk (responsible-ai item 21: it concerns no individual
+    resident's access to a service), so its category is "Overige algoritmes"; it is published all
+    the same, as a model in use that shapes how many people a team gets.
+    """
+    names = ", ".join(team_label(t, "nl") for t in teams)
+    entry = {
+        "name": "Werkwijzer: voorspelling van de instroom per team",
+        "description_short": _fit(
+            "Een model voorspelt hoeveel nieuwe zaken en meldingen elk team de komende weken krijgt, met een "
+            "marge. Teamleiders gebruiken dit om de inzet van medewerkers te plannen. Het gaat niet over "
+            "individuele inwoners.", 350),
+        **_organization(governance),
+        "publication_category": "Overige algoritmes",
+        "goal": _fit(f"Op tijd genoeg medewerkers inzetten, zodat inwoners binnen de wettelijke termijn een "
+                     f"besluit krijgen. Teams: {names}.", 2500),
+        "human_intervention": _fit("De voorspelling is een hulpmiddel bij de planning. De teamleider beslist "
+                                   "over de inzet van medewerkers en ziet altijd de onzekerheid (de marge).", 2500),
+        "risks": _fit("Een voorspelling kan ernaast zitten, bijvoorbeeld na een wetswijziging. Maatregelen: de "
+                      "voorspelling wordt elke week vergeleken met de werkelijke instroom; wijkt ze te veel af, "
+                      "dan krijgt de eigenaar een signaal.", 2500),
+        "source_data": _fit("Aantallen nieuwe zaken per team per week, feestdagen en schoolvakanties. Geen "
+                            "gegevens over personen.", 2500),
+        "methods_and_models": _fit(
+            "Per team wordt het beste van enkele bekende methoden gekozen (seizoenspatroon, exponentiële "
+            "afvlakking, een telmodel en gradient boosting) op grond van een test op eerdere jaren. Een nieuwe "
+            "versie wordt alleen gebruikt als ze beter voorspelt dan 'hetzelfde als vorig jaar'. Het model is "
+            "niet zelflerend.", 5000),
+        "provider": _fit(governance["provider"], 200),
+        "lang": "nld",
+        "standard_version": STANDARD_VERSION,
+        "source_id": _fit(model_name, 100),
+        "tags": "prognose, instroom, capaciteit, planning",
+    }
     return check_entry(entry)

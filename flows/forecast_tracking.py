@@ -1,13 +1,15 @@
 """MLflow logging of a forecast run and registration of ``werkwijzer-forecast`` (ADR 0003).
 
 One MLflow run per flow run: parameters, per-series metrics, the backtest and forecast tables,
-a PNG per team, the SHAP summary and reproducibility tags. The pyfunc model (logged as code)
-serves the stored forecast. ``champion`` moves only when ``auto`` beats seasonal naive on the
-backtest MASE; the gate result is tagged on the version either way.
+its Algoritmeregister entry, a PNG per team, the SHAP summary and reproducibility tags. The
+pyfunc model (logged as code) serves the stored forecast. ``champion`` moves only when
+``auto`` beats seasonal naive on the backtest MASE; the gate result is tagged on the version
+either way.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,8 @@ def log_forecast_run(
 ) -> dict[str, Any]:
     """Log everything of ``result`` in one run, register the pyfunc, gate the champion alias."""
     from explain.forecast_drivers import shap_summary_figure, team_figure
+    from explain.governance import load_governance
+    from explain.register import build_forecast_entry
     from flows.forecast_report import write_tables
 
     client = configure_mlflow(settings)
@@ -97,6 +101,10 @@ def log_forecast_run(
         pd.Series(result["choice"], name="model").rename_axis("series_id").to_csv(
             folder / "auto_choice.csv"
         )
+        teams = sorted(result["forecast"]["series_id"].astype(str).unique())
+        entry = build_forecast_entry(load_governance(None, settings).model_dump(), teams, MODEL_NAME)
+        (folder / "algoritmeregister.json").write_text(json.dumps(entry, indent=2, ensure_ascii=False),
+                                                       encoding="utf-8")
         if norms is not None:
             read_norms(norms).to_csv(folder / "norms.csv", index=False)
         if staffing is not None:

@@ -61,9 +61,12 @@ def set_champion(client: MlflowClient, model_name: str, model_version: str | int
     previous = champion_version(client, model_name)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     client.set_registered_model_alias(model_name, CHAMPION, version)
-    if previous is not None and str(previous.version) != version:
-        client.set_model_version_tag(model_name, str(previous.version), CHAMPION_UNTIL, now)
-    client.set_model_version_tag(model_name, version, CHAMPION_SINCE, now)
+    if previous is None or str(previous.version) != version:  # re-pointing at the champion changes nothing
+        if previous is not None:
+            client.set_model_version_tag(model_name, str(previous.version), CHAMPION_UNTIL, now)
+        client.set_model_version_tag(model_name, version, CHAMPION_SINCE, now)
+        if CHAMPION_UNTIL in (client.get_model_version(model_name, version).tags or {}):  # back in use
+            client.delete_model_version_tag(model_name, version, CHAMPION_UNTIL)
     for key, value in ((CHAMPION_BY, decided_by), (CHAMPION_REASON, reason)):
         if value:
             client.set_model_version_tag(model_name, version, key, value[:4900])

@@ -7,7 +7,14 @@ import pytest
 
 from explain.governance import load_governance
 from explain.model_card import build_card, render_markdown
-from explain.register import RegisterError, build_entry, check_entry, validate_entry, validate_file
+from explain.register import (
+    RegisterError,
+    build_entry,
+    build_forecast_entry,
+    check_entry,
+    validate_entry,
+    validate_file,
+)
 from werkwijzer.contracts import ContractError
 from werkwijzer.settings import Settings
 
@@ -100,3 +107,11 @@ def test_the_documented_example_governance_yaml_is_valid(settings: Settings, tmp
     c = card(settings, path)
     assert not {"organization", "lawful_basis", "dpia_link", "iama_link", "owner"} & set(c["defaults_to_replace"])
     assert validate_entry(build_entry(c)) == []
+
+
+def test_the_forecast_entry_is_valid_and_not_high_risk(settings: Settings) -> None:
+    governance = load_governance(None, settings).model_dump()
+    entry = build_forecast_entry(governance, ["wmo_meldingen", "jeugdhulp"], "werkwijzer-forecast")
+    assert validate_entry(entry) == []
+    assert entry["publication_category"] == "Overige algoritmes"  # item 21: capacity forecasting is not high-risk
+    assert entry["organization"] == governance["organization"] and "Wmo meldingen" in entry["goal"]

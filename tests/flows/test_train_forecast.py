@@ -86,6 +86,7 @@ def test_flow_logs_and_registers(flow_result, settings) -> None:  # type: ignore
             "backtest_summary.csv",
             "norms.csv",
             "staffing.csv",
+            "algoritmeregister.json",
         )
     } <= names
     assert len(client.list_artifacts(result["run_id"], "plots")) == 3
