@@ -226,6 +226,8 @@ def _advice_use(d: ReportData, w: Writer) -> Section:
                "advies helpt. Teams met kleine aantallen staan niet in de grafiek.",
                "A small random share of cases deliberately gets no advice, so we can compare whether advice helps. "
                "Teams with small numbers are left out of the chart.")
+    if shares.isna().any(axis=1).all():  # every team has a hidden count: a chart would be empty
+        return Section("gebruik", title, [text], [table])
     figure = Figure(share_bars(shares, w.t("aandeel van de zaken", "share of cases")),
                     w.t("Aandeel zaken met advies, controlegroep en advies uit per team",
                         "Share of cases with advice, control group and advice off per team"))
@@ -315,6 +317,8 @@ def _fairness(d: ReportData, w: Writer, band: tuple[float, float]) -> Section:
     bars = pd.DataFrame({w.t("FPR t.o.v. referentie", "FPR vs reference"): ratios},
                         index=[f"{w.attribute(a)}: {g}".replace("_", " ")
                                for a, g in zip(advice["attribute"], advice["group"], strict=True)])
+    if bars.dropna().empty:  # every group suppressed or without a ratio: no empty chart
+        return Section("gelijkheid", title, paragraphs, [out])
     figure = Figure(share_bars(bars, w.t("FPR van het advies t.o.v. de referentiegroep", "advice FPR vs reference"),
                                reference=(band[0], 1.0, band[1])),
                     w.t("Verhouding van de FPR van het advies per groep", "Ratio of the advice's FPR per group"))
