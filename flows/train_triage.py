@@ -246,7 +246,8 @@ def train_triage(cases_path: str, registry_path: str, target: str, *, positive: 
     client = configure_mlflow(settings)
     experiment_id = ensure_experiment(client, EXPERIMENT, settings)
     tags = reproducibility_tags(fingerprint_frame(prep.cases), settings.seed)
-    tags.update({"target": target, "model_name": name})
+    # Where the training cases are: the monitoring flow measures drift (PSI) against them.
+    tags.update({"target": target, "model_name": name, "training_cases": str(Path(cases_path).resolve())})
     run = client.create_run(experiment_id, tags=tags, run_name=f"triage-{target}")
     run_id = run.info.run_id
     try:

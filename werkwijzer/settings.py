@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # Monitoring (docs/monitoring.md): three levels per metric, note < warn < stop. A value at or beyond
     # a threshold reaches that level; "stop" switches the model's advice off. A stop of None never stops.
     monitoring_min_n: int = Field(default=50, ge=1, description="Fewer rows than this in a scope: no signal.")
+    monitoring_window_days: int = Field(default=28, ge=1, le=366,
+                                        description="A monitoring pass looks at this many days before it; "
+                                                    "the override surge compares them with the days before.")
     psi_bins: int = Field(default=10, ge=2)
     psi_note: float = Field(default=0.1, ge=0.0)
     psi_warn: float = Field(default=0.2, ge=0.0)

@@ -249,18 +249,21 @@ def _register(client: Any, name: str, run_id: str, artifact_uri: str) -> str:
 
 def register_toy_models(settings: Settings, seed: int = 0,
                         names: tuple[str, ...] = (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST),
-                        trainer: Trainer = train_toy, features: list[dict[str, Any]] | None = None) -> dict[str, str]:
+                        trainer: Trainer = train_toy, features: list[dict[str, Any]] | None = None,
+                        cases: pd.DataFrame | None = None, run_tags: dict[str, str] | None = None) -> dict[str, str]:
     """Log one run per model with ADR 0003's artifacts, register it and make it champion.
 
     ``trainer`` fits and saves ``triage/model.skops``; the real-module test passes one that
-    uses ``models.triage``.
+    uses ``models.triage``. ``cases`` (targets as class positions) replaces the toy cases, and
+    ``run_tags`` are set on every run (the monitoring tests train on simulated cases and tag
+    where they are).
     """
     client = configure_mlflow(settings)
-    cases = toy_cases(seed=seed)
+    cases = toy_cases(seed=seed) if cases is None else cases
     versions = {}
     for name in names:
         experiment = ensure_experiment(client, "werkwijzer-api-tests", settings)
-        run = client.create_run(experiment)
+        run = client.create_run(experiment, tags=run_tags)
         with tempfile.TemporaryDirectory() as tmp:
             if name == FORECAST:
                 _forecast_artifacts(Path(tmp) / "forecast")

@@ -10,7 +10,13 @@ import pytest
 
 from explain.report import ReportData, parse_period
 from models.monitoring import live_fairness
-from tests.monitor.live import live_api, live_models, live_settings  # noqa: F401  (fixtures of a running API)
+from tests.monitor.live import (  # noqa: F401  (fixtures of a running API)
+    live_api,
+    live_models,
+    live_settings,
+    sim_models,
+    sim_settings,
+)
 
 TEAMS = ("bijstand_aanvragen", "wmo_meldingen", "jeugdhulp")
 WEEKS = pd.date_range("2026-07-06", "2026-09-28", freq="W-MON")  # 13 Mondays inside Q3

@@ -70,3 +70,42 @@ def start_live_api(settings: Settings, store: ModelStore, folder: Path, now: dt.
 @pytest.fixture
 def live_api(live_settings: Settings, live_models: ModelStore, tmp_path: Path) -> Iterator[LiveApi]:
     yield from start_live_api(live_settings, live_models, tmp_path, dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC))
+
+
+TRAINING_START = dt.date(2026, 1, 5)  # a Monday; 26 weeks of training cases, then use from 6 July
+TRAINING_WEEKS = 26
+USE_START = TRAINING_START + dt.timedelta(weeks=TRAINING_WEEKS)
+
+
+def register_simulated_models(settings: Settings, folder: Path) -> Path:
+    """Toy triage models trained on simulated cases, registered with the ``training_cases`` tag.
+
+    The live cases of ``simulate-usage`` come from the same simulator, so without injected drift
+    the input does not drift: what a real training run on the municipality's cases gives.
+    Returns the training cases file.
+    """
+    from tests.api.toymodels import FEATURES
+    from werkwijzer.simulation.usage import servable, simulate_weeks
+    from werkwijzer.teams import EFFORT_CLASSES
+
+    raw = servable(simulate_weeks(TRAINING_START, TRAINING_WEEKS, seed=3).cases, FEATURES).reset_index(drop=True)
+    path = folder / "cases.csv"
+    raw.to_csv(path, index=False)
+    cases = raw.assign(documents_complete=raw["documents_complete"] == "true",
+                       effort_class=raw["effort_class"].map({c: i for i, c in enumerate(EFFORT_CLASSES)}),
+                       integrated_approach=(raw["integrated_approach"] == "true").astype(int))
+    register_toy_models(settings, cases=cases, run_tags={"training_cases": str(path)})
+    return path
+
+
+@pytest.fixture(scope="session")
+def sim_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(home=tmp_path_factory.mktemp("usage-home"), environment="test", seed=7, control_share=0.05)
+
+
+@pytest.fixture(scope="session")
+def sim_models(sim_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> ModelStore:
+    register_simulated_models(sim_settings, tmp_path_factory.mktemp("training"))
+    store = ModelStore(sim_settings, TOY_LIBRARY)
+    assert all(r.status == "loaded" for r in store.reload().values())
+    return store

@@ -12,7 +12,7 @@ import sys
 import click
 
 from werkwijzer import __version__
-from werkwijzer.cli import data, demo, forecast, report, service, triage
+from werkwijzer.cli import data, demo, forecast, monitoring, report, service, triage
 from werkwijzer.contracts import ContractError
 
 
@@ -22,7 +22,7 @@ def cli() -> None:
     """Werkwijzer: workload forecasts and advisory triage for municipal teams. The model advises; a person decides."""
 
 
-for module in (data, forecast, triage, service, demo, report):
+for module in (data, forecast, triage, service, demo, report, monitoring):
     for command in module.COMMANDS:
         cli.add_command(command)
 

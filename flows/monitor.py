@@ -1,0 +1,198 @@
+"""The monitoring flow (responsible-ai items 4, 16, 23, 25): is the advice still fit for use?
+
+One pass looks at the last ``monitoring_window_days`` before ``end`` and measures, with the
+functions of ``models.monitoring`` (docs/monitoring.md):
+
+- forecast error per team: the forecast champion's weekly forecast against the actual intake
+  teams reported to the API;
+- data drift per feature (PSI): the triage champion's live input against its training cases
+  (the run's ``training_cases`` tag; the logged background sample when the file is gone);
+- live fairness of advice and decision per protected group: characteristics from the separate
+  audit file (``Settings.characteristics_file``), joined here by case key, never from the store;
+- agreement and override rates per team, model version and score band, the override surge
+  against the window before, and objections per advice given.
+
+``models.thresholds.evaluate`` turns these into note / warn / stop findings. At stop the model's
+advice is switched off through the admin button's switch, as the system user ``monitor``, with
+the finding as the reason (``flows.monitor_stop``). Every pass is an MLflow run in the monitoring
+experiment and a Dutch markdown artifact in Prefect (``flows.monitor_record``).
+``werkwijzer monitor --once`` runs one pass; ``--cron`` serves the flow on a schedule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from api.core.config import FORECAST, TRIAGE_EFFORT
+from api.core.db import read_session
+from flows import monitor_tables as tables
+from flows.monitor_record import log_run, markdown
+from flows.monitor_stop import stop
+from flows.store_frames import Period, StoreFrames, advice_features, open_store, read_frames
+from models.thresholds import Finding, evaluate
+from werkwijzer.contracts.characteristics import read_characteristics
+from werkwijzer.contracts.tables import read_table
+from werkwijzer.settings import Settings, get_settings
+from werkwijzer.tracking import champion_version, configure_mlflow, fingerprint_frame
+
+TRAINING_CASES_TAG = "training_cases"
+
+
+@dataclass(frozen=True)
+class TriageChampion:
+    """What drift and fairness need of a served triage model: its input schema and training input."""
+
+    name: str
+    version: str
+    schema: dict[str, Any]
+    reference: pd.DataFrame
+    reference_source: str
+
+
+@dataclass(frozen=True)
+class MonitorRun:
+    run_id: str
+    period: Period
+    findings: list[Finding]
+    stopped: list[str]
+    notes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def triage_champion(settings: Settings, name: str = TRIAGE_EFFORT) -> TriageChampion | None:
+    """The champion's schema and training input, or None when no champion is registered."""
+    client = configure_mlflow(settings)
+    version = champion_version(client, name)
+    if version is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="werkwijzer-monitor-") as tmp:
+        schema = json.loads(Path(client.download_artifacts(version.run_id, "triage/schema.json", tmp))
+                            .read_text(encoding="utf-8"))
+        cases = client.get_run(version.run_id).data.tags.get(TRAINING_CASES_TAG)
+        if cases and Path(cases).is_file():
+            reference, source = read_table(cases), cases
+        else:  # a run from before the tag, or a moved file: the background sample it logged
+            path = client.download_artifacts(version.run_id, "triage/background.parquet", tmp)
+            reference, source = pd.read_parquet(path), "triage/background.parquet"
+    return TriageChampion(name, str(version.version), schema, reference, source)
+
+
+def forecast_champion(settings: Settings) -> pd.DataFrame | None:
+    """The forecast champion's weekly forecast (``series_id, date, mean, lo_80 .. hi_95``)."""
+    client = configure_mlflow(settings)
+    version = champion_version(client, FORECAST)
+    if version is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="werkwijzer-monitor-") as tmp:
+        path = client.download_artifacts(version.run_id, "forecast/forecast.csv", tmp)
+        return pd.read_csv(path, parse_dates=["date"])
+
+
+def characteristics(settings: Settings) -> pd.DataFrame | None:
+    path = settings.characteristics_file
+    return read_characteristics(path) if path.is_file() else None
+
+
+@task(cache_policy=NO_CACHE)
+def read_store(settings: Settings, period: Period, baseline: Period) -> tuple[StoreFrames, pd.DataFrame,
+                                                                             pd.DataFrame]:
+    """The period's frames, the baseline's decisions and the period's model input (no case keys)."""
+    engine = open_store(settings)
+    try:
+        frames = read_frames(engine, period)
+        previous = read_frames(engine, baseline).decisions
+        session = read_session(engine)
+        try:
+            live_input = advice_features(session, period, TRIAGE_EFFORT)
+        finally:
+            session.close()
+            session.bind.close()  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
+    return frames, previous, live_input
+
+
+@task(cache_policy=NO_CACHE)
+def measure(settings: Settings, frames: StoreFrames, baseline: pd.DataFrame, live_input: pd.DataFrame,
+            champion: TriageChampion | None, forecast: pd.DataFrame | None,
+            audit: pd.DataFrame | None) -> tuple[dict[str, pd.DataFrame], list[Finding], list[str]]:
+    """Every monitoring table, the findings from them, and what could not be measured (in Dutch)."""
+    notes = []
+    features = champion.schema["features"] if champion else []
+    if champion is None:
+        notes.append(f"Gegevensdrift: er is geen goedgekeurd model {TRIAGE_EFFORT}.")
+        psi = tables.drift(pd.DataFrame(), pd.DataFrame(), [], TRIAGE_EFFORT, settings.psi_bins)
+    else:
+        psi = tables.drift(champion.reference, live_input, features, champion.name, settings.psi_bins)
+    if forecast is None:
+        notes.append("Prognosefout: er is geen goedgekeurd prognosemodel.")
+        accuracy = tables.forecast_accuracy(pd.DataFrame(columns=["series_id", "date", "mean", "lo_80", "hi_80",
+                                                                  "lo_95", "hi_95"]), frames.intake, FORECAST)
+    else:
+        accuracy = tables.forecast_accuracy(forecast, frames.intake, FORECAST)
+        if accuracy.empty:
+            notes.append("Prognosefout: nog geen volledige week met zowel een prognose als de werkelijke instroom.")
+    if audit is None:
+        notes.append(f"Gelijke behandeling: het auditbestand met kenmerken ontbreekt "
+                     f"({settings.characteristics_file}).")
+    positive = [str(c) for c in champion.schema["classes"][1:]] if champion else []
+    measured = {
+        "psi": psi, "forecast": accuracy, "agreement": tables.agreement(frames.decisions),
+        "surge": tables.surge(frames.decisions, baseline),
+        "fairness": tables.fairness(frames.decisions, audit, positive, settings.fairness_min_cell),
+        "objections": tables.objections(frames.objections, frames.advice),
+    }
+    findings = evaluate(settings, psi=measured["psi"], forecast=measured["forecast"],
+                        agreement=measured["agreement"], surge=measured["surge"], fairness=measured["fairness"],
+                        objections=measured["objections"], label=tables.feature_labeler(features))
+    return measured, findings, notes
+
+
+def window(settings: Settings, end: dt.datetime | None) -> tuple[Period, Period]:
+    """The period before ``end`` (default: now) and the equally long baseline before it."""
+    end = end or dt.datetime.now(dt.UTC)
+    span = dt.timedelta(days=settings.monitoring_window_days)
+    period = Period.of(end - span, end)
+    return period, Period.of(period.start - span, period.start)
+
+
+@flow(name="monitor")
+def monitor(settings: Settings | None = None, end: dt.datetime | None = None) -> MonitorRun:
+    """One monitoring pass over the window before ``end``; see the module docstring."""
+    settings = settings or get_settings()
+    logger = get_run_logger()
+    period, baseline = window(settings, end)
+    frames, previous, live_input = read_store(settings, period, baseline)
+    measured, findings, notes = measure(settings, frames, previous, live_input, triage_champion(settings),
+                                        forecast_champion(settings), characteristics(settings))
+    engine = open_store(settings)
+    try:
+        stopped = stop(engine, findings, dt.datetime.now(dt.UTC))
+    finally:
+        engine.dispose()
+    counts = {"advice": len(frames.advice), "advised": int(frames.advice["advised"].sum()),
+              "decisions": len(frames.decisions), "objections": len(frames.objections)}
+    ids = pd.DataFrame({"id": [*frames.advice["advice_id"], *frames.decisions["decision_id"]]}, dtype="string")
+    run_id = log_run(settings, period, findings, measured, counts, stopped, fingerprint_frame(ids))
+    create_markdown_artifact(key="monitoring-findings", markdown=markdown(period, findings, counts, stopped, notes),
+                             description=f"Monitoring {period.start:%Y-%m-%d} - {period.end:%Y-%m-%d}")
+    for finding in findings:
+        logger.info("%s", finding.message_en)
+    if stopped:
+        logger.warning("advice switched off for %s", ", ".join(stopped))
+    return MonitorRun(run_id, period, findings, stopped, notes, counts)
+
+
+def serve(cron: str) -> None:
+    """Serve the flow on a cron schedule (blocks; Ctrl+C stops)."""
+    monitor.serve(name="werkwijzer-monitor", cron=cron)

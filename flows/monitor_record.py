@@ -1,0 +1,170 @@
+"""What one monitoring pass leaves behind: an MLflow run (metrics over time, findings, plots) and a
+Dutch summary as a Prefect markdown artifact.
+
+Metrics carry the period's end as timestamp and its day number as step, so successive passes
+form a time series per metric in the MLflow UI. Only aggregates are logged: no case keys, no
+feature values, and fairness rows only when not suppressed (responsible-ai item 14).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+from mlflow.entities import Metric
+
+from flows.experiments import MONITORING
+from flows.store_frames import Period
+from models.thresholds import LEVEL_NAMES, LEVELS, Finding
+from werkwijzer.settings import Settings
+from werkwijzer.tracking import configure_mlflow, ensure_experiment, reproducibility_tags
+
+
+def finding_record(finding: Finding) -> dict[str, Any]:
+    return {"metric": finding.metric, "scope": dict(finding.scope), "value": finding.value, "level": finding.level,
+            "threshold": finding.threshold, "n": finding.n, "message_nl": finding.message_nl,
+            "message_en": finding.message_en}
+
+
+def level_counts(findings: Sequence[Finding]) -> dict[str, int]:
+    return {level: sum(f.level == level for f in findings) for level in LEVELS}
+
+
+def _name(*parts: object) -> str:
+    """An MLflow-safe metric name ('67+' becomes '67plus'; other odd characters '_')."""
+    text = ".".join(str(p).replace("+", "plus") for p in parts if str(p))
+    return re.sub(r"[^A-Za-z0-9_.\- /]", "_", text)
+
+
+def table_metrics(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
+    """The tables' headline values as named metrics (one per scope)."""
+    values: dict[str, float] = {}
+
+    def put(name: str, value: Any) -> None:
+        if value is not None and not pd.isna(value):
+            values[name] = float(value)
+
+    for _, r in tables["psi"].iterrows():
+        put(_name("psi", r["model_name"], r["feature"]), r["psi"])
+    for _, r in tables["forecast"].iterrows():
+        put(_name("forecast.smape", r["team"]), r["smape"])
+        put(_name("forecast.coverage_95", r["team"]), r["coverage_95"])
+    for _, r in tables["agreement"].iterrows():
+        scope = next(c for c in ("team", "model_version", "score_band") if c in r.index and not pd.isna(r[c]))
+        put(_name("agreement", r["model_name"], scope, r[scope]), r["agreement_rate"])
+    for _, r in tables["surge"].iterrows():
+        put(_name("override_surge", r["model_name"], r["team"]), r["surge"])
+    for _, r in tables["fairness"].iterrows():
+        if not bool(r.get("suppressed", False)):
+            for rate in ("fpr_ratio", "fnr_ratio"):
+                put(_name("fairness", r["subject"], r["attribute"], r["group"], rate), r.get(rate))
+    for _, r in tables["objections"].iterrows():
+        put(_name("objection_rate", r["model_name"], r["team"]), r["objection_rate"])
+    return values
+
+
+def _bar(ax: Any, labels: Sequence[str], values: Sequence[float], lines: Iterable[tuple[float, str]],
+         xlabel: str) -> None:
+    ax.barh(list(labels), list(values), color="#4a7ab5")
+    for x, colour in lines:
+        ax.axvline(x, color=colour, linestyle="--", linewidth=1)
+    ax.set_xlabel(xlabel)
+
+
+def plots(folder: Path, tables: Mapping[str, pd.DataFrame], settings: Settings) -> list[Path]:
+    """Drift per feature, agreement per team and the fairness ratios, each with its thresholds."""
+    written = []
+    levels = ((settings.psi_note, "gold"), (settings.psi_warn, "orange"), (settings.psi_stop or 0, "red"))
+    specs = [
+        ("drift.png", tables["psi"], "feature", "psi", levels, "PSI t.o.v. trainingsdata / PSI vs training data"),
+        ("agreement.png", tables["agreement"].dropna(subset=["team"]) if "team" in tables["agreement"] else
+         tables["agreement"].iloc[0:0], "team", "agreement_rate",
+         ((settings.agreement_note, "gold"), (settings.agreement_warn, "orange")),
+         "Advies gevolgd (aandeel) / agreement rate"),
+    ]
+    fair = tables["fairness"]
+    if "fpr_ratio" in fair:
+        fair = fair[~fair["suppressed"].astype(bool)].assign(
+            label=lambda t: t["subject"] + " " + t["attribute"] + "=" + t["group"])
+        specs.append(("fairness.png", fair, "label", "fnr_ratio",
+                      ((1.0, "grey"), (settings.fairness_note_factor, "gold"),
+                       (settings.fairness_warn_factor, "orange")),
+                      "FNR-ratio t.o.v. referentiegroep / FNR ratio vs reference"))
+    for file, table, label, value, lines, xlabel in specs:
+        if table.empty or value not in table:
+            continue
+        fig, ax = plt.subplots(figsize=(7, max(2.5, 0.3 * len(table) + 1)))
+        _bar(ax, table[label].astype(str).tolist(), table[value].astype(float).fillna(0).tolist(), lines, xlabel)
+        fig.tight_layout()
+        fig.savefig(folder / file, dpi=100)
+        plt.close(fig)
+        written.append(folder / file)
+    return written
+
+
+def log_run(settings: Settings, period: Period, findings: Sequence[Finding], tables: Mapping[str, pd.DataFrame],
+            counts: Mapping[str, int], stopped: Sequence[str], fingerprint: str) -> str:
+    """One MLflow run in the monitoring experiment; returns its id. ``fingerprint`` identifies the
+    store rows the pass read (responsible-ai item 24)."""
+    client = configure_mlflow(settings)
+    experiment = ensure_experiment(client, MONITORING, settings)
+    per_level = level_counts(findings)
+    tags = {**reproducibility_tags(fingerprint, settings.seed), "period_start": period.start.isoformat(),
+            "period_end": period.end.isoformat(), "stopped_models": ",".join(stopped) or "-",
+            **{f"findings.{level}": str(n) for level, n in per_level.items()}}
+    run = client.create_run(experiment, tags=tags, run_name=f"monitor-{period.end:%Y-%m-%d}")
+    run_id = run.info.run_id
+    try:
+        at = int(pd.Timestamp(period.end).tz_localize("UTC").timestamp() * 1000)
+        step = int(at // 86_400_000)
+        values = {**table_metrics(tables), **{f"findings.{k}": float(v) for k, v in per_level.items()},
+                  **{f"count.{k}": float(v) for k, v in counts.items()}}
+        metrics = [Metric(k, v, at, step) for k, v in values.items()]
+        for start in range(0, len(metrics), 1000):
+            client.log_batch(run_id, metrics=metrics[start:start + 1000])
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            (folder / "findings.json").write_text(json.dumps([finding_record(f) for f in findings], indent=2,
+                                                             ensure_ascii=False), encoding="utf-8")
+            client.log_artifact(run_id, str(folder / "findings.json"))
+            plot_dir = folder / "plots"
+            plot_dir.mkdir()
+            if plots(plot_dir, tables, settings):
+                client.log_artifacts(run_id, str(plot_dir), "plots")
+    except BaseException:
+        client.set_terminated(run_id, status="FAILED")
+        raise
+    client.set_terminated(run_id, status="FINISHED")
+    return run_id
+
+
+def markdown(period: Period, findings: Sequence[Finding], counts: Mapping[str, int], stopped: Sequence[str],
+             notes: Sequence[str]) -> str:
+    """The pass in Dutch (B1) for the Prefect UI: what was looked at, what was found, what was switched off."""
+    per_level = level_counts(findings)
+    lines = [f"# Monitoring {period.start:%d-%m-%Y} tot {period.end:%d-%m-%Y}", "",
+             f"Bekeken: {counts.get('advice', 0)} adviesvragen, {counts.get('decisions', 0)} beslissingen, "
+             f"{counts.get('objections', 0)} bezwaren.", "",
+             "| niveau | aantal |", "|---|---|"]
+    lines += [f"| {LEVEL_NAMES[level][0]} | {per_level[level]} |" for level in LEVELS]
+    lines.append("")
+    if stopped:
+        lines += ["**Het advies is uitgezet** voor: " + ", ".join(stopped) +
+                  ". Een beheerder zet het weer aan, na onderzoek.", ""]
+    if findings:
+        lines += ["## Signalen (ernstigste eerst)", ""]
+        lines += [f"- {f.message_nl}" for f in findings]
+    else:
+        lines.append("Geen signalen: alle waarden blijven onder de meldgrens.")
+    if notes:
+        lines += ["", "## Niet gemeten", ""] + [f"- {n}" for n in notes]
+    return "\n".join(lines) + "\n"

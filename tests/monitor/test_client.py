@@ -1,0 +1,63 @@
+"""The API client of simulate-usage: failures a person can fix come back as one clear message."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.monitor.live import LiveApi
+from werkwijzer.cli.main import cli
+from werkwijzer.client import ApiError, WerkwijzerClient, read_token_file
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_an_unreachable_api_is_named_with_what_to_do() -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    with WerkwijzerClient(url, {"caseworker": "ww_x"}, timeout=2) as client, \
+            pytest.raises(ApiError, match=rf"the API at {url} is not reachable .*werkwijzer serve"):
+        client.check()
+
+
+def test_a_wrong_or_missing_token_and_a_wrong_role_are_told_apart(live_api: LiveApi) -> None:
+    def client(tokens: dict[str, str]) -> WerkwijzerClient:
+        return WerkwijzerClient("http://testserver", tokens, http=live_api.client)
+
+    with pytest.raises(ApiError, match=r"refused the caseworker token .*unknown or revoked token.*users create"):
+        client({"caseworker": "ww_not-a-token"}).check()
+    with pytest.raises(ApiError, match="no team_lead token given"):
+        client({"caseworker": live_api.tokens["caseworker"]}).teams()
+    with pytest.raises(ApiError, match="team_lead token belongs to a user without that role"):
+        client({"team_lead": live_api.tokens["caseworker"]}).teams()
+    good = client(live_api.tokens)
+    assert good.check()["database"] is True
+    with pytest.raises(ApiError, match=r"answered 422: body.features.*"):
+        good.advise("WMO-1", "wmo_meldingen", {"open_debts": 1})
+
+
+def test_token_files_hold_role_and_token_per_line(tmp_path: Path) -> None:
+    path = tmp_path / "tokens.txt"
+    path.write_text("# demo tokens\n  caseworker   ww_a\nteam_lead ww_b  # lead\n\n", encoding="utf-8")
+    assert read_token_file(path) == {"caseworker": "ww_a", "team_lead": "ww_b"}
+    path.write_text("caseworker\n", encoding="utf-8")
+    with pytest.raises(ApiError, match=r"tokens.txt, line 1: expected '<role> <token>'"):
+        read_token_file(path)
+    with pytest.raises(ApiError, match="cannot read the token file"):
+        read_token_file(tmp_path / "missing.txt")
+
+
+def test_the_commands_refuse_unclear_options() -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["monitor"])
+    assert result.exit_code == 2 and "exactly one of --once or --cron" in result.output
+    result = runner.invoke(cli, ["monitor", "--cron", "every monday"])
+    assert result.exit_code == 2 and "five fields" in result.output
+    result = runner.invoke(cli, ["simulate-usage"])
+    assert result.exit_code == 2 and "--weeks" in result.output
