@@ -1,4 +1,4 @@
-"""Caseworker pages: *Nieuwe zaken*, one case with its advice and the decision form, the citizen's letter.
+"""Caseworker pages: *Nieuwe zaken*, a case with its advice and the decision form, objections, the citizen's letter.
 
 What a case page may show is decided in ``case_view``: the frozen suggestion, its reasons,
 the model version and the statement, or, for a case without a suggestion, only the neutral
@@ -21,10 +21,10 @@ from api.services import caseload, decisions, explanations
 from api.services.errors import Conflict, InvalidInput, NotFound
 from api.storage.models import Advice, Decision
 from api.web.charts import ChartText, bar_chart
-from api.web.decision_form import DecisionForm
 from api.web.formatting import date_time, feature_value, number, percent
+from api.web.forms import DecisionForm, ObjectionForm
 from api.web.guard import CaseworkerPage, CsrfChecked
-from api.web.i18n import Lang, page_lang, translate
+from api.web.i18n import Lang, effort_label, page_lang, translate
 from api.web.render import render
 from werkwijzer.teams import EFFORT_CLASSES, team_label
 
@@ -80,8 +80,9 @@ def _not_found(request: Request) -> Response:
 def _case_page(request: Request, found: Advice, decision: Decision | None, form: DecisionForm, *,
                status_code: int = 200, notice: str | None = None) -> Response:
     lang = page_lang(request)
+    options = [(c, effort_label(c, lang)) for c in EFFORT_CLASSES]
     return render(request, "case.html", {"case": case_view(found, decision, lang), "form": form,
-                                         "effort_classes": EFFORT_CLASSES, "notice": notice},
+                                         "effort_options": options, "notice": notice},
                   status_code=status_code)
 
 
@@ -95,13 +96,13 @@ def waiting_cases(request: Request, _: CaseworkerPage, session: SessionDep) -> R
 
 @router.get("/{advice_id}")
 def case(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: SessionDep,
-         vastgelegd: int = 0) -> Response:
+         vastgelegd: int = 0, bezwaar: int = 0) -> Response:
     try:
         found, decision = advice_service.load(session, advice_id)
     except NotFound:
         return _not_found(request)
-    return _case_page(request, found, decision, DecisionForm(),
-                      notice="decision.recorded" if vastgelegd and decision else None)
+    notice = "decision.recorded" if vastgelegd and decision else "objection.recorded" if bezwaar else None
+    return _case_page(request, found, decision, DecisionForm(advised=found.suggestion is not None), notice=notice)
 
 
 @router.post("/{advice_id}/besluit", dependencies=[CsrfChecked])
@@ -110,28 +111,55 @@ def decide(request: Request, advice_id: AdviceId, user: CaseworkerPage, session:
            final_effort_class: Annotated[str, Form(max_length=50)] = "",
            motivation: Annotated[str, Form(max_length=4000)] = "") -> Response:
     """Record the decision through the same service call as ``POST /api/v1/advice/{id}/decision``."""
-    lang = page_lang(request)
-    form = DecisionForm(outcome, final_effort_class, motivation)
     try:
-        decisions.record_decision(session, store, user, advice_id, form.to_body(), now, None)
-    except ValidationError as exc:
-        form.refused_by_schema(exc, lang)
-    except InvalidInput as exc:
-        form.refused_by_service(exc, lang)
+        found, decision = advice_service.load(session, advice_id)
     except NotFound:
         return _not_found(request)
+    form = DecisionForm(outcome, final_effort_class, motivation, advised=found.suggestion is not None)
+    try:
+        decisions.record_decision(session, store, user, advice_id, form.to_body(), now, None)
+    except (ValidationError, InvalidInput) as exc:
+        session.rollback()
+        form.refuse(exc, page_lang(request))
+        return _case_page(request, found, decision, form, status_code=422)
     except Conflict:
         session.rollback()
         found, decision = advice_service.load(session, advice_id)
         return _case_page(request, found, decision, DecisionForm(), status_code=409, notice="decision.conflict")
-    else:
-        return RedirectResponse(f"/zaken/{advice_id}?vastgelegd=1", status_code=303)
-    session.rollback()
+    return RedirectResponse(f"/zaken/{advice_id}?vastgelegd=1", status_code=303)
+
+
+def _objection_page(request: Request, found: Advice, form: ObjectionForm, status_code: int = 200) -> Response:
+    return render(request, "objection.html", {"advice_id": found.id, "case_ref": found.case_ref, "form": form},
+                  status_code=status_code)
+
+
+@router.get("/{advice_id}/bezwaar")
+def objection_form(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: SessionDep) -> Response:
     try:
-        found, decision = advice_service.load(session, advice_id)
+        found, _decision = advice_service.load(session, advice_id)
     except NotFound:
         return _not_found(request)
-    return _case_page(request, found, decision, form, status_code=422)
+    return _objection_page(request, found, ObjectionForm())
+
+
+@router.post("/{advice_id}/bezwaar", dependencies=[CsrfChecked])
+def record_objection(request: Request, advice_id: AdviceId, user: CaseworkerPage, session: SessionDep,
+                     now: NowDep, kind: Annotated[str, Form(max_length=20)] = "",
+                     summary: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Record a citizen's objection or complaint through the API's service; it shows up in monitoring."""
+    try:
+        found, _decision = advice_service.load(session, advice_id)
+    except NotFound:
+        return _not_found(request)
+    form = ObjectionForm(kind, summary)
+    try:
+        decisions.record_objection(session, user, advice_id, form.to_body(), now, None)
+    except (ValidationError, InvalidInput) as exc:
+        session.rollback()
+        form.refuse(exc, page_lang(request))
+        return _objection_page(request, found, form, status_code=422)
+    return RedirectResponse(f"/zaken/{advice_id}?bezwaar=1", status_code=303)
 
 
 @router.get("/{advice_id}/uitleg")

@@ -13,6 +13,7 @@ PAGES: list[tuple[str, frozenset[str], str]] = [
     ("/zaken/{advised}", frozenset({"caseworker"}), "zaak-met-advies"),
     ("/zaken/{unadvised}", frozenset({"caseworker"}), "zaak-zonder-advies"),
     ("/zaken/{advised}/uitleg", frozenset({"caseworker"}), "uitleg-inwoner"),
+    ("/zaken/{advised}/bezwaar", frozenset({"caseworker"}), "bezwaar"),
     ("/capaciteit", frozenset({"team_lead"}), "capaciteit"),
     ("/modellen", frozenset({"model_owner", "auditor", "admin"}), "modellen"),
 ]

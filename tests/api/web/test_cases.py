@@ -140,3 +140,35 @@ def test_unknown_case_is_a_dutch_404_page(web: Api) -> None:
     client = sign_in(web, "caseworker")
     r = client.get("/zaken/00000000-0000-0000-0000-000000000000")
     assert r.status_code == 404 and "Niet gevonden" in r.text
+
+
+def test_without_a_suggestion_the_motivation_is_asked_for_the_own_choice(web: Api) -> None:
+    client = sign_in(web, "caseworker")
+    advice_id = make_advice(web, 8080, advised=False)
+    page = client.get(f"/zaken/{advice_id}").text
+    assert 'name="outcome" value="deviated"' in page and "Ja, ik volg het advies" not in page
+    r = _decide(client, advice_id, outcome="deviated", final_effort_class="gemiddeld")
+    assert r.status_code == 422
+    assert 'id="motivation-error">Schrijf op waarom u voor deze zwaarte kiest.' in r.text
+    assert _decide(client, advice_id, outcome="deviated", final_effort_class="gemiddeld",
+                   motivation="Eigen beoordeling na gesprek.").status_code == 303
+    assert _advice(web, advice_id)["decision"]["final_effort_class"] == "gemiddeld"
+
+
+def test_objection_through_the_form_is_recorded_and_refusals_keep_the_text(web: Api) -> None:
+    client = sign_in(web, "caseworker")
+    advice_id = make_advice(web, 8090)
+    csrf = csrf_of(client.get(f"/zaken/{advice_id}/bezwaar").text)
+    r = client.post(f"/zaken/{advice_id}/bezwaar", data={"csrf_token": csrf, "summary": "Niet eens met de zwaarte"})
+    assert r.status_code == 422 and 'id="kind-error">Kies of het een bezwaar of een klacht is.' in r.text
+    assert "Niet eens met de zwaarte</textarea>" in r.text
+    r = client.post(f"/zaken/{advice_id}/bezwaar", data={"csrf_token": csrf, "kind": "objection", "summary": " "})
+    assert r.status_code == 422 and 'id="summary-error">Schrijf op waar het over gaat.' in r.text
+    r = client.post(f"/zaken/{advice_id}/bezwaar", data={"csrf_token": csrf, "kind": "complaint",
+                                                          "summary": "Niet eens met de zwaarte"})
+    assert r.status_code == 303 and "is vastgelegd" in client.get(r.headers["location"]).text
+    events = web.client.get("/api/v1/audit/events", params={"subject": advice_id},
+                            headers=web.headers("auditor")).json()["events"]
+    recorded = [e for e in events if e["kind"] == "objection.recorded"]
+    assert len(recorded) == 1 and recorded[0]["payload"]["kind"] == "complaint"
+    assert client.post(f"/zaken/{advice_id}/bezwaar", data={"kind": "complaint", "summary": "x"}).status_code == 403

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from api.core.config import ROLES, TRIAGE_EFFORT
 from api.web import ROUTERS
 from tests.api.conftest import Api
-from tests.api.web.conftest import page_client, sign_in
+from tests.api.web.conftest import csrf_of, make_advice, page_client, sign_in
 from tests.api.web.pages import DOWNLOADS, PAGES
 
 
@@ -60,3 +60,25 @@ def test_each_role_lands_on_its_start_page(web: Api) -> None:
         r = client.post("/aanmelden", data={"csrf_token": csrf, "token": web.tokens[role]})
         target = r.headers["location"]
         assert client.get(target).status_code == 200, (role, target)
+
+
+FORM_POSTS = [  # caseworker forms: (path, fields, roles allowed)
+    ("/zaken/{unadvised}/besluit", {"outcome": "deviated", "final_effort_class": "complex", "motivation": "rol"},
+     frozenset({"caseworker"})),
+    ("/zaken/{unadvised}/bezwaar", {"kind": "complaint", "summary": "rol"}, frozenset({"caseworker"})),
+]
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "caseworker"])
+@pytest.mark.parametrize(("path", "fields", "allowed"), FORM_POSTS, ids=[p for p, _, _ in FORM_POSTS])
+def test_other_roles_cannot_post_the_caseworker_forms(web: Api, browsers: dict[str, TestClient], path: str,
+                                                      fields: dict[str, str], allowed: frozenset[str],
+                                                      role: str) -> None:
+    unadvised = make_advice(web, 7100, advised=False)
+    client = browsers[role]
+    csrf = csrf_of(client.get("/").text)  # a valid token of this role's session: only the role is wrong
+    r = client.post(path.format(unadvised=unadvised), data={"csrf_token": csrf, **fields})
+    assert r.status_code == 403 and "Geen toegang" in r.text
+    events = web.client.get("/api/v1/audit/events", params={"subject": unadvised},
+                            headers=web.headers("auditor")).json()["events"]
+    assert [e["kind"] for e in events] == ["advice.created"]

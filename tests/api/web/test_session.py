@@ -114,3 +114,20 @@ def test_pages_send_a_strict_content_security_policy(web: Api) -> None:
     assert "default-src 'none'" in r.headers["content-security-policy"]
     assert r.headers["cache-control"] == "no-store" and r.headers["x-frame-options"] == "DENY"
     assert "/static/web.css" in r.text and page_client(web).get("/static/web.css").status_code == 200
+
+
+def test_a_deactivated_user_is_signed_out_at_once(web: Api) -> None:
+    from api.services.clock import utc_now
+    from api.services.users import create_user
+    from api.storage.models import User
+
+    with web.app.state.sessions() as session:
+        user, token = create_user(session, "tijdelijk", "caseworker", utc_now())
+    client = page_client(web)
+    csrf = csrf_of(client.get("/aanmelden").text)
+    assert client.post("/aanmelden", data={"csrf_token": csrf, "token": token}).status_code == 303
+    assert client.get("/zaken").status_code == 200
+    with web.app.state.sessions() as session:
+        session.get(User, user.id).active = False  # type: ignore[union-attr]
+        session.commit()
+    assert client.get("/zaken").status_code == 303
