@@ -333,7 +333,8 @@ def _objections(d: ReportData, w: Writer) -> Section:
                "bezwaar wordt bekeken en telt mee in de controle van het model.",
                f"Residents and staff filed {w.count(len(d.objections))} objections against advice. Each objection "
                "is reviewed and counts in the model's monitoring.")
-    return Section("bezwaren", title, [text], [Table([w.t("Team", "Team"), w.t("Bezwaren", "Objections")], rows)])
+    return Section("bezwaren", title, [text],
+                   [Table([w.t("Team", "Team"), w.t("Bezwaren", "Objections")], rows)] if rows else [])
 
 
 def _stops(d: ReportData, w: Writer) -> Section:

@@ -24,6 +24,7 @@ def report(period: str, out: Path, languages: tuple[str, ...]) -> None:
     # An unreachable MLflow server should fail in seconds, not after minutes of retries.
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # it reads many small artifacts
     from explain.report_data import ReportError, parse_period
     from flows.report import LANGUAGES, write_reports
     from werkwijzer.settings import get_settings
