@@ -16,7 +16,7 @@ from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from api.core.db import read_session
+from api.core.db import reading
 from api.core.security import Principal
 from api.modelstore import ModelStore
 from api.services import users
@@ -52,12 +52,8 @@ def authenticated(request: Request,
     """The user behind the bearer token, looked up in a short transaction of its own."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise HTTPException(401, "Authorization: Bearer <token> is required", {"WWW-Authenticate": "Bearer"})
-    session = read_session(request.app.state.engine)
-    try:
+    with reading(request.app.state.engine) as session:
         user = users.by_token(session, credentials.credentials)
-    finally:
-        session.close()
-        session.bind.close()  # type: ignore[union-attr]
     if user is None:
         raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
     return user

@@ -11,6 +11,8 @@ several workers from migrating at once.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -78,6 +80,17 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def read_session(engine: Engine) -> Session:
     """A session for reads only: on SQLite it does not take the write lock."""
     return Session(bind=engine.connect().execution_options(readonly=True))
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A short read-only session (``read_session``), closed with its connection at the end."""
+    session = read_session(engine)
+    try:
+        yield session
+    finally:
+        session.close()
+        session.bind.close()  # type: ignore[union-attr]
 
 
 def migrate(engine: Engine) -> None:

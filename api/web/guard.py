@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.core.config import ROLES
-from api.core.db import read_session
+from api.core.db import reading
 from api.core.security import Principal
 from api.services import users
 from api.web import session as web_session
@@ -41,12 +41,8 @@ def signed_in_user(request: Request) -> Principal | None:
     found = web_session.current(request)
     if found is None or found.user_id is None:
         return None
-    db = read_session(request.app.state.engine)
-    try:
+    with reading(request.app.state.engine) as db:
         return users.by_id(db, found.user_id)
-    finally:
-        db.close()
-        db.bind.close()  # type: ignore[union-attr]
 
 
 def require_page_role(*allowed: str) -> Callable[[Request], Principal]:

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.core.db import read_session
+from api.core.db import reading
 from api.services import users
 from api.web import nav
 from api.web import session as web_session
@@ -56,12 +56,8 @@ def sign_in(request: Request, token: Annotated[str, Form(max_length=200)] = "",
     token = token.strip()
     if not token:
         return _sign_in_page(request, safe_next(next), error="signin.empty", status_code=400)
-    db = read_session(request.app.state.engine)
-    try:
+    with reading(request.app.state.engine) as db:
         user = users.by_token(db, token)
-    finally:
-        db.close()
-        db.bind.close()  # type: ignore[union-attr]
     if user is None:
         return _sign_in_page(request, safe_next(next), error="signin.unknown", status_code=401)
     web_session.begin(request, user.id)
