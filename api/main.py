@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from api.errors import install_handlers
 from api.modelstore import ModelLibrary, ModelStore
 from api.routes import advice, governance, health, teams
 from api.services.advice import RandomSource
+from api.services.advice_queue import AdviceQueue
 from api.services.clock import utc_now
 from api.services.refresh import Refresher
 from api.web import install_pages
@@ -38,9 +40,12 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
                 refresher = Refresher(store, app.state.sessions, app.state.clock, settings.model_refresh_seconds)
                 refresher.start()
         app.state.refresher = refresher
+        gc.collect()
+        gc.freeze()  # what start-up loaded lives as long as the process: no collector passes over it
         yield
         if refresher is not None:
             refresher.stop()
+        app.state.advice_queue.close()
         engine.dispose()
 
     app = FastAPI(title="Werkwijzer", version="1", lifespan=lifespan,
@@ -51,6 +56,8 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
     app.state.store = store
     app.state.clock = clock or utc_now
     app.state.rng = rng or random.SystemRandom()
+    app.state.advice_queue = AdviceQueue(app.state.sessions, store, settings, app.state.rng)
+    app.state.token_cache = {}
     install_handlers(app)
     app.include_router(health.router)
     for router in (teams.router, advice.router, governance.router):

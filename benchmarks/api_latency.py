@@ -12,7 +12,8 @@ in one run, on 127.0.0.1 only:
 
 The run trains the champions first on a small simulated municipality (or reuses them with
 ``--reuse --home DIR``), creates a caseworker, starts both servers on free ports, warms each up,
-then measures 1 and 32 concurrent clients (httpx async, keep-alive) with bounded request counts
+then measures 1 and 32 concurrent clients (``benchmarks/http_load.py``: raw asyncio HTTP/1.1
+keep-alive connections, closed loop) with bounded request counts
 and time. The control share is set to 0 for the run (``WERKWIJZER_CONTROL_SHARE=0``) so every
 advice carries a suggestion and its explanation; the share is a product setting, not a cost.
 The load generator runs on the same machine as both servers; that cost is the same for both.
@@ -43,6 +44,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import http_load  # noqa: E402  (benchmarks/http_load.py, next to this file)
 
 EFFORT = "werkwijzer-triage-effort_class"
 INTEGRATED = "werkwijzer-triage-integrated_approach"
@@ -212,34 +216,11 @@ class Result:
 
 async def load(url: str, make_body: Callable[[int], dict[str, Any]], headers: dict[str, str], expect: int,
                clients: int, requests: int, max_seconds: float, first: int = 0) -> tuple[list[float], int, float]:
-    """``requests`` POSTs from ``clients`` concurrent loops (or until ``max_seconds``)."""
-    import httpx
-
-    latencies: list[float] = []
-    errors = 0
-    issued = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(limits=limits, timeout=60, headers=headers) as client:
-        start = time.perf_counter()
-        deadline = start + max_seconds
-
-        async def loop() -> None:
-            nonlocal issued, errors
-            while issued < requests and time.perf_counter() < deadline:
-                body = make_body(first + issued)
-                issued += 1
-                began = time.perf_counter()
-                response = await client.post(url, json=body)
-                took = time.perf_counter() - began
-                if response.status_code == expect:
-                    latencies.append(took)
-                else:
-                    errors += 1
-                    if errors <= 3:
-                        print(f"  unexpected {response.status_code} from {url}: {response.text[:300]}", flush=True)
-
-        await asyncio.gather(*(loop() for _ in range(clients)))
-        return latencies, errors, time.perf_counter() - start
+    """``requests`` POSTs from ``clients`` concurrent keep-alive connections (or until ``max_seconds``)."""
+    outcome = await http_load.run(url, make_body, headers, expect, clients, requests, max_seconds, first)
+    for sample in outcome.samples:
+        print(f"  unexpected answer from {url}: {sample}", flush=True)
+    return outcome.latencies, outcome.errors, outcome.seconds
 
 
 def measure(endpoint: str, url: str, make_body: Callable[[int], dict[str, Any]], headers: dict[str, str],

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # Each API worker looks for newly approved champions this often (0: only on a reload call), so a
     # reload reaches every worker, not just the one that answered the call.
     model_refresh_seconds: int = Field(default=60, ge=0, le=86_400)
+    # Each API worker remembers a valid token for this long (0: look it up on every request), so a
+    # revoked or deactivated user can keep working for at most this many seconds (docs/api.md).
+    token_cache_seconds: float = Field(default=5.0, ge=0.0, le=300.0)
 
     # Organisation facts used when no governance.yaml is supplied (documented defaults to replace).
     organization: str = "Gemeente Voorbeeldstad"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from api.deps import CaseworkerDep, IdempotencyKeyDep, NowDep, RngDep, SessionDep, SettingsDep, StoreDep
+from api.deps import AdviceQueueDep, CaseworkerDep, IdempotencyKeyDep, NowDep, SessionDep, StoreDep
 from api.routes.errors import AUTH, CONFLICT, INVALID, NOT_FOUND, UNAVAILABLE
 from api.schemas.advice import (
     AdviceCreate,
@@ -26,14 +27,15 @@ AdviceId = Annotated[str, Path(min_length=1, max_length=36)]
 
 @router.post("", status_code=201, response_model=AdvicePublic,
              responses={**AUTH, **CONFLICT, **INVALID, **UNAVAILABLE})
-def create_advice(body: AdviceCreate, user: CaseworkerDep, session: SessionDep, store: StoreDep,
-                  settings: SettingsDep, now: NowDep, rng: RngDep, key: IdempotencyKeyDep = None) -> JSONResponse:
+async def create_advice(body: AdviceCreate, user: CaseworkerDep, queue: AdviceQueueDep, now: NowDep,
+                        key: IdempotencyKeyDep = None) -> Response:
     """Advice for a new case: suggestion with reasons, or no suggestion with a neutral text.
 
     The answer is advice; the caseworker decides and records the decision separately.
+    Concurrent requests are scored and stored together (ADR 0007); each is answered once committed.
     """
-    status, body_out = advice.create(session, store, settings, user, body, now, rng, key)
-    return JSONResponse(body_out, status_code=status)
+    status, body_out = await queue.submit(user, body, now, key)
+    return Response(orjson.dumps(body_out), status_code=status, media_type="application/json")
 
 
 @router.get("/{advice_id}", response_model=AdvicePublic, responses={**AUTH, **NOT_FOUND})

@@ -32,7 +32,7 @@ from api.services.audit import canonical_json
 from api.services.clock import utc_iso
 from api.services.errors import NotFound, Unavailable
 from api.services.validation import check_case_id, model_input
-from api.storage.models import Advice, Decision
+from api.storage.models import Advice, AuditHead, Decision
 from werkwijzer.settings import Settings
 
 ADVISED_NL = ("Dit is een advies van een rekenmodel. U beslist zelf en u kunt altijd afwijken. "
@@ -72,17 +72,31 @@ def _positive_probability(bundle: TriageBundle, proba: np.ndarray) -> float:
     return float(proba[index])
 
 
-def compute(store: ModelStore, settings: Settings, body: AdviceCreate) -> Computed:
-    """Validate and score; touches no database, so the write transaction stays short."""
+@dataclass(frozen=True)
+class Prepared:
+    """A validated request: the champions it is scored with and the model input."""
+
+    effort: TriageBundle
+    integrated: TriageBundle | None
+    case_id: str
+    row: dict[str, Any]
+
+
+def prepare(store: ModelStore, settings: Settings, body: AdviceCreate) -> Prepared:
+    """Validate against the champions' schemas: 503 without a champion, 422 naming every bad field."""
     effort, integrated = store.triage_pair()
     if effort is None:
         raise Unavailable(NO_MODEL)
     check_case_id(body.case_id)
     schemas = [effort.schema] + ([integrated.schema] if integrated else [])
-    row = model_input(schemas, body.team, body.features)
-    scored = scoring.BATCHER.score(effort, integrated, row, settings.advice_reasons)
-    proba = scored.proba
+    return Prepared(effort, integrated, body.case_id, model_input(schemas, body.team, body.features))
+
+
+def finish(prepared: Prepared, scored: scoring.Scored) -> Computed:
+    """The suggestion and reasons as stored and shown, from the models' answer for the row."""
+    effort, integrated = prepared.effort, prepared.integrated
     classes = [str(_plain(c)) for c in effort.model.classes_]
+    proba = scored.proba
     suggested = classes[int(np.argmax(proba))]
     reasons = [{"feature": r.feature, "label_nl": r.label_nl, "label_en": r.label_en, "value": _plain(r.value),
                 "direction": r.direction, "contribution": float(r.contribution)}
@@ -90,10 +104,17 @@ def compute(store: ModelStore, settings: Settings, body: AdviceCreate) -> Comput
     integrated_p = None
     if integrated is not None and scored.integrated is not None:
         integrated_p = _positive_probability(integrated, scored.integrated)
-    features = row
-    ref = hashlib.sha256(canonical_json({"case_id": body.case_id, "features": features}).encode()).hexdigest()
+    features = prepared.row
+    ref = hashlib.sha256(canonical_json({"case_id": prepared.case_id, "features": features}).encode()).hexdigest()
     return Computed(effort, integrated, features, ref, dict(zip(classes, map(float, proba), strict=True)),
                     suggested, integrated_p, reasons)
+
+
+def compute(store: ModelStore, settings: Settings, body: AdviceCreate) -> Computed:
+    """Validate and score; touches no database, so the write transaction stays short."""
+    prepared = prepare(store, settings, body)
+    return finish(prepared, scoring.BATCHER.score(prepared.effort, prepared.integrated, prepared.row,
+                                                  settings.advice_reasons))
 
 
 def select_reason(state: dict[str, bool], share: float, rng: RandomSource) -> str:
@@ -107,12 +128,29 @@ def select_reason(state: dict[str, bool], share: float, rng: RandomSource) -> st
 
 def create(session: Session, store: ModelStore, settings: Settings, user: Principal, body: AdviceCreate,
            now: dt.datetime, rng: RandomSource, key: str | None) -> tuple[int, dict[str, Any]]:
+    """One advice in its own transaction (the web pages and the fallback of a failed batch)."""
     computed = compute(store, settings, body)
-    digest = idempotency.request_hash("POST", "/advice", body.model_dump(mode="json"))
+    digest = request_digest(body)
     replayed = idempotency.replay(session, user.id, key, digest)
     if replayed is not None:
         return replayed.status_code, replayed.body
-    state = switches.current(session)
+    public = add(session, settings, user, body, computed, now, rng, key, digest, switches.current(session))
+    raced = idempotency.commit(session, user.id, key, digest)
+    return (raced.status_code, raced.body) if raced else (201, public)
+
+
+def request_digest(body: AdviceCreate) -> str:
+    return idempotency.request_hash("POST", "/advice", body.model_dump(mode="json"))
+
+
+def add(session: Session, settings: Settings, user: Principal, body: AdviceCreate, computed: Computed,
+        now: dt.datetime, rng: RandomSource, key: str | None, digest: str, state: dict[str, bool],
+        head: AuditHead | None = None) -> dict[str, Any]:
+    """Add the frozen advice, its audit entry and the idempotency answer to the session (no commit).
+
+    ``state`` is the switch state read in this transaction; ``head`` the audit chain's head when
+    the caller locked it already (a batch locks it once).
+    """
     reason = select_reason(state, settings.control_share, rng)
     advised = reason == "advised"
     suggestion = None
@@ -137,10 +175,9 @@ def create(session: Session, store: ModelStore, settings: Settings, user: Princi
         "advice_id": advice.id, "case_id": advice.case_ref, "team": advice.team, "input_ref": advice.input_ref,
         "model_name": advice.model_name, "model_version": advice.model_version,
         "integrated_model_version": advice.integrated_model_version, "suggestion": suggestion,
-        "reasons": public["reasons"]})
+        "reasons": public["reasons"]}, head=head)
     idempotency.remember(session, user.id, key, digest, 201, public, now)
-    raced = idempotency.commit(session, user.id, key, digest)
-    return (raced.status_code, raced.body) if raced else (201, public)
+    return public
 
 
 def to_public(advice: Advice, decision: Decision | None) -> dict[str, Any]:

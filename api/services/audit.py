@@ -36,15 +36,18 @@ def entry_hash(seq: int, at: dt.datetime, kind: str, actor: str, subject: str, p
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
-def _head(session: Session) -> AuditHead:
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
-    return head
+def lock_head(session: Session) -> AuditHead:
+    """The chain's head row, locked for this transaction (pass it to ``record`` for several entries)."""
+    return session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
 
 
 def record(session: Session, *, kind: str, actor: str, subject: str, payload: dict[str, Any],
-           at: dt.datetime) -> AuditEvent:
-    """Append one entry in the caller's transaction; it is written when the caller commits."""
-    head = _head(session)
+           at: dt.datetime, head: AuditHead | None = None) -> AuditEvent:
+    """Append one entry in the caller's transaction; it is written when the caller commits.
+
+    ``head`` is the head row the caller locked in this transaction with ``lock_head``.
+    """
+    head = head or lock_head(session)
     at = at.replace(tzinfo=None)
     seq = head.last_seq + 1
     body = canonical_json(payload)
@@ -112,7 +115,7 @@ def verify(session: Session, batch: int = 2000) -> Verification:
 
 def purge_before(session: Session, cutoff: dt.datetime) -> int:
     """Remove entries older than ``cutoff`` (retention) and move the anchor past them."""
-    head = _head(session)
+    head = lock_head(session)
     last = session.execute(select(AuditEvent).where(AuditEvent.at < cutoff.replace(tzinfo=None))
                            .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
     if last is None:

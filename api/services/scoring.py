@@ -50,7 +50,7 @@ def _names(bundle: TriageBundle) -> list[str]:
     return [f["name"] for f in bundle.features]
 
 
-def _score(effort: TriageBundle, integrated: TriageBundle | None, records: list[dict[str, Any]],
+def score_rows(effort: TriageBundle, integrated: TriageBundle | None, records: list[dict[str, Any]],
            top: int) -> list[Scored]:
     fast = getattr(effort.explainer, "score_records", None)
     if fast is not None and (integrated is None or hasattr(integrated.explainer, "proba_records")):
@@ -93,7 +93,7 @@ def _run(jobs: list[_Job], score: Callable[..., list[Scored]]) -> None:
 class Batcher:
     """Scores queued rows together; safe to call from the server's worker threads."""
 
-    def __init__(self, score: Callable[..., list[Scored]] = _score) -> None:
+    def __init__(self, score: Callable[..., list[Scored]] = score_rows) -> None:
         self._score = score
         self._scoring = threading.Lock()
         self._queue_lock = threading.Lock()

@@ -36,3 +36,16 @@ def by_id(session: Session, user_id: str) -> Principal | None:
     """The active user with this id (a browser session names its user by id, never by token)."""
     user = session.get(User, user_id)
     return Principal(user.id, user.name, user.role) if user and user.active else None
+
+
+def revoke(session: Session, user_id: str, now: dt.datetime) -> User:
+    """Deactivate a user: its token is refused from now on (running workers: after ``token_cache_seconds``)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise LookupError(f"no user {user_id!r}")
+    if user.active:
+        user.active = False
+        audit.record(session, kind="user.revoked", actor="system", subject=user.id, at=now,
+                     payload={"user_id": user.id, "role": user.role})
+        session.commit()
+    return user

@@ -39,6 +39,21 @@ def test_users_create_prints_the_token_last_and_stores_only_its_hash(home: Path)
     engine.dispose()
 
 
+def test_users_revoke_deactivates_the_user_and_records_it(home: Path) -> None:
+    created = CliRunner().invoke(cli, ["users", "create", "--name", "Team Zuid", "--role", "caseworker"])
+    user_id = created.output.split()[2]
+    result = CliRunner().invoke(cli, ["users", "revoke", user_id])
+    assert result.exit_code == 0, result.output
+    assert "within 5 s" in result.output
+    engine = make_engine(f"sqlite:///{home / 'werkwijzer.db'}")
+    with session_factory(engine)() as s:
+        assert s.get(User, user_id).active is False
+        assert s.execute(select(AuditEvent.kind)).scalars().all() == ["user.created", "user.revoked"]
+    engine.dispose()
+    unknown = CliRunner().invoke(cli, ["users", "revoke", "u-nobody"])
+    assert unknown.exit_code != 0 and "u-nobody" in unknown.output
+
+
 def test_users_create_refuses_an_unknown_role(home: Path) -> None:
     result = CliRunner().invoke(cli, ["users", "create", "--name", "x", "--role", "boss"])
     assert result.exit_code != 0 and "boss" in result.output

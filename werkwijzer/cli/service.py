@@ -1,4 +1,4 @@
-"""Commands that run the advisory service: ``serve``, ``users create``, ``purge`` and ``reload``."""
+"""Commands that run the advisory service: ``serve``, ``users create|revoke``, ``purge`` and ``reload``."""
 
 from __future__ import annotations
 
@@ -57,6 +57,24 @@ def users_create(name: str, role: str) -> None:
     engine.dispose()
     click.echo(f"created user {user.id} ({name}, {role}); keep this token, it is not shown again:")
     click.echo(token)
+
+
+@users.command("revoke")
+@click.argument("user_id")
+def users_revoke(user_id: str) -> None:
+    """Revoke a user's token (the user id is what `users create` printed and the audit trail shows)."""
+    from api.services.clock import utc_now
+    from api.services.users import revoke
+
+    settings, engine, sessions = _database()
+    with sessions() as session:
+        try:
+            revoke(session, user_id, utc_now())
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+    engine.dispose()
+    click.echo(f"revoked {user_id}; new requests with its token are refused, by a running API within "
+               f"{settings.token_cache_seconds:g} s (WERKWIJZER_TOKEN_CACHE_SECONDS)")
 
 
 @click.command()

@@ -1,0 +1,164 @@
+"""Advice requests that arrive together are scored and stored together (ADR 0007).
+
+The advice route is ``async``: it validates the request on the event loop (a 422 or 503 is
+answered there and nothing is queued), then queues it and awaits its answer. One worker thread
+takes everything queued (at most ``MAX_BATCH``), scores those rows in one model call per
+champion pair (``scoring._run``: a row that fails is scored alone, so it fails only its own
+request), and stores the batch in one transaction: the switch state is read once, the audit
+chain's head is locked once, and each request gets its own advice row, its own control-share
+draw, its own audit entry (in queue order, so the chain is the order of arrival) and its own
+idempotency answer. One commit makes the whole batch durable; only then is any request
+answered. When the batch transaction fails (say, a concurrent request with the same
+Idempotency-Key won a race in another worker), it is rolled back and every request of the batch
+is stored again in a transaction of its own, exactly as a lone request would be, so each gets
+the answer it would have got alone. While a batch is being stored, new requests queue for the
+next one; a lone request is processed at once, without a waiting window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.core.security import Principal
+from api.modelstore import ModelStore
+from api.schemas.advice import AdviceCreate
+from api.services import advice, audit, idempotency, scoring, switches
+from api.services.advice import RandomSource
+from api.services.errors import ServiceError
+from werkwijzer.settings import Settings
+
+MAX_BATCH = 64
+
+
+@dataclass(eq=False)
+class _Request:
+    user: Principal
+    body: AdviceCreate
+    now: dt.datetime
+    key: str | None
+    prepared: advice.Prepared
+    future: asyncio.Future[tuple[int, dict[str, Any]]]
+    answer: tuple[int, dict[str, Any]] | None = None
+    error: BaseException | None = None
+    computed: advice.Computed | None = field(default=None, repr=False)
+
+
+class AdviceQueue:
+    """Queues advice requests of one process and processes them in batches on one thread."""
+
+    def __init__(self, sessions: Callable[[], Session], store: ModelStore, settings: Settings,
+                 rng: RandomSource, score: Callable[..., list[scoring.Scored]] = scoring.score_rows) -> None:
+        self._sessions = sessions
+        self._store = store
+        self._settings = settings
+        self._rng = rng
+        self._score = score
+        self._pending: list[_Request] = []
+        self._draining = False
+        self._executor: ThreadPoolExecutor | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def submit(self, user: Principal, body: AdviceCreate, now: dt.datetime,
+                     key: str | None) -> tuple[int, dict[str, Any]]:
+        """The advice's (status, body) once it is committed; validation errors are raised at once."""
+        prepared = advice.prepare(self._store, self._settings, body)
+        loop = asyncio.get_running_loop()
+        request = _Request(user, body, now, key, prepared, loop.create_future())
+        self._pending.append(request)
+        if not self._draining:
+            self._draining = True
+            self._task = loop.create_task(self._drain())
+        return await request.future
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="advice-batch")
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                try:
+                    await loop.run_in_executor(self._executor, self.process, batch)
+                except BaseException as exc:  # the batch machinery itself failed: every request hears it
+                    for request in batch:
+                        request.error = request.error or exc
+                for request in batch:
+                    if request.future.done():  # the client went away; its advice is stored all the same
+                        continue
+                    if request.answer is not None:
+                        request.future.set_result(request.answer)
+                    else:
+                        request.future.set_exception(request.error or RuntimeError("advice not processed"))
+        finally:
+            self._draining = False
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    # -- on the batch thread ------------------------------------------------------------------
+    def process(self, batch: list[_Request]) -> None:
+        """Score and store ``batch``; sets each request's answer or error."""
+        jobs = [scoring._Job(r.prepared.effort, r.prepared.integrated, r.prepared.row, self._settings.advice_reasons)
+                for r in batch]
+        scoring._run(jobs, self._score)
+        scored = []
+        for request, job in zip(batch, jobs, strict=True):
+            if job.error is not None:
+                request.error = job.error
+                continue
+            assert job.result is not None
+            request.computed = advice.finish(request.prepared, job.result)
+            scored.append(request)
+        if not scored:
+            return
+        try:
+            self._store_together(scored)
+        except Exception:
+            for request in scored:
+                request.answer, request.error = None, None
+                self._store_alone(request)
+
+    def _store_together(self, batch: list[_Request]) -> None:
+        with self._sessions() as session:
+            state = switches.current(session)
+            head = audit.lock_head(session)
+            for request in batch:
+                digest = advice.request_digest(request.body)
+                try:
+                    replayed = idempotency.replay(session, request.user.id, request.key, digest)
+                except ServiceError as exc:  # the key was used for another request: 409, nothing stored
+                    request.error = exc
+                    continue
+                if replayed is not None:
+                    request.answer = (replayed.status_code, replayed.body)
+                    continue
+                assert request.computed is not None
+                public = advice.add(session, self._settings, request.user, request.body, request.computed,
+                                    request.now, self._rng, request.key, digest, state, head)
+                request.answer = (201, public)
+            session.commit()
+
+    def _store_alone(self, request: _Request) -> None:
+        try:
+            with self._sessions() as session:
+                digest = advice.request_digest(request.body)
+                replayed = idempotency.replay(session, request.user.id, request.key, digest)
+                if replayed is not None:
+                    request.answer = (replayed.status_code, replayed.body)
+                    return
+                assert request.computed is not None
+                public = advice.add(session, self._settings, request.user, request.body, request.computed,
+                                    request.now, self._rng, request.key, digest, switches.current(session))
+                raced = idempotency.commit(session, request.user.id, request.key, digest)
+                request.answer = (raced.status_code, raced.body) if raced else (201, public)
+        except Exception as exc:
+            request.error = exc
