@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -34,6 +35,12 @@ SECURITY_HEADERS = {
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
+def switch_url(request: Request, lang: str) -> str:
+    """This page in the other language: same path and query (a team, a scenario), other ``lang``."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", lang)]
+    return f"{request.url.path}?{urlencode(query)}"
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
            status_code: int = 200, user: Principal | None = None) -> HTMLResponse:
     """The page ``template`` in the request's language, with the frame's context and headers."""
@@ -44,6 +51,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "lang": lang, "t": partial(translate, lang=lang), "user": user, "path": request.url.path,
         "nav": nav.items_for(user.role) if user else [], "csrf_token": found.csrf if found else "",
         "csrf_field": web_session.CSRF_FIELD, "effort_label": partial(effort_label, lang=lang),
+        "switch_url": switch_url(request, "en" if lang == "nl" else "nl"),
     }
     response = TEMPLATES.TemplateResponse(request, template, {**frame, **(context or {})}, status_code=status_code,
                                           headers=SECURITY_HEADERS)

@@ -107,6 +107,9 @@ def test_english_on_request_and_remembered(web: Api) -> None:
     assert '<html lang="en">' in client.get("/zaken").text
     r = client.get("/zaken?lang=nl")
     assert '<html lang="nl">' in r.text and "Het model adviseert, een mens beslist." in r.text
+    assert 'href="/zaken?lang=en" lang="en"' in r.text
+    r = client.get("/zaken?team=jeugdhulp&lang=en")  # the switch keeps the rest of the query (a team, a scenario)
+    assert 'href="/zaken?team=jeugdhulp&amp;lang=nl" lang="nl"' in r.text
 
 
 def test_pages_send_a_strict_content_security_policy(web: Api) -> None:
