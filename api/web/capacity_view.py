@@ -18,7 +18,7 @@ from api.modelstore import ModelStore
 from api.services import planning
 from api.services.errors import NotFound, Unavailable
 from api.web import formatting as fmt
-from api.web.charts import BandPoint, ChartText, Point, bar_chart, capacity_chart, forecast_chart
+from api.web.charts import BandPoint, ChartText, Point, bar_chart, capacity_chart, forecast_chart, runs
 from api.web.i18n import CATALOG, Lang, translate
 from api.web.scenario import Scenario
 from werkwijzer.teams import TEAMS, team_label
@@ -78,7 +78,7 @@ def capacity_part(store: ModelStore, team: str, scenario: Scenario, lang: Lang,
                         w["fte_needed_lo_95"], w["fte_needed_hi_95"]) for w in weeks]
     available = [w["fte_available"] for w in weeks]
     at_risk = [math.isfinite(w["breach_probability"]) and w["breach_probability"] >= risk_threshold for w in weeks]
-    risky = [fmt.week_label(p.day, lang) for p, r in zip(needed, at_risk, strict=True) if r]
+    risky = [p.day for p, r in zip(needed, at_risk, strict=True) if r]
     desc = t("capacity.fte.desc", needed=fmt.number(_mean([p.mean for p in needed]), 1, lang),
              available=fmt.number(_mean(available), 1, lang), risky=len(risky))
     text = ChartText(title=t("capacity.fte.title", team=team_label(team, lang)), desc=desc,
@@ -88,8 +88,8 @@ def capacity_part(store: ModelStore, team: str, scenario: Scenario, lang: Lang,
                              "risk": t("capacity.legend.risk")})
     rows = [_capacity_row(w, r, lang) for w, r in zip(weeks, at_risk, strict=True)]
     return {"chart": capacity_chart(needed, available, at_risk, text, chart_id="chart-fte", lang=lang),
-            "description": desc, "rows": rows, "risk_weeks": risky, "risk_text": _risk_text(team, risky, risk_threshold,
-                                                                                           lang),
+            "description": desc, "rows": rows, "risk_weeks": risky,
+            "risk_text": _risk_text(team, [p.day for p in needed], at_risk, risk_threshold, lang),
             "backlog_text": _backlog_text(weeks, lang)}
 
 
@@ -104,14 +104,19 @@ def _capacity_row(week: dict[str, Any], at_risk: bool, lang: Lang) -> dict[str, 
             "at_risk": at_risk}
 
 
-def _risk_text(team: str, risky: list[str], threshold: float, lang: Lang) -> str:
+def _risk_text(team: str, days: list[dt.date], at_risk: list[bool], threshold: float, lang: Lang) -> str:
+    """The weeks at risk in one sentence; consecutive weeks as one stretch ("week 49 tot en met week 8")."""
     info = TEAMS.get(team)
     if info is None or info.statutory_term_days is None:
         return translate("capacity.risk.no_term", lang, basis=info.term_basis if info else "")
     values = {"threshold": fmt.percent(threshold, 0, lang), "term": info.term_basis}
-    if not risky:
+    stretches = runs(at_risk)
+    if not stretches:
         return translate("capacity.risk.none", lang, **values)
-    return translate("capacity.risk.some", lang, n=len(risky), weeks=", ".join(risky), **values)
+    named = [fmt.week_label(days[a], lang) if a == b else
+             translate("capacity.risk.stretch", lang, first=fmt.week_label(days[a], lang),
+                       last=fmt.week_label(days[b], lang)) for a, b in stretches]
+    return translate("capacity.risk.some", lang, n=sum(at_risk), weeks=", ".join(named), **values)
 
 
 def _backlog_text(weeks: list[dict[str, Any]], lang: Lang) -> str:
@@ -126,14 +131,21 @@ def _backlog_text(weeks: list[dict[str, Any]], lang: Lang) -> str:
                      peak_week=fmt.week_label(_day(peak["week"]), lang))
 
 
+def _driver_key(contribution: float) -> str:
+    """Below 0.05 cases a week the one-decimal figure would read 0,0: say it has almost no influence."""
+    if abs(contribution) < 0.05:
+        return "capacity.drivers.small"
+    return "capacity.drivers.up" if contribution > 0 else "capacity.drivers.down"
+
+
 def drivers_part(store: ModelStore, team: str, lang: Lang) -> dict[str, Any]:
     """The forecast's drivers as bars and as sentences, with a caveat when they explain another model."""
     t = partial(translate, lang=lang)
     data = planning.drivers(store, team)
     shown = data["drivers"][:DRIVERS_SHOWN]
     label = "label_nl" if lang == "nl" else "label_en"
-    sentences = [t("capacity.drivers.up" if d["mean_contribution"] >= 0 else "capacity.drivers.down",
-                   driver=d[label], n=fmt.number(abs(d["mean_contribution"]), 1, lang)) for d in shown]
+    sentences = [t(_driver_key(d["mean_contribution"]), driver=d[label],
+                   n=fmt.number(abs(d["mean_contribution"]), 1, lang)) for d in shown]
     caveat = None
     if shown and data["explains_served_forecast"] is False:
         key = f"forecast_model.{data['chosen_model']}"

@@ -112,6 +112,19 @@ def _date_ticks(days: Sequence[dt.date], count: int = 7) -> list[dt.date]:
     return list(days[::step])
 
 
+def runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
+    """(first, last) index of each stretch of consecutive true flags: ``[F, T, T, F, T]`` -> ``[(1, 2), (4, 4)]``."""
+    out: list[tuple[int, int]] = []
+    for i, flag in enumerate(flags):
+        if not flag:
+            continue
+        if out and out[-1][1] == i - 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
 # -- SVG pieces ----------------------------------------------------------------------------
 
 
@@ -257,12 +270,11 @@ def capacity_chart(needed: Sequence[BandPoint], available: Sequence[float], at_r
     frame, ticks = _frame(days, [p.hi_95 for p in needed] + list(available))
     out = _open(text, chart_id)
     half = (frame.x(days[1]) - frame.x(days[0])) / 2 if len(days) > 1 else 10.0
-    for day, risky in zip(days, at_risk, strict=True):
-        if risky:
-            left = max(frame.x(day) - half, MARGIN_LEFT)
-            right = min(frame.x(day) + half, WIDTH - MARGIN_RIGHT)
-            out.append(f'<rect class="risk" x="{_f(left)}" y="{MARGIN_TOP}" width="{_f(right - left)}" '
-                       f'height="{HEIGHT - MARGIN_TOP - MARGIN_BOTTOM}" fill="{RISK_FILL}"/>')
+    for first, last in runs(at_risk):  # one column per stretch of weeks, no seams between weeks
+        left = max(frame.x(days[first]) - half, MARGIN_LEFT)
+        right = min(frame.x(days[last]) + half, WIDTH - MARGIN_RIGHT)
+        out.append(f'<rect class="risk" x="{_f(left)}" y="{MARGIN_TOP}" width="{_f(right - left)}" '
+                   f'height="{HEIGHT - MARGIN_TOP - MARGIN_BOTTOM}" fill="{RISK_FILL}"/>')
     out += _axes(frame, ticks, days, text, lang, decimals)
     if needed:
         out += _bands(frame, needed, opacity=0.8)

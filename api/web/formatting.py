@@ -3,7 +3,8 @@
 Dutch writes ``1.234,5`` and ``7 dec. 2026``; English writes ``1,234.5`` and ``7 Dec 2026``.
 Pages and charts format through these functions only, so a figure reads the same in the
 chart, its description and the table next to it. No locale database is used: the server's
-locale is not something a municipality's operations team should have to configure.
+locale is not something a municipality's operations team should have to configure. The digits
+themselves come from ``werkwijzer.formatting``, which reports and messages use too.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from zoneinfo import ZoneInfo
+
+from werkwijzer.formatting import format_number
 
 MONTHS_SHORT = {
     "nl": ("jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec."),
@@ -30,15 +33,17 @@ def _lang(lang: str) -> str:
 
 
 def number(value: float | None, decimals: int = 0, lang: str = "nl", *, signed: bool = False) -> str:
-    """``1234.56`` -> ``1.234,6`` (nl) or ``1,234.6`` (en); a missing or infinite value -> ``—``."""
+    """``1234.56`` -> ``1.234,6`` (nl) or ``1,234.6`` (en); a missing or infinite value -> ``—``.
+
+    The digits come from ``werkwijzer.formatting`` (one place for them); pages add a true minus
+    sign and, with ``signed``, a plus for a change upwards.
+    """
     if value is None or not math.isfinite(value):
         return MISSING
     if round(value, decimals) == 0:
-        value = 0.0  # no "-0"
-    text = f"{value:{'+' if signed else ''},.{decimals}f}"
-    if _lang(lang) == "nl":
-        text = text.translate(str.maketrans({",": ".", ".": ","}))
-    return text.replace("-", "\u2212")
+        return format_number(0.0, _lang(lang), decimals)  # no "-0" and no "+0"
+    sign = "\u2212" if value < 0 else ("+" if signed else "")
+    return sign + format_number(abs(value), _lang(lang), decimals)
 
 
 def percent(share: float | None, decimals: int = 0, lang: str = "nl", *, signed: bool = False) -> str:

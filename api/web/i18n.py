@@ -224,6 +224,7 @@ CATALOG: dict[str, dict[Lang, str]] = {
                                  "krijgt ({term}): {weeks}.",
                            "en": "In {n} weeks the chance that a case does not get a decision in time ({term}) is "
                                  "{threshold} or more: {weeks}."},
+    "capacity.risk.stretch": {"nl": "{first} tot en met {last}", "en": "{first} to {last}"},
     "capacity.risk.none": {"nl": "In geen enkele week is de kans {threshold} of groter dat een zaak niet op tijd een "
                                  "besluit krijgt ({term}).",
                            "en": "In no week is the chance that a case does not get a decision in time ({term}) "
@@ -245,6 +246,7 @@ CATALOG: dict[str, dict[Lang, str]] = {
                             "en": "{driver}: makes the forecast on average {n} cases a week higher."},
     "capacity.drivers.down": {"nl": "{driver}: maakt de verwachting gemiddeld {n} zaken per week lager.",
                               "en": "{driver}: makes the forecast on average {n} cases a week lower."},
+    "capacity.drivers.small": {"nl": "{driver}: heeft bijna geen invloed.", "en": "{driver}: has almost no influence."},
     "capacity.drivers.title": {"nl": "Invloed van elke factor op de verwachting",
                                "en": "Influence of each factor on the forecast"},
     "capacity.drivers.axis": {"nl": "invloed (zaken per week)", "en": "influence (cases per week)"},
@@ -366,6 +368,7 @@ CATALOG: dict[str, dict[Lang, str]] = {
                                "en": "Differences outside the band: {violations}. Not assessable (too few cases): "
                                      "{not_assessable}."},
     "models.fairness.caption": {"nl": "Uitkomsten per groep (testgegevens)", "en": "Outcomes per group (test data)"},
+    "models.fairness.class": {"nl": "Advies", "en": "Advice"},
     "models.fairness.attribute": {"nl": "Kenmerk", "en": "Characteristic"},
     "models.fairness.group": {"nl": "Groep", "en": "Group"},
     "models.fairness.n": {"nl": "Zaken", "en": "Cases"},

@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from api.core.config import FORECAST, SWITCH_SCOPES
 from api.web import formatting as fmt
 from api.web.i18n import CATALOG, Lang, translate
+from werkwijzer.formatting import readable
 from werkwijzer.teams import team_label
 
 FAIRNESS_RATES = ("selection_rate", "fpr", "fnr")
@@ -64,14 +65,17 @@ def fairness_view(card: dict[str, Any], table: list[dict[str, Any]], lang: Lang)
     rows = []
     for row in table:
         suppressed = bool(row.get("suppressed"))
-        rows.append({"attribute": str(row.get("attribute") or ""), "group": str(row.get("group") or ""),
+        rows.append({"attribute": readable(str(row.get("attribute") or ""), lang),
+                     "group": str(row.get("group") or "").replace("_", " "),
+                     "class": label("effort", str(row["class"]), lang) if row.get("class") is not None else None,
                      "n": fmt.number(row.get("n"), 0, lang) if row.get("n") is not None else fmt.MISSING,
                      "rates": [fmt.MISSING if suppressed else fmt.percent(_float(row.get(r)), 1, lang)
                                for r in FAIRNESS_RATES],
                      "suppressed": suppressed})
-    return {"passed": gate.get("passed"), "reason": gate.get("reason", ""),
-            "violations": len(gate.get("violations") or []), "not_assessable": len(gate.get("not_assessable") or []),
-            "rows": rows, "rates": [translate(f"models.fairness.{r}", lang) for r in FAIRNESS_RATES]}
+    return {"passed": gate.get("passed"), "violations": len(gate.get("violations") or []),
+            "not_assessable": len(gate.get("not_assessable") or []), "rows": rows,
+            "by_class": any(r["class"] for r in rows),
+            "rates": [translate(f"models.fairness.{r}", lang) for r in FAIRNESS_RATES]}
 
 
 def _float(value: Any) -> float | None:
@@ -95,6 +99,7 @@ def model_view(model: dict[str, Any], bundle: Any, mlflow_url: str, lang: Lang) 
         "run_url": f"{base}/#/runs/{quote(bundle.run_id)}" if bundle is not None else None,
         "versions": [{"version": v["version"], "champion": v["champion"],
                       "passed": all(str(g).startswith("passed") for g in v["gates"].values()) if v["gates"] else None,
+                      "failed": [g for g in gate_rows(v["gates"], lang) if not g["passed"]],
                       "run_url": f"{base}/#/runs/{quote(v['run_id'])}",
                       "version_url": f"{base}/#/models/{quote(name)}/versions/{quote(v['version'])}"}
                      for v in model["versions"]],

@@ -197,3 +197,26 @@ def test_keyboard_reaches_the_skip_link_first_and_focus_is_visible(browser: Any,
     page.keyboard.press("Enter")
     assert page.evaluate("() => location.hash") == "#inhoud"
     page.context.close()
+
+
+def test_team_lead_runs_a_scenario_and_sees_a_refusal_in_dutch(browser: Any, live: LiveServer, web: Api) -> None:
+    from api.services import planning
+    from api.web.formatting import number
+
+    page = open_as(browser, live, web, "team_lead")
+    assert page.url.endswith("/capaciteit"), "the team lead lands on Capaciteit"
+    page.get_by_label("Team", exact=True).select_option("bijstand_aanvragen")
+    page.get_by_label("Verandering bezetting (FTE)").fill("2,5")
+    page.get_by_role("button", name="Reken door").click()
+    page.wait_for_url("**fte=2%2C5**")  # a GET form: the scenario is in the address, ready to bookmark
+    assert "bezetting +2,5 FTE" in page.get_by_role("status").inner_text()
+    weeks = planning.capacity(web.app.state.store, "bijstand_aanvragen", 0.0, 2.5, 0.0)["weeks"]
+    available = page.locator("#capaciteit-tabel tbody tr").first.locator("td").nth(3).inner_text()
+    assert available == number(weeks[0]["fte_available"], 1)
+
+    page.get_by_label("Verandering instroom (%)").fill("veel")
+    page.get_by_role("button", name="Reken door").click()
+    assert page.locator("#demand-error").inner_text() == "Vul bij instroom een getal in, bijvoorbeeld 10 of -5."
+    assert page.get_by_label("Verandering bezetting (FTE)").input_value() == "2,5", "what was typed is kept"
+    check_page(page, "capaciteit-fout-in-scenario")
+    page.context.close()

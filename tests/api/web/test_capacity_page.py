@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Iterator
@@ -61,6 +62,8 @@ def test_weeks_at_risk_are_marked_in_the_table_and_named_in_text(lead: TestClien
     html = lead.get(f"/capaciteit?team={TEAM}").text
     assert html.count('<tr class="at-risk">') == len(risky)
     assert f"In {len(risky)} weken is de kans 20\u00a0% of groter" in html
+    first, last = (fmt.week_label(dt.date.fromisoformat(w["week"])) for w in (weeks[0], weeks[-1]))
+    assert len(risky) == len(weeks) and f"{first} tot en met {last}." in html, "a stretch of weeks is named once"
     calm = lead.get(f"/capaciteit?team={TEAM}&fte=20").text
     assert '<tr class="at-risk">' not in calm and "In geen enkele week" in calm
 

@@ -8,7 +8,16 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from api.web import formatting
-from api.web.charts import BandPoint, ChartText, Point, bar_chart, capacity_chart, forecast_chart, nice_ticks
+from api.web.charts import (
+    BandPoint,
+    ChartText,
+    Point,
+    bar_chart,
+    capacity_chart,
+    forecast_chart,
+    nice_ticks,
+    runs,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONDAYS = [dt.date(2026, 11, 2) + dt.timedelta(weeks=i) for i in range(12)]
@@ -67,9 +76,9 @@ def test_band_polygon_spans_the_interval() -> None:
 
 def test_capacity_chart_marks_the_weeks_at_risk() -> None:
     needed = [BandPoint(d, 5.0 + i, 4.0 + i, 6.0 + i, 3.5 + i, 7.0 + i) for i, d in enumerate(MONDAYS)]
-    risk = [i >= 9 for i in range(len(MONDAYS))]
+    risk = [i == 2 or i >= 9 for i in range(len(MONDAYS))]
     root = parse(capacity_chart(needed, [8.0] * len(MONDAYS), risk, TEXT, chart_id="cap"))
-    assert len(by_class(root, "risk")) == 3
+    assert len(by_class(root, "risk")) == 2, "one column per stretch of weeks at risk"
     assert by_class(root, "available")[0].get("stroke-dasharray"), "available FTE is dashed, not only coloured"
     assert "risico op termijnoverschrijding" in texts(root)
     calm = parse(capacity_chart(needed, [20.0] * len(MONDAYS), [False] * len(MONDAYS), TEXT, chart_id="cap"))
@@ -90,6 +99,11 @@ def test_bar_chart_shows_direction_by_side_and_signed_value() -> None:
     assert float(down[0].get("x")) + float(down[0].get("width")) <= float(up[0].get("x")) + 0.1
     words = texts(root)
     assert "+4,3" in words and "\u22122,0" in words and "seizoen" in words and "hoger" in words
+
+
+def test_runs_group_consecutive_flags() -> None:
+    assert runs([False, True, True, False, True]) == [(1, 2), (4, 4)]
+    assert runs([]) == [] and runs([False]) == []
 
 
 def test_nice_ticks_are_round_and_cover_the_range() -> None:
