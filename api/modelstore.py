@@ -99,10 +99,11 @@ class ForecastBundle:
     backtest: list[dict[str, Any]]
     gates: dict[str, Any]
     loaded_at: dt.datetime
-    # SHAP contributions per series, week and driver (cases per week; explain.forecast_drivers),
-    # and the model ``auto`` chose per series: the drivers come from the global boosting model.
+    # SHAP drivers per series (mean contribution in cases per period; see ``_drivers``), and the
+    # model ``auto`` chose per series: the drivers come from the global boosting model.
     drivers: pd.DataFrame | None = None
     choice: dict[str, str] = field(default_factory=dict)
+    register_entry: dict[str, Any] = field(default_factory=dict)  # the run's own Algoritmeregister entry
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,9 @@ def _records(path: Path) -> list[dict[str, Any]]:
 
 
 def _drivers(path: Path) -> pd.DataFrame | None:
-    """``drivers.csv`` summed per driver, or None when the run has none (no boosting model)."""
+    """Per series and driver, the mean contribution per period over the horizon and the number of
+    periods, from ``drivers.csv``; None when the run has none (no boosting model). Summarised
+    once at load, so a page view only filters a small table."""
     from explain.forecast_drivers import DRIVER_COLUMNS, by_driver
 
     if not path.is_file():
@@ -145,7 +148,8 @@ def _drivers(path: Path) -> pd.DataFrame | None:
     long = pd.read_csv(path, dtype={"series_id": str}, parse_dates=["date"])
     if long.empty or not set(DRIVER_COLUMNS) <= set(long.columns):
         return None
-    return by_driver(long)
+    return (by_driver(long).groupby(["series_id", "driver", "label_nl", "label_en"], as_index=False)
+            .agg(mean_contribution=("contribution", "mean"), periods=("date", "nunique")))
 
 
 def _choice(path: Path) -> dict[str, str]:
@@ -285,7 +289,8 @@ class ModelStore:
         return ForecastBundle(name=name, version=str(version.version), run_id=str(version.run_id),
                               forecast=forecast, history=history, norms=norms, staffing=staffing,
                               backtest=backtest, gates=_gates(tags, path), loaded_at=self._clock(),
-                              drivers=_drivers(path / "drivers.csv"), choice=_choice(path / "auto_choice.csv"))
+                              drivers=_drivers(path / "drivers.csv"), choice=_choice(path / "auto_choice.csv"),
+                              register_entry=_json(path / "algoritmeregister.json"))
 
     @staticmethod
     def _list_versions(client: Any, name: str) -> list[dict[str, Any]]:

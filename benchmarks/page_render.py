@@ -130,7 +130,8 @@ def run(home: Path, repeat: int) -> None:
             times = measure(clients[role], path, repeat)
             rows.append((role, path, statistics.median(times), percentile(times, 0.95), max(times)))
     print(f"\n{repeat} requests per page after one warm-up; forecast version {store.forecast.version}, "
-          f"effort version {store.effort.version}\n")
+          f"effort version {store.effort.version}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} "
+          "cores at the end\n")
     print("| page | role | p50 ms | p95 ms | max ms |")
     print("|---|---|---|---|---|")
     for role, path, p50, p95, worst in rows:

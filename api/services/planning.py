@@ -95,9 +95,9 @@ def drivers(store: ModelStore, team: str) -> dict[str, Any]:
                            "weeks": 0, "drivers": []}
     if found is None or found.empty:
         return out
-    mean = (found.groupby(["driver", "label_nl", "label_en"], as_index=False)["contribution"].mean()
-            .assign(size=lambda f: f["contribution"].abs()).sort_values(["size", "driver"], ascending=[False, True]))
-    out["weeks"] = int(found["date"].nunique())
+    ranked = found.assign(size=found["mean_contribution"].abs()).sort_values(["size", "driver"],
+                                                                             ascending=[False, True])
+    out["weeks"] = int(found["periods"].max())
     out["drivers"] = [{"driver": r.driver, "label_nl": r.label_nl, "label_en": r.label_en,
-                       "mean_contribution": float(r.contribution)} for r in mean.itertuples(index=False)]
+                       "mean_contribution": float(r.mean_contribution)} for r in ranked.itertuples(index=False)]
     return out

@@ -20,7 +20,7 @@ def models(store: ModelStore, state: dict[str, bool]) -> dict[str, Any]:
             "advice_enabled": (state.get("global", True) and state.get(name, True)) if name in SWITCH_SCOPES else None,
             "gates": bundle.gates if bundle else {},
             "model_card": bundle.model_card if isinstance(bundle, TriageBundle) else {},
-            "register_entry": bundle.register_entry if isinstance(bundle, TriageBundle) else {},
+            "register_entry": bundle.register_entry if bundle else {},
             "versions": [{**v, "champion": v["version"] == version} for v in store.versions(name)],
         })
     return {"advice_enabled_globally": state.get("global", True), "models": out}

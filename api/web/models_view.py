@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import quote
 
@@ -52,9 +52,13 @@ def gate_rows(gates: dict[str, Any], lang: Lang) -> list[dict[str, Any]]:
 def card_html(card: dict[str, Any]) -> str | None:
     """The model card's Markdown as HTML, its headings moved below the page's own (h4 and down)."""
     text = card.get("markdown")
-    if not text:
-        return None
-    return _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 3, 6)}>", _MARKDOWN.render(str(text)))
+    return _render_card(str(text)) if text else None
+
+
+@lru_cache(maxsize=16)
+def _render_card(text: str) -> str:
+    """A loaded version's card never changes: render it once, not on every page view."""
+    return _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 3, 6)}>", _MARKDOWN.render(text))
 
 
 def fairness_view(card: dict[str, Any], table: list[dict[str, Any]], lang: Lang) -> dict[str, Any] | None:

@@ -234,6 +234,8 @@ def _forecast_artifacts(folder: Path) -> None:
     _drivers(future).to_csv(folder / "drivers.csv", index=False)
     pd.DataFrame({"series_id": list(TEAMS), "model": ["gbm", "ets", "gbm"]}).to_csv(
         folder / "auto_choice.csv", index=False)
+    register = {"name": FORECAST, "publication_category": "Overige algoritmes", "standard_version": "1.0.0"}
+    (folder / "algoritmeregister.json").write_text(json.dumps(register), encoding="utf-8")
     pd.DataFrame([{"series_id": t, "mase": 0.8} for t in TEAMS]).to_csv(
         folder / "backtest_summary.csv", index=False)
 

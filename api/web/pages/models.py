@@ -61,7 +61,7 @@ def models_page(request: Request, user: ModelsPage, session: SessionDep, store: 
 @router.get("/{name}/algoritmeregister.json")
 def register_entry(request: Request, name: ModelName, _: ModelsPage, store: StoreDep) -> Response:
     """The stored Algoritmeregister entry of the loaded version, as a file to save."""
-    bundle = store.triage(name)
+    bundle = store.forecast if name == FORECAST else store.triage(name)
     if bundle is None or not bundle.register_entry:
         return render(request, "error.html", {"title": "error.not_found.title", "text": "models.register.missing",
                                               "values": {}}, status_code=404)

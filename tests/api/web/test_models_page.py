@@ -59,15 +59,19 @@ def test_agreement_rates_equal_the_monitoring_service(web: Api, owner: TestClien
         assert row in html, cell
 
 
-def test_register_entry_downloads_as_the_stored_json(owner: TestClient, model_store: ModelStore) -> None:
-    bundle = model_store.triage(TRIAGE_EFFORT)
-    assert bundle is not None
-    r = owner.get(f"/modellen/{TRIAGE_EFFORT}/algoritmeregister.json")
+@pytest.mark.parametrize("name", [TRIAGE_EFFORT, FORECAST])
+def test_register_entry_downloads_as_the_stored_json(owner: TestClient, model_store: ModelStore, name: str) -> None:
+    bundle = model_store.forecast if name == FORECAST else model_store.triage(name)
+    assert bundle is not None and bundle.register_entry
+    r = owner.get(f"/modellen/{name}/algoritmeregister.json")
     assert r.status_code == 200
     assert r.json() == bundle.register_entry
     assert r.headers["content-disposition"] == (
-        f'attachment; filename="algoritmeregister-{TRIAGE_EFFORT}-v{bundle.version}.json"')
-    missing = owner.get(f"/modellen/{FORECAST}/algoritmeregister.json")
+        f'attachment; filename="algoritmeregister-{name}-v{bundle.version}.json"')
+
+
+def test_register_entry_of_an_unknown_model_is_not_found(owner: TestClient) -> None:
+    missing = owner.get("/modellen/werkwijzer-onbekend/algoritmeregister.json")
     assert missing.status_code == 404 and "geen tekst voor het Algoritmeregister" in missing.text
 
 
