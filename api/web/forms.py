@@ -14,6 +14,7 @@ from typing import ClassVar
 from pydantic import ValidationError
 
 from api.schemas.advice import DecisionCreate, ObjectionCreate
+from api.schemas.governance import SwitchUpdate
 from api.services.errors import InvalidInput
 from api.web.i18n import Lang, translate
 
@@ -95,3 +96,26 @@ class ObjectionForm(ApiForm):
 
     def service_error(self, name: str, problem_type: str) -> tuple[str, str]:
         return "summary", ("objection.error.bsn" if problem_type == "value_error.bsn" else "objection.error.summary")
+
+
+@dataclass
+class SwitchForm(ApiForm):
+    """The stop button, as ``PUT /api/v1/admin/advice-switch`` receives it; the reason is required,
+    so the audit trail always says why advice went off (or back on)."""
+
+    scope: str = "global"
+    enabled: str = ""  # "true" | "false", as the radio buttons send it
+    reason: str = ""
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("scope", "enabled", "reason")
+
+    def to_body(self) -> SwitchUpdate:
+        return SwitchUpdate.model_validate({"scope": self.scope, "enabled": self.enabled or None,
+                                            "reason": self.reason.strip() or None})
+
+    def schema_error(self, name: str, error_type: str) -> tuple[str, str]:
+        name = name if name in self.FIELDS else "reason"
+        return name, f"models.switch.error.{name}"
+
+    def service_error(self, name: str, problem_type: str) -> tuple[str, str]:
+        return "scope", "models.switch.error.scope"  # switches.flip refuses only an unknown scope

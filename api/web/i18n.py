@@ -304,7 +304,7 @@ CATALOG: dict[str, dict[Lang, str]] = {
                                       "en": "Enter a number for backlog, for example 120."},
     "scenario.error.backlog.range": {"nl": "De werkvoorraad moet 0 uur of meer zijn (en kleiner dan 10 miljoen).",
                                      "en": "The backlog must be 0 hours or more (and less than 10 million)."},
-    # Modellen (pages/models.py, models_view.py, switch_form.py): model owner, auditor, administrator
+    # Modellen (pages/models.py, models_view.py, forms.SwitchForm): model owner, auditor, administrator
     "nav.models": {"nl": "Modellen", "en": "Models"},
     "models.title": {"nl": "Modellen", "en": "Models"},
     "models.intro": {"nl": "Welke modellen in gebruik zijn, of ze door alle controles kwamen, hoe eerlijk ze zijn, "

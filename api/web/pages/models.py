@@ -23,10 +23,10 @@ from api.services import monitoring, registry, switches
 from api.services.errors import InvalidInput
 from api.web import formatting as fmt
 from api.web import models_view
+from api.web.forms import SwitchForm
 from api.web.guard import AdminPage, CsrfChecked, ModelsPage
 from api.web.i18n import page_lang, translate
 from api.web.render import SECURITY_HEADERS, render
-from api.web.switch_form import SwitchForm
 from werkwijzer.settings import Settings
 
 router = APIRouter(prefix="/modellen", include_in_schema=False)
@@ -80,10 +80,8 @@ def advice_switch(request: Request, user: AdminPage, session: SessionDep, store:
     try:
         body = form.to_body()
         switches.flip(session, user, body.scope, body.enabled, body.reason, now)
-    except ValidationError as exc:
-        form.refused_by_schema(exc, lang)
-    except InvalidInput as exc:
-        form.refused_by_service(exc, lang)
+    except (ValidationError, InvalidInput) as exc:
+        form.refuse(exc, lang)
     else:
         session.commit()
         return RedirectResponse("/modellen?gewijzigd=1#stopknop", status_code=303)
