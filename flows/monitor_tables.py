@@ -30,6 +30,7 @@ from werkwijzer.formatting import readable
 TRUE_WORDS = frozenset({"true", "1", "ja", "yes", "waar"})
 AGREEMENT_SCOPES = (("model_name", "team"), ("model_name", "model_version"), ("model_name", "score_band"))
 PER_TEAM = ("model_name", "team")
+UNKNOWN_GROUP = "(ontbrekend)"  # a case the audit file does not know
 
 
 def typed_input(frame: pd.DataFrame, features: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -137,6 +138,7 @@ def fairness(decisions: pd.DataFrame, characteristics: pd.DataFrame | None, posi
         return pd.DataFrame(columns=["model_name", "subject", "attribute", "group", "n", "suppressed"])
     attributes = [c for c in characteristics.columns if c != "case_id"]
     cases = rows.merge(characteristics, left_on="case_ref", right_on="case_id", how="left")
+    cases[attributes] = cases[attributes].astype("string").fillna(UNKNOWN_GROUP)
     cases["advice_positive"] = cases["suggested_class"].isin(list(positive))
     cases["decision_positive"] = cases["final_effort_class"].isin(list(positive))
     parts = []

@@ -33,13 +33,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.core.db import sqlalchemy_url
 from explain.register import validate_entry
 from explain.report import write_report
-from explain.report_data import Period, ReportData, ReportError, parse_period
-from flows import store_frames
-from flows.report_intake import approved_forecasts, capacity_frame, intake_frame, period_weeks, weekly_actuals
+from explain.report_data import COLUMNS, Period, ReportData, ReportError, parse_period
+from flows import monitor_tables, store_frames
+from flows.monitor import characteristics
+from flows.report_intake import approved_forecasts, capacity_frame, intake_frame, period_weeks
 from flows.report_registry import model_changes, model_versions, period_findings, register_entries, registered_models
 from flows.review import artifact_json
-from models.monitoring import live_fairness
-from werkwijzer.contracts import read_characteristics
 from werkwijzer.io import staged_output
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import champion_version, configure_mlflow
@@ -91,32 +90,27 @@ def read_store(settings: Settings, period: Period) -> tuple[store_frames.StoreFr
     return frames, daily
 
 
-def fairness_frame(decisions: pd.DataFrame, characteristics: pd.DataFrame | None, positive: str) -> pd.DataFrame:
-    """Live fairness of advice and decision per protected group (``models.monitoring.live_fairness``).
+def fairness_frame(decisions: pd.DataFrame, audit: pd.DataFrame | None, positive: Sequence[str],
+                   min_cell: int) -> pd.DataFrame:
+    """Live fairness of the advising model, measured exactly as monitoring does (``monitor_tables.fairness``).
 
-    "Positive" is the effort class ``positive`` (the heaviest): the advice and the person's decision
-    each put the case there or not. Only decisions on advice that was shown count; cases the audit
-    file does not know form the group "(ontbrekend)". The report suppresses small cells.
+    The report shows one table, so when decisions name more than one model it shows the model
+    with the most decisions on shown advice (in practice there is one: the effort model advises).
     """
-    rows = decisions[decisions["advised"]]
-    if characteristics is None or rows.empty:
-        return pd.DataFrame(columns=["subject", "attribute", "group", "n", "selected", "selection_rate", "fpr",
-                                     "fnr", "selection_rate_ratio", "fpr_ratio", "fnr_ratio", "reference"])
-    attributes = [c for c in characteristics.columns if c != "case_id"]
-    cases = rows.merge(characteristics, left_on="case_ref", right_on="case_id", how="left")
-    cases[attributes] = cases[attributes].fillna("(ontbrekend)")
-    cases["advice_positive"] = cases["suggested_class"] == positive
-    cases["decision_positive"] = cases["final_effort_class"] == positive
-    return live_fairness(cases, attributes)
+    table = monitor_tables.fairness(decisions, audit, positive, min_cell)
+    if table.empty or "fpr" not in table.columns:
+        return pd.DataFrame(columns=list(COLUMNS["fairness"]))
+    main = decisions.loc[decisions["advised"], "model_name"].value_counts().idxmax()
+    return table[table["model_name"] == main].drop(columns="model_name").reset_index(drop=True)
 
 
-def _positive_class(client: MlflowClient, model_names: Sequence[str]) -> str:
-    """The heaviest class of the advising model: the last class in its champion's schema."""
+def positive_classes(client: MlflowClient, model_names: Sequence[str]) -> list[str]:
+    """Every class above the lightest of the advising model's champion schema, as monitoring counts them."""
     for name in model_names:
         version = champion_version(client, name)
         if version is not None:
-            return str(artifact_json(client, str(version.run_id), "triage/schema.json")["classes"][-1])
-    return "complex"
+            return [str(c) for c in artifact_json(client, str(version.run_id), "triage/schema.json")["classes"][1:]]
+    return []
 
 
 def _local_events(changes: pd.DataFrame) -> pd.DataFrame:
@@ -139,8 +133,7 @@ def build_report_data(settings: Settings, period: str | Period) -> ReportData:
     """
     period = parse_period(period) if isinstance(period, str) else period
     frames, daily = read_store(settings, period)
-    characteristics = (read_characteristics(settings.characteristics_file)
-                       if settings.characteristics_file.is_file() else None)
+    audit = characteristics(settings)
     try:
         client = configure_mlflow(settings)
         names = registered_models(client)
@@ -149,16 +142,16 @@ def build_report_data(settings: Settings, period: str | Period) -> ReportData:
                             or [model_changes([], period)], ignore_index=True)
         entries = register_entries(client, names)
         findings = period_findings(client, period)
-        positive = _positive_class(client, sorted(set(frames.decisions["model_name"].dropna())))
+        positive = positive_classes(client, sorted(set(frames.decisions["model_name"].dropna())))
     except (MlflowException, OSError) as exc:
         raise ReportError(f"MLflow at {settings.tracking_uri} could not be read: {str(exc).splitlines()[0]}") from None
-    weekly = weekly_actuals(daily)
+    weekly = monitor_tables.weekly_actuals(daily)
     decisions = frames.decisions[frames.decisions["advised"]].reset_index(drop=True)
     return ReportData(
         period=period, organization=settings.organization,
         intake=intake_frame(forecasts, weekly, period), capacity=capacity_frame(forecasts, weekly, period),
         advice_use=frames.advice_use, decisions=decisions,
-        fairness=fairness_frame(frames.decisions, characteristics, positive),
+        fairness=fairness_frame(frames.decisions, audit, positive, settings.fairness_min_cell),
         objections=_objections(frames.objections), stop_events=_local_events(frames.switch_changes),
         model_changes=changes.sort_values("date", ignore_index=True).assign(change=changes["change_nl"]),
         register_entries=entries, findings=findings, min_cell=settings.fairness_min_cell)

@@ -49,17 +49,6 @@ def period_weeks(period: Period) -> tuple[dt.date, dt.date]:
     return first, last_monday + dt.timedelta(days=6)
 
 
-def weekly_actuals(daily: pd.DataFrame) -> pd.DataFrame:
-    """Daily ``series_id, date, value`` summed per week (labelled by its Monday), complete weeks only."""
-    if daily.empty:
-        return pd.DataFrame(columns=["series_id", "date", "value"])
-    d = daily.assign(date=pd.to_datetime(daily["date"]))
-    d["week"] = d["date"] - pd.to_timedelta(d["date"].dt.dayofweek, unit="D")
-    weeks = d.groupby(["series_id", "week"]).agg(value=("value", "sum"), days=("date", "nunique")).reset_index()
-    weeks = weeks[weeks["days"] == 7]
-    return weeks.rename(columns={"week": "date"})[["series_id", "date", "value"]].reset_index(drop=True)
-
-
 def freshest_forecast(versions: Sequence[ForecastVersion]) -> pd.DataFrame:
     """Per team and week, the forecast of the version whose training data ended last before that week."""
     parts = []
