@@ -119,10 +119,9 @@ def test_pages_send_a_strict_content_security_policy(web: Api) -> None:
     assert "/static/web.css" in r.text and page_client(web).get("/static/web.css").status_code == 200
 
 
-def test_a_deactivated_user_is_signed_out_at_once(web: Api) -> None:
+def test_a_revoked_user_is_signed_out_at_once(web: Api) -> None:
     from api.services.clock import utc_now
-    from api.services.users import create_user
-    from api.storage.models import User
+    from api.services.users import create_user, revoke
 
     with web.app.state.sessions() as session:
         user, token = create_user(session, "tijdelijk", "caseworker", utc_now())
@@ -131,6 +130,5 @@ def test_a_deactivated_user_is_signed_out_at_once(web: Api) -> None:
     assert client.post("/aanmelden", data={"csrf_token": csrf, "token": token}).status_code == 303
     assert client.get("/zaken").status_code == 200
     with web.app.state.sessions() as session:
-        session.get(User, user.id).active = False  # type: ignore[union-attr]
-        session.commit()
+        revoke(session, user.id, utc_now())
     assert client.get("/zaken").status_code == 303
