@@ -346,6 +346,9 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "gate.shap_additivity": {"nl": "Uitleg klopt met het model", "en": "Explanation matches the model"},
     "gate.beats_seasonal_naive": {"nl": "Beter dan 'zelfde week vorig jaar'", "en": "Better than 'same week last "
                                                                                     "year'"},
+    "gate.backtest": {"nl": "Terugtoets", "en": "Backtest"},
+    "gate.checks.backtest": {"nl": "Voorspelde het model het verleden goed genoeg?",
+                             "en": "Did the model forecast the past well enough?"},
     "gate.checks.performance": {"nl": "Voorspelt het model beter dan alleen het gemiddelde?",
                                 "en": "Does the model predict better than the average alone?"},
     "gate.checks.proxy": {"nl": "Gebruikt het model geen kenmerk dat een beschermd kenmerk verraadt?",

@@ -138,3 +138,11 @@ def test_stop_button_without_csrf_token_does_nothing(own: Api) -> None:
     assert r.status_code == 403
     models = own.client.get("/api/v1/models", headers=own.headers("model_owner")).json()
     assert models["advice_enabled_globally"] is True
+
+
+def test_english_switch(owner: TestClient) -> None:
+    r = owner.get("/modellen?lang=en")
+    assert r.status_code == 200
+    assert '<html lang="en">' in r.text and "<h1>Models</h1>" in r.text
+    assert "Fairness between groups" in r.text and "Only an administrator can use the stop button." in r.text
+    owner.get("/modellen?lang=nl")  # the choice is remembered in a cookie: switch back for the other tests
