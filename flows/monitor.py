@@ -4,7 +4,7 @@ One pass looks at the last ``monitoring_window_days`` before ``end`` and measure
 functions of ``models.monitoring`` (docs/monitoring.md):
 
 - forecast error per team: the forecast champion's weekly forecast against the actual intake
-  teams reported to the API;
+  teams reported to the API, over every complete week since the forecast's first week;
 - data drift per feature (PSI): the triage champion's live input against its training cases
   (the run's ``training_cases`` tag; the logged background sample when the file is gone);
 - live fairness of advice and decision per protected group: characteristics from the separate
@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from api.core.db import read_session
 from flows import monitor_tables as tables
 from flows.monitor_record import log_run, markdown
 from flows.monitor_stop import stop
-from flows.store_frames import Period, StoreFrames, advice_features, open_store, read_frames
+from flows.store_frames import Period, StoreFrames, advice_features, intake_actuals, open_store, read_frames
 from models.thresholds import Finding, evaluate
 from werkwijzer.contracts.characteristics import read_characteristics
 from werkwijzer.contracts.tables import read_table
@@ -104,9 +104,14 @@ def characteristics(settings: Settings) -> pd.DataFrame | None:
 
 
 @task(cache_policy=NO_CACHE)
-def read_store(settings: Settings, period: Period, baseline: Period) -> tuple[StoreFrames, pd.DataFrame,
-                                                                             pd.DataFrame]:
-    """The period's frames, the baseline's decisions and the period's model input (no case keys)."""
+def read_store(settings: Settings, period: Period, baseline: Period,
+               intake_from: dt.datetime | None = None) -> tuple[StoreFrames, pd.DataFrame, pd.DataFrame]:
+    """The period's frames, the baseline's decisions and the period's model input (no case keys).
+
+    The intake is read from ``intake_from`` (the forecast's first week) when that lies earlier:
+    a forecast is judged over all its weeks so far, not only over the window, which is shorter
+    than the ``forecast_min_weeks`` a finding needs.
+    """
     engine = open_store(settings)
     try:
         frames = read_frames(engine, period)
@@ -114,6 +119,8 @@ def read_store(settings: Settings, period: Period, baseline: Period) -> tuple[St
         session = read_session(engine)
         try:
             live_input = advice_features(session, period, TRIAGE_EFFORT)
+            if intake_from is not None and intake_from < period.start:
+                frames = replace(frames, intake=intake_actuals(session, Period.of(intake_from, period.end)))
         finally:
             session.close()
             session.bind.close()  # type: ignore[union-attr]
@@ -172,9 +179,12 @@ def monitor(settings: Settings | None = None, end: dt.datetime | None = None) ->
     settings = settings or get_settings()
     logger = get_run_logger()
     period, baseline = window(settings, end)
-    frames, previous, live_input = read_store(settings, period, baseline)
-    measured, findings, notes = measure(settings, frames, previous, live_input, triage_champion(settings),
-                                        forecast_champion(settings), characteristics(settings))
+    forecast = forecast_champion(settings)
+    first_week = forecast["date"].min().to_pydatetime() if forecast is not None and not forecast.empty else None
+    frames, previous, live_input = read_store(settings, period, baseline, first_week)
+    champion = triage_champion(settings)
+    measured, findings, notes = measure(settings, frames, previous, live_input, champion, forecast,
+                                        characteristics(settings))
     engine = open_store(settings)
     try:
         stopped = stop(engine, findings, dt.datetime.now(dt.UTC))
@@ -183,7 +193,8 @@ def monitor(settings: Settings | None = None, end: dt.datetime | None = None) ->
     counts = {"advice": len(frames.advice), "advised": int(frames.advice["advised"].sum()),
               "decisions": len(frames.decisions), "objections": len(frames.objections)}
     ids = pd.DataFrame({"id": [*frames.advice["advice_id"], *frames.decisions["decision_id"]]}, dtype="string")
-    run_id = log_run(settings, period, findings, measured, counts, stopped, fingerprint_frame(ids))
+    reference = {"drift_reference": champion.reference_source, "triage_version": champion.version} if champion else {}
+    run_id = log_run(settings, period, findings, measured, counts, stopped, fingerprint_frame(ids), reference)
     create_markdown_artifact(key="monitoring-findings", markdown=markdown(period, findings, counts, stopped, notes),
                              description=f"Monitoring {period.start:%Y-%m-%d} - {period.end:%Y-%m-%d}")
     for finding in findings:

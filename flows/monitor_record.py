@@ -112,7 +112,8 @@ def plots(folder: Path, tables: Mapping[str, pd.DataFrame], settings: Settings) 
 
 
 def log_run(settings: Settings, period: Period, findings: Sequence[Finding], tables: Mapping[str, pd.DataFrame],
-            counts: Mapping[str, int], stopped: Sequence[str], fingerprint: str) -> str:
+            counts: Mapping[str, int], stopped: Sequence[str], fingerprint: str,
+            extra_tags: Mapping[str, str] | None = None) -> str:
     """One MLflow run in the monitoring experiment; returns its id. ``fingerprint`` identifies the
     store rows the pass read (responsible-ai item 24)."""
     client = configure_mlflow(settings)
@@ -120,7 +121,7 @@ def log_run(settings: Settings, period: Period, findings: Sequence[Finding], tab
     per_level = level_counts(findings)
     tags = {**reproducibility_tags(fingerprint, settings.seed), "period_start": period.start.isoformat(),
             "period_end": period.end.isoformat(), "stopped_models": ",".join(stopped) or "-",
-            **{f"findings.{level}": str(n) for level, n in per_level.items()}}
+            **{f"findings.{level}": str(n) for level, n in per_level.items()}, **(extra_tags or {})}
     run = client.create_run(experiment, tags=tags, run_name=f"monitor-{period.end:%Y-%m-%d}")
     run_id = run.info.run_id
     try:

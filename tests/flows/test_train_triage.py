@@ -40,7 +40,8 @@ def _client(settings: Settings):
     return configure_mlflow(settings)
 
 
-def test_unbiased_target_passes_every_gate_and_becomes_champion(runs: dict, settings: Settings) -> None:
+def test_unbiased_target_passes_every_gate_and_becomes_champion(runs: dict, settings: Settings,
+                                                                sim_dir: Path) -> None:
     run, _ = runs["integrated"]
     assert run.champion, run.gates
     client = _client(settings)
@@ -50,6 +51,7 @@ def test_unbiased_target_passes_every_gate_and_becomes_champion(runs: dict, sett
     assert all(champion.tags[f"gate.{g}"] == "passed" for g in run.gates)
     data = client.get_run(run.run_id).data
     assert {"code_version", "data_fingerprint", "seed", "dep.scikit-learn", "gate.fairness"} <= set(data.tags)
+    assert data.tags["training_cases"] == str((sim_dir / "cases.csv").resolve())  # monitoring's drift reference
     assert {"roc_auc", "baseline_roc_auc", "brier", "group.sex.man.roc_auc",
             "group.age_band.67plus.roc_auc"} <= set(data.metrics)
     exported = pd.read_csv(runs["integrated"][1] / "fairness.csv")

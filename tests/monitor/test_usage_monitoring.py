@@ -105,7 +105,7 @@ def test_ordinary_use_raises_no_stop_and_every_pass_is_on_record(use_api: LiveAp
     logged = client.get_run(run.run_id)
     assert logged.data.tags["period_end"] == "2026-09-30T10:00:00"
     assert logged.data.tags["period_start"] == "2026-09-02T10:00:00"
-    assert logged.data.tags["findings.stop"] == "0"
+    assert logged.data.tags["findings.stop"] == "0" and logged.data.tags["drift_reference"].endswith("cases.csv")
     assert logged.data.metrics["psi.werkwijzer-triage-effort_class.open_debts"] < 0.1
     history = client.get_metric_history(run.run_id, "count.advice")
     days = (NOW.date() - dt.date(1970, 1, 1)).days  # the step is the period end's day: passes form a series

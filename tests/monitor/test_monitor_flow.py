@@ -1,0 +1,56 @@
+"""The monitoring flow's own choices: which weeks count against the forecast, and what a forecast stop does."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from api.core.config import FORECAST
+from api.storage.models import SwitchChange
+from flows.monitor_tables import typed_input, weekly_actuals
+from tests.monitor.live import LiveApi
+
+
+def test_only_complete_weeks_count_and_they_are_labelled_by_their_monday() -> None:
+    days = pd.date_range("2026-11-30", "2026-12-09", freq="D")  # one full week, then three days
+    daily = pd.DataFrame({"series_id": "wmo_meldingen", "date": days, "value": 2})
+    weeks = weekly_actuals(daily.drop(index=3))  # a missing Thursday makes the first week incomplete too
+    assert weeks.empty
+    weeks = weekly_actuals(daily)
+    assert weeks.to_dict("records") == [{"series_id": "wmo_meldingen", "date": pd.Timestamp("2026-11-30"), "value": 14}]
+
+
+def test_input_is_typed_by_the_schema_on_both_sides_of_the_drift_comparison() -> None:
+    features = [{"name": "n", "kind": "numeric"}, {"name": "b", "kind": "boolean"},
+                {"name": "c", "kind": "categorical"}]
+    from_file = pd.DataFrame({"n": ["1", "", "2.5"], "b": ["true", "false", ""], "c": ["x", "y", ""]})
+    from_api = pd.DataFrame({"n": [1, None, 2.5], "b": [True, False, None], "c": ["x", "y", None]})
+    assert typed_input(from_file, features).equals(typed_input(from_api, features))
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_forecast_far_off_is_a_stop_finding_that_switches_no_advice_off(live_api: LiveApi) -> None:
+    from flows.monitor import monitor
+
+    api = live_api
+    api.clock.now = dt.datetime(2027, 2, 5, 9, tzinfo=dt.UTC)
+    days = pd.date_range("2026-11-30", "2027-01-31", freq="D")  # the toy forecast's first nine weeks
+    for team, per_day in (("wmo_meldingen", 2), ("bijstand_aanvragen", 6)):  # forecast 80 and 40 a week
+        body = {"records": [{"date": d.date().isoformat(), "count": per_day} for d in days]}
+        r = api.client.put(f"/api/v1/teams/{team}/intake", json=body, headers=api.headers("team_lead"))
+        assert r.status_code == 200, r.text
+
+    run = monitor(settings=api.settings, end=dt.datetime(2027, 2, 5, 10))
+
+    off = [f for f in run.findings if f.metric == "forecast_smape"]
+    assert [(f.scope["team"], f.level, f.n) for f in off] == [("wmo_meldingen", "stop", 9)]
+    assert off[0].scope["model_name"] == FORECAST and "team Wmo meldingen" in off[0].message_nl
+    band = [f for f in run.findings if f.metric == "forecast_coverage95"]
+    assert [(f.scope["team"], f.level, f.value) for f in band] == [("wmo_meldingen", "stop", 0.0)]
+    assert run.stopped == []  # a forecast has no advice to withhold
+    with api.app.state.sessions() as session:
+        assert session.execute(select(SwitchChange)).first() is None
+    assert any("auditbestand" in note for note in run.notes)  # no characteristics file: fairness not measured
