@@ -208,15 +208,16 @@ def _axes(frame: _Frame, ticks: Sequence[float], days: Sequence[dt.date], text: 
 def _legend(items: Sequence[tuple[str, str, str]]) -> list[str]:
     """Swatches above the plot; kind is ``line``, ``dash`` or ``box``."""
     out = ['<g class="legend" aria-hidden="true">']
-    x = MARGIN_LEFT
+    x = float(MARGIN_LEFT)
     for label, color, kind in items:
         if kind == "box":
-            out.append(f'<rect x="{x}" y="10" width="18" height="12" fill="{color}" stroke="{INK}" '
+            out.append(f'<rect x="{_f(x)}" y="10" width="18" height="12" fill="{color}" stroke="{INK}" '
                        'stroke-width="0.5"/>')
         else:
             dash = ' stroke-dasharray="6 4"' if kind == "dash" else ""
-            out.append(f'<line x1="{x}" x2="{x + 18}" y1="16" y2="16" stroke="{color}" stroke-width="3"{dash}/>')
-        out.append(f'<text x="{x + 24}" y="16" dominant-baseline="middle" fill="{INK}">{escape(label)}</text>')
+            out.append(f'<line x1="{_f(x)}" x2="{_f(x + 18)}" y1="16" y2="16" stroke="{color}" '
+                       f'stroke-width="3"{dash}/>')
+        out.append(f'<text x="{_f(x + 24)}" y="16" dominant-baseline="middle" fill="{INK}">{escape(label)}</text>')
         x += 24 + 7.2 * len(label) + 18
     out.append("</g>")
     return out

@@ -36,11 +36,13 @@ def label(prefix: str, key: str, lang: Lang) -> str:
 
 def gate_rows(gates: dict[str, Any], lang: Lang) -> list[dict[str, Any]]:
     """One row per gate: passed or not, what it checks, and the reason the training run recorded."""
-    details = gates.get("details") if isinstance(gates.get("details"), dict) else {}
+    found = gates.get("details")
+    details: dict[str, Any] = found if isinstance(found, dict) else {}
     rows = []
     for name, value in sorted((k, v) for k, v in gates.items() if k != "details"):
         text = str(value)
-        detail = details.get(name) if isinstance(details.get(name), dict) else {}
+        one = details.get(name)
+        detail: dict[str, Any] = one if isinstance(one, dict) else {}
         passed = bool(detail["passed"]) if "passed" in detail else text.startswith("passed")
         reason = str(detail.get("reason") or text.removeprefix("failed:").strip())
         rows.append({"name": name, "label": label("gate", name, lang), "passed": passed,
