@@ -2,7 +2,8 @@
 
 ``install_pages(app)`` adds them to the API's app: the page routers, the static CSS under
 ``/static``, and the answers for a missing session (to the sign-in page), a wrong role (a 403
-page) and a form without its CSRF token (a 403 page; nothing done). Pages are left out of the
+page), a form without its CSRF token (a 403 page; nothing done) and a browser asking for a
+page that does not exist (a 404 page; programs still get JSON). Pages are left out of the
 OpenAPI schema: they are for people, the API is for programs.
 """
 
@@ -12,8 +13,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from api.web.guard import SignInRequired, WrongRole
 from api.web.i18n import page_lang, translate
@@ -23,6 +26,11 @@ from api.web.session import CsrfRefused
 
 STATIC = Path(__file__).resolve().parent / "static"
 ROUTERS = (account.router, cases.router, capacity.router, models.router)  # add a page module's router here
+
+
+def wants_page(request: Request) -> bool:
+    """A browser navigating (it accepts HTML), outside the API's own paths."""
+    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/")
 
 
 def install_pages(app: FastAPI) -> None:
@@ -39,6 +47,13 @@ def install_pages(app: FastAPI) -> None:
         role = translate(f"role.{exc.user.role}", page_lang(request))
         return render(request, "error.html", {"title": "error.forbidden.title", "text": "error.forbidden.text",
                                               "values": {"role": role}}, status_code=403, user=exc.user)
+
+    @app.exception_handler(HTTPException)
+    async def not_found_page(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 404 and wants_page(request):
+            return render(request, "error.html", {"title": "error.not_found.title", "text": "error.page_not_found.text",
+                                                  "values": {}}, status_code=404)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: CsrfRefused) -> Response:

@@ -455,6 +455,8 @@ CATALOG: dict[str, dict[Lang, str]] = {
                               "again and try once more."},
     "error.not_found.title": {"nl": "Niet gevonden", "en": "Not found"},
     "error.not_found.text": {"nl": "Deze zaak bestaat niet (meer).", "en": "This case does not exist (any more)."},
+    "error.page_not_found.text": {"nl": "Deze pagina bestaat niet. Controleer het adres of ga naar de startpagina.",
+                                  "en": "This page does not exist. Check the address or go to the start page."},
     "error.back_home": {"nl": "Naar de startpagina", "en": "To the start page"},
 }
 

@@ -132,3 +132,12 @@ def test_a_revoked_user_is_signed_out_at_once(web: Api) -> None:
     with web.app.state.sessions() as session:
         revoke(session, user.id, utc_now())
     assert client.get("/zaken").status_code == 303
+
+
+def test_a_missing_page_is_a_dutch_page_for_browsers_and_json_for_programs(web: Api) -> None:
+    client = page_client(web)
+    r = client.get("/bestaat-niet", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert r.status_code == 404 and "Deze pagina bestaat niet" in r.text and '<html lang="nl">' in r.text
+    assert client.get("/bestaat-niet").json() == {"detail": "Not Found"}
+    r = client.get("/api/v1/bestaat-niet", headers={"Accept": "text/html"})
+    assert r.status_code == 404 and r.json() == {"detail": "Not Found"}
