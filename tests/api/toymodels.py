@@ -190,9 +190,16 @@ def _triage_artifacts(folder: Path, name: str, target: str, classes: list[Any], 
     card = {"name": name, "intended_use": "Advies over de verwachte inspanning; een medewerker beslist."}
     (folder / "model_card.json").write_text(json.dumps(card), encoding="utf-8")
     (folder / "model_card.md").write_text(f"# {name}\n\nEen advies, geen besluit.\n", encoding="utf-8")
-    register = {"name": name, "status": "In ontwikkeling", "lang": "nld", "standard_version": "1.0.0"}
+    register = register_entry(name, "Hoog-risico AI-systeem")
     (folder / "algoritmeregister.json").write_text(json.dumps(register), encoding="utf-8")
     (folder / "fairness.csv").write_text("group,selection_rate\nall,0.5\n", encoding="utf-8")
+
+
+def register_entry(name: str, category: str) -> dict[str, str]:
+    """A complete, valid Algoritmeregister entry (the report validates every entry of a model in use)."""
+    return {"name": name, "description_short": "Een advies of prognose; een medewerker beslist.",
+            "organization": "Gemeente Voorbeeldstad", "status": "In ontwikkeling", "contact_email": "a@b.nl",
+            "publication_category": category, "lang": "nld", "standard_version": "1.0.0"}
 
 
 # Per team: (feature, contribution in cases per week) of the toy SHAP drivers, as explain.forecast_drivers writes.
@@ -234,7 +241,7 @@ def _forecast_artifacts(folder: Path) -> None:
     _drivers(future).to_csv(folder / "drivers.csv", index=False)
     pd.DataFrame({"series_id": list(TEAMS), "model": ["gbm", "ets", "gbm"]}).to_csv(
         folder / "auto_choice.csv", index=False)
-    register = {"name": FORECAST, "publication_category": "Overige algoritmes", "standard_version": "1.0.0"}
+    register = register_entry(FORECAST, "Overige algoritmes")
     (folder / "algoritmeregister.json").write_text(json.dumps(register), encoding="utf-8")
     pd.DataFrame([{"series_id": t, "mase": 0.8} for t in TEAMS]).to_csv(
         folder / "backtest_summary.csv", index=False)
