@@ -194,6 +194,10 @@ CATALOG: dict[str, dict[Lang, str]] = {
                                "en": "Over the past {past} weeks, {team} received on average {past_mean} cases a "
                                      "week. For the next {weeks} weeks we expect on average {mean} cases a week. In "
                                      "80 out of 100 cases the number lies between {lo} and {hi}."},
+    "capacity.forecast.scenario_note": {"nl": "Deze grafiek toont de verwachting van het model, zonder scenario. De "
+                                              "verandering van de instroom ({demand}) zit in de bezetting hieronder.",
+                                        "en": "This chart shows the model's forecast, without the scenario. The "
+                                              "change in intake ({demand}) is in the staffing below."},
     "capacity.forecast.caption": {"nl": "Verwachte instroom per week (aantal zaken)",
                                   "en": "Expected intake per week (number of cases)"},
     "capacity.table.show": {"nl": "Toon de cijfers als tabel", "en": "Show the figures as a table"},

@@ -59,4 +59,6 @@ def capacity_page(request: Request, _: TeamLeadPage, store: StoreDep, settings: 
                       status_code=503)
     context["scenario_text"] = (translate("scenario.not_applied", lang) if form.errors
                                 else scenario_text(scenario, lang))
+    context["demand_note"] = (fmt.percent(scenario.demand_change, 1, lang, signed=True)
+                              if scenario.demand_change else None)
     return render(request, "capacity.html", context, status_code=422 if form.errors else 200)

@@ -78,6 +78,7 @@ def test_scenario_changes_the_fte_figures(lead: TestClient, model_store: ModelSt
     added = [parse_number(row[3]) - parse_number(before[3]) for row, before in zip(rows, base, strict=True)]
     assert all(math.isclose(a, 2.5) for a in added), "available FTE rises by the scenario's 2.5 every week"
     assert "instroom +10,0\u00a0%, bezetting +2,5 FTE, werkvoorraad nu 100 uur" in r.text
+    assert "De verandering van de instroom (+10,0\u00a0%) zit in de bezetting hieronder." in r.text
     assert 'value="2,5"' in r.text, "the form shows the scenario as typed"
 
 
