@@ -1,0 +1,77 @@
+"""The two commands as a user runs them: simulate-usage over a real socket to a served API, then monitor.
+
+The API runs in uvicorn in a thread on a free port, so the command goes through its own HTTP
+client, its own user creation (no tokens given) and the settings from the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from click.testing import CliRunner
+
+from api.main import create_app
+from api.modelstore import ModelStore
+from tests.monitor.live import USE_START
+from werkwijzer.cli.main import cli
+from werkwijzer.contracts.characteristics import read_characteristics
+from werkwijzer.settings import Settings
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(sim_settings: Settings, sim_models: ModelStore, tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Settings]]:
+    settings = sim_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'api.db'}",
+                                               "characteristics_path": tmp_path / "audit" / "characteristics.csv"})
+    for name, value in (("HOME", settings.home), ("DATABASE_URL", settings.database_url),
+                        ("CHARACTERISTICS_PATH", settings.characteristics_path), ("SEED", settings.seed),
+                        ("CONTROL_SHARE", settings.control_share)):
+        monkeypatch.setenv(f"WERKWIJZER_{name}", str(value))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, sim_models), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}", settings
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Settings]) -> None:
+    url, settings = served
+    runner = CliRunner()
+    wrong = runner.invoke(cli, ["simulate-usage", "--weeks", "1", "--url", url, "--start", USE_START.isoformat(),
+                                "--token", "caseworker=ww_wrong", "--token", "team_lead=ww_wrong"])
+    assert wrong.exit_code == 1 and "the API refused the caseworker token" in wrong.output
+    assert not settings.characteristics_file.exists()  # nothing half-written
+
+    result = runner.invoke(cli, ["simulate-usage", "--weeks", "1", "--url", url, "--start", USE_START.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "created users simulatie-caseworker, simulatie-team_lead" in result.output
+    assert f"simulated {USE_START} to {USE_START + dt.timedelta(days=6)}:" in result.output
+    audit = read_characteristics(settings.characteristics_file, ["age_band", "sex", "migration_background"])
+    assert f"{len(audit)} cases" in result.output
+
+    end = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    result = runner.invoke(cli, ["monitor", "--once", "--end", end])
+    assert result.exit_code == 0, result.output
+    assert f"{len(audit)} advice, {len(audit)} decisions" in result.output and "MLflow run" in result.output
