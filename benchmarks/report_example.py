@@ -2,8 +2,9 @@
 
     python benchmarks/report_example.py [--out DIR] [--png docs/img/report-example.png]
 
-Until the API store and the monitoring flow are wired in, the usage of one quarter is simulated
-here from the municipality's own cases (seeded): a random control share, a three-day stop, an
+This exercises the renderer alone, without a trained model, API or MLflow: the usage of one
+quarter is simulated here from the municipality's own cases (seeded), where `werkwijzer report`
+(flows/report.py) reads it from the stores. Here: a random control share, a three-day stop, an
 advice that mostly matches the recorded effort class, caseworkers who follow it about four times
 in five, and a few objections. The intake "forecast" is a seasonal-naive stand-in (last year's
 same weeks scaled to the recent level) with negative-binomial bands, not the forecast model of
