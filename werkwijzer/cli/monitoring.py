@@ -122,8 +122,13 @@ def monitor(once: bool, cron: str | None, end: dt.datetime | None) -> None:
     if cron is not None:
         if not _CRON.match(cron.strip()):
             raise click.UsageError(f"--cron expects five fields (minute hour day month weekday), got {cron!r}")
+        from prefect.settings import get_current_settings
+
         from flows.monitor import serve
 
+        if not get_current_settings().api.url:  # an ephemeral server runs no scheduler
+            click.echo("note: schedules fire only with a Prefect server: start one with 'prefect server start' "
+                       "(same PREFECT_HOME) and set PREFECT_API_URL=http://127.0.0.1:4200/api", err=True)
         click.echo(f"serving the monitoring flow with cron {cron!r} (Ctrl+C stops)")
         serve(cron)
         return
