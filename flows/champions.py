@@ -35,7 +35,7 @@ class ForecastVersion:
 def load_forecast_version(client: MlflowClient, version: ModelVersion) -> ForecastVersion:
     """Download the ``forecast/`` artifacts of ``version``'s run and read them through their contracts."""
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(client.download_artifacts(version.run_id, "forecast", tmp))
+        folder = Path(client.download_artifacts(str(version.run_id), "forecast", tmp))
         norms, staffing = folder / "norms.csv", folder / "staffing.csv"
         return ForecastVersion(
             name=version.name, version=str(version.version), run_id=str(version.run_id),

@@ -139,7 +139,7 @@ def build_report_data(settings: Settings, period: str | Period) -> ReportData:
         names = registered_models(client)
         forecasts = approved_forecasts(client)
         changes = pd.concat([model_changes(model_versions(client, n), period) for n in names]
-                            or [model_changes([], period)], ignore_index=True)
+                            or [model_changes([], period)]).sort_values(["date", "model_name"], ignore_index=True)
         entries = register_entries(client, names)
         findings = period_findings(client, period)
         positive = positive_classes(client, sorted(set(frames.decisions["model_name"].dropna())))
@@ -153,7 +153,7 @@ def build_report_data(settings: Settings, period: str | Period) -> ReportData:
         advice_use=frames.advice_use, decisions=decisions,
         fairness=fairness_frame(frames.decisions, audit, positive, settings.fairness_min_cell),
         objections=_objections(frames.objections), stop_events=_local_events(frames.switch_changes),
-        model_changes=changes.sort_values("date", ignore_index=True).assign(change=changes["change_nl"]),
+        model_changes=changes.assign(change=changes["change_nl"]),
         register_entries=entries, findings=findings, min_cell=settings.fairness_min_cell)
 
 

@@ -83,7 +83,7 @@ def compare(client: MlflowClient, candidate: ModelVersion, champion: ModelVersio
         columns[f"champion (v{champion.version})"] = champion
     table: dict[str, dict[str, Any]] = {}
     for label, version in columns.items():
-        run = client.get_run(version.run_id)
+        run = client.get_run(str(version.run_id))
         values: dict[str, Any] = {m: run.data.metrics.get(m) for m in metrics}
         values.update({f"gate {r.gate}": "passed" if r.passed else "FAILED"
                        for r in gate_table(version.tags or {}).itertuples()})

@@ -116,6 +116,14 @@ def december(report_settings: Settings, tmp_path_factory: pytest.TempPathFactory
         audit = folder / "characteristics.csv"
         pd.DataFrame({"case_id": [new_case(n)["case_id"] for n in range(40)],
                       "migration_background": ["nederland"] * 30 + ["overig"] * 10}).to_csv(audit, index=False)
+        client = configure_mlflow(report_settings)  # two promotions in December, in the order the tags say
+        for name, since, by in ((EFFORT, "2026-12-05T10:00:00+00:00", "J. de Vries"),
+                                ("werkwijzer-forecast", "2026-12-20T10:00:00+00:00", None)):
+            version = client.get_model_version_by_alias(name, "champion").version
+            client.set_model_version_tag(name, version, "champion_since", since)
+            if by:
+                client.set_model_version_tag(name, version, "champion_by", by)
+                client.set_model_version_tag(name, version, "champion_reason", "beter gekalibreerd")
         _log_monitoring_run(report_settings, "2026-11-15T00:00:00", "2026-12-13T00:00:00", "Let op: signaal 123.")
         _log_monitoring_run(report_settings, "2026-12-15T00:00:00", "2027-01-12T00:00:00", "Later signaal 456.")
         yield api.settings.model_copy(update={"characteristics_path": audit})
@@ -154,6 +162,8 @@ def test_report_figures_match_the_store_in_both_languages(december: Settings, tm
     assert "Let op: signaal 123." in nl and "Later signaal 456." not in nl
     assert "herkomst" in nl and "migration_background" not in nl
     assert "werkwijzer-triage-integrated_approach" in nl and "gecontroleerd tegen de publicatiestandaard" in nl
+    assert ("05-12-2026 werkwijzer-triage-effort_class 1 in gebruik genomen door J. de Vries: beter gekalibreerd "
+            "20-12-2026 werkwijzer-forecast 1 in gebruik genomen na het doorstaan van alle controles") in nl
     hours_per_case = 0.4 * 2.0 + 0.4 * 5.0 + 0.2 * 12.0  # the toy norms
     backlog = sum(WEEKLY) * hours_per_case - 3 * 8.0 * 26.0  # 8 FTE of 26 productive hours a week
     assert f"{backlog:.0f}" in nl
