@@ -32,7 +32,7 @@ from api.services.audit import canonical_json
 from api.services.clock import utc_iso
 from api.services.errors import NotFound, Unavailable
 from api.services.validation import check_case_id, model_input
-from api.storage.models import Advice, AuditHead, Decision
+from api.storage.models import Advice, Decision
 from werkwijzer.settings import Settings
 
 ADVISED_NL = ("Dit is een advies van een rekenmodel. U beslist zelf en u kunt altijd afwijken. "
@@ -143,14 +143,18 @@ def request_digest(body: AdviceCreate) -> str:
     return idempotency.request_hash("POST", "/advice", body.model_dump(mode="json"))
 
 
-def add(session: Session, settings: Settings, user: Principal, body: AdviceCreate, computed: Computed,
-        now: dt.datetime, rng: RandomSource, key: str | None, digest: str, state: dict[str, bool],
-        head: AuditHead | None = None) -> dict[str, Any]:
-    """Add the frozen advice, its audit entry and the idempotency answer to the session (no commit).
+@dataclass(frozen=True)
+class Built:
+    """One advice as it will be stored: the row, the answer, and the audit entry's payload."""
 
-    ``state`` is the switch state read in this transaction; ``head`` the audit chain's head when
-    the caller locked it already (a batch locks it once).
-    """
+    advice: Advice
+    public: dict[str, Any]
+    audit_payload: dict[str, Any]
+
+
+def build(settings: Settings, user: Principal, body: AdviceCreate, computed: Computed, now: dt.datetime,
+          rng: RandomSource, state: dict[str, bool]) -> Built:
+    """The frozen advice for ``computed``: the control-share draw and the stop button decide what is shown."""
     reason = select_reason(state, settings.control_share, rng)
     advised = reason == "advised"
     suggestion = None
@@ -169,15 +173,35 @@ def add(session: Session, settings: Settings, user: Principal, body: AdviceCreat
         top_probability=max(computed.probabilities.values()) if advised else None,
         statement_nl=ADVISED_NL if advised else NEUTRAL_NL, statement_en=ADVISED_EN if advised else NEUTRAL_EN,
         selection_reason=reason)
-    session.add(advice)
     public = to_public(advice, None)
-    audit.record(session, kind="advice.created", actor=user.id, subject=advice.id, at=now, payload={
+    payload = {
         "advice_id": advice.id, "case_id": advice.case_ref, "team": advice.team, "input_ref": advice.input_ref,
         "model_name": advice.model_name, "model_version": advice.model_version,
         "integrated_model_version": advice.integrated_model_version, "suggestion": suggestion,
-        "reasons": public["reasons"]}, head=head)
-    idempotency.remember(session, user.id, key, digest, 201, public, now)
-    return public
+        "reasons": public["reasons"]}
+    return Built(advice, public, payload)
+
+
+ADVICE_COLUMNS = tuple(c.key for c in Advice.__table__.columns)
+
+
+def row(advice: Advice) -> dict[str, Any]:
+    """The advice as a plain row, for inserting many at once."""
+    return {name: getattr(advice, name) for name in ADVICE_COLUMNS}
+
+
+def add(session: Session, settings: Settings, user: Principal, body: AdviceCreate, computed: Computed,
+        now: dt.datetime, rng: RandomSource, key: str | None, digest: str, state: dict[str, bool]) -> dict[str, Any]:
+    """Add the frozen advice, its audit entry and the idempotency answer to the session (no commit).
+
+    ``state`` is the switch state read in this transaction.
+    """
+    built = build(settings, user, body, computed, now, rng, state)
+    session.add(built.advice)
+    audit.record(session, kind="advice.created", actor=user.id, subject=built.advice.id, at=now,
+                 payload=built.audit_payload)
+    idempotency.remember(session, user.id, key, digest, 201, built.public, now)
+    return built.public
 
 
 def to_public(advice: Advice, decision: Decision | None) -> dict[str, Any]:

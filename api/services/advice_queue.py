@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from api.core.security import Principal
@@ -31,7 +32,8 @@ from api.modelstore import ModelStore
 from api.schemas.advice import AdviceCreate
 from api.services import advice, audit, idempotency, scoring, switches
 from api.services.advice import RandomSource
-from api.services.errors import ServiceError
+from api.services.errors import Conflict, ServiceError
+from api.storage.models import Advice
 from werkwijzer.settings import Settings
 
 MAX_BATCH = 64
@@ -128,23 +130,42 @@ class AdviceQueue:
                 self._store_alone(request)
 
     def _store_together(self, batch: list[_Request]) -> None:
+        rows: list[dict[str, Any]] = []
+        entries: list[audit.Entry] = []
+        answered: dict[tuple[str, str], tuple[str, tuple[int, dict[str, Any]]]] = {}  # keys used in this batch
         with self._sessions() as session:
             state = switches.current(session)
-            head = audit.lock_head(session)
             for request in batch:
                 digest = advice.request_digest(request.body)
-                try:
-                    replayed = idempotency.replay(session, request.user.id, request.key, digest)
-                except ServiceError as exc:  # the key was used for another request: 409, nothing stored
-                    request.error = exc
-                    continue
-                if replayed is not None:
-                    request.answer = (replayed.status_code, replayed.body)
-                    continue
+                if request.key:
+                    earlier = answered.get((request.user.id, request.key))
+                    if earlier is not None:  # a retry within the batch
+                        if earlier[0] == digest:
+                            request.answer = earlier[1]
+                        else:
+                            request.error = Conflict(idempotency.KEY_REUSED)
+                        continue
+                    try:
+                        replayed = idempotency.replay(session, request.user.id, request.key, digest)
+                    except ServiceError as exc:  # the key was used for another request: 409, nothing stored
+                        request.error = exc
+                        continue
+                    if replayed is not None:
+                        request.answer = (replayed.status_code, replayed.body)
+                        continue
                 assert request.computed is not None
-                public = advice.add(session, self._settings, request.user, request.body, request.computed,
-                                    request.now, self._rng, request.key, digest, state, head)
-                request.answer = (201, public)
+                built = advice.build(self._settings, request.user, request.body, request.computed, request.now,
+                                     self._rng, state)
+                rows.append(advice.row(built.advice))
+                entries.append(audit.Entry("advice.created", request.user.id, built.advice.id, built.audit_payload,
+                                           request.now))
+                idempotency.remember(session, request.user.id, request.key, digest, 201, built.public, request.now)
+                request.answer = (201, built.public)
+                if request.key:
+                    answered[(request.user.id, request.key)] = (digest, request.answer)
+            if rows:
+                session.execute(insert(Advice), rows)
+                audit.record_many(session, entries)
             session.commit()
 
     def _store_alone(self, request: _Request) -> None:

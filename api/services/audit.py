@@ -1,6 +1,7 @@
 """The audit trail: append-only and hash-chained (responsible-ai item 22).
 
-Rule: ``record`` is the only function that writes an audit entry. Each entry's hash covers its
+Rule: ``record`` (one entry) and ``record_many`` (a batch, in order) are the only functions that
+write audit entries. Each entry's hash covers its
 sequence number, time, kind, actor, subject, canonical JSON payload and the previous entry's
 hash, so changing, inserting or removing an entry breaks the chain and ``verify`` reports
 where. Writers lock the chain's head row (SQLite: the write lock of ``BEGIN IMMEDIATE``), so
@@ -16,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from api.services.clock import utc_iso
@@ -37,17 +38,14 @@ def entry_hash(seq: int, at: dt.datetime, kind: str, actor: str, subject: str, p
 
 
 def lock_head(session: Session) -> AuditHead:
-    """The chain's head row, locked for this transaction (pass it to ``record`` for several entries)."""
+    """The chain's head row, locked for this transaction."""
     return session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
 
 
 def record(session: Session, *, kind: str, actor: str, subject: str, payload: dict[str, Any],
-           at: dt.datetime, head: AuditHead | None = None) -> AuditEvent:
-    """Append one entry in the caller's transaction; it is written when the caller commits.
-
-    ``head`` is the head row the caller locked in this transaction with ``lock_head``.
-    """
-    head = head or lock_head(session)
+           at: dt.datetime) -> AuditEvent:
+    """Append one entry in the caller's transaction; it is written when the caller commits."""
+    head = lock_head(session)
     at = at.replace(tzinfo=None)
     seq = head.last_seq + 1
     body = canonical_json(payload)
@@ -58,6 +56,38 @@ def record(session: Session, *, kind: str, actor: str, subject: str, payload: di
     head.last_seq = seq
     head.last_hash = digest
     return event
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    actor: str
+    subject: str
+    payload: dict[str, Any]
+    at: dt.datetime
+
+
+def record_many(session: Session, entries: list[Entry]) -> None:
+    """Append ``entries`` in order, in the caller's transaction, with one multi-row insert.
+
+    The same chain as ``record`` called once per entry: consecutive numbers, each hash over the
+    entry and the previous hash. For a batch of advice (ADR 0007).
+    """
+    if not entries:
+        return
+    head = lock_head(session)
+    seq, prev = head.last_seq, head.last_hash
+    rows = []
+    for entry in entries:
+        seq += 1
+        at = entry.at.replace(tzinfo=None)
+        body = canonical_json(entry.payload)
+        digest = entry_hash(seq, at, entry.kind, entry.actor, entry.subject, body, prev)
+        rows.append({"seq": seq, "at": at, "kind": entry.kind, "actor": entry.actor, "subject": entry.subject,
+                     "payload": body, "prev_hash": prev, "hash": digest})
+        prev = digest
+    session.execute(insert(AuditEvent), rows)
+    head.last_seq, head.last_hash = seq, prev
 
 
 def page(session: Session, after_seq: int, limit: int, subject: str | None = None) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from api.services.audit import canonical_json
 from api.services.errors import Conflict
 from api.storage.models import IdempotencyKey
 
+KEY_REUSED = "this Idempotency-Key was already used for a different request"
+
 
 @dataclass(frozen=True)
 class Replay:
@@ -38,7 +40,7 @@ def replay(session: Session, user_id: str, key: str | None, digest: str) -> Repl
     if found is None:
         return None
     if found.request_hash != digest:
-        raise Conflict("this Idempotency-Key was already used for a different request")
+        raise Conflict(KEY_REUSED)
     return Replay(found.status_code, found.body)
 
 
