@@ -134,6 +134,10 @@ def build_report_data(settings: Settings, period: str | Period) -> ReportData:
     period = parse_period(period) if isinstance(period, str) else period
     frames, daily = read_store(settings, period)
     audit = characteristics(settings)
+    tracking = make_url(settings.tracking_uri) if settings.tracking_uri.startswith("sqlite:") else None
+    if tracking is not None and tracking.database and not Path(tracking.database).is_file():
+        raise ReportError(f"the MLflow store {settings.tracking_uri} does not exist; train the models first "
+                          "(werkwijzer demo, forecast, triage train) or set WERKWIJZER_MLFLOW_TRACKING_URI")
     try:
         client = configure_mlflow(settings)
         names = registered_models(client)

@@ -214,6 +214,12 @@ def test_cli_writes_the_report_and_names_what_was_wrong(december: Settings, tmp_
         assert missing.exit_code == 1 and "missing.db does not exist" in missing.output
 
         monkeypatch.setenv("WERKWIJZER_DATABASE_URL", str(december.database))
+        monkeypatch.setenv("WERKWIJZER_MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'no-mlflow.db'}")
+        get_settings.cache_clear()
+        untrained = CliRunner().invoke(cli, ["report", "--period", "2026-12", "--out", str(tmp_path / "u")])
+        assert untrained.exit_code == 1 and "no-mlflow.db does not exist" in untrained.output
+        assert not (tmp_path / "no-mlflow.db").exists()  # a report never creates a tracking store
+
         monkeypatch.setenv("WERKWIJZER_MLFLOW_TRACKING_URI", "http://127.0.0.1:9")
         get_settings.cache_clear()
         down = CliRunner().invoke(cli, ["report", "--period", "2026-12", "--out", str(tmp_path / "d")])
