@@ -7,14 +7,18 @@ new values is inserted right after the cell tagged ``parameters``.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from flows.champions import load_forecast_champion
+from models.capacity import plan_capacity
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import CHAMPION, champion_version, configure_mlflow
 
@@ -37,8 +41,10 @@ def test_committed_notebooks_have_no_outputs(path: Path) -> None:
     assert any("parameters" in cell.metadata.get("tags", []) for cell in notebook.cells), path.name
 
 
-def execute(name: str, home: Path, monkeypatch: pytest.MonkeyPatch, **parameters: object) -> nbformat.NotebookNode:
-    """Run a notebook in a fresh kernel with WERKWIJZER_HOME=home and the given parameters."""
+def execute(name: str, home: Path, monkeypatch: pytest.MonkeyPatch, *, then: str = "",
+            **parameters: object) -> nbformat.NotebookNode:
+    """Run a notebook in a fresh kernel with WERKWIJZER_HOME=home and the given parameters;
+    ``then`` is a last cell the test adds to read the notebook's variables."""
     monkeypatch.setenv("WERKWIJZER_HOME", str(home))
     # The kernel imports this checkout, as pytest does (pythonpath = ["."]), not another install.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
@@ -47,6 +53,8 @@ def execute(name: str, home: Path, monkeypatch: pytest.MonkeyPatch, **parameters
         at = next(i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", []))
         notebook.cells.insert(at + 1, nbformat.v4.new_code_cell(
             "\n".join(f"{key} = {value!r}" for key, value in parameters.items())))
+    if then:
+        notebook.cells.append(nbformat.v4.new_code_cell(then))
     NotebookClient(notebook, timeout=180, kernel_name="python3",
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     return notebook
@@ -112,10 +120,20 @@ def test_triage_review_promotes_on_decision_and_refuses_a_failed_gate(
 @pytest.mark.slow
 def test_capacity_planning_runs_scenarios_for_a_team(trained_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     notebook = execute("capacity_planning.ipynb", trained_home, monkeypatch, TEAM="wmo_meldingen",
-                       DEMAND_CHANGES=[0.0, 0.5], FTE_CHANGES=[0.0, 3.0])
+                       DEMAND_CHANGES=[0.0, 0.5], FTE_CHANGES=[0.0, 3.0],
+                       then="print(scenarios.to_json(orient='records'))")
     text = text_of(notebook)
     assert "werkwijzer-forecast version 1; team wmo_meldingen; 13 weeks" in text
     assert images(notebook) == 2
-    scenarios = next(c for c in notebook.cells if "scenarios = pd.DataFrame(rows)" in c.source)
-    table = scenarios.outputs[0]["data"]["text/plain"]
-    assert "+50%" in table and "+0%" in table and "3.0" in table
+    scenarios = pd.DataFrame(json.loads(notebook.cells[-1].outputs[0]["text"])).set_index(["demand", "fte_change"])
+    assert len(scenarios) == 4
+    # the same numbers as models.capacity gives for the champion's forecast, norms and staffing
+    champion = load_forecast_champion(configure_mlflow(Settings(home=trained_home, environment="test")))
+    forecast = champion.forecast[champion.forecast["series_id"] == "wmo_meldingen"]
+    for (demand, fte), row in scenarios.iterrows():
+        plan = plan_capacity(forecast, champion.norms, champion.staffing, demand_change={"wmo_meldingen": 0.5
+                             if demand == "+50%" else 0.0}, fte_change={"wmo_meldingen": fte})
+        assert row["backlog_end_hours"] == pytest.approx(plan["backlog_hours"].iloc[-1])
+        assert row["mean_fte_gap"] == pytest.approx(plan["fte_gap"].mean())
+    gap = scenarios["mean_fte_gap"]
+    assert gap[("+50%", 0.0)] > gap[("+0%", 0.0)] and gap[("+0%", 3.0)] == pytest.approx(gap[("+0%", 0.0)] - 3.0)
