@@ -19,8 +19,8 @@ experiment and a Dutch markdown artifact in Prefect (``flows.monitor_record``).
 ``werkwijzer monitor --once`` runs one pass; ``--cron`` serves the flow on a schedule.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: a scheduled run (``--cron``) validates the flow's
+# parameters in a fresh process, where Prefect cannot resolve string annotations such as "Settings".
 import datetime as dt
 import json
 import tempfile
