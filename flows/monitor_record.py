@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,38 +72,46 @@ def table_metrics(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
     return values
 
 
-def _bar(ax: Any, labels: Sequence[str], values: Sequence[float], lines: Iterable[tuple[float, str]],
-         xlabel: str) -> None:
-    ax.barh(list(labels), list(values), color="#4a7ab5")
-    for x, colour in lines:
-        ax.axvline(x, color=colour, linestyle="--", linewidth=1)
-    ax.set_xlabel(xlabel)
+def _levels(note: float, warn: float, stop: float | None) -> list[tuple[float, str]]:
+    return [(note, "gold"), (warn, "orange")] + ([(stop, "red")] if stop is not None else [])
+
+
+def _with(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The rows that have ``column`` (agreement stacks its scopes; each row has one of them)."""
+    return table[table[column].notna()] if column in table else table.iloc[0:0]
+
+
+def _fairness_long(fairness: pd.DataFrame) -> pd.DataFrame:
+    """Unsuppressed advice rows, one bar per group and rate (FPR and FNR ratio)."""
+    rows = _with(fairness, "fpr_ratio")
+    rows = rows[(rows["subject"] == "advice") & ~rows["suppressed"].astype(bool)] if not rows.empty else rows
+    parts = [rows.assign(label=rows["attribute"] + "=" + rows["group"] + f" {rate.upper()}",
+                         ratio=rows[f"{rate}_ratio"]) for rate in ("fpr", "fnr")]
+    return pd.concat(parts, ignore_index=True) if not rows.empty else rows
 
 
 def plots(folder: Path, tables: Mapping[str, pd.DataFrame], settings: Settings) -> list[Path]:
-    """Drift per feature, agreement per team and the fairness ratios, each with its thresholds."""
-    written = []
-    levels = ((settings.psi_note, "gold"), (settings.psi_warn, "orange"), (settings.psi_stop or 0, "red"))
+    """Drift per feature, agreement per team and the advice's fairness ratios, each with its thresholds."""
+    s = settings
     specs = [
-        ("drift.png", tables["psi"], "feature", "psi", levels, "PSI t.o.v. trainingsdata / PSI vs training data"),
-        ("agreement.png", tables["agreement"].dropna(subset=["team"]) if "team" in tables["agreement"] else
-         tables["agreement"].iloc[0:0], "team", "agreement_rate",
-         ((settings.agreement_note, "gold"), (settings.agreement_warn, "orange")),
-         "Advies gevolgd (aandeel) / agreement rate"),
+        ("drift.png", tables["psi"], "feature", "psi", _levels(s.psi_note, s.psi_warn, s.psi_stop),
+         "PSI t.o.v. trainingsdata / PSI vs training data"),
+        ("agreement.png", _with(tables["agreement"], "team"), "team", "agreement_rate",
+         _levels(s.agreement_note, s.agreement_warn, s.agreement_stop), "Advies gevolgd (aandeel) / agreement rate"),
+        ("fairness.png", _fairness_long(tables["fairness"]), "label", "ratio",
+         [(1.0, "grey"), *[(x, c) for f, c in _levels(s.fairness_note_factor, s.fairness_warn_factor,
+                                                       s.fairness_stop_factor) for x in (f, 1 / f)]],
+         "Ratio t.o.v. referentiegroep (advies) / ratio vs reference group (advice)"),
     ]
-    fair = tables["fairness"]
-    if "fpr_ratio" in fair:
-        fair = fair[~fair["suppressed"].astype(bool)].assign(
-            label=lambda t: t["subject"] + " " + t["attribute"] + "=" + t["group"])
-        specs.append(("fairness.png", fair, "label", "fnr_ratio",
-                      ((1.0, "grey"), (settings.fairness_note_factor, "gold"),
-                       (settings.fairness_warn_factor, "orange")),
-                      "FNR-ratio t.o.v. referentiegroep / FNR ratio vs reference"))
+    written = []
     for file, table, label, value, lines, xlabel in specs:
         if table.empty or value not in table:
             continue
         fig, ax = plt.subplots(figsize=(7, max(2.5, 0.3 * len(table) + 1)))
-        _bar(ax, table[label].astype(str).tolist(), table[value].astype(float).fillna(0).tolist(), lines, xlabel)
+        ax.barh(table[label].astype(str).tolist(), table[value].astype(float).fillna(0).tolist(), color="#4a7ab5")
+        for x, colour in lines:
+            ax.axvline(x, color=colour, linestyle="--", linewidth=1)
+        ax.set_xlabel(xlabel)
         fig.tight_layout()
         fig.savefig(folder / file, dpi=100)
         plt.close(fig)

@@ -133,6 +133,8 @@ def test_a_fairness_breach_raises_a_fairness_stop_for_that_group(use_api: LiveAp
                    group="buiten_europa")
     assert breach and all(f.n >= use_api.settings.fairness_min_cell for f in breach)
     assert "referentiegroep" in breach[0].message_nl
+    plots = MlflowClient(use_api.settings.tracking_uri).list_artifacts(run.run_id, "plots")
+    assert "plots/fairness.png" in {a.path for a in plots}
     assert found(run, "psi") == [] and found(run, "agreement") == []
     assert EFFORT in run.stopped
 
