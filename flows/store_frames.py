@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from api.core.db import make_engine, read_session
@@ -61,9 +61,20 @@ def _naive(moment: dt.date | dt.datetime) -> dt.datetime:
     return dt.datetime.combine(moment, dt.time())
 
 
+class StoreNotReady(RuntimeError):
+    """The API's database has no tables yet: the API has never started on it."""
+
+
 def open_store(settings: Settings) -> Engine:
-    """An engine on the API's database (``settings.database``); migrations are the API's job."""
-    return make_engine(settings.database)
+    """An engine on the API's database (``settings.database``); migrations are the API's job,
+    so a database the API never started on is refused with what to do."""
+    engine = make_engine(settings.database)
+    if not inspect(engine).has_table(Advice.__tablename__):
+        where = engine.url.render_as_string(hide_password=True)
+        engine.dispose()
+        raise StoreNotReady(f"the API store {where} has no tables yet; start the API on it once "
+                            f"('werkwijzer serve' or 'werkwijzer demo') or set WERKWIJZER_DATABASE_URL")
+    return engine
 
 
 def _frame(rows: Sequence[Sequence[object]], columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:

@@ -61,3 +61,10 @@ def test_the_commands_refuse_unclear_options() -> None:
     assert result.exit_code == 2 and "five fields" in result.output
     result = runner.invoke(cli, ["simulate-usage"])
     assert result.exit_code == 2 and "--weeks" in result.output
+
+
+def test_monitor_refuses_a_store_the_api_never_started_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WERKWIJZER_HOME", str(tmp_path))
+    monkeypatch.delenv("WERKWIJZER_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(cli, ["monitor", "--once"])
+    assert result.exit_code == 1 and "has no tables yet; start the API on it once" in result.output

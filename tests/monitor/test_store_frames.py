@@ -99,3 +99,13 @@ def test_a_period_must_move_forward() -> None:
 
     with pytest.raises(ValueError, match="must lie after"):
         Period.of(dt.date(2026, 3, 1), dt.date(2026, 3, 1))
+
+
+def test_a_store_the_api_never_started_on_is_refused_with_what_to_do(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from werkwijzer.settings import Settings
+
+    settings = Settings(home=tmp_path, environment="test", database_url=f"sqlite:///{tmp_path / 'empty.db'}")
+    with pytest.raises(store_frames.StoreNotReady, match=r"empty.db has no tables yet; start the API"):
+        open_store(settings)

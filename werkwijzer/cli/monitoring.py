@@ -133,9 +133,15 @@ def monitor(once: bool, cron: str | None, end: dt.datetime | None) -> None:
         serve(cron)
         return
     from flows.monitor import monitor as monitor_flow
+    from flows.store_frames import StoreNotReady, open_store
     from models.thresholds import LEVEL_NAMES
+    from werkwijzer.settings import get_settings
 
     began = time.perf_counter()
+    try:
+        open_store(get_settings()).dispose()  # refuse a store the API never started on, before the flow
+    except StoreNotReady as exc:
+        raise click.ClickException(str(exc)) from exc
     run = monitor_flow(end=end)
     click.echo(f"period {run.period.start:%Y-%m-%d %H:%M} to {run.period.end:%Y-%m-%d %H:%M} UTC: "
                f"{run.counts.get('advice', 0)} advice, {run.counts.get('decisions', 0)} decisions")
