@@ -84,10 +84,12 @@ def _with(table: pd.DataFrame, column: str) -> pd.DataFrame:
 def _fairness_long(fairness: pd.DataFrame) -> pd.DataFrame:
     """Unsuppressed advice rows, one bar per group and rate (FPR and FNR ratio)."""
     rows = _with(fairness, "fpr_ratio")
-    rows = rows[(rows["subject"] == "advice") & ~rows["suppressed"].astype(bool)] if not rows.empty else rows
+    if rows.empty:
+        return pd.DataFrame(columns=["label", "ratio"])
+    rows = rows[(rows["subject"] == "advice") & ~rows["suppressed"].astype(bool)]
     parts = [rows.assign(label=rows["attribute"] + "=" + rows["group"] + f" {rate.upper()}",
                          ratio=rows[f"{rate}_ratio"]) for rate in ("fpr", "fnr")]
-    return pd.concat(parts, ignore_index=True) if not rows.empty else rows
+    return pd.concat(parts, ignore_index=True)
 
 
 def plots(folder: Path, tables: Mapping[str, pd.DataFrame], settings: Settings) -> list[Path]:

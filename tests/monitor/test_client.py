@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from tests.monitor.live import LiveApi
 from werkwijzer.cli.main import cli
 from werkwijzer.client import ApiError, WerkwijzerClient, read_token_file
+from werkwijzer.settings import get_settings
 
 
 def _closed_port() -> int:
@@ -66,5 +67,9 @@ def test_the_commands_refuse_unclear_options() -> None:
 def test_monitor_refuses_a_store_the_api_never_started_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WERKWIJZER_HOME", str(tmp_path))
     monkeypatch.delenv("WERKWIJZER_DATABASE_URL", raising=False)
-    result = CliRunner().invoke(cli, ["monitor", "--once"])
+    get_settings.cache_clear()  # the command reads the environment through the cached process settings
+    try:
+        result = CliRunner().invoke(cli, ["monitor", "--once"])
+    finally:
+        get_settings.cache_clear()
     assert result.exit_code == 1 and "has no tables yet; start the API on it once" in result.output

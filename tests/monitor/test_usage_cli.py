@@ -22,7 +22,7 @@ from api.modelstore import ModelStore
 from tests.monitor.live import USE_START
 from werkwijzer.cli.main import cli
 from werkwijzer.contracts.characteristics import read_characteristics
-from werkwijzer.settings import Settings
+from werkwijzer.settings import Settings, get_settings
 
 
 def _free_port() -> int:
@@ -40,6 +40,7 @@ def served(sim_settings: Settings, sim_models: ModelStore, tmp_path: Path,
                         ("CHARACTERISTICS_PATH", settings.characteristics_path), ("SEED", settings.seed),
                         ("CONTROL_SHARE", settings.control_share)):
         monkeypatch.setenv(f"WERKWIJZER_{name}", str(value))
+    get_settings.cache_clear()  # the commands read the environment through the cached process settings
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, sim_models), host="127.0.0.1", port=port,
                                            log_level="warning"))
@@ -53,6 +54,7 @@ def served(sim_settings: Settings, sim_models: ModelStore, tmp_path: Path,
     yield f"http://127.0.0.1:{port}", settings
     server.should_exit = True
     thread.join(timeout=10)
+    get_settings.cache_clear()
 
 
 @pytest.mark.usefixtures("prefect_harness")

@@ -123,6 +123,11 @@ def test_drift_raises_a_psi_stop_and_switches_advice_off(use_api: LiveApi) -> No
     assert len(debts) == 1 and debts[0].level == "stop" and debts[0].value >= use_api.settings.psi_stop
     assert debts[0].scope["model_name"] == EFFORT and "Aantal openstaande schulden" in debts[0].message_nl
     assert found(run, "psi", feature="team") == []  # the team mix did not move
+    from explain.report import parse_period
+    from flows.report_registry import period_findings
+
+    read_back = period_findings(MlflowClient(use_api.settings.tracking_uri), parse_period("2026-Q3"))
+    assert run.findings and all(f in read_back for f in run.findings)  # the council report shows what was found
     assert_switched_off_by_monitoring(use_api, run, "psi")
 
 
