@@ -10,6 +10,7 @@ import pytest
 
 from explain.report import ReportData, parse_period
 from models.monitoring import live_fairness
+from tests.api.conftest import postgres_server  # noqa: F401  (for the PostgreSQL variant of the store tests)
 from tests.monitor.live import (  # noqa: F401  (fixtures of a running API)
     live_api,
     live_models,

@@ -52,9 +52,10 @@ class LiveApi(Api):
     clock: Clock | None = None
 
 
-def start_live_api(settings: Settings, store: ModelStore, folder: Path, now: dt.datetime) -> Iterator[LiveApi]:
-    """An app on a fresh SQLite database with one user per role and a settable clock."""
-    settings = settings.model_copy(update={"database_url": f"sqlite:///{folder / 'api.db'}"})
+def start_live_api(settings: Settings, store: ModelStore, folder: Path, now: dt.datetime,
+                   database_url: str | None = None) -> Iterator[LiveApi]:
+    """An app on a fresh database (SQLite unless given) with one user per role and a settable clock."""
+    settings = settings.model_copy(update={"database_url": database_url or f"sqlite:///{folder / 'api.db'}"})
     clock = Clock(now)
     rng = SteerableRandom(1)
     app = create_app(settings, store, rng=rng, clock=clock)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from api.modelstore import ModelStore
 from flows import store_frames
 from flows.store_frames import Period, open_store, read_frames
-from tests.api.conftest import new_case
-from tests.monitor.live import LiveApi
+from tests.api.conftest import database_url, new_case
+from tests.monitor.live import LiveApi, start_live_api
+from werkwijzer.settings import Settings
 
 EFFORT = "werkwijzer-triage-effort_class"
 
@@ -34,8 +39,16 @@ def _decide(api: LiveApi, advice_id: str, outcome: str, final: str) -> None:
     assert r.status_code == 201, r.text
 
 
-def test_frames_hold_the_period_joined_and_without_selection_reasons(live_api: LiveApi) -> None:
-    api = live_api
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_api(request: pytest.FixtureRequest, live_settings: Settings, live_models: ModelStore,
+              tmp_path: Path) -> Iterator[LiveApi]:
+    """The live API on SQLite and on the local PostgreSQL (skipped with the reason when it is not there)."""
+    url = database_url(request.param, tmp_path, request)
+    yield from start_live_api(live_settings, live_models, tmp_path, dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC), url)
+
+
+def test_frames_hold_the_period_joined_and_without_selection_reasons(store_api: LiveApi) -> None:
+    api = store_api
     utc = dt.UTC
     before = _advise(api, 1, dt.datetime(2026, 2, 27, 23, 59, tzinfo=utc))
     first = _advise(api, 2, dt.datetime(2026, 3, 1, 0, 0, tzinfo=utc))
@@ -86,8 +99,8 @@ def test_frames_hold_the_period_joined_and_without_selection_reasons(live_api: L
     assert frames.intake["date"].dt.strftime("%m-%d").tolist() == ["03-01", "03-31"]
 
 
-def test_an_empty_period_gives_typed_empty_frames(live_api: LiveApi) -> None:
-    frames = read_frames(open_store(live_api.settings), Period.of(dt.date(2020, 1, 1), dt.date(2020, 2, 1)))
+def test_an_empty_period_gives_typed_empty_frames(store_api: LiveApi) -> None:
+    frames = read_frames(open_store(store_api.settings), Period.of(dt.date(2020, 1, 1), dt.date(2020, 2, 1)))
     assert frames.advice.empty and list(frames.advice.columns) == list(store_frames.ADVICE_COLUMNS)
     assert frames.decisions.empty and frames.decisions["followed"].dtype == bool
     assert frames.advice_use.empty and list(frames.advice_use.columns) == list(store_frames.USE_COLUMNS)
@@ -95,17 +108,11 @@ def test_an_empty_period_gives_typed_empty_frames(live_api: LiveApi) -> None:
 
 
 def test_a_period_must_move_forward() -> None:
-    import pytest
-
     with pytest.raises(ValueError, match="must lie after"):
         Period.of(dt.date(2026, 3, 1), dt.date(2026, 3, 1))
 
 
-def test_a_store_the_api_never_started_on_is_refused_with_what_to_do(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import pytest
-
-    from werkwijzer.settings import Settings
-
+def test_a_store_the_api_never_started_on_is_refused_with_what_to_do(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path, environment="test", database_url=f"sqlite:///{tmp_path / 'empty.db'}")
     with pytest.raises(store_frames.StoreNotReady, match=r"empty.db has no tables yet; start the API"):
         open_store(settings)
