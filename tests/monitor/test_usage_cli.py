@@ -77,3 +77,26 @@ def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Se
     result = runner.invoke(cli, ["monitor", "--once", "--end", end])
     assert result.exit_code == 0, result.output
     assert f"{len(audit)} advice, {len(audit)} decisions" in result.output and "MLflow run" in result.output
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_demo_feeds_use_over_a_loopback_port_and_monitors_it(sim_settings: Settings, sim_models: ModelStore,
+                                                                   tmp_path: Path) -> None:
+    from api.core.db import make_engine, migrate, session_factory
+    from api.services.users import create_user
+    from werkwijzer.cli.monitoring import simulate_use_in_process
+
+    settings = sim_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'demo.db'}",
+                                               "characteristics_path": tmp_path / "characteristics.csv"})
+    engine = make_engine(settings.database)
+    migrate(engine)
+    with session_factory(engine)() as session:
+        tokens = {role: create_user(session, f"demo-{role}", role, dt.datetime.now(dt.UTC))[1]
+                  for role in ("caseworker", "team_lead")}
+    engine.dispose()
+
+    usage, run = simulate_use_in_process(settings, tokens, 1, USE_START, inhabitants=100_000, years=6,
+                                         store=sim_models)
+
+    assert usage.advice > 50 and usage.decisions == usage.advice
+    assert run.counts["advice"] == usage.advice and run.stopped == []

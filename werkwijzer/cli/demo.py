@@ -1,7 +1,8 @@
 """``werkwijzer demo``: the whole chain on the embedded defaults, from a fresh clone.
 
 simulate -> train forecasts -> train triage aids -> one demo user per role -> advice for a
-dozen new cases (so the caseworker's pages have work on them) -> serve. Every step
+dozen new cases (so the caseworker's pages have work on them) -> [with ``--usage-weeks N``: N
+weeks of simulated use through the API and one monitoring pass] -> serve. Every step
 writes under ``WERKWIJZER_HOME``; the tokens are printed once (they are stored only as hashes).
 """
 
@@ -33,17 +34,23 @@ def _done(start: float, detail: str) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--inhabitants", type=click.IntRange(min=5_000), default=100_000, show_default=True)
 @click.option("--years", type=click.IntRange(2, 20), default=6, show_default=True)
-def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int) -> None:
+@click.option("--usage-weeks", type=click.IntRange(0, 26), default=0, show_default=True,
+              help="Also feed this many weeks of use through the API and run one monitoring pass "
+                   "(the simulated history then ends that many weeks earlier).")
+def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usage_weeks: int) -> None:
     """Run everything on a simulated municipality and serve the advisory API."""
+    import datetime as dt
+
     from werkwijzer.settings import get_settings
-    from werkwijzer.simulation import simulate_municipality
+    from werkwijzer.simulation import last_full_week_end, simulate_municipality
 
     settings = get_settings()
     data = settings.data_dir
     began = time.perf_counter()
+    history_end = last_full_week_end() - dt.timedelta(weeks=usage_weeks)
 
     start = _step(1, f"Simulating a municipality of {inhabitants:,} inhabitants over {years} years")
-    simulate_municipality(data, inhabitants=inhabitants, years=years, seed=settings.seed)
+    simulate_municipality(data, inhabitants=inhabitants, years=years, seed=settings.seed, end=history_end)
     _done(start, f"data in {data}")
 
     start = _step(2, "Training workload forecasts per team (backtest, fit, SHAP drivers, MLflow)")
@@ -83,6 +90,18 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int) -> 
     start = _step(5, f"Asking advice for the {DEMO_CASES} newest cases, as a case system would")
     waiting = _seed_cases(settings, data / "cases.csv", tokens["caseworker"])
     _done(start, f"{waiting} cases wait for a caseworker's decision")
+
+    if usage_weeks:
+        click.echo(f"[+] Feeding {usage_weeks} weeks of use through the API, then one monitoring pass")
+        start = time.perf_counter()
+        from werkwijzer.cli.monitoring import simulate_use_in_process
+
+        usage, run = simulate_use_in_process(settings, tokens, usage_weeks, history_end + dt.timedelta(days=1),
+                                             inhabitants=inhabitants, years=years)
+        levels = {level: sum(f.level == level for f in run.findings) for level in ("note", "warn", "stop")}
+        _done(start, f"{usage.advice} cases, {usage.decisions} decisions, {usage.objections} objections; "
+                     f"monitoring: {levels['note']} notes, {levels['warn']} warnings, {levels['stop']} stops"
+                     + (f", advice switched off for {', '.join(run.stopped)}" if run.stopped else ""))
 
     click.echo(f"Training finished in {time.perf_counter() - began:.0f} s.")
     _where(settings, host, port)

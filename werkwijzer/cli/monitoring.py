@@ -107,6 +107,45 @@ def simulate_usage(weeks: int, drift: float, fairness_breach: bool, rubber_stamp
     click.echo(f"took {time.perf_counter() - began:.0f} s")
 
 
+def simulate_use_in_process(settings, tokens: dict[str, str], weeks: int, first_day: dt.date, *,  # type: ignore[no-untyped-def]
+                            inhabitants: int, years: int, store=None):
+    """``werkwijzer demo --usage-weeks``: serve the API on a free loopback port for as long as it
+    takes to feed ``weeks`` of use over HTTP, then run one monitoring pass. Returns both summaries."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    from api.main import create_app
+    from flows.monitor import monitor as monitor_flow
+    from werkwijzer.client import WerkwijzerClient
+    from werkwijzer.simulation.usage import simulate_weeks
+    from werkwijzer.usage import champion_schema, feed_usage
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, name="werkwijzer-usage-api", daemon=True)
+    thread.start()
+    try:
+        for _ in range(600):
+            if server.started or not thread.is_alive():
+                break
+            time.sleep(0.05)
+        if not server.started:
+            raise click.ClickException("the API for the simulated use did not start")
+        usage = simulate_weeks(first_day, weeks, inhabitants=inhabitants, years=years, seed=settings.seed)
+        with WerkwijzerClient(f"http://127.0.0.1:{port}", tokens) as client:
+            client.check()
+            summary = feed_usage(client, usage, champion_schema(settings), settings, seed=settings.seed)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+    return summary, monitor_flow(settings=settings)
+
+
 _CRON = re.compile(r"^\S+(\s+\S+){4}$")
 
 
