@@ -8,10 +8,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from api.core.config import FORECAST
+from api.core.config import FORECAST, TRIAGE_EFFORT
 from api.storage.models import SwitchChange
 from flows.monitor_tables import typed_input, weekly_actuals
+from tests.api.conftest import new_case
 from tests.monitor.live import LiveApi
+from werkwijzer.teams import EFFORT_CLASSES
 
 
 def test_only_complete_weeks_count_and_they_are_labelled_by_their_monday() -> None:
@@ -54,3 +56,37 @@ def test_a_forecast_far_off_is_a_stop_finding_that_switches_no_advice_off(live_a
     with api.app.state.sessions() as session:
         assert session.execute(select(SwitchChange)).first() is None
     assert any("auditbestand" in note for note in run.notes)  # no characteristics file: fairness not measured
+
+
+def _advise_and_decide(api: LiveApi, n: int, first: int, at: dt.datetime, deviate_every: int) -> None:
+    """``n`` advised cases of one team at ``at``; every ``deviate_every``-th decision overrides the advice."""
+    api.clock.now = at
+    api.rng.pinned = 0.99  # never the control group
+    for i in range(first, first + n):
+        shown = api.client.post("/api/v1/advice", json=new_case(i, open_debts=i % 7),
+                                headers=api.headers("caseworker")).json()
+        suggested = shown["suggestion"]["suggested_effort_class"]
+        if deviate_every and i % deviate_every == 0:
+            other = next(c for c in EFFORT_CLASSES if c != suggested)
+            body = {"outcome": "deviated", "final_effort_class": other, "motivation": "Anders ingeschat."}
+        else:
+            body = {"outcome": "followed", "final_effort_class": suggested}
+        r = api.client.post(f"/api/v1/advice/{shown['advice_id']}/decision", json=body,
+                            headers=api.headers("caseworker"))
+        assert r.status_code == 201, r.text
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_an_override_surge_against_the_window_before_is_found(live_api: LiveApi) -> None:
+    from flows.monitor import monitor
+
+    _advise_and_decide(live_api, 60, 1, dt.datetime(2026, 2, 10, 9, tzinfo=dt.UTC), deviate_every=10)  # baseline
+    _advise_and_decide(live_api, 60, 100, dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC), deviate_every=2)
+
+    run = monitor(settings=live_api.settings, end=dt.datetime(2026, 3, 12))
+
+    surge = [f for f in run.findings if f.metric == "override_surge"]
+    assert [(f.scope["team"], f.level, f.n) for f in surge] == [("wmo_meldingen", "stop", 60)]
+    assert surge[0].value == pytest.approx(0.5 - 0.1)
+    assert [f for f in run.findings if f.metric == "agreement"] == []  # 50 % agreement: no automation bias
+    assert run.stopped == [TRIAGE_EFFORT]
