@@ -310,7 +310,13 @@ def run(args: argparse.Namespace, home: Path) -> None:
     settings = Settings(home=home, control_share=0)
     env["MLFLOW_TRACKING_URI"] = settings.tracking_uri
     schemas = champion_schemas(settings)
-    cases = cases_for(settings, schemas, 200)
+    # Every measured request of a run is a case no earlier request of that server sent: the scorer
+    # caches encoded feature values, so a small pool cycled many times would flatter the API.
+    needed = len(CONCURRENCY) * args.warmup + args.requests_single + args.requests
+    cases = cases_for(settings, schemas, needed)
+    if len(cases) < needed:
+        raise SystemExit(f"the simulation has {len(cases)} valid cases, the run needs {needed}: "
+                         "use more --inhabitants or --years, or fewer --requests")
     token = caseworker_token(settings)
     effort_names = [f["name"] for f in schemas[EFFORT]["features"]]
 
@@ -339,12 +345,12 @@ def run(args: argparse.Namespace, home: Path) -> None:
             server("mlflow models serve", mlflow, env, home / "mlflow.log",
                    lambda: answers(f"http://127.0.0.1:{mlflow_port}/ping")):
         offset = 0
-        for clients in CONCURRENCY:
+        for clients in CONCURRENCY:  # both servers get the same cases, new ones for each concurrency
             results.append(measure("advice", f"http://127.0.0.1:{api_port}/api/v1/advice", advice_body, auth,
                                    201, clients, args, offset))
-            offset += 1_000_000
             results.append(measure("mlflow", f"http://127.0.0.1:{mlflow_port}/invocations", invocation_body, {},
                                    200, clients, args, offset))
+            offset += args.warmup + (args.requests if clients > 1 else args.requests_single)
     print()
     print(table(results))
     if args.json:
