@@ -31,6 +31,22 @@ class Reason:
     contribution: float               # SHAP value in the model's raw output space
 
 
+def _likely_values(schema: dict[str, Any], max_span: int = 2000) -> dict[str, list[Any]]:
+    """Values a case will often have, as the API sends them: categories, true/false, whole numbers in range."""
+    out: dict[str, list[Any]] = {}
+    for spec in schema.get("features", []):
+        kind, name = spec.get("kind"), spec["name"]
+        if kind == "boolean":
+            out[name] = [True, False]
+        elif kind == "numeric" and spec.get("min") is not None and spec.get("max") is not None:
+            low, high = int(np.ceil(spec["min"])), int(np.floor(spec["max"]))
+            if 0 <= high - low <= max_span:
+                out[name] = [float(v) for v in range(low, high + 1)]
+        elif spec.get("categories"):
+            out[name] = list(spec["categories"])
+    return out
+
+
 class CaseExplainer:
     """SHAP explanations for one fitted :class:`TriageClassifier`."""
 
@@ -54,6 +70,7 @@ class CaseExplainer:
         sources = model.encoded_source_
         self._fold = np.stack([(sources == f).astype(float) for f in self.features], axis=1)
         self.scorer = RecordScorer(model)
+        self.scorer.warm(background[self.features].iloc[0].to_dict(), _likely_values(schema))
 
     def _folded(self, contrib: np.ndarray) -> np.ndarray:
         if contrib.ndim == 2:

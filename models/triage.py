@@ -269,6 +269,14 @@ class RecordScorer:
                         blocks[self._key(records[i].get(name))] = row[columns].copy()
         return out
 
+    def warm(self, template: dict[str, Any], values: dict[str, list[Any]]) -> None:
+        """Encode ``values`` of each feature ahead of time (one pipeline call), so a new case whose
+        values are all listed is encoded from the cache. ``template`` fills the other features."""
+        records = [{**template, name: value} for name, options in values.items() if name in self.features
+                   for value in options]
+        if records:
+            self.encode(records)
+
     def raw_output(self, encoded: np.ndarray) -> np.ndarray:
         """:meth:`TriageClassifier.raw_output` of already encoded rows."""
         estimator = self.model.final_estimator_

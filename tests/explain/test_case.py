@@ -94,3 +94,10 @@ def test_records_get_the_probabilities_and_reasons_of_the_frame_path(
         np.testing.assert_allclose([r.contribution for case in reasons for r in case],
                                    [r.contribution for case in expected for r in case], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(explainer.proba_records(records), model.predict_proba(rows), rtol=1e-12, atol=1e-12)
+
+
+def test_the_explainer_encodes_likely_values_ahead_of_the_first_case(
+        toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier]) -> None:
+    explainer = CaseExplainer(toy_models[("effort", "glassbox")], toy[FEATURES].head(100), SCHEMA)
+    blocks = explainer.scorer._blocks[explainer.scorer.features.index("documents_complete")]
+    assert (bool, True) in blocks and (bool, False) in blocks
