@@ -141,7 +141,7 @@ def test_a_fairness_breach_raises_a_fairness_stop_for_that_group(use_api: LiveAp
     plots = MlflowClient(use_api.settings.tracking_uri).list_artifacts(run.run_id, "plots")
     assert "plots/fairness.png" in {a.path for a in plots}
     assert found(run, "psi") == [] and found(run, "agreement") == []
-    assert EFFORT in run.stopped
+    assert_switched_off_by_monitoring(use_api, run, "fairness")
 
 
 def test_rubber_stamping_raises_an_agreement_stop_and_the_api_gives_no_suggestion(use_api: LiveApi) -> None:
