@@ -83,10 +83,30 @@ def test_an_override_surge_against_the_window_before_is_found(live_api: LiveApi)
     _advise_and_decide(live_api, 60, 1, dt.datetime(2026, 2, 10, 9, tzinfo=dt.UTC), deviate_every=10)  # baseline
     _advise_and_decide(live_api, 60, 100, dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC), deviate_every=2)
 
-    run = monitor(settings=live_api.settings, end=dt.datetime(2026, 3, 12))
+    state = monitor(settings=live_api.settings, end=dt.datetime(2026, 3, 12), return_state=True)
+    run = state.result()
 
     surge = [f for f in run.findings if f.metric == "override_surge"]
     assert [(f.scope["team"], f.level, f.n) for f in surge] == [("wmo_meldingen", "stop", 60)]
     assert surge[0].value == pytest.approx(0.5 - 0.1)
     assert [f for f in run.findings if f.metric == "agreement"] == []  # 50 % agreement: no automation bias
     assert run.stopped == [TRIAGE_EFFORT]
+    page = flow_run_markdown(state.state_details.flow_run_id)
+    assert page.startswith("# Monitoring 12-02-2026 tot 12-03-2026")
+    assert "Bekeken: 60 adviesvragen, 60 beslissingen, 0 bezwaren." in page
+    stops = sum(f.level == "stop" for f in run.findings)
+    assert f"| stop | {stops} |" in page and f"**Het advies is uitgezet** voor: {TRIAGE_EFFORT}." in page
+    assert f"- {surge[0].message_nl}" in page
+
+
+def flow_run_markdown(flow_run_id) -> str:  # type: ignore[no-untyped-def]
+    """The markdown artifact ``monitoring-findings`` the flow run left in Prefect."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+            key=ArtifactFilterKey(any_=["monitoring-findings"])))
+    assert [a.type for a in artifacts] == ["markdown"]
+    return str(artifacts[0].data)
