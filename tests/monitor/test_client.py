@@ -64,6 +64,20 @@ def test_the_commands_refuse_unclear_options() -> None:
     assert result.exit_code == 2 and "--weeks" in result.output
 
 
+def test_monitor_cron_serves_the_flow_on_that_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--cron`` hands the expression to ``flow.serve``; the deployment it describes fires on that cron."""
+    from flows.monitor import monitor
+
+    served: list[dict[str, object]] = []
+    monkeypatch.setattr(monitor, "serve", lambda **kwargs: served.append(kwargs))  # serve would block
+    result = CliRunner().invoke(cli, ["monitor", "--cron", "0 6 * * 1"])
+    assert result.exit_code == 0, result.output
+    assert served == [{"name": "werkwijzer-monitor", "cron": "0 6 * * 1"}]
+    deployment = monitor.to_deployment(**served[0])  # what serve registers
+    assert [s.schedule.cron for s in deployment.schedules] == ["0 6 * * 1"]  # type: ignore[union-attr]
+    assert deployment.entrypoint == "flows/monitor.py:monitor"
+
+
 def test_monitor_refuses_a_store_the_api_never_started_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WERKWIJZER_HOME", str(tmp_path))
     monkeypatch.delenv("WERKWIJZER_DATABASE_URL", raising=False)
