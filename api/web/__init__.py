@@ -2,7 +2,8 @@
 
 ``install_pages(app)`` adds them to the API's app: the page routers, the static CSS under
 ``/static``, and the answers for a missing session (to the sign-in page), a wrong role (a 403
-page), a form without its CSRF token (a 403 page; nothing done) and a browser asking for a
+page), a form without its CSRF token (a 403 page; nothing done; over plain http off this machine
+it says why signing in cannot work there) and a browser asking for a
 page that does not exist (a 404 page; programs still get JSON). Pages are left out of the
 OpenAPI schema: they are for people, the API is for programs.
 """
@@ -18,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
+from api.web import session as web_session
 from api.web.guard import SignInRequired, WrongRole
 from api.web.i18n import page_lang, translate
 from api.web.pages import account, capacity, cases, models
@@ -57,5 +59,9 @@ def install_pages(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: CsrfRefused) -> Response:
+        if web_session.refused_over_plain_http(request):  # e.g. `werkwijzer demo --host` opened on another machine
+            local = f"http://127.0.0.1:{request.url.port or 80}/"
+            return render(request, "error.html", {"title": "error.plain_http.title", "text": "error.plain_http.text",
+                                                  "values": {"local": local}}, status_code=403)
         return render(request, "error.html", {"title": "error.csrf.title", "text": "error.csrf.text", "values": {}},
                       status_code=403)

@@ -457,6 +457,14 @@ CATALOG: dict[str, dict[Lang, str]] = {
                               "pagina opnieuw en probeer het nog een keer.",
                         "en": "The form expired or did not come from this site. Nothing was saved. Open the page "
                               "again and try once more."},
+    "error.plain_http.title": {"nl": "Aanmelden lukt niet op dit adres",
+                               "en": "Signing in does not work at this address"},
+    "error.plain_http.text": {"nl": "Dit adres begint met http:// en niet met https://. Uw browser bewaart uw "
+                                    "aanmelding dan niet, om die te beschermen. Er is niets opgeslagen. Gebruik het "
+                                    "https-adres. Of open op de computer waarop Werkwijzer draait: {local}",
+                              "en": "This address starts with http://, not https://. Your browser then does not "
+                                    "keep your sign-in, to protect it. Nothing was saved. Use the https address, or "
+                                    "on the computer that runs Werkwijzer open: {local}"},
     "error.not_found.title": {"nl": "Niet gevonden", "en": "Not found"},
     "error.not_found.text": {"nl": "Deze zaak bestaat niet (meer).", "en": "This case does not exist (any more)."},
     "error.page_not_found.text": {"nl": "Deze pagina bestaat niet. Controleer het adres of ga naar de startpagina.",

@@ -29,7 +29,8 @@ from fastapi import Request, Response
 COOKIE = "ww_session"
 CSRF_FIELD = "csrf_token"
 LIFETIME = dt.timedelta(hours=9)  # one working day; then sign in again
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+# 0.0.0.0 too: ``werkwijzer demo --host 0.0.0.0`` prints that address, and a browser opening it reaches this machine.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0"})
 
 
 class CsrfRefused(Exception):
@@ -98,6 +99,12 @@ def current(request: Request) -> WebSession | None:
 def cookie_secure(request: Request) -> bool:
     """Secure unless this is plain http to the loopback address (the demo on one's own machine)."""
     return not (request.url.scheme == "http" and (request.url.hostname or "") in LOOPBACK_HOSTS)
+
+
+def refused_over_plain_http(request: Request) -> bool:
+    """No session cookie came back over plain http to an address off this machine: the browser does
+    not keep a ``Secure`` cookie there, so signing in cannot work at this address (use https)."""
+    return request.url.scheme == "http" and cookie_secure(request) and COOKIE not in request.cookies
 
 
 def begin(request: Request, user_id: str | None) -> WebSession:

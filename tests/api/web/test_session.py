@@ -37,6 +37,25 @@ def test_cookie_is_secure_off_loopback(web: Api) -> None:
     assert "secure" in _cookie_header(plain.get("/aanmelden").headers.multi_items())
 
 
+def test_demo_on_all_addresses_can_be_signed_in_at_its_printed_address(web: Api) -> None:
+    client = TestClient(web.app, base_url="http://0.0.0.0:8000", follow_redirects=False)  # demo --host 0.0.0.0
+    form = client.get("/aanmelden")
+    assert "secure" not in _cookie_header(form.headers.multi_items())
+    r = client.post("/aanmelden", data={"csrf_token": csrf_of(form.text), "token": web.tokens["caseworker"]})
+    assert r.status_code == 303 and r.headers["location"] == "/zaken"
+
+
+def test_sign_in_over_plain_http_off_this_machine_says_why_it_cannot_work(web: Api) -> None:
+    client = TestClient(web.app, base_url="http://192.168.1.20:8000", follow_redirects=False)
+    form = client.get("/aanmelden")  # the browser does not keep this Secure cookie over plain http
+    client.cookies.clear()
+    r = client.post("/aanmelden", data={"csrf_token": csrf_of(form.text), "token": web.tokens["caseworker"]})
+    assert r.status_code == 403 and "Aanmelden lukt niet op dit adres" in r.text
+    assert "http://127.0.0.1:8000/" in r.text
+    r = page_client(web).post("/aanmelden", data={"token": web.tokens["caseworker"]})
+    assert r.status_code == 403 and "Formulier verlopen" in r.text, "on this machine: the plain CSRF page"
+
+
 def test_unknown_token_is_refused_in_dutch(web: Api) -> None:
     client = page_client(web)
     csrf = csrf_of(client.get("/aanmelden").text)
