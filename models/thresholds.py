@@ -90,14 +90,16 @@ SUBJECTS = {"advice": ("advies", "advice"), "decision": ("beslissing", "decision
 
 
 def _where(scope: Mapping[str, str], lang: str, label: Labeler) -> str:
-    """The scope in words: teams, features and characteristics by their labels, never as column names."""
+    """The scope in words: teams, features and characteristics by their labels, never as column names;
+    a score band with the language's decimal sign."""
     names = {"model_name": ("model", "model"), "model_version": ("versie", "version"), "team": ("team", "team"),
              "score_band": ("scoreband", "score band"), "feature": ("kenmerk", "feature"),
              "subject": ("bij het", "for the"), "attribute": ("kenmerk", "characteristic"), "group": ("groep", "group")}
     i = 0 if lang == "nl" else 1
     words = {"team": lambda v: team_label(v, lang), "feature": lambda v: label(v, lang),
              "attribute": lambda v: readable(v, lang), "group": lambda v: v.replace("_", " "),
-             "subject": lambda v: SUBJECTS.get(v, (v, v))[i]}
+             "subject": lambda v: SUBJECTS.get(v, (v, v))[i],
+             "score_band": lambda v: v.replace(".", ",") if lang == "nl" else v}
     return ", ".join(f"{names[k][i]} {words.get(k, str)(v)}" for k, v in scope.items())
 
 

@@ -127,3 +127,7 @@ def test_messages_name_things_in_words_not_column_names(conf: Settings) -> None:
     assert found["psi"].message_nl.endswith("(kenmerk Aantal openstaande schulden).")
     assert found["agreement"].message_nl.endswith("(team Jeugdhulp).")
     assert found["agreement"].scope == {"team": "jeugdhulp"}  # the scope itself keeps the ids for the caller
+    banded = evaluate(conf, agreement=pd.DataFrame({"score_band": ["0.50-0.70"], "n": [60], "agreement_rate": [1.0]}))
+    assert banded[0].message_nl.endswith("(scoreband 0,50-0,70).")
+    assert banded[0].message_en.endswith("(score band 0.50-0.70).")
+    assert banded[0].scope == {"score_band": "0.50-0.70"}
