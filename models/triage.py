@@ -235,6 +235,9 @@ class RecordScorer:
         sources = np.asarray(model.encoded_source_, dtype=object)
         self.width = len(sources)
         self.columns = [np.flatnonzero(sources == f) for f in self.features]
+        self._order = np.concatenate(self.columns)
+        if sorted(self._order.tolist()) != list(range(self.width)):
+            raise ValueError("every encoded column must come from exactly one input feature")
         self.max_values = max_values
         self._blocks: list[dict[tuple[type, Any], np.ndarray]] = [{} for _ in self.features]
         estimator = model.final_estimator_
@@ -250,14 +253,19 @@ class RecordScorer:
 
     def encode(self, records: list[dict[str, Any]]) -> np.ndarray:
         out = np.empty((len(records), self.width), dtype=float)
+        seen: list[int] = []
         unseen: list[int] = []
+        parts: list[np.ndarray] = []  # the blocks of the seen records, feature after feature
         for i, record in enumerate(records):
-            for columns, blocks, name in zip(self.columns, self._blocks, self.features, strict=True):
-                block = blocks.get(self._key(record.get(name)))
-                if block is None:
-                    unseen.append(i)
-                    break
-                out[i, columns] = block
+            found = [blocks.get(self._key(record.get(name))) for blocks, name in zip(self._blocks, self.features,
+                                                                                     strict=True)]
+            if any(block is None for block in found):
+                unseen.append(i)
+            else:
+                seen.append(i)
+                parts.extend(found)  # type: ignore[arg-type]
+        if seen:  # one copy: the blocks in feature order are the columns in ``_order``
+            out[np.ix_(seen, self._order)] = np.concatenate(parts).reshape(len(seen), self.width)
         if unseen:
             frame = pd.DataFrame([{f: records[i].get(f) for f in self.features} for i in unseen],
                                  columns=self.features)
