@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import AdviceQueueDep, CaseworkerDep, IdempotencyKeyDep, NowDep, SessionDep, StoreDep
 from api.routes.errors import AUTH, CONFLICT, INVALID, NOT_FOUND, UNAVAILABLE
+from api.routes.json_body import OrjsonRoute
 from api.schemas.advice import (
     AdviceCreate,
     AdvicePublic,
@@ -21,7 +22,7 @@ from api.schemas.advice import (
 )
 from api.services import advice, decisions, explanations
 
-router = APIRouter(prefix="/advice", tags=["advice"])
+router = APIRouter(prefix="/advice", tags=["advice"], route_class=OrjsonRoute)
 AdviceId = Annotated[str, Path(min_length=1, max_length=36)]
 
 

@@ -17,6 +17,7 @@ from api.deps import (
     StoreDep,
 )
 from api.routes.errors import AUTH, INVALID
+from api.routes.json_body import OrjsonRoute
 from api.schemas.governance import (
     AuditPage,
     ModelsPublic,
@@ -29,7 +30,7 @@ from api.schemas.governance import (
 from api.services import audit, monitoring, registry, switches
 from api.services.clock import utc_iso
 
-router = APIRouter()
+router = APIRouter(route_class=OrjsonRoute)
 
 
 @router.get("/models", response_model=ModelsPublic, responses=AUTH, tags=["models"])

@@ -123,6 +123,21 @@ def test_schema_level_errors_do_not_echo_values(api: Api) -> None:
     assert r.status_code == 422 and "111222333" not in r.text
 
 
+NOT_JSON = [b'{"case_id": "111222333", "team": ', b'{"case_id": "x", "team": "t", "features": NaN}',
+            b'{"case_id": "111222333", "features": {"open_debts": Infinity}}']
+
+
+@pytest.mark.parametrize("body", NOT_JSON, ids=["truncated", "nan", "infinity"])
+def test_a_body_that_is_not_json_is_422_json_invalid_and_nothing_is_stored(api: Api, body: bytes) -> None:
+    before = counts(api)
+    r = api.client.post("/api/v1/advice", content=body,
+                        headers={**api.headers("caseworker"), "Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert [p["type"] for p in r.json()["detail"]] == ["json_invalid"]
+    assert "111222333" not in r.text
+    assert counts(api) == before
+
+
 def _mlflow_down() -> None:
     raise ConnectionError("MLflow is down")
 
