@@ -102,3 +102,16 @@ def test_serve_starts_the_api(tmp_path: Path) -> None:
         proc.terminate()
         proc.wait(timeout=30)
         proc.stderr.close()
+
+
+def test_serve_logs_requests_only_when_asked(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No access log by default (the audit trail is the record; a log file is beyond the purge)."""
+    import uvicorn
+
+    calls: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    for extra in ([], ["--access-log"]):
+        result = CliRunner().invoke(cli, ["serve", "--port", "8123", *extra])
+        assert result.exit_code == 0, result.output
+    assert [c["access_log"] for c in calls] == [False, True]
+    assert calls[0]["port"] == 8123 and calls[0]["factory"] is True

@@ -20,7 +20,11 @@ def _database():  # type: ignore[no-untyped-def]
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--access-log/--no-access-log", default=False, show_default=True,
+              help="Log every request (client address, method, path, status) to standard output. Off by "
+                   "default: the audit trail is the record of who did what, and a log file is out of reach "
+                   "of the retention purge (ADR 0009).")
+def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the API; it loads the champion models from MLflow at start-up."""
     import uvicorn
 
@@ -34,7 +38,7 @@ def serve(host: str, port: int, workers: int) -> None:
         click.echo(f"warning: MLflow registry not reachable yet: {exc}", err=True)
     click.echo(f"Pages:    http://{host}:{port}/  (sign in with a token from `werkwijzer users create`)")
     click.echo(f"API docs: http://{host}:{port}/docs")
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, access_log=access_log)
 
 
 @click.group()
