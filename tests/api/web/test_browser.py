@@ -199,6 +199,18 @@ def test_keyboard_reaches_the_skip_link_first_and_focus_is_visible(browser: Any,
     page.context.close()
 
 
+def test_citizen_letter_prints_without_the_sites_frame(browser: Any, live: LiveServer, web: Api,
+                                                      page_ids: dict[str, str]) -> None:
+    page = open_as(browser, live, web, "caseworker")
+    page.goto(f"/zaken/{page_ids['advised']}/uitleg")
+    frame = ("header.site-header", "a.skip-link", "p.no-print")
+    assert all(page.locator(selector).first.is_visible() for selector in frame[:1] + frame[2:])
+    page.emulate_media(media="print")
+    assert not any(page.locator(selector).first.is_visible() for selector in frame)
+    assert page.locator("article.letter h1").is_visible() and page.locator("article.letter p").is_visible()
+    page.context.close()
+
+
 def test_team_lead_runs_a_scenario_and_sees_a_refusal_in_dutch(browser: Any, live: LiveServer, web: Api) -> None:
     from api.services import planning
     from api.web.formatting import number

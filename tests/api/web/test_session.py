@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from api.web import ROUTERS
 from api.web import session as web_session
 from tests.api.conftest import Api
 from tests.api.web.conftest import csrf_of, page_client, sign_in
+from tests.api.web.pages import PAGES
+
+FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
 
 
 def _cookie_header(response_headers: list[tuple[str, str]]) -> str:
@@ -160,3 +166,38 @@ def test_a_missing_page_is_a_dutch_page_for_browsers_and_json_for_programs(web: 
     assert client.get("/bestaat-niet").json() == {"detail": "Not Found"}
     r = client.get("/api/v1/bestaat-niet", headers={"Accept": "text/html"})
     assert r.status_code == 404 and r.json() == {"detail": "Not Found"}
+
+
+def test_every_form_post_route_checks_the_csrf_token() -> None:
+    posts = [route for router in ROUTERS for route in router.routes
+             if isinstance(route, APIRoute) and route.methods - {"GET", "HEAD"}]
+    assert posts, "the pages have forms"
+    for route in posts:
+        assert any(d.call is web_session.check_csrf for d in route.dependant.dependencies), route.path
+
+
+def test_every_post_form_on_every_page_carries_the_sessions_token(web: Api, page_ids: dict[str, str]) -> None:
+    seen = 0
+    for path, allowed, name in PAGES:
+        for role in sorted(allowed):
+            client = sign_in(web, role)
+            html = client.get(path.format(**page_ids)).text
+            token = csrf_of(html)
+            for attributes, body in FORM.findall(html):
+                if 'method="post"' in attributes:
+                    seen += 1
+                    assert f'name="csrf_token" value="{token}"' in body, (name, role, attributes)
+    assert seen > len(PAGES), "sign-out on every page, plus the decision, objection and stop-button forms"
+
+
+def test_every_page_switches_to_english_and_back(web: Api, page_ids: dict[str, str]) -> None:
+    for path, allowed, name in PAGES:
+        client = sign_in(web, sorted(allowed)[0])
+        url = path.format(**page_ids)
+        english = client.get(f"{url}?lang=en")
+        assert english.status_code == 200 and '<html lang="en">' in english.text, name
+        assert f'href="{url}?lang=nl" lang="nl" hreflang="nl">Nederlands</a>' in english.text, name
+        dutch = client.get(url)  # remembered
+        assert '<html lang="en">' in dutch.text, name
+        dutch = client.get(f"{url}?lang=nl")
+        assert '<html lang="nl">' in dutch.text and f'href="{url}?lang=en" lang="en"' in dutch.text, name
