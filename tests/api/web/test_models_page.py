@@ -119,6 +119,14 @@ def test_stop_button_needs_a_reason(own: Api) -> None:
 def test_stop_button_refuses_an_unknown_scope(own: Api) -> None:
     r = post_switch(sign_in(own, "admin"), scope="werkwijzer-iets-anders", enabled="false", reason="test")
     assert r.status_code == 422 and "Kies voor welk model" in r.text
+    assert 'name="scope" aria-describedby="switch-scope-error" aria-invalid="true"' in r.text
+
+
+def test_stop_button_without_a_choice_links_the_error_to_the_choice(own: Api) -> None:
+    r = post_switch(sign_in(own, "admin"), scope="global", reason="test")
+    assert r.status_code == 422
+    assert 'id="switch-enabled" aria-describedby="switch-enabled-error"' in r.text
+    assert '<p class="field-error" id="switch-enabled-error">' in r.text and 'href="#switch-enabled"' in r.text
 
 
 @pytest.mark.parametrize("role", ["model_owner", "auditor", "team_lead"])
