@@ -199,6 +199,38 @@ def test_keyboard_reaches_the_skip_link_first_and_focus_is_visible(browser: Any,
     page.context.close()
 
 
+def tab_to(page: Any, selector: str, limit: int = 60) -> None:
+    """Press Tab until ``selector`` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_caseworker_decides_with_the_keyboard_only(browser: Any, live: LiveServer, web: Api) -> None:
+    advice_id = make_advice(web, 9002)
+    page = open_as(browser, live, web, "caseworker")
+    tab_to(page, f'a[href="/zaken/{advice_id}"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/zaken/{advice_id}")
+    tab_to(page, "#outcome-followed")
+    page.keyboard.press("Space")
+    tab_to(page, "#final_effort_class")
+    suggested = web.client.get(f"/api/v1/advice/{advice_id}", headers=web.headers("caseworker")).json()[
+        "suggestion"]["suggested_effort_class"]
+    for _ in range(page.locator("#final_effort_class option").count()):
+        if page.locator("#final_effort_class").input_value() == suggested:
+            break
+        page.keyboard.press("ArrowDown")
+    tab_to(page, 'button[type="submit"]:not(.link-button)')
+    page.keyboard.press("Enter")
+    assert page.get_by_role("status").inner_text() == "Uw besluit is vastgelegd."
+    decision = web.client.get(f"/api/v1/advice/{advice_id}", headers=web.headers("caseworker")).json()["decision"]
+    assert decision["outcome"] == "followed" and decision["final_effort_class"] == suggested
+    page.context.close()
+
+
 def test_citizen_letter_prints_without_the_sites_frame(browser: Any, live: LiveServer, web: Api,
                                                       page_ids: dict[str, str]) -> None:
     page = open_as(browser, live, web, "caseworker")
