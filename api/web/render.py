@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api.core.security import Principal
@@ -59,3 +59,10 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, path="/", httponly=True, samesite="strict",
                             secure=web_session.cookie_secure(request))
     return response
+
+
+def to_form_page(request: Request, path: str, section: str) -> RedirectResponse:
+    """A form's POST address opened with GET (the language switch on a refused form, the address bar):
+    the page that holds the form, at its section, with the same query (so ``lang`` still switches)."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"{path}{query}#{section}", status_code=303)

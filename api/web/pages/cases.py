@@ -9,6 +9,7 @@ to the templates at all, so no page can give it away.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
@@ -25,7 +26,7 @@ from api.web.formatting import date_time, feature_value, number, percent
 from api.web.forms import DecisionForm, ObjectionForm
 from api.web.guard import CaseworkerPage, CsrfChecked
 from api.web.i18n import Lang, effort_label, page_lang, translate
-from api.web.render import render
+from api.web.render import render, to_form_page
 from werkwijzer.teams import EFFORT_CLASSES, team_label
 
 router = APIRouter(prefix="/zaken", include_in_schema=False)
@@ -127,6 +128,12 @@ def decide(request: Request, advice_id: AdviceId, user: CaseworkerPage, session:
         found, decision = advice_service.load(session, advice_id)
         return _case_page(request, found, decision, DecisionForm(), status_code=409, notice="decision.conflict")
     return RedirectResponse(f"/zaken/{advice_id}?vastgelegd=1", status_code=303)
+
+
+@router.get("/{advice_id}/besluit")
+def decision_address(request: Request, advice_id: AdviceId, _: CaseworkerPage) -> Response:
+    """The decision form's address as a page (e.g. *English* on a refused decision): the case, at its form."""
+    return to_form_page(request, f"/zaken/{quote(advice_id, safe='')}", "besluit")
 
 
 def _objection_page(request: Request, found: Advice, form: ObjectionForm, status_code: int = 200) -> Response:

@@ -26,7 +26,7 @@ from api.web import models_view
 from api.web.forms import SwitchForm
 from api.web.guard import AdminPage, CsrfChecked, ModelsPage
 from api.web.i18n import page_lang, translate
-from api.web.render import SECURITY_HEADERS, render
+from api.web.render import SECURITY_HEADERS, render, to_form_page
 from werkwijzer.settings import Settings
 
 router = APIRouter(prefix="/modellen", include_in_schema=False)
@@ -68,6 +68,12 @@ def register_entry(request: Request, name: ModelName, _: ModelsPage, store: Stor
     filename = f"algoritmeregister-{name}-v{bundle.version}.json"
     return JSONResponse(bundle.register_entry, headers={**SECURITY_HEADERS,
                                                         "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/stopknop")
+def switch_address(request: Request, _: ModelsPage) -> Response:
+    """The stop button's address as a page (e.g. *English* on a refused switch): *Modellen*, at the button."""
+    return to_form_page(request, "/modellen", "stopknop")
 
 
 @router.post("/stopknop", dependencies=[CsrfChecked])

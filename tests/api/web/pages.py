@@ -21,3 +21,9 @@ PAGES: list[tuple[str, frozenset[str], str]] = [
 DOWNLOADS: list[tuple[str, frozenset[str]]] = [
     ("/modellen/{name}/algoritmeregister.json", frozenset({"model_owner", "auditor", "admin"})),
 ]
+# A form's POST address opened with GET (the language switch on a refused form): (path, roles allowed,
+# where it sends the browser).
+FORM_ADDRESSES: list[tuple[str, frozenset[str], str]] = [
+    ("/zaken/{advised}/besluit", frozenset({"caseworker"}), "/zaken/{advised}?lang=en#besluit"),
+    ("/modellen/stopknop", frozenset({"model_owner", "auditor", "admin"}), "/modellen?lang=en#stopknop"),
+]

@@ -9,7 +9,7 @@ from api.core.config import ROLES, TRIAGE_EFFORT
 from api.web import ROUTERS
 from tests.api.conftest import Api
 from tests.api.web.conftest import csrf_of, make_advice, page_client, sign_in
-from tests.api.web.pages import DOWNLOADS, PAGES
+from tests.api.web.pages import DOWNLOADS, FORM_ADDRESSES, PAGES
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +19,27 @@ def browsers(web: Api) -> dict[str, TestClient]:
 
 def test_every_page_route_is_listed() -> None:
     pages = {route.path for router in ROUTERS for route in router.routes if "GET" in getattr(route, "methods", ())}
-    listed = {p.replace("{advised}", "{advice_id}").replace("{unadvised}", "{advice_id}") for p, _, _ in PAGES}
+    listed = {p.replace("{advised}", "{advice_id}").replace("{unadvised}", "{advice_id}")
+              for p, _, _ in PAGES + FORM_ADDRESSES}
     assert pages - {"/aanmelden"} == listed | {path for path, _ in DOWNLOADS}
+
+
+@pytest.mark.parametrize("role", [*ROLES, "signed out"])
+@pytest.mark.parametrize(("path", "allowed", "target"), FORM_ADDRESSES, ids=[p for p, _, _ in FORM_ADDRESSES])
+def test_form_address_x_role(web: Api, page_ids: dict[str, str], browsers: dict[str, TestClient], path: str,
+                             allowed: frozenset[str], target: str, role: str) -> None:
+    client = browsers.get(role) or page_client(web)
+    try:
+        r = client.get(path.format(**page_ids) + "?lang=en")
+        if role == "signed out":
+            assert r.status_code == 303 and r.headers["location"].startswith("/aanmelden?next=")
+        elif role in allowed:
+            assert r.status_code == 303 and r.headers["location"] == target.format(**page_ids)
+            assert '<html lang="en">' in client.get(r.headers["location"]).text
+        else:
+            assert r.status_code == 403 and "No access" in r.text
+    finally:
+        client.get("/?lang=nl")  # the choice is remembered: back to Dutch for the other tests
 
 
 @pytest.mark.parametrize("role", [*ROLES, "signed out"])

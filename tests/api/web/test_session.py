@@ -201,3 +201,16 @@ def test_every_page_switches_to_english_and_back(web: Api, page_ids: dict[str, s
         assert '<html lang="en">' in dutch.text, name
         dutch = client.get(f"{url}?lang=nl")
         assert '<html lang="nl">' in dutch.text and f'href="{url}?lang=en" lang="en"' in dutch.text, name
+
+
+def test_english_on_a_refused_form_opens_that_form_in_english(web: Api, page_ids: dict[str, str]) -> None:
+    client = sign_in(web, "caseworker")
+    case = f"/zaken/{page_ids['unadvised']}"
+    refused = client.post(f"{case}/besluit", data={"csrf_token": csrf_of(client.get(case).text)})
+    assert refused.status_code == 422
+    switch = re.search(r'href="([^"]+)" lang="en"', refused.text)
+    assert switch is not None
+    r = client.get(switch.group(1).replace("&amp;", "&"))
+    assert r.status_code == 303 and r.headers["location"] == f"{case}?lang=en#besluit"
+    assert '<html lang="en">' in client.get(r.headers["location"]).text
+    client.get("/?lang=nl")
