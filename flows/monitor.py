@@ -9,8 +9,8 @@ functions of ``models.monitoring`` (docs/monitoring.md):
   (the run's ``training_cases`` tag; the logged background sample when the file is gone);
 - live fairness of advice and decision per protected group: characteristics from the separate
   audit file (``Settings.characteristics_file``), joined here by case key, never from the store;
-- agreement and override rates per team, model version and score band, the override surge
-  against the window before, and objections per advice given.
+- agreement and override rates per team, model version, score band and protected group (the
+  audit file again), the override surge against the window before, and objections per advice given.
 
 ``models.thresholds.evaluate`` turns these into note / warn / stop findings. At stop the model's
 advice is switched off through the admin button's switch, as the system user ``monitor``, with
@@ -154,7 +154,8 @@ def measure(settings: Settings, frames: StoreFrames, baseline: pd.DataFrame, liv
                      f"({settings.characteristics_file}).")
     positive = [str(c) for c in champion.schema["classes"][1:]] if champion else []
     measured = {
-        "psi": psi, "forecast": accuracy, "agreement": tables.agreement(frames.decisions),
+        "psi": psi, "forecast": accuracy,
+        "agreement": tables.agreement(frames.decisions, audit, settings.fairness_min_cell),
         "surge": tables.surge(frames.decisions, baseline),
         "fairness": tables.fairness(frames.decisions, audit, positive, settings.fairness_min_cell),
         "objections": tables.objections(frames.objections, frames.advice),

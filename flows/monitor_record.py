@@ -59,8 +59,10 @@ def table_metrics(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
         put(_name("forecast.smape", r["team"]), r["smape"])
         put(_name("forecast.coverage_95", r["team"]), r["coverage_95"])
     for _, r in tables["agreement"].iterrows():
-        scope = next(c for c in ("team", "model_version", "score_band") if c in r.index and not pd.isna(r[c]))
-        put(_name("agreement", r["model_name"], scope, r[scope]), r["agreement_rate"])
+        scope = next(c for c in ("team", "model_version", "score_band", "attribute") if c in r.index
+                     and not pd.isna(r[c]))
+        key = (scope, r[scope]) if scope != "attribute" else (r["attribute"], r["group"])
+        put(_name("agreement", r["model_name"], *key), r["agreement_rate"])
     for _, r in tables["surge"].iterrows():
         put(_name("override_surge", r["model_name"], r["team"]), r["surge"])
     for _, r in tables["fairness"].iterrows():

@@ -99,12 +99,38 @@ def advised(decisions: pd.DataFrame) -> pd.DataFrame:
     return decisions[decisions["advised"]].copy()
 
 
-def agreement(decisions: pd.DataFrame) -> pd.DataFrame:
-    """Agreement and override rates per team, per model version and per score band (one table)."""
+def agreement(decisions: pd.DataFrame, characteristics: pd.DataFrame | None = None, min_cell: int = 10) -> pd.DataFrame:
+    """Agreement and override rates per team, per model version, per score band and, with the audit
+    file's ``characteristics``, per protected group (one table; see ``agreement_by_group``)."""
     rows = advised(decisions)
     if rows.empty:
         return pd.DataFrame(columns=["model_name", "n", "agreement_rate", "override_rate"])
-    return pd.concat([agreement_rates(rows, by) for by in AGREEMENT_SCOPES], ignore_index=True)
+    parts = [agreement_rates(rows, by) for by in AGREEMENT_SCOPES]
+    groups = agreement_by_group(rows, characteristics, min_cell)
+    return pd.concat(parts + ([groups] if len(groups) else []), ignore_index=True)
+
+
+def with_characteristics(rows: pd.DataFrame, characteristics: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``rows`` joined by case key to the audit file, and its attributes; a case the file does not
+    know is in the group "(ontbrekend)"."""
+    attributes = [c for c in characteristics.columns if c != "case_id"]
+    cases = rows.merge(characteristics, left_on="case_ref", right_on="case_id", how="left")
+    cases[attributes] = cases[attributes].astype("string").fillna(UNKNOWN_GROUP)
+    return cases, attributes
+
+
+def agreement_by_group(decisions: pd.DataFrame, characteristics: pd.DataFrame | None, min_cell: int) -> pd.DataFrame:
+    """Agreement and override rates per protected group (responsible-ai item 4), rows as ``agreement``'s
+    with ``attribute`` and ``group`` as scope. A group with fewer than ``min_cell`` decisions is left
+    out, so no small group's rate leaves the flow."""
+    rows = advised(decisions)
+    if characteristics is None or rows.empty:
+        return pd.DataFrame(columns=["model_name", "attribute", "group", "n", "agreement_rate", "override_rate"])
+    cases, attributes = with_characteristics(rows, characteristics)
+    parts = [agreement_rates(cases, ("model_name", a)).rename(columns={a: "group"}).assign(attribute=a)
+             for a in attributes]
+    table = pd.concat(parts, ignore_index=True)
+    return table[table["n"] >= min_cell].reset_index(drop=True)
 
 
 def surge(decisions: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
@@ -136,9 +162,7 @@ def fairness(decisions: pd.DataFrame, characteristics: pd.DataFrame | None, posi
     rows = advised(decisions)
     if characteristics is None or rows.empty:
         return pd.DataFrame(columns=["model_name", "subject", "attribute", "group", "n", "suppressed"])
-    attributes = [c for c in characteristics.columns if c != "case_id"]
-    cases = rows.merge(characteristics, left_on="case_ref", right_on="case_id", how="left")
-    cases[attributes] = cases[attributes].astype("string").fillna(UNKNOWN_GROUP)
+    cases, attributes = with_characteristics(rows, characteristics)
     cases["advice_positive"] = cases["suggested_class"].isin(list(positive))
     cases["decision_positive"] = cases["final_effort_class"].isin(list(positive))
     parts = []

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from api.core.config import FORECAST, TRIAGE_EFFORT
 from api.storage.models import SwitchChange
-from flows.monitor_tables import typed_input, weekly_actuals
+from flows.monitor_tables import agreement, typed_input, weekly_actuals
 from tests.api.conftest import new_case
 from tests.monitor.live import LiveApi
 from werkwijzer.teams import EFFORT_CLASSES
@@ -31,6 +31,33 @@ def test_input_is_typed_by_the_schema_on_both_sides_of_the_drift_comparison() ->
     from_file = pd.DataFrame({"n": ["1", "", "2.5"], "b": ["true", "false", ""], "c": ["x", "y", ""]})
     from_api = pd.DataFrame({"n": [1, None, 2.5], "b": [True, False, None], "c": ["x", "y", None]})
     assert typed_input(from_file, features).equals(typed_input(from_api, features))
+
+
+def test_agreement_is_measured_per_protected_group_from_the_audit_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from flows.monitor_record import table_metrics
+    from models.thresholds import evaluate
+    from werkwijzer.settings import Settings
+
+    n = 60 + 60 + 5 + 3  # nederland, buiten_europa, europa (a small group), a case the audit file lacks
+    decisions = pd.DataFrame({"case_ref": [f"C{i}" for i in range(n)], "advised": True, "model_name": TRIAGE_EFFORT,
+                              "team": "wmo_meldingen", "model_version": "2", "score": 0.6,
+                              "followed": [i % 2 == 0 for i in range(60)] + [True] * (n - 60)})
+    audit = pd.DataFrame({"case_id": [f"C{i}" for i in range(125)],
+                          "migration_background": ["nederland"] * 60 + ["buiten_europa"] * 60 + ["europa"] * 5})
+    table = agreement(decisions, audit, min_cell=10)
+    groups = table[table["attribute"].notna()].set_index("group")
+    assert groups["agreement_rate"].to_dict() == {"buiten_europa": 1.0, "nederland": 0.5}  # europa, (ontbrekend): < 10
+    assert int(groups.loc["buiten_europa", "n"]) == 60
+    assert "attribute" not in agreement(decisions)  # without the audit file: no groups
+
+    settings = Settings(home=tmp_path, environment="test")
+    found = [f for f in evaluate(settings, agreement=table) if f.scope.get("attribute")]
+    assert [(f.scope["group"], f.level) for f in found] == [("buiten_europa", "stop")]
+    assert found[0].message_nl.endswith(f"(model {TRIAGE_EFFORT}, kenmerk herkomst, groep buiten europa).")
+    metrics = table_metrics({"psi": pd.DataFrame(), "forecast": pd.DataFrame(), "agreement": table,
+                             "surge": pd.DataFrame(), "fairness": pd.DataFrame(), "objections": pd.DataFrame()})
+    assert metrics[f"agreement.{TRIAGE_EFFORT}.migration_background.buiten_europa"] == 1.0
+    assert not [k for k in metrics if ".europa" in k or "ontbrekend" in k]  # small groups leave no trace
 
 
 @pytest.mark.usefixtures("prefect_harness")

@@ -150,5 +150,7 @@ def test_rubber_stamping_raises_an_agreement_stop_and_the_api_gives_no_suggestio
     run = monitor_once(use_api)
     stamped = found(run, "agreement", "stop", team="wmo_meldingen")
     assert stamped and stamped[0].value == 1.0 and stamped[0].n >= use_api.settings.monitoring_min_n
+    by_group = found(run, "agreement", "stop", attribute="migration_background", group="nederland")
+    assert by_group and by_group[0].value == 1.0  # per protected group too (item 4), from the audit file
     assert found(run, "psi") == []
     assert_switched_off_by_monitoring(use_api, run, "agreement")
