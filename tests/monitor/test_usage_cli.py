@@ -7,6 +7,7 @@ client, its own user creation (no tokens given) and the settings from the enviro
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 import threading
 import time
@@ -66,8 +67,11 @@ def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Se
     assert wrong.exit_code == 1 and "the API refused the caseworker token" in wrong.output
     assert not settings.characteristics_file.exists()  # nothing half-written
 
-    result = runner.invoke(cli, ["simulate-usage", "--weeks", "1", "--url", url, "--start", USE_START.isoformat()])
+    result = runner.invoke(cli, ["simulate-usage", "--weeks", "1", "--url", url, "--start", USE_START.isoformat(),
+                                 "--rubber-stamp"])
     assert result.exit_code == 0, result.output
+    stamped = re.search(r"(\d+) with advice, (\d+) of \d+ decisions followed the advice", result.output)
+    assert stamped and stamped[1] == stamped[2]  # the flag reached the caseworkers: every advice followed
     assert "created users simulatie-caseworker, simulatie-team_lead" in result.output
     assert f"simulated {USE_START} to {USE_START + dt.timedelta(days=6)}:" in result.output
     audit = read_characteristics(settings.characteristics_file, ["age_band", "sex", "migration_background"])
@@ -77,6 +81,8 @@ def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Se
     result = runner.invoke(cli, ["monitor", "--once", "--end", end])
     assert result.exit_code == 0, result.output
     assert f"{len(audit)} advice, {len(audit)} decisions" in result.output and "MLflow run" in result.output
+    assert "[stop] Stop: Consulenten volgen het advies bijna altijd" in result.output
+    assert "advice switched OFF for: werkwijzer-triage-effort_class" in result.output
 
 
 @pytest.mark.usefixtures("prefect_harness")
