@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.core.config import API_PREFIX, Settings, get_settings
-from api.core.db import make_engine, migrate, session_factory
+from api.core.db import WalCheckpointer, make_engine, migrate, session_factory, sqlite_file
 from api.errors import install_handlers
 from api.modelstore import ModelLibrary, ModelStore
 from api.routes import advice, governance, health, teams
@@ -27,12 +27,17 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
                rng: RandomSource | None = None) -> FastAPI:
     """Build the service. A given ``model_store`` is used as is; otherwise one is loaded at start-up."""
     settings = settings or get_settings()
-    engine = make_engine(settings.database)
+    engine = make_engine(settings.database, background_checkpoints=True)
     store = model_store or ModelStore(settings, library)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate(engine)
+        database_file = sqlite_file(engine)
+        checkpointer = WalCheckpointer(database_file) if database_file else None
+        if checkpointer is not None:
+            checkpointer.start()
+        app.state.checkpointer = checkpointer
         refresher = None
         if model_store is None:
             store.reload()
@@ -46,6 +51,8 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
         if refresher is not None:
             refresher.stop()
         app.state.advice_queue.close()
+        if checkpointer is not None:
+            checkpointer.stop()
         engine.dispose()
 
     app = FastAPI(title="Werkwijzer", version="1", lifespan=lifespan,

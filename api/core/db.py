@@ -31,6 +31,7 @@ except ImportError:  # not on Windows: one worker per SQLite file there
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _MIGRATION_LOCK = 72_616_601  # pg_advisory_lock key for migrations
+WAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes a reset write-ahead log file is truncated to
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -95,7 +96,10 @@ def _lock_path(url: str) -> str | None:
     return f"{database}.writelock" if database and database != ":memory:" else None
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
+    """An engine for ``url``. On a SQLite file, ``background_checkpoints`` turns off the WAL
+    checkpoint that SQLite otherwise runs inside a COMMIT every 1,000 pages: the caller then runs
+    a :class:`WalCheckpointer` (the API does, for as long as it serves)."""
     url = sqlalchemy_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False,
@@ -109,6 +113,9 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
+            if background_checkpoints:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.close()
 
         writer = _WriterLock(_lock_path(url))
@@ -134,6 +141,63 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)  # per worker
+
+
+def sqlite_file(engine: Engine) -> str | None:
+    """The database file of a SQLite engine; None for PostgreSQL or an in-memory database."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    return database if database and database != ":memory:" else None
+
+
+class WalCheckpointer:
+    """Copies the SQLite write-ahead log back into the database file on a thread of its own.
+
+    SQLite's default runs that checkpoint inside the COMMIT that takes the log past 1,000 pages:
+    that commit then also writes and syncs the database file, some 20–40 ms on this machine's
+    disk, and every request waiting on that batch waits with it (the slowest 1 % of advice
+    answers, docs/benchmarks.md). Here a separate connection runs a PASSIVE checkpoint every
+    ``interval`` seconds, which never waits for or blocks a writer or reader: commits only append
+    to the log, and the log starts again from its beginning once everything in it is copied.
+    With several worker processes each runs one; a checkpoint that finds another one running
+    simply skips its turn. ``journal_size_limit`` keeps the log file from staying large.
+    """
+
+    def __init__(self, path: str, interval: float = 0.25) -> None:
+        self._path = path
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="werkwijzer-wal-checkpoint", daemon=True)
+        self.passes = 0  # checkpoints that ran, for tests and diagnostics
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def checkpoint(self, connection: sqlite3.Connection) -> tuple[int, int, int]:
+        """(busy, pages in the log, pages copied) of one PASSIVE checkpoint."""
+        busy, log, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        self.passes += 1
+        return int(busy), int(log), int(copied)
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self._path, timeout=0, isolation_level=None, check_same_thread=False)
+        try:
+            while not self._stop.wait(self._interval):
+                try:
+                    self.checkpoint(connection)
+                except sqlite3.OperationalError:  # another worker's checkpoint is running: next turn
+                    continue
+        finally:
+            connection.close()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
