@@ -19,6 +19,7 @@ advice carries a suggestion and its explanation; the share is a product setting,
 The load generator runs on the same machine as both servers; that cost is the same for both.
 
     python benchmarks/api_latency.py [--home DIR [--reuse]] [--requests 2000] [--max-seconds 60]
+                                     [--workers N] [--database-url postgresql://...]
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -271,6 +273,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--max-seconds", type=float, default=60.0, help="Time limit per measurement.")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers for both servers.")
+    parser.add_argument("--database-url", default=None,
+                        help="Store advice here instead of SQLite in --home (WERKWIJZER_DATABASE_URL), "
+                             "e.g. postgresql://postgres@127.0.0.1:5432/bench.")
     parser.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
     parser.add_argument("--train-only", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -307,8 +312,10 @@ def run(args: argparse.Namespace, home: Path) -> None:
                PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]))  # mlflow runs uvicorn
     from werkwijzer.settings import Settings
 
-    settings = Settings(home=home, control_share=0)
+    settings = Settings(home=home, control_share=0, database_url=args.database_url)
     env["MLFLOW_TRACKING_URI"] = settings.tracking_uri
+    if args.database_url:
+        env["WERKWIJZER_DATABASE_URL"] = args.database_url
     schemas = champion_schemas(settings)
     # Every measured request of a run is a case no earlier request of that server sent: the scorer
     # caches encoded feature values, so a small pool cycled many times would flatter the API.
@@ -336,7 +343,8 @@ def run(args: argparse.Namespace, home: Path) -> None:
     mlflow = [str(Path(sys.executable).with_name("mlflow")), "models", "serve", "-m", f"models:/{EFFORT}@champion",
               "--env-manager", "local", "-h", "127.0.0.1", "-p", str(mlflow_port), "-w", str(args.workers)]
     print(f"champions: {EFFORT} v{schemas[EFFORT]['version']}, {INTEGRATED} v{schemas[INTEGRATED]['version']}; "
-          f"WERKWIJZER_CONTROL_SHARE=0; {args.workers} uvicorn worker(s) each; SQLite at {settings.database}",
+          f"WERKWIJZER_CONTROL_SHARE=0; {args.workers} uvicorn worker(s) each; advice stored in "
+          f"{make_url(settings.database).render_as_string(hide_password=True)}",
           flush=True)
     print(f"  api:    {' '.join(api)}\n  mlflow: {' '.join(mlflow)}", flush=True)
     results: list[Result] = []
