@@ -383,6 +383,7 @@ def _signals(d: ReportData, w: Writer) -> Section:
     return Section("signalen", title, [text], [Table(header, rows)] if rows else [])
 
 
+IN_USE = "In gebruik"  # the publication standard's status of a model in use
 REGISTER_FIELDS = {"name": ("Naam", "Name"), "description_short": ("Korte beschrijving", "Short description"),
                    "status": ("Status", "Status"), "publication_category": ("Categorie", "Category"),
                    "goal": ("Doel", "Goal"), "human_intervention": ("Menselijke tussenkomst", "Human intervention"),
@@ -410,7 +411,17 @@ def _register(d: ReportData, w: Writer, validate_entry: Callable[[dict[str, Any]
                "The municipality publishes each model in the Algorithm Register. Below "
                + ("is the entry of the model" if n == 1 else f"are the {n} entries of the models")
                + f" in use.{checked}")
-    return Section("register", title, [text], tables)
+    paragraphs = [text]
+    for entry in d.register_entries:  # the report lists models in use: a register that says otherwise is stale
+        status = entry.get("status")
+        if status and status != IN_USE:
+            name = entry.get("name", "?")
+            paragraphs.append(w.t(
+                f"Let op: bij {name} staat in de registratie de status '{status}', maar het model wordt "
+                f"gebruikt. De registratie moet worden bijgewerkt naar '{IN_USE}'.",
+                f"Note: the entry of {name} has the status '{status}', but the model is in use. The entry "
+                f"must be updated to '{IN_USE}'."))
+    return Section("register", title, paragraphs, tables)
 
 
 def build_document(data: ReportData, *, lang: str = "nl", fairness_band: tuple[float, float] = (0.8, 1.25),

@@ -153,6 +153,20 @@ def test_invalid_register_entry_stops_the_report_and_writes_nothing(report_data:
     assert not (tmp_path / "out").exists()
 
 
+def test_a_register_entry_not_marked_in_use_is_flagged_in_both_languages(report_data: ReportData) -> None:
+    assert all(e["status"] == "In gebruik" for e in report_data.register_entries)
+    assert len(section(build_document(report_data, lang="nl"), "register").paragraphs) == 1
+    entries = [{**report_data.register_entries[0], "status": "In ontwikkeling"}, *report_data.register_entries[1:]]
+    stale = dataclasses.replace(report_data, register_entries=entries)
+    name = entries[0]["name"]
+    nl = section(build_document(stale, lang="nl"), "register").paragraphs
+    en = section(build_document(stale, lang="en"), "register").paragraphs
+    assert nl[1:] == [f"Let op: bij {name} staat in de registratie de status 'In ontwikkeling', maar het model "
+                      "wordt gebruikt. De registratie moet worden bijgewerkt naar 'In gebruik'."]
+    assert en[1:] == [f"Note: the entry of {name} has the status 'In ontwikkeling', but the model is in use. "
+                      "The entry must be updated to 'In gebruik'."]
+
+
 def test_pdf_renders_a_readable_first_page(report_data: ReportData, tmp_path) -> None:
     pdfium = pytest.importorskip("pypdfium2")
     paths = write_report(report_data, tmp_path, validate_entry=lambda entry: [])
