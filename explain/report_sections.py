@@ -149,11 +149,18 @@ def _summary(d: ReportData, w: Writer, band: tuple[float, float]) -> Section:
     ]
     outside = len(_fpr_outside(d, band))
     if len(d.fairness):
-        paragraphs.append(w.t(
-            f"Gelijke behandeling: bij {w.plural(outside, 'group')} week het advies meer af van de referentiegroep dan "
-            "de grens toestaat" + (" (zie 'Gelijke behandeling van groepen')." if outside else "."),
-            f"Equal treatment: for {w.plural(outside, 'group')} the advice differed from the reference group by more "
-            "than the limit allows" + (" (see 'Equal treatment of groups')." if outside else ".")))
+        if outside:
+            paragraphs.append(w.t(
+                f"Gelijke behandeling: bij {w.plural(outside, 'group')} week het advies meer af van de referentiegroep "
+                "dan de grens toestaat (zie 'Gelijke behandeling van groepen').",
+                f"Equal treatment: for {w.plural(outside, 'group')} the advice differed from the reference group by "
+                "more than the limit allows (see 'Equal treatment of groups')."))
+        else:
+            paragraphs.append(w.t(
+                "Gelijke behandeling: bij geen enkele groep week het advies meer af van de referentiegroep dan de "
+                "grens toestaat.",
+                "Equal treatment: for no group did the advice differ from the reference group by more than the "
+                "limit allows."))
     return Section("samenvatting", w.t("Samenvatting", "Summary"), paragraphs)
 
 

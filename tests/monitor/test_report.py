@@ -224,3 +224,13 @@ def test_fairness_band_comes_from_the_caller(report_data: ReportData, tmp_path) 
 def test_summary_names_the_fairness_result(doc_nl: Document) -> None:
     assert section(doc_nl, "samenvatting").paragraphs[-1].startswith(
         "Gelijke behandeling: bij 1 groep week het advies meer af van de referentiegroep dan de grens toestaat")
+
+
+def test_summary_says_no_group_in_plain_words_when_none_is_outside(report_data: ReportData) -> None:
+    wide = (0.01, 100.0)
+    nl = section(build_document(report_data, lang="nl", fairness_band=wide), "samenvatting").paragraphs[-1]
+    en = section(build_document(report_data, lang="en", fairness_band=wide), "samenvatting").paragraphs[-1]
+    assert nl == ("Gelijke behandeling: bij geen enkele groep week het advies meer af van de referentiegroep dan "
+                  "de grens toestaat.")
+    assert en == ("Equal treatment: for no group did the advice differ from the reference group by more than the "
+                  "limit allows.")
