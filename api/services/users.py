@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.core.config import ROLES
@@ -38,13 +38,40 @@ def by_id(session: Session, user_id: str) -> Principal | None:
     return Principal(user.id, user.name, user.role) if user and user.active else None
 
 
+def by_session(session: Session, user_id: str, generation: int) -> Principal | None:
+    """The active user a browser session names, if the session was begun after the user's last
+    sign-out or revoke (its generation is still the user's)."""
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.session_generation != generation:
+        return None
+    return Principal(user.id, user.name, user.role)
+
+
+def session_generation(session: Session, user_id: str) -> int:
+    """The number a browser session begun now carries (``by_session`` checks it)."""
+    return session.execute(select(User.session_generation).where(User.id == user_id)).scalar_one()
+
+
+def _raise_generation(session: Session, user_id: str) -> None:
+    session.execute(update(User).where(User.id == user_id)
+                    .values(session_generation=User.session_generation + 1))
+
+
+def end_sessions(session: Session, user_id: str) -> None:
+    """Sign-out: every browser session this user has begun so far is refused from now on, on every worker."""
+    _raise_generation(session, user_id)
+    session.commit()
+
+
 def revoke(session: Session, user_id: str, now: dt.datetime) -> User:
-    """Deactivate a user: its token is refused from now on (running workers: after ``token_cache_seconds``)."""
+    """Deactivate a user: its token is refused from now on (running workers: after ``token_cache_seconds``),
+    its browser sessions at their next request."""
     user = session.get(User, user_id)
     if user is None:
         raise LookupError(f"no user {user_id!r}")
     if user.active:
         user.active = False
+        _raise_generation(session, user.id)  # its browser sessions stay ended even if it were ever reactivated
         audit.record(session, kind="user.revoked", actor="system", subject=user.id, at=now,
                      payload={"user_id": user.id, "role": user.role})
         session.commit()

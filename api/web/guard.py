@@ -3,7 +3,8 @@
 ``user: CaseworkerPage`` (or ``Annotated[Principal, Depends(require_page_role("team_lead"))]``)
 gives the signed-in user; without a valid session the browser is sent to the sign-in page (and
 back afterwards), and a user with another role gets a Dutch 403 page. The user is looked up on
-every request, so a revoked user is out at once.
+every request (no cache), so a revoked user, or a session begun before its user signed out, is
+out at once.
 """
 
 from __future__ import annotations
@@ -37,12 +38,12 @@ class WrongRole(Exception):
 
 
 def signed_in_user(request: Request) -> Principal | None:
-    """The active user behind this request's session, if any (one short read transaction)."""
+    """The active user behind this request's session, if any and not signed out since (one short read)."""
     found = web_session.current(request)
     if found is None or found.user_id is None:
         return None
     with reading(request.app.state.engine) as db:
-        return users.by_id(db, found.user_id)
+        return users.by_session(db, found.user_id, found.generation)
 
 
 def require_page_role(*allowed: str) -> Callable[[Request], Principal]:

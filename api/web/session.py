@@ -1,8 +1,10 @@
 """The browser session: a signed cookie that names the user, with a CSRF token per session.
 
 Why a signed cookie and not a server-side session table: the pages need only who is signed in
-and the form token, and the user is looked up again on every request (so revoking a user ends
-their session at once). The cookie holds no token and no personal data.
+and the form token, and the user is looked up again on every request. The one piece of server
+state is the user's session generation (ADR 0010): a session carries the generation it was begun
+under, and sign-out or revoking the user raises it, so every cookie begun before (a copied one
+too) is refused at its next request, on every worker. The cookie holds no token and no personal data.
 
 - The value is ``base64(json).base64(hmac-sha256)``, keyed by ``settings.secret_key`` (a key
   derived for this use only); a cookie that fails the check or has expired counts as absent.
@@ -42,6 +44,7 @@ class WebSession:
     user_id: str | None
     csrf: str
     expires: dt.datetime
+    generation: int = 0  # the user's session generation when it began (``users.by_session``)
 
     @property
     def signed_in(self) -> bool:
@@ -61,8 +64,8 @@ def _unb64(text: str) -> bytes:
 
 
 def encode(session: WebSession, secret: str) -> str:
-    body = _b64(json.dumps({"u": session.user_id, "c": session.csrf, "e": int(session.expires.timestamp())},
-                           separators=(",", ":")).encode("utf-8"))
+    body = _b64(json.dumps({"u": session.user_id, "c": session.csrf, "e": int(session.expires.timestamp()),
+                            "g": session.generation}, separators=(",", ":")).encode("utf-8"))
     return f"{body}.{_b64(hmac.new(_key(secret), body.encode('ascii'), hashlib.sha256).digest())}"
 
 
@@ -74,14 +77,15 @@ def decode(value: str, secret: str, now: dt.datetime) -> WebSession | None:
         return None
     try:
         data = json.loads(_unb64(body))
-        session = WebSession(data["u"], str(data["c"]), dt.datetime.fromtimestamp(int(data["e"]), dt.UTC))
+        session = WebSession(data["u"], str(data["c"]), dt.datetime.fromtimestamp(int(data["e"]), dt.UTC),
+                             int(data.get("g", 0)))  # cookies from before ADR 0010: generation 0
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None
     return session if session.expires > now else None
 
 
-def new_session(user_id: str | None, now: dt.datetime) -> WebSession:
-    return WebSession(user_id, secrets.token_urlsafe(32), now + LIFETIME)
+def new_session(user_id: str | None, now: dt.datetime, generation: int = 0) -> WebSession:
+    return WebSession(user_id, secrets.token_urlsafe(32), now + LIFETIME, generation)
 
 
 def _now(request: Request) -> dt.datetime:
@@ -107,9 +111,9 @@ def refused_over_plain_http(request: Request) -> bool:
     return request.url.scheme == "http" and cookie_secure(request) and COOKIE not in request.cookies
 
 
-def begin(request: Request, user_id: str | None) -> WebSession:
+def begin(request: Request, user_id: str | None, generation: int = 0) -> WebSession:
     """A new session (new CSRF token) for this request; ``write`` puts it on the response."""
-    session = new_session(user_id, _now(request))
+    session = new_session(user_id, _now(request), generation)
     request.state.web_session = session
     return session
 

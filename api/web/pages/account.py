@@ -1,4 +1,4 @@
-"""Sign-in with one's API token, sign-out, and the start page.
+"""Sign-in with one's API token, sign-out (which ends the session on the server too), and the start page.
 
 The token is typed once into the sign-in form; it is checked like a bearer token and never
 stored in the cookie (the session names the user by id). After sign-in the user lands where
@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.core.db import reading
+from api.deps import SessionDep
 from api.services import users
 from api.web import nav
 from api.web import session as web_session
@@ -58,16 +59,22 @@ def sign_in(request: Request, token: Annotated[str, Form(max_length=200)] = "",
         return _sign_in_page(request, safe_next(next), error="signin.empty", status_code=400)
     with reading(request.app.state.engine) as db:
         user = users.by_token(db, token)
+        generation = users.session_generation(db, user.id) if user else 0
     if user is None:
         return _sign_in_page(request, safe_next(next), error="signin.unknown", status_code=401)
-    web_session.begin(request, user.id)
+    web_session.begin(request, user.id, generation)
     response = RedirectResponse(safe_next(next) or nav.start_page(user.role), status_code=303)
     web_session.write(request, response)
     return response
 
 
 @router.post("/afmelden", dependencies=[CsrfChecked])
-def sign_out(request: Request) -> Response:
+def sign_out(request: Request, session: SessionDep) -> Response:
+    """End the session on the server too: a copy of this cookie (and the user's other sessions) is refused
+    from now on (ADR 0010). A session that is no longer valid changes nothing."""
+    user = signed_in_user(request)
+    if user is not None:
+        users.end_sessions(session, user.id)
     response = RedirectResponse(f"{SIGN_IN}?uit=1", status_code=303)
     web_session.clear(request, response)
     return response

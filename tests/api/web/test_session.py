@@ -146,7 +146,7 @@ def test_pages_send_a_strict_content_security_policy(web: Api) -> None:
 
 def test_a_revoked_user_is_signed_out_at_once(web: Api) -> None:
     from api.services.clock import utc_now
-    from api.services.users import create_user, revoke
+    from api.services.users import create_user, revoke, session_generation
 
     with web.app.state.sessions() as session:
         user, token = create_user(session, "tijdelijk", "caseworker", utc_now())
@@ -157,6 +157,8 @@ def test_a_revoked_user_is_signed_out_at_once(web: Api) -> None:
     with web.app.state.sessions() as session:
         revoke(session, user.id, utc_now())
     assert client.get("/zaken").status_code == 303
+    with web.app.state.sessions() as session:
+        assert session_generation(session, user.id) == 1, "revoking ends its browser sessions for good"
 
 
 def test_a_missing_page_is_a_dutch_page_for_browsers_and_json_for_programs(web: Api) -> None:
@@ -214,3 +216,26 @@ def test_english_on_a_refused_form_opens_that_form_in_english(web: Api, page_ids
     assert r.status_code == 303 and r.headers["location"] == f"{case}?lang=en#besluit"
     assert '<html lang="en">' in client.get(r.headers["location"]).text
     client.get("/?lang=nl")
+
+
+def test_a_cookie_copied_before_sign_out_is_refused_after_it(api: Api) -> None:
+    """On SQLite and PostgreSQL: sign-out ends the session on the server, not only in this browser."""
+    client = sign_in(api, "caseworker")
+    copied = page_client(api)
+    copied.cookies.set(web_session.COOKIE, client.cookies[web_session.COOKIE])
+    old_csrf = csrf_of(client.get("/").text)
+    other = sign_in(api, "team_lead")
+    assert copied.get("/zaken").status_code == 200
+    assert client.post("/afmelden", data={"csrf_token": old_csrf}).status_code == 303
+    r = copied.get("/zaken")
+    assert r.status_code == 303 and r.headers["location"] == "/aanmelden?next=/zaken"
+    assert "Meld u aan met uw persoonlijke code" in copied.get(r.headers["location"]).text
+    assert copied.get("/zaken?lang=en").status_code == 303
+    assert "Sign in" in copied.get("/aanmelden?lang=en").text
+    assert other.get("/").status_code == 200, "another user's session is not touched"
+
+    again = sign_in(api, "caseworker")
+    assert again.get("/zaken").status_code == 200
+    copied.post("/afmelden", data={"csrf_token": old_csrf})  # an ended session cannot end the new one
+    assert again.get("/zaken").status_code == 200
+    assert copied.get("/zaken").status_code == 303

@@ -1,0 +1,42 @@
+"""The migrations build the schema the models describe, and 0003 keeps existing users (both backends)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from api.core.db import MIGRATIONS, make_engine
+from api.storage.models import Base
+from tests.api.conftest import database_url
+
+
+def _upgrade(connection: object, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def test_session_generation_is_added_to_existing_users_and_the_schema_matches_the_models(
+        backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    engine = make_engine(database_url(backend, tmp_path, request))
+    try:
+        with engine.connect() as connection:
+            _upgrade(connection, "0002")
+            connection.execute(text("INSERT INTO users (id, name, role, token_hash, active, created_at) "
+                                    "VALUES ('u-old', 'before 0003', 'caseworker', 'h', :t, :at)"),
+                               {"t": True, "at": dt.datetime(2026, 11, 1)})
+            connection.commit()
+            _upgrade(connection, "head")
+            connection.commit()
+            assert connection.execute(text("SELECT session_generation FROM users WHERE id = 'u-old'")).scalar_one() == 0
+            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    finally:
+        engine.dispose()
