@@ -264,3 +264,20 @@ def test_team_lead_runs_a_scenario_and_sees_a_refusal_in_dutch(browser: Any, liv
     assert page.get_by_label("Verandering bezetting (FTE)").input_value() == "2,5", "what was typed is kept"
     check_page(page, "capaciteit-fout-in-scenario")
     page.context.close()
+
+
+def test_afmelden_ends_a_copied_session_too(browser: Any, live: LiveServer, web: Api) -> None:
+    page = open_as(browser, live, web, "auditor")
+    cookies = page.context.cookies()
+    assert [c["name"] for c in cookies] == ["ww_session"]
+    copy = browser.new_context(base_url=live.url)
+    copy.add_cookies(cookies)
+    other = copy.new_page()
+    assert other.goto("/modellen") is not None and other.url.endswith("/modellen")
+    page.get_by_role("button", name="Afmelden").click()
+    assert page.get_by_role("status").inner_text() == "U bent afgemeld."
+    other.goto("/modellen")
+    assert "/aanmelden?next=/modellen" in other.url
+    assert other.get_by_role("heading", level=1).inner_text() == "Aanmelden"
+    copy.close()
+    page.context.close()
