@@ -12,6 +12,7 @@ several workers from migrating at once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -21,8 +22,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from api.core.periodic import PeriodicThread
 
 try:
     import fcntl
@@ -91,9 +94,15 @@ class _SqliteConnection(sqlite3.Connection):
             release()
 
 
+def _database_file(url: URL) -> str | None:
+    """The file of a SQLite URL; None for an in-memory database (or a URL without one)."""
+    database = url.database
+    return database if database and database != ":memory:" else None
+
+
 def _lock_path(url: str) -> str | None:
-    database = make_url(url).database
-    return f"{database}.writelock" if database and database != ":memory:" else None
+    database = _database_file(make_url(url))
+    return f"{database}.writelock" if database else None
 
 
 def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
@@ -145,13 +154,10 @@ def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
 
 def sqlite_file(engine: Engine) -> str | None:
     """The database file of a SQLite engine; None for PostgreSQL or an in-memory database."""
-    if engine.dialect.name != "sqlite":
-        return None
-    database = engine.url.database
-    return database if database and database != ":memory:" else None
+    return _database_file(engine.url) if engine.dialect.name == "sqlite" else None
 
 
-class WalCheckpointer:
+class WalCheckpointer(PeriodicThread):
     """Copies the SQLite write-ahead log back into the database file on a thread of its own.
 
     SQLite's default runs that checkpoint inside the COMMIT that takes the log past 1,000 pages:
@@ -165,22 +171,16 @@ class WalCheckpointer:
     """
 
     def __init__(self, path: str, interval: float = 0.25) -> None:
+        super().__init__("werkwijzer-wal-checkpoint", interval)
         self._path = path
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="werkwijzer-wal-checkpoint", daemon=True)
+        self._connection: sqlite3.Connection | None = None  # opened on the thread's first tick
         self.passes = 0  # checkpoints that ran, for tests and diagnostics
 
-    def start(self) -> None:
-        self._thread.start()
-
     def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
+        super().stop()
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def checkpoint(self, connection: sqlite3.Connection) -> tuple[int, int, int]:
         """(busy, pages in the log, pages copied) of one PASSIVE checkpoint."""
@@ -188,16 +188,11 @@ class WalCheckpointer:
         self.passes += 1
         return int(busy), int(log), int(copied)
 
-    def _run(self) -> None:
-        connection = sqlite3.connect(self._path, timeout=0, isolation_level=None, check_same_thread=False)
-        try:
-            while not self._stop.wait(self._interval):
-                try:
-                    self.checkpoint(connection)
-                except sqlite3.OperationalError:  # another worker's checkpoint is running: next turn
-                    continue
-        finally:
-            connection.close()
+    def tick(self) -> None:
+        if self._connection is None:
+            self._connection = sqlite3.connect(self._path, timeout=0, isolation_level=None, check_same_thread=False)
+        with contextlib.suppress(sqlite3.OperationalError):  # another worker's checkpoint is running: next turn
+            self.checkpoint(self._connection)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.core.config import MODEL_NAMES
+from api.core.periodic import PeriodicThread
 from api.modelstore import ModelStore
 from api.services import audit
 
@@ -48,29 +48,16 @@ def refresh_once(store: ModelStore, sessions: sessionmaker[Session], now: dt.dat
     return changes
 
 
-class Refresher:
+class Refresher(PeriodicThread):
     """A daemon thread calling :func:`refresh_once` every ``interval`` seconds until stopped."""
 
     def __init__(self, store: ModelStore, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime],
                  interval: float) -> None:
-        self._store, self._sessions, self._clock, self._interval = store, sessions, clock, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="werkwijzer-model-refresh", daemon=True)
+        super().__init__("werkwijzer-model-refresh", interval)
+        self._store, self._sessions, self._clock = store, sessions, clock
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                refresh_once(self._store, self._sessions, self._clock())
-            except Exception:  # keep serving; the next round tries again
-                log.exception("background model refresh failed")
+    def tick(self) -> None:
+        try:
+            refresh_once(self._store, self._sessions, self._clock())
+        except Exception:  # keep serving; the next round tries again
+            log.exception("background model refresh failed")
