@@ -9,10 +9,17 @@ from fastapi.testclient import TestClient
 from api.core.config import TRIAGE_EFFORT
 from tests.api.conftest import Api, new_case
 from tests.api.web.conftest import csrf_of, make_advice, sign_in
+from werkwijzer.teams import EFFORT_CLASSES
 
 
 def _advice(web: Api, advice_id: str) -> dict:
     return web.client.get(f"/api/v1/advice/{advice_id}", headers=web.headers("caseworker")).json()
+
+
+def _another_class(web: Api, advice_id: str) -> str:
+    """An effort class other than the one the advice suggests (a deviation)."""
+    suggested = _advice(web, advice_id)["suggestion"]["suggested_effort_class"]
+    return next(c for c in EFFORT_CLASSES if c != suggested)
 
 
 def _decide(client: TestClient, advice_id: str, **fields: str) -> object:
@@ -45,8 +52,7 @@ def test_case_page_shows_reasons_model_version_and_who_decides(web: Api) -> None
 def test_decision_through_the_form_lands_in_the_store_and_the_audit_trail(web: Api) -> None:
     client = sign_in(web, "caseworker")
     advice_id = make_advice(web, 8020)
-    suggested = _advice(web, advice_id)["suggestion"]["suggested_effort_class"]
-    other = next(c for c in ("eenvoudig", "gemiddeld", "complex") if c != suggested)
+    other = _another_class(web, advice_id)
     r = _decide(client, advice_id, outcome="deviated", final_effort_class=other, motivation="Huisbezoek gedaan.")
     assert r.status_code == 303 and r.headers["location"] == f"/zaken/{advice_id}?vastgelegd=1"
     assert "Uw besluit is vastgelegd." in client.get(r.headers["location"]).text
@@ -64,8 +70,7 @@ def test_decision_through_the_form_lands_in_the_store_and_the_audit_trail(web: A
 def test_deviation_without_motivation_is_refused_next_to_the_field_and_keeps_the_input(web: Api) -> None:
     client = sign_in(web, "caseworker")
     advice_id = make_advice(web, 8030)
-    suggested = _advice(web, advice_id)["suggestion"]["suggested_effort_class"]
-    other = next(c for c in ("eenvoudig", "gemiddeld", "complex") if c != suggested)
+    other = _another_class(web, advice_id)
     r = _decide(client, advice_id, outcome="deviated", final_effort_class=other, motivation="  ")
     assert r.status_code == 422
     assert 'id="motivation-error">Schrijf op waarom u afwijkt. Dat is verplicht.' in r.text
