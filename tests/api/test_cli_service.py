@@ -113,5 +113,8 @@ def test_serve_logs_requests_only_when_asked(home: Path, monkeypatch: pytest.Mon
     for extra in ([], ["--access-log"]):
         result = CliRunner().invoke(cli, ["serve", "--port", "8123", *extra])
         assert result.exit_code == 0, result.output
-    assert [c["access_log"] for c in calls] == [False, True]
+    from werkwijzer.cli.service import run_api
+
+    run_api("127.0.0.1", 8124)  # what `demo` calls to serve
+    assert [c["access_log"] for c in calls] == [False, True, False]
     assert calls[0]["port"] == 8123 and calls[0]["factory"] is True

@@ -1,4 +1,5 @@
-"""`werkwijzer demo --no-serve`, the README's main command, end to end on a small municipality."""
+"""`werkwijzer demo`, the README's main command, end to end on a small municipality (the server it
+starts at the end is replaced by a recorder: the test checks what would be served, and how)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,12 @@ def test_demo_trains_everything_and_prints_one_token_per_role(tmp_path, monkeypa
     from werkwijzer.settings import get_settings
 
     get_settings.cache_clear()
+    from werkwijzer.cli import service
+
+    served: list[tuple] = []
+    monkeypatch.setattr(service, "run_api", lambda *args, **kwargs: served.append((args, kwargs)))
     try:
-        result = CliRunner().invoke(cli, ["demo", "--no-serve", "--inhabitants", "20000", "--years", "2"])
+        result = CliRunner().invoke(cli, ["demo", "--inhabitants", "20000", "--years", "2"])
         settings = get_settings()
     finally:
         get_settings.cache_clear()
@@ -31,6 +36,7 @@ def test_demo_trains_everything_and_prints_one_token_per_role(tmp_path, monkeypa
     assert "mlflow ui --backend-store-uri" in out and "/docs" in out
     assert "12 cases wait for a caseworker's decision" in out
     assert "Pages:      http://127.0.0.1:8000/" in out
+    assert served == [(("127.0.0.1", 8000), {})]  # through serve's runner: no access log (ADR 0009)
 
     from werkwijzer.tracking import champion_version, configure_mlflow
 

@@ -108,9 +108,9 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
     if no_serve:
         return
     _step(6, f"Serving the pages and the API on http://{host}:{port}/ (Ctrl+C stops)")
-    import uvicorn
+    from werkwijzer.cli.service import run_api
 
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port)
+    run_api(host, port)
 
 
 def _create_users(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]

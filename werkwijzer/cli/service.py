@@ -26,8 +26,6 @@ def _database():  # type: ignore[no-untyped-def]
                    "of the retention purge (ADR 0009).")
 def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the API; it loads the champion models from MLflow at start-up."""
-    import uvicorn
-
     from werkwijzer.tracking import configure_mlflow
 
     settings, engine, _ = _database()  # migrate once, before the workers start
@@ -38,6 +36,14 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
         click.echo(f"warning: MLflow registry not reachable yet: {exc}", err=True)
     click.echo(f"Pages:    http://{host}:{port}/  (sign in with a token from `werkwijzer users create`)")
     click.echo(f"API docs: http://{host}:{port}/docs")
+    run_api(host, port, workers=workers, access_log=access_log)
+
+
+def run_api(host: str, port: int, *, workers: int = 1, access_log: bool = False) -> None:
+    """Serve the app with uvicorn until stopped: ``serve`` and ``demo`` both start it here, so both
+    write no access log unless asked (ADR 0009)."""
+    import uvicorn
+
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, access_log=access_log)
 
 
