@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import URL, Engine, create_engine, event, make_url, text
@@ -105,6 +106,15 @@ def _lock_path(url: str) -> str | None:
     return f"{database}.writelock" if database else None
 
 
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+# JSON columns (advice features, suggestion and reasons; idempotency answers) are written and read
+# with orjson: with json.dumps they were about a tenth of the advice batch's time (ADR 0011).
+_JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+
+
 def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
     """An engine for ``url``. On a SQLite file, ``background_checkpoints`` turns off the WAL
     checkpoint that SQLite otherwise runs inside a COMMIT every 1,000 pages: the caller then runs
@@ -112,7 +122,7 @@ def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
     url = sqlalchemy_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False,
-                                                  "factory": _SqliteConnection})
+                                                  "factory": _SqliteConnection}, **_JSON)
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -149,7 +159,7 @@ def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
                 dbapi_connection.end_write()  # a connection never holds the lock while pooled
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)  # per worker
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **_JSON)  # per worker
 
 
 def sqlite_file(engine: Engine) -> str | None:

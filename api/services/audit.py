@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
@@ -26,8 +27,26 @@ from api.storage.models import AuditEvent, AuditHead
 GENESIS = "0" * 64  # the previous hash of the very first entry
 
 
+_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _unlisted(value: Any) -> Any:
+    return float(value) if isinstance(value, float) else str(value)  # a float subclass (numpy) stays a number
+
+
 def canonical_json(payload: Any) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """Sorted keys, no spaces, UTF-8; anything JSON has no type for is written as its ``str`` (ADR 0011).
+
+    Written by orjson, several times faster than ``json.dumps`` on the advice path, and the same
+    text except for floats in exponent range (``0.00001`` where ``json.dumps`` wrote ``1e-05``)
+    and NaN (``null``, which is JSON; ``NaN`` is not). What orjson does not write (an integer
+    beyond 64 bits, a key that is not a string) falls back to ``json.dumps``. A stored entry is
+    verified against its stored text, so entries written in the earlier form stay verifiable.
+    """
+    try:
+        return orjson.dumps(payload, default=_unlisted, option=_CANONICAL).decode()
+    except TypeError:
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def entry_hash(seq: int, at: dt.datetime, kind: str, actor: str, subject: str, payload: str,
@@ -86,7 +105,7 @@ def record_many(session: Session, entries: list[Entry]) -> None:
         rows.append({"seq": seq, "at": at, "kind": entry.kind, "actor": entry.actor, "subject": entry.subject,
                      "payload": body, "prev_hash": prev, "hash": digest})
         prev = digest
-    session.execute(insert(AuditEvent), rows)
+    session.execute(insert(AuditEvent.__table__), rows)
     head.last_seq, head.last_hash = seq, prev
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -77,6 +79,44 @@ def test_a_removed_entry_is_detected(fresh_api: Api) -> None:
         conn.execute(text("DELETE FROM audit_events WHERE seq = 4"))
     result = verify(api)
     assert not result["valid"] and result["broken_at"] == 5 and "missing" in result["problem"]
+
+
+def _json_dumps_form(payload: object) -> str:
+    """The canonical form before ADR 0011 (``json.dumps``)."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+PAYLOADS = [
+    {"advice_id": "a-1", "team": "wmo_meldingen", "suggestion": {"effort_class_probabilities": {"laag": 0.25,
+     "midden": 0.5, "hoog": 0.25}, "suggested_effort_class": "midden"}, "reasons": [{"value": 3.0, "up": True}]},
+    {"motivation": "Cliënt wil eerst zélf bellen; ‘schuld’ — €40", "n": [1, -2, 3.5, None, False]},
+    {"at": dt.datetime(2026, 11, 27, 5, 1, 2, 345678), "day": dt.date(2026, 11, 27)},
+    {2: "numbered keys", 10: "sort as numbers"},
+    {"numpy": np.float64(0.125), "count": np.int64(3), "flag": np.bool_(True), "big": 2**70},
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=["advice", "text", "dates", "int-keys", "numpy"])
+def test_canonical_json_is_the_earlier_form_for_what_entries_hold(payload: dict) -> None:
+    assert audit.canonical_json(payload) == _json_dumps_form(payload)
+
+
+def test_entries_in_the_earlier_form_still_verify(fresh_api: Api) -> None:
+    """Only floats in exponent range read differently now; verification hashes the stored text."""
+    api = fresh_api
+    make_history(api, 1)
+    payload = {"contribution": 1e-05, "huge": 1e16}
+    assert audit.canonical_json(payload) != _json_dumps_form(payload)
+    with api.app.state.sessions() as session:
+        head = audit.lock_head(session)
+        seq, at, body = head.last_seq + 1, dt.datetime(2026, 1, 5, 9, 30), _json_dumps_form(payload)
+        digest = audit.entry_hash(seq, at, "advice.created", "u-old", "a-old", body, head.last_hash)
+        session.add(AuditEvent(seq=seq, at=at, kind="advice.created", actor="u-old", subject="a-old", payload=body,
+                               prev_hash=head.last_hash, hash=digest))
+        head.last_seq, head.last_hash = seq, digest
+        session.commit()
+    make_history(api, 1)
+    assert verify(api)["valid"]
 
 
 def _events(api: Api) -> list[AuditEvent]:
