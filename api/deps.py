@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
+import orjson
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -24,8 +27,9 @@ from api.core.security import Principal, hash_token
 from api.modelstore import ModelStore
 from api.services import users
 from api.services.advice import RandomSource
-from api.services.advice_queue import AdviceQueue
 from werkwijzer.settings import Settings
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 bearer = HTTPBearer(auto_error=False, description="A token made by `werkwijzer users create`.")
 
@@ -51,17 +55,12 @@ async def get_rng(request: Request) -> RandomSource:
     return request.app.state.rng
 
 
-async def get_advice_queue(request: Request) -> AdviceQueue:
-    return request.app.state.advice_queue
-
-
 def _lookup(engine: Engine, token: str) -> Principal | None:
     with reading(engine) as session:
         return users.by_token(session, token)
 
 
-async def authenticated(request: Request,
-                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+async def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
     """The user behind the bearer token, looked up in a short transaction of its own.
 
     A valid token is remembered for ``token_cache_seconds`` (per worker, by its hash), so most
@@ -88,13 +87,71 @@ async def authenticated(request: Request,
     return user
 
 
-def role(*allowed: str) -> Callable[[Principal], Awaitable[Principal]]:
+async def authenticated(request: Request,
+                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    return await authenticate(request, credentials)
+
+
+def allowed(user: Principal, roles: tuple[str, ...]) -> Principal:
+    if user.role not in roles:
+        raise HTTPException(403, f"this needs the role {' or '.join(roles)}")
+    return user
+
+
+def role(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     async def check(user: Annotated[Principal, Depends(authenticated)]) -> Principal:
-        if user.role not in allowed:
-            raise HTTPException(403, f"this needs the role {' or '.join(allowed)}")
-        return user
+        return allowed(user, roles)
 
     return check
+
+
+# -- the same checks for a route that takes only the request (ADR 0011) ----------------------
+async def caller(request: Request, *roles: str) -> Principal:
+    """What ``Depends(role(*roles))`` gives, called directly: 401 or 403 exactly as there."""
+    return allowed(await authenticate(request, await bearer(request)), roles)
+
+
+IDEMPOTENCY_KEY_MAX = 200
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The ``Idempotency-Key`` header as ``IdempotencyKeyDep`` reads it, with the same 422."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and len(key) > IDEMPOTENCY_KEY_MAX:
+        raise RequestValidationError([{"type": "string_too_long", "loc": ("header", "Idempotency-Key"),
+                                       "msg": f"String should have at most {IDEMPOTENCY_KEY_MAX} characters",
+                                       "input": None, "ctx": {"max_length": IDEMPOTENCY_KEY_MAX}}])
+    return key
+
+
+async def json_body(request: Request, model: type[ModelT]) -> ModelT:
+    """The request's JSON body as ``model``, with the 422 answers FastAPI gives for a body parameter:
+    ``missing`` for no body, ``json_invalid`` for bytes that are not JSON (parsed by orjson, see
+    ``api.routes.json_body``), the model's own errors under ``body`` otherwise. A body sent with a
+    content type other than JSON is validated as bytes, so it fails as it does there."""
+    raw = await request.body()
+    if not raw:
+        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
+    data: Any = raw
+    if _is_json(request.headers.get("content-type")):
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise RequestValidationError([{"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error",
+                                           "input": {}, "ctx": {"error": exc.msg}}]) from exc
+    try:
+        return model.model_validate(data, from_attributes=True)  # as FastAPI validates a body
+    except ValidationError as exc:
+        raise RequestValidationError([{**error, "loc": ("body", *error["loc"])}
+                                      for error in exc.errors(include_url=False)]) from exc
+
+
+def _is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    kind = content_type.split(";", 1)[0].strip().lower()
+    main, _, sub = kind.partition("/")
+    return main == "application" and (sub == "json" or sub.endswith("+json"))
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -102,8 +159,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[ModelStore, Depends(get_store)]
 NowDep = Annotated[dt.datetime, Depends(get_now)]
 RngDep = Annotated[RandomSource, Depends(get_rng)]
-AdviceQueueDep = Annotated[AdviceQueue, Depends(get_advice_queue)]
-IdempotencyKeyDep = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200,
+IdempotencyKeyDep = Annotated[str | None, Header(alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX,
                                                  description="Retry-safe POSTs: same key, same answer.")]
 
 UserDep = Annotated[Principal, Depends(role("caseworker", "team_lead", "model_owner", "auditor", "admin"))]

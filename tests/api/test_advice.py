@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from sqlalchemy import func, select
 
 from api.core.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from api.main import create_app
 from api.modelstore import ModelStore
+from api.schemas.advice import AdviceCreate
 from api.storage.models import Advice, AuditEvent
 from tests.api.conftest import CASE, Api, new_case
 from tests.api.toymodels import TOY_LIBRARY
@@ -155,3 +157,58 @@ def test_no_model_loaded_is_503_with_a_plain_reason_never_a_score(api: Api) -> N
         ready = client.get("/ready", headers=api.headers("caseworker"))
         assert ready.status_code == 503 and not ready.json()["ready"]
         assert client.get("/api/v1/teams/wmo_meldingen/forecast", headers=api.headers("team_lead")).status_code == 503
+
+
+# POST /advice takes only the request and reads body, header and token itself (ADR 0011): these
+# pin the answers a typed FastAPI signature gives, so the difference cannot be seen from outside.
+BODY_ANSWERS = [
+    ("no-body", b"", "application/json", {}, ["body"], "missing"),
+    ("not-an-object", b"[1, 2]", "application/json", {}, ["body"], "model_attributes_type"),
+    ("text-plain", b'{"case_id": "x"}', "text/plain", {}, ["body"], "model_attributes_type"),
+    ("missing-field", b'{"team": "t", "features": {}}', "application/json; charset=utf-8", {},
+     ["body", "case_id"], "missing"),
+    ("unknown-field", b'{"case_id": "x", "team": "t", "features": {}, "bsn": "1"}', "application/vnd.api+json", {},
+     ["body", "bsn"], "extra_forbidden"),
+    ("long-idempotency-key", None, "application/json", {"Idempotency-Key": "k" * 201},
+     ["header", "Idempotency-Key"], "string_too_long"),
+]
+
+
+@pytest.mark.parametrize(("body", "content_type", "extra", "loc", "kind"), [c[1:] for c in BODY_ANSWERS],
+                         ids=[c[0] for c in BODY_ANSWERS])
+def test_body_and_header_errors_are_the_422_of_a_typed_route(api: Api, body: bytes | None, content_type: str,
+                                                             extra: dict, loc: list, kind: str) -> None:
+    before = counts(api)
+    content = body if body is not None else orjson.dumps(new_case(7))
+    r = api.client.post("/api/v1/advice", content=content,
+                        headers={**api.headers("caseworker"), "Content-Type": content_type, **extra})
+    assert r.status_code == 422
+    assert {"loc": loc, "type": kind} in [{"loc": p["loc"], "type": p["type"]} for p in r.json()["detail"]]
+    assert counts(api) == before
+
+
+def test_invalid_json_names_the_position(api: Api) -> None:
+    r = api.client.post("/api/v1/advice", content=b'{"case_id": ]',
+                        headers={**api.headers("caseworker"), "Content-Type": "application/json"})
+    assert r.json()["detail"] == [{"loc": ["body", 12], "msg": "JSON decode error", "type": "json_invalid"}]
+
+
+@pytest.mark.parametrize(("role", "status"), [(None, 401), ("auditor", 403)])
+def test_the_token_is_checked_before_the_body_is_read(api: Api, role: str | None, status: int) -> None:
+    headers = {"Content-Type": "application/json", **(api.headers(role) if role else {})}
+    r = api.client.post("/api/v1/advice", content=b"{not json", headers=headers)
+    assert r.status_code == status and "json" not in r.text.lower()
+
+
+def test_the_openapi_entry_documents_body_header_token_and_answers(api: Api) -> None:
+    spec = api.app.openapi()
+    operation = spec["paths"]["/api/v1/advice"]["post"]
+    assert operation["requestBody"] == {"required": True, "content": {
+        "application/json": {"schema": AdviceCreate.model_json_schema()}}}
+    assert operation["security"] == [{"HTTPBearer": []}] and "HTTPBearer" in spec["components"]["securitySchemes"]
+    [key] = operation["parameters"]
+    assert (key["name"], key["in"], key["required"]) == ("Idempotency-Key", "header", False)
+    assert {"type": "string", "maxLength": 200} in key["schema"]["anyOf"]
+    assert set(operation["responses"]) == {"201", "401", "403", "409", "422", "503"}
+    assert operation["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/AdvicePublic"}
