@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
     app.state.token_cache = {}
     install_handlers(app)
     app.include_router(health.router)
-    for router in (teams.router, advice.router, governance.router):
+    for router in (advice.router, teams.router, governance.router):  # advice first: matched first
         app.include_router(router, prefix=API_PREFIX)
     install_pages(app)
     return app

@@ -30,6 +30,8 @@ class OrjsonRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        if self.body_field is None:  # no body parameter: nothing to parse
+            return handler
 
         async def parse_with_orjson(request: Request) -> Response:
             return await handler(OrjsonRequest(request.scope, request.receive, request._send))

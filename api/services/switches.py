@@ -20,10 +20,10 @@ from api.storage.models import SwitchChange
 
 
 def current(session: Session) -> dict[str, bool]:
-    rows = session.execute(select(SwitchChange).order_by(SwitchChange.id)).scalars().all()
+    """Each scope's latest flip (on when never flipped). Read once per advice batch: columns, not objects."""
     state = dict.fromkeys(SWITCH_SCOPES, True)
-    for row in rows:
-        state[row.scope] = row.enabled
+    for scope, enabled in session.execute(select(SwitchChange.scope, SwitchChange.enabled).order_by(SwitchChange.id)):
+        state[scope] = enabled
     return state
 
 
