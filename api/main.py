@@ -50,7 +50,6 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
         yield
         if refresher is not None:
             refresher.stop()
-        app.state.advice_queue.close()
         if checkpointer is not None:
             checkpointer.stop()
         engine.dispose()

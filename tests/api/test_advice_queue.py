@@ -1,4 +1,4 @@
-"""Advice requests queued together are stored in one transaction, each with its own answer (ADR 0007)."""
+"""Advice requests queued together are stored in one transaction, each with its own answer (ADR 0007, 0011)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,7 @@ def _run(queue: AdviceQueue, user: Principal, requests: list[tuple[dict[str, Any
     async def all_at_once() -> list[Any]:
         return await asyncio.gather(*(queue.submit(user, AdviceCreate(**body), utc_now(), key)
                                       for body, key in requests), return_exceptions=True)
-    try:
-        return asyncio.run(all_at_once())
-    finally:
-        queue.close()
+    return asyncio.run(all_at_once())
 
 
 class _CountingSessions:
@@ -107,3 +104,32 @@ def test_a_row_that_cannot_be_scored_fails_only_its_own_request(fresh_api: Api) 
     assert isinstance(answers[1], ValueError)
     with api.app.state.sessions() as session:
         assert len(session.execute(select(Advice.id)).scalars().all()) == 2
+
+
+def test_requests_a_few_loop_turns_behind_join_the_batch(fresh_api: Api) -> None:
+    """Before a batch the loop turns until no request joins: requests still being read (here: one to
+    three turns behind the first) are scored in the same batch instead of the first going alone."""
+    from api.services import scoring
+
+    api = fresh_api
+    user = _user(api)
+    sessions = _CountingSessions(api.app.state.sessions)
+    scored: list[int] = []
+
+    def score(effort: Any, integrated: Any, rows: list[dict[str, Any]], top: int) -> list[scoring.Scored]:
+        scored.append(len(rows))
+        return scoring.score_rows(effort, integrated, rows, top)
+
+    queue = AdviceQueue(sessions, api.app.state.store, api.settings, api.rng, score=score)
+
+    async def arriving(case: int, turns: int) -> Any:
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        return await queue.submit(user, AdviceCreate(**new_case(case)), utc_now(), None)
+
+    async def scenario() -> list[Any]:
+        return await asyncio.gather(*(arriving(30 + turns, turns) for turns in range(4)))
+
+    answers = asyncio.run(scenario())
+    assert [a[0] for a in answers] == [201] * 4
+    assert scored == [4] and sessions.opened == 1  # one batch, one transaction
