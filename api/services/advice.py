@@ -164,7 +164,7 @@ def build(settings: Settings, user: Principal, body: AdviceCreate, computed: Com
                       "suggested_effort_class": computed.suggested,
                       "integrated_approach_probability": computed.integrated_probability if integrated_on else None}
     # A plain row, not an ``Advice`` instance: building an ORM object per advice only to read its
-    # attributes back for a multi-row insert was a sixth of the batch thread's time.
+    # attributes back for a multi-row insert was a sixth of the batch's time (ADR 0011).
     values = {
         "id": str(uuid.uuid4()), "case_ref": body.case_id, "team": body.team, "created_at": now.replace(tzinfo=None),
         "created_by": user.id, "model_name": computed.effort.name, "model_version": computed.effort.version,

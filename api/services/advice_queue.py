@@ -59,7 +59,7 @@ class _Request:
 
 
 class AdviceQueue:
-    """Queues advice requests of one process and processes them in batches on one thread."""
+    """Queues advice requests of one process and processes them in batches on its event loop."""
 
     def __init__(self, sessions: Callable[[], Session], store: ModelStore, settings: Settings,
                  rng: RandomSource, score: Callable[..., list[scoring.Scored]] = scoring.score_rows) -> None:
