@@ -143,7 +143,8 @@ class AdviceQueue:
         with self._sessions() as session:
             state = switches.current(session)
             for request in batch:
-                digest = advice.request_digest(request.body)
+                # only a request with an Idempotency-Key is looked up or remembered by its digest
+                digest = advice.request_digest(request.body) if request.key else ""
                 if request.key:
                     earlier = answered.get((request.user.id, request.key))
                     if earlier is not None:  # a retry within the batch
