@@ -112,6 +112,7 @@ async def caller(request: Request, *roles: str) -> Principal:
 
 
 IDEMPOTENCY_KEY_MAX = 200
+IDEMPOTENCY_KEY_DOC = "Retry-safe POSTs: same key, same answer."
 
 
 def idempotency_key(request: Request) -> str | None:
@@ -160,7 +161,7 @@ StoreDep = Annotated[ModelStore, Depends(get_store)]
 NowDep = Annotated[dt.datetime, Depends(get_now)]
 RngDep = Annotated[RandomSource, Depends(get_rng)]
 IdempotencyKeyDep = Annotated[str | None, Header(alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX,
-                                                 description="Retry-safe POSTs: same key, same answer.")]
+                                                 description=IDEMPOTENCY_KEY_DOC)]
 
 UserDep = Annotated[Principal, Depends(role("caseworker", "team_lead", "model_owner", "auditor", "admin"))]
 CaseworkerDep = Annotated[Principal, Depends(role("caseworker"))]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import (
+    IDEMPOTENCY_KEY_DOC,
     IDEMPOTENCY_KEY_MAX,
     CaseworkerDep,
     IdempotencyKeyDep,
@@ -44,7 +45,7 @@ AdviceId = Annotated[str, Path(min_length=1, max_length=36)]
 _ADVICE_DOC: dict[str, Any] = {
     "security": [{"HTTPBearer": []}],
     "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
-                    "description": "Retry-safe POSTs: same key, same answer.",
+                    "description": IDEMPOTENCY_KEY_DOC,
                     "schema": {"anyOf": [{"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX}, {"type": "null"}],
                                "title": "Idempotency-Key"}}],
     "requestBody": {"required": True, "content": {"application/json": {"schema": AdviceCreate.model_json_schema()}}},

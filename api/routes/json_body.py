@@ -1,7 +1,8 @@
 """API routes whose JSON request bodies are parsed with orjson.
 
 FastAPI reads a JSON body with ``Request.json()``, which is the standard library's ``json.loads``;
-on ``POST /api/v1/advice`` that parse was about 6 % of the server's CPU under load. orjson parses
+on ``POST /api/v1/advice`` that parse was about 6 % of the server's CPU under load (that route now
+reads its body with ``api.deps.json_body``, also orjson; ADR 0011). orjson parses
 the same documents several times faster. It is stricter: ``NaN``, ``Infinity`` and lone UTF-16
 surrogates, which ``json.loads`` lets through, are not JSON and get the same 422 ``json_invalid``
 answer as any other malformed body (``orjson.JSONDecodeError`` is a ``json.JSONDecodeError``,
