@@ -1,6 +1,9 @@
 """Typed dependencies: route signatures read like prose (``user: CaseworkerDep, session: SessionDep``).
 
-Dependencies that do no I/O are ``async`` so they run without a thread hop. Everything a route
+Dependencies that do no I/O are ``async`` so they run without a thread hop; those that touch the
+database are plain functions, so they run on the thread pool and never on the event loop
+(ADR 0007). A route that only reads takes ``ReadSessionDep``, which never takes the writer lock;
+``SessionDep`` is for routes that write and commit. Everything a route
 needs comes from ``app.state`` (set by ``api.main.create_app``): settings,
 the session factory, the model store, the clock and the random source for the control share.
 Tests pass their own into ``create_app``; nothing is monkeypatched.
@@ -22,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.core.db import reading
+from api.core.db import read_session, reading
 from api.core.security import Principal, hash_token
 from api.modelstore import ModelStore
 from api.services import users
@@ -35,8 +38,19 @@ bearer = HTTPBearer(auto_error=False, description="A token made by `werkwijzer u
 
 
 def get_session(request: Request) -> Iterator[Session]:
+    """A session that may write: its first statement takes the writer lock, released at COMMIT."""
     with request.app.state.sessions() as session:
         yield session
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A read-only session: it never takes the writer lock, so it never waits for one either."""
+    session = read_session(request.app.state.engine)
+    try:
+        yield session
+    finally:
+        session.close()
+        session.bind.close()  # type: ignore[union-attr]
 
 
 async def get_settings(request: Request) -> Settings:
@@ -68,6 +82,9 @@ async def authenticate(request: Request, credentials: HTTPAuthorizationCredentia
     """
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise HTTPException(401, "Authorization: Bearer <token> is required", {"WWW-Authenticate": "Bearer"})
+    known = getattr(request.state, "principal", None)  # checked already, before the body was read
+    if known is not None:
+        return known
     state = request.app.state
     token = credentials.credentials
     digest = hash_token(token)
@@ -84,12 +101,20 @@ async def authenticate(request: Request, credentials: HTTPAuthorizationCredentia
         if len(state.token_cache) >= 10_000:
             state.token_cache.clear()
         state.token_cache[digest] = (user, now + seconds)
+    request.state.principal = user
     return user
 
 
 async def authenticated(request: Request,
                         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
     return await authenticate(request, credentials)
+
+
+async def _token_before_body(request: Request) -> None:
+    await authenticate(request, await bearer(request))
+
+
+authenticated.before_body = _token_before_body  # type: ignore[attr-defined]  # api.routes.json_body.CheckedRoute
 
 
 def allowed(user: Principal, roles: tuple[str, ...]) -> Principal:
@@ -156,6 +181,7 @@ def _is_json(content_type: str | None) -> bool:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[ModelStore, Depends(get_store)]
 NowDep = Annotated[dt.datetime, Depends(get_now)]

@@ -1,18 +1,63 @@
-"""Service errors to HTTP answers. Validation errors name the field and never echo the value."""
+"""Service errors to HTTP answers. Validation errors name the field and never echo the value.
+
+A request that waited too long for the database, or found it unreachable (a lock held past
+``settings.db_wait_seconds``, no pooled connection, a connection that was cut), gets a 503 with
+Retry-After and a plain reason, not a 500: nothing was stored, and asking again is safe (ADR 0007).
+A browser gets the same as a page.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from api.services.errors import InvalidInput, ServiceError
+from api.core.db import DatabaseBusy
+from api.services.errors import Busy, InvalidInput, ServiceError
+
+log = logging.getLogger(__name__)
+UNREACHABLE = "the database did not answer in time or the connection was lost; nothing was stored, ask again"
+
+
+def _busy(request: Request, detail: str, retry_after: int) -> Response:
+    from api.web import wants_page  # the pages are installed on top of the API
+    from api.web.render import render
+
+    headers = {"Retry-After": str(retry_after)}
+    if wants_page(request):
+        response = render(request, "error.html", {"title": "error.busy.title", "text": "error.busy.text",
+                                                  "values": {}}, status_code=503)
+        response.headers.update(headers)
+        return response
+    return JSONResponse({"detail": detail}, status_code=503, headers=headers)
 
 
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
-    async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        if isinstance(exc, Busy):
+            return _busy(request, exc.detail, exc.retry_after)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    @app.exception_handler(DatabaseBusy)
+    async def database_busy(request: Request, exc: DatabaseBusy) -> Response:
+        return _busy(request, f"the database is busy: {exc}; nothing was stored, ask again", 1)
+
+    @app.exception_handler(PoolTimeout)
+    @app.exception_handler(OperationalError)
+    async def database_unreachable(request: Request, exc: Exception) -> Response:
+        log.warning("database wait on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return _busy(request, UNREACHABLE, 1)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        if exc.connection_invalidated:  # e.g. the server ended the connection; the pool makes a new one
+            return await database_unreachable(request, exc)
+        raise exc
 
     @app.exception_handler(InvalidInput)
     async def invalid_input(_: Request, exc: InvalidInput) -> JSONResponse:

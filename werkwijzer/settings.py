@@ -70,6 +70,19 @@ class Settings(BaseSettings):
     # Each API worker remembers a valid token for this long (0: look it up on every request), so a
     # revoked or deactivated user can keep working for at most this many seconds (docs/api.md).
     token_cache_seconds: float = Field(default=5.0, ge=0.0, le=300.0)
+    # Bounded work (docs/api.md, "Limits"): nothing a request waits for may wait long, and nothing it
+    # sends may be unbounded. A request that would wait longer gets a 503 with the reason and Retry-After.
+    max_body_bytes: int = Field(default=1_048_576, ge=1_024, le=1_073_741_824,
+                                description="Largest request body in bytes; a larger one is refused with 413.")
+    db_wait_seconds: float = Field(default=5.0, gt=0.0, le=120.0,
+                                   description="Longest wait for the database (a lock, a connection) on a request.")
+    advice_queue_limit: int = Field(default=512, ge=1, le=100_000,
+                                    description="Advice requests one worker holds at once; more get 503.")
+    shutdown_seconds: float = Field(default=8.0, gt=0.0, le=300.0,
+                                    description="On SIGTERM a worker finishes what it holds for at most this long.")
+    # MLflow calls of the API (start-up and model refresh) fail fast instead of retrying for minutes.
+    mlflow_timeout_seconds: float = Field(default=5.0, gt=0.0, le=600.0)
+    mlflow_max_retries: int = Field(default=1, ge=0, le=10)
 
     # Organisation facts used when no governance.yaml is supplied (documented defaults to replace).
     organization: str = "Gemeente Voorbeeldstad"

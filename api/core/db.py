@@ -8,6 +8,12 @@ file, an advisory file lock ``<database>.writelock``) that is released only afte
 PostgreSQL serialises audit writers by locking the chain's head row. Migrations (Alembic,
 ``api/migrations``) run programmatically at start-up; on PostgreSQL an advisory lock keeps
 several workers from migrating at once.
+
+Reads never take the writer lock (``read_session``; in WAL mode a reader sees a snapshot and
+neither waits for nor blocks a writer). An engine made with ``wait_seconds`` bounds every wait
+for the database: the writer lock, SQLite's busy handler, PostgreSQL's lock waits, a pooled
+connection and a new connection. A wait that runs out raises :class:`DatabaseBusy` (or the
+driver's own timeout error), which the API answers with 503 (ADR 0007, "No request waits long").
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +43,11 @@ except ImportError:  # not on Windows: one worker per SQLite file there
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _MIGRATION_LOCK = 72_616_601  # pg_advisory_lock key for migrations
 WAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes a reset write-ahead log file is truncated to
+UNBOUNDED_WAIT = 60.0  # seconds: the wait of an engine made without ``wait_seconds`` (command-line tools)
+
+
+class DatabaseBusy(Exception):
+    """The database stayed locked by another transaction for longer than the engine may wait."""
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -58,14 +70,32 @@ class _WriterLock:
         self._thread = threading.Lock()
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600) if path and fcntl is not None else None
 
-    def acquire(self) -> None:
-        self._thread.acquire()
-        if self._fd is not None:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX)
-            except BaseException:
-                self._thread.release()
-                raise
+    def acquire(self, timeout: float) -> None:
+        """Take the lock within ``timeout`` seconds, or raise :class:`DatabaseBusy`.
+
+        The file lock has no blocking wait with a time limit, so another process's lock is polled
+        (1 ms, doubling to at most 5 ms): a bounded wait matters more than waking at once.
+        """
+        deadline = time.monotonic() + timeout
+        if not self._thread.acquire(timeout=timeout):
+            raise DatabaseBusy(f"another request of this worker held the database for more than {timeout:g} s")
+        if self._fd is None:
+            return
+        try:
+            pause = 0.001
+            while True:
+                try:
+                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return
+                except BlockingIOError:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise DatabaseBusy(f"another process held the database for more than {timeout:g} s") from None
+                    time.sleep(min(pause, left))
+                    pause = min(pause * 2, 0.005)
+        except BaseException:
+            self._thread.release()
+            raise
 
     def release(self) -> None:
         if self._fd is not None:
@@ -115,13 +145,16 @@ def _json_text(value: object) -> str:
 _JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 
-def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
+def make_engine(url: str, *, background_checkpoints: bool = False, wait_seconds: float | None = None) -> Engine:
     """An engine for ``url``. On a SQLite file, ``background_checkpoints`` turns off the WAL
     checkpoint that SQLite otherwise runs inside a COMMIT every 1,000 pages: the caller then runs
-    a :class:`WalCheckpointer` (the API does, for as long as it serves)."""
+    a :class:`WalCheckpointer` (the API does, for as long as it serves). ``wait_seconds`` bounds
+    every wait for a lock or a connection (the API passes ``settings.db_wait_seconds``); without
+    it a writer waits up to a minute, as the command-line tools may."""
     url = sqlalchemy_url(url)
+    wait = UNBOUNDED_WAIT if wait_seconds is None else wait_seconds
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False,
+        engine = create_engine(url, connect_args={"timeout": wait, "check_same_thread": False,
                                                   "factory": _SqliteConnection}, **_JSON)
 
         @event.listens_for(engine, "connect")
@@ -131,7 +164,7 @@ def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")  # another process's lock, e.g. sqlite3
             cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
             if background_checkpoints:
                 cursor.execute("PRAGMA wal_autocheckpoint=0")
@@ -145,7 +178,7 @@ def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
                 conn.exec_driver_sql("BEGIN")
                 return
             dbapi_connection = conn.connection.dbapi_connection
-            writer.acquire()
+            writer.acquire(wait)
             dbapi_connection.release_writer = writer.release
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -159,7 +192,12 @@ def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
                 dbapi_connection.end_write()  # a connection never holds the lock while pooled
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **_JSON)  # per worker
+    if wait_seconds is None:
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **_JSON)  # per worker
+    # Bounded: a pooled connection, a new connection and every lock wait (rows, the audit head).
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=wait,
+                         connect_args={"connect_timeout": max(1, round(wait)),
+                                       "options": f"-c lock_timeout={int(wait * 1000)}"}, **_JSON)
 
 
 def sqlite_file(engine: Engine) -> str | None:
@@ -209,15 +247,20 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def read_session(engine: Engine) -> Session:
-    """A session for reads only: on SQLite it does not take the write lock."""
-    return Session(bind=engine.connect().execution_options(readonly=True))
+def read_session(engine: Engine, *, snapshot: bool = False) -> Session:
+    """A session for reads only: on SQLite it does not take the write lock. With ``snapshot``
+    every statement of the transaction sees the database as it was at its first read (SQLite's
+    WAL readers always do; PostgreSQL needs REPEATABLE READ for it), without blocking writers."""
+    connection = engine.connect().execution_options(readonly=True)
+    if snapshot and engine.dialect.name == "postgresql":
+        connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    return Session(bind=connection)
 
 
 @contextmanager
-def reading(engine: Engine) -> Iterator[Session]:
+def reading(engine: Engine, *, snapshot: bool = False) -> Iterator[Session]:
     """A short read-only session (``read_session``), closed with its connection at the end."""
-    session = read_session(engine)
+    session = read_session(engine, snapshot=snapshot)
     try:
         yield session
     finally:
@@ -231,6 +274,7 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
+            connection.execute(text("SET lock_timeout = 0"))  # another worker may take a while to migrate
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
             connection.commit()
         try:
@@ -240,4 +284,5 @@ def migrate(engine: Engine) -> None:
         finally:
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
+                connection.execute(text("RESET lock_timeout"))
                 connection.commit()

@@ -14,6 +14,7 @@ from api.deps import (
     CaseworkerDep,
     IdempotencyKeyDep,
     NowDep,
+    ReadSessionDep,
     SessionDep,
     StoreDep,
     caller,
@@ -21,7 +22,7 @@ from api.deps import (
     json_body,
 )
 from api.routes.errors import AUTH, CONFLICT, INVALID, NOT_FOUND, UNAVAILABLE
-from api.routes.json_body import OrjsonRoute
+from api.routes.json_body import CheckedRoute
 from api.schemas.advice import (
     AdviceCreate,
     AdvicePublic,
@@ -33,7 +34,7 @@ from api.schemas.advice import (
 )
 from api.services import advice, decisions, explanations
 
-router = APIRouter(prefix="/advice", tags=["advice"], route_class=OrjsonRoute)
+router = APIRouter(prefix="/advice", tags=["advice"], route_class=CheckedRoute)
 AdviceId = Annotated[str, Path(min_length=1, max_length=36)]
 
 
@@ -69,7 +70,7 @@ async def create_advice(request: Request) -> Response:
 
 
 @router.get("/{advice_id}", response_model=AdvicePublic, responses={**AUTH, **NOT_FOUND})
-def get_advice(advice_id: AdviceId, _: CaseworkerDep, session: SessionDep) -> dict[str, Any]:
+def get_advice(advice_id: AdviceId, _: CaseworkerDep, session: ReadSessionDep) -> dict[str, Any]:
     """The advice exactly as it was shown, with the decision once recorded."""
     found, decision = advice.load(session, advice_id)
     return advice.to_public(found, decision)
@@ -86,7 +87,7 @@ def record_decision(advice_id: AdviceId, body: DecisionCreate, user: CaseworkerD
 
 @router.get("/{advice_id}/citizen-explanation", response_model=CitizenExplanationPublic,
             responses={**AUTH, **NOT_FOUND})
-def citizen_explanation(advice_id: AdviceId, _: CaseworkerDep, session: SessionDep, store: StoreDep,
+def citizen_explanation(advice_id: AdviceId, _: CaseworkerDep, session: ReadSessionDep, store: StoreDep,
                         lang: Annotated[Literal["nl", "en"], Query()] = "nl") -> dict[str, Any]:
     """A B1 text for the citizen: which factors played a role and that a person decides."""
     return explanations.citizen_text(session, store, advice_id, lang)

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
+from api.core.db import reading
 from api.deps import (
     AdminDep,
     AuditorDep,
     ModelReaderDep,
     MonitorDep,
     NowDep,
+    ReadSessionDep,
     SessionDep,
     SettingsDep,
     StoreDep,
 )
 from api.routes.errors import AUTH, INVALID
-from api.routes.json_body import OrjsonRoute
+from api.routes.json_body import CheckedRoute
 from api.schemas.governance import (
     AuditPage,
     ModelsPublic,
@@ -30,11 +32,11 @@ from api.schemas.governance import (
 from api.services import audit, monitoring, registry, switches
 from api.services.clock import utc_iso
 
-router = APIRouter(route_class=OrjsonRoute)
+router = APIRouter(route_class=CheckedRoute)
 
 
 @router.get("/models", response_model=ModelsPublic, responses=AUTH, tags=["models"])
-def list_models(_: ModelReaderDep, session: SessionDep, store: StoreDep) -> dict[str, Any]:
+def list_models(_: ModelReaderDep, session: ReadSessionDep, store: StoreDep) -> dict[str, Any]:
     """Loaded champions with their versions, gates, model cards and Algoritmeregister entries."""
     return registry.models(store, switches.current(session))
 
@@ -59,7 +61,7 @@ def reload_models(user: AdminDep, session: SessionDep, store: StoreDep, now: Now
 
 
 @router.get("/audit/events", response_model=AuditPage, responses=AUTH, tags=["audit"])
-def audit_events(_: AuditorDep, session: SessionDep,
+def audit_events(_: AuditorDep, session: ReadSessionDep,
                  after_seq: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100,
                  subject: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
@@ -68,13 +70,17 @@ def audit_events(_: AuditorDep, session: SessionDep,
 
 
 @router.get("/audit/verify", response_model=VerificationPublic, responses=AUTH, tags=["audit"])
-def audit_verify(_: AuditorDep, session: SessionDep) -> dict[str, Any]:
-    """Recompute the hash chain; ``valid`` is false and ``broken_at`` names the entry when tampered."""
-    return vars(audit.verify(session))
+def audit_verify(_: AuditorDep, request: Request) -> dict[str, Any]:
+    """Recompute the hash chain; ``valid`` is false and ``broken_at`` names the entry when tampered.
+
+    It reads one snapshot of the chain and never takes the writer lock: advice and decisions go on
+    being stored while it walks (what they add after the snapshot is checked the next time)."""
+    with reading(request.app.state.engine, snapshot=True) as session:
+        return vars(audit.verify(session))
 
 
 @router.get("/monitoring/overrides", response_model=OverridesPublic, responses=AUTH, tags=["monitoring"])
-def override_rates(_: MonitorDep, session: SessionDep, settings: SettingsDep,
+def override_rates(_: MonitorDep, session: ReadSessionDep, settings: SettingsDep,
                    team: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
     """Agreement and override rates per team, model version and score band, with alerts."""
     return monitoring.overrides(session, settings, team)

@@ -7,11 +7,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.core.config import FORECAST, MODEL_NAMES
-from api.deps import SessionDep, StoreDep, UserDep
+from api.deps import ReadSessionDep, StoreDep, UserDep
 from api.routes.errors import AUTH
+from api.routes.json_body import CheckedRoute
 from api.schemas.governance import HealthPublic, ReadyPublic
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=CheckedRoute)
 
 
 @router.get("/health", response_model=HealthPublic)
@@ -22,7 +23,7 @@ def health() -> dict[str, str]:
 
 @router.get("/ready", response_model=ReadyPublic,
             responses={**AUTH, 503: {"model": ReadyPublic, "description": "Not ready; reasons listed"}})
-def ready(_: UserDep, session: SessionDep, store: StoreDep) -> JSONResponse:
+def ready(_: UserDep, session: ReadSessionDep, store: StoreDep) -> JSONResponse:
     """Ready when the database answers and every champion is loaded."""
     reasons = []
     try:

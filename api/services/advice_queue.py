@@ -13,12 +13,20 @@ another worker), it is rolled back and every request of the batch is stored agai
 transaction of its own, exactly as a lone request would be, so each gets the answer it would
 have got alone.
 
-A batch is processed on the event loop itself, not on a thread of its own (ADR 0011): a second
-Python thread competing for the interpreter lock made every advice cost about a quarter more
-CPU on two cores. Before each batch the loop turns until no more received requests join the
-queue, so the requests that came in while the last batch was being processed form the next one;
-a lone request is processed at once, without a waiting window. While a batch is processed
-(milliseconds, at most ``MAX_BATCH`` advices) the worker answers nothing else.
+A batch is scored on the event loop (CPU only, milliseconds) and stored on a thread of its own,
+``werkwijzer-advice-store`` (ADR 0007, "No request waits long"): storing waits for the database
+(the writer lock that a decision on the thread pool may hold, another process's lock,
+PostgreSQL's round trips), and the event loop must never wait for anything a thread-pool task
+holds, since that task needs the loop to finish. One store thread keeps the batches in order,
+so the audit chain is still the order of arrival. Before each batch the loop turns until no
+more received requests join the queue, so the requests that came in while the last batch was
+being stored form the next one; a lone request is processed at once, without a waiting window.
+
+Bounded (docs/api.md, "Limits"): a worker holds at most ``settings.advice_queue_limit`` advice
+requests; one more is answered 503 with Retry-After at once. A batch whose database wait runs
+out (``settings.db_wait_seconds``) answers every request in it with 503; only a batch that
+failed for another reason is stored again request by request. On shutdown the queue refuses new
+requests with 503 and finishes the ones it holds (:meth:`close`).
 """
 
 from __future__ import annotations
@@ -26,23 +34,29 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
+from api.core.db import DatabaseBusy
 from api.core.security import Principal
 from api.modelstore import ModelStore
 from api.schemas.advice import AdviceCreate
 from api.services import advice, audit, idempotency, scoring, switches
 from api.services.advice import RandomSource
-from api.services.errors import Conflict, ServiceError
+from api.services.errors import Busy, Conflict, ServiceError
 from api.storage.models import Advice
 from werkwijzer.settings import Settings
 
 MAX_BATCH = 64
 GATHER_TURNS = 8
+# Failures that retrying request by request cannot mend: the database is locked or unreachable.
+_DATABASE_WAITS = (DatabaseBusy, OperationalError, PoolTimeout)
 
 
 @dataclass(eq=False)
@@ -69,12 +83,27 @@ class AdviceQueue:
         self._rng = rng
         self._score = score
         self._pending: list[_Request] = []
+        self._in_batch = 0
         self._draining = False
+        self._closing = False
+        self._opened = 0  # app lifespans using this queue (tests may run several on one app)
         self._task: asyncio.Task[None] | None = None
+        self._storer: ThreadPoolExecutor | None = None  # the store thread, made on first use
+
+    @property
+    def held(self) -> int:
+        """Advice requests this worker holds: queued, or in the batch being processed."""
+        return len(self._pending) + self._in_batch
 
     async def submit(self, user: Principal, body: AdviceCreate, now: dt.datetime,
                      key: str | None) -> tuple[int, dict[str, Any]]:
-        """The advice's (status, body) once it is committed; validation errors are raised at once."""
+        """The advice's (status, body) once it is committed; validation errors are raised at once,
+        and so is :class:`Busy` when the worker holds its limit or is shutting down."""
+        if self._closing:
+            raise Busy("this worker is shutting down; ask again, another worker or the restarted one answers")
+        if self.held >= self._settings.advice_queue_limit:
+            raise Busy(f"this worker already holds {self.held} advice requests "
+                       f"(WERKWIJZER_ADVICE_QUEUE_LIMIT); ask again in a moment")
         prepared = advice.prepare(self._store, self._settings, body)
         loop = asyncio.get_running_loop()
         request = _Request(user, body, now, key, prepared, loop.create_future())
@@ -84,16 +113,47 @@ class AdviceQueue:
             self._task = loop.create_task(self._drain())
         return await request.future
 
+    def open(self) -> None:
+        """The app starts serving (its lifespan): take requests."""
+        self._opened += 1
+        self._closing = False
+
+    async def close(self, timeout: float) -> None:
+        """The app stops serving: refuse new requests and finish the ones held, for at most
+        ``timeout`` seconds. A batch still waiting for the database then is left to its store
+        thread; its requests are not answered, so none of them counts as acknowledged."""
+        self._opened = max(0, self._opened - 1)
+        if self._opened:
+            return
+        self._closing = True
+        task = self._task
+        if task is not None and not task.done():
+            await asyncio.wait([task], timeout=timeout)
+        storer, self._storer = self._storer, None
+        if storer is not None:
+            storer.shutdown(wait=False, cancel_futures=True)
+
+    def _store_thread(self) -> ThreadPoolExecutor:
+        if self._storer is None:
+            self._storer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="werkwijzer-advice-store")
+        return self._storer
+
     async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while self._pending:
                 await self._gather()
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                self._in_batch = len(batch)
                 try:
-                    self.process(batch)
+                    scored = self.score(batch)
+                    if scored:
+                        await loop.run_in_executor(self._store_thread(), self.store, scored)
                 except BaseException as exc:  # the batch machinery itself failed: every request hears it
                     for request in batch:
                         request.error = request.error or exc
+                finally:
+                    self._in_batch = 0
                 for request in batch:
                     if request.future.done():  # the client went away; its advice is stored all the same
                         continue
@@ -113,9 +173,15 @@ class AdviceQueue:
             if len(self._pending) == before:
                 return
 
-    # -- one batch, on the event loop -----------------------------------------------------------
+    # -- one batch: scored on the event loop, stored on the store thread -----------------------
     def process(self, batch: list[_Request]) -> None:
-        """Score and store ``batch``; sets each request's answer or error."""
+        """Score and store ``batch`` in this thread; sets each request's answer or error."""
+        scored = self.score(batch)
+        if scored:
+            self.store(scored)
+
+    def score(self, batch: list[_Request]) -> list[_Request]:
+        """Score ``batch`` (CPU only); returns the requests that scored, the others carry their error."""
         jobs = [scoring._Job(r.prepared.effort, r.prepared.integrated, r.prepared.row, self._settings.advice_reasons)
                 for r in batch]
         scoring._run(jobs, self._score)
@@ -127,10 +193,15 @@ class AdviceQueue:
             assert job.result is not None
             request.computed = advice.finish(request.prepared, job.result)
             scored.append(request)
-        if not scored:
-            return
+        return scored
+
+    def store(self, scored: list[_Request]) -> None:
+        """Store scored requests in one transaction; sets each request's answer or error."""
         try:
             self._store_together(scored)
+        except _DATABASE_WAITS as exc:  # locked or unreachable: storing them one by one would only wait again
+            for request in scored:
+                request.answer, request.error = None, database_unavailable(exc)
         except Exception:
             for request in scored:
                 request.answer, request.error = None, None
@@ -189,5 +260,14 @@ class AdviceQueue:
                                     request.now, self._rng, request.key, digest, switches.current(session))
                 raced = idempotency.commit(session, request.user.id, request.key, digest)
                 request.answer = (raced.status_code, raced.body) if raced else (201, public)
+        except _DATABASE_WAITS as exc:
+            request.error = database_unavailable(exc)
         except Exception as exc:
             request.error = exc
+
+
+def database_unavailable(exc: BaseException) -> Busy:
+    """The 503 a request gets when its database wait ran out or the database could not be reached."""
+    if isinstance(exc, DatabaseBusy):
+        return Busy(f"the database is busy: {exc}; nothing was stored, ask again")
+    return Busy("the database did not answer in time; nothing was stored, ask again")

@@ -27,6 +27,13 @@ class Unavailable(ServiceError):
     status_code = 503
 
 
+class Busy(ServiceError):
+    """Too much held or waited for (the advice queue, the database, a shutdown): 503 with Retry-After."""
+
+    status_code = 503
+    retry_after = 1
+
+
 @dataclass(frozen=True)
 class Problem:
     loc: tuple[str | int, ...]

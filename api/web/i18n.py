@@ -465,6 +465,11 @@ CATALOG: dict[str, dict[Lang, str]] = {
                               "en": "This address starts with http://, not https://. Your browser then does not "
                                     "keep your sign-in, to protect it. Nothing was saved. Use the https address, or "
                                     "on the computer that runs Werkwijzer open: {local}"},
+    "error.busy.title": {"nl": "Even te druk", "en": "Too busy for a moment"},
+    "error.busy.text": {"nl": "Werkwijzer kon uw verzoek nu niet afmaken. Er is niets opgeslagen. Probeer het over "
+                              "een paar seconden opnieuw.",
+                        "en": "Werkwijzer could not finish your request just now. Nothing was saved. Please try "
+                              "again in a few seconds."},
     "error.not_found.title": {"nl": "Niet gevonden", "en": "Not found"},
     "error.not_found.text": {"nl": "Deze zaak bestaat niet (meer).", "en": "This case does not exist (any more)."},
     "error.page_not_found.text": {"nl": "Deze pagina bestaat niet. Controleer het adres of ga naar de startpagina.",

@@ -16,7 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from api.deps import NowDep, SessionDep, StoreDep
+from api.deps import NowDep, ReadSessionDep, SessionDep, StoreDep
+from api.routes.json_body import CheckedRoute
 from api.services import advice as advice_service
 from api.services import caseload, decisions, explanations
 from api.services.errors import Conflict, InvalidInput, NotFound
@@ -29,7 +30,7 @@ from api.web.i18n import Lang, effort_label, page_lang, translate
 from api.web.render import render, to_form_page
 from werkwijzer.teams import EFFORT_CLASSES, team_label
 
-router = APIRouter(prefix="/zaken", include_in_schema=False)
+router = APIRouter(prefix="/zaken", include_in_schema=False, route_class=CheckedRoute)
 AdviceId = Annotated[str, Path(min_length=1, max_length=36)]
 
 
@@ -88,7 +89,7 @@ def _case_page(request: Request, found: Advice, decision: Decision | None, form:
 
 
 @router.get("")
-def waiting_cases(request: Request, _: CaseworkerPage, session: SessionDep) -> Response:
+def waiting_cases(request: Request, _: CaseworkerPage, session: ReadSessionDep) -> Response:
     lang = page_lang(request)
     rows = [{"advice_id": c.advice_id, "case_ref": c.case_ref, "team": team_label(c.team, lang),
              "received": date_time(c.created_at, lang)} for c in caseload.awaiting_decision(session)]
@@ -96,7 +97,7 @@ def waiting_cases(request: Request, _: CaseworkerPage, session: SessionDep) -> R
 
 
 @router.get("/{advice_id}")
-def case(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: SessionDep,
+def case(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: ReadSessionDep,
          vastgelegd: int = 0, bezwaar: int = 0) -> Response:
     try:
         found, decision = advice_service.load(session, advice_id)
@@ -142,7 +143,7 @@ def _objection_page(request: Request, found: Advice, form: ObjectionForm, status
 
 
 @router.get("/{advice_id}/bezwaar")
-def objection_form(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: SessionDep) -> Response:
+def objection_form(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: ReadSessionDep) -> Response:
     try:
         found, _decision = advice_service.load(session, advice_id)
     except NotFound:
@@ -170,7 +171,7 @@ def record_objection(request: Request, advice_id: AdviceId, user: CaseworkerPage
 
 
 @router.get("/{advice_id}/uitleg")
-def citizen_letter(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: SessionDep,
+def citizen_letter(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: ReadSessionDep,
                    store: StoreDep) -> Response:
     """The citizen's explanation on a page of its own, laid out for printing."""
     lang = page_lang(request)

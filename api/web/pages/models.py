@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from api.core.config import FORECAST, MODEL_NAMES
 from api.core.security import Principal
-from api.deps import NowDep, SessionDep, SettingsDep, StoreDep
+from api.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep, StoreDep
 from api.modelstore import ModelStore
+from api.routes.json_body import CheckedRoute
 from api.services import monitoring, registry, switches
 from api.services.errors import InvalidInput
 from api.web import formatting as fmt
@@ -29,7 +30,7 @@ from api.web.i18n import page_lang, translate
 from api.web.render import SECURITY_HEADERS, render, to_form_page
 from werkwijzer.settings import Settings
 
-router = APIRouter(prefix="/modellen", include_in_schema=False)
+router = APIRouter(prefix="/modellen", include_in_schema=False, route_class=CheckedRoute)
 ModelName = Annotated[str, Path(min_length=1, max_length=200)]
 
 
@@ -52,7 +53,7 @@ def _page(request: Request, user: Principal, session: Session, store: ModelStore
 
 
 @router.get("")
-def models_page(request: Request, user: ModelsPage, session: SessionDep, store: StoreDep, settings: SettingsDep,
+def models_page(request: Request, user: ModelsPage, session: ReadSessionDep, store: StoreDep, settings: SettingsDep,
                 gewijzigd: str = "") -> Response:
     notice = translate("models.switch.done", page_lang(request)) if gewijzigd else None
     return _page(request, user, session, store, settings, SwitchForm(), notice=notice)
