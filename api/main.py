@@ -1,10 +1,20 @@
-"""The app factory: wires settings, storage, the model store, the clock and the random source."""
+"""The app factory: wires settings, storage, the model store, the clock and the random source.
+
+Start-up never waits long for MLflow: the champions are loaded on a thread, and the app starts
+serving after ``settings.mlflow_timeout_seconds`` at the latest (until then, and while MLflow
+cannot be reached, advice answers 503 with the reason; the loading goes on and the refresher
+tries again). On shutdown the advice queue refuses new requests and finishes the ones it holds.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import gc
+import os
 import random
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -12,6 +22,7 @@ from fastapi import FastAPI
 
 from api.core.config import API_PREFIX, Settings, get_settings
 from api.core.db import WalCheckpointer, make_engine, migrate, session_factory, sqlite_file
+from api.core.limits import BodyLimit
 from api.errors import install_handlers
 from api.modelstore import ModelLibrary, ModelStore
 from api.routes import advice, governance, health, teams
@@ -22,17 +33,46 @@ from api.services.refresh import Refresher
 from api.web import install_pages
 
 
+def limit_mlflow_waits(settings: Settings) -> None:
+    """MLflow's HTTP client retries for minutes by default; this process waits seconds, and retries
+    ``settings.mlflow_max_retries`` times (an operator's own ``MLFLOW_HTTP_*`` variables win)."""
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(max(1, round(settings.mlflow_timeout_seconds))))
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", str(settings.mlflow_max_retries))
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", "0.5")
+
+
+async def _first_load(store: ModelStore, wait: float) -> None:
+    """Load the champions on a thread; wait at most ``wait`` seconds for it before serving."""
+    loop = asyncio.get_running_loop()
+    loaded = asyncio.Event()
+
+    def load() -> None:
+        try:
+            store.reload()
+        finally:
+            with contextlib.suppress(RuntimeError):  # the app stopped before MLflow answered
+                loop.call_soon_threadsafe(loaded.set)
+
+    threading.Thread(target=load, name="werkwijzer-first-load", daemon=True).start()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(loaded.wait(), wait)
+
+
 def create_app(settings: Settings | None = None, model_store: ModelStore | None = None, *,
                library: ModelLibrary | None = None, clock: Callable[[], dt.datetime] | None = None,
                rng: RandomSource | None = None) -> FastAPI:
     """Build the service. A given ``model_store`` is used as is; otherwise one is loaded at start-up."""
     settings = settings or get_settings()
-    engine = make_engine(settings.database, background_checkpoints=True)
+    engine = make_engine(settings.database, background_checkpoints=True, wait_seconds=settings.db_wait_seconds)
+    if model_store is None:
+        limit_mlflow_waits(settings)
     store = model_store or ModelStore(settings, library)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate(engine)
+        app.state.advice_queue.open()
         database_file = sqlite_file(engine)
         checkpointer = WalCheckpointer(database_file) if database_file else None
         if checkpointer is not None:
@@ -40,7 +80,7 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
         app.state.checkpointer = checkpointer
         refresher = None
         if model_store is None:
-            store.reload()
+            await _first_load(store, settings.mlflow_timeout_seconds)
             if settings.model_refresh_seconds:
                 refresher = Refresher(store, app.state.sessions, app.state.clock, settings.model_refresh_seconds)
                 refresher.start()
@@ -48,6 +88,7 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
         gc.collect()
         gc.freeze()  # what start-up loaded lives as long as the process: no collector passes over it
         yield
+        await app.state.advice_queue.close(settings.shutdown_seconds)
         if refresher is not None:
             refresher.stop()
         if checkpointer is not None:
@@ -64,6 +105,7 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
     app.state.rng = rng or random.SystemRandom()
     app.state.advice_queue = AdviceQueue(app.state.sessions, store, settings, app.state.rng)
     app.state.token_cache = {}
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_handlers(app)
     app.include_router(health.router)
     for router in (advice.router, teams.router, governance.router):  # advice first: matched first

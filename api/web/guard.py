@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from api.core.config import ROLES
 from api.core.db import reading
@@ -53,7 +54,7 @@ def require_page_role(*allowed: str) -> Callable[[Request], Principal]:
         raise ValueError(f"unknown roles {sorted(unknown)}; expected some of {', '.join(ROLES)}")
 
     def check(request: Request) -> Principal:
-        user = signed_in_user(request)
+        user = getattr(request.state, "page_user", None) or signed_in_user(request)
         if user is None:
             raise SignInRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         if user.role not in allowed:
@@ -61,6 +62,10 @@ def require_page_role(*allowed: str) -> Callable[[Request], Principal]:
         request.state.page_user = user
         return user
 
+    async def before_body(request: Request) -> None:  # api.routes.json_body.CheckedRoute: before a form is read
+        await run_in_threadpool(check, request)
+
+    check.before_body = before_body  # type: ignore[attr-defined]
     return check
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import click
 
 
@@ -26,9 +28,11 @@ def _database():  # type: ignore[no-untyped-def]
                    "of the retention purge (ADR 0009).")
 def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the API; it loads the champion models from MLflow at start-up."""
+    from api.main import limit_mlflow_waits
     from werkwijzer.tracking import configure_mlflow
 
     settings, engine, _ = _database()  # migrate once, before the workers start
+    limit_mlflow_waits(settings)  # a registry that does not answer delays start-up by seconds, not minutes
     engine.dispose()
     try:  # an embedded MLflow store is created here, not by several workers at once
         configure_mlflow(settings).search_registered_models(max_results=1)
@@ -39,12 +43,25 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     run_api(host, port, workers=workers, access_log=access_log)
 
 
-def run_api(host: str, port: int, *, workers: int = 1, access_log: bool = False) -> None:
+def run_api(host: str, port: int, *, workers: int = 1, access_log: bool = False,
+            app: str = "api.main:create_app", sock: socket.socket | None = None) -> None:
     """Serve the app with uvicorn until stopped: ``serve`` and ``demo`` both start it here, so both
-    write no access log unless asked (ADR 0009)."""
+    write no access log unless asked (ADR 0009), and both stop within ``settings.shutdown_seconds``
+    of a SIGTERM: new connections are refused at once, requests under way get that long to finish.
+    ``app`` names the factory and ``sock`` is an already listening socket (the reliability tests
+    serve toy models on one they made)."""
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, access_log=access_log)
+    from werkwijzer.settings import get_settings
+
+    config = uvicorn.Config(app, factory=True, host=host, port=port, workers=workers, access_log=access_log,
+                            timeout_graceful_shutdown=get_settings().shutdown_seconds)
+    listening = sock or config.bind_socket()
+    if workers > 1:
+        Multiprocess(config, sockets=[listening]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[listening])
 
 
 @click.group()

@@ -14,13 +14,14 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.core.db import reading
 from api.deps import SessionDep
+from api.routes.json_body import CheckedRoute
 from api.services import users
 from api.web import nav
 from api.web import session as web_session
 from api.web.guard import CsrfChecked, PageUser, signed_in_user
 from api.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=CheckedRoute)
 SIGN_IN = "/aanmelden"
 
 

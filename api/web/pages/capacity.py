@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import SettingsDep, StoreDep
+from api.routes.json_body import CheckedRoute
 from api.services.errors import Unavailable
 from api.web import capacity_view
 from api.web import formatting as fmt
@@ -22,7 +23,7 @@ from api.web.i18n import Lang, page_lang, translate
 from api.web.render import render
 from api.web.scenario import Scenario, ScenarioForm
 
-router = APIRouter(prefix="/capaciteit", include_in_schema=False)
+router = APIRouter(prefix="/capaciteit", include_in_schema=False, route_class=CheckedRoute)
 
 
 def scenario_text(scenario: Scenario, lang: Lang) -> str:
