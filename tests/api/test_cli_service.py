@@ -105,16 +105,19 @@ def test_serve_starts_the_api(tmp_path: Path) -> None:
 
 
 def test_serve_logs_requests_only_when_asked(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No access log by default (the audit trail is the record; a log file is beyond the purge)."""
+    """No access log by default (the audit trail is the record; a log file is beyond the purge), and a
+    bounded graceful shutdown (a SIGTERM ends the worker within ``shutdown_seconds``)."""
     import uvicorn
 
-    calls: list[dict] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    calls: list[uvicorn.Config] = []
+    monkeypatch.setattr(uvicorn.Config, "bind_socket", lambda self: None)
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: calls.append(self.config))
     for extra in ([], ["--access-log"]):
         result = CliRunner().invoke(cli, ["serve", "--port", "8123", *extra])
         assert result.exit_code == 0, result.output
     from werkwijzer.cli.service import run_api
 
     run_api("127.0.0.1", 8124)  # what `demo` calls to serve
-    assert [c["access_log"] for c in calls] == [False, True, False]
-    assert calls[0]["port"] == 8123 and calls[0]["factory"] is True
+    assert [c.access_log for c in calls] == [False, True, False]
+    assert calls[0].port == 8123 and calls[0].factory is True
+    assert all(c.timeout_graceful_shutdown == get_settings().shutdown_seconds for c in calls)
