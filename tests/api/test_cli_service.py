@@ -121,3 +121,4 @@ def test_serve_logs_requests_only_when_asked(home: Path, monkeypatch: pytest.Mon
     assert [c.access_log for c in calls] == [False, True, False]
     assert calls[0].port == 8123 and calls[0].factory is True
     assert all(c.timeout_graceful_shutdown == get_settings().shutdown_seconds for c in calls)
+    assert all(c.timeout_worker_healthcheck >= 30 for c in calls)  # a worker loading models is not 'hung'

@@ -43,6 +43,9 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     run_api(host, port, workers=workers, access_log=access_log)
 
 
+WORKER_HEALTHCHECK_SECONDS = 60  # see run_api
+
+
 def run_api(host: str, port: int, *, workers: int = 1, access_log: bool = False,
             app: str = "api.main:create_app", sock: socket.socket | None = None) -> None:
     """Serve the app with uvicorn until stopped: ``serve`` and ``demo`` both start it here, so both
@@ -55,8 +58,13 @@ def run_api(host: str, port: int, *, workers: int = 1, access_log: bool = False,
 
     from werkwijzer.settings import get_settings
 
+    # uvicorn's supervisor kills a worker that does not answer its health ping within 5 s by default; a
+    # worker importing the model stack and loading champions on a busy two-core machine can take longer,
+    # and was then killed and started again over and over. Workers answer the ping on a thread of their
+    # own, so a longer wait only delays noticing a worker that really hangs.
     config = uvicorn.Config(app, factory=True, host=host, port=port, workers=workers, access_log=access_log,
-                            timeout_graceful_shutdown=get_settings().shutdown_seconds)
+                            timeout_graceful_shutdown=get_settings().shutdown_seconds,
+                            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
     listening = sock or config.bind_socket()
     if workers > 1:
         Multiprocess(config, sockets=[listening]).run()
