@@ -82,8 +82,10 @@ def drop_pg_database(admin_url: str, name: str) -> None:
 
 @pytest.fixture(scope="session")
 def api_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Own home and MLflow store: other branches' tests register their own champions elsewhere."""
-    return Settings(home=tmp_path_factory.mktemp("api-home"), environment="test", seed=7, control_share=0.05)
+    """Own home and MLflow store: other branches' tests register their own champions elsewhere. Audit
+    checkpoints are written at start, at shutdown and when a test ticks the writer, not by a timer."""
+    return Settings(home=tmp_path_factory.mktemp("api-home"), environment="test", seed=7, control_share=0.05,
+                    audit_checkpoint_seconds=3600)
 
 
 @pytest.fixture(scope="session")

@@ -146,10 +146,9 @@ def test_a_decision_changed_and_the_chain_rehashed_is_caught(fresh_api: Api) -> 
     decision = api.client.get(f"/api/v1/advice/{advice_id}", headers=api.headers("caseworker")).json()["decision"]
     assert decision["outcome"] == "deviated"  # the rows and the entries agree: only the checkpoints can tell
     result = verify(api)
-    assert not result["valid"] and result["broken_at"] == events[-1].seq
+    assert not result["valid"] and changed < result["broken_at"] == events[-1].seq  # the signed head no longer there
     assert result["problem"] == (f"entry {events[-1].seq} is not the entry a signed checkpoint recorded: the chain "
-                                 f"was rewritten after entry {events[0].seq - 1} and re-hashed")
-    assert changed > events[0].seq - 1
+                                 "was rewritten after entry 0 and re-hashed")
     code, output = offline(api)
     assert code == 1 and "re-hashed" in output
 
