@@ -28,6 +28,7 @@ from api.modelstore import ModelLibrary, ModelStore
 from api.routes import advice, governance, health, teams
 from api.services.advice import RandomSource
 from api.services.advice_queue import AdviceQueue
+from api.services.checkpoints import CheckpointWriter
 from api.services.clock import utc_now
 from api.services.refresh import Refresher
 from api.web import install_pages
@@ -85,10 +86,15 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
                 refresher = Refresher(store, app.state.sessions, app.state.clock, settings.model_refresh_seconds)
                 refresher.start()
         app.state.refresher = refresher
+        audit_checkpoints = CheckpointWriter(engine, settings.audit_checkpoint_file, settings.audit_signing_key,
+                                             settings.audit_checkpoint_seconds, app.state.clock)
+        audit_checkpoints.start()
+        app.state.audit_checkpoints = audit_checkpoints
         gc.collect()
         gc.freeze()  # what start-up loaded lives as long as the process: no collector passes over it
         yield
         await app.state.advice_queue.close(settings.shutdown_seconds)
+        audit_checkpoints.stop()  # after the queue: the last checkpoint covers what it finished
         if refresher is not None:
             refresher.stop()
         if checkpointer is not None:

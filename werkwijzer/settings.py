@@ -3,7 +3,10 @@
 The embedded default writes everything under ``WERKWIJZER_HOME`` (default ``./.werkwijzer``):
 the MLflow SQLite store and artifacts, the API's SQLite database and generated data. Each can
 be pointed at a server instead (``WERKWIJZER_MLFLOW_TRACKING_URI``,
-``WERKWIJZER_DATABASE_URL``). Outside development the settings refuse unsafe defaults.
+``WERKWIJZER_DATABASE_URL``). No usable secret is in the source: without
+``WERKWIJZER_SECRET_KEY`` (and ``WERKWIJZER_AUDIT_KEY``) a random key is made on first use and kept
+in its own file under the home (``werkwijzer.keys``); production refuses to start without a
+secret key of at least 32 characters, because several machines must share it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,13 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from werkwijzer.keys import MIN_LENGTH, kept_key
+
+# The development default of earlier versions, published in the source: refused everywhere, because a
+# cookie signed with it was accepted on a served demo.
+PUBLISHED_SECRET = "development-only-secret-change-me"
+_kept = lru_cache(maxsize=16)(kept_key)  # read once per process: the pages ask for the key on every request
 
 
 class Settings(BaseSettings):
@@ -30,7 +40,8 @@ class Settings(BaseSettings):
 
     # API storage. Empty means: SQLite (WAL) under `home`.
     database_url: str | None = None
-    secret_key: str = "development-only-secret-change-me"
+    # Signs the pages' session cookies. Empty: a random key kept in <home>/secret_key (refused in production).
+    secret_key: str | None = Field(default=None, repr=False)
 
     # Orchestration: local task runner by default, a Dask cluster when an address is given.
     dask_address: str | None = None
@@ -134,10 +145,25 @@ class Settings(BaseSettings):
     forecast_batches: int = Field(default=8, ge=1)
     dask_processes: bool = True
 
+    # Audit trail (ADR 0012): signed checkpoints of the chain's head, kept outside the database.
+    # The key that signs them; empty: a random key kept in <home>/audit_key. Never stored in the database.
+    audit_key: str | None = Field(default=None, repr=False)
+    # The append-only checkpoint file, one per database; empty: <home>/audit_checkpoints.jsonl.
+    audit_checkpoint_path: Path | None = None
+    # Each API worker appends a checkpoint this often when the chain's head moved (and once at shutdown).
+    audit_checkpoint_seconds: float = Field(default=1.0, gt=0.0, le=3600.0)
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
-        if self.environment == "production" and self.secret_key.startswith("development-only"):
-            raise ValueError("WERKWIJZER_SECRET_KEY must be set outside development")
+        if self.secret_key == PUBLISHED_SECRET:
+            raise ValueError("WERKWIJZER_SECRET_KEY is the development default published in the source; "
+                             "remove it (a key is then made in the home) or set a random one")
+        if self.environment == "production" and (self.secret_key is None or len(self.secret_key) < MIN_LENGTH):
+            raise ValueError(f"WERKWIJZER_SECRET_KEY must be set in production, at least {MIN_LENGTH} characters "
+                             "and the same on every machine (e.g. python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(48))')")
+        if self.audit_key is not None and len(self.audit_key) < MIN_LENGTH:
+            raise ValueError(f"WERKWIJZER_AUDIT_KEY must be at least {MIN_LENGTH} characters")
         if self.fairness_ratio_low >= self.fairness_ratio_high:
             raise ValueError("fairness_ratio_low must be below fairness_ratio_high")
         self._check_monitoring_levels()
@@ -160,6 +186,22 @@ class Settings(BaseSettings):
         path = self.home.expanduser().resolve()
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    @property
+    def session_secret(self) -> str:
+        """The key that signs session cookies: ``WERKWIJZER_SECRET_KEY``, else the one kept in the home."""
+        return self.secret_key or _kept(self.home_dir / "secret_key")
+
+    @property
+    def audit_signing_key(self) -> bytes:
+        """The key that signs audit checkpoints: ``WERKWIJZER_AUDIT_KEY``, else the one kept in the home."""
+        return (self.audit_key or _kept(self.home_dir / "audit_key")).encode("utf-8")
+
+    @property
+    def audit_checkpoint_file(self) -> Path:
+        if self.audit_checkpoint_path is not None:
+            return self.audit_checkpoint_path.expanduser().resolve()
+        return self.home_dir / "audit_checkpoints.jsonl"
 
     @property
     def tracking_uri(self) -> str:

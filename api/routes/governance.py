@@ -29,8 +29,9 @@ from api.schemas.governance import (
     SwitchUpdate,
     VerificationPublic,
 )
-from api.services import audit, monitoring, registry, switches
+from api.services import audit, audit_check, monitoring, registry, switches
 from api.services.clock import utc_iso
+from api.services.errors import InvalidInput, Problem
 
 router = APIRouter(route_class=CheckedRoute)
 
@@ -69,14 +70,23 @@ def audit_events(_: AuditorDep, session: ReadSessionDep,
     return audit.page(session, after_seq, limit, subject)
 
 
-@router.get("/audit/verify", response_model=VerificationPublic, responses=AUTH, tags=["audit"])
-def audit_verify(_: AuditorDep, request: Request) -> dict[str, Any]:
-    """Recompute the hash chain; ``valid`` is false and ``broken_at`` names the entry when tampered.
+@router.get("/audit/verify", response_model=VerificationPublic, responses={**AUTH, **INVALID}, tags=["audit"])
+def audit_verify(_: AuditorDep, request: Request, settings: SettingsDep,
+                 anchor_seq: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                 anchor_hash: Annotated[str | None, Query(pattern="^[0-9a-f]{64}$")] = None) -> dict[str, Any]:
+    """Recompute the hash chain and check it against the signed checkpoints, your kept head
+    (``anchor_seq`` and ``anchor_hash`` from an earlier answer) and the advice and decision rows;
+    ``valid`` is false and ``problems`` says what when anything was tampered with.
 
-    It reads one snapshot of the chain and never takes the writer lock: advice and decisions go on
-    being stored while it walks (what they add after the snapshot is checked the next time)."""
+    It reads one snapshot of the database and never takes the writer lock: advice and decisions go
+    on being stored while it walks (what they add after the snapshot is checked the next time)."""
+    if (anchor_seq is None) != (anchor_hash is None):
+        raise InvalidInput([Problem(("query", "anchor_hash" if anchor_hash is None else "anchor_seq"),
+                                    "give anchor_seq and anchor_hash together", "value_error.anchor")])
+    anchor = audit_check.Anchor(anchor_seq, anchor_hash) if anchor_seq is not None and anchor_hash else None
     with reading(request.app.state.engine, snapshot=True) as session:
-        return vars(audit.verify(session))
+        return vars(audit_check.verify_trail(session, settings.audit_checkpoint_file, settings.audit_signing_key,
+                                             anchor))
 
 
 @router.get("/monitoring/overrides", response_model=OverridesPublic, responses=AUTH, tags=["monitoring"])

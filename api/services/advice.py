@@ -212,9 +212,7 @@ def to_public(advice: Advice, decision: Decision | None) -> dict[str, Any]:
 
 def public_from(values: dict[str, Any], decision: Decision | None) -> dict[str, Any]:
     """The advice as the API shows it, from its column values (``selection_reason`` is left out)."""
-    reasons = [{"factor": r["feature"], "label_nl": r["label_nl"], "label_en": r["label_en"],
-                "value": r["value"], "direction": r["direction"], "contribution": r["contribution"]}
-               for r in values["reasons"]]
+    reasons = public_reasons(values["reasons"])
     suggestion = values["suggestion"]
     return {
         "advice_id": values["id"], "case_id": values["case_ref"], "team": values["team"],
@@ -225,6 +223,12 @@ def public_from(values: dict[str, Any], decision: Decision | None) -> dict[str, 
         "statement": {"nl": values["statement_nl"], "en": values["statement_en"]},
         "decision": decision_public(decision) if decision else None,
     }
+
+
+def public_reasons(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stored reasons as responses and the audit entry show them."""
+    return [{"factor": r["feature"], "label_nl": r["label_nl"], "label_en": r["label_en"],
+             "value": r["value"], "direction": r["direction"], "contribution": r["contribution"]} for r in stored]
 
 
 def decision_public(decision: Decision) -> dict[str, Any]:

@@ -6,7 +6,10 @@ sequence number, time, kind, actor, subject, canonical JSON payload and the prev
 hash, so changing, inserting or removing an entry breaks the chain and ``verify`` reports
 where. Writers lock the chain's head row (SQLite: the write lock of ``BEGIN IMMEDIATE``), so
 entries get consecutive numbers even with many workers. Retention purging removes the oldest
-entries and moves the anchor (the hash the first remaining entry must point at) with them.
+entries and moves the anchor (the hash the first remaining entry must point at) with them; it
+records a purge permit first, because the database refuses deletes and anchor moves without one
+(migration 0004). What a database user could still rewrite, the signed checkpoints outside the
+database show (``api.services.checkpoints``, ADR 0012).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +26,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from api.services.clock import utc_iso
-from api.storage.models import AuditEvent, AuditHead
+from api.storage.models import AuditEvent, AuditHead, AuditPurgePermit
 
 GENESIS = "0" * 64  # the previous hash of the very first entry
 
@@ -128,14 +132,22 @@ class Verification:
     last_seq: int | None
     broken_at: int | None
     problem: str | None
+    head_hash: str | None = None  # the hash of the last entry, as an auditor keeps it
+    anchor_seq: int = 0  # entries up to here were purged
 
 
-def verify(session: Session, batch: int = 2000) -> Verification:
-    """Recompute the chain from the retention anchor to the head."""
+def verify(session: Session, batch: int = 2000, pinned: Mapping[int, str] | None = None) -> Verification:
+    """Recompute the chain from the retention anchor to the head.
+
+    ``pinned`` maps entry numbers to the hash a signed checkpoint recorded for them: a chain that
+    was rewritten and re-hashed still links up, but no longer has those hashes.
+    """
+    pinned = pinned or {}
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
     expected_prev, expected_seq = head.anchor_hash, head.anchor_seq + 1
     count, first = 0, None
     last_seen = head.anchor_seq
+    matched = head.anchor_seq  # the last entry a checkpoint vouches for
     while True:
         rows = session.execute(select(AuditEvent).where(AuditEvent.seq > last_seen)
                                .order_by(AuditEvent.seq).limit(batch)).scalars().all()
@@ -151,26 +163,47 @@ def verify(session: Session, batch: int = 2000) -> Verification:
             elif event.hash != entry_hash(event.seq, event.at, event.kind, event.actor, event.subject,
                                           event.payload, event.prev_hash):
                 problem = "the entry's content does not match its hash"
+            elif event.seq in pinned and pinned[event.seq] != event.hash:
+                problem = (f"entry {event.seq} is not the entry a signed checkpoint recorded: the chain was "
+                           f"rewritten after entry {matched} and re-hashed")
             if problem:
-                return Verification(False, count, first, event.seq, event.seq, problem)
+                return Verification(False, count, first, event.seq, event.seq, problem, event.hash, head.anchor_seq)
+            matched = event.seq if event.seq in pinned else matched
             count += 1
             expected_prev, expected_seq = event.hash, event.seq + 1
             last_seen = event.seq
     if last_seen != head.last_seq or expected_prev != head.last_hash:
         return Verification(False, count, first, last_seen, last_seen + 1,
-                            f"the chain ends at {last_seen} but the head says {head.last_seq}")
-    return Verification(True, count, first, last_seen if count else None, None, None)
+                            f"the chain ends at {last_seen} but the head says {head.last_seq}",
+                            expected_prev if count else None, head.anchor_seq)
+    return Verification(True, count, first, last_seen if count else None, None, None,
+                        expected_prev if count else None, head.anchor_seq)
 
 
-def purge_before(session: Session, cutoff: dt.datetime) -> int:
-    """Remove entries older than ``cutoff`` (retention) and move the anchor past them."""
+@dataclass(frozen=True)
+class Purged:
+    entries: int
+    anchor_seq: int  # the chain now starts after this entry
+    anchor_hash: str
+
+
+def purge_before(session: Session, cutoff: dt.datetime, now: dt.datetime) -> Purged:
+    """Remove entries older than ``cutoff`` (retention) and move the anchor past them.
+
+    The permit goes in first, in this transaction: the database checks it when the anchor moves
+    and when each entry is deleted.
+    """
     head = lock_head(session)
     last = session.execute(select(AuditEvent).where(AuditEvent.at < cutoff.replace(tzinfo=None))
                            .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
     if last is None:
-        return 0
+        return Purged(0, head.anchor_seq, head.anchor_hash)
     count = session.execute(select(func.count()).select_from(AuditEvent)
                             .where(AuditEvent.seq <= last.seq)).scalar_one()
+    session.add(AuditPurgePermit(up_to_seq=last.seq, anchor_hash=last.hash, cutoff=cutoff.replace(tzinfo=None),
+                                 purged_at=now.replace(tzinfo=None)))
+    session.flush()
     head.anchor_seq, head.anchor_hash = last.seq, last.hash
+    session.flush()
     session.execute(delete(AuditEvent).where(AuditEvent.seq <= last.seq))
-    return int(count)
+    return Purged(int(count), last.seq, last.hash)

@@ -157,3 +157,16 @@ class AuditHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
     anchor_seq: Mapped[int] = mapped_column(Integer)  # entries up to here were purged (retention)
     anchor_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditPurgePermit(Base):
+    """A retention purge, recorded before it deletes: the database refuses to delete audit entries
+    or move the anchor without one (migration 0004, ADR 0012). Rows are never changed or removed."""
+
+    __tablename__ = "audit_purge_permits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    up_to_seq: Mapped[int] = mapped_column(Integer)  # the new anchor: entries up to here may go
+    anchor_hash: Mapped[str] = mapped_column(String(64))
+    cutoff: Mapped[dt.datetime] = mapped_column(DateTime)
+    purged_at: Mapped[dt.datetime] = mapped_column(DateTime)

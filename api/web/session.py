@@ -6,7 +6,7 @@ state is the user's session generation (ADR 0010): a session carries the generat
 under, and sign-out or revoking the user raises it, so every cookie begun before (a copied one
 too) is refused at its next request, on every worker. The cookie holds no token and no personal data.
 
-- The value is ``base64(json).base64(hmac-sha256)``, keyed by ``settings.secret_key`` (a key
+- The value is ``base64(json).base64(hmac-sha256)``, keyed by ``settings.session_secret`` (a key
   derived for this use only); a cookie that fails the check or has expired counts as absent.
 - ``HttpOnly`` (scripts cannot read it), ``SameSite=Strict`` (other sites cannot send it),
   ``Secure`` everywhere except plain http on the loopback address, where the demo runs.
@@ -96,7 +96,8 @@ def current(request: Request) -> WebSession | None:
     """This request's valid session (decoded once per request), or None."""
     if not hasattr(request.state, "web_session"):
         raw = request.cookies.get(COOKIE)
-        request.state.web_session = decode(raw, request.app.state.settings.secret_key, _now(request)) if raw else None
+        secret = request.app.state.settings.session_secret
+        request.state.web_session = decode(raw, secret, _now(request)) if raw else None
     return request.state.web_session
 
 
@@ -121,7 +122,7 @@ def begin(request: Request, user_id: str | None, generation: int = 0) -> WebSess
 def write(request: Request, response: Response) -> None:
     """Set the cookie for the session ``begin`` started on this request."""
     session: WebSession = request.state.web_session
-    response.set_cookie(COOKIE, encode(session, request.app.state.settings.secret_key),
+    response.set_cookie(COOKIE, encode(session, request.app.state.settings.session_secret),
                         max_age=int(LIFETIME.total_seconds()), path="/", httponly=True, samesite="strict",
                         secure=cookie_secure(request))
 

@@ -7,16 +7,18 @@ server is not reachable.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection, text
 
 from api.core.config import ROLES
 from api.main import create_app
@@ -80,8 +82,10 @@ def drop_pg_database(admin_url: str, name: str) -> None:
 
 @pytest.fixture(scope="session")
 def api_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Own home and MLflow store: other branches' tests register their own champions elsewhere."""
-    return Settings(home=tmp_path_factory.mktemp("api-home"), environment="test", seed=7, control_share=0.05)
+    """Own home and MLflow store: other branches' tests register their own champions elsewhere. Audit
+    checkpoints are written at start, at shutdown and when a test ticks the writer, not by a timer."""
+    return Settings(home=tmp_path_factory.mktemp("api-home"), environment="test", seed=7, control_share=0.05,
+                    audit_checkpoint_seconds=3600)
 
 
 @pytest.fixture(scope="session")
@@ -112,6 +116,11 @@ def database_url(backend: str, folder: Path, request: pytest.FixtureRequest) -> 
     return url
 
 
+def on_database(settings: Settings, url: str, folder: Path) -> Settings:
+    """``settings`` on the database at ``url``, with a checkpoint file of its own (one per database, ADR 0012)."""
+    return settings.model_copy(update={"database_url": url, "audit_checkpoint_path": folder / "checkpoints.jsonl"})
+
+
 @dataclass
 class Api:
     """A running app (TestClient) with one user per role."""
@@ -130,9 +139,10 @@ class Api:
         return out
 
 
-def start_api(settings: Settings, store: ModelStore, seed: int = 1) -> Iterator[Api]:
+def start_api(settings: Settings, store: ModelStore, seed: int = 1,
+              clock: Callable[[], dt.datetime] | None = None) -> Iterator[Api]:
     rng = SteerableRandom(seed)
-    app = create_app(settings, store, rng=rng)
+    app = create_app(settings, store, rng=rng, clock=clock)
     with TestClient(app) as client:
         api = Api(app, client, settings, rng)
         with app.state.sessions() as session:
@@ -146,16 +156,30 @@ def start_api(settings: Settings, store: ModelStore, seed: int = 1) -> Iterator[
 def api(backend: str, api_settings: Settings, model_store: ModelStore, request: pytest.FixtureRequest,
         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """One app per backend for the whole session; tests make their own advice."""
-    url = database_url(backend, tmp_path_factory.mktemp("db"), request)
-    yield from start_api(api_settings.model_copy(update={"database_url": url}), model_store)
+    folder = tmp_path_factory.mktemp("db")
+    yield from start_api(on_database(api_settings, database_url(backend, folder, request), folder), model_store)
 
 
 @pytest.fixture
 def fresh_api(backend: str, api_settings: Settings, model_store: ModelStore, request: pytest.FixtureRequest,
               tmp_path: Path) -> Iterator[Api]:
     """An app on an empty database, for tests that count or tamper."""
-    url = database_url(backend, tmp_path, request)
-    yield from start_api(api_settings.model_copy(update={"database_url": url}), model_store)
+    yield from start_api(on_database(api_settings, database_url(backend, tmp_path, request), tmp_path), model_store)
+
+
+AUDIT_TABLES = ("audit_events", "audit_head", "audit_purge_permits")
+
+
+def drop_guards(conn: Connection) -> None:
+    """What a database superuser can do: switch off every trigger that guards the audit tables."""
+    if conn.dialect.name == "postgresql":
+        for table in AUDIT_TABLES:
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        return
+    names = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+                              "('audit_events', 'audit_head', 'audit_purge_permits')")).scalars().all()
+    for name in names:
+        conn.execute(text(f"DROP TRIGGER {name}"))
 
 
 CASE = {"case_id": "WMO-2026-000123", "team": "wmo_meldingen",

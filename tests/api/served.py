@@ -28,7 +28,7 @@ from api.core.db import make_engine, migrate, session_factory
 from api.services.clock import utc_now
 from api.services.users import create_user
 from api.storage.models import AuditEvent, Decision
-from tests.api.conftest import database_url, new_case
+from tests.api.conftest import database_url, new_case, on_database
 from werkwijzer.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +47,8 @@ class Target:
 
     def start(self) -> None:
         env = {**os.environ, "WERKWIJZER_HOME": str(self.settings.home), "WERKWIJZER_ENVIRONMENT": "test",
-               "WERKWIJZER_DATABASE_URL": self.settings.database, "PYTHONPATH": str(ROOT), **self.env}
+               "WERKWIJZER_DATABASE_URL": self.settings.database, "PYTHONPATH": str(ROOT),
+               "WERKWIJZER_AUDIT_CHECKPOINT_PATH": str(self.settings.audit_checkpoint_file), **self.env}
         self.process = subprocess.Popen([sys.executable, str(ROOT / "tests/api/serve_toy.py"), str(self.sock.fileno()),
                                          str(self.workers)], pass_fds=(self.sock.fileno(),), env=env, cwd=ROOT,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -99,7 +100,7 @@ def serving(backend: str, api_settings: Settings, request: pytest.FixtureRequest
             workers: int = 1, env: dict[str, str] | None = None) -> Iterator[Target]:
     """A served API on a fresh database of ``backend`` with a caseworker and an auditor."""
     url = database_url(backend, tmp_path, request)
-    settings = api_settings.model_copy(update={"database_url": url})
+    settings = on_database(api_settings, url, tmp_path)
     engine = make_engine(url)
     migrate(engine)
     with session_factory(engine)() as s:

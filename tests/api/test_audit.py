@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +13,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from api.services import audit, retention
-from api.storage.models import Advice, AuditEvent
-from tests.api.conftest import Api, new_case
+from api.modelstore import ModelStore
+from api.services import audit, checkpoints, retention
+from api.storage.models import AuditEvent, AuditHead
+from tests.api.conftest import Api, database_url, drop_guards, new_case, on_database, start_api
+from werkwijzer.settings import Settings
 
 API = Path(__file__).resolve().parents[2] / "api"
 
@@ -47,8 +50,12 @@ def test_every_advice_and_decision_is_on_the_record(fresh_api: Api) -> None:
     assert {"model_name", "model_version", "input_ref", "suggestion", "reasons"} <= set(created["payload"])
     decision = next(e for e in page["events"] if e["kind"] == "decision.recorded")
     assert decision["actor"] == api.user_ids["caseworker"] and decision["payload"]["outcome"] == "followed"
-    assert verify(api) == {"valid": True, "entries": len(page["events"]), "first_seq": 1,
-                           "last_seq": len(page["events"]), "broken_at": None, "problem": None}
+    result = verify(api)
+    assert {k: result[k] for k in ("valid", "entries", "first_seq", "last_seq", "broken_at", "problem", "problems",
+                                   "anchor_seq", "auditor_anchor")} == {
+        "valid": True, "entries": len(page["events"]), "first_seq": 1, "last_seq": len(page["events"]),
+        "broken_at": None, "problem": None, "problems": [], "anchor_seq": 0, "auditor_anchor": None}
+    assert result["head_hash"] == page["events"][-1]["hash"] and result["records_checked"] == 4
     paged = api.client.get("/api/v1/audit/events?limit=2", headers=api.headers("auditor")).json()
     assert [e["seq"] for e in paged["events"]] == [1, 2] and paged["next_after_seq"] == 2
 
@@ -75,7 +82,11 @@ def test_entries_cannot_be_updated_and_tampering_is_detected(fresh_api: Api) -> 
 def test_a_removed_entry_is_detected(fresh_api: Api) -> None:
     api = fresh_api
     make_history(api, 2)
-    with api.app.state.engine.begin() as conn:
+    engine = api.app.state.engine
+    with engine.connect() as conn, pytest.raises(DBAPIError, match="recorded retention purge"):
+        conn.execute(text("DELETE FROM audit_events WHERE seq = 4"))
+    with engine.begin() as conn:  # a database superuser drops the guards first
+        drop_guards(conn)
         conn.execute(text("DELETE FROM audit_events WHERE seq = 4"))
     result = verify(api)
     assert not result["valid"] and result["broken_at"] == 5 and "missing" in result["problem"]
@@ -124,34 +135,38 @@ def _events(api: Api) -> list[AuditEvent]:
         return list(s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars())
 
 
-def test_retention_purges_old_records_and_keeps_the_chain_valid(fresh_api: Api) -> None:
-    api = fresh_api
+def test_retention_purges_old_records_and_keeps_the_chain_valid(
+        backend: str, api_settings: Settings, model_store: ModelStore, request: pytest.FixtureRequest,
+        tmp_path: Path) -> None:
+    """History made 300 days ago (by the app's clock) is purged through the database's guards; verify stays valid."""
     now = dt.datetime.now(dt.UTC)
-    old_ids = make_history(api, 2)
-    with api.app.state.sessions() as s:  # make the first history 300 days old
-        s.execute(text("DROP TRIGGER audit_events_no_update" +
-                       (" ON audit_events" if s.bind.dialect.name == "postgresql" else "")))
-        past = (now - dt.timedelta(days=300)).replace(tzinfo=None)
-        prev = audit.GENESIS
-        for event in s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars():
-            event.at, event.prev_hash = past, prev
-            event.hash = prev = audit.entry_hash(event.seq, past, event.kind, event.actor, event.subject,
-                                                 event.payload, prev)
-        s.execute(text("UPDATE audit_head SET last_hash = :h"), {"h": prev})
-        for advice in s.execute(select(Advice)).scalars():
-            advice.created_at = past
-        s.commit()
-    assert verify(api)["valid"]
-    new_ids = make_history(api, 1)
-    settings = api.settings.model_copy(update={"retention_days": 200})
+    clock = [now - dt.timedelta(days=300)]
+    settings = on_database(api_settings, database_url(backend, tmp_path, request), tmp_path)
+    with contextmanager(start_api)(settings, model_store, clock=lambda: clock[0]) as api:
+        old_ids = make_history(api, 2)
+        api.app.state.audit_checkpoints.tick()
+        clock[0] = now
+        new_ids = make_history(api, 1)
+        assert verify(api)["valid"]
+        with api.app.state.sessions() as s:
+            counts = retention.purge(s, settings.model_copy(update={"retention_days": 200}), now)
+        assert counts["advice"] == 2 and counts["decisions"] == 2 and counts["audit_events"] > 0
+        cw = api.headers("caseworker")
+        assert all(api.client.get(f"/api/v1/advice/{a}", headers=cw).status_code == 404 for a in old_ids)
+        assert api.client.get(f"/api/v1/advice/{new_ids[0]}", headers=cw).status_code == 200
+        result = verify(api)
+        assert result["valid"], result["problems"]
+        assert result["first_seq"] > 1 and result["anchor_seq"] == result["first_seq"] - 1
+        purges = [c for c in checkpoints.read(settings.audit_checkpoint_file, settings.audit_signing_key).checkpoints
+                  if c.kind == "purge"]
+        assert [(c.anchor_seq, c.anchor_hash) for c in purges] == [(result["anchor_seq"], _anchor_hash(api))]
+        with api.app.state.engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
+            conn.execute(text("DELETE FROM audit_purge_permits"))  # the record of the purge stays
+
+
+def _anchor_hash(api: Api) -> str:
     with api.app.state.sessions() as s:
-        counts = retention.purge(s, settings, now)
-    assert counts["advice"] == 2 and counts["decisions"] == 2 and counts["audit_events"] > 0
-    cw = api.headers("caseworker")
-    assert all(api.client.get(f"/api/v1/advice/{a}", headers=cw).status_code == 404 for a in old_ids)
-    assert api.client.get(f"/api/v1/advice/{new_ids[0]}", headers=cw).status_code == 200
-    result = verify(api)
-    assert result["valid"] and result["first_seq"] > 1
+        return s.execute(select(AuditHead.anchor_hash)).scalar_one()
 
 
 def test_retention_never_goes_below_six_months(fresh_api: Api) -> None:

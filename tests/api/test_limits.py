@@ -22,7 +22,7 @@ from api.schemas.advice import AdviceCreate
 from api.services.advice_queue import AdviceQueue
 from api.services.clock import utc_now
 from api.services.errors import Busy
-from tests.api.conftest import Api, database_url, new_case, start_api
+from tests.api.conftest import Api, database_url, new_case, on_database, start_api
 from werkwijzer.settings import Settings
 from werkwijzer.teams import EFFORT_CLASSES
 
@@ -35,8 +35,8 @@ def bounded(backend: str, api_settings: Settings, model_store: object, request: 
             tmp_path: Path) -> Iterator[Api]:
     """An app on an empty database with a small body limit and a short database wait."""
     url = database_url(backend, tmp_path, request)
-    settings = api_settings.model_copy(update={"database_url": url, "max_body_bytes": LIMIT,
-                                               "db_wait_seconds": WAIT})
+    settings = on_database(api_settings, url, tmp_path).model_copy(update={"max_body_bytes": LIMIT,
+                                                                           "db_wait_seconds": WAIT})
     yield from start_api(settings, model_store)  # type: ignore[arg-type]
 
 

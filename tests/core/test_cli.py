@@ -46,3 +46,22 @@ def test_validate_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "x.csv"), "--kind", "foo"])
     assert result.exit_code == 2
     assert "intake" in result.output
+
+
+def test_refused_settings_end_with_a_plain_reason_and_no_values(monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str],
+                                                                tmp_path: Path) -> None:
+    from werkwijzer.settings import get_settings
+
+    monkeypatch.setenv("WERKWIJZER_HOME", str(tmp_path))
+    monkeypatch.setenv("WERKWIJZER_ENVIRONMENT", "production")
+    monkeypatch.setenv("WERKWIJZER_SECRET_KEY", "too-short-but-secret")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            main(["serve"])
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "WERKWIJZER_SECRET_KEY must be set in production" in err
+    assert "too-short-but-secret" not in err and "Traceback" not in err

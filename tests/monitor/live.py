@@ -19,7 +19,7 @@ from api.core.config import ROLES
 from api.main import create_app
 from api.modelstore import ModelStore
 from api.services.users import create_user
-from tests.api.conftest import Api, SteerableRandom
+from tests.api.conftest import Api, SteerableRandom, on_database
 from tests.api.toymodels import TOY_LIBRARY, register_toy_models
 from werkwijzer.settings import Settings
 
@@ -55,7 +55,7 @@ class LiveApi(Api):
 def start_live_api(settings: Settings, store: ModelStore, folder: Path, now: dt.datetime,
                    database_url: str | None = None) -> Iterator[LiveApi]:
     """An app on a fresh database (SQLite unless given) with one user per role and a settable clock."""
-    settings = settings.model_copy(update={"database_url": database_url or f"sqlite:///{folder / 'api.db'}"})
+    settings = on_database(settings, database_url or f"sqlite:///{folder / 'api.db'}", folder)
     clock = Clock(now)
     rng = SteerableRandom(1)
     app = create_app(settings, store, rng=rng, clock=clock)

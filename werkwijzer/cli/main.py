@@ -10,6 +10,7 @@ import os
 import sys
 
 import click
+from pydantic import ValidationError
 
 from werkwijzer import __version__
 from werkwijzer.cli import data, demo, forecast, monitoring, report, service, triage
@@ -28,8 +29,14 @@ for module in (data, forecast, triage, service, demo, report, monitoring):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; a broken data contract ends with its message and exit code 2, no traceback."""
-    _quiet_and_local()
+    """Run the CLI; a broken data contract or refused settings end with their message and exit code 2,
+    no traceback (a traceback of the settings would also print the values, a short secret key among them)."""
+    try:
+        _quiet_and_local()
+    except ValidationError as exc:
+        reasons = "\n".join(f"  {error['msg'].removeprefix('Value error, ')}" for error in exc.errors())
+        click.echo(f"Error: the settings (WERKWIJZER_*) are refused:\n{reasons}", err=True)
+        sys.exit(2)
     try:
         cli.main(args=argv, prog_name="werkwijzer", standalone_mode=False)
     except ContractError as exc:

@@ -1,4 +1,4 @@
-"""Commands for triage models and audits: ``triage train``, ``audit`` and ``register validate``.
+"""Commands for triage models and audits: ``triage train``, ``audit`` (and ``audit verify``), ``register validate``.
 
 Heavy packages (models, explain, flows) are imported inside the commands (ADR 0002).
 """
@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
+from werkwijzer.cli.audit_trail import verify_trail
 
 _FILE = click.Path(dir_okay=False, exists=False, path_type=Path)
 _DIR = click.Path(file_okay=False, path_type=Path)
@@ -56,17 +58,36 @@ def train(cases: Path, target: str, positive: str | None, registry: Path, govern
         click.echo(f"  gate {name}: {'passed' if gate['passed'] else 'FAILED'} - {gate['reason']}")
 
 
-@click.command()
-@click.option("--data", "data", type=_FILE, required=True, help="File with one row per case.")
-@click.option("--label", required=True, help="Column with the true outcome.")
-@click.option("--prediction", required=True, help="Column with the decision or model output audited.")
-@click.option("--group", "groups", multiple=True, required=True, help="Protected characteristic column (repeat).")
+@click.group(invoke_without_command=True, subcommand_metavar="[verify ...]")
+@click.option("--data", "data", type=_FILE, help="File with one row per case.  [required]")
+@click.option("--label", help="Column with the true outcome.  [required]")
+@click.option("--prediction", help="Column with the decision or model output audited.  [required]")
+@click.option("--group", "groups", multiple=True, help="Protected characteristic column (repeat).  [required]")
 @click.option("--reference", "references", multiple=True, help="COL=VALUE reference group (default: largest).")
 @click.option("--positive", default=None, help="Positive value (default: true/yes/ja, or one-vs-rest).")
-@click.option("--out", "out", type=_DIR, required=True)
-def audit(data: Path, label: str, prediction: str, groups: tuple[str, ...], references: tuple[str, ...],
-          positive: str | None, out: Path) -> None:
-    """Audit an existing process or model from a file of outcomes: fairness.csv and fairness.md."""
+@click.option("--out", "out", type=_DIR, help="Folder for fairness.csv and fairness.md.  [required]")
+@click.pass_context
+def audit(ctx: click.Context, data: Path | None, label: str | None, prediction: str | None,
+          groups: tuple[str, ...], references: tuple[str, ...], positive: str | None, out: Path | None) -> None:
+    """Audit an existing process or model from a file of outcomes: fairness.csv and fairness.md.
+
+    `werkwijzer audit verify` checks the advisory service's audit trail instead (see its --help).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    missing = [name for name, value in (("--data", data), ("--label", label), ("--prediction", prediction),
+                                        ("--group", groups), ("--out", out)) if not value]
+    if missing:
+        raise click.UsageError(f"Missing option(s) {', '.join(missing)} for the fairness audit.", ctx=ctx)
+    assert data is not None and label is not None and prediction is not None and out is not None
+    _fairness_audit(data, label, prediction, groups, references, positive, out)
+
+
+audit.add_command(verify_trail)
+
+
+def _fairness_audit(data: Path, label: str, prediction: str, groups: tuple[str, ...], references: tuple[str, ...],
+                    positive: str | None, out: Path) -> None:
     from explain.fairness import PRIORITY, export_table, fairness_gate
     from explain.fairness import audit as run_audit
     from explain.fairness_report import fairness_markdown, parse_references, read_outcomes

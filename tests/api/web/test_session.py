@@ -13,6 +13,7 @@ from api.web import session as web_session
 from tests.api.conftest import Api
 from tests.api.web.conftest import csrf_of, page_client, sign_in
 from tests.api.web.pages import PAGES
+from werkwijzer.settings import PUBLISHED_SECRET
 
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
 
@@ -109,7 +110,7 @@ def test_sign_out_needs_csrf_and_ends_the_session(web: Api) -> None:
 
 
 def test_a_tampered_or_expired_cookie_counts_as_no_session(web: Api) -> None:
-    secret = web.settings.secret_key
+    secret = web.settings.session_secret
     now = dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC)
     session = web_session.new_session(web.user_ids["caseworker"], now)
     value = web_session.encode(session, secret)
@@ -123,6 +124,19 @@ def test_a_tampered_or_expired_cookie_counts_as_no_session(web: Api) -> None:
     client = page_client(web)
     client.cookies.set(web_session.COOKIE, forged)
     assert client.get("/").status_code == 303
+
+
+def test_a_cookie_signed_with_the_published_development_secret_is_refused(web: Api) -> None:
+    """The string earlier versions shipped as the default key signs nothing an app with default settings accepts."""
+    assert web.settings.secret_key is None and web.settings.session_secret != PUBLISHED_SECRET
+    now = dt.datetime.now(dt.UTC)
+    forged = web_session.encode(web_session.new_session(web.user_ids["admin"], now), PUBLISHED_SECRET)
+    client = page_client(web)
+    client.cookies.set(web_session.COOKIE, forged)
+    r = client.get("/modellen")
+    assert r.status_code == 303 and r.headers["location"].startswith("/aanmelden")
+    genuine = sign_in(web, "admin")
+    assert genuine.get("/modellen").status_code == 200
 
 
 def test_english_on_request_and_remembered(web: Api) -> None:
