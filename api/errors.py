@@ -1,4 +1,5 @@
-"""Service errors to HTTP answers. Validation errors name the field and never echo the value."""
+"""Service errors to HTTP answers. Validation errors name the field and never echo the value, nor a
+key that holds a possible BSN (``werkwijzer.privacy.safe_loc``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.services.errors import InvalidInput, ServiceError
+from werkwijzer.privacy import safe_loc
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -16,11 +18,11 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def invalid_input(_: Request, exc: InvalidInput) -> JSONResponse:
-        return JSONResponse({"detail": [{"loc": list(p.loc), "msg": p.msg, "type": p.type} for p in exc.problems]},
+        return JSONResponse({"detail": [{"loc": safe_loc(p.loc), "msg": p.msg, "type": p.type} for p in exc.problems]},
                             status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        detail = [{"loc": [str(p) if not isinstance(p, int) else p for p in err.get("loc", ())],
+        detail = [{"loc": safe_loc(err.get("loc", ())),
                    "msg": err.get("msg", "invalid"), "type": err.get("type", "value_error")} for err in exc.errors()]
         return JSONResponse({"detail": detail}, status_code=422)

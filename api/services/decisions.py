@@ -26,8 +26,8 @@ from api.services import advice as advice_service
 from api.services import audit, idempotency
 from api.services.clock import utc_iso
 from api.services.errors import Conflict, InvalidInput, Problem
-from api.services.validation import contains_bsn
 from api.storage.models import Decision, Objection
+from werkwijzer.privacy import contains_bsn
 from werkwijzer.teams import EFFORT_CLASSES
 
 ALREADY_DECIDED = "a decision was already recorded for this advice"

@@ -103,6 +103,10 @@ BAD_INPUT = [
      "bool"),
     ({"team": "brandweer"}, ["body", "team"], "category"),
     ({"case_id": "111222333"}, ["body", "case_id"], "bsn"),
+    ({"case_id": "ZAAK-123456782"}, ["body", "case_id"], "bsn"),
+    ({"features": {**CASE["features"], "toelichting": "zaak 3 123456782 belt terug"}},
+     ["body", "features", "toelichting"], "bsn"),
+    ({"features": {**CASE["features"], "123456782": 1}}, ["body", "features", "<withheld: looks like a BSN>"], "bsn"),
     ({"features": {**CASE["features"], "client_id": "111222333"}}, ["body", "features", "client_id"], "bsn"),
     ({"features": {**CASE["features"], "klantnummer": 123456782}}, ["body", "features", "klantnummer"], "bsn"),
 ]
@@ -117,6 +121,13 @@ def test_bad_input_is_422_naming_the_field_and_nothing_is_stored(api: Api, chang
     assert any(p["loc"] == loc and kind in p["type"] for p in problems), problems
     assert "111222333" not in r.text and "123456782" not in r.text  # a BSN is never echoed
     assert counts(api) == before
+
+
+def test_a_bsn_as_a_key_is_not_echoed_even_by_schema_errors(api: Api) -> None:
+    """FastAPI's own 422s name the key in ``loc``: a key that holds a BSN is replaced there too."""
+    r = api.client.post("/api/v1/advice", json={**CASE, "features": {"123456782": {"a": 1}}, "extra": {"111222333": 1}},
+                        headers=api.headers("caseworker"))
+    assert r.status_code == 422 and "123456782" not in r.text and "111222333" not in r.text
 
 
 def test_schema_level_errors_do_not_echo_values(api: Api) -> None:

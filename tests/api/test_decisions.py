@@ -63,6 +63,12 @@ def test_unknown_class_and_bsn_in_motivation_are_refused(api: Api) -> None:
     r = decide(api, advice["advice_id"], {"outcome": "deviated", "final_effort_class": other,
                                           "motivation": "klant 111 222 333 belde"})
     assert r.status_code == 422 and "111 222 333" not in r.text
+    r = decide(api, advice["advice_id"], {"outcome": "deviated", "final_effort_class": other,
+                                          "motivation": "zaak 3 123456782 belt terug"})
+    assert r.status_code == 422 and r.json()["detail"][0]["type"] == "value_error.bsn" and "123456782" not in r.text
+    r = api.client.post(f"/api/v1/advice/{advice['advice_id']}/objection", headers=api.headers("caseworker"),
+                        json={"kind": "objection", "summary": "klant ZAAK-123456782 is het oneens"})
+    assert r.status_code == 422 and "123456782" not in r.text
 
 
 def test_decision_on_unknown_advice_is_404(api: Api) -> None:
