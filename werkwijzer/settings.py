@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # revoked or deactivated user can keep working for at most this many seconds (docs/api.md).
     token_cache_seconds: float = Field(default=5.0, ge=0.0, le=300.0)
 
+    # Access (docs/api.md, "Authenticate"): a token expires this many days after it was issued
+    # (`werkwijzer users create` or `users rotate`); pages and API refuse it from then on.
+    token_ttl_days: int = Field(default=90, ge=1, le=3650)
+
     # Organisation facts used when no governance.yaml is supplied (documented defaults to replace).
     organization: str = "Gemeente Voorbeeldstad"
     contact_email: str = "algoritmes@voorbeeldstad.nl"

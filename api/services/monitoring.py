@@ -12,6 +12,7 @@ Objections are counted per cell.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -25,12 +26,16 @@ from werkwijzer.settings import Settings
 BY = ("team", "model_version", "score_band")
 
 
-def overrides(session: Session, settings: Settings, team: str | None = None) -> dict[str, Any]:
+def overrides(session: Session, settings: Settings, team: str | None = None,
+              teams: Collection[str] | None = None) -> dict[str, Any]:
+    """The rates of ``team``, or of all ``teams`` (``None``: every team)."""
     objections = dict(session.execute(select(Objection.advice_id, func.count()).group_by(Objection.advice_id)).all())
     query = (select(Advice.id, Advice.team, Advice.model_version, Advice.suggested_class, Advice.top_probability,
                     Decision.final_effort_class).join(Decision, Decision.advice_id == Advice.id))
     if team:
         query = query.where(Advice.team == team)
+    if teams is not None:
+        query = query.where(Advice.team.in_(sorted(teams)))
     rows = pd.DataFrame(session.execute(query).all(),
                         columns=["advice_id", "team", "model_version", "suggested", "score", "final"])
     advised = rows[rows["suggested"].notna()].copy()

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from api.core.config import ROLES
 from api.main import create_app
 from api.modelstore import ModelStore
-from api.services.users import create_user
+from api.services.users import create_user, every_team
 from tests.api.conftest import Api, SteerableRandom
 from tests.api.toymodels import TOY_LIBRARY, register_toy_models
 from werkwijzer.settings import Settings
@@ -63,7 +63,7 @@ def start_live_api(settings: Settings, store: ModelStore, folder: Path, now: dt.
         api = LiveApi(app, client, settings, rng, clock=clock)
         with app.state.sessions() as session:
             for role in ROLES:
-                user, token = create_user(session, f"test {role}", role, now)
+                user, token = create_user(session, f"test {role}", role, now, every_team(role))
                 api.tokens[role], api.user_ids[role] = token, user.id
         yield api
 

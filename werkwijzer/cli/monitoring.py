@@ -31,13 +31,13 @@ def _tokens(token_file: Path | None, tokens: tuple[str, ...], settings) -> dict[
         return found
     from api.core.db import make_engine, migrate, session_factory
     from api.services.clock import utc_now
-    from api.services.users import create_user
+    from api.services.users import create_user, every_team
 
     engine = make_engine(settings.database)
     migrate(engine)
     with session_factory(engine)() as session:
-        for role in LOCAL_ROLES:
-            _, found[role] = create_user(session, f"simulatie-{role}", role, utc_now())
+        for role in LOCAL_ROLES:  # simulated staff work for every team: the simulation covers them all
+            _, found[role] = create_user(session, f"simulatie-{role}", role, utc_now(), every_team(role))
     engine.dispose()
     click.echo(f"created users {', '.join('simulatie-' + r for r in LOCAL_ROLES)} in {settings.database}")
     return found

@@ -149,7 +149,7 @@ def test_a_revoked_user_is_signed_out_at_once(web: Api) -> None:
     from api.services.users import create_user, revoke, session_generation
 
     with web.app.state.sessions() as session:
-        user, token = create_user(session, "tijdelijk", "caseworker", utc_now())
+        user, token = create_user(session, "tijdelijk", "caseworker", utc_now(), ["wmo_meldingen"])
     client = page_client(web)
     csrf = csrf_of(client.get("/aanmelden").text)
     assert client.post("/aanmelden", data={"csrf_token": csrf, "token": token}).status_code == 303
