@@ -84,9 +84,10 @@ class WerkwijzerClient:
         detail = _detail(response)
         if response.status_code == 401:
             raise ApiError(f"the API refused the {role} token ({detail}); create one with "
-                           f"'werkwijzer users create --role {role} --name ...'")
+                           f"'werkwijzer users create --role {role} --name ... --team ...', or renew an expired "
+                           "one with 'werkwijzer users rotate USER_ID'")
         if response.status_code == 403:
-            raise ApiError(f"the {role} token belongs to a user without that role ({detail})")
+            raise ApiError(f"the {role} token belongs to a user without that role or team ({detail})")
         raise ApiError(f"{method} {path} answered {response.status_code}: {detail}")
 
     def check(self) -> dict[str, Any]:
