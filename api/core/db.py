@@ -122,7 +122,7 @@ def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
     url = sqlalchemy_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False,
-                                                  "factory": _SqliteConnection}, **_JSON)
+                                                  "factory": _SqliteConnection}, hide_parameters=True, **_JSON)
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -159,7 +159,9 @@ def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
                 dbapi_connection.end_write()  # a connection never holds the lock while pooled
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **_JSON)  # per worker
+    # hide_parameters: a failing statement's error (and any log of it) shows the SQL, never its values
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True,
+                         **_JSON)  # per worker
 
 
 def sqlite_file(engine: Engine) -> str | None:

@@ -47,3 +47,14 @@ def test_session_generation_is_added_to_existing_users_and_the_schema_matches_th
             assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_a_failing_statement_does_not_show_its_parameters(backend: str, request: pytest.FixtureRequest,
+                                                          tmp_path: Path) -> None:
+    engine = make_engine(database_url(backend, tmp_path, request))
+    try:
+        with engine.connect() as connection, pytest.raises(Exception) as info:
+            connection.execute(text("SELECT * FROM no_such_table WHERE x = :secret"), {"secret": "zaak-geheim-42"})
+        assert "zaak-geheim-42" not in str(info.value) and "hidden" in str(info.value)
+    finally:
+        engine.dispose()
