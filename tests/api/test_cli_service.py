@@ -93,6 +93,27 @@ def test_users_teams_replaces_the_teams_and_rotate_replaces_the_token(home: Path
     engine.dispose()
 
 
+def test_reload_reads_its_token_from_the_environment_or_standard_input_not_the_command_line(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    sent: list[str] = []
+
+    def fake_post(url: str, headers: dict[str, str], timeout: float) -> httpx.Response:
+        sent.append(headers["Authorization"])
+        return httpx.Response(200, json={"results": {}})
+
+    monkeypatch.setattr(httpx, "post", fake_post)
+    monkeypatch.delenv("WERKWIJZER_TOKEN", raising=False)
+    assert CliRunner().invoke(cli, ["reload"]).exit_code == 2  # no token anywhere: a usage error
+    assert CliRunner().invoke(cli, ["reload"], env={"WERKWIJZER_TOKEN": "ww_env"}).exit_code == 0
+    assert CliRunner().invoke(cli, ["reload", "--token-stdin"], input="ww_stdin\n").exit_code == 0
+    legacy = CliRunner().invoke(cli, ["reload", "--token", "ww_argv"])
+    assert legacy.exit_code == 0 and "visible to every user of this machine" in legacy.output
+    assert sent == ["Bearer ww_env", "Bearer ww_stdin", "Bearer ww_argv"]
+    assert "--token " not in CliRunner().invoke(cli, ["reload", "--help"]).output  # not offered any more
+
+
 def test_purge_reports_what_it_removed(home: Path) -> None:
     result = CliRunner().invoke(cli, ["purge"])
     assert result.exit_code == 0, result.output
@@ -128,9 +149,11 @@ def test_serve_starts_the_api(tmp_path: Path) -> None:
         assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=30).json() == {"status": "ok"}
         ready = httpx.get(f"http://127.0.0.1:{port}/ready", headers={"Authorization": f"Bearer {token}"}, timeout=30)
         assert ready.status_code == 503 and "no champion loaded" in " ".join(ready.json()["reasons"])
-        reload = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}", "--token", token])
+        reload = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}"],
+                                    env={"WERKWIJZER_TOKEN": token})
         assert reload.exit_code == 0 and "werkwijzer-forecast: absent" in reload.output, reload.output
-        refused = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}", "--token", "ww_wrong"])
+        refused = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}", "--token-stdin"],
+                                     input="ww_wrong\n")
         assert refused.exit_code != 0 and "401" in refused.output
     finally:
         proc.terminate()

@@ -63,7 +63,7 @@ def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Se
     url, settings = served
     runner = CliRunner()
     wrong = runner.invoke(cli, ["simulate-usage", "--weeks", "1", "--url", url, "--start", USE_START.isoformat(),
-                                "--token", "caseworker=ww_wrong", "--token", "team_lead=ww_wrong"])
+                                "--token-file", "-"], input="caseworker ww_wrong\nteam_lead ww_wrong\n")
     assert wrong.exit_code == 1 and "the API refused the caseworker token" in wrong.output
     assert not settings.characteristics_file.exists()  # nothing half-written
 

@@ -149,10 +149,17 @@ def purge() -> None:
 
 @click.command()
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The running API.")
-@click.option("--token", envvar="WERKWIJZER_TOKEN", required=True, help="An admin token (or WERKWIJZER_TOKEN).")
-def reload(url: str, token: str) -> None:
-    """Ask a running API to load newly approved champions now (other workers follow within a minute)."""
+@click.option("--token-stdin", is_flag=True, help="Read the admin token from standard input (else WERKWIJZER_TOKEN).")
+@click.option("--token", hidden=True, help="Deprecated: visible in ps; use WERKWIJZER_TOKEN or --token-stdin.")
+def reload(url: str, token_stdin: bool, token: str | None) -> None:
+    """Ask a running API to load newly approved champions now (other workers follow within a minute).
+
+    The admin token comes from WERKWIJZER_TOKEN or, with --token-stdin, from standard input."""
     import httpx
+
+    from werkwijzer.cli.tokens import read_token
+
+    token = read_token(stdin=token_stdin, given=token)
 
     response = httpx.post(f"{url.rstrip('/')}/api/v1/admin/reload", headers={"Authorization": f"Bearer {token}"},
                           timeout=300)
