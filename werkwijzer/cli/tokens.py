@@ -10,6 +10,7 @@ work, hidden from ``--help``, and warn.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 
 import click
@@ -33,7 +34,7 @@ def read_token(*, stdin: bool, given: str | None = None) -> str:
     if given:
         warn_command_line()
         return given.strip()
-    token = click.get_text_stream("stdin").readline().strip() if stdin else os.environ.get(ENV, "").strip()
+    token = sys.stdin.readline().strip() if stdin else os.environ.get(ENV, "").strip()
     if not token:
         where = "standard input was empty" if stdin else f"{ENV} is not set"
         raise click.UsageError(f"no token: {where}; give it in {ENV} or on standard input with --token-stdin")
