@@ -22,7 +22,7 @@ from api.storage.models import Advice, Decision
 
 def require_team(user: Principal, team: str) -> None:
     if not user.works_for(team):
-        raise Forbidden(f"team {team} is not one of your teams")
+        raise Forbidden("this team is not one of your teams")  # the team as sent is not repeated
 
 
 def visible_teams(user: Principal) -> frozenset[str] | None:
