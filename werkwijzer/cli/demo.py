@@ -86,6 +86,7 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
     _done(start, "tokens below are shown once; they are stored only as hashes")
     for role, token in tokens.items():
         click.echo(f"      {role:12s} {token}")
+    click.echo("      (the demo caseworker and team lead work for every team, so they see every demo case)")
 
     start = _step(5, f"Asking advice for the {DEMO_CASES} newest cases, as a case system would")
     waiting = _seed_cases(settings, data / "cases.csv", tokens["caseworker"])
