@@ -55,7 +55,9 @@ class LiveApi(Api):
 def start_live_api(settings: Settings, store: ModelStore, folder: Path, now: dt.datetime,
                    database_url: str | None = None) -> Iterator[LiveApi]:
     """An app on a fresh database (SQLite unless given) with one user per role and a settable clock."""
-    settings = settings.model_copy(update={"database_url": database_url or f"sqlite:///{folder / 'api.db'}"})
+    # the settable clock runs through months of simulated use: tokens must outlive it
+    settings = settings.model_copy(update={"database_url": database_url or f"sqlite:///{folder / 'api.db'}",
+                                           "token_ttl_days": 3650})
     clock = Clock(now)
     rng = SteerableRandom(1)
     app = create_app(settings, store, rng=rng, clock=clock)
