@@ -69,9 +69,9 @@ async def get_rng(request: Request) -> RandomSource:
     return request.app.state.rng
 
 
-def _lookup(engine: Engine, token: str) -> Principal | None:
+def _lookup(engine: Engine, token: str, now: dt.datetime, ttl_days: int) -> Principal | None:
     with reading(engine) as session:
-        return users.by_token(session, token)
+        return users.by_token(session, token, now, ttl_days)
 
 
 async def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
@@ -92,10 +92,10 @@ async def authenticate(request: Request, credentials: HTTPAuthorizationCredentia
     cached = state.token_cache.get(digest)
     if cached is not None and cached[1] > now:
         return cached[0]
-    user = await run_in_threadpool(_lookup, state.engine, token)
+    user = await run_in_threadpool(_lookup, state.engine, token, state.clock(), state.settings.token_ttl_days)
     if user is None:
         state.token_cache.pop(digest, None)
-        raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, "unknown, expired or revoked token", {"WWW-Authenticate": "Bearer"})
     seconds = state.settings.token_cache_seconds
     if seconds > 0:
         if len(state.token_cache) >= 10_000:

@@ -1,4 +1,5 @@
-"""Service errors to HTTP answers. Validation errors name the field and never echo the value.
+"""Service errors to HTTP answers. Validation errors name the field and never echo the value, nor a
+key that holds a possible BSN (``werkwijzer.privacy.safe_loc``).
 
 A request that waited too long for the database, or found it unreachable (a lock held past
 ``settings.db_wait_seconds``, no pooled connection, a connection that was cut), gets a 503 with
@@ -18,6 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from api.core.db import DatabaseBusy
 from api.services.errors import Busy, InvalidInput, ServiceError
+from werkwijzer.privacy import safe_loc
 
 log = logging.getLogger(__name__)
 UNREACHABLE = "the database did not answer in time or the connection was lost; nothing was stored, ask again"
@@ -61,11 +63,11 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def invalid_input(_: Request, exc: InvalidInput) -> JSONResponse:
-        return JSONResponse({"detail": [{"loc": list(p.loc), "msg": p.msg, "type": p.type} for p in exc.problems]},
+        return JSONResponse({"detail": [{"loc": safe_loc(p.loc), "msg": p.msg, "type": p.type} for p in exc.problems]},
                             status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        detail = [{"loc": [str(p) if not isinstance(p, int) else p for p in err.get("loc", ())],
+        detail = [{"loc": safe_loc(err.get("loc", ())),
                    "msg": err.get("msg", "invalid"), "type": err.get("type", "value_error")} for err in exc.errors()]
         return JSONResponse({"detail": detail}, status_code=422)

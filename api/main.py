@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api.core.config import API_PREFIX, Settings, get_settings
 from api.core.db import WalCheckpointer, make_engine, migrate, session_factory, sqlite_file
@@ -101,7 +102,8 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
             checkpointer.stop()
         engine.dispose()
 
-    app = FastAPI(title="Werkwijzer", version="1", lifespan=lifespan,
+    # FastAPIOffline: /docs and /redoc load their scripts from this app (packaged assets), not from a CDN
+    app = FastAPIOffline(title="Werkwijzer", version="1", lifespan=lifespan,
                   description="Advisory triage and workload forecasts. The model advises; a person decides.")
     app.state.settings = settings
     app.state.engine = engine

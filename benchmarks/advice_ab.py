@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import resource
 import subprocess
@@ -70,13 +71,13 @@ def client_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(tree: Path, args: argparse.Namespace, env: dict[str, str], body: Any, auth: dict[str, str]) -> Round:
+def measure(tree: Path, args: argparse.Namespace, env: dict[str, str], auth: dict[str, str], body: Any) -> Round:
     port = api_latency.free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "werkwijzer", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log = args.home / "advice_ab.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=tree, env={**env, "PYTHONPATH": str(tree)}, stdout=out,
+        proc = subprocess.Popen(command, cwd=tree, env=env, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     try:
         while not api_latency.triage_loaded(f"{url}/ready", auth):
@@ -90,12 +91,22 @@ def measure(tree: Path, args: argparse.Namespace, env: dict[str, str], body: Any
                                             args.warmup))
         server1, client1 = process_cpu_seconds(proc.pid), client_cpu()
     finally:
-        os.killpg(proc.pid, 15)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, 15)
         proc.wait()
     if len(outcome.latencies) < 20:
         raise SystemExit(f"{tree}: only {len(outcome.latencies)} good answers; first errors: {outcome.samples}")
     return Round(str(tree), np.array(outcome.latencies) * 1000, outcome.errors, outcome.seconds,
                  server1 - server0, client1 - client0)
+
+
+def tree_database(tree: Path, number: int, home: Path, env: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A database of the tree's own (trees may differ in schema: migrations are not undone) with a
+    caseworker made by that tree's ``werkwijzer users create``: its environment and its auth header."""
+    own = {**env, "WERKWIJZER_DATABASE_URL": f"sqlite:///{home / f'advice_ab-{number}.db'}", "PYTHONPATH": str(tree)}
+    made = subprocess.run([sys.executable, "-m", "werkwijzer", "users", "create", "--name", "advice_ab",
+                           "--role", "caseworker"], cwd=tree, env=own, capture_output=True, text=True, check=True)
+    return own, {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
 
 
 def parse() -> argparse.Namespace:
@@ -120,7 +131,6 @@ def main() -> None:
     cases = api_latency.cases_for(settings, api_latency.champion_schemas(settings), args.warmup + args.requests)
     if len(cases) < args.warmup + args.requests:
         raise SystemExit(f"{len(cases)} valid cases in {args.home}; use fewer --requests or --warmup")
-    auth = {"Authorization": f"Bearer {api_latency.caseworker_token(settings)}"}
 
     def body(i: int) -> dict[str, Any]:
         team, features = cases[i]
@@ -129,13 +139,17 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WERKWIJZER_", "MLFLOW_"))}
     env.update(WERKWIJZER_HOME=str(args.home), WERKWIJZER_CONTROL_SHARE="0", PREFECT_HOME=str(args.home / "prefect"),
                MLFLOW_TRACKING_URI=settings.tracking_uri, MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR="false")
+    for number in range(len(trees)):  # fresh databases: each round adds its requests to its tree's
+        for old in args.home.glob(f"advice_ab-{number}.db*"):
+            old.unlink()
+    own = {tree: tree_database(tree, number, args.home, env) for number, tree in enumerate(trees)}
     order = [t for r in range(args.rounds) for t in (trees if r % 2 == 0 else trees[::-1])]
     rounds: list[Round] = []
     head = "| round | tree | p50 ms | p95 ms | p99 ms | req/s | server CPU ms/req | client CPU ms/req |"
     print(f"{args.clients} clients, {args.requests} requests per round, each on a fresh server\n")
     print(head + "\n|---:|---|---:|---:|---:|---:|---:|---:|", flush=True)
     for number, tree in enumerate(order, 1):
-        result = measure(tree, args, env, body, auth)
+        result = measure(tree, args, *own[tree], body)
         rounds.append(result)
         print(f"| {number} | {tree} | " + " | ".join(f"{v:.2f}" if "ms/req" in k else f"{v:.1f}"
                                                      for k, v in result.row().items()) + " |", flush=True)

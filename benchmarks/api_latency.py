@@ -133,12 +133,12 @@ def cases_for(settings: Any, schemas: dict[str, dict[str, Any]], limit: int) -> 
 def caseworker_token(settings: Any) -> str:
     from api.core.db import make_engine, migrate, session_factory
     from api.services.clock import utc_now
-    from api.services.users import create_user
+    from api.services.users import create_user, every_team
 
     engine = make_engine(settings.database)
     migrate(engine)
     with session_factory(engine)() as session:
-        _, token = create_user(session, "benchmark caseworker", "caseworker", utc_now())
+        _, token = create_user(session, "benchmark caseworker", "caseworker", utc_now(), every_team("caseworker"))
     engine.dispose()
     return token
 

@@ -39,6 +39,7 @@ from models.forecast.backtest import (  # noqa: E402
 from models.forecast.frequency import regularize, season_length  # noqa: E402
 from models.forecast.metrics import score_rows  # noqa: E402
 from werkwijzer.contracts import read_intake  # noqa: E402
+from werkwijzer.io import write_csv  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 if not SHARED.exists():
@@ -107,7 +108,7 @@ def run_statsforecast(
     python = ensure_venv()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        data.to_csv(tmp_path / "data.csv", index=False)
+        write_csv(data, tmp_path / "data.csv")
         spec = {
             "data": str(tmp_path / "data.csv"),
             "out": str(tmp_path / "out.csv"),
@@ -190,7 +191,7 @@ def nhs() -> pd.DataFrame:
         }
     )
     with tempfile.TemporaryDirectory() as tmp:
-        long.to_csv(Path(tmp) / "nhs.csv", index=False)
+        write_csv(long, Path(tmp) / "nhs.csv")
         data = regularize(read_intake(Path(tmp) / "nhs.csv"), "M")
     return compare(
         "NHS A&E attendances, monthly",
@@ -242,7 +243,7 @@ def scale(workers: int = 2) -> pd.DataFrame:
     data = many_series()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "intake_1000.csv"
-        data.assign(date=data["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+        write_csv(data.assign(date=data["date"].dt.strftime("%Y-%m-%d")), path)
         settings = Settings(
             home=Path(tmp) / "home", dask_local_workers=workers, forecast_batches=16
         )
@@ -275,7 +276,7 @@ def main() -> None:
     for key in args.only.split(","):
         table = runs[key]()
         tables.append(table)
-        table.to_csv(out / f"forecast_accuracy_{key}.csv", index=False)
+        write_csv(table, out / f"forecast_accuracy_{key}.csv")
         print(table.round(3).to_string(index=False), flush=True)
     combined = pd.concat(tables, ignore_index=True)
     cols = ["dataset", "model", "mase", "smape", "coverage_80", "coverage_95", "seconds"]

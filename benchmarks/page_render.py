@@ -99,7 +99,7 @@ def run(home: Path, repeat: int) -> None:
 
     from api.main import create_app
     from api.services.clock import utc_now
-    from api.services.users import create_user
+    from api.services.users import create_user, every_team
     from werkwijzer.settings import Settings
 
     settings = Settings(home=home, model_refresh_seconds=0, control_share=0.05)
@@ -108,7 +108,7 @@ def run(home: Path, repeat: int) -> None:
         tokens = {}
         with app.state.sessions() as session:
             for role in ROLES:
-                _, tokens[role] = create_user(session, f"benchmark {role}", role, utc_now())
+                _, tokens[role] = create_user(session, f"benchmark {role}", role, utc_now(), every_team(role))
         store = app.state.store
         ids = seed_cases(api, tokens["caseworker"], store, settings, 30)
         lead = {"Authorization": f"Bearer {tokens['team_lead']}"}

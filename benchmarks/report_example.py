@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from explain.report import ReportData, parse_period, write_report
-from models.monitoring import agreement_rates, live_fairness, objection_counts, suppress_small_cells
+from models.monitoring import agreement_rates, live_fairness, objection_counts
 from models.thresholds import evaluate
+from werkwijzer.privacy import suppress_small_cells
 from werkwijzer.settings import Settings
 from werkwijzer.simulation import simulate_municipality
 from werkwijzer.simulation.planning import mean_norm_hours

@@ -22,6 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from werkwijzer.io import write_csv
 from werkwijzer.simulation import simulate_municipality
 
 
@@ -42,7 +43,7 @@ def main() -> None:
             tables = {p.name: pd.read_csv(p, dtype=str) for p in written if p.suffix == ".csv"}
             start = time.perf_counter()
             for name, frame in tables.items():
-                frame.to_csv(Path(tmp) / f"copy-{name}", index=False)
+                write_csv(frame, Path(tmp) / f"copy-{name}")
             io_times.append(time.perf_counter() - start)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()

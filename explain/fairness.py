@@ -23,8 +23,10 @@ sampling noise in a small test set does not block a sound model and a real dispa
 unless a justification document answers the five questions of item 17. The report says which,
 and lists every ratio outside the band, significant or not.
 
-Small cells (< ``min_cell``) are suppressed in everything exported (:func:`export_table`): the
-four cells, every rate and ratio of that row become empty and ``suppressed`` is true.
+Small cells (< ``min_cell``) are suppressed in everything exported (:func:`export_table`, through
+``werkwijzer.privacy.suppress_small_cells``): the four cells, every rate and ratio of that row
+become empty and ``suppressed`` is true; a group size under ``min_cell`` is hidden, and with it the
+next smallest of its attribute.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import yaml
 from numpy.typing import ArrayLike
 
 from models.monitoring import confusion_counts
+from werkwijzer.privacy import suppress_small_cells
 
 RATES = ("selection_rate", "fpr", "fnr", "tpr", "fdr", "fp_share")
 PRIORITY = ("fpr", "fnr", "fdr")
@@ -145,27 +148,11 @@ def _default_positive(values: list[str]) -> str:
     return sorted(values)[-1]
 
 
-def _small(table: pd.DataFrame, min_cell: int) -> np.ndarray:
-    return (table[["tn", "fp", "fn", "tp"]] < min_cell).any(axis=1).to_numpy()
-
-
 def export_table(table: pd.DataFrame, min_cell: int = 10, columns: Sequence[str] = EXPORT_COLUMNS
                  ) -> pd.DataFrame:
-    """The publishable table: only ``columns`` (plus ``class`` when several), small cells suppressed.
-
-    A row with any confusion cell below ``min_cell`` loses its four cells, rates and ratios;
-    ``n`` is kept only when it is itself at least ``min_cell``.
-    """
-    out = table.copy()
-    small = _small(out, min_cell)
-    blank = ["tn", "fp", "fn", "tp", *RATES, *[c for c in out.columns if c.endswith(("_ratio", "_diff"))]]
-    for column in blank:
-        counts = column in ("tn", "fp", "fn", "tp")
-        out[column] = out[column].astype("Int64" if counts else "Float64")
-        out.loc[small, column] = pd.NA
-    out["n"] = out["n"].astype("Int64")
-    out.loc[out["n"] < min_cell, "n"] = pd.NA
-    out["suppressed"] = small
+    """The publishable table: only ``columns`` (plus ``class`` when several), small cells suppressed by
+    the one rule of everything exported (``werkwijzer.privacy.suppress_small_cells``)."""
+    out = suppress_small_cells(table, min_cell, values=RATES)
     keep = list(columns)
     if "class" in out.columns and "class" not in keep and out["class"].nunique() > 1:
         keep = [*keep, "class"]

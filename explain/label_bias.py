@@ -21,6 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from werkwijzer.privacy import suppress_small_cells
+
 
 def norm_table(cases: pd.DataFrame, label: str, norms: pd.DataFrame | None = None,
                hours: str = "handling_hours") -> pd.DataFrame:
@@ -83,11 +85,7 @@ def label_bias_table(cases: pd.DataFrame, label: str, protected: Sequence[str],
     for column in ("share_above", "share_below"):
         with np.errstate(divide="ignore", invalid="ignore"):
             table[f"{column}_ratio"] = (table[column] / table["attribute"].map(ref[column])).round(3)
-    small = (table[["n_above", "n_below"]] < min_cell).any(axis=1)
-    table["suppressed"] = small
-    for column in ("n_above", "n_below", "share_above", "share_below", "share_above_ratio", "share_below_ratio"):
-        table[column] = table[column].astype("Float64")
-        table.loc[small, column] = pd.NA
+    table = suppress_small_cells(table, min_cell)  # the agreeing rest (n - above - below) counts as a cell too
     table["share_above"] = table["share_above"].round(4)
     table["share_below"] = table["share_below"].round(4)
     return table

@@ -18,8 +18,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from explain.report_data import ReportData, ReportError, local_time
 from explain.report_plots import intake_plot, line_per_team, share_bars
-from models.monitoring import agreement_rates, forecast_error, suppress_small_cells
+from models.monitoring import agreement_rates, forecast_error
 from werkwijzer.formatting import format_number, format_percent, readable
+from werkwijzer.privacy import small_counts, suppress_small_cells
 from werkwijzer.teams import team_label
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -60,16 +61,6 @@ class Document:
     footer: str
 
 
-def suppress_counts(values: Sequence[float], min_cell: int) -> list[bool]:
-    """Which counts to hide: every count below ``min_cell``, and when that is just one, also the next
-    smallest, so the hidden one cannot be worked out from a total."""
-    hide = [bool(pd.isna(v) or v < min_cell) for v in values]
-    if sum(hide) == 1 and len(values) > 1:
-        shown = [(v, i) for i, v in enumerate(values) if not hide[i]]
-        hide[min(shown)[1]] = True
-    return hide
-
-
 class Writer:
     """Formats numbers and picks the language, so section builders read like the text they make."""
 
@@ -92,7 +83,7 @@ class Writer:
         return f"< {self.min_cell}" if hide else self.num(value)
 
     def counts(self, values: Sequence[float]) -> list[str]:
-        return [self.count(v, h) for v, h in zip(values, suppress_counts(values, self.min_cell), strict=True)]
+        return [self.count(v, h) for v, h in zip(values, small_counts(values, self.min_cell), strict=True)]
 
     def team(self, team: str) -> str:
         return team_label(team, self.lang)
@@ -217,7 +208,7 @@ def _advice_use(d: ReportData, w: Writer) -> Section:
     title = w.t("Gebruik van het advies", "Use of advice")
     use = d.advice_use.groupby("team", sort=True)[["advised", "control", "switched_off"]].sum().reset_index()
     cells = {c: w.counts(use[c].tolist()) for c in ("advised", "control", "switched_off")}
-    hidden = {c: suppress_counts(use[c].tolist(), w.min_cell) for c in cells}
+    hidden = {c: small_counts(use[c].tolist(), w.min_cell) for c in cells}
     rows = [[w.team(t), cells["advised"][i], cells["control"][i], cells["switched_off"][i]]
             for i, t in enumerate(use["team"])]
     table = Table([w.t("Team", "Team"), w.t("Met advies", "With advice"), w.t("Controlegroep", "Control group"),
@@ -247,14 +238,14 @@ def _agreement(d: ReportData, w: Writer) -> Section:
         return Section("afwijken", title, [w.t("Er zijn geen beslissingen in deze periode.",
                                                "There are no decisions in this period.")])
     rates = agreement_rates(d.decisions, ("team", "model_name", "model_version"))
-    hidden = suppress_counts(rates["n"].tolist(), w.min_cell)
+    hidden = small_counts(rates["n"].tolist(), w.min_cell)
     rows = [[w.team(r.team), f"{r.model_name} v{r.model_version}", w.count(r.n, h),
              "–" if h else w.pct(r.agreement_rate), "–" if h else w.pct(r.override_rate)]
             for r, h in zip(rates.itertuples(), hidden, strict=True)]
     table = Table([w.t("Team", "Team"), w.t("Model en versie", "Model and version"), w.t("Beslissingen", "Decisions"),
                    w.t("Advies gevolgd", "Advice followed"), w.t("Afgeweken", "Overridden")], rows)
     per_team = agreement_rates(d.decisions, ("team",))
-    shown = per_team[~pd.Series(suppress_counts(per_team["n"].tolist(), w.min_cell))]
+    shown = per_team[~pd.Series(small_counts(per_team["n"].tolist(), w.min_cell))]
     paragraphs = [w.t("Een consulent mag altijd afwijken van het advies, en moet dan uitleggen waarom. Volgt een team "
                       "het advies bijna altijd, dan kijken we of medewerkers nog zelf genoeg afwegen.",
                       "A caseworker may always deviate from the advice and then explains why. When a team almost "
@@ -280,9 +271,6 @@ def _fairness(d: ReportData, w: Writer, band: tuple[float, float]) -> Section:
         return Section("gelijkheid", title, [w.t("Er zijn geen gegevens over groepen voor deze periode.",
                                                  "There are no group data for this period.")])
     table = suppress_small_cells(d.fairness, d.min_cell)
-    for _, block in table.groupby(["subject", "attribute"], sort=False):
-        extra = suppress_counts(block["n"].astype("Float64").fillna(0).tolist(), d.min_cell)
-        table.loc[block.index[extra], "n"] = pd.NA
     subjects = {"advice": w.t("advies", "advice"), "decision": w.t("beslissing", "decision")}
 
     def rate(value: Any) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from werkwijzer.io import write_csv
 from werkwijzer.teams import team_label
 
 
@@ -68,7 +69,7 @@ Registered version: {version if version else "none"}.
 
 def write_tables(result: dict[str, Any], folder: Path) -> None:
     """The four tables the CLI and the MLflow run share, with the columns the issue fixes."""
-    result["predictions"].to_csv(folder / "backtest_predictions.csv", index=False)
-    result["summary"].to_csv(folder / "backtest_summary.csv", index=False)
-    result["forecast"].to_csv(folder / "forecast.csv", index=False)
-    result["drivers"].to_csv(folder / "drivers.csv", index=False)
+    write_csv(result["predictions"], folder / "backtest_predictions.csv")
+    write_csv(result["summary"], folder / "backtest_summary.csv")
+    write_csv(result["forecast"], folder / "forecast.csv")
+    write_csv(result["drivers"], folder / "drivers.csv")

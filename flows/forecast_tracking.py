@@ -19,6 +19,7 @@ import pandas as pd
 
 from flows import experiments
 from werkwijzer.contracts import read_norms, read_staffing
+from werkwijzer.io import write_csv
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import (
     configure_mlflow,
@@ -96,21 +97,18 @@ def log_forecast_run(
         folder = Path(tmp) / "forecast"
         folder.mkdir()
         write_tables(result, folder)
-        intake.to_csv(folder / "history.csv", index=False)
-        result["components"].to_csv(folder / "components.csv", index=False)
-        pd.Series(result["choice"], name="model").rename_axis("series_id").to_csv(
-            folder / "auto_choice.csv"
-        )
+        write_csv(intake, folder / "history.csv")
+        write_csv(result["components"], folder / "components.csv")
+        write_csv(pd.Series(result["choice"], name="model").rename_axis("series_id"), folder / "auto_choice.csv")
         teams = sorted(result["forecast"]["series_id"].astype(str).unique())
         entry = build_forecast_entry(load_governance(None, settings).model_dump(), teams, MODEL_NAME)
         (folder / "algoritmeregister.json").write_text(json.dumps(entry, indent=2, ensure_ascii=False),
                                                        encoding="utf-8")
         if norms is not None:
-            read_norms(norms).to_csv(folder / "norms.csv", index=False)
+            write_csv(read_norms(norms), folder / "norms.csv")
         if staffing is not None:
-            read_staffing(staffing).assign(week=lambda f: f["week"].dt.strftime("%Y-%m-%d")).to_csv(
-                folder / "staffing.csv", index=False
-            )
+            write_csv(read_staffing(staffing).assign(week=lambda f: f["week"].dt.strftime("%Y-%m-%d")),
+                      folder / "staffing.csv")
         client.log_artifacts(run_id, str(folder), "forecast")
         _log_figures(client, run_id, result, Path(tmp), team_figure, shap_summary_figure)
         passed, gate = gate_result(overall)
@@ -143,7 +141,7 @@ def _log_figures(
         fig.savefig(tmp / "shap_summary.png", dpi=90)
         plt.close(fig)
         client.log_artifact(run_id, str(tmp / "shap_summary.png"), "shap")
-        result["drivers_grouped"].to_csv(tmp / "drivers_by_group.csv", index=False)
+        write_csv(result["drivers_grouped"], tmp / "drivers_by_group.csv")
         client.log_artifact(run_id, str(tmp / "drivers_by_group.csv"), "shap")
 
 

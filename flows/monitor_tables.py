@@ -23,9 +23,9 @@ from models.monitoring import (
     objection_counts,
     override_surge,
     psi_table,
-    suppress_small_cells,
 )
 from werkwijzer.formatting import readable
+from werkwijzer.privacy import suppress_small_cells
 
 TRUE_WORDS = frozenset({"true", "1", "ja", "yes", "waar"})
 AGREEMENT_SCOPES = (("model_name", "team"), ("model_name", "model_version"), ("model_name", "score_band"))

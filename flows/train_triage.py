@@ -103,7 +103,17 @@ def explain_task(prep: steps.Prepared, model: Any, train_idx: Any, test_idx: Any
     return steps.explain_model(prep, model, train_idx, test_idx, doc, seed)
 
 
-def _plots(folder: Path, result: dict[str, Any], importance: pd.DataFrame) -> None:
+def fairness_bars(table: pd.DataFrame, min_cell: int) -> tuple[list[str], list[float]]:
+    """The bars of ``fairness.png`` (FPR ratio per group), from the published table: a group whose cells
+    are small is left out of the picture as it is out of every export."""
+    shown = export_table(table, min_cell, columns=["attribute", "group", "fpr_ratio", "suppressed"])
+    shown = shown[~shown["suppressed"]]
+    classes = shown["class"].astype(str) + " " if "class" in shown.columns else ""
+    labels = (classes + shown["attribute"] + "=" + shown["group"]).tolist()
+    return labels, shown["fpr_ratio"].astype(float).clip(upper=3.0).tolist()
+
+
+def _plots(folder: Path, result: dict[str, Any], importance: pd.DataFrame, min_cell: int) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -127,10 +137,8 @@ def _plots(folder: Path, result: dict[str, Any], importance: pd.DataFrame) -> No
     fig.tight_layout()
     fig.savefig(folder / "calibration.png", dpi=100)
     plt.close(fig)
-    table = result["table"]
     fig, ax = plt.subplots(figsize=(7, 4))
-    labels = (table.get("class", "").astype(str) + " " + table["attribute"] + "=" + table["group"]).tolist()
-    ax.barh(labels, table["fpr_ratio"].clip(upper=3.0))
+    ax.barh(*fairness_bars(result["table"], min_cell))
     ax.axvline(1.0, color="grey")
     ax.set_xlabel("FPR-ratio t.o.v. referentie / FPR ratio vs reference")
     fig.tight_layout()
@@ -194,7 +202,7 @@ def log_and_register(run_id: str, model_name: str, settings: Settings, prep: ste
         client.log_artifacts(run_id, str(reports), "reports")
         plots = tmp_path / "plots"
         plots.mkdir()
-        _plots(plots, result, shap_out["importance"])
+        _plots(plots, result, shap_out["importance"], settings.fairness_min_cell)
         client.log_artifacts(run_id, str(plots), "plots")
         example = shap_out["background"].head(5)
         output = pd.DataFrame(model.predict_proba(example), columns=[f"p_{c}" for c in model.classes_])

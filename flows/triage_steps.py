@@ -34,6 +34,7 @@ from models.proxy import blocked_features, proxy_scan
 from models.triage import TriageClassifier
 from models.triage_metrics import calibration_table, class_prior, evaluate
 from werkwijzer.contracts import ContractError, FeatureRegistry, Problem
+from werkwijzer.io import write_csv
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import fingerprint_frame
 
@@ -314,18 +315,18 @@ def write_reports(out: Path, *, prep: Prepared, result: dict[str, Any], shap_out
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float), encoding="utf-8")
     (out / "features.json").write_text(json.dumps([f["name"] for f in prep.features], indent=2), encoding="utf-8")
     fairness = export_table(result["table"], settings.fairness_min_cell)
-    fairness.to_csv(out / "fairness.csv", index=False)
+    write_csv(fairness, out / "fairness.csv")
     (out / "fairness.md").write_text(result["markdown"], encoding="utf-8")
-    prep.scan.to_csv(out / "proxy_scan.csv", index=False)
-    shap_out["importance"].to_csv(out / "shap_importance.csv", index=False)
+    write_csv(prep.scan, out / "proxy_scan.csv")
+    write_csv(shap_out["importance"], out / "shap_importance.csv")
     (out / "model_card.md").write_text(render_markdown(card), encoding="utf-8")
     (out / "model_card.json").write_text(json.dumps(card, indent=2, default=str, ensure_ascii=False), encoding="utf-8")
     (out / "algoritmeregister.json").write_text(
         json.dumps(entry or {}, indent=2, ensure_ascii=False), encoding="utf-8")
     (out / "gates.json").write_text(json.dumps(gate_results, indent=2), encoding="utf-8")
-    result["calibration"].to_csv(out / "calibration.csv", index=False)
-    result["sweep"].to_csv(out / "threshold_sweep.csv", index=False)
-    result["stages"].to_csv(out / "fairness_by_stage.csv", index=False)
-    pd.DataFrame(result["per_group"]).to_csv(out / "metrics_by_group.csv", index=False)
+    write_csv(result["calibration"], out / "calibration.csv")
+    write_csv(result["sweep"], out / "threshold_sweep.csv")
+    write_csv(result["stages"], out / "fairness_by_stage.csv")
+    write_csv(pd.DataFrame(result["per_group"]), out / "metrics_by_group.csv")
     if result["label_table"] is not None:
-        result["label_table"].to_csv(out / "label_audit.csv", index=False)
+        write_csv(result["label_table"], out / "label_audit.csv")

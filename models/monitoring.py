@@ -186,7 +186,7 @@ def group_rates(frame: pd.DataFrame, attribute: str, predicted: str, truth: str 
     """Selection rate, FPR and FNR per group of one attribute, with ratios to the reference group.
 
     The reference is the largest group unless given. FPR and FNR need a ``truth`` column; without
-    it they stay empty. Counts are kept: use :func:`suppress_small_cells` before anything leaves.
+    it they stay empty. Counts are kept: use ``werkwijzer.privacy.suppress_small_cells`` before anything leaves.
     """
     groups = frame[attribute].astype("string").fillna(MISSING)
     pred = frame[predicted].astype(bool).to_numpy()
@@ -238,36 +238,6 @@ def live_fairness(cases: pd.DataFrame, attributes: Sequence[str], *, advice: str
             table.insert(0, "subject", subject)
             parts.append(table)
     return pd.concat(parts, ignore_index=True)
-
-
-COUNT_CELLS = ("selected", "tn", "fp", "fn", "tp")
-
-
-def suppress_small_cells(table: pd.DataFrame, min_cell: int = 10) -> pd.DataFrame:
-    """The publishable fairness table: a row with any count below ``min_cell`` loses its counts, rates and
-    ratios (``suppressed`` true); ``n`` itself is shown only when at least ``min_cell``. Idempotent.
-
-    ``selected`` also counts as a cell through its complement ``n - selected``: a group where fewer
-    than ``min_cell`` were not selected is as revealing as one where few were.
-    """
-    out = table.copy()
-    cells = [c for c in COUNT_CELLS if c in out.columns]
-    small = pd.Series(False, index=out.index)
-    for column in cells:  # an empty cell (FPR/FNR without a known truth) is not applicable, not small
-        small |= (out[column].astype("Float64") < min_cell).fillna(False).astype(bool)
-    if "selected" in out.columns:
-        rest = out["n"].astype("Float64") - out["selected"].astype("Float64")
-        small |= (rest < min_cell).fillna(False).astype(bool)
-    if "suppressed" in out.columns:
-        small |= out["suppressed"].astype(bool)
-    blank = [*cells, *[c for c in out.columns if c.endswith(("_rate", "_ratio")) or c in ("fpr", "fnr")]]
-    for column in blank:
-        out[column] = out[column].astype("Float64")
-        out.loc[small, column] = pd.NA
-    out["n"] = out["n"].astype("Int64")
-    out.loc[out["n"] < min_cell, "n"] = pd.NA
-    out["suppressed"] = small.to_numpy()
-    return out
 
 
 def objection_counts(objections: pd.DataFrame, advice: pd.DataFrame | None = None,

@@ -9,6 +9,7 @@ Each role's token is used only for the calls of that role.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +32,12 @@ class Decision:
 
 
 def read_token_file(path: str | Path) -> dict[str, str]:
-    """Tokens per role from lines ``<role> <token>`` (the demo prints them so); ``#`` starts a comment."""
+    """Tokens per role from lines ``<role> <token>`` (the demo prints them so); ``#`` starts a comment.
+    ``-`` reads the lines from standard input."""
     tokens: dict[str, str] = {}
     source = Path(path)
     try:
-        lines = source.read_text(encoding="utf-8").splitlines()
+        lines = (sys.stdin.read() if str(path) == "-" else source.read_text(encoding="utf-8")).splitlines()
     except OSError as exc:
         raise ApiError(f"cannot read the token file {source}: {exc.strerror or exc}") from exc
     for number, line in enumerate(lines, start=1):
@@ -73,7 +75,8 @@ class WerkwijzerClient:
     def _call(self, method: str, path: str, role: str, *, json: Any = None, expect: Iterable[int] = (200,)) -> Any:
         token = self._tokens.get(role)
         if not token:
-            raise ApiError(f"no {role} token given; pass --token {role}=<token> or a token file")
+            raise ApiError(f"no {role} token given; set WERKWIJZER_TOKEN_{role.upper()} or give a token file "
+                           "(--token-file, '-' for standard input)")
         try:
             response = self._http.request(method, path, json=json, headers={"Authorization": f"Bearer {token}"})
         except httpx.TransportError as exc:
@@ -84,9 +87,10 @@ class WerkwijzerClient:
         detail = _detail(response)
         if response.status_code == 401:
             raise ApiError(f"the API refused the {role} token ({detail}); create one with "
-                           f"'werkwijzer users create --role {role} --name ...'")
+                           f"'werkwijzer users create --role {role} --name ... --team ...', or renew an expired "
+                           "one with 'werkwijzer users rotate USER_ID'")
         if response.status_code == 403:
-            raise ApiError(f"the {role} token belongs to a user without that role ({detail})")
+            raise ApiError(f"the {role} token belongs to a user without that role or team ({detail})")
         raise ApiError(f"{method} {path} answered {response.status_code}: {detail}")
 
     def check(self) -> dict[str, Any]:

@@ -1,17 +1,60 @@
-"""Write output so that a failure never leaves a half-written file behind.
+"""Write output so that a failure never leaves a half-written file behind, and CSV that is safe to open.
 
 Files are first written into a hidden staging folder next to the destination and moved into
 place (``os.replace``, atomic per file) only when everything has been written.
+
+Every CSV the project writes goes through :func:`write_csv` (or :func:`csv_text`): a text cell or
+column name that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written
+with a leading apostrophe, so a spreadsheet shows it as text instead of running it as a formula
+(CSV injection; a group name or a team from a user's file can be anything). Numbers, and text
+that is a plain number such as ``-2.5``, are written as they are.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def safe_cell(value: object) -> object:
+    """``value``, or for text a spreadsheet would run as a formula, that text behind an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names are neutralised with :func:`safe_cell`."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values) or isinstance(
+                values.dtype, pd.CategoricalDtype):
+            out[column] = values.astype(object).map(safe_cell)
+    out.columns = [safe_cell(c) for c in out.columns]
+    return out
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text (no index), safe to open in a spreadsheet."""
+    return csv_safe(frame).to_csv(index=False)
+
+
+def write_csv(frame: pd.DataFrame | pd.Series, path: str | Path) -> Path:
+    """Write ``frame`` (a Series as its index and values) to ``path`` as CSV, safe to open in a spreadsheet."""
+    table = frame.reset_index() if isinstance(frame, pd.Series) else frame
+    csv_safe(table).to_csv(path, index=False)
+    return Path(path)
 
 
 @contextmanager

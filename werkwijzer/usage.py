@@ -23,7 +23,7 @@ import pandas as pd
 
 from werkwijzer.client import Decision, WerkwijzerClient
 from werkwijzer.contracts.characteristics import read_characteristics
-from werkwijzer.io import atomic_write_text
+from werkwijzer.io import atomic_write_text, csv_text
 from werkwijzer.settings import Settings
 from werkwijzer.simulation import usage as sim
 from werkwijzer.simulation.registry import registry_document
@@ -71,7 +71,7 @@ def record_characteristics(path: Path, cases: pd.DataFrame, protected: Sequence[
         old = read_characteristics(path, protected)
         new = pd.concat([old[~old["case_id"].isin(new["case_id"])], new], ignore_index=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, new.to_csv(index=False))
+    atomic_write_text(path, csv_text(new))
     return len(cases)
 
 

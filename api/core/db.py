@@ -155,7 +155,7 @@ def make_engine(url: str, *, background_checkpoints: bool = False, wait_seconds:
     wait = UNBOUNDED_WAIT if wait_seconds is None else wait_seconds
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": wait, "check_same_thread": False,
-                                                  "factory": _SqliteConnection}, **_JSON)
+                                                  "factory": _SqliteConnection}, hide_parameters=True, **_JSON)
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -193,11 +193,13 @@ def make_engine(url: str, *, background_checkpoints: bool = False, wait_seconds:
 
         return engine
     if wait_seconds is None:
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **_JSON)  # per worker
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True,
+                             **_JSON)  # per worker
     # Bounded: a pooled connection, a new connection and every lock wait (rows, the audit head).
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=wait,
                          connect_args={"connect_timeout": max(1, round(wait)),
-                                       "options": f"-c lock_timeout={int(wait * 1000)}"}, **_JSON)
+                                       "options": f"-c lock_timeout={int(wait * 1000)}"}, hide_parameters=True,
+                         **_JSON)
 
 
 def sqlite_file(engine: Engine) -> str | None:

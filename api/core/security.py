@@ -24,10 +24,27 @@ def new_user_id() -> str:
     return "u-" + secrets.token_hex(8)
 
 
+# Roles that work across teams (oversight and administration); the others see only their own teams.
+ALL_TEAMS_ROLES: frozenset[str] = frozenset({"model_owner", "auditor", "admin"})
+
+
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated user as routes and services see it (detached from any session)."""
+    """The authenticated user as routes and services see it (detached from any session).
+
+    ``teams`` are the teams a caseworker or team lead works for; a caseworker or team lead
+    without teams sees no team at all (never all of them).
+    """
 
     id: str
     name: str
     role: str
+    teams: frozenset[str] = frozenset()
+
+    @property
+    def sees_all_teams(self) -> bool:
+        return self.role in ALL_TEAMS_ROLES
+
+    def works_for(self, team: str) -> bool:
+        """May this user see and act on ``team``'s cases and figures?"""
+        return self.sees_all_teams or team in self.teams

@@ -32,7 +32,7 @@ from api.schemas.advice import (
     ObjectionCreate,
     ObjectionPublic,
 )
-from api.services import advice, decisions, explanations
+from api.services import access, advice, decisions, explanations
 
 router = APIRouter(prefix="/advice", tags=["advice"], route_class=CheckedRoute)
 AdviceId = Annotated[str, Path(min_length=1, max_length=36)]
@@ -64,15 +64,16 @@ async def create_advice(request: Request) -> Response:
     user = await caller(request, "caseworker")
     key = idempotency_key(request)
     body = await json_body(request, AdviceCreate)
+    access.require_team(user, body.team)
     state = request.app.state
     status, body_out = await state.advice_queue.submit(user, body, state.clock(), key)
     return Response(orjson.dumps(body_out), status_code=status, media_type="application/json")
 
 
 @router.get("/{advice_id}", response_model=AdvicePublic, responses={**AUTH, **NOT_FOUND})
-def get_advice(advice_id: AdviceId, _: CaseworkerDep, session: ReadSessionDep) -> dict[str, Any]:
-    """The advice exactly as it was shown, with the decision once recorded."""
-    found, decision = advice.load(session, advice_id)
+def get_advice(advice_id: AdviceId, user: CaseworkerDep, session: ReadSessionDep) -> dict[str, Any]:
+    """The advice exactly as it was shown, with the decision once recorded (only a case of one's own teams)."""
+    found, decision = access.case(session, user, advice_id)
     return advice.to_public(found, decision)
 
 
@@ -87,10 +88,10 @@ def record_decision(advice_id: AdviceId, body: DecisionCreate, user: CaseworkerD
 
 @router.get("/{advice_id}/citizen-explanation", response_model=CitizenExplanationPublic,
             responses={**AUTH, **NOT_FOUND})
-def citizen_explanation(advice_id: AdviceId, _: CaseworkerDep, session: ReadSessionDep, store: StoreDep,
+def citizen_explanation(advice_id: AdviceId, user: CaseworkerDep, session: ReadSessionDep, store: StoreDep,
                         lang: Annotated[Literal["nl", "en"], Query()] = "nl") -> dict[str, Any]:
     """A B1 text for the citizen: which factors played a role and that a person decides."""
-    return explanations.citizen_text(session, store, advice_id, lang)
+    return explanations.citizen_text(session, store, user, advice_id, lang)
 
 
 @router.post("/{advice_id}/objection", status_code=201, response_model=ObjectionPublic,

@@ -29,7 +29,7 @@ from api.schemas.governance import (
     SwitchUpdate,
     VerificationPublic,
 )
-from api.services import audit, audit_check, monitoring, registry, switches
+from api.services import access, audit, audit_check, monitoring, registry, switches
 from api.services.clock import utc_iso
 from api.services.errors import InvalidInput, Problem
 
@@ -90,7 +90,10 @@ def audit_verify(_: AuditorDep, request: Request, settings: SettingsDep,
 
 
 @router.get("/monitoring/overrides", response_model=OverridesPublic, responses=AUTH, tags=["monitoring"])
-def override_rates(_: MonitorDep, session: ReadSessionDep, settings: SettingsDep,
+def override_rates(user: MonitorDep, session: ReadSessionDep, settings: SettingsDep,
                    team: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
-    """Agreement and override rates per team, model version and score band, with alerts."""
-    return monitoring.overrides(session, settings, team)
+    """Agreement and override rates per team, model version and score band, with alerts; a team lead's
+    cover only their own teams."""
+    if team:
+        access.require_team(user, team)
+    return monitoring.overrides(session, settings, team, access.visible_teams(user))

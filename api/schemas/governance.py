@@ -106,15 +106,16 @@ class VerificationPublic(BaseModel):
 class OverrideCell(BaseModel):
     by: Literal["team", "model_version", "score_band"]
     key: str
-    decisions: int
+    decisions: int | None = Field(description="Empty when under the small-cell minimum")
     agreement_rate: float | None
     override_rate: float | None
-    objections: int
+    objections: int | None = Field(description="Empty when under the small-cell minimum")
     alert: Literal["automation_bias"] | None
+    suppressed: bool = Field(description="Fewer than the small-cell minimum followed or overridden: no rates")
 
 
 class OverridesPublic(BaseModel):
-    decisions_with_advice: int
-    decisions_without_advice: int
+    decisions_with_advice: int | None
+    decisions_without_advice: int | None
     thresholds: dict[str, float]
     cells: list[OverrideCell]

@@ -237,9 +237,14 @@ def decision_public(decision: Decision) -> dict[str, Any]:
             "decided_by": decision.decided_by, "decided_at": utc_iso(decision.decided_at)}
 
 
+def not_found() -> NotFound:
+    """The one answer for an advice id that does not exist or is another team's (never echoes the id)."""
+    return NotFound("advice not found")
+
+
 def load(session: Session, advice_id: str) -> tuple[Advice, Decision | None]:
     advice = session.get(Advice, advice_id)
     if advice is None:
-        raise NotFound(f"advice {advice_id} not found")
+        raise not_found()
     decision = session.execute(select(Decision).where(Decision.advice_id == advice_id)).scalar_one_or_none()
     return advice, decision

@@ -8,6 +8,7 @@ Business rules (responsible-ai items 2 and 25):
   suggestion.
 - Free text (motivation, objection summary) may not contain a BSN.
 - Each refusal has its own ``type`` code, so the pages can say it in the reader's language.
+- Only a case of one of the user's teams can be decided or objected to; another team's is a 404.
 - The decider is the pseudonymous id of the logged-in user; the time is the server's clock.
 """
 
@@ -22,12 +23,12 @@ from sqlalchemy.orm import Session
 from api.core.security import Principal
 from api.modelstore import ModelStore
 from api.schemas.advice import DecisionCreate, ObjectionCreate
+from api.services import access, audit, idempotency
 from api.services import advice as advice_service
-from api.services import audit, idempotency
 from api.services.clock import utc_iso
 from api.services.errors import Conflict, InvalidInput, Problem
-from api.services.validation import contains_bsn
 from api.storage.models import Decision, Objection
+from werkwijzer.privacy import contains_bsn
 from werkwijzer.teams import EFFORT_CLASSES
 
 ALREADY_DECIDED = "a decision was already recorded for this advice"
@@ -61,7 +62,7 @@ def record_decision(session: Session, store: ModelStore, user: Principal, advice
     replayed = idempotency.replay(session, user.id, key, digest)
     if replayed is not None:
         return replayed.status_code, replayed.body
-    advice, existing = advice_service.load(session, advice_id)
+    advice, existing = access.case(session, user, advice_id)
     if existing is not None:
         raise Conflict(ALREADY_DECIDED)
     classes = list(dict.fromkeys([*(advice.suggestion or {}).get("effort_class_probabilities", {}),
@@ -87,7 +88,7 @@ def record_objection(session: Session, user: Principal, advice_id: str, body: Ob
     replayed = idempotency.replay(session, user.id, key, digest)
     if replayed is not None:
         return replayed.status_code, replayed.body
-    advice, _ = advice_service.load(session, advice_id)
+    advice, _ = access.case(session, user, advice_id)
     if contains_bsn(body.summary):
         raise _problem("summary", "contains what looks like a BSN; leave it out", "value_error.bsn")
     objection = Objection(id=str(uuid.uuid4()), advice_id=advice.id, kind=body.kind, summary=body.summary,

@@ -13,6 +13,10 @@ class ServiceError(Exception):
         self.detail = detail
 
 
+class Forbidden(ServiceError):
+    status_code = 403
+
+
 class NotFound(ServiceError):
     status_code = 404
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from api.core.security import Principal
 from api.modelstore import ModelStore
-from api.services import advice as advice_service
+from api.services import access
 from werkwijzer.teams import team_label
 
 NO_ADVICE = {
@@ -24,8 +25,9 @@ NO_ADVICE = {
 }
 
 
-def citizen_text(session: Session, store: ModelStore, advice_id: str, lang: str) -> dict[str, object]:
-    advice, decision = advice_service.load(session, advice_id)
+def citizen_text(session: Session, store: ModelStore, user: Principal, advice_id: str,
+                 lang: str) -> dict[str, object]:
+    advice, decision = access.case(session, user, advice_id)
     decided = decision is not None
     if advice.suggestion is None or not advice.reasons:
         text = NO_ADVICE[lang][decided].format(team=team_label(advice.team, lang))

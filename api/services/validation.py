@@ -2,19 +2,19 @@
 
 Rules (responsible-ai items 8, 10, 26): every field of the schema must be present, typed and in
 range; an unknown field is refused; a protected characteristic is refused by name; a value that
-passes the BSN eleven-test in an identifier-like or text field is refused without repeating it.
+passes the BSN eleven-test in a text value, an identifier-like number or a feature's name is refused
+without repeating it (``werkwijzer.privacy``).
 All problems are reported at once and nothing is stored.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from api.services.errors import InvalidInput, Problem
-from werkwijzer.contracts import passes_eleven_test
 from werkwijzer.contracts.bsn import is_identifier_like
+from werkwijzer.privacy import BSN_MESSAGE, BSN_PLACEHOLDER, contains_bsn, passes_eleven_test
 
 # Never model input (responsible-ai item 8), in the spellings users are likely to send.
 PROTECTED = frozenset({
@@ -24,18 +24,15 @@ PROTECTED = frozenset({
     "age", "leeftijd", "postcode", "postcode_district", "district", "wijk", "number_of_children",
     "aantal_kinderen", "language_assistance", "channel",
 })
-_BSN_HINT = "looks like a citizen service number (BSN); send a pseudonymous key, never a BSN"
-_NUMBER_TOKEN = re.compile(r"\d[\d.\- ]{6,11}\d")
 
 
-def contains_bsn(text: str) -> bool:
-    """True when free text holds a number that passes the eleven-test."""
-    return any(passes_eleven_test(token) for token in _NUMBER_TOKEN.findall(text))
+def bsn_problem(loc: tuple[str | int, ...]) -> Problem:
+    return Problem(loc, BSN_MESSAGE, "value_error.bsn")
 
 
 def check_case_id(case_id: str) -> None:
-    if passes_eleven_test(case_id):
-        raise InvalidInput([Problem(("body", "case_id"), _BSN_HINT, "value_error.bsn")])
+    if contains_bsn(case_id):
+        raise InvalidInput([bsn_problem(("body", "case_id"))])
 
 
 def _check_value(spec: dict[str, Any], value: Any, loc: tuple[str | int, ...]) -> Problem | None:
@@ -76,9 +73,12 @@ def model_input(schemas: list[dict[str, Any]], team: str, features: dict[str, An
     for name, value in features.items():
         loc: tuple[str | int, ...] = ("body", "features", name)
         spec = specs.get(name)
-        if not isinstance(value, bool) and isinstance(value, str | int) and passes_eleven_test(value) and (
-                is_identifier_like(name) or spec is None or spec.get("kind") != "numeric"):
-            problems.append(Problem(loc, _BSN_HINT, "value_error.bsn"))
+        if contains_bsn(name):  # the name itself: refused, and never sent back (not even in ``loc``)
+            problems.append(bsn_problem(("body", "features", BSN_PLACEHOLDER)))
+        elif (isinstance(value, str) and contains_bsn(value)) or (
+                isinstance(value, int) and passes_eleven_test(value) and (
+                    is_identifier_like(name) or spec is None or spec.get("kind") != "numeric")):
+            problems.append(bsn_problem(loc))
         elif name.lower() in protected:
             problems.append(Problem(loc, "is a protected characteristic and is never model input",
                                     "value_error.protected"))

@@ -42,6 +42,10 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     # Browser sessions carry the number they were begun under; sign-out and revoke raise it (ADR 0010).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The teams (``werkwijzer.teams`` ids) a caseworker or team lead works for; other roles see all teams.
+    teams: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # A token expires ``token_ttl_days`` after this; ``werkwijzer users rotate`` issues a new one.
+    token_issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class Advice(Base):

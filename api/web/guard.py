@@ -43,8 +43,9 @@ def signed_in_user(request: Request) -> Principal | None:
     found = web_session.current(request)
     if found is None or found.user_id is None:
         return None
-    with reading(request.app.state.engine) as db:
-        return users.by_session(db, found.user_id, found.generation)
+    state = request.app.state
+    with reading(state.engine) as db:
+        return users.by_session(db, found.user_id, found.generation, state.clock(), state.settings.token_ttl_days)
 
 
 def require_page_role(*allowed: str) -> Callable[[Request], Principal]:

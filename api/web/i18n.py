@@ -173,6 +173,8 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "capacity.unavailable": {"nl": "Er is geen goedgekeurde prognose geladen. Vraag de modeleigenaar om een prognose "
                                    "te laten goedkeuren.",
                              "en": "No approved forecast is loaded. Ask the model owner to have a forecast approved."},
+    "capacity.no_teams": {"nl": "Er zijn nog geen teams aan u gekoppeld. Vraag de beheerder om uw teams toe te voegen.",
+                          "en": "No teams have been assigned to you yet. Ask the administrator to add your teams."},
     "capacity.model": {"nl": "Prognosemodel: {name}, versie {version}.", "en": "Forecast model: {name}, version "
                                                                              "{version}."},
     "capacity.axis.week": {"nl": "week (maandag)", "en": "week (Monday)"},

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -35,10 +35,17 @@ SECURITY_HEADERS = {
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
+def site_path(path: str) -> str:
+    """``path`` as a link that stays on this site: one leading slash (``//host/x`` and ``/\\host/x`` would
+    be read by a browser as another host), percent-encoded."""
+    return "/" + quote(path.lstrip("/\\"), safe="/")
+
+
 def switch_url(request: Request, lang: str) -> str:
-    """This page in the other language: same path and query (a team, a scenario), other ``lang``."""
+    """This page in the other language: same path and query (a team, a scenario), other ``lang``; always
+    on this site, whatever address was asked for."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", lang)]
-    return f"{request.url.path}?{urlencode(query)}"
+    return f"{site_path(request.url.path)}?{urlencode(query)}"
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *,

@@ -7,7 +7,8 @@ under, and sign-out or revoking the user raises it, so every cookie begun before
 too) is refused at its next request, on every worker. The cookie holds no token and no personal data.
 
 - The value is ``base64(json).base64(hmac-sha256)``, keyed by ``settings.session_secret`` (a key
-  derived for this use only); a cookie that fails the check or has expired counts as absent.
+  derived for this use only); a cookie that fails the check, is malformed (non-ASCII included) or
+  has expired counts as absent, and so does a malformed CSRF value.
 - ``HttpOnly`` (scripts cannot read it), ``SameSite=Strict`` (other sites cannot send it),
   ``Secure`` everywhere except plain http on the loopback address, where the demo runs.
 - Every form POST carries the session's CSRF token and is refused without it. The sign-in
@@ -63,6 +64,12 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _same(sent: str, expected: str) -> bool:
+    """Constant-time comparison of a value from the browser with ours (ASCII); anything else, a value
+    with non-ASCII characters included, is simply not the same (``compare_digest`` would raise)."""
+    return sent.isascii() and hmac.compare_digest(sent, expected)
+
+
 def encode(session: WebSession, secret: str) -> str:
     body = _b64(json.dumps({"u": session.user_id, "c": session.csrf, "e": int(session.expires.timestamp()),
                             "g": session.generation}, separators=(",", ":")).encode("utf-8"))
@@ -73,7 +80,7 @@ def decode(value: str, secret: str, now: dt.datetime) -> WebSession | None:
     """The session in a cookie value, or None when it is forged, malformed or expired."""
     body, _, signature = value.partition(".")
     expected = _b64(hmac.new(_key(secret), body.encode("ascii", "replace"), hashlib.sha256).digest())
-    if not hmac.compare_digest(signature, expected):
+    if not _same(signature, expected):
         return None
     try:
         data = json.loads(_unb64(body))
@@ -137,5 +144,5 @@ async def check_csrf(request: Request) -> None:
     session = current(request)
     form = await request.form()  # Starlette caches it, so the route can read the fields again
     sent = form.get(CSRF_FIELD)
-    if session is None or not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf):
+    if session is None or not isinstance(sent, str) or not _same(sent, session.csrf):
         raise CsrfRefused()

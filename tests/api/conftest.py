@@ -24,7 +24,7 @@ from api.core.config import ROLES
 from api.main import create_app
 from api.modelstore import ModelStore
 from api.services.clock import utc_now
-from api.services.users import create_user
+from api.services.users import create_user, every_team
 from tests.api.toymodels import TOY_LIBRARY, register_toy_models
 from werkwijzer.settings import Settings
 
@@ -139,6 +139,15 @@ class Api:
         return out
 
 
+OTHER_TEAM = "schuldhulp_aanmeldingen"  # the test cases are wmo_meldingen's (``CASE``); this one has a toy forecast
+# Users bound to teams, next to one user per role (who works for every team): ``tokens[key]``.
+# ``@none`` is a user stored before teams existed (migration 0005): no teams at all.
+TEAM_USERS: dict[str, tuple[str, list[str]]] = {
+    f"caseworker@{OTHER_TEAM}": ("caseworker", [OTHER_TEAM]), f"team_lead@{OTHER_TEAM}": ("team_lead", [OTHER_TEAM]),
+    "caseworker@none": ("caseworker", []), "team_lead@none": ("team_lead", []),
+}
+
+
 def start_api(settings: Settings, store: ModelStore, seed: int = 1,
               clock: Callable[[], dt.datetime] | None = None) -> Iterator[Api]:
     rng = SteerableRandom(seed)
@@ -147,8 +156,13 @@ def start_api(settings: Settings, store: ModelStore, seed: int = 1,
         api = Api(app, client, settings, rng)
         with app.state.sessions() as session:
             for role in ROLES:
-                user, token = create_user(session, f"test {role}", role, utc_now())
+                user, token = create_user(session, f"test {role}", role, utc_now(), every_team(role))
                 api.tokens[role], api.user_ids[role] = token, user.id
+            for key, (role, teams) in TEAM_USERS.items():
+                user, token = create_user(session, f"test {key}", role, utc_now(), teams or [OTHER_TEAM])
+                user.teams = teams  # as a user from before teams existed, when empty
+                session.commit()
+                api.tokens[key], api.user_ids[key] = token, user.id
         yield api
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from api.core.db import make_engine, migrate, session_factory
 from api.services.clock import utc_now
-from api.services.users import create_user
+from api.services.users import create_user, every_team
 from api.storage.models import AuditEvent, Decision
 from tests.api.conftest import database_url, new_case, on_database
 from werkwijzer.settings import Settings
@@ -104,7 +104,8 @@ def serving(backend: str, api_settings: Settings, request: pytest.FixtureRequest
     engine = make_engine(url)
     migrate(engine)
     with session_factory(engine)() as s:
-        tokens = {role: create_user(s, role, role, utc_now())[1] for role in ("caseworker", "auditor")}
+        tokens = {role: create_user(s, role, role, utc_now(), every_team(role))[1]
+                  for role in ("caseworker", "auditor")}
     engine.dispose()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))

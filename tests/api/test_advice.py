@@ -101,8 +101,12 @@ BAD_INPUT = [
     ({"features": {**CASE["features"], "open_debts": -1}}, ["body", "features", "open_debts"], "range"),
     ({"features": {**CASE["features"], "documents_complete": "yes"}}, ["body", "features", "documents_complete"],
      "bool"),
-    ({"team": "brandweer"}, ["body", "team"], "category"),
+    ({"team": "jeugdhulp"}, ["body", "team"], "category"),  # a known team the toy model was not trained on
     ({"case_id": "111222333"}, ["body", "case_id"], "bsn"),
+    ({"case_id": "ZAAK-123456782"}, ["body", "case_id"], "bsn"),
+    ({"features": {**CASE["features"], "toelichting": "zaak 3 123456782 belt terug"}},
+     ["body", "features", "toelichting"], "bsn"),
+    ({"features": {**CASE["features"], "123456782": 1}}, ["body", "features", "<withheld: looks like a BSN>"], "bsn"),
     ({"features": {**CASE["features"], "client_id": "111222333"}}, ["body", "features", "client_id"], "bsn"),
     ({"features": {**CASE["features"], "klantnummer": 123456782}}, ["body", "features", "klantnummer"], "bsn"),
 ]
@@ -119,10 +123,27 @@ def test_bad_input_is_422_naming_the_field_and_nothing_is_stored(api: Api, chang
     assert counts(api) == before
 
 
+def test_advice_for_a_team_that_is_not_ones_own_is_403_and_nothing_is_stored(api: Api) -> None:
+    """Unknown teams included: a caseworker works only for teams an administrator gave them."""
+    before = counts(api)
+    for team in ("brandweer", "wmo_meldingen"):
+        headers = api.headers("caseworker" if team == "brandweer" else "caseworker@schuldhulp_aanmeldingen")
+        r = api.client.post("/api/v1/advice", json={**CASE, "team": team}, headers=headers)
+        assert r.status_code == 403, r.text
+    assert counts(api) == before
+
+
 def test_schema_level_errors_do_not_echo_values(api: Api) -> None:
     r = api.client.post("/api/v1/advice", json={"case_id": "x", "team": "t", "features": [], "extra": "111222333"},
                         headers=api.headers("caseworker"))
     assert r.status_code == 422 and "111222333" not in r.text
+
+
+def test_a_bsn_as_a_key_is_not_echoed_even_by_schema_errors(api: Api) -> None:
+    """FastAPI's own 422s name the key in ``loc``: a key that holds a BSN is replaced there too."""
+    r = api.client.post("/api/v1/advice", json={**CASE, "features": {"123456782": {"a": 1}}, "extra": {"111222333": 1}},
+                        headers=api.headers("caseworker"))
+    assert r.status_code == 422 and "123456782" not in r.text and "111222333" not in r.text
 
 
 NOT_JSON = [b'{"case_id": "111222333", "team": ', b'{"case_id": "x", "team": "t", "features": NaN}',

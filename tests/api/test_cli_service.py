@@ -26,7 +26,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def test_users_create_prints_the_token_last_and_stores_only_its_hash(home: Path) -> None:
-    result = CliRunner().invoke(cli, ["users", "create", "--name", "Team Noord", "--role", "caseworker"])
+    result = CliRunner().invoke(cli, ["users", "create", "--name", "Team Noord", "--role", "caseworker",
+                                      "--team", "wmo_meldingen", "--team", "jeugdhulp"])
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
     assert token.startswith("ww_") and len(token) > 40
@@ -34,13 +35,15 @@ def test_users_create_prints_the_token_last_and_stores_only_its_hash(home: Path)
     with session_factory(engine)() as s:
         user = s.execute(select(User)).scalar_one()
         assert user.role == "caseworker" and user.token_hash == hash_token(token)
+        assert user.teams == ["jeugdhulp", "wmo_meldingen"]
         assert token not in str([(c.name, getattr(user, c.name)) for c in User.__table__.columns])
         assert s.execute(select(AuditEvent.kind)).scalars().all() == ["user.created"]
     engine.dispose()
 
 
 def test_users_revoke_deactivates_the_user_and_records_it(home: Path) -> None:
-    created = CliRunner().invoke(cli, ["users", "create", "--name", "Team Zuid", "--role", "caseworker"])
+    created = CliRunner().invoke(cli, ["users", "create", "--name", "Team Zuid", "--role", "caseworker",
+                                       "--team", "jeugdhulp"])
     user_id = created.output.split()[2]
     result = CliRunner().invoke(cli, ["users", "revoke", user_id])
     assert result.exit_code == 0, result.output
@@ -57,6 +60,58 @@ def test_users_revoke_deactivates_the_user_and_records_it(home: Path) -> None:
 def test_users_create_refuses_an_unknown_role(home: Path) -> None:
     result = CliRunner().invoke(cli, ["users", "create", "--name", "x", "--role", "boss"])
     assert result.exit_code != 0 and "boss" in result.output
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--role", "caseworker"], "needs at least one team"),
+    (["--role", "team_lead", "--team", "brandweer"], "unknown team(s) brandweer"),
+    (["--role", "auditor", "--team", "jeugdhulp"], "sees all teams"),
+    (["--role", "caseworker", "--team", "jeugdhulp", "--name", "zaak 123456782"], "BSN"),
+])
+def test_users_create_refuses_missing_unknown_or_needless_teams_and_bsn_names(home: Path, args: list[str],
+                                                                             says: str) -> None:
+    result = CliRunner().invoke(cli, ["users", "create", "--name", "x", *args])
+    assert result.exit_code != 0 and says in result.output and "123456782" not in result.output
+
+
+def test_users_teams_replaces_the_teams_and_rotate_replaces_the_token(home: Path) -> None:
+    created = CliRunner().invoke(cli, ["users", "create", "--name", "Lead", "--role", "team_lead",
+                                       "--team", "jeugdhulp"])
+    user_id, old = created.output.split()[2], created.output.strip().splitlines()[-1]
+    result = CliRunner().invoke(cli, ["users", "teams", user_id, "--team", "wmo_meldingen", "--team", "jeugdhulp"])
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(cli, ["users", "teams", user_id]).exit_code != 0  # a team lead keeps at least one
+    rotated = CliRunner().invoke(cli, ["users", "rotate", user_id])
+    assert rotated.exit_code == 0, rotated.output
+    new = rotated.output.strip().splitlines()[-1]
+    engine = make_engine(f"sqlite:///{home / 'werkwijzer.db'}")
+    with session_factory(engine)() as s:
+        user = s.get(User, user_id)
+        assert user.teams == ["jeugdhulp", "wmo_meldingen"] and user.token_hash == hash_token(new) != hash_token(old)
+        assert s.execute(select(AuditEvent.kind)).scalars().all() == ["user.created", "user.teams_changed",
+                                                                       "user.token_rotated"]
+    engine.dispose()
+
+
+def test_reload_reads_its_token_from_the_environment_or_standard_input_not_the_command_line(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    sent: list[str] = []
+
+    def fake_post(url: str, headers: dict[str, str], timeout: float) -> httpx.Response:
+        sent.append(headers["Authorization"])
+        return httpx.Response(200, json={"results": {}})
+
+    monkeypatch.setattr(httpx, "post", fake_post)
+    monkeypatch.delenv("WERKWIJZER_TOKEN", raising=False)
+    assert CliRunner().invoke(cli, ["reload"]).exit_code == 2  # no token anywhere: a usage error
+    assert CliRunner().invoke(cli, ["reload"], env={"WERKWIJZER_TOKEN": "ww_env"}).exit_code == 0
+    assert CliRunner().invoke(cli, ["reload", "--token-stdin"], input="ww_stdin\n").exit_code == 0
+    legacy = CliRunner().invoke(cli, ["reload", "--token", "ww_argv"])
+    assert legacy.exit_code == 0 and "visible to every user of this machine" in legacy.output
+    assert sent == ["Bearer ww_env", "Bearer ww_stdin", "Bearer ww_argv"]
+    assert "--token " not in CliRunner().invoke(cli, ["reload", "--help"]).output  # not offered any more
 
 
 def test_purge_reports_what_it_removed(home: Path) -> None:
@@ -94,9 +149,11 @@ def test_serve_starts_the_api(tmp_path: Path) -> None:
         assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=30).json() == {"status": "ok"}
         ready = httpx.get(f"http://127.0.0.1:{port}/ready", headers={"Authorization": f"Bearer {token}"}, timeout=30)
         assert ready.status_code == 503 and "no champion loaded" in " ".join(ready.json()["reasons"])
-        reload = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}", "--token", token])
+        reload = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}"],
+                                    env={"WERKWIJZER_TOKEN": token})
         assert reload.exit_code == 0 and "werkwijzer-forecast: absent" in reload.output, reload.output
-        refused = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}", "--token", "ww_wrong"])
+        refused = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}", "--token-stdin"],
+                                     input="ww_wrong\n")
         assert refused.exit_code != 0 and "401" in refused.output
     finally:
         proc.terminate()

@@ -63,6 +63,12 @@ def test_unknown_class_and_bsn_in_motivation_are_refused(api: Api) -> None:
     r = decide(api, advice["advice_id"], {"outcome": "deviated", "final_effort_class": other,
                                           "motivation": "klant 111 222 333 belde"})
     assert r.status_code == 422 and "111 222 333" not in r.text
+    r = decide(api, advice["advice_id"], {"outcome": "deviated", "final_effort_class": other,
+                                          "motivation": "zaak 3 123456782 belt terug"})
+    assert r.status_code == 422 and r.json()["detail"][0]["type"] == "value_error.bsn" and "123456782" not in r.text
+    r = api.client.post(f"/api/v1/advice/{advice['advice_id']}/objection", headers=api.headers("caseworker"),
+                        json={"kind": "objection", "summary": "klant ZAAK-123456782 is het oneens"})
+    assert r.status_code == 422 and "123456782" not in r.text
 
 
 def test_decision_on_unknown_advice_is_404(api: Api) -> None:
@@ -119,8 +125,19 @@ def test_objections_are_recorded_and_show_up_in_monitoring(fresh_api: Api) -> No
     assert r.status_code == 201 and r.json()["kind"] == "objection"
     report = api.client.get("/api/v1/monitoring/overrides", headers=api.headers("model_owner")).json()
     team = next(c for c in report["cells"] if c["by"] == "team")
+    # 4 followed, 2 overridden: small cells, so neither rates nor counts leave the service
+    assert team == {"by": "team", "key": "wmo_meldingen", "decisions": None, "agreement_rate": None,
+                    "override_rate": None, "objections": None, "alert": None, "suppressed": True}
+    assert report["decisions_with_advice"] is None
+    settings = api.app.state.settings
+    api.app.state.settings = settings.model_copy(update={"fairness_min_cell": 1})  # to see the arithmetic
+    try:
+        report = api.client.get("/api/v1/monitoring/overrides", headers=api.headers("model_owner")).json()
+    finally:
+        api.app.state.settings = settings
+    team = next(c for c in report["cells"] if c["by"] == "team")
     assert team == {"by": "team", "key": "wmo_meldingen", "decisions": 6, "agreement_rate": pytest.approx(4 / 6),
-                    "override_rate": pytest.approx(2 / 6), "objections": 1, "alert": None}
+                    "override_rate": pytest.approx(2 / 6), "objections": 1, "alert": None, "suppressed": False}
     assert {c["by"] for c in report["cells"]} == {"team", "model_version", "score_band"}
     assert sum(c["decisions"] for c in report["cells"] if c["by"] == "score_band") == 6
 

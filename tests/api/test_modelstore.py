@@ -80,12 +80,12 @@ def test_reload_endpoint_and_models_endpoint(registry_settings: Settings) -> Non
     app = create_app(registry_settings, library=TOY_LIBRARY)  # the store is built and loaded at start-up
     with TestClient(app) as client:
         from api.services.clock import utc_now
-        from api.services.users import create_user
+        from api.services.users import create_user, every_team
 
         with app.state.sessions() as s:
             _, admin = create_user(s, "admin", "admin", utc_now())
             _, owner = create_user(s, "owner", "model_owner", utc_now())
-            _, caseworker = create_user(s, "cw", "caseworker", utc_now())
+            _, caseworker = create_user(s, "cw", "caseworker", utc_now(), every_team("caseworker"))
         models = client.get("/api/v1/models", headers={"Authorization": f"Bearer {owner}"}).json()
         by_name = {m["name"]: m for m in models["models"]}
         effort = by_name[TRIAGE_EFFORT]

@@ -1,11 +1,12 @@
-"""Every route checks the role: each route x each role, plus no token and a wrong token."""
+"""Every route checks the role and the team: each route x each role x own team, another team and no team,
+plus no token and a wrong token."""
 
 from __future__ import annotations
 
 import pytest
 
 from api.core.config import ROLES, TRIAGE_INTEGRATED
-from tests.api.conftest import Api, new_case
+from tests.api.conftest import OTHER_TEAM, TEAM_USERS, Api, new_case
 
 DECISION = {"outcome": "deviated", "final_effort_class": "complex", "motivation": "rollen-test"}
 ROUTES = [  # method, path ({advice} is filled in), body, roles allowed
@@ -62,6 +63,61 @@ def test_route_x_role(api: Api, advice_id: str, method: str, path: str, body: di
         assert r.status_code in (200, 201, 409), r.text  # 409: the decision of an earlier role run
     else:
         assert r.status_code == 403
+
+
+# What a caseworker or team lead of another team (or of none) gets where the role is right: a case of another
+# team does not exist for them (404), another team's figures and advice are refused (403).
+OTHER_TEAM_STATUS = {
+    "/api/v1/teams/wmo_meldingen/forecast": 403, "/api/v1/teams/wmo_meldingen/capacity": 403,
+    "/api/v1/teams/wmo_meldingen/intake": 403, "/api/v1/advice": 403,
+    "/api/v1/advice/{advice}": 404, "/api/v1/advice/{advice}/decision": 404,
+    "/api/v1/advice/{advice}/citizen-explanation": 404, "/api/v1/advice/{advice}/objection": 404,
+}
+
+
+@pytest.mark.parametrize("user", list(TEAM_USERS))
+@pytest.mark.parametrize(("method", "path", "body", "allowed"), ROUTES, ids=[f"{m} {p}" for m, p, _, _ in ROUTES])
+def test_route_x_role_x_other_team(api: Api, advice_id: str, method: str, path: str, body: dict | None,
+                                   allowed: set[str], user: str) -> None:
+    """The cases and figures here are wmo_meldingen's; these users work for another team or for none."""
+    role = TEAM_USERS[user][0]
+    r = api.client.request(method, path.replace("{advice}", advice_id), json=body, headers=api.headers(user))
+    if role not in allowed:
+        assert r.status_code == 403
+        return
+    expected = OTHER_TEAM_STATUS.get(path.split("?")[0], 200)
+    assert r.status_code == expected, r.text
+    if expected == 404:  # exactly what an unknown advice id gets: the case's existence is not revealed
+        unknown = api.client.request(method, path.split("?")[0].replace("{advice}", "no-such-advice"), json=body,
+                                     headers=api.headers(user))
+        assert (unknown.status_code, unknown.json()) == (404, r.json())
+
+
+def test_nothing_of_another_team_was_stored(api: Api, advice_id: str) -> None:
+    events = api.client.get("/api/v1/audit/events", params={"subject": advice_id},
+                            headers=api.headers("auditor")).json()["events"]
+    other = {api.user_ids[u] for u in TEAM_USERS}
+    assert not [e for e in events if e["actor"] in other]
+
+
+@pytest.mark.parametrize("user", ["team_lead", f"team_lead@{OTHER_TEAM}", "team_lead@none"])
+def test_team_leads_list_only_their_teams(api: Api, user: str) -> None:
+    teams = {t["id"] for t in api.client.get("/api/v1/teams", headers=api.headers(user)).json()}
+    expected = {"team_lead": None, f"team_lead@{OTHER_TEAM}": {OTHER_TEAM}, "team_lead@none": set()}[user]
+    assert teams == expected if expected is not None else "wmo_meldingen" in teams and OTHER_TEAM in teams
+
+
+def test_override_rates_of_a_team_lead_cover_only_their_teams(api: Api, advice_id: str) -> None:
+    r = api.client.post(f"/api/v1/advice/{advice_id}/decision", json=DECISION, headers=api.headers("caseworker"))
+    assert r.status_code in (201, 409)
+    def team_cells(user: str) -> set[str]:
+        cells = api.client.get("/api/v1/monitoring/overrides", headers=api.headers(user)).json()["cells"]
+        return {c["key"] for c in cells if c["by"] == "team"}
+    assert team_cells(f"team_lead@{OTHER_TEAM}") <= {OTHER_TEAM} and team_cells("team_lead@none") == set()
+    assert api.client.get("/api/v1/monitoring/overrides", params={"team": "wmo_meldingen"},
+                          headers=api.headers(f"team_lead@{OTHER_TEAM}")).status_code == 403
+    assert api.client.get("/api/v1/monitoring/overrides", params={"team": "wmo_meldingen"},
+                          headers=api.headers("model_owner")).status_code == 200
 
 
 def test_health_needs_no_token(api: Api) -> None:

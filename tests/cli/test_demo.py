@@ -35,6 +35,7 @@ def test_demo_trains_everything_and_prints_one_token_per_role(tmp_path, monkeypa
         assert re.search(rf"^\s+{role}\s+\S{{20,}}$", out, re.MULTILINE), role
     assert "mlflow ui --backend-store-uri" in out and "/docs" in out
     assert "12 cases wait for a caseworker's decision" in out
+    assert "the demo caseworker and team lead work for every team" in out
     assert "Pages:      http://127.0.0.1:8000/" in out
     assert served == [(("127.0.0.1", 8000), {})]  # through serve's runner: no access log (ADR 0009)
 

@@ -30,6 +30,19 @@ def outcomes(tmp_path: Path) -> Path:
     return path
 
 
+def test_audit_neutralises_group_names_a_spreadsheet_would_run(outcomes: Path, tmp_path: Path) -> None:
+    data = pd.read_csv(outcomes)
+    data["sex"] = data["sex"].map({"a": "=HYPERLINK(\"http://x\")", "b": "@SUM(1)", "c": "-2+3"})
+    data.to_csv(outcomes, index=False)
+    out = tmp_path / "audit"
+    result = CliRunner().invoke(cli, ["audit", "--data", str(outcomes), "--label", "label", "--prediction",
+                                      "prediction", "--group", "sex", "--positive", "ja", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    groups = set(pd.read_csv(out / "fairness.csv")["group"])
+    assert groups == {"'=HYPERLINK(\"http://x\")", "'@SUM(1)", "'-2+3"}
+    assert not (out / "fairness.csv").read_text(encoding="utf-8").count("\n=")
+
+
 def test_audit_writes_exact_columns_with_reference_and_suppression(outcomes: Path, tmp_path: Path) -> None:
     out = tmp_path / "audit"
     result = CliRunner().invoke(cli, ["audit", "--data", str(outcomes), "--label", "label", "--prediction",

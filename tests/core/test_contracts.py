@@ -166,6 +166,20 @@ def test_eleven_test() -> None:
     assert not passes_eleven_test("12345")
 
 
+def test_bsn_inside_an_identifier_or_a_text_cell_is_refused_without_echo(tmp_path: Path) -> None:
+    text = ("case_id,team,received_date,note\nZAAK-123456782,wmo,2024-01-01,x\n"
+            "WMO-2024-000002,wmo,2024-01-02,zaak 3 111222333 belt terug\nWMO-2024-000003,wmo,2024-01-03,123456782\n")
+    with pytest.raises(ContractError) as info:
+        read_cases(write(tmp_path, text, "cases.csv"))
+    assert {(p.row, p.column) for p in info.value.problems} == {(2, "case_id"), (3, "note")}
+    assert "123456782" not in str(info.value) and "111222333" not in str(info.value)
+
+
+def test_bsn_as_a_column_name_is_refused_without_echo(tmp_path: Path) -> None:
+    err = problem(write(tmp_path, "date,wmo,123456782\n2024-01-01,5,6\n"))
+    assert err.first.row == 1 and "123456782" not in str(err)
+
+
 def test_bsn_in_long_intake_series_id_is_refused(tmp_path: Path) -> None:
     err = problem(write(tmp_path, "series_id,date,value\n111222333,2024-01-01,5\n"))
     assert err.first.withhold_value

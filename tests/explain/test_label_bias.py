@@ -41,3 +41,21 @@ def test_repaired_labels_are_free_of_the_group_skew(sim: tuple) -> None:
     table = label_bias_table(repaired, "effort_class", protected, norms)
     assert label_bias_findings(table, 0.8, 1.25) == []
     assert set(repaired["effort_class"]) == {"eenvoudig", "gemiddeld", "complex"}
+
+
+def test_label_audit_suppresses_every_small_cell_and_small_group() -> None:
+    """label_audit.csv: the agreeing rest of a group counts as a cell, and a small group's n is hidden."""
+    norms = pd.DataFrame({"team": ["t"] * 3, "effort_class": ["eenvoudig", "gemiddeld", "complex"],
+                          "norm_hours": [2.0, 8.0, 32.0]})
+
+    def group(name: str, above: int, below: int, same: int) -> pd.DataFrame:
+        hours = [2.0] * above + [32.0] * below + [8.0] * same  # the label is "gemiddeld" for every case
+        return pd.DataFrame({"team": "t", "handling_hours": hours, "effort_class": "gemiddeld", "g": name})
+
+    cases = pd.concat([group("A", 30, 30, 40), group("B", 12, 12, 6), group("C", 2, 2, 3), group("D", 40, 40, 40)],
+                      ignore_index=True)
+    table = label_bias_table(cases, "effort_class", ["g"], norms).set_index("group")
+    assert not table.loc["A", "suppressed"] and table.loc["A", "n_above"] == 30
+    assert table.loc["B", "suppressed"] and pd.isna(table.loc["B", "share_above"])  # only 6 agree
+    assert table.loc["C", "suppressed"] and pd.isna(table.loc["C", "n"])  # 7 cases in all
+    assert pd.isna(table.loc["B", "n"])  # the next smallest n, or C's could be worked out from the total

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from api.core.config import ROLES
 from api.main import create_app
 from api.modelstore import ModelStore
-from api.services.users import create_user
+from api.services.users import create_user, every_team
 from tests.api.conftest import Api, SteerableRandom, on_database
 from tests.api.toymodels import TOY_LIBRARY, register_toy_models
 from werkwijzer.settings import Settings
@@ -55,7 +55,9 @@ class LiveApi(Api):
 def start_live_api(settings: Settings, store: ModelStore, folder: Path, now: dt.datetime,
                    database_url: str | None = None) -> Iterator[LiveApi]:
     """An app on a fresh database (SQLite unless given) with one user per role and a settable clock."""
-    settings = on_database(settings, database_url or f"sqlite:///{folder / 'api.db'}", folder)
+    # the settable clock runs through months of simulated use: tokens must outlive it
+    settings = on_database(settings, database_url or f"sqlite:///{folder / 'api.db'}", folder).model_copy(
+        update={"token_ttl_days": 3650})
     clock = Clock(now)
     rng = SteerableRandom(1)
     app = create_app(settings, store, rng=rng, clock=clock)
@@ -63,7 +65,7 @@ def start_live_api(settings: Settings, store: ModelStore, folder: Path, now: dt.
         api = LiveApi(app, client, settings, rng, clock=clock)
         with app.state.sessions() as session:
             for role in ROLES:
-                user, token = create_user(session, f"test {role}", role, now)
+                user, token = create_user(session, f"test {role}", role, now, every_team(role))
                 api.tokens[role], api.user_ids[role] = token, user.id
         yield api
 

@@ -31,7 +31,7 @@ def test_a_wrong_or_missing_token_and_a_wrong_role_are_told_apart(live_api: Live
     def client(tokens: dict[str, str]) -> WerkwijzerClient:
         return WerkwijzerClient("http://testserver", tokens, http=live_api.client)
 
-    with pytest.raises(ApiError, match=r"refused the caseworker token .*unknown or revoked token.*users create"):
+    with pytest.raises(ApiError, match=r"refused the caseworker token .*expired or revoked token.*users create"):
         client({"caseworker": "ww_not-a-token"}).check()
     with pytest.raises(ApiError, match="no team_lead token given"):
         client({"caseworker": live_api.tokens["caseworker"]}).teams()

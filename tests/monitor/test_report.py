@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from explain.report import ReportData, ReportError, build_document, parse_period, render_html, write_report
-from explain.report_sections import Document, suppress_counts
+from explain.report_sections import Document
+from werkwijzer.privacy import small_counts
 
 
 @pytest.fixture(scope="module")
@@ -108,10 +109,10 @@ def test_fairness_rows_with_small_cells_show_no_rates(doc_nl: Document) -> None:
     assert "Bij 1 groep lag de FPR van het advies buiten" in section(doc_nl, "gelijkheid").paragraphs[1]
 
 
-def test_suppress_counts_protects_a_single_small_cell() -> None:
-    assert suppress_counts([3, 12, 20], 10) == [True, True, False]
-    assert suppress_counts([3, 4, 20], 10) == [True, True, False]
-    assert suppress_counts([30, 12, 20], 10) == [False, False, False]
+def test_small_counts_protects_a_single_small_cell() -> None:
+    assert small_counts([3, 12, 20], 10) == [True, True, False]
+    assert small_counts([3, 4, 20], 10) == [True, True, False]
+    assert small_counts([30, 12, 20], 10) == [False, False, False]
 
 
 def test_html_is_self_contained_and_dutch(html_nl: str) -> None:

@@ -99,7 +99,8 @@ def test_objection_rate_never_stops_by_default(conf: Settings) -> None:
 
 
 def test_live_fairness_table_flows_into_findings(conf: Settings, cases_from_counts) -> None:
-    from models.monitoring import live_fairness, suppress_small_cells
+    from models.monitoring import live_fairness
+    from werkwijzer.privacy import suppress_small_cells
 
     cases = cases_from_counts({"A": (80, 20, 20, 80), "B": (60, 40, 50, 50), "C": (9, 5, 12, 12)})
     table = suppress_small_cells(live_fairness(cases, ["group_attr"]), 10).assign(model_name="m")

@@ -63,7 +63,7 @@ def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Se
     url, settings = served
     runner = CliRunner()
     wrong = runner.invoke(cli, ["simulate-usage", "--weeks", "1", "--url", url, "--start", USE_START.isoformat(),
-                                "--token", "caseworker=ww_wrong", "--token", "team_lead=ww_wrong"])
+                                "--token-file", "-"], input="caseworker ww_wrong\nteam_lead ww_wrong\n")
     assert wrong.exit_code == 1 and "the API refused the caseworker token" in wrong.output
     assert not settings.characteristics_file.exists()  # nothing half-written
 
@@ -89,7 +89,7 @@ def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Se
 def test_the_demo_feeds_use_over_a_loopback_port_and_monitors_it(sim_settings: Settings, sim_models: ModelStore,
                                                                    tmp_path: Path) -> None:
     from api.core.db import make_engine, migrate, session_factory
-    from api.services.users import create_user
+    from api.services.users import create_user, every_team
     from werkwijzer.cli.monitoring import simulate_use_in_process
 
     settings = sim_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'demo.db'}",
@@ -97,7 +97,7 @@ def test_the_demo_feeds_use_over_a_loopback_port_and_monitors_it(sim_settings: S
     engine = make_engine(settings.database)
     migrate(engine)
     with session_factory(engine)() as session:
-        tokens = {role: create_user(session, f"demo-{role}", role, dt.datetime.now(dt.UTC))[1]
+        tokens = {role: create_user(session, f"demo-{role}", role, dt.datetime.now(dt.UTC), every_team(role))[1]
                   for role in ("caseworker", "team_lead")}
     engine.dispose()
 

@@ -86,6 +86,7 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
     _done(start, "tokens below are shown once; they are stored only as hashes")
     for role, token in tokens.items():
         click.echo(f"      {role:12s} {token}")
+    click.echo("      (the demo caseworker and team lead work for every team, so they see every demo case)")
 
     start = _step(5, f"Asking advice for the {DEMO_CASES} newest cases, as a case system would")
     waiting = _seed_cases(settings, data / "cases.csv", tokens["caseworker"])
@@ -116,14 +117,14 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
 def _create_users(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
     from api.core.db import make_engine, migrate, session_factory
     from api.services.clock import utc_now
-    from api.services.users import create_user
+    from api.services.users import create_user, every_team
 
     engine = make_engine(settings.database)
     migrate(engine)
     tokens = {}
     with session_factory(engine)() as session:
-        for role in ROLES:
-            _, tokens[role] = create_user(session, f"demo-{role}", role, utc_now())
+        for role in ROLES:  # the demo caseworker and team lead work for every team, so they see every demo case
+            _, tokens[role] = create_user(session, f"demo-{role}", role, utc_now(), every_team(role))
     engine.dispose()
     return tokens
 
@@ -138,7 +139,7 @@ def _seed_cases(settings, cases_csv: Path, caseworker_token: str) -> int:  # typ
     store.reload()
     engine = make_engine(settings.database)
     with session_factory(engine)() as session:
-        caseworker = users.by_token(session, caseworker_token)
+        caseworker = users.by_token(session, caseworker_token, utc_now(), settings.token_ttl_days)
         if caseworker is None:
             raise click.ClickException("the demo caseworker's token was not found; was the database reset?")
         waiting = demo_cases.seed(session, store, settings, caseworker, cases_csv, utc_now(), DEMO_CASES)

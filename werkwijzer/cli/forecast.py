@@ -159,7 +159,7 @@ def capacity(
 
     from models.capacity import parse_scenario, plan_capacity
     from werkwijzer.contracts import read_forecast, read_norms, read_staffing
-    from werkwijzer.io import staged_output
+    from werkwijzer.io import staged_output, write_csv
 
     demand, fte, backlog = {}, {}, {}
     for text in scenarios:
@@ -191,7 +191,7 @@ def capacity(
             raise
         raise click.ClickException(str(exc)) from None
     with staged_output(out) as stage:
-        plan.to_csv(stage / "capacity.csv", index=False)
+        write_csv(plan, stage / "capacity.csv")
     short = plan.groupby("team").agg(
         fte_needed=("fte_needed_mean", "mean"),
         fte_available=("fte_available", "mean"),

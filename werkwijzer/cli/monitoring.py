@@ -13,15 +13,21 @@ LOCAL_ROLES = ("caseworker", "team_lead")
 
 
 def _tokens(token_file: Path | None, tokens: tuple[str, ...], settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Tokens from --token-file and --token ROLE=TOKEN; without either, new users in the local store.
+    """Tokens from WERKWIJZER_TOKEN_<ROLE>, --token-file (``-``: standard input) and the deprecated
+    --token ROLE=TOKEN; without any, new users in the local store.
 
     The local users (``simulatie-caseworker``, ``simulatie-team_lead``) are created through the
     API's own user service in ``settings.database``, so they only work against an API serving that
     store (the embedded home of ``werkwijzer demo``). Their tokens are used and forgotten.
     """
+    from werkwijzer.cli.tokens import role_tokens_from_env, warn_command_line
     from werkwijzer.client import ApiError, read_token_file
 
-    found = read_token_file(token_file) if token_file else {}
+    found = role_tokens_from_env(LOCAL_ROLES)
+    if token_file:
+        found |= read_token_file(token_file)
+    if tokens:
+        warn_command_line()
     for item in tokens:
         role, sep, token = item.partition("=")
         if not sep or not token:
@@ -31,13 +37,13 @@ def _tokens(token_file: Path | None, tokens: tuple[str, ...], settings) -> dict[
         return found
     from api.core.db import make_engine, migrate, session_factory
     from api.services.clock import utc_now
-    from api.services.users import create_user
+    from api.services.users import create_user, every_team
 
     engine = make_engine(settings.database)
     migrate(engine)
     with session_factory(engine)() as session:
-        for role in LOCAL_ROLES:
-            _, found[role] = create_user(session, f"simulatie-{role}", role, utc_now())
+        for role in LOCAL_ROLES:  # simulated staff work for every team: the simulation covers them all
+            _, found[role] = create_user(session, f"simulatie-{role}", role, utc_now(), every_team(role))
     engine.dispose()
     click.echo(f"created users {', '.join('simulatie-' + r for r in LOCAL_ROLES)} in {settings.database}")
     return found
@@ -63,9 +69,11 @@ def _first_new_day(settings, weeks: int) -> dt.date:  # type: ignore[no-untyped-
 @click.option("--rubber-stamp", is_flag=True, help="Caseworkers follow every advice.")
 @click.option("--seed", type=int, default=None, help="Random seed (default: the settings' seed).")
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The running API.")
-@click.option("--token-file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Lines '<role> <token>' (caseworker and team_lead).")
-@click.option("--token", "tokens", multiple=True, metavar="ROLE=TOKEN", help="A token per role (repeatable).")
+@click.option("--token-file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              help="Lines '<role> <token>' (caseworker and team_lead); '-' reads them from standard input. "
+                   "Or set WERKWIJZER_TOKEN_CASEWORKER and WERKWIJZER_TOKEN_TEAM_LEAD.")
+@click.option("--token", "tokens", multiple=True, metavar="ROLE=TOKEN", hidden=True,
+              help="Deprecated: visible in ps; use the environment or --token-file.")
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First day of use (default: the day after the training data).")
 @click.option("--inhabitants", type=click.IntRange(min=5_000), default=100_000, show_default=True,

@@ -1,10 +1,18 @@
-"""Commands that run the advisory service: ``serve``, ``users create|revoke``, ``purge`` and ``reload``."""
+"""Commands that run the advisory service: ``serve``, ``users create|revoke|rotate|teams``, ``purge``, ``reload``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from werkwijzer.settings import Settings
 
 
 def _database():  # type: ignore[no-untyped-def]
@@ -77,20 +85,40 @@ def users() -> None:
     """Manage API users."""
 
 
+TEAM_OPTION = click.option("--team", "teams", multiple=True, metavar="TEAM",
+                           help="A team the user works for (repeatable; werkwijzer/teams.py). Caseworkers and "
+                                "team leads need at least one; other roles see all teams.")
+T = TypeVar("T")
+
+
+def _change_users(change: Callable[[Session, dt.datetime], T]) -> tuple[Settings, T]:
+    """Run ``change(session, now)`` on the migrated database; a refusal (unknown user, bad teams) is the
+    command's error message."""
+    from api.services.clock import utc_now
+
+    settings, engine, sessions = _database()
+    try:
+        with sessions() as session:
+            return settings, change(session, utc_now())
+    except (LookupError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
 @users.command("create")
 @click.option("--name", required=True, help="A name people recognise; not a citizen's name.")
 @click.option("--role", required=True, type=click.Choice(["caseworker", "team_lead", "model_owner", "auditor",
                                                           "admin"]))
-def users_create(name: str, role: str) -> None:
+@TEAM_OPTION
+def users_create(name: str, role: str, teams: tuple[str, ...]) -> None:
     """Create a user; the token is printed once, on the last line, and stored only as a hash."""
-    from api.services.clock import utc_now
     from api.services.users import create_user
 
-    _, engine, sessions = _database()
-    with sessions() as session:
-        user, token = create_user(session, name, role, utc_now())
-    engine.dispose()
-    click.echo(f"created user {user.id} ({name}, {role}); keep this token, it is not shown again:")
+    settings, (user, token) = _change_users(lambda session, now: create_user(session, name, role, now, teams))
+    click.echo(f"created user {user.id} ({name}, {role}{', ' + ' '.join(user.teams) if user.teams else ''}); "
+               f"the token expires in {settings.token_ttl_days} days (WERKWIJZER_TOKEN_TTL_DAYS); "
+               "keep it, it is not shown again:")
     click.echo(token)
 
 
@@ -98,18 +126,36 @@ def users_create(name: str, role: str) -> None:
 @click.argument("user_id")
 def users_revoke(user_id: str) -> None:
     """Revoke a user's token (the user id is what `users create` printed and the audit trail shows)."""
-    from api.services.clock import utc_now
     from api.services.users import revoke
 
-    settings, engine, sessions = _database()
-    with sessions() as session:
-        try:
-            revoke(session, user_id, utc_now())
-        except LookupError as exc:
-            raise click.ClickException(str(exc)) from None
-    engine.dispose()
+    settings, _ = _change_users(lambda session, now: revoke(session, user_id, now))
     click.echo(f"revoked {user_id}; new requests with its token are refused, by a running API within "
                f"{settings.token_cache_seconds:g} s (WERKWIJZER_TOKEN_CACHE_SECONDS)")
+
+
+@users.command("rotate")
+@click.argument("user_id")
+def users_rotate(user_id: str) -> None:
+    """Give a user a new token (the old one stops working); printed once, on the last line."""
+    from api.services.users import rotate
+
+    settings, (_, token) = _change_users(lambda session, now: rotate(session, user_id, now))
+    click.echo(f"new token for {user_id}; the old one is refused, by a running API within "
+               f"{settings.token_cache_seconds:g} s; this one expires in {settings.token_ttl_days} days "
+               "(WERKWIJZER_TOKEN_TTL_DAYS); keep it, it is not shown again:")
+    click.echo(token)
+
+
+@users.command("teams")
+@click.argument("user_id")
+@TEAM_OPTION
+def users_teams(user_id: str, teams: tuple[str, ...]) -> None:
+    """Set the teams of a caseworker or team lead (replaces the teams it had)."""
+    from api.services.users import set_teams
+
+    settings, user = _change_users(lambda session, now: set_teams(session, user_id, teams, now))
+    click.echo(f"{user_id} now works for {', '.join(user.teams)}; pages at once, a running API within "
+               f"{settings.token_cache_seconds:g} s")
 
 
 @click.command()
@@ -127,10 +173,17 @@ def purge() -> None:
 
 @click.command()
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The running API.")
-@click.option("--token", envvar="WERKWIJZER_TOKEN", required=True, help="An admin token (or WERKWIJZER_TOKEN).")
-def reload(url: str, token: str) -> None:
-    """Ask a running API to load newly approved champions now (other workers follow within a minute)."""
+@click.option("--token-stdin", is_flag=True, help="Read the admin token from standard input (else WERKWIJZER_TOKEN).")
+@click.option("--token", hidden=True, help="Deprecated: visible in ps; use WERKWIJZER_TOKEN or --token-stdin.")
+def reload(url: str, token_stdin: bool, token: str | None) -> None:
+    """Ask a running API to load newly approved champions now (other workers follow within a minute).
+
+    The admin token comes from WERKWIJZER_TOKEN or, with --token-stdin, from standard input."""
     import httpx
+
+    from werkwijzer.cli.tokens import read_token
+
+    token = read_token(stdin=token_stdin, given=token)
 
     response = httpx.post(f"{url.rstrip('/')}/api/v1/admin/reload", headers={"Authorization": f"Bearer {token}"},
                           timeout=300)

@@ -91,7 +91,7 @@ def _fairness_audit(data: Path, label: str, prediction: str, groups: tuple[str, 
     from explain.fairness import PRIORITY, export_table, fairness_gate
     from explain.fairness import audit as run_audit
     from explain.fairness_report import fairness_markdown, parse_references, read_outcomes
-    from werkwijzer.io import staged_output
+    from werkwijzer.io import staged_output, write_csv
     from werkwijzer.settings import get_settings
 
     settings = get_settings()
@@ -110,7 +110,7 @@ def _fairness_audit(data: Path, label: str, prediction: str, groups: tuple[str, 
     gate = fairness_gate(table, low=settings.fairness_ratio_low, high=settings.fairness_ratio_high,
                          min_cell=settings.fairness_min_cell, min_difference=settings.fairness_min_difference)
     with staged_output(out) as stage:
-        export_table(table, settings.fairness_min_cell).to_csv(stage / "fairness.csv", index=False)
+        write_csv(export_table(table, settings.fairness_min_cell), stage / "fairness.csv")
         (stage / "fairness.md").write_text(
             fairness_markdown(table, gate, priority=PRIORITY, low=settings.fairness_ratio_low,
                               high=settings.fairness_ratio_high, min_cell=settings.fairness_min_cell,

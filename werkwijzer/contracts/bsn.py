@@ -1,8 +1,9 @@
-"""Refuse citizen service numbers (BSN) in identifier-like fields (responsible-ai item 26).
+"""Refuse citizen service numbers (BSN) in the cells and column names of a file (responsible-ai item 26).
 
-A BSN has nine digits (eight with an implied leading zero) and passes the eleven-test:
-9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is divisible by 11. Pseudonymous case keys in Werkwijzer always
-contain letters, so a purely numeric key that passes the test is treated as a possible BSN.
+The rule itself is ``werkwijzer.privacy.contains_bsn``. In a file, an identifier-like column is
+checked for a run of nine digits and for a number of eight digits (the dropped leading zero)
+that passes the eleven-test, every other column's text cells for a run of nine digits; plain
+numbers in a measurement column (a count, an amount) are measurements, not identifiers.
 """
 
 from __future__ import annotations
@@ -11,33 +12,30 @@ import re
 
 import pandas as pd
 
-_DIGITS = re.compile(r"^\d{8,9}$")
-_SEPARATORS = re.compile(r"[\s.\-]")
+from werkwijzer.privacy import contains_bsn, passes_eleven_test
+
+__all__ = ["bsn_rows", "is_identifier_like", "passes_eleven_test"]
+
 _IDENTIFIER_NAME = re.compile(
     r"(^id$|_id$|^id_|bsn|burgerservice|sofi|nummer|number|^nr$|_nr$|key|sleutel|kenmerk|identifier|^ref)",
     re.IGNORECASE,
 )
-
-
-def passes_eleven_test(value: object) -> bool:
-    """True when ``value`` has the form of a BSN and passes the eleven-test."""
-    text = _SEPARATORS.sub("", str(value).strip())
-    if text.endswith(".0"):
-        text = text[:-2]
-    if not _DIGITS.match(text):
-        return False
-    digits = [int(c) for c in text.zfill(9)]
-    if not any(digits):
-        return False
-    total = sum(w * d for w, d in zip(range(9, 1, -1), digits[:8], strict=True)) - digits[8]
-    return total % 11 == 0
+_PLAIN_NUMBER = re.compile(r"^\s*[-+]?\d+([.,]\d+)?\s*$")
+_EIGHT_DIGITS = r"\d(?:[ .\-]?\d){7}"  # a cheap, vectorised first pass: no cell without it can hold a BSN
 
 
 def is_identifier_like(column: str) -> bool:
     return bool(_IDENTIFIER_NAME.search(column))
 
 
-def bsn_rows(values: pd.Series) -> list[int]:
-    """Positions (0-based) of values that pass the eleven-test."""
-    mask = values.astype("string").fillna("").map(passes_eleven_test)
-    return [int(i) for i in mask.to_numpy().nonzero()[0]]
+def _cell_holds_bsn(text: str, identifier: bool) -> bool:
+    if not identifier and _PLAIN_NUMBER.match(text):
+        return False
+    return contains_bsn(text, eight_digits=identifier)
+
+
+def bsn_rows(values: pd.Series, identifier: bool = True) -> list[int]:
+    """Positions (0-based) of cells that hold a possible BSN (``identifier``: the column is an identifier)."""
+    text = values.astype("string").fillna("")
+    candidates = text.str.contains(_EIGHT_DIGITS, regex=True).to_numpy(dtype=bool).nonzero()[0]
+    return [int(i) for i in candidates if _cell_holds_bsn(str(text.iloc[i]), identifier)]

@@ -41,15 +41,15 @@ def read_cases(path: str | Path, registry: FeatureRegistry | None = None) -> pd.
         raise ContractError([Problem(name, "no direct personal data (names, addresses, dates of birth, "
                                            "BSN); use pseudonymous keys only", row=1, column=c)
                              for c in personal])
-    check = Checker(frame, name)
+    identifiers = {"case_id", *(registry.identifiers if registry else []),
+                   *(c for c in frame.columns if c.endswith("_id"))}
+    check = Checker(frame, name, identifiers=identifiers)
     if not check.require(REQUIRED):
         check.raise_if_any()
     out = pd.DataFrame(index=frame.index)
     out["case_id"] = check.text("case_id")
     out["team"] = check.text("team")
     out["received_date"] = check.date("received_date")
-    identifiers = {"case_id", *(registry.identifiers if registry else [])}
-    check.no_bsn(sorted(identifiers | {c for c in frame.columns if c.endswith("_id")}))
     check.unique(["case_id"], "case_id")
     typed = {f.name: f.kind for f in registry.features} if registry else {}
     protected = set(registry.protected) if registry else set()

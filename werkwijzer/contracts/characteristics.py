@@ -27,7 +27,7 @@ def read_characteristics(path: str | Path, protected: Sequence[str] | None = Non
     """
     name = Path(path).name
     frame = read_table(path)
-    check = Checker(frame, name)
+    check = Checker(frame, name, identifiers=["case_id"])
     required = ["case_id", *(protected or [])]
     if not check.require(required):
         check.raise_if_any()
@@ -40,7 +40,6 @@ def read_characteristics(path: str | Path, protected: Sequence[str] | None = Non
         check.problems.append(Problem(name, "no direct personal data (name, address, BSN, date of birth)",
                                       row=1, column=column))
     case_id = check.text("case_id")
-    check.no_bsn(["case_id"])
     check.unique(["case_id"], "case")
     check.raise_if_any()
     out = pd.DataFrame({"case_id": case_id})

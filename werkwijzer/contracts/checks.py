@@ -10,6 +10,7 @@ import pandas as pd
 
 from werkwijzer.contracts.bsn import bsn_rows, is_identifier_like
 from werkwijzer.contracts.problems import ContractError, Problem
+from werkwijzer.privacy import BSN_PLACEHOLDER, contains_bsn
 
 PER_COLUMN = 5  # problems listed per column and kind, so one bad column does not drown the rest
 TRUE_WORDS = {"true", "1", "ja", "yes", "j", "y", "waar"}
@@ -19,11 +20,15 @@ FALSE_WORDS = {"false", "0", "nee", "no", "n", "onwaar"}
 class Checker:
     """Collects problems while converting text columns to typed columns."""
 
-    def __init__(self, frame: pd.DataFrame, file: str, today: dt.date | None = None):
+    def __init__(self, frame: pd.DataFrame, file: str, today: dt.date | None = None,
+                 identifiers: Iterable[str] = ()):
+        """Every cell and column name is checked for a possible BSN at once; ``identifiers`` names
+        columns to check whole (as well as those whose names look like identifiers)."""
         self.frame = frame
         self.file = file
         self.today = today or dt.date.today()
         self.problems: list[Problem] = []
+        self._no_bsn(set(identifiers))
 
     def raise_if_any(self) -> None:
         if self.problems:
@@ -122,13 +127,16 @@ class Checker:
         dup = self.frame.duplicated(subset=list(columns), keep="first").to_numpy()
         self._flag(columns[-1], dup, f"one row per {what} (this one repeats an earlier row)")
 
-    def no_bsn(self, columns: Iterable[str] | None = None) -> None:
-        """Refuse values that pass the BSN eleven-test in identifier-like columns, without echoing them."""
-        targets = columns if columns is not None else [c for c in self.frame.columns if is_identifier_like(c)]
-        for column in targets:
-            if column not in self.frame.columns:
+    def _no_bsn(self, identifiers: set[str]) -> None:
+        """Refuse cells and column names that hold a possible BSN, without echoing them."""
+        for column in self.frame.columns:
+            name = str(column)
+            if contains_bsn(name):
+                self.problems.append(Problem(self.file, "a column name without a citizen service number "
+                                                        "(this name passes the BSN eleven-test and is refused)",
+                                             row=1, column=BSN_PLACEHOLDER, withhold_value=True))
                 continue
-            rows = bsn_rows(self.frame[column])
+            rows = bsn_rows(self.frame[column], identifier=name in identifiers or is_identifier_like(name))
             mask = np.zeros(len(self.frame), dtype=bool)
             mask[rows] = True
             self._flag(column, mask, "a pseudonymous key, not a citizen service number "

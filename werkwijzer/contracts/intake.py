@@ -33,11 +33,10 @@ def read_intake(path: str | Path, *, date_col: str | None = None, series: Sequen
 
 
 def _long(frame: pd.DataFrame, name: str, today: dt.date | None) -> pd.DataFrame:
-    check = Checker(frame, name, today)
+    check = Checker(frame, name, today, identifiers=["series_id"])
     series_id = check.text("series_id")
     dates = check.date("date")
     values = check.number("value", minimum=0, allow_missing=True, integer=True)
-    check.no_bsn(["series_id"])
     check.raise_if_any()
     out = pd.DataFrame({"series_id": series_id, "date": dates, "value": values.astype(float)})
     keyed = Checker(out.assign(date=out["date"].dt.strftime("%Y-%m-%d")).astype(str), name)

@@ -1,12 +1,15 @@
 """What a contract violation says: the file, the row, the column, the value and what was expected.
 
 Row numbers count the header as row 1, as a spreadsheet shows them, so the first data row of a
-CSV file is row 2. A value that may be personal data (a BSN) is never echoed back.
+CSV file is row 2. A value that may be personal data (a BSN) is never echoed back, nor is any
+number in a message that passes the BSN eleven-test (a column name, a team).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from werkwijzer.privacy import redact_bsn
 
 MAX_LISTED = 20
 
@@ -33,7 +36,7 @@ class Problem:
         else:
             got = ""
         head = ", ".join(where)
-        return f"{head}: {got + '; ' if got else ''}expected {self.expected}"
+        return redact_bsn(f"{head}: {got + '; ' if got else ''}expected {self.expected}")
 
 
 class ContractError(ValueError):

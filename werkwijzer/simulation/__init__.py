@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from werkwijzer.io import staged_output
+from werkwijzer.io import staged_output, write_csv
 from werkwijzer.simulation import parameters as P
 from werkwijzer.simulation.cases import simulate_cases
 from werkwijzer.simulation.intake import expected_daily, simulate_intake, to_long, weekly
@@ -53,11 +53,11 @@ def simulate_municipality(out: str | Path, *, inhabitants: int = 100_000, years:
     load = need / available.reindex(need.index)[list(CASE_TEAMS)]
     cases = simulate_cases(daily, load, days[-1], case_rng)
     with staged_output(out) as stage:
-        to_long(daily).to_csv(stage / "intake_daily.csv", index=False)
-        to_long(week_counts).to_csv(stage / "intake_weekly.csv", index=False)
-        cases.to_csv(stage / "cases.csv", index=False)
-        staffing.to_csv(stage / "staffing.csv", index=False)
-        norms_table(cases).to_csv(stage / "norms.csv", index=False)
+        write_csv(to_long(daily), stage / "intake_daily.csv")
+        write_csv(to_long(week_counts), stage / "intake_weekly.csv")
+        write_csv(cases, stage / "cases.csv")
+        write_csv(staffing, stage / "staffing.csv")
+        write_csv(norms_table(cases), stage / "norms.csv")
         (stage / "feature_registry.yaml").write_text(
             yaml.safe_dump(registry_document(), sort_keys=False, allow_unicode=True, width=100),
             encoding="utf-8")

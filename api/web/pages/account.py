@@ -59,7 +59,7 @@ def sign_in(request: Request, token: Annotated[str, Form(max_length=200)] = "",
     if not token:
         return _sign_in_page(request, safe_next(next), error="signin.empty", status_code=400)
     with reading(request.app.state.engine) as db:
-        user = users.by_token(db, token)
+        user = users.by_token(db, token, request.app.state.clock(), request.app.state.settings.token_ttl_days)
         generation = users.session_generation(db, user.id) if user else 0
     if user is None:
         return _sign_in_page(request, safe_next(next), error="signin.unknown", status_code=401)

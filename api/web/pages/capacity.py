@@ -2,6 +2,7 @@
 
 The scenario form is a GET form (``/capaciteit?team=...&demand=10&fte=-2``), so a scenario is
 a link that can be bookmarked or shared, and the page redraws on the server without script.
+Only the team lead's own teams are offered; another team in the address is refused like an unknown one.
 Input the form refuses comes back in words next to the field, with status 422 and the figures
 without a scenario, never a 500.
 """
@@ -36,10 +37,13 @@ def scenario_text(scenario: Scenario, lang: Lang) -> str:
 
 
 @router.get("")
-def capacity_page(request: Request, _: TeamLeadPage, store: StoreDep, settings: SettingsDep, team: str = "",
+def capacity_page(request: Request, user: TeamLeadPage, store: StoreDep, settings: SettingsDep, team: str = "",
                   demand: str = "", fte: str = "", backlog: str = "") -> Response:
     lang = page_lang(request)
-    teams = capacity_view.team_choices(store, lang)
+    if not user.sees_all_teams and not user.teams:
+        return render(request, "capacity.html", {"unavailable": translate("capacity.no_teams", lang)},
+                      status_code=403)
+    teams = [t for t in capacity_view.team_choices(store, lang) if user.works_for(t["id"])]
     if not teams:
         return render(request, "capacity.html", {"unavailable": translate("capacity.unavailable", lang)},
                       status_code=503)

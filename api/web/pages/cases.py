@@ -3,7 +3,8 @@
 What a case page may show is decided in ``case_view``: the frozen suggestion, its reasons,
 the model version and the statement, or, for a case without a suggestion, only the neutral
 statement. The reason a case has no suggestion (control share or stop button) is not passed
-to the templates at all, so no page can give it away.
+to the templates at all, so no page can give it away. A case of another team is not found (404),
+as in the API, and the work list holds only the caseworker's own teams.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from pydantic import ValidationError
 
 from api.deps import NowDep, ReadSessionDep, SessionDep, StoreDep
 from api.routes.json_body import CheckedRoute
-from api.services import advice as advice_service
-from api.services import caseload, decisions, explanations
+from api.services import access, caseload, decisions, explanations
 from api.services.errors import Conflict, InvalidInput, NotFound
 from api.storage.models import Advice, Decision
 from api.web.charts import ChartText, bar_chart
@@ -89,18 +89,19 @@ def _case_page(request: Request, found: Advice, decision: Decision | None, form:
 
 
 @router.get("")
-def waiting_cases(request: Request, _: CaseworkerPage, session: ReadSessionDep) -> Response:
+def waiting_cases(request: Request, user: CaseworkerPage, session: ReadSessionDep) -> Response:
     lang = page_lang(request)
+    waiting = caseload.awaiting_decision(session, teams=access.visible_teams(user))
     rows = [{"advice_id": c.advice_id, "case_ref": c.case_ref, "team": team_label(c.team, lang),
-             "received": date_time(c.created_at, lang)} for c in caseload.awaiting_decision(session)]
+             "received": date_time(c.created_at, lang)} for c in waiting]
     return render(request, "cases.html", {"cases": rows, "limit": caseload.LIST_LIMIT})
 
 
 @router.get("/{advice_id}")
-def case(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: ReadSessionDep,
+def case(request: Request, advice_id: AdviceId, user: CaseworkerPage, session: ReadSessionDep,
          vastgelegd: int = 0, bezwaar: int = 0) -> Response:
     try:
-        found, decision = advice_service.load(session, advice_id)
+        found, decision = access.case(session, user, advice_id)
     except NotFound:
         return _not_found(request)
     notice = "decision.recorded" if vastgelegd and decision else "objection.recorded" if bezwaar else None
@@ -114,7 +115,7 @@ def decide(request: Request, advice_id: AdviceId, user: CaseworkerPage, session:
            motivation: Annotated[str, Form(max_length=4000)] = "") -> Response:
     """Record the decision through the same service call as ``POST /api/v1/advice/{id}/decision``."""
     try:
-        found, decision = advice_service.load(session, advice_id)
+        found, decision = access.case(session, user, advice_id)
     except NotFound:
         return _not_found(request)
     form = DecisionForm(outcome, final_effort_class, motivation, advised=found.suggestion is not None)
@@ -126,7 +127,7 @@ def decide(request: Request, advice_id: AdviceId, user: CaseworkerPage, session:
         return _case_page(request, found, decision, form, status_code=422)
     except Conflict:
         session.rollback()
-        found, decision = advice_service.load(session, advice_id)
+        found, decision = access.case(session, user, advice_id)
         return _case_page(request, found, decision, DecisionForm(), status_code=409, notice="decision.conflict")
     return RedirectResponse(f"/zaken/{advice_id}?vastgelegd=1", status_code=303)
 
@@ -143,9 +144,9 @@ def _objection_page(request: Request, found: Advice, form: ObjectionForm, status
 
 
 @router.get("/{advice_id}/bezwaar")
-def objection_form(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: ReadSessionDep) -> Response:
+def objection_form(request: Request, advice_id: AdviceId, user: CaseworkerPage, session: ReadSessionDep) -> Response:
     try:
-        found, _decision = advice_service.load(session, advice_id)
+        found, _decision = access.case(session, user, advice_id)
     except NotFound:
         return _not_found(request)
     return _objection_page(request, found, ObjectionForm())
@@ -157,7 +158,7 @@ def record_objection(request: Request, advice_id: AdviceId, user: CaseworkerPage
                      summary: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Record a citizen's objection or complaint through the API's service; it shows up in monitoring."""
     try:
-        found, _decision = advice_service.load(session, advice_id)
+        found, _decision = access.case(session, user, advice_id)
     except NotFound:
         return _not_found(request)
     form = ObjectionForm(kind, summary)
@@ -171,13 +172,13 @@ def record_objection(request: Request, advice_id: AdviceId, user: CaseworkerPage
 
 
 @router.get("/{advice_id}/uitleg")
-def citizen_letter(request: Request, advice_id: AdviceId, _: CaseworkerPage, session: ReadSessionDep,
+def citizen_letter(request: Request, advice_id: AdviceId, user: CaseworkerPage, session: ReadSessionDep,
                    store: StoreDep) -> Response:
     """The citizen's explanation on a page of its own, laid out for printing."""
     lang = page_lang(request)
     try:
-        found, _decision = advice_service.load(session, advice_id)
-        letter = explanations.citizen_text(session, store, advice_id, lang)
+        found, _decision = access.case(session, user, advice_id)
+        letter = explanations.citizen_text(session, store, user, advice_id, lang)
     except NotFound:
         return _not_found(request)
     return render(request, "citizen_letter.html", {"case_ref": found.case_ref, "advice_id": found.id,

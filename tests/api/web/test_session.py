@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+from fastapi import Request
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.web import ROUTERS
 from api.web import session as web_session
+from api.web.render import switch_url
 from tests.api.conftest import Api
 from tests.api.web.conftest import csrf_of, page_client, sign_in
 from tests.api.web.pages import PAGES
@@ -137,6 +140,25 @@ def test_a_cookie_signed_with_the_published_development_secret_is_refused(web: A
     assert r.status_code == 303 and r.headers["location"].startswith("/aanmelden")
     genuine = sign_in(web, "admin")
     assert genuine.get("/modellen").status_code == 200
+@pytest.mark.parametrize("value", ["é.é", "abc.défg", "☃", "x.\u00ff" * 3])
+def test_a_malformed_cookie_or_csrf_value_counts_as_absent_not_a_500(web: Api, value: str) -> None:
+    client = page_client(web)  # a browser (or anyone) may send any bytes as the cookie
+    assert client.get("/", headers={"cookie": f"{web_session.COOKIE}={value}".encode()}).status_code == 303
+    signed = sign_in(web, "caseworker")
+    r = signed.post("/afmelden", data={"csrf_token": value})
+    assert r.status_code == 403  # refused as a missing token, and still signed in
+    assert signed.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "/\\evil.example/x", "///evil.example", "/\\/evil.example"])
+def test_the_language_link_of_any_page_stays_on_the_site(path: str) -> None:
+    """A request for ``//host/x`` (a 404 page, say) links its other language to ``/host/x``, never to the host.
+    Built from the ASGI scope, because HTTP clients normalise such paths before sending them."""
+    request = Request({"type": "http", "method": "GET", "path": path, "raw_path": path.encode(),
+                       "query_string": b"team=a", "headers": [(b"host", b"127.0.0.1")], "scheme": "http",
+                       "server": ("127.0.0.1", 80)})
+    link = switch_url(request, "en")
+    assert link.startswith("/") and not link.startswith(("//", "/\\")) and link.endswith("?team=a&lang=en"), link
 
 
 def test_english_on_request_and_remembered(web: Api) -> None:
@@ -163,7 +185,7 @@ def test_a_revoked_user_is_signed_out_at_once(web: Api) -> None:
     from api.services.users import create_user, revoke, session_generation
 
     with web.app.state.sessions() as session:
-        user, token = create_user(session, "tijdelijk", "caseworker", utc_now())
+        user, token = create_user(session, "tijdelijk", "caseworker", utc_now(), ["wmo_meldingen"])
     client = page_client(web)
     csrf = csrf_of(client.get("/aanmelden").text)
     assert client.post("/aanmelden", data={"csrf_token": csrf, "token": token}).status_code == 303
