@@ -28,3 +28,29 @@ def test_the_floor_admits_no_version_before_the_fix(name: str, floor: str) -> No
         f"{fixed.major}.{fixed.minor - 1}.99")
     assert not requirement.specifier.contains(older), f"{requirement} admits {older}"
     assert requirement.specifier.contains(version(name)), "the installed version must satisfy it"
+
+
+LOCK = PYPROJECT.parent / "requirements.lock"
+
+
+def _pins() -> dict[str, str]:
+    lines = [line.split("#", 1)[0].strip() for line in LOCK.read_text(encoding="utf-8").splitlines()]
+    pins = [Requirement(line) for line in lines if line]
+    assert all(len(p.specifier) == 1 and next(iter(p.specifier)).operator == "==" for p in pins), "only == pins"
+    return {p.name.lower().replace("_", "-"): next(iter(p.specifier)).version for p in pins}
+
+
+def test_the_lock_file_pins_every_dependency_within_its_range() -> None:
+    """CI installs the tested set (``pip install -c requirements.lock '.[test]'``): each direct
+    dependency, test extras included, has a pin there, and the pin is inside pyproject's range."""
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    wanted = [Requirement(d) for d in project["dependencies"] + project["optional-dependencies"]["test"]]
+    pins = _pins()
+    for requirement in wanted:
+        if requirement.marker is not None and not requirement.marker.evaluate():
+            continue
+        name = requirement.name.lower().replace("_", "-")
+        assert name in pins, f"{name} is not pinned in requirements.lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} vs {requirement}"
+    for name, floor in FLOORS.items():
+        assert Version(pins[name]) >= Version(floor), f"the lock pins {name} below its advisory fix"
