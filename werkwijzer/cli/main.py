@@ -53,10 +53,12 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _quiet_and_local() -> None:
-    """No telemetry (these machines have no network), and Prefect's state under WERKWIJZER_HOME."""
+    """No telemetry (these machines have no network), and the home prepared, Prefect's state in it,
+    before any command touches Prefect or MLflow (a home that does not exist yet is made here)."""
+    from werkwijzer.home import prepare_home
     from werkwijzer.settings import get_settings
 
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    os.environ.setdefault("PREFECT_HOME", str(get_settings().home.expanduser().resolve() / "prefect"))
+    prepare_home(get_settings())
