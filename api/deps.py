@@ -110,6 +110,13 @@ async def authenticated(request: Request,
     return await authenticate(request, credentials)
 
 
+async def optional_user(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal | None:
+    """The caller when a bearer token is sent (401 for an unknown one), None when none is sent (a probe)."""
+    return None if credentials is None else await authenticate(request, credentials)
+
+
 async def _token_before_body(request: Request) -> None:
     await authenticate(request, await bearer(request))
 
@@ -189,6 +196,7 @@ RngDep = Annotated[RandomSource, Depends(get_rng)]
 IdempotencyKeyDep = Annotated[str | None, Header(alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX,
                                                  description=IDEMPOTENCY_KEY_DOC)]
 
+OptionalUserDep = Annotated[Principal | None, Depends(optional_user)]
 UserDep = Annotated[Principal, Depends(role("caseworker", "team_lead", "model_owner", "auditor", "admin"))]
 CaseworkerDep = Annotated[Principal, Depends(role("caseworker"))]
 TeamLeadDep = Annotated[Principal, Depends(role("team_lead"))]

@@ -1,4 +1,8 @@
-"""Liveness (no auth) and readiness (database reachable, champions loaded)."""
+"""Liveness and readiness (database reachable, champions loaded), both for probes without a token.
+
+Readiness tells a probe only ``ready``; what is loaded and the reasons (model versions) are for a
+signed-in user of any role.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.core.config import FORECAST, MODEL_NAMES
-from api.deps import ReadSessionDep, StoreDep, UserDep
+from api.deps import OptionalUserDep, ReadSessionDep, StoreDep
 from api.routes.errors import AUTH
 from api.routes.json_body import CheckedRoute
-from api.schemas.governance import HealthPublic, ReadyPublic
+from api.schemas.governance import HealthPublic, ReadyProbePublic, ReadyPublic
 
 router = APIRouter(tags=["health"], route_class=CheckedRoute)
 
@@ -21,10 +25,18 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", response_model=ReadyPublic,
-            responses={**AUTH, 503: {"model": ReadyPublic, "description": "Not ready; reasons listed"}})
-def ready(_: UserDep, session: ReadSessionDep, store: StoreDep) -> JSONResponse:
-    """Ready when the database answers and every champion is loaded."""
+READY_ANSWER = ReadyPublic | ReadyProbePublic
+
+
+@router.get("/ready", response_model=READY_ANSWER,
+            responses={401: AUTH[401],
+                       503: {"model": READY_ANSWER, "description": "Not ready; with a token, the reasons"}})
+def ready(user: OptionalUserDep, session: ReadSessionDep, store: StoreDep) -> JSONResponse:
+    """Ready (200) when the database answers and every champion is loaded, else 503.
+
+    Without a token (an orchestrator's probe) the answer is only `{"ready": true|false}`; with a
+    token of any role it also names the database state, the loaded model versions and the reasons.
+    An unknown token is still refused (401)."""
     reasons = []
     try:
         session.execute(text("SELECT 1"))
@@ -37,5 +49,8 @@ def ready(_: UserDep, session: ReadSessionDep, store: StoreDep) -> JSONResponse:
         models[name] = bundle.version if bundle else None
         if bundle is None:
             reasons.append(f"{name}: no champion loaded")
+    status = 503 if reasons else 200
+    if user is None:
+        return JSONResponse(ReadyProbePublic(ready=not reasons).model_dump(), status_code=status)
     body = ReadyPublic(ready=not reasons, database=database, models=models, reasons=reasons)
-    return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)
+    return JSONResponse(body.model_dump(), status_code=status)

@@ -12,8 +12,15 @@ class HealthPublic(BaseModel):
     status: Literal["ok"]
 
 
-class ReadyPublic(BaseModel):
+class ReadyProbePublic(BaseModel):
+    """What a probe without a token is told: ready or not, nothing more."""
+
     ready: bool
+
+
+class ReadyPublic(ReadyProbePublic):
+    """What a signed-in user is told: also what is loaded and why it is not ready."""
+
     database: bool
     models: dict[str, str | None]
     reasons: list[str]

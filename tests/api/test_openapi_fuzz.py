@@ -70,6 +70,13 @@ def test_fuzz_every_operation(api: Api, schema: schemathesis.BaseSchema) -> None
     fuzz(api, schema, {})
 
 
+def test_fuzz_ready_as_a_probe_without_a_token(api: Api, schema: schemathesis.BaseSchema) -> None:
+    """`/ready` is fuzzed with the auditor's token above; here without one (a generated, unknown one is 401)."""
+    codes: set[int] = set()
+    exercise(schema["/ready"]["GET"].as_strategy(), {}, codes)
+    assert 200 in codes and codes <= {200, 401, 503}
+
+
 def test_fuzz_with_known_ids_reaches_the_handlers(api: Api, schema: schemathesis.BaseSchema) -> None:
     """Known team and advice ids, valid bodies where random ones cannot pass: responses still conform."""
     api.rng.pinned = 0.0  # a case without suggestion: any final class is a valid decision

@@ -28,6 +28,7 @@ ROUTES = [  # method, path ({advice} is filled in), body, roles allowed
     ("GET", "/api/v1/audit/verify", None, {"auditor"}),
     ("GET", "/api/v1/monitoring/overrides", None, {"model_owner", "team_lead"}),
 ]
+PROBES = {"/ready"}  # answered without a token too, with nothing but {"ready": ...}
 
 
 def test_every_route_is_listed_here(api: Api) -> None:
@@ -57,7 +58,9 @@ def test_route_x_role(api: Api, advice_id: str, method: str, path: str, body: di
     if headers is None:
         headers = api.headers(role)
     r = api.client.request(method, path.replace("{advice}", advice_id), json=body, headers=headers)
-    if role in ("no token", "bad token"):
+    if role == "no token" and path in PROBES:
+        assert r.status_code in (200, 503) and r.json() == {"ready": r.status_code == 200}, r.text
+    elif role in ("no token", "bad token"):
         assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
     elif role in allowed:
         assert r.status_code in (200, 201, 409), r.text  # 409: the decision of an earlier role run
@@ -122,3 +125,11 @@ def test_override_rates_of_a_team_lead_cover_only_their_teams(api: Api, advice_i
 
 def test_health_needs_no_token(api: Api) -> None:
     assert api.client.get("/health").json() == {"status": "ok"}
+
+
+def test_ready_tells_a_probe_only_ready_and_a_user_the_details(api: Api) -> None:
+    probe = api.client.get("/ready")
+    detailed = api.client.get("/ready", headers=api.headers("caseworker"))
+    assert probe.status_code == detailed.status_code == 200
+    assert probe.json() == {"ready": True}
+    assert set(detailed.json()) == {"ready", "database", "models", "reasons"} and detailed.json()["models"]
