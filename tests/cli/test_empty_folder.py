@@ -63,11 +63,14 @@ def forecast_run(sim: Path, tmp_path_factory: pytest.TempPathFactory) -> Ran:
 
 @pytest.fixture(scope="module")
 def triage_run(sim: Path, tmp_path_factory: pytest.TempPathFactory) -> Ran:
-    """``werkwijzer triage train`` in an empty folder, with a WERKWIJZER_HOME two levels deep that does not exist."""
+    """``werkwijzer triage train`` in an empty folder, with a WERKWIJZER_HOME two levels deep that does not exist.
+
+    On the historical effort label, which is biased, so the fairness gate keeps the model from promotion.
+    """
     cwd = tmp_path_factory.mktemp("triage-empty")
     home = cwd / "not" / "yet"
-    return run(["triage", "train", "--cases", str(sim / "cases.csv"), "--target", "integrated_approach",
-                "--positive", "true", "--registry", str(sim / "feature_registry.yaml"), "--out", "out"],
+    return run(["triage", "train", "--cases", str(sim / "cases.csv"), "--target", "effort_class",
+                "--registry", str(sim / "feature_registry.yaml"), "--out", "out"],
                cwd, home, new_user_env(WERKWIJZER_HOME=str(home)))
 
 
@@ -78,7 +81,13 @@ def test_forecast_works_in_an_empty_folder(forecast_run: Ran) -> None:
 
 
 def test_triage_train_works_with_a_home_that_does_not_exist_yet(triage_run: Ran) -> None:
-    assert triage_run.returncode in (0, 3), triage_run.explain()  # 3: trained, a gate refused promotion
-    assert "registered werkwijzer-triage-integrated_approach version 1" in triage_run.stdout
+    assert triage_run.returncode == 3, triage_run.explain()  # trained and registered; a gate refused promotion
+    assert "registered werkwijzer-triage-effort_class version 1; champion: no" in triage_run.stdout
     assert (triage_run.home / "mlflow.db").is_file() and (triage_run.home / "prefect").is_dir()
     assert (triage_run.cwd / "out").is_dir()
+
+
+def test_exit_code_3_says_why_on_standard_error(triage_run: Ran) -> None:
+    assert "gate fairness: FAILED" in triage_run.stdout
+    assert "not promoted: werkwijzer-triage-effort_class version 1 is registered, not champion (gates: fairness)" \
+        in triage_run.stderr

@@ -79,7 +79,7 @@ def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Se
 
     end = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     result = runner.invoke(cli, ["monitor", "--once", "--end", end])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # a stop fired (werkwijzer.cli.exits)
     assert f"{len(audit)} advice, {len(audit)} decisions" in result.output and "MLflow run" in result.output
     assert "[stop] Stop: Consulenten volgen het advies bijna altijd" in result.output
     assert "advice switched OFF for: werkwijzer-triage-effort_class" in result.output

@@ -124,6 +124,11 @@ def forecast(
         f"wrote {out}/backtest_predictions.csv, backtest_summary.csv, forecast.csv, "
         "drivers.csv, report.md"
     )
+    if not result["champion"]:
+        from werkwijzer.cli.exits import needs_attention
+
+        needs_attention(f"not promoted: model version {result['model_version']} is registered, not champion "
+                        f"({result['gate']}); exit code 3")
 
 
 @click.command()

@@ -29,7 +29,8 @@ for module in (data, forecast, triage, service, demo, report, monitoring):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; a broken data contract or refused settings end with their message and exit code 2,
+    """Run the CLI; a broken data contract or refused settings end with their message and exit code 2
+    (every exit code: ``werkwijzer.cli.exits``),
     no traceback (a traceback of the settings would also print the values, a short secret key among them)."""
     try:
         _quiet_and_local()
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"Error: the settings (WERKWIJZER_*) are refused:\n{reasons}", err=True)
         sys.exit(2)
     try:
-        cli.main(args=argv, prog_name="werkwijzer", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="werkwijzer", standalone_mode=False)
     except ContractError as exc:
         click.echo(f"Error: invalid input\n{exc}", err=True)
         sys.exit(2)
@@ -50,6 +51,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    if isinstance(code, int) and code:  # ctx.exit(N) inside a command: exit codes in werkwijzer.cli.exits
+        sys.exit(code)
 
 
 def _quiet_and_local() -> None:

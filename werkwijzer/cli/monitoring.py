@@ -199,6 +199,11 @@ def monitor(once: bool, cron: str | None, end: dt.datetime | None) -> None:
     if run.stopped:
         click.echo(f"advice switched OFF for: {', '.join(run.stopped)} (see the audit trail)")
     click.echo(f"MLflow run {run.run_id} ({time.perf_counter() - began:.0f} s)")
+    stops = sum(finding.level == "stop" for finding in run.findings)
+    if stops:
+        from werkwijzer.cli.exits import needs_attention
+
+        needs_attention(f"{stops} stop finding(s): a person must look before advice is switched on again; exit code 3")
 
 
 COMMANDS = (simulate_usage, monitor)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from werkwijzer.cli.audit_trail import verify_trail
+from werkwijzer.cli.exits import needs_attention
 
 _FILE = click.Path(dir_okay=False, exists=False, path_type=Path)
 _DIR = click.Path(file_okay=False, path_type=Path)
@@ -56,6 +57,10 @@ def train(cases: Path, target: str, positive: str | None, registry: Path, govern
     click.echo(f"registered {run.model_name} version {run.version}; champion: {'yes' if run.champion else 'no'}")
     for name, gate in run.gates.items():
         click.echo(f"  gate {name}: {'passed' if gate['passed'] else 'FAILED'} - {gate['reason']}")
+    if not run.champion:
+        failed = ", ".join(name for name, gate in run.gates.items() if not gate["passed"]) or "none failed"
+        needs_attention(f"not promoted: {run.model_name} version {run.version} is registered, not champion "
+                        f"(gates: {failed}); exit code 3")
 
 
 @click.group(invoke_without_command=True, subcommand_metavar="[verify ...]")
