@@ -21,6 +21,7 @@ from mlflow import MlflowClient
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
+from werkwijzer.logs import library_log_file, route_mlflow
 from werkwijzer.settings import Settings
 
 CHAMPION = "champion"
@@ -33,6 +34,9 @@ TRACKED_PACKAGES = ("werkwijzer", "numpy", "pandas", "scikit-learn", "statsmodel
 
 def configure_mlflow(settings: Settings) -> MlflowClient:
     """Point this process at the configured tracking store and return a client for it."""
+    log_file = library_log_file()
+    if log_file is not None:  # the CLI's quiet terminal: what MLflow says goes to the library log
+        route_mlflow(log_file)
     uri = settings.tracking_uri
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)

@@ -77,7 +77,8 @@ def record_characteristics(path: Path, cases: pd.DataFrame, protected: Sequence[
 
 def feed_usage(client: WerkwijzerClient, weeks: sim.UsageWeeks, schema: Mapping[str, Any], settings: Settings, *,
                behaviour: sim.Behaviour | None = None, drift: float = 0.0, seed: int = 0,
-               today: dt.date | None = None, progress: Callable[[str], None] = lambda _: None) -> UsageSummary:
+               today: dt.date | None = None, progress: Callable[[str], None] = lambda _: None,
+               on_case: Callable[[int, int], None] = lambda _done, _total: None) -> UsageSummary:
     """Send ``weeks`` through the API; see the module docstring. Intake days after ``today`` are
     skipped (the API accepts no future days) and counted in the summary."""
     rng = np.random.default_rng(seed)
@@ -113,6 +114,7 @@ def feed_usage(client: WerkwijzerClient, weeks: sim.UsageWeeks, schema: Mapping[
         if suggestion is not None and sim.objects(behaviour, rng):
             client.object(shown["advice_id"], "objection", sim.OBJECTION_TEXT)
             counts["objections"] += 1
+        on_case(i, len(cases))
         if i % 250 == 0:
             progress(f"cases: {i} of {len(cases)}")
     return UsageSummary(weeks.start, weeks.end, reported, int(future.sum()), counts["advice"], counts["advised"],

@@ -74,6 +74,23 @@ def triage_run(sim: Path, tmp_path_factory: pytest.TempPathFactory) -> Ran:
                cwd, home, new_user_env(WERKWIJZER_HOME=str(home)))
 
 
+LIBRARY_LINES = (" | INFO ", "INFO mlflow", "Task run", "Flow run", "Downloading artifacts", "UserWarning",
+                 "Successfully registered model")
+
+
+@pytest.mark.parametrize("name", ["forecast_run", "triage_run"])
+def test_the_terminal_is_quiet_and_names_the_log_file(name: str, request: pytest.FixtureRequest) -> None:
+    ran: Ran = request.getfixturevalue(name)
+    terminal = ran.stdout + ran.stderr
+    assert not [line for line in terminal.splitlines() if any(noise in line for noise in LIBRARY_LINES)], \
+        ran.explain()
+    log_file = ran.home.resolve() / "logs" / "werkwijzer.log"
+    assert f"details (Prefect, MLflow): {log_file}" in ran.stdout
+    logged = log_file.read_text(encoding="utf-8")
+    assert "Flow run" in logged and "Finished in state Completed()" in logged  # Prefect's lines are kept there
+    assert "mlflow" in logged
+
+
 def test_forecast_works_in_an_empty_folder(forecast_run: Ran) -> None:
     assert forecast_run.returncode == 0, forecast_run.explain()
     assert (forecast_run.cwd / "out" / "forecast.csv").is_file()

@@ -41,6 +41,7 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
     """Run everything on a simulated municipality and serve the advisory API."""
     import datetime as dt
 
+    from werkwijzer.cli.terminal import where_the_details_are
     from werkwijzer.settings import get_settings
     from werkwijzer.simulation import last_full_week_end, simulate_municipality
 
@@ -106,6 +107,7 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
 
     click.echo(f"Training finished in {time.perf_counter() - began:.0f} s.")
     _where(settings, host, port)
+    where_the_details_are()
     if no_serve:
         return
     _step(6, f"Serving the pages and the API on http://{host}:{port}/ (Ctrl+C stops)")

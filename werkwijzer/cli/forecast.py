@@ -81,6 +81,7 @@ def forecast(
     """Backtest every model, forecast with `auto`, explain and register it in MLflow."""
     from flows.forecast_report import write_tables
     from flows.train_forecast import train_forecast
+    from werkwijzer.cli.terminal import where_the_details_are
     from werkwijzer.contracts import read_norms, read_staffing
     from werkwijzer.io import staged_output
     from werkwijzer.settings import get_settings
@@ -124,6 +125,7 @@ def forecast(
         f"wrote {out}/backtest_predictions.csv, backtest_summary.csv, forecast.csv, "
         "drivers.csv, report.md"
     )
+    where_the_details_are()
     if not result["champion"]:
         from werkwijzer.cli.exits import needs_attention
 

@@ -19,8 +19,17 @@ from werkwijzer.contracts import ContractError
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="werkwijzer")
-def cli() -> None:
+@click.option("-v", "--verbose", is_flag=True, envvar="WERKWIJZER_VERBOSE",
+              help="Show the libraries' logs (Prefect, MLflow, warnings) here, not in <home>/logs/werkwijzer.log.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
     """Werkwijzer: workload forecasts and advisory triage for municipal teams. The model advises; a person decides."""
+    if not verbose and ctx.invoked_subcommand != "serve":  # a service logs where its manager collects it
+        from werkwijzer.cli.terminal import quiet_libraries
+        from werkwijzer.home import prepare_home
+        from werkwijzer.settings import get_settings
+
+        ctx.call_on_close(quiet_libraries(prepare_home(get_settings())))
 
 
 for module in (data, forecast, triage, service, demo, report, monitoring):

@@ -49,6 +49,12 @@ def _tokens(token_file: Path | None, tokens: tuple[str, ...], settings) -> dict[
     return found
 
 
+def _step_line(text: str) -> None:
+    """A step of the use, one line each; the count of cases is the progress bar's."""
+    if not text.startswith("cases:"):
+        click.echo(f"  {text}")
+
+
 def _first_new_day(settings, weeks: int) -> dt.date:  # type: ignore[no-untyped-def]
     """The day after the training data's last day, else the Monday ``weeks`` weeks back."""
     from werkwijzer.contracts.tables import read_table
@@ -88,6 +94,7 @@ def simulate_usage(weeks: int, drift: float, fairness_breach: bool, rubber_stamp
     Protected characteristics of the simulated cases go only to the audit file
     (Settings.characteristics_file), never to the API.
     """
+    from werkwijzer.cli.terminal import CaseBar, where_the_details_are
     from werkwijzer.client import ApiError, WerkwijzerClient
     from werkwijzer.settings import get_settings
     from werkwijzer.simulation.usage import Behaviour, simulate_weeks
@@ -103,8 +110,9 @@ def simulate_usage(weeks: int, drift: float, fairness_breach: bool, rubber_stamp
             first = start.date() if start else _first_new_day(settings, weeks)
             usage = simulate_weeks(first, weeks, inhabitants=inhabitants, years=years, seed=seed)
             behaviour = Behaviour(rubber_stamp=rubber_stamp, fairness_breach=fairness_breach)
-            summary = feed_usage(client, usage, schema, settings, behaviour=behaviour, drift=drift, seed=seed,
-                                 progress=lambda text: click.echo(f"  {text}"))
+            with CaseBar("feeding cases through the API") as bar:
+                summary = feed_usage(client, usage, schema, settings, behaviour=behaviour, drift=drift, seed=seed,
+                                     progress=_step_line, on_case=bar.advance)
     except (ApiError, LookupError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"simulated {summary.start} to {summary.end}: {summary.advice} cases, {summary.advised} with advice, "
@@ -113,6 +121,7 @@ def simulate_usage(weeks: int, drift: float, fairness_breach: bool, rubber_stamp
                + (f" ({summary.skipped_future_days} future team-days not sent)" if summary.skipped_future_days else ""))
     click.echo(f"characteristics (audit file only): {summary.characteristics_file}")
     click.echo(f"took {time.perf_counter() - began:.0f} s")
+    where_the_details_are()
 
 
 def simulate_use_in_process(settings, tokens: dict[str, str], weeks: int, first_day: dt.date, *,  # type: ignore[no-untyped-def]
@@ -182,6 +191,7 @@ def monitor(once: bool, cron: str | None, end: dt.datetime | None) -> None:
     from flows.monitor import monitor as monitor_flow
     from flows.store_frames import StoreNotReady, open_store
     from models.thresholds import LEVEL_NAMES
+    from werkwijzer.cli.terminal import where_the_details_are
     from werkwijzer.settings import get_settings
 
     began = time.perf_counter()
@@ -199,6 +209,7 @@ def monitor(once: bool, cron: str | None, end: dt.datetime | None) -> None:
     if run.stopped:
         click.echo(f"advice switched OFF for: {', '.join(run.stopped)} (see the audit trail)")
     click.echo(f"MLflow run {run.run_id} ({time.perf_counter() - began:.0f} s)")
+    where_the_details_are()
     stops = sum(finding.level == "stop" for finding in run.findings)
     if stops:
         from werkwijzer.cli.exits import needs_attention

@@ -11,6 +11,7 @@ import click
 
 from werkwijzer.cli.audit_trail import verify_trail
 from werkwijzer.cli.exits import needs_attention
+from werkwijzer.cli.terminal import where_the_details_are
 
 _FILE = click.Path(dir_okay=False, exists=False, path_type=Path)
 _DIR = click.Path(file_okay=False, path_type=Path)
@@ -44,6 +45,8 @@ def train(cases: Path, target: str, positive: str | None, registry: Path, govern
     from models.policy import FeaturePolicyError
     from werkwijzer.settings import get_settings
 
+    click.echo(f"training {target} on {cases}: policy, proxy scan, model, fairness audit, SHAP, registry "
+               "(a minute or more)")
     try:
         run = train_triage(str(cases), str(registry), target, positive=positive,
                            governance_path=str(governance) if governance else None,
@@ -57,6 +60,7 @@ def train(cases: Path, target: str, positive: str | None, registry: Path, govern
     click.echo(f"registered {run.model_name} version {run.version}; champion: {'yes' if run.champion else 'no'}")
     for name, gate in run.gates.items():
         click.echo(f"  gate {name}: {'passed' if gate['passed'] else 'FAILED'} - {gate['reason']}")
+    where_the_details_are()
     if not run.champion:
         failed = ", ".join(name for name, gate in run.gates.items() if not gate["passed"]) or "none failed"
         needs_attention(f"not promoted: {run.model_name} version {run.version} is registered, not champion "

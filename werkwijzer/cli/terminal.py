@@ -1,0 +1,79 @@
+"""The newcomer's terminal: the command's own lines there, library logs in ``<home>/logs/werkwijzer.log``.
+
+``werkwijzer --verbose COMMAND`` (or ``WERKWIJZER_VERBOSE=1``) leaves the libraries' logs on the
+terminal instead. Settings given by the operator (``PREFECT_LOGGING_SETTINGS_PATH``) are kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import click
+
+from werkwijzer.home import Home
+from werkwijzer.logs import LIBRARY_LOG_ENV, file_handler, prefect_logging_config
+
+QUIET_ENV = {"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}
+
+
+def quiet_libraries(home: Home) -> Callable[[], None]:
+    """Route Prefect, MLflow and Python warnings to the home's log file; returns what undoes it."""
+    before = {name: os.environ.get(name) for name in (LIBRARY_LOG_ENV, "PREFECT_LOGGING_SETTINGS_PATH", *QUIET_ENV)}
+    os.environ[LIBRARY_LOG_ENV] = str(home.log_file)
+    for name, value in QUIET_ENV.items():
+        os.environ.setdefault(name, value)
+    if "PREFECT_LOGGING_SETTINGS_PATH" not in os.environ:
+        os.environ["PREFECT_LOGGING_SETTINGS_PATH"] = str(
+            prefect_logging_config(home.log_file, home.logs / "prefect-logging.yml"))
+    warnings_logger = logging.getLogger("py.warnings")
+    warnings_logger.addHandler(file_handler(home.log_file))
+    warnings_logger.propagate = False
+    logging.captureWarnings(True)
+
+    def undo() -> None:
+        logging.captureWarnings(False)
+        warnings_logger.removeHandler(file_handler(home.log_file))
+        warnings_logger.propagate = True
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    return undo
+
+
+def where_the_details_are() -> None:
+    """One closing line naming the library log, when there is one."""
+    path = os.environ.get(LIBRARY_LOG_ENV)
+    if path:
+        click.echo(f"details (Prefect, MLflow): {Path(path)}  (werkwijzer --verbose shows them here)")
+
+
+class CaseBar:
+    """A progress bar over work whose size is known only when it starts (``advance(done, total)``)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._bar: Any = None
+        self._done = 0
+
+    def advance(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label=self.label, show_pos=True)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def __enter__(self) -> CaseBar:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(kind, error, trace)
