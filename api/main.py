@@ -24,6 +24,8 @@ from fastapi_offline import FastAPIOffline
 from api.core.config import API_PREFIX, Settings, get_settings
 from api.core.db import WalCheckpointer, make_engine, migrate, session_factory, sqlite_file
 from api.core.limits import BodyLimit
+from api.core.logs import use_json_logs
+from api.core.metrics import Observed, metrics_endpoint
 from api.errors import install_handlers
 from api.modelstore import ModelLibrary, ModelStore
 from api.routes import advice, governance, health, teams
@@ -114,6 +116,10 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
     app.state.advice_queue = AdviceQueue(app.state.sessions, store, settings, app.state.rng)
     app.state.token_cache = {}
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Observed)  # outermost: a request id and a count for every answer, a 413 too
+    if settings.log_format == "json":
+        use_json_logs()
+    app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
     install_handlers(app)
     app.include_router(health.router)
     for router in (advice.router, teams.router, governance.router):  # advice first: matched first

@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     mlflow_timeout_seconds: float = Field(default=5.0, gt=0.0, le=600.0)
     mlflow_max_retries: int = Field(default=1, ge=0, le=10)
 
+    # Operations (docs/deploy.md): GET /metrics needs `Authorization: Bearer <metrics_token>` when set;
+    # log lines as JSON with a request id (json) or as plain text (text).
+    metrics_token: str | None = Field(default=None, repr=False)
+    log_format: Literal["text", "json"] = "text"
+
     # Access (docs/api.md, "Authenticate"): a token expires this many days after it was issued
     # (`werkwijzer users create` or `users rotate`); pages and API refuse it from then on.
     token_ttl_days: int = Field(default=90, ge=1, le=3650)

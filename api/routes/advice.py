@@ -8,6 +8,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from api.core.metrics import count_advice
 from api.deps import (
     IDEMPOTENCY_KEY_DOC,
     IDEMPOTENCY_KEY_MAX,
@@ -67,6 +68,8 @@ async def create_advice(request: Request) -> Response:
     access.require_team(user, body.team)
     state = request.app.state
     status, body_out = await state.advice_queue.submit(user, body, state.clock(), key)
+    if status == 201:
+        count_advice(body_out)
     return Response(orjson.dumps(body_out), status_code=status, media_type="application/json")
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.core.metrics import count_decision
 from api.core.security import Principal
 from api.modelstore import ModelStore
 from api.schemas.advice import DecisionCreate, ObjectionCreate
@@ -79,7 +80,10 @@ def record_decision(session: Session, store: ModelStore, user: Principal, advice
         "suggested_effort_class": advice.suggested_class})
     idempotency.remember(session, user.id, key, digest, 201, public, now)
     raced = idempotency.commit(session, user.id, key, digest, conflict=ALREADY_DECIDED)
-    return (raced.status_code, raced.body) if raced else (201, public)
+    if raced:
+        return raced.status_code, raced.body
+    count_decision(advice.model_name, advice.model_version, body.outcome)
+    return 201, public
 
 
 def record_objection(session: Session, user: Principal, advice_id: str, body: ObjectionCreate, now: dt.datetime,

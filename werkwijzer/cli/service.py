@@ -36,6 +36,8 @@ def _database():  # type: ignore[no-untyped-def]
                    "of the retention purge (ADR 0009).")
 def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the API; it loads the champion models from MLflow at start-up."""
+    if workers > 1:
+        _share_metrics()
     from api.main import limit_mlflow_waits
     from werkwijzer.tracking import configure_mlflow
 
@@ -49,6 +51,19 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     click.echo(f"Pages:    http://{host}:{port}/  (sign in with a token from `werkwijzer users create`)")
     click.echo(f"API docs: http://{host}:{port}/docs")
     run_api(host, port, workers=workers, access_log=access_log)
+
+
+def _share_metrics() -> None:
+    """Several workers count into one folder (``PROMETHEUS_MULTIPROC_DIR``, default ``<home>/metrics``,
+    emptied here), so a scrape of any of them answers for all; set before the workers import the app."""
+    import os
+    import shutil
+
+    from werkwijzer.settings import get_settings
+
+    folder = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(get_settings().home_dir / "metrics"))
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
 
 
 WORKER_HEALTHCHECK_SECONDS = 60  # see run_api
