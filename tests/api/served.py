@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,14 +151,17 @@ def decision_for(advice: dict) -> dict:
     return {"outcome": "followed", "final_effort_class": advice["suggestion"]["suggested_effort_class"]}
 
 
-def client_run(target: Target, ledger: Ledger, client_no: int, rounds: int, *, keep_going: bool = False) -> None:
-    """Advice then decision, ``rounds`` times. A request that gets no answer is noted and ends the client,
-    unless ``keep_going`` (then it is noted and the client goes on with a new connection)."""
+def client_run(target: Target, ledger: Ledger, client_no: int, rounds: int, *, keep_going: bool = False,
+               cases: Sequence[dict] | None = None) -> None:
+    """Advice then decision, ``rounds`` times (or once per case of ``cases``: advice bodies for real
+    champions). A request that gets no answer is noted and ends the client, unless ``keep_going``
+    (then it is noted and the client goes on with a new connection)."""
+    bodies = cases if cases is not None else [new_case(client_no * 1000 + i, open_debts=i % 12) for i in range(rounds)]
     with httpx.Client(base_url=target.url, timeout=TIMEOUT, headers=target.headers("caseworker")) as http:
-        for i in range(rounds):
+        for body in bodies:
             if ledger.stop.is_set():
                 return
-            steps = [("/api/v1/advice", new_case(client_no * 1000 + i, open_debts=i % 12), str(uuid.uuid4()))]
+            steps = [("/api/v1/advice", body, str(uuid.uuid4()))]
             while steps:
                 path, body, key = steps.pop()
                 try:
@@ -186,10 +189,12 @@ def client_run(target: Target, ledger: Ledger, client_no: int, rounds: int, *, k
                             ledger.enough.set()
 
 
-def run_clients(target: Target, ledger: Ledger, clients: int, rounds: int, *,
-                keep_going: bool = False) -> list[threading.Thread]:
-    threads = [threading.Thread(target=client_run, args=(target, ledger, n, rounds), kwargs={"keep_going": keep_going},
-                                daemon=True) for n in range(clients)]
+def run_clients(target: Target, ledger: Ledger, clients: int, rounds: int, *, keep_going: bool = False,
+                cases: Sequence[dict] | None = None) -> list[threading.Thread]:
+    """``clients`` threads of ``client_run``; with ``cases``, each takes every ``clients``-th case."""
+    shares = [None if cases is None else cases[n::clients] for n in range(clients)]
+    threads = [threading.Thread(target=client_run, args=(target, ledger, n, rounds), daemon=True,
+                                kwargs={"keep_going": keep_going, "cases": shares[n]}) for n in range(clients)]
     for thread in threads:
         thread.start()
     return threads
