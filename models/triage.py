@@ -68,7 +68,7 @@ def _kinds(frame: pd.DataFrame, given: dict[str, str] | None) -> dict[str, str]:
     return out
 
 
-def _prepare(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+def prepare_frame(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     """Numbers as float (missing as NaN), everything else as text (missing as '<missing>')."""
     out = pd.DataFrame(index=frame.index)
     for column, kind in kinds.items():
@@ -80,7 +80,7 @@ def _prepare(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     return out
 
 
-def _encoder(kinds: dict[str, str], numeric_form: str | None, n_knots: int) -> ColumnTransformer:
+def encoder(kinds: dict[str, str], numeric_form: str | None, n_knots: int) -> ColumnTransformer:
     """Glass-box encoding (``numeric_form`` "linear" or "spline", one-hot categories) or, with
     ``numeric_form=None``, the boosting encoding (numbers as they are, ordinal category codes)."""
     numeric = [c for c, k in kinds.items() if k == "numeric"]
@@ -158,7 +158,7 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError("the target has only one class; nothing to learn")
         self.feature_kinds_ = _kinds(frame, self.feature_kinds)
-        data = _prepare(frame, self.feature_kinds_)
+        data = prepare_frame(frame, self.feature_kinds_)
         folds = StratifiedKFold(n_splits=self.cv)  # unshuffled: the folds keep the rows' (time) order
         candidates = self._candidates()
         self.cv_auc_ = {name: _auc(y, cross_val_predict(pipe, data, y, cv=folds, method="predict_proba"),
@@ -194,14 +194,14 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
                 if form in self.numeric_forms:
                     for C in self.Cs:
                         out[candidate_name(form, C)] = Pipeline([
-                            ("encode", _encoder(self.feature_kinds_, form, self.n_knots)),
+                            ("encode", encoder(self.feature_kinds_, form, self.n_knots)),
                             ("model", LogisticRegression(C=C, max_iter=self.max_iter))])
         if self.model_type in ("auto", "boosting"):
             model = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=0.08,
                                                    max_leaf_nodes=15, l2_regularization=1.0,
                                                    early_stopping=True, n_iter_no_change=10,
                                                    random_state=self.random_state)
-            out["boosting"] = Pipeline([("encode", _encoder(self.feature_kinds_, None, self.n_knots)),
+            out["boosting"] = Pipeline([("encode", encoder(self.feature_kinds_, None, self.n_knots)),
                                         ("model", model)])
         return out
 
@@ -217,7 +217,7 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         missing = [c for c in self.feature_names_in_ if c not in frame.columns]
         if missing:
             raise ValueError(f"X lacks the model's input columns: {', '.join(missing)}")
-        return _prepare(frame[list(self.feature_names_in_)], self.feature_kinds_)
+        return prepare_frame(frame[list(self.feature_names_in_)], self.feature_kinds_)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         frame = self._frame(X)
