@@ -8,9 +8,9 @@
 - ``boosting``: ``HistGradientBoostingClassifier`` on explicit ordinal codes (numeric columns, so
   SHAP's TreeExplainer sees every split; it ignores pandas ``category`` splits).
 
-Every candidate is scored by ROC AUC on out-of-fold predictions (``cv`` folds over all training
-rows; nothing is held out). The best glass-box candidate is kept unless boosting beats it by more
-than ``preference_margin`` ROC AUC (AA:2023:02: explainability first). The kept candidate is then
+Every candidate is scored on out-of-fold predictions (``cv`` folds over all training rows;
+nothing is held out). The glass-box candidate with the lowest log loss is kept unless boosting
+beats its ROC AUC by more than ``preference_margin`` (AA:2023:02: explainability first). The kept candidate is then
 refitted on all training rows and calibrated on its out-of-fold scores
 (``CalibratedClassifierCV(cv=..., ensemble=False)``: Platt scaling for two classes, temperature
 scaling for more; both monotone in the raw score, so SHAP contributions in raw space keep their
@@ -35,7 +35,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder, OneHotEncoder, OrdinalEncoder, SplineTransformer, StandardScaler
@@ -120,6 +120,7 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         are inferred from their dtype (numbers numeric, the rest categorical).
     model_type : "auto" (choose by cross-validation), "glassbox" or "boosting".
     preference_margin : cross-validated ROC AUC by which boosting must beat the glass-box model.
+        (The glass-box candidates among themselves are compared by cross-validated log loss.)
     cv : number of folds for choosing (out-of-fold ROC AUC) and for the cross-fitted calibration.
     Cs : inverse regularisation strengths tried for the glass-box model (each with both
         ``numeric_forms``).
@@ -161,11 +162,14 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         data = prepare_frame(frame, self.feature_kinds_)
         folds = StratifiedKFold(n_splits=self.cv)  # unshuffled: the folds keep the rows' (time) order
         candidates = self._candidates()
-        self.cv_auc_ = {name: _auc(y, cross_val_predict(pipe, data, y, cv=folds, method="predict_proba"),
-                                   self.classes_)
-                        for name, pipe in candidates.items()}
+        out_of_fold = {name: cross_val_predict(pipe, data, y, cv=folds, method="predict_proba")
+                       for name, pipe in candidates.items()}
+        self.cv_auc_ = {name: _auc(y, proba, self.classes_) for name, proba in out_of_fold.items()}
+        self.cv_log_loss_ = {name: float(log_loss(y, proba, labels=self.classes_))
+                             for name, proba in out_of_fold.items()}
         glass = [n for n in candidates if n.startswith("glassbox")]
-        best_glass = max(glass, key=lambda n: self.cv_auc_[n]) if glass else None
+        # Log loss, a proper score, chooses the strength: it rewards calibration as well as ranking.
+        best_glass = min(glass, key=lambda n: self.cv_log_loss_[n]) if glass else None
         choice = best_glass or "boosting"
         if best_glass and "boosting" in candidates:
             beaten = self.cv_auc_["boosting"] > self.cv_auc_[best_glass] + self.preference_margin
