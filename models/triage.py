@@ -15,8 +15,8 @@ refitted on all training rows and calibrated on its out-of-fold scores
 (``CalibratedClassifierCV(cv=..., ensemble=False)``: Platt scaling for two classes, temperature
 scaling for more; both monotone in the raw score, so SHAP contributions in raw space keep their
 direction). docs/triage.md says why: a 25 % hold-out for choosing and calibrating, and splines at
-a fixed ``C``, cost the model up to two points of ROC AUC against a plain logistic regression on
-small case files.
+a fixed ``C``, cost the model up to 0.012 ROC AUC against a plain logistic regression on small
+simulated case files (and two points on the case file of issue 20).
 
 ``raw_output`` is the uncalibrated model's decision function (log-odds); SHAP explains it and
 ``base value + contributions == raw_output`` holds exactly.
@@ -84,7 +84,7 @@ def encoder(kinds: dict[str, str], numeric_form: str | None, n_knots: int) -> Co
     """Glass-box encoding (``numeric_form`` "linear" or "spline", one-hot categories) or, with
     ``numeric_form=None``, the boosting encoding (numbers as they are, ordinal category codes)."""
     numeric = [c for c, k in kinds.items() if k == "numeric"]
-    categorical = [c for c, k in kinds.items() if k == "categorical"]
+    categorical = [c for c, k in kinds.items() if k != "numeric"]  # booleans too
     if numeric_form is not None:
         shape: list[tuple[str, Any]] = [("impute", SimpleImputer(strategy="median"))]
         if numeric_form == "spline":
@@ -121,13 +121,14 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
     model_type : "auto" (choose by cross-validation), "glassbox" or "boosting".
     preference_margin : cross-validated ROC AUC by which boosting must beat the glass-box model.
         (The glass-box candidates among themselves are compared by cross-validated log loss.)
-    cv : number of folds for choosing (out-of-fold ROC AUC) and for the cross-fitted calibration.
-    Cs : inverse regularisation strengths tried for the glass-box model (each with both
+    cv : number of folds for choosing (out-of-fold log loss and ROC AUC) and for the cross-fitted
+        calibration.
+    Cs : inverse regularisation strengths tried for the glass-box model (each with every form in
         ``numeric_forms``).
     numeric_forms : how the glass-box model sees numbers: "linear" (standardised) and/or
-        "spline" (cubic B-splines with ``n_knots`` quantile knots). Only "linear" by default:
-        splines chosen by cross-validation still lost up to 0.025 ROC AUC on the newest cases of
-        small simulated case files (docs/triage.md).
+        "spline" (cubic B-splines with ``n_knots`` quantile knots). Only "linear" by default: on
+        the newest cases of small simulated case files splines lost up to 0.025 ROC AUC at C=1
+        and up to 0.004 even when chosen by out-of-fold log loss (docs/triage.md).
     """
 
     def __init__(self, feature_kinds: dict[str, str] | None = None, model_type: str = "auto",
