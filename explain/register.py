@@ -65,6 +65,32 @@ def validate_file(path: str | Path, definition: Path | None = None) -> dict[str,
     return check_entry(entry, path.name, definition or standard.DEFINITION)
 
 
+def failed_gates(entry_path: Path, gates_path: Path | None = None) -> list[str]:
+    """The gates of the entry's model that failed, from ``gates.json`` (the training flow writes it beside
+    ``algoritmeregister.json``) or ``gates_path``, and the fairness gate of ``model_card.json`` beside it.
+
+    No record at all is a :class:`RegisterError`: a model whose gates are unknown is not published.
+    """
+    folder = entry_path.parent
+    gates_path = gates_path or folder / "gates.json"
+    failed: list[str] = []
+    found = False
+    if gates_path.is_file():
+        found = True
+        gates = json.loads(gates_path.read_text(encoding="utf-8"))
+        failed += [f"{name}: {gate.get('reason', '')}" for name, gate in gates.items() if not gate.get("passed")]
+    card_path = folder / "model_card.json"
+    if card_path.is_file():
+        found = True
+        gate = json.loads(card_path.read_text(encoding="utf-8")).get("fairness", {}).get("gate", {})
+        if gate and not gate.get("passed") and not any(f.startswith("fairness:") for f in failed):
+            failed.append(f"fairness: {gate.get('reason', '')}")
+    if not found:
+        raise RegisterError([f"no gate record beside it (gates.json or model_card.json in {folder}); "
+                             "give the model's gates.json with --gates"], entry_path.name)
+    return failed
+
+
 def _fit(text: str, field: str, part: str | None = None) -> str:
     """``text`` cut to the maximum length the standard gives ``field`` (or ``part`` of its items)."""
     limit = standard.max_length(field, part)
