@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -70,3 +70,26 @@ def send(client: httpx.Client, method: str, url: str, *, service: str, retries: 
             sleep(_wait(response, attempt, backoff))
     raise ServiceError(f"{failure} (gave up after {retries + 1} attempts)",
                        response.status_code if response is not None else None)
+
+
+class ServiceClient:
+    """An ``httpx.Client`` that sends with the retry rule above; close it with ``with``."""
+
+    service = "the service"
+
+    def __init__(self, *, retries: int = 3, backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep,
+                 **client: Any):
+        self._client = httpx.Client(**client)
+        self._retry: dict[str, Any] = {"retries": retries, "backoff": backoff, "sleep": sleep}
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return send(self._client, method, url, service=self.service, **self._retry, **kwargs)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -22,7 +22,8 @@ from urllib.parse import quote
 
 import httpx
 
-from werkwijzer.standards.http import ServiceError, send
+from werkwijzer.io import atomic_write_text
+from werkwijzer.standards.http import ServiceClient, ServiceError
 
 SERVICE = "the Algoritmeregister submission API"
 
@@ -50,11 +51,7 @@ def read_record(entry_path: Path) -> Publication | None:
 
 def write_record(entry_path: Path, publication: Publication) -> Path:
     """Write the record atomically (a temporary file renamed), so a failed run leaves the old one."""
-    path = record_path(entry_path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(asdict(publication), indent=2, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(record_path(entry_path), json.dumps(asdict(publication), indent=2, ensure_ascii=False))
 
 
 def _short(value: Any) -> str:
@@ -76,27 +73,20 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
     return lines
 
 
-class RegisterClient:
+class RegisterClient(ServiceClient):
     """The submission API at ``base_url`` (ending in ``/aanleverapi/v1_0``), as one organisation's user."""
+
+    service = SERVICE
 
     def __init__(self, base_url: str, token: str, *, transport: httpx.BaseTransport | None = None,
                  retries: int = 3, backoff: float = 0.5, timeout: float = 30.0,
                  sleep: Callable[[float], None] = time.sleep):
-        self._client = httpx.Client(base_url=base_url.rstrip("/"), transport=transport, timeout=timeout,
-                                    headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
-        self._retry = {"retries": retries, "backoff": backoff, "sleep": sleep, "service": SERVICE}
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> RegisterClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        super().__init__(retries=retries, backoff=backoff, sleep=sleep, base_url=base_url.rstrip("/"),
+                         transport=transport, timeout=timeout,
+                         headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = send(self._client, method, path, **self._retry, **kwargs)
+        response = self._send(method, path, **kwargs)
         try:
             return response.json() if response.content else None
         except ValueError:
