@@ -72,7 +72,9 @@ class ZakenClient(ServiceClient):
                  sleep: Callable[[float], None] = time.sleep):
         super().__init__(retries=retries, backoff=backoff, sleep=sleep, auth=ZGWAuth(client_id, secret),
                          transport=transport, timeout=timeout,
-                         headers={"Accept": "application/json", "Accept-Crs": "EPSG:4326"})
+                         # errors come as problem details; the definition requires both CRS headers on GET /zaken
+                         headers={"Accept": "application/json, application/problem+json", "Accept-Crs": "EPSG:4326",
+                                  "Content-Crs": "EPSG:4326"})
         self.base_url = base_url.rstrip("/")
 
     def _get(self, url: str, params: dict[str, str] | None = None) -> Any:
