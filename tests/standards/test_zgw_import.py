@@ -164,3 +164,14 @@ def test_the_command_takes_credentials_from_the_environment_only(doc: dict, tmp_
         get_settings.cache_clear()
     assert result.exit_code == 1 and "set WERKWIJZER_ZGW_CLIENT_ID and WERKWIJZER_ZGW_SECRET" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_werkwijzer_validate_accepts_what_the_import_wrote(doc: dict, tmp_path: Path, sim_dir: Path) -> None:
+    out = tmp_path / "out"
+    _run(FakeZakenAPI(doc), _mapping(tmp_path, doc), out)
+    runner = CliRunner()
+    intake = runner.invoke(cli, ["validate", str(out / "intake.csv"), "--kind", "intake"])
+    cases = runner.invoke(cli, ["validate", str(out / "cases.csv"), "--kind", "cases", "--registry",
+                                str(sim_dir / "feature_registry.yaml")])
+    assert intake.exit_code == 0 and "intake OK" in intake.output, intake.output
+    assert cases.exit_code == 0 and "16 cases, 5 teams" in cases.output, cases.output
