@@ -117,7 +117,7 @@ def build(sim: Path, period_label: str, settings: Settings, seed: int = 3) -> Re
              "risks": "Ongelijke behandeling van groepen; te veel vertrouwen op het advies.",
              "methods_and_models": "Een uitlegbaar model (gradient boosting met vaste kenmerken). Het leert niet "
                                    "zelf bij: een nieuwe versie wordt getraind, gecontroleerd en goedgekeurd.",
-             "standard_version": "1.0.0"}
+             "standard_version": "1.0"}
     findings = evaluate(settings, agreement=agreement_rates(decisions, ("team", "model_name")),
                         fairness=suppress_small_cells(fairness, settings.fairness_min_cell).assign(model_name=MODEL),
                         objections=objection_counts(objections, got.assign(model_name=MODEL), ("team", "model_name")))

@@ -86,7 +86,7 @@ class ReportData:
     - ``objections``: one row per objection against an advice.
     - ``stop_events``: each switch change, ``model_name`` ``*`` for all models, ``advice_on`` after it.
     - ``model_changes``: new champion versions and withdrawals.
-    - ``register_entries``: the Algoritmeregister entries (standard 1.0.0) of the models in use.
+    - ``register_entries``: the Algoritmeregister entries (standard 1.0) of the models in use.
     - ``findings``: the monitoring findings of the period (``models.thresholds.evaluate``).
 
     Dated frames must hold only rows inside the period (weeks by their Monday); time-zone-aware

@@ -271,7 +271,7 @@ def gates(prep: Prepared, metrics: dict[str, Any], fairness: Any, additivity: fl
         "no model feature is an unjustified strong proxy" + (f"; left out: {left_out}" if left_out else ""))}
     out["fairness"] = {"passed": bool(fairness.passed), "reason": fairness.reason}
     out["registry"] = {"passed": entry_error is None,
-                       "reason": "Algoritmeregister 1.0.0 entry valid" if entry_error is None else entry_error}
+                       "reason": entry_error or "Algoritmeregister entry valid (AlgorithmIn of the submission API)"}
     ok = additivity < 1e-6
     out["shap_additivity"] = {"passed": ok, "reason": f"max |base + contributions - raw output| = {additivity:.2e}"}
     return out

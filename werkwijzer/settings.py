@@ -162,6 +162,16 @@ class Settings(BaseSettings):
     # Each API worker appends a checkpoint this often when the chain's head moved (and once at shutdown).
     audit_checkpoint_seconds: float = Field(default=1.0, gt=0.0, le=3600.0)
 
+    # Dutch standards (issue 16): the Algoritmeregister submission API and a ZGW Zaken API. Secrets come
+    # from the environment only, never from a command line (where `ps` shows them).
+    # OAuth2 bearer token of `register publish` (the register's Keycloak issues it).
+    register_token: str | None = Field(default=None, repr=False)
+    # `import zgw`: the client id and secret that sign its ZGW JWT (HS256), as the Zaken API knows them.
+    zgw_client_id: str | None = None
+    zgw_secret: str | None = Field(default=None, repr=False)
+    # Attempts after the first when a service answers 429 or 5xx, or cannot be reached.
+    service_retries: int = Field(default=3, ge=0, le=10)
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.secret_key == PUBLISHED_SECRET:

@@ -84,9 +84,9 @@ def audit_verify(_: AuditorDep, request: Request, settings: SettingsDep,
         raise InvalidInput([Problem(("query", "anchor_hash" if anchor_hash is None else "anchor_seq"),
                                     "give anchor_seq and anchor_hash together", "value_error.anchor")])
     anchor = audit_check.Anchor(anchor_seq, anchor_hash) if anchor_seq is not None and anchor_hash else None
-    with reading(request.app.state.engine, snapshot=True) as session:
-        return vars(audit_check.verify_trail(session, settings.audit_checkpoint_file, settings.audit_signing_key,
-                                             anchor))
+    engine = request.app.state.engine
+    return vars(audit_check.verify_trail(lambda: reading(engine, snapshot=True), settings.audit_checkpoint_file,
+                                         settings.audit_signing_key, anchor))
 
 
 @router.get("/monitoring/overrides", response_model=OverridesPublic, responses=AUTH, tags=["monitoring"])

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -55,44 +57,60 @@ class Report:
     auditor_anchor: Literal["contained", "purged", "not_contained"] | None = None
 
 
-def verify_trail(session: Session, checkpoint_file: Path | None, key: bytes | None,
-                 anchor: Anchor | None = None) -> Report:
-    """Everything above; ``checkpoint_file`` None skips the checkpoints (and says so)."""
+def verify_trail(snapshot: Callable[[], AbstractContextManager[Session]], checkpoint_file: Path | None,
+                 key: bytes | None, anchor: Anchor | None = None) -> Report:
+    """Everything above, on one ``snapshot`` of the database; ``checkpoint_file`` None skips the
+    checkpoints (and says so).
+
+    The checkpoint file is read *before* the snapshot begins: every line in it then names an entry
+    committed before the snapshot, so a checkpoint written while the chain is being walked (the
+    service goes on writing) is never mistaken for entries cut from the end.
+    """
     problems: list[str] = []
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
-    newest = session.execute(select(func.max(AuditEvent.seq))).scalar() or head.anchor_seq
-    pinned, lines, checkpoint_seq = _checkpoints(checkpoint_file, key, head, newest, problems)
-    chain = audit.verify(session, pinned=pinned)
-    broken_at = chain.broken_at
-    if checkpoint_seq is not None and checkpoint_seq > newest:
-        broken_at = broken_at or newest + 1
-    status = _auditor_anchor(session, anchor, head, newest, problems)
-    records, record_problems = check_records(session)
+    lines = _read_checkpoints(checkpoint_file, key, problems)
+    with snapshot() as session:
+        head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+        newest = session.execute(select(func.max(AuditEvent.seq))).scalar() or head.anchor_seq
+        pinned, checkpoint_seq = _checkpoints(checkpoint_file, lines, head, newest, problems)
+        chain = audit.verify(session, pinned=pinned)
+        broken_at = chain.broken_at
+        if checkpoint_seq is not None and checkpoint_seq > newest:
+            broken_at = broken_at or newest + 1
+        status = _auditor_anchor(session, anchor, head, newest, problems)
+        records, record_problems = check_records(session)
     problems += record_problems
     if chain.problem:
         problems.insert(0, chain.problem)
     return Report(not problems, chain.entries, chain.first_seq, chain.last_seq, chain.head_hash, head.anchor_seq,
-                  broken_at, problems[0] if problems else None, problems, lines, checkpoint_seq, records, status)
+                  broken_at, problems[0] if problems else None, problems, len(lines or []), checkpoint_seq, records,
+                  status)
 
 
-def _checkpoints(path: Path | None, key: bytes | None, head: AuditHead, newest: int,
-                 problems: list[str]) -> tuple[dict[int, str], int, int | None]:
-    """Entry hashes the signed lines pin, how many lines were read, and the newest entry one names."""
+def _read_checkpoints(path: Path | None, key: bytes | None, problems: list[str]) -> list[checkpoints.Checkpoint] | None:
+    """The signed lines of the file (None when there is no file or no key: nothing to check against)."""
     if path is None or key is None:
         problems.append("no checkpoint file and audit key were given: a cut end or a re-hashed history "
                         "cannot be shown")
-        return {}, 0, None
+        return None
     if not path.exists():
-        if newest > 0:
-            problems.append(f"there is no checkpoint file at {path}: a cut end or a re-hashed history cannot "
-                            "be shown")
-        return {}, 0, None
+        return None
     reading = checkpoints.read(path, key)
     problems += reading.problems
+    return reading.checkpoints
+
+
+def _checkpoints(path: Path | None, lines: list[checkpoints.Checkpoint] | None, head: AuditHead, newest: int,
+                 problems: list[str]) -> tuple[dict[int, str], int | None]:
+    """Entry hashes the signed lines pin, and the newest entry one names."""
+    if lines is None:
+        if path is not None and not path.exists() and newest > 0:
+            problems.append(f"there is no checkpoint file at {path}: a cut end or a re-hashed history cannot "
+                            "be shown")
+        return {}, None
     pinned: dict[int, str] = {}
     signed_at: dict[int, str] = {}
     anchors = {(0, audit.GENESIS)}
-    for line in reading.checkpoints:
+    for line in lines:
         if line.anchor_seq is not None and line.anchor_hash is not None:
             anchors.add((line.anchor_seq, line.anchor_hash))
         if line.seq is None or line.hash is None or line.seq == 0:
@@ -108,7 +126,7 @@ def _checkpoints(path: Path | None, key: bytes | None, head: AuditHead, newest: 
     if last is not None and last > newest:
         problems.append(f"a checkpoint signed at {signed_at[last]} names entry {last}, but the chain ends at "
                         f"entry {newest}: entries were removed from the end")
-    return {seq: h for seq, h in pinned.items() if seq > head.anchor_seq}, len(reading.checkpoints), last
+    return {seq: h for seq, h in pinned.items() if seq > head.anchor_seq}, last
 
 
 def _auditor_anchor(session: Session, anchor: Anchor | None, head: AuditHead, newest: int,

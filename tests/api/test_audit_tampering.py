@@ -245,3 +245,29 @@ def test_offline_verify_reads_without_changing_the_copy(fresh_api: Api) -> None:
         engine.dispose()
     code, output = offline(api, "--json")
     assert code == 0 and json.loads(output)["entries"] == before
+
+
+def test_a_checkpoint_written_while_verify_walks_the_chain_is_not_a_cut_end(fresh_api: Api) -> None:
+    """The service goes on writing while an auditor verifies: entries committed and signed after verify's
+    snapshot began are not in that snapshot, and must not read as entries removed from the end."""
+    from contextlib import contextmanager
+
+    from api.core.db import reading
+    from api.services import audit_check
+
+    api = fresh_api
+    history(api)
+    engine = api.app.state.engine
+
+    @contextmanager
+    def snapshot_then_more_written():  # type: ignore[no-untyped-def]
+        with reading(engine, snapshot=True) as session:
+            session.execute(select(AuditEvent.seq).limit(1)).all()  # the snapshot begins here
+            make_history(api, 2)  # meanwhile the service stores more ...
+            api.app.state.audit_checkpoints.tick()  # ... and signs its new head
+            yield session
+
+    report = audit_check.verify_trail(snapshot_then_more_written, api.settings.audit_checkpoint_file,
+                                      api.settings.audit_signing_key)
+    assert report.valid, report.problems
+    assert verify(api)["valid"]  # and the next verification covers the new entries

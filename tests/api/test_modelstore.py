@@ -90,7 +90,7 @@ def test_reload_endpoint_and_models_endpoint(registry_settings: Settings) -> Non
         by_name = {m["name"]: m for m in models["models"]}
         effort = by_name[TRIAGE_EFFORT]
         assert effort["loaded"] and effort["gates"]["fairness"] == "passed" and effort["advice_enabled"]
-        assert "markdown" in effort["model_card"] and effort["register_entry"]["standard_version"] == "1.0.0"
+        assert "markdown" in effort["model_card"] and effort["register_entry"]["standard_version"] == "1.0"
         assert by_name[FORECAST]["advice_enabled"] is None
         assert by_name[FORECAST]["register_entry"]["publication_category"] == "Overige algoritmes"
         new = register_toy_models(registry_settings, seed=3, names=(TRIAGE_EFFORT,))[TRIAGE_EFFORT]

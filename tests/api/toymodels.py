@@ -199,7 +199,7 @@ def register_entry(name: str, category: str) -> dict[str, str]:
     """A complete, valid Algoritmeregister entry (the report validates every entry of a model in use)."""
     return {"name": name, "description_short": "Een advies of prognose; een medewerker beslist.",
             "organization": "Gemeente Voorbeeldstad", "status": "In ontwikkeling", "contact_email": "a@b.nl",
-            "publication_category": category, "lang": "nld", "standard_version": "1.0.0"}
+            "publication_category": category, "lang": "nld", "standard_version": "1.0"}
 
 
 # Per team: (feature, contribution in cases per week) of the toy SHAP drivers, as explain.forecast_drivers writes.

@@ -80,7 +80,7 @@ def test_audit_refuses_a_malformed_reference(outcomes: Path, tmp_path: Path) -> 
 def test_register_validate_accepts_a_good_entry_and_lists_problems(tmp_path: Path) -> None:
     good = {"name": "Werkwijzer triage", "description_short": "Advies, de mens beslist.",
             "organization": "Gemeente X", "status": "In gebruik", "contact_email": "a@x.nl",
-            "publication_category": "Hoog-risico AI-systeem", "lang": "nld", "standard_version": "1.0.0"}
+            "publication_category": "Hoog-risico AI-systeem", "lang": "nld", "standard_version": "1.0"}
     path = tmp_path / "entry.json"
     path.write_text(json.dumps(good), encoding="utf-8")
     result = CliRunner().invoke(cli, ["register", "validate", str(path)])
@@ -88,7 +88,7 @@ def test_register_validate_accepts_a_good_entry_and_lists_problems(tmp_path: Pat
     path.write_text(json.dumps({**good, "status": "Live", "name": "n" * 120}), encoding="utf-8")
     result = CliRunner().invoke(cli, ["register", "validate", str(path)])
     assert result.exit_code == 1
-    assert "'status' is 'Live'" in result.output and "at most 100" in result.output
+    assert "'status' (Status): 'Live' is not allowed" in result.output and "at most 100" in result.output
 
 
 @pytest.mark.slow

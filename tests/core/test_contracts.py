@@ -208,6 +208,13 @@ def test_cases_decision_before_receipt(tmp_path: Path) -> None:
     assert (info.value.first.row, info.value.first.column) == (2, "decision_date")
 
 
+def test_cases_where_no_case_is_decided_yet_are_valid(tmp_path: Path) -> None:
+    """A decision_date column without any date (every case still open) was a TypeError, not a valid file."""
+    text = "case_id,team,received_date,decision_date\nA-1,wmo,2024-02-01,\nA-2,wmo,2024-02-02,\n"
+    cases = read_cases(write(tmp_path, text, "cases.csv"))
+    assert cases["decision_date"].isna().all()
+
+
 def test_norms_shares_must_add_up(tmp_path: Path) -> None:
     text = ("team,effort_class,norm_hours,effort_share,productive_hours_per_fte_week,statutory_term_days\n"
             "wmo,eenvoudig,3,0.5,25,42\nwmo,complex,9,0.3,25,42\n")

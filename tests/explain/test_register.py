@@ -42,7 +42,7 @@ def test_without_governance_defaults_fill_a_valid_entry_and_are_listed(settings:
     assert validate_entry(entry) == []
     assert entry["organization"] == settings.organization
     assert entry["publication_category"] == "Hoog-risico AI-systeem"
-    assert entry["standard_version"] == "1.0.0" and entry["lang"] == "nld"
+    assert entry["standard_version"] == "1.0" and entry["lang"] == "nld"
     assert {"organization", "lawful_basis", "dpia_link", "iama_link"} <= set(c["defaults_to_replace"])
     md = render_markdown(c)
     assert "defaults to replace" in md and "lawful_basis" in md
@@ -67,25 +67,29 @@ def test_governance_with_an_unknown_key_is_a_contract_error(settings: Settings, 
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"name": None}, "'name' is required"),
-    ({"name": "x" * 101}, "'name' has 101 characters; at most 100"),
-    ({"description_short": "y" * 351}, "at most 350"),
+    ({"name": None}, "'name' (Naam): must be of type string"),
+    ({"name": "x" * 101}, "'name' (Naam): has 101 characters without HTML; at most 100"),
+    ({"description_short": "y" * 401}, "at most 400"),
     ({"status": "Actief"}, "allowed: In ontwikkeling, In gebruik, Buiten gebruik"),
-    ({"publication_category": "Laag"}, "'publication_category'"),
+    ({"publication_category": "Laag"}, "'publication_category' (Publicatiecategorie)"),
     ({"lang": "eng"}, "allowed: nld"),
     ({"begin_date": "2026-13"}, "expected yyyy-mm"),
-    ({"category": ["a", "b", "c", "d"]}, "at most 3 themes"),
-    ({"contact_email": "not-an-email"}, "expected an e-mail address"),
-    ({"lawful_basis_grouping": [{"title": "t" * 101, "link": "x"}]}, "title' has 101 characters"),
+    ({"category": ["Verkeer", "Vrije tijd"]}, "'category[1]' (Thema): 'Vrije tijd' is not allowed"),
+    ({"contact_email": "not-an-email"}, "not an e-mail address"),
+    ({"lawful_basis_grouping": [{"title": "t" * 101, "link": "x"}]}, "'lawful_basis_grouping[0].title'"),
+    ({"lawful_basis_grouping": [{"title": "t"}]}, "'lawful_basis_grouping[0].link' (Verwijzingen wettelijke basis): "
+                                                  "is required"),
     ({"methods_and_models": "m" * 5001}, "at most 5000"),
-    ({"unknown": 1}, "unknown key 'unknown'"),
-    ({"standard_version": "2.0.0"}, "expected 1.0.0"),
+    ({"goal": "<script>x</script>"}, "'goal' (Doel en impact): uses HTML tags script"),
+    ({"unknown": 1}, "'unknown': unknown field"),
+    ({"standard_version": "1.0.0"}, "'standard_version' (Versie publicatiestandaard): '1.0.0' is not allowed; "
+                                    "allowed: 1.0"),
 ])
 def test_validation_names_each_problem(settings: Settings, change: dict, message: str) -> None:
     entry = {**build_entry(card(settings)), **change}
     problems = validate_entry(entry)
     assert any(message in p for p in problems), problems
-    with pytest.raises(RegisterError, match=r"not a valid Algoritmeregister 1\.0\.0 entry"):
+    with pytest.raises(RegisterError, match=r"not a valid Algoritmeregister 1\.0 entry"):
         check_entry(entry)
 
 

@@ -74,7 +74,7 @@ def make_report_data(advised_scale: int = 1) -> ReportData:
                                   "model_name": ["werkwijzer-triage-effort_class"], "change": ["nieuwe champion"]})
     entry = {"name": "Werkwijzer inschatting werklast", "description_short": "Advies over de verwachte werklast.",
              "organization": "Gemeente Voorbeeldstad", "status": "In gebruik", "contact_email": "a@b.nl",
-             "publication_category": "Hoog-risico AI-systeem", "lang": "nld", "standard_version": "1.0.0",
+             "publication_category": "Hoog-risico AI-systeem", "lang": "nld", "standard_version": "1.0",
              "human_intervention": "Een consulent beslist altijd zelf."}
     return ReportData(period=parse_period("2026-Q3"), organization="Gemeente Voorbeeldstad", intake=_intake(),
                       capacity=capacity, advice_use=advice_use, decisions=decisions, fairness=fairness,

@@ -43,9 +43,8 @@ def verify_trail(database: str | None, checkpoints: Path | None, key_file: Path 
         raise click.ClickException(f"no audit key: set WERKWIJZER_AUDIT_KEY or pass --key-file ({exc})") from None
     engine = make_engine(database or settings.database)
     try:
-        with reading(engine) as session:
-            report = check(session, checkpoints or settings.audit_checkpoint_file, key.encode("utf-8"),
-                                  Anchor(anchor_seq, anchor_hash) if anchor_seq and anchor_hash else None)
+        report = check(lambda: reading(engine, snapshot=True), checkpoints or settings.audit_checkpoint_file,
+                       key.encode("utf-8"), Anchor(anchor_seq, anchor_hash) if anchor_seq and anchor_hash else None)
     finally:
         engine.dispose()
     if as_json:

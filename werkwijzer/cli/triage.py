@@ -1,4 +1,4 @@
-"""Commands for triage models and audits: ``triage train``, ``audit`` (and ``audit verify``), ``register validate``.
+"""Commands for triage models and audits: ``triage train``, ``audit`` (and ``audit verify``).
 
 Heavy packages (models, explain, flows) are imported inside the commands (ADR 0002).
 """
@@ -129,22 +129,4 @@ def _fairness_audit(data: Path, label: str, prediction: str, groups: tuple[str, 
     click.echo(f"gate: {'passed' if gate.passed else 'FAILED'} - {gate.reason}")
 
 
-@click.group()
-def register() -> None:
-    """Algoritmeregister entries (publication standard 1.0.0)."""
-
-
-@register.command("validate")
-@click.argument("file", type=_FILE)
-def validate_register(file: Path) -> None:
-    """Check FILE against the Algoritmeregister standard 1.0.0; exits 1 with every problem."""
-    from explain.register import RegisterError, validate_file
-
-    try:
-        entry = validate_file(file)
-    except RegisterError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"{file.name}: valid Algoritmeregister 1.0.0 entry ('{entry['name']}')")
-
-
-COMMANDS = (triage, audit, register)
+COMMANDS = (triage, audit)

@@ -108,7 +108,8 @@ class Checker:
         unparsed = values.isna().to_numpy() & ~blank
         self._flag(column, unparsed, "a date as YYYY-MM-DD")
         if not_future:
-            future = (values.dt.date > self.today).fillna(False).to_numpy(dtype=bool)
+            # normalize, not .dt.date: a column without any date (all NaT) keeps its datetime dtype
+            future = (values.dt.normalize() > pd.Timestamp(self.today)).fillna(False).to_numpy(dtype=bool)
             self._flag(column, future, f"a date not after today ({self.today.isoformat()})")
         return values.dt.normalize()
 
