@@ -148,7 +148,8 @@ def test_the_topology_trains_serves_and_survives(postgres_server: str, tmp_path:
         from api.core.config import MODEL_NAMES
 
         registry = MlflowClient(tracking_uri=env["WERKWIJZER_MLFLOW_TRACKING_URI"])
-        champions = {name: registry.get_model_version_by_alias(name, "champion").version for name in MODEL_NAMES}
+        champions = {name: str(registry.get_model_version_by_alias(name, "champion").version)
+                     for name in MODEL_NAMES}  # MLflow gives an int or a str, by store
         runs = httpx.post(f"{env['PREFECT_API_URL']}/flow_runs/filter", timeout=30,
                           json={"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}).json()
         assert len(runs) >= 3, runs  # train-forecast and two train-triage runs, completed on the server
