@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.core.db import read_session, reading
+from api.core.db import reading
 from api.core.security import Principal, hash_token
 from api.modelstore import ModelStore
 from api.services import users
@@ -45,12 +45,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 def get_read_session(request: Request) -> Iterator[Session]:
     """A read-only session: it never takes the writer lock, so it never waits for one either."""
-    session = read_session(request.app.state.engine)
-    try:
+    with reading(request.app.state.engine) as session:
         yield session
-    finally:
-        session.close()
-        session.bind.close()  # type: ignore[union-attr]
 
 
 async def get_settings(request: Request) -> Settings:

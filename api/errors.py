@@ -18,42 +18,38 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from api.core.db import DatabaseBusy
-from api.services.errors import Busy, InvalidInput, ServiceError
+from api.services.errors import Busy, InvalidInput, ServiceError, database_unavailable
 from werkwijzer.privacy import safe_loc
 
 log = logging.getLogger(__name__)
-UNREACHABLE = "the database did not answer in time or the connection was lost; nothing was stored, ask again"
 
 
-def _busy(request: Request, detail: str, retry_after: int) -> Response:
+def _busy(request: Request, busy: Busy) -> Response:
     from api.web import wants_page  # the pages are installed on top of the API
     from api.web.render import render
 
-    headers = {"Retry-After": str(retry_after)}
+    headers = {"Retry-After": str(busy.retry_after)}
     if wants_page(request):
         response = render(request, "error.html", {"title": "error.busy.title", "text": "error.busy.text",
                                                   "values": {}}, status_code=503)
         response.headers.update(headers)
         return response
-    return JSONResponse({"detail": detail}, status_code=503, headers=headers)
+    return JSONResponse({"detail": busy.detail}, status_code=503, headers=headers)
 
 
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
         if isinstance(exc, Busy):
-            return _busy(request, exc.detail, exc.retry_after)
+            return _busy(request, exc)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     @app.exception_handler(DatabaseBusy)
-    async def database_busy(request: Request, exc: DatabaseBusy) -> Response:
-        return _busy(request, f"the database is busy: {exc}; nothing was stored, ask again", 1)
-
     @app.exception_handler(PoolTimeout)
     @app.exception_handler(OperationalError)
     async def database_unreachable(request: Request, exc: Exception) -> Response:
         log.warning("database wait on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-        return _busy(request, UNREACHABLE, 1)
+        return _busy(request, database_unavailable(exc))
 
     @app.exception_handler(DBAPIError)
     async def database_error(request: Request, exc: DBAPIError) -> Response:

@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import orjson
 from alembic import command
@@ -192,14 +193,12 @@ def make_engine(url: str, *, background_checkpoints: bool = False, wait_seconds:
                 dbapi_connection.end_write()  # a connection never holds the lock while pooled
 
         return engine
-    if wait_seconds is None:
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True,
-                             **_JSON)  # per worker
     # Bounded: a pooled connection, a new connection and every lock wait (rows, the audit head).
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=wait,
-                         connect_args={"connect_timeout": max(1, round(wait)),
-                                       "options": f"-c lock_timeout={int(wait * 1000)}"}, hide_parameters=True,
-                         **_JSON)
+    bounded: dict[str, Any] = {} if wait_seconds is None else {
+        "pool_timeout": wait, "connect_args": {"connect_timeout": max(1, round(wait)),
+                                               "options": f"-c lock_timeout={int(wait * 1000)}"}}
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True,
+                         **bounded, **_JSON)  # per worker
 
 
 def sqlite_file(engine: Engine) -> str | None:

@@ -49,7 +49,7 @@ from api.modelstore import ModelStore
 from api.schemas.advice import AdviceCreate
 from api.services import advice, audit, idempotency, scoring, switches
 from api.services.advice import RandomSource
-from api.services.errors import Busy, Conflict, ServiceError
+from api.services.errors import Busy, Conflict, ServiceError, database_unavailable
 from api.storage.models import Advice
 from werkwijzer.settings import Settings
 
@@ -264,10 +264,3 @@ class AdviceQueue:
             request.error = database_unavailable(exc)
         except Exception as exc:
             request.error = exc
-
-
-def database_unavailable(exc: BaseException) -> Busy:
-    """The 503 a request gets when its database wait ran out or the database could not be reached."""
-    if isinstance(exc, DatabaseBusy):
-        return Busy(f"the database is busy: {exc}; nothing was stored, ask again")
-    return Busy("the database did not answer in time; nothing was stored, ask again")

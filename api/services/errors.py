@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.core.db import DatabaseBusy
+
 
 class ServiceError(Exception):
     status_code = 400
@@ -36,6 +38,14 @@ class Busy(ServiceError):
 
     status_code = 503
     retry_after = 1
+
+
+def database_unavailable(exc: BaseException) -> Busy:
+    """The 503 for a database wait that ran out (``DatabaseBusy``), or a database that did not
+    answer in time or lost the connection (the driver's and the pool's errors)."""
+    if isinstance(exc, DatabaseBusy):
+        return Busy(f"the database is busy: {exc}; nothing was stored, ask again")
+    return Busy("the database did not answer in time or the connection was lost; nothing was stored, ask again")
 
 
 @dataclass(frozen=True)
