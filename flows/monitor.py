@@ -33,12 +33,12 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from api.core.config import FORECAST, TRIAGE_EFFORT
-from api.core.db import read_session
+from casework.config import FORECAST, TRIAGE_EFFORT
+from casework.db import read_session
+from casework.frames import Period, StoreFrames, advice_features, intake_actuals, open_store, read_frames
 from flows import monitor_tables as tables
 from flows.monitor_record import log_run, markdown
 from flows.monitor_stop import stop
-from flows.store_frames import Period, StoreFrames, advice_features, intake_actuals, open_store, read_frames
 from models.thresholds import Finding, evaluate
 from werkwijzer.contracts.characteristics import read_characteristics
 from werkwijzer.contracts.tables import read_table

@@ -2,7 +2,7 @@
 
 Sources, each read once for the period (Dutch local time; the API store keeps naive UTC):
 
-- the API store (``flows.store_frames``): advice use, decisions, objections, stop-button changes,
+- the API store (``casework.frames``): advice use, decisions, objections, stop-button changes,
   daily intake actuals;
 - the MLflow registry: the approved forecasts (``flows.report_intake``), the model changes and
   the Algoritmeregister entries of the models in use (``flows.report_registry``);
@@ -30,11 +30,12 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.core.db import sqlalchemy_url
+from casework import frames as store_frames
+from casework.db import sqlalchemy_url
 from explain.register import validate_entry
 from explain.report import write_report
 from explain.report_data import COLUMNS, Period, ReportData, ReportError, parse_period
-from flows import monitor_tables, store_frames
+from flows import monitor_tables
 from flows.monitor import characteristics
 from flows.report_intake import approved_forecasts, capacity_frame, intake_frame, period_weeks
 from flows.report_registry import model_changes, model_versions, period_findings, register_entries, registered_models

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from api.modelstore import ModelStore
-from api.services import audit, checkpoints, retention
-from api.storage.models import AuditEvent, AuditHead
+from casework import audit, checkpoints, retention
+from casework.modelstore import ModelStore
+from casework.storage import AuditEvent, AuditHead
 from tests.api.conftest import Api, database_url, drop_guards, new_case, on_database, start_api
 from werkwijzer.settings import Settings
 

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from api.core.config import ROLES
-from api.core.security import Principal
-from api.modelstore import ModelStore
 from api.schemas.advice import AdviceCreate, DecisionCreate
-from api.services import advice as advice_service
-from api.services.clock import utc_now
-from api.storage.models import Advice
+from casework import advice as advice_service
+from casework.clock import utc_now
+from casework.config import ROLES
+from casework.modelstore import ModelStore
+from casework.security import Principal
+from casework.storage import Advice
 from tests.api.conftest import Api, new_case, start_api
 from werkwijzer.settings import Settings
 

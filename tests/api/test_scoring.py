@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from api.services.scoring import Batcher, Scored, _Job, _run
+from casework.scoring import Batcher, Scored, _Job, _run
 
 
 def _echo(effort: object, integrated: object, rows: list[dict[str, int]], top: int) -> list[Scored]:
