@@ -110,13 +110,6 @@ def finish(prepared: Prepared, scored: scoring.Scored) -> Computed:
                     suggested, integrated_p, reasons)
 
 
-def compute(store: ModelStore, settings: Settings, body: AdviceCreate) -> Computed:
-    """Validate and score; touches no database, so the write transaction stays short."""
-    prepared = prepare(store, settings, body)
-    return finish(prepared, scoring.BATCHER.score(prepared.effort, prepared.integrated, prepared.row,
-                                                  settings.advice_reasons))
-
-
 def select_reason(state: dict[str, bool], share: float, rng: RandomSource) -> str:
     """Why this case does or does not get advice; stored, never shown."""
     if not state.get("global", True):
@@ -124,19 +117,6 @@ def select_reason(state: dict[str, bool], share: float, rng: RandomSource) -> st
     if not state.get(TRIAGE_EFFORT, True):
         return "switched_off_model"
     return "control" if rng.random() < share else "advised"
-
-
-def create(session: Session, store: ModelStore, settings: Settings, user: Principal, body: AdviceCreate,
-           now: dt.datetime, rng: RandomSource, key: str | None) -> tuple[int, dict[str, Any]]:
-    """One advice in its own transaction (the web pages and the fallback of a failed batch)."""
-    computed = compute(store, settings, body)
-    digest = request_digest(body)
-    replayed = idempotency.replay(session, user.id, key, digest)
-    if replayed is not None:
-        return replayed.status_code, replayed.body
-    public = add(session, settings, user, body, computed, now, rng, key, digest, switches.current(session))
-    raced = idempotency.commit(session, user.id, key, digest)
-    return (raced.status_code, raced.body) if raced else (201, public)
 
 
 def request_digest(body: AdviceCreate) -> str:

@@ -1,14 +1,16 @@
 """New cases for the demo, so the caseworker's *Nieuwe zaken* page has work on it.
 
-Each case asks for advice exactly as a case system would (``casework.advice.create``, as
-the demo caseworker), so the cases carry real suggestions and reasons from the champion, the
-random control share applies, and every advice is on the audit trail. The input is the newest
+Each case asks for advice exactly as a case system would, through the advice queue the API
+uses (``casework.advice_queue``, as the demo caseworker), so the cases carry real suggestions
+and reasons from the champion, the random control share applies, and every advice is on the
+audit trail. The input is the newest
 rows of the simulated ``cases.csv``, reduced to the fields the champions' schemas ask for; the
 outcome columns (effort class, hours, decision) and protected characteristics are never sent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import random
@@ -18,6 +20,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from casework import advice, caseload
+from casework.advice_queue import AdviceQueue
+from casework.db import session_factory
 from casework.errors import Unavailable
 from casework.inputs import AdviceCreate
 from casework.modelstore import ModelStore
@@ -54,7 +58,16 @@ def seed(session: Session, store: ModelStore, settings: Settings, caseworker: Pr
     if effort is None:
         raise Unavailable(advice.NO_MODEL)
     schemas = [effort.schema] + ([integrated.schema] if integrated else [])
-    rng = random.Random(settings.seed)
-    for body in advice_requests(cases_csv, schemas, count):
-        advice.create(session, store, settings, caseworker, body, now, rng, None)
+    requests = advice_requests(cases_csv, schemas, count)
+    session.commit()  # the queue stores through sessions of its own, as in the API: end this one's transaction
+    queue = AdviceQueue(session_factory(session.get_bind()), store, settings, random.Random(settings.seed))
+
+    async def ask() -> None:  # all at once, as a case system sending its new cases would
+        queue.open()
+        try:
+            await asyncio.gather(*(queue.submit(caseworker, body, now, None) for body in requests))
+        finally:
+            await queue.close(settings.shutdown_seconds)
+
+    asyncio.run(ask())
     return len(caseload.awaiting_decision(session))

@@ -14,7 +14,7 @@ the flow from :func:`advice_features`, which returns the model input without any
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -135,19 +135,23 @@ _DECISION_TYPES = {"decision_id": "string", "advice_id": "string", "case_ref": "
                    "decided_at": "datetime64[us]"}
 
 
-def decisions(session: Session, period: Period) -> pd.DataFrame:
-    """Every decision taken in the period joined to its advice (:data:`DECISION_COLUMNS`).
+def decisions(session: Session, period: Period | None, teams: Collection[str] | None = None) -> pd.DataFrame:
+    """Every decision taken in the period (``None``: ever) joined to its advice (:data:`DECISION_COLUMNS`),
+    of ``teams`` only when given.
 
-    ``followed`` is the caseworker's own statement (``outcome == "followed"``); ``score`` is the
+    The one definition of "followed": the caseworker's own statement (``outcome == "followed"``), which
+    ``casework.decisions`` accepts only when the final class is the suggested one. ``score`` is the
     suggested class's probability and ``score_band`` its band (empty without a suggestion).
     """
-    rows = session.execute(
-        select(Decision.id, Advice.id, Advice.case_ref, Advice.team, Advice.model_name, Advice.model_version,
-               Advice.suggested_class, Advice.top_probability, Decision.outcome, Decision.final_effort_class,
-               Decision.decided_at)
-        .join(Advice, Decision.advice_id == Advice.id)
-        .where(Decision.decided_at >= period.start, Decision.decided_at < period.end)
-        .order_by(Decision.decided_at, Decision.id)).all()
+    query = (select(Decision.id, Advice.id, Advice.case_ref, Advice.team, Advice.model_name, Advice.model_version,
+                    Advice.suggested_class, Advice.top_probability, Decision.outcome, Decision.final_effort_class,
+                    Decision.decided_at)
+             .join(Advice, Decision.advice_id == Advice.id))
+    if period is not None:
+        query = query.where(Decision.decided_at >= period.start, Decision.decided_at < period.end)
+    if teams is not None:
+        query = query.where(Advice.team.in_(sorted(teams)))
+    rows = session.execute(query.order_by(Decision.decided_at, Decision.id)).all()
     columns = [c for c in DECISION_COLUMNS if c not in ("score_band", "advised", "followed")]
     frame = _frame(rows, columns, _DECISION_TYPES)
     frame["score_band"] = score_band(frame["score"]) if not frame.empty else pd.Series(dtype="string")

@@ -1,11 +1,12 @@
 """Rubber-stamping monitor (responsible-ai items 4 and 25): agreement and override rates.
 
 Agreement is the share of decided, advised cases whose final effort class equals the
-suggestion; override is the rest. Rates come from ``models.monitoring.agreement_rates`` (the
-same arithmetic the monitoring flow uses) per team, model version and score band (the
-suggested class's probability). A cell with at least ``settings.monitoring_min_n`` decisions
-raises ``automation_bias`` when agreement reaches ``settings.agreement_note``. Override surges
-are judged against a baseline period by the monitoring flow (``models.monitoring.override_surge``),
+suggestion, as the caseworker states it (``casework.frames.decisions``: the one definition of
+"followed", which the monitoring flow and the report read too); override is the rest. Rates come
+from ``models.monitoring.agreement_rates`` (the same arithmetic the monitoring flow uses) per team,
+model version and score band (the suggested class's probability). A cell raises ``automation_bias``
+by ``models.thresholds.automation_bias``, the rule the monitoring flow's findings follow too. Override
+surges are judged against a baseline period by the monitoring flow (``models.monitoring.override_surge``),
 and rates per protected group need characteristics the API never stores, so both live there.
 Objections are counted per cell. What leaves the service has small cells suppressed
 (``werkwijzer.privacy``, setting ``fairness_min_cell``).
@@ -20,8 +21,10 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework.storage import Advice, Decision, Objection
-from models.monitoring import agreement_rates, score_band
+from casework import frames
+from casework.storage import Objection
+from models.monitoring import agreement_rates
+from models.thresholds import automation_bias
 from werkwijzer.privacy import small_counts, suppress_small_cells
 from werkwijzer.settings import Settings
 
@@ -32,32 +35,23 @@ def overrides(session: Session, settings: Settings, team: str | None = None,
               teams: Collection[str] | None = None) -> dict[str, Any]:
     """The rates of ``team``, or of all ``teams`` (``None``: every team)."""
     objections = dict(session.execute(select(Objection.advice_id, func.count()).group_by(Objection.advice_id)).all())
-    query = (select(Advice.id, Advice.team, Advice.model_version, Advice.suggested_class, Advice.top_probability,
-                    Decision.final_effort_class).join(Decision, Decision.advice_id == Advice.id))
     if team:
-        query = query.where(Advice.team == team)
-    if teams is not None:
-        query = query.where(Advice.team.in_(sorted(teams)))
-    rows = pd.DataFrame(session.execute(query).all(),
-                        columns=["advice_id", "team", "model_version", "suggested", "score", "final"])
-    advised = rows[rows["suggested"].notna()].copy()
-    advised["followed"] = advised["final"] == advised["suggested"]
-    advised["model_version"] = advised["model_version"].astype(str)
+        teams = [t for t in teams if t == team] if teams is not None else [team]
+    decided = frames.decisions(session, None, teams)
+    advised = decided[decided["advised"]].copy()
     advised["objections"] = advised["advice_id"].map(objections).fillna(0).astype(int)
     cells = []
     if not advised.empty:
-        advised["score_band"] = score_band(advised["score"].astype(float))
         for by in BY:
             objected = advised.groupby(by)["objections"].sum()
             for _, r in agreement_rates(advised, (by,)).iterrows():
                 n, rate = int(r["n"]), float(r["agreement_rate"])
-                biased = n >= settings.monitoring_min_n and rate >= settings.agreement_note
-                alert = "automation_bias" if biased else None
+                alert = "automation_bias" if automation_bias(n, rate, settings) else None
                 followed = round(n * rate)
                 cells.append({"by": by, "key": str(r[by]), "n": n, "followed": followed, "overridden": n - followed,
                               "agreement_rate": rate, "override_rate": float(r["override_rate"]),
                               "objections": int(objected.get(r[by], 0)), "alert": alert})
-    totals = [len(advised), int(rows["suggested"].isna().sum())]
+    totals = [len(advised), int((~decided["advised"]).sum())]
     hidden = small_counts(totals, settings.fairness_min_cell)
     with_advice, without_advice = (None if hide else total for total, hide in zip(totals, hidden, strict=True))
     return {"decisions_with_advice": with_advice, "decisions_without_advice": without_advice,

@@ -3,17 +3,15 @@
 For one case most of the cost of scoring is per call, not per row: the pandas and scikit-learn
 overhead of ``predict_proba`` and of the SHAP explainer on a one-row frame. Rows are plain dicts;
 an explainer with ``score_records`` (``explain.case.CaseExplainer``) scores them without pandas,
-any other gets a frame. A request thread
-queues its row and takes the scoring lock; whoever holds the lock scores every queued row in one
-call per model, and the others find their result ready. A lone request is scored at once (there
-is no waiting window), so a single client's latency does not grow. Rows are independent in the
-models and the explainer, so each row gets the answer it would get alone. When a batch fails,
+any other gets a frame. The advice queue (``casework.advice_queue``) hands every row it holds to
+:func:`_run`, which scores them in one call per champion pair; a lone request is scored at once
+(there is no waiting window), so a single client's latency does not grow. Rows are independent in
+the models and the explainer, so each row gets the answer it would get alone. When a batch fails,
 its rows are scored one by one, so one bad row cannot fail another request.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,30 +86,3 @@ def _run(jobs: list[_Job], score: Callable[..., list[Scored]]) -> None:
                     job.error = exc
         for job in group:
             job.done = True
-
-
-class Batcher:
-    """Scores queued rows together; safe to call from the server's worker threads."""
-
-    def __init__(self, score: Callable[..., list[Scored]] = score_rows) -> None:
-        self._score = score
-        self._scoring = threading.Lock()
-        self._queue_lock = threading.Lock()
-        self._queue: list[_Job] = []
-
-    def score(self, effort: TriageBundle, integrated: TriageBundle | None, row: dict[str, Any], top: int) -> Scored:
-        job = _Job(effort, integrated, row, top)
-        with self._queue_lock:
-            self._queue.append(job)
-        with self._scoring:
-            if not job.done:
-                with self._queue_lock:
-                    jobs, self._queue = self._queue, []
-                _run(jobs, self._score)
-        if job.error is not None:
-            raise job.error
-        assert job.result is not None
-        return job.result
-
-
-BATCHER = Batcher()

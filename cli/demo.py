@@ -59,8 +59,8 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
 
     forecast = train_forecast(data / "intake_weekly.csv", freq="W", horizon=FORECAST_HORIZON_WEEKS,
                               norms=data / "norms.csv", staffing=data / "staffing.csv", settings=settings)
-    _done(start, f"werkwijzer-forecast version {forecast.get('model_version')}: "
-                 f"{'champion' if forecast.get('champion') else 'not promoted'} ({forecast.get('gate')})")
+    _done(start, f"werkwijzer-forecast version {forecast.model_version}: "
+                 f"{'champion' if forecast.champion else 'not promoted'} ({forecast.gate})")
 
     start = _step(3, "Training triage aids with their gates (policy, proxy scan, fairness, SHAP, model card)")
     from flows.train_triage import train_triage

@@ -116,21 +116,21 @@ def forecast(
     )
     with staged_output(out) as stage:
         write_tables(result, stage)
-        (stage / "report.md").write_text(result["report"], encoding="utf-8")
+        (stage / "report.md").write_text(result.report, encoding="utf-8")
     click.echo(
-        f"MLflow run {result['run_id']}, model version {result['model_version']} "
-        f"({'champion' if result['champion'] else 'not champion'}: {result['gate']})"
+        f"MLflow run {result.run_id}, model version {result.model_version} "
+        f"({'champion' if result.champion else 'not champion'}: {result.gate})"
     )
     click.echo(
         f"wrote {out}/backtest_predictions.csv, backtest_summary.csv, forecast.csv, "
         "drivers.csv, report.md"
     )
     where_the_details_are()
-    if not result["champion"]:
+    if not result.champion:
         from cli.exits import needs_attention
 
-        needs_attention(f"not promoted: model version {result['model_version']} is registered, not champion "
-                        f"({result['gate']}); exit code 3")
+        needs_attention(f"not promoted: model version {result.model_version} is registered, not champion "
+                        f"({result.gate}); exit code 3")
 
 
 @click.command()

@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import platform
 import subprocess
-from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -109,14 +108,6 @@ def dependency_versions() -> dict[str, str]:
     versions = {name: _version(name) for name in TRACKED_PACKAGES}
     versions["python"] = platform.python_version()
     return versions
-
-
-def fingerprint_files(paths: Iterable[str | Path]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(Path(p) for p in paths):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def fingerprint_frame(frame: pd.DataFrame) -> str:
