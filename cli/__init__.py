@@ -1,1 +1,1 @@
-"""The ``werkwijzer`` command line; each module registers the commands of one area."""
+"""The ``werkwijzer`` command: the composition root on top of ``casework`` and ``flows`` (ADR 0013)."""
