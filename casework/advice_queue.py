@@ -50,7 +50,7 @@ from casework.errors import Busy, Conflict, ServiceError, database_unavailable
 from casework.inputs import AdviceCreate
 from casework.modelstore import ModelStore
 from casework.security import Principal
-from casework.storage import Advice
+from casework.storage import Advice, table_of
 from werkwijzer.settings import Settings
 
 MAX_BATCH = 64
@@ -243,7 +243,7 @@ class AdviceQueue:
                 if request.key:
                     answered[(request.user.id, request.key)] = (digest, request.answer)
             if rows:
-                session.execute(insert(Advice.__table__), rows)  # Core: no ORM bulk machinery per row
+                session.execute(insert(table_of(Advice)), rows)  # Core: no ORM bulk machinery per row
                 audit.record_many(session, entries)
             session.commit()
 

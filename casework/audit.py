@@ -26,7 +26,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from casework.clock import utc_iso
-from casework.storage import AuditEvent, AuditHead, AuditPurgePermit
+from casework.storage import AuditEvent, AuditHead, AuditPurgePermit, table_of
 
 GENESIS = "0" * 64  # the previous hash of the very first entry
 
@@ -109,7 +109,7 @@ def record_many(session: Session, entries: list[Entry]) -> None:
         rows.append({"seq": seq, "at": at, "kind": entry.kind, "actor": entry.actor, "subject": entry.subject,
                      "payload": body, "prev_hash": prev, "hash": digest})
         prev = digest
-    session.execute(insert(AuditEvent.__table__), rows)
+    session.execute(insert(table_of(AuditEvent)), rows)
     head.last_seq, head.last_hash = seq, prev
 
 

@@ -23,15 +23,15 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Engine, create_engine, event, make_url, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.periodic import PeriodicThread
@@ -108,6 +108,8 @@ class _SqliteConnection(sqlite3.Connection):
     """Releases the writer lock once COMMIT or ROLLBACK has run (not before: the next writer
     would otherwise meet SQLite's own lock and its sleeping busy handler)."""
 
+    release_writer: Callable[[], None]  # set by the "begin" listener while this connection writes
+
     def commit(self) -> None:
         try:
             super().commit()
@@ -159,7 +161,7 @@ def make_engine(url: str, *, background_checkpoints: bool = False, wait_seconds:
                                                   "factory": _SqliteConnection}, hide_parameters=True, **_JSON)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -174,11 +176,11 @@ def make_engine(url: str, *, background_checkpoints: bool = False, wait_seconds:
         writer = _WriterLock(_lock_path(url))
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_begin(conn: Connection) -> None:
             if conn.get_execution_options().get("readonly"):
                 conn.exec_driver_sql("BEGIN")
                 return
-            dbapi_connection = conn.connection.dbapi_connection
+            dbapi_connection = cast(_SqliteConnection, conn.connection.dbapi_connection)  # the factory above
             writer.acquire(wait)
             dbapi_connection.release_writer = writer.release
             try:
@@ -188,7 +190,7 @@ def make_engine(url: str, *, background_checkpoints: bool = False, wait_seconds:
                 raise
 
         @event.listens_for(engine.pool, "checkin")
-        def _sqlite_checkin(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_checkin(dbapi_connection: _SqliteConnection | None, _record: object) -> None:
             if dbapi_connection is not None:
                 dbapi_connection.end_write()  # a connection never holds the lock while pooled
 
@@ -244,7 +246,7 @@ class WalCheckpointer(PeriodicThread):
             self.checkpoint(self._connection)
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
+def session_factory(engine: Engine | Connection) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 

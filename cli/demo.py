@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # only for the hints; the commands import what they run (ADR 0002)
+    from werkwijzer.settings import Settings
 
 ROLES = ("caseworker", "team_lead", "model_owner", "auditor", "admin")
 FORECAST_HORIZON_WEEKS = 13
@@ -98,12 +102,12 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
         start = time.perf_counter()
         from cli.monitoring import simulate_use_in_process
 
-        usage, run = simulate_use_in_process(settings, tokens, usage_weeks, history_end + dt.timedelta(days=1),
-                                             inhabitants=inhabitants, years=years)
-        levels = {level: sum(f.level == level for f in run.findings) for level in ("note", "warn", "stop")}
+        usage, checked = simulate_use_in_process(settings, tokens, usage_weeks, history_end + dt.timedelta(days=1),
+                                                 inhabitants=inhabitants, years=years)
+        levels = {level: sum(f.level == level for f in checked.findings) for level in ("note", "warn", "stop")}
         _done(start, f"{usage.advice} cases, {usage.decisions} decisions, {usage.objections} objections; "
                      f"monitoring: {levels['note']} notes, {levels['warn']} warnings, {levels['stop']} stops"
-                     + (f", advice switched off for {', '.join(run.stopped)}" if run.stopped else ""))
+                     + (f", advice switched off for {', '.join(checked.stopped)}" if checked.stopped else ""))
 
     click.echo(f"Training finished in {time.perf_counter() - began:.0f} s.")
     _where(settings, host, port)
@@ -116,7 +120,7 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
     run_api(host, port)
 
 
-def _create_users(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _create_users(settings: Settings) -> dict[str, str]:
     from casework.clock import utc_now
     from casework.db import store_session
     from casework.users import create_local_users
@@ -126,7 +130,7 @@ def _create_users(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
         return create_local_users(session, "demo", ROLES, utc_now())
 
 
-def _seed_cases(settings, cases_csv: Path, caseworker_token: str) -> int:  # type: ignore[no-untyped-def]
+def _seed_cases(settings: Settings, cases_csv: Path, caseworker_token: str) -> int:
     from casework import demo_cases, users
     from casework.clock import utc_now
     from casework.db import store_session
@@ -141,7 +145,7 @@ def _seed_cases(settings, cases_csv: Path, caseworker_token: str) -> int:  # typ
         return demo_cases.seed(session, store, settings, caseworker, cases_csv, utc_now(), DEMO_CASES)
 
 
-def _where(settings, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+def _where(settings: Settings, host: str, port: int) -> None:
     home = settings.home_dir
     click.echo("Where to look:")
     click.echo(f"  Pages:      http://{host}:{port}/   (sign in with a token above; the caseworker finds "

@@ -168,7 +168,9 @@ def capacity(
     from werkwijzer.contracts import read_forecast, read_norms, read_staffing
     from werkwijzer.io import staged_output, write_csv
 
-    demand, fte, backlog = {}, {}, {}
+    demand: dict[str, float] = {}
+    fte: dict[str, float] = {}
+    backlog: dict[str, float] = {}
     for text in scenarios:
         try:
             kind, team, value = parse_scenario(text)

@@ -6,13 +6,20 @@ import datetime as dt
 import re
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # only for the hints; the commands import what they run (ADR 0002)
+    from casework.modelstore import ModelStore
+    from flows.monitor import MonitorRun
+    from werkwijzer.settings import Settings
+    from werkwijzer.usage import UsageSummary
 
 LOCAL_ROLES = ("caseworker", "team_lead")
 
 
-def _tokens(token_file: Path | None, tokens: tuple[str, ...], settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _tokens(token_file: Path | None, tokens: tuple[str, ...], settings: Settings) -> dict[str, str]:
     """Tokens from WERKWIJZER_TOKEN_<ROLE>, --token-file (``-``: standard input) and the deprecated
     --token ROLE=TOKEN; without any, new users in the local store.
 
@@ -52,7 +59,7 @@ def _step_line(text: str) -> None:
         click.echo(f"  {text}")
 
 
-def _first_new_day(settings, weeks: int) -> dt.date:  # type: ignore[no-untyped-def]
+def _first_new_day(settings: Settings, weeks: int) -> dt.date:
     """The day after the training data's last day, else the Monday ``weeks`` weeks back."""
     from werkwijzer.contracts.tables import read_table
 
@@ -121,8 +128,9 @@ def simulate_usage(weeks: int, drift: float, fairness_breach: bool, rubber_stamp
     where_the_details_are()
 
 
-def simulate_use_in_process(settings, tokens: dict[str, str], weeks: int, first_day: dt.date, *,  # type: ignore[no-untyped-def]
-                            inhabitants: int, years: int, store=None):
+def simulate_use_in_process(settings: Settings, tokens: dict[str, str], weeks: int, first_day: dt.date, *,
+                            inhabitants: int, years: int,
+                            store: ModelStore | None = None) -> tuple[UsageSummary, MonitorRun]:
     """``werkwijzer demo --usage-weeks``: serve the API on a free loopback port for as long as it
     takes to feed ``weeks`` of use over HTTP, then run one monitoring pass. Returns both summaries."""
     import socket

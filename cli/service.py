@@ -78,7 +78,7 @@ def run_api(host: str, port: int, *, workers: int = 1, access_log: bool = False,
     # and was then killed and started again over and over. Workers answer the ping on a thread of their
     # own, so a longer wait only delays noticing a worker that really hangs.
     config = uvicorn.Config(app, factory=True, host=host, port=port, workers=workers, access_log=access_log,
-                            timeout_graceful_shutdown=get_settings().shutdown_seconds,
+                            timeout_graceful_shutdown=get_settings().shutdown_seconds,  # type: ignore[arg-type]  # seconds as a float: uvicorn waits with asyncio, its hint says int
                             timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
     listening = sock or config.bind_socket()
     if workers > 1:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import mlflow
 import pandas as pd
+from mlflow import MlflowClient
 
 from flows import experiments
 from flows.forecast_run import ForecastRun, Registered
@@ -84,11 +87,11 @@ def log_forecast_run(
             )
     for row in result.summary.itertuples(index=False):
         for name in ("mase", "coverage_95"):
-            value = float(getattr(row, name))
-            if pd.notna(value):
+            score = float(getattr(row, name))
+            if pd.notna(score):
                 metrics.append(
                     mlflow.entities.Metric(
-                        _metric_key(f"{name}.{row.series_id}.{row.model}"), value, 0, 0
+                        _metric_key(f"{name}.{row.series_id}.{row.model}"), score, 0, 0
                     )
                 )
     for start in range(0, len(metrics), 900):
@@ -122,8 +125,9 @@ def log_forecast_run(
 
 
 def _log_figures(
-    client, run_id: str, result: ForecastRun, tmp: Path, team_figure, summary_figure
-) -> None:  # type: ignore[no-untyped-def]
+    client: MlflowClient, run_id: str, result: ForecastRun, tmp: Path,
+    team_figure: Callable[..., Any], summary_figure: Callable[..., Any],
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")

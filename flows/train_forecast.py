@@ -9,6 +9,7 @@ local workers. Results do not depend on the runner: every task is deterministic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from prefect import flow, task
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from explain.forecast_drivers import by_driver, gbm_shap, statistical_components
 from flows.forecast_run import ForecastRun
@@ -40,7 +41,7 @@ SUMMARY_COLUMNS = ["series_id", "model", "mase", "smape", "coverage_80", "covera
 
 
 
-def _factory(name: str, params: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _factory(name: str, params: dict[str, Any]) -> Callable[[], Any]:
     return lambda: make_forecaster(name, **params)
 
 
@@ -84,7 +85,7 @@ def batches(series: list[str], n: int) -> list[list[str]]:
     return [list(part) for part in np.array_split(np.asarray(series, dtype=object), n) if len(part)]
 
 
-def task_runner(settings: Settings):  # type: ignore[no-untyped-def]
+def task_runner(settings: Settings) -> TaskRunner[Any]:
     """Local threads by default; a Dask cluster when the settings name one."""
     if settings.dask_address or settings.dask_local_workers:
         from prefect_dask import DaskTaskRunner
@@ -136,7 +137,7 @@ def train_forecast_flow(
         "random_state": seed,
         **(model_options or {}),
     }
-    intake = load_intake(data, freq, date_col, series)
+    intake: pd.DataFrame = load_intake(data, freq, date_col, series)  # a task called in its flow runs at once
     ids = sorted(intake["series_id"].unique())
     say(
         f"{len(ids)} series, {intake['date'].min():%Y-%m-%d} .. "

@@ -82,6 +82,13 @@ def champion_version(client: MlflowClient, model_name: str) -> ModelVersion | No
         return None
 
 
+def version_run(version: ModelVersion) -> str:
+    """The run a registered version came from (every version this project registers names one)."""
+    if version.run_id is None:
+        raise LookupError(f"model version {version.name} {version.version} names no run")
+    return version.run_id
+
+
 def code_version() -> str:
     """The git commit of the checkout when there is one, else the installed package version."""
     try:

@@ -27,18 +27,19 @@ from casework.storage import Advice
 from tests.api.conftest import Api, new_case, start_api
 from werkwijzer.settings import Settings
 
-API = Path(__file__).resolve().parents[2] / "api"
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE = sorted([*(ROOT / "api").rglob("*.py"), *(ROOT / "casework").rglob("*.py")])  # HTTP and the domain
 SELECTION_WORDS = ('"control"', '"advised"', "switched_off", "selection_reason")  # stored values and key
 
 
 def test_decisions_are_built_only_from_the_caseworkers_request() -> None:
     sites = []
-    for path in API.rglob("*.py"):
+    for path in SERVICE:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Decision":
                 kwargs = {k.arg: ast.unparse(k.value) for k in node.keywords}
-                sites.append((path.relative_to(API).as_posix(), kwargs["outcome"], kwargs["final_effort_class"]))
-    assert sites == [("services/decisions.py", "body.outcome", "body.final_effort_class")]
+                sites.append((path.relative_to(ROOT).as_posix(), kwargs["outcome"], kwargs["final_effort_class"]))
+    assert sites == [("casework/decisions.py", "body.outcome", "body.final_effort_class")]
     required = {n for n, f in DecisionCreate.model_fields.items() if f.is_required()}
     assert required == {"outcome", "final_effort_class"}  # no default decision, nothing pre-filled
 
