@@ -254,21 +254,26 @@ def read_session(engine: Engine, *, snapshot: bool = False) -> Session:
     """A session for reads only: on SQLite it does not take the write lock. With ``snapshot``
     every statement of the transaction sees the database as it was at its first read (SQLite's
     WAL readers always do; PostgreSQL needs REPEATABLE READ for it), without blocking writers."""
+    return Session(bind=_read_connection(engine, snapshot))
+
+
+def _read_connection(engine: Engine, snapshot: bool) -> Connection:
     connection = engine.connect().execution_options(readonly=True)
     if snapshot and engine.dialect.name == "postgresql":
         connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-    return Session(bind=connection)
+    return connection
 
 
 @contextmanager
 def reading(engine: Engine, *, snapshot: bool = False) -> Iterator[Session]:
     """A short read-only session (``read_session``), closed with its connection at the end."""
-    session = read_session(engine, snapshot=snapshot)
+    connection = _read_connection(engine, snapshot)
+    session = Session(bind=connection)
     try:
         yield session
     finally:
         session.close()
-        session.bind.close()  # type: ignore[union-attr]
+        connection.close()
 
 
 def migrate(engine: Engine) -> None:

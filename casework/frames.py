@@ -22,7 +22,7 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from casework import intake
-from casework.db import make_engine, read_session
+from casework.db import make_engine, reading
 from casework.storage import Advice, Decision, Objection, SwitchChange, User
 from models.monitoring import score_band
 from werkwijzer.settings import Settings
@@ -216,11 +216,7 @@ class StoreFrames:
 
 def read_frames(engine: Engine, period: Period) -> StoreFrames:
     """All frames of ``period`` from one read transaction, so they agree with each other."""
-    session = read_session(engine)
-    try:
+    with reading(engine) as session:
         return StoreFrames(period, advice(session, period), advice_use(session, period),
                            decisions(session, period), objections(session, period),
                            switch_changes(session, period), intake_actuals(session, period))
-    finally:
-        session.close()
-        session.bind.close()  # type: ignore[union-attr]  # read_session owns its connection

@@ -34,7 +34,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from casework.config import FORECAST, TRIAGE_EFFORT
-from casework.db import read_session
+from casework.db import reading
 from casework.frames import Period, StoreFrames, advice_features, intake_actuals, open_store, read_frames
 from flows import monitor_tables as tables
 from flows.monitor_record import log_run, markdown
@@ -116,14 +116,10 @@ def read_store(settings: Settings, period: Period, baseline: Period,
     try:
         frames = read_frames(engine, period)
         previous = read_frames(engine, baseline).decisions
-        session = read_session(engine)
-        try:
+        with reading(engine) as session:
             live_input = advice_features(session, period, TRIAGE_EFFORT)
             if intake_from is not None and intake_from < period.start:
                 frames = replace(frames, intake=intake_actuals(session, Period.of(intake_from, period.end)))
-        finally:
-            session.close()
-            session.bind.close()  # type: ignore[union-attr]
     finally:
         engine.dispose()
     return frames, previous, live_input

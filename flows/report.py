@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from casework import frames as store_frames
-from casework.db import sqlalchemy_url
+from casework.db import reading, sqlalchemy_url
 from explain.register import validate_entry
 from explain.report import write_report
 from explain.report_data import COLUMNS, Period, ReportData, ReportError, parse_period
@@ -74,12 +74,8 @@ def read_store(settings: Settings, period: Period) -> tuple[store_frames.StoreFr
         frames = store_frames.read_frames(engine, store_period(period))
         first, last = period_weeks(period)
         weeks = store_frames.Period.of(first, last + dt.timedelta(days=1))
-        session = store_frames.read_session(engine)
-        try:
+        with reading(engine) as session:
             daily = store_frames.intake_actuals(session, weeks)
-        finally:
-            session.close()
-            session.bind.close()  # type: ignore[union-attr]  # read_session owns its connection
     except SQLAlchemyError as exc:
         raise ReportError(f"the API store {where} could not be read: {exc.__class__.__name__}: "
                           f"{str(exc).splitlines()[0]}") from None

@@ -9,16 +9,18 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from api.schemas.advice import AdviceCreate, DecisionCreate
-from casework import advice as advice_service
+from casework.advice_queue import AdviceQueue
 from casework.clock import utc_now
 from casework.config import ROLES
 from casework.modelstore import ModelStore
@@ -56,13 +58,18 @@ def test_control_share_holds_over_2000_advices(sqlite_api: Api) -> None:
     settings = api.settings.model_copy(update={"control_share": 0.2})
     rng = random.Random(20261126)
     caseworker = Principal(api.user_ids["caseworker"], "test", "caseworker")
-    shown = []
+    queue = AdviceQueue(api.app.state.sessions, api.app.state.store, settings, rng)  # the advice route's path
+
+    async def ask() -> list[tuple[int, dict[str, Any]]]:
+        queue.open()
+        try:
+            return [await queue.submit(caseworker, AdviceCreate.model_validate(new_case(n, open_debts=n % 10)),
+                                       utc_now(), None) for n in range(2000)]
+        finally:
+            await queue.close(5)
+
+    shown = [body["suggestion"] is None for _, body in asyncio.run(ask())]
     with api.app.state.sessions() as session:
-        for n in range(2000):
-            _, body = advice_service.create(session, api.app.state.store, settings, caseworker,
-                                            AdviceCreate.model_validate(new_case(n, open_debts=n % 10)),
-                                            utc_now(), rng, None)
-            shown.append(body["suggestion"] is None)
         reasons = [r for r in session.execute(select(Advice.selection_reason)).scalars()]
     share = sum(shown) / len(shown)
     assert abs(share - 0.2) < 4 * (0.2 * 0.8 / 2000) ** 0.5  # four standard deviations: about +-0.036
