@@ -3,9 +3,9 @@
 Each case asks for advice exactly as a case system would, through the advice queue the API
 uses (``casework.advice_queue``, as the demo caseworker), so the cases carry real suggestions
 and reasons from the champion, the random control share applies, and every advice is on the
-audit trail. The input is the newest
-rows of the simulated ``cases.csv``, reduced to the fields the champions' schemas ask for; the
-outcome columns (effort class, hours, decision) and protected characteristics are never sent.
+audit trail. The input is the newest rows of the simulated ``cases.csv``, reduced to the fields
+the champions' schemas ask for; the outcome columns (effort class, hours, decision) and
+protected characteristics are never sent.
 """
 
 from __future__ import annotations
