@@ -15,7 +15,9 @@ COPY werkwijzer ./werkwijzer
 COPY models ./models
 COPY explain ./explain
 COPY flows ./flows
+COPY casework ./casework
 COPY api ./api
+COPY cli ./cli
 RUN python -m venv /opt/werkwijzer \
  && /opt/werkwijzer/bin/pip install -c requirements.lock . \
  && /opt/werkwijzer/bin/werkwijzer --help > /dev/null

@@ -1,1 +1,4 @@
-"""The advisory service: FastAPI app, storage, audit trail. It advises; a person decides."""
+"""The advisory service over HTTP: app, routes, schemas, pages; the rules live in ``casework``.
+
+It advises; a person decides.
+"""

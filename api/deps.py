@@ -25,11 +25,11 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.core.db import reading
-from api.core.security import Principal, hash_token
-from api.modelstore import ModelStore
-from api.services import users
-from api.services.advice import RandomSource
+from casework import users
+from casework.advice import RandomSource
+from casework.db import reading
+from casework.modelstore import ModelStore
+from casework.security import Principal, hash_token
 from werkwijzer.settings import Settings
 
 ModelT = TypeVar("ModelT", bound=BaseModel)

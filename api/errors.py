@@ -17,8 +17,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from api.core.db import DatabaseBusy
-from api.services.errors import Busy, InvalidInput, ServiceError, database_unavailable
+from casework.db import DatabaseBusy
+from casework.errors import Busy, InvalidInput, ServiceError, database_unavailable
 from werkwijzer.privacy import safe_loc
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import gc
-import os
 import random
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -21,29 +20,20 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api.core.config import API_PREFIX, Settings, get_settings
-from api.core.db import WalCheckpointer, make_engine, migrate, session_factory, sqlite_file
 from api.core.limits import BodyLimit
 from api.core.logs import use_json_logs
 from api.core.metrics import Observed, metrics_endpoint
 from api.errors import install_handlers
-from api.modelstore import ModelLibrary, ModelStore
 from api.routes import advice, governance, health, teams
-from api.services.advice import RandomSource
-from api.services.advice_queue import AdviceQueue
-from api.services.checkpoints import CheckpointWriter
-from api.services.clock import utc_now
-from api.services.refresh import Refresher
 from api.web import install_pages
-
-
-def limit_mlflow_waits(settings: Settings) -> None:
-    """MLflow's HTTP client retries for minutes by default; this process waits seconds, and retries
-    ``settings.mlflow_max_retries`` times (an operator's own ``MLFLOW_HTTP_*`` variables win)."""
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(max(1, round(settings.mlflow_timeout_seconds))))
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", str(settings.mlflow_max_retries))
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", "0.5")
+from casework.advice import RandomSource
+from casework.advice_queue import AdviceQueue
+from casework.checkpoints import CheckpointWriter
+from casework.clock import utc_now
+from casework.config import API_PREFIX, Settings, get_settings
+from casework.db import WalCheckpointer, make_engine, migrate, session_factory, sqlite_file
+from casework.modelstore import ModelLibrary, ModelStore, limit_mlflow_waits
+from casework.refresh import Refresher
 
 
 async def _first_load(store: ModelStore, wait: float) -> None:

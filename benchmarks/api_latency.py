@@ -131,16 +131,12 @@ def cases_for(settings: Any, schemas: dict[str, dict[str, Any]], limit: int) -> 
 
 
 def caseworker_token(settings: Any) -> str:
-    from api.core.db import make_engine, migrate, session_factory
-    from api.services.clock import utc_now
-    from api.services.users import create_user, every_team
+    from casework.clock import utc_now
+    from casework.db import store_session
+    from casework.users import create_local_users
 
-    engine = make_engine(settings.database)
-    migrate(engine)
-    with session_factory(engine)() as session:
-        _, token = create_user(session, "benchmark caseworker", "caseworker", utc_now(), every_team("caseworker"))
-    engine.dispose()
-    return token
+    with store_session(settings.database) as session:
+        return create_local_users(session, "benchmark", ["caseworker"], utc_now())["caseworker"]
 
 
 # -- servers --------------------------------------------------------------------------------

@@ -250,7 +250,7 @@ def scale(workers: int = 2) -> pd.DataFrame:
         start = time.perf_counter()
         result = train_forecast(path, freq="W", horizon=13, cutoffs=2, settings=settings, log=False)
         seconds = time.perf_counter() - start
-    table = result["overall"].assign(seconds=np.nan)
+    table = result.overall.assign(seconds=np.nan)
     table.loc[table["model"] == "auto", "seconds"] = seconds
     table.insert(
         0,

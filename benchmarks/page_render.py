@@ -98,17 +98,15 @@ def run(home: Path, repeat: int) -> None:
     from fastapi.testclient import TestClient
 
     from api.main import create_app
-    from api.services.clock import utc_now
-    from api.services.users import create_user, every_team
+    from casework.clock import utc_now
+    from casework.users import create_local_users
     from werkwijzer.settings import Settings
 
     settings = Settings(home=home, model_refresh_seconds=0, control_share=0.05)
     app = create_app(settings)
     with TestClient(app) as api:
-        tokens = {}
         with app.state.sessions() as session:
-            for role in ROLES:
-                _, tokens[role] = create_user(session, f"benchmark {role}", role, utc_now(), every_team(role))
+            tokens = create_local_users(session, "benchmark", ROLES, utc_now())
         store = app.state.store
         ids = seed_cases(api, tokens["caseworker"], store, settings, 30)
         lead = {"Authorization": f"Bearer {tokens['team_lead']}"}

@@ -9,13 +9,16 @@ drivers with Dutch labels first (seizoen, feestdag, schoolvakantie, recent nivea
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from models.forecast.gbm import GlobalGBMForecaster
 from werkwijzer.teams import team_label
+
+if TYPE_CHECKING:  # matplotlib is imported by the functions that draw
+    from matplotlib.figure import Figure
 
 DRIVERS: dict[str, tuple[str, str]] = {
     "seizoen": ("seizoen (week-, jaarpatroon)", "season (weekly and yearly pattern)"),
@@ -146,7 +149,7 @@ def statistical_components(models: dict[str, Any]) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)[["series_id", "model", "component", "value", "scale"]]
 
 
-def shap_summary_figure(drivers: pd.DataFrame, lang: str = "nl"):  # type: ignore[no-untyped-def]
+def shap_summary_figure(drivers: pd.DataFrame, lang: str = "nl") -> Figure:
     """Bar chart: mean absolute contribution (cases per period) of each driver, over all series."""
     import matplotlib.pyplot as plt
 
@@ -165,7 +168,7 @@ def shap_summary_figure(drivers: pd.DataFrame, lang: str = "nl"):  # type: ignor
     return fig
 
 
-def team_figure(history: pd.DataFrame, forecast: pd.DataFrame, series_id: str, lang: str = "nl"):  # type: ignore[no-untyped-def]
+def team_figure(history: pd.DataFrame, forecast: pd.DataFrame, series_id: str, lang: str = "nl") -> Figure:
     """History, forecast and its 80 % and 95 % bands for one team."""
     import matplotlib.pyplot as plt
 

@@ -18,7 +18,7 @@ _WORDS = {
 
 def _value(value: object, lang: str) -> str:
     if value is None or isinstance(value, bool):
-        return _WORDS[lang][value]  # type: ignore[index]
+        return _WORDS[lang][value]
     if isinstance(value, float):
         return f"{value:g}"
     return str(value).replace("_", " ")

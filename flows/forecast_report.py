@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from flows.forecast_run import ForecastRun
 from werkwijzer.io import write_csv
 from werkwijzer.teams import team_label
 
@@ -24,15 +24,15 @@ def _table(overall: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def report_markdown(result: dict[str, Any]) -> str:
-    p = result["params"]
-    overall = result["overall"]
-    choice = pd.Series(result["choice"]).value_counts()
-    gate = result.get("gate", "not evaluated (no MLflow run)")
-    version = result.get("model_version")
-    first = result["forecast"]["date"].min()
-    last = result["forecast"]["date"].max()
-    per_team = result["forecast"].groupby("series_id")[["mean", "lo_95", "hi_95"]].sum()
+def report_markdown(result: ForecastRun) -> str:
+    p = result.params
+    overall = result.overall
+    choice = pd.Series(result.choice).value_counts()
+    gate = result.gate or "not evaluated (no MLflow run)"
+    version = result.model_version
+    first = result.forecast["date"].min()
+    last = result.forecast["date"].max()
+    per_team = result.forecast.groupby("series_id")[["mean", "lo_95", "hi_95"]].sum()
     team_lines = "\n".join(
         f"| {team_label(sid)} | {r['mean']:.0f} | {r['lo_95']:.0f} – {r['hi_95']:.0f} |"
         for sid, r in per_team.iterrows()
@@ -67,9 +67,9 @@ Registered version: {version if version else "none"}.
 """
 
 
-def write_tables(result: dict[str, Any], folder: Path) -> None:
+def write_tables(result: ForecastRun, folder: Path) -> None:
     """The four tables the CLI and the MLflow run share, with the columns the issue fixes."""
-    write_csv(result["predictions"], folder / "backtest_predictions.csv")
-    write_csv(result["summary"], folder / "backtest_summary.csv")
-    write_csv(result["forecast"], folder / "forecast.csv")
-    write_csv(result["drivers"], folder / "drivers.csv")
+    write_csv(result.predictions, folder / "backtest_predictions.csv")
+    write_csv(result.summary, folder / "backtest_summary.csv")
+    write_csv(result.forecast, folder / "forecast.csv")
+    write_csv(result.drivers, folder / "drivers.csv")

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import mlflow
 import pandas as pd
+from mlflow import MlflowClient
 
 from flows import experiments
+from flows.forecast_run import ForecastRun, Registered
 from werkwijzer.contracts import read_norms, read_staffing
 from werkwijzer.io import write_csv
 from werkwijzer.settings import Settings
@@ -51,13 +54,13 @@ def _metric_key(text: str) -> str:
 
 
 def log_forecast_run(
-    result: dict[str, Any],
+    result: ForecastRun,
     settings: Settings,
     *,
     data_path: Path,
     norms: str | Path | None = None,
     staffing: str | Path | None = None,
-) -> dict[str, Any]:
+) -> Registered:
     """Log everything of ``result`` in one run, register the pyfunc, gate the champion alias."""
     from explain.forecast_drivers import shap_summary_figure, team_figure
     from explain.governance import load_governance
@@ -66,29 +69,29 @@ def log_forecast_run(
 
     client = configure_mlflow(settings)
     experiment_id = ensure_experiment(client, EXPERIMENT, settings)
-    intake = result["intake"]
+    intake = result.intake
     tags = reproducibility_tags(fingerprint_frame(intake), settings.seed)
     run = client.create_run(
-        experiment_id, tags=tags, run_name=f"forecast-{result['params']['freq']}"
+        experiment_id, tags=tags, run_name=f"forecast-{result.params['freq']}"
     )
     run_id = run.info.run_id
-    params = {k: str(v) for k, v in result["params"].items()}
+    params = {k: str(v) for k, v in result.params.items()}
     for key, value in params.items():
         client.log_param(run_id, key, value[:500])
-    overall = result["overall"]
+    overall = result.overall
     metrics = []
     for row in overall.itertuples(index=False):
         for name in ("mase", "smape", "coverage_80", "coverage_95", "winkler_95"):
             metrics.append(
                 mlflow.entities.Metric(f"{name}.{row.model}", float(getattr(row, name)), 0, 0)
             )
-    for row in result["summary"].itertuples(index=False):
+    for row in result.summary.itertuples(index=False):
         for name in ("mase", "coverage_95"):
-            value = float(getattr(row, name))
-            if pd.notna(value):
+            score = float(getattr(row, name))
+            if pd.notna(score):
                 metrics.append(
                     mlflow.entities.Metric(
-                        _metric_key(f"{name}.{row.series_id}.{row.model}"), value, 0, 0
+                        _metric_key(f"{name}.{row.series_id}.{row.model}"), score, 0, 0
                     )
                 )
     for start in range(0, len(metrics), 900):
@@ -98,9 +101,9 @@ def log_forecast_run(
         folder.mkdir()
         write_tables(result, folder)
         write_csv(intake, folder / "history.csv")
-        write_csv(result["components"], folder / "components.csv")
-        write_csv(pd.Series(result["choice"], name="model").rename_axis("series_id"), folder / "auto_choice.csv")
-        teams = sorted(result["forecast"]["series_id"].astype(str).unique())
+        write_csv(result.components, folder / "components.csv")
+        write_csv(pd.Series(result.choice, name="model").rename_axis("series_id"), folder / "auto_choice.csv")
+        teams = sorted(result.forecast["series_id"].astype(str).unique())
         entry = build_forecast_entry(load_governance(None, settings).model_dump(), teams, MODEL_NAME)
         (folder / "algoritmeregister.json").write_text(json.dumps(entry, indent=2, ensure_ascii=False),
                                                        encoding="utf-8")
@@ -118,12 +121,13 @@ def log_forecast_run(
     if passed:
         set_champion(client, MODEL_NAME, version)
     client.set_terminated(run_id)
-    return {"run_id": run_id, "model_version": version, "champion": passed, "gate": gate}
+    return Registered(run_id, version, passed, gate)
 
 
 def _log_figures(
-    client, run_id: str, result: dict[str, Any], tmp: Path, team_figure, summary_figure
-) -> None:  # type: ignore[no-untyped-def]
+    client: MlflowClient, run_id: str, result: ForecastRun, tmp: Path,
+    team_figure: Callable[..., Any], summary_figure: Callable[..., Any],
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -131,17 +135,17 @@ def _log_figures(
 
     plots = tmp / "plots"
     plots.mkdir()
-    for sid in sorted(result["forecast"]["series_id"].unique())[:50]:
-        fig = team_figure(result["intake"], result["forecast"], sid)
+    for sid in sorted(result.forecast["series_id"].unique())[:50]:
+        fig = team_figure(result.intake, result.forecast, sid)
         fig.savefig(plots / f"{_metric_key(sid)}.png", dpi=90)
         plt.close(fig)
     client.log_artifacts(run_id, str(plots), "plots")
-    if len(result["drivers"]):
-        fig = summary_figure(result["drivers"])
+    if len(result.drivers):
+        fig = summary_figure(result.drivers)
         fig.savefig(tmp / "shap_summary.png", dpi=90)
         plt.close(fig)
         client.log_artifact(run_id, str(tmp / "shap_summary.png"), "shap")
-        write_csv(result["drivers_grouped"], tmp / "drivers_by_group.csv")
+        write_csv(result.drivers_grouped, tmp / "drivers_by_group.csv")
         client.log_artifact(run_id, str(tmp / "drivers_by_group.csv"), "shap")
 
 

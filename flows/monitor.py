@@ -33,17 +33,17 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from api.core.config import FORECAST, TRIAGE_EFFORT
-from api.core.db import read_session
+from casework.config import FORECAST, TRIAGE_EFFORT
+from casework.db import reading
+from casework.frames import Period, StoreFrames, advice_features, intake_actuals, open_store, read_frames
 from flows import monitor_tables as tables
 from flows.monitor_record import log_run, markdown
 from flows.monitor_stop import stop
-from flows.store_frames import Period, StoreFrames, advice_features, intake_actuals, open_store, read_frames
 from models.thresholds import Finding, evaluate
 from werkwijzer.contracts.characteristics import read_characteristics
 from werkwijzer.contracts.tables import read_table
 from werkwijzer.settings import Settings, get_settings
-from werkwijzer.tracking import champion_version, configure_mlflow, fingerprint_frame
+from werkwijzer.tracking import champion_version, configure_mlflow, fingerprint_frame, version_run
 
 TRAINING_CASES_TAG = "training_cases"
 
@@ -76,13 +76,13 @@ def triage_champion(settings: Settings, name: str = TRIAGE_EFFORT) -> TriageCham
     if version is None:
         return None
     with tempfile.TemporaryDirectory(prefix="werkwijzer-monitor-") as tmp:
-        schema = json.loads(Path(client.download_artifacts(version.run_id, "triage/schema.json", tmp))
+        schema = json.loads(Path(client.download_artifacts(version_run(version), "triage/schema.json", tmp))
                             .read_text(encoding="utf-8"))
-        cases = client.get_run(version.run_id).data.tags.get(TRAINING_CASES_TAG)
+        cases = client.get_run(version_run(version)).data.tags.get(TRAINING_CASES_TAG)
         if cases and Path(cases).is_file():
             reference, source = read_table(cases), cases
         else:  # a run from before the tag, or a moved file: the background sample it logged
-            path = client.download_artifacts(version.run_id, "triage/background.parquet", tmp)
+            path = client.download_artifacts(version_run(version), "triage/background.parquet", tmp)
             reference, source = pd.read_parquet(path), "triage/background.parquet"
     return TriageChampion(name, str(version.version), schema, reference, source)
 
@@ -94,7 +94,7 @@ def forecast_champion(settings: Settings) -> pd.DataFrame | None:
     if version is None:
         return None
     with tempfile.TemporaryDirectory(prefix="werkwijzer-monitor-") as tmp:
-        path = client.download_artifacts(version.run_id, "forecast/forecast.csv", tmp)
+        path = client.download_artifacts(version_run(version), "forecast/forecast.csv", tmp)
         return pd.read_csv(path, parse_dates=["date"])
 
 
@@ -116,14 +116,10 @@ def read_store(settings: Settings, period: Period, baseline: Period,
     try:
         frames = read_frames(engine, period)
         previous = read_frames(engine, baseline).decisions
-        session = read_session(engine)
-        try:
+        with reading(engine) as session:
             live_input = advice_features(session, period, TRIAGE_EFFORT)
             if intake_from is not None and intake_from < period.start:
                 frames = replace(frames, intake=intake_actuals(session, Period.of(intake_from, period.end)))
-        finally:
-            session.close()
-            session.bind.close()  # type: ignore[union-attr]
     finally:
         engine.dispose()
     return frames, previous, live_input

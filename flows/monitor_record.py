@@ -22,8 +22,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from mlflow.entities import Metric
 
+from casework.frames import Period
 from flows.experiments import MONITORING
-from flows.store_frames import Period
 from models.thresholds import LEVEL_NAMES, LEVELS, Finding
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import configure_mlflow, ensure_experiment, reproducibility_tags

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine, select
 
-from api.core.config import SWITCH_SCOPES
-from api.core.db import session_factory
-from api.core.security import Principal
-from api.services import switches
-from api.services.users import create_user
-from api.storage.models import User
+from casework import switches
+from casework.config import SWITCH_SCOPES
+from casework.db import session_factory
+from casework.security import Principal
+from casework.storage import User
+from casework.users import create_user
 from models.thresholds import Finding, models_to_stop
 
 SYSTEM_USER = "monitor"

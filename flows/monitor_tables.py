@@ -10,7 +10,7 @@ drift comparison so that ``True`` and ``"true"`` are the same category.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -50,7 +50,7 @@ def typed_input(frame: pd.DataFrame, features: Sequence[Mapping[str, Any]]) -> p
     return out
 
 
-def feature_labeler(features: Sequence[Mapping[str, Any]]):  # type: ignore[no-untyped-def]
+def feature_labeler(features: Sequence[Mapping[str, Any]]) -> Callable[[str, str], str]:
     """Names features by the schema's Dutch or English label in findings, never by column name."""
     specs = {f["name"]: f for f in features}
 

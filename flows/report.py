@@ -2,7 +2,7 @@
 
 Sources, each read once for the period (Dutch local time; the API store keeps naive UTC):
 
-- the API store (``flows.store_frames``): advice use, decisions, objections, stop-button changes,
+- the API store (``casework.frames``): advice use, decisions, objections, stop-button changes,
   daily intake actuals;
 - the MLflow registry: the approved forecasts (``flows.report_intake``), the model changes and
   the Algoritmeregister entries of the models in use (``flows.report_registry``);
@@ -30,11 +30,12 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.core.db import sqlalchemy_url
+from casework import frames as store_frames
+from casework.db import reading, sqlalchemy_url
 from explain.register import validate_entry
 from explain.report import write_report
 from explain.report_data import COLUMNS, Period, ReportData, ReportError, parse_period
-from flows import monitor_tables, store_frames
+from flows import monitor_tables
 from flows.monitor import characteristics
 from flows.report_intake import approved_forecasts, capacity_frame, intake_frame, period_weeks
 from flows.report_registry import model_changes, model_versions, period_findings, register_entries, registered_models
@@ -73,12 +74,8 @@ def read_store(settings: Settings, period: Period) -> tuple[store_frames.StoreFr
         frames = store_frames.read_frames(engine, store_period(period))
         first, last = period_weeks(period)
         weeks = store_frames.Period.of(first, last + dt.timedelta(days=1))
-        session = store_frames.read_session(engine)
-        try:
+        with reading(engine) as session:
             daily = store_frames.intake_actuals(session, weeks)
-        finally:
-            session.close()
-            session.bind.close()  # type: ignore[union-attr]  # read_session owns its connection
     except SQLAlchemyError as exc:
         raise ReportError(f"the API store {where} could not be read: {exc.__class__.__name__}: "
                           f"{str(exc).splitlines()[0]}") from None

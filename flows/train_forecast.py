@@ -9,15 +9,18 @@ local workers. Results do not depend on the runner: every task is deterministic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from prefect import flow, task
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from explain.forecast_drivers import by_driver, gbm_shap, statistical_components
+from flows.forecast_run import ForecastRun
 from models.forecast import BASE_MODELS, OUTPUT, make_forecaster
 from models.forecast.backtest import (
     cutoff_dates,
@@ -37,7 +40,8 @@ PREDICTION_COLUMNS = ["series_id", "cutoff", "date", "actual", "model", *OUTPUT]
 SUMMARY_COLUMNS = ["series_id", "model", "mase", "smape", "coverage_80", "coverage_95"]
 
 
-def _factory(name: str, params: dict[str, Any]):  # type: ignore[no-untyped-def]
+
+def _factory(name: str, params: dict[str, Any]) -> Callable[[], Any]:
     return lambda: make_forecaster(name, **params)
 
 
@@ -81,7 +85,7 @@ def batches(series: list[str], n: int) -> list[list[str]]:
     return [list(part) for part in np.array_split(np.asarray(series, dtype=object), n) if len(part)]
 
 
-def task_runner(settings: Settings):  # type: ignore[no-untyped-def]
+def task_runner(settings: Settings) -> TaskRunner[Any]:
     """Local threads by default; a Dask cluster when the settings name one."""
     if settings.dask_address or settings.dask_local_workers:
         from prefect_dask import DaskTaskRunner
@@ -117,7 +121,7 @@ def train_forecast_flow(
     models: list[str] | None = None,
     model_options: dict[str, Any] | None = None,
     verbose: bool = False,
-) -> dict[str, Any]:
+) -> ForecastRun:
     """Backtest, fit and explain; returns the tables (``train_forecast`` logs them to MLflow)."""
     freq = check_freq(freq)
     say = print if verbose else (lambda *_a, **_k: None)
@@ -133,7 +137,7 @@ def train_forecast_flow(
         "random_state": seed,
         **(model_options or {}),
     }
-    intake = load_intake(data, freq, date_col, series)
+    intake: pd.DataFrame = load_intake(data, freq, date_col, series)  # a task called in its flow runs at once
     ids = sorted(intake["series_id"].unique())
     say(
         f"{len(ids)} series, {intake['date'].min():%Y-%m-%d} .. "
@@ -227,20 +231,17 @@ def train_forecast_flow(
         ignore_index=True,
     )
     say("drivers done")
-    return {
-        "intake": intake,
-        "predictions": result["predictions"][PREDICTION_COLUMNS],
-        "scored": result["predictions"],
-        "summary": result["summary"][SUMMARY_COLUMNS],
-        "summary_full": result["summary"],
-        "overall": result["overall"],
-        "choice": choice,
-        "factors": factors,
-        "forecast": forecast,
-        "drivers": drivers,
-        "drivers_grouped": by_driver(drivers) if len(drivers) else drivers,
-        "components": components,
-        "params": {
+    return ForecastRun(
+        intake=intake,
+        predictions=result["predictions"][PREDICTION_COLUMNS],
+        summary=result["summary"][SUMMARY_COLUMNS],
+        overall=result["overall"],
+        choice=dict(choice),
+        forecast=forecast,
+        drivers=drivers,
+        drivers_grouped=by_driver(drivers) if len(drivers) else drivers,
+        components=components,
+        params={
             **params,
             "cutoffs": cutoffs,
             "windows": windows,
@@ -248,7 +249,7 @@ def train_forecast_flow(
             "series": series,
             "date_col": date_col,
         },
-    }
+    )
 
 
 def train_forecast(
@@ -268,8 +269,9 @@ def train_forecast(
     model_options: dict[str, Any] | None = None,
     log: bool = True,
     verbose: bool = False,
-) -> dict[str, Any]:
-    """Run the flow on the configured task runner, log it to MLflow and register the model."""
+) -> ForecastRun:
+    """Run the flow on the configured task runner, log it to MLflow and register the model
+    (``log=False``: neither; the result then has no run, version or gate)."""
     settings = settings or get_settings()
     country = country or settings.country
     subdiv = subdiv if subdiv is not None else settings.subdiv
@@ -295,8 +297,7 @@ def train_forecast(
     if log:
         from flows.forecast_tracking import log_forecast_run
 
-        result.update(
-            log_forecast_run(result, settings, data_path=Path(data), norms=norms, staffing=staffing)
-        )
-    result["report"] = report_markdown(result)
-    return result
+        registered = log_forecast_run(result, settings, data_path=Path(data), norms=norms, staffing=staffing)
+        result = replace(result, run_id=registered.run_id, model_version=registered.model_version,
+                         champion=registered.champion, gate=registered.gate)
+    return replace(result, report=report_markdown(result))

@@ -81,6 +81,13 @@ def thresholds(settings: Settings) -> dict[str, Threshold]:
     }
 
 
+def automation_bias(n: int, agreement_rate: float, settings: Settings) -> Level | None:
+    """The automation-bias rule: a scope of at least ``monitoring_min_n`` decisions whose agreement with
+    the advice reaches ``agreement_note`` (its level: note, warn or stop); ``None`` otherwise. The API's
+    override table and the monitoring flow's findings both judge agreement by this rule."""
+    return thresholds(settings)["agreement"].level(agreement_rate) if n >= settings.monitoring_min_n else None
+
+
 def _scope(row: pd.Series) -> dict[str, str]:
     return {c: str(row[c]) for c in SCOPE_COLUMNS if c in row.index and not pd.isna(row[c])}
 
@@ -182,7 +189,8 @@ def evaluate(settings: Settings, *, psi: pd.DataFrame | None = None, forecast: p
         found.append(_finding("forecast_coverage95", row, row["coverage_95"], t["forecast_coverage95"], n,
                                         label))
     for row, n in _rows(agreement, ("n",), min_n):
-        found.append(_finding("agreement", row, row["agreement_rate"], t["agreement"], n, label))
+        if automation_bias(n, row["agreement_rate"], settings):
+            found.append(_finding("agreement", row, row["agreement_rate"], t["agreement"], n, label))
     for row, n in _rows(surge, ("n", "n_baseline"), min_n):
         found.append(_finding("override_surge", row, row["surge"], t["override_surge"], n, label))
     for row, n in _rows(fairness, ("n",), settings.fairness_min_cell):

@@ -265,7 +265,8 @@ class RecordScorer:
                 seen.append(i)
                 parts.extend(found)  # type: ignore[arg-type]
         if seen:  # one copy: the blocks in feature order are the columns in ``_order``
-            out[np.ix_(seen, self._order)] = np.concatenate(parts).reshape(len(seen), self.width)
+            rows, columns = np.asarray(seen), np.asarray(self._order)
+            out[np.ix_(rows, columns)] = np.concatenate(parts).reshape(len(seen), self.width)
         if unseen:
             frame = pd.DataFrame([{f: records[i].get(f) for f in self.features} for i in unseen],
                                  columns=self.features)

@@ -1,7 +1,8 @@
-"""Werkwijzer core: settings, teams, data contracts, the simulated municipality and the CLI.
+"""Werkwijzer core: settings, teams, data contracts and the simulated municipality.
 
 This package imports third-party libraries only; the learned models live in ``models``,
-accountability tooling in ``explain``, orchestration in ``flows`` and the service in ``api``.
+accountability tooling in ``explain``, the case store and its rules in ``casework``,
+orchestration in ``flows``, the HTTP service in ``api`` and the command line in ``cli`` (ADR 0013).
 """
 
 from importlib.metadata import PackageNotFoundError, version

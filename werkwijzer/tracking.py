@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import platform
 import subprocess
-from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -83,6 +82,13 @@ def champion_version(client: MlflowClient, model_name: str) -> ModelVersion | No
         return None
 
 
+def version_run(version: ModelVersion) -> str:
+    """The run a registered version came from (every version this project registers names one)."""
+    if version.run_id is None:
+        raise LookupError(f"model version {version.name} {version.version} names no run")
+    return version.run_id
+
+
 def code_version() -> str:
     """The git commit of the checkout when there is one, else the installed package version."""
     try:
@@ -109,14 +115,6 @@ def dependency_versions() -> dict[str, str]:
     versions = {name: _version(name) for name in TRACKED_PACKAGES}
     versions["python"] = platform.python_version()
     return versions
-
-
-def fingerprint_files(paths: Iterable[str | Path]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(Path(p) for p in paths):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def fingerprint_frame(frame: pd.DataFrame) -> str:

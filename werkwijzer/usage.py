@@ -47,7 +47,7 @@ class UsageSummary:
 
 def champion_schema(settings: Settings, model_name: str = TRIAGE_EFFORT) -> dict[str, Any]:
     """The input schema of the model's champion, from the MLflow registry."""
-    from werkwijzer.tracking import champion_version, configure_mlflow
+    from werkwijzer.tracking import champion_version, configure_mlflow, version_run
 
     client = configure_mlflow(settings)
     version = champion_version(client, model_name)
@@ -55,7 +55,7 @@ def champion_schema(settings: Settings, model_name: str = TRIAGE_EFFORT) -> dict
         raise LookupError(f"no champion of {model_name} in {settings.tracking_uri}; train one first "
                           f"('werkwijzer demo --no-serve' or 'werkwijzer triage train')")
     with tempfile.TemporaryDirectory(prefix="werkwijzer-schema-") as tmp:
-        path = client.download_artifacts(version.run_id, "triage/schema.json", tmp)
+        path = client.download_artifacts(version_run(version), "triage/schema.json", tmp)
         return dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
 

@@ -22,7 +22,7 @@ from starlette.types import Scope
 HEADER = b"x-request-id"
 _SAFE = re.compile(rb"^[A-Za-z0-9._-]{1,128}$")
 request_id: ContextVar[str | None] = ContextVar("werkwijzer_request_id", default=None)
-LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "api", "werkwijzer")
+LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "api", "casework", "werkwijzer")
 
 
 def incoming_id(scope: Scope) -> str:

@@ -31,8 +31,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.core.config import FORECAST, MODEL_NAMES
 from api.core.logs import HEADER, incoming_id, request_id
+from casework.config import FORECAST, MODEL_NAMES
 
 UNMATCHED = "unmatched"  # a path that matched no route (a 404): its raw path is never a label
 OTHER = "other"  # answered outside the routes (static files)

@@ -8,7 +8,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.core.metrics import count_advice
+from api.core.metrics import count_advice, count_decision
 from api.deps import (
     IDEMPOTENCY_KEY_DOC,
     IDEMPOTENCY_KEY_MAX,
@@ -33,7 +33,7 @@ from api.schemas.advice import (
     ObjectionCreate,
     ObjectionPublic,
 )
-from api.services import access, advice, decisions, explanations
+from casework import access, advice, decisions, explanations
 
 router = APIRouter(prefix="/advice", tags=["advice"], route_class=CheckedRoute)
 AdviceId = Annotated[str, Path(min_length=1, max_length=36)]
@@ -85,7 +85,7 @@ def get_advice(advice_id: AdviceId, user: CaseworkerDep, session: ReadSessionDep
 def record_decision(advice_id: AdviceId, body: DecisionCreate, user: CaseworkerDep, session: SessionDep,
                     store: StoreDep, now: NowDep, key: IdempotencyKeyDep = None) -> JSONResponse:
     """The caseworker's own decision: followed or deviated, final class, motivation when deviating."""
-    status, body_out = decisions.record_decision(session, store, user, advice_id, body, now, key)
+    status, body_out = decisions.record_decision(session, store, user, advice_id, body, now, key, count_decision)
     return JSONResponse(body_out, status_code=status)
 
 

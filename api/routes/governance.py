@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from api.core.db import reading
 from api.deps import (
     AdminDep,
     AuditorDep,
@@ -29,9 +28,10 @@ from api.schemas.governance import (
     SwitchUpdate,
     VerificationPublic,
 )
-from api.services import access, audit, audit_check, monitoring, registry, switches
-from api.services.clock import utc_iso
-from api.services.errors import InvalidInput, Problem
+from casework import access, audit, audit_check, monitoring, registry, switches
+from casework.clock import utc_iso
+from casework.db import reading
+from casework.errors import InvalidInput, Problem
 
 router = APIRouter(route_class=CheckedRoute)
 

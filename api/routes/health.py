@@ -10,11 +10,11 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.core.config import FORECAST, MODEL_NAMES
 from api.deps import OptionalUserDep, ReadSessionDep, StoreDep
 from api.routes.errors import AUTH
 from api.routes.json_body import CheckedRoute
 from api.schemas.governance import HealthPublic, ReadyProbePublic, ReadyPublic
+from casework.config import FORECAST, MODEL_NAMES
 
 router = APIRouter(tags=["health"], route_class=CheckedRoute)
 

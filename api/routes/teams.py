@@ -10,7 +10,7 @@ from api.deps import NowDep, SessionDep, StoreDep, TeamLeadDep
 from api.routes.errors import AUTH, INVALID, NOT_FOUND, UNAVAILABLE
 from api.routes.json_body import CheckedRoute
 from api.schemas.planning import CapacityPublic, ForecastPublic, IntakeRecorded, IntakeReport, TeamPublic
-from api.services import access, intake, planning
+from casework import access, intake, planning
 
 router = APIRouter(prefix="/teams", tags=["planning"], route_class=CheckedRoute)
 TeamPath = Annotated[str, Path(min_length=1, max_length=100)]

@@ -9,18 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field
 
-FeatureValue = bool | int | float | str
-
-
-class AdviceCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    case_id: str = Field(min_length=1, max_length=100, description="Pseudonymous case key; never a BSN.")
-    team: str = Field(min_length=1, max_length=100)
-    features: dict[str, FeatureValue | None] = Field(
-        description="The model's input, exactly the fields of its schema.json.")
+# What enters is defined by the domain (casework.inputs); the API publishes it as its request bodies.
+from casework.inputs import AdviceCreate as AdviceCreate
+from casework.inputs import DecisionCreate as DecisionCreate
+from casework.inputs import FeatureValue
+from casework.inputs import ObjectionCreate as ObjectionCreate
 
 
 class ReasonPublic(BaseModel):
@@ -49,20 +44,6 @@ class Statement(BaseModel):
     en: str
 
 
-class DecisionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    outcome: Literal["followed", "deviated"]
-    final_effort_class: str = Field(min_length=1, max_length=50)
-    motivation: str | None = Field(default=None, max_length=4000)
-
-    @model_validator(mode="after")
-    def _motivation_when_deviating(self) -> DecisionCreate:
-        if self.outcome == "deviated" and not (self.motivation or "").strip():
-            raise ValueError("motivation is required when deviating from the advice")
-        return self
-
-
 class DecisionPublic(BaseModel):
     decision_id: str
     advice_id: str
@@ -84,14 +65,6 @@ class AdvicePublic(BaseModel):
     model: ModelRef | None
     statement: Statement
     decision: DecisionPublic | None = None
-
-
-class ObjectionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Literal["objection", "complaint"]
-    summary: str = Field(min_length=1, max_length=2000,
-                         description="What the citizen objects to; no names, addresses or BSN.")
 
 
 class ObjectionPublic(BaseModel):

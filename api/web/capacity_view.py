@@ -1,6 +1,6 @@
 """What the *Capaciteit* page shows for one team and scenario, built from the API's own services.
 
-Every number comes from ``api.services.planning`` (the functions behind
+Every number comes from ``casework.planning`` (the functions behind
 ``GET /api/v1/teams/{team}/forecast`` and ``/capacity``), so the page and the API can never
 disagree. This module only chooses what to show and says it in words: charts with a
 description, tables with the same numbers, the weeks at risk of breaching the statutory term,
@@ -14,13 +14,13 @@ import math
 from functools import partial
 from typing import Any
 
-from api.modelstore import ModelStore
-from api.services import planning
-from api.services.errors import NotFound, Unavailable
 from api.web import formatting as fmt
 from api.web.charts import BandPoint, ChartText, Point, bar_chart, capacity_chart, forecast_chart, runs
 from api.web.i18n import CATALOG, Lang, translate
 from api.web.scenario import Scenario
+from casework import planning
+from casework.errors import NotFound, Unavailable
+from casework.modelstore import ModelStore
 from werkwijzer.teams import TEAMS, team_label
 
 HISTORY_WEEKS = 26

@@ -13,10 +13,10 @@ from typing import ClassVar
 
 from pydantic import ValidationError
 
-from api.schemas.advice import DecisionCreate, ObjectionCreate
 from api.schemas.governance import SwitchUpdate
-from api.services.errors import InvalidInput
 from api.web.i18n import Lang, translate
+from casework.errors import InvalidInput
+from casework.inputs import DecisionCreate, ObjectionCreate
 
 
 @dataclass
@@ -52,7 +52,7 @@ class DecisionForm(ApiForm):
     advised: bool = True  # without a suggestion the outcome is always "deviated", and the wording differs
 
     FIELDS: ClassVar[tuple[str, ...]] = ("outcome", "final_effort_class", "motivation")
-    SERVICE: ClassVar[dict[str, str]] = {  # the type codes of api.services.decisions
+    SERVICE: ClassVar[dict[str, str]] = {  # the type codes of casework.decisions
         "value_error.unknown_class": "decision.error.final_effort_class",
         "value_error.bsn": "decision.error.bsn",
         "value_error.nothing_to_follow": "decision.error.nothing_to_follow",

@@ -15,11 +15,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.core.config import ROLES
-from api.core.db import reading
-from api.core.security import Principal
-from api.services import users
 from api.web import session as web_session
+from casework import users
+from casework.config import ROLES
+from casework.db import reading
+from casework.security import Principal
 
 
 class SignInRequired(Exception):

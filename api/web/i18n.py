@@ -489,13 +489,13 @@ def translate(key: str, lang: Lang, **values: object) -> str:
 def requested_lang(request: Request) -> Lang | None:
     """The language asked for in this request's query string, if it is one we have."""
     asked = request.query_params.get("lang")
-    return asked if asked in LANGS else None  # type: ignore[return-value]
+    return asked if asked in LANGS else None
 
 
 def page_lang(request: Request) -> Lang:
     """Query string first (a switch), then the remembered choice, then Dutch."""
     remembered = request.cookies.get(LANG_COOKIE)
-    return requested_lang(request) or (remembered if remembered in LANGS else DEFAULT_LANG)  # type: ignore[return-value]
+    return requested_lang(request) or (remembered if remembered in LANGS else DEFAULT_LANG)
 
 
 def effort_label(effort_class: str, lang: Lang) -> str:

@@ -17,9 +17,9 @@ from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 
-from api.core.config import FORECAST, SWITCH_SCOPES
 from api.web import formatting as fmt
 from api.web.i18n import CATALOG, Lang, translate
+from casework.config import FORECAST, SWITCH_SCOPES
 from werkwijzer.formatting import readable
 from werkwijzer.teams import team_label
 

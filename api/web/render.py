@@ -18,10 +18,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from api.core.security import Principal
 from api.web import nav
 from api.web import session as web_session
 from api.web.i18n import LANG_COOKIE, effort_label, page_lang, requested_lang, translate
+from casework.security import Principal
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 SECURITY_HEADERS = {

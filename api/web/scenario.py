@@ -20,7 +20,7 @@ BOUNDS: dict[str, tuple[float, float]] = {"demand": (-90.0, 500.0), "fte": (-500
 
 @dataclass(frozen=True)
 class Scenario:
-    """A scenario as ``api.services.planning.capacity`` takes it."""
+    """A scenario as ``casework.planning.capacity`` takes it."""
 
     demand_change: float = 0.0  # +0.10 is 10 % more intake
     fte_change: float = 0.0

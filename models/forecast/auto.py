@@ -5,7 +5,7 @@ training data, so a backtest of ``auto`` is free of look-ahead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -50,7 +50,7 @@ class AutoForecaster(BaseForecaster):
         self.school_region = school_region
         self.random_state = random_state
 
-    def _factory(self, name: str):  # type: ignore[no-untyped-def]
+    def _factory(self, name: str) -> Callable[[], BaseForecaster]:
         from models.forecast import make_forecaster
 
         return lambda: make_forecaster(

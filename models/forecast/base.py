@@ -125,7 +125,7 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return self.predict_interval(X)["mean"].to_numpy()
 
-    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+    def __sklearn_tags__(self) -> Any:  # sklearn.utils.Tags
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.input_tags.two_d_array = False

@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from models.forecast.frequency import check_freq, label, periods
+from models.forecast.frequency import check_freq, label
 from werkwijzer.calendar import public_holidays, school_holidays
 
 FOURIER = {"D": 3, "W": 4, "M": 3}
@@ -88,9 +88,3 @@ def calendar_features(
     elif freq == "M":
         out["month"] = dates.month.astype(float)
     return out
-
-
-def calendar_for_range(
-    first: pd.Timestamp, last: pd.Timestamp, freq: str, **calendar: object
-) -> pd.DataFrame:
-    return calendar_features(periods(first, last, freq), freq, **calendar)  # type: ignore[arg-type]

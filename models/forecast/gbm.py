@@ -164,11 +164,12 @@ class GlobalGBMForecaster(BaseForecaster):
             return self.fallback_.forecast(horizon)
         X, scale, s_idx, dates = self.future_rows(horizon)
         ratio = self.model_.predict(X)
+        offsets = self.offsets_ or {}  # set with model_ by fit
         sids = np.asarray(self.panel_.series_ids)[s_idx]
         out = {"series_id": sids, "date": dates, "mean": np.maximum(ratio, 0.0) * scale}
         for level in LEVELS:
-            lo = np.array([self.offsets_[s][level][0] for s in sids])
-            hi = np.array([self.offsets_[s][level][1] for s in sids])
+            lo = np.array([offsets[s][level][0] for s in sids])
+            hi = np.array([offsets[s][level][1] for s in sids])
             out[f"lo_{level}"] = np.maximum(ratio + lo, 0.0) * scale
             out[f"hi_{level}"] = np.maximum(ratio + hi, 0.0) * scale
         return pd.DataFrame(out)

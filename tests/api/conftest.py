@@ -20,11 +20,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, text
 
-from api.core.config import ROLES
 from api.main import create_app
-from api.modelstore import ModelStore
-from api.services.clock import utc_now
-from api.services.users import create_user, every_team
+from casework.clock import utc_now
+from casework.config import ROLES
+from casework.modelstore import ModelStore
+from casework.users import create_user, every_team
 from tests.api.toymodels import TOY_LIBRARY, register_toy_models
 from werkwijzer.settings import Settings
 

@@ -16,8 +16,8 @@ import sys
 from fastapi import FastAPI
 
 from api.main import create_app
+from cli.service import run_api
 from tests.api.toymodels import TOY_LIBRARY
-from werkwijzer.cli.service import run_api
 from werkwijzer.settings import Settings
 
 

@@ -24,10 +24,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from api.core.db import make_engine, migrate, session_factory
-from api.services.clock import utc_now
-from api.services.users import create_user, every_team
-from api.storage.models import AuditEvent, Decision
+from casework.clock import utc_now
+from casework.db import make_engine, migrate, session_factory
+from casework.storage import AuditEvent, Decision
+from casework.users import create_user, every_team
 from tests.api.conftest import database_url, new_case, on_database
 from werkwijzer.settings import Settings
 

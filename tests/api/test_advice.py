@@ -6,11 +6,11 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
-from api.core.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from api.main import create_app
-from api.modelstore import ModelStore
 from api.schemas.advice import AdviceCreate
-from api.storage.models import Advice, AuditEvent
+from casework.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
+from casework.modelstore import ModelStore
+from casework.storage import Advice, AuditEvent
 from tests.api.conftest import CASE, Api, new_case
 from tests.api.toymodels import TOY_LIBRARY
 

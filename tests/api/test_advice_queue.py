@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.core.security import Principal
 from api.schemas.advice import AdviceCreate
-from api.services import audit
-from api.services.advice_queue import AdviceQueue
-from api.services.clock import utc_now
-from api.services.errors import Conflict, InvalidInput
-from api.storage.models import Advice, AuditEvent, IdempotencyKey
+from casework import audit
+from casework.advice_queue import AdviceQueue
+from casework.clock import utc_now
+from casework.errors import Conflict, InvalidInput
+from casework.security import Principal
+from casework.storage import Advice, AuditEvent, IdempotencyKey
 from tests.api.conftest import Api, new_case
 
 
@@ -89,7 +89,7 @@ def test_a_failed_batch_is_stored_again_request_by_request(fresh_api: Api) -> No
 
 
 def test_a_row_that_cannot_be_scored_fails_only_its_own_request(fresh_api: Api) -> None:
-    from api.services import scoring
+    from casework import scoring
 
     def score(effort: Any, integrated: Any, rows: list[dict[str, Any]], top: int) -> list[scoring.Scored]:
         if any(r["open_debts"] == 7 for r in rows):
@@ -109,7 +109,7 @@ def test_a_row_that_cannot_be_scored_fails_only_its_own_request(fresh_api: Api) 
 def test_requests_a_few_loop_turns_behind_join_the_batch(fresh_api: Api) -> None:
     """Before a batch the loop turns until no request joins: requests still being read (here: one to
     three turns behind the first) are scored in the same batch instead of the first going alone."""
-    from api.services import scoring
+    from casework import scoring
 
     api = fresh_api
     user = _user(api)

@@ -20,13 +20,13 @@ from click.testing import CliRunner
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import DBAPIError
 
-from api.core.db import make_engine
-from api.services import audit, checkpoints
-from api.services.checkpoints import Checkpoint, CheckpointWriter
-from api.storage.models import AuditEvent
+from casework import audit, checkpoints
+from casework.checkpoints import Checkpoint, CheckpointWriter
+from casework.db import make_engine
+from casework.storage import AuditEvent
+from cli.main import cli
 from tests.api.conftest import Api, drop_guards
 from tests.api.test_audit import make_history
-from werkwijzer.cli.main import cli
 
 
 def verify(api: Api, **anchor: object) -> dict:
@@ -252,8 +252,8 @@ def test_a_checkpoint_written_while_verify_walks_the_chain_is_not_a_cut_end(fres
     snapshot began are not in that snapshot, and must not read as entries removed from the end."""
     from contextlib import contextmanager
 
-    from api.core.db import reading
-    from api.services import audit_check
+    from casework import audit_check
+    from casework.db import reading
 
     api = fresh_api
     history(api)

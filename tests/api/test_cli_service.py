@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from api.core.db import make_engine, session_factory
-from api.core.security import hash_token
-from api.storage.models import AuditEvent, User
-from werkwijzer.cli.main import cli
+from casework.db import make_engine, session_factory
+from casework.security import hash_token
+from casework.storage import AuditEvent, User
+from cli.main import cli
 from werkwijzer.settings import get_settings
 
 
@@ -172,7 +172,7 @@ def test_serve_logs_requests_only_when_asked(home: Path, monkeypatch: pytest.Mon
     for extra in ([], ["--access-log"]):
         result = CliRunner().invoke(cli, ["serve", "--port", "8123", *extra])
         assert result.exit_code == 0, result.output
-    from werkwijzer.cli.service import run_api
+    from cli.service import run_api
 
     run_api("127.0.0.1", 8124)  # what `demo` calls to serve
     assert [c.access_log for c in calls] == [False, True, False]

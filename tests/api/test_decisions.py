@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from api.storage.models import Decision
+from casework.storage import Decision
 from tests.api.conftest import Api, new_case
 
 
@@ -157,8 +157,8 @@ def test_a_concurrent_retry_with_the_same_key_gets_the_first_answer(api: Api, ba
     """Two transactions with one key, interleaved (PostgreSQL; SQLite serialises them instead)."""
     if backend == "sqlite":
         pytest.skip("SQLite's BEGIN IMMEDIATE serialises the two transactions; nothing can interleave")
-    from api.services import idempotency
-    from api.services.clock import utc_now
+    from casework import idempotency
+    from casework.clock import utc_now
 
     user, key, digest = api.user_ids["caseworker"], "race-key", "d" * 64
     with api.app.state.sessions() as first, api.app.state.sessions() as second:

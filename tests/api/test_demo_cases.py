@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from api.modelstore import ModelStore
-from api.services import caseload, demo_cases, users
-from api.services.clock import utc_now
-from api.storage.models import Advice, AuditEvent
+from casework import caseload, demo_cases, users
+from casework.clock import utc_now
+from casework.modelstore import ModelStore
+from casework.storage import Advice, AuditEvent
 from tests.api.conftest import Api
 from werkwijzer.settings import Settings
 

@@ -9,36 +9,39 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from api.core.config import ROLES
-from api.core.security import Principal
-from api.modelstore import ModelStore
 from api.schemas.advice import AdviceCreate, DecisionCreate
-from api.services import advice as advice_service
-from api.services.clock import utc_now
-from api.storage.models import Advice
+from casework.advice_queue import AdviceQueue
+from casework.clock import utc_now
+from casework.config import ROLES
+from casework.modelstore import ModelStore
+from casework.security import Principal
+from casework.storage import Advice
 from tests.api.conftest import Api, new_case, start_api
 from werkwijzer.settings import Settings
 
-API = Path(__file__).resolve().parents[2] / "api"
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE = sorted([*(ROOT / "api").rglob("*.py"), *(ROOT / "casework").rglob("*.py")])  # HTTP and the domain
 SELECTION_WORDS = ('"control"', '"advised"', "switched_off", "selection_reason")  # stored values and key
 
 
 def test_decisions_are_built_only_from_the_caseworkers_request() -> None:
     sites = []
-    for path in API.rglob("*.py"):
+    for path in SERVICE:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Decision":
                 kwargs = {k.arg: ast.unparse(k.value) for k in node.keywords}
-                sites.append((path.relative_to(API).as_posix(), kwargs["outcome"], kwargs["final_effort_class"]))
-    assert sites == [("services/decisions.py", "body.outcome", "body.final_effort_class")]
+                sites.append((path.relative_to(ROOT).as_posix(), kwargs["outcome"], kwargs["final_effort_class"]))
+    assert sites == [("casework/decisions.py", "body.outcome", "body.final_effort_class")]
     required = {n for n, f in DecisionCreate.model_fields.items() if f.is_required()}
     assert required == {"outcome", "final_effort_class"}  # no default decision, nothing pre-filled
 
@@ -55,13 +58,18 @@ def test_control_share_holds_over_2000_advices(sqlite_api: Api) -> None:
     settings = api.settings.model_copy(update={"control_share": 0.2})
     rng = random.Random(20261126)
     caseworker = Principal(api.user_ids["caseworker"], "test", "caseworker")
-    shown = []
+    queue = AdviceQueue(api.app.state.sessions, api.app.state.store, settings, rng)  # the advice route's path
+
+    async def ask() -> list[tuple[int, dict[str, Any]]]:
+        queue.open()
+        try:
+            return [await queue.submit(caseworker, AdviceCreate.model_validate(new_case(n, open_debts=n % 10)),
+                                       utc_now(), None) for n in range(2000)]
+        finally:
+            await queue.close(5)
+
+    shown = [body["suggestion"] is None for _, body in asyncio.run(ask())]
     with api.app.state.sessions() as session:
-        for n in range(2000):
-            _, body = advice_service.create(session, api.app.state.store, settings, caseworker,
-                                            AdviceCreate.model_validate(new_case(n, open_debts=n % 10)),
-                                            utc_now(), rng, None)
-            shown.append(body["suggestion"] is None)
         reasons = [r for r in session.execute(select(Advice.selection_reason)).scalars()]
     share = sum(shown) / len(shown)
     assert abs(share - 0.2) < 4 * (0.2 * 0.8 / 2000) ** 0.5  # four standard deviations: about +-0.036

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import select
 
-from api.services import intake
-from api.storage.models import AuditEvent
+from casework import intake
+from casework.storage import AuditEvent
 from tests.api.conftest import Api
 
 URL = "/api/v1/teams/wmo_meldingen/intake"

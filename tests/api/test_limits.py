@@ -16,12 +16,12 @@ import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 
-from api.core.db import DatabaseBusy, make_engine, read_session
-from api.core.security import Principal
 from api.schemas.advice import AdviceCreate
-from api.services.advice_queue import AdviceQueue
-from api.services.clock import utc_now
-from api.services.errors import Busy
+from casework.advice_queue import AdviceQueue
+from casework.clock import utc_now
+from casework.db import DatabaseBusy, make_engine, read_session
+from casework.errors import Busy
+from casework.security import Principal
 from tests.api.conftest import Api, database_url, new_case, on_database, start_api
 from werkwijzer.settings import Settings
 from werkwijzer.teams import EFFORT_CLASSES
@@ -80,9 +80,9 @@ def test_a_chunked_body_is_counted_and_refused_once_over_the_limit(bounded: Api)
 # -- the caller before the body ---------------------------------------------------------------------
 def _body_routes() -> list[tuple[str, APIRoute]]:
     """(full path, route) of every route that takes a body: the API's and the pages' forms."""
-    from api.core.config import API_PREFIX
     from api.routes import advice, governance, health, teams
     from api.web import ROUTERS
+    from casework.config import API_PREFIX
 
     mounted = [(API_PREFIX, r) for r in (advice.router, teams.router, governance.router)]
     mounted += [("", health.router)] + [("", r) for r in ROUTERS]

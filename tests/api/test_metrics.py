@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.core.logs import JsonFormatter, request_id
 from api.core.metrics import LATENCY, REQUESTS, count_advice
-from api.modelstore import ModelStore
+from casework.modelstore import ModelStore
 from tests.api.conftest import Api, new_case, on_database, start_api
 from werkwijzer.settings import Settings
 from werkwijzer.teams import EFFORT_CLASSES

@@ -13,8 +13,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from api.core.db import MIGRATIONS, make_engine
-from api.storage.models import Base
+from casework.db import MIGRATIONS, make_engine
+from casework.storage import Base
 from tests.api.conftest import database_url
 
 

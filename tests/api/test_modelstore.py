@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.core.config import FORECAST, TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from api.main import create_app
-from api.modelstore import ModelStore
+from casework.config import FORECAST, TRIAGE_EFFORT, TRIAGE_INTEGRATED
+from casework.modelstore import ModelStore
 from tests.api.conftest import new_case
 from tests.api.toymodels import FEATURES, TOY_LIBRARY, register_toy_models
 from werkwijzer.settings import Settings
@@ -79,8 +79,8 @@ def test_mlflow_outage_keeps_serving_what_was_loaded(registry_settings: Settings
 def test_reload_endpoint_and_models_endpoint(registry_settings: Settings) -> None:
     app = create_app(registry_settings, library=TOY_LIBRARY)  # the store is built and loaded at start-up
     with TestClient(app) as client:
-        from api.services.clock import utc_now
-        from api.services.users import create_user, every_team
+        from casework.clock import utc_now
+        from casework.users import create_user, every_team
 
         with app.state.sessions() as s:
             _, admin = create_user(s, "admin", "admin", utc_now())
@@ -119,9 +119,9 @@ def test_every_worker_refreshes_on_its_own_and_the_trail_says_so(registry_settin
     """A reload call reaches one worker; the others pick up a new champion in the background."""
     from sqlalchemy import select
 
-    from api.services.clock import utc_now
-    from api.services.refresh import refresh_once
-    from api.storage.models import AuditEvent
+    from casework.clock import utc_now
+    from casework.refresh import refresh_once
+    from casework.storage import AuditEvent
 
     app = create_app(registry_settings.model_copy(update={"model_refresh_seconds": 3600}), library=TOY_LIBRARY)
     with TestClient(app):

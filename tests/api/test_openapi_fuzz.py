@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.core.config import TRIAGE_INTEGRATED
+from casework.config import TRIAGE_INTEGRATED
 from tests.api.conftest import Api, new_case
 
 ROLE_FOR = {"/ready": "auditor", "/api/v1/teams": "team_lead", "/api/v1/advice": "caseworker",

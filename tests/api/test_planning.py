@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from api.modelstore import ModelStore
-from api.services import planning
-from api.services.errors import NotFound
+from casework import planning
+from casework.errors import NotFound
+from casework.modelstore import ModelStore
 from tests.api.toymodels import TOY_DRIVERS
 
 

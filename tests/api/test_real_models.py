@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from api.modelstore import ModelLibrary, ModelStore
+from casework.modelstore import ModelLibrary, ModelStore
 from tests.api.conftest import Api, new_case, start_api
 from tests.api.toymodels import register_toy_models
 from werkwijzer.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.core.config import ROLES, TRIAGE_INTEGRATED
+from casework.config import ROLES, TRIAGE_INTEGRATED
 from tests.api.conftest import OTHER_TEAM, TEAM_USERS, Api, new_case
 
 DECISION = {"outcome": "deviated", "final_effort_class": "complex", "motivation": "rollen-test"}

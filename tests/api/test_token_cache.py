@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from api.services.clock import utc_now
-from api.services.users import create_user, revoke, rotate, set_teams
+from casework.clock import utc_now
+from casework.users import create_user, revoke, rotate, set_teams
 from tests.api.conftest import Api
 from tests.api.web.conftest import csrf_of, page_client
 

@@ -23,10 +23,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.core.db import make_engine, migrate, session_factory
-from api.services.clock import utc_now
-from api.services.demo_cases import advice_requests
-from api.services.users import create_user, every_team
+from casework.clock import utc_now
+from casework.db import make_engine, migrate, session_factory
+from casework.demo_cases import advice_requests
+from casework.users import create_user, every_team
 from tests.api.conftest import drop_pg_database, make_pg_database
 from tests.api.served import Ledger, Target, check_store, decision_for, retry_unanswered, run_clients
 from werkwijzer.settings import Settings
@@ -94,7 +94,7 @@ def werkwijzer(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Co
 
 def real_cases(settings: Settings, cases_csv: Path) -> list[dict]:
     """Advice bodies for the simulated cases, with the fields the champions on the MLflow server need."""
-    from api.core.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
+    from casework.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
 
     schemas = [champion_schema(settings, name) for name in (TRIAGE_EFFORT, TRIAGE_INTEGRATED)]
     return [body.model_dump(mode="json") for body in advice_requests(cases_csv, schemas, 10_000)]
@@ -145,7 +145,7 @@ def test_the_topology_trains_serves_and_survives(postgres_server: str, tmp_path:
 
         from mlflow import MlflowClient
 
-        from api.core.config import MODEL_NAMES
+        from casework.config import MODEL_NAMES
 
         registry = MlflowClient(tracking_uri=env["WERKWIJZER_MLFLOW_TRACKING_URI"])
         champions = {name: str(registry.get_model_version_by_alias(name, "champion").version)

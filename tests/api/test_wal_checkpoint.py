@@ -8,8 +8,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from api.core.db import WalCheckpointer, make_engine
 from api.main import create_app
+from casework.db import WalCheckpointer, make_engine
 from tests.api.conftest import Api
 
 ROW = "x" * 2000

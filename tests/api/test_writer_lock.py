@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from api.core.db import make_engine
+from casework.db import make_engine
 
 
 def _free(path: Path) -> bool:

@@ -3,7 +3,7 @@
 The API tests serve these: a scikit-learn LogisticRegression on one-hot encoded input,
 explained by a shap.LinearExplainer that returns ``explain.case.Reason`` objects, a B1 citizen text and a capacity
 computation with the output columns of ``models.capacity.plan_capacity``. They are injected
-through ``api.modelstore.ModelLibrary``; the service code never knows the difference.
+through ``casework.modelstore.ModelLibrary``; the service code never knows the difference.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import skops.io
 from scipy.stats import norm as normal
 from sklearn.linear_model import LogisticRegression
 
-from api.core.config import FORECAST, TRIAGE_EFFORT, TRIAGE_INTEGRATED
-from api.modelstore import ModelLibrary
+from casework.config import FORECAST, TRIAGE_EFFORT, TRIAGE_INTEGRATED
+from casework.modelstore import ModelLibrary
 from explain.case import Reason
 from werkwijzer.contracts import staffing_for
 from werkwijzer.settings import Settings

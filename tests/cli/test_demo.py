@@ -8,7 +8,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from werkwijzer.cli.main import cli
+from cli.main import cli
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +18,7 @@ def test_demo_trains_everything_and_prints_one_token_per_role(tmp_path, monkeypa
     from werkwijzer.settings import get_settings
 
     get_settings.cache_clear()
-    from werkwijzer.cli import service
+    from cli import service
 
     served: list[tuple] = []
     monkeypatch.setattr(service, "run_api", lambda *args, **kwargs: served.append((args, kwargs)))

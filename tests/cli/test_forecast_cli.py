@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from werkwijzer.cli.main import cli
+from cli.main import cli
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_forecast_cli_on_a_wide_file(
 def test_forecast_cli_reports_a_broken_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("series_id,date,value\nwmo,2024-01-01,-3\n")
-    from werkwijzer.cli.main import main
+    from cli.main import main
 
     with pytest.raises(SystemExit) as exit_info:
         main(
@@ -179,7 +179,7 @@ BERLIN = Path(__file__).resolve().parents[3] / "shared" / "data" / "berlin_fire_
 @pytest.mark.shared_data
 @pytest.mark.skipif(not BERLIN.is_file(), reason="../shared/data/berlin_fire_brigade is not on this machine")
 def test_berlin_csv_as_it_comes_finds_the_eleven_mission_counts() -> None:
-    from werkwijzer.cli.forecast import count_columns
+    from cli.forecast import count_columns
 
     date_col, counts, skipped = count_columns(BERLIN, None)
     assert date_col == "mission_created_date"

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from cli.main import cli, main
 from flows.triage_steps import REPORT_FILES
-from werkwijzer.cli.main import cli, main
 
 AUDIT_COLUMNS = ["attribute", "group", "n", "tn", "fp", "fn", "tp", "selection_rate", "fpr", "fnr", "tpr",
                  "fdr", "fp_share", "fpr_ratio", "selection_rate_ratio", "suppressed"]

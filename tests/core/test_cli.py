@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from werkwijzer.cli.main import cli, main
+from cli.main import cli, main
 from werkwijzer.simulation import FILES
 
 

@@ -1,4 +1,4 @@
-"""The quiet terminal's switches (werkwijzer.cli.terminal): set for a command, undone after it."""
+"""The quiet terminal's switches (cli.terminal): set for a command, undone after it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from werkwijzer.cli.main import cli
-from werkwijzer.cli.terminal import quiet_libraries
+from cli.main import cli
+from cli.terminal import quiet_libraries
 from werkwijzer.home import prepare_home
 from werkwijzer.logs import LIBRARY_LOG_ENV
 from werkwijzer.settings import Settings

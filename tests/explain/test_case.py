@@ -45,7 +45,7 @@ def test_reasons_are_named_factors_for_the_suggested_class(
 @pytest.mark.parametrize("key", KEYS, ids=lambda k: "-".join(k))
 def test_reasons_for_many_rows_equal_the_reasons_of_each_row_alone(
         toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier], key: tuple[str, str]) -> None:
-    """The API scores concurrent requests in one call (api/services/scoring.py); each row's answer must not change."""
+    """The API scores concurrent requests in one call (casework/scoring.py); each row's answer must not change."""
     explainer = CaseExplainer(toy_models[key], toy[FEATURES].head(100), SCHEMA)
     rows = toy[FEATURES].iloc[300:312]
     many = explainer.reasons_many(rows, top=3, proba=toy_models[key].predict_proba(rows))

@@ -43,12 +43,12 @@ def flow_result(sim_dir: Path, settings, prefect_harness, tmp_path_factory):  # 
 @pytest.mark.slow
 def test_flow_tables(flow_result) -> None:  # type: ignore[no-untyped-def]
     _, result = flow_result
-    pred = result["predictions"]
+    pred = result.predictions
     assert list(pred.columns) == PREDICTION_COLUMNS
     assert set(pred["model"]) == {*MODELS, "auto"}
     assert pred["cutoff"].nunique() == 2
-    assert list(result["summary"].columns) == SUMMARY_COLUMNS
-    forecast = result["forecast"]
+    assert list(result.summary.columns) == SUMMARY_COLUMNS
+    forecast = result.forecast
     assert list(forecast.columns) == [
         "series_id",
         "date",
@@ -60,9 +60,9 @@ def test_flow_tables(flow_result) -> None:  # type: ignore[no-untyped-def]
     ]
     assert len(forecast) == 3 * 4 and (forecast.iloc[:, 2:] >= 0).all().all()
     assert (forecast["date"].dt.day_of_week == 0).all()
-    drivers = result["drivers"]
+    drivers = result.drivers
     assert {"series_id", "date", "feature", "label_nl", "contribution"} <= set(drivers.columns)
-    assert "Voorspelling" in result["report"] and "MASE" in result["report"]
+    assert "Voorspelling" in result.report and "MASE" in result.report
 
 
 @pytest.mark.slow
@@ -73,10 +73,10 @@ def test_flow_logs_and_registers(flow_result, settings) -> None:  # type: ignore
 
     _, result = flow_result
     client = configure_mlflow(settings)
-    run = client.get_run(result["run_id"])
+    run = client.get_run(result.run_id)
     assert "mase.auto" in run.data.metrics and "data_fingerprint" in run.data.tags
     assert any(k.startswith("mase.wmo_meldingen.") for k in run.data.metrics)
-    names = {a.path for a in client.list_artifacts(result["run_id"], "forecast")}
+    names = {a.path for a in client.list_artifacts(result.run_id, "forecast")}
     assert {
         f"forecast/{n}"
         for n in (
@@ -89,16 +89,16 @@ def test_flow_logs_and_registers(flow_result, settings) -> None:  # type: ignore
             "algoritmeregister.json",
         )
     } <= names
-    assert len(client.list_artifacts(result["run_id"], "plots")) == 3
-    assert client.list_artifacts(result["run_id"], "shap")
-    version = client.get_model_version(MODEL_NAME, result["model_version"])
-    assert version.tags["gate.beats_seasonal_naive"] == result["gate"]
+    assert len(client.list_artifacts(result.run_id, "plots")) == 3
+    assert client.list_artifacts(result.run_id, "shap")
+    version = client.get_model_version(MODEL_NAME, result.model_version)
+    assert version.tags["gate.beats_seasonal_naive"] == result.gate
     champion = champion_version(client, MODEL_NAME)
-    passed, _ = gate_result(result["overall"])
-    assert (champion is not None and str(champion.version) == result["model_version"]) == passed
-    model = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}/{result['model_version']}")
+    passed, _ = gate_result(result.overall)
+    assert (champion is not None and str(champion.version) == result.model_version) == passed
+    model = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}/{result.model_version}")
     served = model.predict(pd.DataFrame({"series_id": ["jeugdhulp"]}))
-    expected = result["forecast"][result["forecast"]["series_id"] == "jeugdhulp"]
+    expected = result.forecast[result.forecast["series_id"] == "jeugdhulp"]
     assert served["mean"].to_numpy() == pytest.approx(expected["mean"].to_numpy())
 
 
@@ -123,5 +123,5 @@ def test_dask_local_cluster_gives_the_same_results(flow_result, settings) -> Non
         model_options=FAST,
         log=False,
     )
-    pd.testing.assert_frame_equal(result["forecast"], local["forecast"])
-    pd.testing.assert_frame_equal(result["predictions"], local["predictions"])
+    pd.testing.assert_frame_equal(result.forecast, local.forecast)
+    pd.testing.assert_frame_equal(result.predictions, local.predictions)

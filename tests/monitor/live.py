@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.core.config import ROLES
 from api.main import create_app
-from api.modelstore import ModelStore
-from api.services.users import create_user, every_team
+from casework.config import ROLES
+from casework.modelstore import ModelStore
+from casework.users import create_user, every_team
 from tests.api.conftest import Api, SteerableRandom, on_database
 from tests.api.toymodels import TOY_LIBRARY, register_toy_models
 from werkwijzer.settings import Settings

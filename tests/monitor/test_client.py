@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cli.main import cli
 from tests.monitor.live import LiveApi
-from werkwijzer.cli.main import cli
 from werkwijzer.client import ApiError, WerkwijzerClient, read_token_file
 from werkwijzer.settings import get_settings
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from api.core.config import FORECAST, TRIAGE_EFFORT
-from api.storage.models import SwitchChange
+from casework.config import FORECAST, TRIAGE_EFFORT
+from casework.storage import SwitchChange
 from flows.monitor_tables import agreement, typed_input, weekly_actuals
 from tests.api.conftest import new_case
 from tests.monitor.live import LiveApi

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from api.core.config import TRIAGE_EFFORT as EFFORT
+from casework.config import TRIAGE_EFFORT as EFFORT
 from flows.report import build_report_data, write_reports
 from tests.monitor.live import LiveApi
 from tests.monitor.test_usage_monitoring import monitor_once, use, use_api  # noqa: F401  (fixture)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from api.modelstore import ModelStore
-from flows import store_frames
-from flows.store_frames import Period, open_store, read_frames
+from casework import frames as store_frames
+from casework.frames import Period, open_store, read_frames
+from casework.modelstore import ModelStore
 from tests.api.conftest import database_url, new_case
 from tests.monitor.live import LiveApi, start_live_api
 from werkwijzer.settings import Settings

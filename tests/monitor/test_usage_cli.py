@@ -19,9 +19,9 @@ import uvicorn
 from click.testing import CliRunner
 
 from api.main import create_app
-from api.modelstore import ModelStore
+from casework.modelstore import ModelStore
+from cli.main import cli
 from tests.monitor.live import USE_START
-from werkwijzer.cli.main import cli
 from werkwijzer.contracts.characteristics import read_characteristics
 from werkwijzer.settings import Settings, get_settings
 
@@ -79,7 +79,7 @@ def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Se
 
     end = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     result = runner.invoke(cli, ["monitor", "--once", "--end", end])
-    assert result.exit_code == 3, result.output  # a stop fired (werkwijzer.cli.exits)
+    assert result.exit_code == 3, result.output  # a stop fired (cli.exits)
     assert f"{len(audit)} advice, {len(audit)} decisions" in result.output and "MLflow run" in result.output
     assert "[stop] Stop: Consulenten volgen het advies bijna altijd" in result.output
     assert "advice switched OFF for: werkwijzer-triage-effort_class" in result.output
@@ -88,9 +88,9 @@ def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Se
 @pytest.mark.usefixtures("prefect_harness")
 def test_the_demo_feeds_use_over_a_loopback_port_and_monitors_it(sim_settings: Settings, sim_models: ModelStore,
                                                                    tmp_path: Path) -> None:
-    from api.core.db import make_engine, migrate, session_factory
-    from api.services.users import create_user, every_team
-    from werkwijzer.cli.monitoring import simulate_use_in_process
+    from casework.db import make_engine, migrate, session_factory
+    from casework.users import create_user, every_team
+    from cli.monitoring import simulate_use_in_process
 
     settings = sim_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'demo.db'}",
                                                "characteristics_path": tmp_path / "characteristics.csv"})

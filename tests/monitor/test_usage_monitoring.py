@@ -16,10 +16,10 @@ import pytest
 from mlflow import MlflowClient
 from sqlalchemy import select
 
-from api.core.config import TRIAGE_EFFORT as EFFORT
-from api.modelstore import ModelStore
-from api.storage.models import Advice as AdviceRow
-from api.storage.models import AuditEvent, SwitchChange, User
+from casework.config import TRIAGE_EFFORT as EFFORT
+from casework.modelstore import ModelStore
+from casework.storage import Advice as AdviceRow
+from casework.storage import AuditEvent, SwitchChange, User
 from flows.monitor import MonitorRun
 from models.thresholds import Finding
 from tests.api.conftest import new_case

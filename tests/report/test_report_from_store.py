@@ -21,14 +21,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from api.modelstore import ModelStore
+from casework.modelstore import ModelStore
+from cli.main import cli
 from explain.report_data import ReportError
 from flows.experiments import MONITORING
 from flows.report import build_report_data, write_reports
 from tests.api.conftest import new_case
 from tests.api.toymodels import TOY_LIBRARY, register_toy_models
 from tests.monitor.live import LiveApi, start_live_api
-from werkwijzer.cli.main import cli
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import configure_mlflow, ensure_experiment
 

@@ -18,9 +18,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from cli.main import cli
 from explain.register import build_entry
 from tests.explain.test_register import card
-from werkwijzer.cli.main import cli
 from werkwijzer.contracts import read_cases, read_intake
 from werkwijzer.settings import Settings, get_settings
 from werkwijzer.standards.http import ServiceError

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from cli.main import cli
 from explain.register import build_entry
 from tests.explain.test_register import card
-from werkwijzer.cli.main import cli
 from werkwijzer.settings import Settings, get_settings
 from werkwijzer.standards import algoritmeregister as standard
 from werkwijzer.standards.http import ServiceError

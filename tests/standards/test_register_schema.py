@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cli.main import cli
 from explain.governance import load_governance
 from explain.register import build_entry, build_forecast_entry, validate_entry
 from tests.explain.test_register import card
-from werkwijzer.cli.main import cli
 from werkwijzer.settings import Settings
 from werkwijzer.standards import algoritmeregister as standard
 

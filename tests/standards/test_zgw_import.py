@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from cli.main import cli
 from tests.standards.zaken_fake import CLIENT_ID, SECRET, FakeZakenAPI, mapping_yaml, recording, unb64
-from werkwijzer.cli.main import cli
 from werkwijzer.contracts import read_cases, read_intake
 from werkwijzer.settings import get_settings
 from werkwijzer.standards.http import ServiceError

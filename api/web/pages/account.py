@@ -12,14 +12,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.core.db import reading
 from api.deps import SessionDep
 from api.routes.json_body import CheckedRoute
-from api.services import users
 from api.web import nav
 from api.web import session as web_session
 from api.web.guard import CsrfChecked, PageUser, signed_in_user
 from api.web.render import render
+from casework import users
+from casework.db import reading
 
 router = APIRouter(include_in_schema=False, route_class=CheckedRoute)
 SIGN_IN = "/aanmelden"

@@ -17,17 +17,18 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
+from api.core.metrics import count_decision
 from api.deps import NowDep, ReadSessionDep, SessionDep, StoreDep
 from api.routes.json_body import CheckedRoute
-from api.services import access, caseload, decisions, explanations
-from api.services.errors import Conflict, InvalidInput, NotFound
-from api.storage.models import Advice, Decision
 from api.web.charts import ChartText, bar_chart
 from api.web.formatting import date_time, feature_value, number, percent
 from api.web.forms import DecisionForm, ObjectionForm
 from api.web.guard import CaseworkerPage, CsrfChecked
 from api.web.i18n import Lang, effort_label, page_lang, translate
 from api.web.render import render, to_form_page
+from casework import access, caseload, decisions, explanations
+from casework.errors import Conflict, InvalidInput, NotFound
+from casework.storage import Advice, Decision
 from werkwijzer.teams import EFFORT_CLASSES, team_label
 
 router = APIRouter(prefix="/zaken", include_in_schema=False, route_class=CheckedRoute)
@@ -120,7 +121,7 @@ def decide(request: Request, advice_id: AdviceId, user: CaseworkerPage, session:
         return _not_found(request)
     form = DecisionForm(outcome, final_effort_class, motivation, advised=found.suggestion is not None)
     try:
-        decisions.record_decision(session, store, user, advice_id, form.to_body(), now, None)
+        decisions.record_decision(session, store, user, advice_id, form.to_body(), now, None, count_decision)
     except (ValidationError, InvalidInput) as exc:
         session.rollback()
         form.refuse(exc, page_lang(request))

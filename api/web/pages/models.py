@@ -15,19 +15,19 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from api.core.config import FORECAST, MODEL_NAMES
-from api.core.security import Principal
 from api.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep, StoreDep
-from api.modelstore import ModelStore
 from api.routes.json_body import CheckedRoute
-from api.services import monitoring, registry, switches
-from api.services.errors import InvalidInput
 from api.web import formatting as fmt
 from api.web import models_view
 from api.web.forms import SwitchForm
 from api.web.guard import AdminPage, CsrfChecked, ModelsPage
 from api.web.i18n import page_lang, translate
 from api.web.render import SECURITY_HEADERS, render, to_form_page
+from casework import monitoring, registry, switches
+from casework.config import FORECAST, MODEL_NAMES
+from casework.errors import InvalidInput
+from casework.modelstore import ModelStore
+from casework.security import Principal
 from werkwijzer.settings import Settings
 
 router = APIRouter(prefix="/modellen", include_in_schema=False, route_class=CheckedRoute)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.modelstore import ModelStore
+from casework.modelstore import ModelStore
 from tests.api.conftest import Api, new_case, start_api
 from werkwijzer.settings import Settings
 

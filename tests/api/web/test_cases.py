@@ -6,7 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from api.core.config import TRIAGE_EFFORT
+from casework.config import TRIAGE_EFFORT
 from tests.api.conftest import Api, new_case
 from tests.api.web.conftest import csrf_of, make_advice, sign_in
 from werkwijzer.teams import EFFORT_CLASSES

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.core.config import FORECAST, TRIAGE_EFFORT
-from api.modelstore import ModelStore
-from api.services import monitoring
 from api.web import formatting as fmt
+from casework import monitoring
+from casework.config import FORECAST, TRIAGE_EFFORT
+from casework.modelstore import ModelStore
 from tests.api.conftest import Api, new_case, start_api
 from tests.api.web.conftest import csrf_of, sign_in
 from werkwijzer.settings import Settings

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.core.config import ROLES, TRIAGE_EFFORT
 from api.web import ROUTERS
+from casework.config import ROLES, TRIAGE_EFFORT
 from tests.api.conftest import OTHER_TEAM, TEAM_USERS, Api
 from tests.api.web.conftest import csrf_of, make_advice, page_client, sign_in
 from tests.api.web.pages import DOWNLOADS, FORM_ADDRESSES, PAGES

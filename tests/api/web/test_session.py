@@ -181,8 +181,8 @@ def test_pages_send_a_strict_content_security_policy(web: Api) -> None:
 
 
 def test_a_revoked_user_is_signed_out_at_once(web: Api) -> None:
-    from api.services.clock import utc_now
-    from api.services.users import create_user, revoke, session_generation
+    from casework.clock import utc_now
+    from casework.users import create_user, revoke, session_generation
 
     with web.app.state.sessions() as session:
         user, token = create_user(session, "tijdelijk", "caseworker", utc_now(), ["wmo_meldingen"])

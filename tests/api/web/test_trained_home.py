@@ -18,9 +18,9 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from api.core.config import FORECAST, TRIAGE_EFFORT
-from api.modelstore import ModelLibrary, ModelStore
-from api.services.demo_cases import advice_requests
+from casework.config import FORECAST, TRIAGE_EFFORT
+from casework.demo_cases import advice_requests
+from casework.modelstore import ModelLibrary, ModelStore
 from tests.api.conftest import Api, start_api
 from tests.api.web.conftest import sign_in
 from tests.api.web.test_capacity_page import capacity_rows, expected_rows

@@ -1,1 +1,0 @@
-"""Alembic migrations of the API database (run by api.core.db.migrate)."""

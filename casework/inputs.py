@@ -1,0 +1,45 @@
+"""What enters the casework domain: a new case asking advice, a decision, an objection.
+
+The API publishes these as its request bodies (``api.schemas.advice`` re-exports them); the
+services in ``casework`` take them as they are, so the pages, the HTTP routes and the demo all
+pass through the same checks.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+FeatureValue = bool | int | float | str
+
+
+class AdviceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: str = Field(min_length=1, max_length=100, description="Pseudonymous case key; never a BSN.")
+    team: str = Field(min_length=1, max_length=100)
+    features: dict[str, FeatureValue | None] = Field(
+        description="The model's input, exactly the fields of its schema.json.")
+
+
+class DecisionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["followed", "deviated"]
+    final_effort_class: str = Field(min_length=1, max_length=50)
+    motivation: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _motivation_when_deviating(self) -> DecisionCreate:
+        if self.outcome == "deviated" and not (self.motivation or "").strip():
+            raise ValueError("motivation is required when deviating from the advice")
+        return self
+
+
+class ObjectionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["objection", "complaint"]
+    summary: str = Field(min_length=1, max_length=2000,
+                         description="What the citizen objects to; no names, addresses or BSN.")

@@ -1,0 +1,1 @@
+"""Alembic migrations of the API database (run by casework.db.migrate)."""

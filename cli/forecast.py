@@ -1,0 +1,222 @@
+"""Commands ``forecast`` (train, backtest and forecast intake) and ``capacity`` (plan FTE)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+COUNT = re.compile(r"^\s*(\d+(\.0+)?)?\s*$")
+
+
+def count_columns(path: Path, date_col: str | None) -> tuple[str | None, list[str], list[str]]:
+    """For a wide file without ``--series``: the date column, the count columns (whole numbers or
+    empty) and the skipped columns (anything else, such as response times)."""
+    from werkwijzer.contracts.intake import LONG_COLUMNS, find_date_column
+    from werkwijzer.contracts.tables import read_table
+
+    frame = read_table(path)
+    if date_col is None and set(LONG_COLUMNS) <= set(frame.columns):
+        return None, [], []
+    if date_col is None:
+        date_col = find_date_column(frame.columns)
+    others = [c for c in frame.columns if c != date_col]
+    counts = [c for c in others if frame[c].map(lambda v: bool(COUNT.match(v))).all()]
+    return date_col, counts, [c for c in others if c not in counts]
+
+
+@click.command()
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Intake file: long (series_id,date,value) or wide (a date column, one column per series).",
+)
+@click.option("--freq", type=click.Choice(["D", "W", "M"], case_sensitive=False), required=True)
+@click.option("--horizon", type=click.IntRange(min=1), required=True, help="Periods to forecast.")
+@click.option("--date-col", default=None, help="Date column of a wide file.")
+@click.option(
+    "--series",
+    "series",
+    multiple=True,
+    help="Count column of a wide file (repeatable; default: every whole-number column).",
+)
+@click.option("--country", default=None, help="Holiday calendar country (default: settings, NL).")
+@click.option("--subdiv", default=None, help="Holiday subdivision, e.g. BE for Berlin.")
+@click.option(
+    "--cutoffs",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Backtest cutoffs (rolling origin, spaced by the horizon).",
+)
+@click.option(
+    "--norms",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Norms file, stored with the model so capacity can be computed from the champion.",
+)
+@click.option(
+    "--staffing",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Staffing file, stored with the model.",
+)
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
+def forecast(
+    data: Path,
+    freq: str,
+    horizon: int,
+    date_col: str | None,
+    series: tuple[str, ...],
+    country: str | None,
+    subdiv: str | None,
+    cutoffs: int,
+    norms: Path | None,
+    staffing: Path | None,
+    out: Path,
+) -> None:
+    """Backtest every model, forecast with `auto`, explain and register it in MLflow."""
+    from cli.terminal import where_the_details_are
+    from flows.forecast_report import write_tables
+    from flows.train_forecast import train_forecast
+    from werkwijzer.contracts import read_norms, read_staffing
+    from werkwijzer.io import staged_output
+    from werkwijzer.settings import get_settings
+
+    for path in (norms, staffing):  # fail on a bad planning file before hours of training
+        if path is not None:
+            (read_norms if path == norms else read_staffing)(path)
+    selected = list(series) or None
+    if selected is None:
+        found_date, counts, skipped = count_columns(data, date_col)
+        if counts:
+            date_col, selected = found_date, counts
+            if skipped:
+                click.echo(
+                    f"using {len(counts)} count columns; skipped {len(skipped)} other columns "
+                    f"({', '.join(skipped[:3])}{' ...' if len(skipped) > 3 else ''}); "
+                    "choose with --series"
+                )
+    result = train_forecast(
+        data,
+        freq=freq.upper(),
+        horizon=horizon,
+        cutoffs=cutoffs,
+        date_col=date_col,
+        series=selected,
+        country=country,
+        subdiv=subdiv,
+        norms=norms,
+        staffing=staffing,
+        settings=get_settings(),
+        verbose=True,
+    )
+    with staged_output(out) as stage:
+        write_tables(result, stage)
+        (stage / "report.md").write_text(result.report, encoding="utf-8")
+    click.echo(
+        f"MLflow run {result.run_id}, model version {result.model_version} "
+        f"({'champion' if result.champion else 'not champion'}: {result.gate})"
+    )
+    click.echo(
+        f"wrote {out}/backtest_predictions.csv, backtest_summary.csv, forecast.csv, "
+        "drivers.csv, report.md"
+    )
+    where_the_details_are()
+    if not result.champion:
+        from cli.exits import needs_attention
+
+        needs_attention(f"not promoted: model version {result.model_version} is registered, not champion "
+                        f"({result.gate}); exit code 3")
+
+
+@click.command()
+@click.option(
+    "--forecast",
+    "forecast_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Weekly forecast.csv (series_id,date,mean,lo_80,hi_80,lo_95,hi_95).",
+)
+@click.option("--norms", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--staffing", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    help="What-if, repeatable: TEAM:+10% (demand) or TEAM:+2fte (staffing).",
+)
+@click.option(
+    "--backlog", "backlogs", multiple=True, help="Starting backlog, repeatable: TEAM:HOURS."
+)
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
+def capacity(
+    forecast_path: Path,
+    norms: Path,
+    staffing: Path,
+    scenarios: tuple[str, ...],
+    backlogs: tuple[str, ...],
+    out: Path,
+) -> None:
+    """Hours and FTE needed per team and week against FTE available, backlog and breach risk."""
+    import pandas as pd
+
+    from models.capacity import parse_scenario, plan_capacity
+    from werkwijzer.contracts import read_forecast, read_norms, read_staffing
+    from werkwijzer.io import staged_output, write_csv
+
+    demand: dict[str, float] = {}
+    fte: dict[str, float] = {}
+    backlog: dict[str, float] = {}
+    for text in scenarios:
+        try:
+            kind, team, value = parse_scenario(text)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--scenario") from None
+        (demand if kind == "demand" else fte)[team] = value
+    for text in backlogs:
+        team, _, hours = text.partition(":")
+        try:
+            backlog[team] = float(hours)
+        except ValueError:
+            raise click.BadParameter(
+                f"{text!r}: expected TEAM:HOURS", param_hint="--backlog"
+            ) from None
+    frame = read_forecast(forecast_path)
+    try:
+        plan = plan_capacity(
+            frame,
+            read_norms(norms),
+            read_staffing(staffing),
+            demand_change=demand,
+            fte_change=fte,
+            backlog_start=backlog,
+        )
+    except ValueError as exc:
+        if type(exc) is not ValueError:
+            raise
+        raise click.ClickException(str(exc)) from None
+    with staged_output(out) as stage:
+        write_csv(plan, stage / "capacity.csv")
+    short = plan.groupby("team").agg(
+        fte_needed=("fte_needed_mean", "mean"),
+        fte_available=("fte_available", "mean"),
+        max_breach=("breach_probability", "max"),
+    )
+    for team, row in short.iterrows():
+        risk = (
+            ""
+            if pd.isna(row["max_breach"])
+            else f", max kans op termijnoverschrijding {row['max_breach']:.0%}"
+        )
+        click.echo(
+            f"{team}: nodig {row['fte_needed']:.1f} fte, "
+            f"beschikbaar {row['fte_available']:.1f} fte{risk}"
+        )
+    click.echo(f"wrote {out}/capacity.csv")
+
+
+COMMANDS = (forecast, capacity)

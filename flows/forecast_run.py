@@ -1,0 +1,46 @@
+"""What a forecast training gives, typed and frozen: the flow's tables, its MLflow run, the report.
+
+``flows.train_forecast`` makes a :class:`ForecastRun`; ``flows.forecast_tracking`` logs it and
+answers with :class:`Registered`; ``flows.forecast_report`` writes its tables and report. Nothing
+changes a run after it is made: a step that adds something returns a new one
+(``dataclasses.replace``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Registered:
+    """The MLflow run of a forecast and its registered version, gated (``flows.forecast_tracking``)."""
+
+    run_id: str
+    model_version: str
+    champion: bool
+    gate: str  # "passed", or why the gate kept the version from champion
+
+
+@dataclass(frozen=True)
+class ForecastRun:
+    """One forecast training: the flow's tables, then (``train_forecast``) its MLflow run and report."""
+
+    intake: pd.DataFrame       # the intake on the regular grid of the frequency
+    predictions: pd.DataFrame  # backtest predictions, PREDICTION_COLUMNS
+    summary: pd.DataFrame      # backtest accuracy per series and model, SUMMARY_COLUMNS
+    overall: pd.DataFrame      # backtest accuracy per model over all series
+    choice: Mapping[str, str]  # series -> the model chosen for it
+    forecast: pd.DataFrame     # series_id, date and the forecast with its intervals
+    drivers: pd.DataFrame      # SHAP drivers of the global model (empty without it)
+    drivers_grouped: pd.DataFrame
+    components: pd.DataFrame   # the statistical models' components
+    params: Mapping[str, Any]  # what the run was asked for, as logged
+    run_id: str | None = None  # the rest: None until logged (``log=False`` leaves them so)
+    model_version: str | None = None
+    champion: bool = False
+    gate: str | None = None
+    report: str = ""

@@ -1,1 +1,0 @@
-"""The ``werkwijzer`` command line; each module registers the commands of one area."""
