@@ -42,13 +42,10 @@ from werkwijzer.tracking import (
     reproducibility_tags,
     set_champion,
 )
+from werkwijzer.vocabulary import triage_model_name
 
 EXPERIMENT = experiments.TRIAGE
 GATES = ("performance", "proxy", "fairness", "registry", "shap_additivity")
-
-
-def model_name_for(target: str) -> str:
-    return f"werkwijzer-triage-{target}"
 
 
 @dataclass(frozen=True)
@@ -243,7 +240,7 @@ def train_triage(cases_path: str, registry_path: str, target: str, *, positive: 
     cases, registry, norms = validate_inputs(cases_path, registry_path, norms_path)
     prep = policy_and_proxy(cases, registry, target, settings, positive, label_repair, norms)
     model, train_idx, test_idx = train_and_calibrate(prep, settings)
-    name = model_name_for(target)
+    name = triage_model_name(target)
     doc = steps.schema(prep, model, name)
     result = evaluate_and_audit(prep, model, train_idx, test_idx, settings, justification_path, norms, human_col)
     shap_out = explain_task(prep, model, train_idx, test_idx, doc, settings.seed)

@@ -37,6 +37,7 @@ from werkwijzer.contracts import ContractError, FeatureRegistry, Problem
 from werkwijzer.io import write_csv
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import fingerprint_frame
+from werkwijzer.vocabulary import is_true_word
 
 BACKGROUND_ROWS = 200
 # Labels of the simulator's service-oriented targets (a user's own target falls back to its name).
@@ -107,7 +108,7 @@ def prepare(cases: pd.DataFrame, registry: FeatureRegistry, target: str, setting
                                          column=target, value=str(positive))])
         positive = str(match)
     elif len(classes) == 2:
-        positive = next((c for c in classes if str(c).lower() in ("true", "yes", "ja", "1", "j", "y")), classes[1])
+        positive = next((c for c in classes if is_true_word(c)), classes[1])
     scan = proxy_scan(cases, registry, settings.proxy_threshold)
     blocked = blocked_features(scan)
     specs = select_features(registry, target=target, available=cases.columns, blocked=blocked)

@@ -23,6 +23,7 @@ from api.schemas.advice import AdviceCreate
 from api.services import advice, caseload
 from api.services.errors import Unavailable
 from werkwijzer.settings import Settings
+from werkwijzer.vocabulary import is_true_word
 
 
 def _typed(spec: dict[str, Any], text: str) -> bool | float | str:
@@ -30,7 +31,7 @@ def _typed(spec: dict[str, Any], text: str) -> bool | float | str:
     if spec["kind"] == "numeric":
         return float(text)
     if spec["kind"] == "boolean":
-        return text.strip().lower() == "true"
+        return is_true_word(text)
     return text
 
 

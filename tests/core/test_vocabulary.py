@@ -1,0 +1,57 @@
+"""The project's words, each defined once (ADR 0014): model names, API prefix, true words, small cells."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from werkwijzer.privacy import MIN_CELL
+from werkwijzer.settings import Settings
+from werkwijzer.vocabulary import (
+    FALSE_WORDS,
+    FORECAST,
+    MODEL_NAMES,
+    TRIAGE_EFFORT,
+    TRUE_WORDS,
+    is_true_word,
+    triage_model_name,
+    true_word_in,
+)
+
+
+def test_model_names_are_built_by_one_rule() -> None:
+    assert triage_model_name("effort_class") == TRIAGE_EFFORT == "werkwijzer-triage-effort_class"
+    assert FORECAST in MODEL_NAMES and len(set(MODEL_NAMES)) == 3
+
+
+def test_the_service_and_its_client_use_the_same_names_and_prefix() -> None:
+    from api.core import config
+    from flows import experiments
+    from werkwijzer import client, vocabulary
+
+    assert config.API_PREFIX == client.PREFIX == vocabulary.API_PREFIX == "/api/v1"
+    assert config.MODEL_NAMES == MODEL_NAMES and experiments.FORECAST == FORECAST
+
+
+@pytest.mark.parametrize("word", ["true", "Ja", " yes ", "1", "j", "Y", "waar", True, 1])
+def test_true_words(word: object) -> None:
+    assert is_true_word(word)
+
+
+@pytest.mark.parametrize("word", ["false", "nee", "0", "no", "onwaar", "", "maybe", False, None])
+def test_words_that_are_not_true(word: object) -> None:
+    assert not is_true_word(word)
+
+
+def test_true_and_false_words_do_not_overlap_and_the_preference_picks_one() -> None:
+    assert not set(TRUE_WORDS) & set(FALSE_WORDS)
+    assert true_word_in(["nee", "ja"]) == "ja"
+    assert true_word_in(["1", "true"]) == "true"
+    assert true_word_in(["laag", "hoog"]) is None
+
+
+def test_settings_can_suppress_more_small_cells_never_fewer() -> None:
+    assert Settings(fairness_min_cell=20).fairness_min_cell == 20
+    assert Settings().fairness_min_cell == MIN_CELL == 10
+    with pytest.raises(ValidationError, match="fairness_min_cell"):
+        Settings(fairness_min_cell=MIN_CELL - 1)
