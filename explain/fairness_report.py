@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from explain.fairness import NAMES, FairnessGate, export_table
+from werkwijzer.formatting import MISSING
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -19,7 +20,7 @@ def _table(frame: pd.DataFrame) -> str:
     cols = list(frame.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for _, row in frame.iterrows():
-        cells = ["—" if pd.isna(v) else (f"{v:.3f}" if isinstance(v, float) else str(v)) for v in row]
+        cells = [MISSING if pd.isna(v) else (f"{v:.3f}" if isinstance(v, float) else str(v)) for v in row]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -40,7 +41,7 @@ def fairness_markdown(table: pd.DataFrame, gate: FairnessGate, *, priority: Sequ
               "", f"Band voor ratio's t.o.v. de referentiegroep: {low:g}–{high:g}. Een verschil telt als "
               "gevonden wanneer de ratio buiten de band valt én statistisch significant is "
               f"(Bonferroni) én de percentages minstens {min_difference:g} uiteenliggen. Cellen kleiner dan "
-              f"{min_cell} zijn onderdrukt (—).", ""]
+              f"{min_cell} zijn onderdrukt ({MISSING}).", ""]
     if gate.violations:
         lines += ["## Gevonden verschillen / disparities", _table(pd.DataFrame(gate.violations)), ""]
     if gate.within_noise:

@@ -13,6 +13,7 @@ from typing import Any
 
 from explain.fairness import NAMES
 from explain.governance import Governance
+from werkwijzer.formatting import MISSING
 
 RISK = {
     "class": "hoog risico (AI-verordening bijlage III, punt 5a)",
@@ -67,7 +68,7 @@ def _pct(value: object) -> str:
     try:
         return f"{float(value):.3f}"  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return "—"
+        return MISSING
 
 
 def render_markdown(card: dict[str, Any]) -> str:

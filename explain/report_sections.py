@@ -19,7 +19,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from explain.report_data import ReportData, ReportError, local_time
 from explain.report_plots import intake_plot, line_per_team, share_bars
 from models.monitoring import agreement_rates, forecast_error
-from werkwijzer.formatting import format_number, format_percent, readable
+from werkwijzer.formatting import MISSING, number, percent, readable
+from werkwijzer.i18n import translate_plural
 from werkwijzer.privacy import small_counts, suppress_small_cells
 from werkwijzer.teams import team_label
 
@@ -73,13 +74,13 @@ class Writer:
         return nl if self.lang == "nl" else en
 
     def num(self, value: float, decimals: int = 0) -> str:
-        return format_number(value, self.lang, decimals)
+        return number(value, decimals, self.lang)
 
     def pct(self, share: float) -> str:
-        return format_percent(share, self.lang)
+        return percent(share, 0, self.lang)
 
     def count(self, value: float, hidden: bool | None = None) -> str:
-        hide = (value < self.min_cell) if hidden is None else hidden
+        hide = small_counts([value], self.min_cell)[0] if hidden is None else hidden
         return f"< {self.min_cell}" if hide else self.num(value)
 
     def counts(self, values: Sequence[float]) -> list[str]:
@@ -89,19 +90,11 @@ class Writer:
         return team_label(team, self.lang)
 
     def plural(self, n: int, word: str) -> str:
-        """``1 groep`` / ``3 groepen`` (``1 group`` / ``3 groups``) for the words in WORDS."""
-        nl, en = WORDS[word]
-        return f"{n} {self.t(nl[n != 1], en[n != 1])}"
+        """``1 groep`` / ``3 groepen`` (``1 group`` / ``3 groups``): the catalogue's ``report.count.<word>``."""
+        return translate_plural(f"report.count.{word}", n, self.lang)
 
     def attribute(self, name: str) -> str:
         return readable(name, self.lang)
-
-
-WORDS = {"model": (("model", "modellen"), ("model", "models")), "group": (("groep", "groepen"), ("group", "groups")),
-         "row": (("regel", "regels"), ("row", "rows")), "time": (("keer", "keer"), ("time", "times")),
-         "stop": (("keer stop", "keer stop"), ("stop", "stops")),
-         "warn": (("waarschuwing", "waarschuwingen"), ("warning", "warnings")),
-         "note": (("melding", "meldingen"), ("note", "notes"))}
 
 
 def _fpr_outside(d: ReportData, band: tuple[float, float]) -> pd.DataFrame:
@@ -240,7 +233,7 @@ def _agreement(d: ReportData, w: Writer) -> Section:
     rates = agreement_rates(d.decisions, ("team", "model_name", "model_version"))
     hidden = small_counts(rates["n"].tolist(), w.min_cell)
     rows = [[w.team(r.team), f"{r.model_name} v{r.model_version}", w.count(r.n, h),
-             "–" if h else w.pct(r.agreement_rate), "–" if h else w.pct(r.override_rate)]
+             MISSING if h else w.pct(r.agreement_rate), MISSING if h else w.pct(r.override_rate)]
             for r, h in zip(rates.itertuples(), hidden, strict=True)]
     table = Table([w.t("Team", "Team"), w.t("Model en versie", "Model and version"), w.t("Beslissingen", "Decisions"),
                    w.t("Advies gevolgd", "Advice followed"), w.t("Afgeweken", "Overridden")], rows)
@@ -274,10 +267,10 @@ def _fairness(d: ReportData, w: Writer, band: tuple[float, float]) -> Section:
     subjects = {"advice": w.t("advies", "advice"), "decision": w.t("beslissing", "decision")}
 
     def rate(value: Any) -> str:
-        return "–" if pd.isna(value) else w.pct(float(value))
+        return MISSING if pd.isna(value) else w.pct(float(value))
 
     def ratio(value: Any) -> str:
-        return "–" if pd.isna(value) else w.num(float(value), 2)
+        return MISSING if pd.isna(value) else w.num(float(value), 2)
 
     rows = [[subjects.get(r.subject, str(r.subject)), w.attribute(str(r.attribute)), str(r.group).replace("_", " "),
              w.count(0, True) if pd.isna(r.n) else w.num(r.n), rate(r.selection_rate), rate(r.fpr), rate(r.fnr),

@@ -16,7 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
-from werkwijzer.formatting import format_number, format_percent, readable
+from werkwijzer.formatting import number, percent, readable
 from werkwijzer.settings import Settings
 from werkwijzer.teams import team_label
 
@@ -135,12 +135,12 @@ def _finding(metric: str, row: pd.Series, value: float, threshold: Threshold, n:
     messages = []
     for i, lang in enumerate(("nl", "en")):
         if metric in SHARE_METRICS:
-            val, lim = format_percent(value, lang), format_percent(limit, lang)
+            val, lim = percent(value, 0, lang), percent(limit, 0, lang)
         else:
-            val = format_number(value if shown is None else shown, lang, 2)
-            lim = format_number(limit, lang, 2)
+            val = number(value if shown is None else shown, 2, lang)
+            lim = number(limit, 2, lang)
             if metric == "fairness":
-                lim = f"{format_number(1 / limit, lang, 2)}–{lim}"
+                lim = f"{number(1 / limit, 2, lang)}–{lim}"
         text = TEXTS[metric][i].format(value=val, limit=lim, rate=RATE_NAMES.get(rate, ("", ""))[i])
         where = _where(scope, lang, label)
         messages.append(f"{LEVEL_NAMES[level][i].capitalize()}: {text}" + (f" ({where})." if where else "."))

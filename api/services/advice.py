@@ -33,14 +33,11 @@ from api.services.clock import utc_iso
 from api.services.errors import NotFound, Unavailable
 from api.services.validation import check_case_id, model_input
 from api.storage.models import Advice, Decision
+from werkwijzer.i18n import LANGS, translate
 from werkwijzer.settings import Settings
 
-ADVISED_NL = ("Dit is een advies van een rekenmodel. U beslist zelf en u kunt altijd afwijken. "
-              "Leg uw besluit vast; als u afwijkt, schrijft u kort op waarom.")
-ADVISED_EN = ("This is advice from a statistical model. You decide, and you can always deviate. "
-              "Record your decision; when you deviate, briefly write down why.")
-NEUTRAL_NL = "Voor deze zaak is geen advies. Beoordeel de zaak zoals u gewend bent en leg uw besluit vast."
-NEUTRAL_EN = "There is no advice for this case. Assess the case as you usually do and record your decision."
+STATEMENT = {True: "advice.statement.advised", False: "advice.statement.neutral"}  # frozen with the advice
+
 NO_MODEL = ("Er is geen goedgekeurd model geladen, dus er is geen advies. / No approved model is loaded, "
             "so there is no advice.")
 
@@ -173,7 +170,7 @@ def build(settings: Settings, user: Principal, body: AdviceCreate, computed: Com
         "reasons": computed.reasons if advised else [],
         "suggested_class": computed.suggested if advised else None,
         "top_probability": max(computed.probabilities.values()) if advised else None,
-        "statement_nl": ADVISED_NL if advised else NEUTRAL_NL, "statement_en": ADVISED_EN if advised else NEUTRAL_EN,
+        **{f"statement_{lang}": translate(STATEMENT[advised], lang) for lang in LANGS},
         "selection_reason": reason}
     public = public_from(values, None)
     payload = {

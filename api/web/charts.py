@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import NamedTuple
 
-from api.web.formatting import day_month, number
+from werkwijzer.formatting import day_month, number
 
 WIDTH, HEIGHT = 760, 320
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 40, 36, 56

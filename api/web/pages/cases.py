@@ -23,11 +23,11 @@ from api.services import access, caseload, decisions, explanations
 from api.services.errors import Conflict, InvalidInput, NotFound
 from api.storage.models import Advice, Decision
 from api.web.charts import ChartText, bar_chart
-from api.web.formatting import date_time, feature_value, number, percent
 from api.web.forms import DecisionForm, ObjectionForm
 from api.web.guard import CaseworkerPage, CsrfChecked
 from api.web.i18n import Lang, effort_label, page_lang, translate
 from api.web.render import render, to_form_page
+from werkwijzer.formatting import date_time, feature_value, number, percent
 from werkwijzer.teams import EFFORT_CLASSES, team_label
 
 router = APIRouter(prefix="/zaken", include_in_schema=False, route_class=CheckedRoute)

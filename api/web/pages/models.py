@@ -22,12 +22,12 @@ from api.modelstore import ModelStore
 from api.routes.json_body import CheckedRoute
 from api.services import monitoring, registry, switches
 from api.services.errors import InvalidInput
-from api.web import formatting as fmt
 from api.web import models_view
 from api.web.forms import SwitchForm
 from api.web.guard import AdminPage, CsrfChecked, ModelsPage
 from api.web.i18n import page_lang, translate
 from api.web.render import SECURITY_HEADERS, render, to_form_page
+from werkwijzer import formatting as fmt
 from werkwijzer.settings import Settings
 
 router = APIRouter(prefix="/modellen", include_in_schema=False, route_class=CheckedRoute)

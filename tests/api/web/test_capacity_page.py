@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 
 from api.modelstore import ModelStore
 from api.services import planning
-from api.web import formatting as fmt
 from api.web.scenario import parse_number
 from tests.api.conftest import Api, start_api
 from tests.api.toymodels import TOY_LIBRARY
 from tests.api.web.conftest import sign_in
+from werkwijzer import formatting as fmt
 from werkwijzer.settings import Settings
 
 TEAM = "bijstand_aanvragen"

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from api.core.config import FORECAST, TRIAGE_EFFORT
 from api.modelstore import ModelStore
 from api.services import monitoring
-from api.web import formatting as fmt
 from tests.api.conftest import Api, new_case, start_api
 from tests.api.web.conftest import csrf_of, sign_in
+from werkwijzer import formatting as fmt
 from werkwijzer.settings import Settings
 
 
