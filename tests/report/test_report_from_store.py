@@ -155,7 +155,7 @@ def test_report_figures_match_the_store_in_both_languages(december: Settings, tm
     assert sorted(p.name for p in written) == ["report-2026-12.en.html", "report-2026-12.en.pdf",
                                                "report-2026-12.nl.html", "report-2026-12.nl.pdf"]
     nl = _text(tmp_path / "report-2026-12.nl.html")
-    assert "In 2026-12 kregen 40 zaken een advies; consulenten volgden het advies in 75\u00a0% van de gevallen." in nl
+    assert "In 2026-12 kregen 40 zaken een advies; consulenten volgden het advies in 75 % van de gevallen." in nl
     assert "Er kwamen 12 bezwaren tegen een advies binnen. Het advies is 1 keer uitgezet." in nl
     assert "Over alle teams kwamen 255 zaken binnen; voorspeld waren 240." in nl
     assert "10-12-2026 10:00" in nl and "drift boven de stopgrens" in nl  # Dutch local time of 09:00 UTC
