@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from explain.report_data import ReportData, ReportError, local_time
 from explain.report_plots import intake_plot, line_per_team, share_bars
 from models.monitoring import agreement_rates, forecast_error
+from models.thresholds import level_name
 from werkwijzer.formatting import MISSING, number, percent, readable
 from werkwijzer.i18n import LANGS, translate, translate_plural
 from werkwijzer.privacy import small_counts, suppress_small_cells
@@ -283,7 +284,7 @@ def _changes(d: ReportData, w: Writer) -> Section:
 
 
 def _signals(d: ReportData, w: Writer) -> Section:
-    levels = {level: w.t(f"signals.level.{level}") for level in ("stop", "warn", "note")}
+    levels = {level: level_name(level, w.lang) for level in ("stop", "warn", "note")}
     seen: dict[str, str] = {}
     for f in sorted(d.findings, key=lambda f: list(levels).index(f.level)):
         seen.setdefault(f.message(w.lang), f.level)

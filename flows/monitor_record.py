@@ -24,7 +24,7 @@ from mlflow.entities import Metric
 
 from flows.experiments import MONITORING
 from flows.store_frames import Period
-from models.thresholds import LEVEL_NAMES, LEVELS, Finding
+from models.thresholds import LEVELS, Finding, level_name
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import configure_mlflow, ensure_experiment, reproducibility_tags
 
@@ -168,7 +168,7 @@ def markdown(period: Period, findings: Sequence[Finding], counts: Mapping[str, i
              f"Bekeken: {counts.get('advice', 0)} adviesvragen, {counts.get('decisions', 0)} beslissingen, "
              f"{counts.get('objections', 0)} bezwaren.", "",
              "| niveau | aantal |", "|---|---|"]
-    lines += [f"| {LEVEL_NAMES[level][0]} | {per_level[level]} |" for level in LEVELS]
+    lines += [f"| {level_name(level, 'nl')} | {per_level[level]} |" for level in LEVELS]
     lines.append("")
     if stopped:
         lines += ["**Het advies is uitgezet** voor: " + ", ".join(stopped) +

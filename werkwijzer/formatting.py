@@ -16,6 +16,8 @@ import datetime as dt
 import math
 from zoneinfo import ZoneInfo
 
+from werkwijzer.i18n import has_text, translate
+
 MISSING = "\u2013"  # en dash: no value
 MINUS = "\u2212"
 MONTHS_SHORT = {
@@ -106,14 +108,8 @@ def feature_value(value: bool | int | float | str | None, lang: str = "nl") -> s
     return value.replace("_", " ")
 
 
-PROTECTED_LABELS = {"migration_background": ("herkomst", "origin"), "age_band": ("leeftijdsgroep", "age group"),
-                    "sex": ("geslacht", "sex"), "nationality": ("nationaliteit", "nationality"),
-                    "household_type": ("huishouden", "household")}
-
-
 def readable(name: str, lang: str = "nl") -> str:
-    """A protected characteristic's name in words; any other identifier with its underscores as spaces."""
-    label = PROTECTED_LABELS.get(name)
-    if label:
-        return label[0] if lang == "nl" else label[1]
-    return name.replace("_", " ")
+    """A protected characteristic's name in words (the catalogue's ``characteristic.<name>``); any other
+    identifier with its underscores as spaces."""
+    key = f"characteristic.{name}"
+    return translate(key, lang) if has_text(key) else name.replace("_", " ")
