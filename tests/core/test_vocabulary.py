@@ -14,6 +14,7 @@ from werkwijzer.vocabulary import (
     TRIAGE_EFFORT,
     TRUE_WORDS,
     is_true_word,
+    never_feature_reason,
     triage_model_name,
     true_word_in,
 )
@@ -55,3 +56,21 @@ def test_settings_can_suppress_more_small_cells_never_fewer() -> None:
     assert Settings().fairness_min_cell == MIN_CELL == 10
     with pytest.raises(ValidationError, match="fairness_min_cell"):
         Settings(fairness_min_cell=MIN_CELL - 1)
+
+
+@pytest.mark.parametrize("name", ["age", "leeftijd", "age_band", "Leeftijdsgroep", "nationaliteit",
+                                  "postcode_district"])
+def test_never_model_input_is_one_list_for_training_and_service(name: str) -> None:
+    from api.services.errors import InvalidInput
+    from api.services.validation import model_input
+    from models.policy import deny_reason
+
+    assert never_feature_reason(name) is not None and deny_reason(name) == never_feature_reason(name)
+    with pytest.raises(InvalidInput) as refused:
+        model_input([{"features": [{"name": "open_debts", "kind": "numeric"}]}], "t", {"open_debts": 1, name: 1})
+    assert [p.type for p in refused.value.problems] == ["value_error.protected"]
+
+
+@pytest.mark.parametrize("name", ["open_debts", "average_wait", "stage", "package", "team"])
+def test_words_that_only_contain_a_listed_word_are_not_refused(name: str) -> None:
+    assert never_feature_reason(name) is None
