@@ -12,6 +12,7 @@ import pandas as pd
 
 from explain.fairness import NAMES, FairnessGate, export_table
 from werkwijzer.formatting import MISSING
+from werkwijzer.i18n import both
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -31,7 +32,7 @@ def fairness_markdown(table: pd.DataFrame, gate: FairnessGate, *, priority: Sequ
                       label_findings: Sequence[str] = (), label_note: str = "",
                       min_difference: float = 0.05) -> str:
     """Markdown: verdict first, then priority, per-group table(s), human comparison, label audit."""
-    verdict = "GESLAAGD / PASSED" if gate.passed else "NIET GESLAAGD / FAILED"
+    verdict = both("mlflow.gate.passed" if gate.passed else "mlflow.gate.failed")
     lines = [f"# Fairness-audit — {title}", "", f"**Toets / gate: {verdict}.** {gate.reason}", ""]
     if gate.justified:
         lines += ["Een rechtvaardiging (legitiem doel, geschiktheid, noodzakelijkheid, proportionaliteit, "

@@ -25,6 +25,7 @@ from mlflow.entities import Metric
 from flows.experiments import MONITORING
 from flows.store_frames import Period
 from models.thresholds import LEVELS, Finding, level_name
+from werkwijzer.i18n import both
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import configure_mlflow, ensure_experiment, reproducibility_tags
 
@@ -99,13 +100,13 @@ def plots(folder: Path, tables: Mapping[str, pd.DataFrame], settings: Settings) 
     s = settings
     specs = [
         ("drift.png", tables["psi"], "feature", "psi", _levels(s.psi_note, s.psi_warn, s.psi_stop),
-         "PSI t.o.v. trainingsdata / PSI vs training data"),
+         both("mlflow.plot.psi")),
         ("agreement.png", _with(tables["agreement"], "team"), "team", "agreement_rate",
-         _levels(s.agreement_note, s.agreement_warn, s.agreement_stop), "Advies gevolgd (aandeel) / agreement rate"),
+         _levels(s.agreement_note, s.agreement_warn, s.agreement_stop), both("mlflow.plot.agreement")),
         ("fairness.png", _fairness_long(tables["fairness"]), "label", "ratio",
          [(1.0, "grey"), *[(x, c) for f, c in _levels(s.fairness_note_factor, s.fairness_warn_factor,
                                                        s.fairness_stop_factor) for x in (f, 1 / f)]],
-         "Ratio t.o.v. referentiegroep (advies) / ratio vs reference group (advice)"),
+         both("mlflow.plot.fairness_ratio")),
     ]
     written = []
     for file, table, label, value, lines, xlabel in specs:

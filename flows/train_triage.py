@@ -33,6 +33,7 @@ from flows import experiments
 from flows import triage_steps as steps
 from models.triage import save_model
 from werkwijzer.contracts import read_cases, read_norms, read_registry
+from werkwijzer.i18n import both
 from werkwijzer.io import staged_output
 from werkwijzer.settings import Settings, get_settings
 from werkwijzer.tracking import (
@@ -137,7 +138,7 @@ def _plots(folder: Path, result: dict[str, Any], importance: pd.DataFrame, min_c
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.barh(*fairness_bars(result["table"], min_cell))
     ax.axvline(1.0, color="grey")
-    ax.set_xlabel("FPR-ratio t.o.v. referentie / FPR ratio vs reference")
+    ax.set_xlabel(both("mlflow.plot.fpr_ratio"))
     fig.tight_layout()
     fig.savefig(folder / "fairness.png", dpi=100)
     plt.close(fig)

@@ -34,6 +34,7 @@ from models.proxy import blocked_features, proxy_scan
 from models.triage import TriageClassifier
 from models.triage_metrics import calibration_table, class_prior, evaluate
 from werkwijzer.contracts import ContractError, FeatureRegistry, Problem
+from werkwijzer.i18n import both
 from werkwijzer.io import write_csv
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import fingerprint_frame
@@ -211,7 +212,7 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
                                                     positive=positive, classes=[str(c) for c in classes]),
                                        settings.fairness_min_cell)
         else:
-            note = "Het trainingslabel is vergeleken met de behandeluren. / Training label checked against hours."
+            note = both("mlflow.label.checked")
             if findings and justification is None:
                 gate.passed = False
                 gate.reason = ("the training label is biased: " + findings[0].split(" / ")[-1]

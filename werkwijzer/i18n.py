@@ -159,5 +159,11 @@ def translate_plural(key: str, count: float, lang: str, **values: object) -> str
     return catalogue()[check_lang(lang)].plural(key, count, **values)
 
 
+def both(key: str, **values: object) -> str:
+    """Dutch, then English, in one line (``nl / en``): for a reader whose language is not known, such as an
+    API client's error detail or an MLflow artifact for model owners."""
+    return " / ".join(translate(key, lang, **values) for lang in LANGS)
+
+
 def has_text(key: str) -> bool:
     return key in catalogue()[DEFAULT_LANG].entries

@@ -33,13 +33,11 @@ from api.services.clock import utc_iso
 from api.services.errors import NotFound, Unavailable
 from api.services.validation import check_case_id, model_input
 from api.storage.models import Advice, Decision
-from werkwijzer.i18n import LANGS, translate
+from werkwijzer.i18n import LANGS, both, translate
 from werkwijzer.settings import Settings
 
 STATEMENT = {True: "advice.statement.advised", False: "advice.statement.neutral"}  # frozen with the advice
 
-NO_MODEL = ("Er is geen goedgekeurd model geladen, dus er is geen advies. / No approved model is loaded, "
-            "so there is no advice.")
 
 
 class RandomSource(Protocol):
@@ -83,7 +81,7 @@ def prepare(store: ModelStore, settings: Settings, body: AdviceCreate) -> Prepar
     """Validate against the champions' schemas: 503 without a champion, 422 naming every bad field."""
     effort, integrated = store.triage_pair()
     if effort is None:
-        raise Unavailable(NO_MODEL)
+        raise Unavailable(both("service.no_model"))
     check_case_id(body.case_id)
     schemas = [effort.schema] + ([integrated.schema] if integrated else [])
     return Prepared(effort, integrated, body.case_id, model_input(schemas, body.team, body.features))

@@ -22,6 +22,7 @@ from api.modelstore import ModelStore
 from api.schemas.advice import AdviceCreate
 from api.services import advice, caseload
 from api.services.errors import Unavailable
+from werkwijzer.i18n import both
 from werkwijzer.settings import Settings
 from werkwijzer.vocabulary import is_true_word
 
@@ -53,7 +54,7 @@ def seed(session: Session, store: ModelStore, settings: Settings, caseworker: Pr
     """Ask advice for the newest ``count`` cases; returns how many cases now await a decision."""
     effort, integrated = store.triage_pair()
     if effort is None:
-        raise Unavailable(advice.NO_MODEL)
+        raise Unavailable(both("service.no_model"))
     schemas = [effort.schema] + ([integrated.schema] if integrated else [])
     rng = random.Random(settings.seed)
     for body in advice_requests(cases_csv, schemas, count):
