@@ -81,13 +81,13 @@ def _entries(catalog: Catalog, path: Path) -> dict[str, Entry]:
     return out
 
 
-def _check_same(found: dict[str, dict[str, Entry]]) -> None:
+def _check_same(found: dict[str, dict[str, Entry]], paths: dict[str, Path]) -> None:
     """Both languages have the same keys, the same plural keys and the same placeholders."""
     (first, a), (second, b) = found.items()
     for one, other, name in ((a, b, second), (b, a, first)):
         missing = sorted(set(one) - set(other))
         if missing:
-            raise CatalogueError(f"{po_path(name)}: missing {len(missing)} key(s), e.g. {missing[:5]}")
+            raise CatalogueError(f"{paths[name]}: missing {len(missing)} key(s), e.g. {missing[:5]}")
     for key in a:
         if a[key].plural != b[key].plural:
             raise CatalogueError(f"'{key}' is a plural entry in one language only ({first}: {a[key].plural}, "
@@ -101,9 +101,8 @@ def _check_same(found: dict[str, dict[str, Entry]]) -> None:
 class Texts:
     """The catalogue of one language, compiled from its ``.po`` file."""
 
-    def __init__(self, lang: Lang, catalog: Catalog, entries: dict[str, Entry]) -> None:
-        self.lang = lang
-        self.entries = entries
+    def __init__(self, lang: Lang, catalog: Catalog, entries: dict[str, Entry], path: Path) -> None:
+        self.lang, self.entries, self.path = lang, entries, path
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
@@ -112,7 +111,7 @@ class Texts:
     def text(self, key: str, **values: object) -> str:
         entry = self.entries.get(key)
         if entry is None or entry.plural:
-            raise MissingText(f"no text '{key}' in {po_path(self.lang)}"
+            raise MissingText(f"no text '{key}' in {self.path}"
                               + (" (a counted text: use translate_plural)" if entry else ""))
         text = self.translations.gettext(key)
         return text.format(**values) if values else text
@@ -120,7 +119,7 @@ class Texts:
     def plural(self, key: str, count: float, **values: object) -> str:
         entry = self.entries.get(key)
         if entry is None or not entry.plural:
-            raise MissingText(f"no counted text '{key}' in {po_path(self.lang)}"
+            raise MissingText(f"no counted text '{key}' in {self.path}"
                               + (" (not a counted text: use translate)" if entry else ""))
         form = int(count) if float(count).is_integer() else 2  # a fraction reads as plural in both languages
         return self.translations.ngettext(key, key, form).format(**{"n": count, **values})
@@ -130,8 +129,8 @@ def load(directory: Path = LOCALE_DIR) -> dict[Lang, Texts]:
     """Read, check and compile the catalogues in ``directory`` (the package's own unless a test asks)."""
     catalogs: dict[Lang, Catalog] = {}
     found: dict[str, dict[str, Entry]] = {}
-    for lang in LANGS:
-        path = po_path(lang, directory)
+    paths = {lang: po_path(lang, directory) for lang in LANGS}
+    for lang, path in paths.items():
         if not path.is_file():
             raise CatalogueError(f"{path}: the catalogue for '{lang}' is missing")
         with path.open("rb") as handle:
@@ -139,8 +138,8 @@ def load(directory: Path = LOCALE_DIR) -> dict[Lang, Texts]:
         if not re.fullmatch(r"\s*\(?n\s*!=\s*1\)?\s*", catalogs[lang].plural_expr):
             raise CatalogueError(f"{path}: Plural-Forms must be 'nplurals=2; plural=(n != 1);' for {lang}")
         found[lang] = _entries(catalogs[lang], path)
-    _check_same(found)
-    return {lang: Texts(lang, catalogs[lang], found[lang]) for lang in LANGS}
+    _check_same(found, paths)
+    return {lang: Texts(lang, catalogs[lang], found[lang], paths[lang]) for lang in LANGS}
 
 
 @cache

@@ -79,7 +79,7 @@ def test_the_shipped_catalogues_load_from_a_copy(tmp_path: Path) -> None:
 
 BROKEN = [  # (language, text in its catalogue, replaced by, what loading says)
     ("en", 'msgid "signin.empty"\nmsgstr "Enter your code."\n', "",
-     "en/LC_MESSAGES/werkwijzer.po: missing 1 key(s), e.g. ['signin.empty']"),
+     "LC_MESSAGES/werkwijzer.po: missing 1 key(s), e.g. ['signin.empty']"),
     ("nl", 'msgstr "Vul uw code in."', 'msgstr ""', "'signin.empty' has an empty text"),
     ("en", 'msgstr "Case {case}"', 'msgstr "Case {id}"', "'case.title' has other placeholders"),
     ("nl", 'msgid "signin.empty"', '#, fuzzy\nmsgid "signin.empty"', "'signin.empty' is marked fuzzy"),
@@ -90,8 +90,9 @@ BROKEN = [  # (language, text in its catalogue, replaced by, what loading says)
 def test_a_broken_catalogue_fails_loading(tmp_path: Path, lang: str, old: str, new: str, message: str) -> None:
     folder = _copy(tmp_path)
     _edit(po_path(lang, folder), old, new)
-    with pytest.raises(CatalogueError, match=re.escape(message)):
+    with pytest.raises(CatalogueError, match=re.escape(message)) as refused:
         load(folder)
+    assert "missing" not in message or str(po_path(lang, folder)) in str(refused.value), "names the broken file"
 
 
 def test_a_plural_in_one_language_only_fails_loading(tmp_path: Path) -> None:
