@@ -71,8 +71,9 @@ def _entries(catalog: Catalog, path: Path) -> dict[str, Entry]:
         if not message.id:
             continue  # the header
         plural = isinstance(message.id, tuple | list)
-        key = message.id[0] if plural else message.id
-        texts = tuple(message.string) if plural else (message.string,)
+        key = str(message.id[0] if plural else message.id)
+        forms = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        texts = tuple(str(text or "") for text in forms)
         if message.fuzzy:
             raise CatalogueError(f"{path}: '{key}' is marked fuzzy; check the text and remove the mark")
         if not all(texts) or len(texts) != (catalog.num_plurals if plural else 1):
@@ -81,7 +82,7 @@ def _entries(catalog: Catalog, path: Path) -> dict[str, Entry]:
     return out
 
 
-def _check_same(found: dict[str, dict[str, Entry]], paths: dict[str, Path]) -> None:
+def _check_same(found: dict[Lang, dict[str, Entry]], paths: dict[Lang, Path]) -> None:
     """Both languages have the same keys, the same plural keys and the same placeholders."""
     (first, a), (second, b) = found.items()
     for one, other, name in ((a, b, second), (b, a, first)):
@@ -128,7 +129,7 @@ class Texts:
 def load(directory: Path = LOCALE_DIR) -> dict[Lang, Texts]:
     """Read, check and compile the catalogues in ``directory`` (the package's own unless a test asks)."""
     catalogs: dict[Lang, Catalog] = {}
-    found: dict[str, dict[str, Entry]] = {}
+    found: dict[Lang, dict[str, Entry]] = {}
     paths = {lang: po_path(lang, directory) for lang in LANGS}
     for lang, path in paths.items():
         if not path.is_file():
