@@ -41,6 +41,7 @@ import yaml
 from numpy.typing import ArrayLike
 
 from models.monitoring import confusion_counts
+from werkwijzer.i18n import translate
 from werkwijzer.privacy import MIN_CELL, suppress_small_cells
 from werkwijzer.vocabulary import true_word_in
 
@@ -51,14 +52,13 @@ EXPORT_COLUMNS = ("attribute", "group", "n", "tn", "fp", "fn", "tp", "selection_
 # The denominator of each rate: the count the rate rests on.
 DENOMINATOR = {"selection_rate": ("n",), "fpr": ("tn", "fp"), "fnr": ("fn", "tp"), "tpr": ("fn", "tp"),
                "fdr": ("fp", "tp"), "fp_share": ("n",)}
-NAMES = {
-    "selection_rate": ("selectiepercentage", "selection rate"),
-    "fpr": ("fout-positief-percentage (FPR)", "false positive rate (FPR)"),
-    "fnr": ("fout-negatief-percentage (FNR)", "false negative rate (FNR)"),
-    "tpr": ("terecht-positief-percentage (TPR)", "true positive rate (TPR)"),
-    "fdr": ("aandeel onterecht geselecteerd (FDR)", "false discovery rate (FDR)"),
-    "fp_share": ("fout-positief per groepsgrootte", "false positives per group size"),
-}
+
+
+def metric_name(metric: str, lang: str) -> str:
+    """A fairness metric in words (the catalogue's ``metric.<name>``): ``fout-positief-percentage (FPR)``."""
+    return translate(f"metric.{metric}", lang)
+
+
 QUESTIONS = {
     "legitimate_aim": ("legitiem doel", "legitimate aim"),
     "suitability": ("geschiktheid", "suitability"),

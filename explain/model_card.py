@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from explain.fairness import NAMES
+from explain.fairness import metric_name
 from explain.governance import Governance
 from werkwijzer.formatting import MISSING
 
@@ -99,7 +99,8 @@ def render_markdown(card: dict[str, Any]) -> str:
           for k in ("roc_auc", "pr_auc", "brier", "log_loss")],
         f"| accuracy | {_pct(m.get('accuracy'))} | |", "",
         "## Eerlijkheid / fairness",
-        "Prioriteit / metric priority: " + ", ".join(f"{i + 1}. {NAMES[p][0]}" for i, p in enumerate(fair["priority"])),
+        "Prioriteit / metric priority: "
+        + ", ".join(f"{i + 1}. {metric_name(p, 'nl')}" for i, p in enumerate(fair["priority"])),
         "", f"Toets / gate: **{'geslaagd' if fair['gate']['passed'] else 'niet geslaagd'}** — {fair['gate']['reason']}",
     ]
     if fair.get("label_findings"):
