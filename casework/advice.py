@@ -33,16 +33,11 @@ from casework.modelstore import ModelStore, TriageBundle
 from casework.security import Principal
 from casework.storage import Advice, Decision
 from casework.validation import check_case_id, model_input
+from werkwijzer.i18n import LANGS, both, translate
 from werkwijzer.settings import Settings
 
-ADVISED_NL = ("Dit is een advies van een rekenmodel. U beslist zelf en u kunt altijd afwijken. "
-              "Leg uw besluit vast; als u afwijkt, schrijft u kort op waarom.")
-ADVISED_EN = ("This is advice from a statistical model. You decide, and you can always deviate. "
-              "Record your decision; when you deviate, briefly write down why.")
-NEUTRAL_NL = "Voor deze zaak is geen advies. Beoordeel de zaak zoals u gewend bent en leg uw besluit vast."
-NEUTRAL_EN = "There is no advice for this case. Assess the case as you usually do and record your decision."
-NO_MODEL = ("Er is geen goedgekeurd model geladen, dus er is geen advies. / No approved model is loaded, "
-            "so there is no advice.")
+STATEMENT = {True: "advice.statement.advised", False: "advice.statement.neutral"}  # frozen with the advice
+
 
 
 class RandomSource(Protocol):
@@ -86,7 +81,7 @@ def prepare(store: ModelStore, settings: Settings, body: AdviceCreate) -> Prepar
     """Validate against the champions' schemas: 503 without a champion, 422 naming every bad field."""
     effort, integrated = store.triage_pair()
     if effort is None:
-        raise Unavailable(NO_MODEL)
+        raise Unavailable(both("service.no_model"))
     check_case_id(body.case_id)
     schemas = [effort.schema] + ([integrated.schema] if integrated else [])
     return Prepared(effort, integrated, body.case_id, model_input(schemas, body.team, body.features))
@@ -153,7 +148,7 @@ def build(settings: Settings, user: Principal, body: AdviceCreate, computed: Com
         "reasons": computed.reasons if advised else [],
         "suggested_class": computed.suggested if advised else None,
         "top_probability": max(computed.probabilities.values()) if advised else None,
-        "statement_nl": ADVISED_NL if advised else NEUTRAL_NL, "statement_en": ADVISED_EN if advised else NEUTRAL_EN,
+        **{f"statement_{lang}": translate(STATEMENT[advised], lang) for lang in LANGS},
         "selection_reason": reason}
     public = public_from(values, None)
     payload = {

@@ -19,14 +19,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from casework import advice, caseload
+from casework import caseload
 from casework.advice_queue import AdviceQueue
 from casework.db import session_factory
 from casework.errors import Unavailable
 from casework.inputs import AdviceCreate
 from casework.modelstore import ModelStore
 from casework.security import Principal
+from werkwijzer.i18n import both
 from werkwijzer.settings import Settings
+from werkwijzer.vocabulary import is_true_word
 
 
 def _typed(spec: dict[str, Any], text: str) -> bool | float | str:
@@ -34,7 +36,7 @@ def _typed(spec: dict[str, Any], text: str) -> bool | float | str:
     if spec["kind"] == "numeric":
         return float(text)
     if spec["kind"] == "boolean":
-        return text.strip().lower() == "true"
+        return is_true_word(text)
     return text
 
 
@@ -56,7 +58,7 @@ def seed(session: Session, store: ModelStore, settings: Settings, caseworker: Pr
     """Ask advice for the newest ``count`` cases; returns how many cases now await a decision."""
     effort, integrated = store.triage_pair()
     if effort is None:
-        raise Unavailable(advice.NO_MODEL)
+        raise Unavailable(both("service.no_model"))
     schemas = [effort.schema] + ([integrated.schema] if integrated else [])
     requests = advice_requests(cases_csv, schemas, count)
     session.commit()  # the queue stores through sessions of its own, as in the API: end this one's transaction

@@ -11,18 +11,7 @@ from sqlalchemy.orm import Session
 from casework import access
 from casework.modelstore import ModelStore
 from casework.security import Principal
-from werkwijzer.teams import team_label
-
-NO_ADVICE = {
-    "nl": {True: "Bij uw aanvraag is geen advies van een computer gebruikt. Een medewerker van team {team} "
-                 "heeft uw aanvraag beoordeeld en het besluit genomen.",
-           False: "Bij uw aanvraag is geen advies van een computer gebruikt. Een medewerker van team {team} "
-                  "beoordeelt uw aanvraag en neemt het besluit."},
-    "en": {True: "No computer advice was used for your application. A staff member of the {team} team "
-                 "assessed your application and made the decision.",
-           False: "No computer advice was used for your application. A staff member of the {team} team "
-                  "assesses your application and makes the decision."},
-}
+from explain.narrative import citizen_without_advice
 
 
 def citizen_text(session: Session, store: ModelStore, user: Principal, advice_id: str,
@@ -30,7 +19,7 @@ def citizen_text(session: Session, store: ModelStore, user: Principal, advice_id
     advice, decision = access.case(session, user, advice_id)
     decided = decision is not None
     if advice.suggestion is None or not advice.reasons:
-        text = NO_ADVICE[lang][decided].format(team=team_label(advice.team, lang))
+        text = citizen_without_advice(advice.team, decided, lang)
     else:
         text = store.library.citizen_explanation(advice.reasons, advice.team, decided, lang)
     return {"advice_id": advice.id, "lang": lang, "text": text, "decided_by_person": decided}

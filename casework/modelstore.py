@@ -27,6 +27,7 @@ import pandas as pd
 
 from casework.config import FORECAST, TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from werkwijzer.settings import Settings
+from werkwijzer.vocabulary import never_feature_reason
 
 log = logging.getLogger(__name__)
 
@@ -270,9 +271,9 @@ class ModelStore:
         schema = _json(path / "schema.json")
         if not schema.get("features"):
             raise ValueError(f"{name} version {version.version}: schema.json has no features")
-        from casework.validation import PROTECTED
-
-        protected = sorted({f["name"] for f in schema["features"]} & (PROTECTED | set(schema.get("protected", []))))
+        named = set(schema.get("protected", []))
+        protected = sorted(f["name"] for f in schema["features"]
+                           if f["name"] in named or never_feature_reason(f["name"]))
         if protected:  # responsible-ai item 10: refuse to serve such a model at all
             raise ValueError(f"{name} version {version.version} uses protected characteristics: {protected}")
         model = self.library.load_triage(path / "model.skops")

@@ -13,9 +13,8 @@ import pandas as pd
 
 from casework.errors import NotFound, Unavailable
 from casework.modelstore import ForecastBundle, ModelStore
+from werkwijzer.i18n import both
 from werkwijzer.teams import TEAMS
-
-NO_FORECAST = ("Er is geen goedgekeurd prognosemodel geladen. / No approved forecast model is loaded.")
 
 
 def teams(store: ModelStore) -> list[dict[str, Any]]:
@@ -34,7 +33,7 @@ def teams(store: ModelStore) -> list[dict[str, Any]]:
 def _bundle_for(store: ModelStore, team: str) -> tuple[ForecastBundle, pd.DataFrame]:
     bundle = store.forecast
     if bundle is None:
-        raise Unavailable(NO_FORECAST)
+        raise Unavailable(both("service.no_forecast"))
     rows = bundle.forecast[bundle.forecast["series_id"].astype(str) == team]
     if rows.empty:
         raise NotFound(f"no forecast for team {team}")
@@ -66,7 +65,7 @@ def capacity(store: ModelStore, team: str, demand_change: float, fte_change: flo
              backlog_start: float) -> dict[str, Any]:
     bundle, rows = _bundle_for(store, team)
     if bundle.norms is None or bundle.staffing is None:
-        raise Unavailable("De prognose heeft geen normen of formatie. / The forecast run has no norms or staffing.")
+        raise Unavailable(both("service.no_norms"))
     if team not in set(bundle.norms["team"]) or team not in set(bundle.staffing["team"]):
         raise NotFound(f"no norms or staffing for team {team}")
     plan = store.library.plan_capacity(rows, bundle.norms, bundle.staffing, demand_change={team: demand_change},

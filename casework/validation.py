@@ -15,15 +15,7 @@ from typing import Any
 from casework.errors import InvalidInput, Problem
 from werkwijzer.contracts.bsn import is_identifier_like
 from werkwijzer.privacy import BSN_MESSAGE, BSN_PLACEHOLDER, contains_bsn, passes_eleven_test
-
-# Never model input (responsible-ai item 8), in the spellings users are likely to send.
-PROTECTED = frozenset({
-    "nationality", "nationaliteit", "migration_background", "migratieachtergrond", "ethnicity",
-    "etniciteit", "religion", "religie", "geloof", "sex", "gender", "geslacht", "health", "gezondheid",
-    "adhd", "mental_health", "ggz", "literacy", "geletterdheid", "laaggeletterd", "age_band",
-    "age", "leeftijd", "postcode", "postcode_district", "district", "wijk", "number_of_children",
-    "aantal_kinderen", "language_assistance", "channel",
-})
+from werkwijzer.vocabulary import never_feature_reason
 
 
 def bsn_problem(loc: tuple[str | int, ...]) -> Problem:
@@ -69,7 +61,7 @@ def model_input(schemas: list[dict[str, Any]], team: str, features: dict[str, An
         if "team" in values and values["team"] != team:
             problems.append(Problem(("body", "features", "team"), "must equal the case's team", "value_error"))
         values["team"] = team
-    protected = {n for s in schemas for n in s.get("protected", [])} | PROTECTED
+    protected = {n for s in schemas for n in s.get("protected", [])}
     for name, value in features.items():
         loc: tuple[str | int, ...] = ("body", "features", name)
         spec = specs.get(name)
@@ -79,7 +71,7 @@ def model_input(schemas: list[dict[str, Any]], team: str, features: dict[str, An
                 isinstance(value, int) and passes_eleven_test(value) and (
                     is_identifier_like(name) or spec is None or spec.get("kind") != "numeric")):
             problems.append(bsn_problem(loc))
-        elif name.lower() in protected:
+        elif name.lower() in protected or never_feature_reason(name):
             problems.append(Problem(loc, "is a protected characteristic and is never model input",
                                     "value_error.protected"))
         elif spec is None:

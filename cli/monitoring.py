@@ -196,7 +196,7 @@ def monitor(once: bool, cron: str | None, end: dt.datetime | None) -> None:
     from casework.frames import StoreNotReady, open_store
     from cli.terminal import where_the_details_are
     from flows.monitor import monitor as monitor_flow
-    from models.thresholds import LEVEL_NAMES
+    from models.thresholds import level_name
     from werkwijzer.settings import get_settings
 
     began = time.perf_counter()
@@ -208,7 +208,7 @@ def monitor(once: bool, cron: str | None, end: dt.datetime | None) -> None:
     click.echo(f"period {run.period.start:%Y-%m-%d %H:%M} to {run.period.end:%Y-%m-%d %H:%M} UTC: "
                f"{run.counts.get('advice', 0)} advice, {run.counts.get('decisions', 0)} decisions")
     for finding in run.findings:
-        click.echo(f"  [{LEVEL_NAMES[finding.level][1]}] {finding.message_nl}")
+        click.echo(f"  [{level_name(finding.level, 'en')}] {finding.message_nl}")
     for note in run.notes:
         click.echo(f"  (niet gemeten) {note}")
     if run.stopped:

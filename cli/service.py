@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
+from werkwijzer.vocabulary import API_PREFIX
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -193,7 +195,7 @@ def reload(url: str, token_stdin: bool, token: str | None) -> None:
 
     token = read_token(stdin=token_stdin, given=token)
 
-    response = httpx.post(f"{url.rstrip('/')}/api/v1/admin/reload", headers={"Authorization": f"Bearer {token}"},
+    response = httpx.post(f"{url.rstrip('/')}{API_PREFIX}/admin/reload", headers={"Authorization": f"Bearer {token}"},
                           timeout=300)
     if response.status_code != 200:
         raise click.ClickException(f"reload failed: {response.status_code} {response.text}")

@@ -41,7 +41,9 @@ import yaml
 from numpy.typing import ArrayLike
 
 from models.monitoring import confusion_counts
-from werkwijzer.privacy import suppress_small_cells
+from werkwijzer.i18n import translate
+from werkwijzer.privacy import MIN_CELL, suppress_small_cells
+from werkwijzer.vocabulary import true_word_in
 
 RATES = ("selection_rate", "fpr", "fnr", "tpr", "fdr", "fp_share")
 PRIORITY = ("fpr", "fnr", "fdr")
@@ -50,14 +52,13 @@ EXPORT_COLUMNS = ("attribute", "group", "n", "tn", "fp", "fn", "tp", "selection_
 # The denominator of each rate: the count the rate rests on.
 DENOMINATOR = {"selection_rate": ("n",), "fpr": ("tn", "fp"), "fnr": ("fn", "tp"), "tpr": ("fn", "tp"),
                "fdr": ("fp", "tp"), "fp_share": ("n",)}
-NAMES = {
-    "selection_rate": ("selectiepercentage", "selection rate"),
-    "fpr": ("fout-positief-percentage (FPR)", "false positive rate (FPR)"),
-    "fnr": ("fout-negatief-percentage (FNR)", "false negative rate (FNR)"),
-    "tpr": ("terecht-positief-percentage (TPR)", "true positive rate (TPR)"),
-    "fdr": ("aandeel onterecht geselecteerd (FDR)", "false discovery rate (FDR)"),
-    "fp_share": ("fout-positief per groepsgrootte", "false positives per group size"),
-}
+
+
+def metric_name(metric: str, lang: str) -> str:
+    """A fairness metric in words (the catalogue's ``metric.<name>``): ``fout-positief-percentage (FPR)``."""
+    return translate(f"metric.{metric}", lang)
+
+
 QUESTIONS = {
     "legitimate_aim": ("legitiem doel", "legitimate aim"),
     "suitability": ("geschiktheid", "suitability"),
@@ -141,14 +142,11 @@ def audit(y_true: ArrayLike, y_pred: ArrayLike, groups: pd.DataFrame, *,
 
 
 def _default_positive(values: list[str]) -> str:
-    lowered = {v.lower(): v for v in values}
-    for word in ("true", "yes", "ja", "1", "j", "y", "waar"):
-        if word in lowered:
-            return lowered[word]
-    return sorted(values)[-1]
+    found = true_word_in(values)
+    return str(found) if found is not None else sorted(values)[-1]
 
 
-def export_table(table: pd.DataFrame, min_cell: int = 10, columns: Sequence[str] = EXPORT_COLUMNS
+def export_table(table: pd.DataFrame, min_cell: int = MIN_CELL, columns: Sequence[str] = EXPORT_COLUMNS
                  ) -> pd.DataFrame:
     """The publishable table: only ``columns`` (plus ``class`` when several), small cells suppressed by
     the one rule of everything exported (``werkwijzer.privacy.suppress_small_cells``)."""
@@ -232,7 +230,7 @@ def _p_value(x1: float, n1: float, x2: float, n2: float) -> float:
     return float(2 * norm.sf(abs(x1 / n1 - x2 / n2) / se))
 
 
-def fairness_gate(table: pd.DataFrame, *, low: float, high: float, min_cell: int = 10,
+def fairness_gate(table: pd.DataFrame, *, low: float, high: float, min_cell: int = MIN_CELL,
                   priority: Sequence[str] = PRIORITY, justification: Justification | None = None,
                   alpha: float = 0.05, min_difference: float = 0.05) -> FairnessGate:
     """Check the priority ratios of every non-reference group against ``[low, high]``."""
@@ -283,7 +281,7 @@ def fairness_gate(table: pd.DataFrame, *, low: float, high: float, min_cell: int
 
 def threshold_sweep(y_true: ArrayLike, score: ArrayLike, groups: pd.DataFrame,
                     thresholds: Sequence[float] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
-                    reference: dict[str, str] | None = None, min_cell: int = 10) -> pd.DataFrame:
+                    reference: dict[str, str] | None = None, min_cell: int = MIN_CELL) -> pd.DataFrame:
     """The audit at each decision threshold on ``score`` (item 15), small cells suppressed."""
     truth = np.asarray(y_true, dtype=bool)
     values = np.asarray(score, dtype=float)
@@ -296,7 +294,7 @@ def threshold_sweep(y_true: ArrayLike, score: ArrayLike, groups: pd.DataFrame,
     return pd.concat(parts, ignore_index=True)
 
 
-def compare_with_human(model: pd.DataFrame, human: pd.DataFrame, min_cell: int = 10,
+def compare_with_human(model: pd.DataFrame, human: pd.DataFrame, min_cell: int = MIN_CELL,
                        metrics: Sequence[str] = PRIORITY) -> pd.DataFrame:
     """Side by side: the model's and the human process's priority metrics per group (item 13)."""
     keys = ["class", "attribute", "group"] if "class" in model.columns else ["attribute", "group"]

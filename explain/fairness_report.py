@@ -10,16 +10,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from explain.fairness import NAMES, FairnessGate, export_table
+from explain.fairness import FairnessGate, export_table, metric_name
+from werkwijzer.formatting import MISSING
+from werkwijzer.i18n import both
 
 
 def _table(frame: pd.DataFrame) -> str:
     if frame.empty:
-        return "(geen / none)"
+        return f"({both('mlflow.fairness.none')})"
     cols = list(frame.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for _, row in frame.iterrows():
-        cells = ["—" if pd.isna(v) else (f"{v:.3f}" if isinstance(v, float) else str(v)) for v in row]
+        cells = [MISSING if pd.isna(v) else (f"{v:.3f}" if isinstance(v, float) else str(v)) for v in row]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -30,34 +32,32 @@ def fairness_markdown(table: pd.DataFrame, gate: FairnessGate, *, priority: Sequ
                       label_findings: Sequence[str] = (), label_note: str = "",
                       min_difference: float = 0.05) -> str:
     """Markdown: verdict first, then priority, per-group table(s), human comparison, label audit."""
-    verdict = "GESLAAGD / PASSED" if gate.passed else "NIET GESLAAGD / FAILED"
-    lines = [f"# Fairness-audit — {title}", "", f"**Toets / gate: {verdict}.** {gate.reason}", ""]
+    verdict = both("mlflow.gate.passed" if gate.passed else "mlflow.gate.failed")
+    lines = [f"# Fairness-audit — {title}", "", f"**{both('mlflow.fairness.gate')}: {verdict}.** {gate.reason}", ""]
     if gate.justified:
         lines += ["Een rechtvaardiging (legitiem doel, geschiktheid, noodzakelijkheid, proportionaliteit, "
                   "ethische wenselijkheid) is aangeleverd; de gevonden verschillen staan hieronder.", ""]
-    lines += ["## Prioriteit van maten / metric priority",
-              *[f"{i + 1}. {NAMES[p][0]} / {NAMES[p][1]}" for i, p in enumerate(priority)],
+    lines += [f"## {both('mlflow.fairness.priority')}",
+              *[f"{i + 1}. {metric_name(p, 'nl')} / {metric_name(p, 'en')}" for i, p in enumerate(priority)],
               "", f"Band voor ratio's t.o.v. de referentiegroep: {low:g}–{high:g}. Een verschil telt als "
               "gevonden wanneer de ratio buiten de band valt én statistisch significant is "
               f"(Bonferroni) én de percentages minstens {min_difference:g} uiteenliggen. Cellen kleiner dan "
-              f"{min_cell} zijn onderdrukt (—).", ""]
+              f"{min_cell} zijn onderdrukt ({MISSING}).", ""]
     if gate.violations:
-        lines += ["## Gevonden verschillen / disparities", _table(pd.DataFrame(gate.violations)), ""]
+        lines += [f"## {both('mlflow.fairness.violations')}", _table(pd.DataFrame(gate.violations)), ""]
     if gate.within_noise:
-        lines += ["## Buiten de band, maar toevalsruis of klein verschil / outside the band, within noise "
-                  "or a small difference",
-                  _table(pd.DataFrame(gate.within_noise)), ""]
+        lines += [f"## {both('mlflow.fairness.within_noise')}", _table(pd.DataFrame(gate.within_noise)), ""]
     exported = export_table(table, min_cell)
     if "class" in table.columns:
         for cls, part in exported.groupby(table["class"].reindex(exported.index), sort=True):
-            lines += [f"## Klasse / class: {cls}", _table(part.drop(columns=["class"], errors="ignore")), ""]
+            lines += [f"## {both('mlflow.fairness.class')}: {cls}",
+                      _table(part.drop(columns=["class"], errors="ignore")), ""]
     else:
-        lines += ["## Per groep / per group", _table(exported), ""]
+        lines += [f"## {both('mlflow.fairness.per_group')}", _table(exported), ""]
     if human is not None:
-        lines += ["## Vergelijking met het huidige (menselijke) proces / comparison with the human process",
-                  _table(human), ""]
+        lines += [f"## {both('mlflow.fairness.human')}", _table(human), ""]
     if label_bias is not None:
-        lines += ["## Label-onderzoek / label audit", label_note, "",
+        lines += [f"## {both('mlflow.fairness.label_audit')}", label_note, "",
                   *[f"- {x}" for x in label_findings], "", _table(label_bias), ""]
     return "\n".join(lines)
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from models.forecast.gbm import GlobalGBMForecaster
+from werkwijzer.i18n import translate
 from werkwijzer.teams import team_label
 
 if TYPE_CHECKING:  # matplotlib is imported by the functions that draw
@@ -158,12 +159,8 @@ def shap_summary_figure(drivers: pd.DataFrame, lang: str = "nl") -> Figure:
     mean = per_row.groupby(level=label).mean().sort_values()
     fig, ax = plt.subplots(figsize=(7, 0.5 * len(mean) + 1.5))
     ax.barh(mean.index, mean.to_numpy(), color="#1f6fb2")
-    ax.set_xlabel(
-        "gemiddelde invloed (zaken per periode)"
-        if lang == "nl"
-        else "mean influence (cases per period)"
-    )
-    ax.set_title("Wat bepaalt de voorspelling" if lang == "nl" else "What drives the forecast")
+    ax.set_xlabel(translate("plot.drivers.axis", lang))
+    ax.set_title(translate("plot.drivers.title", lang))
     fig.tight_layout()
     return fig
 
@@ -180,7 +177,7 @@ def team_figure(history: pd.DataFrame, forecast: pd.DataFrame, series_id: str, l
         past["value"],
         color="#444444",
         lw=1,
-        label="gerealiseerd" if lang == "nl" else "actual",
+        label=translate("plot.team.actual", lang),
     )
     ax.fill_between(
         ahead["date"],
@@ -203,7 +200,7 @@ def team_figure(history: pd.DataFrame, forecast: pd.DataFrame, series_id: str, l
         ahead["mean"],
         color="#1f6fb2",
         lw=2,
-        label="voorspelling" if lang == "nl" else "forecast",
+        label=translate("plot.team.forecast", lang),
     )
     ax.set_title(team_label(series_id, lang))
     ax.set_ylim(bottom=0)

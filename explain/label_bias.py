@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from werkwijzer.privacy import suppress_small_cells
+from werkwijzer.privacy import MIN_CELL, suppress_small_cells
 
 
 def norm_table(cases: pd.DataFrame, label: str, norms: pd.DataFrame | None = None,
@@ -61,7 +61,7 @@ def _order(cases: pd.DataFrame, label: str, norms: pd.DataFrame | None) -> dict[
 
 def label_bias_table(cases: pd.DataFrame, label: str, protected: Sequence[str],
                      norms: pd.DataFrame | None = None, hours: str = "handling_hours",
-                     min_cell: int = 10) -> pd.DataFrame:
+                     min_cell: int = MIN_CELL) -> pd.DataFrame:
     """Per protected group: share labelled above / below the hours-implied class, with ratios."""
     implied = implied_class(cases, label, norms, hours)
     order = _order(cases, label, norms)

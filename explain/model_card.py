@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from explain.fairness import NAMES
+from explain.fairness import metric_name
 from explain.governance import Governance
+from werkwijzer.formatting import MISSING
 
 RISK = {
     "class": "hoog risico (AI-verordening bijlage III, punt 5a)",
@@ -67,7 +68,7 @@ def _pct(value: object) -> str:
     try:
         return f"{float(value):.3f}"  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return "—"
+        return MISSING
 
 
 def render_markdown(card: dict[str, Any]) -> str:
@@ -98,7 +99,8 @@ def render_markdown(card: dict[str, Any]) -> str:
           for k in ("roc_auc", "pr_auc", "brier", "log_loss")],
         f"| accuracy | {_pct(m.get('accuracy'))} | |", "",
         "## Eerlijkheid / fairness",
-        "Prioriteit / metric priority: " + ", ".join(f"{i + 1}. {NAMES[p][0]}" for i, p in enumerate(fair["priority"])),
+        "Prioriteit / metric priority: "
+        + ", ".join(f"{i + 1}. {metric_name(p, 'nl')}" for i, p in enumerate(fair["priority"])),
         "", f"Toets / gate: **{'geslaagd' if fair['gate']['passed'] else 'niet geslaagd'}** — {fair['gate']['reason']}",
     ]
     if fair.get("label_findings"):

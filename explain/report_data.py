@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from models.thresholds import Finding
+from werkwijzer.privacy import MIN_CELL
 
 
 class ReportError(ValueError):
@@ -105,7 +106,7 @@ class ReportData:
     model_changes: pd.DataFrame
     register_entries: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    min_cell: int = 10
+    min_cell: int = MIN_CELL
 
     def __post_init__(self) -> None:
         for name, required in COLUMNS.items():

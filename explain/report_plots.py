@@ -8,6 +8,7 @@ import math
 import pandas as pd
 from matplotlib.figure import Figure
 
+from werkwijzer.i18n import translate
 from werkwijzer.teams import team_label
 
 COLORS = {"actual": "#1f4e79", "forecast": "#c55a11", "band": "#f4b183", "bar": "#2e75b6", "ref": "#7f7f7f"}
@@ -30,9 +31,9 @@ def intake_plot(intake: pd.DataFrame, lang: str) -> bytes:
         d = intake[intake["team"] == team].sort_values("date")
         dates = pd.to_datetime(d["date"])
         ax.fill_between(dates, d["lo_80"], d["hi_80"], color=COLORS["band"], alpha=0.5,
-                        label="80 %-marge" if lang == "nl" else "80% band")
-        ax.plot(dates, d["mean"], color=COLORS["forecast"], label="voorspeld" if lang == "nl" else "forecast")
-        ax.plot(dates, d["actual"], "o", ms=3, color=COLORS["actual"], label="werkelijk" if lang == "nl" else "actual")
+                        label=translate("plot.intake.band_80", lang))
+        ax.plot(dates, d["mean"], color=COLORS["forecast"], label=translate("plot.intake.forecast", lang))
+        ax.plot(dates, d["actual"], "o", ms=3, color=COLORS["actual"], label=translate("plot.intake.actual", lang))
         ax.set_title(team_label(team, lang), fontsize=9)
         ax.tick_params(labelsize=7)
         ax.set_ylim(bottom=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-FORECAST = "werkwijzer-forecast"
-TRIAGE = "werkwijzer-triage"
+from werkwijzer import vocabulary
+
+FORECAST = vocabulary.FORECAST  # named after the registered model its runs produce
+TRIAGE = vocabulary.TRIAGE_PREFIX
 MONITORING = "werkwijzer-monitoring"

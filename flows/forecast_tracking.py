@@ -31,8 +31,9 @@ from werkwijzer.tracking import (
     reproducibility_tags,
     set_champion,
 )
+from werkwijzer.vocabulary import FORECAST
 
-MODEL_NAME = "werkwijzer-forecast"
+MODEL_NAME = FORECAST
 EXPERIMENT = experiments.FORECAST
 GATE = "beats_seasonal_naive"
 

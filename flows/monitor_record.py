@@ -24,7 +24,8 @@ from mlflow.entities import Metric
 
 from casework.frames import Period
 from flows.experiments import MONITORING
-from models.thresholds import LEVEL_NAMES, LEVELS, Finding
+from models.thresholds import LEVELS, Finding, level_name
+from werkwijzer.i18n import both
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import configure_mlflow, ensure_experiment, reproducibility_tags
 
@@ -99,13 +100,13 @@ def plots(folder: Path, tables: Mapping[str, pd.DataFrame], settings: Settings) 
     s = settings
     specs = [
         ("drift.png", tables["psi"], "feature", "psi", _levels(s.psi_note, s.psi_warn, s.psi_stop),
-         "PSI t.o.v. trainingsdata / PSI vs training data"),
+         both("mlflow.plot.psi")),
         ("agreement.png", _with(tables["agreement"], "team"), "team", "agreement_rate",
-         _levels(s.agreement_note, s.agreement_warn, s.agreement_stop), "Advies gevolgd (aandeel) / agreement rate"),
+         _levels(s.agreement_note, s.agreement_warn, s.agreement_stop), both("mlflow.plot.agreement")),
         ("fairness.png", _fairness_long(tables["fairness"]), "label", "ratio",
          [(1.0, "grey"), *[(x, c) for f, c in _levels(s.fairness_note_factor, s.fairness_warn_factor,
                                                        s.fairness_stop_factor) for x in (f, 1 / f)]],
-         "Ratio t.o.v. referentiegroep (advies) / ratio vs reference group (advice)"),
+         both("mlflow.plot.fairness_ratio")),
     ]
     written = []
     for file, table, label, value, lines, xlabel in specs:
@@ -168,7 +169,7 @@ def markdown(period: Period, findings: Sequence[Finding], counts: Mapping[str, i
              f"Bekeken: {counts.get('advice', 0)} adviesvragen, {counts.get('decisions', 0)} beslissingen, "
              f"{counts.get('objections', 0)} bezwaren.", "",
              "| niveau | aantal |", "|---|---|"]
-    lines += [f"| {LEVEL_NAMES[level][0]} | {per_level[level]} |" for level in LEVELS]
+    lines += [f"| {level_name(level, 'nl')} | {per_level[level]} |" for level in LEVELS]
     lines.append("")
     if stopped:
         lines += ["**Het advies is uitgezet** voor: " + ", ".join(stopped) +

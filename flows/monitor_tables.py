@@ -25,9 +25,9 @@ from models.monitoring import (
     psi_table,
 )
 from werkwijzer.formatting import readable
-from werkwijzer.privacy import suppress_small_cells
+from werkwijzer.privacy import MIN_CELL, suppress_small_cells
+from werkwijzer.vocabulary import TRUE_WORDS
 
-TRUE_WORDS = frozenset({"true", "1", "ja", "yes", "waar"})
 AGREEMENT_SCOPES = (("model_name", "team"), ("model_name", "model_version"), ("model_name", "score_band"))
 PER_TEAM = ("model_name", "team")
 UNKNOWN_GROUP = "(ontbrekend)"  # a case the audit file does not know
@@ -99,7 +99,8 @@ def advised(decisions: pd.DataFrame) -> pd.DataFrame:
     return decisions[decisions["advised"]].copy()
 
 
-def agreement(decisions: pd.DataFrame, characteristics: pd.DataFrame | None = None, min_cell: int = 10) -> pd.DataFrame:
+def agreement(decisions: pd.DataFrame, characteristics: pd.DataFrame | None = None,
+              min_cell: int = MIN_CELL) -> pd.DataFrame:
     """Agreement and override rates per team, per model version, per score band and, with the audit
     file's ``characteristics``, per protected group (one table; see ``agreement_by_group``)."""
     rows = advised(decisions)

@@ -26,6 +26,7 @@ from mlflow.exceptions import MlflowException
 from explain.report_data import Period
 from flows import experiments
 from models.thresholds import Finding
+from werkwijzer.i18n import LANGS, translate
 from werkwijzer.tracking import (
     CHAMPION_BY,
     CHAMPION_REASON,
@@ -65,19 +66,18 @@ def model_changes(versions: Iterable[ModelVersion], period: Period) -> pd.DataFr
             if not period.contains(pd.Series([date])).iloc[0]:
                 continue
             rows.append({"date": date, "model_name": v.name, "version": str(v.version),
-                         "change_nl": _change_text(became, tags, "nl"), "change_en": _change_text(became, tags, "en")})
+                         **{f"change_{lang}": _change_text(became, tags, lang) for lang in LANGS}})
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS).sort_values(["date", "model_name"], ignore_index=True)
 
 
 def _change_text(became: bool, tags: dict[str, str], lang: str) -> str:
     if not became:
-        return "vervangen door een nieuwe versie" if lang == "nl" else "replaced by a new version"
+        return translate("change.replaced", lang)
     by, reason = tags.get(CHAMPION_BY), tags.get(CHAMPION_REASON)
     if by:  # a person's decision in the review notebook
-        text = f"in gebruik genomen door {by}" if lang == "nl" else f"taken into use by {by}"
+        text = translate("change.taken_into_use_by", lang, by=by)
         return f"{text}: {reason}" if reason else text
-    return ("in gebruik genomen na het doorstaan van alle controles" if lang == "nl"
-            else "taken into use after passing every check")
+    return translate("change.passed_every_check", lang)
 
 
 def register_entries(client: MlflowClient, names: Iterable[str]) -> list[dict[str, Any]]:

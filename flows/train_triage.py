@@ -33,6 +33,7 @@ from flows import experiments
 from flows import triage_steps as steps
 from models.triage import save_model
 from werkwijzer.contracts import read_cases, read_norms, read_registry
+from werkwijzer.i18n import both
 from werkwijzer.io import staged_output
 from werkwijzer.settings import Settings, get_settings
 from werkwijzer.tracking import (
@@ -42,13 +43,10 @@ from werkwijzer.tracking import (
     reproducibility_tags,
     set_champion,
 )
+from werkwijzer.vocabulary import triage_model_name
 
 EXPERIMENT = experiments.TRIAGE
 GATES = ("performance", "proxy", "fairness", "registry", "shap_additivity")
-
-
-def model_name_for(target: str) -> str:
-    return f"werkwijzer-triage-{target}"
 
 
 @dataclass(frozen=True)
@@ -140,7 +138,7 @@ def _plots(folder: Path, result: dict[str, Any], importance: pd.DataFrame, min_c
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.barh(*fairness_bars(result["table"], min_cell))
     ax.axvline(1.0, color="grey")
-    ax.set_xlabel("FPR-ratio t.o.v. referentie / FPR ratio vs reference")
+    ax.set_xlabel(both("mlflow.plot.fpr_ratio"))
     fig.tight_layout()
     fig.savefig(folder / "fairness.png", dpi=100)
     plt.close(fig)
@@ -243,7 +241,7 @@ def train_triage(cases_path: str, registry_path: str, target: str, *, positive: 
     cases, registry, norms = validate_inputs(cases_path, registry_path, norms_path)
     prep = policy_and_proxy(cases, registry, target, settings, positive, label_repair, norms)
     model, train_idx, test_idx = train_and_calibrate(prep, settings)
-    name = model_name_for(target)
+    name = triage_model_name(target)
     doc = steps.schema(prep, model, name)
     result = evaluate_and_audit(prep, model, train_idx, test_idx, settings, justification_path, norms, human_col)
     shap_out = explain_task(prep, model, train_idx, test_idx, doc, settings.seed)

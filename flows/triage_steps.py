@@ -34,9 +34,11 @@ from models.proxy import blocked_features, proxy_scan
 from models.triage import TriageClassifier
 from models.triage_metrics import calibration_table, class_prior, evaluate
 from werkwijzer.contracts import ContractError, FeatureRegistry, Problem
+from werkwijzer.i18n import both
 from werkwijzer.io import write_csv
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import fingerprint_frame
+from werkwijzer.vocabulary import is_true_word
 
 BACKGROUND_ROWS = 200
 # Labels of the simulator's service-oriented targets (a user's own target falls back to its name).
@@ -107,7 +109,7 @@ def prepare(cases: pd.DataFrame, registry: FeatureRegistry, target: str, setting
                                          column=target, value=str(positive))])
         positive = str(match)
     elif len(classes) == 2:
-        positive = next((c for c in classes if str(c).lower() in ("true", "yes", "ja", "1", "j", "y")), classes[1])
+        positive = next((c for c in classes if is_true_word(c)), classes[1])
     scan = proxy_scan(cases, registry, settings.proxy_threshold)
     blocked = blocked_features(scan)
     specs = select_features(registry, target=target, available=cases.columns, blocked=blocked)
@@ -210,7 +212,7 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
                                                     positive=positive, classes=[str(c) for c in classes]),
                                        settings.fairness_min_cell)
         else:
-            note = "Het trainingslabel is vergeleken met de behandeluren. / Training label checked against hours."
+            note = both("mlflow.label.checked")
             if findings and justification is None:
                 gate.passed = False
                 gate.reason = ("the training label is biased: " + findings[0].split(" / ")[-1]

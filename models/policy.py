@@ -13,37 +13,11 @@ Protected characteristics are used only by the fairness audit (``explain.fairnes
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from werkwijzer.contracts import FeatureRegistry, FeatureSpec
-
-# Item 8 of responsible-ai.md, as name patterns (Dutch and English). Matching is on whole words
-# of the snake_case name, so "postcode_district" and "aantal_kinderen" match, "team" does not.
-DENY_LIST: dict[str, tuple[str, ...]] = {
-    "nationality": ("nationality", "nationaliteit", "citizenship"),
-    "migration background": ("migration", "migratie", "migratieachtergrond", "herkomst", "origin",
-                             "country_of_birth", "geboorteland", "allochtoon"),
-    "ethnicity": ("ethnicity", "ethnic", "etniciteit", "race"),
-    "religion": ("religion", "religie", "geloof", "faith"),
-    "sex or gender": ("sex", "gender", "geslacht"),
-    "health (incl. ADHD and mental-health care)": ("health", "gezondheid", "adhd", "ggz",
-                                                   "mental", "psychisch", "diagnosis", "diagnose"),
-    "literacy or language": ("literacy", "laaggeletterd", "geletterdheid", "language", "taal",
-                             "taalvaardigheid", "language_assistance"),
-    "postcode or district (proxy, AA:2023:02)": ("postcode", "postal", "zipcode", "zip", "district",
-                                                 "wijk", "buurt", "neighbourhood", "neighborhood"),
-    "number of children (AA:2023:02)": ("children", "kinderen", "kids", "number_of_children"),
-    "type of contact (AA:2023:02)": ("channel", "kanaal", "contact_type", "contactsoort"),
-    "reason for appointment (AA:2023:02)": ("appointment_reason", "reden_afspraak", "afspraakreden"),
-    "subjective judgement (AA:2023:02)": ("assertiveness", "assertiviteit", "appearance", "uiterlijk",
-                                          "impression", "indruk", "judgement", "oordeel"),
-    "free text": ("free_text", "vrije_tekst", "remarks", "opmerking", "opmerkingen", "notes",
-                  "notitie", "comment", "toelichting"),
-    "derived from earlier model advice (feedback loop)": ("advice", "advies", "model_score",
-                                                          "risk_score", "risicoscore", "prediction"),
-}
+from werkwijzer.vocabulary import never_feature_reason
 
 
 class FeaturePolicyError(ValueError):
@@ -62,19 +36,9 @@ class Decision:
     reason: str
 
 
-def _words(name: str) -> set[str]:
-    lowered = name.lower()
-    parts = [p for p in re.split(r"[^a-z0-9]+", lowered) if p]
-    return set(parts) | {lowered}
-
-
 def deny_reason(name: str) -> str | None:
-    """Why ``name`` is on the deny-list of item 8, or None."""
-    words = _words(name)
-    for reason, patterns in DENY_LIST.items():
-        if any(p in words or ("_" in p and p in name.lower()) for p in patterns):
-            return f"on the deny-list of responsible-ai item 8 ({reason})"
-    return None
+    """Why ``name`` is on the deny-list of item 8, or None (``werkwijzer.vocabulary.never_feature_reason``)."""
+    return never_feature_reason(name)
 
 
 def judge(registry: FeatureRegistry, name: str, target: str | None = None) -> Decision:

@@ -16,13 +16,13 @@ from typing import Literal
 
 import pandas as pd
 
-from werkwijzer.formatting import format_number, format_percent, readable
+from werkwijzer.formatting import number, percent, readable
+from werkwijzer.i18n import LANGS, has_text, translate
 from werkwijzer.settings import Settings
 from werkwijzer.teams import team_label
 
 Level = Literal["note", "warn", "stop"]
 LEVELS: tuple[Level, ...] = ("note", "warn", "stop")
-LEVEL_NAMES = {"note": ("melding", "note"), "warn": ("waarschuwing", "warning"), "stop": ("stop", "stop")}
 SCOPE_COLUMNS = ("model_name", "model_version", "team", "score_band", "feature", "subject", "attribute", "group")
 
 
@@ -93,43 +93,26 @@ def _scope(row: pd.Series) -> dict[str, str]:
 
 
 Labeler = Callable[[str, str], str]  # (name, lang) -> words, e.g. FeatureRegistry.label
-SUBJECTS = {"advice": ("advies", "advice"), "decision": ("beslissing", "decision")}
+
+
+def level_name(level: str, lang: str) -> str:
+    """``melding`` / ``waarschuwing`` / ``stop`` (``note`` / ``warning`` / ``stop``)."""
+    return translate(f"finding.level.{level}", lang)
 
 
 def _where(scope: Mapping[str, str], lang: str, label: Labeler) -> str:
     """The scope in words: teams, features and characteristics by their labels, never as column names;
     a score band with the language's decimal sign."""
-    names = {"model_name": ("model", "model"), "model_version": ("versie", "version"), "team": ("team", "team"),
-             "score_band": ("scoreband", "score band"), "feature": ("kenmerk", "feature"),
-             "subject": ("bij het", "for the"), "attribute": ("kenmerk", "characteristic"), "group": ("groep", "group")}
-    i = 0 if lang == "nl" else 1
     words = {"team": lambda v: team_label(v, lang), "feature": lambda v: label(v, lang),
              "attribute": lambda v: readable(v, lang), "group": lambda v: v.replace("_", " "),
-             "subject": lambda v: SUBJECTS.get(v, (v, v))[i],
+             "subject": lambda v: translate(f"finding.subject.{v}", lang) if has_text(f"finding.subject.{v}") else v,
              "score_band": lambda v: v.replace(".", ",") if lang == "nl" else v}
-    return ", ".join(f"{names[k][i]} {words.get(k, str)(v)}" for k, v in scope.items())
+    return ", ".join(f"{translate(f'finding.scope.{k}', lang)} {words.get(k, str)(v)}" for k, v in scope.items())
 
 
-# Per metric: the sentence in Dutch (B1) and English; {value} and {limit} are formatted for the language.
-TEXTS = {
-    "psi": ("De invoer is veranderd ten opzichte van de trainingsgegevens (PSI {value}, grens {limit})",
-            "The input has shifted from the training data (PSI {value}, threshold {limit})"),
-    "forecast_smape": ("De voorspelling van de instroom wijkt af van de werkelijkheid (sMAPE {value}, grens {limit})",
-                       "The intake forecast is off from actual intake (sMAPE {value}, threshold {limit})"),
-    "forecast_coverage95": ("Te weinig weken vallen binnen de 95 %-marge van de voorspelling ({value}, grens {limit})",
-                            "Too few weeks fall inside the forecast's 95% band ({value}, threshold {limit})"),
-    "agreement": ("Consulenten volgen het advies bijna altijd ({value}, grens {limit}): kijken zij nog zelf?",
-                  "Caseworkers almost always follow the advice ({value}, threshold {limit}): do they still judge?"),
-    "override_surge": ("Consulenten wijken veel vaker af van het advies dan eerst (+{value}, grens {limit})",
-                       "Caseworkers override the advice much more often than before (+{value}, threshold {limit})"),
-    "fairness": ("Verschil tussen groepen: {rate} is {value} keer die van de referentiegroep (buiten {limit})",
-                 "Difference between groups: {rate} is {value} times the reference group's (outside {limit})"),
-    "objection_rate": ("Veel bezwaren tegen adviezen ({value} van de adviezen, grens {limit})",
-                       "Many objections against advice ({value} of advice given, threshold {limit})"),
-}
+# Per metric the sentence is the catalogue's ``finding.<metric>`` (Dutch B1 and English); {value} and {limit}
+# are formatted for the language, {rate} is ``finding.rate.<rate>``.
 SHARE_METRICS = {"forecast_coverage95", "agreement", "override_surge", "objection_rate", "forecast_smape"}
-RATE_NAMES = {"fpr": ("het fout-positief-percentage", "the false positive rate"),
-              "fnr": ("het fout-negatief-percentage", "the false negative rate")}
 
 
 def _finding(metric: str, row: pd.Series, value: float, threshold: Threshold, n: int | None, label: Labeler,
@@ -140,17 +123,18 @@ def _finding(metric: str, row: pd.Series, value: float, threshold: Threshold, n:
     limit = float(getattr(threshold, level))
     scope = _scope(row)
     messages = []
-    for i, lang in enumerate(("nl", "en")):
+    for lang in LANGS:
         if metric in SHARE_METRICS:
-            val, lim = format_percent(value, lang), format_percent(limit, lang)
+            val, lim = percent(value, 0, lang), percent(limit, 0, lang)
         else:
-            val = format_number(value if shown is None else shown, lang, 2)
-            lim = format_number(limit, lang, 2)
+            val = number(value if shown is None else shown, 2, lang)
+            lim = number(limit, 2, lang)
             if metric == "fairness":
-                lim = f"{format_number(1 / limit, lang, 2)}–{lim}"
-        text = TEXTS[metric][i].format(value=val, limit=lim, rate=RATE_NAMES.get(rate, ("", ""))[i])
+                lim = f"{number(1 / limit, 2, lang)}–{lim}"
+        text = translate(f"finding.{metric}", lang, value=val, limit=lim,
+                         rate=translate(f"finding.rate.{rate}", lang) if rate else "")
         where = _where(scope, lang, label)
-        messages.append(f"{LEVEL_NAMES[level][i].capitalize()}: {text}" + (f" ({where})." if where else "."))
+        messages.append(f"{level_name(level, lang).capitalize()}: {text}" + (f" ({where})." if where else "."))
     if rate:
         scope["rate"] = rate  # after the messages: they name the rate in words
     return Finding(metric, scope, float(value if shown is None else shown), level, limit, messages[0],

@@ -17,7 +17,9 @@ from typing import Any
 
 import httpx
 
-PREFIX = "/api/v1"
+from werkwijzer.vocabulary import API_PREFIX
+
+PREFIX = API_PREFIX
 
 
 class ApiError(RuntimeError):

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where it is used: settings read MIN_CELL without it
+    import pandas as pd
 
 BSN_PLACEHOLDER = "<withheld: looks like a BSN>"
 BSN_MESSAGE = "looks like a citizen service number (BSN); send a pseudonymous key, never a BSN"
@@ -77,7 +78,7 @@ def safe_loc(loc: Iterable[Any]) -> list[Any]:
 
 
 # -- small cells (responsible-ai item 14) -----------------------------------------------------
-MIN_CELL = 10
+MIN_CELL = 10  # the strictest of the rules once kept apart; settings cannot go below it
 # Counts of people that make a row: any of them under the minimum suppresses the whole row.
 COUNT_CELLS = ("tn", "fp", "fn", "tp", "selected", "n_above", "n_below", "followed", "overridden")
 # Counts that, with ``n``, imply another count: n minus their sum is a cell as well.
@@ -91,6 +92,8 @@ PARTITIONS = ("subject", "stage", "threshold", "class", "model_name", "attribute
 def small_counts(values: Sequence[float | None], min_cell: int = MIN_CELL) -> list[bool]:
     """Which counts of one total to hide: every count under ``min_cell`` (or unknown), and when that is
     just one, also the next smallest, so the hidden one cannot be worked out from the total."""
+    import pandas as pd
+
     hide = [bool(v is None or pd.isna(v) or v < min_cell) for v in values]
     if sum(hide) == 1 and len(values) > 1:
         shown = [(v, i) for i, v in enumerate(values) if not hide[i]]
@@ -110,6 +113,8 @@ def suppress_small_cells(table: pd.DataFrame, min_cell: int = MIN_CELL, *,
     - ``n`` and each column of ``counts`` (standalone counts such as objections) are hidden per
       partition (rows with the same ``PARTITIONS`` columns) by ``small_counts``.
     """
+    import pandas as pd
+
     out = table.copy().reset_index(drop=True)
     cells = [c for c in COUNT_CELLS if c in out.columns]
     small = pd.Series(False, index=out.index)

@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from werkwijzer.keys import MIN_LENGTH, kept_key
+from werkwijzer.privacy import MIN_CELL
 
 # The development default of earlier versions, published in the source: refused everywhere, because a
 # cookie signed with it was accepted on a served demo.
@@ -59,7 +60,8 @@ class Settings(BaseSettings):
     # Fairness gate: band for ratios of the priority metrics against the reference group.
     fairness_ratio_low: float = Field(default=0.8, gt=0.0)
     fairness_ratio_high: float = Field(default=1.25, gt=0.0)
-    fairness_min_cell: int = Field(default=10, ge=1)
+    # Small cells (responsible-ai item 14): a municipality may suppress more, never less.
+    fairness_min_cell: int = Field(default=MIN_CELL, ge=MIN_CELL)
     # A ratio outside the band counts only when the rates also differ by at least this much
     # (practical significance: 0.5 % vs 1.5 % is a ratio of 3 but not a finding on its own).
     fairness_min_difference: float = Field(default=0.05, ge=0.0, le=1.0)

@@ -27,8 +27,7 @@ from werkwijzer.io import atomic_write_text, csv_text
 from werkwijzer.settings import Settings
 from werkwijzer.simulation import usage as sim
 from werkwijzer.simulation.registry import registry_document
-
-TRIAGE_EFFORT = "werkwijzer-triage-effort_class"
+from werkwijzer.vocabulary import TRIAGE_EFFORT
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ import math
 from functools import partial
 from typing import Any
 
-from api.web import formatting as fmt
 from api.web.charts import BandPoint, ChartText, Point, bar_chart, capacity_chart, forecast_chart, runs
-from api.web.i18n import CATALOG, Lang, translate
+from api.web.i18n import Lang, has_text, translate, translate_plural
 from api.web.scenario import Scenario
 from casework import planning
 from casework.errors import NotFound, Unavailable
 from casework.modelstore import ModelStore
+from werkwijzer import formatting as fmt
 from werkwijzer.teams import TEAMS, team_label
 
 HISTORY_WEEKS = 26
@@ -116,7 +116,7 @@ def _risk_text(team: str, days: list[dt.date], at_risk: list[bool], threshold: f
     named = [fmt.week_label(days[a], lang) if a == b else
              translate("capacity.risk.stretch", lang, first=fmt.week_label(days[a], lang),
                        last=fmt.week_label(days[b], lang)) for a, b in stretches]
-    return translate("capacity.risk.some", lang, n=sum(at_risk), weeks=", ".join(named), **values)
+    return translate_plural("capacity.risk.some", sum(at_risk), lang, weeks=", ".join(named), **values)
 
 
 def _backlog_text(weeks: list[dict[str, Any]], lang: Lang) -> str:
@@ -149,7 +149,7 @@ def drivers_part(store: ModelStore, team: str, lang: Lang) -> dict[str, Any]:
     caveat = None
     if shown and data["explains_served_forecast"] is False:
         key = f"forecast_model.{data['chosen_model']}"
-        caveat = t("capacity.drivers.other_model", model=t(key) if key in CATALOG else data["chosen_model"])
+        caveat = t("capacity.drivers.other_model", model=t(key) if has_text(key) else data["chosen_model"])
     chart = None
     if shown:
         text = ChartText(title=t("capacity.drivers.title"), desc=" ".join(sentences), x_axis=t("capacity.drivers.axis"),

@@ -4,7 +4,7 @@ Why SVG from the server: municipal networks block CDNs and scripts, pages must p
 screen reader must be able to tell what a chart says. Every chart therefore is an
 ``<svg role="img">`` with an ``aria-label``, a ``<title>`` and a ``<desc>`` written by the
 caller in plain words, labelled axes, and numbers formatted the Dutch way by
-:mod:`api.web.formatting`. The page shows the same numbers in a table next to the chart
+:mod:`werkwijzer.formatting`. The page shows the same numbers in a table next to the chart
 (WCAG 1.1.1), so the chart never has to carry information on its own.
 
 The functions know nothing of services or requests: the caller passes the points and the
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import NamedTuple
 
-from api.web.formatting import day_month, number
+from werkwijzer.formatting import day_month, number
 
 WIDTH, HEIGHT = 760, 320
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 40, 36, 56

@@ -17,9 +17,9 @@ from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 
-from api.web import formatting as fmt
-from api.web.i18n import CATALOG, Lang, translate
+from api.web.i18n import Lang, has_text, translate
 from casework.config import FORECAST, SWITCH_SCOPES
+from werkwijzer import formatting as fmt
 from werkwijzer.formatting import readable
 from werkwijzer.teams import team_label
 
@@ -31,7 +31,7 @@ _HEADING = re.compile(r"<(/?)h([1-6])>")
 def label(prefix: str, key: str, lang: Lang) -> str:
     """The catalogue's word for ``prefix.key``; an unknown key (a municipality's own gate) as written."""
     found = f"{prefix}.{key}"
-    return translate(found, lang) if found in CATALOG else key.replace("_", " ")
+    return translate(found, lang) if has_text(found) else key.replace("_", " ")
 
 
 def gate_rows(gates: dict[str, Any], lang: Lang) -> list[dict[str, Any]]:
@@ -46,7 +46,7 @@ def gate_rows(gates: dict[str, Any], lang: Lang) -> list[dict[str, Any]]:
         passed = bool(detail["passed"]) if "passed" in detail else text.startswith("passed")
         reason = str(detail.get("reason") or text.removeprefix("failed:").strip())
         rows.append({"name": name, "label": label("gate", name, lang), "passed": passed,
-                     "checks": label("gate.checks", name, lang) if f"gate.checks.{name}" in CATALOG else "",
+                     "checks": label("gate.checks", name, lang) if has_text(f"gate.checks.{name}") else "",
                      "reason": "" if reason == "passed" else reason})
     return rows
 

@@ -2,7 +2,7 @@
 
 One entry per page that appears in the menu. A role's start page is its first entry here; a
 role without entries lands on the start page (``/``), which says so plainly. Add a page by adding
-a ``NavItem`` (and its ``nav.*`` label in ``api.web.i18n.CATALOG``); the role guard on the route
+a ``NavItem`` (and its ``nav.*`` label in the catalogue, ``werkwijzer/locale``); the role guard on the route
 itself (``require_page_role``) is what protects it, the menu only shows the way.
 """
 

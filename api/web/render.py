@@ -1,6 +1,7 @@
 """Rendering a page: the template, what every page needs in its context, and safe headers.
 
-Every template extends ``base.html`` and gets ``t`` (the catalog in the page's language),
+Every template extends ``base.html`` and gets ``t`` and ``tn`` (the catalogue in the page's language; ``tn`` for
+a counted text), ``missing`` (the dash for no value),
 ``lang``, ``user`` (the signed-in user or None), ``nav`` (the menu for that user's role),
 ``csrf_token`` (for forms) and ``path``. Pages send a strict Content-Security-Policy (no
 inline script, nothing from another site: the pages need no JavaScript), are not cached (they
@@ -20,8 +21,9 @@ from fastapi.templating import Jinja2Templates
 
 from api.web import nav
 from api.web import session as web_session
-from api.web.i18n import LANG_COOKIE, effort_label, page_lang, requested_lang, translate
+from api.web.i18n import LANG_COOKIE, effort_label, page_lang, requested_lang, translate, translate_plural
 from casework.security import Principal
+from werkwijzer.formatting import MISSING
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 SECURITY_HEADERS = {
@@ -55,10 +57,11 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     user = user or getattr(request.state, "page_user", None)
     found = web_session.current(request)
     frame = {
-        "lang": lang, "t": partial(translate, lang=lang), "user": user, "path": request.url.path,
+        "lang": lang, "t": partial(translate, lang=lang), "tn": partial(translate_plural, lang=lang), "user": user,
+        "path": request.url.path,
         "nav": nav.items_for(user.role) if user else [], "csrf_token": found.csrf if found else "",
         "csrf_field": web_session.CSRF_FIELD, "effort_label": partial(effort_label, lang=lang),
-        "switch_url": switch_url(request, "en" if lang == "nl" else "nl"),
+        "switch_url": switch_url(request, "en" if lang == "nl" else "nl"), "missing": MISSING,
     }
     response = TEMPLATES.TemplateResponse(request, template, {**frame, **(context or {})}, status_code=status_code,
                                           headers=SECURITY_HEADERS)

@@ -20,7 +20,7 @@ from models.monitoring import (
     quantile_edges,
     score_band,
 )
-from werkwijzer.formatting import format_number, format_percent
+from werkwijzer.formatting import number, percent
 from werkwijzer.privacy import suppress_small_cells
 
 
@@ -153,9 +153,9 @@ def test_objection_rate_per_advice() -> None:
 
 
 def test_numbers_are_written_the_dutch_way() -> None:
-    assert format_number(1234, "nl") == "1.234"
-    assert format_number(1234.5, "en", 1) == "1,234.5"
-    assert format_number(0.416, "nl", 2) == "0,42"
-    assert format_percent(0.81, "nl") == "81 %"
-    assert format_percent(0.81, "en") == "81%"
-    assert format_percent(float("nan")) == "–"
+    assert number(1234, lang="nl") == "1.234"
+    assert number(1234.5, 1, "en") == "1,234.5"
+    assert number(0.416, 2, "nl") == "0,42"
+    assert percent(0.81, lang="nl") == "81\u00a0%"
+    assert percent(0.81, lang="en") == "81%"
+    assert percent(float("nan")) == "–"

@@ -14,7 +14,7 @@ from casework.config import TRIAGE_EFFORT as EFFORT
 from flows.report import build_report_data, write_reports
 from tests.monitor.live import LiveApi
 from tests.monitor.test_usage_monitoring import monitor_once, use, use_api  # noqa: F401  (fixture)
-from werkwijzer.formatting import format_number
+from werkwijzer.formatting import number
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]  # use + monitoring + report, ~40 s
 
@@ -41,5 +41,5 @@ def test_the_year_report_shows_the_use_and_the_monitoring_stop(use_api: LiveApi,
 
     write_reports(use_api.settings, "2026", tmp_path, languages=["nl"])
     page = (tmp_path / "report-2026.nl.html").read_text(encoding="utf-8")
-    assert f"In 2026 kregen {format_number(summary.advised)} zaken een advies" in page
+    assert f"In 2026 kregen {number(summary.advised)} zaken een advies" in page
     assert "Het advies is 1 keer uitgezet" in page and stop.message_nl.split(" (")[0] in page

@@ -11,10 +11,9 @@ import pandas as pd
 from werkwijzer.contracts.bsn import bsn_rows, is_identifier_like
 from werkwijzer.contracts.problems import ContractError, Problem
 from werkwijzer.privacy import BSN_PLACEHOLDER, contains_bsn
+from werkwijzer.vocabulary import FALSE_WORDS, TRUE_WORDS
 
 PER_COLUMN = 5  # problems listed per column and kind, so one bad column does not drown the rest
-TRUE_WORDS = {"true", "1", "ja", "yes", "j", "y", "waar"}
-FALSE_WORDS = {"false", "0", "nee", "no", "n", "onwaar"}
 
 
 class Checker:

@@ -30,6 +30,7 @@ from werkwijzer.simulation import simulation_window
 from werkwijzer.simulation.cases import simulate_cases
 from werkwijzer.simulation.intake import simulate_intake, to_long, weekly
 from werkwijzer.teams import CASE_TEAMS
+from werkwijzer.vocabulary import TRUE_WORDS
 
 BREACH_ATTRIBUTE, BREACH_GROUP = "migration_background", "buiten_europa"
 DEVIATION_REASONS = ("In het gesprek bleek de situatie anders dan de gegevens laten zien.",
@@ -102,7 +103,7 @@ def _whole(values: pd.Series) -> bool:
 def _as_bool(values: pd.Series) -> pd.Series:
     if values.dtype == bool:
         return values
-    return values.astype(str).str.strip().str.lower().isin({"true", "1", "ja", "yes"})
+    return values.astype(str).str.strip().str.lower().isin(TRUE_WORDS)
 
 
 def model_input(case: Mapping[str, Any], features: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -17,12 +17,12 @@ from fastapi.responses import Response
 from api.deps import SettingsDep, StoreDep
 from api.routes.json_body import CheckedRoute
 from api.web import capacity_view
-from api.web import formatting as fmt
 from api.web.guard import TeamLeadPage
 from api.web.i18n import Lang, page_lang, translate
 from api.web.render import render
 from api.web.scenario import Scenario, ScenarioForm
 from casework.errors import Unavailable
+from werkwijzer import formatting as fmt
 
 router = APIRouter(prefix="/capaciteit", include_in_schema=False, route_class=CheckedRoute)
 

@@ -21,7 +21,6 @@ from api.core.metrics import count_decision
 from api.deps import NowDep, ReadSessionDep, SessionDep, StoreDep
 from api.routes.json_body import CheckedRoute
 from api.web.charts import ChartText, bar_chart
-from api.web.formatting import date_time, feature_value, number, percent
 from api.web.forms import DecisionForm, ObjectionForm
 from api.web.guard import CaseworkerPage, CsrfChecked
 from api.web.i18n import Lang, effort_label, page_lang, translate
@@ -29,6 +28,7 @@ from api.web.render import render, to_form_page
 from casework import access, caseload, decisions, explanations
 from casework.errors import Conflict, InvalidInput, NotFound
 from casework.storage import Advice, Decision
+from werkwijzer.formatting import date_time, feature_value, number, percent
 from werkwijzer.teams import EFFORT_CLASSES, team_label
 
 router = APIRouter(prefix="/zaken", include_in_schema=False, route_class=CheckedRoute)

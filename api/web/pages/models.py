@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from api.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep, StoreDep
 from api.routes.json_body import CheckedRoute
-from api.web import formatting as fmt
 from api.web import models_view
 from api.web.forms import SwitchForm
 from api.web.guard import AdminPage, CsrfChecked, ModelsPage
@@ -28,6 +27,7 @@ from casework.config import FORECAST, MODEL_NAMES
 from casework.errors import InvalidInput
 from casework.modelstore import ModelStore
 from casework.security import Principal
+from werkwijzer import formatting as fmt
 from werkwijzer.settings import Settings
 
 router = APIRouter(prefix="/modellen", include_in_schema=False, route_class=CheckedRoute)

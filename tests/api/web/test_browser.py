@@ -244,8 +244,8 @@ def test_citizen_letter_prints_without_the_sites_frame(browser: Any, live: LiveS
 
 
 def test_team_lead_runs_a_scenario_and_sees_a_refusal_in_dutch(browser: Any, live: LiveServer, web: Api) -> None:
-    from api.web.formatting import number
     from casework import planning
+    from werkwijzer.formatting import number
 
     page = open_as(browser, live, web, "team_lead")
     assert page.url.endswith("/capaciteit"), "the team lead lands on Capaciteit"

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.web import formatting as fmt
 from api.web.scenario import parse_number
 from casework import planning
 from casework.modelstore import ModelStore
 from tests.api.conftest import Api, start_api
 from tests.api.toymodels import TOY_LIBRARY
 from tests.api.web.conftest import sign_in
+from werkwijzer import formatting as fmt
 from werkwijzer.settings import Settings
 
 TEAM = "bijstand_aanvragen"

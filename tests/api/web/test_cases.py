@@ -37,6 +37,15 @@ def test_work_list_shows_waiting_cases_newest_first_and_drops_decided_ones(web: 
     assert f"/zaken/{first}" not in client.get("/zaken").text
 
 
+def test_the_work_list_counts_its_cases_in_singular_or_plural(web: Api) -> None:
+    make_advice(web, 8003)
+    for lang, pattern, one in (("nl", r"(\d+) (zaak wacht|zaken wachten) op een besluit", "zaak wacht"),
+                               ("en", r"(\d+) (case waits|cases wait) for a decision", "case waits")):
+        found = re.search(pattern, sign_in(web, "caseworker").get(f"/zaken?lang={lang}").text)
+        assert found, f"the {lang} caption counts the waiting cases"
+        assert (int(found[1]) == 1) == (found[2] == one), found[0]
+
+
 def test_case_page_shows_reasons_model_version_and_who_decides(web: Api) -> None:
     client = sign_in(web, "caseworker")
     advice_id = make_advice(web, 8010, open_debts=12)

@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from api.web import formatting
 from api.web.charts import (
     BandPoint,
     ChartText,
@@ -18,6 +17,7 @@ from api.web.charts import (
     nice_ticks,
     runs,
 )
+from werkwijzer import formatting
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONDAYS = [dt.date(2026, 11, 2) + dt.timedelta(weeks=i) for i in range(12)]
@@ -116,7 +116,7 @@ def test_nice_ticks_are_round_and_cover_the_range() -> None:
 
 @pytest.mark.parametrize(("value", "lang", "expected"), [
     (1234.56, "nl", "1.234,6"), (1234.56, "en", "1,234.6"), (-0.04, "nl", "0,0"), (-3.0, "nl", "\u22123,0"),
-    (None, "nl", "—"), (float("inf"), "nl", "—"),
+    (None, "nl", "–"), (float("inf"), "nl", "–"),
 ])
 def test_numbers(value: float | None, lang: str, expected: str) -> None:
     assert formatting.number(value, 1, lang) == expected

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.web import formatting as fmt
 from casework import monitoring
 from casework.config import FORECAST, TRIAGE_EFFORT
 from casework.modelstore import ModelStore
 from tests.api.conftest import Api, new_case, start_api
 from tests.api.web.conftest import csrf_of, sign_in
+from werkwijzer import formatting as fmt
 from werkwijzer.settings import Settings
 
 

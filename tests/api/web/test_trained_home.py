@@ -121,5 +121,5 @@ def test_modellen_shows_the_registry_champions(trained_web: Api, champions: dict
     for name, version in champions.items():
         assert f"<code>{name}</code>" in r.text
         assert f"versie {version}, geladen op" in r.text, name
-    assert re.search(r"<th scope=\"row\">1</th>\s*<td>—</td>", r.text), "the refused biased run is listed, not in use"
+    assert re.search(r"<th scope=\"row\">1</th>\s*<td>–</td>", r.text), "the refused biased run is listed, not in use"
     assert ("/modellen/stopknop" in r.text) == (role == "admin")
