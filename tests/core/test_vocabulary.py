@@ -26,7 +26,7 @@ def test_model_names_are_built_by_one_rule() -> None:
 
 
 def test_the_service_and_its_client_use_the_same_names_and_prefix() -> None:
-    from api.core import config
+    from casework import config
     from flows import experiments
     from werkwijzer import client, vocabulary
 
