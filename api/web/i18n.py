@@ -477,6 +477,23 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "error.page_not_found.text": {"nl": "Deze pagina bestaat niet. Controleer het adres of ga naar de startpagina.",
                                   "en": "This page does not exist. Check the address or go to the start page."},
     "error.back_home": {"nl": "Naar de startpagina", "en": "To the start page"},
+    # System card (pages/systemcard.py and its block on models.html; issue 17, ADR 0018)
+    "systemcard.heading": {"nl": "Systeemkaart (Algoritmekader)", "en": "System card (Algoritmekader)"},
+    "systemcard.counts": {"nl": "Vereisten: {evidenced} beantwoord uit bewijs, {open} open, {na} niet van "
+                                "toepassing. Vragen uit IAMA en andere instrumenten: {q_evidenced} beantwoord, "
+                                "{q_open} open.",
+                          "en": "Requirements: {evidenced} answered from evidence, {open} open, {na} not "
+                                "applicable. Questions of the IAMA and other instruments: {q_evidenced} answered, "
+                                "{q_open} open."},
+    "systemcard.open": {"nl": "Open de systeemkaart", "en": "Open the system card"},
+    "systemcard.pdf": {"nl": "Download de systeemkaart (PDF)", "en": "Download the system card (PDF)"},
+    "systemcard.back": {"nl": "Terug naar Modellen", "en": "Back to Models"},
+    "systemcard.none": {"nl": "Er is nog geen systeemkaart voor deze versie. Maak hem met: werkwijzer evidence "
+                              "--model {name} --out MAP",
+                        "en": "There is no system card for this version yet. Make it with: werkwijzer evidence "
+                              "--model {name} --out FOLDER"},
+    "systemcard.missing": {"nl": "Voor dit model is geen systeemkaart gevonden.",
+                           "en": "No system card was found for this model."},
 }
 
 

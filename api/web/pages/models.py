@@ -23,7 +23,7 @@ from api.routes.json_body import CheckedRoute
 from api.services import monitoring, registry, switches
 from api.services.errors import InvalidInput
 from api.web import formatting as fmt
-from api.web import models_view
+from api.web import models_view, systemcards
 from api.web.forms import SwitchForm
 from api.web.guard import AdminPage, CsrfChecked, ModelsPage
 from api.web.i18n import page_lang, translate
@@ -48,6 +48,8 @@ def _page(request: Request, user: Principal, session: Session, store: ModelStore
         "min_decisions": settings.monitoring_min_n,
         "switches": models_view.switch_rows(switches.current(session), lang),
         "can_switch": user.role == "admin", "switch_form": form, "notice": notice,
+        "systemcards": {name: systemcards.summary(settings, bundle.run_id if bundle else None)
+                        for name, bundle in bundles.items()},
     }
     return render(request, "models.html", context, status_code=status_code)
 
