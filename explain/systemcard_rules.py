@@ -211,7 +211,8 @@ INSTRUMENT_QUESTIONS: dict[str, Rule] = {
     "td:1.0:3": Rule((ek.MONITORING,), lambda ev: _join(_monitoring(ev))),
     "iama:1.0:2A.1.1": Rule((ek.RUN,), lambda ev: f"Een lerend model ({ev[ek.RUN]['model_type']}) dat advies geeft; "
                                                "het past zich niet vanzelf aan (elke nieuwe versie wordt getoetst)."),
-    "iama:1.0:2A.2.1": Rule((ek.FEATURES,), lambda ev: _join(_features(ev), "uit de zaakgegevens waarop de run is getraind")),
+    "iama:1.0:2A.2.1": Rule((ek.FEATURES,),
+                            lambda ev: _join(_features(ev), "uit de zaakgegevens waarop de run is getraind")),
     "iama:1.0:2B.3.1": Rule((ek.METRICS,), lambda ev: _join(_metrics(ev))),
     "iama:1.0:2B.3.6": Rule((ek.FAIRNESS, ek.METRICS), lambda ev: _join(_metrics(ev)) + " " + _fairness(ev)),
     "iama:1.0:3.2.1": Rule((ek.DECISIONS, ek.CONTROL_SHARE), lambda ev: REQUIREMENTS["aia-09"].write(ev),
