@@ -48,8 +48,7 @@ def _page(request: Request, user: Principal, session: Session, store: ModelStore
         "min_decisions": settings.monitoring_min_n,
         "switches": models_view.switch_rows(switches.current(session), lang),
         "can_switch": user.role == "admin", "switch_form": form, "notice": notice,
-        "systemcards": {name: systemcards.summary(settings, bundle.run_id if bundle else None)
-                        for name, bundle in bundles.items()},
+        "systemcards": systemcards.summaries(settings, {n: b.run_id if b else None for n, b in bundles.items()}),
     }
     return render(request, "models.html", context, status_code=status_code)
 

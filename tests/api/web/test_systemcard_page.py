@@ -4,6 +4,7 @@ for a model without a card; the card's answers about use come from this store's 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,14 @@ def test_decisions_on_the_record_answer_the_oversight_questions(web: Api, tmp_pa
     logging = found["aia-07"]
     assert logging["state"] == "evidenced" and "de keten van hashes klopt" in logging["answer"]
     assert any(s["kind"] == "audit-trail" and s["ref"].startswith("entries 1–") for s in logging["evidence"])
+
+
+def test_an_mlflow_that_does_not_answer_leaves_the_page_without_a_card_in_bounded_time(web: Api) -> None:
+    gone = web.settings.model_copy(update={"mlflow_tracking_uri": "http://127.0.0.1:9"})  # nothing listens there
+    began = time.monotonic()
+    assert systemcards.summaries(gone, {TRIAGE_EFFORT: "no-such-run", TRIAGE_INTEGRATED: None}) == {
+        TRIAGE_EFFORT: None, TRIAGE_INTEGRATED: None}
+    assert time.monotonic() - began < systemcards.WAIT_SECONDS + 1.0
+    began = time.monotonic()  # asked again within RETRY_SECONDS: the absence is remembered, no new wait
+    assert systemcards.summaries(gone, {TRIAGE_EFFORT: "no-such-run"}) == {TRIAGE_EFFORT: None}
+    assert time.monotonic() - began < 0.5
