@@ -6,7 +6,7 @@ against the registry's own JSON schema (``schemas/schema_requirements.json``,
 refused with the file and the field named, never half read. Where the registry is read from
 (ADR 0018): ``settings.task_registry_path`` when set; else ``../shared/standards/task-registry``
 beside the checkout when present; else the unchanged copy shipped in this package
-(``task_registry/``, EUPL-1.2 with its licence beside it), so a fresh install works.
+(``definitions/task-registry/``, EUPL-1.2 with its licence beside it), so a fresh install works.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from jsonschema import Draft7Validator
 
 from werkwijzer.settings import Settings
 
-VENDORED = Path(__file__).with_name("task_registry")
+VENDORED = Path(__file__).with_name("definitions") / "task-registry"
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "task-registry"
 SCHEMAS = {"requirements": "schema_requirements.json", "instruments": "schema_instruments.json"}
 SOURCE = "MinBZK/task-registry, commit 940ae02 (2026-06), EUPL-1.2"
