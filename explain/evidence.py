@@ -31,8 +31,9 @@ DECISIONS = "decisions"          # the decisions people recorded on this model's
 RETENTION = "retention"          # how long the audit trail is kept
 CONTROL_SHARE = "control_share"  # the random share of cases without advice
 MONITORING = "monitoring"        # the latest monitoring pass
+SWITCHES = "switches"            # the stop button's changes for this model and for all models
 KEYS = (RUN, FEATURES, METRICS, GATES, FAIRNESS, MODEL_CARD, REGISTER, JUSTIFICATION, AUDIT, DECISIONS,
-        RETENTION, CONTROL_SHARE, MONITORING)
+        RETENTION, CONTROL_SHARE, MONITORING, SWITCHES)
 
 # Behaviour -> the test that proves it (pytest node ids, relative to the repository root).
 TESTS = {

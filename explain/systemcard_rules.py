@@ -120,6 +120,13 @@ def _retention(ev: Evidence) -> str:
             "opschoning verwijderd")
 
 
+def _switches(ev: Evidence) -> str:
+    sw = ev[ek.SWITCHES]
+    used = (f"de stopknop is {sw['changes']} keer gebruikt ({sw['offs']} keer uit), laatst op {sw['last']}"
+            if sw["changes"] else "de stopknop is nog niet gebruikt")
+    return "advies kan per model of helemaal worden uitgezet (stopknop); " + used
+
+
 def _card(ev: Evidence, key: str) -> str:
     return str(ev[ek.MODEL_CARD].get(key) or "")
 
@@ -152,7 +159,10 @@ REQUIREMENTS: dict[str, Rule] = {
     "aia-09": Rule((ek.DECISIONS, ek.CONTROL_SHARE), lambda ev: _join(
         "het systeem geeft alleen advies; een medewerker beslist en kan altijd afwijken", _decisions(ev),
         _control(ev), "advies kan per model of helemaal worden uitgezet (stopknop)"),
-        ("human_decides", "advice_is_advice", "stop_button", "control_share")),
+        ("human_decides", "advice_is_advice", "stop_button", "control_share"), cites=(ek.SWITCHES,)),
+    "aia-18": Rule((ek.SWITCHES, ek.MONITORING), lambda ev: _join(
+        _switches(ev), _monitoring(ev), "bij een stopdrempel zet de monitoring het advies vanzelf uit"),
+        ("stop_button",)),
     "aia-10": Rule((ek.METRICS, ek.GATES), lambda ev: _join(_metrics(ev), _passed(ev, "performance"))),
     "aia-13": Rule((ek.RETENTION, ek.AUDIT), lambda ev: _join(_retention(ev), _audit(ev)), ("retention",)),
     "aia-21": Rule((ek.DECISIONS,), lambda ev: _join(_decisions(ev), "een afwijking vraagt altijd een motivering"),

@@ -139,18 +139,20 @@ def _store_facts(settings: Settings, model_name: str, facts: dict[str, Fact], mi
                  now: dt.datetime) -> None:
     from api.core.db import read_session
     from api.services.audit import verify
-    from flows.store_frames import Period, StoreNotReady, decisions, open_store
+    from flows.store_frames import ALL_MODELS, Period, StoreNotReady, decisions, open_store, switch_changes
 
     try:
         engine = open_store(settings)
     except StoreNotReady as exc:
-        missing[ek.AUDIT] = missing[ek.DECISIONS] = f"de opslag van de API is nog niet in gebruik ({exc})"
+        missing[ek.AUDIT] = missing[ek.DECISIONS] = missing[ek.SWITCHES] = (
+            f"de opslag van de API is nog niet in gebruik ({exc})")
         return
     session = read_session(engine)
     try:
         check = verify(session)
         period = Period.of(dt.datetime(2000, 1, 1), now + dt.timedelta(days=1))
         taken = decisions(session, period)
+        flips = switch_changes(session, period)
     finally:
         session.close()
         engine.dispose()
@@ -167,6 +169,11 @@ def _store_facts(settings: Settings, model_name: str, facts: dict[str, Fact], mi
                              "deviated": int((~advised["followed"]).sum()), "first": first, "last": last},
                             Source("audit-trail", f"decisions on {model_name}, {first} to {last}",
                                    "table decisions, each with its audit entry"))
+    flips = flips[flips["model_name"].isin([model_name, ALL_MODELS])]
+    facts[ek.SWITCHES] = Fact({"changes": len(flips), "offs": int((~flips["enabled"]).sum()),
+                               "last": f"{flips['time'].max():%Y-%m-%d}" if len(flips) else "-"},
+                              Source("audit-trail", f"switch changes for {model_name} and all models",
+                                     "table switch_changes, each with its audit entry"))
 
 
 def _monitoring_facts(client: MlflowClient, facts: dict[str, Fact], missing: dict[str, str]) -> None:

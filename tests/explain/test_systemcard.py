@@ -48,6 +48,7 @@ def full_evidence(model_name: str = TRIAGE, **changes: dict) -> Evidence:
         ek.DECISIONS: {"decisions": 30, "advised": 28, "deviated": 5, "first": "2026-10-01", "last": "2026-11-30"},
         ek.RETENTION: {"days": 400},
         ek.CONTROL_SHARE: {"share": 0.05},
+        ek.SWITCHES: {"changes": 2, "offs": 1, "last": "2026-11-20"},
         ek.MONITORING: {"run_id": "m1", "period_start": "2026-11-01", "period_end": "2026-11-29", "findings": 1,
                      "levels": "1/0/0", "stopped": []},
     }

@@ -56,6 +56,7 @@ def test_decisions_on_the_record_answer_the_oversight_questions(web: Api, tmp_pa
     assert oversight["state"] == "evidenced" and "beslissingen van medewerkers vastgelegd" in oversight["answer"]
     kinds = {s["kind"] for s in oversight["evidence"]}
     assert kinds == {"audit-trail", "test"}
+    assert any(s["ref"] == f"switch changes for {TRIAGE_EFFORT} and all models" for s in found["aia-09"]["evidence"])
     logging = found["aia-07"]
     assert logging["state"] == "evidenced" and "de keten van hashes klopt" in logging["answer"]
     assert any(s["kind"] == "audit-trail" and s["ref"].startswith("entries 1–") for s in logging["evidence"])
