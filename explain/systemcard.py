@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from explain import evidence as ek
 from explain.evidence import Evidence, Source
 from explain.systemcard_rules import INSTRUMENT_QUESTIONS, REQUIREMENTS, ROLE_BY_LAW, ROLES, Rule, Unmet
 from werkwijzer.standards.task_registry import SOURCE, Instrument, Requirement, TaskRegistry
@@ -193,7 +194,8 @@ def build_card(*, registry: TaskRegistry, evidence: Evidence, facts: SystemFacts
     questions = [c for a in assessments for c in a["contents"]]
     return {
         "schema_version": SCHEMA_VERSION, "name": evidence.model_name, "description": description,
-        "status": "In gebruik", "ai_act_profile": facts.profile(),
+        "status": evidence[ek.REGISTER].get("status", "") if evidence.has(ek.REGISTER) else "",
+        "ai_act_profile": facts.profile(),
         "ai_act_profile_reasons": dict(facts.reasons),
         "system_facts": {"profiling": facts.profiling, "automated_decision": facts.automated_decision},
         "provenance": {"git_commit_hash": evidence.code_version, "timestamp": timestamp,

@@ -123,7 +123,8 @@ def _artifact_facts(client: MlflowClient, t: Target, facts: dict[str, Fact], mis
         missing[ek.FAIRNESS] = f"run {t.run_id} heeft geen modelkaart met een eerlijkheidstoets"
     entry = _artifact(client, t.run_id, "algoritmeregister.json")
     if entry is not None and entry[1].get("publication_category"):
-        facts[ek.REGISTER] = Fact({"publication_category": entry[1]["publication_category"]},
+        facts[ek.REGISTER] = Fact({"publication_category": entry[1]["publication_category"],
+                                   "status": str(entry[1].get("status") or "")},
                                Source("mlflow-artifact", f"runs:/{t.run_id}/{entry[0]}"))
     else:
         missing[ek.REGISTER] = f"run {t.run_id} heeft geen Algoritmeregister-record met een publicatiecategorie"

@@ -42,7 +42,7 @@ def full_evidence(model_name: str = TRIAGE, **changes: dict) -> Evidence:
                    "priority": ["fpr", "fnr", "fdr"]},
         ek.MODEL_CARD: {"intended_use_nl": "Advies bij een nieuwe zaak.", "dpia_link": "https://x.nl/dpia",
                      "iama_link": "https://x.nl/iama", "risk_class": "hoog risico"},
-        ek.REGISTER: {"publication_category": "Hoog-risico AI-systeem"},
+        ek.REGISTER: {"publication_category": "Hoog-risico AI-systeem", "status": "In ontwikkeling"},
         ek.JUSTIFICATION: {"files": ["justification/j.yaml"]},
         ek.AUDIT: {"valid": True, "entries": 40, "first_seq": 1, "last_seq": 40, "broken_at": None, "problem": None},
         ek.DECISIONS: {"decisions": 30, "advised": 28, "deviated": 5, "first": "2026-10-01", "last": "2026-11-30"},
@@ -135,6 +135,7 @@ def test_applicability_follows_the_facts_and_says_why(registry: TaskRegistry) ->
 def test_full_evidence_answers_with_sources_and_the_card_is_schema_valid(registry: TaskRegistry) -> None:
     card = card_of(registry, full_evidence())
     assert card_problems(card, registry) == []
+    assert card["status"] == "In ontwikkeling", "the status the register entry of the run states"
     found = entries(card)
     for key in [*REQUIREMENTS, *INSTRUMENT_QUESTIONS]:
         if key in found and found[key]["state"] != NOT_APPLICABLE:
