@@ -128,7 +128,10 @@ def _answer(rule: Rule | None, evidence: Evidence) -> tuple[str, str, list[Sourc
         return OPEN, "", [], "Geen bewijs in het systeem dat deze vraag beantwoordt; een mens vult dit in."
     missing = [key for key in rule.needs if not evidence.has(key)]
     if missing:
-        why = "; ".join(f"{key}: {evidence.missing.get(key, 'niet gevonden')}" for key in missing)
+        reasons: dict[str, list[str]] = {}
+        for key in missing:
+            reasons.setdefault(evidence.missing.get(key, "niet gevonden"), []).append(key)
+        why = "; ".join(f"{', '.join(keys)}: {reason}" for reason, keys in reasons.items())
         return OPEN, "", [], f"Ontbrekend bewijs — {why}."
     try:
         text = rule.write(evidence)

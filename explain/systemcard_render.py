@@ -10,10 +10,10 @@ from typing import Any
 from explain.report_sections import Document, Section, Table
 from explain.systemcard import EVIDENCED, NOT_APPLICABLE, OPEN, STATUS_NL
 
-PROFILE_NL = {"type": "soort systeem", "risk_group": "risicogroep", "role": "rol van de gemeente",
+PROFILE_NL = {"type": "soort systeem", "risk_group": "risicogroep", "profiling": "profilering",
+              "automated_decision": "geautomatiseerd besluit", "role": "rol van de gemeente",
               "open_source": "open source", "systemic_risk": "systeemrisico",
-              "transparency_obligations": "transparantieverplichting", "profiling": "profilering",
-              "automated_decision": "geautomatiseerd besluit"}
+              "transparency_obligations": "transparantieverplichting"}  # in the order the card shows them
 
 
 def _sources(entry: dict[str, Any]) -> str:
@@ -41,7 +41,7 @@ def systemcard_document(card: dict[str, Any]) -> Document:
     reasons = card["ai_act_profile_reasons"]
     values = {**profile, **{k: "ja" if v else "nee" for k, v in card["system_facts"].items()}}
     facts = [[PROFILE_NL.get(key, key), ", ".join(values[key]) if isinstance(values[key], list) else str(values[key]),
-              reasons[key]] for key in reasons]
+              reasons[key]] for key in [*PROFILE_NL, *(k for k in reasons if k not in PROFILE_NL)] if key in reasons]
     header = ["vereiste / requirement", "status", "antwoord of reden", "bron / source"]
     labels = ", ".join(f"{x['name']} {x['value']}" for x in card["labels"])
     requirements = sorted(card["requirements"], key=lambda e: (e["state"] != OPEN, e["state"] != EVIDENCED, e["urn"]))
