@@ -27,9 +27,9 @@ _LOCK = threading.Lock()
 
 
 def _download(settings: Settings, run_id: str, name: str) -> bytes | None:
-    from werkwijzer.tracking import configure_mlflow
+    from werkwijzer.tracking import client_for
 
-    client = configure_mlflow(settings)
+    client = client_for(settings)
     if not any(a.path == f"{FOLDER}/{name}" for a in client.list_artifacts(run_id, FOLDER)):
         return None
     with tempfile.TemporaryDirectory() as tmp:

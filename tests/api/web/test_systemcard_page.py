@@ -63,11 +63,15 @@ def test_decisions_on_the_record_answer_the_oversight_questions(web: Api, tmp_pa
 
 
 def test_an_mlflow_that_does_not_answer_leaves_the_page_without_a_card_in_bounded_time(web: Api) -> None:
+    import mlflow
+
     gone = web.settings.model_copy(update={"mlflow_tracking_uri": "http://127.0.0.1:9"})  # nothing listens there
+    before = mlflow.get_tracking_uri()
     began = time.monotonic()
     assert systemcards.summaries(gone, {TRIAGE_EFFORT: "no-such-run", TRIAGE_INTEGRATED: None}) == {
         TRIAGE_EFFORT: None, TRIAGE_INTEGRATED: None}
     assert time.monotonic() - began < systemcards.WAIT_SECONDS + 1.0
+    assert mlflow.get_tracking_uri() == before, "the page's reads leave the process's MLflow setup alone"
     began = time.monotonic()  # asked again within RETRY_SECONDS: the absence is remembered, no new wait
     assert systemcards.summaries(gone, {TRIAGE_EFFORT: "no-such-run"}) == {TRIAGE_EFFORT: None}
     assert time.monotonic() - began < 0.5
