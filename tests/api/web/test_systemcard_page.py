@@ -23,9 +23,9 @@ def auditor(web: Api) -> TestClient:
 
 
 def test_the_models_page_counts_the_card_and_links_it(web: Api, auditor: TestClient, tmp_path: Path) -> None:
-    card = json.loads(write_systemcard(web.settings, TRIAGE_EFFORT, tmp_path, log=False)["json"].read_text("utf-8"))
+    card = json.loads(write_systemcard(web.settings, TRIAGE_EFFORT, tmp_path)["json"].read_text("utf-8"))
     counted = card["summary"]["requirements"]
-    systemcards._CACHE.clear()
+    systemcards._CACHE.clear()  # the page would show the card it read less than KEEP_SECONDS ago
     page = auditor.get("/modellen").text
     assert (f"Vereisten: {counted['evidenced']} beantwoord uit bewijs, {counted['open']} open, "
             f"{counted['not_applicable']} niet van toepassing.") in page
