@@ -71,8 +71,9 @@ _COMMON = {
 
 def facts_for(model_name: str) -> SystemFacts:
     """The facts of a Werkwijzer model: triage advice is high-risk, the intake forecast is not."""
-    common = {"roles": ("aanbieder", "gebruiksverantwoordelijke"), "open_source": "open-source",
-              "systemic_risk": "geen systeemrisico", "transparency_obligations": "geen transparantieverplichting"}
+    common: dict[str, Any] = {"roles": ("aanbieder", "gebruiksverantwoordelijke"), "open_source": "open-source",
+                              "systemic_risk": "geen systeemrisico",
+                              "transparency_obligations": "geen transparantieverplichting"}
     if model_name.startswith("werkwijzer-triage-"):
         return SystemFacts(
             type="AI-systeem", risk_group="hoog-risico AI", profiling=True, automated_decision=False, **common,

@@ -46,7 +46,7 @@ def target(client: MlflowClient, model_name: str) -> Target:
     version = champion_version(client, model_name)
     if version is None:
         try:
-            found = client.search_model_versions(f"name='{model_name}'")
+            found = list(client.search_model_versions(f"name='{model_name}'"))
         except MlflowException:
             found = []
         if not found:
