@@ -45,6 +45,7 @@ TESTS = {
     "everything_logged": "tests/api/test_audit.py::test_every_advice_and_decision_is_on_the_record",
     "tamper_evident": "tests/api/test_audit_tampering.py::test_a_decision_changed_and_the_chain_rehashed_is_caught",
     "retention": "tests/api/test_audit.py::test_retention_never_goes_below_six_months",
+    "retention_purge": "tests/api/test_audit.py::test_retention_purges_old_records_and_keeps_the_chain_valid",
     "no_protected_features": "tests/models/test_policy.py::test_assert_no_protected_catches_a_leak",
     "deny_list": "tests/models/test_policy.py::test_deny_list_covers_item_8",
     "proxy_gate": "tests/flows/test_triage_gates.py::test_proxy_gate_fails_when_a_blocked_proxy_reaches_the_model",
@@ -56,6 +57,7 @@ TESTS = {
                             "test_citizen_explanation_in_dutch_and_english_and_without_advice"),
     "objections": "tests/api/test_decisions.py::test_objections_are_recorded_and_show_up_in_monitoring",
     "automation_bias": "tests/api/test_decisions.py::test_automation_bias_alert_when_everything_is_followed",
+    "monitoring_stops": "tests/monitor/test_usage_monitoring.py::test_drift_raises_a_psi_stop_and_switches_advice_off",
 }
 
 
