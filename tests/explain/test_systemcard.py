@@ -90,6 +90,7 @@ def test_every_rule_names_known_evidence_tests_and_registry_entries(registry: Ta
     assert set(REQUIREMENTS) <= urns and set(INSTRUMENT_QUESTIONS) <= tasks
     for rule in [*REQUIREMENTS.values(), *INSTRUMENT_QUESTIONS.values()]:
         assert set(rule.needs) | set(rule.cites) <= set(ek.KEYS) and set(rule.tests) <= set(ek.TESTS)
+        assert rule.needs, "a cited test is never the only evidence of an answer"
 
 
 def test_the_packaged_registry_is_the_shared_one_unchanged() -> None:
