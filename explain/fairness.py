@@ -48,7 +48,8 @@ from werkwijzer.vocabulary import true_word_in
 RATES = ("selection_rate", "fpr", "fnr", "tpr", "fdr", "fp_share")
 PRIORITY = ("fpr", "fnr", "fdr")
 EXPORT_COLUMNS = ("attribute", "group", "n", "tn", "fp", "fn", "tp", "selection_rate", "fpr", "fnr",
-                  "tpr", "fdr", "fp_share", "fpr_ratio", "selection_rate_ratio", "suppressed")
+                  "tpr", "fdr", "fp_share", "fpr_ratio", "fnr_ratio", "fdr_ratio", "selection_rate_ratio",
+                  "suppressed")
 # The denominator of each rate: the count the rate rests on.
 DENOMINATOR = {"selection_rate": ("n",), "fpr": ("tn", "fp"), "fnr": ("fn", "tp"), "tpr": ("fn", "tp"),
                "fdr": ("fp", "tp"), "fp_share": ("n",)}
@@ -288,7 +289,7 @@ def threshold_sweep(y_true: ArrayLike, score: ArrayLike, groups: pd.DataFrame,
     parts = []
     for threshold in thresholds:
         table = confusion_by_group(truth, values >= threshold, groups.reset_index(drop=True), reference)
-        exported = export_table(table, min_cell, columns=[*EXPORT_COLUMNS[:-1], "fnr_ratio", "suppressed"])
+        exported = export_table(table, min_cell)
         exported.insert(0, "threshold", threshold)
         parts.append(exported)
     return pd.concat(parts, ignore_index=True)

@@ -262,6 +262,8 @@ def train_triage(cases_path: str, registry_path: str, target: str, *, positive: 
                                 gate_results=gate_results, settings=settings)
             version, champion = log_and_register(run_id, name, settings, prep, model, doc, result, shap_out,
                                                  stage, gate_results)
+        if justification_path:  # the model owner's document itself, not only its name (issue 17)
+            client.log_artifact(run_id, justification_path, "justification")
     except BaseException:
         client.set_terminated(run_id, status="FAILED")
         raise

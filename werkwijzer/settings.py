@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     organization: str = "Gemeente Voorbeeldstad"
     contact_email: str = "algoritmes@voorbeeldstad.nl"
     website: str = "https://www.voorbeeldstad.nl/algoritmes"
+    # The Algoritmekader as data (MinBZK task registry) for `werkwijzer evidence` (ADR 0018); empty:
+    # ../shared/standards/task-registry beside the checkout when present, else the copy in the package.
+    task_registry_path: Path | None = None
 
     # Monitoring (docs/monitoring.md): three levels per metric, note < warn < stop. A value at or beyond
     # a threshold reaches that level; "stop" switches the model's advice off. A stop of None never stops.

@@ -42,6 +42,12 @@ def configure_mlflow(settings: Settings) -> MlflowClient:
     return MlflowClient(tracking_uri=uri, registry_uri=uri)
 
 
+def client_for(settings: Settings) -> MlflowClient:
+    """A client on the configured store that leaves this process's global MLflow setup alone (for
+    readers on other threads, such as the pages)."""
+    return MlflowClient(tracking_uri=settings.tracking_uri, registry_uri=settings.tracking_uri)
+
+
 def ensure_experiment(client: MlflowClient, name: str, settings: Settings) -> str:
     """The experiment id for ``name``, creating it with artifacts under the configured root."""
     existing = client.get_experiment_by_name(name)

@@ -22,12 +22,13 @@ from starlette.exceptions import HTTPException
 from api.web import session as web_session
 from api.web.guard import SignInRequired, WrongRole
 from api.web.i18n import page_lang, translate
-from api.web.pages import account, capacity, cases, models
+from api.web.pages import account, capacity, cases, models, systemcard
 from api.web.render import render
 from api.web.session import CsrfRefused
 
 STATIC = Path(__file__).resolve().parent / "static"
-ROUTERS = (account.router, cases.router, capacity.router, models.router)  # add a page module's router here
+# Add a page module's router here.
+ROUTERS = (account.router, cases.router, capacity.router, models.router, systemcard.router)
 
 
 def wants_page(request: Request) -> bool:

@@ -13,7 +13,7 @@ from cli.main import cli, main
 from flows.triage_steps import REPORT_FILES
 
 AUDIT_COLUMNS = ["attribute", "group", "n", "tn", "fp", "fn", "tp", "selection_rate", "fpr", "fnr", "tpr",
-                 "fdr", "fp_share", "fpr_ratio", "selection_rate_ratio", "suppressed"]
+                 "fdr", "fp_share", "fpr_ratio", "fnr_ratio", "fdr_ratio", "selection_rate_ratio", "suppressed"]
 
 
 @pytest.fixture

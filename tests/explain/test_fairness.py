@@ -63,7 +63,10 @@ def test_small_cells_are_suppressed_in_the_export(hand: pd.DataFrame) -> None:
     assert not out.loc["A", "suppressed"] and out.loc["A", "fp"] == 15
     # C's n (20) is large enough, but D's is hidden and C is the next smallest: shown, it gave D's away
     assert out.loc["C", "suppressed"] and pd.isna(out.loc["C", "n"]) and out.loc["A", "n"] > 20
-    for column in ("tn", "fp", "fn", "tp", "fpr", "fpr_ratio", "selection_rate"):
+    # FNR and FDR ratios are published beside FPR's (issue 17): A 0.4 and 0.5 against B's 1/3 and 1/3
+    assert out.loc["A", "fnr_ratio"] == pytest.approx(1.2, abs=1e-4)
+    assert out.loc["A", "fdr_ratio"] == pytest.approx(1.5, abs=1e-4)
+    for column in ("tn", "fp", "fn", "tp", "fpr", "fpr_ratio", "fnr_ratio", "fdr_ratio", "selection_rate"):
         assert pd.isna(out.loc["C", column])
         assert pd.isna(out.loc["D", column])
     assert pd.isna(out.loc["D", "n"])  # a group smaller than the cell size is not even counted

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep, StoreDep
 from api.routes.json_body import CheckedRoute
-from api.web import models_view
+from api.web import models_view, systemcards
 from api.web.forms import SwitchForm
 from api.web.guard import AdminPage, CsrfChecked, ModelsPage
 from api.web.i18n import page_lang, translate
@@ -48,6 +48,7 @@ def _page(request: Request, user: Principal, session: Session, store: ModelStore
         "min_decisions": settings.monitoring_min_n,
         "switches": models_view.switch_rows(switches.current(session), lang),
         "can_switch": user.role == "admin", "switch_form": form, "notice": notice,
+        "systemcards": systemcards.summaries(settings, {n: b.run_id if b else None for n, b in bundles.items()}),
     }
     return render(request, "models.html", context, status_code=status_code)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from casework.config import TRIAGE_EFFORT
 from casework.modelstore import ModelStore
 from tests.api.conftest import Api, new_case, start_api
 from werkwijzer.settings import Settings
@@ -41,15 +42,21 @@ def sign_in(api: Api, role: str) -> TestClient:
 
 @pytest.fixture(scope="session")
 def web(api_settings: Settings, model_store: ModelStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    from flows.evidence import write_systemcard
+
     folder: Path = tmp_path_factory.mktemp("web-db")
-    yield from start_api(api_settings.model_copy(update={"database_url": f"sqlite:///{folder / 'web.db'}"}),
-                         model_store)
+    for api in start_api(api_settings.model_copy(update={"database_url": f"sqlite:///{folder / 'web.db'}"}),
+                         model_store):
+        write_systemcard(api.settings, TRIAGE_EFFORT, folder / "systemcard")  # the system card page has one
+        yield api
 
 
 @pytest.fixture(scope="session")
 def page_ids(web: Api) -> dict[str, str]:
-    """What fills the placeholders of ``tests/api/web/pages.PAGES``: advice with and without a suggestion."""
-    return {"advised": make_advice(web, 7001), "unadvised": make_advice(web, 7002, advised=False)}
+    """What fills the placeholders of ``tests/api/web/pages.PAGES``: advice with and without a suggestion, and
+the model whose system card the ``web`` fixture wrote."""
+    return {"advised": make_advice(web, 7001), "unadvised": make_advice(web, 7002, advised=False),
+            "name": TRIAGE_EFFORT}
 
 
 def make_advice(api: Api, n: int, *, advised: bool = True, **features: object) -> str:
