@@ -144,7 +144,7 @@ def test_full_evidence_answers_with_sources_and_the_card_is_schema_valid(registr
     oversight = found["aia-09"]
     refs = [s["ref"] for s in oversight["evidence"]]
     assert "ref-decisions" in refs and ek.TESTS["human_decides"] in refs
-    assert "30 beslissingen" in oversight["answer"] and "bij 18 % van de adviezen week" in oversight["answer"]
+    assert "30 beslissingen" in oversight["answer"] and "bij 18\u00a0% van de adviezen week" in oversight["answer"]
     assert any(s["ref"] == "ref-justification" for s in found["grw-02"]["evidence"]), "the justification is cited"
     for entry in found.values():
         if entry["state"] == EVIDENCED:
