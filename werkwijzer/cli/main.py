@@ -13,7 +13,7 @@ import click
 from pydantic import ValidationError
 
 from werkwijzer import __version__
-from werkwijzer.cli import data, demo, forecast, imports, monitoring, register, report, service, triage
+from werkwijzer.cli import data, demo, forecast, imports, monitoring, register, report, schedule, service, triage
 from werkwijzer.contracts import ContractError
 
 
@@ -32,7 +32,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
         ctx.call_on_close(quiet_libraries(prepare_home(get_settings())))
 
 
-for module in (data, forecast, triage, register, imports, service, demo, report, monitoring):
+for module in (data, forecast, triage, register, imports, service, demo, report, monitoring, schedule):
     for command in module.COMMANDS:
         cli.add_command(command)
 
