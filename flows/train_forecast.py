@@ -9,6 +9,7 @@ local workers. Results do not depend on the runner: every task is deterministic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +118,16 @@ def train_forecast_flow(
     models: list[str] | None = None,
     model_options: dict[str, Any] | None = None,
     verbose: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Backtest, fit and explain; returns the tables (``train_forecast`` logs them to MLflow)."""
+    """Backtest, fit and explain; returns the tables (``train_forecast`` logs them to MLflow).
+
+    ``verbose`` prints one line per step; ``progress(label, done, total)`` hears of every finished
+    backtest and fit task (the CLI draws a progress bar from it).
+    """
     freq = check_freq(freq)
     say = print if verbose else (lambda *_a, **_k: None)
+    advance = progress or (lambda _label, _done, _total: None)
     names = list(models or BASE_MODELS)
     local = [n for n in names if n in LOCAL_MODELS]
     global_ = [n for n in names if n in GLOBAL_MODELS]
@@ -156,16 +163,13 @@ def train_forecast_flow(
         backtest_batch.submit(global_, intake, [cutoff], horizon, params)
         for cutoff in (every if global_ else [])
     ]
-    raw, done = [], 0
-    for part, future in futures:
+    backtest = f"backtest ({len(every)} cutoffs)"
+    raw, tasks = [], [future for _, future in futures] + global_futures
+    for done, future in enumerate(tasks, start=1):
         raw.append(future.result())
-        for sid in part:
-            done += 1
-            say(f"[{done}/{len(ids)}] {sid}: backtest done ({', '.join(local)})")
-    for future in global_futures:
-        raw.append(future.result())
-    if global_futures:
-        say(f"all series: backtest done ({', '.join(global_)}, one global model per cutoff)")
+        advance(backtest, done, len(tasks))
+    kinds = [f"{', '.join(local)} per series"] * bool(local) + [f"{', '.join(global_)} globally"] * bool(global_)
+    say(f"backtest done: {'; '.join(kinds)}")
     result = score_backtest(
         pd.concat(raw, ignore_index=True),
         intake,
@@ -197,8 +201,9 @@ def train_forecast_flow(
     if "gbm" in names and "gbm" not in choice.values():  # drivers always come from the global model
         pending.append(("gbm", fit_batch.submit("gbm", intake, params)))
     forecasts = []
-    for name, future in pending:
+    for done, (name, future) in enumerate(pending, start=1):
         model = future.result()
+        advance("fit", done, len(pending))
         fitted.setdefault(name, []).append(model)
         frame = model.forecast(horizon)
         forecasts.append(frame[frame["series_id"].map(choice) == name])
@@ -268,6 +273,7 @@ def train_forecast(
     model_options: dict[str, Any] | None = None,
     log: bool = True,
     verbose: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Run the flow on the configured task runner, log it to MLflow and register the model."""
     settings = settings or get_settings()
@@ -289,6 +295,7 @@ def train_forecast(
         models=models,
         model_options=model_options,
         verbose=verbose,
+        progress=progress,
     )
     from flows.forecast_report import report_markdown
 

@@ -81,7 +81,7 @@ def forecast(
     """Backtest every model, forecast with `auto`, explain and register it in MLflow."""
     from flows.forecast_report import write_tables
     from flows.train_forecast import train_forecast
-    from werkwijzer.cli.terminal import where_the_details_are
+    from werkwijzer.cli.terminal import ProgressBars, where_the_details_are
     from werkwijzer.contracts import read_norms, read_staffing
     from werkwijzer.io import staged_output
     from werkwijzer.settings import get_settings
@@ -100,20 +100,22 @@ def forecast(
                     f"({', '.join(skipped[:3])}{' ...' if len(skipped) > 3 else ''}); "
                     "choose with --series"
                 )
-    result = train_forecast(
-        data,
-        freq=freq.upper(),
-        horizon=horizon,
-        cutoffs=cutoffs,
-        date_col=date_col,
-        series=selected,
-        country=country,
-        subdiv=subdiv,
-        norms=norms,
-        staffing=staffing,
-        settings=get_settings(),
-        verbose=True,
-    )
+    with ProgressBars() as bars:
+        result = train_forecast(
+            data,
+            freq=freq.upper(),
+            horizon=horizon,
+            cutoffs=cutoffs,
+            date_col=date_col,
+            series=selected,
+            country=country,
+            subdiv=subdiv,
+            norms=norms,
+            staffing=staffing,
+            settings=get_settings(),
+            verbose=True,
+            progress=bars.advance,
+        )
     with staged_output(out) as stage:
         write_tables(result, stage)
         (stage / "report.md").write_text(result["report"], encoding="utf-8")
