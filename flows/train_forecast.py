@@ -163,11 +163,10 @@ def train_forecast_flow(
         backtest_batch.submit(global_, intake, [cutoff], horizon, params)
         for cutoff in (every if global_ else [])
     ]
-    backtest = f"backtest ({len(every)} cutoffs)"
     raw, tasks = [], [future for _, future in futures] + global_futures
     for done, future in enumerate(tasks, start=1):
         raw.append(future.result())
-        advance(backtest, done, len(tasks))
+        advance("backtest", done, len(tasks))
     kinds = [f"{', '.join(local)} per series"] * bool(local) + [f"{', '.join(global_)} globally"] * bool(global_)
     say(f"backtest done: {'; '.join(kinds)}")
     result = score_backtest(

@@ -67,7 +67,7 @@ def test_forecast_cli_on_a_wide_file(
     assert result.exit_code == 0, result.output
     assert "skipped 1 other columns" in result.output
     # not a terminal: the progress bars are plain lines, the last one saying all is done
-    done = re.findall(r"^  backtest \(\d+ cutoffs\): (\d+) of (\d+)$", result.output, re.MULTILINE)
+    done = re.findall(r"^  backtest: (\d+) of (\d+)$", result.output, re.MULTILINE)
     assert done and done[-1][0] == done[-1][1] and "\r" not in result.output, result.output
     assert re.search(r"^  fit: (\d+) of \1$", result.output, re.MULTILINE), result.output
     predictions = pd.read_csv(out / "backtest_predictions.csv")
