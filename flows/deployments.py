@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from prefect import Flow
 from prefect.client.orchestration import get_client
@@ -104,6 +106,12 @@ async def deploy(plan: Plan, settings: Settings) -> list[str]:
     return names
 
 
+def _zone(schedules: list[Any]) -> ZoneInfo:
+    """The time zone of the first cron schedule (the one ``deploy`` sets), else UTC."""
+    crons = [s.schedule for s in schedules if isinstance(s.schedule, CronSchedule) and s.schedule.timezone]
+    return ZoneInfo(crons[0].timezone) if crons else ZoneInfo("UTC")
+
+
 async def listing(pool: str) -> list[Deployed]:
     """The deployments on ``pool`` with their active schedules, next scheduled run and last run's state."""
     api_url()
@@ -123,7 +131,7 @@ async def listing(pool: str) -> list[Deployed]:
                 name=f"{flows.get(deployment.flow_id, '?')}/{deployment.name}", id=str(deployment.id), pool=pool,
                 schedules=[f"{s.schedule.cron} ({s.schedule.timezone})" for s in deployment.schedules
                            if s.active and isinstance(s.schedule, CronSchedule)],
-                next_run=min(upcoming) if upcoming else None,
+                next_run=min(upcoming).astimezone(_zone(deployment.schedules)) if upcoming else None,
                 last_state=ran[0].state_name if ran else None))
         return result
 

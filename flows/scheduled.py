@@ -6,6 +6,10 @@
   frequency, horizon, backtest cutoffs, calendar, norms and staffing. The new version is registered;
   it becomes champion only through the forecast gate (``flows.forecast_tracking``), as any other.
 
+A run that did its work but needs a person ends in the Completed state ``NeedsAttention`` with the
+reason as its message, as the commands end with exit code 3: a monitoring stop, or a retrained
+forecast that the gate kept from promotion.
+
 Neither takes a setting as a parameter: the worker's environment (``WERKWIJZER_*``, the same as the
 API's) names the home and the stores, so a run started by hand in the Prefect UI does what the
 schedule does, and nothing secret is stored in Prefect's database.
@@ -20,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 from prefect import flow, get_run_logger
+from prefect.states import Completed, State
 
 from flows.champions import load_forecast_champion
 from flows.forecast_tracking import MODEL_NAME as FORECAST_MODEL
@@ -32,6 +37,7 @@ from werkwijzer.tracking import configure_mlflow
 
 MONITORING = "scheduled-monitoring"
 RETRAIN_FORECAST = "retrain-forecast"
+ATTENTION = "NeedsAttention"
 
 
 @dataclass(frozen=True)
@@ -94,25 +100,34 @@ def _artifact(client: Any, run_id: str, name: str, folder: Path) -> Path:
     return Path(client.download_artifacts(run_id, f"forecast/{name}.csv", str(folder)))
 
 
+def _outcome(result: dict[str, Any], attention: str | None) -> dict[str, Any] | State:
+    """The result as it is, or inside a Completed state named ``NeedsAttention`` saying why."""
+    if attention is None:
+        return result
+    get_run_logger().warning("%s", attention)
+    return Completed(name=ATTENTION, message=attention, data=result)
+
+
 def _param(params: dict[str, str], name: str) -> str | None:
     value = params.get(name)
     return None if value in (None, "", "None") else value
 
 
 @flow(name=MONITORING)
-def scheduled_monitoring(end: dt.datetime | None = None) -> dict[str, Any]:
+def scheduled_monitoring(end: dt.datetime | None = None) -> dict[str, Any] | State:
     """One monitoring pass on the worker's settings; returns what ``werkwijzer monitor --once`` prints."""
     settings = get_settings()
     open_store(settings).dispose()  # a store the API never started on fails the run with what to do
     run = monitor(settings=settings, end=end)
     levels = {level: sum(f.level == level for f in run.findings) for level in ("note", "warn", "stop")}
-    if run.stopped:
-        get_run_logger().warning("a stop switched advice off for %s: a person must look", ", ".join(run.stopped))
-    return {"mlflow_run_id": run.run_id, "findings": levels, "stopped": run.stopped, "counts": run.counts}
+    result = {"mlflow_run_id": run.run_id, "findings": levels, "stopped": run.stopped, "counts": run.counts}
+    stops = levels["stop"]
+    return _outcome(result, f"{stops} stop finding(s); advice switched off for {', '.join(run.stopped) or 'no model'}: "
+                            "a person must look" if stops else None)
 
 
 @flow(name=RETRAIN_FORECAST)
-def retrain_forecast() -> dict[str, Any]:
+def retrain_forecast() -> dict[str, Any] | State:
     """Train the forecast champion again on its history plus the reported intake; see the module docstring."""
     from flows.train_forecast import train_forecast
 
@@ -133,6 +148,9 @@ def retrain_forecast() -> dict[str, Any]:
     result = train_forecast(data.path, freq=freq, horizon=int(params["horizon"]), cutoffs=int(params["cutoffs"]),
                             country=_param(params, "country"), subdiv=_param(params, "subdiv"),
                             norms=norms, staffing=staffing, settings=settings)
-    return {"retrained_from": champion.version, "model_version": result["model_version"],
-            "champion": result["champion"], "gate": result["gate"], "mlflow_run_id": result["run_id"],
-            **asdict(data) | {"path": str(data.path)}}
+    summary = {"retrained_from": champion.version, "model_version": result["model_version"],
+               "champion": result["champion"], "gate": result["gate"], "mlflow_run_id": result["run_id"],
+               **asdict(data) | {"path": str(data.path)}}
+    return _outcome(summary, None if result["champion"] else
+                    f"version {result['model_version']} is registered, not champion ({result['gate']}); "
+                    f"version {champion.version} stays champion")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -94,9 +95,10 @@ def test_a_worker_runs_the_deployed_monitoring_and_retraining(tmp_path: Path) ->
         stack.enter_context(started([str(BIN / "prefect"), "worker", "start", "--pool", "werkwijzer"], worker_log,
                                     env | {"PREFECT_WORKER_QUERY_SECONDS": "1"}))
         ids = {d["entrypoint"].rsplit(".", 1)[1]: d["id"] for d in deployments}
+        states = {}
         for name in ("retrain_forecast", "scheduled_monitoring"):  # one after the other: one SQLite MLflow store
             run = httpx.post(f"{api}/deployments/{ids[name]}/create_flow_run", json={}, timeout=30).json()
-            finished(api, run["id"], worker_log)
+            states[name] = finished(api, run["id"], worker_log)["state"]["name"]
 
         from mlflow import MlflowClient
 
@@ -106,6 +108,8 @@ def test_a_worker_runs_the_deployed_monitoring_and_retraining(tmp_path: Path) ->
         mlflow = MlflowClient(tracking_uri=settings.tracking_uri)
         versions = {int(v.version): v for v in mlflow.search_model_versions(f"name='{MODEL_NAME}'")}
         assert sorted(versions) == [1, 2]  # the retrained forecast is registered next to the first
+        promoted = "champion" in versions[2].aliases  # through the gate; otherwise a person must look
+        assert states["retrain_forecast"] == ("Completed" if promoted else "NeedsAttention"), states
         data = Path(mlflow.get_run(versions[2].run_id).data.params["data"])
         assert data.is_relative_to(settings.home_dir / "data" / "retraining")
         retrained = pd.read_csv(data, parse_dates=["date"])
@@ -114,6 +118,11 @@ def test_a_worker_runs_the_deployed_monitoring_and_retraining(tmp_path: Path) ->
         assert set(retrained["series_id"]) == set(teams)
         monitoring = mlflow.get_experiment_by_name(experiments.MONITORING)
         assert monitoring is not None and mlflow.search_runs([monitoring.experiment_id])
+        assert states["scheduled_monitoring"] == "Completed"  # no use yet: nothing to stop
 
         listed = werkwijzer(["schedule", "list"], env, tmp_path).stdout
-        assert listed.count("last run Completed") == 2, listed
+        for deployment, cron, state in (("retrain-forecast/weekly", "0 3 * * 1", states["retrain_forecast"]),
+                                        ("scheduled-monitoring/weekly", "30 6 * * 1", "Completed")):
+            upcoming = r"(\d{4}-\d\d-\d\d \d\d:\d\d CES?T|none scheduled)"  # in the schedule's time zone
+            line = rf"^{deployment}: {re.escape(cron)} \(Europe/Amsterdam\); next {upcoming}; last run {state}$"
+            assert re.search(line, listed, re.MULTILINE), listed
