@@ -100,7 +100,7 @@ def _artifact(client: Any, run_id: str, name: str, folder: Path) -> Path:
     return Path(client.download_artifacts(run_id, f"forecast/{name}.csv", str(folder)))
 
 
-def _outcome(result: dict[str, Any], attention: str | None) -> dict[str, Any] | State:
+def outcome(result: dict[str, Any], attention: str | None) -> dict[str, Any] | State:
     """The result as it is, or inside a Completed state named ``NeedsAttention`` saying why."""
     if attention is None:
         return result
@@ -122,7 +122,7 @@ def scheduled_monitoring(end: dt.datetime | None = None) -> dict[str, Any] | Sta
     levels = {level: sum(f.level == level for f in run.findings) for level in ("note", "warn", "stop")}
     result = {"mlflow_run_id": run.run_id, "findings": levels, "stopped": run.stopped, "counts": run.counts}
     stops = levels["stop"]
-    return _outcome(result, f"{stops} stop finding(s); advice switched off for {', '.join(run.stopped) or 'no model'}: "
+    return outcome(result, f"{stops} stop finding(s); advice switched off for {', '.join(run.stopped) or 'no model'}: "
                             "a person must look" if stops else None)
 
 
@@ -151,6 +151,6 @@ def retrain_forecast() -> dict[str, Any] | State:
     summary = {"retrained_from": champion.version, "model_version": result["model_version"],
                "champion": result["champion"], "gate": result["gate"], "mlflow_run_id": result["run_id"],
                **asdict(data) | {"path": str(data.path)}}
-    return _outcome(summary, None if result["champion"] else
+    return outcome(summary, None if result["champion"] else
                     f"version {result['model_version']} is registered, not champion ({result['gate']}); "
                     f"version {champion.version} stays champion")

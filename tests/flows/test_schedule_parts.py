@@ -1,4 +1,6 @@
-"""What the weekly retraining adds to the champion's history: complete periods of reported intake, nothing else."""
+"""The parts of the scheduled flows that need no server: what the weekly retraining adds to the champion's
+history (complete periods of reported intake, nothing else), the state of a run that needs a person, and
+what ``werkwijzer schedule`` refuses."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from flows.scheduled import reported_after
+from flows.scheduled import ATTENTION, outcome, reported_after
 from werkwijzer.cli.main import cli
 
 
@@ -53,3 +55,18 @@ def test_deploy_and_list_need_a_prefect_server(monkeypatch: pytest.MonkeyPatch) 
         ran = CliRunner().invoke(cli, ["schedule", command])
         assert ran.exit_code == 1 and "PREFECT_API_URL is not set" in ran.output, ran.output
 
+
+
+def test_a_run_that_needs_a_person_ends_completed_under_its_own_name(prefect_harness) -> None:  # type: ignore[no-untyped-def]
+    from prefect import flow
+
+    @flow
+    def scheduled(attention: str | None) -> object:
+        return outcome({"model_version": "2"}, attention)
+
+    looked = scheduled("version 2 is registered, not champion", return_state=True)
+    fine = scheduled(None, return_state=True)
+    assert (looked.type.value, looked.name, looked.message) == ("COMPLETED", ATTENTION,
+                                                                "version 2 is registered, not champion")
+    assert looked.result() == fine.result() == {"model_version": "2"}
+    assert (fine.type.value, fine.name) == ("COMPLETED", "Completed")
