@@ -50,10 +50,13 @@ def test_deploy_refuses_a_bad_schedule(args: list[str], expected: str) -> None:
 
 
 def test_deploy_and_list_need_a_prefect_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    for command in ("deploy", "list"):
-        ran = CliRunner().invoke(cli, ["schedule", command])
-        assert ran.exit_code == 1 and "PREFECT_API_URL is not set" in ran.output, ran.output
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):  # not the session's test server either
+        for command in ("deploy", "list"):
+            ran = CliRunner().invoke(cli, ["schedule", command])
+            assert ran.exit_code == 1 and "PREFECT_API_URL is not set" in ran.output, ran.output
 
 
 
