@@ -9,7 +9,6 @@ local workers. Results do not depend on the runner: every task is deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from models.forecast.backtest import (
 )
 from models.forecast.frequency import check_freq, regularize
 from werkwijzer.contracts import read_intake
+from werkwijzer.progress import report
 from werkwijzer.settings import Settings, get_settings
 
 LOCAL_MODELS = ("seasonal_naive", "ets", "glm")
@@ -118,16 +118,14 @@ def train_forecast_flow(
     models: list[str] | None = None,
     model_options: dict[str, Any] | None = None,
     verbose: bool = False,
-    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Backtest, fit and explain; returns the tables (``train_forecast`` logs them to MLflow).
 
-    ``verbose`` prints one line per step; ``progress(label, done, total)`` hears of every finished
-    backtest and fit task (the CLI draws a progress bar from it).
+    ``verbose`` prints one line per step; every finished backtest and fit task is reported to
+    ``werkwijzer.progress`` (the CLI draws a progress bar from it).
     """
     freq = check_freq(freq)
     say = print if verbose else (lambda *_a, **_k: None)
-    advance = progress or (lambda _label, _done, _total: None)
     names = list(models or BASE_MODELS)
     local = [n for n in names if n in LOCAL_MODELS]
     global_ = [n for n in names if n in GLOBAL_MODELS]
@@ -166,7 +164,7 @@ def train_forecast_flow(
     raw, tasks = [], [future for _, future in futures] + global_futures
     for done, future in enumerate(tasks, start=1):
         raw.append(future.result())
-        advance("backtest", done, len(tasks))
+        report("backtest", done, len(tasks))
     kinds = [f"{', '.join(local)} per series"] * bool(local) + [f"{', '.join(global_)} globally"] * bool(global_)
     say(f"backtest done: {'; '.join(kinds)}")
     result = score_backtest(
@@ -202,7 +200,7 @@ def train_forecast_flow(
     forecasts = []
     for done, (name, future) in enumerate(pending, start=1):
         model = future.result()
-        advance("fit", done, len(pending))
+        report("fit", done, len(pending))
         fitted.setdefault(name, []).append(model)
         frame = model.forecast(horizon)
         forecasts.append(frame[frame["series_id"].map(choice) == name])
@@ -272,7 +270,6 @@ def train_forecast(
     model_options: dict[str, Any] | None = None,
     log: bool = True,
     verbose: bool = False,
-    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Run the flow on the configured task runner, log it to MLflow and register the model."""
     settings = settings or get_settings()
@@ -294,7 +291,6 @@ def train_forecast(
         models=models,
         model_options=model_options,
         verbose=verbose,
-        progress=progress,
     )
     from flows.forecast_report import report_markdown
 

@@ -43,3 +43,17 @@ def test_a_terminal_gets_a_bar_that_redraws_in_place_one_per_label() -> None:
     rest = drawn.split("5/5", 1)[1]
     assert "\n" in rest.split("fit", 1)[0]  # the finished bar ends its line before the next one starts
     assert "fit" in rest and "1/2" in rest
+
+
+def test_reports_reach_the_innermost_reporter_and_nothing_outside_one() -> None:
+    from werkwijzer.progress import report, reporting
+
+    heard: list[tuple[str, str, int, int]] = []
+    report("before", 1, 1)
+    with reporting(lambda label, done, total: heard.append(("outer", label, done, total))):
+        report("backtest", 1, 2)
+        with reporting(lambda label, done, total: heard.append(("inner", label, done, total))):
+            report("fit", 1, 1)
+        report("backtest", 2, 2)
+    report("after", 1, 1)
+    assert heard == [("outer", "backtest", 1, 2), ("inner", "fit", 1, 1), ("outer", "backtest", 2, 2)]

@@ -57,11 +57,11 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
     start = _step(2, "Training workload forecasts per team (backtest, fit, SHAP drivers, MLflow)")
     from flows.train_forecast import train_forecast
     from werkwijzer.cli.terminal import ProgressBars
+    from werkwijzer.progress import reporting
 
-    with ProgressBars() as bars:
+    with ProgressBars() as bars, reporting(bars.advance):
         forecast = train_forecast(data / "intake_weekly.csv", freq="W", horizon=FORECAST_HORIZON_WEEKS,
-                                  norms=data / "norms.csv", staffing=data / "staffing.csv", settings=settings,
-                                  progress=bars.advance)
+                                  norms=data / "norms.csv", staffing=data / "staffing.csv", settings=settings)
     _done(start, f"werkwijzer-forecast version {forecast.get('model_version')}: "
                  f"{'champion' if forecast.get('champion') else 'not promoted'} ({forecast.get('gate')})")
 

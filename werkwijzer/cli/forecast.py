@@ -84,6 +84,7 @@ def forecast(
     from werkwijzer.cli.terminal import ProgressBars, where_the_details_are
     from werkwijzer.contracts import read_norms, read_staffing
     from werkwijzer.io import staged_output
+    from werkwijzer.progress import reporting
     from werkwijzer.settings import get_settings
 
     for path in (norms, staffing):  # fail on a bad planning file before hours of training
@@ -100,7 +101,7 @@ def forecast(
                     f"({', '.join(skipped[:3])}{' ...' if len(skipped) > 3 else ''}); "
                     "choose with --series"
                 )
-    with ProgressBars() as bars:
+    with ProgressBars() as bars, reporting(bars.advance):
         result = train_forecast(
             data,
             freq=freq.upper(),
@@ -114,7 +115,6 @@ def forecast(
             staffing=staffing,
             settings=get_settings(),
             verbose=True,
-            progress=bars.advance,
         )
     with staged_output(out) as stage:
         write_tables(result, stage)
