@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The Werkwijzer image: the API (werkwijzer serve) and every CLI command, and the runtime of the
-# MLflow server, the Prefect server and runner, and the Dask scheduler and workers in
+# MLflow server, the Prefect server and worker, and the Dask scheduler and workers in
 # deploy/compose.yaml (one image, so flows run the same code everywhere). docs/deploy.md.
 
 # --- build: a virtual environment with the tested set of dependencies (requirements.lock) ---------

@@ -59,10 +59,13 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
     _done(start, f"data in {data}")
 
     start = _step(2, "Training workload forecasts per team (backtest, fit, SHAP drivers, MLflow)")
+    from cli.terminal import ProgressBars
     from flows.train_forecast import train_forecast
+    from werkwijzer.progress import reporting
 
-    forecast = train_forecast(data / "intake_weekly.csv", freq="W", horizon=FORECAST_HORIZON_WEEKS,
-                              norms=data / "norms.csv", staffing=data / "staffing.csv", settings=settings)
+    with ProgressBars() as bars, reporting(bars.advance):
+        forecast = train_forecast(data / "intake_weekly.csv", freq="W", horizon=FORECAST_HORIZON_WEEKS,
+                                  norms=data / "norms.csv", staffing=data / "staffing.csv", settings=settings)
     _done(start, f"werkwijzer-forecast version {forecast.model_version}: "
                  f"{'champion' if forecast.champion else 'not promoted'} ({forecast.gate})")
 

@@ -79,11 +79,12 @@ def forecast(
     out: Path,
 ) -> None:
     """Backtest every model, forecast with `auto`, explain and register it in MLflow."""
-    from cli.terminal import where_the_details_are
+    from cli.terminal import ProgressBars, where_the_details_are
     from flows.forecast_report import write_tables
     from flows.train_forecast import train_forecast
     from werkwijzer.contracts import read_norms, read_staffing
     from werkwijzer.io import staged_output
+    from werkwijzer.progress import reporting
     from werkwijzer.settings import get_settings
 
     for path in (norms, staffing):  # fail on a bad planning file before hours of training
@@ -100,20 +101,21 @@ def forecast(
                     f"({', '.join(skipped[:3])}{' ...' if len(skipped) > 3 else ''}); "
                     "choose with --series"
                 )
-    result = train_forecast(
-        data,
-        freq=freq.upper(),
-        horizon=horizon,
-        cutoffs=cutoffs,
-        date_col=date_col,
-        series=selected,
-        country=country,
-        subdiv=subdiv,
-        norms=norms,
-        staffing=staffing,
-        settings=get_settings(),
-        verbose=True,
-    )
+    with ProgressBars() as bars, reporting(bars.advance):
+        result = train_forecast(
+            data,
+            freq=freq.upper(),
+            horizon=horizon,
+            cutoffs=cutoffs,
+            date_col=date_col,
+            series=selected,
+            country=country,
+            subdiv=subdiv,
+            norms=norms,
+            staffing=staffing,
+            settings=get_settings(),
+            verbose=True,
+        )
     with staged_output(out) as stage:
         write_tables(result, stage)
         (stage / "report.md").write_text(result.report, encoding="utf-8")

@@ -98,7 +98,7 @@ def simulate_usage(weeks: int, drift: float, fairness_breach: bool, rubber_stamp
     Protected characteristics of the simulated cases go only to the audit file
     (Settings.characteristics_file), never to the API.
     """
-    from cli.terminal import CaseBar, where_the_details_are
+    from cli.terminal import ProgressBars, where_the_details_are
     from werkwijzer.client import ApiError, WerkwijzerClient
     from werkwijzer.settings import get_settings
     from werkwijzer.simulation.usage import Behaviour, simulate_weeks
@@ -114,9 +114,10 @@ def simulate_usage(weeks: int, drift: float, fairness_breach: bool, rubber_stamp
             first = start.date() if start else _first_new_day(settings, weeks)
             usage = simulate_weeks(first, weeks, inhabitants=inhabitants, years=years, seed=seed)
             behaviour = Behaviour(rubber_stamp=rubber_stamp, fairness_breach=fairness_breach)
-            with CaseBar("feeding cases through the API") as bar:
+            with ProgressBars() as bars:
                 summary = feed_usage(client, usage, schema, settings, behaviour=behaviour, drift=drift, seed=seed,
-                                     progress=_step_line, on_case=bar.advance)
+                                     progress=_step_line,
+                                     on_case=lambda done, total: bars.advance("cases through the API", done, total))
     except (ApiError, LookupError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"simulated {summary.start} to {summary.end}: {summary.advice} cases, {summary.advised} with advice, "

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -55,25 +56,50 @@ def where_the_details_are() -> None:
         click.echo(f"details (Prefect, MLflow): {Path(path)}  (werkwijzer --verbose shows them here)")
 
 
-class CaseBar:
-    """A progress bar over work whose size is known only when it starts (``advance(done, total)``)."""
+class ProgressBars:
+    """Progress of long work, one bar per label (``advance(label, done, total)``; a new label ends the bar before).
 
-    def __init__(self, label: str) -> None:
-        self.label = label
+    On a terminal the bar redraws in place (click's progress bar). Anywhere else, such as a CI log or a
+    pipe, it writes plain lines instead, at every tenth of the work and at its end, so a log shows how
+    far the work got without a carriage return in it.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream: TextIO = stream if stream is not None else sys.stdout
+        self.tty = self.stream.isatty()
+        self._label: str | None = None
         self._bar: Any = None
         self._done = 0
+        self._tenth = -1
 
-    def advance(self, done: int, total: int) -> None:
-        if self._bar is None:
-            self._bar = click.progressbar(length=total, label=self.label, show_pos=True)
-            self._bar.__enter__()
-        self._bar.update(done - self._done)
+    def advance(self, label: str, done: int, total: int) -> None:
+        if label != self._label:
+            self.close()
+            self._label, self._done, self._tenth = label, 0, -1
+            if self.tty:
+                self._bar = click.progressbar(length=total, label=label, show_pos=True, file=self.stream)
+                self._bar.__enter__()
+        if self._bar is not None:
+            self._bar.update(done - self._done)
+            if done >= total:  # the bar's last drawing and a new line: the next line starts clean
+                self.close()
+        else:
+            tenth = done * 10 // max(total, 1)
+            if tenth > self._tenth or done >= total:
+                click.echo(f"  {label}: {done} of {total}", file=self.stream)
+                self._tenth = 10 if done >= total else tenth
         self._done = done
 
-    def __enter__(self) -> CaseBar:
+    def close(self, kind: type[BaseException] | None = None, error: BaseException | None = None,
+              trace: TracebackType | None = None) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(kind, error, trace)
+            self._bar = None
+        self._label = None
+
+    def __enter__(self) -> ProgressBars:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(kind, error, trace)
+        self.close(kind, error, trace)

@@ -32,6 +32,7 @@ from models.forecast.backtest import (
 )
 from models.forecast.frequency import check_freq, regularize
 from werkwijzer.contracts import read_intake
+from werkwijzer.progress import report
 from werkwijzer.settings import Settings, get_settings
 
 LOCAL_MODELS = ("seasonal_naive", "ets", "glm")
@@ -122,7 +123,11 @@ def train_forecast_flow(
     model_options: dict[str, Any] | None = None,
     verbose: bool = False,
 ) -> ForecastRun:
-    """Backtest, fit and explain; returns the tables (``train_forecast`` logs them to MLflow)."""
+    """Backtest, fit and explain; returns the tables (``train_forecast`` logs them to MLflow).
+
+    ``verbose`` prints one line per step; every finished backtest and fit task is reported to
+    ``werkwijzer.progress`` (the CLI draws a progress bar from it).
+    """
     freq = check_freq(freq)
     say = print if verbose else (lambda *_a, **_k: None)
     names = list(models or BASE_MODELS)
@@ -160,16 +165,12 @@ def train_forecast_flow(
         backtest_batch.submit(global_, intake, [cutoff], horizon, params)
         for cutoff in (every if global_ else [])
     ]
-    raw, done = [], 0
-    for part, future in futures:
+    raw, tasks = [], [future for _, future in futures] + global_futures
+    for done, future in enumerate(tasks, start=1):
         raw.append(future.result())
-        for sid in part:
-            done += 1
-            say(f"[{done}/{len(ids)}] {sid}: backtest done ({', '.join(local)})")
-    for future in global_futures:
-        raw.append(future.result())
-    if global_futures:
-        say(f"all series: backtest done ({', '.join(global_)}, one global model per cutoff)")
+        report("backtest", done, len(tasks))
+    kinds = [f"{', '.join(local)} per series"] * bool(local) + [f"{', '.join(global_)} globally"] * bool(global_)
+    say(f"backtest done: {'; '.join(kinds)}")
     result = score_backtest(
         pd.concat(raw, ignore_index=True),
         intake,
@@ -201,8 +202,9 @@ def train_forecast_flow(
     if "gbm" in names and "gbm" not in choice.values():  # drivers always come from the global model
         pending.append(("gbm", fit_batch.submit("gbm", intake, params)))
     forecasts = []
-    for name, future in pending:
+    for done, (name, future) in enumerate(pending, start=1):
         model = future.result()
+        report("fit", done, len(pending))
         fitted.setdefault(name, []).append(model)
         frame = model.forecast(horizon)
         forecasts.append(frame[frame["series_id"].map(choice) == name])

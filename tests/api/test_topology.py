@@ -92,6 +92,17 @@ def werkwijzer(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Co
     return done
 
 
+def simulate_and_forecast(env: dict[str, str], cwd: Path) -> Path:
+    """``werkwijzer simulate`` (a small municipality, one year) and ``forecast`` on its weekly intake,
+    through whatever servers ``env`` names; returns the simulation's folder."""
+    werkwijzer(["simulate", "--out", "sim", "--inhabitants", "5000", "--years", "1", "--end", "2026-11-22"], env, cwd)
+    sim = cwd / "sim"
+    werkwijzer(["forecast", "--data", str(sim / "intake_weekly.csv"), "--freq", "W", "--horizon", "4",
+                "--cutoffs", "1", "--norms", str(sim / "norms.csv"), "--staffing", str(sim / "staffing.csv"),
+                "--out", "out/forecast"], env, cwd)
+    return sim
+
+
 def real_cases(settings: Settings, cases_csv: Path) -> list[dict]:
     """Advice bodies for the simulated cases, with the fields the champions on the MLflow server need."""
     from casework.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
@@ -132,12 +143,7 @@ def test_the_topology_trains_serves_and_survives(postgres_server: str, tmp_path:
         wait_for(f"http://127.0.0.1:{ports['prefect']}/api/health", process=prefect)
 
         # Training through the servers, by settings only.
-        werkwijzer(["simulate", "--out", "sim", "--inhabitants", "5000", "--years", "1", "--end", "2026-11-22"],
-                   env, tmp_path)
-        sim = tmp_path / "sim"
-        werkwijzer(["forecast", "--data", str(sim / "intake_weekly.csv"), "--freq", "W", "--horizon", "4",
-                    "--cutoffs", "1", "--norms", str(sim / "norms.csv"), "--staffing", str(sim / "staffing.csv"),
-                    "--out", "out/forecast"], env, tmp_path)
+        sim = simulate_and_forecast(env, tmp_path)
         for target, extra in (("effort_class", ["--label-repair", "hours", "--norms", str(sim / "norms.csv")]),
                               ("integrated_approach", ["--positive", "true"])):
             werkwijzer(["triage", "train", "--cases", str(sim / "cases.csv"), "--target", target, *extra,

@@ -30,6 +30,7 @@ def test_demo_trains_everything_and_prints_one_token_per_role(tmp_path, monkeypa
     assert result.exit_code == 0, result.output + repr(result.exception)
     out = result.output
     assert re.search(r"werkwijzer-forecast version \d+: champion", out)
+    assert re.search(r"^  backtest: (\d+) of \1$", out, re.MULTILINE), out  # the bars, as plain lines off a terminal
     assert "werkwijzer-triage-effort_class version" in out
     for role in ("caseworker", "team_lead", "model_owner", "auditor", "admin"):
         assert re.search(rf"^\s+{role}\s+\S{{20,}}$", out, re.MULTILINE), role

@@ -25,9 +25,19 @@ def _environments() -> list[dict[str, str]]:
 
 
 def test_the_stack_has_every_component_of_the_guide() -> None:
-    assert set(COMPOSE["services"]) == {"postgres", "mlflow", "prefect-server", "prefect-runner", "dask-scheduler",
-                                        "dask-worker", "api", "proxy"}
+    assert set(COMPOSE["services"]) == {"postgres", "mlflow", "prefect-server", "schedule-deploy", "prefect-worker",
+                                        "dask-scheduler", "dask-worker", "api", "proxy"}
     assert COMPOSE["services"]["dask-worker"]["deploy"]["replicas"] == 2
+
+
+def test_a_prefect_worker_runs_the_deployments_that_a_one_shot_service_makes() -> None:
+    """The same commands as tests/flows/test_scheduled.py runs: schedule deploy, then a worker on its pool."""
+    services = COMPOSE["services"]
+    deploy, worker = services["schedule-deploy"], services["prefect-worker"]
+    assert deploy["command"][:4] == ["schedule", "deploy", "--pool", "werkwijzer"] and deploy["restart"] == "no"
+    assert worker["entrypoint"] == ["prefect"] and worker["command"][:4] == ["worker", "start", "--pool", "werkwijzer"]
+    assert worker["depends_on"]["schedule-deploy"] == {"condition": "service_completed_successfully"}
+    assert not any("--cron" in str(service.get("command")) for service in services.values())  # no serve runner left
 
 
 def test_every_werkwijzer_variable_is_a_setting() -> None:

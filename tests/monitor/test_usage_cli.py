@@ -76,6 +76,7 @@ def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Se
     assert f"simulated {USE_START} to {USE_START + dt.timedelta(days=6)}:" in result.output
     audit = read_characteristics(settings.characteristics_file, ["age_band", "sex", "migration_background"])
     assert f"{len(audit)} cases" in result.output
+    assert f"  cases through the API: {len(audit)} of {len(audit)}\n" in result.output  # not a terminal: plain lines
 
     end = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     result = runner.invoke(cli, ["monitor", "--once", "--end", end])
