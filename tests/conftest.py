@@ -16,6 +16,9 @@ os.environ["DO_NOT_TRACK"] = "1"
 os.environ["PREFECT_HOME"] = str(_SESSION_HOME / "prefect")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["PREFECT_API_ENABLE_HTTP2"] = "false"
+# A test (or a CLI subprocess) that starts its own ephemeral Prefect server waits for it on a busy 2-core
+# machine; the default 20 s timed out under load (test_forecast_cli_reports_a_broken_file).
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
 os.environ["MPLBACKEND"] = "Agg"
 
