@@ -61,7 +61,7 @@ BERLIN_SERIES = [
     "mission_count_rd5",
 ]
 WINDOWS = 2
-SF_MODELS = ("sf_seasonal_naive", "sf_autoets", "sf_autotheta", "sf_dotheta", "sf_autoarima")
+SF_MODELS = ["sf_seasonal_naive", "sf_autoets", "sf_autotheta", "sf_dotheta", "sf_autoarima", "sf_mstl"]
 STAGES = ["sf", "ours"]
 
 
@@ -124,10 +124,21 @@ def run_werkwijzer(
 
 
 def run_statsforecast(
-    data: pd.DataFrame, freq: str, horizon: int, cutoffs: list, mstl: bool, cache: Path | None
+    data: pd.DataFrame,
+    freq: str,
+    horizon: int,
+    cutoffs: list,
+    mstl: bool,
+    cache: Path | None,
+    cached_only: bool = False,
 ) -> tuple[pd.DataFrame, dict]:
-    """Every statsforecast peer on ``cutoffs``, one subprocess per model (each cached alone)."""
-    names = [*SF_MODELS, *(["sf_mstl"] if mstl else [])]
+    """Every statsforecast peer on ``cutoffs``, one subprocess per model (each cached alone);
+    ``cached_only``: only the peers an earlier run left in the cache."""
+    names = [n for n in SF_MODELS if mstl or n != "sf_mstl"]
+    if cached_only:
+        names = [n for n in names if cache is not None and (cache / f"{n}.csv").exists()]
+    if not names:
+        return pd.DataFrame(), {}
     frames, timings = [], {}
     for name in names:
         frame, timings[name] = cached(
@@ -191,20 +202,21 @@ def compare(
     )
     evaluation = cutoff_dates(data["date"].max(), horizon, k + WINDOWS, freq)[WINDOWS:]
     parts = set(STAGES)
-    sf, sf_time = (
-        run_statsforecast(data, freq, horizon, evaluation, mstl, cache)
-        if "sf" in parts
-        else (pd.DataFrame(), {})
+    sf, sf_time = run_statsforecast(
+        data, freq, horizon, evaluation, mstl, cache, cached_only="sf" not in parts
     )
     if "ours" not in parts:
         return pd.DataFrame()
     ours, our_time = run_werkwijzer(data, freq, horizon, k, calendar, cache)
-    sf_scored = score_rows(attach_scale(sf, data, freq))
-    keys = sf_scored[["series_id", "cutoff"]].drop_duplicates()
-    ours_same = ours["predictions"].merge(
-        keys, on=["series_id", "cutoff"]
-    )  # the same series and cutoffs
-    table = overall(pd.concat([ours_same, sf_scored], ignore_index=True))
+    if sf.empty:
+        table = overall(ours["predictions"])
+    else:
+        sf_scored = score_rows(attach_scale(sf, data, freq))
+        keys = sf_scored[["series_id", "cutoff"]].drop_duplicates()
+        ours_same = ours["predictions"].merge(
+            keys, on=["series_id", "cutoff"]
+        )  # the same series and cutoffs
+        table = overall(pd.concat([ours_same, sf_scored], ignore_index=True))
     table["seconds"] = table["model"].map({**our_time, **sf_time})
     table.insert(0, "dataset", name)
     return table
@@ -351,8 +363,14 @@ def main() -> None:
     parser.add_argument(
         "--stage", default="sf,ours", help="sf (statsforecast peers), ours (Werkwijzer) or both"
     )
+    parser.add_argument(
+        "--peers",
+        default=",".join(SF_MODELS),
+        help="statsforecast models to run (sf_mstl only on daily data)",
+    )
     args = parser.parse_args()
     STAGES[:] = args.stage.split(",")
+    SF_MODELS[:] = args.peers.split(",")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tables = []
@@ -364,6 +382,8 @@ def main() -> None:
         tables.append(table)
         write_csv(table, out / f"forecast_accuracy_{key}.csv")
         print(table.round(3).to_string(index=False), flush=True)
+    if not tables:  # --stage sf only fills the cache
+        return
     combined = pd.concat(tables, ignore_index=True)
     cols = ["dataset", "model", "mase", "smape", "coverage_80", "coverage_95", "seconds"]
     cols += [c for c in ("winkler_80", "winkler_95") if c in combined]

@@ -22,7 +22,8 @@ DEFAULT_CANDIDATES = ("seasonal_naive", "ets", "theta", "glm", "gbm")
 
 
 class AutoForecaster(BaseForecaster):
-    """Chooses per series among ``candidates`` by MASE over ``windows`` inner backtest cutoffs."""
+    """Combines ``candidates`` per series, weighted by MASE over ``windows`` inner backtest
+    cutoffs; conformal intervals from ``calibration`` inner cutoffs."""
 
     def __init__(
         self,
@@ -30,6 +31,7 @@ class AutoForecaster(BaseForecaster):
         horizon: int = 13,
         candidates: Sequence[str] = DEFAULT_CANDIDATES,
         windows: int = 2,
+        calibration: int = combine.CALIBRATION,
         default: str = "seasonal_naive",
         country: str = "NL",
         subdiv: str | None = None,
@@ -40,6 +42,7 @@ class AutoForecaster(BaseForecaster):
         self.horizon = horizon
         self.candidates = candidates
         self.windows = windows
+        self.calibration = calibration
         self.default = default
         self.country = country
         self.subdiv = subdiv
@@ -60,9 +63,11 @@ class AutoForecaster(BaseForecaster):
         )
 
     def choose(self, data: pd.DataFrame) -> combine.Combination:
-        """Weights and conformal radii from inner windows ending with ``data``."""
+        """Weights (last ``windows``) and conformal radii (last ``calibration``) from inner
+        backtest windows ending with ``data``."""
         last = data["date"].max()
-        cutoffs = cutoff_dates(last, int(self.horizon), int(self.windows), self.freq)
+        inner = max(int(self.windows), int(self.calibration))
+        cutoffs = cutoff_dates(last, int(self.horizon), inner, self.freq)
         frames = [
             model_predictions(n, self._factory(n), data, cutoffs, int(self.horizon))
             for n in self.candidates
@@ -70,7 +75,12 @@ class AutoForecaster(BaseForecaster):
         scored = score_rows(attach_scale(pd.concat(frames, ignore_index=True), data, self.freq))
         after = last + pd.Timedelta(days=1)
         return combine.plan(
-            scored, after, int(self.windows), list(self.candidates), int(self.horizon)
+            scored,
+            after,
+            int(self.windows),
+            list(self.candidates),
+            int(self.horizon),
+            int(self.calibration),
         )
 
     def _fit_all(self, data: pd.DataFrame) -> None:

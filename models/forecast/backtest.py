@@ -103,9 +103,7 @@ def conformal_rows(
             rows = scored[(scored["cutoff"] == c) & (scored["model"] == name)]
             if rows.empty:
                 continue
-            radius = combine.plan(
-                scored, c, windows, [name], int(combine.steps(rows).max())
-            ).radius
+            radius = combine.plan(scored, c, windows, [name], int(combine.steps(rows).max())).radius
             pieces.append(
                 score_rows(combine.apply_radius(rows, radius, rows["scale"].to_numpy()))
             )

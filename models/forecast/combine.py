@@ -33,6 +33,7 @@ SHRINK = 0.5  # per-series score -> candidate mean over all series
 KEEP = 0.10  # candidates within 10 % of the best shrunk score are combined
 EQUAL = 0.5  # inverse-score weights -> equal weights
 MIN_SCORES = 50  # conformal scores per horizon step, pooled with neighbours until reached
+CALIBRATION = 4  # backtest windows (at most) whose errors give the conformal radii
 
 
 @dataclass(frozen=True)
@@ -175,9 +176,12 @@ def plan(
     windows: int,
     candidates: Sequence[str],
     horizon: int,
+    calibration: int = CALIBRATION,
 ) -> Combination:
-    """The combination ``auto`` uses when it forecasts after ``cutoff``: weights and radii from
-    the last ``windows`` backtest windows done by then (``scored`` needs ``scale``)."""
+    """The combination ``auto`` uses when it forecasts after ``cutoff`` (``scored`` needs
+    ``scale``): weights from the last ``windows`` backtest windows done by then, conformal radii
+    from the combination's errors on the last ``calibration`` of them (fewer when fewer are
+    done)."""
     known = known_rows(scored, cutoff, windows, candidates)
     if known.empty:
         return Combination({})
@@ -185,6 +189,8 @@ def plan(
         index="series_id", columns="model", values="mase"
     )
     weights = candidate_weights(table[[c for c in candidates if c in table.columns]])
+    if calibration != windows:
+        known = known_rows(scored, cutoff, calibration, candidates)
     combined = combine_rows(known, weights)
     errors = pd.DataFrame(
         {
