@@ -63,6 +63,7 @@ BERLIN_SERIES = [
 WINDOWS = 2
 SF_MODELS = ["sf_seasonal_naive", "sf_autoets", "sf_autotheta", "sf_dotheta", "sf_autoarima", "sf_mstl"]
 STAGES = ["sf", "ours"]
+CANDIDATES = list(BASE_MODELS)
 
 
 def ensure_venv() -> Path:
@@ -94,7 +95,7 @@ def run_werkwijzer(
 ) -> tuple[dict, dict]:
     every = cutoff_dates(data["date"].max(), horizon, k + WINDOWS, freq)
     raws, timings = [], {}
-    for name in BASE_MODELS:
+    for name in CANDIDATES:
 
         def compute(name: str = name) -> tuple[pd.DataFrame, float]:
             start = time.perf_counter()
@@ -116,8 +117,8 @@ def run_werkwijzer(
         freq,
         every,
         WINDOWS,
-        list(BASE_MODELS),
-        "seasonal_naive",
+        list(CANDIDATES),
+        CANDIDATES[0],
     )
     timings["auto"] = sum(timings.values())  # auto needs every candidate's backtest
     return result, timings
@@ -368,8 +369,14 @@ def main() -> None:
         default=",".join(SF_MODELS),
         help="statsforecast models to run (sf_mstl only on daily data)",
     )
+    parser.add_argument(
+        "--candidates",
+        default=",".join(BASE_MODELS),
+        help="Werkwijzer models to backtest (and auto's candidates); seasonal_naive first",
+    )
     args = parser.parse_args()
     STAGES[:] = args.stage.split(",")
+    CANDIDATES[:] = args.candidates.split(",")
     SF_MODELS[:] = args.peers.split(",")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
