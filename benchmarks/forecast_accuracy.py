@@ -1,6 +1,13 @@
 """Forecast accuracy and speed of every Werkwijzer model against statsforecast, on the same cutoffs.
 
-    /work/venv/bin/python benchmarks/forecast_accuracy.py [--only berlin,nhs,sim,scale] [--out DIR]
+    .venv/bin/python benchmarks/forecast_accuracy.py [--only berlin,berlin_weekly,nhs,sim,scale]
+        [--out DIR] [--cache DIR] [--stage sf,ours] [--peers sf_...] [--candidates a,b,...]
+
+--cache keeps every model's raw backtest forecasts (one CSV per data set and model) and reuses
+them (delete it after changing a base model), so `auto` can be re-scored without refitting; --stage sf fills the
+cache with the statsforecast peers only, --stage ours then scores Werkwijzer with whatever peers
+are cached. The last table in forecast_accuracy.md is MASE relative to seasonal naive per set
+with the geometric mean over the real sets.
 
 Data sets: Berlin Fire Brigade daily missions (11 count series, holidays DE/BE, horizon 14,
 8 cutoffs), NHS England A&E attendances monthly (horizon 6, 3 cutoffs), the simulated
