@@ -1,6 +1,13 @@
 """Forecast accuracy and speed of every Werkwijzer model against statsforecast, on the same cutoffs.
 
-    /work/venv/bin/python benchmarks/forecast_accuracy.py [--only berlin,nhs,sim,scale] [--out DIR]
+    .venv/bin/python benchmarks/forecast_accuracy.py [--only berlin,berlin_weekly,nhs,sim,scale]
+        [--out DIR] [--cache DIR] [--stage sf,ours] [--peers sf_...] [--candidates a,b,...]
+
+--cache keeps every model's raw backtest forecasts (one CSV per data set and model) and reuses
+them (delete it after changing a base model), so `auto` can be re-scored without refitting; --stage sf fills the
+cache with the statsforecast peers only, --stage ours then scores Werkwijzer with whatever peers
+are cached. The last table in forecast_accuracy.md is MASE relative to seasonal naive per set
+with the geometric mean over the real sets.
 
 Data sets: Berlin Fire Brigade daily missions (11 count series, holidays DE/BE, horizon 14,
 8 cutoffs), NHS England A&E attendances monthly (horizon 6, 3 cutoffs), the simulated
@@ -20,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +68,9 @@ BERLIN_SERIES = [
     "mission_count_rd5",
 ]
 WINDOWS = 2
+SF_MODELS = ["sf_seasonal_naive", "sf_autoets", "sf_autotheta", "sf_dotheta", "sf_autoarima", "sf_mstl"]
+STAGES = ["sf", "ours"]
+CANDIDATES = list(BASE_MODELS)
 
 
 def ensure_venv() -> Path:
@@ -71,23 +83,40 @@ def ensure_venv() -> Path:
     return python
 
 
+def cached(path: Path | None, compute, parse_dates=("cutoff", "date")):  # type: ignore[no-untyped-def]
+    """``compute()`` -> (frame, seconds), or the frame and seconds stored in ``path`` by an
+    earlier run (--cache): a base model's backtest does not change when only ``auto`` does."""
+    if path is not None and path.exists():
+        frame = pd.read_csv(path, parse_dates=list(parse_dates), dtype={"series_id": str})
+        return frame, float(json.loads(path.with_suffix(".json").read_text())["seconds"])
+    frame, seconds = compute()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(path, index=False)
+        path.with_suffix(".json").write_text(json.dumps({"seconds": seconds}))
+    return frame, seconds
+
+
 def run_werkwijzer(
-    data: pd.DataFrame, freq: str, horizon: int, k: int, calendar: dict
+    data: pd.DataFrame, freq: str, horizon: int, k: int, calendar: dict, cache: Path | None
 ) -> tuple[dict, dict]:
     every = cutoff_dates(data["date"].max(), horizon, k + WINDOWS, freq)
     raws, timings = [], {}
-    for name in BASE_MODELS:
-        start = time.perf_counter()
-        raws.append(
-            model_predictions(
+    for name in CANDIDATES:
+
+        def compute(name: str = name) -> tuple[pd.DataFrame, float]:
+            start = time.perf_counter()
+            frame = model_predictions(
                 name,
-                lambda n=name: make_forecaster(n, freq=freq, horizon=horizon, **calendar),
+                lambda: make_forecaster(name, freq=freq, horizon=horizon, **calendar),
                 data,
                 every,
                 horizon,
             )
-        )
-        timings[name] = time.perf_counter() - start
+            return frame, time.perf_counter() - start
+
+        frame, timings[name] = cached(cache / f"{name}.csv" if cache else None, compute)
+        raws.append(frame)
         print(f"werkwijzer {name}: {timings[name]:.1f} s", flush=True)
     result = score_backtest(
         pd.concat(raws, ignore_index=True),
@@ -95,16 +124,45 @@ def run_werkwijzer(
         freq,
         every,
         WINDOWS,
-        list(BASE_MODELS),
-        "seasonal_naive",
+        list(CANDIDATES),
+        CANDIDATES[0],
     )
     timings["auto"] = sum(timings.values())  # auto needs every candidate's backtest
     return result, timings
 
 
 def run_statsforecast(
-    data: pd.DataFrame, freq: str, horizon: int, cutoffs: list, mstl: bool
+    data: pd.DataFrame,
+    freq: str,
+    horizon: int,
+    cutoffs: list,
+    mstl: bool,
+    cache: Path | None,
+    cached_only: bool = False,
 ) -> tuple[pd.DataFrame, dict]:
+    """Every statsforecast peer on ``cutoffs``, one subprocess per model (each cached alone);
+    ``cached_only``: only the peers an earlier run left in the cache."""
+    names = [n for n in SF_MODELS if mstl or n != "sf_mstl"]
+    if cached_only:
+        names = [n for n in names if cache is not None and (cache / f"{n}.csv").exists()]
+    if not names:
+        return pd.DataFrame(), {}
+    frames, timings = [], {}
+    for name in names:
+        frame, timings[name] = cached(
+            cache / f"{name}.csv" if cache else None,
+            lambda name=name: _statsforecast_model(data, freq, horizon, cutoffs, name),
+        )
+        frames.append(frame)
+    frame = pd.concat(frames, ignore_index=True)
+    actual = data.rename(columns={"value": "actual"})
+    frame = frame.merge(actual, on=["series_id", "date"], how="left")
+    return frame, timings
+
+
+def _statsforecast_model(
+    data: pd.DataFrame, freq: str, horizon: int, cutoffs: list, name: str
+) -> tuple[pd.DataFrame, float]:
     python = ensure_venv()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -117,7 +175,7 @@ def run_statsforecast(
             "season": season_length(freq),
             "horizon": horizon,
             "cutoffs": [c.strftime("%Y-%m-%d") for c in cutoffs],
-            "mstl": mstl,
+            "models": [name],
         }
         (tmp_path / "spec.json").write_text(json.dumps(spec))
         subprocess.run(
@@ -132,9 +190,7 @@ def run_statsforecast(
             tmp_path / "out.csv", parse_dates=["cutoff", "date"], dtype={"series_id": str}
         )
         timings = json.loads((tmp_path / "timings.json").read_text())
-    actual = data.rename(columns={"value": "actual"})
-    frame = frame.merge(actual, on=["series_id", "date"], how="left")
-    return frame, timings
+    return frame, float(timings[name])
 
 
 def compare(
@@ -145,43 +201,41 @@ def compare(
     k: int,
     calendar: dict,
     mstl: bool = False,
+    cache: Path | None = None,
 ) -> pd.DataFrame:
     print(
         f"== {name}: {data['series_id'].nunique()} series, freq {freq}, "
         f"horizon {horizon}, {k} cutoffs",
         flush=True,
     )
-    ours, our_time = run_werkwijzer(data, freq, horizon, k, calendar)
-    evaluation = sorted(ours["predictions"]["cutoff"].unique())
+    evaluation = cutoff_dates(data["date"].max(), horizon, k + WINDOWS, freq)[WINDOWS:]
+    parts = set(STAGES)
     sf, sf_time = run_statsforecast(
-        data, freq, horizon, [pd.Timestamp(c) for c in evaluation], mstl
+        data, freq, horizon, evaluation, mstl, cache, cached_only="sf" not in parts
     )
-    sf_scored = score_rows(attach_scale(sf, data, freq))
-    keys = sf_scored[["series_id", "cutoff"]].drop_duplicates()
-    ours_same = ours["predictions"].merge(
-        keys, on=["series_id", "cutoff"]
-    )  # the same series and cutoffs
-    table = overall(pd.concat([ours_same, sf_scored], ignore_index=True))
+    if "ours" not in parts:
+        return pd.DataFrame()
+    ours, our_time = run_werkwijzer(data, freq, horizon, k, calendar, cache)
+    if sf.empty:
+        table = overall(ours["predictions"])
+    else:
+        sf_scored = score_rows(attach_scale(sf, data, freq))
+        keys = sf_scored[["series_id", "cutoff"]].drop_duplicates()
+        ours_same = ours["predictions"].merge(
+            keys, on=["series_id", "cutoff"]
+        )  # the same series and cutoffs
+        table = overall(pd.concat([ours_same, sf_scored], ignore_index=True))
     table["seconds"] = table["model"].map({**our_time, **sf_time})
     table.insert(0, "dataset", name)
     return table
 
 
-def berlin() -> pd.DataFrame:
+def berlin_data(freq: str = "D") -> pd.DataFrame:
     path = SHARED / "berlin_fire_brigade" / "BFw_mission_data_daily.csv"
-    data = regularize(read_intake(path, date_col="mission_created_date", series=BERLIN_SERIES), "D")
-    return compare(
-        "Berlin fire brigade, daily",
-        data,
-        "D",
-        14,
-        8,
-        {"country": "DE", "subdiv": "BE", "school_region": "BE"},
-        mstl=True,
-    )
+    return regularize(read_intake(path, date_col="mission_created_date", series=BERLIN_SERIES), freq)
 
 
-def nhs() -> pd.DataFrame:
+def nhs_data() -> pd.DataFrame:
     raw = pd.read_csv(SHARED / "nhs_ae_attendances" / "ae_attendances.csv", dtype=str)
     long = pd.DataFrame(
         {
@@ -192,26 +246,67 @@ def nhs() -> pd.DataFrame:
     )
     with tempfile.TemporaryDirectory() as tmp:
         write_csv(long, Path(tmp) / "nhs.csv")
-        data = regularize(read_intake(Path(tmp) / "nhs.csv"), "M")
-    return compare(
-        "NHS A&E attendances, monthly",
-        data,
-        "M",
-        6,
-        3,
-        {"country": "GB", "subdiv": "ENG", "school_region": None},
-    )
+        return regularize(read_intake(Path(tmp) / "nhs.csv"), "M")
 
 
-def simulated() -> pd.DataFrame:
+def simulated_data() -> pd.DataFrame:
     from werkwijzer.simulation import simulate_municipality
 
     with tempfile.TemporaryDirectory() as tmp:
         simulate_municipality(
             tmp, inhabitants=100_000, years=6, seed=11, end=pd.Timestamp("2026-11-22").date()
         )
-        data = regularize(read_intake(Path(tmp) / "intake_weekly.csv"), "W")
-    return compare("Simulated municipality, weekly", data, "W", 13, 8, {"country": "NL"})
+        return regularize(read_intake(Path(tmp) / "intake_weekly.csv"), "W")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    load: Callable[[], pd.DataFrame]
+    freq: str
+    horizon: int
+    cutoffs: int
+    calendar: dict
+    mstl: bool = False
+    real: bool = True
+
+
+BERLIN_CALENDAR = {"country": "DE", "subdiv": "BE", "school_region": "BE"}
+DATASETS = {
+    "berlin": Dataset(
+        "Berlin fire brigade, daily", berlin_data, "D", 14, 8, BERLIN_CALENDAR, mstl=True
+    ),
+    "berlin_weekly": Dataset(
+        "Berlin fire brigade, weekly", lambda: berlin_data("W"), "W", 13, 8, BERLIN_CALENDAR
+    ),
+    "nhs": Dataset(
+        "NHS A&E attendances, monthly",
+        nhs_data,
+        "M",
+        6,
+        3,
+        {"country": "GB", "subdiv": "ENG", "school_region": None},
+    ),
+    "sim": Dataset(
+        "Simulated municipality, weekly", simulated_data, "W", 13, 8, {"country": "NL"}, real=False
+    ),
+}
+
+
+def run_dataset(key: str, cache: Path | None) -> pd.DataFrame:
+    d = DATASETS[key]
+    return compare(d.name, d.load(), d.freq, d.horizon, d.cutoffs, d.calendar, d.mstl, cache)
+
+
+def relative_to_naive(tables: pd.DataFrame) -> pd.DataFrame:
+    """Per model: MASE / seasonal naive's MASE on each data set, and the geometric mean over the
+    real sets (a model missing on a set is left out of that set's column and of the mean)."""
+    naive = tables[tables["model"] == "seasonal_naive"].set_index("dataset")["mase"]
+    frame = tables.assign(relative=tables["mase"] / tables["dataset"].map(naive))
+    wide = frame.pivot(index="model", columns="dataset", values="relative")
+    real = [DATASETS[k].name for k in DATASETS if DATASETS[k].real and DATASETS[k].name in wide]
+    wide["geomean_real"] = np.exp(np.log(wide[real]).mean(axis=1, skipna=False))
+    return wide.reset_index().sort_values("geomean_real")
 
 
 def many_series(n_municipalities: int = 125, years: int = 3) -> pd.DataFrame:
@@ -236,7 +331,7 @@ def many_series(n_municipalities: int = 125, years: int = 3) -> pd.DataFrame:
     return pd.concat(pieces, ignore_index=True)
 
 
-def scale(workers: int = 2) -> pd.DataFrame:
+def scale(cache: Path | None = None, workers: int = 2) -> pd.DataFrame:
     from flows.train_forecast import train_forecast
     from werkwijzer.settings import Settings
 
@@ -268,19 +363,50 @@ def main() -> None:
     )
     parser.add_argument("--only", default="berlin,sim,nhs,scale")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    parser.add_argument(
+        "--cache",
+        default=None,
+        help="directory for each model's raw backtest forecasts; reused when present",
+    )
+    parser.add_argument(
+        "--stage", default="sf,ours", help="sf (statsforecast peers), ours (Werkwijzer) or both"
+    )
+    parser.add_argument(
+        "--peers",
+        default=",".join(SF_MODELS),
+        help="statsforecast models to run (sf_mstl only on daily data)",
+    )
+    parser.add_argument(
+        "--candidates",
+        default=",".join(BASE_MODELS),
+        help="Werkwijzer models to backtest (and auto's candidates); seasonal_naive first",
+    )
     args = parser.parse_args()
-    runs = {"berlin": berlin, "nhs": nhs, "sim": simulated, "scale": scale}
+    STAGES[:] = args.stage.split(",")
+    CANDIDATES[:] = args.candidates.split(",")
+    SF_MODELS[:] = args.peers.split(",")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tables = []
     for key in args.only.split(","):
-        table = runs[key]()
+        run = scale if key == "scale" else (lambda c, key=key: run_dataset(key, c))
+        table = run(Path(args.cache) / key if args.cache else None)
+        if table.empty:
+            continue
         tables.append(table)
         write_csv(table, out / f"forecast_accuracy_{key}.csv")
         print(table.round(3).to_string(index=False), flush=True)
+    if not tables:  # --stage sf only fills the cache
+        return
     combined = pd.concat(tables, ignore_index=True)
     cols = ["dataset", "model", "mase", "smape", "coverage_80", "coverage_95", "seconds"]
-    (out / "forecast_accuracy.md").write_text(markdown(combined[cols]))
+    cols += [c for c in ("winkler_80", "winkler_95") if c in combined]
+    text = markdown(combined[cols])
+    accuracy = combined[~combined["dataset"].str.startswith("Scale")]
+    if len(accuracy):
+        text += "\nMASE relative to seasonal naive per data set, geometric mean over real sets:\n\n"
+        text += markdown(relative_to_naive(accuracy))
+    (out / "forecast_accuracy.md").write_text(text)
 
 
 def markdown(frame: pd.DataFrame) -> str:

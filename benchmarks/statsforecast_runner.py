@@ -3,7 +3,7 @@
 Usage: python statsforecast_runner.py SPEC.json
 SPEC: {"data": csv (series_id,date,value on a regular grid, NaN = missing), "out": csv,
        "timings": json, "freq": "D"|"W"|"M", "season": int, "horizon": int,
-       "cutoffs": ["YYYY-MM-DD", ...], "mstl": bool}
+       "cutoffs": ["YYYY-MM-DD", ...], "models": [names of MODELS to run]}
 Missing values are linearly interpolated per series (statsforecast needs gap-free series).
 """
 
@@ -15,22 +15,30 @@ import time
 
 import pandas as pd
 from statsforecast import StatsForecast
-from statsforecast.models import MSTL, AutoETS, AutoTheta, SeasonalNaive
+from statsforecast.models import (
+    MSTL,
+    AutoARIMA,
+    AutoETS,
+    AutoTheta,
+    DynamicOptimizedTheta,
+    SeasonalNaive,
+)
 
 SF_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
 
 
-def models(season: int, mstl: bool) -> dict:
-    out = {
-        "sf_seasonal_naive": SeasonalNaive(season_length=season, alias="sf_seasonal_naive"),
-        "sf_autoets": AutoETS(season_length=season, alias="sf_autoets"),
-        "sf_autotheta": AutoTheta(season_length=season, alias="sf_autotheta"),
-    }
-    if mstl:
-        out["sf_mstl"] = MSTL(
+def models(season: int, names: list[str]) -> dict:
+    every = {
+        "sf_seasonal_naive": lambda: SeasonalNaive(season_length=season, alias="sf_seasonal_naive"),
+        "sf_autoets": lambda: AutoETS(season_length=season, alias="sf_autoets"),
+        "sf_autotheta": lambda: AutoTheta(season_length=season, alias="sf_autotheta"),
+        "sf_dotheta": lambda: DynamicOptimizedTheta(season_length=season, alias="sf_dotheta"),
+        "sf_autoarima": lambda: AutoARIMA(season_length=season, alias="sf_autoarima"),
+        "sf_mstl": lambda: MSTL(
             season_length=[7, 365], trend_forecaster=AutoETS(model="ZZN"), alias="sf_mstl"
-        )
-    return out
+        ),
+    }
+    return {name: every[name]() for name in names}
 
 
 def main(spec_path: str) -> None:
@@ -44,7 +52,7 @@ def main(spec_path: str) -> None:
     data = data.dropna(subset=["y"])
     h, season = int(spec["horizon"]), int(spec["season"])
     frames, timings = [], {}
-    for name, model in models(season, bool(spec.get("mstl"))).items():
+    for name, model in models(season, list(spec["models"])).items():
         start = time.perf_counter()
         for cutoff in pd.to_datetime(spec["cutoffs"]):
             train = data[data["ds"] <= cutoff]

@@ -38,6 +38,8 @@ class ForecastRun:
     drivers: pd.DataFrame      # SHAP drivers of the global model (empty without it)
     drivers_grouped: pd.DataFrame
     components: pd.DataFrame   # the statistical models' components
+    weights: pd.DataFrame      # auto's combination weights per series and candidate (ADR 0015)
+    radius: Mapping[int, tuple[float, ...]]  # auto's conformal half-widths per interval level, per horizon step
     params: Mapping[str, Any]  # what the run was asked for, as logged
     run_id: str | None = None  # the rest: None until logged (``log=False`` leaves them so)
     model_version: str | None = None

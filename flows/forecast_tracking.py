@@ -104,6 +104,7 @@ def log_forecast_run(
         write_csv(intake, folder / "history.csv")
         write_csv(result.components, folder / "components.csv")
         write_csv(pd.Series(result.choice, name="model").rename_axis("series_id"), folder / "auto_choice.csv")
+        write_csv(result.weights, folder / "auto_weights.csv")  # auto's combination weights per series
         teams = sorted(result.forecast["series_id"].astype(str).unique())
         entry = build_forecast_entry(load_governance(None, settings).model_dump(), teams, MODEL_NAME)
         (folder / "algoritmeregister.json").write_text(json.dumps(entry, indent=2, ensure_ascii=False),

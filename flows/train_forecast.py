@@ -21,21 +21,14 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from explain.forecast_drivers import by_driver, gbm_shap, statistical_components
 from flows.forecast_run import ForecastRun
-from models.forecast import BASE_MODELS, OUTPUT, make_forecaster
-from models.forecast.backtest import (
-    cutoff_dates,
-    interval_factors,
-    model_predictions,
-    rescale_intervals,
-    score_backtest,
-    select_models,
-)
-from models.forecast.frequency import check_freq, regularize
+from models.forecast import BASE_MODELS, OUTPUT, combine, make_forecaster
+from models.forecast.backtest import cutoff_dates, model_predictions, score_backtest
+from models.forecast.frequency import check_freq, regularize, season_length
 from werkwijzer.contracts import read_intake
 from werkwijzer.progress import report
 from werkwijzer.settings import Settings, get_settings
 
-LOCAL_MODELS = ("seasonal_naive", "ets", "glm")
+LOCAL_MODELS = ("seasonal_naive", "ets", "theta", "glm")
 GLOBAL_MODELS = ("gbm",)
 PREDICTION_COLUMNS = ["series_id", "cutoff", "date", "actual", "model", *OUTPUT]
 SUMMARY_COLUMNS = ["series_id", "model", "mase", "smape", "coverage_80", "coverage_95"]
@@ -181,47 +174,36 @@ def train_forecast_flow(
         "seasonal_naive" if "seasonal_naive" in names else names[0],
     )
     after = intake["date"].max() + pd.Timedelta(days=1)
-    scored = result["all_predictions"]
-    choice = select_models(
-        scored, after, windows, names, "seasonal_naive" if "seasonal_naive" in names else names[0]
-    )
-    factors = interval_factors(scored, after, windows)
-    for sid in ids:
-        choice.setdefault(sid, "seasonal_naive" if "seasonal_naive" in names else names[0])
+    default = "seasonal_naive" if "seasonal_naive" in names else names[0]
+    combination = combine.plan(
+        result["all_predictions"], after, windows, names, horizon
+    ).covering(ids, default)
+    choice = {sid: combination.main_model(sid, default) for sid in ids}
     fitted: dict[str, list[Any]] = {}
     pending = []
-    for name in sorted(set(choice.values())):
-        chosen = [s for s in ids if choice[s] == name]
+    for name in combination.models():
+        used = [s for s in ids if name in combination.weights[s]]
         if name in GLOBAL_MODELS:
             pending.append((name, fit_batch.submit(name, intake, params)))
             continue
-        for part in batches(chosen, batches_per_model):
+        for part in batches(used, batches_per_model):
             pending.append(
                 (name, fit_batch.submit(name, intake[intake["series_id"].isin(part)], params))
             )
-    if "gbm" in names and "gbm" not in choice.values():  # drivers always come from the global model
+    if "gbm" in names and "gbm" not in combination.models():  # drivers come from the global model
         pending.append(("gbm", fit_batch.submit("gbm", intake, params)))
     forecasts = []
     for done, (name, future) in enumerate(pending, start=1):
         model = future.result()
         report("fit", done, len(pending))
         fitted.setdefault(name, []).append(model)
-        frame = model.forecast(horizon)
-        forecasts.append(frame[frame["series_id"].map(choice) == name])
-    say(
-        "fit done: "
-        + ", ".join(
-            f"{n} x {sum(v == n for v in choice.values())}" for n in sorted(set(choice.values()))
-        )
-    )
-    forecast = (
-        pd.concat(forecasts, ignore_index=True)
-        .sort_values(["series_id", "date"])
-        .reset_index(drop=True)
-    )
-    forecast = rescale_intervals(forecast, choice, factors, "seasonal_naive")[
-        ["series_id", "date", *OUTPUT]
-    ]
+        forecasts.append(model.forecast(horizon).assign(model=name))
+    say(f"fit done: {', '.join(combination.models())} combined for {len(ids)} series")
+    forecast = combine.publish(
+        pd.concat(forecasts, ignore_index=True),
+        combination,
+        combine.series_scales(intake, season_length(freq)),
+    )[["series_id", "date", *OUTPUT]]
     drivers = (
         explain_gbm.submit(fitted["gbm"][0], horizon).result()
         if "gbm" in fitted
@@ -243,6 +225,8 @@ def train_forecast_flow(
         drivers=drivers,
         drivers_grouped=by_driver(drivers) if len(drivers) else drivers,
         components=components,
+        weights=combination.weights_frame(),
+        radius=combination.radius,
         params={
             **params,
             "cutoffs": cutoffs,

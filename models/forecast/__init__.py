@@ -14,15 +14,17 @@ from models.forecast.ets import ETSForecaster
 from models.forecast.gbm import GlobalGBMForecaster
 from models.forecast.glm import CountGLMForecaster
 from models.forecast.naive import SeasonalNaiveForecaster
+from models.forecast.theta import ThetaForecaster
 
 MODELS: dict[str, type[BaseForecaster]] = {
     "seasonal_naive": SeasonalNaiveForecaster,
     "ets": ETSForecaster,
+    "theta": ThetaForecaster,
     "glm": CountGLMForecaster,
     "gbm": GlobalGBMForecaster,
     "auto": AutoForecaster,
 }
-BASE_MODELS = ("seasonal_naive", "ets", "glm", "gbm")
+BASE_MODELS = ("seasonal_naive", "ets", "theta", "glm", "gbm")
 
 
 def make_forecaster(name: str, **params: Any) -> BaseForecaster:
@@ -45,5 +47,6 @@ __all__ = [
     "ETSForecaster",
     "GlobalGBMForecaster",
     "SeasonalNaiveForecaster",
+    "ThetaForecaster",
     "make_forecaster",
 ]

@@ -11,12 +11,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from models.forecast import combine
 from models.forecast.base import OUTPUT, BaseForecaster
 from models.forecast.frequency import season_length, shift
 from models.forecast.metrics import mase_scale, score_rows, summarise
 
 Factory = Callable[[], BaseForecaster]
-SHRINK = 0.5
 PREDICTION_COLUMNS = ("series_id", "cutoff", "date", "actual", "model", *OUTPUT)
 
 
@@ -67,88 +67,6 @@ def attach_scale(predictions: pd.DataFrame, data: pd.DataFrame, freq: str) -> pd
     return predictions.merge(keys.assign(scale=scales), on=["series_id", "cutoff"], how="left")
 
 
-def select_models(
-    scored: pd.DataFrame,
-    cutoff: pd.Timestamp,
-    windows: int,
-    candidates: Sequence[str],
-    default: str,
-    shrink: float | None = None,
-) -> dict[str, str]:
-    """Per series, the candidate with the lowest MASE over the last ``windows`` backtest cutoffs
-    whose forecast periods all lie at or before ``cutoff`` (no look-ahead).
-
-    A few windows make a per-series score noisy, so it is shrunk towards the candidate's mean
-    MASE over all series: score = (1 - shrink) x own MASE + shrink x mean MASE."""
-    known = scored[
-        (scored["cutoff"] < cutoff) & (scored["date"] <= cutoff) & scored["model"].isin(candidates)
-    ]
-    done = known.groupby("cutoff")["date"].max()
-    usable = sorted(done.index)[-windows:] if windows else []
-    known = known[known["cutoff"].isin(usable)]
-    choice: dict[str, str] = {}
-    if known.empty:
-        return choice
-    table = summarise(known, ["series_id", "model"]).pivot(
-        index="series_id", columns="model", values="mase"
-    )
-    order = [c for c in candidates if c in table.columns]
-    weight = SHRINK if shrink is None else shrink
-    table = (1 - weight) * table[order] + weight * table[order].mean(axis=0)
-    for sid, row in table.iterrows():
-        finite = row.dropna()
-        choice[str(sid)] = str(finite.idxmin()) if len(finite) else default
-    return choice
-
-
-def interval_factors(
-    scored: pd.DataFrame, cutoff: pd.Timestamp, windows: int
-) -> dict[tuple[str, int], float]:
-    """Per model and level, how much its interval half-widths had to grow (or could shrink) to
-    cover that share of the actuals on the last ``windows`` cutoffs done by ``cutoff``: a
-    conformal recalibration that uses past windows only."""
-    known = scored[(scored["cutoff"] < cutoff) & (scored["date"] <= cutoff)].dropna(
-        subset=["actual"]
-    )
-    usable = sorted(known.groupby("cutoff")["date"].max().index)[-windows:] if windows else []
-    known = known[known["cutoff"].isin(usable)]
-    factors: dict[tuple[str, int], float] = {}
-    for name, rows in known.groupby("model"):
-        actual, mean = rows["actual"].to_numpy(dtype=float), rows["mean"].to_numpy(dtype=float)
-        for level in (80, 95):
-            lo, hi = (
-                rows[f"lo_{level}"].to_numpy(dtype=float),
-                rows[f"hi_{level}"].to_numpy(dtype=float),
-            )
-            half = np.where(actual > mean, hi - mean, mean - lo)
-            err = np.abs(actual - mean)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                need = np.where(
-                    half > 0, err / np.where(half > 0, half, 1.0), np.where(err > 0, np.inf, 0.0)
-                )
-            if len(need) >= 20:
-                factors[(str(name), level)] = float(
-                    np.clip(np.quantile(need, level / 100), 0.5, 5.0)
-                )
-    return factors
-
-
-def rescale_intervals(
-    frame: pd.DataFrame, choice: dict[str, str], factors: dict[tuple[str, int], float], default: str
-) -> pd.DataFrame:
-    """Widen or narrow each series' bounds around the mean by its chosen model's factor."""
-    out = frame.copy()
-    model = out["series_id"].map(lambda s: choice.get(s, default))
-    mean = out["mean"].to_numpy(dtype=float)
-    for level in (80, 95):
-        f = model.map(lambda m, lv=level: factors.get((m, lv), 1.0)).to_numpy(dtype=float)
-        out[f"lo_{level}"] = np.maximum(
-            mean - f * (mean - out[f"lo_{level}"].to_numpy(dtype=float)), 0.0
-        )
-        out[f"hi_{level}"] = mean + f * (out[f"hi_{level}"].to_numpy(dtype=float) - mean)
-    return out
-
-
 def auto_rows(
     scored: pd.DataFrame,
     cutoffs: Sequence[pd.Timestamp],
@@ -156,28 +74,40 @@ def auto_rows(
     candidates: Sequence[str],
     default: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``auto`` at each cutoff: the rows of the model each series chose from earlier cutoffs."""
-    pieces, choices = [], []
+    """``auto`` at each cutoff: the candidates' forecasts combined with the weights, and the
+    conformal intervals, learned from earlier cutoffs only (``models.forecast.combine``)."""
+    pieces, weights = [], []
     for c in cutoffs:
-        choice = select_models(scored, c, windows, candidates, default)
-        rows = scored[scored["cutoff"] == c]
-        chosen = rows["series_id"].map(lambda s, ch=choice: ch.get(s, default))
-        picked = rows[rows["model"] == chosen]
-        picked = rescale_intervals(picked, choice, interval_factors(scored, c, windows), default)
-        picked = score_rows(
-            picked.drop(
-                columns=[
-                    c
-                    for c in picked.columns
-                    if c.startswith(("covered_", "winkler_", "abs_scaled", "smape"))
-                ]
+        rows = scored[(scored["cutoff"] == c) & scored["model"].isin(candidates)]
+        if rows.empty:
+            continue
+        horizon = int(combine.steps(rows).max())
+        combo = combine.plan(scored, c, windows, candidates, horizon).covering(
+            list(rows["series_id"].unique()), default
+        )
+        combined = combine.combine_rows(rows, combo.weights)
+        combined = combine.apply_radius(combined, combo.radius, combined["scale"].to_numpy())
+        pieces.append(score_rows(combined).assign(model="auto"))
+        weights.append(combo.weights_frame().assign(cutoff=c))
+    return pd.concat(pieces, ignore_index=True), pd.concat(weights, ignore_index=True)
+
+
+def conformal_rows(
+    scored: pd.DataFrame, cutoffs: Sequence[pd.Timestamp], windows: int, models: Sequence[str]
+) -> pd.DataFrame:
+    """Every model's rows at ``cutoffs`` with conformal intervals per horizon step from its own
+    errors on the earlier windows (unchanged where no earlier window is known)."""
+    pieces = []
+    for c in cutoffs:
+        for name in models:
+            rows = scored[(scored["cutoff"] == c) & (scored["model"] == name)]
+            if rows.empty:
+                continue
+            radius = combine.plan(scored, c, windows, [name], int(combine.steps(rows).max())).radius
+            pieces.append(
+                score_rows(combine.apply_radius(rows, radius, rows["scale"].to_numpy()))
             )
-        )
-        pieces.append(picked.assign(model="auto"))
-        choices.append(
-            pd.DataFrame({"cutoff": c, "series_id": list(choice), "choice": list(choice.values())})
-        )
-    return pd.concat(pieces, ignore_index=True), pd.concat(choices, ignore_index=True)
+    return pd.concat(pieces, ignore_index=True)
 
 
 def run_backtest(
@@ -223,7 +153,11 @@ def score_backtest(
     )
     scored = score_rows(attach_scale(raw, data, freq))
     auto, choices = auto_rows(scored, evaluation, windows, candidates, default)
-    scored = pd.concat([scored, auto], ignore_index=True)
+    models = list(scored["model"].unique())
+    calibrated = conformal_rows(scored, evaluation, windows, models)
+    scored = pd.concat(
+        [scored[~scored["cutoff"].isin(evaluation)], calibrated, auto], ignore_index=True
+    )
     predictions = scored[scored["cutoff"].isin(evaluation)].reset_index(drop=True)
     return {
         "predictions": predictions,

@@ -125,3 +125,16 @@ def test_gbm_falls_back_to_seasonal_naive_on_a_short_history() -> None:
     naive = make_forecaster("seasonal_naive", freq="M", horizon=4).fit(X, y)
     assert gbm.model_ is None
     pd.testing.assert_frame_equal(gbm.forecast(), naive.forecast())
+
+
+def test_theta_matches_statsmodels_theta_model() -> None:
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    rng = np.random.default_rng(3)
+    n = 200
+    values = rng.poisson(30 + 10 * np.sin(2 * np.pi * np.arange(n) / 52) + 0.05 * np.arange(n))
+    X = pd.DataFrame({"series_id": "a", "date": pd.date_range("2021-01-04", periods=n, freq="7D")})
+    ours = make_forecaster("theta", freq="W", horizon=13).fit(X, values.astype(float)).forecast()
+    reference = ThetaModel(values.astype(float), period=52, method="multiplicative").fit()
+    # the same method; statsmodels optimises alpha continuously, we on a grid of 0.02
+    assert ours["mean"].to_numpy() == pytest.approx(np.asarray(reference.forecast(13)), rel=0.01)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.forecast import make_forecaster
-from models.forecast.backtest import cutoff_dates, run_backtest, select_models
+from models.forecast import combine, make_forecaster
+from models.forecast.backtest import cutoff_dates, run_backtest
 from models.forecast.metrics import mase_scale, score_rows, smape, winkler
 
 
@@ -87,20 +87,20 @@ def test_backtest_summary_matches_its_predictions() -> None:
     )
     summary = result["summary"].set_index(["series_id", "model"])
     assert summary.loc[("a", "glm"), "mase"] == pytest.approx(expected)
-    # auto copies, at each cutoff, the model chosen from earlier cutoffs only
-    for cutoff, choice in result["choices"].groupby("cutoff"):
-        picked = select_models(
-            result["all_predictions"], cutoff, 2, ["seasonal_naive", "glm"], "seasonal_naive"
-        )
-        assert dict(zip(choice["series_id"], choice["choice"], strict=True)) == picked
-        for sid, model in picked.items():
-            auto = pred[
-                (pred["cutoff"] == cutoff) & (pred["series_id"] == sid) & (pred["model"] == "auto")
-            ]
-            base = pred[
-                (pred["cutoff"] == cutoff) & (pred["series_id"] == sid) & (pred["model"] == model)
-            ]
-            assert np.allclose(auto["mean"].to_numpy(), base["mean"].to_numpy())
+    # auto combines, at each cutoff, with weights learned from earlier cutoffs only
+    for cutoff, rows in result["choices"].groupby("cutoff"):
+        combo = combine.plan(result["all_predictions"], cutoff, 2, ["seasonal_naive", "glm"], 4)
+        logged = {s: dict(zip(g["model"], g["weight"], strict=True)) for s, g in rows.groupby("series_id")}
+        assert logged == combo.weights
+        for sid, weights in combo.weights.items():
+            assert sum(weights.values()) == pytest.approx(1.0)
+            at = pred[(pred["cutoff"] == cutoff) & (pred["series_id"] == sid)]
+            expected = sum(
+                w * at[at["model"] == m].sort_values("date")["mean"].to_numpy()
+                for m, w in weights.items()
+            )
+            auto = at[at["model"] == "auto"].sort_values("date")["mean"].to_numpy()
+            assert np.allclose(auto, expected)
 
 
 def test_cutoffs_before_the_first_observation_forecast_nothing_instead_of_failing() -> None:

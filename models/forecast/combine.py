@@ -1,0 +1,219 @@
+"""``auto``'s combination of candidate forecasts and its conformal intervals per horizon step.
+
+Both are learned from earlier backtest windows only: the windows whose forecast periods all lie
+at or before the moment ``auto`` forecasts from. Nothing here ever sees a later value.
+
+Weights. Per series, each candidate's MASE on those windows is shrunk half-way towards the
+candidate's mean MASE over all series (a few windows make a per-series score noisy). The
+candidates whose shrunk score is within ``KEEP`` of the best are averaged with weights
+proportional to 1 / score**2, themselves shrunk towards equal weights by ``EQUAL``; a candidate
+outside that band gets weight 0. So a clearly better candidate is selected alone (the evidence
+is strong), close candidates are combined.
+
+Intervals. The combined forecast's absolute errors on the same windows, divided by the series'
+MASE scale at each window's cutoff, give nonconformity scores per horizon step (pooled with the
+neighbouring steps until there are at least ``MIN_SCORES``). The half-width at step h is the
+ceil((n+1)(1-a))-th smallest of the n scores (the finite-sample correction of split conformal
+prediction), times the series' MASE scale now.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from models.forecast.base import LEVELS, OUTPUT
+from models.forecast.metrics import mase_scale, summarise
+
+SHRINK = 0.5  # per-series score -> candidate mean over all series
+KEEP = 0.10  # candidates within 10 % of the best shrunk score are combined
+EQUAL = 0.5  # inverse-score weights -> equal weights
+MIN_SCORES = 50  # conformal scores per horizon step, pooled with neighbours until reached
+CALIBRATION = 4  # backtest windows (at most) whose errors give the conformal radii
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Per-series weights over candidates and per-step conformal radii (in MASE-scale units)."""
+
+    weights: dict[str, dict[str, float]]
+    radius: dict[int, tuple[float, ...]] = field(default_factory=dict)
+
+    def main_model(self, sid: str, default: str) -> str:
+        """The candidate with the largest weight (the model whose drivers explain the series)."""
+        w = self.weights.get(sid)
+        return max(w, key=lambda m: (w[m], m)) if w else default
+
+    def covering(self, series_ids: Sequence[str], default: str) -> Combination:
+        """The same combination for exactly ``series_ids``; a series without weights (too short
+        for any backtest window) gets ``default`` alone."""
+        weights = {s: dict(self.weights.get(s, {default: 1.0})) for s in series_ids}
+        return Combination(weights, dict(self.radius))
+
+    def models(self) -> list[str]:
+        """Every candidate with a weight for some series."""
+        return sorted({m for w in self.weights.values() for m in w})
+
+    def weights_frame(self) -> pd.DataFrame:
+        rows = [
+            {"series_id": s, "model": m, "weight": w}
+            for s, ws in self.weights.items()
+            for m, w in ws.items()
+        ]
+        return pd.DataFrame(rows, columns=["series_id", "model", "weight"])
+
+
+def usable_cutoffs(scored: pd.DataFrame, cutoff: pd.Timestamp, windows: int) -> list:
+    """The last ``windows`` backtest cutoffs whose forecast periods all lie at or before ``cutoff``."""
+    known = scored[(scored["cutoff"] < cutoff) & (scored["date"] <= cutoff)]
+    done = known.groupby("cutoff")["date"].max()
+    return sorted(done.index)[-windows:] if windows else []
+
+
+def known_rows(
+    scored: pd.DataFrame, cutoff: pd.Timestamp, windows: int, candidates: Sequence[str]
+) -> pd.DataFrame:
+    rows = scored[scored["model"].isin(candidates)]
+    usable = usable_cutoffs(rows, cutoff, windows)
+    return rows[rows["cutoff"].isin(usable) & (rows["date"] <= cutoff)]
+
+
+def candidate_weights(table: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Weights per series from a series x candidate table of MASE (NaN = not scored)."""
+    shrunk = (1 - SHRINK) * table + SHRINK * table.mean(axis=0)
+    out: dict[str, dict[str, float]] = {}
+    for sid, row in shrunk.iterrows():
+        finite = row.dropna()
+        finite = finite[finite > 0]
+        if finite.empty:
+            continue
+        kept = finite[finite <= finite.min() * (1 + KEEP)]
+        inverse = 1.0 / kept**2
+        w = (1 - EQUAL) * inverse / inverse.sum() + EQUAL / len(kept)
+        out[str(sid)] = {str(m): float(v) for m, v in w.items()}
+    return out
+
+
+def combine_rows(rows: pd.DataFrame, weights: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
+    """Weighted mean forecast per (series, cutoff, date) of candidate rows; the bounds are the
+    weighted mean bounds (replaced by conformal ones when a radius is known)."""
+    w = np.array(
+        [weights.get(s, {}).get(m, 0.0) for s, m in zip(rows["series_id"], rows["model"], strict=True)]
+    )
+    keep = w > 0
+    part = rows.loc[keep, [c for c in rows.columns if c not in ("model",)]].copy()
+    w = w[keep]
+    keys = [c for c in ("series_id", "cutoff", "date") if c in part.columns]
+    for column in OUTPUT:
+        part[column] = part[column].to_numpy(dtype=float) * w
+    part["_w"] = w
+    extra = [c for c in ("actual", "scale") if c in part.columns]
+    agg = {c: "sum" for c in (*OUTPUT, "_w")} | {c: "first" for c in extra}
+    out = part.groupby(keys, sort=True).agg(agg).reset_index()
+    for column in OUTPUT:
+        out[column] = out[column] / out["_w"]
+    return out.drop(columns="_w")
+
+
+def conformal_radius(errors: pd.DataFrame, horizon: int) -> dict[int, tuple[float, ...]]:
+    """Per level, the finite-sample conformal quantile of the scaled absolute errors per step.
+
+    ``errors`` has columns ``step`` (1..horizon) and ``score`` (|actual - mean| / scale)."""
+    valid = errors[np.isfinite(errors["score"])]
+    by_step = {int(h): g["score"].to_numpy() for h, g in valid.groupby("step")}
+    radius: dict[int, tuple[float, ...]] = {}
+    if not len(valid):
+        return radius
+    for level in LEVELS:
+        alpha = 1 - level / 100
+        values = []
+        for h in range(1, horizon + 1):
+            width = 0
+            pool = by_step.get(h, np.array([]))
+            while len(pool) < MIN_SCORES and width < horizon:
+                width += 1
+                pool = np.concatenate(
+                    [by_step.get(j, np.array([])) for j in range(h - width, h + width + 1)]
+                )
+            n = len(pool)
+            k = math.ceil((n + 1) * (1 - alpha))
+            values.append(float(np.sort(pool)[k - 1]) if 0 < k <= n else float(np.max(pool)))
+        radius[level] = tuple(values)
+    return radius
+
+
+def steps(frame: pd.DataFrame) -> np.ndarray:
+    """Horizon step (1, 2, ...) of every row within its (series, cutoff) forecast."""
+    keys = ["series_id", "cutoff"] if "cutoff" in frame.columns else ["series_id"]
+    return frame.groupby(keys, sort=False)["date"].rank(method="first").to_numpy(dtype=int)
+
+
+def apply_radius(
+    frame: pd.DataFrame, radius: Mapping[int, Sequence[float]], scale: np.ndarray
+) -> pd.DataFrame:
+    """Bounds = mean -/+ radius[step] x scale (lower bounds floored at zero)."""
+    if not radius:
+        return frame
+    out = frame.copy()
+    h = steps(out) - 1
+    mean = out["mean"].to_numpy(dtype=float)
+    for level in LEVELS:
+        r = np.asarray(radius[level], dtype=float)
+        half = r[np.clip(h, 0, len(r) - 1)] * scale
+        ok = np.isfinite(half)
+        out[f"lo_{level}"] = np.where(ok, np.maximum(mean - half, 0.0), out[f"lo_{level}"])
+        out[f"hi_{level}"] = np.where(ok, mean + half, out[f"hi_{level}"])
+    return out
+
+
+def plan(
+    scored: pd.DataFrame,
+    cutoff: pd.Timestamp,
+    windows: int,
+    candidates: Sequence[str],
+    horizon: int,
+    calibration: int = CALIBRATION,
+) -> Combination:
+    """The combination ``auto`` uses when it forecasts after ``cutoff`` (``scored`` needs
+    ``scale``): weights from the last ``windows`` backtest windows done by then, conformal radii
+    from the combination's errors on the last ``calibration`` of them (fewer when fewer are
+    done)."""
+    known = known_rows(scored, cutoff, windows, candidates)
+    if known.empty:
+        return Combination({})
+    table = summarise(known, ["series_id", "model"]).pivot(
+        index="series_id", columns="model", values="mase"
+    )
+    weights = candidate_weights(table[[c for c in candidates if c in table.columns]])
+    if calibration != windows:
+        known = known_rows(scored, cutoff, calibration, candidates)
+    combined = combine_rows(known, weights)
+    errors = pd.DataFrame(
+        {
+            "step": steps(combined),
+            "score": np.abs(combined["actual"] - combined["mean"]) / combined["scale"],
+        }
+    )
+    return Combination(weights, conformal_radius(errors, horizon))
+
+
+def publish(
+    forecasts: pd.DataFrame, combination: Combination, scales: Mapping[str, float]
+) -> pd.DataFrame:
+    """The published ``auto`` forecast from the candidates' forecasts (column ``model``): the
+    weighted mean with conformal bounds around it, scaled by each series' MASE scale now."""
+    combined = combine_rows(forecasts, combination.weights)
+    scale = combined["series_id"].map(scales).to_numpy(dtype=float)
+    return apply_radius(combined, combination.radius, scale)
+
+
+def series_scales(data: pd.DataFrame, season: int) -> dict[str, float]:
+    """Each series' MASE scale (in-sample seasonal-naive MAE) on all of ``data``."""
+    return {
+        str(sid): mase_scale(rows["value"].to_numpy(dtype=float), season)
+        for sid, rows in data.sort_values("date").groupby("series_id")
+    }

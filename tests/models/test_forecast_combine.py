@@ -1,0 +1,62 @@
+"""auto's combination weights and conformal intervals on hand cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.forecast import combine
+
+
+def test_a_clearly_better_candidate_is_selected_alone() -> None:
+    table = pd.DataFrame(
+        {"ets": [0.5, 1.0, 0.9], "glm": [1.0, 0.5, 0.92], "seasonal_naive": [1.5, 1.5, 1.3]},
+        index=["a", "b", "c"],
+    )
+    weights = combine.candidate_weights(table)
+    # means over series: ets 0.8, glm 0.807; shrunk half-way, a: ets 0.65 vs glm 0.90
+    assert weights["a"] == {"ets": 1.0}
+    assert weights["b"] == {"glm": 1.0}
+    # c: ets 0.85 and glm 0.863 are within 10 %: combined, ets slightly heavier; naive out
+    assert set(weights["c"]) == {"ets", "glm"}
+    assert weights["c"]["ets"] > weights["c"]["glm"] > 0.4
+    assert sum(weights["c"].values()) == pytest.approx(1.0)
+
+
+def test_conformal_radius_is_the_finite_sample_quantile_per_step() -> None:
+    rng = np.random.default_rng(0)
+    n = 60  # >= MIN_SCORES: no pooling with neighbouring steps
+    scores = {1: rng.uniform(0, 1, n), 2: rng.uniform(0, 3, n)}
+    errors = pd.DataFrame(
+        {"step": np.repeat([1, 2], n), "score": np.concatenate([scores[1], scores[2]])}
+    )
+    radius = combine.conformal_radius(errors, 2)
+    for level in (80, 95):
+        k = math.ceil((n + 1) * level / 100)
+        assert radius[level] == (np.sort(scores[1])[k - 1], np.sort(scores[2])[k - 1])
+    assert radius[95][1] > radius[95][0]
+
+
+def test_sparse_steps_pool_with_their_neighbours() -> None:
+    errors = pd.DataFrame({"step": np.repeat([1, 2, 3], 20), "score": np.repeat([1.0, 2.0, 3.0], 20)})
+    radius = combine.conformal_radius(errors, 3)
+    # 20 scores per step < 50: every step pools with its neighbours until all 60 are in (alone,
+    # step 1 would give 1.0); the 49th of 60 (80 %) and the 58th (95 %) are both 3.0
+    assert radius[80] == (3.0, 3.0, 3.0) and radius[95] == (3.0, 3.0, 3.0)
+
+
+def test_apply_radius_scales_per_series_and_floors_at_zero() -> None:
+    frame = pd.DataFrame(
+        {
+            "series_id": ["a", "a", "b", "b"],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-08"] * 2),
+            "mean": [10.0, 10.0, 1.0, 1.0],
+            **{c: [0.0] * 4 for c in ("lo_80", "hi_80", "lo_95", "hi_95")},
+        }
+    )
+    out = combine.apply_radius(frame, {80: (1.0, 2.0), 95: (2.0, 3.0)}, np.array([2.0, 2.0, 1.0, 1.0]))
+    assert out["hi_80"].tolist() == [12.0, 14.0, 2.0, 3.0]
+    assert out["lo_95"].tolist() == [6.0, 4.0, 0.0, 0.0]
