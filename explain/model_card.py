@@ -29,8 +29,9 @@ def build_card(*, model_name: str, target: str, target_label_nl: str, target_lab
                features: list[dict[str, Any]], excluded: list[dict[str, str]],
                metrics: dict[str, float], metrics_by_group: list[dict[str, Any]],
                fairness: dict[str, Any], governance: Governance, data: dict[str, Any],
-               label: dict[str, Any]) -> dict[str, Any]:
-    """Assemble the model card as a JSON-serialisable dict."""
+               label: dict[str, Any], comparison: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Assemble the model card as a JSON-serialisable dict. ``comparison``: the model next to the
+    plain scikit-learn peers on the same split (``flows.triage_steps.compare_with_plain_peers``)."""
     gov = governance.model_dump(mode="json")
     return {
         "model_name": model_name, "target": target, "target_label_nl": target_label_nl,
@@ -49,6 +50,7 @@ def build_card(*, model_name: str, target: str, target_label_nl: str, target_lab
         "model": model, "data": data, "label": label,
         "features": features, "excluded_features": excluded,
         "metrics": metrics, "metrics_by_group": metrics_by_group,
+        "comparison": comparison,
         "fairness": fairness,
         "limitations_nl": [
             "Het model leert van vroegere beslissingen en uren; fouten of vooroordelen daarin kan het overnemen.",
@@ -70,6 +72,29 @@ def _pct(value: object) -> str:
         return "—"
 
 
+PEER_LABELS = {"logistic_regression": "LogisticRegression", "hist_gradient_boosting": "HistGradientBoostingClassifier"}
+
+
+def _comparison_lines(comparison: dict[str, Any] | None) -> list[str]:
+    """What the simplest alternatives scored on the same split (absent on cards of older versions)."""
+    if not comparison:
+        return []
+    rows = [("dit model / this model", comparison["model"])]
+    rows += [(PEER_LABELS.get(name, name), scores) for name, scores in comparison["peers"].items()]
+    gap = comparison["roc_auc_gap"]
+    return [
+        "## Vergelijking met eenvoudige modellen / plain peers (test)",
+        "scikit-learn met standaardinstellingen: dezelfde kenmerken en dezelfde splitsing in de tijd, zonder "
+        "afstemming of kalibratie. / scikit-learn defaults: same features, same time split, no tuning or "
+        "calibration.", "",
+        "| model | ROC AUC | PR AUC | Brier | ECE |", "|---|---|---|---|---|",
+        *[f"| {name} | {_pct(s.get('roc_auc'))} | {_pct(s.get('pr_auc'))} | {_pct(s.get('brier'))} | "
+          f"{_pct(s.get('ece'))} |" for name, s in rows],
+        "", f"Verschil in ROC AUC met het beste eenvoudige model / ROC AUC gap to the best plain peer "
+        f"({PEER_LABELS.get(comparison['best_peer'], comparison['best_peer'])}): {gap:+.3f}.", "",
+    ]
+
+
 def render_markdown(card: dict[str, Any]) -> str:
     """The model card for people (Dutch first, key terms in English)."""
     m = card["metrics"]
@@ -83,7 +108,7 @@ def render_markdown(card: dict[str, Any]) -> str:
         "## Buiten bereik / out of scope", *[f"- {x}" for x in card["out_of_scope"]], "",
         "## Model",
         f"{card['model']['description_nl']} Gekozen / chosen: **{card['model']['model_type']}** "
-        f"(validatie ROC AUC: {card['model']['validation_auc']}).", "",
+        f"(kruisvalidatie / cross-validated ROC AUC: {card['model']['validation_auc']}).", "",
         "## Gegevens / data",
         f"{card['data']['n_train']} trainingszaken, {card['data']['n_test']} testzaken "
         f"(vingerafdruk / fingerprint `{card['data']['fingerprint'][:16]}`).", "",
@@ -97,6 +122,7 @@ def render_markdown(card: dict[str, Any]) -> str:
         *[f"| {k} | {_pct(m.get(k))} | {_pct(m.get('baseline_' + k))} |"
           for k in ("roc_auc", "pr_auc", "brier", "log_loss")],
         f"| accuracy | {_pct(m.get('accuracy'))} | |", "",
+        *_comparison_lines(card.get("comparison")),
         "## Eerlijkheid / fairness",
         "Prioriteit / metric priority: " + ", ".join(f"{i + 1}. {NAMES[p][0]}" for i, p in enumerate(fair["priority"])),
         "", f"Toets / gate: **{'geslaagd' if fair['gate']['passed'] else 'niet geslaagd'}** — {fair['gate']['reason']}",

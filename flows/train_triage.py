@@ -94,7 +94,10 @@ def evaluate_and_audit(prep: steps.Prepared, model: Any, train_idx: Any, test_id
                        settings: Settings, justification_path: str | None, norms: Any,
                        human_col: str | None) -> dict[str, Any]:
     justification = read_justification(justification_path) if justification_path else None
-    return steps.assess(prep, model, train_idx, test_idx, settings, justification, norms, human_col)
+    result = steps.assess(prep, model, train_idx, test_idx, settings, justification, norms, human_col)
+    result["comparison"] = steps.compare_with_plain_peers(prep, train_idx, test_idx, result["metrics"],
+                                                        settings.seed)
+    return result
 
 
 @task(cache_policy=NO_CACHE)
@@ -170,6 +173,10 @@ def _metrics(result: dict[str, Any], shap_out: dict[str, Any], settings: Setting
             if pd.notna(row[rate]):
                 values[_name("fairness", cls, row["attribute"], row["group"], rate)] = float(row[rate])
     values["shap_additivity_error"] = float(shap_out["additivity_error"])
+    comparison = result["comparison"]
+    for peer, scores in comparison["peers"].items():
+        values.update({_name("peer", peer, measure): float(v) for measure, v in scores.items()})
+    values["peer.roc_auc_gap"] = float(comparison["roc_auc_gap"])
     return [Metric(k, v, now, 0) for k, v in values.items() if np.isfinite(v)]
 
 
@@ -225,6 +232,8 @@ def log_and_register(run_id: str, model_name: str, settings: Settings, prep: ste
         client.set_tag(run_id, f"gate.{name}", value[:4900])
         if gate["passed"] and gate["reason"]:
             client.set_tag(run_id, f"gate.{name}.detail", gate["reason"][:4900])
+    for key, value in steps.comparison_tags(result["comparison"]).items():  # per version on the Modellen page
+        client.set_model_version_tag(model_name, version.version, key, value)
     client.set_tag(run_id, "champion_eligible", str(champion).lower())
     if champion:
         set_champion(client, model_name, version.version)

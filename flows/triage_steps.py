@@ -29,10 +29,11 @@ from explain.governance import Governance
 from explain.label_bias import label_bias_findings, label_bias_table, repair_labels
 from explain.model_card import build_card, render_markdown
 from explain.register import RegisterError, build_entry
+from models.plain_peers import MEASURES, gap_to_best_peer, peer_scores
 from models.policy import assert_no_protected, judge, select_features
 from models.proxy import blocked_features, proxy_scan
 from models.triage import TriageClassifier
-from models.triage_metrics import calibration_table, class_prior, evaluate
+from models.triage_metrics import calibration_table, class_prior, evaluate, expected_calibration_error
 from werkwijzer.contracts import ContractError, FeatureRegistry, Problem
 from werkwijzer.io import write_csv
 from werkwijzer.settings import Settings
@@ -173,6 +174,7 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
     metrics: dict[str, Any] = dict(evaluate(y_test, proba, classes, prior, positive))
     metrics.update({"n_train": len(train_idx), "n_test": len(test_idx), "model_type": model.model_type_})
     calib = calibration_table(y_test, proba, classes)
+    metrics["ece"] = expected_calibration_error(calib)
     protected = [p for p in prep.registry.protected if p in prep.cases.columns]
     groups = prep.cases.loc[test_idx, protected].reset_index(drop=True)
     pred = classes[np.argmax(proba, axis=1)]
@@ -241,6 +243,25 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
             "label_table": label_table, "label_findings": findings, "proba": proba, "stages": stages}
 
 
+def compare_with_plain_peers(prep: Prepared, train_idx: np.ndarray, test_idx: np.ndarray,
+                             metrics: dict[str, Any], seed: int) -> dict[str, Any]:
+    """The chosen model next to scikit-learn's untuned peers on the same split (models.plain_peers):
+    what the simplest alternative would have scored, so nobody has to check it from outside."""
+    names = [f["name"] for f in prep.features]
+    kinds = {f["name"]: f["kind"] for f in prep.features}
+    peers = peer_scores(prep.cases.loc[train_idx, names], prep.y[train_idx], prep.cases.loc[test_idx, names],
+                        prep.y[test_idx], kinds, prep.positive, random_state=seed)
+    chosen = {m: float(metrics[m]) for m in MEASURES}
+    return {"model": chosen, "peers": peers, **gap_to_best_peer(chosen, peers)}
+
+
+def comparison_tags(comparison: dict[str, Any]) -> dict[str, str]:
+    """ROC AUC of the model and of each plain peer as model-version tags (``comparison.<name>``)."""
+    tags = {"comparison.model": f"{comparison['model']['roc_auc']:.4f}"}
+    tags.update({f"comparison.{name}": f"{scores['roc_auc']:.4f}" for name, scores in comparison["peers"].items()})
+    return tags
+
+
 def explain_model(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_idx: np.ndarray,
                   doc: dict[str, Any], seed: int) -> dict[str, Any]:
     names = [f["name"] for f in prep.features]
@@ -290,10 +311,12 @@ def card_and_entry(prep: Prepared, model: TriageClassifier, model_name: str, res
         model_name=model_name, target=prep.target, target_label_nl=label_nl, target_label_en=label_en,
         classes=[str(c) for c in model.classes_], positive=doc["positive"],
         model={"model_type": model.model_type_, "description_nl": description + " Kansen zijn gekalibreerd.",
-               "validation_auc": {k: round(v, 4) for k, v in model.validation_auc_.items()}},
+               "validation_auc": {k: round(v, 4) for k, v in model.validation_auc_.items()},
+               "candidate": model.candidate_},
         features=doc["features"], excluded=prep.excluded,
         metrics={k: v for k, v in result["metrics"].items() if isinstance(v, int | float)},
         metrics_by_group=result["per_group"],
+        comparison=result.get("comparison"),
         fairness={"priority": list(PRIORITY), "gate": result["gate"].as_dict(),
                   "label_findings": result["label_findings"]},
         governance=governance,
@@ -324,6 +347,8 @@ def write_reports(out: Path, *, prep: Prepared, result: dict[str, Any], shap_out
     (out / "algoritmeregister.json").write_text(
         json.dumps(entry or {}, indent=2, ensure_ascii=False), encoding="utf-8")
     (out / "gates.json").write_text(json.dumps(gate_results, indent=2), encoding="utf-8")
+    if result.get("comparison") is not None:
+        (out / "plain_peers.json").write_text(json.dumps(result["comparison"], indent=2), encoding="utf-8")
     write_csv(result["calibration"], out / "calibration.csv")
     write_csv(result["sweep"], out / "threshold_sweep.csv")
     write_csv(result["stages"], out / "fairness_by_stage.csv")

@@ -477,6 +477,29 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "error.page_not_found.text": {"nl": "Deze pagina bestaat niet. Controleer het adres of ga naar de startpagina.",
                                   "en": "This page does not exist. Check the address or go to the start page."},
     "error.back_home": {"nl": "Naar de startpagina", "en": "To the start page"},
+    # Modellen: the model next to plain scikit-learn peers (issue 20; models_view.comparison_view)
+    "models.peers": {"nl": "Vergelijking met eenvoudige modellen", "en": "Compared with plain models"},
+    "models.peers.intro": {"nl": "Wat zouden eenvoudige modellen zonder afstemming hebben gescoord, met dezelfde "
+                                 "kenmerken en dezelfde testzaken (de nieuwste 25 %)? Hoger is beter voor ROC AUC en "
+                                 "PR AUC, lager voor Brier en de kalibratiefout (ECE).",
+                           "en": "What would plain, untuned models have scored with the same features on the same "
+                                 "test cases (the newest 25 %)? Higher is better for ROC AUC and PR AUC, lower for "
+                                 "Brier and the calibration error (ECE)."},
+    "models.peers.caption": {"nl": "Versie {version} naast eenvoudige modellen (scikit-learn)",
+                             "en": "Version {version} next to plain models (scikit-learn)"},
+    "models.peers.model": {"nl": "Model", "en": "Model"},
+    "models.peers.gap": {"nl": "Verschil in ROC AUC met het beste eenvoudige model ({best}): {gap}.",
+                         "en": "ROC AUC difference with the best plain model ({best}): {gap}."},
+    "models.peers.behind": {"nl": "Dit model scoort lager dan een eenvoudig model. Bekijk of dat verschil te "
+                                  "verantwoorden is.",
+                            "en": "This model scores lower than a plain model. Check whether the difference is "
+                                  "justified."},
+    "models.peer.model": {"nl": "Dit model", "en": "This model"},
+    "models.peer.logistic_regression": {"nl": "Logistische regressie (eenvoudig)",
+                                        "en": "Logistic regression (plain)"},
+    "models.peer.hist_gradient_boosting": {"nl": "Gradient boosting (eenvoudig)", "en": "Gradient boosting (plain)"},
+    "models.versions.peers": {"nl": "ROC AUC: dit model / logistische regressie / gradient boosting",
+                              "en": "ROC AUC: this model / logistic regression / gradient boosting"},
 }
 
 

@@ -84,6 +84,30 @@ def fairness_view(card: dict[str, Any], table: list[dict[str, Any]], lang: Lang)
             "rates": [translate(f"models.fairness.{r}", lang) for r in FAIRNESS_RATES]}
 
 
+COMPARED = ("model", "logistic_regression", "hist_gradient_boosting")  # flows.triage_steps.comparison_tags
+
+
+def comparison_view(comparison: dict[str, Any] | None, lang: Lang) -> dict[str, Any] | None:
+    """The loaded version next to the plain scikit-learn peers on the same test cases (model card)."""
+    if not comparison:
+        return None
+    models = [("model", comparison.get("model") or {}), *(comparison.get("peers") or {}).items()]
+    rows = [{"label": label("models.peer", name, lang), "model": name == "model",
+             "cells": [fmt.number(_float(scores.get(m)), 3, lang) for m in ("roc_auc", "pr_auc", "brier", "ece")]}
+            for name, scores in models]
+    gap = _float(comparison.get("roc_auc_gap"))
+    return {"rows": rows, "gap": fmt.number(gap, 3, lang, signed=True),
+            "best": label("models.peer", str(comparison.get("best_peer")), lang),
+            "behind": gap is not None and gap < 0}
+
+
+def version_comparison(tags: dict[str, Any], lang: Lang) -> str | None:
+    """ROC AUC of a version and of its plain peers, from the version's ``comparison.*`` tags."""
+    if not tags:
+        return None
+    return " / ".join(fmt.number(_float(tags.get(name)), 3, lang) for name in COMPARED)
+
+
 def _float(value: Any) -> float | None:
     try:
         return float(value)
@@ -106,10 +130,12 @@ def model_view(model: dict[str, Any], bundle: Any, mlflow_url: str, lang: Lang) 
         "versions": [{"version": v["version"], "champion": v["champion"],
                       "passed": all(str(g).startswith("passed") for g in v["gates"].values()) if v["gates"] else None,
                       "failed": [g for g in gate_rows(v["gates"], lang) if not g["passed"]],
+                      "comparison": version_comparison(v.get("comparison") or {}, lang),
                       "run_url": f"{base}/#/runs/{quote(v['run_id'])}",
                       "version_url": f"{base}/#/models/{quote(name)}/versions/{quote(v['version'])}"}
                      for v in model["versions"]],
         "card_html": card_html(card),
+        "comparison": comparison_view(card.get("comparison"), lang),
         "intended_use": card.get(f"intended_use_{lang}") or card.get("intended_use_nl") or card.get("intended_use"),
         "risk": (card.get("risk") or {}).get("class" if lang == "nl" else "class_en"),
         "fairness": fairness_view(card, getattr(bundle, "fairness", []), lang) if name != FORECAST else None,

@@ -148,3 +148,26 @@ def test_retraining_from_the_same_data_and_seed_gives_the_same_metrics(runs: dic
     again = steps.assess(prep, model, train_idx, test_idx, settings, None, None)["metrics"]
     for key in ("roc_auc", "pr_auc", "brier"):
         assert again[key] == pytest.approx(run.metrics[key], abs=1e-12)
+
+
+def test_the_plain_peer_comparison_is_logged_tagged_and_on_the_model_card(runs: dict, settings: Settings) -> None:
+    """What plain scikit-learn would have scored is in the run, on each version and in the card (issue 20)."""
+    from models.plain_peers import PEERS
+
+    run, folder = runs["integrated"]
+    client = _client(settings)
+    metrics = client.get_run(run.run_id).data.metrics
+    for peer in PEERS:
+        assert {f"peer.{peer}.{m}" for m in ("roc_auc", "pr_auc", "brier", "ece")} <= set(metrics)
+    assert metrics["peer.roc_auc_gap"] == pytest.approx(
+        metrics["roc_auc"] - max(metrics[f"peer.{p}.roc_auc"] for p in PEERS), abs=1e-9)
+    tags = client.get_model_version(run.model_name, run.version).tags
+    assert float(tags["comparison.logistic_regression"]) == pytest.approx(
+        metrics["peer.logistic_regression.roc_auc"], abs=1e-4)
+    assert float(tags["comparison.model"]) == pytest.approx(metrics["roc_auc"], abs=1e-4)
+    card = json.loads((folder / "model_card.json").read_text())
+    assert set(card["comparison"]["peers"]) == set(PEERS)
+    assert card["comparison"]["model"]["roc_auc"] == pytest.approx(metrics["roc_auc"])
+    markdown = (folder / "model_card.md").read_text()
+    assert "Vergelijking met eenvoudige modellen" in markdown and "LogisticRegression" in markdown
+    assert json.loads((folder / "plain_peers.json").read_text())["best_peer"] in PEERS

@@ -151,3 +151,20 @@ def test_numeric_labels_and_clone_refit_work() -> None:
     model = clone(TriageClassifier(feature_kinds=KINDS, model_type="glassbox")).fit(X, numeric)
     assert list(model.classes_) == [0, 1]
     assert set(model.predict(X.head(10))) <= {0, 1}
+
+
+def test_candidates_are_chosen_by_cross_validation_on_all_rows_and_calibrated_cross_fitted() -> None:
+    """Issue 20: no hold-out; the glass-box strength with the lowest out-of-fold log loss is kept."""
+    X, y = toy()
+    model = TriageClassifier(feature_kinds=KINDS, Cs=(0.001, 1.0), numeric_forms=("linear", "spline"),
+                             max_iter=100).fit(X, y)
+    glass = {n for n in model.cv_auc_ if n.startswith("glassbox")}
+    assert glass == {"glassbox:linear:C=0.001", "glassbox:linear:C=1", "glassbox:spline:C=0.001",
+                     "glassbox:spline:C=1"}
+    assert "boosting" in model.cv_auc_ and set(model.cv_log_loss_) == set(model.cv_auc_)
+    assert model.candidate_ == min(glass, key=model.cv_log_loss_.__getitem__)
+    assert model.validation_auc_["glassbox"] == model.cv_auc_[model.candidate_]
+    assert model.calibrator_.cv == model.cv and len(model.calibrator_.calibrated_classifiers_) == 1
+    assert model.pipeline_ is model.calibrator_.calibrated_classifiers_[0].estimator
+    with pytest.raises(ValueError, match="numeric_forms"):
+        TriageClassifier(numeric_forms=("cubic",)).fit(X, y)

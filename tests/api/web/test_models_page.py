@@ -40,6 +40,19 @@ def test_page_lists_each_model_with_version_gates_and_mlflow_links(owner: TestCl
     assert model_store.forecast is not None and FORECAST in r.text
 
 
+def test_page_shows_the_version_next_to_plain_models_dutch_first(owner: TestClient) -> None:
+    """What plain scikit-learn would have scored (issue 20): the loaded version's card and every version."""
+    html = owner.get("/modellen").text
+    assert "Vergelijking met eenvoudige modellen" in html
+    assert "Logistische regressie (eenvoudig)" in html and '<td class="num">0,823</td>' in html
+    assert "Verschil in ROC AUC met het beste eenvoudige model (Logistische regressie (eenvoudig)): \u2212" in html
+    assert "Dit model scoort lager dan een eenvoudig model." in html
+    assert "0,812 / 0,823 / 0,735" in html, "each version's ROC AUC next to its plain peers"
+    english = owner.get("/modellen?lang=en").text
+    assert "Compared with plain models" in english and "0.812 / 0.823 / 0.735" in english
+    owner.get("/modellen?lang=nl")
+
+
 def test_agreement_rates_equal_the_monitoring_service(web: Api, owner: TestClient) -> None:
     for n, outcome in ((8101, "followed"), (8102, "deviated")):
         advice = web.client.post("/api/v1/advice", json=new_case(n), headers=web.headers("caseworker")).json()
