@@ -8,9 +8,13 @@
 - ``boosting``: ``HistGradientBoostingClassifier`` on explicit ordinal codes (numeric columns, so
   SHAP's TreeExplainer sees every split; it ignores pandas ``category`` splits).
 
+The glass-box configuration of before issue 20 (splines, ``C=1``) is a candidate too.
 Every candidate is scored on out-of-fold predictions (``cv`` folds over all training rows;
-nothing is held out). The glass-box candidate with the lowest log loss is kept unless boosting
-beats its ROC AUC by more than ``preference_margin`` (AA:2023:02: explainability first). The kept candidate is then
+nothing is held out). The glass-box candidate with the lowest log loss is the most accurate unless boosting
+beats its ROC AUC by more than ``preference_margin`` (AA:2023:02: explainability first). With a
+``constraint`` (ADR 0016: the gates are a constraint, accuracy the objective) the most accurate
+candidate whose out-of-fold decisions pass it is kept; :meth:`TriageClassifier.settle` then
+walks on to the next one while a judge on cases the model never saw refuses it. The kept candidate is
 refitted on all training rows and calibrated on its out-of-fold scores
 (``CalibratedClassifierCV(cv=..., ensemble=False)``: Platt scaling for two classes, temperature
 scaling for more; both monotone in the raw score, so SHAP contributions in raw space keep their
@@ -24,6 +28,7 @@ simulated case files (and two points on the case file of issue 20).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +49,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 MODEL_TYPES = ("auto", "glassbox", "boosting")
 NUMERIC_FORMS = ("linear", "spline")
+# The glass-box configuration before issue 20: splines on every number at C=1 (ADR 0016).
+PREVIOUS_GLASSBOX = ("spline", 1.0)
 
 
 def _as_frame(X: Any, columns: list[str] | None = None) -> pd.DataFrame:
@@ -111,6 +118,25 @@ def candidate_name(numeric_form: str, C: float) -> str:
     return f"glassbox:{numeric_form}:C={C:g}"
 
 
+# A candidate's out-of-fold probabilities -> (passes, why); see TriageClassifier.fit.
+Constraint = Callable[[np.ndarray], tuple[bool, str]]
+
+
+def _as_deployed(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Out-of-fold probabilities as the calibrated model would give them, for judging a candidate's
+    decisions (argmax). Two classes: Platt scaling fitted on the out-of-fold log-odds, the map that
+    ``CalibratedClassifierCV(ensemble=False)`` fits on the same scores, which moves the 0.5 cut.
+    More classes: unchanged (temperature scaling divides every log-odds by one number, so the
+    argmax stays)."""
+    if len(classes) != 2:
+        return proba
+    p = np.clip(proba[:, 1], 1e-12, 1 - 1e-12)
+    logit = np.log(p / (1 - p)).reshape(-1, 1)
+    platt = LogisticRegression(C=1e6).fit(logit, y == classes[1])
+    p1 = platt.predict_proba(logit)[:, 1]
+    return np.column_stack([1 - p1, p1])
+
+
 class TriageClassifier(ClassifierMixin, BaseEstimator):
     """Calibrated, explainable classifier for a binary or multi-class triage target.
 
@@ -129,24 +155,32 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         "spline" (cubic B-splines with ``n_knots`` quantile knots). Only "linear" by default: on
         the newest cases of small simulated case files splines lost up to 0.025 ROC AUC at C=1
         and up to 0.004 even when chosen by out-of-fold log loss (docs/triage.md).
+    include_previous : also try the glass-box configuration of before issue 20 (cubic splines,
+        ``C=1``; :data:`PREVIOUS_GLASSBOX`), so a fairness constraint can fall back on it (ADR 0016).
     """
 
     def __init__(self, feature_kinds: dict[str, str] | None = None, model_type: str = "auto",
                  preference_margin: float = 0.02, cv: int = 5, Cs: tuple[float, ...] = (0.01, 0.1, 1.0),
-                 numeric_forms: tuple[str, ...] = ("linear",), n_knots: int = 4, max_iter: int = 200,
-                 random_state: int = 0):
+                 numeric_forms: tuple[str, ...] = ("linear",), include_previous: bool = True, n_knots: int = 4,
+                 max_iter: int = 200, random_state: int = 0):
         self.feature_kinds = feature_kinds
         self.model_type = model_type
         self.preference_margin = preference_margin
         self.cv = cv
         self.Cs = Cs
         self.numeric_forms = numeric_forms
+        self.include_previous = include_previous
         self.n_knots = n_knots
         self.max_iter = max_iter
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------------
-    def fit(self, X: Any, y: Any) -> TriageClassifier:
+    def fit(self, X: Any, y: Any, constraint: Constraint | None = None) -> TriageClassifier:
+        """Choose, refit and calibrate. ``constraint`` (optional) receives a candidate's out-of-fold
+        probabilities for the training rows (in their order, calibrated as the final model would
+        be) and returns ``(passed, reason)``: the most accurate candidate that passes is kept
+        (:meth:`_prefer`); when none passes, the most accurate one (its gates will say why).
+        """
         if self.model_type not in MODEL_TYPES:
             raise ValueError(f"model_type must be one of {MODEL_TYPES}, got {self.model_type!r}")
         unknown = sorted(set(self.numeric_forms) - set(NUMERIC_FORMS))
@@ -168,39 +202,125 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         self.cv_auc_ = {name: _auc(y, proba, self.classes_) for name, proba in out_of_fold.items()}
         self.cv_log_loss_ = {name: float(log_loss(y, proba, labels=self.classes_))
                              for name, proba in out_of_fold.items()}
-        glass = [n for n in candidates if n.startswith("glassbox")]
-        # Log loss, a proper score, chooses the strength: it rewards calibration as well as ranking.
-        best_glass = min(glass, key=lambda n: self.cv_log_loss_[n]) if glass else None
-        choice = best_glass or "boosting"
-        if best_glass and "boosting" in candidates:
-            beaten = self.cv_auc_["boosting"] > self.cv_auc_[best_glass] + self.preference_margin
-            choice = "boosting" if beaten else best_glass
-        self.model_type_ = "boosting" if choice == "boosting" else "glassbox"
-        self.candidate_ = choice
-        self.validation_auc_ = {"glassbox": self.cv_auc_[best_glass]} if best_glass else {}
-        if "boosting" in self.cv_auc_:
-            self.validation_auc_["boosting"] = self.cv_auc_["boosting"]
-        method = "sigmoid" if len(self.classes_) == 2 else "temperature"
-        self.calibrator_ = CalibratedClassifierCV(candidates[choice], method=method, cv=self.cv, ensemble=False)
-        self.calibrator_.fit(data, y)
-        self.pipeline_ = self.calibrator_.calibrated_classifiers_[0].estimator
-        self.encoded_names_ = np.asarray(self.pipeline_[:-1].get_feature_names_out(), dtype=object)
-        self.encoded_source_ = np.asarray([self._source(n) for n in self.encoded_names_], dtype=object)
+        self.unconstrained_candidate_ = self._prefer(list(candidates))
+        self.admissible_: dict[str, bool] = {}
+        self.constraint_reasons_: dict[str, str] = {}
+        if constraint is not None:
+            for name, proba in out_of_fold.items():
+                passed, reason = constraint(_as_deployed(y, proba, self.classes_))
+                self.admissible_[name], self.constraint_reasons_[name] = bool(passed), str(reason)
+        admissible = [n for n in candidates if self.admissible_.get(n, True)]
+        choice = self._prefer(admissible) if admissible else self.unconstrained_candidate_
+        self.judged_: dict[str, dict[str, Any]] = {}
         self.ranges_ = {c: (float(np.nanmin(data[c])), float(np.nanmax(data[c])))
                         for c, k in self.feature_kinds_.items() if k == "numeric" and data[c].notna().any()}
         self.categories_ = {c: sorted(data[c].unique().tolist())
                             for c, k in self.feature_kinds_.items() if k == "categorical"}
+        self._use(choice, data, y)
         return self
+
+    def _use(self, name: str, data: pd.DataFrame, y: np.ndarray) -> None:
+        """Refit candidate ``name`` on all rows and calibrate it cross-fitted; it becomes the model."""
+        self.model_type_ = "boosting" if name == "boosting" else "glassbox"
+        self.candidate_ = name
+        glass = [n for n in self.cv_auc_ if n.startswith("glassbox")]
+        best_glass = name if name != "boosting" else self._prefer(glass) if glass else None
+        self.validation_auc_ = {"glassbox": self.cv_auc_[best_glass]} if best_glass else {}
+        if "boosting" in self.cv_auc_:
+            self.validation_auc_["boosting"] = self.cv_auc_["boosting"]
+        method = "sigmoid" if len(self.classes_) == 2 else "temperature"
+        self.calibrator_ = CalibratedClassifierCV(self._candidates()[name], method=method, cv=self.cv,
+                                                  ensemble=False)
+        self.calibrator_.fit(data, y)
+        self.pipeline_ = self.calibrator_.calibrated_classifiers_[0].estimator
+        self.encoded_names_ = np.asarray(self.pipeline_[:-1].get_feature_names_out(), dtype=object)
+        self.encoded_source_ = np.asarray([self._source(n) for n in self.encoded_names_], dtype=object)
+
+    def preference_order(self) -> list[str]:
+        """Every candidate, most accurate first (:meth:`_prefer` applied to those left)."""
+        check_is_fitted(self)
+        left, order = list(self.cv_auc_), []
+        while left:
+            order.append(self._prefer(left))
+            left.remove(order[-1])
+        return order
+
+    def settle(self, X: Any, y: Any, judge: Callable[[TriageClassifier], tuple[bool, str]]) -> TriageClassifier:
+        """Walk the candidates that passed the constraint, most accurate first, refitting each on
+        ``X``, ``y`` as :meth:`fit` does, and keep the first one ``judge`` (given the refitted model)
+        passes; when none does, the most accurate of them. The caller judges on cases the model
+        never saw (flows.triage_steps.train: the product's gates on the test cases, ADR 0016);
+        the verdicts are kept in ``judged_``."""
+        check_is_fitted(self)
+        data = self._frame(_as_frame(X, list(self.feature_names_in_)))
+        y = np.asarray(y)
+        order = [n for n in self.preference_order() if self.admissible_.get(n, True)]
+        self.judged_ = {}
+        for name in order:
+            if name != self.candidate_:
+                self._use(name, data, y)
+            passed, reason = judge(self)
+            self.judged_[name] = {"passed": bool(passed), "reason": str(reason)}
+            if passed:
+                return self
+        if order and self.candidate_ != order[0]:
+            self._use(order[0], data, y)
+        return self
+
+    def _prefer(self, names: list[str]) -> str:
+        """The most accurate of ``names``: the glass-box candidate with the lowest out-of-fold log
+        loss (a proper score: it rewards calibration as well as ranking), replaced by boosting only
+        when boosting's out-of-fold ROC AUC is higher by more than ``preference_margin``."""
+        glass = [n for n in names if n.startswith("glassbox")]
+        if not glass:
+            return names[0]
+        best = min(glass, key=lambda n: self.cv_log_loss_[n])
+        if "boosting" in names and self.cv_auc_["boosting"] > self.cv_auc_[best] + self.preference_margin:
+            return "boosting"
+        return best
+
+    def selection(self) -> dict[str, Any]:
+        """Every candidate's out-of-fold scores and constraint verdict, the candidate kept and the
+        most accurate one, and what the constraint cost on out-of-fold ROC AUC and log loss."""
+        check_is_fitted(self)
+        best, kept = self.unconstrained_candidate_, self.candidate_
+        return {"chosen": kept, "most_accurate": best, "constrained": bool(self.admissible_),
+                "none_admissible": bool(self.admissible_) and not any(self.admissible_.values()),
+                "cost_cv_roc_auc": self.cv_auc_[best] - self.cv_auc_[kept],
+                "cost_cv_log_loss": self.cv_log_loss_[kept] - self.cv_log_loss_[best],
+                "none_passes_held_out": bool(self.judged_) and not any(j["passed"] for j in self.judged_.values()),
+                "candidates": [{"name": n, "cv_roc_auc": self.cv_auc_[n], "cv_log_loss": self.cv_log_loss_[n],
+                                "admissible": self.admissible_.get(n),
+                                "reason": self.constraint_reasons_.get(n, "") if self.admissible_.get(n) is False
+                                else (self.judged_.get(n) or {}).get("reason", ""),
+                                "held_out": (self.judged_.get(n) or {}).get("passed")}
+                               for n in self.preference_order()]}
+
+    def candidate_model(self, name: str, X: Any, y: Any) -> CalibratedClassifierCV:
+        """Candidate ``name`` fitted and calibrated on ``X``, ``y`` exactly as :meth:`fit` does with
+        the candidate it keeps (to measure what a candidate not taken would have scored).
+        Its ``predict_proba`` takes the frame of :meth:`prepared`."""
+        check_is_fitted(self)
+        pipe = self._candidates()[name]
+        method = "sigmoid" if len(self.classes_) == 2 else "temperature"
+        frame = _as_frame(X, list(self.feature_names_in_))
+        return CalibratedClassifierCV(pipe, method=method, cv=self.cv, ensemble=False).fit(
+            self.prepared(frame), np.asarray(y, dtype=object))
+
+    def prepared(self, X: Any) -> pd.DataFrame:
+        """``X`` as the candidates see it (:func:`prepare_frame` with the fitted feature kinds)."""
+        return self._frame(X)
 
     def _candidates(self) -> dict[str, Pipeline]:
         out: dict[str, Pipeline] = {}
         if self.model_type in ("auto", "glassbox"):
-            for form in NUMERIC_FORMS:
-                if form in self.numeric_forms:
-                    for C in self.Cs:
-                        out[candidate_name(form, C)] = Pipeline([
-                            ("encode", encoder(self.feature_kinds_, form, self.n_knots)),
-                            ("model", LogisticRegression(C=C, max_iter=self.max_iter))])
+            grid = [(form, C) for form in NUMERIC_FORMS if form in self.numeric_forms for C in self.Cs]
+            if self.include_previous and PREVIOUS_GLASSBOX not in grid:
+                grid.append(PREVIOUS_GLASSBOX)
+            for form, C in grid:
+                out[candidate_name(form, C)] = Pipeline([
+                    ("encode", encoder(self.feature_kinds_, form, self.n_knots)),
+                    ("model", LogisticRegression(C=C, max_iter=self.max_iter))])
         if self.model_type in ("auto", "boosting"):
             model = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=0.08,
                                                    max_leaf_nodes=15, l2_regularization=1.0,

@@ -500,6 +500,29 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "models.peer.hist_gradient_boosting": {"nl": "Gradient boosting (eenvoudig)", "en": "Gradient boosting (plain)"},
     "models.versions.peers": {"nl": "ROC AUC: dit model / logistische regressie / gradient boosting",
                               "en": "ROC AUC: this model / logistic regression / gradient boosting"},
+    # Modellen: what the gates cost (issue 20, ADR 0016; models_view.selection_view)
+    "models.choice": {"nl": "Keuze van het model", "en": "Choice of the model"},
+    "models.choice.no_cost": {"nl": "Het nauwkeurigste kandidaatmodel ({candidate}) haalt de toetsen. De toetsen "
+                                    "kostten dus geen nauwkeurigheid.",
+                              "en": "The most accurate candidate ({candidate}) passes the gates, so the gates cost "
+                                    "no accuracy."},
+    "models.choice.none_passes": {"nl": "Geen kandidaatmodel haalt de toetsen. Het nauwkeurigste ({candidate}) is "
+                                        "vastgelegd; de toetsen houden het tegen.",
+                                  "en": "No candidate passes the gates. The most accurate one ({candidate}) is "
+                                        "registered; the gates refuse it."},
+    "models.choice.cost": {"nl": "Het nauwkeurigste kandidaatmodel ({best}) is niet gekozen, omdat het een toets niet "
+                                 "haalt. Gekozen is {kept}. Op de testzaken had {best} een ROC AUC van {auc} gehaald, "
+                                 "het gekozen model {chosen} (verschil {cost}). {test}",
+                           "en": "The most accurate candidate ({best}) was not taken because it fails a gate; "
+                                 "{kept} was. On the test cases {best} would have reached ROC AUC {auc}, the chosen "
+                                 "model {chosen} (difference {cost}). {test}"},
+    "models.choice.test_passed": {"nl": "Op de testzaken zou het de eerlijkheidstoets wel halen.",
+                                  "en": "On the test cases it would pass the fairness gate."},
+    "models.choice.test_failed": {"nl": "Ook op de testzaken haalt het de eerlijkheidstoets niet.",
+                                  "en": "On the test cases it fails the fairness gate too."},
+    "models.choice.reason": {"nl": "Reden:", "en": "Reason:"},
+    "models.versions.most_accurate": {"nl": "(nauwkeurigste kandidaat, niet gekozen: {auc})",
+                                      "en": "(most accurate candidate, not taken: {auc})"},
 }
 
 

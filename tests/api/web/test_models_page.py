@@ -53,6 +53,20 @@ def test_page_shows_the_version_next_to_plain_models_dutch_first(owner: TestClie
     owner.get("/modellen?lang=nl")
 
 
+def test_page_shows_what_the_gates_cost_the_version(owner: TestClient) -> None:
+    """ADR 0016: the most accurate candidate, why it was not taken and what it would have scored."""
+    html = owner.get("/modellen").text
+    assert "Keuze van het model" in html
+    assert ("Het nauwkeurigste kandidaatmodel (glassbox:linear:C=0.1) is niet gekozen, omdat het een toets niet "
+            "haalt. Gekozen is glassbox:linear:C=0.01.") in html
+    assert "had glassbox:linear:C=0.1 een ROC AUC van 0,816 gehaald, het gekozen model 0,812 (verschil +0,003)" in html
+    assert '<span lang="en">fairness: 1 ratio(s) outside 0.8-1.25; worst: fnr of sex=man</span>' in html
+    assert "0,812 / 0,823 / 0,735 (nauwkeurigste kandidaat, niet gekozen: 0,816)" in html
+    english = owner.get("/modellen?lang=en").text
+    assert "The most accurate candidate (glassbox:linear:C=0.1) was not taken because it fails a gate" in english
+    owner.get("/modellen?lang=nl")
+
+
 def test_agreement_rates_equal_the_monitoring_service(web: Api, owner: TestClient) -> None:
     for n, outcome in ((8101, "followed"), (8102, "deviated")):
         advice = web.client.post("/api/v1/advice", json=new_case(n), headers=web.headers("caseworker")).json()
