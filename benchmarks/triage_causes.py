@@ -60,8 +60,10 @@ VARIANTS: dict[str, tuple[Any, ...]] = {
 }
 # The product after issue 20 (models.triage.TriageClassifier, glass-box only), and with splines allowed.
 PRODUCT_VARIANTS: dict[str, dict[str, Any]] = {
-    "after issue 20: linear numbers, C in (0.01, 0.1, 1) by out-of-fold log loss, cross-fitted": {},
+    "after issue 20: linear numbers, C in (0.01, 0.1, 1) by out-of-fold log loss, cross-fitted": {
+        "include_previous": False},
     "same, splines allowed as candidates too": {"numeric_forms": ("linear", "spline")},
+    "ADR 0016 candidates (linear at 0.01, 0.1, 1 and splines at C=1), without the gates": {},
 }
 
 
