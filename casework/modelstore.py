@@ -308,5 +308,6 @@ class ModelStore:
         found = client.search_model_versions(f"name='{name}'")
         return [{"version": str(v.version), "aliases": list(getattr(v, "aliases", []) or []),
                  "run_id": str(v.run_id),
-                 "gates": {k[5:]: t for k, t in (v.tags or {}).items() if k.startswith("gate.")}}
+                 "gates": {k[5:]: t for k, t in (v.tags or {}).items() if k.startswith("gate.")},
+                 "comparison": {k[11:]: t for k, t in (v.tags or {}).items() if k.startswith("comparison.")}}
                 for v in sorted(found, key=lambda v: int(v.version), reverse=True)]

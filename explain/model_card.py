@@ -30,8 +30,11 @@ def build_card(*, model_name: str, target: str, target_label_nl: str, target_lab
                features: list[dict[str, Any]], excluded: list[dict[str, str]],
                metrics: dict[str, float], metrics_by_group: list[dict[str, Any]],
                fairness: dict[str, Any], governance: Governance, data: dict[str, Any],
-               label: dict[str, Any]) -> dict[str, Any]:
-    """Assemble the model card as a JSON-serialisable dict."""
+               label: dict[str, Any], comparison: dict[str, Any] | None = None,
+               selection: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Assemble the model card as a JSON-serialisable dict. ``comparison``: the model next to the
+    plain scikit-learn peers on the same split (``flows.triage_steps.compare_with_plain_peers``);
+    ``selection``: the candidates and what the gates cost (``flows.triage_steps.constraint_cost``)."""
     gov = governance.model_dump(mode="json")
     return {
         "model_name": model_name, "target": target, "target_label_nl": target_label_nl,
@@ -50,6 +53,8 @@ def build_card(*, model_name: str, target: str, target_label_nl: str, target_lab
         "model": model, "data": data, "label": label,
         "features": features, "excluded_features": excluded,
         "metrics": metrics, "metrics_by_group": metrics_by_group,
+        "comparison": comparison,
+        "selection": selection,
         "fairness": fairness,
         "limitations_nl": [
             "Het model leert van vroegere beslissingen en uren; fouten of vooroordelen daarin kan het overnemen.",
@@ -71,6 +76,68 @@ def _pct(value: object) -> str:
         return MISSING
 
 
+PEER_LABELS = {"logistic_regression": "LogisticRegression", "hist_gradient_boosting": "HistGradientBoostingClassifier"}
+
+
+def _comparison_lines(comparison: dict[str, Any] | None) -> list[str]:
+    """What the simplest alternatives scored on the same split (absent on cards of older versions)."""
+    if not comparison:
+        return []
+    rows = [("dit model / this model", comparison["model"])]
+    rows += [(PEER_LABELS.get(name, name), scores) for name, scores in comparison["peers"].items()]
+    gap = comparison["roc_auc_gap"]
+    return [
+        "## Vergelijking met eenvoudige modellen / plain peers (test)",
+        "scikit-learn met standaardinstellingen: dezelfde kenmerken en dezelfde splitsing in de tijd, zonder "
+        "afstemming of kalibratie. / scikit-learn defaults: same features, same time split, no tuning or "
+        "calibration.", "",
+        "| model | ROC AUC | PR AUC | Brier | ECE |", "|---|---|---|---|---|",
+        *[f"| {name} | {_pct(s.get('roc_auc'))} | {_pct(s.get('pr_auc'))} | {_pct(s.get('brier'))} | "
+          f"{_pct(s.get('ece'))} |" for name, s in rows],
+        "", f"Verschil in ROC AUC met het beste eenvoudige model / ROC AUC gap to the best plain peer "
+        f"({PEER_LABELS.get(comparison['best_peer'], comparison['best_peer'])}): {gap:+.3f}.", "",
+    ]
+
+
+def _selection_lines(selection: dict[str, Any] | None) -> list[str]:
+    """The candidates, which one was kept, and what the gates cost (ADR 0016; absent on older cards)."""
+    if not selection:
+        return []
+    verdict = {True: "ja / yes", False: "**nee / no**", None: "—"}
+    lines = ["## Keuze van het model / model choice",
+             "Gekozen wordt het nauwkeurigste kandidaatmodel dat de toetsen haalt (prestatie en eerlijkheid): "
+             "eerst op voorspellingen voor trainingszaken die het model niet zelf zag (kruisvalidatie, kv), dan "
+             "op de testzaken. Nauwkeurigheid: log loss bij kruisvalidatie. / The most accurate candidate (by "
+             "cross-validated log loss) whose decisions pass the performance and fairness gates, first on "
+             "out-of-fold predictions for the training cases, then on the test cases.", "",
+             "| kandidaat / candidate | ROC AUC (kv / cv) | log loss (kv / cv) | toetsen kv / gates cv "
+             "| toetsen test / gates test | reden / reason |", "|---|---|---|---|---|---|"]
+    for c in selection["candidates"]:
+        kept = " (gekozen / chosen)" if c["name"] == selection["chosen"] else ""
+        lines.append(f"| {c['name']}{kept} | {c['cv_roc_auc']:.3f} | {c['cv_log_loss']:.4f} | "
+                     f"{verdict[c['admissible']]} | {verdict[c.get('held_out')]} | {c['reason']} |")
+    lines.append("")
+    best, kept = selection["most_accurate"], selection["chosen"]
+    if selection.get("none_admissible") or selection.get("none_passes_held_out"):
+        lines += ["Geen kandidaat haalt de toetsen; het nauwkeurigste dat de kruisvalidatie haalde (of anders het "
+                  "nauwkeurigste) is geregistreerd en de toetsen houden het tegen. / No candidate passes; the gates "
+                  "refuse the one registered.", ""]
+    elif best == kept:
+        lines += ["Het nauwkeurigste kandidaatmodel haalt de toetsen: de toetsen kostten geen nauwkeurigheid. / "
+                  "The most accurate candidate passes: the gates cost no accuracy.", ""]
+    if best != kept and "most_accurate_test" in selection:
+        reason = next(c["reason"] for c in selection["candidates"] if c["name"] == best)
+        fair = selection["most_accurate_test_fairness"]
+        outcome = "geslaagd / passed" if fair["passed"] else "niet geslaagd / failed"
+        lines += [f"Niet gekozen / not taken: **{best}** — {reason}. Op de testzaken zou het ROC AUC "
+                  f"{selection['most_accurate_test']['roc_auc']:.3f} hebben gehaald, tegen "
+                  f"{selection['chosen_test']['roc_auc']:.3f} voor het gekozen model (kosten van de toetsen / "
+                  f"cost of the gates: {selection['cost_test_roc_auc']:+.3f} ROC AUC; bij kruisvalidatie / "
+                  f"cross-validated {selection['cost_cv_roc_auc']:+.3f}). Eerlijkheidstoets op de testzaken / "
+                  f"fairness gate on the test cases: {outcome} — {fair['reason']}.", ""]
+    return lines
+
+
 def render_markdown(card: dict[str, Any]) -> str:
     """The model card for people (Dutch first, key terms in English)."""
     m = card["metrics"]
@@ -84,7 +151,7 @@ def render_markdown(card: dict[str, Any]) -> str:
         "## Buiten bereik / out of scope", *[f"- {x}" for x in card["out_of_scope"]], "",
         "## Model",
         f"{card['model']['description_nl']} Gekozen / chosen: **{card['model']['model_type']}** "
-        f"(validatie ROC AUC: {card['model']['validation_auc']}).", "",
+        f"(kruisvalidatie / cross-validated ROC AUC: {card['model']['validation_auc']}).", "",
         "## Gegevens / data",
         f"{card['data']['n_train']} trainingszaken, {card['data']['n_test']} testzaken "
         f"(vingerafdruk / fingerprint `{card['data']['fingerprint'][:16]}`).", "",
@@ -98,6 +165,8 @@ def render_markdown(card: dict[str, Any]) -> str:
         *[f"| {k} | {_pct(m.get(k))} | {_pct(m.get('baseline_' + k))} |"
           for k in ("roc_auc", "pr_auc", "brier", "log_loss")],
         f"| accuracy | {_pct(m.get('accuracy'))} | |", "",
+        *_comparison_lines(card.get("comparison")),
+        *_selection_lines(card.get("selection")),
         "## Eerlijkheid / fairness",
         "Prioriteit / metric priority: "
         + ", ".join(f"{i + 1}. {metric_name(p, 'nl')}" for i, p in enumerate(fair["priority"])),

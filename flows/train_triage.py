@@ -84,7 +84,7 @@ def policy_and_proxy(cases: pd.DataFrame, registry: Any, target: str, settings: 
 @task(cache_policy=NO_CACHE)
 def train_and_calibrate(prep: steps.Prepared, settings: Settings) -> tuple[Any, Any, Any]:
     train_idx, test_idx = steps.split(prep)
-    return steps.train(prep, train_idx, settings), train_idx, test_idx
+    return steps.train(prep, train_idx, settings, test_idx), train_idx, test_idx
 
 
 @task(cache_policy=NO_CACHE)
@@ -92,7 +92,11 @@ def evaluate_and_audit(prep: steps.Prepared, model: Any, train_idx: Any, test_id
                        settings: Settings, justification_path: str | None, norms: Any,
                        human_col: str | None) -> dict[str, Any]:
     justification = read_justification(justification_path) if justification_path else None
-    return steps.assess(prep, model, train_idx, test_idx, settings, justification, norms, human_col)
+    result = steps.assess(prep, model, train_idx, test_idx, settings, justification, norms, human_col)
+    result["comparison"] = steps.compare_with_plain_peers(prep, train_idx, test_idx, result["metrics"],
+                                                        settings.seed)
+    result["selection"] = steps.constraint_cost(prep, model, train_idx, test_idx, result["metrics"], settings)
+    return result
 
 
 @task(cache_policy=NO_CACHE)
@@ -168,6 +172,11 @@ def _metrics(result: dict[str, Any], shap_out: dict[str, Any], settings: Setting
             if pd.notna(row[rate]):
                 values[_name("fairness", cls, row["attribute"], row["group"], rate)] = float(row[rate])
     values["shap_additivity_error"] = float(shap_out["additivity_error"])
+    comparison = result["comparison"]
+    for peer, scores in comparison["peers"].items():
+        values.update({_name("peer", peer, measure): float(v) for measure, v in scores.items()})
+    values["peer.roc_auc_gap"] = float(comparison["roc_auc_gap"])
+    values.update(steps.selection_metrics(result["selection"]))
     return [Metric(k, v, now, 0) for k, v in values.items() if np.isfinite(v)]
 
 
@@ -223,6 +232,10 @@ def log_and_register(run_id: str, model_name: str, settings: Settings, prep: ste
         client.set_tag(run_id, f"gate.{name}", value[:4900])
         if gate["passed"] and gate["reason"]:
             client.set_tag(run_id, f"gate.{name}.detail", gate["reason"][:4900])
+    tags = {**steps.comparison_tags(result["comparison"]), **steps.selection_tags(result["selection"])}
+    for key, value in tags.items():  # per version on the Modellen page
+        client.set_model_version_tag(model_name, version.version, key, value[:4900])
+        client.set_tag(run_id, key, value[:4900])
     client.set_tag(run_id, "champion_eligible", str(champion).lower())
     if champion:
         set_champion(client, model_name, version.version)

@@ -7,6 +7,7 @@ model card -> register entry. Each returns plain data; nothing here talks to MLf
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,11 @@ from explain.governance import Governance
 from explain.label_bias import label_bias_findings, label_bias_table, repair_labels
 from explain.model_card import build_card, render_markdown
 from explain.register import RegisterError, build_entry
+from models.plain_peers import MEASURES, gap_to_best_peer, measure, peer_scores
 from models.policy import assert_no_protected, judge, select_features
 from models.proxy import blocked_features, proxy_scan
-from models.triage import TriageClassifier
-from models.triage_metrics import calibration_table, class_prior, evaluate
+from models.triage import Constraint, TriageClassifier
+from models.triage_metrics import calibration_table, class_prior, evaluate, expected_calibration_error
 from werkwijzer.contracts import ContractError, FeatureRegistry, Problem
 from werkwijzer.i18n import both
 from werkwijzer.io import write_csv
@@ -140,12 +142,73 @@ def split(prep: Prepared, test_fraction: float = 0.25) -> tuple[np.ndarray, np.n
     return order[:cut], order[cut:]
 
 
-def train(prep: Prepared, train_idx: np.ndarray, settings: Settings) -> TriageClassifier:
+def decision_gate(y: np.ndarray, proba: np.ndarray, classes: np.ndarray, groups: pd.DataFrame,
+                  positive: str | None, settings: Settings,
+                  justification: Justification | None = None) -> tuple[pd.DataFrame, Any]:
+    """The fairness audit of the decisions (argmax of ``proba``) per group, and its gate."""
+    table = audit(y, classes[np.argmax(proba, axis=1)], groups, positive=positive,
+                  classes=[str(c) for c in classes])
+    gate = fairness_gate(table, low=settings.fairness_ratio_low, high=settings.fairness_ratio_high,
+                         min_cell=settings.fairness_min_cell, justification=justification,
+                         min_difference=settings.fairness_min_difference)
+    return table, gate
+
+
+def protected_groups(prep: Prepared, rows: np.ndarray) -> pd.DataFrame:
+    protected = [p for p in prep.registry.protected if p in prep.cases.columns]
+    return prep.cases.loc[rows, protected].reset_index(drop=True)
+
+
+def gate_constraint(prep: Prepared, rows: np.ndarray, settings: Settings,
+                    prior_rows: np.ndarray | None = None) -> Constraint:
+    """The gates that depend on the candidate (performance against the prior-only model of the
+    training cases, and the fairness audit of its decisions), judged on a candidate's probabilities
+    for ``rows`` (out-of-fold ones for the training cases), as :func:`gates` and :func:`assess`
+    judge the test cases (ADR 0016).
+    Without a justification: a justification accepts a disparity the data forces, not one a more
+    accurate candidate adds while a fairer one is at hand. The label audit is left out: it judges
+    the label, which every candidate shares."""
+    y = prep.y[rows].to_numpy()
+    prior_y = prep.y[rows if prior_rows is None else prior_rows].to_numpy()
+    classes = np.unique(prior_y)  # the order TriageClassifier.classes_ has
+    groups = protected_groups(prep, rows)
+    positive = prep.positive if len(classes) == 2 else None
+    prior = class_prior(prior_y, classes)
+
+    def judge(proba: np.ndarray) -> tuple[bool, str]:
+        performance = performance_gate(evaluate(y, proba, classes, prior, positive))
+        _, fairness = decision_gate(y, proba, classes, groups, positive, settings)
+        failed = [f"{name}: {gate['reason']}" for name, gate in
+                  (("performance", performance), ("fairness", {"passed": fairness.passed, "reason": fairness.reason}))
+                  if not gate["passed"]]
+        return not failed, "; ".join(failed) or "performance and fairness pass on the out-of-fold decisions"
+
+    return judge
+
+
+def held_out_judge(prep: Prepared, train_idx: np.ndarray, test_idx: np.ndarray,
+                   settings: Settings) -> Callable[[TriageClassifier], tuple[bool, str]]:
+    """The same candidate-dependent gates as :func:`gate_constraint`, on a fitted candidate's
+    decisions for the test cases: what :func:`gates` will decide the champion on (ADR 0016)."""
+    names = [f["name"] for f in prep.features]
+    X_test, y_test = prep.cases.loc[test_idx, names], prep.y[test_idx].to_numpy()
+    judge = gate_constraint(prep, test_idx, settings, prior_rows=train_idx)
+    return lambda model: judge(model.predict_proba(X_test)) if len(y_test) else (True, "no test cases")
+
+
+def train(prep: Prepared, train_idx: np.ndarray, settings: Settings,
+          test_idx: np.ndarray | None = None) -> TriageClassifier:
+    """Fit the triage model: the most accurate candidate whose out-of-fold decisions pass the
+    candidate-dependent gates (:func:`gate_constraint`) and, given ``test_idx``, whose decisions on
+    those cases pass them too (:func:`held_out_judge`; ADR 0016)."""
     names = [f["name"] for f in prep.features]
     kinds = {f["name"]: f["kind"] for f in prep.features}
     model = TriageClassifier(feature_kinds=kinds, preference_margin=settings.glassbox_preference_margin,
                              random_state=settings.seed)
-    model.fit(prep.cases.loc[train_idx, names], prep.y[train_idx].to_numpy())
+    X, y = prep.cases.loc[train_idx, names], prep.y[train_idx].to_numpy()
+    model.fit(X, y, constraint=gate_constraint(prep, train_idx, settings))
+    if test_idx is not None:
+        model.settle(X, y, held_out_judge(prep, train_idx, test_idx, settings))
     for f in prep.features:
         if f["kind"] == "numeric" and f["name"] in model.ranges_:
             f["min"], f["max"] = model.ranges_[f["name"]]
@@ -175,10 +238,10 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
     metrics: dict[str, Any] = dict(evaluate(y_test, proba, classes, prior, positive))
     metrics.update({"n_train": len(train_idx), "n_test": len(test_idx), "model_type": model.model_type_})
     calib = calibration_table(y_test, proba, classes)
+    metrics["ece"] = expected_calibration_error(calib)
     protected = [p for p in prep.registry.protected if p in prep.cases.columns]
-    groups = prep.cases.loc[test_idx, protected].reset_index(drop=True)
-    pred = classes[np.argmax(proba, axis=1)]
-    table = audit(y_test, pred, groups, positive=positive, classes=[str(c) for c in classes])
+    groups = protected_groups(prep, test_idx)
+    table, gate = decision_gate(y_test, proba, classes, groups, positive, settings, justification)
     per_group = []
     for attribute in protected:
         for group, idx in groups.groupby(attribute).groups.items():
@@ -194,9 +257,6 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
                         classes=[str(c) for c in classes])
     stages = pd.concat([export_table(train_table, settings.fairness_min_cell).assign(stage="train"),
                         export_table(table, settings.fairness_min_cell).assign(stage="test")], ignore_index=True)
-    gate = fairness_gate(table, low=settings.fairness_ratio_low, high=settings.fairness_ratio_high,
-                         min_cell=settings.fairness_min_cell, justification=justification,
-                         min_difference=settings.fairness_min_difference)
     # Label audit: does the label agree with the recorded hours equally for every group?
     label_table, findings, note, human = None, [], "", None
     if "handling_hours" in prep.cases.columns and prep.target == "effort_class":
@@ -243,6 +303,69 @@ def assess(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_
             "label_table": label_table, "label_findings": findings, "proba": proba, "stages": stages}
 
 
+def compare_with_plain_peers(prep: Prepared, train_idx: np.ndarray, test_idx: np.ndarray,
+                             metrics: dict[str, Any], seed: int) -> dict[str, Any]:
+    """The chosen model next to scikit-learn's untuned peers on the same split (models.plain_peers):
+    what the simplest alternative would have scored, so nobody has to check it from outside."""
+    names = [f["name"] for f in prep.features]
+    kinds = {f["name"]: f["kind"] for f in prep.features}
+    peers = peer_scores(prep.cases.loc[train_idx, names], prep.y[train_idx], prep.cases.loc[test_idx, names],
+                        prep.y[test_idx], kinds, prep.positive, random_state=seed)
+    chosen = {m: float(metrics[m]) for m in MEASURES}
+    return {"model": chosen, "peers": peers, **gap_to_best_peer(chosen, peers)}
+
+
+def constraint_cost(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_idx: np.ndarray,
+                    chosen: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """What the gates cost (ADR 0016): every candidate's out-of-fold verdict and, when the most
+    accurate candidate was not taken, what it would have scored on the same test cases and whether
+    it would have passed the fairness gate there (measured only, never used to choose)."""
+    out = model.selection()
+    out["chosen_test"] = {m: float(chosen[m]) for m in MEASURES}
+    if out["most_accurate"] == out["chosen"]:
+        return out
+    names = [f["name"] for f in prep.features]
+    other = model.candidate_model(out["most_accurate"], prep.cases.loc[train_idx, names], prep.y[train_idx])
+    proba = other.predict_proba(model.prepared(prep.cases.loc[test_idx, names]))
+    y_test = prep.y[test_idx].to_numpy()
+    positive = prep.positive if len(model.classes_) == 2 else None
+    _, gate = decision_gate(y_test, proba, model.classes_, protected_groups(prep, test_idx), positive, settings)
+    out["most_accurate_test"] = measure(y_test, proba, model.classes_, positive)
+    out["most_accurate_test_fairness"] = {"passed": bool(gate.passed), "reason": gate.reason}
+    out["cost_test_roc_auc"] = out["most_accurate_test"]["roc_auc"] - out["chosen_test"]["roc_auc"]
+    return out
+
+
+def selection_metrics(selection: dict[str, Any]) -> dict[str, float]:
+    """The cost of the gates as run metrics (``selection.*``; the test cost only when it was paid)."""
+    out = {"selection.cost_cv_roc_auc": float(selection["cost_cv_roc_auc"]),
+           "selection.cost_cv_log_loss": float(selection["cost_cv_log_loss"])}
+    if "cost_test_roc_auc" in selection:
+        out["selection.cost_test_roc_auc"] = float(selection["cost_test_roc_auc"])
+        out["selection.most_accurate.roc_auc"] = float(selection["most_accurate_test"]["roc_auc"])
+    return out
+
+
+def selection_tags(selection: dict[str, Any]) -> dict[str, str]:
+    """Which candidate was kept and, when it is not the most accurate, which one was refused, why,
+    and its ROC AUC on the test cases (``comparison.most_accurate``, shown on the Modellen page)."""
+    tags = {"selection.chosen": selection["chosen"], "selection.most_accurate": selection["most_accurate"]}
+    if selection["most_accurate"] != selection["chosen"]:
+        refused = next(c for c in selection["candidates"] if c["name"] == selection["most_accurate"])
+        tags["selection.refused"] = refused["reason"]
+        tags["comparison.most_accurate"] = f"{selection['most_accurate_test']['roc_auc']:.4f}"
+    elif selection["none_admissible"]:
+        tags["selection.refused"] = "no candidate passes the gates on the out-of-fold decisions"
+    return tags
+
+
+def comparison_tags(comparison: dict[str, Any]) -> dict[str, str]:
+    """ROC AUC of the model and of each plain peer as model-version tags (``comparison.<name>``)."""
+    tags = {"comparison.model": f"{comparison['model']['roc_auc']:.4f}"}
+    tags.update({f"comparison.{name}": f"{scores['roc_auc']:.4f}" for name, scores in comparison["peers"].items()})
+    return tags
+
+
 def explain_model(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray, test_idx: np.ndarray,
                   doc: dict[str, Any], seed: int) -> dict[str, Any]:
     names = [f["name"] for f in prep.features]
@@ -258,14 +381,18 @@ def explain_model(prep: Prepared, model: TriageClassifier, train_idx: np.ndarray
             "example_reasons": example}
 
 
-def gates(prep: Prepared, metrics: dict[str, Any], fairness: Any, additivity: float,
-          entry_error: str | None, model_features: list[str]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
+def performance_gate(metrics: dict[str, Any]) -> dict[str, Any]:
+    """ROC AUC more than 0.02 above the prior-only model's and a lower Brier score."""
     better = metrics["roc_auc"] > metrics["baseline_roc_auc"] + 0.02 and metrics["brier"] < metrics["baseline_brier"]
-    out["performance"] = {"passed": bool(better), "reason": (
+    return {"passed": bool(better), "reason": (
         f"ROC AUC {metrics['roc_auc']:.3f} vs prior-only {metrics['baseline_roc_auc']:.3f}; Brier "
         f"{metrics['brier']:.4f} vs {metrics['baseline_brier']:.4f}"
         + ("" if better else " — not better than the prior-only baseline"))}
+
+
+def gates(prep: Prepared, metrics: dict[str, Any], fairness: Any, additivity: float,
+          entry_error: str | None, model_features: list[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {"performance": performance_gate(metrics)}
     leaked = sorted(set(model_features) & set(prep.blocked))
     left_out = ", ".join(f"{k} ({v})" for k, v in sorted(prep.blocked.items()))
     out["proxy"] = {"passed": not leaked, "reason": (
@@ -285,17 +412,20 @@ def card_and_entry(prep: Prepared, model: TriageClassifier, model_name: str, res
     fallback = TARGET_LABELS.get(prep.target, (prep.target.replace("_", " "),) * 2)
     label_nl = spec.label("nl") if spec else fallback[0]
     label_en = spec.label("en") if spec else fallback[1]
-    description = ("Logistische regressie op genormaliseerde kenmerken (glass-box); elke bijdrage is te lezen."
+    numbers = "getallen als splines" if ":spline:" in model.candidate_ else "genormaliseerde kenmerken"
+    description = (f"Logistische regressie op {numbers} (glass-box); elke bijdrage is te lezen."
                    if model.model_type_ == "glassbox" else
                    "Gradient boosting (beslisbomen) met expliciet gecodeerde categorieën; bijdragen via SHAP.")
     card = build_card(
         model_name=model_name, target=prep.target, target_label_nl=label_nl, target_label_en=label_en,
         classes=[str(c) for c in model.classes_], positive=doc["positive"],
         model={"model_type": model.model_type_, "description_nl": description + " Kansen zijn gekalibreerd.",
-               "validation_auc": {k: round(v, 4) for k, v in model.validation_auc_.items()}},
+               "validation_auc": {k: round(v, 4) for k, v in model.validation_auc_.items()},
+               "candidate": model.candidate_},
         features=doc["features"], excluded=prep.excluded,
         metrics={k: v for k, v in result["metrics"].items() if isinstance(v, int | float)},
         metrics_by_group=result["per_group"],
+        comparison=result.get("comparison"), selection=result.get("selection"),
         fairness={"priority": list(PRIORITY), "gate": result["gate"].as_dict(),
                   "label_findings": result["label_findings"]},
         governance=governance,
@@ -326,6 +456,10 @@ def write_reports(out: Path, *, prep: Prepared, result: dict[str, Any], shap_out
     (out / "algoritmeregister.json").write_text(
         json.dumps(entry or {}, indent=2, ensure_ascii=False), encoding="utf-8")
     (out / "gates.json").write_text(json.dumps(gate_results, indent=2), encoding="utf-8")
+    if result.get("comparison") is not None:
+        (out / "plain_peers.json").write_text(json.dumps(result["comparison"], indent=2), encoding="utf-8")
+    if result.get("selection") is not None:
+        (out / "selection.json").write_text(json.dumps(result["selection"], indent=2), encoding="utf-8")
     write_csv(result["calibration"], out / "calibration.csv")
     write_csv(result["sweep"], out / "threshold_sweep.csv")
     write_csv(result["stages"], out / "fairness_by_stage.csv")

@@ -1,16 +1,26 @@
 """Triage estimators: an explainable advice for a service-oriented target (effort, integrated help).
 
-:class:`TriageClassifier` fits two candidates on the same encoded features and keeps one:
+:class:`TriageClassifier` compares candidates on the same training rows and keeps one:
 
-- ``glassbox``: logistic regression on one-hot categories and spline-expanded numbers — every
-  contribution is a coefficient times a value, which a model owner can read;
+- ``glassbox``: logistic regression on one-hot categories and standardised numbers (``linear``;
+  spline-expanded numbers, ``spline``, on request), at a few regularisation strengths ``Cs`` —
+  every contribution is a coefficient times a value, which a model owner can read;
 - ``boosting``: ``HistGradientBoostingClassifier`` on explicit ordinal codes (numeric columns, so
   SHAP's TreeExplainer sees every split; it ignores pandas ``category`` splits).
 
-The glass-box model is kept unless boosting beats it on the validation part by more than
-``preference_margin`` ROC AUC (AA:2023:02: explainability first). The kept model is then
-calibrated on that validation part (Platt scaling for two classes, temperature scaling for more:
-both monotone in the raw score, so SHAP contributions in raw space keep their direction).
+The glass-box configuration of before issue 20 (splines, ``C=1``) is a candidate too.
+Every candidate is scored on out-of-fold predictions (``cv`` folds over all training rows;
+nothing is held out). The glass-box candidate with the lowest log loss is the most accurate unless boosting
+beats its ROC AUC by more than ``preference_margin`` (AA:2023:02: explainability first). With a
+``constraint`` (ADR 0016: the gates are a constraint, accuracy the objective) the most accurate
+candidate whose out-of-fold decisions pass it is kept; :meth:`TriageClassifier.settle` then
+walks on to the next one while a judge on cases the model never saw refuses it. The kept candidate is
+refitted on all training rows and calibrated on its out-of-fold scores
+(``CalibratedClassifierCV(cv=..., ensemble=False)``: Platt scaling for two classes, temperature
+scaling for more; both monotone in the raw score, so SHAP contributions in raw space keep their
+direction). docs/triage.md says why: a 25 % hold-out for choosing and calibrating, and splines at
+a fixed ``C``, cost the model up to 0.012 ROC AUC against a plain logistic regression on small
+simulated case files (and two points on the case file of issue 20).
 
 ``raw_output`` is the uncalibrated model's decision function (log-odds); SHAP explains it and
 ``base value + contributions == raw_output`` holds exactly.
@@ -18,6 +28,7 @@ both monotone in the raw score, so SHAP contributions in raw space keep their di
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +38,19 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import train_test_split
+from sklearn.metrics import log_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder, OneHotEncoder, OrdinalEncoder, SplineTransformer, StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 MODEL_TYPES = ("auto", "glassbox", "boosting")
+NUMERIC_FORMS = ("linear", "spline")
+# The glass-box configuration before issue 20: splines on every number at C=1 (ADR 0016).
+PREVIOUS_GLASSBOX = ("spline", 1.0)
 
 
 def _as_frame(X: Any, columns: list[str] | None = None) -> pd.DataFrame:
@@ -62,7 +75,7 @@ def _kinds(frame: pd.DataFrame, given: dict[str, str] | None) -> dict[str, str]:
     return out
 
 
-def _prepare(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+def prepare_frame(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     """Numbers as float (missing as NaN), everything else as text (missing as '<missing>')."""
     out = pd.DataFrame(index=frame.index)
     for column, kind in kinds.items():
@@ -74,15 +87,18 @@ def _prepare(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     return out
 
 
-def _encoder(kinds: dict[str, str], model_type: str, n_knots: int) -> ColumnTransformer:
+def encoder(kinds: dict[str, str], numeric_form: str | None, n_knots: int) -> ColumnTransformer:
+    """Glass-box encoding (``numeric_form`` "linear" or "spline", one-hot categories) or, with
+    ``numeric_form=None``, the boosting encoding (numbers as they are, ordinal category codes)."""
     numeric = [c for c, k in kinds.items() if k == "numeric"]
-    categorical = [c for c, k in kinds.items() if k == "categorical"]
-    if model_type == "glassbox":
-        num = Pipeline([("impute", SimpleImputer(strategy="median")),
-                        ("spline", SplineTransformer(n_knots=n_knots, degree=3,
-                                                     knots="quantile", extrapolation="constant")),
-                        ("scale", StandardScaler())])
-        cat = OneHotEncoder(handle_unknown="ignore", min_frequency=5, sparse_output=False)
+    categorical = [c for c, k in kinds.items() if k != "numeric"]  # booleans too
+    if numeric_form is not None:
+        shape: list[tuple[str, Any]] = [("impute", SimpleImputer(strategy="median"))]
+        if numeric_form == "spline":
+            shape.append(("spline", SplineTransformer(n_knots=n_knots, degree=3, knots="quantile",
+                                                      extrapolation="constant")))
+        num: Any = Pipeline([*shape, ("scale", StandardScaler())])
+        cat: Any = OneHotEncoder(handle_unknown="ignore", min_frequency=5, sparse_output=False)
     else:
         num = "passthrough"
         cat = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
@@ -97,6 +113,30 @@ def _auc(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> float:
     return float(roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=classes))
 
 
+def candidate_name(numeric_form: str, C: float) -> str:
+    """``glassbox:<numeric form>:C=<C>``, the key of a glass-box candidate in ``cv_auc_``."""
+    return f"glassbox:{numeric_form}:C={C:g}"
+
+
+# A candidate's out-of-fold probabilities -> (passes, why); see TriageClassifier.fit.
+Constraint = Callable[[np.ndarray], tuple[bool, str]]
+
+
+def _as_deployed(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Out-of-fold probabilities as the calibrated model would give them, for judging a candidate's
+    decisions (argmax). Two classes: Platt scaling fitted on the out-of-fold log-odds, the map that
+    ``CalibratedClassifierCV(ensemble=False)`` fits on the same scores, which moves the 0.5 cut.
+    More classes: unchanged (temperature scaling divides every log-odds by one number, so the
+    argmax stays)."""
+    if len(classes) != 2:
+        return proba
+    p = np.clip(proba[:, 1], 1e-12, 1 - 1e-12)
+    logit = np.log(p / (1 - p)).reshape(-1, 1)
+    platt = LogisticRegression(C=1e6).fit(logit, y == classes[1])
+    p1 = platt.predict_proba(logit)[:, 1]
+    return np.column_stack([1 - p1, p1])
+
+
 class TriageClassifier(ClassifierMixin, BaseEstimator):
     """Calibrated, explainable classifier for a binary or multi-class triage target.
 
@@ -104,27 +144,48 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
     ----------
     feature_kinds : mapping of column -> "numeric" | "categorical" | "boolean"; columns not listed
         are inferred from their dtype (numbers numeric, the rest categorical).
-    model_type : "auto" (choose by validation), "glassbox" or "boosting".
-    preference_margin : ROC AUC by which boosting must beat the glass-box model to be kept.
-    validation_fraction : share of the training rows held out for choosing and calibrating.
+    model_type : "auto" (choose by cross-validation), "glassbox" or "boosting".
+    preference_margin : cross-validated ROC AUC by which boosting must beat the glass-box model.
+        (The glass-box candidates among themselves are compared by cross-validated log loss.)
+    cv : number of folds for choosing (out-of-fold log loss and ROC AUC) and for the cross-fitted
+        calibration.
+    Cs : inverse regularisation strengths tried for the glass-box model (each with every form in
+        ``numeric_forms``).
+    numeric_forms : how the glass-box model sees numbers: "linear" (standardised) and/or
+        "spline" (cubic B-splines with ``n_knots`` quantile knots). Only "linear" by default: on
+        the newest cases of small simulated case files splines lost up to 0.025 ROC AUC at C=1
+        and up to 0.004 even when chosen by out-of-fold log loss (docs/triage.md).
+    include_previous : also try the glass-box configuration of before issue 20 (cubic splines,
+        ``C=1``; :data:`PREVIOUS_GLASSBOX`), so a fairness constraint can fall back on it (ADR 0016).
     """
 
     def __init__(self, feature_kinds: dict[str, str] | None = None, model_type: str = "auto",
-                 preference_margin: float = 0.02, validation_fraction: float = 0.25,
-                 n_knots: int = 4, C: float = 1.0, max_iter: int = 200, random_state: int = 0):
+                 preference_margin: float = 0.02, cv: int = 5, Cs: tuple[float, ...] = (0.01, 0.1, 1.0),
+                 numeric_forms: tuple[str, ...] = ("linear",), include_previous: bool = True, n_knots: int = 4,
+                 max_iter: int = 200, random_state: int = 0):
         self.feature_kinds = feature_kinds
         self.model_type = model_type
         self.preference_margin = preference_margin
-        self.validation_fraction = validation_fraction
+        self.cv = cv
+        self.Cs = Cs
+        self.numeric_forms = numeric_forms
+        self.include_previous = include_previous
         self.n_knots = n_knots
-        self.C = C
         self.max_iter = max_iter
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------------
-    def fit(self, X: Any, y: Any) -> TriageClassifier:
+    def fit(self, X: Any, y: Any, constraint: Constraint | None = None) -> TriageClassifier:
+        """Choose, refit and calibrate. ``constraint`` (optional) receives a candidate's out-of-fold
+        probabilities for the training rows (in their order, calibrated as the final model would
+        be) and returns ``(passed, reason)``: the most accurate candidate that passes is kept
+        (:meth:`_prefer`); when none passes, the most accurate one (its gates will say why).
+        """
         if self.model_type not in MODEL_TYPES:
             raise ValueError(f"model_type must be one of {MODEL_TYPES}, got {self.model_type!r}")
+        unknown = sorted(set(self.numeric_forms) - set(NUMERIC_FORMS))
+        if unknown or not self.numeric_forms or not self.Cs:
+            raise ValueError(f"numeric_forms must be a non-empty subset of {NUMERIC_FORMS} and Cs non-empty")
         frame = _as_frame(X)
         _, y = validate_data(self, frame, y, dtype=None, ensure_all_finite=False, reset=True)
         check_classification_targets(y)
@@ -133,42 +194,141 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError("the target has only one class; nothing to learn")
         self.feature_kinds_ = _kinds(frame, self.feature_kinds)
-        data = _prepare(frame, self.feature_kinds_)
-        fit_X, val_X, fit_y, val_y = train_test_split(
-            data, y, test_size=self.validation_fraction, random_state=self.random_state, stratify=y)
-        candidates = ("glassbox", "boosting") if self.model_type == "auto" else (self.model_type,)
-        fitted, scores = {}, {}
-        for kind in candidates:
-            pipe = self._candidate(kind).fit(fit_X, fit_y)
-            fitted[kind] = pipe
-            scores[kind] = _auc(val_y, pipe.predict_proba(val_X), self.classes_)
-        choice = candidates[0]
-        if "boosting" in scores and "glassbox" in scores:
-            choice = "boosting" if scores["boosting"] > scores["glassbox"] + self.preference_margin else "glassbox"
-        self.model_type_ = choice
-        self.validation_auc_ = scores
-        self.pipeline_ = fitted[choice]
-        method = "sigmoid" if len(self.classes_) == 2 else "temperature"
-        self.calibrator_ = CalibratedClassifierCV(FrozenEstimator(self.pipeline_), method=method)
-        self.calibrator_.fit(val_X, val_y)
-        self.encoded_names_ = np.asarray(self.pipeline_[:-1].get_feature_names_out(), dtype=object)
-        self.encoded_source_ = np.asarray([self._source(n) for n in self.encoded_names_], dtype=object)
+        data = prepare_frame(frame, self.feature_kinds_)
+        folds = StratifiedKFold(n_splits=self.cv)  # unshuffled: the folds keep the rows' (time) order
+        candidates = self._candidates()
+        out_of_fold = {name: cross_val_predict(pipe, data, y, cv=folds, method="predict_proba")
+                       for name, pipe in candidates.items()}
+        self.cv_auc_ = {name: _auc(y, proba, self.classes_) for name, proba in out_of_fold.items()}
+        self.cv_log_loss_ = {name: float(log_loss(y, proba, labels=self.classes_))
+                             for name, proba in out_of_fold.items()}
+        self.unconstrained_candidate_ = self._prefer(list(candidates))
+        self.admissible_: dict[str, bool] = {}
+        self.constraint_reasons_: dict[str, str] = {}
+        if constraint is not None:
+            for name, proba in out_of_fold.items():
+                passed, reason = constraint(_as_deployed(y, proba, self.classes_))
+                self.admissible_[name], self.constraint_reasons_[name] = bool(passed), str(reason)
+        admissible = [n for n in candidates if self.admissible_.get(n, True)]
+        choice = self._prefer(admissible) if admissible else self.unconstrained_candidate_
+        self.judged_: dict[str, dict[str, Any]] = {}
         self.ranges_ = {c: (float(np.nanmin(data[c])), float(np.nanmax(data[c])))
                         for c, k in self.feature_kinds_.items() if k == "numeric" and data[c].notna().any()}
         self.categories_ = {c: sorted(data[c].unique().tolist())
                             for c, k in self.feature_kinds_.items() if k == "categorical"}
+        self._use(choice, data, y)
         return self
 
-    def _candidate(self, kind: str) -> Pipeline:
-        encode = _encoder(self.feature_kinds_, kind, self.n_knots)
-        if kind == "glassbox":
-            model: Any = LogisticRegression(C=self.C, max_iter=self.max_iter)
-        else:
+    def _use(self, name: str, data: pd.DataFrame, y: np.ndarray) -> None:
+        """Refit candidate ``name`` on all rows and calibrate it cross-fitted; it becomes the model."""
+        self.model_type_ = "boosting" if name == "boosting" else "glassbox"
+        self.candidate_ = name
+        glass = [n for n in self.cv_auc_ if n.startswith("glassbox")]
+        best_glass = name if name != "boosting" else self._prefer(glass) if glass else None
+        self.validation_auc_ = {"glassbox": self.cv_auc_[best_glass]} if best_glass else {}
+        if "boosting" in self.cv_auc_:
+            self.validation_auc_["boosting"] = self.cv_auc_["boosting"]
+        method = "sigmoid" if len(self.classes_) == 2 else "temperature"
+        self.calibrator_ = CalibratedClassifierCV(self._candidates()[name], method=method, cv=self.cv,
+                                                  ensemble=False)
+        self.calibrator_.fit(data, y)
+        self.pipeline_ = self.calibrator_.calibrated_classifiers_[0].estimator
+        self.encoded_names_ = np.asarray(self.pipeline_[:-1].get_feature_names_out(), dtype=object)
+        self.encoded_source_ = np.asarray([self._source(n) for n in self.encoded_names_], dtype=object)
+
+    def preference_order(self) -> list[str]:
+        """Every candidate, most accurate first (:meth:`_prefer` applied to those left)."""
+        check_is_fitted(self)
+        left, order = list(self.cv_auc_), []
+        while left:
+            order.append(self._prefer(left))
+            left.remove(order[-1])
+        return order
+
+    def settle(self, X: Any, y: Any, judge: Callable[[TriageClassifier], tuple[bool, str]]) -> TriageClassifier:
+        """Walk the candidates that passed the constraint, most accurate first, refitting each on
+        ``X``, ``y`` as :meth:`fit` does, and keep the first one ``judge`` (given the refitted model)
+        passes; when none does, the most accurate of them. The caller judges on cases the model
+        never saw (flows.triage_steps.train: the product's gates on the test cases, ADR 0016);
+        the verdicts are kept in ``judged_``."""
+        check_is_fitted(self)
+        data = self._frame(_as_frame(X, list(self.feature_names_in_)))
+        y = np.asarray(y)
+        order = [n for n in self.preference_order() if self.admissible_.get(n, True)]
+        self.judged_ = {}
+        for name in order:
+            if name != self.candidate_:
+                self._use(name, data, y)
+            passed, reason = judge(self)
+            self.judged_[name] = {"passed": bool(passed), "reason": str(reason)}
+            if passed:
+                return self
+        if order and self.candidate_ != order[0]:
+            self._use(order[0], data, y)
+        return self
+
+    def _prefer(self, names: list[str]) -> str:
+        """The most accurate of ``names``: the glass-box candidate with the lowest out-of-fold log
+        loss (a proper score: it rewards calibration as well as ranking), replaced by boosting only
+        when boosting's out-of-fold ROC AUC is higher by more than ``preference_margin``."""
+        glass = [n for n in names if n.startswith("glassbox")]
+        if not glass:
+            return names[0]
+        best = min(glass, key=lambda n: self.cv_log_loss_[n])
+        if "boosting" in names and self.cv_auc_["boosting"] > self.cv_auc_[best] + self.preference_margin:
+            return "boosting"
+        return best
+
+    def selection(self) -> dict[str, Any]:
+        """Every candidate's out-of-fold scores and constraint verdict, the candidate kept and the
+        most accurate one, and what the constraint cost on out-of-fold ROC AUC and log loss."""
+        check_is_fitted(self)
+        best, kept = self.unconstrained_candidate_, self.candidate_
+        return {"chosen": kept, "most_accurate": best, "constrained": bool(self.admissible_),
+                "none_admissible": bool(self.admissible_) and not any(self.admissible_.values()),
+                "cost_cv_roc_auc": self.cv_auc_[best] - self.cv_auc_[kept],
+                "cost_cv_log_loss": self.cv_log_loss_[kept] - self.cv_log_loss_[best],
+                "none_passes_held_out": bool(self.judged_) and not any(j["passed"] for j in self.judged_.values()),
+                "candidates": [{"name": n, "cv_roc_auc": self.cv_auc_[n], "cv_log_loss": self.cv_log_loss_[n],
+                                "admissible": self.admissible_.get(n),
+                                "reason": self.constraint_reasons_.get(n, "") if self.admissible_.get(n) is False
+                                else (self.judged_.get(n) or {}).get("reason", ""),
+                                "held_out": (self.judged_.get(n) or {}).get("passed")}
+                               for n in self.preference_order()]}
+
+    def candidate_model(self, name: str, X: Any, y: Any) -> CalibratedClassifierCV:
+        """Candidate ``name`` fitted and calibrated on ``X``, ``y`` exactly as :meth:`fit` does with
+        the candidate it keeps (to measure what a candidate not taken would have scored).
+        Its ``predict_proba`` takes the frame of :meth:`prepared`."""
+        check_is_fitted(self)
+        pipe = self._candidates()[name]
+        method = "sigmoid" if len(self.classes_) == 2 else "temperature"
+        frame = _as_frame(X, list(self.feature_names_in_))
+        return CalibratedClassifierCV(pipe, method=method, cv=self.cv, ensemble=False).fit(
+            self.prepared(frame), np.asarray(y, dtype=object))
+
+    def prepared(self, X: Any) -> pd.DataFrame:
+        """``X`` as the candidates see it (:func:`prepare_frame` with the fitted feature kinds)."""
+        return self._frame(X)
+
+    def _candidates(self) -> dict[str, Pipeline]:
+        out: dict[str, Pipeline] = {}
+        if self.model_type in ("auto", "glassbox"):
+            grid = [(form, C) for form in NUMERIC_FORMS if form in self.numeric_forms for C in self.Cs]
+            if self.include_previous and PREVIOUS_GLASSBOX not in grid:
+                grid.append(PREVIOUS_GLASSBOX)
+            for form, C in grid:
+                out[candidate_name(form, C)] = Pipeline([
+                    ("encode", encoder(self.feature_kinds_, form, self.n_knots)),
+                    ("model", LogisticRegression(C=C, max_iter=self.max_iter))])
+        if self.model_type in ("auto", "boosting"):
             model = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=0.08,
                                                    max_leaf_nodes=15, l2_regularization=1.0,
                                                    early_stopping=True, n_iter_no_change=10,
                                                    random_state=self.random_state)
-        return Pipeline([("encode", encode), ("model", model)])
+            out["boosting"] = Pipeline([("encode", encoder(self.feature_kinds_, None, self.n_knots)),
+                                        ("model", model)])
+        return out
 
     def _source(self, encoded: str) -> str:
         """The input feature an encoded column comes from (one-hot and spline columns fold back)."""
@@ -182,7 +342,7 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         missing = [c for c in self.feature_names_in_ if c not in frame.columns]
         if missing:
             raise ValueError(f"X lacks the model's input columns: {', '.join(missing)}")
-        return _prepare(frame[list(self.feature_names_in_)], self.feature_kinds_)
+        return prepare_frame(frame[list(self.feature_names_in_)], self.feature_kinds_)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         frame = self._frame(X)
@@ -243,7 +403,10 @@ class RecordScorer:
         estimator = model.final_estimator_
         self._linear = isinstance(estimator, LogisticRegression)
         self._calibrated = list(model.calibrator_.calibrated_classifiers_)
-        self._positions = [LabelEncoder().fit(c.classes).transform(c.estimator.classes_) for c in self._calibrated]
+        # Temperature scaling needs no positions (and its estimator may have learned encoded labels).
+        self._positions = [np.arange(len(c.classes)) if c.method == "temperature"
+                           else LabelEncoder().fit(c.classes).transform(c.estimator.classes_)
+                           for c in self._calibrated]
 
     @staticmethod
     def _key(value: Any) -> tuple[type, Any]:

@@ -31,6 +31,8 @@ class VersionPublic(BaseModel):
     run_id: str
     champion: bool
     gates: dict[str, str]
+    # ROC AUC of the version and of the plain scikit-learn peers on its test cases (issue 20).
+    comparison: dict[str, str] = {}
 
 
 class ModelPublic(BaseModel):

@@ -84,6 +84,55 @@ def fairness_view(card: dict[str, Any], table: list[dict[str, Any]], lang: Lang)
             "rates": [translate(f"models.fairness.{r}", lang) for r in FAIRNESS_RATES]}
 
 
+COMPARED = ("model", "logistic_regression", "hist_gradient_boosting")  # flows.triage_steps.comparison_tags
+
+
+def comparison_view(comparison: dict[str, Any] | None, lang: Lang) -> dict[str, Any] | None:
+    """The loaded version next to the plain scikit-learn peers on the same test cases (model card)."""
+    if not comparison:
+        return None
+    models = [("model", comparison.get("model") or {}), *(comparison.get("peers") or {}).items()]
+    rows = [{"label": label("models.peer", name, lang), "model": name == "model",
+             "cells": [fmt.number(_float(scores.get(m)), 3, lang) for m in ("roc_auc", "pr_auc", "brier", "ece")]}
+            for name, scores in models]
+    gap = _float(comparison.get("roc_auc_gap"))
+    return {"rows": rows, "gap": fmt.number(gap, 3, lang, signed=True),
+            "best": label("models.peer", str(comparison.get("best_peer")), lang),
+            "behind": gap is not None and gap < 0}
+
+
+def version_comparison(tags: dict[str, Any], lang: Lang) -> str | None:
+    """ROC AUC of a version and of its plain peers, from the version's ``comparison.*`` tags; when the
+    gates kept a more accurate candidate out, also that candidate's ROC AUC (ADR 0016)."""
+    if not tags:
+        return None
+    text = " / ".join(fmt.number(_float(tags.get(name)), 3, lang) for name in COMPARED)
+    if tags.get("most_accurate"):
+        text += " " + translate("models.versions.most_accurate", lang,
+                                auc=fmt.number(_float(tags["most_accurate"]), 3, lang))
+    return text
+
+
+def selection_view(selection: dict[str, Any] | None, lang: Lang) -> dict[str, Any] | None:
+    """What the gates cost the loaded version (model card ``selection``): the most accurate candidate,
+    whether it was taken, and if not what it would have scored and why it was refused."""
+    if not selection:
+        return None
+    best, kept = selection["most_accurate"], selection["chosen"]
+    if best == kept:
+        key = "models.choice.none_passes" if selection.get("none_admissible") else "models.choice.no_cost"
+        return {"text": translate(key, lang, candidate=best), "reason": None}
+    refused: dict[str, Any] = next((c for c in selection["candidates"] if c["name"] == best), {})
+    fair = selection.get("most_accurate_test_fairness") or {}
+    text = translate("models.choice.cost", lang, best=best, kept=kept,
+                     auc=fmt.number(_float(selection["most_accurate_test"]["roc_auc"]), 3, lang),
+                     chosen=fmt.number(_float(selection["chosen_test"]["roc_auc"]), 3, lang),
+                     cost=fmt.number(_float(selection["cost_test_roc_auc"]), 3, lang, signed=True),
+                     test=translate("models.choice.test_passed" if fair.get("passed") else "models.choice.test_failed",
+                                    lang))
+    return {"text": text, "reason": refused.get("reason")}
+
+
 def _float(value: Any) -> float | None:
     try:
         return float(value)
@@ -106,10 +155,13 @@ def model_view(model: dict[str, Any], bundle: Any, mlflow_url: str, lang: Lang) 
         "versions": [{"version": v["version"], "champion": v["champion"],
                       "passed": all(str(g).startswith("passed") for g in v["gates"].values()) if v["gates"] else None,
                       "failed": [g for g in gate_rows(v["gates"], lang) if not g["passed"]],
+                      "comparison": version_comparison(v.get("comparison") or {}, lang),
                       "run_url": f"{base}/#/runs/{quote(v['run_id'])}",
                       "version_url": f"{base}/#/models/{quote(name)}/versions/{quote(v['version'])}"}
                      for v in model["versions"]],
         "card_html": card_html(card),
+        "comparison": comparison_view(card.get("comparison"), lang),
+        "choice": selection_view(card.get("selection"), lang),
         "intended_use": card.get(f"intended_use_{lang}") or card.get("intended_use_nl") or card.get("intended_use"),
         "risk": (card.get("risk") or {}).get("class" if lang == "nl" else "class_en"),
         "fairness": fairness_view(card, getattr(bundle, "fairness", []), lang) if name != FORECAST else None,

@@ -187,7 +187,8 @@ def _triage_artifacts(folder: Path, name: str, target: str, classes: list[Any], 
     (folder / "schema.json").write_text(json.dumps(schema), encoding="utf-8")
     X.head(100).to_parquet(folder / "background.parquet")
     (folder / "gates.json").write_text(json.dumps({"fairness": {"status": "passed"}}), encoding="utf-8")
-    card = {"name": name, "intended_use": "Advies over de verwachte inspanning; een medewerker beslist."}
+    card = {"name": name, "intended_use": "Advies over de verwachte inspanning; een medewerker beslist.",
+            "comparison": TOY_COMPARISON, "selection": TOY_SELECTION}
     (folder / "model_card.json").write_text(json.dumps(card), encoding="utf-8")
     (folder / "model_card.md").write_text(f"# {name}\n\nEen advies, geen besluit.\n", encoding="utf-8")
     register = register_entry(name, "Hoog-risico AI-systeem")
@@ -247,11 +248,32 @@ def _forecast_artifacts(folder: Path) -> None:
         folder / "backtest_summary.csv", index=False)
 
 
+# The plain-peer comparison a trained version carries (flows.triage_steps.compare_with_plain_peers).
+TOY_COMPARISON = {"model": {"roc_auc": 0.8123, "pr_auc": 0.5, "brier": 0.1, "ece": 0.02},
+                  "peers": {"logistic_regression": {"roc_auc": 0.8234, "pr_auc": 0.5, "brier": 0.1, "ece": 0.02},
+                            "hist_gradient_boosting": {"roc_auc": 0.7345, "pr_auc": 0.4, "brier": 0.12, "ece": 0.04}},
+                  "best_peer": "logistic_regression", "roc_auc_gap": -0.0111, "brier_excess": 0.0, "ece_excess": 0.0}
+COMPARISON_TAGS = {"comparison.model": "0.8123", "comparison.logistic_regression": "0.8234",
+                   "comparison.hist_gradient_boosting": "0.7345", "comparison.most_accurate": "0.8156"}
+# The choice among candidates when the gates refused the most accurate one (flows.triage_steps.constraint_cost).
+TOY_SELECTION = {
+    "chosen": "glassbox:linear:C=0.01", "most_accurate": "glassbox:linear:C=0.1", "constrained": True,
+    "none_admissible": False, "none_passes_held_out": False, "cost_cv_roc_auc": 0.0021, "cost_cv_log_loss": 0.001,
+    "candidates": [{"name": "glassbox:linear:C=0.1", "cv_roc_auc": 0.82, "cv_log_loss": 0.4, "admissible": True,
+                    "held_out": False, "reason": "fairness: 1 ratio(s) outside 0.8-1.25; worst: fnr of sex=man"},
+                   {"name": "glassbox:linear:C=0.01", "cv_roc_auc": 0.818, "cv_log_loss": 0.401, "admissible": True,
+                    "held_out": True, "reason": "performance and fairness pass"}],
+    "chosen_test": TOY_COMPARISON["model"], "most_accurate_test": {"roc_auc": 0.8156, "pr_auc": 0.5, "brier": 0.1,
+                                                                   "ece": 0.02},
+    "most_accurate_test_fairness": {"passed": False, "reason": "fnr of sex=man"}, "cost_test_roc_auc": 0.0033}
+
+
 def _register(client: Any, name: str, run_id: str, artifact_uri: str) -> str:
     if not client.search_registered_models(filter_string=f"name='{name}'"):
         client.create_registered_model(name)
     version = client.create_model_version(name, source=f"{artifact_uri}/model", run_id=run_id,
-                                          tags={"gate.fairness": "passed", "gate.backtest": "passed"})
+                                          tags={"gate.fairness": "passed", "gate.backtest": "passed",
+                                                **(COMPARISON_TAGS if name != FORECAST else {})})
     set_champion(client, name, version.version)
     return str(version.version)
 

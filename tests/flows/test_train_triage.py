@@ -144,7 +144,60 @@ def test_retraining_from_the_same_data_and_seed_gives_the_same_metrics(runs: dic
     registry = read_registry(sim_dir / "feature_registry.yaml")
     prep = steps.prepare(read_cases(sim_dir / "cases.csv", registry), registry, "integrated_approach", settings)
     train_idx, test_idx = steps.split(prep)
-    model = steps.train(prep, train_idx, settings)
+    model = steps.train(prep, train_idx, settings, test_idx)
     again = steps.assess(prep, model, train_idx, test_idx, settings, None, None)["metrics"]
     for key in ("roc_auc", "pr_auc", "brier"):
         assert again[key] == pytest.approx(run.metrics[key], abs=1e-12)
+
+
+def test_the_plain_peer_comparison_is_logged_tagged_and_on_the_model_card(runs: dict, settings: Settings) -> None:
+    """What plain scikit-learn would have scored is in the run, on each version and in the card (issue 20)."""
+    from models.plain_peers import PEERS
+
+    run, folder = runs["integrated"]
+    client = _client(settings)
+    metrics = client.get_run(run.run_id).data.metrics
+    for peer in PEERS:
+        assert {f"peer.{peer}.{m}" for m in ("roc_auc", "pr_auc", "brier", "ece")} <= set(metrics)
+    assert metrics["peer.roc_auc_gap"] == pytest.approx(
+        metrics["roc_auc"] - max(metrics[f"peer.{p}.roc_auc"] for p in PEERS), abs=1e-9)
+    tags = client.get_model_version(run.model_name, run.version).tags
+    assert float(tags["comparison.logistic_regression"]) == pytest.approx(
+        metrics["peer.logistic_regression.roc_auc"], abs=1e-4)
+    assert float(tags["comparison.model"]) == pytest.approx(metrics["roc_auc"], abs=1e-4)
+    card = json.loads((folder / "model_card.json").read_text())
+    assert set(card["comparison"]["peers"]) == set(PEERS)
+    assert card["comparison"]["model"]["roc_auc"] == pytest.approx(metrics["roc_auc"])
+    markdown = (folder / "model_card.md").read_text()
+    assert "Vergelijking met eenvoudige modellen" in markdown and "LogisticRegression" in markdown
+    assert json.loads((folder / "plain_peers.json").read_text())["best_peer"] in PEERS
+
+
+def test_the_choice_among_candidates_and_the_cost_of_the_gates_are_recorded(runs: dict, settings: Settings) -> None:
+    """ADR 0016: every version says which candidate it is, which was the most accurate, and (when
+    the gates refused that one) why and what it would have scored on the same test cases."""
+    client = _client(settings)
+    for key, (run, folder) in runs.items():
+        selection = json.loads((folder / "selection.json").read_text())
+        names = [c["name"] for c in selection["candidates"]]
+        assert "glassbox:spline:C=1" in names and "boosting" in names, "the pre-issue-20 model is a candidate"
+        assert selection["chosen"] in names and selection["most_accurate"] == names[0]
+        assert selection["chosen_test"]["roc_auc"] == pytest.approx(run.metrics["roc_auc"])
+        tags = client.get_model_version(run.model_name, run.version).tags
+        assert tags["selection.chosen"] == selection["chosen"], key
+        assert tags["selection.most_accurate"] == selection["most_accurate"]
+        metrics = client.get_run(run.run_id).data.metrics
+        assert metrics["selection.cost_cv_roc_auc"] == pytest.approx(selection["cost_cv_roc_auc"])
+        card = json.loads((folder / "model_card.json").read_text())
+        assert card["selection"]["chosen"] == card["model"]["candidate"] == selection["chosen"]
+        markdown = (folder / "model_card.md").read_text()
+        assert "## Keuze van het model / model choice" in markdown
+        if selection["chosen"] != selection["most_accurate"]:
+            assert "Niet gekozen / not taken" in markdown and "comparison.most_accurate" in tags
+            assert tags["selection.refused"]
+    # The historical effort label: its decisions fail the fairness audit for every candidate already
+    # out of fold; the version is registered with the most accurate one and refused (as before).
+    biased = json.loads((runs["biased"][1] / "selection.json").read_text())
+    assert biased["none_admissible"] and biased["chosen"] == biased["most_accurate"]
+    assert all("fairness" in c["reason"] for c in biased["candidates"])
+    assert not runs["biased"][0].champion

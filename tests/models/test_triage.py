@@ -85,7 +85,7 @@ def test_rejects_bad_model_type_and_single_class() -> None:
 @pytest.mark.parametrize("model_type", ["glassbox", "boosting"])
 def test_skops_round_trip_gives_identical_probabilities(tmp_path: Path, model_type: str) -> None:
     X, y = toy(classes=3)
-    model = TriageClassifier(feature_kinds=KINDS, model_type=model_type, max_iter=60).fit(X, y)
+    model = TriageClassifier(feature_kinds=KINDS, model_type=model_type, max_iter=200).fit(X, y)
     save_model(model, tmp_path / "model.skops")
     loaded = load_model(tmp_path / "model.skops")
     np.testing.assert_allclose(loaded.predict_proba(X.head(20)), model.predict_proba(X.head(20)))
@@ -151,3 +151,77 @@ def test_numeric_labels_and_clone_refit_work() -> None:
     model = clone(TriageClassifier(feature_kinds=KINDS, model_type="glassbox")).fit(X, numeric)
     assert list(model.classes_) == [0, 1]
     assert set(model.predict(X.head(10))) <= {0, 1}
+
+
+def test_candidates_are_chosen_by_cross_validation_on_all_rows_and_calibrated_cross_fitted() -> None:
+    """Issue 20: no hold-out; the glass-box strength with the lowest out-of-fold log loss is kept."""
+    X, y = toy()
+    model = TriageClassifier(feature_kinds=KINDS, Cs=(0.001, 1.0), numeric_forms=("linear", "spline"),
+                             max_iter=100).fit(X, y)
+    glass = {n for n in model.cv_auc_ if n.startswith("glassbox")}
+    assert glass == {"glassbox:linear:C=0.001", "glassbox:linear:C=1", "glassbox:spline:C=0.001",
+                     "glassbox:spline:C=1"}
+    linear = TriageClassifier(feature_kinds=KINDS, model_type="glassbox", Cs=(0.1,), max_iter=100).fit(X, y)
+    assert set(linear.cv_auc_) == {"glassbox:linear:C=0.1", "glassbox:spline:C=1"}, "the pre-issue-20 config too"
+    alone = TriageClassifier(feature_kinds=KINDS, model_type="glassbox", Cs=(0.1,), include_previous=False,
+                             max_iter=100).fit(X, y)
+    assert set(alone.cv_auc_) == {"glassbox:linear:C=0.1"}
+    assert "boosting" in model.cv_auc_ and set(model.cv_log_loss_) == set(model.cv_auc_)
+    assert model.candidate_ == min(glass, key=model.cv_log_loss_.__getitem__)
+    assert model.validation_auc_["glassbox"] == model.cv_auc_[model.candidate_]
+    assert model.calibrator_.cv == model.cv and len(model.calibrator_.calibrated_classifiers_) == 1
+    assert model.pipeline_ is model.calibrator_.calibrated_classifiers_[0].estimator
+    with pytest.raises(ValueError, match="numeric_forms"):
+        TriageClassifier(numeric_forms=("cubic",)).fit(X, y)
+
+
+def test_the_constraint_keeps_the_most_accurate_candidate_that_passes_and_records_the_cost() -> None:
+    """ADR 0016: fairness (any gate) is a constraint on out-of-fold decisions, accuracy the objective."""
+    X, y = toy()
+    seen: list[np.ndarray] = []
+
+    def refuse_the_best(best: str):  # type: ignore[no-untyped-def]
+        def judge(proba: np.ndarray) -> tuple[bool, str]:
+            seen.append(proba)
+            return len(seen) != order.index(best) + 1, "refused in the test"
+        return judge
+
+    free = TriageClassifier(feature_kinds=KINDS, Cs=(0.01, 1.0), max_iter=100).fit(X, y)
+    order = list(free.cv_auc_)  # candidates are judged in the order they are built
+    ranked = free.preference_order()
+    assert ranked[0] == free.candidate_ == free.unconstrained_candidate_ and sorted(ranked) == sorted(order)
+    model = TriageClassifier(feature_kinds=KINDS, Cs=(0.01, 1.0), max_iter=100).fit(
+        X, y, constraint=refuse_the_best(free.candidate_))
+    assert len(seen) == len(order) and all(p.shape == (len(X), 2) for p in seen)
+    np.testing.assert_allclose(seen[0].sum(axis=1), 1.0)
+    assert model.unconstrained_candidate_ == free.candidate_ and model.candidate_ == ranked[1]
+    selection = model.selection()
+    assert selection["most_accurate"] == ranked[0] and selection["chosen"] == ranked[1]
+    assert selection["cost_cv_log_loss"] >= 0 and not selection["none_admissible"]
+    assert selection["cost_cv_roc_auc"] == pytest.approx(model.cv_auc_[ranked[0]] - model.cv_auc_[ranked[1]])
+    refused = next(c for c in selection["candidates"] if c["name"] == ranked[0])
+    assert refused["admissible"] is False and refused["reason"] == "refused in the test"
+    # the kept candidate is the one fitted and calibrated: the same as fitting it alone
+    again = model.candidate_model(model.candidate_, X, y)
+    np.testing.assert_allclose(again.predict_proba(model.prepared(X.head(20))), model.predict_proba(X.head(20)))
+    nobody = TriageClassifier(feature_kinds=KINDS, Cs=(0.01, 1.0), max_iter=100).fit(
+        X, y, constraint=lambda proba: (False, "no"))
+    assert nobody.candidate_ == free.candidate_ and nobody.selection()["none_admissible"]
+
+
+def test_settle_walks_the_admissible_candidates_until_the_judge_passes_one() -> None:
+    X, y = toy()
+    model = TriageClassifier(feature_kinds=KINDS, Cs=(0.01, 1.0), max_iter=100).fit(X, y)
+    ranked = model.preference_order()
+    judged: list[str] = []
+
+    def judge(fitted: TriageClassifier) -> tuple[bool, str]:
+        judged.append(fitted.candidate_)
+        return fitted.candidate_ == ranked[2], "third time"
+
+    model.settle(X, y, judge)
+    assert judged == ranked[:3] and model.candidate_ == ranked[2]
+    assert model.predict_proba(X.head(3)).shape == (3, 2)
+    assert [c["held_out"] for c in model.selection()["candidates"]][:4] == [False, False, True, None]
+    model.settle(X, y, lambda fitted: (False, "never"))
+    assert model.candidate_ == ranked[0] and model.selection()["none_passes_held_out"]

@@ -40,6 +40,33 @@ def test_page_lists_each_model_with_version_gates_and_mlflow_links(owner: TestCl
     assert model_store.forecast is not None and FORECAST in r.text
 
 
+def test_page_shows_the_version_next_to_plain_models_dutch_first(owner: TestClient) -> None:
+    """What plain scikit-learn would have scored (issue 20): the loaded version's card and every version."""
+    html = owner.get("/modellen").text
+    assert "Vergelijking met eenvoudige modellen" in html
+    assert "Logistische regressie (eenvoudig)" in html and '<td class="num">0,823</td>' in html
+    assert "Verschil in ROC AUC met het beste eenvoudige model (Logistische regressie (eenvoudig)): \u2212" in html
+    assert "Dit model scoort lager dan een eenvoudig model." in html
+    assert "0,812 / 0,823 / 0,735" in html, "each version's ROC AUC next to its plain peers"
+    english = owner.get("/modellen?lang=en").text
+    assert "Compared with plain models" in english and "0.812 / 0.823 / 0.735" in english
+    owner.get("/modellen?lang=nl")
+
+
+def test_page_shows_what_the_gates_cost_the_version(owner: TestClient) -> None:
+    """ADR 0016: the most accurate candidate, why it was not taken and what it would have scored."""
+    html = owner.get("/modellen").text
+    assert "Keuze van het model" in html
+    assert ("Het nauwkeurigste kandidaatmodel (glassbox:linear:C=0.1) is niet gekozen, omdat het een toets niet "
+            "haalt. Gekozen is glassbox:linear:C=0.01.") in html
+    assert "had glassbox:linear:C=0.1 een ROC AUC van 0,816 gehaald, het gekozen model 0,812 (verschil +0,003)" in html
+    assert '<span lang="en">fairness: 1 ratio(s) outside 0.8-1.25; worst: fnr of sex=man</span>' in html
+    assert "0,812 / 0,823 / 0,735 (nauwkeurigste kandidaat, niet gekozen: 0,816)" in html
+    english = owner.get("/modellen?lang=en").text
+    assert "The most accurate candidate (glassbox:linear:C=0.1) was not taken because it fails a gate" in english
+    owner.get("/modellen?lang=nl")
+
+
 def test_agreement_rates_equal_the_monitoring_service(web: Api, owner: TestClient) -> None:
     for n, outcome in ((8101, "followed"), (8102, "deviated")):
         advice = web.client.post("/api/v1/advice", json=new_case(n), headers=web.headers("caseworker")).json()
