@@ -101,13 +101,15 @@ async def authenticate(request: Request, credentials: HTTPAuthorizationCredentia
     return user
 
 
-async def authenticated(request: Request,
-                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+async def authenticated(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
     return await authenticate(request, credentials)
 
 
 async def optional_user(
-        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal | None:
     """The caller when a bearer token is sent (401 for an unknown one), None when none is sent (a probe)."""
     return None if credentials is None else await authenticate(request, credentials)
@@ -147,9 +149,17 @@ def idempotency_key(request: Request) -> str | None:
     """The ``Idempotency-Key`` header as ``IdempotencyKeyDep`` reads it, with the same 422."""
     key = request.headers.get("idempotency-key")
     if key is not None and len(key) > IDEMPOTENCY_KEY_MAX:
-        raise RequestValidationError([{"type": "string_too_long", "loc": ("header", "Idempotency-Key"),
-                                       "msg": f"String should have at most {IDEMPOTENCY_KEY_MAX} characters",
-                                       "input": None, "ctx": {"max_length": IDEMPOTENCY_KEY_MAX}}])
+        raise RequestValidationError(
+            [
+                {
+                    "type": "string_too_long",
+                    "loc": ("header", "Idempotency-Key"),
+                    "msg": f"String should have at most {IDEMPOTENCY_KEY_MAX} characters",
+                    "input": None,
+                    "ctx": {"max_length": IDEMPOTENCY_KEY_MAX},
+                }
+            ]
+        )
     return key
 
 
@@ -166,13 +176,23 @@ async def json_body(request: Request, model: type[ModelT]) -> ModelT:
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            raise RequestValidationError([{"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error",
-                                           "input": {}, "ctx": {"error": exc.msg}}]) from exc
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "json_invalid",
+                        "loc": ("body", exc.pos),
+                        "msg": "JSON decode error",
+                        "input": {},
+                        "ctx": {"error": exc.msg},
+                    }
+                ]
+            ) from exc
     try:
         return model.model_validate(data, from_attributes=True)  # as FastAPI validates a body
     except ValidationError as exc:
-        raise RequestValidationError([{**error, "loc": ("body", *error["loc"])}
-                                      for error in exc.errors(include_url=False)]) from exc
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
+        ) from exc
 
 
 def _is_json(content_type: str | None) -> bool:
@@ -189,8 +209,9 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[ModelStore, Depends(get_store)]
 NowDep = Annotated[dt.datetime, Depends(get_now)]
 RngDep = Annotated[RandomSource, Depends(get_rng)]
-IdempotencyKeyDep = Annotated[str | None, Header(alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX,
-                                                 description=IDEMPOTENCY_KEY_DOC)]
+IdempotencyKeyDep = Annotated[
+    str | None, Header(alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX, description=IDEMPOTENCY_KEY_DOC)
+]
 
 OptionalUserDep = Annotated[Principal | None, Depends(optional_user)]
 UserDep = Annotated[Principal, Depends(role("caseworker", "team_lead", "model_owner", "auditor", "admin"))]

@@ -30,8 +30,12 @@ def _busy(request: Request, busy: Busy) -> Response:
 
     headers = {"Retry-After": str(busy.retry_after)}
     if wants_page(request):
-        response = render(request, "error.html", {"title": "error.busy.title", "text": "error.busy.text",
-                                                  "values": {}}, status_code=503)
+        response = render(
+            request,
+            "error.html",
+            {"title": "error.busy.title", "text": "error.busy.text", "values": {}},
+            status_code=503,
+        )
         response.headers.update(headers)
         return response
     return JSONResponse({"detail": busy.detail}, status_code=503, headers=headers)
@@ -59,11 +63,18 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def invalid_input(_: Request, exc: InvalidInput) -> JSONResponse:
-        return JSONResponse({"detail": [{"loc": safe_loc(p.loc), "msg": p.msg, "type": p.type} for p in exc.problems]},
-                            status_code=422)
+        return JSONResponse(
+            {"detail": [{"loc": safe_loc(p.loc), "msg": p.msg, "type": p.type} for p in exc.problems]}, status_code=422
+        )
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        detail = [{"loc": safe_loc(err.get("loc", ())),
-                   "msg": err.get("msg", "invalid"), "type": err.get("type", "value_error")} for err in exc.errors()]
+        detail = [
+            {
+                "loc": safe_loc(err.get("loc", ())),
+                "msg": err.get("msg", "invalid"),
+                "type": err.get("type", "value_error"),
+            }
+            for err in exc.errors()
+        ]
         return JSONResponse({"detail": detail}, status_code=422)

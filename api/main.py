@@ -53,9 +53,14 @@ async def _first_load(store: ModelStore, wait: float) -> None:
         await asyncio.wait_for(loaded.wait(), wait)
 
 
-def create_app(settings: Settings | None = None, model_store: ModelStore | None = None, *,
-               library: ModelLibrary | None = None, clock: Callable[[], dt.datetime] | None = None,
-               rng: RandomSource | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    model_store: ModelStore | None = None,
+    *,
+    library: ModelLibrary | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+    rng: RandomSource | None = None,
+) -> FastAPI:
     """Build the service. A given ``model_store`` is used as is; otherwise one is loaded at start-up."""
     settings = settings or get_settings()
     engine = make_engine(settings.database, background_checkpoints=True, wait_seconds=settings.db_wait_seconds)
@@ -79,8 +84,13 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
                 refresher = Refresher(store, app.state.sessions, app.state.clock, settings.model_refresh_seconds)
                 refresher.start()
         app.state.refresher = refresher
-        audit_checkpoints = CheckpointWriter(engine, settings.audit_checkpoint_file, settings.audit_signing_key,
-                                             settings.audit_checkpoint_seconds, app.state.clock)
+        audit_checkpoints = CheckpointWriter(
+            engine,
+            settings.audit_checkpoint_file,
+            settings.audit_signing_key,
+            settings.audit_checkpoint_seconds,
+            app.state.clock,
+        )
         audit_checkpoints.start()
         app.state.audit_checkpoints = audit_checkpoints
         gc.collect()
@@ -95,8 +105,12 @@ def create_app(settings: Settings | None = None, model_store: ModelStore | None 
         engine.dispose()
 
     # FastAPIOffline: /docs and /redoc load their scripts from this app (packaged assets), not from a CDN
-    app = FastAPIOffline(title="Werkwijzer", version="1", lifespan=lifespan,
-                  description="Advisory triage and workload forecasts. The model advises; a person decides.")
+    app = FastAPIOffline(
+        title="Werkwijzer",
+        version="1",
+        lifespan=lifespan,
+        description="Advisory triage and workload forecasts. The model advises; a person decides.",
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)

@@ -61,9 +61,14 @@ class Round:
 
     def row(self) -> dict[str, float]:
         n = len(self.latencies)
-        return {"p50": float(np.percentile(self.latencies, 50)), "p95": float(np.percentile(self.latencies, 95)),
-                "p99": float(np.percentile(self.latencies, 99)), "req/s": n / self.seconds,
-                "server ms/req": self.server_cpu / n * 1000, "client ms/req": self.client_cpu / n * 1000}
+        return {
+            "p50": float(np.percentile(self.latencies, 50)),
+            "p95": float(np.percentile(self.latencies, 95)),
+            "p99": float(np.percentile(self.latencies, 99)),
+            "req/s": n / self.seconds,
+            "server ms/req": self.server_cpu / n * 1000,
+            "client ms/req": self.client_cpu / n * 1000,
+        }
 
 
 def client_cpu() -> float:
@@ -77,8 +82,9 @@ def measure(tree: Path, args: argparse.Namespace, env: dict[str, str], auth: dic
     command = [sys.executable, "-m", "werkwijzer", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log = args.home / "advice_ab.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=tree, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            command, cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         while not api_latency.triage_loaded(f"{url}/ready", auth):
             if proc.poll() is not None:
@@ -87,8 +93,9 @@ def measure(tree: Path, args: argparse.Namespace, env: dict[str, str], auth: dic
         advice = f"{url}/api/v1/advice"
         asyncio.run(http_load.run(advice, body, auth, 201, args.clients, args.warmup, args.max_seconds, 0))
         server0, client0 = process_cpu_seconds(proc.pid), client_cpu()
-        outcome = asyncio.run(http_load.run(advice, body, auth, 201, args.clients, args.requests, args.max_seconds,
-                                            args.warmup))
+        outcome = asyncio.run(
+            http_load.run(advice, body, auth, 201, args.clients, args.requests, args.max_seconds, args.warmup)
+        )
         server1, client1 = process_cpu_seconds(proc.pid), client_cpu()
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -96,16 +103,28 @@ def measure(tree: Path, args: argparse.Namespace, env: dict[str, str], auth: dic
         proc.wait()
     if len(outcome.latencies) < 20:
         raise SystemExit(f"{tree}: only {len(outcome.latencies)} good answers; first errors: {outcome.samples}")
-    return Round(str(tree), np.array(outcome.latencies) * 1000, outcome.errors, outcome.seconds,
-                 server1 - server0, client1 - client0)
+    return Round(
+        str(tree),
+        np.array(outcome.latencies) * 1000,
+        outcome.errors,
+        outcome.seconds,
+        server1 - server0,
+        client1 - client0,
+    )
 
 
 def tree_database(tree: Path, number: int, home: Path, env: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     """A database of the tree's own (trees may differ in schema: migrations are not undone) with a
     caseworker made by that tree's ``werkwijzer users create``: its environment and its auth header."""
     own = {**env, "WERKWIJZER_DATABASE_URL": f"sqlite:///{home / f'advice_ab-{number}.db'}", "PYTHONPATH": str(tree)}
-    made = subprocess.run([sys.executable, "-m", "werkwijzer", "users", "create", "--name", "advice_ab",
-                           "--role", "caseworker"], cwd=tree, env=own, capture_output=True, text=True, check=True)
+    made = subprocess.run(
+        [sys.executable, "-m", "werkwijzer", "users", "create", "--name", "advice_ab", "--role", "caseworker"],
+        cwd=tree,
+        env=own,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return own, {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
 
 
@@ -137,8 +156,13 @@ def main() -> None:
         return {"case_id": f"AB-{i:08d}", "team": team, "features": features}
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WERKWIJZER_", "MLFLOW_"))}
-    env.update(WERKWIJZER_HOME=str(args.home), WERKWIJZER_CONTROL_SHARE="0", PREFECT_HOME=str(args.home / "prefect"),
-               MLFLOW_TRACKING_URI=settings.tracking_uri, MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR="false")
+    env.update(
+        WERKWIJZER_HOME=str(args.home),
+        WERKWIJZER_CONTROL_SHARE="0",
+        PREFECT_HOME=str(args.home / "prefect"),
+        MLFLOW_TRACKING_URI=settings.tracking_uri,
+        MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR="false",
+    )
     for number in range(len(trees)):  # fresh databases: each round adds its requests to its tree's
         for old in args.home.glob(f"advice_ab-{number}.db*"):
             old.unlink()
@@ -151,8 +175,12 @@ def main() -> None:
     for number, tree in enumerate(order, 1):
         result = measure(tree, args, *own[tree], body)
         rounds.append(result)
-        print(f"| {number} | {tree} | " + " | ".join(f"{v:.2f}" if "ms/req" in k else f"{v:.1f}"
-                                                     for k, v in result.row().items()) + " |", flush=True)
+        print(
+            f"| {number} | {tree} | "
+            + " | ".join(f"{v:.2f}" if "ms/req" in k else f"{v:.1f}" for k, v in result.row().items())
+            + " |",
+            flush=True,
+        )
     print("\n| tree | mean p50 ms | mean p99 ms | mean req/s | mean server CPU ms/req | vs first tree |")
     print("|---|---:|---:|---:|---:|---:|")
     means = {}
@@ -162,8 +190,9 @@ def main() -> None:
     for tree in trees:
         m = means[tree]
         ratio = m["server ms/req"] / means[trees[0]]["server ms/req"]
-        print(f"| {tree} | {m['p50']:.1f} | {m['p99']:.1f} | {m['req/s']:.0f} | {m['server ms/req']:.2f} | "
-              f"{ratio:.2f} |")
+        print(
+            f"| {tree} | {m['p50']:.1f} | {m['p99']:.1f} | {m['req/s']:.0f} | {m['server ms/req']:.2f} | {ratio:.2f} |"
+        )
 
 
 if __name__ == "__main__":

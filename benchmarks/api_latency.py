@@ -67,14 +67,25 @@ def train(home: Path, inhabitants: int, years: int) -> None:
     settings = Settings(home=home)
     data = settings.data_dir
     simulate_municipality(data, inhabitants=inhabitants, years=years, seed=settings.seed)
-    runs = [("integrated_approach", {"positive": "true"}),
-            ("effort_class", {"label_repair": "hours", "norms_path": str(data / "norms.csv")})]
+    runs = [
+        ("integrated_approach", {"positive": "true"}),
+        ("effort_class", {"label_repair": "hours", "norms_path": str(data / "norms.csv")}),
+    ]
     for target, options in runs:
-        run = train_triage(str(data / "cases.csv"), str(data / "feature_registry.yaml"), target,
-                           out_dir=str(home / "reports" / target), settings=settings, **options)
+        run = train_triage(
+            str(data / "cases.csv"),
+            str(data / "feature_registry.yaml"),
+            target,
+            out_dir=str(home / "reports" / target),
+            settings=settings,
+            **options,
+        )
         failed = [name for name, gate in run.gates.items() if not gate.get("passed")]
-        print(f"{run.model_name} version {run.version}: "
-              f"{'champion' if run.champion else 'NOT champion, failed gates: ' + ', '.join(failed)}", flush=True)
+        print(
+            f"{run.model_name} version {run.version}: "
+            f"{'champion' if run.champion else 'NOT champion, failed gates: ' + ', '.join(failed)}",
+            flush=True,
+        )
 
 
 def champion_schemas(settings: Any) -> dict[str, dict[str, Any]]:
@@ -147,12 +158,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(name: str, command: list[str], env: dict[str, str], log: Path,
-           ready: Callable[[], bool], timeout: float = 300) -> Iterator[None]:
+def server(
+    name: str, command: list[str], env: dict[str, str], log: Path, ready: Callable[[], bool], timeout: float = 300
+) -> Iterator[None]:
     """Start ``command`` in its own process group; stop that group however the block ends."""
     with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         deadline = time.monotonic() + timeout
         while not ready():
@@ -212,8 +225,16 @@ class Result:
         return len(self.latencies) / self.seconds
 
 
-async def load(url: str, make_body: Callable[[int], dict[str, Any]], headers: dict[str, str], expect: int,
-               clients: int, requests: int, max_seconds: float, first: int = 0) -> tuple[list[float], int, float]:
+async def load(
+    url: str,
+    make_body: Callable[[int], dict[str, Any]],
+    headers: dict[str, str],
+    expect: int,
+    clients: int,
+    requests: int,
+    max_seconds: float,
+    first: int = 0,
+) -> tuple[list[float], int, float]:
     """``requests`` POSTs from ``clients`` concurrent keep-alive connections (or until ``max_seconds``)."""
     outcome = await http_load.run(url, make_body, headers, expect, clients, requests, max_seconds, first)
     for sample in outcome.samples:
@@ -221,46 +242,74 @@ async def load(url: str, make_body: Callable[[int], dict[str, Any]], headers: di
     return outcome.latencies, outcome.errors, outcome.seconds
 
 
-def measure(endpoint: str, url: str, make_body: Callable[[int], dict[str, Any]], headers: dict[str, str],
-            expect: int, clients: int, args: argparse.Namespace, offset: int) -> Result:
+def measure(
+    endpoint: str,
+    url: str,
+    make_body: Callable[[int], dict[str, Any]],
+    headers: dict[str, str],
+    expect: int,
+    clients: int,
+    args: argparse.Namespace,
+    offset: int,
+) -> Result:
     asyncio.run(load(url, make_body, headers, expect, clients, args.warmup, args.max_seconds, offset))
     requests = args.requests if clients > 1 else args.requests_single
-    latencies, errors, seconds = asyncio.run(load(url, make_body, headers, expect, clients, requests,
-                                                  args.max_seconds, offset + args.warmup))
+    latencies, errors, seconds = asyncio.run(
+        load(url, make_body, headers, expect, clients, requests, args.max_seconds, offset + args.warmup)
+    )
     if len(latencies) < 20:
         raise SystemExit(f"{endpoint} with {clients} clients: only {len(latencies)} good answers, {errors} errors")
     result = Result(endpoint, clients, latencies, errors, seconds)
-    print(f"  {endpoint:22s} {clients:3d} clients: {len(latencies)} ok, {errors} errors, "
-          f"p50 {result.pct(0.50):.1f} ms, p99 {result.pct(0.99):.1f} ms, {result.throughput:.1f} req/s", flush=True)
+    print(
+        f"  {endpoint:22s} {clients:3d} clients: {len(latencies)} ok, {errors} errors, "
+        f"p50 {result.pct(0.50):.1f} ms, p99 {result.pct(0.99):.1f} ms, {result.throughput:.1f} req/s",
+        flush=True,
+    )
     return result
 
 
 def table(results: list[Result]) -> str:
-    head = ("| endpoint | clients | requests | errors | p50 ms | p95 ms | p99 ms | req/s |\n"
-            "|---|---:|---:|---:|---:|---:|---:|---:|")
-    rows = [f"| {r.endpoint} | {r.clients} | {len(r.latencies)} | {r.errors} | {r.pct(0.50):.1f} | "
-            f"{r.pct(0.95):.1f} | {r.pct(0.99):.1f} | {r.throughput:.1f} |" for r in results]
+    head = (
+        "| endpoint | clients | requests | errors | p50 ms | p95 ms | p99 ms | req/s |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    rows = [
+        f"| {r.endpoint} | {r.clients} | {len(r.latencies)} | {r.errors} | {r.pct(0.50):.1f} | "
+        f"{r.pct(0.95):.1f} | {r.pct(0.99):.1f} | {r.throughput:.1f} |"
+        for r in results
+    ]
     by = {(r.endpoint, r.clients): r for r in results}
-    ratios = ["", "| ratio advice / mlflow | clients | p50 | p95 | p99 | throughput |",
-              "|---|---:|---:|---:|---:|---:|"]
+    ratios = [
+        "",
+        "| ratio advice / mlflow | clients | p50 | p95 | p99 | throughput |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for clients in CONCURRENCY:
         a, m = by[("advice", clients)], by[("mlflow", clients)]
-        ratios.append(f"| advice / mlflow | {clients} | {a.pct(0.5) / m.pct(0.5):.2f} | {a.pct(0.95) / m.pct(0.95):.2f}"
-                      f" | {a.pct(0.99) / m.pct(0.99):.2f} | {a.throughput / m.throughput:.2f} |")
+        ratios.append(
+            f"| advice / mlflow | {clients} | {a.pct(0.5) / m.pct(0.5):.2f} | {a.pct(0.95) / m.pct(0.95):.2f}"
+            f" | {a.pct(0.99) / m.pct(0.99):.2f} | {a.throughput / m.throughput:.2f} |"
+        )
     a, m = by[("advice", 32)], by[("mlflow", 32)]
-    floors = ["", f"floor p99 <= 50 ms at 32 clients: {'MET' if a.pct(0.99) <= 50 else 'NOT MET'} "
-                  f"({a.pct(0.99):.1f} ms)",
-              f"floor throughput >= mlflow models serve at 32 clients: "
-              f"{'MET' if a.throughput >= m.throughput else 'NOT MET'} "
-              f"({a.throughput:.1f} vs {m.throughput:.1f} req/s)"]
+    floors = [
+        "",
+        f"floor p99 <= 50 ms at 32 clients: {'MET' if a.pct(0.99) <= 50 else 'NOT MET'} ({a.pct(0.99):.1f} ms)",
+        f"floor throughput >= mlflow models serve at 32 clients: "
+        f"{'MET' if a.throughput >= m.throughput else 'NOT MET'} "
+        f"({a.throughput:.1f} vs {m.throughput:.1f} req/s)",
+    ]
     return "\n".join([head, *rows, *ratios, *floors])
 
 
 # -- main -----------------------------------------------------------------------------------
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--home", type=Path, default=None,
-                        help="WERKWIJZER_HOME to use (default: a temporary folder, removed afterwards).")
+    parser.add_argument(
+        "--home",
+        type=Path,
+        default=None,
+        help="WERKWIJZER_HOME to use (default: a temporary folder, removed afterwards).",
+    )
     parser.add_argument("--reuse", action="store_true", help="Reuse the champions already trained in --home.")
     parser.add_argument("--inhabitants", type=int, default=30_000)
     parser.add_argument("--years", type=int, default=3)
@@ -269,9 +318,12 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--max-seconds", type=float, default=60.0, help="Time limit per measurement.")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers for both servers.")
-    parser.add_argument("--database-url", default=None,
-                        help="Store advice here instead of SQLite in --home (WERKWIJZER_DATABASE_URL), "
-                             "e.g. postgresql://postgres@127.0.0.1:5432/bench.")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="Store advice here instead of SQLite in --home (WERKWIJZER_DATABASE_URL), "
+        "e.g. postgresql://postgres@127.0.0.1:5432/bench.",
+    )
     parser.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
     parser.add_argument("--train-only", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -298,14 +350,31 @@ def run(args: argparse.Namespace, home: Path) -> None:
     if not args.reuse:
         print(f"training champions in {home} ({args.inhabitants:,} inhabitants, {args.years} years) ...", flush=True)
         began = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--train-only", "--home", str(home), "--inhabitants",
-                        str(args.inhabitants), "--years", str(args.years)], check=True, cwd=ROOT)
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--train-only",
+                "--home",
+                str(home),
+                "--inhabitants",
+                str(args.inhabitants),
+                "--years",
+                str(args.years),
+            ],
+            check=True,
+            cwd=ROOT,
+        )
         print(f"trained in {time.perf_counter() - began:.0f} s", flush=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WERKWIJZER_", "MLFLOW_"))}
-    env.update(WERKWIJZER_HOME=str(home), WERKWIJZER_CONTROL_SHARE="0", PREFECT_HOME=str(home / "prefect"),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-               MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR="false",
-               PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]))  # mlflow runs uvicorn
+    env.update(
+        WERKWIJZER_HOME=str(home),
+        WERKWIJZER_CONTROL_SHARE="0",
+        PREFECT_HOME=str(home / "prefect"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR="false",
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
+    )  # mlflow runs uvicorn
     from werkwijzer.settings import Settings
 
     settings = Settings(home=home, control_share=0, database_url=args.database_url)
@@ -318,8 +387,10 @@ def run(args: argparse.Namespace, home: Path) -> None:
     needed = len(CONCURRENCY) * args.warmup + args.requests_single + args.requests
     cases = cases_for(settings, schemas, needed)
     if len(cases) < needed:
-        raise SystemExit(f"the simulation has {len(cases)} valid cases, the run needs {needed}: "
-                         "use more --inhabitants or --years, or fewer --requests")
+        raise SystemExit(
+            f"the simulation has {len(cases)} valid cases, the run needs {needed}: "
+            "use more --inhabitants or --years, or fewer --requests"
+        )
     token = caseworker_token(settings)
     effort_names = [f["name"] for f in schemas[EFFORT]["features"]]
 
@@ -334,34 +405,106 @@ def run(args: argparse.Namespace, home: Path) -> None:
 
     api_port, mlflow_port = free_port(), free_port()
     auth = {"Authorization": f"Bearer {token}"}
-    api = [sys.executable, "-m", "werkwijzer", "serve", "--host", "127.0.0.1", "--port", str(api_port),
-           "--workers", str(args.workers)]
-    mlflow = [str(Path(sys.executable).with_name("mlflow")), "models", "serve", "-m", f"models:/{EFFORT}@champion",
-              "--env-manager", "local", "-h", "127.0.0.1", "-p", str(mlflow_port), "-w", str(args.workers)]
-    print(f"champions: {EFFORT} v{schemas[EFFORT]['version']}, {INTEGRATED} v{schemas[INTEGRATED]['version']}; "
-          f"WERKWIJZER_CONTROL_SHARE=0; {args.workers} uvicorn worker(s) each; advice stored in "
-          f"{make_url(settings.database).render_as_string(hide_password=True)}",
-          flush=True)
+    api = [
+        sys.executable,
+        "-m",
+        "werkwijzer",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(api_port),
+        "--workers",
+        str(args.workers),
+    ]
+    mlflow = [
+        str(Path(sys.executable).with_name("mlflow")),
+        "models",
+        "serve",
+        "-m",
+        f"models:/{EFFORT}@champion",
+        "--env-manager",
+        "local",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(mlflow_port),
+        "-w",
+        str(args.workers),
+    ]
+    print(
+        f"champions: {EFFORT} v{schemas[EFFORT]['version']}, {INTEGRATED} v{schemas[INTEGRATED]['version']}; "
+        f"WERKWIJZER_CONTROL_SHARE=0; {args.workers} uvicorn worker(s) each; advice stored in "
+        f"{make_url(settings.database).render_as_string(hide_password=True)}",
+        flush=True,
+    )
     print(f"  api:    {' '.join(api)}\n  mlflow: {' '.join(mlflow)}", flush=True)
     results: list[Result] = []
-    with server("werkwijzer serve", api, env, home / "api.log",
-                lambda: triage_loaded(f"http://127.0.0.1:{api_port}/ready", auth)), \
-            server("mlflow models serve", mlflow, env, home / "mlflow.log",
-                   lambda: answers(f"http://127.0.0.1:{mlflow_port}/ping")):
+    with (
+        server(
+            "werkwijzer serve",
+            api,
+            env,
+            home / "api.log",
+            lambda: triage_loaded(f"http://127.0.0.1:{api_port}/ready", auth),
+        ),
+        server(
+            "mlflow models serve",
+            mlflow,
+            env,
+            home / "mlflow.log",
+            lambda: answers(f"http://127.0.0.1:{mlflow_port}/ping"),
+        ),
+    ):
         offset = 0
         for clients in CONCURRENCY:  # both servers get the same cases, new ones for each concurrency
-            results.append(measure("advice", f"http://127.0.0.1:{api_port}/api/v1/advice", advice_body, auth,
-                                   201, clients, args, offset))
-            results.append(measure("mlflow", f"http://127.0.0.1:{mlflow_port}/invocations", invocation_body, {},
-                                   200, clients, args, offset))
+            results.append(
+                measure(
+                    "advice",
+                    f"http://127.0.0.1:{api_port}/api/v1/advice",
+                    advice_body,
+                    auth,
+                    201,
+                    clients,
+                    args,
+                    offset,
+                )
+            )
+            results.append(
+                measure(
+                    "mlflow",
+                    f"http://127.0.0.1:{mlflow_port}/invocations",
+                    invocation_body,
+                    {},
+                    200,
+                    clients,
+                    args,
+                    offset,
+                )
+            )
             offset += args.warmup + (args.requests if clients > 1 else args.requests_single)
     print()
     print(table(results))
     if args.json:
-        args.json.write_text(json.dumps([{"endpoint": r.endpoint, "clients": r.clients, "ok": len(r.latencies),
-                                          "errors": r.errors, "seconds": r.seconds, "p50_ms": r.pct(0.5),
-                                          "p95_ms": r.pct(0.95), "p99_ms": r.pct(0.99),
-                                          "throughput": r.throughput} for r in results], indent=2))
+        args.json.write_text(
+            json.dumps(
+                [
+                    {
+                        "endpoint": r.endpoint,
+                        "clients": r.clients,
+                        "ok": len(r.latencies),
+                        "errors": r.errors,
+                        "seconds": r.seconds,
+                        "p50_ms": r.pct(0.5),
+                        "p95_ms": r.pct(0.95),
+                        "p99_ms": r.pct(0.99),
+                        "throughput": r.throughput,
+                    }
+                    for r in results
+                ],
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -77,9 +77,7 @@ def ensure_venv() -> Path:
     python = VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "statsforecast", "pandas<3"], check=True
-        )
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "statsforecast", "pandas<3"], check=True)
     return python
 
 
@@ -186,9 +184,7 @@ def _statsforecast_model(
             ],
             check=True,
         )
-        frame = pd.read_csv(
-            tmp_path / "out.csv", parse_dates=["cutoff", "date"], dtype={"series_id": str}
-        )
+        frame = pd.read_csv(tmp_path / "out.csv", parse_dates=["cutoff", "date"], dtype={"series_id": str})
         timings = json.loads((tmp_path / "timings.json").read_text())
     return frame, float(timings[name])
 
@@ -204,15 +200,12 @@ def compare(
     cache: Path | None = None,
 ) -> pd.DataFrame:
     print(
-        f"== {name}: {data['series_id'].nunique()} series, freq {freq}, "
-        f"horizon {horizon}, {k} cutoffs",
+        f"== {name}: {data['series_id'].nunique()} series, freq {freq}, horizon {horizon}, {k} cutoffs",
         flush=True,
     )
     evaluation = cutoff_dates(data["date"].max(), horizon, k + WINDOWS, freq)[WINDOWS:]
     parts = set(STAGES)
-    sf, sf_time = run_statsforecast(
-        data, freq, horizon, evaluation, mstl, cache, cached_only="sf" not in parts
-    )
+    sf, sf_time = run_statsforecast(data, freq, horizon, evaluation, mstl, cache, cached_only="sf" not in parts)
     if "ours" not in parts:
         return pd.DataFrame()
     ours, our_time = run_werkwijzer(data, freq, horizon, k, calendar, cache)
@@ -221,9 +214,7 @@ def compare(
     else:
         sf_scored = score_rows(attach_scale(sf, data, freq))
         keys = sf_scored[["series_id", "cutoff"]].drop_duplicates()
-        ours_same = ours["predictions"].merge(
-            keys, on=["series_id", "cutoff"]
-        )  # the same series and cutoffs
+        ours_same = ours["predictions"].merge(keys, on=["series_id", "cutoff"])  # the same series and cutoffs
         table = overall(pd.concat([ours_same, sf_scored], ignore_index=True))
     table["seconds"] = table["model"].map({**our_time, **sf_time})
     table.insert(0, "dataset", name)
@@ -253,9 +244,7 @@ def simulated_data() -> pd.DataFrame:
     from werkwijzer.simulation import simulate_municipality
 
     with tempfile.TemporaryDirectory() as tmp:
-        simulate_municipality(
-            tmp, inhabitants=100_000, years=6, seed=11, end=pd.Timestamp("2026-11-22").date()
-        )
+        simulate_municipality(tmp, inhabitants=100_000, years=6, seed=11, end=pd.Timestamp("2026-11-22").date())
         return regularize(read_intake(Path(tmp) / "intake_weekly.csv"), "W")
 
 
@@ -273,12 +262,8 @@ class Dataset:
 
 BERLIN_CALENDAR = {"country": "DE", "subdiv": "BE", "school_region": "BE"}
 DATASETS = {
-    "berlin": Dataset(
-        "Berlin fire brigade, daily", berlin_data, "D", 14, 8, BERLIN_CALENDAR, mstl=True
-    ),
-    "berlin_weekly": Dataset(
-        "Berlin fire brigade, weekly", lambda: berlin_data("W"), "W", 13, 8, BERLIN_CALENDAR
-    ),
+    "berlin": Dataset("Berlin fire brigade, daily", berlin_data, "D", 14, 8, BERLIN_CALENDAR, mstl=True),
+    "berlin_weekly": Dataset("Berlin fire brigade, weekly", lambda: berlin_data("W"), "W", 13, 8, BERLIN_CALENDAR),
     "nhs": Dataset(
         "NHS A&E attendances, monthly",
         nhs_data,
@@ -287,9 +272,7 @@ DATASETS = {
         3,
         {"country": "GB", "subdiv": "ENG", "school_region": None},
     ),
-    "sim": Dataset(
-        "Simulated municipality, weekly", simulated_data, "W", 13, 8, {"country": "NL"}, real=False
-    ),
+    "sim": Dataset("Simulated municipality, weekly", simulated_data, "W", 13, 8, {"country": "NL"}, real=False),
 }
 
 
@@ -318,14 +301,8 @@ def many_series(n_municipalities: int = 125, years: int = 3) -> pd.DataFrame:
     rng = np.random.default_rng(2026)
     pieces = []
     for i in range(n_municipalities):
-        counts = weekly(
-            simulate_intake(days, int(rng.integers(10_000, 250_000)), np.random.default_rng(i))
-        )
-        long = (
-            counts.rename_axis("date")
-            .reset_index()
-            .melt(id_vars="date", var_name="team", value_name="value")
-        )
+        counts = weekly(simulate_intake(days, int(rng.integers(10_000, 250_000)), np.random.default_rng(i)))
+        long = counts.rename_axis("date").reset_index().melt(id_vars="date", var_name="team", value_name="value")
         long["series_id"] = f"gemeente_{i:03d}/" + long["team"]
         pieces.append(long[["series_id", "date", "value"]])
     return pd.concat(pieces, ignore_index=True)
@@ -339,9 +316,7 @@ def scale(cache: Path | None = None, workers: int = 2) -> pd.DataFrame:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "intake_1000.csv"
         write_csv(data.assign(date=data["date"].dt.strftime("%Y-%m-%d")), path)
-        settings = Settings(
-            home=Path(tmp) / "home", dask_local_workers=workers, forecast_batches=16
-        )
+        settings = Settings(home=Path(tmp) / "home", dask_local_workers=workers, forecast_batches=16)
         start = time.perf_counter()
         result = train_forecast(path, freq="W", horizon=13, cutoffs=2, settings=settings, log=False)
         seconds = time.perf_counter() - start
@@ -358,9 +333,7 @@ def scale(cache: Path | None = None, workers: int = 2) -> pd.DataFrame:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="berlin,sim,nhs,scale")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     parser.add_argument(
@@ -368,9 +341,7 @@ def main() -> None:
         default=None,
         help="directory for each model's raw backtest forecasts; reused when present",
     )
-    parser.add_argument(
-        "--stage", default="sf,ours", help="sf (statsforecast peers), ours (Werkwijzer) or both"
-    )
+    parser.add_argument("--stage", default="sf,ours", help="sf (statsforecast peers), ours (Werkwijzer) or both")
     parser.add_argument(
         "--peers",
         default=",".join(SF_MODELS),

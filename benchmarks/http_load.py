@@ -30,9 +30,14 @@ class Outcome:
 def request_bytes(url: str, body: Any, headers: dict[str, str]) -> bytes:
     parts = urlsplit(url)
     payload = json.dumps(body, separators=(",", ":")).encode()
-    lines = [f"POST {parts.path or '/'} HTTP/1.1", f"Host: {parts.netloc}", "Content-Type: application/json",
-             f"Content-Length: {len(payload)}", "Connection: keep-alive",
-             *(f"{k}: {v}" for k, v in headers.items())]
+    lines = [
+        f"POST {parts.path or '/'} HTTP/1.1",
+        f"Host: {parts.netloc}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(payload)}",
+        "Connection: keep-alive",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
 
 
@@ -54,8 +59,16 @@ async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     raise ValueError("answer without Content-Length or chunked encoding")
 
 
-async def run(url: str, make_body: Callable[[int], Any], headers: dict[str, str], expect: int, clients: int,
-              requests: int, max_seconds: float, first: int = 0) -> Outcome:
+async def run(
+    url: str,
+    make_body: Callable[[int], Any],
+    headers: dict[str, str],
+    expect: int,
+    clients: int,
+    requests: int,
+    max_seconds: float,
+    first: int = 0,
+) -> Outcome:
     """``requests`` POSTs from ``clients`` keep-alive connections (or until ``max_seconds``)."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80

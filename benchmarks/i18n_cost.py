@@ -29,8 +29,9 @@ def main() -> None:
     texts = i18n.load()
     print(f"load both catalogues ({len(texts['nl'].entries)} keys each): {1000 * (time.perf_counter() - start):.0f} ms")
     cases = {
-        "translate (an advice's two statements)":
-            lambda: [i18n.translate("advice.statement.advised", lang) for lang in i18n.LANGS],
+        "translate (an advice's two statements)": lambda: [
+            i18n.translate("advice.statement.advised", lang) for lang in i18n.LANGS
+        ],
         "translate with a placeholder": lambda: i18n.translate("case.title", "nl", case="Z-1"),
         "translate_plural": lambda: i18n.translate_plural("cases.caption", 3, "nl"),
     }

@@ -35,10 +35,25 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def train(home: Path, inhabitants: int, years: int) -> None:
-    env = {**os.environ, "WERKWIJZER_HOME": str(home), "PREFECT_HOME": str(home / "prefect"), "DO_NOT_TRACK": "1",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "MLFLOW_DISABLE_TELEMETRY": "true"}
-    command = [sys.executable, "-m", "werkwijzer", "demo", "--no-serve", "--inhabitants", str(inhabitants),
-               "--years", str(years)]
+    env = {
+        **os.environ,
+        "WERKWIJZER_HOME": str(home),
+        "PREFECT_HOME": str(home / "prefect"),
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "werkwijzer",
+        "demo",
+        "--no-serve",
+        "--inhabitants",
+        str(inhabitants),
+        "--years",
+        str(years),
+    ]
     print("training:", " ".join(command[1:]), flush=True)
     subprocess.run(command, env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
@@ -62,15 +77,19 @@ def seed_cases(api: Any, token: str, store: Any, settings: Any, n: int) -> list[
     headers = {"Authorization": f"Bearer {token}"}
     ids = []
     for i, (team, features) in enumerate(cases_for(settings, schemas, n)):
-        r = api.post("/api/v1/advice", json={"case_id": f"PAGES-{i:06d}", "team": team, "features": features},
-                     headers=headers)
+        r = api.post(
+            "/api/v1/advice", json={"case_id": f"PAGES-{i:06d}", "team": team, "features": features}, headers=headers
+        )
         if r.status_code != 201:
             raise SystemExit(f"advice refused: {r.status_code} {r.text[:300]}")
         body = r.json()
         ids.append(body["advice_id"])
         if i % 3 == 0 and body["suggestion"]:
-            decision = {"outcome": "followed", "final_effort_class": body["suggestion"]["suggested_effort_class"],
-                        "motivation": "benchmark"}
+            decision = {
+                "outcome": "followed",
+                "final_effort_class": body["suggestion"]["suggested_effort_class"],
+                "motivation": "benchmark",
+            }
             api.post(f"/api/v1/advice/{body['advice_id']}/decision", json=decision, headers=headers)
     return ids
 
@@ -110,8 +129,9 @@ def run(home: Path, repeat: int) -> None:
         store = app.state.store
         ids = seed_cases(api, tokens["caseworker"], store, settings, 30)
         lead = {"Authorization": f"Bearer {tokens['team_lead']}"}
-        team = next(t["id"] for t in api.get("/api/v1/teams", headers=lead).json()
-                    if t["has_forecast"] and t["handles_cases"])
+        team = next(
+            t["id"] for t in api.get("/api/v1/teams", headers=lead).json() if t["has_forecast"] and t["handles_cases"]
+        )
         undecided = ids[1]
         pages = [
             ("caseworker", "/zaken"),
@@ -127,9 +147,11 @@ def run(home: Path, repeat: int) -> None:
         for role, path in pages:
             times = measure(clients[role], path, repeat)
             rows.append((role, path, statistics.median(times), percentile(times, 0.95), max(times)))
-    print(f"\n{repeat} requests per page after one warm-up; forecast version {store.forecast.version}, "
-          f"effort version {store.effort.version}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} "
-          "cores at the end\n")
+    print(
+        f"\n{repeat} requests per page after one warm-up; forecast version {store.forecast.version}, "
+        f"effort version {store.effort.version}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} "
+        "cores at the end\n"
+    )
     print("| page | role | p50 ms | p95 ms | max ms |")
     print("|---|---|---|---|---|")
     for role, path, p50, p95, worst in rows:

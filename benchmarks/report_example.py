@@ -41,14 +41,24 @@ def naive_forecast(weekly: pd.DataFrame, weeks: pd.DatetimeIndex) -> pd.DataFram
     for team, d in weekly.groupby("series_id"):
         s = d.set_index("date")["value"].astype(float)
         before = s[(s.index < weeks[0]) & (s.index >= weeks[0] - pd.Timedelta(weeks=8))].mean()
-        year_before = s[(s.index < weeks[0] - pd.Timedelta(weeks=52))
-                        & (s.index >= weeks[0] - pd.Timedelta(weeks=60))].mean()
+        year_before = s[
+            (s.index < weeks[0] - pd.Timedelta(weeks=52)) & (s.index >= weeks[0] - pd.Timedelta(weeks=60))
+        ].mean()
         scale = before / year_before if year_before > 0 else 1.0
         for week in weeks:
             mean = float(s.get(week - pd.Timedelta(weeks=52), before)) * scale
             sd = np.sqrt(mean + mean**2 / 15)
-            rows.append({"series_id": team, "date": week, "mean": mean, "lo_80": max(0.0, mean - 1.28 * sd),
-                         "hi_80": mean + 1.28 * sd, "lo_95": max(0.0, mean - 1.96 * sd), "hi_95": mean + 1.96 * sd})
+            rows.append(
+                {
+                    "series_id": team,
+                    "date": week,
+                    "mean": mean,
+                    "lo_80": max(0.0, mean - 1.28 * sd),
+                    "hi_80": mean + 1.28 * sd,
+                    "lo_95": max(0.0, mean - 1.96 * sd),
+                    "hi_95": mean + 1.96 * sd,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -67,8 +77,9 @@ def build(sim: Path, period_label: str, settings: Settings, seed: int = 3) -> Re
     norms = pd.read_csv(sim / "norms.csv")
     productive = norms.groupby("team")["productive_hours_per_fte_week"].first()
     capacity = intake.rename(columns={"date": "week"}).merge(staffing, on=["team", "week"])
-    capacity["fte_needed_mean"] = [m * mean_norm_hours(t) / productive[t] for t, m in
-                                   zip(capacity["team"], capacity["mean"], strict=True)]
+    capacity["fte_needed_mean"] = [
+        m * mean_norm_hours(t) / productive[t] for t, m in zip(capacity["team"], capacity["mean"], strict=True)
+    ]
     hours_gap = (capacity["fte_needed_mean"] - capacity["fte_available"]) * capacity["team"].map(productive)
     capacity["backlog_hours"] = (hours_gap.groupby(capacity["team"]).cumsum() + 200).clip(lower=0)
 
@@ -76,8 +87,9 @@ def build(sim: Path, period_label: str, settings: Settings, seed: int = 3) -> Re
     cases = cases[cases["received_date"].between(start, end)].reset_index(drop=True)
     stop_from, stop_to = pd.Timestamp(f"{period.start:%Y}-08-10 09:00"), pd.Timestamp(f"{period.start:%Y}-08-13 09:00")
     control = rng.random(len(cases)) < 0.05
-    switched_off = ~control & cases["received_date"].between(stop_from.normalize(), stop_to.normalize()
-                                                              - pd.Timedelta(days=1))
+    switched_off = ~control & cases["received_date"].between(
+        stop_from.normalize(), stop_to.normalize() - pd.Timedelta(days=1)
+    )
     advised = ~control & ~switched_off
     cases["status"] = np.select([control, switched_off], ["control", "switched_off"], "advised")
     use = cases.assign(n=1).pivot_table(index="team", columns="status", values="n", aggfunc="sum", fill_value=0)
@@ -91,40 +103,76 @@ def build(sim: Path, period_label: str, settings: Settings, seed: int = 3) -> Re
     followed = rng.random(len(got)) < follow_p
     decision = np.where(followed, advice, ~advice)
     version = np.where(got["received_date"] < pd.Timestamp(f"{period.start:%Y}-08-13"), "2", "3")
-    decisions = pd.DataFrame({"team": got["team"], "model_name": MODEL, "model_version": version,
-                              "followed": followed})
-    audit = got[["migration_background", "age_band", "sex"]].assign(advice_positive=advice,
-                                                                     decision_positive=decision)
-    fairness = live_fairness(audit, ["migration_background", "age_band", "sex"],
-                             reference={"migration_background": "nederland"})
+    decisions = pd.DataFrame({"team": got["team"], "model_name": MODEL, "model_version": version, "followed": followed})
+    audit = got[["migration_background", "age_band", "sex"]].assign(advice_positive=advice, decision_positive=decision)
+    fairness = live_fairness(
+        audit, ["migration_background", "age_band", "sex"], reference={"migration_background": "nederland"}
+    )
     objected = rng.random(len(got)) < 0.015
-    objections = pd.DataFrame({"team": got.loc[objected, "team"], "model_name": MODEL,
-                               "date": got.loc[objected, "received_date"] + pd.Timedelta(days=21)})
+    objections = pd.DataFrame(
+        {
+            "team": got.loc[objected, "team"],
+            "model_name": MODEL,
+            "date": got.loc[objected, "received_date"] + pd.Timedelta(days=21),
+        }
+    )
     objections = objections[objections["date"] <= end]
-    stop_events = pd.DataFrame({"time": [stop_from, stop_to], "model_name": [MODEL, MODEL],
-                                "advice_on": [False, True], "actor": ["monitoring", "modeleigenaar"],
-                                "reason": ["gegevensverschuiving boven de stopgrens (PSI 0,34)",
-                                           "nieuwe versie 3 getraind, gecontroleerd en goedgekeurd"]})
-    model_changes = pd.DataFrame({"date": [stop_to.normalize()], "model_name": [MODEL], "version": ["3"],
-                                  "change": ["nieuwe champion na hertraining"]})
-    entry = {"name": "Werkwijzer: advies over de werklast van een aanvraag",
-             "description_short": "Een model geeft consulenten een advies over hoeveel werk een nieuwe aanvraag "
-                                  "waarschijnlijk vraagt. De consulent beslist zelf.",
-             "organization": "Gemeente Voorbeeldstad", "status": "In gebruik", "lang": "nld",
-             "publication_category": "Hoog-risico AI-systeem", "contact_email": "algoritmes@voorbeeldstad.nl",
-             "goal": "Aanvragen sneller bij de juiste consulent en aanpak brengen.",
-             "human_intervention": "Het model geeft alleen advies. Een consulent beslist en kan altijd afwijken.",
-             "risks": "Ongelijke behandeling van groepen; te veel vertrouwen op het advies.",
-             "methods_and_models": "Een uitlegbaar model (gradient boosting met vaste kenmerken). Het leert niet "
-                                   "zelf bij: een nieuwe versie wordt getraind, gecontroleerd en goedgekeurd.",
-             "standard_version": "1.0"}
-    findings = evaluate(settings, agreement=agreement_rates(decisions, ("team", "model_name")),
-                        fairness=suppress_small_cells(fairness, settings.fairness_min_cell).assign(model_name=MODEL),
-                        objections=objection_counts(objections, got.assign(model_name=MODEL), ("team", "model_name")))
-    return ReportData(period=period, findings=findings, organization="Gemeente Voorbeeldstad", intake=intake,
-                      capacity=capacity[["team", "week", "fte_needed_mean", "fte_available", "backlog_hours"]],
-                      advice_use=advice_use, decisions=decisions, fairness=fairness, objections=objections,
-                      stop_events=stop_events, model_changes=model_changes, register_entries=[entry])
+    stop_events = pd.DataFrame(
+        {
+            "time": [stop_from, stop_to],
+            "model_name": [MODEL, MODEL],
+            "advice_on": [False, True],
+            "actor": ["monitoring", "modeleigenaar"],
+            "reason": [
+                "gegevensverschuiving boven de stopgrens (PSI 0,34)",
+                "nieuwe versie 3 getraind, gecontroleerd en goedgekeurd",
+            ],
+        }
+    )
+    model_changes = pd.DataFrame(
+        {
+            "date": [stop_to.normalize()],
+            "model_name": [MODEL],
+            "version": ["3"],
+            "change": ["nieuwe champion na hertraining"],
+        }
+    )
+    entry = {
+        "name": "Werkwijzer: advies over de werklast van een aanvraag",
+        "description_short": "Een model geeft consulenten een advies over hoeveel werk een nieuwe aanvraag "
+        "waarschijnlijk vraagt. De consulent beslist zelf.",
+        "organization": "Gemeente Voorbeeldstad",
+        "status": "In gebruik",
+        "lang": "nld",
+        "publication_category": "Hoog-risico AI-systeem",
+        "contact_email": "algoritmes@voorbeeldstad.nl",
+        "goal": "Aanvragen sneller bij de juiste consulent en aanpak brengen.",
+        "human_intervention": "Het model geeft alleen advies. Een consulent beslist en kan altijd afwijken.",
+        "risks": "Ongelijke behandeling van groepen; te veel vertrouwen op het advies.",
+        "methods_and_models": "Een uitlegbaar model (gradient boosting met vaste kenmerken). Het leert niet "
+        "zelf bij: een nieuwe versie wordt getraind, gecontroleerd en goedgekeurd.",
+        "standard_version": "1.0",
+    }
+    findings = evaluate(
+        settings,
+        agreement=agreement_rates(decisions, ("team", "model_name")),
+        fairness=suppress_small_cells(fairness, settings.fairness_min_cell).assign(model_name=MODEL),
+        objections=objection_counts(objections, got.assign(model_name=MODEL), ("team", "model_name")),
+    )
+    return ReportData(
+        period=period,
+        findings=findings,
+        organization="Gemeente Voorbeeldstad",
+        intake=intake,
+        capacity=capacity[["team", "week", "fte_needed_mean", "fte_available", "backlog_hours"]],
+        advice_use=advice_use,
+        decisions=decisions,
+        fairness=fairness,
+        objections=objections,
+        stop_events=stop_events,
+        model_changes=model_changes,
+        register_entries=[entry],
+    )
 
 
 def main() -> None:

@@ -37,8 +37,9 @@ def main() -> None:
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
-            written = simulate_municipality(Path(tmp) / "sim", inhabitants=args.inhabitants, years=args.years,
-                                            seed=1, end=end)
+            written = simulate_municipality(
+                Path(tmp) / "sim", inhabitants=args.inhabitants, years=args.years, seed=1, end=end
+            )
             sim_times.append(time.perf_counter() - start)
             tables = {p.name: pd.read_csv(p, dtype=str) for p in written if p.suffix == ".csv"}
             start = time.perf_counter()
@@ -47,9 +48,27 @@ def main() -> None:
             io_times.append(time.perf_counter() - start)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "werkwijzer", "simulate", "--out", tmp, "--inhabitants",
-                        str(args.inhabitants), "--years", str(args.years), "--seed", "1", "--end", end.isoformat()],
-                       check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "werkwijzer",
+                "simulate",
+                "--out",
+                tmp,
+                "--inhabitants",
+                str(args.inhabitants),
+                "--years",
+                str(args.years),
+                "--seed",
+                "1",
+                "--end",
+                end.isoformat(),
+            ],
+            check=True,
+            capture_output=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
         cli = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     sim, io = statistics.median(sim_times), statistics.median(io_times)

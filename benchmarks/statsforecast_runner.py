@@ -34,9 +34,7 @@ def models(season: int, names: list[str]) -> dict:
         "sf_autotheta": lambda: AutoTheta(season_length=season, alias="sf_autotheta"),
         "sf_dotheta": lambda: DynamicOptimizedTheta(season_length=season, alias="sf_dotheta"),
         "sf_autoarima": lambda: AutoARIMA(season_length=season, alias="sf_autoarima"),
-        "sf_mstl": lambda: MSTL(
-            season_length=[7, 365], trend_forecaster=AutoETS(model="ZZN"), alias="sf_mstl"
-        ),
+        "sf_mstl": lambda: MSTL(season_length=[7, 365], trend_forecaster=AutoETS(model="ZZN"), alias="sf_mstl"),
     }
     return {name: every[name]() for name in names}
 
@@ -46,9 +44,7 @@ def main(spec_path: str) -> None:
         spec = json.load(handle)
     data = pd.read_csv(spec["data"], parse_dates=["date"])
     data = data.rename(columns={"series_id": "unique_id", "date": "ds", "value": "y"})
-    data["y"] = data.groupby("unique_id")["y"].transform(
-        lambda s: s.interpolate(limit_direction="both")
-    )
+    data["y"] = data.groupby("unique_id")["y"].transform(lambda s: s.interpolate(limit_direction="both"))
     data = data.dropna(subset=["y"])
     h, season = int(spec["horizon"]), int(spec["season"])
     frames, timings = [], {}

@@ -49,19 +49,31 @@ VARIANTS: dict[str, tuple[Any, ...]] = {
     "splines, C=0.1, cross-fitted": ("spline", LogisticRegression(C=0.1, max_iter=200), "cv"),
     "splines, C=10, cross-fitted": ("spline", LogisticRegression(C=10, max_iter=200), "cv"),
     "splines, C by 5-fold CV (log loss), cross-fitted": (
-        "spline", LogisticRegressionCV(Cs=10, cv=5, scoring="neg_log_loss", max_iter=500, l1_ratios=(0.0,),
-                                       use_legacy_attributes=False), "cv"),
+        "spline",
+        LogisticRegressionCV(
+            Cs=10, cv=5, scoring="neg_log_loss", max_iter=500, l1_ratios=(0.0,), use_legacy_attributes=False
+        ),
+        "cv",
+    ),
     "splines, C=1, class_weight=balanced, cross-fitted": (
-        "spline", LogisticRegression(class_weight="balanced", max_iter=200), "cv"),
+        "spline",
+        LogisticRegression(class_weight="balanced", max_iter=200),
+        "cv",
+    ),
     "linear numbers, C=1, 25 % hold-out": ("linear", LogisticRegression(max_iter=200), "holdout"),
     "linear numbers, C=1, cross-fitted": ("linear", LogisticRegression(max_iter=200), "cv"),
     "linear numbers, C=1, cross-fitted, every category its own column": (
-        "linear", LogisticRegression(max_iter=200), "cv", {"encode__cat__min_frequency": None}),
+        "linear",
+        LogisticRegression(max_iter=200),
+        "cv",
+        {"encode__cat__min_frequency": None},
+    ),
 }
 # The product after issue 20 (models.triage.TriageClassifier, glass-box only), and with splines allowed.
 PRODUCT_VARIANTS: dict[str, dict[str, Any]] = {
     "after issue 20: linear numbers, C in (0.01, 0.1, 1) by out-of-fold log loss, cross-fitted": {
-        "include_previous": False},
+        "include_previous": False
+    },
     "same, splines allowed as candidates too": {"numeric_forms": ("linear", "spline")},
     "ADR 0016 candidates (linear at 0.01, 0.1, 1 and splines at C=1), without the gates": {},
 }
@@ -92,8 +104,14 @@ def main(argv: list[str] | None = None) -> None:
             registry = read_registry(folder / "feature_registry.yaml")
             cases = read_cases(folder / "cases.csv", registry)
             for target, repair in (("integrated_approach", None), ("effort_class", "hours")):
-                prep = steps.prepare(cases, registry, target, settings, label_repair=repair,
-                                     norms=read_norms(folder / "norms.csv") if repair else None)
+                prep = steps.prepare(
+                    cases,
+                    registry,
+                    target,
+                    settings,
+                    label_repair=repair,
+                    norms=read_norms(folder / "norms.csv") if repair else None,
+                )
                 train_idx, test_idx = steps.split(prep)
                 names = [f["name"] for f in prep.features]
                 kinds = {f["name"]: f["kind"] for f in prep.features}
@@ -102,26 +120,43 @@ def main(argv: list[str] | None = None) -> None:
                 y_train, y_test = prep.y[train_idx].to_numpy(), prep.y[test_idx].to_numpy()
                 plain = plain_peer("logistic_regression", kinds).fit(X_train, y_train)
                 base = measure(y_test, plain.predict_proba(X_test), plain.classes_, prep.positive)
-                fitted = {name: fit_variant(parts, kinds, X_train, y_train, settings.seed)
-                          for name, parts in VARIANTS.items()}
-                fitted.update({name: TriageClassifier(feature_kinds=kinds, model_type="glassbox",
-                                                      random_state=settings.seed, **params).fit(X_train, y_train)
-                               for name, params in PRODUCT_VARIANTS.items()})
+                fitted = {
+                    name: fit_variant(parts, kinds, X_train, y_train, settings.seed) for name, parts in VARIANTS.items()
+                }
+                fitted.update(
+                    {
+                        name: TriageClassifier(
+                            feature_kinds=kinds, model_type="glassbox", random_state=settings.seed, **params
+                        ).fit(X_train, y_train)
+                        for name, params in PRODUCT_VARIANTS.items()
+                    }
+                )
                 for name, model in fitted.items():
                     scores = measure(y_test, model.predict_proba(X_test), model.classes_, prep.positive)
-                    rows.append({"set": f"{item} {target}", "variant": name,
-                                 "auc_gap": scores["roc_auc"] - base["roc_auc"],
-                                 "brier_diff": scores["brier"] - base["brier"]})
+                    rows.append(
+                        {
+                            "set": f"{item} {target}",
+                            "variant": name,
+                            "auc_gap": scores["roc_auc"] - base["roc_auc"],
+                            "brier_diff": scores["brier"] - base["brier"],
+                        }
+                    )
             print(f"{item} done", file=sys.stderr, flush=True)
     frame = pd.DataFrame(rows)
     summary = frame.groupby("variant", sort=False).agg(
-        mean=("auc_gap", "mean"), worst=("auc_gap", "min"), best=("auc_gap", "max"),
-        below_floor=("auc_gap", lambda g: int((g < -0.005).sum())), brier=("brier_diff", "mean"))
+        mean=("auc_gap", "mean"),
+        worst=("auc_gap", "min"),
+        best=("auc_gap", "max"),
+        below_floor=("auc_gap", lambda g: int((g < -0.005).sum())),
+        brier=("brier_diff", "mean"),
+    )
     print(f"ROC AUC minus plain LogisticRegression's, over {frame['set'].nunique()} sets")
     print("| variant | mean | worst | best | sets > 0.005 below | mean Brier diff |\n|---|---|---|---|---|---|")
     for name, r in summary.iterrows():
-        print(f"| {name} | {r['mean']:+.4f} | {r['worst']:+.4f} | {r['best']:+.4f} | {int(r['below_floor'])} | "
-              f"{r['brier']:+.4f} |")
+        print(
+            f"| {name} | {r['mean']:+.4f} | {r['worst']:+.4f} | {r['best']:+.4f} | {int(r['below_floor'])} | "
+            f"{r['brier']:+.4f} |"
+        )
 
 
 if __name__ == "__main__":

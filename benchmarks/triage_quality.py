@@ -52,7 +52,10 @@ AUC_FLOOR = 0.005
 N_BOOT = 1000
 # The product's triage configurations (as `werkwijzer demo` trains them): target and label repair.
 PRODUCT_TARGETS: tuple[tuple[str, str | None], ...] = (
-    ("integrated_approach", None), ("effort_class", None), ("effort_class", "hours"))
+    ("integrated_approach", None),
+    ("effort_class", None),
+    ("effort_class", "hours"),
+)
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,9 @@ def floor_verdict(gap: dict[str, Any], auc_floor: float = AUC_FLOOR) -> dict[str
     return {"auc": auc, "brier": brier, "ece": ece, "all": auc and brier and ece}
 
 
-def _verdicts(prep: steps.Prepared, y_train: Any, y_test: Any, proba: Any, classes: Any, groups: pd.DataFrame,
-              settings: Settings) -> dict[str, bool]:
+def _verdicts(
+    prep: steps.Prepared, y_train: Any, y_test: Any, proba: Any, classes: Any, groups: pd.DataFrame, settings: Settings
+) -> dict[str, bool]:
     """The candidate-dependent gates on the test cases, as the product judges them (no justification)."""
     positive = prep.positive if len(classes) == 2 else None
     metrics = evaluate(y_test, proba, classes, class_prior(y_train, classes), positive)
@@ -88,8 +92,15 @@ def _verdicts(prep: steps.Prepared, y_train: Any, y_test: Any, proba: Any, class
 
 def measure_set(case_set: CaseSet, settings: Settings) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rows (one per model) and the chosen model against the best plain peer and the gates, for one set."""
-    prep = steps.prepare(case_set.cases, case_set.registry, case_set.target, settings,
-                         positive=case_set.positive, label_repair=case_set.label_repair, norms=case_set.norms)
+    prep = steps.prepare(
+        case_set.cases,
+        case_set.registry,
+        case_set.target,
+        settings,
+        positive=case_set.positive,
+        label_repair=case_set.label_repair,
+        norms=case_set.norms,
+    )
     train_idx, test_idx = steps.split(prep)
     names = [f["name"] for f in prep.features]
     kinds = {f["name"]: f["kind"] for f in prep.features}
@@ -103,34 +114,69 @@ def measure_set(case_set: CaseSet, settings: Settings) -> tuple[list[dict[str, A
     selection = steps.constraint_cost(prep, chosen, train_idx, test_idx, result["metrics"], settings)
     chosen_proba = result["proba"]
     common = {"set": case_set.name, "n_cases": len(prep.cases), "n_test": len(test_idx)}
-    rows = [{**common, "model": f"werkwijzer chosen ({chosen.candidate_})",
-             **measure(y_test, chosen_proba, chosen.classes_, prep.positive),
-             **_verdicts(prep, y_train, y_test, chosen_proba, chosen.classes_, groups, settings), "fit_s": fit_seconds}]
+    rows = [
+        {
+            **common,
+            "model": f"werkwijzer chosen ({chosen.candidate_})",
+            **measure(y_test, chosen_proba, chosen.classes_, prep.positive),
+            **_verdicts(prep, y_train, y_test, chosen_proba, chosen.classes_, groups, settings),
+            "fit_s": fit_seconds,
+        }
+    ]
     if selection["most_accurate"] != selection["chosen"]:
-        rows.append({**common, "model": f"werkwijzer most accurate, not taken ({selection['most_accurate']})",
-                     **selection["most_accurate_test"], "performance": None,
-                     "fair_decisions": selection["most_accurate_test_fairness"]["passed"], "fit_s": float("nan")})
+        rows.append(
+            {
+                **common,
+                "model": f"werkwijzer most accurate, not taken ({selection['most_accurate']})",
+                **selection["most_accurate_test"],
+                "performance": None,
+                "fair_decisions": selection["most_accurate_test_fairness"]["passed"],
+                "fit_s": float("nan"),
+            }
+        )
     started = time.perf_counter()
     predictions = peer_predictions(X_train, y_train, X_test, kinds, random_state=settings.seed)
     peer_seconds = (time.perf_counter() - started) / len(predictions)
     peers = {}
     for name, (proba, classes) in predictions.items():
         peers[name] = measure(y_test, proba, classes, prep.positive)
-        rows.append({**common, "model": f"plain {name}", **peers[name],
-                     **_verdicts(prep, y_train, y_test, proba, classes, groups, settings), "fit_s": peer_seconds})
-    gap = {"set": case_set.name, "chosen": chosen.candidate_, "most_accurate": selection["most_accurate"],
-           "cost_test_roc_auc": selection.get("cost_test_roc_auc", 0.0), **gap_to_best_peer(rows[0], peers)}
+        rows.append(
+            {
+                **common,
+                "model": f"plain {name}",
+                **peers[name],
+                **_verdicts(prep, y_train, y_test, proba, classes, groups, settings),
+                "fit_s": peer_seconds,
+            }
+        )
+    gap = {
+        "set": case_set.name,
+        "chosen": chosen.candidate_,
+        "most_accurate": selection["most_accurate"],
+        "cost_test_roc_auc": selection.get("cost_test_roc_auc", 0.0),
+        **gap_to_best_peer(rows[0], peers),
+    }
     best_proba, best_classes = predictions[gap["best_peer"]]
     if list(best_classes) != list(chosen.classes_):
         raise RuntimeError(f"{case_set.name}: class order differs between the chosen model and {gap['best_peer']}")
-    gap.update(calibration_difference(y_test, chosen_proba, best_proba, chosen.classes_, prep.positive,
-                                      n_boot=N_BOOT, seed=settings.seed))
+    gap.update(
+        calibration_difference(
+            y_test, chosen_proba, best_proba, chosen.classes_, prep.positive, n_boot=N_BOOT, seed=settings.seed
+        )
+    )
     gap.update({f"floor_{k}": v for k, v in floor_verdict(gap).items()})
     peer_row = next(r for r in rows if r["model"] == f"plain {gap['best_peer']}")
     label_clean = not (result["label_findings"] and prep.historical is None)
-    gap.update({"chosen_performance": rows[0]["performance"], "chosen_fair_decisions": rows[0]["fair_decisions"],
-                "peer_fair_decisions": peer_row["fair_decisions"], "peer_performance": peer_row["performance"],
-                "label_clean": label_clean, "chosen_fairness_gate": bool(result["gate"].passed)})
+    gap.update(
+        {
+            "chosen_performance": rows[0]["performance"],
+            "chosen_fair_decisions": rows[0]["fair_decisions"],
+            "peer_fair_decisions": peer_row["fair_decisions"],
+            "peer_performance": peer_row["performance"],
+            "label_clean": label_clean,
+            "chosen_fairness_gate": bool(result["gate"].passed),
+        }
+    )
     return rows, gap
 
 
@@ -145,8 +191,7 @@ def simulated_sets(spec: str, workdir: Path) -> list[CaseSet]:
         norms = read_norms(folder / "norms.csv")
         for target, repair in PRODUCT_TARGETS:
             name = f"sim {inhabitants}/{years}y/seed {seed} {target}" + (" (label repair)" if repair else "")
-            out.append(CaseSet(name, cases, registry, target, label_repair=repair,
-                               norms=norms if repair else None))
+            out.append(CaseSet(name, cases, registry, target, label_repair=repair, norms=norms if repair else None))
     return out
 
 
@@ -155,8 +200,9 @@ def file_set(cases_path: Path, target: str, registry_path: Path | None, positive
     if not registry_path.is_file():
         raise SystemExit(f"no feature registry: give --registry (looked for {registry_path})")
     registry = read_registry(registry_path)
-    return CaseSet(f"file {cases_path.name} {target}", read_cases(cases_path, registry), registry, target,
-                   positive=positive)
+    return CaseSet(
+        f"file {cases_path.name} {target}", read_cases(cases_path, registry), registry, target, positive=positive
+    )
 
 
 def _yes(value: Any) -> str:
@@ -176,14 +222,23 @@ def spread(values: list[float]) -> str:
 
 
 def report(rows: list[dict[str, Any]], gaps: list[dict[str, Any]]) -> str:
-    lines = ["| set | cases (test) | model | ROC AUC | PR AUC | Brier | ECE | performance gate | fair decisions "
-             "| fit s |", "|---" * 10 + "|"]
-    lines += [f"| {r['set']} | {r['n_cases']} ({r['n_test']}) | {r['model']} | {r['roc_auc']:.3f} | "
-              f"{r['pr_auc']:.3f} | {r['brier']:.4f} | {r['ece']:.3f} | {_yes(r['performance'])} | "
-              f"{_yes(r['fair_decisions'])} | {r['fit_s']:.1f} |" for r in rows]
-    lines += ["", "| set | chosen | most accurate candidate | cost of the gates (test ROC AUC) | best plain peer "
-              "| ROC AUC gap | Brier difference [95 % CI] | ECE difference [95 % CI] | floor | chosen: fair "
-              "decisions | peer: fair decisions | label audit | fairness gate (chosen) |", "|---" * 13 + "|"]
+    lines = [
+        "| set | cases (test) | model | ROC AUC | PR AUC | Brier | ECE | performance gate | fair decisions | fit s |",
+        "|---" * 10 + "|",
+    ]
+    lines += [
+        f"| {r['set']} | {r['n_cases']} ({r['n_test']}) | {r['model']} | {r['roc_auc']:.3f} | "
+        f"{r['pr_auc']:.3f} | {r['brier']:.4f} | {r['ece']:.3f} | {_yes(r['performance'])} | "
+        f"{_yes(r['fair_decisions'])} | {r['fit_s']:.1f} |"
+        for r in rows
+    ]
+    lines += [
+        "",
+        "| set | chosen | most accurate candidate | cost of the gates (test ROC AUC) | best plain peer "
+        "| ROC AUC gap | Brier difference [95 % CI] | ECE difference [95 % CI] | floor | chosen: fair "
+        "decisions | peer: fair decisions | label audit | fairness gate (chosen) |",
+        "|---" * 13 + "|",
+    ]
     for g in gaps:
         failed = [k for k in ("auc", "brier", "ece") if not g[f"floor_{k}"]]
         verdict = "holds" if not failed else "**fails: " + ", ".join(failed) + "**"
@@ -193,18 +248,25 @@ def report(rows: list[dict[str, Any]], gaps: list[dict[str, Any]]) -> str:
             f"{g['roc_auc_gap']:+.4f} | {g['brier_difference']:+.4f} [{g['brier_low']:+.4f}, {g['brier_high']:+.4f}] | "
             f"{g['ece_difference']:+.4f} [{g['ece_low']:+.4f}, {g['ece_high']:+.4f}] | {verdict} | "
             f"{_yes(g['chosen_fair_decisions'])} | {_yes(g['peer_fair_decisions'])} | "
-            f"{'clean' if g['label_clean'] else '**biased label**'} | {_yes(g['chosen_fairness_gate'])} |")
-    lines += ["", f"Over the {len(gaps)} sets, mean chosen minus best plain peer [95 % t-interval over sets]: "
-              f"ROC AUC {spread([g['roc_auc_gap'] for g in gaps])}, "
-              f"Brier {spread([g['brier_difference'] for g in gaps])}, "
-              f"ECE {spread([g['ece_difference'] for g in gaps])}."]
+            f"{'clean' if g['label_clean'] else '**biased label**'} | {_yes(g['chosen_fairness_gate'])} |"
+        )
+    lines += [
+        "",
+        f"Over the {len(gaps)} sets, mean chosen minus best plain peer [95 % t-interval over sets]: "
+        f"ROC AUC {spread([g['roc_auc_gap'] for g in gaps])}, "
+        f"Brier {spread([g['brier_difference'] for g in gaps])}, "
+        f"ECE {spread([g['ece_difference'] for g in gaps])}.",
+    ]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default=DEFAULT_SETS,
-                        help="simulated municipalities inhabitants:years:seed, comma-separated ('' for none)")
+    parser.add_argument(
+        "--sets",
+        default=DEFAULT_SETS,
+        help="simulated municipalities inhabitants:years:seed, comma-separated ('' for none)",
+    )
     parser.add_argument("--cases", type=Path, help="a case file (contract: docs/data.md)")
     parser.add_argument("--target", help="the target column of --cases")
     parser.add_argument("--registry", type=Path, help="feature registry of --cases")
@@ -224,8 +286,11 @@ def main(argv: list[str] | None = None) -> int:
             set_rows, gap = measure_set(case_set, settings)
             rows += set_rows
             gaps.append(gap)
-            print(f"{case_set.name}: {gap['chosen']}, gap {gap['roc_auc_gap']:+.4f} to {gap['best_peer']}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"{case_set.name}: {gap['chosen']}, gap {gap['roc_auc_gap']:+.4f} to {gap['best_peer']}",
+                file=sys.stderr,
+                flush=True,
+            )
     print(report(rows, gaps))
     print(f"\n{len(gaps)} sets in {time.perf_counter() - started:.0f} s")
     if args.out:

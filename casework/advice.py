@@ -39,7 +39,6 @@ from werkwijzer.settings import Settings
 STATEMENT = {True: "advice.statement.advised", False: "advice.statement.neutral"}  # frozen with the advice
 
 
-
 class RandomSource(Protocol):
     def random(self) -> float: ...
 
@@ -93,16 +92,32 @@ def finish(prepared: Prepared, scored: scoring.Scored) -> Computed:
     classes = [str(_plain(c)) for c in effort.model.classes_]
     proba = scored.proba
     suggested = classes[int(np.argmax(proba))]
-    reasons = [{"feature": r.feature, "label_nl": r.label_nl, "label_en": r.label_en, "value": _plain(r.value),
-                "direction": r.direction, "contribution": float(r.contribution)}
-               for r in scored.reasons]
+    reasons = [
+        {
+            "feature": r.feature,
+            "label_nl": r.label_nl,
+            "label_en": r.label_en,
+            "value": _plain(r.value),
+            "direction": r.direction,
+            "contribution": float(r.contribution),
+        }
+        for r in scored.reasons
+    ]
     integrated_p = None
     if integrated is not None and scored.integrated is not None:
         integrated_p = _positive_probability(integrated, scored.integrated)
     features = prepared.row
     ref = hashlib.sha256(canonical_json({"case_id": prepared.case_id, "features": features}).encode()).hexdigest()
-    return Computed(effort, integrated, features, ref, dict(zip(classes, map(float, proba), strict=True)),
-                    suggested, integrated_p, reasons)
+    return Computed(
+        effort,
+        integrated,
+        features,
+        ref,
+        dict(zip(classes, map(float, proba), strict=True)),
+        suggested,
+        integrated_p,
+        reasons,
+    )
 
 
 def select_reason(state: dict[str, bool], share: float, rng: RandomSource) -> str:
@@ -127,35 +142,58 @@ class Built:
     audit_payload: dict[str, Any]
 
 
-def build(settings: Settings, user: Principal, body: AdviceCreate, computed: Computed, now: dt.datetime,
-          rng: RandomSource, state: dict[str, bool]) -> Built:
+def build(
+    settings: Settings,
+    user: Principal,
+    body: AdviceCreate,
+    computed: Computed,
+    now: dt.datetime,
+    rng: RandomSource,
+    state: dict[str, bool],
+) -> Built:
     """The frozen advice for ``computed``: the control-share draw and the stop button decide what is shown."""
     reason = select_reason(state, settings.control_share, rng)
     advised = reason == "advised"
     suggestion = None
     if advised:
         integrated_on = computed.integrated is not None and switches.advice_enabled(state, TRIAGE_INTEGRATED)
-        suggestion = {"effort_class_probabilities": computed.probabilities,
-                      "suggested_effort_class": computed.suggested,
-                      "integrated_approach_probability": computed.integrated_probability if integrated_on else None}
+        suggestion = {
+            "effort_class_probabilities": computed.probabilities,
+            "suggested_effort_class": computed.suggested,
+            "integrated_approach_probability": computed.integrated_probability if integrated_on else None,
+        }
     # A plain row, not an ``Advice`` instance: building an ORM object per advice only to read its
     # attributes back for a multi-row insert was a sixth of the batch's time (ADR 0011).
     values = {
-        "id": str(uuid.uuid4()), "case_ref": body.case_id, "team": body.team, "created_at": now.replace(tzinfo=None),
-        "created_by": user.id, "model_name": computed.effort.name, "model_version": computed.effort.version,
+        "id": str(uuid.uuid4()),
+        "case_ref": body.case_id,
+        "team": body.team,
+        "created_at": now.replace(tzinfo=None),
+        "created_by": user.id,
+        "model_name": computed.effort.name,
+        "model_version": computed.effort.version,
         "integrated_model_version": computed.integrated.version if suggestion and computed.integrated else None,
-        "input_ref": computed.input_ref, "features": computed.features, "suggestion": suggestion,
+        "input_ref": computed.input_ref,
+        "features": computed.features,
+        "suggestion": suggestion,
         "reasons": computed.reasons if advised else [],
         "suggested_class": computed.suggested if advised else None,
         "top_probability": max(computed.probabilities.values()) if advised else None,
         **{f"statement_{lang}": translate(STATEMENT[advised], lang) for lang in LANGS},
-        "selection_reason": reason}
+        "selection_reason": reason,
+    }
     public = public_from(values, None)
     payload = {
-        "advice_id": values["id"], "case_id": body.case_id, "team": body.team, "input_ref": computed.input_ref,
-        "model_name": values["model_name"], "model_version": values["model_version"],
-        "integrated_model_version": values["integrated_model_version"], "suggestion": suggestion,
-        "reasons": public["reasons"]}
+        "advice_id": values["id"],
+        "case_id": body.case_id,
+        "team": body.team,
+        "input_ref": computed.input_ref,
+        "model_name": values["model_name"],
+        "model_version": values["model_version"],
+        "integrated_model_version": values["integrated_model_version"],
+        "suggestion": suggestion,
+        "reasons": public["reasons"],
+    }
     return Built(values, public, payload)
 
 
@@ -167,16 +205,27 @@ def row(advice: Advice) -> dict[str, Any]:
     return {name: getattr(advice, name) for name in ADVICE_COLUMNS}
 
 
-def add(session: Session, settings: Settings, user: Principal, body: AdviceCreate, computed: Computed,
-        now: dt.datetime, rng: RandomSource, key: str | None, digest: str, state: dict[str, bool]) -> dict[str, Any]:
+def add(
+    session: Session,
+    settings: Settings,
+    user: Principal,
+    body: AdviceCreate,
+    computed: Computed,
+    now: dt.datetime,
+    rng: RandomSource,
+    key: str | None,
+    digest: str,
+    state: dict[str, bool],
+) -> dict[str, Any]:
     """Add the frozen advice, its audit entry and the idempotency answer to the session (no commit).
 
     ``state`` is the switch state read in this transaction.
     """
     built = build(settings, user, body, computed, now, rng, state)
     session.add(Advice(**built.row))
-    audit.record(session, kind="advice.created", actor=user.id, subject=built.row["id"], at=now,
-                 payload=built.audit_payload)
+    audit.record(
+        session, kind="advice.created", actor=user.id, subject=built.row["id"], at=now, payload=built.audit_payload
+    )
     idempotency.remember(session, user.id, key, digest, 201, built.public, now)
     return built.public
 
@@ -190,11 +239,18 @@ def public_from(values: dict[str, Any], decision: Decision | None) -> dict[str, 
     reasons = public_reasons(values["reasons"])
     suggestion = values["suggestion"]
     return {
-        "advice_id": values["id"], "case_id": values["case_ref"], "team": values["team"],
+        "advice_id": values["id"],
+        "case_id": values["case_ref"],
+        "team": values["team"],
         "status": "decided" if decision else "awaiting_decision",
-        "created_at": utc_iso(values["created_at"]), "suggestion": suggestion, "reasons": reasons,
-        "model": ({"name": values["model_name"], "version": values["model_version"]}
-                  if suggestion is not None and values["model_version"] else None),
+        "created_at": utc_iso(values["created_at"]),
+        "suggestion": suggestion,
+        "reasons": reasons,
+        "model": (
+            {"name": values["model_name"], "version": values["model_version"]}
+            if suggestion is not None and values["model_version"]
+            else None
+        ),
         "statement": {"nl": values["statement_nl"], "en": values["statement_en"]},
         "decision": decision_public(decision) if decision else None,
     }
@@ -202,14 +258,29 @@ def public_from(values: dict[str, Any], decision: Decision | None) -> dict[str, 
 
 def public_reasons(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The stored reasons as responses and the audit entry show them."""
-    return [{"factor": r["feature"], "label_nl": r["label_nl"], "label_en": r["label_en"],
-             "value": r["value"], "direction": r["direction"], "contribution": r["contribution"]} for r in stored]
+    return [
+        {
+            "factor": r["feature"],
+            "label_nl": r["label_nl"],
+            "label_en": r["label_en"],
+            "value": r["value"],
+            "direction": r["direction"],
+            "contribution": r["contribution"],
+        }
+        for r in stored
+    ]
 
 
 def decision_public(decision: Decision) -> dict[str, Any]:
-    return {"decision_id": decision.id, "advice_id": decision.advice_id, "outcome": decision.outcome,
-            "final_effort_class": decision.final_effort_class, "motivation": decision.motivation,
-            "decided_by": decision.decided_by, "decided_at": utc_iso(decision.decided_at)}
+    return {
+        "decision_id": decision.id,
+        "advice_id": decision.advice_id,
+        "outcome": decision.outcome,
+        "final_effort_class": decision.final_effort_class,
+        "motivation": decision.motivation,
+        "decided_by": decision.decided_by,
+        "decided_at": utc_iso(decision.decided_at),
+    }
 
 
 def not_found() -> NotFound:

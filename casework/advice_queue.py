@@ -75,8 +75,14 @@ class _Request:
 class AdviceQueue:
     """Queues advice requests of one process and processes them in batches on its event loop."""
 
-    def __init__(self, sessions: Callable[[], Session], store: ModelStore, settings: Settings,
-                 rng: RandomSource, score: Callable[..., list[scoring.Scored]] = scoring.score_rows) -> None:
+    def __init__(
+        self,
+        sessions: Callable[[], Session],
+        store: ModelStore,
+        settings: Settings,
+        rng: RandomSource,
+        score: Callable[..., list[scoring.Scored]] = scoring.score_rows,
+    ) -> None:
         self._sessions = sessions
         self._store = store
         self._settings = settings
@@ -95,15 +101,18 @@ class AdviceQueue:
         """Advice requests this worker holds: queued, or in the batch being processed."""
         return len(self._pending) + self._in_batch
 
-    async def submit(self, user: Principal, body: AdviceCreate, now: dt.datetime,
-                     key: str | None) -> tuple[int, dict[str, Any]]:
+    async def submit(
+        self, user: Principal, body: AdviceCreate, now: dt.datetime, key: str | None
+    ) -> tuple[int, dict[str, Any]]:
         """The advice's (status, body) once it is committed; validation errors are raised at once,
         and so is :class:`Busy` when the worker holds its limit or is shutting down."""
         if self._closing:
             raise Busy("this worker is shutting down; ask again, another worker or the restarted one answers")
         if self.held >= self._settings.advice_queue_limit:
-            raise Busy(f"this worker already holds {self.held} advice requests "
-                       f"(WERKWIJZER_ADVICE_QUEUE_LIMIT); ask again in a moment")
+            raise Busy(
+                f"this worker already holds {self.held} advice requests "
+                f"(WERKWIJZER_ADVICE_QUEUE_LIMIT); ask again in a moment"
+            )
         prepared = advice.prepare(self._store, self._settings, body)
         loop = asyncio.get_running_loop()
         request = _Request(user, body, now, key, prepared, loop.create_future())
@@ -182,8 +191,10 @@ class AdviceQueue:
 
     def score(self, batch: list[_Request]) -> list[_Request]:
         """Score ``batch`` (CPU only); returns the requests that scored, the others carry their error."""
-        jobs = [scoring._Job(r.prepared.effort, r.prepared.integrated, r.prepared.row, self._settings.advice_reasons)
-                for r in batch]
+        jobs = [
+            scoring._Job(r.prepared.effort, r.prepared.integrated, r.prepared.row, self._settings.advice_reasons)
+            for r in batch
+        ]
         scoring._run(jobs, self._score)
         scored = []
         for request, job in zip(batch, jobs, strict=True):
@@ -233,11 +244,13 @@ class AdviceQueue:
                         request.answer = (replayed.status_code, replayed.body)
                         continue
                 assert request.computed is not None
-                built = advice.build(self._settings, request.user, request.body, request.computed, request.now,
-                                     self._rng, state)
+                built = advice.build(
+                    self._settings, request.user, request.body, request.computed, request.now, self._rng, state
+                )
                 rows.append(built.row)
-                entries.append(audit.Entry("advice.created", request.user.id, built.row["id"], built.audit_payload,
-                                           request.now))
+                entries.append(
+                    audit.Entry("advice.created", request.user.id, built.row["id"], built.audit_payload, request.now)
+                )
                 idempotency.remember(session, request.user.id, request.key, digest, 201, built.public, request.now)
                 request.answer = (201, built.public)
                 if request.key:
@@ -256,8 +269,18 @@ class AdviceQueue:
                     request.answer = (replayed.status_code, replayed.body)
                     return
                 assert request.computed is not None
-                public = advice.add(session, self._settings, request.user, request.body, request.computed,
-                                    request.now, self._rng, request.key, digest, switches.current(session))
+                public = advice.add(
+                    session,
+                    self._settings,
+                    request.user,
+                    request.body,
+                    request.computed,
+                    request.now,
+                    self._rng,
+                    request.key,
+                    digest,
+                    switches.current(session),
+                )
                 raced = idempotency.commit(session, request.user.id, request.key, digest)
                 request.answer = (raced.status_code, raced.body) if raced else (201, public)
         except _DATABASE_WAITS as exc:

@@ -53,10 +53,8 @@ def canonical_json(payload: Any) -> str:
         return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def entry_hash(seq: int, at: dt.datetime, kind: str, actor: str, subject: str, payload: str,
-               prev_hash: str) -> str:
-    content = "\x1f".join((str(seq), at.isoformat(timespec="microseconds"), kind, actor, subject,
-                           payload, prev_hash))
+def entry_hash(seq: int, at: dt.datetime, kind: str, actor: str, subject: str, payload: str, prev_hash: str) -> str:
+    content = "\x1f".join((str(seq), at.isoformat(timespec="microseconds"), kind, actor, subject, payload, prev_hash))
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
@@ -65,16 +63,18 @@ def lock_head(session: Session) -> AuditHead:
     return session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
 
 
-def record(session: Session, *, kind: str, actor: str, subject: str, payload: dict[str, Any],
-           at: dt.datetime) -> AuditEvent:
+def record(
+    session: Session, *, kind: str, actor: str, subject: str, payload: dict[str, Any], at: dt.datetime
+) -> AuditEvent:
     """Append one entry in the caller's transaction; it is written when the caller commits."""
     head = lock_head(session)
     at = at.replace(tzinfo=None)
     seq = head.last_seq + 1
     body = canonical_json(payload)
     digest = entry_hash(seq, at, kind, actor, subject, body, head.last_hash)
-    event = AuditEvent(seq=seq, at=at, kind=kind, actor=actor, subject=subject, payload=body,
-                       prev_hash=head.last_hash, hash=digest)
+    event = AuditEvent(
+        seq=seq, at=at, kind=kind, actor=actor, subject=subject, payload=body, prev_hash=head.last_hash, hash=digest
+    )
     session.add(event)
     head.last_seq = seq
     head.last_hash = digest
@@ -106,8 +106,18 @@ def record_many(session: Session, entries: list[Entry]) -> None:
         at = entry.at.replace(tzinfo=None)
         body = canonical_json(entry.payload)
         digest = entry_hash(seq, at, entry.kind, entry.actor, entry.subject, body, prev)
-        rows.append({"seq": seq, "at": at, "kind": entry.kind, "actor": entry.actor, "subject": entry.subject,
-                     "payload": body, "prev_hash": prev, "hash": digest})
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "kind": entry.kind,
+                "actor": entry.actor,
+                "subject": entry.subject,
+                "payload": body,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev = digest
     session.execute(insert(table_of(AuditEvent)), rows)
     head.last_seq, head.last_hash = seq, prev
@@ -119,8 +129,19 @@ def page(session: Session, after_seq: int, limit: int, subject: str | None = Non
     if subject:
         query = query.where(AuditEvent.subject == subject)
     rows = session.execute(query).scalars().all()
-    events = [{"seq": e.seq, "at": utc_iso(e.at), "kind": e.kind, "actor": e.actor, "subject": e.subject,
-               "payload": json.loads(e.payload), "prev_hash": e.prev_hash, "hash": e.hash} for e in rows]
+    events = [
+        {
+            "seq": e.seq,
+            "at": utc_iso(e.at),
+            "kind": e.kind,
+            "actor": e.actor,
+            "subject": e.subject,
+            "payload": json.loads(e.payload),
+            "prev_hash": e.prev_hash,
+            "hash": e.hash,
+        }
+        for e in rows
+    ]
     return {"events": events, "next_after_seq": rows[-1].seq if len(rows) == limit else None}
 
 
@@ -149,8 +170,11 @@ def verify(session: Session, batch: int = 2000, pinned: Mapping[int, str] | None
     last_seen = head.anchor_seq
     matched = head.anchor_seq  # the last entry a checkpoint vouches for
     while True:
-        rows = session.execute(select(AuditEvent).where(AuditEvent.seq > last_seen)
-                               .order_by(AuditEvent.seq).limit(batch)).scalars().all()
+        rows = (
+            session.execute(select(AuditEvent).where(AuditEvent.seq > last_seen).order_by(AuditEvent.seq).limit(batch))
+            .scalars()
+            .all()
+        )
         if not rows:
             break
         for event in rows:
@@ -160,12 +184,15 @@ def verify(session: Session, batch: int = 2000, pinned: Mapping[int, str] | None
                 problem = f"entry {expected_seq} is missing"
             elif event.prev_hash != expected_prev:
                 problem = "the link to the previous entry does not match"
-            elif event.hash != entry_hash(event.seq, event.at, event.kind, event.actor, event.subject,
-                                          event.payload, event.prev_hash):
+            elif event.hash != entry_hash(
+                event.seq, event.at, event.kind, event.actor, event.subject, event.payload, event.prev_hash
+            ):
                 problem = "the entry's content does not match its hash"
             elif event.seq in pinned and pinned[event.seq] != event.hash:
-                problem = (f"entry {event.seq} is not the entry a signed checkpoint recorded: the chain was "
-                           f"rewritten after entry {matched} and re-hashed")
+                problem = (
+                    f"entry {event.seq} is not the entry a signed checkpoint recorded: the chain was "
+                    f"rewritten after entry {matched} and re-hashed"
+                )
             if problem:
                 return Verification(False, count, first, event.seq, event.seq, problem, event.hash, head.anchor_seq)
             matched = event.seq if event.seq in pinned else matched
@@ -173,11 +200,19 @@ def verify(session: Session, batch: int = 2000, pinned: Mapping[int, str] | None
             expected_prev, expected_seq = event.hash, event.seq + 1
             last_seen = event.seq
     if last_seen != head.last_seq or expected_prev != head.last_hash:
-        return Verification(False, count, first, last_seen, last_seen + 1,
-                            f"the chain ends at {last_seen} but the head says {head.last_seq}",
-                            expected_prev if count else None, head.anchor_seq)
-    return Verification(True, count, first, last_seen if count else None, None, None,
-                        expected_prev if count else None, head.anchor_seq)
+        return Verification(
+            False,
+            count,
+            first,
+            last_seen,
+            last_seen + 1,
+            f"the chain ends at {last_seen} but the head says {head.last_seq}",
+            expected_prev if count else None,
+            head.anchor_seq,
+        )
+    return Verification(
+        True, count, first, last_seen if count else None, None, None, expected_prev if count else None, head.anchor_seq
+    )
 
 
 @dataclass(frozen=True)
@@ -194,14 +229,20 @@ def purge_before(session: Session, cutoff: dt.datetime, now: dt.datetime) -> Pur
     and when each entry is deleted.
     """
     head = lock_head(session)
-    last = session.execute(select(AuditEvent).where(AuditEvent.at < cutoff.replace(tzinfo=None))
-                           .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
+    last = session.execute(
+        select(AuditEvent).where(AuditEvent.at < cutoff.replace(tzinfo=None)).order_by(AuditEvent.seq.desc()).limit(1)
+    ).scalar_one_or_none()
     if last is None:
         return Purged(0, head.anchor_seq, head.anchor_hash)
-    count = session.execute(select(func.count()).select_from(AuditEvent)
-                            .where(AuditEvent.seq <= last.seq)).scalar_one()
-    session.add(AuditPurgePermit(up_to_seq=last.seq, anchor_hash=last.hash, cutoff=cutoff.replace(tzinfo=None),
-                                 purged_at=now.replace(tzinfo=None)))
+    count = session.execute(select(func.count()).select_from(AuditEvent).where(AuditEvent.seq <= last.seq)).scalar_one()
+    session.add(
+        AuditPurgePermit(
+            up_to_seq=last.seq,
+            anchor_hash=last.hash,
+            cutoff=cutoff.replace(tzinfo=None),
+            purged_at=now.replace(tzinfo=None),
+        )
+    )
     session.flush()
     head.anchor_seq, head.anchor_hash = last.seq, last.hash
     session.flush()

@@ -57,8 +57,12 @@ class Report:
     auditor_anchor: Literal["contained", "purged", "not_contained"] | None = None
 
 
-def verify_trail(snapshot: Callable[[], AbstractContextManager[Session]], checkpoint_file: Path | None,
-                 key: bytes | None, anchor: Anchor | None = None) -> Report:
+def verify_trail(
+    snapshot: Callable[[], AbstractContextManager[Session]],
+    checkpoint_file: Path | None,
+    key: bytes | None,
+    anchor: Anchor | None = None,
+) -> Report:
     """Everything above, on one ``snapshot`` of the database; ``checkpoint_file`` None skips the
     checkpoints (and says so).
 
@@ -81,16 +85,27 @@ def verify_trail(snapshot: Callable[[], AbstractContextManager[Session]], checkp
     problems += record_problems
     if chain.problem:
         problems.insert(0, chain.problem)
-    return Report(not problems, chain.entries, chain.first_seq, chain.last_seq, chain.head_hash, head.anchor_seq,
-                  broken_at, problems[0] if problems else None, problems, len(lines or []), checkpoint_seq, records,
-                  status)
+    return Report(
+        not problems,
+        chain.entries,
+        chain.first_seq,
+        chain.last_seq,
+        chain.head_hash,
+        head.anchor_seq,
+        broken_at,
+        problems[0] if problems else None,
+        problems,
+        len(lines or []),
+        checkpoint_seq,
+        records,
+        status,
+    )
 
 
 def _read_checkpoints(path: Path | None, key: bytes | None, problems: list[str]) -> list[checkpoints.Checkpoint] | None:
     """The signed lines of the file (None when there is no file or no key: nothing to check against)."""
     if path is None or key is None:
-        problems.append("no checkpoint file and audit key were given: a cut end or a re-hashed history "
-                        "cannot be shown")
+        problems.append("no checkpoint file and audit key were given: a cut end or a re-hashed history cannot be shown")
         return None
     if not path.exists():
         return None
@@ -99,13 +114,13 @@ def _read_checkpoints(path: Path | None, key: bytes | None, problems: list[str])
     return reading.checkpoints
 
 
-def _checkpoints(path: Path | None, lines: list[checkpoints.Checkpoint] | None, head: AuditHead, newest: int,
-                 problems: list[str]) -> tuple[dict[int, str], int | None]:
+def _checkpoints(
+    path: Path | None, lines: list[checkpoints.Checkpoint] | None, head: AuditHead, newest: int, problems: list[str]
+) -> tuple[dict[int, str], int | None]:
     """Entry hashes the signed lines pin, and the newest entry one names."""
     if lines is None:
         if path is not None and not path.exists() and newest > 0:
-            problems.append(f"there is no checkpoint file at {path}: a cut end or a re-hashed history cannot "
-                            "be shown")
+            problems.append(f"there is no checkpoint file at {path}: a cut end or a re-hashed history cannot be shown")
         return {}, None
     pinned: dict[int, str] = {}
     signed_at: dict[int, str] = {}
@@ -116,33 +131,38 @@ def _checkpoints(path: Path | None, lines: list[checkpoints.Checkpoint] | None, 
         if line.seq is None or line.hash is None or line.seq == 0:
             continue
         if pinned.setdefault(line.seq, line.hash) != line.hash:
-            problems.append(f"two signed checkpoints give entry {line.seq} different hashes: the chain was "
-                            "rewritten and signed again")
+            problems.append(
+                f"two signed checkpoints give entry {line.seq} different hashes: the chain was "
+                "rewritten and signed again"
+            )
         signed_at.setdefault(line.seq, line.at)
     if (head.anchor_seq, head.anchor_hash) not in anchors:
-        problems.append(f"the chain starts after entry {head.anchor_seq}, but no signed purge records that: "
-                        "entries were removed from the beginning")
+        problems.append(
+            f"the chain starts after entry {head.anchor_seq}, but no signed purge records that: "
+            "entries were removed from the beginning"
+        )
     last = max(pinned, default=None)
     if last is not None and last > newest:
-        problems.append(f"a checkpoint signed at {signed_at[last]} names entry {last}, but the chain ends at "
-                        f"entry {newest}: entries were removed from the end")
+        problems.append(
+            f"a checkpoint signed at {signed_at[last]} names entry {last}, but the chain ends at "
+            f"entry {newest}: entries were removed from the end"
+        )
     return {seq: h for seq, h in pinned.items() if seq > head.anchor_seq}, last
 
 
-def _auditor_anchor(session: Session, anchor: Anchor | None, head: AuditHead, newest: int,
-                    problems: list[str]) -> Literal["contained", "purged", "not_contained"] | None:
+def _auditor_anchor(
+    session: Session, anchor: Anchor | None, head: AuditHead, newest: int, problems: list[str]
+) -> Literal["contained", "purged", "not_contained"] | None:
     if anchor is None:
         return None
     if anchor.seq <= head.anchor_seq:
         return "purged"  # removed by a retention purge; whether that purge was genuine is checked above
     kept = session.execute(select(AuditEvent.hash).where(AuditEvent.seq == anchor.seq)).scalar()
     if kept is None:
-        problems.append(f"the chain no longer contains your kept head, entry {anchor.seq}: it ends at entry "
-                        f"{newest}")
+        problems.append(f"the chain no longer contains your kept head, entry {anchor.seq}: it ends at entry {newest}")
         return "not_contained"
     if kept != anchor.hash:
-        problems.append(f"entry {anchor.seq} no longer has the hash you kept: the chain was rewritten at or "
-                        "before it")
+        problems.append(f"entry {anchor.seq} no longer has the hash you kept: the chain was rewritten at or before it")
         return "not_contained"
     return "contained"
 
@@ -155,41 +175,65 @@ def check_records(session: Session, batch: int = 500) -> tuple[int, list[str]]:
     """Compare each advice and decision row with the audit entry that recorded it."""
     problems: list[str] = []
     checked, after = 0, ""
-    columns = (Advice.id, Advice.case_ref, Advice.team, Advice.input_ref, Advice.model_name, Advice.model_version,
-               Advice.integrated_model_version, Advice.suggestion, Advice.reasons)
+    columns = (
+        Advice.id,
+        Advice.case_ref,
+        Advice.team,
+        Advice.input_ref,
+        Advice.model_name,
+        Advice.model_version,
+        Advice.integrated_model_version,
+        Advice.suggestion,
+        Advice.reasons,
+    )
     while True:
         rows = session.execute(select(*columns).where(Advice.id > after).order_by(Advice.id).limit(batch)).all()
         if not rows:
             break
         ids = [row.id for row in rows]
-        decisions = {d.advice_id: d for d in session.execute(select(Decision).where(Decision.advice_id.in_(ids)))
-                     .scalars()}
+        decisions = {
+            d.advice_id: d for d in session.execute(select(Decision).where(Decision.advice_id.in_(ids))).scalars()
+        }
         entries: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for kind, subject, payload in session.execute(
-                select(AuditEvent.kind, AuditEvent.subject, AuditEvent.payload)
-                .where(AuditEvent.subject.in_(ids), AuditEvent.kind.in_(("advice.created", "decision.recorded")))):
+            select(AuditEvent.kind, AuditEvent.subject, AuditEvent.payload).where(
+                AuditEvent.subject.in_(ids), AuditEvent.kind.in_(("advice.created", "decision.recorded"))
+            )
+        ):
             entries[(kind, subject)].append(json.loads(payload))
         for row in rows:
-            expected = {"advice_id": row.id, "case_id": row.case_ref, "team": row.team, "input_ref": row.input_ref,
-                        "model_name": row.model_name, "model_version": row.model_version,
-                        "integrated_model_version": row.integrated_model_version, "suggestion": row.suggestion,
-                        "reasons": public_reasons(row.reasons)}
+            expected = {
+                "advice_id": row.id,
+                "case_id": row.case_ref,
+                "team": row.team,
+                "input_ref": row.input_ref,
+                "model_name": row.model_name,
+                "model_version": row.model_version,
+                "integrated_model_version": row.integrated_model_version,
+                "suggestion": row.suggestion,
+                "reasons": public_reasons(row.reasons),
+            }
             if not _matches(entries[("advice.created", row.id)], expected):
-                problems.append(f"advice {row.id} does not match its audit entry: it was changed or inserted "
-                                "outside the service")
+                problems.append(
+                    f"advice {row.id} does not match its audit entry: it was changed or inserted outside the service"
+                )
             decision = decisions.get(row.id)
             recorded = entries[("decision.recorded", row.id)]
             if decision is not None:
                 checked += 1
                 if not _matches(recorded, decision_public(decision)):
-                    problems.append(f"the decision on advice {row.id} ({decision.outcome}, "
-                                    f"{decision.final_effort_class}) does not match its audit entry: it was "
-                                    "changed or replaced outside the service")
+                    problems.append(
+                        f"the decision on advice {row.id} ({decision.outcome}, "
+                        f"{decision.final_effort_class}) does not match its audit entry: it was "
+                        "changed or replaced outside the service"
+                    )
             elif recorded:
                 problems.append(f"the decision on advice {row.id} is on the audit trail, but its row is gone")
             checked += 1
         after = ids[-1]
     if len(problems) > MAX_RECORD_PROBLEMS:
-        problems = [*problems[:MAX_RECORD_PROBLEMS], f"and {len(problems) - MAX_RECORD_PROBLEMS} more rows "
-                                                      "that do not match their audit entries"]
+        problems = [
+            *problems[:MAX_RECORD_PROBLEMS],
+            f"and {len(problems) - MAX_RECORD_PROBLEMS} more rows that do not match their audit entries",
+        ]
     return checked, problems

@@ -31,8 +31,9 @@ class WaitingCase:
     created_at: dt.datetime
 
 
-def awaiting_decision(session: Session, limit: int = LIST_LIMIT,
-                      teams: Collection[str] | None = None) -> list[WaitingCase]:
+def awaiting_decision(
+    session: Session, limit: int = LIST_LIMIT, teams: Collection[str] | None = None
+) -> list[WaitingCase]:
     """Advice without a decision, newest first (at most ``limit``), of ``teams`` (``None``: every team)."""
     decided = select(Decision.advice_id)
     query = select(Advice.id, Advice.case_ref, Advice.team, Advice.created_at).where(Advice.id.not_in(decided))

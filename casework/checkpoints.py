@@ -97,8 +97,9 @@ def read(path: Path, key: bytes) -> Reading:
                 problems.append(f"checkpoint line {number} is not a checkpoint record")
                 continue
             if not (isinstance(mac, str) and hmac.compare_digest(mac, _signature(key, record))):
-                problems.append(f"checkpoint line {number} has a wrong signature: it was changed, or written "
-                                "without the audit key")
+                problems.append(
+                    f"checkpoint line {number} has a wrong signature: it was changed, or written without the audit key"
+                )
             elif checkpoint.kind not in KINDS:
                 problems.append(f"checkpoint line {number} has an unknown kind {checkpoint.kind!r}")
             else:
@@ -114,8 +115,9 @@ class CheckpointWriter(PeriodicThread):
     rewritten history): it logs that and leaves the file as it is.
     """
 
-    def __init__(self, engine: Engine, path: Path, key: bytes, interval: float,
-                 clock: Callable[[], dt.datetime]) -> None:
+    def __init__(
+        self, engine: Engine, path: Path, key: bytes, interval: float, clock: Callable[[], dt.datetime]
+    ) -> None:
         super().__init__("werkwijzer-audit-checkpoint", interval)
         self._engine, self._path, self._key, self._clock = engine, path, key, clock
         self._last: tuple[int, str] | None = None
@@ -146,8 +148,9 @@ class CheckpointWriter(PeriodicThread):
                 kept = session.execute(select(AuditEvent.hash).where(AuditEvent.seq == self._last[0])).scalar()
                 if kept != self._last[1]:
                     self.refused += 1
-                    log.error("audit chain no longer holds entry %s as signed; not signing its head %s",
-                              self._last[0], now[0])
+                    log.error(
+                        "audit chain no longer holds entry %s as signed; not signing its head %s", self._last[0], now[0]
+                    )
                     return
             anchor = (head.anchor_seq, head.anchor_hash)
         at = utc_iso(self._clock())

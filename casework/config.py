@@ -8,5 +8,14 @@ from werkwijzer.vocabulary import API_PREFIX, FORECAST, MODEL_NAMES, TRIAGE_EFFO
 ROLES: tuple[str, ...] = ("caseworker", "team_lead", "model_owner", "auditor", "admin")
 SWITCH_SCOPES: tuple[str, ...] = ("global", TRIAGE_EFFORT, TRIAGE_INTEGRATED)
 
-__all__ = ["API_PREFIX", "FORECAST", "MODEL_NAMES", "ROLES", "SWITCH_SCOPES", "TRIAGE_EFFORT",
-           "TRIAGE_INTEGRATED", "Settings", "get_settings"]
+__all__ = [
+    "API_PREFIX",
+    "FORECAST",
+    "MODEL_NAMES",
+    "ROLES",
+    "SWITCH_SCOPES",
+    "TRIAGE_EFFORT",
+    "TRIAGE_INTEGRATED",
+    "Settings",
+    "get_settings",
+]

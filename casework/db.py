@@ -55,7 +55,7 @@ def sqlalchemy_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs given without a driver."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -157,8 +157,12 @@ def make_engine(url: str, *, background_checkpoints: bool = False, wait_seconds:
     url = sqlalchemy_url(url)
     wait = UNBOUNDED_WAIT if wait_seconds is None else wait_seconds
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": wait, "check_same_thread": False,
-                                                  "factory": _SqliteConnection}, hide_parameters=True, **_JSON)
+        engine = create_engine(
+            url,
+            connect_args={"timeout": wait, "check_same_thread": False, "factory": _SqliteConnection},
+            hide_parameters=True,
+            **_JSON,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -196,11 +200,17 @@ def make_engine(url: str, *, background_checkpoints: bool = False, wait_seconds:
 
         return engine
     # Bounded: a pooled connection, a new connection and every lock wait (rows, the audit head).
-    bounded: dict[str, Any] = {} if wait_seconds is None else {
-        "pool_timeout": wait, "connect_args": {"connect_timeout": max(1, round(wait)),
-                                               "options": f"-c lock_timeout={int(wait * 1000)}"}}
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True,
-                         **bounded, **_JSON)  # per worker
+    bounded: dict[str, Any] = (
+        {}
+        if wait_seconds is None
+        else {
+            "pool_timeout": wait,
+            "connect_args": {"connect_timeout": max(1, round(wait)), "options": f"-c lock_timeout={int(wait * 1000)}"},
+        }
+    )
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True, **bounded, **_JSON
+    )  # per worker
 
 
 def sqlite_file(engine: Engine) -> str | None:

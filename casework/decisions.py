@@ -41,28 +41,43 @@ def _problem(field: str, msg: str, kind: str = "value_error") -> InvalidInput:
 
 def _check(body: DecisionCreate, suggested: str | None, classes: list[str]) -> None:
     if body.final_effort_class not in classes:
-        raise _problem("final_effort_class", f"must be one of: {', '.join(classes)}",
-                       "value_error.unknown_class")
+        raise _problem("final_effort_class", f"must be one of: {', '.join(classes)}", "value_error.unknown_class")
     if body.motivation and contains_bsn(body.motivation):
         raise _problem("motivation", "contains what looks like a BSN; leave it out", "value_error.bsn")
     if body.outcome == "followed":
         if suggested is None:
-            raise _problem("outcome", "there was no suggestion to follow; record your own choice as 'deviated'",
-                           "value_error.nothing_to_follow")
+            raise _problem(
+                "outcome",
+                "there was no suggestion to follow; record your own choice as 'deviated'",
+                "value_error.nothing_to_follow",
+            )
         if body.final_effort_class != suggested:
-            raise _problem("final_effort_class", "differs from the suggestion; record the outcome as 'deviated'",
-                           "value_error.differs_from_suggestion")
+            raise _problem(
+                "final_effort_class",
+                "differs from the suggestion; record the outcome as 'deviated'",
+                "value_error.differs_from_suggestion",
+            )
     elif suggested is not None and body.final_effort_class == suggested:
-        raise _problem("outcome", "the final effort class equals the suggestion; record it as 'followed'",
-                       "value_error.equals_suggestion")
+        raise _problem(
+            "outcome",
+            "the final effort class equals the suggestion; record it as 'followed'",
+            "value_error.equals_suggestion",
+        )
 
 
 DecisionCounter = Callable[[str | None, str | None, str], None]  # (model name, version, outcome)
 
 
-def record_decision(session: Session, store: ModelStore, user: Principal, advice_id: str, body: DecisionCreate,
-                    now: dt.datetime, key: str | None,
-                    count: DecisionCounter | None = None) -> tuple[int, dict[str, Any]]:
+def record_decision(
+    session: Session,
+    store: ModelStore,
+    user: Principal,
+    advice_id: str,
+    body: DecisionCreate,
+    now: dt.datetime,
+    key: str | None,
+    count: DecisionCounter | None = None,
+) -> tuple[int, dict[str, Any]]:
     """Record the decision; ``count`` (the service's metrics) hears of each new one, never of a replay."""
     digest = idempotency.request_hash("POST", f"/advice/{advice_id}/decision", body.model_dump(mode="json"))
     replayed = idempotency.replay(session, user.id, key, digest)
@@ -71,18 +86,40 @@ def record_decision(session: Session, store: ModelStore, user: Principal, advice
     advice, existing = access.case(session, user, advice_id)
     if existing is not None:
         raise Conflict(ALREADY_DECIDED)
-    classes = list(dict.fromkeys([*(advice.suggestion or {}).get("effort_class_probabilities", {}),
-                                  *(store.effort.schema.get("classes", []) if store.effort else []),
-                                  *EFFORT_CLASSES]))
+    classes = list(
+        dict.fromkeys(
+            [
+                *(advice.suggestion or {}).get("effort_class_probabilities", {}),
+                *(store.effort.schema.get("classes", []) if store.effort else []),
+                *EFFORT_CLASSES,
+            ]
+        )
+    )
     _check(body, advice.suggested_class, [str(c) for c in classes])
-    decision = Decision(id=str(uuid.uuid4()), advice_id=advice.id, decided_by=user.id,
-                        decided_at=now.replace(tzinfo=None), outcome=body.outcome,
-                        final_effort_class=body.final_effort_class, motivation=body.motivation)
+    decision = Decision(
+        id=str(uuid.uuid4()),
+        advice_id=advice.id,
+        decided_by=user.id,
+        decided_at=now.replace(tzinfo=None),
+        outcome=body.outcome,
+        final_effort_class=body.final_effort_class,
+        motivation=body.motivation,
+    )
     session.add(decision)
     public = advice_service.decision_public(decision)
-    audit.record(session, kind="decision.recorded", actor=user.id, subject=advice.id, at=now, payload={
-        **public, "model_name": advice.model_name, "model_version": advice.model_version,
-        "suggested_effort_class": advice.suggested_class})
+    audit.record(
+        session,
+        kind="decision.recorded",
+        actor=user.id,
+        subject=advice.id,
+        at=now,
+        payload={
+            **public,
+            "model_name": advice.model_name,
+            "model_version": advice.model_version,
+            "suggested_effort_class": advice.suggested_class,
+        },
+    )
     idempotency.remember(session, user.id, key, digest, 201, public, now)
     raced = idempotency.commit(session, user.id, key, digest, conflict=ALREADY_DECIDED)
     if raced:
@@ -92,8 +129,9 @@ def record_decision(session: Session, store: ModelStore, user: Principal, advice
     return 201, public
 
 
-def record_objection(session: Session, user: Principal, advice_id: str, body: ObjectionCreate, now: dt.datetime,
-                     key: str | None) -> tuple[int, dict[str, Any]]:
+def record_objection(
+    session: Session, user: Principal, advice_id: str, body: ObjectionCreate, now: dt.datetime, key: str | None
+) -> tuple[int, dict[str, Any]]:
     digest = idempotency.request_hash("POST", f"/advice/{advice_id}/objection", body.model_dump(mode="json"))
     replayed = idempotency.replay(session, user.id, key, digest)
     if replayed is not None:
@@ -101,14 +139,30 @@ def record_objection(session: Session, user: Principal, advice_id: str, body: Ob
     advice, _ = access.case(session, user, advice_id)
     if contains_bsn(body.summary):
         raise _problem("summary", "contains what looks like a BSN; leave it out", "value_error.bsn")
-    objection = Objection(id=str(uuid.uuid4()), advice_id=advice.id, kind=body.kind, summary=body.summary,
-                          recorded_by=user.id, recorded_at=now.replace(tzinfo=None))
+    objection = Objection(
+        id=str(uuid.uuid4()),
+        advice_id=advice.id,
+        kind=body.kind,
+        summary=body.summary,
+        recorded_by=user.id,
+        recorded_at=now.replace(tzinfo=None),
+    )
     session.add(objection)
-    public = {"objection_id": objection.id, "advice_id": advice.id, "kind": objection.kind,
-              "summary": objection.summary, "recorded_at": utc_iso(objection.recorded_at)}
-    audit.record(session, kind="objection.recorded", actor=user.id, subject=advice.id, at=now,
-                 payload={**public, "model_name": advice.model_name, "model_version": advice.model_version})
+    public = {
+        "objection_id": objection.id,
+        "advice_id": advice.id,
+        "kind": objection.kind,
+        "summary": objection.summary,
+        "recorded_at": utc_iso(objection.recorded_at),
+    }
+    audit.record(
+        session,
+        kind="objection.recorded",
+        actor=user.id,
+        subject=advice.id,
+        at=now,
+        payload={**public, "model_name": advice.model_name, "model_version": advice.model_version},
+    )
     idempotency.remember(session, user.id, key, digest, 201, public, now)
     raced = idempotency.commit(session, user.id, key, digest)
     return (raced.status_code, raced.body) if raced else (201, public)
-

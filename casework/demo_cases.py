@@ -48,13 +48,25 @@ def advice_requests(cases_csv: Path, schemas: list[dict[str, Any]], count: int) 
     missing = sorted(set(specs) - set(rows[0])) if rows else []
     if missing:
         raise ValueError(f"{cases_csv}: columns {', '.join(missing)} are needed by the champion models")
-    return [AdviceCreate(case_id=row["case_id"], team=row["team"],
-                         features={name: _typed(spec, row[name]) for name, spec in specs.items()})
-            for row in rows]
+    return [
+        AdviceCreate(
+            case_id=row["case_id"],
+            team=row["team"],
+            features={name: _typed(spec, row[name]) for name, spec in specs.items()},
+        )
+        for row in rows
+    ]
 
 
-def seed(session: Session, store: ModelStore, settings: Settings, caseworker: Principal, cases_csv: Path,
-         now: dt.datetime, count: int = 12) -> int:
+def seed(
+    session: Session,
+    store: ModelStore,
+    settings: Settings,
+    caseworker: Principal,
+    cases_csv: Path,
+    now: dt.datetime,
+    count: int = 12,
+) -> int:
     """Ask advice for the newest ``count`` cases; returns how many cases now await a decision."""
     effort, integrated = store.triage_pair()
     if effort is None:

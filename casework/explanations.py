@@ -14,8 +14,7 @@ from casework.security import Principal
 from explain.narrative import citizen_without_advice
 
 
-def citizen_text(session: Session, store: ModelStore, user: Principal, advice_id: str,
-                 lang: str) -> dict[str, object]:
+def citizen_text(session: Session, store: ModelStore, user: Principal, advice_id: str, lang: str) -> dict[str, object]:
     advice, decision = access.case(session, user, advice_id)
     decided = decision is not None
     if advice.suggestion is None or not advice.reasons:

@@ -27,11 +27,33 @@ from casework.storage import Advice, Decision, Objection, SwitchChange, User
 from models.monitoring import score_band
 from werkwijzer.settings import Settings
 
-ADVICE_COLUMNS = ("advice_id", "case_ref", "team", "created_at", "model_name", "model_version",
-                  "suggested_class", "top_probability", "advised")
-DECISION_COLUMNS = ("decision_id", "advice_id", "case_ref", "team", "model_name", "model_version",
-                    "suggested_class", "score", "score_band", "advised", "outcome", "followed",
-                    "final_effort_class", "decided_at")
+ADVICE_COLUMNS = (
+    "advice_id",
+    "case_ref",
+    "team",
+    "created_at",
+    "model_name",
+    "model_version",
+    "suggested_class",
+    "top_probability",
+    "advised",
+)
+DECISION_COLUMNS = (
+    "decision_id",
+    "advice_id",
+    "case_ref",
+    "team",
+    "model_name",
+    "model_version",
+    "suggested_class",
+    "score",
+    "score_band",
+    "advised",
+    "outcome",
+    "followed",
+    "final_effort_class",
+    "decided_at",
+)
 OBJECTION_COLUMNS = ("advice_id", "date", "team", "model_name", "kind", "recorded_at")
 SWITCH_COLUMNS = ("time", "scope", "model_name", "enabled", "actor", "reason")
 USE_COLUMNS = ("team", "model_name", "advised", "control", "switched_off")
@@ -72,8 +94,10 @@ def open_store(settings: Settings) -> Engine:
     if not inspect(engine).has_table(Advice.__tablename__):
         where = engine.url.render_as_string(hide_password=True)
         engine.dispose()
-        raise StoreNotReady(f"the API store {where} has no tables yet; start the API on it once "
-                            f"('werkwijzer serve' or 'werkwijzer demo') or set WERKWIJZER_DATABASE_URL")
+        raise StoreNotReady(
+            f"the API store {where} has no tables yet; start the API on it once "
+            f"('werkwijzer serve' or 'werkwijzer demo') or set WERKWIJZER_DATABASE_URL"
+        )
     return engine
 
 
@@ -82,19 +106,36 @@ def _frame(rows: Sequence[Sequence[object]], columns: Sequence[str], dtypes: dic
     return frame.astype({c: t for c, t in dtypes.items() if c in frame.columns})
 
 
-_ADVICE_TYPES = {"advice_id": "string", "case_ref": "string", "team": "string", "created_at": "datetime64[us]",
-                 "model_name": "string", "model_version": "string", "suggested_class": "string",
-                 "top_probability": "float64", "advised": "bool"}
+_ADVICE_TYPES = {
+    "advice_id": "string",
+    "case_ref": "string",
+    "team": "string",
+    "created_at": "datetime64[us]",
+    "model_name": "string",
+    "model_version": "string",
+    "suggested_class": "string",
+    "top_probability": "float64",
+    "advised": "bool",
+}
 
 
 def advice(session: Session, period: Period) -> pd.DataFrame:
     """One row per advice request created in the period (:data:`ADVICE_COLUMNS`); ``advised`` is True
     when the caseworker saw a suggestion (not a control case, advice not switched off)."""
     rows = session.execute(
-        select(Advice.id, Advice.case_ref, Advice.team, Advice.created_at, Advice.model_name,
-               Advice.model_version, Advice.suggested_class, Advice.top_probability)
+        select(
+            Advice.id,
+            Advice.case_ref,
+            Advice.team,
+            Advice.created_at,
+            Advice.model_name,
+            Advice.model_version,
+            Advice.suggested_class,
+            Advice.top_probability,
+        )
         .where(Advice.created_at >= period.start, Advice.created_at < period.end)
-        .order_by(Advice.created_at, Advice.id)).all()
+        .order_by(Advice.created_at, Advice.id)
+    ).all()
     frame = _frame(rows, ADVICE_COLUMNS[:-1], _ADVICE_TYPES)
     frame["advised"] = frame["suggested_class"].notna()
     return frame
@@ -106,11 +147,12 @@ def advice_use(session: Session, period: Period) -> pd.DataFrame:
     The only form in which the selection reason leaves the store: totals, never per case.
     """
     rows = session.execute(
-        select(Advice.team, Advice.model_name, Advice.selection_reason)
-        .where(Advice.created_at >= period.start, Advice.created_at < period.end)).all()
+        select(Advice.team, Advice.model_name, Advice.selection_reason).where(
+            Advice.created_at >= period.start, Advice.created_at < period.end
+        )
+    ).all()
     frame = pd.DataFrame(rows, columns=["team", "model_name", "reason"])
-    frame["reason"] = frame["reason"].map(
-        lambda r: "switched_off" if str(r).startswith("switched_off") else r)
+    frame["reason"] = frame["reason"].map(lambda r: "switched_off" if str(r).startswith("switched_off") else r)
     counts = pd.crosstab([frame["team"], frame["model_name"]], frame["reason"]) if not frame.empty else None
     if counts is None:
         return _frame([], USE_COLUMNS, {c: "int64" for c in USE_COLUMNS[2:]})
@@ -129,10 +171,19 @@ def advice_features(session: Session, period: Period, model_name: str | None = N
     return pd.DataFrame([dict(f) for f in session.execute(query.order_by(Advice.created_at)).scalars()])
 
 
-_DECISION_TYPES = {"decision_id": "string", "advice_id": "string", "case_ref": "string", "team": "string",
-                   "model_name": "string", "model_version": "string", "suggested_class": "string",
-                   "score": "float64", "outcome": "string", "final_effort_class": "string",
-                   "decided_at": "datetime64[us]"}
+_DECISION_TYPES = {
+    "decision_id": "string",
+    "advice_id": "string",
+    "case_ref": "string",
+    "team": "string",
+    "model_name": "string",
+    "model_version": "string",
+    "suggested_class": "string",
+    "score": "float64",
+    "outcome": "string",
+    "final_effort_class": "string",
+    "decided_at": "datetime64[us]",
+}
 
 
 def decisions(session: Session, period: Period | None, teams: Collection[str] | None = None) -> pd.DataFrame:
@@ -143,10 +194,19 @@ def decisions(session: Session, period: Period | None, teams: Collection[str] | 
     ``casework.decisions`` accepts only when the final class is the suggested one. ``score`` is the
     suggested class's probability and ``score_band`` its band (empty without a suggestion).
     """
-    query = (select(Decision.id, Advice.id, Advice.case_ref, Advice.team, Advice.model_name, Advice.model_version,
-                    Advice.suggested_class, Advice.top_probability, Decision.outcome, Decision.final_effort_class,
-                    Decision.decided_at)
-             .join(Advice, Decision.advice_id == Advice.id))
+    query = select(
+        Decision.id,
+        Advice.id,
+        Advice.case_ref,
+        Advice.team,
+        Advice.model_name,
+        Advice.model_version,
+        Advice.suggested_class,
+        Advice.top_probability,
+        Decision.outcome,
+        Decision.final_effort_class,
+        Decision.decided_at,
+    ).join(Advice, Decision.advice_id == Advice.id)
     if period is not None:
         query = query.where(Decision.decided_at >= period.start, Decision.decided_at < period.end)
     if teams is not None:
@@ -169,9 +229,13 @@ def objections(session: Session, period: Period) -> pd.DataFrame:
         select(Objection.advice_id, Objection.recorded_at, Advice.team, Advice.model_name, Objection.kind)
         .join(Advice, Objection.advice_id == Advice.id)
         .where(Objection.recorded_at >= period.start, Objection.recorded_at < period.end)
-        .order_by(Objection.recorded_at, Objection.id)).all()
-    frame = _frame(rows, OBJECTION_COLUMNS[:-1], {"advice_id": "string", "date": "datetime64[us]",
-                                                  "team": "string", "model_name": "string", "kind": "string"})
+        .order_by(Objection.recorded_at, Objection.id)
+    ).all()
+    frame = _frame(
+        rows,
+        OBJECTION_COLUMNS[:-1],
+        {"advice_id": "string", "date": "datetime64[us]", "team": "string", "model_name": "string", "kind": "string"},
+    )
     frame["recorded_at"] = frame["date"]
     frame["date"] = frame["date"].dt.normalize()
     return frame
@@ -184,15 +248,34 @@ def switch_changes(session: Session, period: Period) -> pd.DataFrame:
     (e.g. ``monitor`` for the monitoring flow), as the audit trail names the person or system.
     """
     rows = session.execute(
-        select(SwitchChange.changed_at, SwitchChange.scope, SwitchChange.enabled, User.name,
-               SwitchChange.changed_by, SwitchChange.reason)
+        select(
+            SwitchChange.changed_at,
+            SwitchChange.scope,
+            SwitchChange.enabled,
+            User.name,
+            SwitchChange.changed_by,
+            SwitchChange.reason,
+        )
         .outerjoin(User, User.id == SwitchChange.changed_by)
         .where(SwitchChange.changed_at >= period.start, SwitchChange.changed_at < period.end)
-        .order_by(SwitchChange.id)).all()
-    records = [(at, scope, ALL_MODELS if scope == "global" else scope, bool(enabled), name or user_id, reason)
-               for at, scope, enabled, name, user_id, reason in rows]
-    return _frame(records, SWITCH_COLUMNS, {"time": "datetime64[us]", "scope": "string", "model_name": "string",
-                                            "enabled": "bool", "actor": "string", "reason": "string"})
+        .order_by(SwitchChange.id)
+    ).all()
+    records = [
+        (at, scope, ALL_MODELS if scope == "global" else scope, bool(enabled), name or user_id, reason)
+        for at, scope, enabled, name, user_id, reason in rows
+    ]
+    return _frame(
+        records,
+        SWITCH_COLUMNS,
+        {
+            "time": "datetime64[us]",
+            "scope": "string",
+            "model_name": "string",
+            "enabled": "bool",
+            "actor": "string",
+            "reason": "string",
+        },
+    )
 
 
 def intake_actuals(session: Session, period: Period, teams: Sequence[str] | None = None) -> pd.DataFrame:
@@ -217,6 +300,12 @@ class StoreFrames:
 def read_frames(engine: Engine, period: Period) -> StoreFrames:
     """All frames of ``period`` from one read transaction, so they agree with each other."""
     with reading(engine) as session:
-        return StoreFrames(period, advice(session, period), advice_use(session, period),
-                           decisions(session, period), objections(session, period),
-                           switch_changes(session, period), intake_actuals(session, period))
+        return StoreFrames(
+            period,
+            advice(session, period),
+            advice_use(session, period),
+            decisions(session, period),
+            objections(session, period),
+            switch_changes(session, period),
+            intake_actuals(session, period),
+        )

@@ -35,8 +35,9 @@ def request_hash(method: str, path: str, body: Any) -> str:
 def replay(session: Session, user_id: str, key: str | None, digest: str) -> Replay | None:
     if not key:
         return None
-    found = session.execute(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
-                                                         IdempotencyKey.key == key)).scalar_one_or_none()
+    found = session.execute(
+        select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+    ).scalar_one_or_none()
     if found is None:
         return None
     if found.request_hash != digest:
@@ -44,15 +45,23 @@ def replay(session: Session, user_id: str, key: str | None, digest: str) -> Repl
     return Replay(found.status_code, found.body)
 
 
-def remember(session: Session, user_id: str, key: str | None, digest: str, status_code: int, body: Any,
-             at: dt.datetime) -> None:
+def remember(
+    session: Session, user_id: str, key: str | None, digest: str, status_code: int, body: Any, at: dt.datetime
+) -> None:
     if key:
-        session.add(IdempotencyKey(user_id=user_id, key=key, request_hash=digest, status_code=status_code,
-                                   body=body, created_at=at.replace(tzinfo=None)))
+        session.add(
+            IdempotencyKey(
+                user_id=user_id,
+                key=key,
+                request_hash=digest,
+                status_code=status_code,
+                body=body,
+                created_at=at.replace(tzinfo=None),
+            )
+        )
 
 
-def commit(session: Session, user_id: str, key: str | None, digest: str,
-           conflict: str | None = None) -> Replay | None:
+def commit(session: Session, user_id: str, key: str | None, digest: str, conflict: str | None = None) -> Replay | None:
     """Commit; when a concurrent request with the same key won the race, return its answer instead.
 
     ``conflict`` turns any other unique-constraint violation into a 409 with that text.

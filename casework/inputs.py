@@ -20,7 +20,8 @@ class AdviceCreate(BaseModel):
     case_id: str = Field(min_length=1, max_length=100, description="Pseudonymous case key; never a BSN.")
     team: str = Field(min_length=1, max_length=100)
     features: dict[str, FeatureValue | None] = Field(
-        description="The model's input, exactly the fields of its schema.json.")
+        description="The model's input, exactly the fields of its schema.json."
+    )
 
 
 class DecisionCreate(BaseModel):
@@ -41,5 +42,6 @@ class ObjectionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["objection", "complaint"]
-    summary: str = Field(min_length=1, max_length=2000,
-                         description="What the citizen objects to; no names, addresses or BSN.")
+    summary: str = Field(
+        min_length=1, max_length=2000, description="What the citizen objects to; no names, addresses or BSN."
+    )

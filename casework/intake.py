@@ -24,13 +24,20 @@ from casework.storage import IntakeActual
 COLUMNS = ("series_id", "date", "value")
 
 
-def record(session: Session, user: Principal, team: str, records: Sequence[tuple[dt.date, int]],
-           now: dt.datetime, known_teams: Sequence[str] | None = None) -> int:
+def record(
+    session: Session,
+    user: Principal,
+    team: str,
+    records: Sequence[tuple[dt.date, int]],
+    now: dt.datetime,
+    known_teams: Sequence[str] | None = None,
+) -> int:
     """Store the counts of ``team`` (insert or correct); returns how many days were recorded."""
     problems = []
     if known_teams is not None and team not in known_teams:
-        problems.append(Problem(("path", "team"), f"unknown team; expected one of {', '.join(known_teams)}",
-                                "value_error.team"))
+        problems.append(
+            Problem(("path", "team"), f"unknown team; expected one of {', '.join(known_teams)}", "value_error.team")
+        )
     today = now.date()
     seen: set[dt.date] = set()
     for i, (day, count) in enumerate(records):
@@ -43,8 +50,12 @@ def record(session: Session, user: Principal, team: str, records: Sequence[tuple
         seen.add(day)
     if problems:
         raise InvalidInput(problems)
-    existing = {row.date: row for row in session.execute(
-        select(IntakeActual).where(IntakeActual.team == team, IntakeActual.date.in_(seen))).scalars()}
+    existing = {
+        row.date: row
+        for row in session.execute(
+            select(IntakeActual).where(IntakeActual.team == team, IntakeActual.date.in_(seen))
+        ).scalars()
+    }
     at = now.replace(tzinfo=None)
     corrected = 0
     for day, count in records:
@@ -54,15 +65,28 @@ def record(session: Session, user: Principal, team: str, records: Sequence[tuple
         else:
             corrected += row.count != count
             row.count, row.recorded_by, row.recorded_at = count, user.id, at
-    audit.record(session, kind="intake.recorded", actor=user.id, subject=team, at=now, payload={
-        "team": team, "days": len(records), "first": min(seen).isoformat(), "last": max(seen).isoformat(),
-        "total": int(sum(c for _, c in records)), "corrected_days": int(corrected)})
+    audit.record(
+        session,
+        kind="intake.recorded",
+        actor=user.id,
+        subject=team,
+        at=now,
+        payload={
+            "team": team,
+            "days": len(records),
+            "first": min(seen).isoformat(),
+            "last": max(seen).isoformat(),
+            "total": int(sum(c for _, c in records)),
+            "corrected_days": int(corrected),
+        },
+    )
     session.commit()
     return len(records)
 
 
-def actuals(session: Session, teams: Sequence[str] | None = None, start: dt.date | None = None,
-            end: dt.date | None = None) -> pd.DataFrame:
+def actuals(
+    session: Session, teams: Sequence[str] | None = None, start: dt.date | None = None, end: dt.date | None = None
+) -> pd.DataFrame:
     """Daily actuals as the intake contract's long format: ``series_id, date, value``, sorted."""
     query = select(IntakeActual.team, IntakeActual.date, IntakeActual.count)
     if teams is not None:

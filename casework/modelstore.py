@@ -53,16 +53,16 @@ def _make_explainer(model: Any, background: pd.DataFrame, schema: dict[str, Any]
     return CaseExplainer(model, background, schema)
 
 
-def _citizen_explanation(reasons: list[dict[str, Any]], team: str, decided_by_person: bool,
-                         lang: str) -> str:
+def _citizen_explanation(reasons: list[dict[str, Any]], team: str, decided_by_person: bool, lang: str) -> str:
     from explain.case import Reason
     from explain.narrative import citizen_explanation
 
     return citizen_explanation([Reason(**r) for r in reasons], team, decided_by_person, lang=lang)
 
 
-def _plan_capacity(forecast: pd.DataFrame, norms: pd.DataFrame, staffing: pd.DataFrame,
-                   **scenario: Any) -> pd.DataFrame:
+def _plan_capacity(
+    forecast: pd.DataFrame, norms: pd.DataFrame, staffing: pd.DataFrame, **scenario: Any
+) -> pd.DataFrame:
     from models.capacity import plan_capacity
 
     return plan_capacity(forecast, norms, staffing, **scenario)
@@ -91,7 +91,6 @@ class TriageBundle:
     register_entry: dict[str, Any]
     loaded_at: dt.datetime
     fairness: list[dict[str, Any]] = field(default_factory=list)  # the published per-group table
-
 
     @property
     def features(self) -> list[dict[str, Any]]:
@@ -159,8 +158,11 @@ def _drivers(path: Path) -> pd.DataFrame | None:
     long = pd.read_csv(path, dtype={"series_id": str}, parse_dates=["date"])
     if long.empty or not set(DRIVER_COLUMNS) <= set(long.columns):
         return None
-    return (by_driver(long).groupby(["series_id", "driver", "label_nl", "label_en"], as_index=False)
-            .agg(mean_contribution=("contribution", "mean"), periods=("date", "nunique")))
+    return (
+        by_driver(long)
+        .groupby(["series_id", "driver", "label_nl", "label_en"], as_index=False)
+        .agg(mean_contribution=("contribution", "mean"), periods=("date", "nunique"))
+    )
 
 
 def _choice(path: Path) -> dict[str, str]:
@@ -173,9 +175,13 @@ def _choice(path: Path) -> dict[str, str]:
 class ModelStore:
     """Holds the loaded champions; safe to read from many threads while a reload runs."""
 
-    def __init__(self, settings: Settings, library: ModelLibrary | None = None,
-                 client_factory: Callable[[], Any] | None = None,
-                 clock: Callable[[], dt.datetime] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        library: ModelLibrary | None = None,
+        client_factory: Callable[[], Any] | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         self.settings = settings
         self.library = library or ModelLibrary()
         self._client_factory = client_factory or self._default_client
@@ -197,8 +203,10 @@ class ModelStore:
         """Effort and integrated-approach bundles from one state, never half a reload."""
         bundles = self._state.bundles
         effort, integrated = bundles.get(TRIAGE_EFFORT), bundles.get(TRIAGE_INTEGRATED)
-        return (effort if isinstance(effort, TriageBundle) else None,
-                integrated if isinstance(integrated, TriageBundle) else None)
+        return (
+            effort if isinstance(effort, TriageBundle) else None,
+            integrated if isinstance(integrated, TriageBundle) else None,
+        )
 
     @property
     def effort(self) -> TriageBundle | None:
@@ -227,8 +235,10 @@ class ModelStore:
                 client = self._client_factory()
             except Exception as exc:
                 log.warning("MLflow not reachable: %s", exc)
-                return {name: self._kept(bundles.get(name), f"MLflow not reachable: {exc}")
-                        for name in (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST)}
+                return {
+                    name: self._kept(bundles.get(name), f"MLflow not reachable: {exc}")
+                    for name in (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST)
+                }
             for name in (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST):
                 try:
                     results[name] = self._load_one(client, name, bundles)
@@ -245,8 +255,7 @@ class ModelStore:
             return LoadResult("failed", None, message)
         return LoadResult("kept", bundle.version, f"still serving version {bundle.version}; {message}")
 
-    def _load_one(self, client: Any, name: str,
-                  bundles: dict[str, TriageBundle | ForecastBundle]) -> LoadResult:
+    def _load_one(self, client: Any, name: str, bundles: dict[str, TriageBundle | ForecastBundle]) -> LoadResult:
         from werkwijzer.tracking import champion_version
 
         version = champion_version(client, name)
@@ -272,8 +281,9 @@ class ModelStore:
         if not schema.get("features"):
             raise ValueError(f"{name} version {version.version}: schema.json has no features")
         named = set(schema.get("protected", []))
-        protected = sorted(f["name"] for f in schema["features"]
-                           if f["name"] in named or never_feature_reason(f["name"]))
+        protected = sorted(
+            f["name"] for f in schema["features"] if f["name"] in named or never_feature_reason(f["name"])
+        )
         if protected:  # responsible-ai item 10: refuse to serve such a model at all
             raise ValueError(f"{name} version {version.version} uses protected characteristics: {protected}")
         model = self.library.load_triage(path / "model.skops")
@@ -282,32 +292,58 @@ class ModelStore:
         card = _json(path / "model_card.json")
         if (path / "model_card.md").is_file():
             card = {**card, "markdown": (path / "model_card.md").read_text(encoding="utf-8")}
-        return TriageBundle(name=name, version=str(version.version), run_id=str(version.run_id),
-                            model=model, explainer=explainer, schema=schema, gates=_gates(tags, path),
-                            model_card=card, register_entry=_json(path / "algoritmeregister.json"),
-                            loaded_at=self._clock(), fairness=_records(path / "fairness.csv"))
+        return TriageBundle(
+            name=name,
+            version=str(version.version),
+            run_id=str(version.run_id),
+            model=model,
+            explainer=explainer,
+            schema=schema,
+            gates=_gates(tags, path),
+            model_card=card,
+            register_entry=_json(path / "algoritmeregister.json"),
+            loaded_at=self._clock(),
+            fairness=_records(path / "fairness.csv"),
+        )
 
-    def _forecast_bundle(self, name: str, version: Any, tags: dict[str, str],
-                         path: Path) -> ForecastBundle:
+    def _forecast_bundle(self, name: str, version: Any, tags: dict[str, str], path: Path) -> ForecastBundle:
         from werkwijzer.contracts import read_norms, read_staffing
 
         forecast = pd.read_csv(path / "forecast.csv", parse_dates=["date"])
         history = pd.read_csv(path / "history.csv", parse_dates=["date"])
         norms = read_norms(path / "norms.csv") if (path / "norms.csv").is_file() else None
         staffing = read_staffing(path / "staffing.csv") if (path / "staffing.csv").is_file() else None
-        backtest = (pd.read_csv(path / "backtest_summary.csv").to_dict(orient="records")
-                    if (path / "backtest_summary.csv").is_file() else [])
-        return ForecastBundle(name=name, version=str(version.version), run_id=str(version.run_id),
-                              forecast=forecast, history=history, norms=norms, staffing=staffing,
-                              backtest=backtest, gates=_gates(tags, path), loaded_at=self._clock(),
-                              drivers=_drivers(path / "drivers.csv"), choice=_choice(path / "auto_choice.csv"),
-                              register_entry=_json(path / "algoritmeregister.json"))
+        backtest = (
+            pd.read_csv(path / "backtest_summary.csv").to_dict(orient="records")
+            if (path / "backtest_summary.csv").is_file()
+            else []
+        )
+        return ForecastBundle(
+            name=name,
+            version=str(version.version),
+            run_id=str(version.run_id),
+            forecast=forecast,
+            history=history,
+            norms=norms,
+            staffing=staffing,
+            backtest=backtest,
+            gates=_gates(tags, path),
+            loaded_at=self._clock(),
+            drivers=_drivers(path / "drivers.csv"),
+            choice=_choice(path / "auto_choice.csv"),
+            register_entry=_json(path / "algoritmeregister.json"),
+        )
 
     @staticmethod
     def _list_versions(client: Any, name: str) -> list[dict[str, Any]]:
         found = client.search_model_versions(f"name='{name}'")
-        return [{"version": str(v.version), "aliases": list(getattr(v, "aliases", []) or []),
-                 "run_id": str(v.run_id),
-                 "gates": {k[5:]: t for k, t in (v.tags or {}).items() if k.startswith("gate.")},
-                 "comparison": {k[11:]: t for k, t in (v.tags or {}).items() if k.startswith("comparison.")}}
-                for v in sorted(found, key=lambda v: int(v.version), reverse=True)]
+        return [
+            {
+                "version": str(v.version),
+                "aliases": list(getattr(v, "aliases", []) or []),
+                "run_id": str(v.run_id),
+                "gates": {k[5:]: t for k, t in (v.tags or {}).items() if k.startswith("gate.")},
+                "comparison": {k[11:]: t for k, t in (v.tags or {}).items() if k.startswith("comparison.")},
+            }
+            for v in sorted(found, key=lambda v: int(v.version), reverse=True)
+        ]

@@ -31,8 +31,9 @@ from werkwijzer.settings import Settings
 BY = ("team", "model_version", "score_band")
 
 
-def overrides(session: Session, settings: Settings, team: str | None = None,
-              teams: Collection[str] | None = None) -> dict[str, Any]:
+def overrides(
+    session: Session, settings: Settings, team: str | None = None, teams: Collection[str] | None = None
+) -> dict[str, Any]:
     """The rates of ``team``, or of all ``teams`` (``None``: every team)."""
     objections = dict(session.execute(select(Objection.advice_id, func.count()).group_by(Objection.advice_id)).all())
     if team:
@@ -48,16 +49,28 @@ def overrides(session: Session, settings: Settings, team: str | None = None,
                 n, rate = int(r["n"]), float(r["agreement_rate"])
                 alert = "automation_bias" if automation_bias(n, rate, settings) else None
                 followed = round(n * rate)
-                cells.append({"by": by, "key": str(r[by]), "n": n, "followed": followed, "overridden": n - followed,
-                              "agreement_rate": rate, "override_rate": float(r["override_rate"]),
-                              "objections": int(objected.get(r[by], 0)), "alert": alert})
+                cells.append(
+                    {
+                        "by": by,
+                        "key": str(r[by]),
+                        "n": n,
+                        "followed": followed,
+                        "overridden": n - followed,
+                        "agreement_rate": rate,
+                        "override_rate": float(r["override_rate"]),
+                        "objections": int(objected.get(r[by], 0)),
+                        "alert": alert,
+                    }
+                )
     totals = [len(advised), int((~decided["advised"]).sum())]
     hidden = small_counts(totals, settings.fairness_min_cell)
     with_advice, without_advice = (None if hide else total for total, hide in zip(totals, hidden, strict=True))
-    return {"decisions_with_advice": with_advice, "decisions_without_advice": without_advice,
-            "thresholds": {"agreement_note": settings.agreement_note,
-                           "min_decisions": float(settings.monitoring_min_n)},
-            "cells": _published(cells, settings.fairness_min_cell)}
+    return {
+        "decisions_with_advice": with_advice,
+        "decisions_without_advice": without_advice,
+        "thresholds": {"agreement_note": settings.agreement_note, "min_decisions": float(settings.monitoring_min_n)},
+        "cells": _published(cells, settings.fairness_min_cell),
+    }
 
 
 def _published(cells: list[dict[str, Any]], min_cell: int) -> list[dict[str, Any]]:
@@ -67,9 +80,19 @@ def _published(cells: list[dict[str, Any]], min_cell: int) -> list[dict[str, Any
     if not cells:
         return []
     table = suppress_small_cells(pd.DataFrame(cells), min_cell, counts=("objections",))
-    return [{"by": c["by"], "key": c["key"], "decisions": _count(c["n"]), "agreement_rate": _share(c["agreement_rate"]),
-             "override_rate": _share(c["override_rate"]), "objections": _count(c["objections"]), "alert": c["alert"],
-             "suppressed": bool(c["suppressed"])} for c in table.to_dict("records")]
+    return [
+        {
+            "by": c["by"],
+            "key": c["key"],
+            "decisions": _count(c["n"]),
+            "agreement_rate": _share(c["agreement_rate"]),
+            "override_rate": _share(c["override_rate"]),
+            "objections": _count(c["objections"]),
+            "alert": c["alert"],
+            "suppressed": bool(c["suppressed"]),
+        }
+        for c in table.to_dict("records")
+    ]
 
 
 def _count(value: Any) -> int | None:
@@ -78,4 +101,3 @@ def _count(value: Any) -> int | None:
 
 def _share(value: Any) -> float | None:
     return None if pd.isna(value) else float(value)
-

@@ -29,8 +29,10 @@ log = logging.getLogger(__name__)
 def _loaded(store: ModelStore) -> dict[str, str | None]:
     effort, integrated = store.triage_pair()
     forecast = store.forecast
-    return {name: (bundle.version if bundle else None)
-            for name, bundle in zip(MODEL_NAMES, (effort, integrated, forecast), strict=True)}
+    return {
+        name: (bundle.version if bundle else None)
+        for name, bundle in zip(MODEL_NAMES, (effort, integrated, forecast), strict=True)
+    }
 
 
 def refresh_once(store: ModelStore, sessions: sessionmaker[Session], now: dt.datetime) -> dict[str, Any]:
@@ -38,12 +40,21 @@ def refresh_once(store: ModelStore, sessions: sessionmaker[Session], now: dt.dat
     before = _loaded(store)
     results = store.reload()
     after = _loaded(store)
-    changes = {name: {"from": before[name], "to": after[name], "message": results[name].message}
-               for name in MODEL_NAMES if before[name] != after[name]}
+    changes = {
+        name: {"from": before[name], "to": after[name], "message": results[name].message}
+        for name in MODEL_NAMES
+        if before[name] != after[name]
+    }
     if changes:
         with sessions() as session:
-            audit.record(session, kind="models.refreshed", actor="system", subject="models", at=now,
-                         payload={"worker_pid": os.getpid(), "changes": changes})
+            audit.record(
+                session,
+                kind="models.refreshed",
+                actor="system",
+                subject="models",
+                at=now,
+                payload={"worker_pid": os.getpid(), "changes": changes},
+            )
             session.commit()
     return changes
 
@@ -51,8 +62,9 @@ def refresh_once(store: ModelStore, sessions: sessionmaker[Session], now: dt.dat
 class Refresher(PeriodicThread):
     """A daemon thread calling :func:`refresh_once` every ``interval`` seconds until stopped."""
 
-    def __init__(self, store: ModelStore, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime],
-                 interval: float) -> None:
+    def __init__(
+        self, store: ModelStore, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime], interval: float
+    ) -> None:
         super().__init__("werkwijzer-model-refresh", interval)
         self._store, self._sessions, self._clock = store, sessions, clock
 

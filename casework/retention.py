@@ -29,18 +29,29 @@ def purge(session: Session, settings: Settings, now: dt.datetime) -> dict[str, i
     ids = list(session.execute(select(Advice.id).where(Advice.created_at < cutoff)).scalars())
     counts = dict.fromkeys(("advice", "decisions", "objections"), 0)
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for name, table, column in (("decisions", Decision, Decision.advice_id),
-                                    ("objections", Objection, Objection.advice_id), ("advice", Advice, Advice.id)):
+        chunk = ids[start : start + 500]
+        for name, table, column in (
+            ("decisions", Decision, Decision.advice_id),
+            ("objections", Objection, Objection.advice_id),
+            ("advice", Advice, Advice.id),
+        ):
             counts[name] += session.execute(delete(table).where(column.in_(chunk))).rowcount  # type: ignore[attr-defined]
     purged = audit.purge_before(session, cutoff, now)
     counts["audit_events"] = purged.entries
     if purged.entries:
-        checkpoints.append(settings.audit_checkpoint_file, settings.audit_signing_key,
-                           checkpoints.Checkpoint("purge", utc_iso(now), anchor_seq=purged.anchor_seq,
-                                                  anchor_hash=purged.anchor_hash))
+        checkpoints.append(
+            settings.audit_checkpoint_file,
+            settings.audit_signing_key,
+            checkpoints.Checkpoint("purge", utc_iso(now), anchor_seq=purged.anchor_seq, anchor_hash=purged.anchor_hash),
+        )
     counts["idempotency_keys"] = idempotency.purge_before(session, now - dt.timedelta(days=1))
-    audit.record(session, kind="retention.purged", actor="system", subject="retention", at=now,
-                 payload={"retention_days": days, "cutoff": cutoff.isoformat(), **counts})
+    audit.record(
+        session,
+        kind="retention.purged",
+        actor="system",
+        subject="retention",
+        at=now,
+        payload={"retention_days": days, "cutoff": cutoff.isoformat(), **counts},
+    )
     session.commit()
     return counts

@@ -24,9 +24,9 @@ from casework.modelstore import TriageBundle
 
 @dataclass(frozen=True)
 class Scored:
-    proba: np.ndarray             # the effort model's class probabilities for the row
+    proba: np.ndarray  # the effort model's class probabilities for the row
     integrated: np.ndarray | None  # the integrated-approach model's, when it is loaded
-    reasons: list[Any]             # the effort explainer's reasons for the row
+    reasons: list[Any]  # the effort explainer's reasons for the row
 
 
 @dataclass(eq=False)
@@ -48,8 +48,9 @@ def _names(bundle: TriageBundle) -> list[str]:
     return [f["name"] for f in bundle.features]
 
 
-def score_rows(effort: TriageBundle, integrated: TriageBundle | None, records: list[dict[str, Any]],
-           top: int) -> list[Scored]:
+def score_rows(
+    effort: TriageBundle, integrated: TriageBundle | None, records: list[dict[str, Any]], top: int
+) -> list[Scored]:
     fast = getattr(effort.explainer, "score_records", None)
     if fast is not None and (integrated is None or hasattr(integrated.explainer, "proba_records")):
         proba, reasons = fast(records, top=top)
@@ -63,8 +64,7 @@ def score_rows(effort: TriageBundle, integrated: TriageBundle | None, records: l
         reasons = many(effort_rows, top=top, proba=proba)
     else:  # an explainer with only the one-row method
         reasons = [effort.explainer.reasons(effort_rows.iloc[[i]], top=top) for i in range(len(rows))]
-    other = (np.asarray(integrated.model.predict_proba(rows[_names(integrated)]))
-             if integrated is not None else None)
+    other = np.asarray(integrated.model.predict_proba(rows[_names(integrated)])) if integrated is not None else None
     return [Scored(proba[i], other[i] if other is not None else None, reasons[i]) for i in range(len(rows))]
 
 

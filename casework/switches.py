@@ -33,11 +33,19 @@ def advice_enabled(state: dict[str, bool], model_name: str) -> bool:
 
 def flip(session: Session, user: Principal, scope: str, enabled: bool, reason: str, now: dt.datetime) -> SwitchChange:
     if scope not in SWITCH_SCOPES:
-        raise InvalidInput([Problem(("body", "scope"), f"must be one of: {', '.join(SWITCH_SCOPES)}",
-                                    "value_error.scope")])
-    change = SwitchChange(scope=scope, enabled=enabled, reason=reason, changed_by=user.id,
-                          changed_at=now.replace(tzinfo=None))
+        raise InvalidInput(
+            [Problem(("body", "scope"), f"must be one of: {', '.join(SWITCH_SCOPES)}", "value_error.scope")]
+        )
+    change = SwitchChange(
+        scope=scope, enabled=enabled, reason=reason, changed_by=user.id, changed_at=now.replace(tzinfo=None)
+    )
     session.add(change)
-    audit.record(session, kind="advice_switch.changed", actor=user.id, subject=scope,
-                 payload={"scope": scope, "enabled": enabled, "reason": reason}, at=now)
+    audit.record(
+        session,
+        kind="advice_switch.changed",
+        actor=user.id,
+        subject=scope,
+        payload={"scope": scope, "enabled": enabled, "reason": reason},
+        at=now,
+    )
     return change

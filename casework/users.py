@@ -51,19 +51,34 @@ def create_local_users(session: Session, prefix: str, roles: Iterable[str], now:
     return {role: create_user(session, f"{prefix}-{role}", role, now, every_team(role))[1] for role in roles}
 
 
-def create_user(session: Session, name: str, role: str, now: dt.datetime,
-                teams: Iterable[str] = ()) -> tuple[User, str]:
+def create_user(
+    session: Session, name: str, role: str, now: dt.datetime, teams: Iterable[str] = ()
+) -> tuple[User, str]:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     refuse_bsn(name, "the user name")
     chosen = checked_teams(role, teams)
     token = new_token()
     at = now.replace(tzinfo=None)
-    user = User(id=new_user_id(), name=name, role=role, token_hash=hash_token(token), active=True,
-                created_at=at, token_issued_at=at, teams=chosen)
+    user = User(
+        id=new_user_id(),
+        name=name,
+        role=role,
+        token_hash=hash_token(token),
+        active=True,
+        created_at=at,
+        token_issued_at=at,
+        teams=chosen,
+    )
     session.add(user)
-    audit.record(session, kind="user.created", actor="system", subject=user.id, at=now,
-                 payload={"user_id": user.id, "role": role, "teams": chosen})
+    audit.record(
+        session,
+        kind="user.created",
+        actor="system",
+        subject=user.id,
+        at=now,
+        payload={"user_id": user.id, "role": role, "teams": chosen},
+    )
     session.commit()
     return user, token
 
@@ -78,8 +93,9 @@ def _expired(user: User, now: dt.datetime, ttl_days: int) -> bool:
 
 def by_token(session: Session, token: str, now: dt.datetime, ttl_days: int) -> Principal | None:
     """The active user whose unexpired token this is."""
-    user = session.execute(select(User).where(User.token_hash == hash_token(token),
-                                              User.active.is_(True))).scalar_one_or_none()
+    user = session.execute(
+        select(User).where(User.token_hash == hash_token(token), User.active.is_(True))
+    ).scalar_one_or_none()
     return _principal(user) if user and not _expired(user, now, ttl_days) else None
 
 
@@ -89,8 +105,7 @@ def by_id(session: Session, user_id: str) -> Principal | None:
     return _principal(user) if user and user.active else None
 
 
-def by_session(session: Session, user_id: str, generation: int, now: dt.datetime,
-               ttl_days: int) -> Principal | None:
+def by_session(session: Session, user_id: str, generation: int, now: dt.datetime, ttl_days: int) -> Principal | None:
     """The active user a browser session names, if the session was begun after the user's last
     sign-out, revoke or rotation (its generation is still the user's) and its token has not expired."""
     user = session.get(User, user_id)
@@ -105,8 +120,7 @@ def session_generation(session: Session, user_id: str) -> int:
 
 
 def _raise_generation(session: Session, user_id: str) -> None:
-    session.execute(update(User).where(User.id == user_id)
-                    .values(session_generation=User.session_generation + 1))
+    session.execute(update(User).where(User.id == user_id).values(session_generation=User.session_generation + 1))
 
 
 def end_sessions(session: Session, user_id: str) -> None:
@@ -129,8 +143,14 @@ def revoke(session: Session, user_id: str, now: dt.datetime) -> User:
     if user.active:
         user.active = False
         _raise_generation(session, user.id)  # its browser sessions stay ended even if it were ever reactivated
-        audit.record(session, kind="user.revoked", actor="system", subject=user.id, at=now,
-                     payload={"user_id": user.id, "role": user.role})
+        audit.record(
+            session,
+            kind="user.revoked",
+            actor="system",
+            subject=user.id,
+            at=now,
+            payload={"user_id": user.id, "role": user.role},
+        )
         session.commit()
     return user
 
@@ -146,8 +166,14 @@ def rotate(session: Session, user_id: str, now: dt.datetime) -> tuple[User, str]
     user.token_hash = hash_token(token)
     user.token_issued_at = now.replace(tzinfo=None)
     _raise_generation(session, user.id)
-    audit.record(session, kind="user.token_rotated", actor="system", subject=user.id, at=now,
-                 payload={"user_id": user.id, "role": user.role})
+    audit.record(
+        session,
+        kind="user.token_rotated",
+        actor="system",
+        subject=user.id,
+        at=now,
+        payload={"user_id": user.id, "role": user.role},
+    )
     session.commit()
     return user, token
 
@@ -157,7 +183,13 @@ def set_teams(session: Session, user_id: str, teams: Iterable[str], now: dt.date
     user = _existing(session, user_id)
     chosen = checked_teams(user.role, teams)
     user.teams = chosen
-    audit.record(session, kind="user.teams_changed", actor="system", subject=user.id, at=now,
-                 payload={"user_id": user.id, "role": user.role, "teams": chosen})
+    audit.record(
+        session,
+        kind="user.teams_changed",
+        actor="system",
+        subject=user.id,
+        at=now,
+        payload={"user_id": user.id, "role": user.role, "teams": chosen},
+    )
     session.commit()
     return user

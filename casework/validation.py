@@ -68,12 +68,15 @@ def model_input(schemas: list[dict[str, Any]], team: str, features: dict[str, An
         if contains_bsn(name):  # the name itself: refused, and never sent back (not even in ``loc``)
             problems.append(bsn_problem(("body", "features", BSN_PLACEHOLDER)))
         elif (isinstance(value, str) and contains_bsn(value)) or (
-                isinstance(value, int) and passes_eleven_test(value) and (
-                    is_identifier_like(name) or spec is None or spec.get("kind") != "numeric")):
+            isinstance(value, int)
+            and passes_eleven_test(value)
+            and (is_identifier_like(name) or spec is None or spec.get("kind") != "numeric")
+        ):
             problems.append(bsn_problem(loc))
         elif name.lower() in protected or never_feature_reason(name):
-            problems.append(Problem(loc, "is a protected characteristic and is never model input",
-                                    "value_error.protected"))
+            problems.append(
+                Problem(loc, "is a protected characteristic and is never model input", "value_error.protected")
+            )
         elif spec is None:
             problems.append(Problem(loc, "is not a feature of this model", "value_error.unknown_field"))
     for name, spec in specs.items():

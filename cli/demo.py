@@ -38,9 +38,14 @@ def _done(start: float, detail: str) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--inhabitants", type=click.IntRange(min=5_000), default=100_000, show_default=True)
 @click.option("--years", type=click.IntRange(2, 20), default=6, show_default=True)
-@click.option("--usage-weeks", type=click.IntRange(0, 26), default=0, show_default=True,
-              help="Also feed this many weeks of use through the API and run one monitoring pass "
-                   "(the simulated history then ends that many weeks earlier).")
+@click.option(
+    "--usage-weeks",
+    type=click.IntRange(0, 26),
+    default=0,
+    show_default=True,
+    help="Also feed this many weeks of use through the API and run one monitoring pass "
+    "(the simulated history then ends that many weeks earlier).",
+)
 def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usage_weeks: int) -> None:
     """Run everything on a simulated municipality and serve the advisory API."""
     import datetime as dt
@@ -64,10 +69,19 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
     from werkwijzer.progress import reporting
 
     with ProgressBars() as bars, reporting(bars.advance):
-        forecast = train_forecast(data / "intake_weekly.csv", freq="W", horizon=FORECAST_HORIZON_WEEKS,
-                                  norms=data / "norms.csv", staffing=data / "staffing.csv", settings=settings)
-    _done(start, f"werkwijzer-forecast version {forecast.model_version}: "
-                 f"{'champion' if forecast.champion else 'not promoted'} ({forecast.gate})")
+        forecast = train_forecast(
+            data / "intake_weekly.csv",
+            freq="W",
+            horizon=FORECAST_HORIZON_WEEKS,
+            norms=data / "norms.csv",
+            staffing=data / "staffing.csv",
+            settings=settings,
+        )
+    _done(
+        start,
+        f"werkwijzer-forecast version {forecast.model_version}: "
+        f"{'champion' if forecast.champion else 'not promoted'} ({forecast.gate})",
+    )
 
     start = _step(3, "Training triage aids with their gates (policy, proxy scan, fairness, SHAP, model card)")
     from flows.train_triage import train_triage
@@ -82,8 +96,14 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
     ]
     for target, options in runs:
         suffix = "-label_repair" if options.get("label_repair") else ""
-        run = train_triage(str(data / "cases.csv"), str(data / "feature_registry.yaml"), target,
-                           out_dir=str(reports / f"{target}{suffix}"), settings=settings, **options)
+        run = train_triage(
+            str(data / "cases.csv"),
+            str(data / "feature_registry.yaml"),
+            target,
+            out_dir=str(reports / f"{target}{suffix}"),
+            settings=settings,
+            **options,
+        )
         failed = [name for name, gate in run.gates.items() if not gate.get("passed")]
         verdict = "champion" if run.champion else "not promoted: gate " + ", ".join(failed)
         click.echo(f"      {run.model_name} version {run.version}{' (label repair)' if suffix else ''}: {verdict}")
@@ -105,12 +125,16 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
         start = time.perf_counter()
         from cli.monitoring import simulate_use_in_process
 
-        usage, checked = simulate_use_in_process(settings, tokens, usage_weeks, history_end + dt.timedelta(days=1),
-                                                 inhabitants=inhabitants, years=years)
+        usage, checked = simulate_use_in_process(
+            settings, tokens, usage_weeks, history_end + dt.timedelta(days=1), inhabitants=inhabitants, years=years
+        )
         levels = {level: sum(f.level == level for f in checked.findings) for level in ("note", "warn", "stop")}
-        _done(start, f"{usage.advice} cases, {usage.decisions} decisions, {usage.objections} objections; "
-                     f"monitoring: {levels['note']} notes, {levels['warn']} warnings, {levels['stop']} stops"
-                     + (f", advice switched off for {', '.join(checked.stopped)}" if checked.stopped else ""))
+        _done(
+            start,
+            f"{usage.advice} cases, {usage.decisions} decisions, {usage.objections} objections; "
+            f"monitoring: {levels['note']} notes, {levels['warn']} warnings, {levels['stop']} stops"
+            + (f", advice switched off for {', '.join(checked.stopped)}" if checked.stopped else ""),
+        )
 
     click.echo(f"Training finished in {time.perf_counter() - began:.0f} s.")
     _where(settings, host, port)
@@ -151,8 +175,10 @@ def _seed_cases(settings: Settings, cases_csv: Path, caseworker_token: str) -> i
 def _where(settings: Settings, host: str, port: int) -> None:
     home = settings.home_dir
     click.echo("Where to look:")
-    click.echo(f"  Pages:      http://{host}:{port}/   (sign in with a token above; the caseworker finds "
-               f"{DEMO_CASES} cases under Nieuwe zaken)")
+    click.echo(
+        f"  Pages:      http://{host}:{port}/   (sign in with a token above; the caseworker finds "
+        f"{DEMO_CASES} cases under Nieuwe zaken)"
+    )
     click.echo(f"  API docs:   http://{host}:{port}/docs   (Authorization: Bearer <token>)")
     click.echo(f"  MLflow UI:  mlflow ui --backend-store-uri {settings.tracking_uri} --port 5000")
     click.echo(f"  Prefect UI: PREFECT_HOME={Path(home) / 'prefect'} prefect server start")

@@ -13,10 +13,19 @@ import click
 
 
 @click.command()
-@click.option("--model", "model_name", required=True,
-              help="Registered model, e.g. werkwijzer-triage-effort_class or werkwijzer-forecast.")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for systemcard.json, .html and .pdf.")
+@click.option(
+    "--model",
+    "model_name",
+    required=True,
+    help="Registered model, e.g. werkwijzer-triage-effort_class or werkwijzer-forecast.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for systemcard.json, .html and .pdf.",
+)
 @click.option("--no-log", is_flag=True, help="Do not keep the card with the model's run in MLflow.")
 def evidence(model_name: str, out: Path, no_log: bool) -> None:
     """Write the system card of MODEL: each Algoritmekader requirement and instrument question either
@@ -34,8 +43,10 @@ def evidence(model_name: str, out: Path, no_log: bool) -> None:
         raise click.ClickException(f"no system card written: {exc}") from None
     summary = json.loads(written["json"].read_text(encoding="utf-8"))["summary"]
     for what, counted in summary.items():
-        click.echo(f"{what}: {counted['evidenced']} evidenced, {counted['open']} open, "
-                   f"{counted['not_applicable']} not applicable")
+        click.echo(
+            f"{what}: {counted['evidenced']} evidenced, {counted['open']} open, "
+            f"{counted['not_applicable']} not applicable"
+        )
     for path in written.values():
         click.echo(f"wrote {path}")
 

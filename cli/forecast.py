@@ -123,16 +123,15 @@ def forecast(
         f"MLflow run {result.run_id}, model version {result.model_version} "
         f"({'champion' if result.champion else 'not champion'}: {result.gate})"
     )
-    click.echo(
-        f"wrote {out}/backtest_predictions.csv, backtest_summary.csv, forecast.csv, "
-        "drivers.csv, report.md"
-    )
+    click.echo(f"wrote {out}/backtest_predictions.csv, backtest_summary.csv, forecast.csv, drivers.csv, report.md")
     where_the_details_are()
     if not result.champion:
         from cli.exits import needs_attention
 
-        needs_attention(f"not promoted: model version {result.model_version} is registered, not champion "
-                        f"({result.gate}); exit code 3")
+        needs_attention(
+            f"not promoted: model version {result.model_version} is registered, not champion "
+            f"({result.gate}); exit code 3"
+        )
 
 
 @click.command()
@@ -151,9 +150,7 @@ def forecast(
     multiple=True,
     help="What-if, repeatable: TEAM:+10% (demand) or TEAM:+2fte (staffing).",
 )
-@click.option(
-    "--backlog", "backlogs", multiple=True, help="Starting backlog, repeatable: TEAM:HOURS."
-)
+@click.option("--backlog", "backlogs", multiple=True, help="Starting backlog, repeatable: TEAM:HOURS.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
 def capacity(
     forecast_path: Path,
@@ -184,9 +181,7 @@ def capacity(
         try:
             backlog[team] = float(hours)
         except ValueError:
-            raise click.BadParameter(
-                f"{text!r}: expected TEAM:HOURS", param_hint="--backlog"
-            ) from None
+            raise click.BadParameter(f"{text!r}: expected TEAM:HOURS", param_hint="--backlog") from None
     frame = read_forecast(forecast_path)
     try:
         plan = plan_capacity(
@@ -209,15 +204,8 @@ def capacity(
         max_breach=("breach_probability", "max"),
     )
     for team, row in short.iterrows():
-        risk = (
-            ""
-            if pd.isna(row["max_breach"])
-            else f", max kans op termijnoverschrijding {row['max_breach']:.0%}"
-        )
-        click.echo(
-            f"{team}: nodig {row['fte_needed']:.1f} fte, "
-            f"beschikbaar {row['fte_available']:.1f} fte{risk}"
-        )
+        risk = "" if pd.isna(row["max_breach"]) else f", max kans op termijnoverschrijding {row['max_breach']:.0%}"
+        click.echo(f"{team}: nodig {row['fte_needed']:.1f} fte, beschikbaar {row['fte_available']:.1f} fte{risk}")
     click.echo(f"wrote {out}/capacity.csv")
 
 

@@ -19,10 +19,19 @@ def import_() -> None:
 @click.option("--url", required=True, help="The Zaken API, e.g. https://HOST/zaken/api/v1.")
 @click.option("--since", type=_DATE, required=True, help="First registratiedatum to count (YYYY-MM-DD).")
 @click.option("--until", type=_DATE, default=None, help="Last day to count (default: today in Europe/Amsterdam).")
-@click.option("--mapping", "mapping_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              required=True, help="Mapping file (YAML): zaaktype -> team, features.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for intake.csv, cases.csv and the import's state.")
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Mapping file (YAML): zaaktype -> team, features.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for intake.csv, cases.csv and the import's state.",
+)
 def zgw(url: str, since: dt.datetime, until: dt.datetime | None, mapping_path: Path, out: Path) -> None:
     """Count zaken per team and day (registratiedatum) and write their cases, from a Zaken API 1.5.
 
@@ -36,17 +45,28 @@ def zgw(url: str, since: dt.datetime, until: dt.datetime | None, mapping_path: P
 
     settings = get_settings()
     if not settings.zgw_client_id or not settings.zgw_secret:
-        raise click.ClickException("set WERKWIJZER_ZGW_CLIENT_ID and WERKWIJZER_ZGW_SECRET (the ZGW client id and "
-                                   "secret; never on the command line)")
+        raise click.ClickException(
+            "set WERKWIJZER_ZGW_CLIENT_ID and WERKWIJZER_ZGW_SECRET (the ZGW client id and "
+            "secret; never on the command line)"
+        )
     try:
         mapping = load_mapping(mapping_path)
         with ZakenClient(url, settings.zgw_client_id, settings.zgw_secret, retries=settings.service_retries) as api:
-            result = run_import(api.zaken, api.eigenschappen, url=url, mapping=mapping, out=out, since=since.date(),
-                                until=until.date() if until else None)
+            result = run_import(
+                api.zaken,
+                api.eigenschappen,
+                url=url,
+                mapping=mapping,
+                out=out,
+                since=since.date(),
+                until=until.date() if until else None,
+            )
     except (ZGWImportError, ServiceError) as exc:
         raise click.ClickException(f"{exc}\nNothing was written.") from None
-    click.echo(f"read {result.zaken} zaken registered {result.start} .. {result.until}; {result.cases} cases "
-               f"of known zaaktypes")
+    click.echo(
+        f"read {result.zaken} zaken registered {result.start} .. {result.until}; {result.cases} cases "
+        f"of known zaaktypes"
+    )
     for zaaktype, count in result.unknown.items():
         click.echo(f"  not counted, unknown zaaktype ({count}): {zaaktype} - add it to the mapping")
     if result.undated:

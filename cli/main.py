@@ -19,8 +19,13 @@ from werkwijzer.contracts import ContractError
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="werkwijzer")
-@click.option("-v", "--verbose", is_flag=True, envvar="WERKWIJZER_VERBOSE",
-              help="Show the libraries' logs (Prefect, MLflow, warnings) here, not in <home>/logs/werkwijzer.log.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    envvar="WERKWIJZER_VERBOSE",
+    help="Show the libraries' logs (Prefect, MLflow, warnings) here, not in <home>/logs/werkwijzer.log.",
+)
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Werkwijzer: workload forecasts and advisory triage for municipal teams. The model advises; a person decides."""
@@ -32,8 +37,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
         ctx.call_on_close(quiet_libraries(prepare_home(get_settings())))
 
 
-for module in (data, forecast, triage, register, imports, service, demo, report, monitoring, evidence,
-               schedule):
+for module in (data, forecast, triage, register, imports, service, demo, report, monitoring, evidence, schedule):
     for command in module.COMMANDS:
         cli.add_command(command)
 

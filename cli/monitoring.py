@@ -73,26 +73,60 @@ def _first_new_day(settings: Settings, weeks: int) -> dt.date:
 
 @click.command("simulate-usage")
 @click.option("--weeks", type=click.IntRange(1, 104), required=True, help="Weeks of use to simulate.")
-@click.option("--drift", type=click.FloatRange(0, 10), default=0.0, show_default=True,
-              help="Shift the model input: numbers grow by 1+F, complete documents get rarer.")
+@click.option(
+    "--drift",
+    type=click.FloatRange(0, 10),
+    default=0.0,
+    show_default=True,
+    help="Shift the model input: numbers grow by 1+F, complete documents get rarer.",
+)
 @click.option("--fairness-breach", is_flag=True, help="Caseworkers judge one group harsher than the advice.")
 @click.option("--rubber-stamp", is_flag=True, help="Caseworkers follow every advice.")
 @click.option("--seed", type=int, default=None, help="Random seed (default: the settings' seed).")
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The running API.")
-@click.option("--token-file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-              help="Lines '<role> <token>' (caseworker and team_lead); '-' reads them from standard input. "
-                   "Or set WERKWIJZER_TOKEN_CASEWORKER and WERKWIJZER_TOKEN_TEAM_LEAD.")
-@click.option("--token", "tokens", multiple=True, metavar="ROLE=TOKEN", hidden=True,
-              help="Deprecated: visible in ps; use the environment or --token-file.")
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First day of use (default: the day after the training data).")
-@click.option("--inhabitants", type=click.IntRange(min=5_000), default=100_000, show_default=True,
-              help="As given to 'werkwijzer demo'.")
-@click.option("--years", type=click.IntRange(2, 20), default=6, show_default=True,
-              help="As given to 'werkwijzer demo'.")
-def simulate_usage(weeks: int, drift: float, fairness_breach: bool, rubber_stamp: bool, seed: int | None, url: str,
-                   token_file: Path | None, tokens: tuple[str, ...], start: dt.datetime | None, inhabitants: int,
-                   years: int) -> None:
+@click.option(
+    "--token-file",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="Lines '<role> <token>' (caseworker and team_lead); '-' reads them from standard input. "
+    "Or set WERKWIJZER_TOKEN_CASEWORKER and WERKWIJZER_TOKEN_TEAM_LEAD.",
+)
+@click.option(
+    "--token",
+    "tokens",
+    multiple=True,
+    metavar="ROLE=TOKEN",
+    hidden=True,
+    help="Deprecated: visible in ps; use the environment or --token-file.",
+)
+@click.option(
+    "--start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="First day of use (default: the day after the training data).",
+)
+@click.option(
+    "--inhabitants",
+    type=click.IntRange(min=5_000),
+    default=100_000,
+    show_default=True,
+    help="As given to 'werkwijzer demo'.",
+)
+@click.option(
+    "--years", type=click.IntRange(2, 20), default=6, show_default=True, help="As given to 'werkwijzer demo'."
+)
+def simulate_usage(
+    weeks: int,
+    drift: float,
+    fairness_breach: bool,
+    rubber_stamp: bool,
+    seed: int | None,
+    url: str,
+    token_file: Path | None,
+    tokens: tuple[str, ...],
+    start: dt.datetime | None,
+    inhabitants: int,
+    years: int,
+) -> None:
     """Feed new weeks of intake, cases, decisions and objections through the running API.
 
     Protected characteristics of the simulated cases go only to the audit file
@@ -115,23 +149,40 @@ def simulate_usage(weeks: int, drift: float, fairness_breach: bool, rubber_stamp
             usage = simulate_weeks(first, weeks, inhabitants=inhabitants, years=years, seed=seed)
             behaviour = Behaviour(rubber_stamp=rubber_stamp, fairness_breach=fairness_breach)
             with ProgressBars() as bars:
-                summary = feed_usage(client, usage, schema, settings, behaviour=behaviour, drift=drift, seed=seed,
-                                     progress=_step_line,
-                                     on_case=lambda done, total: bars.advance("cases through the API", done, total))
+                summary = feed_usage(
+                    client,
+                    usage,
+                    schema,
+                    settings,
+                    behaviour=behaviour,
+                    drift=drift,
+                    seed=seed,
+                    progress=_step_line,
+                    on_case=lambda done, total: bars.advance("cases through the API", done, total),
+                )
     except (ApiError, LookupError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"simulated {summary.start} to {summary.end}: {summary.advice} cases, {summary.advised} with advice, "
-               f"{summary.followed} of {summary.decisions} decisions followed the advice, "
-               f"{summary.objections} objections; intake for {summary.intake_days} team-days"
-               + (f" ({summary.skipped_future_days} future team-days not sent)" if summary.skipped_future_days else ""))
+    click.echo(
+        f"simulated {summary.start} to {summary.end}: {summary.advice} cases, {summary.advised} with advice, "
+        f"{summary.followed} of {summary.decisions} decisions followed the advice, "
+        f"{summary.objections} objections; intake for {summary.intake_days} team-days"
+        + (f" ({summary.skipped_future_days} future team-days not sent)" if summary.skipped_future_days else "")
+    )
     click.echo(f"characteristics (audit file only): {summary.characteristics_file}")
     click.echo(f"took {time.perf_counter() - began:.0f} s")
     where_the_details_are()
 
 
-def simulate_use_in_process(settings: Settings, tokens: dict[str, str], weeks: int, first_day: dt.date, *,
-                            inhabitants: int, years: int,
-                            store: ModelStore | None = None) -> tuple[UsageSummary, MonitorRun]:
+def simulate_use_in_process(
+    settings: Settings,
+    tokens: dict[str, str],
+    weeks: int,
+    first_day: dt.date,
+    *,
+    inhabitants: int,
+    years: int,
+    store: ModelStore | None = None,
+) -> tuple[UsageSummary, MonitorRun]:
     """``werkwijzer demo --usage-weeks``: serve the API on a free loopback port for as long as it
     takes to feed ``weeks`` of use over HTTP, then run one monitoring pass. Returns both summaries."""
     import socket
@@ -148,8 +199,9 @@ def simulate_use_in_process(settings: Settings, tokens: dict[str, str], weeks: i
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, name="werkwijzer-usage-api", daemon=True)
     thread.start()
     try:
@@ -175,8 +227,12 @@ _CRON = re.compile(r"^\S+(\s+\S+){4}$")
 @click.command()
 @click.option("--once", is_flag=True, help="Run one monitoring pass now.")
 @click.option("--cron", default=None, metavar="EXPR", help='Serve the flow on a schedule, e.g. "0 6 * * 1".')
-@click.option("--end", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), default=None,
-              help="With --once: end of the window (UTC; default now).")
+@click.option(
+    "--end",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    default=None,
+    help="With --once: end of the window (UTC; default now).",
+)
 def monitor(once: bool, cron: str | None, end: dt.datetime | None) -> None:
     """Monitoring: forecast error, drift, live fairness, agreement, objections; stop switches advice off."""
     if once == (cron is not None):
@@ -189,8 +245,11 @@ def monitor(once: bool, cron: str | None, end: dt.datetime | None) -> None:
         from flows.monitor import serve
 
         if not get_current_settings().api.url:  # an ephemeral server runs no scheduler
-            click.echo("note: schedules fire only with a Prefect server: start one with 'prefect server start' "
-                       "(same PREFECT_HOME) and set PREFECT_API_URL=http://127.0.0.1:4200/api", err=True)
+            click.echo(
+                "note: schedules fire only with a Prefect server: start one with 'prefect server start' "
+                "(same PREFECT_HOME) and set PREFECT_API_URL=http://127.0.0.1:4200/api",
+                err=True,
+            )
         click.echo(f"serving the monitoring flow with cron {cron!r} (Ctrl+C stops)")
         serve(cron)
         return
@@ -206,8 +265,10 @@ def monitor(once: bool, cron: str | None, end: dt.datetime | None) -> None:
     except StoreNotReady as exc:
         raise click.ClickException(str(exc)) from exc
     run = monitor_flow(end=end)
-    click.echo(f"period {run.period.start:%Y-%m-%d %H:%M} to {run.period.end:%Y-%m-%d %H:%M} UTC: "
-               f"{run.counts.get('advice', 0)} advice, {run.counts.get('decisions', 0)} decisions")
+    click.echo(
+        f"period {run.period.start:%Y-%m-%d %H:%M} to {run.period.end:%Y-%m-%d %H:%M} UTC: "
+        f"{run.counts.get('advice', 0)} advice, {run.counts.get('decisions', 0)} decisions"
+    )
     for finding in run.findings:
         click.echo(f"  [{level_name(finding.level, 'en')}] {finding.message_nl}")
     for note in run.notes:

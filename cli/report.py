@@ -13,12 +13,21 @@ import click
 
 
 @click.command()
-@click.option("--period", required=True,
-              help="Quarter (2026-Q3), half year (2026-H1), month (2026-07) or year (2026).")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for report-<period>.<lang>.html and .pdf.")
-@click.option("--lang", "languages", type=click.Choice(["nl", "en"]), multiple=True,
-              help="Language (repeatable); default: Dutch and English.")
+@click.option("--period", required=True, help="Quarter (2026-Q3), half year (2026-H1), month (2026-07) or year (2026).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for report-<period>.<lang>.html and .pdf.",
+)
+@click.option(
+    "--lang",
+    "languages",
+    type=click.Choice(["nl", "en"]),
+    multiple=True,
+    help="Language (repeatable); default: Dutch and English.",
+)
 def report(period: str, out: Path, languages: tuple[str, ...]) -> None:
     """Write the accountability report of PERIOD from the API store, MLflow and the audit file."""
     # An unreachable MLflow server should fail in seconds, not after minutes of retries.

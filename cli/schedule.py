@@ -39,12 +39,15 @@ def schedule() -> None:
 
 @schedule.command("deploy")
 @click.option("--pool", default=POOL, show_default=True, help="Prefect work pool (made when missing).")
-@click.option("--monitor-cron", default=MONITOR_CRON, show_default=True, callback=_cron,
-              help="When the monitoring pass runs.")
-@click.option("--retrain-cron", default=RETRAIN_CRON, show_default=True, callback=_cron,
-              help="When the forecasts are retrained.")
-@click.option("--timezone", default=TIMEZONE, show_default=True, callback=_timezone,
-              help="Time zone of the cron expressions.")
+@click.option(
+    "--monitor-cron", default=MONITOR_CRON, show_default=True, callback=_cron, help="When the monitoring pass runs."
+)
+@click.option(
+    "--retrain-cron", default=RETRAIN_CRON, show_default=True, callback=_cron, help="When the forecasts are retrained."
+)
+@click.option(
+    "--timezone", default=TIMEZONE, show_default=True, callback=_timezone, help="Time zone of the cron expressions."
+)
 def deploy(pool: str, monitor_cron: str, retrain_cron: str, timezone: str) -> None:
     """Create or update the work pool and the scheduled deployments (safe to run again)."""
     from flows.deployments import NoPrefectServer, Plan, api_url
@@ -76,14 +79,17 @@ def list_(pool: str) -> None:
     except NoPrefectServer as exc:
         raise click.ClickException(str(exc)) from exc
     except ObjectNotFound:
-        raise click.ClickException(f"no work pool {pool!r} on the Prefect server: "
-                                   "run 'werkwijzer schedule deploy'") from None
+        raise click.ClickException(
+            f"no work pool {pool!r} on the Prefect server: run 'werkwijzer schedule deploy'"
+        ) from None
     if not found:
         click.echo(f"no deployments on pool {pool!r}: run 'werkwijzer schedule deploy'")
     for item in found:
         upcoming = f"{item.next_run:%Y-%m-%d %H:%M %Z}" if item.next_run else "none scheduled"
-        click.echo(f"{item.name}: {', '.join(item.schedules) or 'no schedule'}; next {upcoming}; "
-                   f"last run {item.last_state or 'none yet'}")
+        click.echo(
+            f"{item.name}: {', '.join(item.schedules) or 'no schedule'}; next {upcoming}; "
+            f"last run {item.last_state or 'none yet'}"
+        )
 
 
 def _run(coroutine):

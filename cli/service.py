@@ -21,10 +21,14 @@ if TYPE_CHECKING:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
-@click.option("--access-log/--no-access-log", default=False, show_default=True,
-              help="Log every request (client address, method, path, status) to standard output. Off by "
-                   "default: the audit trail is the record of who did what, and a log file is out of reach "
-                   "of the retention purge (ADR 0009).")
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log every request (client address, method, path, status) to standard output. Off by "
+    "default: the audit trail is the record of who did what, and a log file is out of reach "
+    "of the retention purge (ADR 0009).",
+)
 def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the API; it loads the champion models from MLflow at start-up."""
     if workers > 1:
@@ -63,8 +67,15 @@ def _share_metrics() -> None:
 WORKER_HEALTHCHECK_SECONDS = 60  # see run_api
 
 
-def run_api(host: str, port: int, *, workers: int = 1, access_log: bool = False,
-            app: str = "api.main:create_app", sock: socket.socket | None = None) -> None:
+def run_api(
+    host: str,
+    port: int,
+    *,
+    workers: int = 1,
+    access_log: bool = False,
+    app: str = "api.main:create_app",
+    sock: socket.socket | None = None,
+) -> None:
     """Serve the app with uvicorn until stopped: ``serve`` and ``demo`` both start it here, so both
     write no access log unless asked (ADR 0009), and both stop within ``settings.shutdown_seconds``
     of a SIGTERM: new connections are refused at once, requests under way get that long to finish.
@@ -79,9 +90,16 @@ def run_api(host: str, port: int, *, workers: int = 1, access_log: bool = False,
     # worker importing the model stack and loading champions on a busy two-core machine can take longer,
     # and was then killed and started again over and over. Workers answer the ping on a thread of their
     # own, so a longer wait only delays noticing a worker that really hangs.
-    config = uvicorn.Config(app, factory=True, host=host, port=port, workers=workers, access_log=access_log,
-                            timeout_graceful_shutdown=get_settings().shutdown_seconds,  # type: ignore[arg-type]  # seconds as a float: uvicorn waits with asyncio, its hint says int
-                            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
+    config = uvicorn.Config(
+        app,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        timeout_graceful_shutdown=get_settings().shutdown_seconds,  # type: ignore[arg-type]  # seconds as a float: uvicorn waits with asyncio, its hint says int
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+    )
     listening = sock or config.bind_socket()
     if workers > 1:
         Multiprocess(config, sockets=[listening]).run()
@@ -94,9 +112,14 @@ def users() -> None:
     """Manage API users."""
 
 
-TEAM_OPTION = click.option("--team", "teams", multiple=True, metavar="TEAM",
-                           help="A team the user works for (repeatable; werkwijzer/teams.py). Caseworkers and "
-                                "team leads need at least one; other roles see all teams.")
+TEAM_OPTION = click.option(
+    "--team",
+    "teams",
+    multiple=True,
+    metavar="TEAM",
+    help="A team the user works for (repeatable; werkwijzer/teams.py). Caseworkers and "
+    "team leads need at least one; other roles see all teams.",
+)
 T = TypeVar("T")
 
 
@@ -117,17 +140,20 @@ def _change_users(change: Callable[[Session, dt.datetime], T]) -> tuple[Settings
 
 @users.command("create")
 @click.option("--name", required=True, help="A name people recognise; not a citizen's name.")
-@click.option("--role", required=True, type=click.Choice(["caseworker", "team_lead", "model_owner", "auditor",
-                                                          "admin"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["caseworker", "team_lead", "model_owner", "auditor", "admin"])
+)
 @TEAM_OPTION
 def users_create(name: str, role: str, teams: tuple[str, ...]) -> None:
     """Create a user; the token is printed once, on the last line, and stored only as a hash."""
     from casework.users import create_user
 
     settings, (user, token) = _change_users(lambda session, now: create_user(session, name, role, now, teams))
-    click.echo(f"created user {user.id} ({name}, {role}{', ' + ' '.join(user.teams) if user.teams else ''}); "
-               f"the token expires in {settings.token_ttl_days} days (WERKWIJZER_TOKEN_TTL_DAYS); "
-               "keep it, it is not shown again:")
+    click.echo(
+        f"created user {user.id} ({name}, {role}{', ' + ' '.join(user.teams) if user.teams else ''}); "
+        f"the token expires in {settings.token_ttl_days} days (WERKWIJZER_TOKEN_TTL_DAYS); "
+        "keep it, it is not shown again:"
+    )
     click.echo(token)
 
 
@@ -138,8 +164,10 @@ def users_revoke(user_id: str) -> None:
     from casework.users import revoke
 
     settings, _ = _change_users(lambda session, now: revoke(session, user_id, now))
-    click.echo(f"revoked {user_id}; new requests with its token are refused, by a running API within "
-               f"{settings.token_cache_seconds:g} s (WERKWIJZER_TOKEN_CACHE_SECONDS)")
+    click.echo(
+        f"revoked {user_id}; new requests with its token are refused, by a running API within "
+        f"{settings.token_cache_seconds:g} s (WERKWIJZER_TOKEN_CACHE_SECONDS)"
+    )
 
 
 @users.command("rotate")
@@ -149,9 +177,11 @@ def users_rotate(user_id: str) -> None:
     from casework.users import rotate
 
     settings, (_, token) = _change_users(lambda session, now: rotate(session, user_id, now))
-    click.echo(f"new token for {user_id}; the old one is refused, by a running API within "
-               f"{settings.token_cache_seconds:g} s; this one expires in {settings.token_ttl_days} days "
-               "(WERKWIJZER_TOKEN_TTL_DAYS); keep it, it is not shown again:")
+    click.echo(
+        f"new token for {user_id}; the old one is refused, by a running API within "
+        f"{settings.token_cache_seconds:g} s; this one expires in {settings.token_ttl_days} days "
+        "(WERKWIJZER_TOKEN_TTL_DAYS); keep it, it is not shown again:"
+    )
     click.echo(token)
 
 
@@ -163,8 +193,10 @@ def users_teams(user_id: str, teams: tuple[str, ...]) -> None:
     from casework.users import set_teams
 
     settings, user = _change_users(lambda session, now: set_teams(session, user_id, teams, now))
-    click.echo(f"{user_id} now works for {', '.join(user.teams)}; pages at once, a running API within "
-               f"{settings.token_cache_seconds:g} s")
+    click.echo(
+        f"{user_id} now works for {', '.join(user.teams)}; pages at once, a running API within "
+        f"{settings.token_cache_seconds:g} s"
+    )
 
 
 @click.command()
@@ -195,8 +227,9 @@ def reload(url: str, token_stdin: bool, token: str | None) -> None:
 
     token = read_token(stdin=token_stdin, given=token)
 
-    response = httpx.post(f"{url.rstrip('/')}{API_PREFIX}/admin/reload", headers={"Authorization": f"Bearer {token}"},
-                          timeout=300)
+    response = httpx.post(
+        f"{url.rstrip('/')}{API_PREFIX}/admin/reload", headers={"Authorization": f"Bearer {token}"}, timeout=300
+    )
     if response.status_code != 200:
         raise click.ClickException(f"reload failed: {response.status_code} {response.text}")
     for name, result in response.json()["results"].items():

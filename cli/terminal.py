@@ -30,7 +30,8 @@ def quiet_libraries(home: Home) -> Callable[[], None]:
         os.environ.setdefault(name, value)
     if "PREFECT_LOGGING_SETTINGS_PATH" not in os.environ:
         os.environ["PREFECT_LOGGING_SETTINGS_PATH"] = str(
-            prefect_logging_config(home.log_file, home.logs / "prefect-logging.yml"))
+            prefect_logging_config(home.log_file, home.logs / "prefect-logging.yml")
+        )
     warnings_logger = logging.getLogger("py.warnings")
     warnings_logger.addHandler(file_handler(home.log_file))
     warnings_logger.propagate = False
@@ -90,8 +91,12 @@ class ProgressBars:
                 self._tenth = 10 if done >= total else tenth
         self._done = done
 
-    def close(self, kind: type[BaseException] | None = None, error: BaseException | None = None,
-              trace: TracebackType | None = None) -> None:
+    def close(
+        self,
+        kind: type[BaseException] | None = None,
+        error: BaseException | None = None,
+        trace: TracebackType | None = None,
+    ) -> None:
         if self._bar is not None:
             self._bar.__exit__(kind, error, trace)
             self._bar = None
@@ -100,6 +105,7 @@ class ProgressBars:
     def __enter__(self) -> ProgressBars:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.close(kind, error, trace)

@@ -16,8 +16,10 @@ from collections.abc import Iterable
 import click
 
 ENV = "WERKWIJZER_TOKEN"
-COMMAND_LINE_WARNING = ("warning: a token on the command line is visible to every user of this machine (ps, shell "
-                        f"history); put it in {ENV} or give it on standard input instead")
+COMMAND_LINE_WARNING = (
+    "warning: a token on the command line is visible to every user of this machine (ps, shell "
+    f"history); put it in {ENV} or give it on standard input instead"
+)
 
 
 def role_env(role: str) -> str:

@@ -27,32 +27,64 @@ def triage() -> None:
 @click.option("--target", required=True, help="Column to predict (binary or multi-class).")
 @click.option("--positive", default=None, help="The positive value of a binary target (e.g. yes).")
 @click.option("--registry", "registry", type=_FILE, required=True, help="Feature registry (YAML).")
-@click.option("--governance", "governance", type=_FILE, default=None,
-              help="governance.yaml with organisation facts (defaults from the settings otherwise).")
-@click.option("--justification", "justification", type=_FILE, default=None,
-              help="YAML answering item 17's five questions; lets a found disparity pass, on the record.")
-@click.option("--label-repair", type=click.Choice(["hours"]), default=None,
-              help="Train on the class implied by handling_hours and the team norms instead of the "
-                   "historical label (when the label audit finds the label biased).")
+@click.option(
+    "--governance",
+    "governance",
+    type=_FILE,
+    default=None,
+    help="governance.yaml with organisation facts (defaults from the settings otherwise).",
+)
+@click.option(
+    "--justification",
+    "justification",
+    type=_FILE,
+    default=None,
+    help="YAML answering item 17's five questions; lets a found disparity pass, on the record.",
+)
+@click.option(
+    "--label-repair",
+    type=click.Choice(["hours"]),
+    default=None,
+    help="Train on the class implied by handling_hours and the team norms instead of the "
+    "historical label (when the label audit finds the label biased).",
+)
 @click.option("--norms", "norms", type=_FILE, default=None, help="norms.csv for the label audit and repair.")
 @click.option("--human", "human", default=None, help="Column with the existing human process's outcome.")
 @click.option("--out", "out", type=_DIR, required=True, help="Folder for the reports.")
-def train(cases: Path, target: str, positive: str | None, registry: Path, governance: Path | None,
-          justification: Path | None, label_repair: str | None, norms: Path | None, human: str | None,
-          out: Path) -> None:
+def train(
+    cases: Path,
+    target: str,
+    positive: str | None,
+    registry: Path,
+    governance: Path | None,
+    justification: Path | None,
+    label_repair: str | None,
+    norms: Path | None,
+    human: str | None,
+    out: Path,
+) -> None:
     """Train, audit, explain and register a triage model; writes every report into OUT."""
     from flows.train_triage import train_triage
     from models.policy import FeaturePolicyError
     from werkwijzer.settings import get_settings
 
-    click.echo(f"training {target} on {cases}: policy, proxy scan, model, fairness audit, SHAP, registry "
-               "(a minute or more)")
+    click.echo(
+        f"training {target} on {cases}: policy, proxy scan, model, fairness audit, SHAP, registry (a minute or more)"
+    )
     try:
-        run = train_triage(str(cases), str(registry), target, positive=positive,
-                           governance_path=str(governance) if governance else None,
-                           justification_path=str(justification) if justification else None,
-                           label_repair=label_repair, norms_path=str(norms) if norms else None,
-                           human_col=human, out_dir=str(out), settings=get_settings())
+        run = train_triage(
+            str(cases),
+            str(registry),
+            target,
+            positive=positive,
+            governance_path=str(governance) if governance else None,
+            justification_path=str(justification) if justification else None,
+            label_repair=label_repair,
+            norms_path=str(norms) if norms else None,
+            human_col=human,
+            out_dir=str(out),
+            settings=get_settings(),
+        )
     except FeaturePolicyError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"wrote reports to {out}")
@@ -63,8 +95,10 @@ def train(cases: Path, target: str, positive: str | None, registry: Path, govern
     where_the_details_are()
     if not run.champion:
         failed = ", ".join(name for name, gate in run.gates.items() if not gate["passed"]) or "none failed"
-        needs_attention(f"not promoted: {run.model_name} version {run.version} is registered, not champion "
-                        f"(gates: {failed}); exit code 3")
+        needs_attention(
+            f"not promoted: {run.model_name} version {run.version} is registered, not champion "
+            f"(gates: {failed}); exit code 3"
+        )
 
 
 @click.group(invoke_without_command=True, subcommand_metavar="[verify ...]")
@@ -76,16 +110,33 @@ def train(cases: Path, target: str, positive: str | None, registry: Path, govern
 @click.option("--positive", default=None, help="Positive value (default: true/yes/ja, or one-vs-rest).")
 @click.option("--out", "out", type=_DIR, help="Folder for fairness.csv and fairness.md.  [required]")
 @click.pass_context
-def audit(ctx: click.Context, data: Path | None, label: str | None, prediction: str | None,
-          groups: tuple[str, ...], references: tuple[str, ...], positive: str | None, out: Path | None) -> None:
+def audit(
+    ctx: click.Context,
+    data: Path | None,
+    label: str | None,
+    prediction: str | None,
+    groups: tuple[str, ...],
+    references: tuple[str, ...],
+    positive: str | None,
+    out: Path | None,
+) -> None:
     """Audit an existing process or model from a file of outcomes: fairness.csv and fairness.md.
 
     `werkwijzer audit verify` checks the advisory service's audit trail instead (see its --help).
     """
     if ctx.invoked_subcommand is not None:
         return
-    missing = [name for name, value in (("--data", data), ("--label", label), ("--prediction", prediction),
-                                        ("--group", groups), ("--out", out)) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("--data", data),
+            ("--label", label),
+            ("--prediction", prediction),
+            ("--group", groups),
+            ("--out", out),
+        )
+        if not value
+    ]
     if missing:
         raise click.UsageError(f"Missing option(s) {', '.join(missing)} for the fairness audit.", ctx=ctx)
     assert data is not None and label is not None and prediction is not None and out is not None
@@ -95,8 +146,15 @@ def audit(ctx: click.Context, data: Path | None, label: str | None, prediction: 
 audit.add_command(verify_trail)
 
 
-def _fairness_audit(data: Path, label: str, prediction: str, groups: tuple[str, ...], references: tuple[str, ...],
-                    positive: str | None, out: Path) -> None:
+def _fairness_audit(
+    data: Path,
+    label: str,
+    prediction: str,
+    groups: tuple[str, ...],
+    references: tuple[str, ...],
+    positive: str | None,
+    out: Path,
+) -> None:
     from explain.fairness import PRIORITY, export_table, fairness_gate
     from explain.fairness import audit as run_audit
     from explain.fairness_report import fairness_markdown, parse_references, read_outcomes
@@ -110,21 +168,33 @@ def _fairness_audit(data: Path, label: str, prediction: str, groups: tuple[str, 
         raise click.BadParameter(str(exc), param_hint="--reference") from None
     frame = read_outcomes(data, label, prediction, groups)
     try:
-        table = run_audit(frame[label], frame[prediction], frame[list(groups)], positive=positive,
-                          reference=reference)
+        table = run_audit(frame[label], frame[prediction], frame[list(groups)], positive=positive, reference=reference)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     if table["class"].nunique() == 1:
         table = table.drop(columns="class")
-    gate = fairness_gate(table, low=settings.fairness_ratio_low, high=settings.fairness_ratio_high,
-                         min_cell=settings.fairness_min_cell, min_difference=settings.fairness_min_difference)
+    gate = fairness_gate(
+        table,
+        low=settings.fairness_ratio_low,
+        high=settings.fairness_ratio_high,
+        min_cell=settings.fairness_min_cell,
+        min_difference=settings.fairness_min_difference,
+    )
     with staged_output(out) as stage:
         write_csv(export_table(table, settings.fairness_min_cell), stage / "fairness.csv")
         (stage / "fairness.md").write_text(
-            fairness_markdown(table, gate, priority=PRIORITY, low=settings.fairness_ratio_low,
-                              high=settings.fairness_ratio_high, min_cell=settings.fairness_min_cell,
-                              title=f"{prediction} vs {label}", min_difference=settings.fairness_min_difference),
-            encoding="utf-8")
+            fairness_markdown(
+                table,
+                gate,
+                priority=PRIORITY,
+                low=settings.fairness_ratio_low,
+                high=settings.fairness_ratio_high,
+                min_cell=settings.fairness_min_cell,
+                title=f"{prediction} vs {label}",
+                min_difference=settings.fairness_min_difference,
+            ),
+            encoding="utf-8",
+        )
     click.echo(f"wrote {out / 'fairness.csv'} and {out / 'fairness.md'}")
     click.echo(f"gate: {'passed' if gate.passed else 'FAILED'} - {gate.reason}")
 

@@ -28,7 +28,7 @@ class Reason:
     label_en: str
     value: object
     direction: Literal["up", "down"]  # pushes the suggested class's probability up or down
-    contribution: float               # SHAP value in the model's raw output space
+    contribution: float  # SHAP value in the model's raw output space
 
 
 def _likely_values(schema: dict[str, Any], max_span: int = 2000) -> dict[str, list[Any]]:
@@ -56,17 +56,21 @@ class CaseExplainer:
         self.model = model
         self.schema = schema
         self.features = list(model.feature_names_in_)
-        self.labels = {f["name"]: (f.get("label_nl") or f["name"], f.get("label_en") or f["name"])
-                       for f in schema.get("features", [])}
+        self.labels = {
+            f["name"]: (f.get("label_nl") or f["name"], f.get("label_en") or f["name"])
+            for f in schema.get("features", [])
+        }
         encoded_bg = model.encode(background[self.features])
         estimator = model.final_estimator_
         self._tree = model.model_type_ != "glassbox"
         if model.model_type_ == "glassbox":
-            self.explainer = shap.LinearExplainer(estimator, shap.maskers.Independent(encoded_bg,
-                                                                                      max_samples=len(encoded_bg)))
+            self.explainer = shap.LinearExplainer(
+                estimator, shap.maskers.Independent(encoded_bg, max_samples=len(encoded_bg))
+            )
         else:
-            self.explainer = shap.TreeExplainer(estimator, data=encoded_bg,
-                                                feature_perturbation="interventional", model_output="raw")
+            self.explainer = shap.TreeExplainer(
+                estimator, data=encoded_bg, feature_perturbation="interventional", model_output="raw"
+            )
         sources = model.encoded_source_
         self._fold = np.stack([(sources == f).astype(float) for f in self.features], axis=1)
         self.scorer = RecordScorer(model)
@@ -104,12 +108,14 @@ class CaseExplainer:
         """Global importance: mean |contribution| per feature (averaged over classes)."""
         _, contrib = self.explain(X)
         mean_abs = np.abs(contrib).mean(axis=(0, 2))
-        table = pd.DataFrame({
-            "feature": self.features,
-            "label_nl": [self.labels.get(f, (f, f))[0] for f in self.features],
-            "label_en": [self.labels.get(f, (f, f))[1] for f in self.features],
-            "mean_abs_shap": mean_abs,
-        })
+        table = pd.DataFrame(
+            {
+                "feature": self.features,
+                "label_nl": [self.labels.get(f, (f, f))[0] for f in self.features],
+                "label_en": [self.labels.get(f, (f, f))[1] for f in self.features],
+                "mean_abs_shap": mean_abs,
+            }
+        )
         return table.sort_values("mean_abs_shap", ascending=False).reset_index(drop=True)
 
     def reasons(self, row: pd.DataFrame, top: int = 5) -> list[Reason]:
@@ -143,8 +149,7 @@ class CaseExplainer:
         contrib = self._folded(np.asarray(self.explainer.shap_values(encoded, **options), dtype=float))
         return proba, self._reasons(contrib, proba, top, lambda n, name: records[n].get(name))
 
-    def _reasons(self, contrib: np.ndarray, proba: np.ndarray, top: int,
-                 value_of: Any) -> list[list[Reason]]:
+    def _reasons(self, contrib: np.ndarray, proba: np.ndarray, top: int, value_of: Any) -> list[list[Reason]]:
         out = []
         for n in range(len(proba)):
             k = int(np.argmax(proba[n]))
@@ -159,7 +164,15 @@ class CaseExplainer:
                 label_nl, label_en = self.labels.get(name, (name, name))
                 raw = value_of(n, name)
                 value = raw.item() if hasattr(raw, "item") else raw
-                found.append(Reason(name, label_nl, label_en, None if pd.isna(value) else value,
-                                    "up" if values[i] > 0 else "down", float(values[i])))
+                found.append(
+                    Reason(
+                        name,
+                        label_nl,
+                        label_en,
+                        None if pd.isna(value) else value,
+                        "up" if values[i] > 0 else "down",
+                        float(values[i]),
+                    )
+                )
             out.append(found)
         return out

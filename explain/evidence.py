@@ -18,22 +18,36 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Keys of the evidence a card can use (what ``flows.evidence.gather`` fills when it exists).
-RUN = "run"                      # the model version's training run: ids, code version, data fingerprint, seed
-FEATURES = "features"            # the features the model uses
-METRICS = "metrics"              # test-set metrics of the run
-GATES = "gates"                  # the gate.<name> results of the version
-FAIRNESS = "fairness"            # the fairness gate and the published per-group table
-MODEL_CARD = "model_card"        # intended use, risk class, governance links
-REGISTER = "register"            # the run's Algoritmeregister entry
+RUN = "run"  # the model version's training run: ids, code version, data fingerprint, seed
+FEATURES = "features"  # the features the model uses
+METRICS = "metrics"  # test-set metrics of the run
+GATES = "gates"  # the gate.<name> results of the version
+FAIRNESS = "fairness"  # the fairness gate and the published per-group table
+MODEL_CARD = "model_card"  # intended use, risk class, governance links
+REGISTER = "register"  # the run's Algoritmeregister entry
 JUSTIFICATION = "justification"  # a model owner's gate justification kept with the run
-AUDIT = "audit"                  # the audit trail's chain, verified now
-DECISIONS = "decisions"          # the decisions people recorded on this model's advice
-RETENTION = "retention"          # how long the audit trail is kept
+AUDIT = "audit"  # the audit trail's chain, verified now
+DECISIONS = "decisions"  # the decisions people recorded on this model's advice
+RETENTION = "retention"  # how long the audit trail is kept
 CONTROL_SHARE = "control_share"  # the random share of cases without advice
-MONITORING = "monitoring"        # the latest monitoring pass
-SWITCHES = "switches"            # the stop button's changes for this model and for all models
-KEYS = (RUN, FEATURES, METRICS, GATES, FAIRNESS, MODEL_CARD, REGISTER, JUSTIFICATION, AUDIT, DECISIONS,
-        RETENTION, CONTROL_SHARE, MONITORING, SWITCHES)
+MONITORING = "monitoring"  # the latest monitoring pass
+SWITCHES = "switches"  # the stop button's changes for this model and for all models
+KEYS = (
+    RUN,
+    FEATURES,
+    METRICS,
+    GATES,
+    FAIRNESS,
+    MODEL_CARD,
+    REGISTER,
+    JUSTIFICATION,
+    AUDIT,
+    DECISIONS,
+    RETENTION,
+    CONTROL_SHARE,
+    MONITORING,
+    SWITCHES,
+)
 
 # Behaviour -> the test that proves it (pytest node ids, relative to the repository root).
 TESTS = {
@@ -53,8 +67,9 @@ TESTS = {
     "small_cells": "tests/monitor/test_monitoring.py::test_small_cells_are_suppressed",
     "bsn_refused": "tests/api/test_decisions.py::test_unknown_class_and_bsn_in_motivation_are_refused",
     "motivation_required": "tests/api/test_decisions.py::test_inconsistent_decisions_are_422",
-    "citizen_explanation": ("tests/api/test_decisions.py::"
-                            "test_citizen_explanation_in_dutch_and_english_and_without_advice"),
+    "citizen_explanation": (
+        "tests/api/test_decisions.py::test_citizen_explanation_in_dutch_and_english_and_without_advice"
+    ),
     "objections": "tests/api/test_decisions.py::test_objections_are_recorded_and_show_up_in_monitoring",
     "automation_bias": "tests/api/test_decisions.py::test_automation_bias_alert_when_everything_is_followed",
     "monitoring_stops": "tests/monitor/test_usage_monitoring.py::test_drift_raises_a_psi_stop_and_switches_advice_off",

@@ -47,12 +47,35 @@ from werkwijzer.vocabulary import true_word_in
 
 RATES = ("selection_rate", "fpr", "fnr", "tpr", "fdr", "fp_share")
 PRIORITY = ("fpr", "fnr", "fdr")
-EXPORT_COLUMNS = ("attribute", "group", "n", "tn", "fp", "fn", "tp", "selection_rate", "fpr", "fnr",
-                  "tpr", "fdr", "fp_share", "fpr_ratio", "fnr_ratio", "fdr_ratio", "selection_rate_ratio",
-                  "suppressed")
+EXPORT_COLUMNS = (
+    "attribute",
+    "group",
+    "n",
+    "tn",
+    "fp",
+    "fn",
+    "tp",
+    "selection_rate",
+    "fpr",
+    "fnr",
+    "tpr",
+    "fdr",
+    "fp_share",
+    "fpr_ratio",
+    "fnr_ratio",
+    "fdr_ratio",
+    "selection_rate_ratio",
+    "suppressed",
+)
 # The denominator of each rate: the count the rate rests on.
-DENOMINATOR = {"selection_rate": ("n",), "fpr": ("tn", "fp"), "fnr": ("fn", "tp"), "tpr": ("fn", "tp"),
-               "fdr": ("fp", "tp"), "fp_share": ("n",)}
+DENOMINATOR = {
+    "selection_rate": ("n",),
+    "fpr": ("tn", "fp"),
+    "fnr": ("fn", "tp"),
+    "tpr": ("fn", "tp"),
+    "fdr": ("fp", "tp"),
+    "fp_share": ("n",),
+}
 
 
 def metric_name(metric: str, lang: str) -> str:
@@ -73,13 +96,18 @@ def _rates(tn: np.ndarray, fp: np.ndarray, fn: np.ndarray, tp: np.ndarray) -> di
     n = tn + fp + fn + tp
     with np.errstate(divide="ignore", invalid="ignore"):
         return {
-            "selection_rate": (fp + tp) / n, "fpr": fp / (fp + tn), "fnr": fn / (fn + tp),
-            "tpr": tp / (fn + tp), "fdr": fp / (fp + tp), "fp_share": fp / n,
+            "selection_rate": (fp + tp) / n,
+            "fpr": fp / (fp + tn),
+            "fnr": fn / (fn + tp),
+            "tpr": tp / (fn + tp),
+            "fdr": fp / (fp + tp),
+            "fp_share": fp / n,
         }
 
 
-def confusion_by_group(y_true: ArrayLike, y_pred: ArrayLike, groups: pd.DataFrame,
-                       reference: dict[str, str] | None = None) -> pd.DataFrame:
+def confusion_by_group(
+    y_true: ArrayLike, y_pred: ArrayLike, groups: pd.DataFrame, reference: dict[str, str] | None = None
+) -> pd.DataFrame:
     """The full (unsuppressed) audit table of one binary decision; for internal use and the gate."""
     truth = np.asarray(y_true, dtype=bool)
     pred = np.asarray(y_pred, dtype=bool)
@@ -90,8 +118,9 @@ def confusion_by_group(y_true: ArrayLike, y_pred: ArrayLike, groups: pd.DataFram
         rows = []
         for group in sorted(pd.unique(values), key=str):
             m = values == group
-            rows.append({"attribute": attribute, "group": str(group), "n": int(m.sum()),
-                         **confusion_counts(truth[m], pred[m])})
+            rows.append(
+                {"attribute": attribute, "group": str(group), "n": int(m.sum()), **confusion_counts(truth[m], pred[m])}
+            )
         table = pd.DataFrame(rows)
         rates = _rates(*(table[c].to_numpy(dtype=float) for c in ("tn", "fp", "fn", "tp")))
         for name, values_ in rates.items():
@@ -100,8 +129,9 @@ def confusion_by_group(y_true: ArrayLike, y_pred: ArrayLike, groups: pd.DataFram
         if ref is None:
             ref = str(table.sort_values(["n", "group"], ascending=[False, True])["group"].iloc[0])
         elif ref not in set(table["group"]):
-            raise ValueError(f"reference group '{ref}' does not occur in '{attribute}' "
-                             f"(groups: {', '.join(table['group'])})")
+            raise ValueError(
+                f"reference group '{ref}' does not occur in '{attribute}' (groups: {', '.join(table['group'])})"
+            )
         table["reference"] = ref
         ref_row = table[table["group"] == ref].iloc[0]
         for name in RATES:
@@ -114,9 +144,15 @@ def confusion_by_group(y_true: ArrayLike, y_pred: ArrayLike, groups: pd.DataFram
     return pd.concat(tables, ignore_index=True)
 
 
-def audit(y_true: ArrayLike, y_pred: ArrayLike, groups: pd.DataFrame, *,
-          positive: object | None = None, reference: dict[str, str] | None = None,
-          classes: Sequence[object] | None = None) -> pd.DataFrame:
+def audit(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    groups: pd.DataFrame,
+    *,
+    positive: object | None = None,
+    reference: dict[str, str] | None = None,
+    classes: Sequence[object] | None = None,
+) -> pd.DataFrame:
     """Audit table for binary or multi-class outcomes; adds ``class`` (one vs rest).
 
     With ``positive`` (or two classes, the second of the sorted ones being positive) one binary
@@ -147,8 +183,9 @@ def _default_positive(values: list[str]) -> str:
     return str(found) if found is not None else sorted(values)[-1]
 
 
-def export_table(table: pd.DataFrame, min_cell: int = MIN_CELL, columns: Sequence[str] = EXPORT_COLUMNS
-                 ) -> pd.DataFrame:
+def export_table(
+    table: pd.DataFrame, min_cell: int = MIN_CELL, columns: Sequence[str] = EXPORT_COLUMNS
+) -> pd.DataFrame:
     """The publishable table: only ``columns`` (plus ``class`` when several), small cells suppressed by
     the one rule of everything exported (``werkwijzer.privacy.suppress_small_cells``)."""
     out = suppress_small_cells(table, min_cell, values=RATES)
@@ -188,8 +225,11 @@ def read_justification(path: str | Path) -> Justification:
     for key, (nl, en) in QUESTIONS.items():
         text = str(data.get(key) or "").strip()
         if len(text) < 20:
-            problems.append(Problem(path.name, f"an answer of at least 20 characters to '{en}' ({nl})",
-                                    column=key, value=text or None))
+            problems.append(
+                Problem(
+                    path.name, f"an answer of at least 20 characters to '{en}' ({nl})", column=key, value=text or None
+                )
+            )
         answers[key] = text
     if problems:
         raise ContractError(problems)
@@ -206,14 +246,18 @@ class FairnessGate:
     within_noise: list[dict[str, object]] = field(default_factory=list)  # outside the band, not significant
 
     def as_dict(self) -> dict[str, object]:
-        return {"passed": self.passed, "reason": self.reason, "justified": self.justified,
-                "violations": self.violations, "within_noise": self.within_noise,
-                "not_assessable": self.not_assessable}
+        return {
+            "passed": self.passed,
+            "reason": self.reason,
+            "justified": self.justified,
+            "violations": self.violations,
+            "within_noise": self.within_noise,
+            "not_assessable": self.not_assessable,
+        }
 
 
 def _numerator(metric: str) -> str:
-    return {"selection_rate": "selected", "fpr": "fp", "fnr": "fn", "tpr": "tp", "fdr": "fp",
-            "fp_share": "fp"}[metric]
+    return {"selection_rate": "selected", "fpr": "fp", "fnr": "fn", "tpr": "tp", "fdr": "fp", "fp_share": "fp"}[metric]
 
 
 def _count(row: pd.Series, name: str) -> float:
@@ -231,20 +275,36 @@ def _p_value(x1: float, n1: float, x2: float, n2: float) -> float:
     return float(2 * norm.sf(abs(x1 / n1 - x2 / n2) / se))
 
 
-def fairness_gate(table: pd.DataFrame, *, low: float, high: float, min_cell: int = MIN_CELL,
-                  priority: Sequence[str] = PRIORITY, justification: Justification | None = None,
-                  alpha: float = 0.05, min_difference: float = 0.05) -> FairnessGate:
+def fairness_gate(
+    table: pd.DataFrame,
+    *,
+    low: float,
+    high: float,
+    min_cell: int = MIN_CELL,
+    priority: Sequence[str] = PRIORITY,
+    justification: Justification | None = None,
+    alpha: float = 0.05,
+    min_difference: float = 0.05,
+) -> FairnessGate:
     """Check the priority ratios of every non-reference group against ``[low, high]``."""
     candidates, unassessable = [], []
     n_tests = 0
     for _, row in table.iterrows():
         if row["group"] == row["reference"]:
             continue
-        ref = table[(table["attribute"] == row["attribute"]) & (table["group"] == row["reference"])
-                    & (table.get("class", pd.Series("", index=table.index)) == row.get("class", ""))].iloc[0]
+        ref = table[
+            (table["attribute"] == row["attribute"])
+            & (table["group"] == row["reference"])
+            & (table.get("class", pd.Series("", index=table.index)) == row.get("class", ""))
+        ].iloc[0]
         for metric in priority:
-            base = {"class": str(row.get("class", "")), "attribute": row["attribute"],
-                    "group": row["group"], "reference": row["reference"], "metric": metric}
+            base = {
+                "class": str(row.get("class", "")),
+                "attribute": row["attribute"],
+                "group": row["group"],
+                "reference": row["reference"],
+                "metric": metric,
+            }
             denominators = DENOMINATOR[metric]
             if min(sum(row[d] for d in denominators), sum(ref[d] for d in denominators)) < min_cell:
                 unassessable.append(base)
@@ -256,9 +316,17 @@ def fairness_gate(table: pd.DataFrame, *, low: float, high: float, min_cell: int
                 denom_r = float(sum(ref[d] for d in denominators))
                 num = _numerator(metric)
                 p = _p_value(_count(row, num), denom_g, _count(ref, num), denom_r)
-                candidates.append({**base, "ratio": round(ratio, 3), "value": round(float(row[metric]), 4),
-                                   "reference_value": round(float(ref[metric]), 4), "p_value": p})
+                candidates.append(
+                    {
+                        **base,
+                        "ratio": round(ratio, 3),
+                        "value": round(float(row[metric]), 4),
+                        "reference_value": round(float(ref[metric]), 4),
+                        "p_value": p,
+                    }
+                )
     cutoff = alpha / max(n_tests, 1)
+
     def real(v: dict[str, object]) -> bool:
         gap = abs(float(v["value"]) - float(v["reference_value"]))  # type: ignore[arg-type]
         return float(v["p_value"]) < cutoff and gap >= min_difference  # type: ignore[arg-type]
@@ -266,23 +334,47 @@ def fairness_gate(table: pd.DataFrame, *, low: float, high: float, min_cell: int
     violations = [v for v in candidates if real(v)]
     noise = [v for v in candidates if not real(v)]
     if not violations:
-        extra = (f"; {len(noise)} ratio(s) outside the band are within sampling noise (p >= {cutoff:.4f}) "
-                 f"or differ by less than {min_difference:g}") if noise else ""
-        return FairnessGate(True, f"no significant priority ratio ({', '.join(priority)}) outside "
-                                  f"{low:g}-{high:g}{extra}", [], unassessable, within_noise=noise)
+        extra = (
+            (
+                f"; {len(noise)} ratio(s) outside the band are within sampling noise (p >= {cutoff:.4f}) "
+                f"or differ by less than {min_difference:g}"
+            )
+            if noise
+            else ""
+        )
+        return FairnessGate(
+            True,
+            f"no significant priority ratio ({', '.join(priority)}) outside {low:g}-{high:g}{extra}",
+            [],
+            unassessable,
+            within_noise=noise,
+        )
     worst = max(violations, key=lambda v: abs(np.log(max(float(v["ratio"]), 1e-9))))
-    text = (f"{len(violations)} ratio(s) outside {low:g}-{high:g}; worst: {worst['metric']} of "
-            f"{worst['attribute']}={worst['group']} vs {worst['reference']} is {worst['ratio']}"
-            + (f" (class {worst['class']})" if worst["class"] else ""))
+    text = (
+        f"{len(violations)} ratio(s) outside {low:g}-{high:g}; worst: {worst['metric']} of "
+        f"{worst['attribute']}={worst['group']} vs {worst['reference']} is {worst['ratio']}"
+        + (f" (class {worst['class']})" if worst["class"] else "")
+    )
     if justification is not None:
-        return FairnessGate(True, f"{text}; accepted with the justification in {justification.source}",
-                            violations, unassessable, justified=True, within_noise=noise)
+        return FairnessGate(
+            True,
+            f"{text}; accepted with the justification in {justification.source}",
+            violations,
+            unassessable,
+            justified=True,
+            within_noise=noise,
+        )
     return FairnessGate(False, text, violations, unassessable, within_noise=noise)
 
 
-def threshold_sweep(y_true: ArrayLike, score: ArrayLike, groups: pd.DataFrame,
-                    thresholds: Sequence[float] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
-                    reference: dict[str, str] | None = None, min_cell: int = MIN_CELL) -> pd.DataFrame:
+def threshold_sweep(
+    y_true: ArrayLike,
+    score: ArrayLike,
+    groups: pd.DataFrame,
+    thresholds: Sequence[float] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+    reference: dict[str, str] | None = None,
+    min_cell: int = MIN_CELL,
+) -> pd.DataFrame:
     """The audit at each decision threshold on ``score`` (item 15), small cells suppressed."""
     truth = np.asarray(y_true, dtype=bool)
     values = np.asarray(score, dtype=float)
@@ -295,8 +387,9 @@ def threshold_sweep(y_true: ArrayLike, score: ArrayLike, groups: pd.DataFrame,
     return pd.concat(parts, ignore_index=True)
 
 
-def compare_with_human(model: pd.DataFrame, human: pd.DataFrame, min_cell: int = MIN_CELL,
-                       metrics: Sequence[str] = PRIORITY) -> pd.DataFrame:
+def compare_with_human(
+    model: pd.DataFrame, human: pd.DataFrame, min_cell: int = MIN_CELL, metrics: Sequence[str] = PRIORITY
+) -> pd.DataFrame:
     """Side by side: the model's and the human process's priority metrics per group (item 13)."""
     keys = ["class", "attribute", "group"] if "class" in model.columns else ["attribute", "group"]
     cols = [*metrics, *(f"{m}_ratio" for m in metrics)]

@@ -26,23 +26,40 @@ def _table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def fairness_markdown(table: pd.DataFrame, gate: FairnessGate, *, priority: Sequence[str],
-                      low: float, high: float, min_cell: int, title: str,
-                      human: pd.DataFrame | None = None, label_bias: pd.DataFrame | None = None,
-                      label_findings: Sequence[str] = (), label_note: str = "",
-                      min_difference: float = 0.05) -> str:
+def fairness_markdown(
+    table: pd.DataFrame,
+    gate: FairnessGate,
+    *,
+    priority: Sequence[str],
+    low: float,
+    high: float,
+    min_cell: int,
+    title: str,
+    human: pd.DataFrame | None = None,
+    label_bias: pd.DataFrame | None = None,
+    label_findings: Sequence[str] = (),
+    label_note: str = "",
+    min_difference: float = 0.05,
+) -> str:
     """Markdown: verdict first, then priority, per-group table(s), human comparison, label audit."""
     verdict = both("mlflow.gate.passed" if gate.passed else "mlflow.gate.failed")
     lines = [f"# Fairness-audit — {title}", "", f"**{both('mlflow.fairness.gate')}: {verdict}.** {gate.reason}", ""]
     if gate.justified:
-        lines += ["Een rechtvaardiging (legitiem doel, geschiktheid, noodzakelijkheid, proportionaliteit, "
-                  "ethische wenselijkheid) is aangeleverd; de gevonden verschillen staan hieronder.", ""]
-    lines += [f"## {both('mlflow.fairness.priority')}",
-              *[f"{i + 1}. {metric_name(p, 'nl')} / {metric_name(p, 'en')}" for i, p in enumerate(priority)],
-              "", f"Band voor ratio's t.o.v. de referentiegroep: {low:g}–{high:g}. Een verschil telt als "
-              "gevonden wanneer de ratio buiten de band valt én statistisch significant is "
-              f"(Bonferroni) én de percentages minstens {min_difference:g} uiteenliggen. Cellen kleiner dan "
-              f"{min_cell} zijn onderdrukt ({MISSING}).", ""]
+        lines += [
+            "Een rechtvaardiging (legitiem doel, geschiktheid, noodzakelijkheid, proportionaliteit, "
+            "ethische wenselijkheid) is aangeleverd; de gevonden verschillen staan hieronder.",
+            "",
+        ]
+    lines += [
+        f"## {both('mlflow.fairness.priority')}",
+        *[f"{i + 1}. {metric_name(p, 'nl')} / {metric_name(p, 'en')}" for i, p in enumerate(priority)],
+        "",
+        f"Band voor ratio's t.o.v. de referentiegroep: {low:g}–{high:g}. Een verschil telt als "
+        "gevonden wanneer de ratio buiten de band valt én statistisch significant is "
+        f"(Bonferroni) én de percentages minstens {min_difference:g} uiteenliggen. Cellen kleiner dan "
+        f"{min_cell} zijn onderdrukt ({MISSING}).",
+        "",
+    ]
     if gate.violations:
         lines += [f"## {both('mlflow.fairness.violations')}", _table(pd.DataFrame(gate.violations)), ""]
     if gate.within_noise:
@@ -50,15 +67,25 @@ def fairness_markdown(table: pd.DataFrame, gate: FairnessGate, *, priority: Sequ
     exported = export_table(table, min_cell)
     if "class" in table.columns:
         for cls, part in exported.groupby(table["class"].reindex(exported.index), sort=True):
-            lines += [f"## {both('mlflow.fairness.class')}: {cls}",
-                      _table(part.drop(columns=["class"], errors="ignore")), ""]
+            lines += [
+                f"## {both('mlflow.fairness.class')}: {cls}",
+                _table(part.drop(columns=["class"], errors="ignore")),
+                "",
+            ]
     else:
         lines += [f"## {both('mlflow.fairness.per_group')}", _table(exported), ""]
     if human is not None:
         lines += [f"## {both('mlflow.fairness.human')}", _table(human), ""]
     if label_bias is not None:
-        lines += [f"## {both('mlflow.fairness.label_audit')}", label_note, "",
-                  *[f"- {x}" for x in label_findings], "", _table(label_bias), ""]
+        lines += [
+            f"## {both('mlflow.fairness.label_audit')}",
+            label_note,
+            "",
+            *[f"- {x}" for x in label_findings],
+            "",
+            _table(label_bias),
+            "",
+        ]
     return "\n".join(lines)
 
 

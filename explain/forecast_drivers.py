@@ -67,16 +67,10 @@ DRIVER_COLUMNS = [
 
 
 def driver_of(feature: str) -> str:
-    return (
-        "seizoen"
-        if feature.startswith("year_") and feature not in FEATURE_DRIVER
-        else FEATURE_DRIVER[feature]
-    )
+    return "seizoen" if feature.startswith("year_") and feature not in FEATURE_DRIVER else FEATURE_DRIVER[feature]
 
 
-def gbm_shap(
-    model: GlobalGBMForecaster, horizon: int | None = None
-) -> tuple[pd.DataFrame, dict[str, Any]]:
+def gbm_shap(model: GlobalGBMForecaster, horizon: int | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
     """SHAP values of every forecast row, long: one row per series, date and feature."""
     import shap
 
@@ -86,9 +80,7 @@ def gbm_shap(
     explainer = shap.TreeExplainer(model.model_)
     values = np.asarray(explainer.shap_values(X))
     base = float(np.ravel(explainer.expected_value)[0])
-    steps = model.panel_.rows(
-        np.array([model.panel_.T]), np.arange(1, len(X) // max(len(set(s_idx)), 1) + 1)
-    )
+    steps = model.panel_.rows(np.array([model.panel_.T]), np.arange(1, len(X) // max(len(set(s_idx)), 1) + 1))
     dates = model.panel_.dates[model.panel_.T + steps[0]["step"].to_numpy(dtype=int)]
     sids = np.asarray(model.panel_.series_ids)[s_idx]
     n, k = values.shape
@@ -113,9 +105,7 @@ def gbm_shap(
 
 def by_driver(drivers: pd.DataFrame) -> pd.DataFrame:
     """Contributions summed per series, date and driver, with the labels."""
-    out = drivers.groupby(["series_id", "date", "driver", "label_nl", "label_en"], as_index=False)[
-        "contribution"
-    ].sum()
+    out = drivers.groupby(["series_id", "date", "driver", "label_nl", "label_en"], as_index=False)["contribution"].sum()
     return out.sort_values(["series_id", "date", "driver"]).reset_index(drop=True)
 
 

@@ -24,8 +24,9 @@ import pandas as pd
 from werkwijzer.privacy import MIN_CELL, suppress_small_cells
 
 
-def norm_table(cases: pd.DataFrame, label: str, norms: pd.DataFrame | None = None,
-               hours: str = "handling_hours") -> pd.DataFrame:
+def norm_table(
+    cases: pd.DataFrame, label: str, norms: pd.DataFrame | None = None, hours: str = "handling_hours"
+) -> pd.DataFrame:
     """``team, effort_class, norm_hours`` from the norms file, or medians of the cases when absent."""
     if norms is not None:
         return norms[["team", "effort_class", "norm_hours"]].copy()
@@ -33,8 +34,9 @@ def norm_table(cases: pd.DataFrame, label: str, norms: pd.DataFrame | None = Non
     return derived.rename(columns={label: "effort_class", hours: "norm_hours"})
 
 
-def implied_class(cases: pd.DataFrame, label: str, norms: pd.DataFrame | None = None,
-                  hours: str = "handling_hours") -> pd.Series:
+def implied_class(
+    cases: pd.DataFrame, label: str, norms: pd.DataFrame | None = None, hours: str = "handling_hours"
+) -> pd.Series:
     """The effort class that each case's handling hours imply under its team's norms.
 
     Cases of teams without at least two norm classes, or without recorded hours, get <NA>.
@@ -59,9 +61,14 @@ def _order(cases: pd.DataFrame, label: str, norms: pd.DataFrame | None) -> dict[
     return {str(c): i for i, c in enumerate(ranks.index)}
 
 
-def label_bias_table(cases: pd.DataFrame, label: str, protected: Sequence[str],
-                     norms: pd.DataFrame | None = None, hours: str = "handling_hours",
-                     min_cell: int = MIN_CELL) -> pd.DataFrame:
+def label_bias_table(
+    cases: pd.DataFrame,
+    label: str,
+    protected: Sequence[str],
+    norms: pd.DataFrame | None = None,
+    hours: str = "handling_hours",
+    min_cell: int = MIN_CELL,
+) -> pd.DataFrame:
     """Per protected group: share labelled above / below the hours-implied class, with ratios."""
     implied = implied_class(cases, label, norms, hours)
     order = _order(cases, label, norms)
@@ -74,13 +81,19 @@ def label_bias_table(cases: pd.DataFrame, label: str, protected: Sequence[str],
         groups = cases.loc[known, attribute].astype("string").fillna("<onbekend>").to_numpy(dtype=object)
         for group in sorted(pd.unique(groups), key=str):
             m = groups == group
-            rows.append({"attribute": attribute, "group": str(group), "n": int(m.sum()),
-                         "n_above": int(above[m].sum()), "n_below": int(below[m].sum())})
+            rows.append(
+                {
+                    "attribute": attribute,
+                    "group": str(group),
+                    "n": int(m.sum()),
+                    "n_above": int(above[m].sum()),
+                    "n_below": int(below[m].sum()),
+                }
+            )
     table = pd.DataFrame(rows)
     table["share_above"] = table["n_above"] / table["n"]
     table["share_below"] = table["n_below"] / table["n"]
-    table["reference"] = table.groupby("attribute")["n"].transform(
-        lambda s: table.loc[s.idxmax(), "group"])
+    table["reference"] = table.groupby("attribute")["n"].transform(lambda s: table.loc[s.idxmax(), "group"])
     ref = table[table["group"] == table["reference"]].set_index("attribute")
     for column in ("share_above", "share_below"):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -104,7 +117,8 @@ def label_bias_findings(table: pd.DataFrame, low: float, high: float) -> list[st
             f"{row['reference']} (ratio {float(ratio):.2f}). / {row['attribute']}={row['group']}: "
             f"{float(row['share_above']):.0%} of cases were "
             f"labelled above the class their handling hours imply, against "
-            f"{float(ref_share(table, row)):.0%} for {row['reference']} (ratio {float(ratio):.2f}).")
+            f"{float(ref_share(table, row)):.0%} for {row['reference']} (ratio {float(ratio):.2f})."
+        )
     return findings
 
 
@@ -113,8 +127,9 @@ def ref_share(table: pd.DataFrame, row: pd.Series) -> float:
     return float(ref["share_above"].iloc[0])
 
 
-def repair_labels(cases: pd.DataFrame, label: str, norms: pd.DataFrame | None = None,
-                  hours: str = "handling_hours") -> pd.Series:
+def repair_labels(
+    cases: pd.DataFrame, label: str, norms: pd.DataFrame | None = None, hours: str = "handling_hours"
+) -> pd.Series:
     """The hours-implied class where it is known, the historical label elsewhere."""
     implied = implied_class(cases, label, norms, hours)
     return implied.where(implied.notna(), cases[label]).astype(object)

@@ -32,8 +32,10 @@ def caseworker_summary(reasons: list[Reason], suggestion: str, lang: str = "nl")
     head = translate("narrative.caseworker.head", lang, s=str(suggestion).replace("_", " "))
     if not reasons:
         return f"{head} {translate('narrative.caseworker.none', lang)}"
-    lines = [f"- {_label(r, lang)}: {_value(r.value, lang)} ({translate(f'narrative.caseworker.{r.direction}', lang)})"
-             for r in reasons]
+    lines = [
+        f"- {_label(r, lang)}: {_value(r.value, lang)} ({translate(f'narrative.caseworker.{r.direction}', lang)})"
+        for r in reasons
+    ]
     return "\n".join([head, translate("narrative.caseworker.list", lang), *lines])
 
 
@@ -41,12 +43,16 @@ def citizen_explanation(reasons: list[Reason], team: str, decided_by_person: boo
     """A short B1 text for the citizen: which facts played a role and that a person decides."""
     check_lang(lang)
     factors = [f"{_label(r, lang).lower()} ({_value(r.value, lang)})" for r in reasons[:3]]
-    parts = [translate("narrative.citizen.team", lang, team=team_label(team, lang)),
-             translate("narrative.citizen.advice", lang)]
+    parts = [
+        translate("narrative.citizen.team", lang, team=team_label(team, lang)),
+        translate("narrative.citizen.advice", lang),
+    ]
     if factors:
         parts.append(translate("narrative.citizen.factors", lang, factors=", ".join(factors)))
-    parts += [translate(f"narrative.citizen.{key}", lang)
-              for key in ("not_used", "decided" if decided_by_person else "will_decide", "object")]
+    parts += [
+        translate(f"narrative.citizen.{key}", lang)
+        for key in ("not_used", "decided" if decided_by_person else "will_decide", "object")
+    ]
     return " ".join(parts)
 
 

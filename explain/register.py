@@ -26,8 +26,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 class RegisterError(ValueError):
     def __init__(self, problems: list[str], source: str = "entry"):
         self.problems = problems
-        super().__init__(f"{source} is not a valid Algoritmeregister {STANDARD_VERSION} entry:\n"
-                         + "\n".join(f"- {p}" for p in problems))
+        super().__init__(
+            f"{source} is not a valid Algoritmeregister {STANDARD_VERSION} entry:\n"
+            + "\n".join(f"- {p}" for p in problems)
+        )
 
 
 def validate_entry(entry: Any, definition: Path = standard.DEFINITION) -> list[str]:
@@ -86,8 +88,13 @@ def failed_gates(entry_path: Path, gates_path: Path | None = None) -> list[str]:
         if gate and not gate.get("passed") and not any(f.startswith("fairness:") for f in failed):
             failed.append(f"fairness: {gate.get('reason', '')}")
     if not found:
-        raise RegisterError([f"no gate record beside it (gates.json or model_card.json in {folder}); "
-                             "give the model's gates.json with --gates"], entry_path.name)
+        raise RegisterError(
+            [
+                f"no gate record beside it (gates.json or model_card.json in {folder}); "
+                "give the model's gates.json with --gates"
+            ],
+            entry_path.name,
+        )
     return failed
 
 
@@ -99,8 +106,13 @@ def _fit(text: str, field: str, part: str | None = None) -> str:
 
 def _organization(gov: dict[str, Any]) -> dict[str, Any]:
     """The fields every entry of this organisation shares, from its governance facts."""
-    return {"organization": _fit(gov["organization"], "organization"), "category": gov["category"][:3],
-            "status": gov["status"], "contact_email": gov["contact_email"], "website": gov["website"]}
+    return {
+        "organization": _fit(gov["organization"], "organization"),
+        "category": gov["category"][:3],
+        "status": gov["status"],
+        "contact_email": gov["contact_email"],
+        "website": gov["website"],
+    }
 
 
 def build_entry(card: dict[str, Any]) -> dict[str, Any]:
@@ -113,31 +125,45 @@ def build_entry(card: dict[str, Any]) -> dict[str, Any]:
         "name": _fit(f"Werkwijzer triage-advies: {card['target_label_nl']}", "name"),
         "description_short": _fit(
             f"Een model geeft medewerkers een advies over {card['target_label_nl'].lower()} van een "
-            "nieuwe zaak, met de belangrijkste redenen. Een medewerker beslist altijd zelf.", "description_short"),
+            "nieuwe zaak, met de belangrijkste redenen. Een medewerker beslist altijd zelf.",
+            "description_short",
+        ),
         **_organization(gov),
         "publication_category": card["risk"]["publication_category"],
         "goal": _fit(card["intended_use_nl"], "goal"),
         "proportionality": _fit(
             "Het advies helpt zaken sneller bij de juiste hulp te brengen. Het gebruikt alleen "
             "goedgekeurde zaakgegevens en geen afkomst, geslacht of wijk. Er is een fairness-toets per "
-            f"groep; uitkomst: {card['fairness']['gate']['reason']}.", "proportionality"),
+            f"groep; uitkomst: {card['fairness']['gate']['reason']}.",
+            "proportionality",
+        ),
         "human_intervention": _fit(gov["human_intervention"], "human_intervention"),
-        "risks": _fit("Risico's: ongelijke behandeling van groepen, te veel vertrouwen op het advies, "
-                      "verouderde gegevens. Maatregelen: fairness-toets per groep, controlegroep zonder "
-                      "advies, meten hoe vaak medewerkers afwijken, stopknop. "
-                      + " ".join(card["limitations_nl"]), "risks"),
+        "risks": _fit(
+            "Risico's: ongelijke behandeling van groepen, te veel vertrouwen op het advies, "
+            "verouderde gegevens. Maatregelen: fairness-toets per groep, controlegroep zonder "
+            "advies, meten hoe vaak medewerkers afwijken, stopknop. " + " ".join(card["limitations_nl"]),
+            "risks",
+        ),
         "lawful_basis": _fit(gov["lawful_basis"], "lawful_basis"),
-        "lawful_basis_grouping": [{"title": _fit(x["title"], "lawful_basis_grouping", "title"),
-                                   "link": _fit(x["link"], "lawful_basis_grouping", "link")}
-                                  for x in gov["lawful_basis_grouping"]],
+        "lawful_basis_grouping": [
+            {
+                "title": _fit(x["title"], "lawful_basis_grouping", "title"),
+                "link": _fit(x["link"], "lawful_basis_grouping", "link"),
+            }
+            for x in gov["lawful_basis_grouping"]
+        ],
         "impacttoetsen": _fit(f"DPIA: {gov['dpia_link']}. IAMA: {gov['iama_link']}.", "impacttoetsen"),
-        "impacttoetsen_grouping": [{"title": "DPIA", "link": gov["dpia_link"]},
-                                   {"title": "IAMA", "link": gov["iama_link"]}],
+        "impacttoetsen_grouping": [
+            {"title": "DPIA", "link": gov["dpia_link"]},
+            {"title": "IAMA", "link": gov["iama_link"]},
+        ],
         "source_data": _fit(f"Zaakgegevens van de gemeente: {features}. Niet gebruikt: {excluded}.", "source_data"),
         "methods_and_models": _fit(
             f"{card['model']['description_nl']} Het model is niet zelflerend: het leert niet "
             "tijdens gebruik; een nieuwe versie wordt getraind, getoetst en pas daarna in gebruik "
-            f"genomen. Doel: {target}.", "methods_and_models"),
+            f"genomen. Doel: {target}.",
+            "methods_and_models",
+        ),
         "provider": _fit(gov["provider"], "provider"),
         "lang": "nld",
         "standard_version": STANDARD_VERSION,
@@ -164,24 +190,38 @@ def build_forecast_entry(governance: dict[str, Any], teams: list[str], model_nam
         "description_short": _fit(
             "Een model voorspelt hoeveel nieuwe zaken en meldingen elk team de komende weken krijgt, met een "
             "marge. Teamleiders gebruiken dit om de inzet van medewerkers te plannen. Het gaat niet over "
-            "individuele inwoners.", "description_short"),
+            "individuele inwoners.",
+            "description_short",
+        ),
         **_organization(governance),
         "publication_category": "Overige algoritmes",
-        "goal": _fit(f"Op tijd genoeg medewerkers inzetten, zodat inwoners binnen de wettelijke termijn een "
-                     f"besluit krijgen. Teams: {names}.", "goal"),
-        "human_intervention": _fit("De voorspelling is een hulpmiddel bij de planning. De teamleider beslist "
-                                   "over de inzet van medewerkers en ziet altijd de onzekerheid (de marge).",
-                                   "human_intervention"),
-        "risks": _fit("Een voorspelling kan ernaast zitten, bijvoorbeeld na een wetswijziging. Maatregelen: de "
-                      "voorspelling wordt elke week vergeleken met de werkelijke instroom; wijkt ze te veel af, "
-                      "dan krijgt de eigenaar een signaal.", "risks"),
-        "source_data": _fit("Aantallen nieuwe zaken per team per week, feestdagen en schoolvakanties. Geen "
-                            "gegevens over personen.", "source_data"),
+        "goal": _fit(
+            f"Op tijd genoeg medewerkers inzetten, zodat inwoners binnen de wettelijke termijn een "
+            f"besluit krijgen. Teams: {names}.",
+            "goal",
+        ),
+        "human_intervention": _fit(
+            "De voorspelling is een hulpmiddel bij de planning. De teamleider beslist "
+            "over de inzet van medewerkers en ziet altijd de onzekerheid (de marge).",
+            "human_intervention",
+        ),
+        "risks": _fit(
+            "Een voorspelling kan ernaast zitten, bijvoorbeeld na een wetswijziging. Maatregelen: de "
+            "voorspelling wordt elke week vergeleken met de werkelijke instroom; wijkt ze te veel af, "
+            "dan krijgt de eigenaar een signaal.",
+            "risks",
+        ),
+        "source_data": _fit(
+            "Aantallen nieuwe zaken per team per week, feestdagen en schoolvakanties. Geen gegevens over personen.",
+            "source_data",
+        ),
         "methods_and_models": _fit(
             "Per team wordt het beste van enkele bekende methoden gekozen (seizoenspatroon, exponentiële "
             "afvlakking, een telmodel en gradient boosting) op grond van een test op eerdere jaren. Een nieuwe "
             "versie wordt alleen gebruikt als ze beter voorspelt dan 'hetzelfde als vorig jaar'. Het model is "
-            "niet zelflerend.", "methods_and_models"),
+            "niet zelflerend.",
+            "methods_and_models",
+        ),
         "provider": _fit(governance["provider"], "provider"),
         "lang": "nld",
         "standard_version": STANDARD_VERSION,

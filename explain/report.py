@@ -21,13 +21,28 @@ from explain.report_pdf import render_pdf
 from explain.report_sections import Document, build_document, render_html
 from werkwijzer.io import staged_output
 
-__all__ = ["COLUMNS", "Document", "Period", "ReportData", "ReportError", "build_document", "parse_period",
-           "render_html", "render_pdf", "write_report"]
+__all__ = [
+    "COLUMNS",
+    "Document",
+    "Period",
+    "ReportData",
+    "ReportError",
+    "build_document",
+    "parse_period",
+    "render_html",
+    "render_pdf",
+    "write_report",
+]
 
 
-def write_report(data: ReportData, out_dir: str | Path, *, lang: str = "nl",
-                 fairness_band: tuple[float, float] = (0.8, 1.25),
-                 validate_entry: Callable[[dict[str, Any]], list[str]] | None = None) -> dict[str, Path]:
+def write_report(
+    data: ReportData,
+    out_dir: str | Path,
+    *,
+    lang: str = "nl",
+    fairness_band: tuple[float, float] = (0.8, 1.25),
+    validate_entry: Callable[[dict[str, Any]], list[str]] | None = None,
+) -> dict[str, Path]:
     """Write ``report-<period>.<lang>.html`` and ``.pdf`` into ``out_dir``; nothing is written on failure.
 
     ``validate_entry`` (e.g. ``explain.register.validate_entry``) checks each register entry;

@@ -43,8 +43,10 @@ def parse_period(text: str) -> Period:
     """``2026-Q3`` (quarter), ``2026-H1`` (half year), ``2026-07`` (month) or ``2026`` (year)."""
     match = _PERIOD.match(text.strip())
     if match is None:
-        raise ReportError(f"period '{text}' is not understood; use a quarter (2026-Q3), half year (2026-H1), "
-                          "month (2026-07) or year (2026)")
+        raise ReportError(
+            f"period '{text}' is not understood; use a quarter (2026-Q3), half year (2026-H1), "
+            "month (2026-07) or year (2026)"
+        )
     year = int(match["year"])
     if match["q"]:
         first, months = 3 * (int(match["q"][1]) - 1) + 1, 3
@@ -65,8 +67,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "capacity": ("team", "week", "fte_needed_mean", "fte_available", "backlog_hours"),
     "advice_use": ("team", "model_name", "advised", "control", "switched_off"),
     "decisions": ("team", "model_name", "model_version", "followed"),
-    "fairness": ("subject", "attribute", "group", "n", "selected", "selection_rate", "fpr", "fnr",
-                 "selection_rate_ratio", "fpr_ratio", "fnr_ratio", "reference"),
+    "fairness": (
+        "subject",
+        "attribute",
+        "group",
+        "n",
+        "selected",
+        "selection_rate",
+        "fpr",
+        "fnr",
+        "selection_rate_ratio",
+        "fpr_ratio",
+        "fnr_ratio",
+        "reference",
+    ),
     "objections": ("team", "model_name", "date"),
     "stop_events": ("time", "model_name", "advice_on", "actor", "reason"),
     "model_changes": ("date", "model_name", "version", "change"),
@@ -120,6 +134,7 @@ class ReportData:
                 outside = ~self.period.contains(frame[DATED[name]])
                 if outside.any():
                     first = frame.loc[outside, DATED[name]].iloc[0]
-                    raise ReportError(f"{name}: {int(outside.sum())} row(s) fall outside {self.period.label} "
-                                      f"({self.period.start} to {self.period.end}), e.g. {first}")
-
+                    raise ReportError(
+                        f"{name}: {int(outside.sum())} row(s) fall outside {self.period.label} "
+                        f"({self.period.start} to {self.period.end}), e.g. {first}"
+                    )

@@ -39,8 +39,15 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", fontName=bold, fontSize=18, leading=22, textColor=colors.HexColor("#1f4e79")),
         "subtitle": ParagraphStyle("subtitle", fontName=regular, fontSize=10, leading=13, textColor=colors.grey),
-        "h2": ParagraphStyle("h2", fontName=bold, fontSize=13, leading=16, spaceBefore=14, spaceAfter=6,
-                             textColor=colors.HexColor("#1f4e79")),
+        "h2": ParagraphStyle(
+            "h2",
+            fontName=bold,
+            fontSize=13,
+            leading=16,
+            spaceBefore=14,
+            spaceAfter=6,
+            textColor=colors.HexColor("#1f4e79"),
+        ),
         "body": ParagraphStyle("body", fontName=regular, fontSize=10, leading=14, spaceAfter=6),
         "cell": ParagraphStyle("cell", fontName=regular, fontSize=8, leading=10),
         "head": ParagraphStyle("head", fontName=bold, fontSize=8, leading=10),
@@ -57,8 +64,10 @@ def _image(png: bytes, width: float) -> Image:
 
 def _widths(header: list[str], rows: list[list[str]], width: float) -> list[float]:
     """Columns as wide as their longest word or cell needs (within limits), scaled to the page width."""
-    need = [3 + max([min(len(c), 40) for c in col] + [max(len(w) for w in h.split()) if h.split() else 1, 6])
-            for h, col in zip(header, zip(*rows, strict=True) if rows else [[] for _ in header], strict=True)]
+    need = [
+        3 + max([min(len(c), 40) for c in col] + [max(len(w) for w in h.split()) if h.split() else 1, 6])
+        for h, col in zip(header, zip(*rows, strict=True) if rows else [[] for _ in header], strict=True)
+    ]
     total = sum(need)
     return [width * n / total for n in need]
 
@@ -67,8 +76,11 @@ def render_pdf(document: Document, path: str | Path) -> Path:
     """Write the document as an A4 PDF at ``path``."""
     st = _styles()
     width = A4[0] - 4 * cm
-    story: list = [Paragraph(escape(document.title), st["title"]), Spacer(1, 4),
-                   Paragraph(escape(document.subtitle), st["subtitle"])]
+    story: list = [
+        Paragraph(escape(document.title), st["title"]),
+        Spacer(1, 4),
+        Paragraph(escape(document.subtitle), st["subtitle"]),
+    ]
     for section in document.sections:
         story.append(Paragraph(escape(section.title), st["h2"]))
         story += [Paragraph(escape(p), st["body"]) for p in section.paragraphs]
@@ -79,12 +91,26 @@ def render_pdf(document: Document, path: str | Path) -> Path:
             cells = [[Paragraph(escape(h), st["head"]) for h in table.header]]
             cells += [[Paragraph(escape(c), st["cell"]) for c in row] for row in table.rows]
             t = Table(cells, repeatRows=1, colWidths=_widths(table.header, table.rows, width))
-            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
-                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            t.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                )
+            )
             story += [Spacer(1, 4), t, Spacer(1, 6)]
     story += [Spacer(1, 12), Paragraph(escape(document.footer), st["small"])]
     out = Path(path)
-    SimpleDocTemplate(str(out), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
-                      bottomMargin=2 * cm, title=document.title, lang=document.lang).build(story)
+    SimpleDocTemplate(
+        str(out),
+        pagesize=A4,
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+        topMargin=2 * cm,
+        bottomMargin=2 * cm,
+        title=document.title,
+        lang=document.lang,
+    ).build(story)
     return out

@@ -30,8 +30,9 @@ def intake_plot(intake: pd.DataFrame, lang: str) -> bytes:
         ax = fig.add_subplot(rows, cols, i + 1)
         d = intake[intake["team"] == team].sort_values("date")
         dates = pd.to_datetime(d["date"])
-        ax.fill_between(dates, d["lo_80"], d["hi_80"], color=COLORS["band"], alpha=0.5,
-                        label=translate("plot.intake.band_80", lang))
+        ax.fill_between(
+            dates, d["lo_80"], d["hi_80"], color=COLORS["band"], alpha=0.5, label=translate("plot.intake.band_80", lang)
+        )
         ax.plot(dates, d["mean"], color=COLORS["forecast"], label=translate("plot.intake.forecast", lang))
         ax.plot(dates, d["actual"], "o", ms=3, color=COLORS["actual"], label=translate("plot.intake.actual", lang))
         ax.set_title(team_label(team, lang), fontsize=9)

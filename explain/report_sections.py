@@ -115,19 +115,25 @@ def _summary(d: ReportData, w: Writer, band: tuple[float, float]) -> Section:
     off = int(d.advice_use["switched_off"].sum())
     n_dec = len(d.decisions)
     agree = float(d.decisions["followed"].astype(bool).mean()) if n_dec else float("nan")
-    followed = (w.t("summary.followed", share=w.pct(agree)) if n_dec >= w.min_cell
-                else w.t("summary.followed_too_few"))
+    followed = w.t("summary.followed", share=w.pct(agree)) if n_dec >= w.min_cell else w.t("summary.followed_too_few")
     switches = int((~d.stop_events["advice_on"].astype(bool)).sum())
     paragraphs = [
         w.t("summary.advised", period=d.period.label, advised=w.count(advised), followed=followed),
         w.t("summary.control", control=w.count(control), off=w.count(off)),
-        w.t("summary.objections", objections=w.count(len(d.objections)), times=w.plural(switches, "time"),
-            models=w.plural(len(d.register_entries), "model")),
+        w.t(
+            "summary.objections",
+            objections=w.count(len(d.objections)),
+            times=w.plural(switches, "time"),
+            models=w.plural(len(d.register_entries), "model"),
+        ),
     ]
     outside = len(_fpr_outside(d, band))
     if len(d.fairness):
-        paragraphs.append(w.t("summary.fairness_outside", groups=w.plural(outside, "group")) if outside
-                          else w.t("summary.fairness_none"))
+        paragraphs.append(
+            w.t("summary.fairness_outside", groups=w.plural(outside, "group"))
+            if outside
+            else w.t("summary.fairness_none")
+        )
     return Section("samenvatting", w.t("summary.title"), paragraphs)
 
 
@@ -139,8 +145,10 @@ def _intake(d: ReportData, w: Writer) -> Section:
     total_actual, total_forecast = float(err["actual"].sum()), float(err["forecast"].sum())
     good = int((err["coverage_80"] >= 0.5).sum())
     actual_cells = w.counts(err["actual"].tolist())
-    rows = [[w.team(r.team), a, w.num(r.forecast), w.num(r.mae, 1), w.pct(r.coverage_80)]
-            for r, a in zip(err.itertuples(), actual_cells, strict=True)]
+    rows = [
+        [w.team(r.team), a, w.num(r.forecast), w.num(r.mae, 1), w.pct(r.coverage_80)]
+        for r, a in zip(err.itertuples(), actual_cells, strict=True)
+    ]
     table = Table(w.header("column.team", "intake.actual", "intake.forecast", "intake.mae", "intake.coverage"), rows)
     text = w.t("intake.text", actual=w.count(total_actual), forecast=w.num(total_forecast), good=good, teams=len(err))
     figure = Figure(intake_plot(d.intake, w.lang), w.t("intake.figure"))
@@ -152,17 +160,26 @@ def _capacity(d: ReportData, w: Writer) -> Section:
     if d.capacity.empty:
         return Section("capaciteit", title, [w.t("capacity.none")])
     c = d.capacity.sort_values("week")
-    per_team = c.groupby("team", sort=True).agg(needed=("fte_needed_mean", "mean"),
-                                                available=("fte_available", "mean"),
-                                                backlog=("backlog_hours", "last")).reset_index()
+    per_team = (
+        c.groupby("team", sort=True)
+        .agg(needed=("fte_needed_mean", "mean"), available=("fte_available", "mean"), backlog=("backlog_hours", "last"))
+        .reset_index()
+    )
     short = per_team[per_team["needed"] > per_team["available"]]
-    rows = [[w.team(r.team), w.num(r.needed, 1), w.num(r.available, 1), w.num(r.available - r.needed, 1),
-             w.num(r.backlog)] for r in per_team.itertuples()]
-    table = Table(w.header("column.team", "capacity.needed", "capacity.available", "capacity.difference",
-                           "capacity.backlog"), rows)
+    rows = [
+        [w.team(r.team), w.num(r.needed, 1), w.num(r.available, 1), w.num(r.available - r.needed, 1), w.num(r.backlog)]
+        for r in per_team.itertuples()
+    ]
+    table = Table(
+        w.header("column.team", "capacity.needed", "capacity.available", "capacity.difference", "capacity.backlog"),
+        rows,
+    )
     names = ", ".join(w.team(t) for t in short["team"])
-    text = (w.t("capacity.short_named", short=len(short), teams=len(per_team), names=names) if len(short)
-            else w.t("capacity.short", short=len(short), teams=len(per_team)))
+    text = (
+        w.t("capacity.short_named", short=len(short), teams=len(per_team), names=names)
+        if len(short)
+        else w.t("capacity.short", short=len(short), teams=len(per_team))
+    )
     figure = Figure(line_per_team(c, "week", "backlog_hours", w.t("capacity.axis"), w.lang), w.t("capacity.figure"))
     return Section("capaciteit", title, [text], [table], [figure])
 
@@ -173,8 +190,10 @@ def _advice_use(d: ReportData, w: Writer) -> Section:
     use = d.advice_use.groupby("team", sort=True)[list(kinds)].sum().reset_index()
     cells = {c: w.counts(use[c].tolist()) for c in kinds}
     hidden = {c: small_counts(use[c].tolist(), w.min_cell) for c in cells}
-    rows = [[w.team(t), cells["advised"][i], cells["control"][i], cells["switched_off"][i]]
-            for i, t in enumerate(use["team"])]
+    rows = [
+        [w.team(t), cells["advised"][i], cells["control"][i], cells["switched_off"][i]]
+        for i, t in enumerate(use["team"])
+    ]
     table = Table(w.header("column.team", *(f"use.{c}" for c in kinds)), rows)
     total = use[list(kinds)].sum(axis=1)
     shares = use[list(kinds)].div(total.where(total > 0), axis=0)
@@ -195,21 +214,35 @@ def _agreement(d: ReportData, w: Writer) -> Section:
         return Section("afwijken", title, [w.t("agreement.none")])
     rates = agreement_rates(d.decisions, ("team", "model_name", "model_version"))
     hidden = small_counts(rates["n"].tolist(), w.min_cell)
-    rows = [[w.team(r.team), f"{r.model_name} v{r.model_version}", w.count(r.n, h),
-             MISSING if h else w.pct(r.agreement_rate), MISSING if h else w.pct(r.override_rate)]
-            for r, h in zip(rates.itertuples(), hidden, strict=True)]
-    table = Table(w.header("column.team", "agreement.model", "agreement.decisions", "agreement.followed",
-                           "agreement.overridden"), rows)
+    rows = [
+        [
+            w.team(r.team),
+            f"{r.model_name} v{r.model_version}",
+            w.count(r.n, h),
+            MISSING if h else w.pct(r.agreement_rate),
+            MISSING if h else w.pct(r.override_rate),
+        ]
+        for r, h in zip(rates.itertuples(), hidden, strict=True)
+    ]
+    table = Table(
+        w.header("column.team", "agreement.model", "agreement.decisions", "agreement.followed", "agreement.overridden"),
+        rows,
+    )
     per_team = agreement_rates(d.decisions, ("team",))
     shown = per_team[~pd.Series(small_counts(per_team["n"].tolist(), w.min_cell))]
     paragraphs = [w.t("agreement.intro")]
     if len(shown):
         top = shown.sort_values("agreement_rate", ascending=False).iloc[0]
-        paragraphs.append(w.t("agreement.top", team=w.team(top["team"]), share=w.pct(top["agreement_rate"]),
-                              n=w.num(top["n"])))
-    bars = pd.DataFrame({w.t("agreement.bar.followed"): shown["agreement_rate"].to_numpy(),
-                         w.t("agreement.bar.overridden"): shown["override_rate"].to_numpy()},
-                        index=[w.team(t) for t in shown["team"]])
+        paragraphs.append(
+            w.t("agreement.top", team=w.team(top["team"]), share=w.pct(top["agreement_rate"]), n=w.num(top["n"]))
+        )
+    bars = pd.DataFrame(
+        {
+            w.t("agreement.bar.followed"): shown["agreement_rate"].to_numpy(),
+            w.t("agreement.bar.overridden"): shown["override_rate"].to_numpy(),
+        },
+        index=[w.team(t) for t in shown["team"]],
+    )
     figure = Figure(share_bars(bars, w.t("agreement.axis")), w.t("agreement.figure"))
     return Section("afwijken", title, paragraphs, [table], [figure])
 
@@ -227,30 +260,56 @@ def _fairness(d: ReportData, w: Writer, band: tuple[float, float]) -> Section:
     def ratio(value: Any) -> str:
         return MISSING if pd.isna(value) else w.num(float(value), 2)
 
-    rows = [[subjects.get(r.subject, str(r.subject)), w.attribute(str(r.attribute)), str(r.group).replace("_", " "),
-             w.count(0, True) if pd.isna(r.n) else w.num(r.n), rate(r.selection_rate), rate(r.fpr), rate(r.fnr),
-             ratio(r.fpr_ratio)] for r in table.itertuples()]
-    out = Table(w.header(*(f"fairness.{k}" for k in ("subject", "attribute", "group", "n", "selected", "fpr", "fnr",
-                                                       "fpr_ratio"))), rows)
+    rows = [
+        [
+            subjects.get(r.subject, str(r.subject)),
+            w.attribute(str(r.attribute)),
+            str(r.group).replace("_", " "),
+            w.count(0, True) if pd.isna(r.n) else w.num(r.n),
+            rate(r.selection_rate),
+            rate(r.fpr),
+            rate(r.fnr),
+            ratio(r.fpr_ratio),
+        ]
+        for r in table.itertuples()
+    ]
+    out = Table(
+        w.header(
+            *(f"fairness.{k}" for k in ("subject", "attribute", "group", "n", "selected", "fpr", "fnr", "fpr_ratio"))
+        ),
+        rows,
+    )
     advice = table[(table["subject"] == "advice") & ~table["suppressed"]]
     outside = _fpr_outside(d, band)
     n_hidden = int(table["suppressed"].sum())
     firsts = table.drop_duplicates("attribute")
-    references = ", ".join(f"{w.attribute(str(a))}: {str(r).replace('_', ' ')}"
-                           for a, r in zip(firsts["attribute"], firsts["reference"], strict=True))
+    references = ", ".join(
+        f"{w.attribute(str(a))}: {str(r).replace('_', ' ')}"
+        for a, r in zip(firsts["attribute"], firsts["reference"], strict=True)
+    )
     paragraphs = [
         w.t("fairness.intro"),
-        w.t("fairness.result", groups=w.plural(len(outside), "group"), low=w.num(band[0], 2), high=w.num(band[1], 2),
-            references=references, rows=w.plural(n_hidden, "row"), min_cell=d.min_cell),
+        w.t(
+            "fairness.result",
+            groups=w.plural(len(outside), "group"),
+            low=w.num(band[0], 2),
+            high=w.num(band[1], 2),
+            references=references,
+            rows=w.plural(n_hidden, "row"),
+            min_cell=d.min_cell,
+        ),
     ]
     ratios = advice["fpr_ratio"].astype(float).to_numpy()
-    bars = pd.DataFrame({w.t("fairness.fpr_ratio"): ratios},
-                        index=[f"{w.attribute(a)}: {g}".replace("_", " ")
-                               for a, g in zip(advice["attribute"], advice["group"], strict=True)])
+    bars = pd.DataFrame(
+        {w.t("fairness.fpr_ratio"): ratios},
+        index=[
+            f"{w.attribute(a)}: {g}".replace("_", " ")
+            for a, g in zip(advice["attribute"], advice["group"], strict=True)
+        ],
+    )
     if bars.dropna().empty:  # every group suppressed or without a ratio: no empty chart
         return Section("gelijkheid", title, paragraphs, [out])
-    figure = Figure(share_bars(bars, w.t("fairness.axis"), reference=(band[0], 1.0, band[1])),
-                    w.t("fairness.figure"))
+    figure = Figure(share_bars(bars, w.t("fairness.axis"), reference=(band[0], 1.0, band[1])), w.t("fairness.figure"))
     return Section("gelijkheid", title, paragraphs, [out], [figure])
 
 
@@ -258,16 +317,26 @@ def _objections(d: ReportData, w: Writer) -> Section:
     counts = d.objections.groupby("team", sort=True).size()
     rows = [[w.team(t), c] for t, c in zip(counts.index, w.counts(counts.tolist()), strict=True)]
     text = w.t("objections.text", count=w.count(len(d.objections)))
-    return Section("bezwaren", w.t("objections.title"), [text],
-                   [Table(w.header("column.team", "objections.column"), rows)] if rows else [])
+    return Section(
+        "bezwaren",
+        w.t("objections.title"),
+        [text],
+        [Table(w.header("column.team", "objections.column"), rows)] if rows else [],
+    )
 
 
 def _stops(d: ReportData, w: Writer) -> Section:
     events = d.stop_events.assign(time=local_time(d.stop_events["time"])).sort_values("time")
-    rows = [[pd.Timestamp(r.time).strftime("%d-%m-%Y %H:%M"),
-             w.t("stops.all_models") if r.model_name == "*" else str(r.model_name),
-             w.t("stops.on") if r.advice_on else w.t("stops.off"), str(r.actor), str(r.reason)]
-            for r in events.itertuples()]
+    rows = [
+        [
+            pd.Timestamp(r.time).strftime("%d-%m-%Y %H:%M"),
+            w.t("stops.all_models") if r.model_name == "*" else str(r.model_name),
+            w.t("stops.on") if r.advice_on else w.t("stops.off"),
+            str(r.actor),
+            str(r.reason),
+        ]
+        for r in events.itertuples()
+    ]
     off = int((~events["advice_on"].astype(bool)).sum())
     text = w.t("stops.text", times=w.plural(off, "time"))
     header = w.header("stops.when", "column.model", "stops.advice", "stops.by", "stops.reason")
@@ -276,8 +345,10 @@ def _stops(d: ReportData, w: Writer) -> Section:
 
 def _changes(d: ReportData, w: Writer) -> Section:
     changes = d.model_changes.sort_values("date")
-    rows = [[pd.Timestamp(r.date).strftime("%d-%m-%Y"), str(r.model_name), str(r.version), str(r.change)]
-            for r in changes.itertuples()]
+    rows = [
+        [pd.Timestamp(r.date).strftime("%d-%m-%Y"), str(r.model_name), str(r.version), str(r.change)]
+        for r in changes.itertuples()
+    ]
     text = w.t("changes.text", times=w.plural(len(rows), "time"))
     header = w.header("changes.date", "column.model", "changes.version", "changes.change")
     return Section("wijzigingen", w.t("changes.title"), [text], [Table(header, rows)] if rows else [])
@@ -289,16 +360,30 @@ def _signals(d: ReportData, w: Writer) -> Section:
     for f in sorted(d.findings, key=lambda f: list(levels).index(f.level)):
         seen.setdefault(f.message(w.lang), f.level)
     count = {level: sum(1 for lv in seen.values() if lv == level) for level in levels}
-    text = w.t("signals.text", stops=w.plural(count["stop"], "stop"), warnings=w.plural(count["warn"], "warn"),
-               notes=w.plural(count["note"], "note"))
+    text = w.t(
+        "signals.text",
+        stops=w.plural(count["stop"], "stop"),
+        warnings=w.plural(count["warn"], "warn"),
+        notes=w.plural(count["note"], "note"),
+    )
     rows = [[levels[level], message] for message, level in seen.items()]
     header = w.header("signals.level", "signals.signal")
     return Section("signalen", w.t("signals.title"), [text], [Table(header, rows)] if rows else [])
 
 
 IN_USE = "In gebruik"  # the publication standard's status of a model in use
-REGISTER_FIELDS = ("name", "description_short", "status", "publication_category", "goal", "human_intervention",
-                   "risks", "methods_and_models", "contact_email", "standard_version")
+REGISTER_FIELDS = (
+    "name",
+    "description_short",
+    "status",
+    "publication_category",
+    "goal",
+    "human_intervention",
+    "risks",
+    "methods_and_models",
+    "contact_email",
+    "standard_version",
+)
 
 
 def _register(d: ReportData, w: Writer, validate_entry: Callable[[dict[str, Any]], list[str]] | None) -> Section:
@@ -309,8 +394,7 @@ def _register(d: ReportData, w: Writer, validate_entry: Callable[[dict[str, Any]
             if problems:
                 raise ReportError(f"register entry {i} ({entry.get('name', '?')}): " + "; ".join(problems))
         rows = [[w.t(f"register.field.{k}"), str(entry[k])] for k in REGISTER_FIELDS if entry.get(k)]
-        tables.append(Table(w.header("register.field", "register.content"), rows,
-                            caption=str(entry.get("name", ""))))
+        tables.append(Table(w.header("register.field", "register.content"), rows, caption=str(entry.get("name", ""))))
     text = translate_plural("report.register.intro", len(tables), w.lang)
     paragraphs = [f"{text} {w.t('register.checked')}" if validate_entry else text]
     for entry in d.register_entries:  # the report lists models in use: a register that says otherwise is stale
@@ -320,16 +404,30 @@ def _register(d: ReportData, w: Writer, validate_entry: Callable[[dict[str, Any]
     return Section("register", w.t("register.title"), paragraphs, tables)
 
 
-def build_document(data: ReportData, *, lang: str = "nl", fairness_band: tuple[float, float] = (0.8, 1.25),
-                   validate_entry: Callable[[dict[str, Any]], list[str]] | None = None) -> Document:
+def build_document(
+    data: ReportData,
+    *,
+    lang: str = "nl",
+    fairness_band: tuple[float, float] = (0.8, 1.25),
+    validate_entry: Callable[[dict[str, Any]], list[str]] | None = None,
+) -> Document:
     """All sections of the report in one language (``nl`` or ``en``)."""
     w = Writer(lang, data.min_cell)
     p = data.period
     dates = w.t("dates", start=f"{p.start:%d-%m-%Y}", end=f"{p.end:%d-%m-%Y}")
-    sections = [_summary(data, w, fairness_band), _intake(data, w), _capacity(data, w), _advice_use(data, w),
-                _agreement(data, w), _fairness(data, w, fairness_band), _objections(data, w), _signals(data, w),
-                _stops(data, w), _changes(data, w),
-                _register(data, w, validate_entry)]
+    sections = [
+        _summary(data, w, fairness_band),
+        _intake(data, w),
+        _capacity(data, w),
+        _advice_use(data, w),
+        _agreement(data, w),
+        _fairness(data, w, fairness_band),
+        _objections(data, w),
+        _signals(data, w),
+        _stops(data, w),
+        _changes(data, w),
+        _register(data, w, validate_entry),
+    ]
     return Document(
         lang=lang,
         title=w.t("title", period=p.label),

@@ -48,58 +48,96 @@ class SystemFacts:
 
     def profile(self) -> dict[str, Any]:
         """The card's ``ai_act_profile`` (AMT: one value per field, at most two roles)."""
-        return {"type": self.type, "open_source": self.open_source, "risk_group": self.risk_group,
-                "systemic_risk": self.systemic_risk, "transparency_obligations": self.transparency_obligations,
-                "role": list(self.roles), "conformity_assessment_body": ""}
+        return {
+            "type": self.type,
+            "open_source": self.open_source,
+            "risk_group": self.risk_group,
+            "systemic_risk": self.systemic_risk,
+            "transparency_obligations": self.transparency_obligations,
+            "role": list(self.roles),
+            "conformity_assessment_body": "",
+        }
 
     def values(self, field: str) -> set[str]:
-        mapping = {"type": {self.type}, "risk_group": {self.risk_group}, "role": set(self.roles),
-                   "open_source": {self.open_source}, "systemic_risk": {self.systemic_risk},
-                   "transparency_obligations": {self.transparency_obligations}}
+        mapping = {
+            "type": {self.type},
+            "risk_group": {self.risk_group},
+            "role": set(self.roles),
+            "open_source": {self.open_source},
+            "systemic_risk": {self.systemic_risk},
+            "transparency_obligations": {self.transparency_obligations},
+        }
         return mapping.get(field, set())
 
 
 _COMMON = {
-    "role": ("De gemeente traint het model op eigen gegevens en zet het zelf in: zij is aanbieder en "
-             "gebruiksverantwoordelijke."),
+    "role": (
+        "De gemeente traint het model op eigen gegevens en zet het zelf in: zij is aanbieder en "
+        "gebruiksverantwoordelijke."
+    ),
     "open_source": "Werkwijzer is open source (EUPL-1.2).",
     "systemic_risk": "Geen AI-model voor algemene doeleinden, dus geen systeemrisico.",
-    "transparency_obligations": ("Het systeem praat niet zelf met inwoners en maakt geen beelden of teksten die "
-                                 "voor echt kunnen doorgaan (AI-verordening art. 50)."),
+    "transparency_obligations": (
+        "Het systeem praat niet zelf met inwoners en maakt geen beelden of teksten die "
+        "voor echt kunnen doorgaan (AI-verordening art. 50)."
+    ),
 }
 
 
 def facts_for(model_name: str) -> SystemFacts:
     """The facts of a Werkwijzer model: triage advice is high-risk, the intake forecast is not."""
-    common: dict[str, Any] = {"roles": ("aanbieder", "gebruiksverantwoordelijke"), "open_source": "open-source",
-                              "systemic_risk": "geen systeemrisico",
-                              "transparency_obligations": "geen transparantieverplichting"}
+    common: dict[str, Any] = {
+        "roles": ("aanbieder", "gebruiksverantwoordelijke"),
+        "open_source": "open-source",
+        "systemic_risk": "geen systeemrisico",
+        "transparency_obligations": "geen transparantieverplichting",
+    }
     if model_name.startswith("werkwijzer-triage-"):
         return SystemFacts(
-            type="AI-systeem", risk_group="hoog-risico AI", profiling=True, automated_decision=False, **common,
-            reasons={**_COMMON,
-                     "type": ("Een lerend model dat uit gegevens van een zaak een advies afleidt "
-                              "(AI-verordening art. 3)."),
-                     "risk_group": ("Het advies gaat over de toegang tot essentiële publieke diensten en uitkeringen "
-                                    "(bijlage III, punt 5a). Het beoordeelt persoonlijke omstandigheden (profilering), "
-                                    "dus de uitzondering van art. 6 lid 3 geldt niet."),
-                     "profiling": "Ja: het advies schat in hoeveel hulp iemand nodig heeft (AVG art. 4 lid 4).",
-                     "automated_decision": ("Nee: het model adviseert, een medewerker beslist en kan altijd afwijken "
-                                            "(AVG art. 22).")},
-            instruments={"iama": "Hoog-risico en impactvol: de grondrechtenbeoordeling (AI-verordening art. 27) "
-                                 "doet de gemeente met het IAMA.",
-                         "aiia": "Een AI-systeem: de AI Impact Assessment van de Rijksoverheid helpt de afweging.",
-                         "td": "Aanbieder van een hoog-risico-AI-systeem: technische documentatie (bijlage IV).",
-                         "ca": "Aanbieder van een hoog-risico-AI-systeem: conformiteitsbeoordeling (art. 43)."})
+            type="AI-systeem",
+            risk_group="hoog-risico AI",
+            profiling=True,
+            automated_decision=False,
+            **common,
+            reasons={
+                **_COMMON,
+                "type": ("Een lerend model dat uit gegevens van een zaak een advies afleidt (AI-verordening art. 3)."),
+                "risk_group": (
+                    "Het advies gaat over de toegang tot essentiële publieke diensten en uitkeringen "
+                    "(bijlage III, punt 5a). Het beoordeelt persoonlijke omstandigheden (profilering), "
+                    "dus de uitzondering van art. 6 lid 3 geldt niet."
+                ),
+                "profiling": "Ja: het advies schat in hoeveel hulp iemand nodig heeft (AVG art. 4 lid 4).",
+                "automated_decision": (
+                    "Nee: het model adviseert, een medewerker beslist en kan altijd afwijken (AVG art. 22)."
+                ),
+            },
+            instruments={
+                "iama": "Hoog-risico en impactvol: de grondrechtenbeoordeling (AI-verordening art. 27) "
+                "doet de gemeente met het IAMA.",
+                "aiia": "Een AI-systeem: de AI Impact Assessment van de Rijksoverheid helpt de afweging.",
+                "td": "Aanbieder van een hoog-risico-AI-systeem: technische documentatie (bijlage IV).",
+                "ca": "Aanbieder van een hoog-risico-AI-systeem: conformiteitsbeoordeling (art. 43).",
+            },
+        )
     return SystemFacts(
-        type="AI-systeem", risk_group="geen hoog-risico AI", profiling=False, automated_decision=False, **common,
-        reasons={**_COMMON,
-                 "type": "Een lerend model (onder meer gradient boosting) dat de instroom per team voorspelt.",
-                 "risk_group": ("Het voorspelt werk per team voor de planning, niet iets over personen; het valt "
-                                "onder geen enkel punt van bijlage III."),
-                 "profiling": "Nee: het gebruikt alleen aantallen per team en week, geen gegevens over personen.",
-                 "automated_decision": "Nee: teamleiders gebruiken de prognose voor hun planning."},
-        instruments={"aiia": "Een AI-systeem: de AI Impact Assessment van de Rijksoverheid helpt de afweging."})
+        type="AI-systeem",
+        risk_group="geen hoog-risico AI",
+        profiling=False,
+        automated_decision=False,
+        **common,
+        reasons={
+            **_COMMON,
+            "type": "Een lerend model (onder meer gradient boosting) dat de instroom per team voorspelt.",
+            "risk_group": (
+                "Het voorspelt werk per team voor de planning, niet iets over personen; het valt "
+                "onder geen enkel punt van bijlage III."
+            ),
+            "profiling": "Nee: het gebruikt alleen aantallen per team en week, geen gegevens over personen.",
+            "automated_decision": "Nee: teamleiders gebruiken de prognose voor hun planning.",
+        },
+        instruments={"aiia": "Een AI-systeem: de AI Impact Assessment van de Rijksoverheid helpt de afweging."},
+    )
 
 
 def applicability(requirement: Requirement, facts: SystemFacts) -> tuple[bool, str]:
@@ -108,9 +146,11 @@ def applicability(requirement: Requirement, facts: SystemFacts) -> tuple[bool, s
         return True, "Geldt voor elk algoritme (always_applicable in het Algoritmekader)."
     misses = []
     for profile in requirement.ai_act_profile:
-        miss = [f"{field}: vereist {' of '.join(allowed)}, dit systeem is {', '.join(sorted(facts.values(field)))}"
-                for field, allowed in profile.items()
-                if allowed and field in ("type", "risk_group", "role") and not set(allowed) & facts.values(field)]
+        miss = [
+            f"{field}: vereist {' of '.join(allowed)}, dit systeem is {', '.join(sorted(facts.values(field)))}"
+            for field, allowed in profile.items()
+            if allowed and field in ("type", "risk_group", "role") and not set(allowed) & facts.values(field)
+        ]
         if not miss:
             shown = "; ".join(f"{f} {', '.join(v)}" for f, v in profile.items() if v) or "geen voorwaarden"
             return True, f"Het AI-verordeningsprofiel van de vereiste past bij dit systeem ({shown})."
@@ -145,13 +185,20 @@ def _answer(rule: Rule | None, evidence: Evidence) -> tuple[str, str, list[Sourc
 
 
 def _entry(state: str, answer: str, sources: Sequence[Source], remarks: str, timestamp: str) -> dict[str, Any]:
-    return {"answer": answer, "remarks": remarks, "status": STATUS_NL[state], "state": state,
-            "timestamp": timestamp, "authors": [AUTHOR] if state == EVIDENCED else [],
-            "evidence": [s.as_dict() for s in sources]}
+    return {
+        "answer": answer,
+        "remarks": remarks,
+        "status": STATUS_NL[state],
+        "state": state,
+        "timestamp": timestamp,
+        "authors": [AUTHOR] if state == EVIDENCED else [],
+        "evidence": [s.as_dict() for s in sources],
+    }
 
 
-def requirement_entries(registry: TaskRegistry, facts: SystemFacts, evidence: Evidence,
-                        timestamp: str) -> list[dict[str, Any]]:
+def requirement_entries(
+    registry: TaskRegistry, facts: SystemFacts, evidence: Evidence, timestamp: str
+) -> list[dict[str, Any]]:
     entries = []
     for requirement in registry.requirements:
         key = requirement.urn.rsplit(":", 1)[-1]
@@ -161,9 +208,14 @@ def requirement_entries(registry: TaskRegistry, facts: SystemFacts, evidence: Ev
             state, answer, sources, remarks = _answer(rule, evidence)
         else:
             state, answer, sources, remarks = NOT_APPLICABLE, "", [], ""
-        entry = {"urn": requirement.urn, "version": requirement.version, "requirement": requirement.name,
-                 "url": requirement.url, "applicability": {"applicable": applies, "reason": reason},
-                 **_entry(state, answer, sources, remarks, timestamp)}
+        entry = {
+            "urn": requirement.urn,
+            "version": requirement.version,
+            "requirement": requirement.name,
+            "url": requirement.url,
+            "applicability": {"applicable": applies, "reason": reason},
+            **_entry(state, answer, sources, remarks, timestamp),
+        }
         if state == OPEN:
             entry["open_for"] = _role(rule.role if rule else ROLE_BY_LAW.get(key.split("-")[0], "model_owner"))
         entries.append(entry)
@@ -175,12 +227,19 @@ def assessment(instrument: Instrument, reason: str, evidence: Evidence, timestam
     for task in instrument.tasks:
         rule = INSTRUMENT_QUESTIONS.get(task.urn.removeprefix("urn:nl:aivt:tr:"))
         state, answer, sources, remarks = _answer(rule, evidence)
-        content = {"question": task.question, "urn": task.urn, "topic": task.topic,
-                   **_entry(state, answer, sources, remarks, timestamp)}
+        content = {
+            "question": task.question,
+            "urn": task.urn,
+            "topic": task.topic,
+            **_entry(state, answer, sources, remarks, timestamp),
+        }
         if state == OPEN:
             suggested = task.suggested_roles[0] if task.suggested_roles else "Projectleider"
-            content["open_for"] = (_role(rule.role) if rule else
-                                   {"role": suggested.lower(), "label_nl": suggested.lower(), "label_en": suggested})
+            content["open_for"] = (
+                _role(rule.role)
+                if rule
+                else {"role": suggested.lower(), "label_nl": suggested.lower(), "label_en": suggested}
+            )
         contents.append(content)
     return {"name": instrument.name, "urn": instrument.urn, "date": timestamp, "reason": reason, "contents": contents}
 
@@ -189,25 +248,47 @@ def counts(entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     return {state: sum(e["state"] == state for e in entries) for state in (EVIDENCED, OPEN, NOT_APPLICABLE)}
 
 
-def build_card(*, registry: TaskRegistry, evidence: Evidence, facts: SystemFacts, description: str,
-               version: str, run_id: str, timestamp: str) -> dict[str, Any]:
+def build_card(
+    *,
+    registry: TaskRegistry,
+    evidence: Evidence,
+    facts: SystemFacts,
+    description: str,
+    version: str,
+    run_id: str,
+    timestamp: str,
+) -> dict[str, Any]:
     """The system card as a JSON-serialisable dict (see the module docstring)."""
     requirements = requirement_entries(registry, facts, evidence, timestamp)
-    assessments = [assessment(registry.instrument(key), reason, evidence, timestamp)
-                   for key, reason in facts.instruments.items()]
+    assessments = [
+        assessment(registry.instrument(key), reason, evidence, timestamp) for key, reason in facts.instruments.items()
+    ]
     questions = [c for a in assessments for c in a["contents"]]
     return {
-        "schema_version": SCHEMA_VERSION, "name": evidence.model_name, "description": description,
+        "schema_version": SCHEMA_VERSION,
+        "name": evidence.model_name,
+        "description": description,
         "status": evidence[ek.REGISTER].get("status", "") if evidence.has(ek.REGISTER) else "",
         "ai_act_profile": facts.profile(),
         "ai_act_profile_reasons": dict(facts.reasons),
         "system_facts": {"profiling": facts.profiling, "automated_decision": facts.automated_decision},
-        "provenance": {"git_commit_hash": evidence.code_version, "timestamp": timestamp,
-                       "uri": f"runs:/{run_id}", "author": AUTHOR["name"]},
-        "labels": [{"name": "model_version", "value": version}, {"name": "run_id", "value": run_id},
-                   {"name": "task_registry", "value": SOURCE}],
-        "instruments": [{"urn": registry.instrument(key).urn, "version": registry.instrument(key).version}
-                        for key in facts.instruments],
-        "requirements": requirements, "measures": [], "assessments": assessments,
+        "provenance": {
+            "git_commit_hash": evidence.code_version,
+            "timestamp": timestamp,
+            "uri": f"runs:/{run_id}",
+            "author": AUTHOR["name"],
+        },
+        "labels": [
+            {"name": "model_version", "value": version},
+            {"name": "run_id", "value": run_id},
+            {"name": "task_registry", "value": SOURCE},
+        ],
+        "instruments": [
+            {"urn": registry.instrument(key).urn, "version": registry.instrument(key).version}
+            for key in facts.instruments
+        ],
+        "requirements": requirements,
+        "measures": [],
+        "assessments": assessments,
         "summary": {"requirements": counts(requirements), "questions": counts(questions)},
     }

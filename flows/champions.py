@@ -38,11 +38,14 @@ def load_forecast_version(client: MlflowClient, version: ModelVersion) -> Foreca
         folder = Path(client.download_artifacts(str(version.run_id), "forecast", tmp))
         norms, staffing = folder / "norms.csv", folder / "staffing.csv"
         return ForecastVersion(
-            name=version.name, version=str(version.version), run_id=str(version.run_id),
+            name=version.name,
+            version=str(version.version),
+            run_id=str(version.run_id),
             forecast=read_forecast(folder / "forecast.csv"),
             history=pd.read_csv(folder / "history.csv", parse_dates=["date"]),
             norms=read_norms(norms) if norms.is_file() else None,
-            staffing=read_staffing(staffing) if staffing.is_file() else None)
+            staffing=read_staffing(staffing) if staffing.is_file() else None,
+        )
 
 
 def load_forecast_champion(client: MlflowClient, name: str = FORECAST_MODEL) -> ForecastVersion:

@@ -66,8 +66,10 @@ class Deployed:
 def api_url() -> str:
     url = get_current_settings().api.url
     if not url:
-        raise NoPrefectServer("PREFECT_API_URL is not set: deployments live on a Prefect server; start one "
-                              "('prefect server start') and set PREFECT_API_URL=http://HOST:4200/api")
+        raise NoPrefectServer(
+            "PREFECT_API_URL is not set: deployments live on a Prefect server; start one "
+            "('prefect server start') and set PREFECT_API_URL=http://HOST:4200/api"
+        )
     return str(url)
 
 
@@ -84,9 +86,14 @@ async def ensure_pool(name: str) -> bool:
             await client.read_work_pool(name)
             return False
         except ObjectNotFound:
-            await client.create_work_pool(WorkPoolCreate(
-                name=name, type=ProcessWorker.type, description="Werkwijzer: monitoring and retraining",
-                base_job_template=ProcessWorker.get_default_base_job_template()))
+            await client.create_work_pool(
+                WorkPoolCreate(
+                    name=name,
+                    type=ProcessWorker.type,
+                    description="Werkwijzer: monitoring and retraining",
+                    base_job_template=ProcessWorker.get_default_base_job_template(),
+                )
+            )
             return True
 
 
@@ -97,10 +104,13 @@ async def deploy(plan: Plan, settings: Settings) -> list[str]:
     names = []
     for flow, cron in _flows(plan):
         deployment = await flow.ato_deployment(
-            DEPLOYMENT, schedules=[Cron(cron, timezone=plan.timezone, slug="weekly")],
-            entrypoint_type=EntrypointType.MODULE_PATH, tags=["werkwijzer"],
+            DEPLOYMENT,
+            schedules=[Cron(cron, timezone=plan.timezone, slug="weekly")],
+            entrypoint_type=EntrypointType.MODULE_PATH,
+            tags=["werkwijzer"],
             description=(flow.description or "").split("\n")[0],
-            job_variables={"env": {"WERKWIJZER_HOME": str(settings.home_dir)}})
+            job_variables={"env": {"WERKWIJZER_HOME": str(settings.home_dir)}},
+        )
         await deployment.aapply(work_pool_name=plan.pool)
         names.append(f"{flow.name}/{DEPLOYMENT}")
     return names
@@ -123,15 +133,27 @@ async def listing(pool: str) -> list[Deployed]:
         for deployment in sorted(found, key=lambda d: (flows.get(d.flow_id, ""), d.name)):
             runs = await client.read_flow_runs(
                 deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])),
-                sort=FlowRunSort.START_TIME_DESC, limit=20)
-            upcoming = [r.next_scheduled_start_time for r in runs if r.state_type and r.state_type.value == "SCHEDULED"
-                        and r.next_scheduled_start_time]
+                sort=FlowRunSort.START_TIME_DESC,
+                limit=20,
+            )
+            upcoming = [
+                r.next_scheduled_start_time
+                for r in runs
+                if r.state_type and r.state_type.value == "SCHEDULED" and r.next_scheduled_start_time
+            ]
             ran = [r for r in runs if r.state_type and r.state_type.value != "SCHEDULED"]
-            result.append(Deployed(
-                name=f"{flows.get(deployment.flow_id, '?')}/{deployment.name}", id=str(deployment.id), pool=pool,
-                schedules=[f"{s.schedule.cron} ({s.schedule.timezone})" for s in deployment.schedules
-                           if s.active and isinstance(s.schedule, CronSchedule)],
-                next_run=min(upcoming).astimezone(_zone(deployment.schedules)) if upcoming else None,
-                last_state=ran[0].state_name if ran else None))
+            result.append(
+                Deployed(
+                    name=f"{flows.get(deployment.flow_id, '?')}/{deployment.name}",
+                    id=str(deployment.id),
+                    pool=pool,
+                    schedules=[
+                        f"{s.schedule.cron} ({s.schedule.timezone})"
+                        for s in deployment.schedules
+                        if s.active and isinstance(s.schedule, CronSchedule)
+                    ],
+                    next_run=min(upcoming).astimezone(_zone(deployment.schedules)) if upcoming else None,
+                    last_state=ran[0].state_name if ran else None,
+                )
+            )
         return result
-

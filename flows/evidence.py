@@ -50,8 +50,10 @@ def target(client: MlflowClient, model_name: str) -> Target:
         except MlflowException:
             found = []
         if not found:
-            raise EvidenceError(f"no registered version of '{model_name}' in {client.tracking_uri}; train it first "
-                                "('werkwijzer triage' or 'werkwijzer forecast', or 'werkwijzer demo')")
+            raise EvidenceError(
+                f"no registered version of '{model_name}' in {client.tracking_uri}; train it first "
+                "('werkwijzer triage' or 'werkwijzer forecast', or 'werkwijzer demo')"
+            )
         version = max(found, key=lambda v: int(v.version))
     return Target(model_name, str(version.version), str(version.run_id))
 
@@ -73,20 +75,32 @@ def _run_facts(client: MlflowClient, t: Target, facts: dict[str, Fact], missing:
     here = f"run {t.run_id} ({t.model_name} versie {t.version})"
     code = tags.get("code_version", "")
     if code and tags.get("data_fingerprint"):
-        facts[ek.RUN] = Fact({"run_id": t.run_id, "version": t.version, "code_version": code,
-                           "data_fingerprint": tags["data_fingerprint"], "seed": tags.get("seed", ""),
-                           "model_type": params.get("model_type", ""), "label_source": params.get("label_source", ""),
-                           "dependencies": {k[4:]: v for k, v in tags.items() if k.startswith("dep.")}},
-                          Source("mlflow-run", here, "tags code_version, data_fingerprint, seed, dep.*"))
+        facts[ek.RUN] = Fact(
+            {
+                "run_id": t.run_id,
+                "version": t.version,
+                "code_version": code,
+                "data_fingerprint": tags["data_fingerprint"],
+                "seed": tags.get("seed", ""),
+                "model_type": params.get("model_type", ""),
+                "label_source": params.get("label_source", ""),
+                "dependencies": {k[4:]: v for k, v in tags.items() if k.startswith("dep.")},
+            },
+            Source("mlflow-run", here, "tags code_version, data_fingerprint, seed, dep.*"),
+        )
     else:
         missing[ek.RUN] = f"{here} legt geen codeversie of vingerafdruk van de gegevens vast"
     if params.get("features"):
-        facts[ek.FEATURES] = Fact({"names": params["features"].split(",")},
-                                  Source("mlflow-run", here, "param features"))
+        facts[ek.FEATURES] = Fact(
+            {"names": params["features"].split(",")}, Source("mlflow-run", here, "param features")
+        )
     else:
         missing[ek.FEATURES] = f"{here} legt niet vast welke kenmerken het model gebruikt (param 'features')"
-    chosen = {k: v for k, v in metrics.items()
-              if k in TRIAGE_METRICS or (k.count(".") == 1 and k.split(".")[0] in ("mase", "coverage_95"))}
+    chosen = {
+        k: v
+        for k, v in metrics.items()
+        if k in TRIAGE_METRICS or (k.count(".") == 1 and k.split(".")[0] in ("mase", "coverage_95"))
+    }
     if chosen:
         facts[ek.METRICS] = Fact(chosen, Source("mlflow-run", here, "metrics " + ", ".join(sorted(chosen))))
     else:
@@ -105,17 +119,30 @@ def _artifact_facts(client: MlflowClient, t: Target, facts: dict[str, Fact], mis
     if card is not None and card[1].get("intended_use_nl"):
         path, data = card
         gov = data.get("governance") or {}
-        facts[ek.MODEL_CARD] = Fact({"intended_use_nl": data.get("intended_use_nl", ""),
-                                  "dpia_link": gov.get("dpia_link", ""), "iama_link": gov.get("iama_link", ""),
-                                  "risk_class": (data.get("risk") or {}).get("class", "")},
-                                 Source("mlflow-artifact", f"runs:/{t.run_id}/{path}"))
+        facts[ek.MODEL_CARD] = Fact(
+            {
+                "intended_use_nl": data.get("intended_use_nl", ""),
+                "dpia_link": gov.get("dpia_link", ""),
+                "iama_link": gov.get("iama_link", ""),
+                "risk_class": (data.get("risk") or {}).get("class", ""),
+            },
+            Source("mlflow-artifact", f"runs:/{t.run_id}/{path}"),
+        )
         gate = (data.get("fairness") or {}).get("gate")
         if isinstance(gate, dict) and "passed" in gate:
-            facts[ek.FAIRNESS] = Fact({"passed": bool(gate["passed"]), "reason": str(gate.get("reason", "")),
-                                    "justified": bool(gate.get("justified")),
-                                    "priority": list(data["fairness"].get("priority") or [])},
-                                   Source("mlflow-artifact", f"runs:/{t.run_id}/reports/fairness.csv",
-                                          f"gate in {path}; FPR, FNR, FDR and ratios per group"))
+            facts[ek.FAIRNESS] = Fact(
+                {
+                    "passed": bool(gate["passed"]),
+                    "reason": str(gate.get("reason", "")),
+                    "justified": bool(gate.get("justified")),
+                    "priority": list(data["fairness"].get("priority") or []),
+                },
+                Source(
+                    "mlflow-artifact",
+                    f"runs:/{t.run_id}/reports/fairness.csv",
+                    f"gate in {path}; FPR, FNR, FDR and ratios per group",
+                ),
+            )
         else:
             missing[ek.FAIRNESS] = f"de modelkaart van run {t.run_id} heeft geen eerlijkheidstoets"
     else:
@@ -123,21 +150,24 @@ def _artifact_facts(client: MlflowClient, t: Target, facts: dict[str, Fact], mis
         missing[ek.FAIRNESS] = f"run {t.run_id} heeft geen modelkaart met een eerlijkheidstoets"
     entry = _artifact(client, t.run_id, "algoritmeregister.json")
     if entry is not None and entry[1].get("publication_category"):
-        facts[ek.REGISTER] = Fact({"publication_category": entry[1]["publication_category"],
-                                   "status": str(entry[1].get("status") or "")},
-                               Source("mlflow-artifact", f"runs:/{t.run_id}/{entry[0]}"))
+        facts[ek.REGISTER] = Fact(
+            {"publication_category": entry[1]["publication_category"], "status": str(entry[1].get("status") or "")},
+            Source("mlflow-artifact", f"runs:/{t.run_id}/{entry[0]}"),
+        )
     else:
         missing[ek.REGISTER] = f"run {t.run_id} heeft geen Algoritmeregister-record met een publicatiecategorie"
     kept = [a.path for a in client.list_artifacts(t.run_id, "justification")]
     if kept:
-        facts[ek.JUSTIFICATION] = Fact({"files": kept}, Source("mlflow-artifact", f"runs:/{t.run_id}/justification",
-                                                            ", ".join(kept)))
+        facts[ek.JUSTIFICATION] = Fact(
+            {"files": kept}, Source("mlflow-artifact", f"runs:/{t.run_id}/justification", ", ".join(kept))
+        )
     else:
         missing[ek.JUSTIFICATION] = f"bij run {t.run_id} is geen rechtvaardiging bewaard"
 
 
-def _store_facts(settings: Settings, model_name: str, facts: dict[str, Fact], missing: dict[str, str],
-                 now: dt.datetime) -> None:
+def _store_facts(
+    settings: Settings, model_name: str, facts: dict[str, Fact], missing: dict[str, str], now: dt.datetime
+) -> None:
     from casework.audit import verify
     from casework.db import read_session
     from casework.frames import ALL_MODELS, Period, StoreNotReady, decisions, open_store, switch_changes
@@ -146,7 +176,8 @@ def _store_facts(settings: Settings, model_name: str, facts: dict[str, Fact], mi
         engine = open_store(settings)
     except StoreNotReady as exc:
         missing[ek.AUDIT] = missing[ek.DECISIONS] = missing[ek.SWITCHES] = (
-            f"de opslag van de API is nog niet in gebruik ({exc})")
+            f"de opslag van de API is nog niet in gebruik ({exc})"
+        )
         return
     session = read_session(engine)
     try:
@@ -157,40 +188,75 @@ def _store_facts(settings: Settings, model_name: str, facts: dict[str, Fact], mi
     finally:
         session.close()
         engine.dispose()
-    facts[ek.AUDIT] = Fact({"valid": check.valid, "entries": check.entries, "first_seq": check.first_seq,
-                         "last_seq": check.last_seq, "broken_at": check.broken_at, "problem": check.problem},
-                        Source("audit-trail",
-                               f"entries {check.first_seq}–{check.last_seq} (head {check.head_hash or '-'})",
-                               f"verified {now:%Y-%m-%d %H:%M} UTC"))
+    facts[ek.AUDIT] = Fact(
+        {
+            "valid": check.valid,
+            "entries": check.entries,
+            "first_seq": check.first_seq,
+            "last_seq": check.last_seq,
+            "broken_at": check.broken_at,
+            "problem": check.problem,
+        },
+        Source(
+            "audit-trail",
+            f"entries {check.first_seq}–{check.last_seq} (head {check.head_hash or '-'})",
+            f"verified {now:%Y-%m-%d %H:%M} UTC",
+        ),
+    )
     mine = taken[taken["model_name"] == model_name]
     advised = mine[mine["advised"]]
     first = f"{mine['decided_at'].min():%Y-%m-%d}" if len(mine) else "-"
     last = f"{mine['decided_at'].max():%Y-%m-%d}" if len(mine) else "-"
-    facts[ek.DECISIONS] = Fact({"decisions": len(mine), "advised": len(advised),
-                             "deviated": int((~advised["followed"]).sum()), "first": first, "last": last},
-                            Source("audit-trail", f"decisions on {model_name}, {first} to {last}",
-                                   "table decisions, each with its audit entry"))
+    facts[ek.DECISIONS] = Fact(
+        {
+            "decisions": len(mine),
+            "advised": len(advised),
+            "deviated": int((~advised["followed"]).sum()),
+            "first": first,
+            "last": last,
+        },
+        Source(
+            "audit-trail", f"decisions on {model_name}, {first} to {last}", "table decisions, each with its audit entry"
+        ),
+    )
     flips = flips[flips["model_name"].isin([model_name, ALL_MODELS])]
-    facts[ek.SWITCHES] = Fact({"changes": len(flips), "offs": int((~flips["enabled"]).sum()),
-                               "last": f"{flips['time'].max():%Y-%m-%d}" if len(flips) else "-"},
-                              Source("audit-trail", f"switch changes for {model_name} and all models",
-                                     "table switch_changes, each with its audit entry"))
+    facts[ek.SWITCHES] = Fact(
+        {
+            "changes": len(flips),
+            "offs": int((~flips["enabled"]).sum()),
+            "last": f"{flips['time'].max():%Y-%m-%d}" if len(flips) else "-",
+        },
+        Source(
+            "audit-trail",
+            f"switch changes for {model_name} and all models",
+            "table switch_changes, each with its audit entry",
+        ),
+    )
 
 
 def _monitoring_facts(client: MlflowClient, facts: dict[str, Fact], missing: dict[str, str]) -> None:
     experiment = client.get_experiment_by_name(MONITORING_EXPERIMENT)
-    runs = client.search_runs([experiment.experiment_id], order_by=["attributes.start_time DESC"],
-                              max_results=1) if experiment else []
+    runs = (
+        client.search_runs([experiment.experiment_id], order_by=["attributes.start_time DESC"], max_results=1)
+        if experiment
+        else []
+    )
     if not runs:
         missing[ek.MONITORING] = "er is nog geen monitoring gedaan ('werkwijzer monitor --once')"
         return
     tags = runs[0].data.tags
     levels = {k.split(".", 1)[1]: int(v) for k, v in tags.items() if k.startswith("findings.")}
-    facts[ek.MONITORING] = Fact({"run_id": runs[0].info.run_id, "period_start": tags.get("period_start", "")[:10],
-                              "period_end": tags.get("period_end", "")[:10], "findings": sum(levels.values()),
-                              "levels": "/".join(str(levels.get(k, 0)) for k in ("note", "warn", "stop")),
-                              "stopped": [s for s in tags.get("stopped_models", "-").split(",") if s != "-"]},
-                             Source("monitoring-run", f"run {runs[0].info.run_id}", "findings.json"))
+    facts[ek.MONITORING] = Fact(
+        {
+            "run_id": runs[0].info.run_id,
+            "period_start": tags.get("period_start", "")[:10],
+            "period_end": tags.get("period_end", "")[:10],
+            "findings": sum(levels.values()),
+            "levels": "/".join(str(levels.get(k, 0)) for k in ("note", "warn", "stop")),
+            "stopped": [s for s in tags.get("stopped_models", "-").split(",") if s != "-"],
+        },
+        Source("monitoring-run", f"run {runs[0].info.run_id}", "findings.json"),
+    )
 
 
 def gather(settings: Settings, client: MlflowClient, t: Target, now: dt.datetime) -> Evidence:
@@ -201,15 +267,18 @@ def gather(settings: Settings, client: MlflowClient, t: Target, now: dt.datetime
     _artifact_facts(client, t, facts, missing)
     _store_facts(settings, t.model_name, facts, missing, now)
     _monitoring_facts(client, facts, missing)
-    facts[ek.RETENTION] = Fact({"days": settings.retention_days},
-                            Source("setting", f"WERKWIJZER_RETENTION_DAYS={settings.retention_days}"))
-    facts[ek.CONTROL_SHARE] = Fact({"share": settings.control_share},
-                                Source("setting", f"WERKWIJZER_CONTROL_SHARE={settings.control_share:g}"))
+    facts[ek.RETENTION] = Fact(
+        {"days": settings.retention_days}, Source("setting", f"WERKWIJZER_RETENTION_DAYS={settings.retention_days}")
+    )
+    facts[ek.CONTROL_SHARE] = Fact(
+        {"share": settings.control_share}, Source("setting", f"WERKWIJZER_CONTROL_SHARE={settings.control_share:g}")
+    )
     return Evidence(model_name=t.model_name, facts=facts, missing=missing, code_version=code)
 
 
-def write_systemcard(settings: Settings, model_name: str, out_dir: str | Path, *, log: bool = True,
-                     now: dt.datetime | None = None) -> dict[str, Path]:
+def write_systemcard(
+    settings: Settings, model_name: str, out_dir: str | Path, *, log: bool = True, now: dt.datetime | None = None
+) -> dict[str, Path]:
     """Gather, build, validate and write ``systemcard.json``, ``.html`` and ``.pdf`` into ``out_dir``;
     with ``log``, keep them with the version's run in MLflow (folder ``systemcard/``).
 
@@ -228,10 +297,20 @@ def write_systemcard(settings: Settings, model_name: str, out_dir: str | Path, *
     now = now or dt.datetime.now(dt.UTC)
     t = target(client, model_name)
     evidence = gather(settings, client, t, now)
-    description = ("Advies aan medewerkers bij een nieuwe zaak; een medewerker beslist." if model_name.startswith(
-        "werkwijzer-triage-") else "Prognose van de instroom per team, voor de planning van teamleiders.")
-    card = build_card(registry=registry, evidence=evidence, facts=facts_for(model_name), description=description,
-                      version=t.version, run_id=t.run_id, timestamp=now.isoformat(timespec="seconds"))
+    description = (
+        "Advies aan medewerkers bij een nieuwe zaak; een medewerker beslist."
+        if model_name.startswith("werkwijzer-triage-")
+        else "Prognose van de instroom per team, voor de planning van teamleiders."
+    )
+    card = build_card(
+        registry=registry,
+        evidence=evidence,
+        facts=facts_for(model_name),
+        description=description,
+        version=t.version,
+        run_id=t.run_id,
+        timestamp=now.isoformat(timespec="seconds"),
+    )
     problems = card_problems(card, registry)
     if problems:
         raise ValueError(f"the system card of {model_name} breaks the registry's schema:\n  " + "\n  ".join(problems))

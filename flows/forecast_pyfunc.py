@@ -20,8 +20,9 @@ class ForecastModel(PythonModel):
     def load_context(self, context: PythonModelContext) -> None:
         self.forecast = pd.read_csv(context.artifacts["forecast"], dtype={"series_id": str})
 
-    def predict(self, context: PythonModelContext, model_input: pd.DataFrame,
-                params: dict[str, Any] | None = None) -> pd.DataFrame:
+    def predict(
+        self, context: PythonModelContext, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
         wanted = pd.DataFrame(model_input)["series_id"].astype(str).unique()
         rows = self.forecast[self.forecast["series_id"].isin(wanted)]
         return rows[COLUMNS].reset_index(drop=True)

@@ -18,8 +18,7 @@ def _table(overall: pd.DataFrame) -> str:
     ]
     for row in overall.sort_values("mase").itertuples(index=False):
         lines.append(
-            f"| {row.model} | {row.mase:.3f} | {row.smape:.1f} | {row.coverage_80:.2f} | "
-            f"{row.coverage_95:.2f} |"
+            f"| {row.model} | {row.mase:.3f} | {row.smape:.1f} | {row.coverage_80:.2f} | {row.coverage_95:.2f} |"
         )
     return "\n".join(lines)
 

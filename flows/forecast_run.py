@@ -29,16 +29,16 @@ class Registered:
 class ForecastRun:
     """One forecast training: the flow's tables, then (``train_forecast``) its MLflow run and report."""
 
-    intake: pd.DataFrame       # the intake on the regular grid of the frequency
+    intake: pd.DataFrame  # the intake on the regular grid of the frequency
     predictions: pd.DataFrame  # backtest predictions, PREDICTION_COLUMNS
-    summary: pd.DataFrame      # backtest accuracy per series and model, SUMMARY_COLUMNS
-    overall: pd.DataFrame      # backtest accuracy per model over all series
+    summary: pd.DataFrame  # backtest accuracy per series and model, SUMMARY_COLUMNS
+    overall: pd.DataFrame  # backtest accuracy per model over all series
     choice: Mapping[str, str]  # series -> the model chosen for it
-    forecast: pd.DataFrame     # series_id, date and the forecast with its intervals
-    drivers: pd.DataFrame      # SHAP drivers of the global model (empty without it)
+    forecast: pd.DataFrame  # series_id, date and the forecast with its intervals
+    drivers: pd.DataFrame  # SHAP drivers of the global model (empty without it)
     drivers_grouped: pd.DataFrame
-    components: pd.DataFrame   # the statistical models' components
-    weights: pd.DataFrame      # auto's combination weights per series and candidate (ADR 0015)
+    components: pd.DataFrame  # the statistical models' components
+    weights: pd.DataFrame  # auto's combination weights per series and candidate (ADR 0015)
     radius: Mapping[int, tuple[float, ...]]  # auto's conformal half-widths per interval level, per horizon step
     params: Mapping[str, Any]  # what the run was asked for, as logged
     run_id: str | None = None  # the rest: None until logged (``log=False`` leaves them so)

@@ -72,9 +72,7 @@ def log_forecast_run(
     experiment_id = ensure_experiment(client, EXPERIMENT, settings)
     intake = result.intake
     tags = reproducibility_tags(fingerprint_frame(intake), settings.seed)
-    run = client.create_run(
-        experiment_id, tags=tags, run_name=f"forecast-{result.params['freq']}"
-    )
+    run = client.create_run(experiment_id, tags=tags, run_name=f"forecast-{result.params['freq']}")
     run_id = run.info.run_id
     params = {k: str(v) for k, v in result.params.items()}
     for key, value in params.items():
@@ -83,18 +81,12 @@ def log_forecast_run(
     metrics = []
     for row in overall.itertuples(index=False):
         for name in ("mase", "smape", "coverage_80", "coverage_95", "winkler_95"):
-            metrics.append(
-                mlflow.entities.Metric(f"{name}.{row.model}", float(getattr(row, name)), 0, 0)
-            )
+            metrics.append(mlflow.entities.Metric(f"{name}.{row.model}", float(getattr(row, name)), 0, 0))
     for row in result.summary.itertuples(index=False):
         for name in ("mase", "coverage_95"):
             score = float(getattr(row, name))
             if pd.notna(score):
-                metrics.append(
-                    mlflow.entities.Metric(
-                        _metric_key(f"{name}.{row.series_id}.{row.model}"), score, 0, 0
-                    )
-                )
+                metrics.append(mlflow.entities.Metric(_metric_key(f"{name}.{row.series_id}.{row.model}"), score, 0, 0))
     for start in range(0, len(metrics), 900):
         client.log_batch(run_id, metrics=metrics[start : start + 900])
     with tempfile.TemporaryDirectory() as tmp:
@@ -107,13 +99,16 @@ def log_forecast_run(
         write_csv(result.weights, folder / "auto_weights.csv")  # auto's combination weights per series
         teams = sorted(result.forecast["series_id"].astype(str).unique())
         entry = build_forecast_entry(load_governance(None, settings).model_dump(), teams, MODEL_NAME)
-        (folder / "algoritmeregister.json").write_text(json.dumps(entry, indent=2, ensure_ascii=False),
-                                                       encoding="utf-8")
+        (folder / "algoritmeregister.json").write_text(
+            json.dumps(entry, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
         if norms is not None:
             write_csv(read_norms(norms), folder / "norms.csv")
         if staffing is not None:
-            write_csv(read_staffing(staffing).assign(week=lambda f: f["week"].dt.strftime("%Y-%m-%d")),
-                      folder / "staffing.csv")
+            write_csv(
+                read_staffing(staffing).assign(week=lambda f: f["week"].dt.strftime("%Y-%m-%d")),
+                folder / "staffing.csv",
+            )
         client.log_artifacts(run_id, str(folder), "forecast")
         _log_figures(client, run_id, result, Path(tmp), team_figure, shap_summary_figure)
         passed, gate = gate_result(overall)
@@ -127,8 +122,12 @@ def log_forecast_run(
 
 
 def _log_figures(
-    client: MlflowClient, run_id: str, result: ForecastRun, tmp: Path,
-    team_figure: Callable[..., Any], summary_figure: Callable[..., Any],
+    client: MlflowClient,
+    run_id: str,
+    result: ForecastRun,
+    tmp: Path,
+    team_figure: Callable[..., Any],
+    summary_figure: Callable[..., Any],
 ) -> None:
     import matplotlib
 

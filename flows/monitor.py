@@ -76,8 +76,9 @@ def triage_champion(settings: Settings, name: str = TRIAGE_EFFORT) -> TriageCham
     if version is None:
         return None
     with tempfile.TemporaryDirectory(prefix="werkwijzer-monitor-") as tmp:
-        schema = json.loads(Path(client.download_artifacts(version_run(version), "triage/schema.json", tmp))
-                            .read_text(encoding="utf-8"))
+        schema = json.loads(
+            Path(client.download_artifacts(version_run(version), "triage/schema.json", tmp)).read_text(encoding="utf-8")
+        )
         cases = client.get_run(version_run(version)).data.tags.get(TRAINING_CASES_TAG)
         if cases and Path(cases).is_file():
             reference, source = read_table(cases), cases
@@ -104,8 +105,9 @@ def characteristics(settings: Settings) -> pd.DataFrame | None:
 
 
 @task(cache_policy=NO_CACHE)
-def read_store(settings: Settings, period: Period, baseline: Period,
-               intake_from: dt.datetime | None = None) -> tuple[StoreFrames, pd.DataFrame, pd.DataFrame]:
+def read_store(
+    settings: Settings, period: Period, baseline: Period, intake_from: dt.datetime | None = None
+) -> tuple[StoreFrames, pd.DataFrame, pd.DataFrame]:
     """The period's frames, the baseline's decisions and the period's model input (no case keys).
 
     The intake is read from ``intake_from`` (the forecast's first week) when that lies earlier:
@@ -126,9 +128,15 @@ def read_store(settings: Settings, period: Period, baseline: Period,
 
 
 @task(cache_policy=NO_CACHE)
-def measure(settings: Settings, frames: StoreFrames, baseline: pd.DataFrame, live_input: pd.DataFrame,
-            champion: TriageChampion | None, forecast: pd.DataFrame | None,
-            audit: pd.DataFrame | None) -> tuple[dict[str, pd.DataFrame], list[Finding], list[str]]:
+def measure(
+    settings: Settings,
+    frames: StoreFrames,
+    baseline: pd.DataFrame,
+    live_input: pd.DataFrame,
+    champion: TriageChampion | None,
+    forecast: pd.DataFrame | None,
+    audit: pd.DataFrame | None,
+) -> tuple[dict[str, pd.DataFrame], list[Finding], list[str]]:
     """Every monitoring table, the findings from them, and what could not be measured (in Dutch)."""
     notes = []
     features = champion.schema["features"] if champion else []
@@ -139,26 +147,38 @@ def measure(settings: Settings, frames: StoreFrames, baseline: pd.DataFrame, liv
         psi = tables.drift(champion.reference, live_input, features, champion.name, settings.psi_bins)
     if forecast is None:
         notes.append("Prognosefout: er is geen goedgekeurd prognosemodel.")
-        accuracy = tables.forecast_accuracy(pd.DataFrame(columns=["series_id", "date", "mean", "lo_80", "hi_80",
-                                                                  "lo_95", "hi_95"]), frames.intake, FORECAST)
+        accuracy = tables.forecast_accuracy(
+            pd.DataFrame(columns=["series_id", "date", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]),
+            frames.intake,
+            FORECAST,
+        )
     else:
         accuracy = tables.forecast_accuracy(forecast, frames.intake, FORECAST)
         if accuracy.empty:
             notes.append("Prognosefout: nog geen volledige week met zowel een prognose als de werkelijke instroom.")
     if audit is None:
-        notes.append(f"Gelijke behandeling: het auditbestand met kenmerken ontbreekt "
-                     f"({settings.characteristics_file}).")
+        notes.append(
+            f"Gelijke behandeling: het auditbestand met kenmerken ontbreekt ({settings.characteristics_file})."
+        )
     positive = [str(c) for c in champion.schema["classes"][1:]] if champion else []
     measured = {
-        "psi": psi, "forecast": accuracy,
+        "psi": psi,
+        "forecast": accuracy,
         "agreement": tables.agreement(frames.decisions, audit, settings.fairness_min_cell),
         "surge": tables.surge(frames.decisions, baseline),
         "fairness": tables.fairness(frames.decisions, audit, positive, settings.fairness_min_cell),
         "objections": tables.objections(frames.objections, frames.advice),
     }
-    findings = evaluate(settings, psi=measured["psi"], forecast=measured["forecast"],
-                        agreement=measured["agreement"], surge=measured["surge"], fairness=measured["fairness"],
-                        objections=measured["objections"], label=tables.feature_labeler(features))
+    findings = evaluate(
+        settings,
+        psi=measured["psi"],
+        forecast=measured["forecast"],
+        agreement=measured["agreement"],
+        surge=measured["surge"],
+        fairness=measured["fairness"],
+        objections=measured["objections"],
+        label=tables.feature_labeler(features),
+    )
     return measured, findings, notes
 
 
@@ -180,20 +200,28 @@ def monitor(settings: Settings | None = None, end: dt.datetime | None = None) ->
     first_week = forecast["date"].min().to_pydatetime() if forecast is not None and not forecast.empty else None
     frames, previous, live_input = read_store(settings, period, baseline, first_week)
     champion = triage_champion(settings)
-    measured, findings, notes = measure(settings, frames, previous, live_input, champion, forecast,
-                                        characteristics(settings))
+    measured, findings, notes = measure(
+        settings, frames, previous, live_input, champion, forecast, characteristics(settings)
+    )
     engine = open_store(settings)
     try:
         stopped = stop(engine, findings, dt.datetime.now(dt.UTC))
     finally:
         engine.dispose()
-    counts = {"advice": len(frames.advice), "advised": int(frames.advice["advised"].sum()),
-              "decisions": len(frames.decisions), "objections": len(frames.objections)}
+    counts = {
+        "advice": len(frames.advice),
+        "advised": int(frames.advice["advised"].sum()),
+        "decisions": len(frames.decisions),
+        "objections": len(frames.objections),
+    }
     ids = pd.DataFrame({"id": [*frames.advice["advice_id"], *frames.decisions["decision_id"]]}, dtype="string")
     reference = {"drift_reference": champion.reference_source, "triage_version": champion.version} if champion else {}
     run_id = log_run(settings, period, findings, measured, counts, stopped, fingerprint_frame(ids), reference)
-    create_markdown_artifact(key="monitoring-findings", markdown=markdown(period, findings, counts, stopped, notes),
-                             description=f"Monitoring {period.start:%Y-%m-%d} - {period.end:%Y-%m-%d}")
+    create_markdown_artifact(
+        key="monitoring-findings",
+        markdown=markdown(period, findings, counts, stopped, notes),
+        description=f"Monitoring {period.start:%Y-%m-%d} - {period.end:%Y-%m-%d}",
+    )
     for finding in findings:
         logger.info("%s", finding.message_en)
     if stopped:

@@ -31,9 +31,16 @@ from werkwijzer.tracking import configure_mlflow, ensure_experiment, reproducibi
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:
-    return {"metric": finding.metric, "scope": dict(finding.scope), "value": finding.value, "level": finding.level,
-            "threshold": finding.threshold, "n": finding.n, "message_nl": finding.message_nl,
-            "message_en": finding.message_en}
+    return {
+        "metric": finding.metric,
+        "scope": dict(finding.scope),
+        "value": finding.value,
+        "level": finding.level,
+        "threshold": finding.threshold,
+        "n": finding.n,
+        "message_nl": finding.message_nl,
+        "message_en": finding.message_en,
+    }
 
 
 def level_counts(findings: Sequence[Finding]) -> dict[str, int]:
@@ -60,8 +67,9 @@ def table_metrics(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
         put(_name("forecast.smape", r["team"]), r["smape"])
         put(_name("forecast.coverage_95", r["team"]), r["coverage_95"])
     for _, r in tables["agreement"].iterrows():
-        scope = next(c for c in ("team", "model_version", "score_band", "attribute") if c in r.index
-                     and not pd.isna(r[c]))
+        scope = next(
+            c for c in ("team", "model_version", "score_band", "attribute") if c in r.index and not pd.isna(r[c])
+        )
         key = (scope, r[scope]) if scope != "attribute" else (r["attribute"], r["group"])
         put(_name("agreement", r["model_name"], *key), r["agreement_rate"])
     for _, r in tables["surge"].iterrows():
@@ -90,8 +98,10 @@ def _fairness_long(fairness: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=["label", "ratio"])
     rows = rows[(rows["subject"] == "advice") & ~rows["suppressed"].astype(bool)]
-    parts = [rows.assign(label=rows["attribute"] + "=" + rows["group"] + f" {rate.upper()}",
-                         ratio=rows[f"{rate}_ratio"]) for rate in ("fpr", "fnr")]
+    parts = [
+        rows.assign(label=rows["attribute"] + "=" + rows["group"] + f" {rate.upper()}", ratio=rows[f"{rate}_ratio"])
+        for rate in ("fpr", "fnr")
+    ]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -99,14 +109,37 @@ def plots(folder: Path, tables: Mapping[str, pd.DataFrame], settings: Settings) 
     """Drift per feature, agreement per team and the advice's fairness ratios, each with its thresholds."""
     s = settings
     specs = [
-        ("drift.png", tables["psi"], "feature", "psi", _levels(s.psi_note, s.psi_warn, s.psi_stop),
-         both("mlflow.plot.psi")),
-        ("agreement.png", _with(tables["agreement"], "team"), "team", "agreement_rate",
-         _levels(s.agreement_note, s.agreement_warn, s.agreement_stop), both("mlflow.plot.agreement")),
-        ("fairness.png", _fairness_long(tables["fairness"]), "label", "ratio",
-         [(1.0, "grey"), *[(x, c) for f, c in _levels(s.fairness_note_factor, s.fairness_warn_factor,
-                                                       s.fairness_stop_factor) for x in (f, 1 / f)]],
-         both("mlflow.plot.fairness_ratio")),
+        (
+            "drift.png",
+            tables["psi"],
+            "feature",
+            "psi",
+            _levels(s.psi_note, s.psi_warn, s.psi_stop),
+            both("mlflow.plot.psi"),
+        ),
+        (
+            "agreement.png",
+            _with(tables["agreement"], "team"),
+            "team",
+            "agreement_rate",
+            _levels(s.agreement_note, s.agreement_warn, s.agreement_stop),
+            both("mlflow.plot.agreement"),
+        ),
+        (
+            "fairness.png",
+            _fairness_long(tables["fairness"]),
+            "label",
+            "ratio",
+            [
+                (1.0, "grey"),
+                *[
+                    (x, c)
+                    for f, c in _levels(s.fairness_note_factor, s.fairness_warn_factor, s.fairness_stop_factor)
+                    for x in (f, 1 / f)
+                ],
+            ],
+            both("mlflow.plot.fairness_ratio"),
+        ),
     ]
     written = []
     for file, table, label, value, lines, xlabel in specs:
@@ -124,31 +157,47 @@ def plots(folder: Path, tables: Mapping[str, pd.DataFrame], settings: Settings) 
     return written
 
 
-def log_run(settings: Settings, period: Period, findings: Sequence[Finding], tables: Mapping[str, pd.DataFrame],
-            counts: Mapping[str, int], stopped: Sequence[str], fingerprint: str,
-            extra_tags: Mapping[str, str] | None = None) -> str:
+def log_run(
+    settings: Settings,
+    period: Period,
+    findings: Sequence[Finding],
+    tables: Mapping[str, pd.DataFrame],
+    counts: Mapping[str, int],
+    stopped: Sequence[str],
+    fingerprint: str,
+    extra_tags: Mapping[str, str] | None = None,
+) -> str:
     """One MLflow run in the monitoring experiment; returns its id. ``fingerprint`` identifies the
     store rows the pass read (responsible-ai item 24)."""
     client = configure_mlflow(settings)
     experiment = ensure_experiment(client, MONITORING, settings)
     per_level = level_counts(findings)
-    tags = {**reproducibility_tags(fingerprint, settings.seed), "period_start": period.start.isoformat(),
-            "period_end": period.end.isoformat(), "stopped_models": ",".join(stopped) or "-",
-            **{f"findings.{level}": str(n) for level, n in per_level.items()}, **(extra_tags or {})}
+    tags = {
+        **reproducibility_tags(fingerprint, settings.seed),
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),
+        "stopped_models": ",".join(stopped) or "-",
+        **{f"findings.{level}": str(n) for level, n in per_level.items()},
+        **(extra_tags or {}),
+    }
     run = client.create_run(experiment, tags=tags, run_name=f"monitor-{period.end:%Y-%m-%d}")
     run_id = run.info.run_id
     try:
         at = int(pd.Timestamp(period.end).tz_localize("UTC").timestamp() * 1000)
         step = int(at // 86_400_000)
-        values = {**table_metrics(tables), **{f"findings.{k}": float(v) for k, v in per_level.items()},
-                  **{f"count.{k}": float(v) for k, v in counts.items()}}
+        values = {
+            **table_metrics(tables),
+            **{f"findings.{k}": float(v) for k, v in per_level.items()},
+            **{f"count.{k}": float(v) for k, v in counts.items()},
+        }
         metrics = [Metric(k, v, at, step) for k, v in values.items()]
         for start in range(0, len(metrics), 1000):
-            client.log_batch(run_id, metrics=metrics[start:start + 1000])
+            client.log_batch(run_id, metrics=metrics[start : start + 1000])
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            (folder / "findings.json").write_text(json.dumps([finding_record(f) for f in findings], indent=2,
-                                                             ensure_ascii=False), encoding="utf-8")
+            (folder / "findings.json").write_text(
+                json.dumps([finding_record(f) for f in findings], indent=2, ensure_ascii=False), encoding="utf-8"
+            )
             client.log_artifact(run_id, str(folder / "findings.json"))
             plot_dir = folder / "plots"
             plot_dir.mkdir()
@@ -161,19 +210,29 @@ def log_run(settings: Settings, period: Period, findings: Sequence[Finding], tab
     return run_id
 
 
-def markdown(period: Period, findings: Sequence[Finding], counts: Mapping[str, int], stopped: Sequence[str],
-             notes: Sequence[str]) -> str:
+def markdown(
+    period: Period, findings: Sequence[Finding], counts: Mapping[str, int], stopped: Sequence[str], notes: Sequence[str]
+) -> str:
     """The pass in Dutch (B1) for the Prefect UI: what was looked at, what was found, what was switched off."""
     per_level = level_counts(findings)
-    lines = [f"# Monitoring {period.start:%d-%m-%Y} tot {period.end:%d-%m-%Y}", "",
-             f"Bekeken: {counts.get('advice', 0)} adviesvragen, {counts.get('decisions', 0)} beslissingen, "
-             f"{counts.get('objections', 0)} bezwaren.", "",
-             "| niveau | aantal |", "|---|---|"]
+    lines = [
+        f"# Monitoring {period.start:%d-%m-%Y} tot {period.end:%d-%m-%Y}",
+        "",
+        f"Bekeken: {counts.get('advice', 0)} adviesvragen, {counts.get('decisions', 0)} beslissingen, "
+        f"{counts.get('objections', 0)} bezwaren.",
+        "",
+        "| niveau | aantal |",
+        "|---|---|",
+    ]
     lines += [f"| {level_name(level, 'nl')} | {per_level[level]} |" for level in LEVELS]
     lines.append("")
     if stopped:
-        lines += ["**Het advies is uitgezet** voor: " + ", ".join(stopped) +
-                  ". Een beheerder zet het weer aan, na onderzoek.", ""]
+        lines += [
+            "**Het advies is uitgezet** voor: "
+            + ", ".join(stopped)
+            + ". Een beheerder zet het weer aan, na onderzoek.",
+            "",
+        ]
     if findings:
         lines += ["## Signalen (ernstigste eerst)", ""]
         lines += [f"- {f.message_nl}" for f in findings]

@@ -28,8 +28,13 @@ SYSTEM_USER = "monitor"
 def system_user(engine: Engine, now: dt.datetime) -> Principal:
     """The ``monitor`` user, created (inactive) the first time the flow needs it."""
     with session_factory(engine)() as session:
-        user = session.execute(select(User).where(User.name == SYSTEM_USER, User.role == "admin")
-                               .order_by(User.created_at)).scalars().first()
+        user = (
+            session.execute(
+                select(User).where(User.name == SYSTEM_USER, User.role == "admin").order_by(User.created_at)
+            )
+            .scalars()
+            .first()
+        )
         if user is None:
             user, _token = create_user(session, SYSTEM_USER, "admin", now)  # the token is dropped unseen
             user.active = False

@@ -61,8 +61,9 @@ def feature_labeler(features: Sequence[Mapping[str, Any]]) -> Callable[[str, str
     return label
 
 
-def drift(reference: pd.DataFrame, current: pd.DataFrame, features: Sequence[Mapping[str, Any]], model_name: str,
-          bins: int) -> pd.DataFrame:
+def drift(
+    reference: pd.DataFrame, current: pd.DataFrame, features: Sequence[Mapping[str, Any]], model_name: str, bins: int
+) -> pd.DataFrame:
     """PSI per feature of ``model_name``'s input against its training data."""
     names = [f["name"] for f in features]
     if current.empty:
@@ -99,8 +100,9 @@ def advised(decisions: pd.DataFrame) -> pd.DataFrame:
     return decisions[decisions["advised"]].copy()
 
 
-def agreement(decisions: pd.DataFrame, characteristics: pd.DataFrame | None = None,
-              min_cell: int = MIN_CELL) -> pd.DataFrame:
+def agreement(
+    decisions: pd.DataFrame, characteristics: pd.DataFrame | None = None, min_cell: int = MIN_CELL
+) -> pd.DataFrame:
     """Agreement and override rates per team, per model version, per score band and, with the audit
     file's ``characteristics``, per protected group (one table; see ``agreement_by_group``)."""
     rows = advised(decisions)
@@ -128,8 +130,9 @@ def agreement_by_group(decisions: pd.DataFrame, characteristics: pd.DataFrame | 
     if characteristics is None or rows.empty:
         return pd.DataFrame(columns=["model_name", "attribute", "group", "n", "agreement_rate", "override_rate"])
     cases, attributes = with_characteristics(rows, characteristics)
-    parts = [agreement_rates(cases, ("model_name", a)).rename(columns={a: "group"}).assign(attribute=a)
-             for a in attributes]
+    parts = [
+        agreement_rates(cases, ("model_name", a)).rename(columns={a: "group"}).assign(attribute=a) for a in attributes
+    ]
     table = pd.concat(parts, ignore_index=True)
     return table[table["n"] >= min_cell].reset_index(drop=True)
 
@@ -149,8 +152,9 @@ def objections(objection_rows: pd.DataFrame, advice: pd.DataFrame) -> pd.DataFra
     return objection_counts(objection_rows, given, PER_TEAM)
 
 
-def fairness(decisions: pd.DataFrame, characteristics: pd.DataFrame | None, positive: Collection[str],
-             min_cell: int) -> pd.DataFrame:
+def fairness(
+    decisions: pd.DataFrame, characteristics: pd.DataFrame | None, positive: Collection[str], min_cell: int
+) -> pd.DataFrame:
     """Live fairness per model: the advice against the person's decision, per protected group.
 
     "Positive" means an effort class in ``positive`` (the flow passes every class above the
@@ -172,4 +176,3 @@ def fairness(decisions: pd.DataFrame, characteristics: pd.DataFrame | None, posi
         table.insert(0, "model_name", model_name)
         parts.append(table)
     return pd.concat(parts, ignore_index=True)
-

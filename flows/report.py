@@ -65,8 +65,10 @@ def read_store(settings: Settings, period: Period) -> tuple[store_frames.StoreFr
     where = _where(settings.database)
     url = make_url(sqlalchemy_url(settings.database))
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).is_file():
-        raise ReportError(f"the API store {where} does not exist; start the API (werkwijzer serve) or set "
-                          "WERKWIJZER_DATABASE_URL to the API's database")
+        raise ReportError(
+            f"the API store {where} does not exist; start the API (werkwijzer serve) or set "
+            "WERKWIJZER_DATABASE_URL to the API's database"
+        )
     engine = store_frames.open_store(settings)
     try:
         if not inspect(engine).has_table("advice"):
@@ -77,18 +79,22 @@ def read_store(settings: Settings, period: Period) -> tuple[store_frames.StoreFr
         with reading(engine) as session:
             daily = store_frames.intake_actuals(session, weeks)
     except SQLAlchemyError as exc:
-        raise ReportError(f"the API store {where} could not be read: {exc.__class__.__name__}: "
-                          f"{str(exc).splitlines()[0]}") from None
+        raise ReportError(
+            f"the API store {where} could not be read: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+        ) from None
     finally:
         engine.dispose()
     if frames.advice.empty and frames.switch_changes.empty and daily.empty:
-        raise ReportError(f"the API store {where} holds no advice, stop-button changes or intake for "
-                          f"{period.label} ({period.start} to {period.end}); nothing to report")
+        raise ReportError(
+            f"the API store {where} holds no advice, stop-button changes or intake for "
+            f"{period.label} ({period.start} to {period.end}); nothing to report"
+        )
     return frames, daily
 
 
-def fairness_frame(decisions: pd.DataFrame, audit: pd.DataFrame | None, positive: Sequence[str],
-                   min_cell: int) -> pd.DataFrame:
+def fairness_frame(
+    decisions: pd.DataFrame, audit: pd.DataFrame | None, positive: Sequence[str], min_cell: int
+) -> pd.DataFrame:
     """Live fairness of the advising model, measured exactly as monitoring does (``monitor_tables.fairness``).
 
     The report shows one table, so when decisions name more than one model it shows the model
@@ -112,9 +118,15 @@ def positive_classes(client: MlflowClient, model_names: Sequence[str]) -> list[s
 
 def _local_events(changes: pd.DataFrame) -> pd.DataFrame:
     """Switch changes as ``ReportData.stop_events`` (store times are UTC; the report shows Dutch time)."""
-    return pd.DataFrame({"time": pd.to_datetime(changes["time"]).dt.tz_localize("UTC"),
-                         "model_name": changes["model_name"], "advice_on": changes["enabled"].astype(bool),
-                         "actor": changes["actor"], "reason": changes["reason"]})
+    return pd.DataFrame(
+        {
+            "time": pd.to_datetime(changes["time"]).dt.tz_localize("UTC"),
+            "model_name": changes["model_name"],
+            "advice_on": changes["enabled"].astype(bool),
+            "actor": changes["actor"],
+            "reason": changes["reason"],
+        }
+    )
 
 
 def _objections(objections: pd.DataFrame) -> pd.DataFrame:
@@ -133,14 +145,17 @@ def build_report_data(settings: Settings, period: str | Period) -> ReportData:
     audit = characteristics(settings)
     tracking = make_url(settings.tracking_uri) if settings.tracking_uri.startswith("sqlite:") else None
     if tracking is not None and tracking.database and not Path(tracking.database).is_file():
-        raise ReportError(f"the MLflow store {settings.tracking_uri} does not exist; train the models first "
-                          "(werkwijzer demo, forecast, triage train) or set WERKWIJZER_MLFLOW_TRACKING_URI")
+        raise ReportError(
+            f"the MLflow store {settings.tracking_uri} does not exist; train the models first "
+            "(werkwijzer demo, forecast, triage train) or set WERKWIJZER_MLFLOW_TRACKING_URI"
+        )
     try:
         client = configure_mlflow(settings)
         names = registered_models(client)
         forecasts = approved_forecasts(client)
-        changes = pd.concat([model_changes(model_versions(client, n), period) for n in names]
-                            or [model_changes([], period)]).sort_values(["date", "model_name"], ignore_index=True)
+        changes = pd.concat(
+            [model_changes(model_versions(client, n), period) for n in names] or [model_changes([], period)]
+        ).sort_values(["date", "model_name"], ignore_index=True)
         entries = register_entries(client, names)
         findings = period_findings(client, period)
         positive = positive_classes(client, sorted(set(frames.decisions["model_name"].dropna())))
@@ -149,13 +164,20 @@ def build_report_data(settings: Settings, period: str | Period) -> ReportData:
     weekly = monitor_tables.weekly_actuals(daily)
     decisions = frames.decisions[frames.decisions["advised"]].reset_index(drop=True)
     return ReportData(
-        period=period, organization=settings.organization,
-        intake=intake_frame(forecasts, weekly, period), capacity=capacity_frame(forecasts, weekly, period),
-        advice_use=frames.advice_use, decisions=decisions,
+        period=period,
+        organization=settings.organization,
+        intake=intake_frame(forecasts, weekly, period),
+        capacity=capacity_frame(forecasts, weekly, period),
+        advice_use=frames.advice_use,
+        decisions=decisions,
         fairness=fairness_frame(frames.decisions, audit, positive, settings.fairness_min_cell),
-        objections=_objections(frames.objections), stop_events=_local_events(frames.switch_changes),
+        objections=_objections(frames.objections),
+        stop_events=_local_events(frames.switch_changes),
         model_changes=changes.assign(change=changes["change_nl"]),
-        register_entries=entries, findings=findings, min_cell=settings.fairness_min_cell)
+        register_entries=entries,
+        findings=findings,
+        min_cell=settings.fairness_min_cell,
+    )
 
 
 def in_language(data: ReportData, lang: str) -> ReportData:
@@ -164,15 +186,17 @@ def in_language(data: ReportData, lang: str) -> ReportData:
     return dataclasses.replace(data, model_changes=changes.assign(change=changes[f"change_{lang}"]))
 
 
-def write_reports(settings: Settings, period: str, out_dir: str | Path,
-                  languages: Sequence[str] = LANGUAGES) -> list[Path]:
+def write_reports(
+    settings: Settings, period: str, out_dir: str | Path, languages: Sequence[str] = LANGUAGES
+) -> list[Path]:
     """Build and write the report in each language (HTML and PDF); all files appear together or none."""
     data = build_report_data(settings, parse_period(period))
     band = (settings.fairness_ratio_low, settings.fairness_ratio_high)
     written: list[Path] = []
     with staged_output(out_dir) as stage:
         for lang in languages:
-            paths = write_report(in_language(data, lang), stage, lang=lang, fairness_band=band,
-                                 validate_entry=validate_entry)
+            paths = write_report(
+                in_language(data, lang), stage, lang=lang, fairness_band=band, validate_entry=validate_entry
+            )
             written += [Path(out_dir) / paths["html"].name, Path(out_dir) / paths["pdf"].name]
     return written

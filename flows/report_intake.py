@@ -37,8 +37,11 @@ CAPACITY_COLUMNS = ["team", "week", "fte_needed_mean", "fte_available", "backlog
 
 def approved_forecasts(client: MlflowClient, name: str = FORECAST_MODEL) -> list[ForecastVersion]:
     """Every version of the forecast model that is or was champion, oldest first."""
-    versions = [v for v in model_versions(client, name)
-                if CHAMPION_SINCE in (v.tags or {}) or CHAMPION in (getattr(v, "aliases", None) or [])]
+    versions = [
+        v
+        for v in model_versions(client, name)
+        if CHAMPION_SINCE in (v.tags or {}) or CHAMPION in (getattr(v, "aliases", None) or [])
+    ]
     return [load_forecast_version(client, v) for v in sorted(versions, key=lambda v: int(v.version))]
 
 

@@ -65,8 +65,14 @@ def model_changes(versions: Iterable[ModelVersion], period: Period) -> pd.DataFr
             date = _utc(tags[key]).tz_convert("Europe/Amsterdam").tz_localize(None).normalize()
             if not period.contains(pd.Series([date])).iloc[0]:
                 continue
-            rows.append({"date": date, "model_name": v.name, "version": str(v.version),
-                         **{f"change_{lang}": _change_text(became, tags, lang) for lang in LANGS}})
+            rows.append(
+                {
+                    "date": date,
+                    "model_name": v.name,
+                    "version": str(v.version),
+                    **{f"change_{lang}": _change_text(became, tags, lang) for lang in LANGS},
+                }
+            )
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS).sort_values(["date", "model_name"], ignore_index=True)
 
 
@@ -110,8 +116,7 @@ def period_findings(client: MlflowClient, period: Period) -> list[Finding]:
     if experiment is None:
         return []
     findings: list[Finding] = []
-    runs = client.search_runs([experiment.experiment_id], order_by=["attributes.start_time ASC"],
-                              max_results=5000)
+    runs = client.search_runs([experiment.experiment_id], order_by=["attributes.start_time ASC"], max_results=5000)
     for run in runs:
         end = run.data.tags.get("period_end")
         if end is None:
@@ -131,7 +136,13 @@ def period_findings(client: MlflowClient, period: Period) -> list[Finding]:
 
 def finding_from_record(record: dict[str, Any]) -> Finding:
     """A ``findings.json`` record (written by the monitoring flow) as a ``models.thresholds.Finding``."""
-    return Finding(metric=str(record["metric"]), scope={str(k): str(v) for k, v in record["scope"].items()},
-                   value=float(record["value"]), level=record["level"], threshold=float(record["threshold"]),
-                   message_nl=str(record["message_nl"]), message_en=str(record["message_en"]),
-                   n=None if record.get("n") is None else int(record["n"]))
+    return Finding(
+        metric=str(record["metric"]),
+        scope={str(k): str(v) for k, v in record["scope"].items()},
+        value=float(record["value"]),
+        level=record["level"],
+        threshold=float(record["threshold"]),
+        message_nl=str(record["message_nl"]),
+        message_en=str(record["message_en"]),
+        n=None if record.get("n") is None else int(record["n"]),
+    )

@@ -23,8 +23,17 @@ from mlflow.entities.model_registry import ModelVersion
 from flows import experiments
 from werkwijzer.tracking import CHAMPION, champion_version, set_champion
 
-COMPARED_METRICS = ("roc_auc", "pr_auc", "brier", "log_loss", "balanced_accuracy", "baseline_roc_auc",
-                    "n_train", "n_test", "shap_additivity_error")
+COMPARED_METRICS = (
+    "roc_auc",
+    "pr_auc",
+    "brier",
+    "log_loss",
+    "balanced_accuracy",
+    "baseline_roc_auc",
+    "n_train",
+    "n_test",
+    "shap_additivity_error",
+)
 
 
 class PromotionRefused(ValueError):
@@ -36,18 +45,27 @@ def recent_runs(client: MlflowClient, model_name: str, max_results: int = 10) ->
     experiment = client.get_experiment_by_name(experiments.TRIAGE)
     if experiment is None:
         return pd.DataFrame(columns=["run_id", "started", "version", "gates_passed", "champion"])
-    runs = client.search_runs([experiment.experiment_id], f"tags.model_name = '{model_name}'",
-                              order_by=["attributes.start_time DESC"], max_results=max_results)
+    runs = client.search_runs(
+        [experiment.experiment_id],
+        f"tags.model_name = '{model_name}'",
+        order_by=["attributes.start_time DESC"],
+        max_results=max_results,
+    )
     versions = {v.run_id: v for v in client.search_model_versions(f"name='{model_name}'")}
     champion = champion_version(client, model_name)
     rows = []
     for run in runs:
         version = versions.get(run.info.run_id)
         gates = gate_table(run.data.tags)
-        rows.append({"run_id": run.info.run_id, "started": pd.Timestamp(run.info.start_time, unit="ms", tz="UTC"),
-                     "version": str(version.version) if version else None,
-                     "gates_passed": f"{int(gates['passed'].sum())}/{len(gates)}",
-                     "champion": bool(version and champion and version.version == champion.version)})
+        rows.append(
+            {
+                "run_id": run.info.run_id,
+                "started": pd.Timestamp(run.info.start_time, unit="ms", tz="UTC"),
+                "version": str(version.version) if version else None,
+                "gates_passed": f"{int(gates['passed'].sum())}/{len(gates)}",
+                "champion": bool(version and champion and version.version == champion.version),
+            }
+        )
     return pd.DataFrame(rows, columns=["run_id", "started", "version", "gates_passed", "champion"])
 
 
@@ -67,7 +85,7 @@ def gate_table(tags: Mapping[str, str]) -> pd.DataFrame:
             continue
         passed = value.startswith("passed")
         reason = tags.get(f"{key}.detail", "") if passed else value.removeprefix("failed: ")
-        rows.append({"gate": key[len("gate."):], "passed": passed, "reason": reason})
+        rows.append({"gate": key[len("gate.") :], "passed": passed, "reason": reason})
     return pd.DataFrame(rows, columns=["gate", "passed", "reason"])
 
 
@@ -75,8 +93,12 @@ def failed_gates(version: ModelVersion) -> list[str]:
     return [row.gate for row in gate_table(version.tags or {}).itertuples() if not row.passed]
 
 
-def compare(client: MlflowClient, candidate: ModelVersion, champion: ModelVersion | None,
-            metrics: Sequence[str] = COMPARED_METRICS) -> pd.DataFrame:
+def compare(
+    client: MlflowClient,
+    candidate: ModelVersion,
+    champion: ModelVersion | None,
+    metrics: Sequence[str] = COMPARED_METRICS,
+) -> pd.DataFrame:
     """Metrics and gates of the candidate next to the champion's (one row per measure)."""
     columns = {f"candidate (v{candidate.version})": candidate}
     if champion is not None and champion.version != candidate.version:
@@ -85,8 +107,9 @@ def compare(client: MlflowClient, candidate: ModelVersion, champion: ModelVersio
     for label, version in columns.items():
         run = client.get_run(str(version.run_id))
         values: dict[str, Any] = {m: run.data.metrics.get(m) for m in metrics}
-        values.update({f"gate {r.gate}": "passed" if r.passed else "FAILED"
-                       for r in gate_table(version.tags or {}).itertuples()})
+        values.update(
+            {f"gate {r.gate}": "passed" if r.passed else "FAILED" for r in gate_table(version.tags or {}).itertuples()}
+        )
         table[label] = values
     return pd.DataFrame(table)
 
@@ -107,16 +130,17 @@ def artifact_bytes(client: MlflowClient, run_id: str, path: str) -> bytes:
         return Path(client.download_artifacts(run_id, path, tmp)).read_bytes()
 
 
-def promote(client: MlflowClient, model_name: str, version: str | int, *, decided_by: str,
-            reason: str) -> ModelVersion:
+def promote(client: MlflowClient, model_name: str, version: str | int, *, decided_by: str, reason: str) -> ModelVersion:
     """Make ``version`` the champion on a person's decision, recorded on the version; see module doc."""
     if not decided_by.strip() or not reason.strip():
         raise PromotionRefused("a promotion needs the name of the person who decides and a reason")
     found = client.get_model_version(model_name, str(version))
     failed = failed_gates(found)
     if failed:
-        raise PromotionRefused(f"{model_name} version {version} failed gate(s) {', '.join(failed)}; "
-                               "a version that failed a gate is never promoted (train a new one)")
+        raise PromotionRefused(
+            f"{model_name} version {version} failed gate(s) {', '.join(failed)}; "
+            "a version that failed a gate is never promoted (train a new one)"
+        )
     set_champion(client, model_name, found.version, decided_by=decided_by.strip(), reason=reason.strip())
     promoted = client.get_model_version_by_alias(model_name, CHAMPION)
     return promoted

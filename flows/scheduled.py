@@ -122,8 +122,12 @@ def scheduled_monitoring(end: dt.datetime | None = None) -> dict[str, Any] | Sta
     levels = {level: sum(f.level == level for f in run.findings) for level in ("note", "warn", "stop")}
     result = {"mlflow_run_id": run.run_id, "findings": levels, "stopped": run.stopped, "counts": run.counts}
     stops = levels["stop"]
-    return outcome(result, f"{stops} stop finding(s); advice switched off for {', '.join(run.stopped) or 'no model'}: "
-                            "a person must look" if stops else None)
+    return outcome(
+        result,
+        f"{stops} stop finding(s); advice switched off for {', '.join(run.stopped) or 'no model'}: a person must look"
+        if stops
+        else None,
+    )
 
 
 @flow(name=RETRAIN_FORECAST)
@@ -143,14 +147,36 @@ def retrain_forecast() -> dict[str, Any] | State:
     data = retraining_data(settings, champion.history, freq, folder)
     norms = _artifact(client, champion.run_id, "norms", folder) if champion.norms is not None else None
     staffing = _artifact(client, champion.run_id, "staffing", folder) if champion.staffing is not None else None
-    logger.info("retraining version %s on %s: %d new periods up to %s", champion.version, data.path,
-                data.periods_added, data.last_period)
-    result = train_forecast(data.path, freq=freq, horizon=int(params["horizon"]), cutoffs=int(params["cutoffs"]),
-                            country=_param(params, "country"), subdiv=_param(params, "subdiv"),
-                            norms=norms, staffing=staffing, settings=settings)
-    summary = {"retrained_from": champion.version, "model_version": result.model_version,
-               "champion": result.champion, "gate": result.gate, "mlflow_run_id": result.run_id,
-               **asdict(data) | {"path": str(data.path)}}
-    return outcome(summary, None if result.champion else
-                    f"version {result.model_version} is registered, not champion ({result.gate}); "
-                    f"version {champion.version} stays champion")
+    logger.info(
+        "retraining version %s on %s: %d new periods up to %s",
+        champion.version,
+        data.path,
+        data.periods_added,
+        data.last_period,
+    )
+    result = train_forecast(
+        data.path,
+        freq=freq,
+        horizon=int(params["horizon"]),
+        cutoffs=int(params["cutoffs"]),
+        country=_param(params, "country"),
+        subdiv=_param(params, "subdiv"),
+        norms=norms,
+        staffing=staffing,
+        settings=settings,
+    )
+    summary = {
+        "retrained_from": champion.version,
+        "model_version": result.model_version,
+        "champion": result.champion,
+        "gate": result.gate,
+        "mlflow_run_id": result.run_id,
+        **asdict(data) | {"path": str(data.path)},
+    }
+    return outcome(
+        summary,
+        None
+        if result.champion
+        else f"version {result.model_version} is registered, not champion ({result.gate}); "
+        f"version {champion.version} stays champion",
+    )

@@ -34,15 +34,12 @@ PREDICTION_COLUMNS = ["series_id", "cutoff", "date", "actual", "model", *OUTPUT]
 SUMMARY_COLUMNS = ["series_id", "model", "mase", "smape", "coverage_80", "coverage_95"]
 
 
-
 def _factory(name: str, params: dict[str, Any]) -> Callable[[], Any]:
     return lambda: make_forecaster(name, **params)
 
 
 @task(name="load-intake")
-def load_intake(
-    path: str, freq: str, date_col: str | None, series: list[str] | None
-) -> pd.DataFrame:
+def load_intake(path: str, freq: str, date_col: str | None, series: list[str] | None) -> pd.DataFrame:
     """Read the intake through its data contract and put it on the regular grid of ``freq``."""
     return regularize(read_intake(path, date_col=date_col, series=series or None), freq)
 
@@ -64,9 +61,7 @@ def backtest_batch(
 @task(name="fit-batch")
 def fit_batch(name: str, data: pd.DataFrame, params: dict[str, Any]) -> Any:
     """Fit one model on the last data of the series in ``data``."""
-    return make_forecaster(name, **params).fit(
-        data[["series_id", "date"]], data["value"].to_numpy()
-    )
+    return make_forecaster(name, **params).fit(data[["series_id", "date"]], data["value"].to_numpy())
 
 
 @task(name="explain-gbm")
@@ -137,26 +132,20 @@ def train_forecast_flow(
     }
     intake: pd.DataFrame = load_intake(data, freq, date_col, series)  # a task called in its flow runs at once
     ids = sorted(intake["series_id"].unique())
-    say(
-        f"{len(ids)} series, {intake['date'].min():%Y-%m-%d} .. "
-        f"{intake['date'].max():%Y-%m-%d}, freq {freq}"
-    )
+    say(f"{len(ids)} series, {intake['date'].min():%Y-%m-%d} .. {intake['date'].max():%Y-%m-%d}, freq {freq}")
     every = cutoff_dates(intake["date"].max(), horizon, cutoffs + windows, freq)
     parts = batches(ids, batches_per_model)
     futures = [
         (
             part,
-            backtest_batch.submit(
-                local, intake[intake["series_id"].isin(part)], every, horizon, params
-            ),
+            backtest_batch.submit(local, intake[intake["series_id"].isin(part)], every, horizon, params),
         )
         for part in parts
         if local
     ]
     # the global model sees every series: one task per cutoff instead of per batch of series
     global_futures = [
-        backtest_batch.submit(global_, intake, [cutoff], horizon, params)
-        for cutoff in (every if global_ else [])
+        backtest_batch.submit(global_, intake, [cutoff], horizon, params) for cutoff in (every if global_ else [])
     ]
     raw, tasks = [], [future for _, future in futures] + global_futures
     for done, future in enumerate(tasks, start=1):
@@ -175,9 +164,7 @@ def train_forecast_flow(
     )
     after = intake["date"].max() + pd.Timedelta(days=1)
     default = "seasonal_naive" if "seasonal_naive" in names else names[0]
-    combination = combine.plan(
-        result["all_predictions"], after, windows, names, horizon
-    ).covering(ids, default)
+    combination = combine.plan(result["all_predictions"], after, windows, names, horizon).covering(ids, default)
     choice = {sid: combination.main_model(sid, default) for sid in ids}
     fitted: dict[str, list[Any]] = {}
     pending = []
@@ -187,9 +174,7 @@ def train_forecast_flow(
             pending.append((name, fit_batch.submit(name, intake, params)))
             continue
         for part in batches(used, batches_per_model):
-            pending.append(
-                (name, fit_batch.submit(name, intake[intake["series_id"].isin(part)], params))
-            )
+            pending.append((name, fit_batch.submit(name, intake[intake["series_id"].isin(part)], params)))
     if "gbm" in names and "gbm" not in combination.models():  # drivers come from the global model
         pending.append(("gbm", fit_batch.submit("gbm", intake, params)))
     forecasts = []
@@ -204,11 +189,7 @@ def train_forecast_flow(
         combination,
         combine.series_scales(intake, season_length(freq)),
     )[["series_id", "date", *OUTPUT]]
-    drivers = (
-        explain_gbm.submit(fitted["gbm"][0], horizon).result()
-        if "gbm" in fitted
-        else pd.DataFrame()
-    )
+    drivers = explain_gbm.submit(fitted["gbm"][0], horizon).result() if "gbm" in fitted else pd.DataFrame()
     components = pd.concat(
         [statistical_components({n: m}) for n in ("ets", "glm") for m in fitted.get(n, [])]
         or [statistical_components({})],
@@ -284,6 +265,11 @@ def train_forecast(
         from flows.forecast_tracking import log_forecast_run
 
         registered = log_forecast_run(result, settings, data_path=Path(data), norms=norms, staffing=staffing)
-        result = replace(result, run_id=registered.run_id, model_version=registered.model_version,
-                         champion=registered.champion, gate=registered.gate)
+        result = replace(
+            result,
+            run_id=registered.run_id,
+            model_version=registered.model_version,
+            champion=registered.champion,
+            gate=registered.gate,
+        )
     return replace(result, report=report_markdown(result))

@@ -75,10 +75,16 @@ def validate_inputs(cases_path: str, registry_path: str, norms_path: str | None)
 
 
 @task(cache_policy=NO_CACHE)
-def policy_and_proxy(cases: pd.DataFrame, registry: Any, target: str, settings: Settings,
-                     positive: str | None, label_repair: str | None, norms: Any) -> steps.Prepared:
-    return steps.prepare(cases, registry, target, settings, positive=positive,
-                         label_repair=label_repair, norms=norms)
+def policy_and_proxy(
+    cases: pd.DataFrame,
+    registry: Any,
+    target: str,
+    settings: Settings,
+    positive: str | None,
+    label_repair: str | None,
+    norms: Any,
+) -> steps.Prepared:
+    return steps.prepare(cases, registry, target, settings, positive=positive, label_repair=label_repair, norms=norms)
 
 
 @task(cache_policy=NO_CACHE)
@@ -88,20 +94,27 @@ def train_and_calibrate(prep: steps.Prepared, settings: Settings) -> tuple[Any, 
 
 
 @task(cache_policy=NO_CACHE)
-def evaluate_and_audit(prep: steps.Prepared, model: Any, train_idx: Any, test_idx: Any,
-                       settings: Settings, justification_path: str | None, norms: Any,
-                       human_col: str | None) -> dict[str, Any]:
+def evaluate_and_audit(
+    prep: steps.Prepared,
+    model: Any,
+    train_idx: Any,
+    test_idx: Any,
+    settings: Settings,
+    justification_path: str | None,
+    norms: Any,
+    human_col: str | None,
+) -> dict[str, Any]:
     justification = read_justification(justification_path) if justification_path else None
     result = steps.assess(prep, model, train_idx, test_idx, settings, justification, norms, human_col)
-    result["comparison"] = steps.compare_with_plain_peers(prep, train_idx, test_idx, result["metrics"],
-                                                        settings.seed)
+    result["comparison"] = steps.compare_with_plain_peers(prep, train_idx, test_idx, result["metrics"], settings.seed)
     result["selection"] = steps.constraint_cost(prep, model, train_idx, test_idx, result["metrics"], settings)
     return result
 
 
 @task(cache_policy=NO_CACHE)
-def explain_task(prep: steps.Prepared, model: Any, train_idx: Any, test_idx: Any, doc: dict,
-                 seed: int) -> dict[str, Any]:
+def explain_task(
+    prep: steps.Prepared, model: Any, train_idx: Any, test_idx: Any, doc: dict, seed: int
+) -> dict[str, Any]:
     return steps.explain_model(prep, model, train_idx, test_idx, doc, seed)
 
 
@@ -157,13 +170,17 @@ def _name(*parts: object) -> str:
 def _metrics(result: dict[str, Any], shap_out: dict[str, Any], settings: Settings) -> list[Metric]:
     """Overall metrics, ROC AUC and Brier per group, and the (suppressed) fairness rates per group."""
     now = int(time.time() * 1000)
-    values: dict[str, float] = {k: float(v) for k, v in result["metrics"].items()
-                                if isinstance(v, int | float) and not isinstance(v, bool)}
+    values: dict[str, float] = {
+        k: float(v) for k, v in result["metrics"].items() if isinstance(v, int | float) and not isinstance(v, bool)
+    }
     for row in result["per_group"]:
         for measure in ("roc_auc", "brier"):
             values[_name("group", row["attribute"], row["group"], measure)] = float(row[measure])
-    exported = export_table(result["table"], settings.fairness_min_cell,
-                            columns=["attribute", "group", "fpr", "fnr", "fdr", "selection_rate", "suppressed"])
+    exported = export_table(
+        result["table"],
+        settings.fairness_min_cell,
+        columns=["attribute", "group", "fpr", "fnr", "fdr", "selection_rate", "suppressed"],
+    )
     classes = result["table"]["class"].reindex(exported.index).astype(str)
     for cls, (_, row) in zip(classes, exported.iterrows(), strict=True):
         if row["suppressed"]:
@@ -181,21 +198,36 @@ def _metrics(result: dict[str, Any], shap_out: dict[str, Any], settings: Setting
 
 
 @task(cache_policy=NO_CACHE)
-def log_and_register(run_id: str, model_name: str, settings: Settings, prep: steps.Prepared, model: Any,
-                     doc: dict, result: dict, shap_out: dict, reports: Path,
-                     gate_results: dict[str, dict[str, Any]]) -> tuple[str, bool]:
+def log_and_register(
+    run_id: str,
+    model_name: str,
+    settings: Settings,
+    prep: steps.Prepared,
+    model: Any,
+    doc: dict,
+    result: dict,
+    shap_out: dict,
+    reports: Path,
+    gate_results: dict[str, dict[str, Any]],
+) -> tuple[str, bool]:
     """Log params, metrics, artifacts and the pyfunc model to ``run_id``; register; gate the alias."""
     import mlflow.pyfunc
     from mlflow.models import infer_signature
 
     client = configure_mlflow(settings)
-    params = {"target": prep.target, "positive": str(prep.positive), "model_type": model.model_type_,
-              "features": ",".join(f["name"] for f in prep.features), "label_source": prep.label["source"],
-              "proxy_threshold": settings.proxy_threshold,
-              "glassbox_preference_margin": settings.glassbox_preference_margin,
-              "fairness_band": f"{settings.fairness_ratio_low}-{settings.fairness_ratio_high}"}
-    client.log_batch(run_id, metrics=_metrics(result, shap_out, settings),
-                     params=[Param(k, str(v)[:500]) for k, v in params.items()])
+    params = {
+        "target": prep.target,
+        "positive": str(prep.positive),
+        "model_type": model.model_type_,
+        "features": ",".join(f["name"] for f in prep.features),
+        "label_source": prep.label["source"],
+        "proxy_threshold": settings.proxy_threshold,
+        "glassbox_preference_margin": settings.glassbox_preference_margin,
+        "fairness_band": f"{settings.fairness_ratio_low}-{settings.fairness_ratio_high}",
+    }
+    client.log_batch(
+        run_id, metrics=_metrics(result, shap_out, settings), params=[Param(k, str(v)[:500]) for k, v in params.items()]
+    )
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         triage = tmp_path / "triage"
@@ -216,9 +248,11 @@ def log_and_register(run_id: str, model_name: str, settings: Settings, prep: ste
         output["suggestion"] = [str(c) for c in model.predict(example)]
         pyfunc_dir = tmp_path / "model"
         mlflow.pyfunc.save_model(
-            str(pyfunc_dir), python_model=str(Path(__file__).with_name("triage_pyfunc.py")),
+            str(pyfunc_dir),
+            python_model=str(Path(__file__).with_name("triage_pyfunc.py")),
             artifacts={"model": str(triage / "model.skops")},
-            signature=infer_signature(example, output))
+            signature=infer_signature(example, output),
+        )
         client.log_artifacts(run_id, str(pyfunc_dir), "model")
     try:
         client.get_registered_model(model_name)
@@ -243,11 +277,20 @@ def log_and_register(run_id: str, model_name: str, settings: Settings, prep: ste
 
 
 @flow(name="train-triage")
-def train_triage(cases_path: str, registry_path: str, target: str, *, positive: str | None = None,
-                 governance_path: str | None = None, justification_path: str | None = None,
-                 label_repair: str | None = None, norms_path: str | None = None,
-                 human_col: str | None = None, out_dir: str | None = None,
-                 settings: Settings | None = None) -> TriageRun:
+def train_triage(
+    cases_path: str,
+    registry_path: str,
+    target: str,
+    *,
+    positive: str | None = None,
+    governance_path: str | None = None,
+    justification_path: str | None = None,
+    label_repair: str | None = None,
+    norms_path: str | None = None,
+    human_col: str | None = None,
+    out_dir: str | None = None,
+    settings: Settings | None = None,
+) -> TriageRun:
     """Train, audit, explain and register a triage model; see the module docstring."""
     settings = settings or get_settings()
     logger = get_run_logger()
@@ -260,8 +303,14 @@ def train_triage(cases_path: str, registry_path: str, target: str, *, positive: 
     shap_out = explain_task(prep, model, train_idx, test_idx, doc, settings.seed)
     governance = load_governance(governance_path, settings)
     card, entry, entry_error = steps.card_and_entry(prep, model, name, result, governance, doc)
-    gate_results = steps.gates(prep, result["metrics"], result["gate"], shap_out["additivity_error"],
-                               entry_error, list(model.feature_names_in_))
+    gate_results = steps.gates(
+        prep,
+        result["metrics"],
+        result["gate"],
+        shap_out["additivity_error"],
+        entry_error,
+        list(model.feature_names_in_),
+    )
     client = configure_mlflow(settings)
     experiment_id = ensure_experiment(client, EXPERIMENT, settings)
     tags = reproducibility_tags(fingerprint_frame(prep.cases), settings.seed)
@@ -271,10 +320,19 @@ def train_triage(cases_path: str, registry_path: str, target: str, *, positive: 
     run_id = run.info.run_id
     try:
         with tempfile.TemporaryDirectory() as tmp, staged_output(out_dir or tmp) as stage:
-            steps.write_reports(stage, prep=prep, result=result, shap_out=shap_out, card=card, entry=entry,
-                                gate_results=gate_results, settings=settings)
-            version, champion = log_and_register(run_id, name, settings, prep, model, doc, result, shap_out,
-                                                 stage, gate_results)
+            steps.write_reports(
+                stage,
+                prep=prep,
+                result=result,
+                shap_out=shap_out,
+                card=card,
+                entry=entry,
+                gate_results=gate_results,
+                settings=settings,
+            )
+            version, champion = log_and_register(
+                run_id, name, settings, prep, model, doc, result, shap_out, stage, gate_results
+            )
         if justification_path:  # the model owner's document itself, not only its name (issue 17)
             client.log_artifact(run_id, justification_path, "justification")
     except BaseException:
@@ -282,8 +340,21 @@ def train_triage(cases_path: str, registry_path: str, target: str, *, positive: 
         raise
     client.set_terminated(run_id, status="FINISHED")
     failed = [k for k, g in gate_results.items() if not g["passed"]]
-    logger.info("registered %s version %s; champion: %s%s", name, version, champion,
-                f" (failed gates: {', '.join(failed)})" if failed else "")
-    return TriageRun(run_id=run_id, experiment_id=experiment_id, tracking_uri=settings.tracking_uri,
-                     model_name=name, version=version, champion=champion, gates=gate_results,
-                     metrics=result["metrics"], features=[f["name"] for f in prep.features])
+    logger.info(
+        "registered %s version %s; champion: %s%s",
+        name,
+        version,
+        champion,
+        f" (failed gates: {', '.join(failed)})" if failed else "",
+    )
+    return TriageRun(
+        run_id=run_id,
+        experiment_id=experiment_id,
+        tracking_uri=settings.tracking_uri,
+        model_name=name,
+        version=version,
+        champion=champion,
+        gates=gate_results,
+        metrics=result["metrics"],
+        features=[f["name"] for f in prep.features],
+    )

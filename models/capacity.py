@@ -52,9 +52,7 @@ def plan_capacity(
     backlog_start = backlog_start or {}
     weeks = pd.DatetimeIndex(pd.to_datetime(forecast["date"]))
     if (weeks.day_of_week != 0).any():
-        raise ValueError(
-            "capacity needs a weekly forecast (dates on Mondays); run the forecast with --freq W"
-        )
+        raise ValueError("capacity needs a weekly forecast (dates on Mondays); run the forecast with --freq W")
     facts = team_norms(norms)
     teams = [t for t in sorted(forecast["series_id"].astype(str).unique()) if t in facts.index]
     if not teams:
@@ -68,9 +66,7 @@ def plan_capacity(
         factor = 1.0 + float(demand_change.get(team, 0.0))
         intake = {c: rows[c].to_numpy(dtype=float) * factor for c in LEVEL_COLUMNS}
         hours = {c: v * fact["hours_per_case"] for c, v in intake.items()}
-        available = staffing_for(staffing, team, week).to_numpy(dtype=float) + float(
-            fte_change.get(team, 0.0)
-        )
+        available = staffing_for(staffing, team, week).to_numpy(dtype=float) + float(fte_change.get(team, 0.0))
         available = np.maximum(available, 0.0)
         capacity = available * fact["productive_hours"]
         backlog = carry_backlog(hours["mean"], capacity, float(backlog_start.get(team, 0.0)))
@@ -83,9 +79,7 @@ def plan_capacity(
         frame["fte_gap"] = frame["fte_needed_mean"] - available
         frame["capacity_hours"] = capacity
         frame["backlog_hours"] = backlog
-        frame["weeks_to_clear"] = np.where(
-            capacity > 0, backlog / np.where(capacity > 0, capacity, 1.0), np.inf
-        )
+        frame["weeks_to_clear"] = np.where(capacity > 0, backlog / np.where(capacity > 0, capacity, 1.0), np.inf)
         frame["breach_probability"] = breach_probability(
             hours, capacity, float(backlog_start.get(team, 0.0)), fact["term_weeks"], rng, draws
         )

@@ -25,9 +25,7 @@ def erlang_c(agents: int, traffic: float) -> float:
     return top / (total + top)
 
 
-def service_level(
-    agents: int, traffic: float, aht_seconds: float, target_answer_seconds: float
-) -> float:
+def service_level(agents: int, traffic: float, aht_seconds: float, target_answer_seconds: float) -> float:
     """Share of calls answered within ``target_answer_seconds``."""
     if agents <= traffic:
         return 0.0

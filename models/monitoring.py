@@ -77,16 +77,24 @@ def psi(reference: pd.Series, current: pd.Series, *, bins: int = 10, epsilon: fl
     return _psi_from_shares(_shares(ref_bins.value_counts()), _shares(cur_bins.value_counts()), epsilon)
 
 
-def psi_table(reference: pd.DataFrame, current: pd.DataFrame, features: Sequence[str] | None = None, *,
-              bins: int = 10) -> pd.DataFrame:
+def psi_table(
+    reference: pd.DataFrame, current: pd.DataFrame, features: Sequence[str] | None = None, *, bins: int = 10
+) -> pd.DataFrame:
     """PSI of every feature (default: the columns both frames share): ``feature, kind, psi, n_reference, n``."""
     names = list(features) if features is not None else [c for c in reference.columns if c in current.columns]
     missing = [f for f in names if f not in reference.columns or f not in current.columns]
     if missing:
         raise KeyError(f"features missing from the reference or current data: {', '.join(missing)}")
-    rows = [{"feature": f, "kind": "numeric" if is_numeric_feature(reference[f]) else "categorical",
-             "psi": psi(reference[f], current[f], bins=bins), "n_reference": len(reference), "n": len(current)}
-            for f in names]
+    rows = [
+        {
+            "feature": f,
+            "kind": "numeric" if is_numeric_feature(reference[f]) else "categorical",
+            "psi": psi(reference[f], current[f], bins=bins),
+            "n_reference": len(reference),
+            "n": len(current),
+        }
+        for f in names
+    ]
     return pd.DataFrame(rows, columns=["feature", "kind", "psi", "n_reference", "n"])
 
 
@@ -98,7 +106,8 @@ def join_forecast_actuals(forecast: pd.DataFrame, actuals: pd.DataFrame) -> pd.D
     joined = f.merge(a[["series_id", "date", "actual"]], on=["series_id", "date"], how="inner")
     joined = joined.rename(columns={"series_id": "team"})
     return joined[["team", "date", "actual", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]].sort_values(
-        ["team", "date"], ignore_index=True)
+        ["team", "date"], ignore_index=True
+    )
 
 
 def forecast_error(joined: pd.DataFrame, by: Sequence[str] = ("team",)) -> pd.DataFrame:
@@ -119,9 +128,16 @@ def forecast_error(joined: pd.DataFrame, by: Sequence[str] = ("team",)) -> pd.Da
     d["_in80"] = d["actual"].between(d["lo_80"], d["hi_80"]).astype(float)
     d["_in95"] = d["actual"].between(d["lo_95"], d["hi_95"]).astype(float)
     out = d.groupby(list(by), sort=True).agg(
-        n=("actual", "size"), actual=("actual", "sum"), forecast=("mean", "sum"), mae=("_abs", "mean"),
-        mape=("_ape", "mean"), smape=("_sape", "mean"), bias=("_err", "mean"),
-        coverage_80=("_in80", "mean"), coverage_95=("_in95", "mean"))
+        n=("actual", "size"),
+        actual=("actual", "sum"),
+        forecast=("mean", "sum"),
+        mae=("_abs", "mean"),
+        mape=("_ape", "mean"),
+        smape=("_sape", "mean"),
+        bias=("_err", "mean"),
+        coverage_80=("_in80", "mean"),
+        coverage_95=("_in95", "mean"),
+    )
     return out.reset_index()
 
 
@@ -134,8 +150,9 @@ def score_band(score: pd.Series, edges: Sequence[float] = SCORE_BANDS) -> pd.Ser
     return banded.astype("string")
 
 
-def agreement_rates(decisions: pd.DataFrame, by: Sequence[str] = ("team",), *,
-                    edges: Sequence[float] = SCORE_BANDS) -> pd.DataFrame:
+def agreement_rates(
+    decisions: pd.DataFrame, by: Sequence[str] = ("team",), *, edges: Sequence[float] = SCORE_BANDS
+) -> pd.DataFrame:
     """Agreement and override rate per scope: ``*by, n, followed, overridden, agreement_rate, override_rate``.
 
     ``decisions`` has one row per human decision on an advice, with a boolean ``followed`` and the
@@ -159,7 +176,8 @@ def override_surge(current: pd.DataFrame, baseline: pd.DataFrame, by: Sequence[s
     override_rate_baseline, surge`` with ``surge = override_rate - override_rate_baseline`` (a share)."""
     now = agreement_rates(current, by)[[*by, "n", "override_rate"]]
     before = agreement_rates(baseline, by)[[*by, "n", "override_rate"]].rename(
-        columns={"n": "n_baseline", "override_rate": "override_rate_baseline"})
+        columns={"n": "n_baseline", "override_rate": "override_rate_baseline"}
+    )
     out = now.merge(before, on=list(by), how="inner")
     out["surge"] = out["override_rate"] - out["override_rate_baseline"]
     return out
@@ -170,8 +188,12 @@ def confusion_counts(truth: np.ndarray, pred: np.ndarray) -> dict[str, int]:
 
     The one place both the training audit (``explain.fairness``) and live monitoring count them.
     """
-    return {"tn": int((~truth & ~pred).sum()), "fp": int((~truth & pred).sum()),
-            "fn": int((truth & ~pred).sum()), "tp": int((truth & pred).sum())}
+    return {
+        "tn": int((~truth & ~pred).sum()),
+        "fp": int((~truth & pred).sum()),
+        "fn": int((truth & ~pred).sum()),
+        "tp": int((truth & pred).sum()),
+    }
 
 
 def _group_counts(pred: np.ndarray, truth: np.ndarray | None) -> dict[str, int]:
@@ -181,8 +203,9 @@ def _group_counts(pred: np.ndarray, truth: np.ndarray | None) -> dict[str, int]:
     return counts
 
 
-def group_rates(frame: pd.DataFrame, attribute: str, predicted: str, truth: str | None = None,
-                reference: str | None = None) -> pd.DataFrame:
+def group_rates(
+    frame: pd.DataFrame, attribute: str, predicted: str, truth: str | None = None, reference: str | None = None
+) -> pd.DataFrame:
     """Selection rate, FPR and FNR per group of one attribute, with ratios to the reference group.
 
     The reference is the largest group unless given. FPR and FNR need a ``truth`` column; without
@@ -194,8 +217,13 @@ def group_rates(frame: pd.DataFrame, attribute: str, predicted: str, truth: str 
     rows = []
     for group in sorted(groups.unique()):
         m = (groups == group).to_numpy()
-        rows.append({"attribute": attribute, "group": str(group),
-                     **_group_counts(pred[m], true[m] if true is not None else None)})
+        rows.append(
+            {
+                "attribute": attribute,
+                "group": str(group),
+                **_group_counts(pred[m], true[m] if true is not None else None),
+            }
+        )
     table = pd.DataFrame(rows)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["selection_rate"] = table["selected"] / table["n"]
@@ -219,9 +247,15 @@ def group_rates(frame: pd.DataFrame, attribute: str, predicted: str, truth: str 
     return table
 
 
-def live_fairness(cases: pd.DataFrame, attributes: Sequence[str], *, advice: str = "advice_positive",
-                  decision: str = "decision_positive", outcome: str | None = None,
-                  reference: Mapping[str, str] | None = None) -> pd.DataFrame:
+def live_fairness(
+    cases: pd.DataFrame,
+    attributes: Sequence[str],
+    *,
+    advice: str = "advice_positive",
+    decision: str = "decision_positive",
+    outcome: str | None = None,
+    reference: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Live fairness of the advice and of the human decision per group (column ``subject``).
 
     ``cases`` joins, per case, the advice and decision (booleans: was the case put in the positive
@@ -240,8 +274,9 @@ def live_fairness(cases: pd.DataFrame, attributes: Sequence[str], *, advice: str
     return pd.concat(parts, ignore_index=True)
 
 
-def objection_counts(objections: pd.DataFrame, advice: pd.DataFrame | None = None,
-                     by: Sequence[str] = ("team",)) -> pd.DataFrame:
+def objection_counts(
+    objections: pd.DataFrame, advice: pd.DataFrame | None = None, by: Sequence[str] = ("team",)
+) -> pd.DataFrame:
     """Objections per scope: ``*by, objections`` and, given the advice rows, ``advice, objection_rate``."""
     out = objections.groupby(list(by), sort=True).size().rename("objections").reset_index()
     if advice is None:

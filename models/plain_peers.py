@@ -52,17 +52,26 @@ def measure(y: Any, proba: np.ndarray, classes: np.ndarray, positive: object | N
     return {"roc_auc": scores["roc_auc"], "pr_auc": scores["pr_auc"], "brier": scores["brier"], "ece": ece}
 
 
-def peer_scores(X_train: pd.DataFrame, y_train: Any, X_test: pd.DataFrame, y_test: Any,
-                kinds: dict[str, str], positive: object | None,
-                random_state: int = 0) -> dict[str, dict[str, float]]:
+def peer_scores(
+    X_train: pd.DataFrame,
+    y_train: Any,
+    X_test: pd.DataFrame,
+    y_test: Any,
+    kinds: dict[str, str],
+    positive: object | None,
+    random_state: int = 0,
+) -> dict[str, dict[str, float]]:
     """Fit every plain peer on the training rows and :func:`measure` it on the test rows."""
     y_test = np.asarray(y_test, dtype=object)
-    return {name: measure(y_test, proba, classes, positive)
-            for name, (proba, classes) in peer_predictions(X_train, y_train, X_test, kinds, random_state).items()}
+    return {
+        name: measure(y_test, proba, classes, positive)
+        for name, (proba, classes) in peer_predictions(X_train, y_train, X_test, kinds, random_state).items()
+    }
 
 
-def peer_predictions(X_train: pd.DataFrame, y_train: Any, X_test: pd.DataFrame, kinds: dict[str, str],
-                     random_state: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def peer_predictions(
+    X_train: pd.DataFrame, y_train: Any, X_test: pd.DataFrame, kinds: dict[str, str], random_state: int = 0
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Every plain peer fitted on the training rows: its probabilities for the test rows and its classes."""
     train, test = prepare_frame(X_train, kinds), prepare_frame(X_test, kinds)
     out = {}
@@ -76,9 +85,12 @@ def gap_to_best_peer(chosen: dict[str, float], peers: dict[str, dict[str, float]
     """The chosen model against the best plain peer by ROC AUC: the AUC gap (negative: the peer is
     better) and the Brier and ECE differences (positive: the chosen model is worse calibrated)."""
     best = max(peers, key=lambda n: peers[n]["roc_auc"])
-    return {"best_peer": best, "roc_auc_gap": chosen["roc_auc"] - peers[best]["roc_auc"],
-            "brier_excess": chosen["brier"] - peers[best]["brier"],
-            "ece_excess": chosen["ece"] - peers[best]["ece"]}
+    return {
+        "best_peer": best,
+        "roc_auc_gap": chosen["roc_auc"] - peers[best]["roc_auc"],
+        "brier_excess": chosen["brier"] - peers[best]["brier"],
+        "ece_excess": chosen["ece"] - peers[best]["ece"],
+    }
 
 
 def _per_case_brier(truth: np.ndarray, proba: np.ndarray, positive_column: int | None) -> np.ndarray:
@@ -101,9 +113,16 @@ def _ece_many(truth: np.ndarray, proba: np.ndarray, samples: np.ndarray, shown: 
     return out / len(shown)
 
 
-def calibration_difference(y: Any, proba: np.ndarray, other: np.ndarray, classes: np.ndarray,
-                           positive: object | None, n_boot: int = 1000, seed: int = 0,
-                           bins: int = 10) -> dict[str, float]:
+def calibration_difference(
+    y: Any,
+    proba: np.ndarray,
+    other: np.ndarray,
+    classes: np.ndarray,
+    positive: object | None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    bins: int = 10,
+) -> dict[str, float]:
     """Brier and ECE of ``proba`` minus those of ``other`` on the same cases, each with the 2.5 and
     97.5 percentiles of the difference over ``n_boot`` paired bootstrap resamples of the cases
     (the same resampled cases for both models): how much of a difference sampling alone makes."""

@@ -61,9 +61,14 @@ def judge(registry: FeatureRegistry, name: str, target: str | None = None) -> De
     return Decision(name, True, "approved in the feature registry")
 
 
-def select_features(registry: FeatureRegistry, *, target: str, available: Iterable[str],
-                    requested: Sequence[str] | None = None,
-                    blocked: dict[str, str] | None = None) -> list[FeatureSpec]:
+def select_features(
+    registry: FeatureRegistry,
+    *,
+    target: str,
+    available: Iterable[str],
+    requested: Sequence[str] | None = None,
+    blocked: dict[str, str] | None = None,
+) -> list[FeatureSpec]:
     """The model features: ``requested`` (all approved features when None) after the policy.
 
     Raises :class:`FeaturePolicyError` for the first refused feature: a feature that is not

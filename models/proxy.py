@@ -22,8 +22,19 @@ from sklearn.metrics import roc_auc_score
 
 from werkwijzer.contracts import FeatureRegistry
 
-COLUMNS = ("feature", "kind", "status", "protected", "measure", "strength", "threshold",
-           "strong", "justified", "blocked", "in_model_candidates")
+COLUMNS = (
+    "feature",
+    "kind",
+    "status",
+    "protected",
+    "measure",
+    "strength",
+    "threshold",
+    "strong",
+    "justified",
+    "blocked",
+    "in_model_candidates",
+)
 
 
 def cramers_v(x: pd.Series, y: pd.Series) -> float:
@@ -71,13 +82,21 @@ def proxy_scan(cases: pd.DataFrame, registry: FeatureRegistry, threshold: float)
                 measure, strength = "cramers_v", cramers_v(cases[spec.name], cases[characteristic])
             strong = strength >= threshold
             justified = bool(spec.proxy_justification and spec.proxy_justification.strip())
-            rows.append({
-                "feature": spec.name, "kind": spec.kind, "status": spec.status,
-                "protected": characteristic, "measure": measure, "strength": round(strength, 4),
-                "threshold": threshold, "strong": strong, "justified": justified,
-                "blocked": strong and not justified,
-                "in_model_candidates": spec.status == "approved",
-            })
+            rows.append(
+                {
+                    "feature": spec.name,
+                    "kind": spec.kind,
+                    "status": spec.status,
+                    "protected": characteristic,
+                    "measure": measure,
+                    "strength": round(strength, 4),
+                    "threshold": threshold,
+                    "strong": strong,
+                    "justified": justified,
+                    "blocked": strong and not justified,
+                    "in_model_candidates": spec.status == "approved",
+                }
+            )
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
@@ -87,9 +106,11 @@ def blocked_features(scan: pd.DataFrame) -> dict[str, str]:
     hits = scan[scan["blocked"] & scan["in_model_candidates"]]
     for feature, rows in hits.groupby("feature", sort=True):
         top = rows.sort_values("strength", ascending=False).iloc[0]
-        out[str(feature)] = (f"a strong proxy for '{top['protected']}' ({top['measure']} "
-                             f"{top['strength']:.2f} >= {top['threshold']:.2f}) and the registry "
-                             "records no proxy_justification")
+        out[str(feature)] = (
+            f"a strong proxy for '{top['protected']}' ({top['measure']} "
+            f"{top['strength']:.2f} >= {top['threshold']:.2f}) and the registry "
+            "records no proxy_justification"
+        )
     return out
 
 

@@ -68,16 +68,24 @@ def thresholds(settings: Settings) -> dict[str, Threshold]:
     s = settings
     return {
         "psi": Threshold("psi", s.psi_note, s.psi_warn, s.psi_stop),
-        "forecast_smape": Threshold("forecast_smape", s.forecast_smape_note, s.forecast_smape_warn,
-                                    s.forecast_smape_stop),
-        "forecast_coverage95": Threshold("forecast_coverage95", s.forecast_coverage95_note,
-                                         s.forecast_coverage95_warn, s.forecast_coverage95_stop, False),
+        "forecast_smape": Threshold(
+            "forecast_smape", s.forecast_smape_note, s.forecast_smape_warn, s.forecast_smape_stop
+        ),
+        "forecast_coverage95": Threshold(
+            "forecast_coverage95",
+            s.forecast_coverage95_note,
+            s.forecast_coverage95_warn,
+            s.forecast_coverage95_stop,
+            False,
+        ),
         "agreement": Threshold("agreement", s.agreement_note, s.agreement_warn, s.agreement_stop),
-        "override_surge": Threshold("override_surge", s.override_surge_note, s.override_surge_warn,
-                                    s.override_surge_stop),
+        "override_surge": Threshold(
+            "override_surge", s.override_surge_note, s.override_surge_warn, s.override_surge_stop
+        ),
         "fairness": Threshold("fairness", s.fairness_note_factor, s.fairness_warn_factor, s.fairness_stop_factor),
-        "objection_rate": Threshold("objection_rate", s.objection_rate_note, s.objection_rate_warn,
-                                    s.objection_rate_stop),
+        "objection_rate": Threshold(
+            "objection_rate", s.objection_rate_note, s.objection_rate_warn, s.objection_rate_stop
+        ),
     }
 
 
@@ -103,10 +111,14 @@ def level_name(level: str, lang: str) -> str:
 def _where(scope: Mapping[str, str], lang: str, label: Labeler) -> str:
     """The scope in words: teams, features and characteristics by their labels, never as column names;
     a score band with the language's decimal sign."""
-    words = {"team": lambda v: team_label(v, lang), "feature": lambda v: label(v, lang),
-             "attribute": lambda v: readable(v, lang), "group": lambda v: v.replace("_", " "),
-             "subject": lambda v: translate(f"finding.subject.{v}", lang) if has_text(f"finding.subject.{v}") else v,
-             "score_band": lambda v: v.replace(".", ",") if lang == "nl" else v}
+    words = {
+        "team": lambda v: team_label(v, lang),
+        "feature": lambda v: label(v, lang),
+        "attribute": lambda v: readable(v, lang),
+        "group": lambda v: v.replace("_", " "),
+        "subject": lambda v: translate(f"finding.subject.{v}", lang) if has_text(f"finding.subject.{v}") else v,
+        "score_band": lambda v: v.replace(".", ",") if lang == "nl" else v,
+    }
     return ", ".join(f"{translate(f'finding.scope.{k}', lang)} {words.get(k, str)(v)}" for k, v in scope.items())
 
 
@@ -115,8 +127,16 @@ def _where(scope: Mapping[str, str], lang: str, label: Labeler) -> str:
 SHARE_METRICS = {"forecast_coverage95", "agreement", "override_surge", "objection_rate", "forecast_smape"}
 
 
-def _finding(metric: str, row: pd.Series, value: float, threshold: Threshold, n: int | None, label: Labeler,
-             shown: float | None = None, rate: str = "") -> Finding | None:
+def _finding(
+    metric: str,
+    row: pd.Series,
+    value: float,
+    threshold: Threshold,
+    n: int | None,
+    label: Labeler,
+    shown: float | None = None,
+    rate: str = "",
+) -> Finding | None:
     level = threshold.level(value)
     if level is None:
         return None
@@ -131,14 +151,18 @@ def _finding(metric: str, row: pd.Series, value: float, threshold: Threshold, n:
             lim = number(limit, 2, lang)
             if metric == "fairness":
                 lim = f"{number(1 / limit, 2, lang)}–{lim}"
-        text = translate(f"finding.{metric}", lang, value=val, limit=lim,
-                         rate=translate(f"finding.rate.{rate}", lang) if rate else "")
+        text = translate(
+            f"finding.{metric}",
+            lang,
+            value=val,
+            limit=lim,
+            rate=translate(f"finding.rate.{rate}", lang) if rate else "",
+        )
         where = _where(scope, lang, label)
         messages.append(f"{level_name(level, lang).capitalize()}: {text}" + (f" ({where})." if where else "."))
     if rate:
         scope["rate"] = rate  # after the messages: they name the rate in words
-    return Finding(metric, scope, float(value if shown is None else shown), level, limit, messages[0],
-                   messages[1], n)
+    return Finding(metric, scope, float(value if shown is None else shown), level, limit, messages[0], messages[1], n)
 
 
 def _rows(table: pd.DataFrame | None, n_columns: tuple[str, ...], min_n: int):
@@ -151,10 +175,17 @@ def _rows(table: pd.DataFrame | None, n_columns: tuple[str, ...], min_n: int):
         yield row, (int(counts[0]) if counts else None)
 
 
-def evaluate(settings: Settings, *, psi: pd.DataFrame | None = None, forecast: pd.DataFrame | None = None,
-             agreement: pd.DataFrame | None = None, surge: pd.DataFrame | None = None,
-             fairness: pd.DataFrame | None = None, objections: pd.DataFrame | None = None,
-             label: Labeler = readable) -> list[Finding]:
+def evaluate(
+    settings: Settings,
+    *,
+    psi: pd.DataFrame | None = None,
+    forecast: pd.DataFrame | None = None,
+    agreement: pd.DataFrame | None = None,
+    surge: pd.DataFrame | None = None,
+    fairness: pd.DataFrame | None = None,
+    objections: pd.DataFrame | None = None,
+    label: Labeler = readable,
+) -> list[Finding]:
     """Findings from the tables of ``models.monitoring`` (each optional), worst first.
 
     ``psi`` from ``psi_table``, ``forecast`` from ``forecast_error``, ``agreement`` from
@@ -170,8 +201,7 @@ def evaluate(settings: Settings, *, psi: pd.DataFrame | None = None, forecast: p
         found.append(_finding("psi", row, row["psi"], t["psi"], n, label))
     for row, n in _rows(forecast, ("n",), settings.forecast_min_weeks):
         found.append(_finding("forecast_smape", row, row["smape"], t["forecast_smape"], n, label))
-        found.append(_finding("forecast_coverage95", row, row["coverage_95"], t["forecast_coverage95"], n,
-                                        label))
+        found.append(_finding("forecast_coverage95", row, row["coverage_95"], t["forecast_coverage95"], n, label))
     for row, n in _rows(agreement, ("n",), min_n):
         if automation_bias(n, row["agreement_rate"], settings):
             found.append(_finding("agreement", row, row["agreement_rate"], t["agreement"], n, label))
@@ -185,8 +215,7 @@ def evaluate(settings: Settings, *, psi: pd.DataFrame | None = None, forecast: p
             if ratio is None or pd.isna(ratio) or ratio <= 0 or math.isinf(ratio):
                 continue
             distance = max(ratio, 1.0 / ratio)
-            found.append(_finding("fairness", row, distance, t["fairness"], n, label, shown=float(ratio),
-                                   rate=rate))
+            found.append(_finding("fairness", row, distance, t["fairness"], n, label, shown=float(ratio), rate=rate))
     for row, n in _rows(objections, ("advice",), min_n):
         found.append(_finding("objection_rate", row, row["objection_rate"], t["objection_rate"], n, label))
     findings = [f for f in found if f is not None]

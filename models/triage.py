@@ -95,16 +95,17 @@ def encoder(kinds: dict[str, str], numeric_form: str | None, n_knots: int) -> Co
     if numeric_form is not None:
         shape: list[tuple[str, Any]] = [("impute", SimpleImputer(strategy="median"))]
         if numeric_form == "spline":
-            shape.append(("spline", SplineTransformer(n_knots=n_knots, degree=3, knots="quantile",
-                                                      extrapolation="constant")))
+            shape.append(
+                ("spline", SplineTransformer(n_knots=n_knots, degree=3, knots="quantile", extrapolation="constant"))
+            )
         num: Any = Pipeline([*shape, ("scale", StandardScaler())])
         cat: Any = OneHotEncoder(handle_unknown="ignore", min_frequency=5, sparse_output=False)
     else:
         num = "passthrough"
-        cat = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
-                             encoded_missing_value=np.nan)
-    return ColumnTransformer([("num", num, numeric), ("cat", cat, categorical)],
-                             verbose_feature_names_out=False, sparse_threshold=0.0)
+        cat = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan)
+    return ColumnTransformer(
+        [("num", num, numeric), ("cat", cat, categorical)], verbose_feature_names_out=False, sparse_threshold=0.0
+    )
 
 
 def _auc(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> float:
@@ -159,10 +160,19 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         ``C=1``; :data:`PREVIOUS_GLASSBOX`), so a fairness constraint can fall back on it (ADR 0016).
     """
 
-    def __init__(self, feature_kinds: dict[str, str] | None = None, model_type: str = "auto",
-                 preference_margin: float = 0.02, cv: int = 5, Cs: tuple[float, ...] = (0.01, 0.1, 1.0),
-                 numeric_forms: tuple[str, ...] = ("linear",), include_previous: bool = True, n_knots: int = 4,
-                 max_iter: int = 200, random_state: int = 0):
+    def __init__(
+        self,
+        feature_kinds: dict[str, str] | None = None,
+        model_type: str = "auto",
+        preference_margin: float = 0.02,
+        cv: int = 5,
+        Cs: tuple[float, ...] = (0.01, 0.1, 1.0),
+        numeric_forms: tuple[str, ...] = ("linear",),
+        include_previous: bool = True,
+        n_knots: int = 4,
+        max_iter: int = 200,
+        random_state: int = 0,
+    ):
         self.feature_kinds = feature_kinds
         self.model_type = model_type
         self.preference_margin = preference_margin
@@ -197,11 +207,14 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         data = prepare_frame(frame, self.feature_kinds_)
         folds = StratifiedKFold(n_splits=self.cv)  # unshuffled: the folds keep the rows' (time) order
         candidates = self._candidates()
-        out_of_fold = {name: cross_val_predict(pipe, data, y, cv=folds, method="predict_proba")
-                       for name, pipe in candidates.items()}
+        out_of_fold = {
+            name: cross_val_predict(pipe, data, y, cv=folds, method="predict_proba")
+            for name, pipe in candidates.items()
+        }
         self.cv_auc_ = {name: _auc(y, proba, self.classes_) for name, proba in out_of_fold.items()}
-        self.cv_log_loss_ = {name: float(log_loss(y, proba, labels=self.classes_))
-                             for name, proba in out_of_fold.items()}
+        self.cv_log_loss_ = {
+            name: float(log_loss(y, proba, labels=self.classes_)) for name, proba in out_of_fold.items()
+        }
         self.unconstrained_candidate_ = self._prefer(list(candidates))
         self.admissible_: dict[str, bool] = {}
         self.constraint_reasons_: dict[str, str] = {}
@@ -212,10 +225,14 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         admissible = [n for n in candidates if self.admissible_.get(n, True)]
         choice = self._prefer(admissible) if admissible else self.unconstrained_candidate_
         self.judged_: dict[str, dict[str, Any]] = {}
-        self.ranges_ = {c: (float(np.nanmin(data[c])), float(np.nanmax(data[c])))
-                        for c, k in self.feature_kinds_.items() if k == "numeric" and data[c].notna().any()}
-        self.categories_ = {c: sorted(data[c].unique().tolist())
-                            for c, k in self.feature_kinds_.items() if k == "categorical"}
+        self.ranges_ = {
+            c: (float(np.nanmin(data[c])), float(np.nanmax(data[c])))
+            for c, k in self.feature_kinds_.items()
+            if k == "numeric" and data[c].notna().any()
+        }
+        self.categories_ = {
+            c: sorted(data[c].unique().tolist()) for c, k in self.feature_kinds_.items() if k == "categorical"
+        }
         self._use(choice, data, y)
         return self
 
@@ -229,8 +246,7 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         if "boosting" in self.cv_auc_:
             self.validation_auc_["boosting"] = self.cv_auc_["boosting"]
         method = "sigmoid" if len(self.classes_) == 2 else "temperature"
-        self.calibrator_ = CalibratedClassifierCV(self._candidates()[name], method=method, cv=self.cv,
-                                                  ensemble=False)
+        self.calibrator_ = CalibratedClassifierCV(self._candidates()[name], method=method, cv=self.cv, ensemble=False)
         self.calibrator_.fit(data, y)
         self.pipeline_ = self.calibrator_.calibrated_classifiers_[0].estimator
         self.encoded_names_ = np.asarray(self.pipeline_[:-1].get_feature_names_out(), dtype=object)
@@ -284,17 +300,28 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         most accurate one, and what the constraint cost on out-of-fold ROC AUC and log loss."""
         check_is_fitted(self)
         best, kept = self.unconstrained_candidate_, self.candidate_
-        return {"chosen": kept, "most_accurate": best, "constrained": bool(self.admissible_),
-                "none_admissible": bool(self.admissible_) and not any(self.admissible_.values()),
-                "cost_cv_roc_auc": self.cv_auc_[best] - self.cv_auc_[kept],
-                "cost_cv_log_loss": self.cv_log_loss_[kept] - self.cv_log_loss_[best],
-                "none_passes_held_out": bool(self.judged_) and not any(j["passed"] for j in self.judged_.values()),
-                "candidates": [{"name": n, "cv_roc_auc": self.cv_auc_[n], "cv_log_loss": self.cv_log_loss_[n],
-                                "admissible": self.admissible_.get(n),
-                                "reason": self.constraint_reasons_.get(n, "") if self.admissible_.get(n) is False
-                                else (self.judged_.get(n) or {}).get("reason", ""),
-                                "held_out": (self.judged_.get(n) or {}).get("passed")}
-                               for n in self.preference_order()]}
+        return {
+            "chosen": kept,
+            "most_accurate": best,
+            "constrained": bool(self.admissible_),
+            "none_admissible": bool(self.admissible_) and not any(self.admissible_.values()),
+            "cost_cv_roc_auc": self.cv_auc_[best] - self.cv_auc_[kept],
+            "cost_cv_log_loss": self.cv_log_loss_[kept] - self.cv_log_loss_[best],
+            "none_passes_held_out": bool(self.judged_) and not any(j["passed"] for j in self.judged_.values()),
+            "candidates": [
+                {
+                    "name": n,
+                    "cv_roc_auc": self.cv_auc_[n],
+                    "cv_log_loss": self.cv_log_loss_[n],
+                    "admissible": self.admissible_.get(n),
+                    "reason": self.constraint_reasons_.get(n, "")
+                    if self.admissible_.get(n) is False
+                    else (self.judged_.get(n) or {}).get("reason", ""),
+                    "held_out": (self.judged_.get(n) or {}).get("passed"),
+                }
+                for n in self.preference_order()
+            ],
+        }
 
     def candidate_model(self, name: str, X: Any, y: Any) -> CalibratedClassifierCV:
         """Candidate ``name`` fitted and calibrated on ``X``, ``y`` exactly as :meth:`fit` does with
@@ -305,7 +332,8 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         method = "sigmoid" if len(self.classes_) == 2 else "temperature"
         frame = _as_frame(X, list(self.feature_names_in_))
         return CalibratedClassifierCV(pipe, method=method, cv=self.cv, ensemble=False).fit(
-            self.prepared(frame), np.asarray(y, dtype=object))
+            self.prepared(frame), np.asarray(y, dtype=object)
+        )
 
     def prepared(self, X: Any) -> pd.DataFrame:
         """``X`` as the candidates see it (:func:`prepare_frame` with the fitted feature kinds)."""
@@ -318,16 +346,23 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
             if self.include_previous and PREVIOUS_GLASSBOX not in grid:
                 grid.append(PREVIOUS_GLASSBOX)
             for form, C in grid:
-                out[candidate_name(form, C)] = Pipeline([
-                    ("encode", encoder(self.feature_kinds_, form, self.n_knots)),
-                    ("model", LogisticRegression(C=C, max_iter=self.max_iter))])
+                out[candidate_name(form, C)] = Pipeline(
+                    [
+                        ("encode", encoder(self.feature_kinds_, form, self.n_knots)),
+                        ("model", LogisticRegression(C=C, max_iter=self.max_iter)),
+                    ]
+                )
         if self.model_type in ("auto", "boosting"):
-            model = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=0.08,
-                                                   max_leaf_nodes=15, l2_regularization=1.0,
-                                                   early_stopping=True, n_iter_no_change=10,
-                                                   random_state=self.random_state)
-            out["boosting"] = Pipeline([("encode", encoder(self.feature_kinds_, None, self.n_knots)),
-                                        ("model", model)])
+            model = HistGradientBoostingClassifier(
+                max_iter=self.max_iter,
+                learning_rate=0.08,
+                max_leaf_nodes=15,
+                l2_regularization=1.0,
+                early_stopping=True,
+                n_iter_no_change=10,
+                random_state=self.random_state,
+            )
+            out["boosting"] = Pipeline([("encode", encoder(self.feature_kinds_, None, self.n_knots)), ("model", model)])
         return out
 
     def _source(self, encoded: str) -> str:
@@ -404,9 +439,12 @@ class RecordScorer:
         self._linear = isinstance(estimator, LogisticRegression)
         self._calibrated = list(model.calibrator_.calibrated_classifiers_)
         # Temperature scaling needs no positions (and its estimator may have learned encoded labels).
-        self._positions = [np.arange(len(c.classes)) if c.method == "temperature"
-                           else LabelEncoder().fit(c.classes).transform(c.estimator.classes_)
-                           for c in self._calibrated]
+        self._positions = [
+            np.arange(len(c.classes))
+            if c.method == "temperature"
+            else LabelEncoder().fit(c.classes).transform(c.estimator.classes_)
+            for c in self._calibrated
+        ]
 
     @staticmethod
     def _key(value: Any) -> tuple[type, Any]:
@@ -420,8 +458,10 @@ class RecordScorer:
         unseen: list[int] = []
         parts: list[np.ndarray] = []  # the blocks of the seen records, feature after feature
         for i, record in enumerate(records):
-            found = [blocks.get(self._key(record.get(name))) for blocks, name in zip(self._blocks, self.features,
-                                                                                     strict=True)]
+            found = [
+                blocks.get(self._key(record.get(name)))
+                for blocks, name in zip(self._blocks, self.features, strict=True)
+            ]
             if any(block is None for block in found):
                 unseen.append(i)
             else:
@@ -431,8 +471,7 @@ class RecordScorer:
             rows, columns = np.asarray(seen), np.asarray(self._order)
             out[np.ix_(rows, columns)] = np.concatenate(parts).reshape(len(seen), self.width)
         if unseen:
-            frame = pd.DataFrame([{f: records[i].get(f) for f in self.features} for i in unseen],
-                                 columns=self.features)
+            frame = pd.DataFrame([{f: records[i].get(f) for f in self.features} for i in unseen], columns=self.features)
             encoded = self.model.encode(frame)
             for row, i in zip(encoded, unseen, strict=True):
                 out[i] = row
@@ -444,8 +483,9 @@ class RecordScorer:
     def warm(self, template: dict[str, Any], values: dict[str, list[Any]]) -> None:
         """Encode ``values`` of each feature ahead of time (one pipeline call), so a new case whose
         values are all listed is encoded from the cache. ``template`` fills the other features."""
-        records = [{**template, name: value} for name, options in values.items() if name in self.features
-                   for value in options]
+        records = [
+            {**template, name: value} for name, options in values.items() if name in self.features for value in options
+        ]
         if records:
             self.encode(records)
 
@@ -474,8 +514,9 @@ class RecordScorer:
                     proba[:, 0] = 1.0 - proba[:, 1]
                 else:
                     denominator = proba.sum(axis=1)[:, None]
-                    proba = np.divide(proba, denominator, out=np.full_like(proba, 1 / n_classes),
-                                      where=denominator != 0)
+                    proba = np.divide(
+                        proba, denominator, out=np.full_like(proba, 1 / n_classes), where=denominator != 0
+                    )
             proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
             total += proba
         return total / len(self._calibrated)

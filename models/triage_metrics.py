@@ -25,8 +25,9 @@ def _onehot(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return (np.asarray(y, dtype=object)[:, None] == np.asarray(classes, dtype=object)[None, :]).astype(float)
 
 
-def score_probabilities(y: Any, proba: np.ndarray, classes: np.ndarray,
-                        positive: object | None = None) -> dict[str, float]:
+def score_probabilities(
+    y: Any, proba: np.ndarray, classes: np.ndarray, positive: object | None = None
+) -> dict[str, float]:
     """ROC AUC, PR AUC, Brier and log loss of ``proba`` (columns in ``classes`` order)."""
     y = np.asarray(y, dtype=object)
     truth = _onehot(y, classes)
@@ -39,18 +40,26 @@ def score_probabilities(y: Any, proba: np.ndarray, classes: np.ndarray,
         brier = float(np.mean((proba[:, pos] - is_pos) ** 2))
     else:
         present = truth.sum(0) > 0
-        rocs = [roc_auc_score(truth[:, k], proba[:, k]) for k in range(len(classes))
-                if present[k] and truth[:, k].sum() < len(y)]
+        rocs = [
+            roc_auc_score(truth[:, k], proba[:, k])
+            for k in range(len(classes))
+            if present[k] and truth[:, k].sum() < len(y)
+        ]
         roc = float(np.mean(rocs)) if rocs else float("nan")
         prs = [average_precision_score(truth[:, k], proba[:, k]) for k in range(len(classes)) if present[k]]
         pr = float(np.mean(prs)) if prs else float("nan")
         brier = float(np.mean(np.sum((proba - truth) ** 2, axis=1)))
-    return {"roc_auc": float(roc), "pr_auc": float(pr), "brier": brier,
-            "log_loss": float(log_loss(truth, proba / proba.sum(1, keepdims=True)))}
+    return {
+        "roc_auc": float(roc),
+        "pr_auc": float(pr),
+        "brier": brier,
+        "log_loss": float(log_loss(truth, proba / proba.sum(1, keepdims=True))),
+    }
 
 
-def evaluate(y_true: Any, proba: np.ndarray, classes: np.ndarray, prior: np.ndarray,
-             positive: object | None = None) -> dict[str, float]:
+def evaluate(
+    y_true: Any, proba: np.ndarray, classes: np.ndarray, prior: np.ndarray, positive: object | None = None
+) -> dict[str, float]:
     """Model metrics and the prior-only baseline's (``baseline_*``), plus accuracy measures."""
     y = np.asarray(y_true, dtype=object)
     metrics = score_probabilities(y, proba, classes, positive)
@@ -80,9 +89,16 @@ def calibration_table(y_true: Any, proba: np.ndarray, classes: np.ndarray, bins:
             mask = which == b
             if not mask.any():
                 continue
-            rows.append({"class": str(cls), "bin_low": edges[b], "bin_high": edges[b + 1],
-                         "n": int(mask.sum()), "mean_predicted": float(proba[mask, k].mean()),
-                         "observed": float(truth[mask, k].mean())})
+            rows.append(
+                {
+                    "class": str(cls),
+                    "bin_low": edges[b],
+                    "bin_high": edges[b + 1],
+                    "n": int(mask.sum()),
+                    "mean_predicted": float(proba[mask, k].mean()),
+                    "observed": float(truth[mask, k].mean()),
+                }
+            )
     return pd.DataFrame(rows, columns=["class", "bin_low", "bin_high", "n", "mean_predicted", "observed"])
 
 

@@ -85,10 +85,19 @@ def trained_home(tmp_path_factory: pytest.TempPathFactory, prefect_harness) -> P
     simulate_municipality(data, inhabitants=20_000, years=2, seed=7, end=SIM_END)
     intake = pd.read_csv(data / "intake_weekly.csv")
     intake[intake["series_id"].isin(["jeugdhulp", "wmo_meldingen"])].to_csv(home / "intake_two_teams.csv", index=False)
-    train_forecast(home / "intake_two_teams.csv", freq="W", horizon=13, cutoffs=2, settings=settings,
-                   models=["seasonal_naive", "glm", "gbm"], model_options={"max_iter": 25, "max_rows": 20_000},
-                   norms=data / "norms.csv", staffing=data / "staffing.csv")
+    train_forecast(
+        home / "intake_two_teams.csv",
+        freq="W",
+        horizon=13,
+        cutoffs=2,
+        settings=settings,
+        models=["seasonal_naive", "glm", "gbm"],
+        model_options={"max_iter": 25, "max_rows": 20_000},
+        norms=data / "norms.csv",
+        staffing=data / "staffing.csv",
+    )
     for options in ({}, {"label_repair": "hours", "norms_path": str(data / "norms.csv")}):
-        train_triage(str(data / "cases.csv"), str(data / "feature_registry.yaml"), "effort_class",
-                     settings=settings, **options)
+        train_triage(
+            str(data / "cases.csv"), str(data / "feature_registry.yaml"), "effort_class", settings=settings, **options
+        )
     return home

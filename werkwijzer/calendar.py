@@ -29,8 +29,7 @@ def school_holidays(dates: Iterable, country: str = "NL", region: str | None = "
     """Boolean array: does each date fall in a school holiday (False where unknown)."""
     index = pd.DatetimeIndex(pd.to_datetime(list(dates) if not isinstance(dates, pd.DatetimeIndex) else dates))
     try:
-        calendar = holidays.country_holidays(country, subdiv=region, years=_years(index),
-                                             categories=("school",))
+        calendar = holidays.country_holidays(country, subdiv=region, years=_years(index), categories=("school",))
     except (NotImplementedError, ValueError, KeyError):
         return np.zeros(len(index), dtype=bool)
     days = set(calendar.keys())

@@ -56,8 +56,9 @@ def read_token_file(path: str | Path) -> dict[str, str]:
 class WerkwijzerClient:
     """The calls a case system makes: intake per team, advice, decisions, objections."""
 
-    def __init__(self, base_url: str, tokens: Mapping[str, str], *, http: httpx.Client | None = None,
-                 timeout: float = 30.0) -> None:
+    def __init__(
+        self, base_url: str, tokens: Mapping[str, str], *, http: httpx.Client | None = None, timeout: float = 30.0
+    ) -> None:
         """``http``: an httpx client to send through instead of a new one (tests pass the app's TestClient)."""
         self.base_url = base_url.rstrip("/")
         self._tokens = dict(tokens)
@@ -77,20 +78,26 @@ class WerkwijzerClient:
     def _call(self, method: str, path: str, role: str, *, json: Any = None, expect: Iterable[int] = (200,)) -> Any:
         token = self._tokens.get(role)
         if not token:
-            raise ApiError(f"no {role} token given; set WERKWIJZER_TOKEN_{role.upper()} or give a token file "
-                           "(--token-file, '-' for standard input)")
+            raise ApiError(
+                f"no {role} token given; set WERKWIJZER_TOKEN_{role.upper()} or give a token file "
+                "(--token-file, '-' for standard input)"
+            )
         try:
             response = self._http.request(method, path, json=json, headers={"Authorization": f"Bearer {token}"})
         except httpx.TransportError as exc:
-            raise ApiError(f"the API at {self.base_url} is not reachable ({type(exc).__name__}: {exc}); "
-                           f"start it with 'werkwijzer serve' or 'werkwijzer demo', or pass --url") from exc
+            raise ApiError(
+                f"the API at {self.base_url} is not reachable ({type(exc).__name__}: {exc}); "
+                f"start it with 'werkwijzer serve' or 'werkwijzer demo', or pass --url"
+            ) from exc
         if response.status_code in expect:
             return response.json()
         detail = _detail(response)
         if response.status_code == 401:
-            raise ApiError(f"the API refused the {role} token ({detail}); create one with "
-                           f"'werkwijzer users create --role {role} --name ... --team ...', or renew an expired "
-                           "one with 'werkwijzer users rotate USER_ID'")
+            raise ApiError(
+                f"the API refused the {role} token ({detail}); create one with "
+                f"'werkwijzer users create --role {role} --name ... --team ...', or renew an expired "
+                "one with 'werkwijzer users rotate USER_ID'"
+            )
         if response.status_code == 403:
             raise ApiError(f"the {role} token belongs to a user without that role or team ({detail})")
         raise ApiError(f"{method} {path} answered {response.status_code}: {detail}")
@@ -111,7 +118,7 @@ class WerkwijzerClient:
         records = [{"date": day.isoformat(), "count": int(count)} for day, count in counts]
         recorded = 0
         for start in range(0, len(records), 1000):
-            body = {"records": records[start:start + 1000]}
+            body = {"records": records[start : start + 1000]}
             recorded += int(self._call("PUT", f"{PREFIX}/teams/{team}/intake", "team_lead", json=body)["recorded"])
         return recorded
 
@@ -120,15 +127,18 @@ class WerkwijzerClient:
         return dict(self._call("POST", f"{PREFIX}/advice", "caseworker", json=body, expect=(201,)))
 
     def decide(self, advice_id: str, decision: Decision) -> dict[str, Any]:
-        body = {"outcome": decision.outcome, "final_effort_class": decision.final_effort_class,
-                "motivation": decision.motivation}
-        return dict(self._call("POST", f"{PREFIX}/advice/{advice_id}/decision", "caseworker", json=body,
-                               expect=(201,)))
+        body = {
+            "outcome": decision.outcome,
+            "final_effort_class": decision.final_effort_class,
+            "motivation": decision.motivation,
+        }
+        return dict(self._call("POST", f"{PREFIX}/advice/{advice_id}/decision", "caseworker", json=body, expect=(201,)))
 
     def object(self, advice_id: str, kind: str, summary: str) -> dict[str, Any]:
         body = {"kind": kind, "summary": summary}
-        return dict(self._call("POST", f"{PREFIX}/advice/{advice_id}/objection", "caseworker", json=body,
-                               expect=(201,)))
+        return dict(
+            self._call("POST", f"{PREFIX}/advice/{advice_id}/objection", "caseworker", json=body, expect=(201,))
+        )
 
 
 def _detail(response: httpx.Response) -> str:

@@ -91,12 +91,15 @@ def _check_same(found: dict[Lang, dict[str, Entry]], paths: dict[Lang, Path]) ->
             raise CatalogueError(f"{paths[name]}: missing {len(missing)} key(s), e.g. {missing[:5]}")
     for key in a:
         if a[key].plural != b[key].plural:
-            raise CatalogueError(f"'{key}' is a plural entry in one language only ({first}: {a[key].plural}, "
-                                 f"{second}: {b[key].plural})")
+            raise CatalogueError(
+                f"'{key}' is a plural entry in one language only ({first}: {a[key].plural}, {second}: {b[key].plural})"
+            )
         fields = {lang: set().union(*map(_fields, entries[key].texts)) for lang, entries in found.items()}
         if fields[first] != fields[second]:
-            raise CatalogueError(f"'{key}' has other placeholders in {first} {sorted(fields[first])} than in "
-                                 f"{second} {sorted(fields[second])}")
+            raise CatalogueError(
+                f"'{key}' has other placeholders in {first} {sorted(fields[first])} than in "
+                f"{second} {sorted(fields[second])}"
+            )
 
 
 class Texts:
@@ -112,16 +115,18 @@ class Texts:
     def text(self, key: str, **values: object) -> str:
         entry = self.entries.get(key)
         if entry is None or entry.plural:
-            raise MissingText(f"no text '{key}' in {self.path}"
-                              + (" (a counted text: use translate_plural)" if entry else ""))
+            raise MissingText(
+                f"no text '{key}' in {self.path}" + (" (a counted text: use translate_plural)" if entry else "")
+            )
         text = self.translations.gettext(key)
         return text.format(**values) if values else text
 
     def plural(self, key: str, count: float, **values: object) -> str:
         entry = self.entries.get(key)
         if entry is None or not entry.plural:
-            raise MissingText(f"no counted text '{key}' in {self.path}"
-                              + (" (not a counted text: use translate)" if entry else ""))
+            raise MissingText(
+                f"no counted text '{key}' in {self.path}" + (" (not a counted text: use translate)" if entry else "")
+            )
         form = int(count) if float(count).is_integer() else 2  # a fraction reads as plural in both languages
         return self.translations.ngettext(key, key, form).format(**{"n": count, **values})
 

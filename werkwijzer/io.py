@@ -38,8 +38,11 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         values = out[column]
-        if values.dtype == object or pd.api.types.is_string_dtype(values) or isinstance(
-                values.dtype, pd.CategoricalDtype):
+        if (
+            values.dtype == object
+            or pd.api.types.is_string_dtype(values)
+            or isinstance(values.dtype, pd.CategoricalDtype)
+        ):
             out[column] = values.astype(object).map(safe_cell)
     out.columns = [safe_cell(c) for c in out.columns]
     return out

@@ -29,8 +29,7 @@ def read_kept_key(path: Path) -> str:
     except FileNotFoundError:
         raise KeyFileError(f"no key file at {path}") from None
     if mode & 0o077:
-        raise KeyFileError(f"{path} can be read by others (mode {mode:o}): run `chmod 600 {path}` "
-                           "or make a new key")
+        raise KeyFileError(f"{path} can be read by others (mode {mode:o}): run `chmod 600 {path}` or make a new key")
     key = path.read_text(encoding="ascii").strip()
     if len(key) < MIN_LENGTH:
         raise KeyFileError(f"{path} holds a key of {len(key)} characters; at least {MIN_LENGTH} are needed")

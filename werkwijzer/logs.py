@@ -58,8 +58,13 @@ def prefect_logging_config(path: Path, into: Path) -> Path:
         raise RuntimeError("prefect is not installed")
     default = Path(next(iter(spec.submodule_search_locations))) / "logging" / "logging.yml"
     config: dict[str, Any] = yaml.safe_load(default.read_text(encoding="utf-8"))
-    config["handlers"]["console"] = {"level": 0, "class": "logging.FileHandler", "formatter": "standard",
-                                     "filename": str(path), "encoding": "utf-8"}
+    config["handlers"]["console"] = {
+        "level": 0,
+        "class": "logging.FileHandler",
+        "formatter": "standard",
+        "filename": str(path),
+        "encoding": "utf-8",
+    }
     config["handlers"]["debug"] = {**config["handlers"]["console"], "formatter": "debug"}
     into.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return into

@@ -73,8 +73,10 @@ def redact_bsn(text: str) -> str:
 
 def safe_loc(loc: Iterable[Any]) -> list[Any]:
     """An error location fit to send back: a part that holds a possible BSN becomes the placeholder."""
-    return [p if isinstance(p, int) and not isinstance(p, bool) else
-            (BSN_PLACEHOLDER if contains_bsn(p) else str(p)) for p in loc]
+    return [
+        p if isinstance(p, int) and not isinstance(p, bool) else (BSN_PLACEHOLDER if contains_bsn(p) else str(p))
+        for p in loc
+    ]
 
 
 # -- small cells (responsible-ai item 14) -----------------------------------------------------
@@ -101,8 +103,9 @@ def small_counts(values: Sequence[float | None], min_cell: int = MIN_CELL) -> li
     return hide
 
 
-def suppress_small_cells(table: pd.DataFrame, min_cell: int = MIN_CELL, *,
-                         values: Sequence[str] = (), counts: Sequence[str] = ()) -> pd.DataFrame:
+def suppress_small_cells(
+    table: pd.DataFrame, min_cell: int = MIN_CELL, *, values: Sequence[str] = (), counts: Sequence[str] = ()
+) -> pd.DataFrame:
     """The publishable copy of a per-group table: the one small-cell rule of everything exported.
 
     - A row is suppressed (``suppressed`` true) when any of its count cells (``COUNT_CELLS`` present)
@@ -127,8 +130,7 @@ def suppress_small_cells(table: pd.DataFrame, min_cell: int = MIN_CELL, *,
                 small |= (rest < min_cell).fillna(False).astype(bool)
     if "suppressed" in out.columns:
         small |= out["suppressed"].fillna(True).astype(bool)
-    blank = [*cells, *values, *[c for c in out.columns
-                                if c.endswith(("_rate", "_ratio", "_diff")) or c in RATE_NAMES]]
+    blank = [*cells, *values, *[c for c in out.columns if c.endswith(("_rate", "_ratio", "_diff")) or c in RATE_NAMES]]
     for column in dict.fromkeys(blank):
         if column in out.columns:
             out[column] = out[column].astype("Int64" if column in cells else "Float64")

@@ -85,14 +85,21 @@ class Settings(BaseSettings):
     token_cache_seconds: float = Field(default=5.0, ge=0.0, le=300.0)
     # Bounded work (docs/api.md, "Limits"): nothing a request waits for may wait long, and nothing it
     # sends may be unbounded. A request that would wait longer gets a 503 with the reason and Retry-After.
-    max_body_bytes: int = Field(default=1_048_576, ge=1_024, le=1_073_741_824,
-                                description="Largest request body in bytes; a larger one is refused with 413.")
-    db_wait_seconds: float = Field(default=5.0, gt=0.0, le=120.0,
-                                   description="Longest wait for the database (a lock, a connection) on a request.")
-    advice_queue_limit: int = Field(default=512, ge=1, le=100_000,
-                                    description="Advice requests one worker holds at once; more get 503.")
-    shutdown_seconds: float = Field(default=8.0, gt=0.0, le=300.0,
-                                    description="On SIGTERM a worker finishes what it holds for at most this long.")
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1_024,
+        le=1_073_741_824,
+        description="Largest request body in bytes; a larger one is refused with 413.",
+    )
+    db_wait_seconds: float = Field(
+        default=5.0, gt=0.0, le=120.0, description="Longest wait for the database (a lock, a connection) on a request."
+    )
+    advice_queue_limit: int = Field(
+        default=512, ge=1, le=100_000, description="Advice requests one worker holds at once; more get 503."
+    )
+    shutdown_seconds: float = Field(
+        default=8.0, gt=0.0, le=300.0, description="On SIGTERM a worker finishes what it holds for at most this long."
+    )
     # MLflow calls of the API (start-up and model refresh) fail fast instead of retrying for minutes.
     mlflow_timeout_seconds: float = Field(default=5.0, gt=0.0, le=600.0)
     mlflow_max_retries: int = Field(default=1, ge=0, le=10)
@@ -117,9 +124,13 @@ class Settings(BaseSettings):
     # Monitoring (docs/monitoring.md): three levels per metric, note < warn < stop. A value at or beyond
     # a threshold reaches that level; "stop" switches the model's advice off. A stop of None never stops.
     monitoring_min_n: int = Field(default=50, ge=1, description="Fewer rows than this in a scope: no signal.")
-    monitoring_window_days: int = Field(default=28, ge=1, le=366,
-                                        description="A monitoring pass looks at this many days before it; "
-                                                    "the override surge compares them with the days before.")
+    monitoring_window_days: int = Field(
+        default=28,
+        ge=1,
+        le=366,
+        description="A monitoring pass looks at this many days before it; "
+        "the override surge compares them with the days before.",
+    )
     psi_bins: int = Field(default=10, ge=2)
     psi_note: float = Field(default=0.1, ge=0.0)
     psi_warn: float = Field(default=0.2, ge=0.0)
@@ -180,12 +191,16 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.secret_key == PUBLISHED_SECRET:
-            raise ValueError("WERKWIJZER_SECRET_KEY is the development default published in the source; "
-                             "remove it (a key is then made in the home) or set a random one")
+            raise ValueError(
+                "WERKWIJZER_SECRET_KEY is the development default published in the source; "
+                "remove it (a key is then made in the home) or set a random one"
+            )
         if self.environment == "production" and (self.secret_key is None or len(self.secret_key) < MIN_LENGTH):
-            raise ValueError(f"WERKWIJZER_SECRET_KEY must be set in production, at least {MIN_LENGTH} characters "
-                             "and the same on every machine (e.g. python -c 'import secrets; "
-                             "print(secrets.token_urlsafe(48))')")
+            raise ValueError(
+                f"WERKWIJZER_SECRET_KEY must be set in production, at least {MIN_LENGTH} characters "
+                "and the same on every machine (e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
         if self.audit_key is not None and len(self.audit_key) < MIN_LENGTH:
             raise ValueError(f"WERKWIJZER_AUDIT_KEY must be at least {MIN_LENGTH} characters")
         if self.fairness_ratio_low >= self.fairness_ratio_high:
@@ -195,8 +210,15 @@ class Settings(BaseSettings):
 
     def _check_monitoring_levels(self) -> None:
         """note, warn and stop must escalate: rising for higher-is-worse metrics, falling for coverage."""
-        for metric in ("psi", "forecast_smape", "agreement", "override_surge", "fairness", "objection_rate",
-                       "forecast_coverage95"):
+        for metric in (
+            "psi",
+            "forecast_smape",
+            "agreement",
+            "override_surge",
+            "fairness",
+            "objection_rate",
+            "forecast_coverage95",
+        ):
             suffix = "_factor" if metric == "fairness" else ""
             note, warn, stop = (getattr(self, f"{metric}_{level}{suffix}") for level in ("note", "warn", "stop"))
             levels = [note, warn] + ([stop] if stop is not None else [])

@@ -27,8 +27,18 @@ CHAMPION = "champion"
 # Tags on model versions that keep the alias history (see set_champion).
 CHAMPION_SINCE, CHAMPION_UNTIL = "champion_since", "champion_until"
 CHAMPION_BY, CHAMPION_REASON = "champion_by", "champion_reason"
-TRACKED_PACKAGES = ("werkwijzer", "numpy", "pandas", "scikit-learn", "statsmodels", "shap",
-                    "mlflow", "prefect", "holidays", "skops")
+TRACKED_PACKAGES = (
+    "werkwijzer",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "statsmodels",
+    "shap",
+    "mlflow",
+    "prefect",
+    "holidays",
+    "skops",
+)
 
 
 def configure_mlflow(settings: Settings) -> MlflowClient:
@@ -57,8 +67,14 @@ def ensure_experiment(client: MlflowClient, name: str, settings: Settings) -> st
     return str(client.create_experiment(name, artifact_location=location))
 
 
-def set_champion(client: MlflowClient, model_name: str, model_version: str | int, *,
-                 decided_by: str | None = None, reason: str | None = None) -> None:
+def set_champion(
+    client: MlflowClient,
+    model_name: str,
+    model_version: str | int,
+    *,
+    decided_by: str | None = None,
+    reason: str | None = None,
+) -> None:
     """Point the ``champion`` alias at ``model_version`` and record when (and by whom, why) on the versions.
 
     MLflow keeps no history of an alias, yet the accountability report must list every model
@@ -98,12 +114,23 @@ def version_run(version: ModelVersion) -> str:
 def code_version() -> str:
     """The git commit of the checkout when there is one, else the installed package version."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-                             cwd=Path(__file__).resolve().parent, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=Path(__file__).resolve().parent,
+            check=False,
+        )
         if out.returncode == 0 and out.stdout.strip():
-            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                                   capture_output=True, text=True, timeout=5,
-                                   cwd=Path(__file__).resolve().parent, check=False).stdout.strip()
+            dirty = subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+                cwd=Path(__file__).resolve().parent,
+                check=False,
+            ).stdout.strip()
             return out.stdout.strip() + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         pass

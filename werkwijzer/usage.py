@@ -51,8 +51,10 @@ def champion_schema(settings: Settings, model_name: str = TRIAGE_EFFORT) -> dict
     client = configure_mlflow(settings)
     version = champion_version(client, model_name)
     if version is None:
-        raise LookupError(f"no champion of {model_name} in {settings.tracking_uri}; train one first "
-                          f"('werkwijzer demo --no-serve' or 'werkwijzer triage train')")
+        raise LookupError(
+            f"no champion of {model_name} in {settings.tracking_uri}; train one first "
+            f"('werkwijzer demo --no-serve' or 'werkwijzer triage train')"
+        )
     with tempfile.TemporaryDirectory(prefix="werkwijzer-schema-") as tmp:
         path = client.download_artifacts(version_run(version), "triage/schema.json", tmp)
         return dict(json.loads(Path(path).read_text(encoding="utf-8")))
@@ -74,10 +76,19 @@ def record_characteristics(path: Path, cases: pd.DataFrame, protected: Sequence[
     return len(cases)
 
 
-def feed_usage(client: WerkwijzerClient, weeks: sim.UsageWeeks, schema: Mapping[str, Any], settings: Settings, *,
-               behaviour: sim.Behaviour | None = None, drift: float = 0.0, seed: int = 0,
-               today: dt.date | None = None, progress: Callable[[str], None] = lambda _: None,
-               on_case: Callable[[int, int], None] = lambda _done, _total: None) -> UsageSummary:
+def feed_usage(
+    client: WerkwijzerClient,
+    weeks: sim.UsageWeeks,
+    schema: Mapping[str, Any],
+    settings: Settings,
+    *,
+    behaviour: sim.Behaviour | None = None,
+    drift: float = 0.0,
+    seed: int = 0,
+    today: dt.date | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+    on_case: Callable[[int, int], None] = lambda _done, _total: None,
+) -> UsageSummary:
     """Send ``weeks`` through the API; see the module docstring. Intake days after ``today`` are
     skipped (the API accepts no future days) and counted in the summary."""
     rng = np.random.default_rng(seed)
@@ -92,8 +103,10 @@ def feed_usage(client: WerkwijzerClient, weeks: sim.UsageWeeks, schema: Mapping[
     reported = 0
     for team, rows in intake[~future].groupby("series_id", sort=True):
         reported += client.report_intake(str(team), zip(rows["date"].dt.date, rows["value"], strict=True))
-    progress(f"intake: {reported} team-days reported" + (f", {int(future.sum())} future days skipped"
-                                                        if future.any() else ""))
+    progress(
+        f"intake: {reported} team-days reported"
+        + (f", {int(future.sum())} future days skipped" if future.any() else "")
+    )
 
     cases = sim.servable(weeks.cases, features)
     cases = sim.apply_drift(cases, features, drift, rng)
@@ -116,5 +129,15 @@ def feed_usage(client: WerkwijzerClient, weeks: sim.UsageWeeks, schema: Mapping[
         on_case(i, len(cases))
         if i % 250 == 0:
             progress(f"cases: {i} of {len(cases)}")
-    return UsageSummary(weeks.start, weeks.end, reported, int(future.sum()), counts["advice"], counts["advised"],
-                        counts["decisions"], counts["followed"], counts["objections"], settings.characteristics_file)
+    return UsageSummary(
+        weeks.start,
+        weeks.end,
+        reported,
+        int(future.sum()),
+        counts["advice"],
+        counts["advised"],
+        counts["decisions"],
+        counts["followed"],
+        counts["objections"],
+        settings.characteristics_file,
+    )

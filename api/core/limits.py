@@ -68,7 +68,10 @@ def _content_length(scope: Scope) -> int | None:
 
 async def _refuse(send: Send, max_bytes: int) -> None:
     body = orjson.dumps({"detail": too_large_detail(max_bytes)})
-    headers: list[Any] = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                          (b"connection", b"close")]
+    headers: list[Any] = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})

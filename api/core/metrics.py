@@ -38,20 +38,34 @@ UNMATCHED = "unmatched"  # a path that matched no route (a 404): its raw path is
 OTHER = "other"  # answered outside the routes (static files)
 NO_MODEL = "none"  # advice without a suggestion (control share, no champion, switched off)
 
-REQUESTS = Counter("werkwijzer_http_requests_total", "HTTP requests answered, per route template",
-                   ["method", "route", "status"])
-LATENCY = Histogram("werkwijzer_http_request_duration_seconds", "Time to answer, per route template",
-                    ["method", "route"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
-ADVICE = Counter("werkwijzer_advice_total", "Advice answers given, per model version ('none': no suggestion)",
-                 ["model", "version"])
-DECISIONS = Counter("werkwijzer_decisions_total",
-                    "Decisions recorded, per model version of the advice; outcome 'deviated' is an override",
-                    ["model", "version", "outcome"])
-QUEUE = Gauge("werkwijzer_advice_queue_held", "Advice requests a worker holds (summed over live workers)",
-              multiprocess_mode="livesum")
-LOADED = Gauge("werkwijzer_model_loaded", "1 for the champion version a worker serves, per model",
-               ["model", "version"], multiprocess_mode="liveall")
+REQUESTS = Counter(
+    "werkwijzer_http_requests_total", "HTTP requests answered, per route template", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "werkwijzer_http_request_duration_seconds",
+    "Time to answer, per route template",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+ADVICE = Counter(
+    "werkwijzer_advice_total", "Advice answers given, per model version ('none': no suggestion)", ["model", "version"]
+)
+DECISIONS = Counter(
+    "werkwijzer_decisions_total",
+    "Decisions recorded, per model version of the advice; outcome 'deviated' is an override",
+    ["model", "version", "outcome"],
+)
+QUEUE = Gauge(
+    "werkwijzer_advice_queue_held",
+    "Advice requests a worker holds (summed over live workers)",
+    multiprocess_mode="livesum",
+)
+LOADED = Gauge(
+    "werkwijzer_model_loaded",
+    "1 for the champion version a worker serves, per model",
+    ["model", "version"],
+    multiprocess_mode="liveall",
+)
 
 
 def route_template(scope: Scope, status: int) -> str:
@@ -148,7 +162,11 @@ async def metrics_endpoint(request: Request) -> Response:
     if token:
         given = request.headers.get("authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            return Response("metrics need the scrape token (WERKWIJZER_METRICS_TOKEN)\n", status_code=401,
-                            headers={"WWW-Authenticate": "Bearer"}, media_type="text/plain")
+            return Response(
+                "metrics need the scrape token (WERKWIJZER_METRICS_TOKEN)\n",
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+                media_type="text/plain",
+            )
     _sample_state(request.app.state)
     return Response(exposition(), media_type=CONTENT_TYPE_LATEST)

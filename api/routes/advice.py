@@ -46,16 +46,29 @@ AdviceId = Annotated[str, Path(min_length=1, max_length=36)]
 # body, header and bearer security a typed signature would.
 _ADVICE_DOC: dict[str, Any] = {
     "security": [{"HTTPBearer": []}],
-    "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
-                    "description": IDEMPOTENCY_KEY_DOC,
-                    "schema": {"anyOf": [{"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX}, {"type": "null"}],
-                               "title": "Idempotency-Key"}}],
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": IDEMPOTENCY_KEY_DOC,
+            "schema": {
+                "anyOf": [{"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX}, {"type": "null"}],
+                "title": "Idempotency-Key",
+            },
+        }
+    ],
     "requestBody": {"required": True, "content": {"application/json": {"schema": AdviceCreate.model_json_schema()}}},
 }
 
 
-@router.post("", status_code=201, response_model=AdvicePublic, openapi_extra=_ADVICE_DOC,
-             responses={**AUTH, **CONFLICT, **INVALID, **UNAVAILABLE})
+@router.post(
+    "",
+    status_code=201,
+    response_model=AdvicePublic,
+    openapi_extra=_ADVICE_DOC,
+    responses={**AUTH, **CONFLICT, **INVALID, **UNAVAILABLE},
+)
 async def create_advice(request: Request) -> Response:
     """Advice for a new case: suggestion with reasons, or no suggestion with a neutral text.
 
@@ -80,27 +93,54 @@ def get_advice(advice_id: AdviceId, user: CaseworkerDep, session: ReadSessionDep
     return advice.to_public(found, decision)
 
 
-@router.post("/{advice_id}/decision", status_code=201, response_model=DecisionPublic,
-             responses={**AUTH, **NOT_FOUND, **CONFLICT, **INVALID})
-def record_decision(advice_id: AdviceId, body: DecisionCreate, user: CaseworkerDep, session: SessionDep,
-                    store: StoreDep, now: NowDep, key: IdempotencyKeyDep = None) -> JSONResponse:
+@router.post(
+    "/{advice_id}/decision",
+    status_code=201,
+    response_model=DecisionPublic,
+    responses={**AUTH, **NOT_FOUND, **CONFLICT, **INVALID},
+)
+def record_decision(
+    advice_id: AdviceId,
+    body: DecisionCreate,
+    user: CaseworkerDep,
+    session: SessionDep,
+    store: StoreDep,
+    now: NowDep,
+    key: IdempotencyKeyDep = None,
+) -> JSONResponse:
     """The caseworker's own decision: followed or deviated, final class, motivation when deviating."""
     status, body_out = decisions.record_decision(session, store, user, advice_id, body, now, key, count_decision)
     return JSONResponse(body_out, status_code=status)
 
 
-@router.get("/{advice_id}/citizen-explanation", response_model=CitizenExplanationPublic,
-            responses={**AUTH, **NOT_FOUND})
-def citizen_explanation(advice_id: AdviceId, user: CaseworkerDep, session: ReadSessionDep, store: StoreDep,
-                        lang: Annotated[Literal["nl", "en"], Query()] = "nl") -> dict[str, Any]:
+@router.get(
+    "/{advice_id}/citizen-explanation", response_model=CitizenExplanationPublic, responses={**AUTH, **NOT_FOUND}
+)
+def citizen_explanation(
+    advice_id: AdviceId,
+    user: CaseworkerDep,
+    session: ReadSessionDep,
+    store: StoreDep,
+    lang: Annotated[Literal["nl", "en"], Query()] = "nl",
+) -> dict[str, Any]:
     """A B1 text for the citizen: which factors played a role and that a person decides."""
     return explanations.citizen_text(session, store, user, advice_id, lang)
 
 
-@router.post("/{advice_id}/objection", status_code=201, response_model=ObjectionPublic,
-             responses={**AUTH, **NOT_FOUND, **CONFLICT, **INVALID})
-def record_objection(advice_id: AdviceId, body: ObjectionCreate, user: CaseworkerDep, session: SessionDep,
-                     now: NowDep, key: IdempotencyKeyDep = None) -> JSONResponse:
+@router.post(
+    "/{advice_id}/objection",
+    status_code=201,
+    response_model=ObjectionPublic,
+    responses={**AUTH, **NOT_FOUND, **CONFLICT, **INVALID},
+)
+def record_objection(
+    advice_id: AdviceId,
+    body: ObjectionCreate,
+    user: CaseworkerDep,
+    session: SessionDep,
+    now: NowDep,
+    key: IdempotencyKeyDep = None,
+) -> JSONResponse:
     """Record a citizen's objection or complaint against an advice; it shows up in monitoring."""
     status, body_out = decisions.record_objection(session, user, advice_id, body, now, key)
     return JSONResponse(body_out, status_code=status)

@@ -11,9 +11,12 @@ AUTH: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorPublic, "description": "The user's role may not do this, or the team is not one of the user's"},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorPublic, "description": "Not found (a case of another team is not found either)"}}
+    404: {"model": ErrorPublic, "description": "Not found (a case of another team is not found either)"}
+}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorPublic, "description": "Already recorded"}}
 INVALID: dict[int | str, dict[str, Any]] = {
-    422: {"model": ValidationErrorPublic, "description": "Invalid input; the fields are named, values are not echoed"}}
+    422: {"model": ValidationErrorPublic, "description": "Invalid input; the fields are named, values are not echoed"}
+}
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
-    503: {"model": ErrorPublic, "description": "No approved model is loaded; there is no advice"}}
+    503: {"model": ErrorPublic, "description": "No approved model is loaded; there is no advice"}
+}

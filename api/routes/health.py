@@ -28,9 +28,11 @@ def health() -> dict[str, str]:
 READY_ANSWER = ReadyPublic | ReadyProbePublic
 
 
-@router.get("/ready", response_model=READY_ANSWER,
-            responses={401: AUTH[401],
-                       503: {"model": READY_ANSWER, "description": "Not ready; with a token, the reasons"}})
+@router.get(
+    "/ready",
+    response_model=READY_ANSWER,
+    responses={401: AUTH[401], 503: {"model": READY_ANSWER, "description": "Not ready; with a token, the reasons"}},
+)
 def ready(user: OptionalUserDep, session: ReadSessionDep, store: StoreDep) -> JSONResponse:
     """Ready (200) when the database answers and every champion is loaded, else 503.
 

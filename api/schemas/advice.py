@@ -31,7 +31,8 @@ class SuggestionPublic(BaseModel):
     effort_class_probabilities: dict[str, float]
     suggested_effort_class: str
     integrated_approach_probability: float | None = Field(
-        description="Null when that model is switched off or not loaded.")
+        description="Null when that model is switched off or not loaded."
+    )
 
 
 class ModelRef(BaseModel):

@@ -99,8 +99,10 @@ class VerificationPublic(BaseModel):
     entries: int
     first_seq: int | None
     last_seq: int | None
-    head_hash: str | None = Field(description="hash of the last entry: keep it with last_seq and pass both "
-                                              "as anchor_seq and anchor_hash next time")
+    head_hash: str | None = Field(
+        description="hash of the last entry: keep it with last_seq and pass both "
+        "as anchor_seq and anchor_hash next time"
+    )
     anchor_seq: int = Field(description="entries up to here were removed by retention purges")
     broken_at: int | None
     problem: str | None = Field(description="the first of problems")
@@ -109,7 +111,8 @@ class VerificationPublic(BaseModel):
     checkpoint_seq: int | None = Field(description="the newest entry a signed checkpoint names")
     records_checked: int = Field(description="advice and decision rows compared with their audit entries")
     auditor_anchor: Literal["contained", "purged", "not_contained"] | None = Field(
-        description="whether the chain still contains the given anchor_seq/anchor_hash (purged: removed by retention)")
+        description="whether the chain still contains the given anchor_seq/anchor_hash (purged: removed by retention)"
+    )
 
 
 class OverrideCell(BaseModel):

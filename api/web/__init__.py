@@ -48,21 +48,38 @@ def install_pages(app: FastAPI) -> None:
     @app.exception_handler(WrongRole)
     async def wrong_role(request: Request, exc: WrongRole) -> Response:
         role = translate(f"role.{exc.user.role}", page_lang(request))
-        return render(request, "error.html", {"title": "error.forbidden.title", "text": "error.forbidden.text",
-                                              "values": {"role": role}}, status_code=403, user=exc.user)
+        return render(
+            request,
+            "error.html",
+            {"title": "error.forbidden.title", "text": "error.forbidden.text", "values": {"role": role}},
+            status_code=403,
+            user=exc.user,
+        )
 
     @app.exception_handler(HTTPException)
     async def not_found_page(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 404 and wants_page(request):
-            return render(request, "error.html", {"title": "error.not_found.title", "text": "error.page_not_found.text",
-                                                  "values": {}}, status_code=404)
+            return render(
+                request,
+                "error.html",
+                {"title": "error.not_found.title", "text": "error.page_not_found.text", "values": {}},
+                status_code=404,
+            )
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: CsrfRefused) -> Response:
         if web_session.refused_over_plain_http(request):  # e.g. `werkwijzer demo --host` opened on another machine
             local = f"http://127.0.0.1:{request.url.port or 80}/"
-            return render(request, "error.html", {"title": "error.plain_http.title", "text": "error.plain_http.text",
-                                                  "values": {"local": local}}, status_code=403)
-        return render(request, "error.html", {"title": "error.csrf.title", "text": "error.csrf.text", "values": {}},
-                      status_code=403)
+            return render(
+                request,
+                "error.html",
+                {"title": "error.plain_http.title", "text": "error.plain_http.text", "values": {"local": local}},
+                status_code=403,
+            )
+        return render(
+            request,
+            "error.html",
+            {"title": "error.csrf.title", "text": "error.csrf.text", "values": {}},
+            status_code=403,
+        )

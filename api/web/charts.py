@@ -176,16 +176,19 @@ def _open(text: ChartText, chart_id: str) -> list[str]:
     ]
 
 
-def _axes(frame: _Frame, ticks: Sequence[float], days: Sequence[dt.date], text: ChartText,
-          lang: str, decimals: int) -> list[str]:
+def _axes(
+    frame: _Frame, ticks: Sequence[float], days: Sequence[dt.date], text: ChartText, lang: str, decimals: int
+) -> list[str]:
     left, right = MARGIN_LEFT, WIDTH - MARGIN_RIGHT
     bottom = HEIGHT - MARGIN_BOTTOM
     out = ['<g class="axes" aria-hidden="true">']
     for tick in ticks:
         y = _f(frame.y(tick))
         out.append(f'<line x1="{left}" x2="{right}" y1="{y}" y2="{y}" stroke="{GRID}" stroke-width="1"/>')
-        out.append(f'<text x="{left - 6}" y="{y}" text-anchor="end" dominant-baseline="middle" '
-                   f'fill="{INK}">{escape(number(tick, decimals, lang))}</text>')
+        out.append(
+            f'<text x="{left - 6}" y="{y}" text-anchor="end" dominant-baseline="middle" '
+            f'fill="{INK}">{escape(number(tick, decimals, lang))}</text>'
+        )
     shown_year: int | None = None
     for day in _date_ticks(days):
         x = _f(frame.x(day))
@@ -196,11 +199,15 @@ def _axes(frame: _Frame, ticks: Sequence[float], days: Sequence[dt.date], text: 
             out.append(f'<text x="{x}" y="{bottom + 33}" text-anchor="middle" fill="{INK}">{day.year}</text>')
             shown_year = day.year
     out.append(f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="{INK}"/>')
-    out.append(f'<text x="{(left + right) / 2:.1f}" y="{HEIGHT - 4}" text-anchor="middle" fill="{INK}" '
-               f'class="axis-label">{escape(text.x_axis)}</text>')
-    out.append(f'<text x="14" y="{(MARGIN_TOP + bottom) / 2:.1f}" text-anchor="middle" fill="{INK}" '
-               f'class="axis-label" transform="rotate(-90 14 {(MARGIN_TOP + bottom) / 2:.1f})">'
-               f'{escape(text.y_axis)}</text>')
+    out.append(
+        f'<text x="{(left + right) / 2:.1f}" y="{HEIGHT - 4}" text-anchor="middle" fill="{INK}" '
+        f'class="axis-label">{escape(text.x_axis)}</text>'
+    )
+    out.append(
+        f'<text x="14" y="{(MARGIN_TOP + bottom) / 2:.1f}" text-anchor="middle" fill="{INK}" '
+        f'class="axis-label" transform="rotate(-90 14 {(MARGIN_TOP + bottom) / 2:.1f})">'
+        f"{escape(text.y_axis)}</text>"
+    )
     out.append("</g>")
     return out
 
@@ -211,12 +218,14 @@ def _legend(items: Sequence[tuple[str, str, str]]) -> list[str]:
     x = float(MARGIN_LEFT)
     for label, color, kind in items:
         if kind == "box":
-            out.append(f'<rect x="{_f(x)}" y="10" width="18" height="12" fill="{color}" stroke="{INK}" '
-                       'stroke-width="0.5"/>')
+            out.append(
+                f'<rect x="{_f(x)}" y="10" width="18" height="12" fill="{color}" stroke="{INK}" stroke-width="0.5"/>'
+            )
         else:
             dash = ' stroke-dasharray="6 4"' if kind == "dash" else ""
-            out.append(f'<line x1="{_f(x)}" x2="{_f(x + 18)}" y1="16" y2="16" stroke="{color}" '
-                       f'stroke-width="3"{dash}/>')
+            out.append(
+                f'<line x1="{_f(x)}" x2="{_f(x + 18)}" y1="16" y2="16" stroke="{color}" stroke-width="3"{dash}/>'
+            )
         out.append(f'<text x="{_f(x + 24)}" y="16" dominant-baseline="middle" fill="{INK}">{escape(label)}</text>')
         x += 24 + 7.2 * len(label) + 18
     out.append("</g>")
@@ -226,15 +235,23 @@ def _legend(items: Sequence[tuple[str, str, str]]) -> list[str]:
 # -- charts --------------------------------------------------------------------------------
 
 
-def forecast_chart(history: Sequence[Point], forecast: Sequence[BandPoint], text: ChartText, *,
-                   chart_id: str, lang: str = "nl", decimals: int = 0) -> str:
+def forecast_chart(
+    history: Sequence[Point],
+    forecast: Sequence[BandPoint],
+    text: ChartText,
+    *,
+    chart_id: str,
+    lang: str = "nl",
+    decimals: int = 0,
+) -> str:
     """Intake history as a grey line, the forecast as a blue line in its 95 % and 80 % bands.
 
     ``text.legend`` keys: ``history``, ``forecast``, ``band_80``, ``band_95``.
     """
     days = sorted({p.day for p in history} | {p.day for p in forecast})
-    values = [p.value for p in history if p.value is not None] + [p.hi_95 for p in forecast] + \
-             [p.lo_95 for p in forecast]
+    values = (
+        [p.value for p in history if p.value is not None] + [p.hi_95 for p in forecast] + [p.lo_95 for p in forecast]
+    )
     frame, ticks = _frame(days, values)
     out = _open(text, chart_id)
     out += _axes(frame, ticks, days, text, lang, decimals)
@@ -248,16 +265,28 @@ def forecast_chart(history: Sequence[Point], forecast: Sequence[BandPoint], text
     for run in _segments(frame, history):
         out.append(f'<path class="history" d="{_path(run)}" fill="none" stroke="{HISTORY}" stroke-width="1.5"/>')
     legend = text.legend
-    out += _legend([(legend.get("history", "history"), HISTORY, "line"),
-                    (legend.get("forecast", "forecast"), FORECAST, "line"),
-                    (legend.get("band_80", "80 %"), BAND_80, "box"),
-                    (legend.get("band_95", "95 %"), BAND_95, "box")])
+    out += _legend(
+        [
+            (legend.get("history", "history"), HISTORY, "line"),
+            (legend.get("forecast", "forecast"), FORECAST, "line"),
+            (legend.get("band_80", "80 %"), BAND_80, "box"),
+            (legend.get("band_95", "95 %"), BAND_95, "box"),
+        ]
+    )
     out.append("</svg>")
     return "\n".join(out)
 
 
-def capacity_chart(needed: Sequence[BandPoint], available: Sequence[float], at_risk: Sequence[bool],
-                   text: ChartText, *, chart_id: str, lang: str = "nl", decimals: int = 1) -> str:
+def capacity_chart(
+    needed: Sequence[BandPoint],
+    available: Sequence[float],
+    at_risk: Sequence[bool],
+    text: ChartText,
+    *,
+    chart_id: str,
+    lang: str = "nl",
+    decimals: int = 1,
+) -> str:
     """FTE needed (line with 80 % and 95 % bands) against FTE available (dashed), per week.
 
     Weeks at risk of breaching the statutory term get a red background column, so they stand
@@ -265,8 +294,10 @@ def capacity_chart(needed: Sequence[BandPoint], available: Sequence[float], at_r
     ``band_80``, ``band_95``, ``risk``.
     """
     if not (len(needed) == len(available) == len(at_risk)):
-        raise ValueError(f"capacity_chart needs one value per week: {len(needed)} weeks, "
-                         f"{len(available)} available, {len(at_risk)} risk flags")
+        raise ValueError(
+            f"capacity_chart needs one value per week: {len(needed)} weeks, "
+            f"{len(available)} available, {len(at_risk)} risk flags"
+        )
     days = [p.day for p in needed]
     frame, ticks = _frame(days, [p.hi_95 for p in needed] + list(available))
     out = _open(text, chart_id)
@@ -274,20 +305,27 @@ def capacity_chart(needed: Sequence[BandPoint], available: Sequence[float], at_r
     for first, last in runs(at_risk):  # one column per stretch of weeks, no seams between weeks
         left = max(frame.x(days[first]) - half, MARGIN_LEFT)
         right = min(frame.x(days[last]) + half, WIDTH - MARGIN_RIGHT)
-        out.append(f'<rect class="risk" x="{_f(left)}" y="{MARGIN_TOP}" width="{_f(right - left)}" '
-                   f'height="{HEIGHT - MARGIN_TOP - MARGIN_BOTTOM}" fill="{RISK_FILL}"/>')
+        out.append(
+            f'<rect class="risk" x="{_f(left)}" y="{MARGIN_TOP}" width="{_f(right - left)}" '
+            f'height="{HEIGHT - MARGIN_TOP - MARGIN_BOTTOM}" fill="{RISK_FILL}"/>'
+        )
     out += _axes(frame, ticks, days, text, lang, decimals)
     if needed:
         out += _bands(frame, needed, opacity=0.8)
         mean = _path([(frame.x(p.day), frame.y(p.mean)) for p in needed])
         out.append(f'<path class="needed" d="{mean}" fill="none" stroke="{FORECAST}" stroke-width="2.5"/>')
         staff = _path([(frame.x(d), frame.y(a)) for d, a in zip(days, available, strict=True)])
-        out.append(f'<path class="available" d="{staff}" fill="none" stroke="{AVAILABLE}" stroke-width="2.5" '
-                   f'stroke-dasharray="6 4"/>')
+        out.append(
+            f'<path class="available" d="{staff}" fill="none" stroke="{AVAILABLE}" stroke-width="2.5" '
+            f'stroke-dasharray="6 4"/>'
+        )
     legend = text.legend
-    items = [(legend.get("needed", "needed"), FORECAST, "line"),
-             (legend.get("available", "available"), AVAILABLE, "dash"),
-             (legend.get("band_80", "80 %"), BAND_80, "box"), (legend.get("band_95", "95 %"), BAND_95, "box")]
+    items = [
+        (legend.get("needed", "needed"), FORECAST, "line"),
+        (legend.get("available", "available"), AVAILABLE, "dash"),
+        (legend.get("band_80", "80 %"), BAND_80, "box"),
+        (legend.get("band_95", "95 %"), BAND_95, "box"),
+    ]
     if any(at_risk):
         items.append((legend.get("risk", "risk"), RISK_FILL, "box"))
     out += _legend(items)
@@ -295,8 +333,9 @@ def capacity_chart(needed: Sequence[BandPoint], available: Sequence[float], at_r
     return "\n".join(out)
 
 
-def bar_chart(items: Sequence[tuple[str, float]], text: ChartText, *, chart_id: str,
-              value_label: Callable[[float], str]) -> str:
+def bar_chart(
+    items: Sequence[tuple[str, float]], text: ChartText, *, chart_id: str, value_label: Callable[[float], str]
+) -> str:
     """Horizontal bars around zero, one per labelled value: contributions that push up or down.
 
     Direction is shown three ways (side of the zero line, colour, and the signed value printed
@@ -317,25 +356,33 @@ def bar_chart(items: Sequence[tuple[str, float]], text: ChartText, *, chart_id: 
         f'<title id="{escape(chart_id)}-title">{title}</title>',
         f'<desc id="{escape(chart_id)}-desc">{desc}</desc>',
         f'<text x="{zero:.1f}" y="20" text-anchor="middle" fill="{INK}" class="axis-label">'
-        f'{escape(text.x_axis)}</text>',
+        f"{escape(text.x_axis)}</text>",
     ]
     for i, (label, value) in enumerate(items):
         y = MARGIN_TOP + i * row
         width = abs(value) * scale
         x = zero if value >= 0 else zero - width
         color = UP if value >= 0 else DOWN
-        out.append(f'<text x="{label_width - 8}" y="{y + row / 2:.1f}" text-anchor="end" dominant-baseline="middle" '
-                   f'fill="{INK}">{escape(label)}</text>')
-        out.append(f'<rect class="bar {"up" if value >= 0 else "down"}" x="{_f(x)}" y="{y + 5}" '
-                   f'width="{_f(max(width, 1.0))}" height="{row - 10}" fill="{color}"/>')
+        out.append(
+            f'<text x="{label_width - 8}" y="{y + row / 2:.1f}" text-anchor="end" dominant-baseline="middle" '
+            f'fill="{INK}">{escape(label)}</text>'
+        )
+        out.append(
+            f'<rect class="bar {"up" if value >= 0 else "down"}" x="{_f(x)}" y="{y + 5}" '
+            f'width="{_f(max(width, 1.0))}" height="{row - 10}" fill="{color}"/>'
+        )
         anchor, at = ("start", x + width + 6) if value >= 0 else ("end", x - 6)
-        out.append(f'<text x="{_f(at)}" y="{y + row / 2:.1f}" text-anchor="{anchor}" dominant-baseline="middle" '
-                   f'fill="{INK}">{escape(value_label(value))}</text>')
+        out.append(
+            f'<text x="{_f(at)}" y="{y + row / 2:.1f}" text-anchor="{anchor}" dominant-baseline="middle" '
+            f'fill="{INK}">{escape(value_label(value))}</text>'
+        )
     bottom = MARGIN_TOP + row * max(len(items), 1)
     out.append(f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="{MARGIN_TOP - 4}" y2="{bottom + 4}" stroke="{INK}"/>')
     for key, anchor, at in (("down", "end", zero - 8), ("up", "start", zero + 8)):
         if key in text.legend:
-            out.append(f'<text x="{at:.1f}" y="{bottom + 22}" text-anchor="{anchor}" fill="{INK}" '
-                       f'class="axis-label">{escape(text.legend[key])}</text>')
+            out.append(
+                f'<text x="{at:.1f}" y="{bottom + 22}" text-anchor="{anchor}" fill="{INK}" '
+                f'class="axis-label">{escape(text.legend[key])}</text>'
+            )
     out.append("</svg>")
     return "\n".join(out)

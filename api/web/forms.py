@@ -62,14 +62,19 @@ class DecisionForm(ApiForm):
 
     def to_body(self) -> DecisionCreate:
         """The API's request body; raises pydantic's ``ValidationError`` as the API would."""
-        return DecisionCreate.model_validate({"outcome": self.outcome or None,
-                                              "final_effort_class": self.final_effort_class or None,
-                                              "motivation": self.motivation.strip() or None})
+        return DecisionCreate.model_validate(
+            {
+                "outcome": self.outcome or None,
+                "final_effort_class": self.final_effort_class or None,
+                "motivation": self.motivation.strip() or None,
+            }
+        )
 
     def schema_error(self, name: str, error_type: str) -> tuple[str, str]:
         if name == "":  # the schema's one rule across fields: deviating needs a motivation
-            return "motivation", ("decision.error.motivation_required" if self.advised
-                                  else "decision.error.motivation_own")
+            return "motivation", (
+                "decision.error.motivation_required" if self.advised else "decision.error.motivation_own"
+            )
         if name == "motivation":
             return name, "decision.error.motivation_long"
         return (name, f"decision.error.{name}") if name in self.FIELDS else ("outcome", "decision.error.outcome")
@@ -91,8 +96,9 @@ class ObjectionForm(ApiForm):
     def schema_error(self, name: str, error_type: str) -> tuple[str, str]:
         if name == "kind":
             return name, "objection.error.kind"
-        return "summary", ("objection.error.summary_long" if error_type == "string_too_long"
-                           else "objection.error.summary")
+        return "summary", (
+            "objection.error.summary_long" if error_type == "string_too_long" else "objection.error.summary"
+        )
 
     def service_error(self, name: str, problem_type: str) -> tuple[str, str]:
         return "summary", ("objection.error.bsn" if problem_type == "value_error.bsn" else "objection.error.summary")
@@ -110,8 +116,9 @@ class SwitchForm(ApiForm):
     FIELDS: ClassVar[tuple[str, ...]] = ("scope", "enabled", "reason")
 
     def to_body(self) -> SwitchUpdate:
-        return SwitchUpdate.model_validate({"scope": self.scope, "enabled": self.enabled or None,
-                                            "reason": self.reason.strip() or None})
+        return SwitchUpdate.model_validate(
+            {"scope": self.scope, "enabled": self.enabled or None, "reason": self.reason.strip() or None}
+        )
 
     def schema_error(self, name: str, error_type: str) -> tuple[str, str]:
         name = name if name in self.FIELDS else "reason"

@@ -14,8 +14,18 @@ from fastapi import Request
 
 from werkwijzer.i18n import DEFAULT_LANG, LANGS, Lang, has_text, translate, translate_plural
 
-__all__ = ["DEFAULT_LANG", "LANGS", "LANG_COOKIE", "Lang", "effort_label", "has_text", "page_lang",
-           "requested_lang", "translate", "translate_plural"]
+__all__ = [
+    "DEFAULT_LANG",
+    "LANGS",
+    "LANG_COOKIE",
+    "Lang",
+    "effort_label",
+    "has_text",
+    "page_lang",
+    "requested_lang",
+    "translate",
+    "translate_plural",
+]
 
 LANG_COOKIE = "ww_lang"
 

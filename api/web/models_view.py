@@ -45,9 +45,15 @@ def gate_rows(gates: dict[str, Any], lang: Lang) -> list[dict[str, Any]]:
         detail: dict[str, Any] = one if isinstance(one, dict) else {}
         passed = bool(detail["passed"]) if "passed" in detail else text.startswith("passed")
         reason = str(detail.get("reason") or text.removeprefix("failed:").strip())
-        rows.append({"name": name, "label": label("gate", name, lang), "passed": passed,
-                     "checks": label("gate.checks", name, lang) if has_text(f"gate.checks.{name}") else "",
-                     "reason": "" if reason == "passed" else reason})
+        rows.append(
+            {
+                "name": name,
+                "label": label("gate", name, lang),
+                "passed": passed,
+                "checks": label("gate.checks", name, lang) if has_text(f"gate.checks.{name}") else "",
+                "reason": "" if reason == "passed" else reason,
+            }
+        )
     return rows
 
 
@@ -71,17 +77,26 @@ def fairness_view(card: dict[str, Any], table: list[dict[str, Any]], lang: Lang)
     rows = []
     for row in table:
         suppressed = bool(row.get("suppressed"))
-        rows.append({"attribute": readable(str(row.get("attribute") or ""), lang),
-                     "group": str(row.get("group") or "").replace("_", " "),
-                     "class": label("effort", str(row["class"]), lang) if row.get("class") is not None else None,
-                     "n": fmt.number(row.get("n"), 0, lang) if row.get("n") is not None else fmt.MISSING,
-                     "rates": [fmt.MISSING if suppressed else fmt.percent(_float(row.get(r)), 1, lang)
-                               for r in FAIRNESS_RATES],
-                     "suppressed": suppressed})
-    return {"passed": gate.get("passed"), "violations": len(gate.get("violations") or []),
-            "not_assessable": len(gate.get("not_assessable") or []), "rows": rows,
-            "by_class": any(r["class"] for r in rows),
-            "rates": [translate(f"models.fairness.{r}", lang) for r in FAIRNESS_RATES]}
+        rows.append(
+            {
+                "attribute": readable(str(row.get("attribute") or ""), lang),
+                "group": str(row.get("group") or "").replace("_", " "),
+                "class": label("effort", str(row["class"]), lang) if row.get("class") is not None else None,
+                "n": fmt.number(row.get("n"), 0, lang) if row.get("n") is not None else fmt.MISSING,
+                "rates": [
+                    fmt.MISSING if suppressed else fmt.percent(_float(row.get(r)), 1, lang) for r in FAIRNESS_RATES
+                ],
+                "suppressed": suppressed,
+            }
+        )
+    return {
+        "passed": gate.get("passed"),
+        "violations": len(gate.get("violations") or []),
+        "not_assessable": len(gate.get("not_assessable") or []),
+        "rows": rows,
+        "by_class": any(r["class"] for r in rows),
+        "rates": [translate(f"models.fairness.{r}", lang) for r in FAIRNESS_RATES],
+    }
 
 
 COMPARED = ("model", "logistic_regression", "hist_gradient_boosting")  # flows.triage_steps.comparison_tags
@@ -92,13 +107,21 @@ def comparison_view(comparison: dict[str, Any] | None, lang: Lang) -> dict[str, 
     if not comparison:
         return None
     models = [("model", comparison.get("model") or {}), *(comparison.get("peers") or {}).items()]
-    rows = [{"label": label("models.peer", name, lang), "model": name == "model",
-             "cells": [fmt.number(_float(scores.get(m)), 3, lang) for m in ("roc_auc", "pr_auc", "brier", "ece")]}
-            for name, scores in models]
+    rows = [
+        {
+            "label": label("models.peer", name, lang),
+            "model": name == "model",
+            "cells": [fmt.number(_float(scores.get(m)), 3, lang) for m in ("roc_auc", "pr_auc", "brier", "ece")],
+        }
+        for name, scores in models
+    ]
     gap = _float(comparison.get("roc_auc_gap"))
-    return {"rows": rows, "gap": fmt.number(gap, 3, lang, signed=True),
-            "best": label("models.peer", str(comparison.get("best_peer")), lang),
-            "behind": gap is not None and gap < 0}
+    return {
+        "rows": rows,
+        "gap": fmt.number(gap, 3, lang, signed=True),
+        "best": label("models.peer", str(comparison.get("best_peer")), lang),
+        "behind": gap is not None and gap < 0,
+    }
 
 
 def version_comparison(tags: dict[str, Any], lang: Lang) -> str | None:
@@ -108,8 +131,9 @@ def version_comparison(tags: dict[str, Any], lang: Lang) -> str | None:
         return None
     text = " / ".join(fmt.number(_float(tags.get(name)), 3, lang) for name in COMPARED)
     if tags.get("most_accurate"):
-        text += " " + translate("models.versions.most_accurate", lang,
-                                auc=fmt.number(_float(tags["most_accurate"]), 3, lang))
+        text += " " + translate(
+            "models.versions.most_accurate", lang, auc=fmt.number(_float(tags["most_accurate"]), 3, lang)
+        )
     return text
 
 
@@ -124,12 +148,16 @@ def selection_view(selection: dict[str, Any] | None, lang: Lang) -> dict[str, An
         return {"text": translate(key, lang, candidate=best), "reason": None}
     refused: dict[str, Any] = next((c for c in selection["candidates"] if c["name"] == best), {})
     fair = selection.get("most_accurate_test_fairness") or {}
-    text = translate("models.choice.cost", lang, best=best, kept=kept,
-                     auc=fmt.number(_float(selection["most_accurate_test"]["roc_auc"]), 3, lang),
-                     chosen=fmt.number(_float(selection["chosen_test"]["roc_auc"]), 3, lang),
-                     cost=fmt.number(_float(selection["cost_test_roc_auc"]), 3, lang, signed=True),
-                     test=translate("models.choice.test_passed" if fair.get("passed") else "models.choice.test_failed",
-                                    lang))
+    text = translate(
+        "models.choice.cost",
+        lang,
+        best=best,
+        kept=kept,
+        auc=fmt.number(_float(selection["most_accurate_test"]["roc_auc"]), 3, lang),
+        chosen=fmt.number(_float(selection["chosen_test"]["roc_auc"]), 3, lang),
+        cost=fmt.number(_float(selection["cost_test_roc_auc"]), 3, lang, signed=True),
+        test=translate("models.choice.test_passed" if fair.get("passed") else "models.choice.test_failed", lang),
+    )
     return {"text": text, "reason": refused.get("reason")}
 
 
@@ -147,18 +175,27 @@ def model_view(model: dict[str, Any], bundle: Any, mlflow_url: str, lang: Lang) 
     loaded_at = dt.datetime.fromisoformat(model["loaded_at"]) if model["loaded_at"] else None
     card = model["model_card"]
     return {
-        "name": name, "title": label("models.name", name, lang), "anchor": re.sub(r"[^a-z0-9]+", "-", name.lower()),
-        "loaded": model["loaded"], "version": model["version"], "advice_enabled": model["advice_enabled"],
+        "name": name,
+        "title": label("models.name", name, lang),
+        "anchor": re.sub(r"[^a-z0-9]+", "-", name.lower()),
+        "loaded": model["loaded"],
+        "version": model["version"],
+        "advice_enabled": model["advice_enabled"],
         "loaded_at": fmt.date_time(loaded_at, lang) if loaded_at else None,
         "gates": gate_rows(model["gates"], lang),
         "run_url": f"{base}/#/runs/{quote(bundle.run_id)}" if bundle is not None else None,
-        "versions": [{"version": v["version"], "champion": v["champion"],
-                      "passed": all(str(g).startswith("passed") for g in v["gates"].values()) if v["gates"] else None,
-                      "failed": [g for g in gate_rows(v["gates"], lang) if not g["passed"]],
-                      "comparison": version_comparison(v.get("comparison") or {}, lang),
-                      "run_url": f"{base}/#/runs/{quote(v['run_id'])}",
-                      "version_url": f"{base}/#/models/{quote(name)}/versions/{quote(v['version'])}"}
-                     for v in model["versions"]],
+        "versions": [
+            {
+                "version": v["version"],
+                "champion": v["champion"],
+                "passed": all(str(g).startswith("passed") for g in v["gates"].values()) if v["gates"] else None,
+                "failed": [g for g in gate_rows(v["gates"], lang) if not g["passed"]],
+                "comparison": version_comparison(v.get("comparison") or {}, lang),
+                "run_url": f"{base}/#/runs/{quote(v['run_id'])}",
+                "version_url": f"{base}/#/models/{quote(name)}/versions/{quote(v['version'])}",
+            }
+            for v in model["versions"]
+        ],
         "card_html": card_html(card),
         "comparison": comparison_view(card.get("comparison"), lang),
         "choice": selection_view(card.get("selection"), lang),
@@ -176,11 +213,17 @@ def override_tables(data: dict[str, Any], lang: Lang) -> list[dict[str, Any]]:
         cells = [c for c in data["cells"] if c["by"] == by]
         if not cells:
             continue
-        rows = [{"key": _override_key(by, c["key"], lang), "decisions": fmt.number(c["decisions"], 0, lang),
-                 "agreement": fmt.percent(c["agreement_rate"], 0, lang),
-                 "override": fmt.percent(c["override_rate"], 0, lang),
-                 "objections": fmt.number(c["objections"], 0, lang),
-                 "alert": translate("models.overrides.alert", lang) if c["alert"] else ""} for c in cells]
+        rows = [
+            {
+                "key": _override_key(by, c["key"], lang),
+                "decisions": fmt.number(c["decisions"], 0, lang),
+                "agreement": fmt.percent(c["agreement_rate"], 0, lang),
+                "override": fmt.percent(c["override_rate"], 0, lang),
+                "objections": fmt.number(c["objections"], 0, lang),
+                "alert": translate("models.overrides.alert", lang) if c["alert"] else "",
+            }
+            for c in cells
+        ]
         tables.append({"by": by, "caption": translate(f"models.overrides.by.{by}", lang), "rows": rows})
     return tables
 
@@ -192,6 +235,11 @@ def _override_key(by: str, key: str, lang: Lang) -> str:
 def switch_rows(state: dict[str, bool], lang: Lang) -> list[dict[str, Any]]:
     """The stop button's scopes (all models, then each triage model) with their current state."""
     t = partial(translate, lang=lang)
-    return [{"scope": scope, "label": t("models.switch.global") if scope == "global" else label("models.name", scope,
-                                                                                                  lang),
-             "enabled": state.get(scope, True)} for scope in SWITCH_SCOPES]
+    return [
+        {
+            "scope": scope,
+            "label": t("models.switch.global") if scope == "global" else label("models.name", scope, lang),
+            "enabled": state.get(scope, True),
+        }
+        for scope in SWITCH_SCOPES
+    ]

@@ -28,7 +28,7 @@ from werkwijzer.formatting import MISSING
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
+    "frame-ancestors 'none'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -50,24 +50,44 @@ def switch_url(request: Request, lang: str) -> str:
     return f"{site_path(request.url.path)}?{urlencode(query)}"
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
-           status_code: int = 200, user: Principal | None = None) -> HTMLResponse:
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    user: Principal | None = None,
+) -> HTMLResponse:
     """The page ``template`` in the request's language, with the frame's context and headers."""
     lang = page_lang(request)
     user = user or getattr(request.state, "page_user", None)
     found = web_session.current(request)
     frame = {
-        "lang": lang, "t": partial(translate, lang=lang), "tn": partial(translate_plural, lang=lang), "user": user,
+        "lang": lang,
+        "t": partial(translate, lang=lang),
+        "tn": partial(translate_plural, lang=lang),
+        "user": user,
         "path": request.url.path,
-        "nav": nav.items_for(user.role) if user else [], "csrf_token": found.csrf if found else "",
-        "csrf_field": web_session.CSRF_FIELD, "effort_label": partial(effort_label, lang=lang),
-        "switch_url": switch_url(request, "en" if lang == "nl" else "nl"), "missing": MISSING,
+        "nav": nav.items_for(user.role) if user else [],
+        "csrf_token": found.csrf if found else "",
+        "csrf_field": web_session.CSRF_FIELD,
+        "effort_label": partial(effort_label, lang=lang),
+        "switch_url": switch_url(request, "en" if lang == "nl" else "nl"),
+        "missing": MISSING,
     }
-    response = TEMPLATES.TemplateResponse(request, template, {**frame, **(context or {})}, status_code=status_code,
-                                          headers=SECURITY_HEADERS)
+    response = TEMPLATES.TemplateResponse(
+        request, template, {**frame, **(context or {})}, status_code=status_code, headers=SECURITY_HEADERS
+    )
     if requested_lang(request):
-        response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, path="/", httponly=True, samesite="strict",
-                            secure=web_session.cookie_secure(request))
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=LANG_COOKIE_AGE,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=web_session.cookie_secure(request),
+        )
     return response
 
 

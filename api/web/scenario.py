@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from api.web.i18n import Lang, translate
 
 # field -> (lowest, highest) as typed: demand in percent, FTE in persons, backlog in hours
-BOUNDS: dict[str, tuple[float, float]] = {"demand": (-90.0, 500.0), "fte": (-500.0, 500.0),
-                                           "backlog": (0.0, 10_000_000.0)}
+BOUNDS: dict[str, tuple[float, float]] = {
+    "demand": (-90.0, 500.0),
+    "fte": (-500.0, 500.0),
+    "backlog": (0.0, 10_000_000.0),
+}
 
 
 @dataclass(frozen=True)
@@ -69,5 +72,6 @@ class ScenarioForm:
                 values[name] = value
         if self.errors:
             return None
-        return Scenario(demand_change=values["demand"] / 100.0, fte_change=values["fte"],
-                        backlog_start=values["backlog"])
+        return Scenario(
+            demand_change=values["demand"] / 100.0, fte_change=values["fte"], backlog_start=values["backlog"]
+        )

@@ -71,8 +71,12 @@ def _same(sent: str, expected: str) -> bool:
 
 
 def encode(session: WebSession, secret: str) -> str:
-    body = _b64(json.dumps({"u": session.user_id, "c": session.csrf, "e": int(session.expires.timestamp()),
-                            "g": session.generation}, separators=(",", ":")).encode("utf-8"))
+    body = _b64(
+        json.dumps(
+            {"u": session.user_id, "c": session.csrf, "e": int(session.expires.timestamp()), "g": session.generation},
+            separators=(",", ":"),
+        ).encode("utf-8")
+    )
     return f"{body}.{_b64(hmac.new(_key(secret), body.encode('ascii'), hashlib.sha256).digest())}"
 
 
@@ -84,8 +88,9 @@ def decode(value: str, secret: str, now: dt.datetime) -> WebSession | None:
         return None
     try:
         data = json.loads(_unb64(body))
-        session = WebSession(data["u"], str(data["c"]), dt.datetime.fromtimestamp(int(data["e"]), dt.UTC),
-                             int(data.get("g", 0)))  # cookies from before ADR 0010: generation 0
+        session = WebSession(
+            data["u"], str(data["c"]), dt.datetime.fromtimestamp(int(data["e"]), dt.UTC), int(data.get("g", 0))
+        )  # cookies from before ADR 0010: generation 0
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None
     return session if session.expires > now else None
@@ -129,9 +134,15 @@ def begin(request: Request, user_id: str | None, generation: int = 0) -> WebSess
 def write(request: Request, response: Response) -> None:
     """Set the cookie for the session ``begin`` started on this request."""
     session: WebSession = request.state.web_session
-    response.set_cookie(COOKIE, encode(session, request.app.state.settings.session_secret),
-                        max_age=int(LIFETIME.total_seconds()), path="/", httponly=True, samesite="strict",
-                        secure=cookie_secure(request))
+    response.set_cookie(
+        COOKIE,
+        encode(session, request.app.state.settings.session_secret),
+        max_age=int(LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=cookie_secure(request),
+    )
 
 
 def clear(request: Request, response: Response) -> None:

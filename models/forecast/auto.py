@@ -68,10 +68,7 @@ class AutoForecaster(BaseForecaster):
         last = data["date"].max()
         inner = max(int(self.windows), int(self.calibration))
         cutoffs = cutoff_dates(last, int(self.horizon), inner, self.freq)
-        frames = [
-            model_predictions(n, self._factory(n), data, cutoffs, int(self.horizon))
-            for n in self.candidates
-        ]
+        frames = [model_predictions(n, self._factory(n), data, cutoffs, int(self.horizon)) for n in self.candidates]
         scored = score_rows(attach_scale(pd.concat(frames, ignore_index=True), data, self.freq))
         after = last + pd.Timedelta(days=1)
         return combine.plan(
@@ -87,21 +84,15 @@ class AutoForecaster(BaseForecaster):
         given = getattr(self, "_given_combination", None)
         combination = given if given is not None else self.choose(data)
         self.combination_ = combination.covering(self.series_ids_, self.default)
-        self.choice_ = {
-            sid: self.combination_.main_model(sid, self.default) for sid in self.series_ids_
-        }
+        self.choice_ = {sid: self.combination_.main_model(sid, self.default) for sid in self.series_ids_}
         self.scale_ = combine.series_scales(data, self.season_length_)
         self.models_: dict[str, Any] = {}
         for name in self.combination_.models():
             used = [s for s, w in self.combination_.weights.items() if name in w]
             subset = data if name == "gbm" else data[data["series_id"].isin(used)]
-            self.models_[name] = self._factory(name)().fit(
-                subset[["series_id", "date"]], subset["value"].to_numpy()
-            )
+            self.models_[name] = self._factory(name)().fit(subset[["series_id", "date"]], subset["value"].to_numpy())
 
-    def fit_with_combination(
-        self, X: pd.DataFrame, y: Any, combination: combine.Combination
-    ) -> AutoForecaster:
+    def fit_with_combination(self, X: pd.DataFrame, y: Any, combination: combine.Combination) -> AutoForecaster:
         """Fit with weights and radii learned elsewhere (a backtest that scored the same windows)."""
         self._given_combination = combination
         try:

@@ -32,9 +32,7 @@ def train_until(data: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     return train[train["series_id"].isin(seen)]
 
 
-def forecast_at(
-    factory: Factory, data: pd.DataFrame, cutoff: pd.Timestamp, horizon: int
-) -> pd.DataFrame:
+def forecast_at(factory: Factory, data: pd.DataFrame, cutoff: pd.Timestamp, horizon: int) -> pd.DataFrame:
     train = train_until(data, cutoff)
     if train.empty:
         return pd.DataFrame(columns=["series_id", "date", *OUTPUT])
@@ -52,9 +50,7 @@ def model_predictions(
         kinds = {"series_id": object, "model": object, "date": data["date"].dtype, "cutoff": data["date"].dtype}
         return pd.DataFrame({c: pd.Series(dtype=kinds.get(c, float)) for c in PREDICTION_COLUMNS})
     frame = pd.concat(pieces, ignore_index=True)
-    frame = frame.merge(
-        data.rename(columns={"value": "actual"}), on=["series_id", "date"], how="left"
-    )
+    frame = frame.merge(data.rename(columns={"value": "actual"}), on=["series_id", "date"], how="left")
     return frame[list(PREDICTION_COLUMNS)]
 
 
@@ -104,9 +100,7 @@ def conformal_rows(
             if rows.empty:
                 continue
             radius = combine.plan(scored, c, windows, [name], int(combine.steps(rows).max())).radius
-            pieces.append(
-                score_rows(combine.apply_radius(rows, radius, rows["scale"].to_numpy()))
-            )
+            pieces.append(score_rows(combine.apply_radius(rows, radius, rows["scale"].to_numpy())))
     return pd.concat(pieces, ignore_index=True)
 
 
@@ -148,16 +142,12 @@ def score_backtest(
 ) -> dict[str, pd.DataFrame]:
     """Score raw backtest forecasts of the base models and add ``auto`` (see ``run_backtest``)."""
     evaluation = list(every)[windows:]
-    raw = raw.sort_values(["model", "series_id", "cutoff", "date"], kind="stable").reset_index(
-        drop=True
-    )
+    raw = raw.sort_values(["model", "series_id", "cutoff", "date"], kind="stable").reset_index(drop=True)
     scored = score_rows(attach_scale(raw, data, freq))
     auto, choices = auto_rows(scored, evaluation, windows, candidates, default)
     models = list(scored["model"].unique())
     calibrated = conformal_rows(scored, evaluation, windows, models)
-    scored = pd.concat(
-        [scored[~scored["cutoff"].isin(evaluation)], calibrated, auto], ignore_index=True
-    )
+    scored = pd.concat([scored[~scored["cutoff"].isin(evaluation)], calibrated, auto], ignore_index=True)
     predictions = scored[scored["cutoff"].isin(evaluation)].reset_index(drop=True)
     return {
         "predictions": predictions,

@@ -59,11 +59,7 @@ class Combination:
         return sorted({m for w in self.weights.values() for m in w})
 
     def weights_frame(self) -> pd.DataFrame:
-        rows = [
-            {"series_id": s, "model": m, "weight": w}
-            for s, ws in self.weights.items()
-            for m, w in ws.items()
-        ]
+        rows = [{"series_id": s, "model": m, "weight": w} for s, ws in self.weights.items() for m, w in ws.items()]
         return pd.DataFrame(rows, columns=["series_id", "model", "weight"])
 
 
@@ -74,9 +70,7 @@ def usable_cutoffs(scored: pd.DataFrame, cutoff: pd.Timestamp, windows: int) -> 
     return sorted(done.index)[-windows:] if windows else []
 
 
-def known_rows(
-    scored: pd.DataFrame, cutoff: pd.Timestamp, windows: int, candidates: Sequence[str]
-) -> pd.DataFrame:
+def known_rows(scored: pd.DataFrame, cutoff: pd.Timestamp, windows: int, candidates: Sequence[str]) -> pd.DataFrame:
     rows = scored[scored["model"].isin(candidates)]
     usable = usable_cutoffs(rows, cutoff, windows)
     return rows[rows["cutoff"].isin(usable) & (rows["date"] <= cutoff)]
@@ -101,9 +95,7 @@ def candidate_weights(table: pd.DataFrame) -> dict[str, dict[str, float]]:
 def combine_rows(rows: pd.DataFrame, weights: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
     """Weighted mean forecast per (series, cutoff, date) of candidate rows; the bounds are the
     weighted mean bounds (replaced by conformal ones when a radius is known)."""
-    w = np.array(
-        [weights.get(s, {}).get(m, 0.0) for s, m in zip(rows["series_id"], rows["model"], strict=True)]
-    )
+    w = np.array([weights.get(s, {}).get(m, 0.0) for s, m in zip(rows["series_id"], rows["model"], strict=True)])
     keep = w > 0
     part = rows.loc[keep, [c for c in rows.columns if c not in ("model",)]].copy()
     w = w[keep]
@@ -136,9 +128,7 @@ def conformal_radius(errors: pd.DataFrame, horizon: int) -> dict[int, tuple[floa
             pool = by_step.get(h, np.array([]))
             while len(pool) < MIN_SCORES and width < horizon:
                 width += 1
-                pool = np.concatenate(
-                    [by_step.get(j, np.array([])) for j in range(h - width, h + width + 1)]
-                )
+                pool = np.concatenate([by_step.get(j, np.array([])) for j in range(h - width, h + width + 1)])
             n = len(pool)
             k = math.ceil((n + 1) * (1 - alpha))
             values.append(float(np.sort(pool)[k - 1]) if 0 < k <= n else float(np.max(pool)))
@@ -152,9 +142,7 @@ def steps(frame: pd.DataFrame) -> np.ndarray:
     return frame.groupby(keys, sort=False)["date"].rank(method="first").to_numpy(dtype=int)
 
 
-def apply_radius(
-    frame: pd.DataFrame, radius: Mapping[int, Sequence[float]], scale: np.ndarray
-) -> pd.DataFrame:
+def apply_radius(frame: pd.DataFrame, radius: Mapping[int, Sequence[float]], scale: np.ndarray) -> pd.DataFrame:
     """Bounds = mean -/+ radius[step] x scale (lower bounds floored at zero)."""
     if not radius:
         return frame
@@ -185,9 +173,7 @@ def plan(
     known = known_rows(scored, cutoff, windows, candidates)
     if known.empty:
         return Combination({})
-    table = summarise(known, ["series_id", "model"]).pivot(
-        index="series_id", columns="model", values="mase"
-    )
+    table = summarise(known, ["series_id", "model"]).pivot(index="series_id", columns="model", values="mase")
     weights = candidate_weights(table[[c for c in candidates if c in table.columns]])
     if calibration != windows:
         known = known_rows(scored, cutoff, calibration, candidates)
@@ -201,9 +187,7 @@ def plan(
     return Combination(weights, conformal_radius(errors, horizon))
 
 
-def publish(
-    forecasts: pd.DataFrame, combination: Combination, scales: Mapping[str, float]
-) -> pd.DataFrame:
+def publish(forecasts: pd.DataFrame, combination: Combination, scales: Mapping[str, float]) -> pd.DataFrame:
     """The published ``auto`` forecast from the candidates' forecasts (column ``model``): the
     weighted mean with conformal bounds around it, scaled by each series' MASE scale now."""
     combined = combine_rows(forecasts, combination.weights)

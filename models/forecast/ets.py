@@ -90,9 +90,7 @@ class ETSForecaster(BaseForecaster):
         h = len(dates)
         if "constant" in state:
             value = state["constant"] ** 2
-            return pd.DataFrame(
-                {c: np.full(h, value) for c in ("mean", "lo_80", "hi_80", "lo_95", "hi_95")}
-            )
+            return pd.DataFrame({c: np.full(h, value) for c in ("mean", "lo_80", "hi_80", "lo_95", "hi_95")})
         result = state["result"]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -104,9 +102,7 @@ class ETSForecaster(BaseForecaster):
             season = state["season_future"][np.arange(h) % m]
         mean_z = frames[80]["mean"].to_numpy() + season
         var_z = np.asarray(
-            prediction.var_pred_mean
-            if hasattr(prediction, "var_pred_mean")
-            else prediction.forecast_variance,
+            prediction.var_pred_mean if hasattr(prediction, "var_pred_mean") else prediction.forecast_variance,
             dtype=float,
         )
         var_z = np.maximum(var_z, 0.0) * state.get("widen", 1.0) ** 2
@@ -125,9 +121,7 @@ class ETSForecaster(BaseForecaster):
         rows = []
         for sid, state in self.states_.items():
             if "result" not in state:
-                rows.append(
-                    {"series_id": sid, "level": state["constant"], "trend": 0.0, "season": 0.0}
-                )
+                rows.append({"series_id": sid, "level": state["constant"], "trend": 0.0, "season": 0.0})
                 continue
             result = state["result"]
             level = float(np.asarray(result.level)[-1])

@@ -44,9 +44,7 @@ def _daily(
     )
 
 
-def school_region_for(
-    country: str, subdiv: str | None, nl_region: str | None = "Midden"
-) -> str | None:
+def school_region_for(country: str, subdiv: str | None, nl_region: str | None = "Midden") -> str | None:
     """The school-holiday region: NL uses its regions, other countries their subdivision."""
     return nl_region if country.upper() == "NL" else subdiv
 
@@ -62,16 +60,12 @@ def calendar_features(
     freq = check_freq(freq)
     dates = pd.DatetimeIndex(dates)
     start = dates.min()
-    end = dates.max() + (
-        pd.DateOffset(months=1) if freq == "M" else pd.Timedelta(days=6 if freq == "W" else 0)
-    )
+    end = dates.max() + (pd.DateOffset(months=1) if freq == "M" else pd.Timedelta(days=6 if freq == "W" else 0))
     daily = _daily(pd.Timestamp(start), pd.Timestamp(end), country, subdiv, school_region)
     grouped = daily.groupby(label(daily.index, freq))
     out = pd.DataFrame(
         {
-            "public_holiday": grouped["public_holiday"].sum()
-            if freq != "D"
-            else grouped["public_holiday"].max(),
+            "public_holiday": grouped["public_holiday"].sum() if freq != "D" else grouped["public_holiday"].max(),
             "school_holiday": grouped["school_holiday"].mean(),
             "christmas": grouped["christmas"].mean(),
             "workdays": grouped["workday"].sum(),

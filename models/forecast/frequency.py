@@ -90,17 +90,13 @@ def regularize(intake: pd.DataFrame, freq: str) -> pd.DataFrame:
     for sid, rows in observed.groupby("series_id", sort=True):
         grid = periods(rows["label"].min(), end, freq)
         values = counts[counts["series_id"] == sid].set_index("label")["value"].reindex(grid)
-        pieces.append(
-            pd.DataFrame({"series_id": sid, "date": grid, "value": values.to_numpy(dtype=float)})
-        )
+        pieces.append(pd.DataFrame({"series_id": sid, "date": grid, "value": values.to_numpy(dtype=float)}))
     return pd.concat(pieces, ignore_index=True)
 
 
 def to_series(data: pd.DataFrame) -> dict[str, pd.Series]:
     """Regular long data as one date-indexed float Series per series id."""
     return {
-        str(sid): pd.Series(
-            rows["value"].to_numpy(dtype=float), index=pd.DatetimeIndex(rows["date"])
-        )
+        str(sid): pd.Series(rows["value"].to_numpy(dtype=float), index=pd.DatetimeIndex(rows["date"]))
         for sid, rows in data.groupby("series_id", sort=True)
     }

@@ -111,16 +111,12 @@ class GlobalGBMForecaster(BaseForecaster):
             self.feature_names_ = []
             return
         self.model_ = self._fit_regressor(X, y)
-        if (
-            self.offsets_ is None
-        ):  # too short to calibrate: in-sample errors (narrower than they should be)
+        if self.offsets_ is None:  # too short to calibrate: in-sample errors (narrower than they should be)
             sids = {sid: i for i, sid in enumerate(panel.series_ids)}
             origins = np.arange(LONG[self.freq], panel.T)
             X_in, y_in, _, s_in, target = panel.rows(origins, np.arange(1, H + 1))
             inside = target <= panel.T
-            errors = np.where(
-                inside, y_in - self.model_.predict(X_in[self.model_.feature_names_in_]), np.nan
-            )
+            errors = np.where(inside, y_in - self.model_.predict(X_in[self.model_.feature_names_in_]), np.nan)
             self.offsets_ = self._offsets(panel, errors, s_in) if sids else {}
         self.feature_names_ = list(self.model_.feature_names_in_)
 
@@ -147,14 +143,10 @@ class GlobalGBMForecaster(BaseForecaster):
     def _calendar(self) -> dict:
         return {"country": self.country, "subdiv": self.subdiv, "school_region": self.school_region}
 
-    def future_rows(
-        self, horizon: int
-    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.DatetimeIndex]:
+    def future_rows(self, horizon: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.DatetimeIndex]:
         """Features, scale, series index and date of the forecast rows (origin = last period)."""
         horizon = min(horizon, int(self.horizon))
-        X, _, scale, s_idx, target = self.panel_.rows(
-            np.array([self.panel_.T]), np.arange(1, horizon + 1)
-        )
+        X, _, scale, s_idx, target = self.panel_.rows(np.array([self.panel_.T]), np.arange(1, horizon + 1))
         return X[self.feature_names_], scale, s_idx, self.panel_.dates[target]
 
     def _forecast_all(self, horizon: int) -> pd.DataFrame:

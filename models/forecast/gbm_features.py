@@ -51,9 +51,7 @@ class Panel:
         self.T = len(self.history_dates) - 1
         self.values = np.full((len(self.series_ids), len(self.dates)), np.nan)
         for i, sid in enumerate(self.series_ids):
-            self.values[i, : self.T + 1] = (
-                history[sid].reindex(self.history_dates).to_numpy(dtype=float)
-            )
+            self.values[i, : self.T + 1] = history[sid].reindex(self.history_dates).to_numpy(dtype=float)
         country = str(calendar.get("country", "NL"))
         subdiv = calendar.get("subdiv")
         region = school_region_for(country, subdiv, calendar.get("school_region", "Midden"))
@@ -62,9 +60,7 @@ class Panel:
         self.level_short = window_mean(self.values, SHORT[freq])
         self.std_long = window_std(self.values, LONG[freq])
         overall = _nanmean0(self.values[:, : self.T + 1].T)[:, None]
-        level = np.where(
-            np.isnan(self.level_long), np.nan_to_num(overall, nan=0.0), self.level_long
-        )
+        level = np.where(np.isnan(self.level_long), np.nan_to_num(overall, nan=0.0), self.level_long)
         self.scale = level + 1.0
 
     def rows(
@@ -102,9 +98,7 @@ class Panel:
         for j, name in enumerate(self.calendar.columns):
             features[name] = cal[target, j]
         public = self.calendar["public_holiday"].to_numpy(dtype=float)
-        features["lag_public_holiday"] = np.where(
-            lag_col >= 0, public[np.clip(lag_col, 0, None)], np.nan
-        )
+        features["lag_public_holiday"] = np.where(lag_col >= 0, public[np.clip(lag_col, 0, None)], np.nan)
         frame = pd.DataFrame(features).replace([np.inf, -np.inf], np.nan)
         y = _take(v, S, target) / scale
         return frame, y, scale, S, target

@@ -74,9 +74,7 @@ class CountGLMForecaster(BaseForecaster):
         X = X.loc[:, (X.std() > 0) | (X.columns == "const")]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = sm.GLM(observed.to_numpy(), X.to_numpy(), family=sm.families.Poisson()).fit(
-                maxiter=100
-            )
+            result = sm.GLM(observed.to_numpy(), X.to_numpy(), family=sm.families.Poisson()).fit(maxiter=100)
         mu = result.fittedvalues
         resid = observed.to_numpy() - mu
         alpha = float(np.clip(np.mean((resid**2 - mu) / np.maximum(mu, 1e-9) ** 2), 1e-4, 10.0))

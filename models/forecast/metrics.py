@@ -9,9 +9,7 @@ import pandas as pd
 def mase_scale(history: np.ndarray, season: int) -> float:
     """In-sample MAE of the seasonal naive (lag ``season``) on ``history``; lag 1 when too short."""
     values = np.asarray(history, dtype=float)
-    seasonal_pairs = (
-        np.isfinite(values[season:] - values[:-season]).sum() if len(values) > season else 0
-    )
+    seasonal_pairs = np.isfinite(values[season:] - values[:-season]).sum() if len(values) > season else 0
     lag = season if seasonal_pairs >= 2 else 1
     if len(values) <= lag:
         return float("nan")
@@ -47,9 +45,7 @@ def score_rows(predictions: pd.DataFrame) -> pd.DataFrame:
         lo = out[f"lo_{level}"].to_numpy(dtype=float)
         hi = out[f"hi_{level}"].to_numpy(dtype=float)
         out[f"covered_{level}"] = ((actual >= lo) & (actual <= hi)).astype(float)
-        out[f"winkler_{level}"] = winkler(actual, lo, hi, level) / out["scale"].to_numpy(
-            dtype=float
-        )
+        out[f"winkler_{level}"] = winkler(actual, lo, hi, level) / out["scale"].to_numpy(dtype=float)
     return out
 
 
@@ -69,9 +65,7 @@ def summarise(scored: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     grouped = per_cutoff.groupby(level=list(range(len(by))), sort=True)
     out = grouped[["mase", "smape", "winkler_80", "winkler_95"]].mean()
     for column in ("coverage_80", "coverage_95"):
-        out[column] = (per_cutoff[column] * weights).groupby(
+        out[column] = (per_cutoff[column] * weights).groupby(level=list(range(len(by)))).sum() / weights.groupby(
             level=list(range(len(by)))
-        ).sum() / weights.groupby(level=list(range(len(by)))).sum()
-    return out.reset_index()[
-        [*by, "mase", "smape", "coverage_80", "coverage_95", "winkler_80", "winkler_95"]
-    ]
+        ).sum()
+    return out.reset_index()[[*by, "mase", "smape", "coverage_80", "coverage_95", "winkler_80", "winkler_95"]]

@@ -24,11 +24,7 @@ class SeasonalNaiveForecaster(BaseForecaster):
         m = self.season_length_ if len(y) > self.season_length_ else 1
         values = y.to_numpy(dtype=float)
         diffs = values[m:] - values[:-m] if len(values) > m else np.array([np.nan])
-        sigma = (
-            float(np.sqrt(np.nanmean(diffs**2)))
-            if np.isfinite(diffs).any()
-            else float(np.nanstd(values))
-        )
+        sigma = float(np.sqrt(np.nanmean(diffs**2))) if np.isfinite(diffs).any() else float(np.nanstd(values))
         return {
             "m": m,
             "sigma": sigma if np.isfinite(sigma) else 0.0,

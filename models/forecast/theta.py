@@ -67,9 +67,7 @@ class ThetaForecaster(BaseForecaster):
             return {"constant": float(values[-1]) if n else 0.0}
         multiplicative = bool(values.min() > 0)
         index = (
-            seasonal_indices(values, m, multiplicative)
-            if n >= 2 * m
-            else np.full(m, 1.0 if multiplicative else 0.0)
+            seasonal_indices(values, m, multiplicative) if n >= 2 * m else np.full(m, 1.0 if multiplicative else 0.0)
         )
         position = np.arange(n) % m
         adjusted = values / index[position] if multiplicative else values - index[position]

@@ -84,8 +84,13 @@ def drop_pg_database(admin_url: str, name: str) -> None:
 def api_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Own home and MLflow store: other branches' tests register their own champions elsewhere. Audit
     checkpoints are written at start, at shutdown and when a test ticks the writer, not by a timer."""
-    return Settings(home=tmp_path_factory.mktemp("api-home"), environment="test", seed=7, control_share=0.05,
-                    audit_checkpoint_seconds=3600)
+    return Settings(
+        home=tmp_path_factory.mktemp("api-home"),
+        environment="test",
+        seed=7,
+        control_share=0.05,
+        audit_checkpoint_seconds=3600,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -143,13 +148,16 @@ OTHER_TEAM = "schuldhulp_aanmeldingen"  # the test cases are wmo_meldingen's (``
 # Users bound to teams, next to one user per role (who works for every team): ``tokens[key]``.
 # ``@none`` is a user stored before teams existed (migration 0005): no teams at all.
 TEAM_USERS: dict[str, tuple[str, list[str]]] = {
-    f"caseworker@{OTHER_TEAM}": ("caseworker", [OTHER_TEAM]), f"team_lead@{OTHER_TEAM}": ("team_lead", [OTHER_TEAM]),
-    "caseworker@none": ("caseworker", []), "team_lead@none": ("team_lead", []),
+    f"caseworker@{OTHER_TEAM}": ("caseworker", [OTHER_TEAM]),
+    f"team_lead@{OTHER_TEAM}": ("team_lead", [OTHER_TEAM]),
+    "caseworker@none": ("caseworker", []),
+    "team_lead@none": ("team_lead", []),
 }
 
 
-def start_api(settings: Settings, store: ModelStore, seed: int = 1,
-              clock: Callable[[], dt.datetime] | None = None) -> Iterator[Api]:
+def start_api(
+    settings: Settings, store: ModelStore, seed: int = 1, clock: Callable[[], dt.datetime] | None = None
+) -> Iterator[Api]:
     rng = SteerableRandom(seed)
     app = create_app(settings, store, rng=rng, clock=clock)
     with TestClient(app) as client:
@@ -167,16 +175,22 @@ def start_api(settings: Settings, store: ModelStore, seed: int = 1,
 
 
 @pytest.fixture(scope="session")
-def api(backend: str, api_settings: Settings, model_store: ModelStore, request: pytest.FixtureRequest,
-        tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def api(
+    backend: str,
+    api_settings: Settings,
+    model_store: ModelStore,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Api]:
     """One app per backend for the whole session; tests make their own advice."""
     folder = tmp_path_factory.mktemp("db")
     yield from start_api(on_database(api_settings, database_url(backend, folder, request), folder), model_store)
 
 
 @pytest.fixture
-def fresh_api(backend: str, api_settings: Settings, model_store: ModelStore, request: pytest.FixtureRequest,
-              tmp_path: Path) -> Iterator[Api]:
+def fresh_api(
+    backend: str, api_settings: Settings, model_store: ModelStore, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Api]:
     """An app on an empty database, for tests that count or tamper."""
     yield from start_api(on_database(api_settings, database_url(backend, tmp_path, request), tmp_path), model_store)
 
@@ -190,14 +204,25 @@ def drop_guards(conn: Connection) -> None:
         for table in AUDIT_TABLES:
             conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
         return
-    names = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
-                              "('audit_events', 'audit_head', 'audit_purge_permits')")).scalars().all()
+    names = (
+        conn.execute(
+            text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+                "('audit_events', 'audit_head', 'audit_purge_permits')"
+            )
+        )
+        .scalars()
+        .all()
+    )
     for name in names:
         conn.execute(text(f"DROP TRIGGER {name}"))
 
 
-CASE = {"case_id": "WMO-2026-000123", "team": "wmo_meldingen",
-        "features": {"open_debts": 3, "prior_contacts_12m": 1, "months_on_benefit": 5, "documents_complete": False}}
+CASE = {
+    "case_id": "WMO-2026-000123",
+    "team": "wmo_meldingen",
+    "features": {"open_debts": 3, "prior_contacts_12m": 1, "months_on_benefit": 5, "documents_complete": False},
+}
 
 
 def new_case(n: int = 0, **features: object) -> dict[str, object]:

@@ -46,12 +46,23 @@ class Target:
     process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        env = {**os.environ, "WERKWIJZER_HOME": str(self.settings.home), "WERKWIJZER_ENVIRONMENT": "test",
-               "WERKWIJZER_DATABASE_URL": self.settings.database, "PYTHONPATH": str(ROOT),
-               "WERKWIJZER_AUDIT_CHECKPOINT_PATH": str(self.settings.audit_checkpoint_file), **self.env}
-        self.process = subprocess.Popen([sys.executable, str(ROOT / "tests/api/serve_toy.py"), str(self.sock.fileno()),
-                                         str(self.workers)], pass_fds=(self.sock.fileno(),), env=env, cwd=ROOT,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "WERKWIJZER_HOME": str(self.settings.home),
+            "WERKWIJZER_ENVIRONMENT": "test",
+            "WERKWIJZER_DATABASE_URL": self.settings.database,
+            "PYTHONPATH": str(ROOT),
+            "WERKWIJZER_AUDIT_CHECKPOINT_PATH": str(self.settings.audit_checkpoint_file),
+            **self.env,
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "tests/api/serve_toy.py"), str(self.sock.fileno()), str(self.workers)],
+            pass_fds=(self.sock.fileno(),),
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -96,16 +107,24 @@ def _children(pid: int) -> list[int]:
 
 
 @contextmanager
-def serving(backend: str, api_settings: Settings, request: pytest.FixtureRequest, tmp_path: Path, *,
-            workers: int = 1, env: dict[str, str] | None = None) -> Iterator[Target]:
+def serving(
+    backend: str,
+    api_settings: Settings,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+) -> Iterator[Target]:
     """A served API on a fresh database of ``backend`` with a caseworker and an auditor."""
     url = database_url(backend, tmp_path, request)
     settings = on_database(api_settings, url, tmp_path)
     engine = make_engine(url)
     migrate(engine)
     with session_factory(engine)() as s:
-        tokens = {role: create_user(s, role, role, utc_now(), every_team(role))[1]
-                  for role in ("caseworker", "auditor")}
+        tokens = {
+            role: create_user(s, role, role, utc_now(), every_team(role))[1] for role in ("caseworker", "auditor")
+        }
     engine.dispose()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
@@ -151,8 +170,15 @@ def decision_for(advice: dict) -> dict:
     return {"outcome": "followed", "final_effort_class": advice["suggestion"]["suggested_effort_class"]}
 
 
-def client_run(target: Target, ledger: Ledger, client_no: int, rounds: int, *, keep_going: bool = False,
-               cases: Sequence[dict] | None = None) -> None:
+def client_run(
+    target: Target,
+    ledger: Ledger,
+    client_no: int,
+    rounds: int,
+    *,
+    keep_going: bool = False,
+    cases: Sequence[dict] | None = None,
+) -> None:
     """Advice then decision, ``rounds`` times (or once per case of ``cases``: advice bodies for real
     champions). A request that gets no answer is noted and ends the client, unless ``keep_going``
     (then it is noted and the client goes on with a new connection)."""
@@ -180,8 +206,9 @@ def client_run(target: Target, ledger: Ledger, client_no: int, rounds: int, *, k
                 assert r.status_code == 201, r.text
                 if path == "/api/v1/advice":
                     advice = r.json()
-                    steps.append((f"/api/v1/advice/{advice['advice_id']}/decision", decision_for(advice),
-                                  str(uuid.uuid4())))
+                    steps.append(
+                        (f"/api/v1/advice/{advice['advice_id']}/decision", decision_for(advice), str(uuid.uuid4()))
+                    )
                 else:
                     with ledger.lock:
                         ledger.decisions[r.json()["advice_id"]] = r.json()["decision_id"]
@@ -189,12 +216,26 @@ def client_run(target: Target, ledger: Ledger, client_no: int, rounds: int, *, k
                             ledger.enough.set()
 
 
-def run_clients(target: Target, ledger: Ledger, clients: int, rounds: int, *, keep_going: bool = False,
-                cases: Sequence[dict] | None = None) -> list[threading.Thread]:
+def run_clients(
+    target: Target,
+    ledger: Ledger,
+    clients: int,
+    rounds: int,
+    *,
+    keep_going: bool = False,
+    cases: Sequence[dict] | None = None,
+) -> list[threading.Thread]:
     """``clients`` threads of ``client_run``; with ``cases``, each takes every ``clients``-th case."""
     shares = [None if cases is None else cases[n::clients] for n in range(clients)]
-    threads = [threading.Thread(target=client_run, args=(target, ledger, n, rounds), daemon=True,
-                                kwargs={"keep_going": keep_going, "cases": shares[n]}) for n in range(clients)]
+    threads = [
+        threading.Thread(
+            target=client_run,
+            args=(target, ledger, n, rounds),
+            daemon=True,
+            kwargs={"keep_going": keep_going, "cases": shares[n]},
+        )
+        for n in range(clients)
+    ]
     for thread in threads:
         thread.start()
     return threads
@@ -215,8 +256,9 @@ def check_store(target: Target, ledger: Ledger) -> None:
     engine = make_engine(target.settings.database)
     with session_factory(engine)() as s:
         stored = dict(s.execute(select(Decision.advice_id, Decision.id)).all())
-        decision_events = s.execute(select(func.count()).select_from(AuditEvent)
-                                    .where(AuditEvent.kind == "decision.recorded")).scalar_one()
+        decision_events = s.execute(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "decision.recorded")
+        ).scalar_one()
     engine.dispose()
     missing = {a for a in ledger.decisions if a not in stored}
     assert not missing, f"{len(missing)} acknowledged decisions are not stored"

@@ -17,8 +17,10 @@ from tests.api.toymodels import TOY_LIBRARY
 
 def counts(api: Api) -> tuple[int, int]:
     with api.app.state.sessions() as s:
-        return (s.execute(select(func.count()).select_from(Advice)).scalar_one(),
-                s.execute(select(func.count()).select_from(AuditEvent)).scalar_one())
+        return (
+            s.execute(select(func.count()).select_from(Advice)).scalar_one(),
+            s.execute(select(func.count()).select_from(AuditEvent)).scalar_one(),
+        )
 
 
 def test_advice_has_suggestion_reasons_model_and_the_caseworker_decides(api: Api) -> None:
@@ -58,8 +60,9 @@ def test_stop_button_per_model_and_global_keeps_everything_else_working(api: Api
     admin, cw = api.headers("admin"), api.headers("caseworker")
 
     def switch(scope: str, enabled: bool) -> None:
-        r = api.client.put("/api/v1/admin/advice-switch", json={"scope": scope, "enabled": enabled, "reason": "test"},
-                           headers=admin)
+        r = api.client.put(
+            "/api/v1/admin/advice-switch", json={"scope": scope, "enabled": enabled, "reason": "test"}, headers=admin
+        )
         assert r.status_code == 200 and r.json()["switches"][scope] is enabled
 
     try:
@@ -70,8 +73,9 @@ def test_stop_button_per_model_and_global_keeps_everything_else_working(api: Api
         off = api.client.post("/api/v1/advice", json=new_case(4), headers=cw).json()
         assert off["suggestion"] is None and "geen advies" in off["statement"]["nl"]
         decision = {"outcome": "deviated", "final_effort_class": "gemiddeld", "motivation": "eigen oordeel"}
-        assert api.client.post(f"/api/v1/advice/{off['advice_id']}/decision", json=decision,
-                               headers=cw).status_code == 201
+        assert (
+            api.client.post(f"/api/v1/advice/{off['advice_id']}/decision", json=decision, headers=cw).status_code == 201
+        )
         assert api.client.get("/api/v1/teams", headers=api.headers("team_lead")).status_code == 200
         switch("global", True)
         switch(TRIAGE_EFFORT, False)
@@ -84,28 +88,46 @@ def test_stop_button_per_model_and_global_keeps_everything_else_working(api: Api
 
 
 def test_unknown_switch_scope_is_refused(api: Api) -> None:
-    r = api.client.put("/api/v1/admin/advice-switch", json={"scope": "everything", "enabled": False, "reason": "x"},
-                       headers=api.headers("admin"))
+    r = api.client.put(
+        "/api/v1/admin/advice-switch",
+        json={"scope": "everything", "enabled": False, "reason": "x"},
+        headers=api.headers("admin"),
+    )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "scope"]
 
 
 BAD_INPUT = [
-    ({"features": {**CASE["features"], "postcode_district": "Centrum"}}, ["body", "features", "postcode_district"],
-     "protected"),
-    ({"features": {**CASE["features"], "migration_background": "x"}}, ["body", "features", "migration_background"],
-     "protected"),
+    (
+        {"features": {**CASE["features"], "postcode_district": "Centrum"}},
+        ["body", "features", "postcode_district"],
+        "protected",
+    ),
+    (
+        {"features": {**CASE["features"], "migration_background": "x"}},
+        ["body", "features", "migration_background"],
+        "protected",
+    ),
     ({"features": {**CASE["features"], "shoe_size": 42}}, ["body", "features", "shoe_size"], "unknown"),
-    ({"features": {k: v for k, v in CASE["features"].items() if k != "open_debts"}},
-     ["body", "features", "open_debts"], "missing"),
+    (
+        {"features": {k: v for k, v in CASE["features"].items() if k != "open_debts"}},
+        ["body", "features", "open_debts"],
+        "missing",
+    ),
     ({"features": {**CASE["features"], "open_debts": 41}}, ["body", "features", "open_debts"], "range"),
     ({"features": {**CASE["features"], "open_debts": -1}}, ["body", "features", "open_debts"], "range"),
-    ({"features": {**CASE["features"], "documents_complete": "yes"}}, ["body", "features", "documents_complete"],
-     "bool"),
+    (
+        {"features": {**CASE["features"], "documents_complete": "yes"}},
+        ["body", "features", "documents_complete"],
+        "bool",
+    ),
     ({"team": "jeugdhulp"}, ["body", "team"], "category"),  # a known team the toy model was not trained on
     ({"case_id": "111222333"}, ["body", "case_id"], "bsn"),
     ({"case_id": "ZAAK-123456782"}, ["body", "case_id"], "bsn"),
-    ({"features": {**CASE["features"], "toelichting": "zaak 3 123456782 belt terug"}},
-     ["body", "features", "toelichting"], "bsn"),
+    (
+        {"features": {**CASE["features"], "toelichting": "zaak 3 123456782 belt terug"}},
+        ["body", "features", "toelichting"],
+        "bsn",
+    ),
     ({"features": {**CASE["features"], "123456782": 1}}, ["body", "features", "<withheld: looks like a BSN>"], "bsn"),
     ({"features": {**CASE["features"], "client_id": "111222333"}}, ["body", "features", "client_id"], "bsn"),
     ({"features": {**CASE["features"], "klantnummer": 123456782}}, ["body", "features", "klantnummer"], "bsn"),
@@ -134,27 +156,37 @@ def test_advice_for_a_team_that_is_not_ones_own_is_403_and_nothing_is_stored(api
 
 
 def test_schema_level_errors_do_not_echo_values(api: Api) -> None:
-    r = api.client.post("/api/v1/advice", json={"case_id": "x", "team": "t", "features": [], "extra": "111222333"},
-                        headers=api.headers("caseworker"))
+    r = api.client.post(
+        "/api/v1/advice",
+        json={"case_id": "x", "team": "t", "features": [], "extra": "111222333"},
+        headers=api.headers("caseworker"),
+    )
     assert r.status_code == 422 and "111222333" not in r.text
 
 
 def test_a_bsn_as_a_key_is_not_echoed_even_by_schema_errors(api: Api) -> None:
     """FastAPI's own 422s name the key in ``loc``: a key that holds a BSN is replaced there too."""
-    r = api.client.post("/api/v1/advice", json={**CASE, "features": {"123456782": {"a": 1}}, "extra": {"111222333": 1}},
-                        headers=api.headers("caseworker"))
+    r = api.client.post(
+        "/api/v1/advice",
+        json={**CASE, "features": {"123456782": {"a": 1}}, "extra": {"111222333": 1}},
+        headers=api.headers("caseworker"),
+    )
     assert r.status_code == 422 and "123456782" not in r.text and "111222333" not in r.text
 
 
-NOT_JSON = [b'{"case_id": "111222333", "team": ', b'{"case_id": "x", "team": "t", "features": NaN}',
-            b'{"case_id": "111222333", "features": {"open_debts": Infinity}}']
+NOT_JSON = [
+    b'{"case_id": "111222333", "team": ',
+    b'{"case_id": "x", "team": "t", "features": NaN}',
+    b'{"case_id": "111222333", "features": {"open_debts": Infinity}}',
+]
 
 
 @pytest.mark.parametrize("body", NOT_JSON, ids=["truncated", "nan", "infinity"])
 def test_a_body_that_is_not_json_is_422_json_invalid_and_nothing_is_stored(api: Api, body: bytes) -> None:
     before = counts(api)
-    r = api.client.post("/api/v1/advice", content=body,
-                        headers={**api.headers("caseworker"), "Content-Type": "application/json"})
+    r = api.client.post(
+        "/api/v1/advice", content=body, headers={**api.headers("caseworker"), "Content-Type": "application/json"}
+    )
     assert r.status_code == 422
     assert [p["type"] for p in r.json()["detail"]] == ["json_invalid"]
     assert "111222333" not in r.text
@@ -186,31 +218,55 @@ BODY_ANSWERS = [
     ("no-body", b"", "application/json", {}, ["body"], "missing"),
     ("not-an-object", b"[1, 2]", "application/json", {}, ["body"], "model_attributes_type"),
     ("text-plain", b'{"case_id": "x"}', "text/plain", {}, ["body"], "model_attributes_type"),
-    ("missing-field", b'{"team": "t", "features": {}}', "application/json; charset=utf-8", {},
-     ["body", "case_id"], "missing"),
-    ("unknown-field", b'{"case_id": "x", "team": "t", "features": {}, "bsn": "1"}', "application/vnd.api+json", {},
-     ["body", "bsn"], "extra_forbidden"),
-    ("long-idempotency-key", None, "application/json", {"Idempotency-Key": "k" * 201},
-     ["header", "Idempotency-Key"], "string_too_long"),
+    (
+        "missing-field",
+        b'{"team": "t", "features": {}}',
+        "application/json; charset=utf-8",
+        {},
+        ["body", "case_id"],
+        "missing",
+    ),
+    (
+        "unknown-field",
+        b'{"case_id": "x", "team": "t", "features": {}, "bsn": "1"}',
+        "application/vnd.api+json",
+        {},
+        ["body", "bsn"],
+        "extra_forbidden",
+    ),
+    (
+        "long-idempotency-key",
+        None,
+        "application/json",
+        {"Idempotency-Key": "k" * 201},
+        ["header", "Idempotency-Key"],
+        "string_too_long",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("body", "content_type", "extra", "loc", "kind"), [c[1:] for c in BODY_ANSWERS],
-                         ids=[c[0] for c in BODY_ANSWERS])
-def test_body_and_header_errors_are_the_422_of_a_typed_route(api: Api, body: bytes | None, content_type: str,
-                                                             extra: dict, loc: list, kind: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "content_type", "extra", "loc", "kind"), [c[1:] for c in BODY_ANSWERS], ids=[c[0] for c in BODY_ANSWERS]
+)
+def test_body_and_header_errors_are_the_422_of_a_typed_route(
+    api: Api, body: bytes | None, content_type: str, extra: dict, loc: list, kind: str
+) -> None:
     before = counts(api)
     content = body if body is not None else orjson.dumps(new_case(7))
-    r = api.client.post("/api/v1/advice", content=content,
-                        headers={**api.headers("caseworker"), "Content-Type": content_type, **extra})
+    r = api.client.post(
+        "/api/v1/advice", content=content, headers={**api.headers("caseworker"), "Content-Type": content_type, **extra}
+    )
     assert r.status_code == 422
     assert {"loc": loc, "type": kind} in [{"loc": p["loc"], "type": p["type"]} for p in r.json()["detail"]]
     assert counts(api) == before
 
 
 def test_invalid_json_names_the_position(api: Api) -> None:
-    r = api.client.post("/api/v1/advice", content=b'{"case_id": ]',
-                        headers={**api.headers("caseworker"), "Content-Type": "application/json"})
+    r = api.client.post(
+        "/api/v1/advice",
+        content=b'{"case_id": ]',
+        headers={**api.headers("caseworker"), "Content-Type": "application/json"},
+    )
     assert r.json()["detail"] == [{"loc": ["body", 12], "msg": "JSON decode error", "type": "json_invalid"}]
 
 
@@ -224,12 +280,15 @@ def test_the_token_is_checked_before_the_body_is_read(api: Api, role: str | None
 def test_the_openapi_entry_documents_body_header_token_and_answers(api: Api) -> None:
     spec = api.app.openapi()
     operation = spec["paths"]["/api/v1/advice"]["post"]
-    assert operation["requestBody"] == {"required": True, "content": {
-        "application/json": {"schema": AdviceCreate.model_json_schema()}}}
+    assert operation["requestBody"] == {
+        "required": True,
+        "content": {"application/json": {"schema": AdviceCreate.model_json_schema()}},
+    }
     assert operation["security"] == [{"HTTPBearer": []}] and "HTTPBearer" in spec["components"]["securitySchemes"]
     [key] = operation["parameters"]
     assert (key["name"], key["in"], key["required"]) == ("Idempotency-Key", "header", False)
     assert {"type": "string", "maxLength": 200} in key["schema"]["anyOf"]
     assert set(operation["responses"]) == {"201", "401", "403", "409", "422", "503"}
     assert operation["responses"]["201"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/AdvicePublic"}
+        "$ref": "#/components/schemas/AdvicePublic"
+    }

@@ -21,8 +21,11 @@ from tests.api.conftest import Api, new_case
 
 def _run(queue: AdviceQueue, user: Principal, requests: list[tuple[dict[str, Any], str | None]]) -> list[Any]:
     async def all_at_once() -> list[Any]:
-        return await asyncio.gather(*(queue.submit(user, AdviceCreate(**body), utc_now(), key)
-                                      for body, key in requests), return_exceptions=True)
+        return await asyncio.gather(
+            *(queue.submit(user, AdviceCreate(**body), utc_now(), key) for body, key in requests),
+            return_exceptions=True,
+        )
+
     return asyncio.run(all_at_once())
 
 
@@ -43,12 +46,18 @@ def test_a_batch_is_one_transaction_with_an_answer_and_an_audit_entry_per_reques
     api = fresh_api
     sessions = _CountingSessions(api.app.state.sessions)
     queue = AdviceQueue(sessions, api.app.state.store, api.settings, api.rng)
-    answers = _run(queue, _user(api), [
-        (new_case(1), "key-a"), (new_case(1), "key-a"),  # a retry within the same batch: the same answer
-        (new_case(2), "key-a"),                           # the key reused for another request: 409, nothing stored
-        (new_case(3), None), (new_case(4), None),
-        (new_case(5, open_debts=-1), None),               # invalid: 422 at once, never queued
-    ])
+    answers = _run(
+        queue,
+        _user(api),
+        [
+            (new_case(1), "key-a"),
+            (new_case(1), "key-a"),  # a retry within the same batch: the same answer
+            (new_case(2), "key-a"),  # the key reused for another request: 409, nothing stored
+            (new_case(3), None),
+            (new_case(4), None),
+            (new_case(5, open_debts=-1), None),  # invalid: 422 at once, never queued
+        ],
+    )
     assert sessions.opened == 1  # one transaction, one commit for the whole batch
     first, retry, reused, third, fourth, invalid = answers
     assert first[0] == 201 and retry == first
@@ -57,8 +66,13 @@ def test_a_batch_is_one_transaction_with_an_answer_and_an_audit_entry_per_reques
     assert [third[1]["case_id"], fourth[1]["case_id"]] == ["WMO-2026-000003", "WMO-2026-000004"]
     with api.app.state.sessions() as session:
         stored = session.execute(select(Advice.id)).scalars().all()
-        created = session.execute(select(AuditEvent.subject).where(AuditEvent.kind == "advice.created")
-                                  .order_by(AuditEvent.seq)).scalars().all()
+        created = (
+            session.execute(
+                select(AuditEvent.subject).where(AuditEvent.kind == "advice.created").order_by(AuditEvent.seq)
+            )
+            .scalars()
+            .all()
+        )
         assert sorted(stored) == sorted(a[1]["advice_id"] for a in (first, third, fourth))
         assert created == [a[1]["advice_id"] for a in (first, third, fourth)]  # the order of arrival
         assert session.execute(select(IdempotencyKey.key)).scalars().all() == ["key-a"]
@@ -98,8 +112,7 @@ def test_a_row_that_cannot_be_scored_fails_only_its_own_request(fresh_api: Api) 
 
     api = fresh_api
     queue = AdviceQueue(api.app.state.sessions, api.app.state.store, api.settings, api.rng, score=score)
-    answers = _run(queue, _user(api), [(new_case(21), None), (new_case(22, open_debts=7), None),
-                                       (new_case(23), None)])
+    answers = _run(queue, _user(api), [(new_case(21), None), (new_case(22, open_debts=7), None), (new_case(23), None)])
     assert answers[0][0] == 201 and answers[2][0] == 201
     assert isinstance(answers[1], ValueError)
     with api.app.state.sessions() as session:

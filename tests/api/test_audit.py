@@ -32,9 +32,11 @@ def make_history(api: Api, n: int = 3) -> list[str]:
     ids = []
     for i in range(n):
         advice = api.client.post("/api/v1/advice", json=new_case(400 + i), headers=api.headers("caseworker")).json()
-        api.client.post(f"/api/v1/advice/{advice['advice_id']}/decision", headers=api.headers("caseworker"),
-                        json={"outcome": "followed",
-                              "final_effort_class": advice["suggestion"]["suggested_effort_class"]})
+        api.client.post(
+            f"/api/v1/advice/{advice['advice_id']}/decision",
+            headers=api.headers("caseworker"),
+            json={"outcome": "followed", "final_effort_class": advice["suggestion"]["suggested_effort_class"]},
+        )
         ids.append(advice["advice_id"])
     return ids
 
@@ -51,10 +53,30 @@ def test_every_advice_and_decision_is_on_the_record(fresh_api: Api) -> None:
     decision = next(e for e in page["events"] if e["kind"] == "decision.recorded")
     assert decision["actor"] == api.user_ids["caseworker"] and decision["payload"]["outcome"] == "followed"
     result = verify(api)
-    assert {k: result[k] for k in ("valid", "entries", "first_seq", "last_seq", "broken_at", "problem", "problems",
-                                   "anchor_seq", "auditor_anchor")} == {
-        "valid": True, "entries": len(page["events"]), "first_seq": 1, "last_seq": len(page["events"]),
-        "broken_at": None, "problem": None, "problems": [], "anchor_seq": 0, "auditor_anchor": None}
+    assert {
+        k: result[k]
+        for k in (
+            "valid",
+            "entries",
+            "first_seq",
+            "last_seq",
+            "broken_at",
+            "problem",
+            "problems",
+            "anchor_seq",
+            "auditor_anchor",
+        )
+    } == {
+        "valid": True,
+        "entries": len(page["events"]),
+        "first_seq": 1,
+        "last_seq": len(page["events"]),
+        "broken_at": None,
+        "problem": None,
+        "problems": [],
+        "anchor_seq": 0,
+        "auditor_anchor": None,
+    }
     assert result["head_hash"] == page["events"][-1]["hash"] and result["records_checked"] == 4
     paged = api.client.get("/api/v1/audit/events?limit=2", headers=api.headers("auditor")).json()
     assert [e["seq"] for e in paged["events"]] == [1, 2] and paged["next_after_seq"] == 2
@@ -71,8 +93,12 @@ def test_entries_cannot_be_updated_and_tampering_is_detected(fresh_api: Api) -> 
             conn.execute(text("DROP TRIGGER audit_events_no_update ON audit_events"))
         else:
             conn.execute(text("DROP TRIGGER audit_events_no_update"))
-        conn.execute(text("UPDATE audit_events SET payload = replace(payload, 'followed', 'deviated') "
-                          "WHERE kind = 'decision.recorded'"))
+        conn.execute(
+            text(
+                "UPDATE audit_events SET payload = replace(payload, 'followed', 'deviated') "
+                "WHERE kind = 'decision.recorded'"
+            )
+        )
     result = verify(api)
     assert not result["valid"] and result["problem"] == "the entry's content does not match its hash"
     first_decision = min(e.seq for e in _events(api) if e.kind == "decision.recorded")
@@ -98,8 +124,15 @@ def _json_dumps_form(payload: object) -> str:
 
 
 PAYLOADS = [
-    {"advice_id": "a-1", "team": "wmo_meldingen", "suggestion": {"effort_class_probabilities": {"laag": 0.25,
-     "midden": 0.5, "hoog": 0.25}, "suggested_effort_class": "midden"}, "reasons": [{"value": 3.0, "up": True}]},
+    {
+        "advice_id": "a-1",
+        "team": "wmo_meldingen",
+        "suggestion": {
+            "effort_class_probabilities": {"laag": 0.25, "midden": 0.5, "hoog": 0.25},
+            "suggested_effort_class": "midden",
+        },
+        "reasons": [{"value": 3.0, "up": True}],
+    },
     {"motivation": "Cliënt wil eerst zélf bellen; ‘schuld’ — €40", "n": [1, -2, 3.5, None, False]},
     {"at": dt.datetime(2026, 11, 27, 5, 1, 2, 345678), "day": dt.date(2026, 11, 27)},
     {2: "numbered keys", 10: "sort as numbers"},
@@ -122,8 +155,18 @@ def test_entries_in_the_earlier_form_still_verify(fresh_api: Api) -> None:
         head = audit.lock_head(session)
         seq, at, body = head.last_seq + 1, dt.datetime(2026, 1, 5, 9, 30), _json_dumps_form(payload)
         digest = audit.entry_hash(seq, at, "advice.created", "u-old", "a-old", body, head.last_hash)
-        session.add(AuditEvent(seq=seq, at=at, kind="advice.created", actor="u-old", subject="a-old", payload=body,
-                               prev_hash=head.last_hash, hash=digest))
+        session.add(
+            AuditEvent(
+                seq=seq,
+                at=at,
+                kind="advice.created",
+                actor="u-old",
+                subject="a-old",
+                payload=body,
+                prev_hash=head.last_hash,
+                hash=digest,
+            )
+        )
         head.last_seq, head.last_hash = seq, digest
         session.commit()
     make_history(api, 1)
@@ -136,8 +179,8 @@ def _events(api: Api) -> list[AuditEvent]:
 
 
 def test_retention_purges_old_records_and_keeps_the_chain_valid(
-        backend: str, api_settings: Settings, model_store: ModelStore, request: pytest.FixtureRequest,
-        tmp_path: Path) -> None:
+    backend: str, api_settings: Settings, model_store: ModelStore, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     """History made 300 days ago (by the app's clock) is purged through the database's guards; verify stays valid."""
     now = dt.datetime.now(dt.UTC)
     clock = [now - dt.timedelta(days=300)]
@@ -157,8 +200,11 @@ def test_retention_purges_old_records_and_keeps_the_chain_valid(
         result = verify(api)
         assert result["valid"], result["problems"]
         assert result["first_seq"] > 1 and result["anchor_seq"] == result["first_seq"] - 1
-        purges = [c for c in checkpoints.read(settings.audit_checkpoint_file, settings.audit_signing_key).checkpoints
-                  if c.kind == "purge"]
+        purges = [
+            c
+            for c in checkpoints.read(settings.audit_checkpoint_file, settings.audit_signing_key).checkpoints
+            if c.kind == "purge"
+        ]
         assert [(c.anchor_seq, c.anchor_hash) for c in purges] == [(result["anchor_seq"], _anchor_hash(api))]
         with api.app.state.engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
             conn.execute(text("DELETE FROM audit_purge_permits"))  # the record of the purge stays

@@ -38,9 +38,20 @@ def verify(api: Api, **anchor: object) -> dict:
 def offline(api: Api, *extra: str) -> tuple[int, str]:
     """``werkwijzer audit verify`` on the API's database and checkpoint file, with the kept audit key."""
     settings = api.settings
-    result = CliRunner().invoke(cli, ["audit", "verify", "--database", settings.database,
-                                      "--checkpoints", str(settings.audit_checkpoint_file),
-                                      "--key-file", str(settings.home_dir / "audit_key"), *extra])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "audit",
+            "verify",
+            "--database",
+            settings.database,
+            "--checkpoints",
+            str(settings.audit_checkpoint_file),
+            "--key-file",
+            str(settings.home_dir / "audit_key"),
+            *extra,
+        ],
+    )
     return result.exit_code, result.output
 
 
@@ -95,8 +106,10 @@ def test_a_cut_beginning_is_caught(fresh_api: Api) -> None:
     with engine.connect() as conn, pytest.raises(DBAPIError, match="anchor can only move"):
         conn.execute(text("UPDATE audit_head SET anchor_seq = :s, anchor_hash = :h"), {"s": cut.seq, "h": cut.hash})
     with engine.connect() as conn, pytest.raises(DBAPIError, match="183 days"):  # a permit for recent entries
-        conn.execute(text("INSERT INTO audit_purge_permits (up_to_seq, anchor_hash, cutoff, purged_at) "
-                          "VALUES (:s, :h, :t, :t)"), {"s": cut.seq, "h": cut.hash, "t": dt.datetime(2026, 1, 1)})
+        conn.execute(
+            text("INSERT INTO audit_purge_permits (up_to_seq, anchor_hash, cutoff, purged_at) VALUES (:s, :h, :t, :t)"),
+            {"s": cut.seq, "h": cut.hash, "t": dt.datetime(2026, 1, 1)},
+        )
     with engine.begin() as conn:
         drop_guards(conn)
         conn.execute(text("DELETE FROM audit_events WHERE seq <= :s"), {"s": cut.seq})
@@ -104,8 +117,10 @@ def test_a_cut_beginning_is_caught(fresh_api: Api) -> None:
     assert chain_alone_says_valid(api)
     result = verify(api)
     assert not result["valid"] and result["first_seq"] == cut.seq + 1 and result["anchor_seq"] == cut.seq
-    assert result["problem"] == (f"the chain starts after entry {cut.seq}, but no signed purge records that: "
-                                 "entries were removed from the beginning")
+    assert result["problem"] == (
+        f"the chain starts after entry {cut.seq}, but no signed purge records that: "
+        "entries were removed from the beginning"
+    )
     code, output = offline(api)
     assert code == 1 and "entries were removed from the beginning" in output
 
@@ -115,22 +130,38 @@ def _rewrite_decision(conn: Connection, api: Api, events: list[AuditEvent]) -> t
     changed = next(e for e in events if e.kind == "decision.recorded")
     advice_id = changed.subject
     payload = json.loads(changed.payload)
-    payload.update(decision_id=str(uuid.uuid4()), outcome="deviated", final_effort_class="zwaar",
-                   motivation="Anders beoordeeld")
+    payload.update(
+        decision_id=str(uuid.uuid4()), outcome="deviated", final_effort_class="zwaar", motivation="Anders beoordeeld"
+    )
     conn.execute(text("DELETE FROM decisions WHERE advice_id = :a"), {"a": advice_id})
-    conn.execute(text("INSERT INTO decisions (id, advice_id, decided_by, decided_at, outcome, final_effort_class, "
-                      "motivation) VALUES (:id, :a, :by, :at, 'deviated', 'zwaar', 'Anders beoordeeld')"),
-                 {"id": payload["decision_id"], "a": advice_id, "by": api.user_ids["caseworker"],
-                  "at": changed.at})
+    conn.execute(
+        text(
+            "INSERT INTO decisions (id, advice_id, decided_by, decided_at, outcome, final_effort_class, "
+            "motivation) VALUES (:id, :a, :by, :at, 'deviated', 'zwaar', 'Anders beoordeeld')"
+        ),
+        {"id": payload["decision_id"], "a": advice_id, "by": api.user_ids["caseworker"], "at": changed.at},
+    )
     conn.execute(text("DELETE FROM audit_events WHERE seq >= :s"), {"s": changed.seq})
     prev = changed.prev_hash
     for event in (e for e in events if e.seq >= changed.seq):
         body = audit.canonical_json(payload) if event.seq == changed.seq else event.payload
         digest = audit.entry_hash(event.seq, event.at, event.kind, event.actor, event.subject, body, prev)
-        conn.execute(text("INSERT INTO audit_events (seq, at, kind, actor, subject, payload, prev_hash, hash) "
-                          "VALUES (:seq, :at, :kind, :actor, :subject, :payload, :prev, :hash)"),
-                     {"seq": event.seq, "at": event.at, "kind": event.kind, "actor": event.actor,
-                      "subject": event.subject, "payload": body, "prev": prev, "hash": digest})
+        conn.execute(
+            text(
+                "INSERT INTO audit_events (seq, at, kind, actor, subject, payload, prev_hash, hash) "
+                "VALUES (:seq, :at, :kind, :actor, :subject, :payload, :prev, :hash)"
+            ),
+            {
+                "seq": event.seq,
+                "at": event.at,
+                "kind": event.kind,
+                "actor": event.actor,
+                "subject": event.subject,
+                "payload": body,
+                "prev": prev,
+                "hash": digest,
+            },
+        )
         prev = digest
     set_head(conn, events[-1].seq, prev)
     return advice_id, changed.seq
@@ -147,8 +178,10 @@ def test_a_decision_changed_and_the_chain_rehashed_is_caught(fresh_api: Api) -> 
     assert decision["outcome"] == "deviated"  # the rows and the entries agree: only the checkpoints can tell
     result = verify(api)
     assert not result["valid"] and changed < result["broken_at"] == events[-1].seq  # the signed head no longer there
-    assert result["problem"] == (f"entry {events[-1].seq} is not the entry a signed checkpoint recorded: the chain "
-                                 "was rewritten after entry 0 and re-hashed")
+    assert result["problem"] == (
+        f"entry {events[-1].seq} is not the entry a signed checkpoint recorded: the chain "
+        "was rewritten after entry 0 and re-hashed"
+    )
     code, output = offline(api)
     assert code == 1 and "re-hashed" in output
 
@@ -158,16 +191,24 @@ def test_a_decision_row_swapped_without_its_entry_is_caught(fresh_api: Api) -> N
     events = history(api)
     decided = next(e for e in events if e.kind == "decision.recorded")
     with api.app.state.engine.begin() as conn:
-        conn.execute(text("UPDATE decisions SET outcome = 'deviated', final_effort_class = 'zwaar', "
-                          "motivation = 'Anders' WHERE advice_id = :a"), {"a": decided.subject})
+        conn.execute(
+            text(
+                "UPDATE decisions SET outcome = 'deviated', final_effort_class = 'zwaar', "
+                "motivation = 'Anders' WHERE advice_id = :a"
+            ),
+            {"a": decided.subject},
+        )
     result = verify(api)
     assert not result["valid"] and result["records_checked"] == 6
-    assert result["problems"] == [f"the decision on advice {decided.subject} (deviated, zwaar) does not match its "
-                                  "audit entry: it was changed or replaced outside the service"]
+    assert result["problems"] == [
+        f"the decision on advice {decided.subject} (deviated, zwaar) does not match its "
+        "audit entry: it was changed or replaced outside the service"
+    ]
     with api.app.state.engine.begin() as conn:
         conn.execute(text("DELETE FROM decisions WHERE advice_id = :a"), {"a": decided.subject})
-    assert verify(api)["problems"] == [f"the decision on advice {decided.subject} is on the audit trail, but its "
-                                       "row is gone"]
+    assert verify(api)["problems"] == [
+        f"the decision on advice {decided.subject} is on the audit trail, but its row is gone"
+    ]
     code, output = offline(api)
     assert code == 1 and "row is gone" in output
 
@@ -179,8 +220,10 @@ def test_an_untouched_trail_verifies_offline_and_with_the_auditors_anchor(fresh_
     assert result["valid"] and result["auditor_anchor"] == "contained" and result["checkpoint_seq"] == events[-1].seq
     other = "f" * 64
     assert verify(api, anchor_seq=events[2].seq, anchor_hash=other)["auditor_anchor"] == "not_contained"
-    assert api.client.get("/api/v1/audit/verify", params={"anchor_seq": 3},
-                          headers=api.headers("auditor")).status_code == 422
+    assert (
+        api.client.get("/api/v1/audit/verify", params={"anchor_seq": 3}, headers=api.headers("auditor")).status_code
+        == 422
+    )
     code, output = offline(api, "--anchor-seq", str(events[-1].seq), "--anchor-hash", events[-1].hash)
     assert code == 0 and "audit trail: valid" in output and "your kept head: contained" in output
 
@@ -189,8 +232,12 @@ def test_deletes_outside_a_purge_are_refused_by_the_database(fresh_api: Api) -> 
     api = fresh_api
     history(api)
     engine = api.app.state.engine
-    for statement in ("DELETE FROM audit_events", "DELETE FROM audit_events WHERE seq = 1", "DELETE FROM audit_head",
-                      "UPDATE audit_head SET last_seq = last_seq + 1"):
+    for statement in (
+        "DELETE FROM audit_events",
+        "DELETE FROM audit_events WHERE seq = 1",
+        "DELETE FROM audit_head",
+        "UPDATE audit_head SET last_seq = last_seq + 1",
+    ):
         with engine.connect() as conn, pytest.raises(DBAPIError):
             conn.execute(text(statement))
     if engine.dialect.name == "postgresql":
@@ -212,8 +259,10 @@ def test_checkpoint_writer_writes_signed_lines_and_stops_cleanly(fresh_api: Api,
     lines = checkpoints.read(path, key)
     assert lines.problems == [] and [c.kind for c in lines.checkpoints] == ["start", "head"]
     with api.app.state.sessions() as s:
-        assert lines.checkpoints[-1].seq == s.execute(select(AuditEvent.seq).order_by(AuditEvent.seq.desc())
-                                                      .limit(1)).scalar_one()
+        assert (
+            lines.checkpoints[-1].seq
+            == s.execute(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)).scalar_one()
+        )
     assert lines.checkpoints[0].anchor_seq == 0 and oct(path.stat().st_mode & 0o777) == "0o600"
     assert checkpoints.read(path, b"x" * 32).problems[0].endswith("written without the audit key")
 
@@ -267,7 +316,8 @@ def test_a_checkpoint_written_while_verify_walks_the_chain_is_not_a_cut_end(fres
             api.app.state.audit_checkpoints.tick()  # ... and signs its new head
             yield session
 
-    report = audit_check.verify_trail(snapshot_then_more_written, api.settings.audit_checkpoint_file,
-                                      api.settings.audit_signing_key)
+    report = audit_check.verify_trail(
+        snapshot_then_more_written, api.settings.audit_checkpoint_file, api.settings.audit_signing_key
+    )
     assert report.valid, report.problems
     assert verify(api)["valid"]  # and the next verification covers the new entries

@@ -16,8 +16,9 @@ import advice_ab  # benchmarks/advice_ab.py
 
 def test_process_cpu_counts_the_process_and_its_children() -> None:
     busy = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\n"
-    parent = subprocess.Popen([sys.executable, "-c",
-                               f"import subprocess, sys; subprocess.run([sys.executable, '-c', {busy!r}])"])
+    parent = subprocess.Popen(
+        [sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {busy!r}])"]
+    )
     try:
         seen = 0.0
         while parent.poll() is None:

@@ -26,8 +26,21 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def test_users_create_prints_the_token_last_and_stores_only_its_hash(home: Path) -> None:
-    result = CliRunner().invoke(cli, ["users", "create", "--name", "Team Noord", "--role", "caseworker",
-                                      "--team", "wmo_meldingen", "--team", "jeugdhulp"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "users",
+            "create",
+            "--name",
+            "Team Noord",
+            "--role",
+            "caseworker",
+            "--team",
+            "wmo_meldingen",
+            "--team",
+            "jeugdhulp",
+        ],
+    )
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
     assert token.startswith("ww_") and len(token) > 40
@@ -42,8 +55,9 @@ def test_users_create_prints_the_token_last_and_stores_only_its_hash(home: Path)
 
 
 def test_users_revoke_deactivates_the_user_and_records_it(home: Path) -> None:
-    created = CliRunner().invoke(cli, ["users", "create", "--name", "Team Zuid", "--role", "caseworker",
-                                       "--team", "jeugdhulp"])
+    created = CliRunner().invoke(
+        cli, ["users", "create", "--name", "Team Zuid", "--role", "caseworker", "--team", "jeugdhulp"]
+    )
     user_id = created.output.split()[2]
     result = CliRunner().invoke(cli, ["users", "revoke", user_id])
     assert result.exit_code == 0, result.output
@@ -62,21 +76,26 @@ def test_users_create_refuses_an_unknown_role(home: Path) -> None:
     assert result.exit_code != 0 and "boss" in result.output
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    (["--role", "caseworker"], "needs at least one team"),
-    (["--role", "team_lead", "--team", "brandweer"], "unknown team(s) brandweer"),
-    (["--role", "auditor", "--team", "jeugdhulp"], "sees all teams"),
-    (["--role", "caseworker", "--team", "jeugdhulp", "--name", "zaak 123456782"], "BSN"),
-])
-def test_users_create_refuses_missing_unknown_or_needless_teams_and_bsn_names(home: Path, args: list[str],
-                                                                             says: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--role", "caseworker"], "needs at least one team"),
+        (["--role", "team_lead", "--team", "brandweer"], "unknown team(s) brandweer"),
+        (["--role", "auditor", "--team", "jeugdhulp"], "sees all teams"),
+        (["--role", "caseworker", "--team", "jeugdhulp", "--name", "zaak 123456782"], "BSN"),
+    ],
+)
+def test_users_create_refuses_missing_unknown_or_needless_teams_and_bsn_names(
+    home: Path, args: list[str], says: str
+) -> None:
     result = CliRunner().invoke(cli, ["users", "create", "--name", "x", *args])
     assert result.exit_code != 0 and says in result.output and "123456782" not in result.output
 
 
 def test_users_teams_replaces_the_teams_and_rotate_replaces_the_token(home: Path) -> None:
-    created = CliRunner().invoke(cli, ["users", "create", "--name", "Lead", "--role", "team_lead",
-                                       "--team", "jeugdhulp"])
+    created = CliRunner().invoke(
+        cli, ["users", "create", "--name", "Lead", "--role", "team_lead", "--team", "jeugdhulp"]
+    )
     user_id, old = created.output.split()[2], created.output.strip().splitlines()[-1]
     result = CliRunner().invoke(cli, ["users", "teams", user_id, "--team", "wmo_meldingen", "--team", "jeugdhulp"])
     assert result.exit_code == 0, result.output
@@ -88,13 +107,17 @@ def test_users_teams_replaces_the_teams_and_rotate_replaces_the_token(home: Path
     with session_factory(engine)() as s:
         user = s.get(User, user_id)
         assert user.teams == ["jeugdhulp", "wmo_meldingen"] and user.token_hash == hash_token(new) != hash_token(old)
-        assert s.execute(select(AuditEvent.kind)).scalars().all() == ["user.created", "user.teams_changed",
-                                                                       "user.token_rotated"]
+        assert s.execute(select(AuditEvent.kind)).scalars().all() == [
+            "user.created",
+            "user.teams_changed",
+            "user.token_rotated",
+        ]
     engine.dispose()
 
 
 def test_reload_reads_its_token_from_the_environment_or_standard_input_not_the_command_line(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import httpx
 
     sent: list[str] = []
@@ -137,11 +160,20 @@ def test_serve_starts_the_api(tmp_path: Path) -> None:
     env = {**os.environ, "WERKWIJZER_HOME": str(tmp_path), "PYTHONPATH": str(root), "WERKWIJZER_ENVIRONMENT": "test"}
     env.pop("WERKWIJZER_DATABASE_URL", None)
     get_settings.cache_clear()
-    token = CliRunner(env={"WERKWIJZER_HOME": str(tmp_path)}).invoke(
-        cli, ["users", "create", "--name", "ops", "--role", "admin"]).output.strip().splitlines()[-1]
+    token = (
+        CliRunner(env={"WERKWIJZER_HOME": str(tmp_path)})
+        .invoke(cli, ["users", "create", "--name", "ops", "--role", "admin"])
+        .output.strip()
+        .splitlines()[-1]
+    )
     get_settings.cache_clear()
-    proc = subprocess.Popen([sys.executable, "-m", "werkwijzer", "serve", "--port", str(port)], cwd=root, env=env,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "werkwijzer", "serve", "--port", str(port)],
+        cwd=root,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         for line in proc.stderr:  # blocks until uvicorn reports; no sleeping
             if "Application startup complete" in line or "error" in line.lower():
@@ -149,11 +181,13 @@ def test_serve_starts_the_api(tmp_path: Path) -> None:
         assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=30).json() == {"status": "ok"}
         ready = httpx.get(f"http://127.0.0.1:{port}/ready", headers={"Authorization": f"Bearer {token}"}, timeout=30)
         assert ready.status_code == 503 and "no champion loaded" in " ".join(ready.json()["reasons"])
-        reload = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}"],
-                                    env={"WERKWIJZER_TOKEN": token})
+        reload = CliRunner().invoke(
+            cli, ["reload", "--url", f"http://127.0.0.1:{port}"], env={"WERKWIJZER_TOKEN": token}
+        )
         assert reload.exit_code == 0 and "werkwijzer-forecast: absent" in reload.output, reload.output
-        refused = CliRunner().invoke(cli, ["reload", "--url", f"http://127.0.0.1:{port}", "--token-stdin"],
-                                     input="ww_wrong\n")
+        refused = CliRunner().invoke(
+            cli, ["reload", "--url", f"http://127.0.0.1:{port}", "--token-stdin"], input="ww_wrong\n"
+        )
         assert refused.exit_code != 0 and "401" in refused.output
     finally:
         proc.terminate()

@@ -28,52 +28,83 @@ def test_followed_decision_is_recorded_once_and_a_second_is_409(api: Api) -> Non
     suggested = advice["suggestion"]["suggested_effort_class"]
     r = decide(api, advice["advice_id"], {"outcome": "followed", "final_effort_class": suggested})
     assert r.status_code == 201 and r.json()["decided_by"] == api.user_ids["caseworker"]
-    second = decide(api, advice["advice_id"], {"outcome": "deviated", "final_effort_class": other_class(suggested),
-                                               "motivation": "toch anders"})
+    second = decide(
+        api,
+        advice["advice_id"],
+        {"outcome": "deviated", "final_effort_class": other_class(suggested), "motivation": "toch anders"},
+    )
     assert second.status_code == 409
     shown = api.client.get(f"/api/v1/advice/{advice['advice_id']}", headers=api.headers("caseworker")).json()
     assert shown["status"] == "decided" and shown["decision"]["outcome"] == "followed"
     assert shown["suggestion"] == advice["suggestion"] and shown["reasons"] == advice["reasons"]
 
 
-@pytest.mark.parametrize(("outcome", "same_class", "motivation", "field"), [
-    ("deviated", False, None, "body"),             # motivation required when deviating (schema)
-    ("deviated", False, "   ", "body"),
-    ("followed", False, None, "final_effort_class"),  # followed but another class
-    ("deviated", True, "reden", "outcome"),        # deviated but the same class
-])
-def test_inconsistent_decisions_are_422(api: Api, outcome: str, same_class: bool, motivation: str | None,
-                                        field: str) -> None:
+@pytest.mark.parametrize(
+    ("outcome", "same_class", "motivation", "field"),
+    [
+        ("deviated", False, None, "body"),  # motivation required when deviating (schema)
+        ("deviated", False, "   ", "body"),
+        ("followed", False, None, "final_effort_class"),  # followed but another class
+        ("deviated", True, "reden", "outcome"),  # deviated but the same class
+    ],
+)
+def test_inconsistent_decisions_are_422(
+    api: Api, outcome: str, same_class: bool, motivation: str | None, field: str
+) -> None:
     advice = advise(api, 101)
     suggested = advice["suggestion"]["suggested_effort_class"]
-    body = {"outcome": outcome, "final_effort_class": suggested if same_class else other_class(suggested),
-            "motivation": motivation}
+    body = {
+        "outcome": outcome,
+        "final_effort_class": suggested if same_class else other_class(suggested),
+        "motivation": motivation,
+    }
     r = decide(api, advice["advice_id"], body)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][1 if field != "body" else 0] == field
     with api.app.state.sessions() as s:
-        assert s.execute(select(func.count()).select_from(Decision)
-                         .where(Decision.advice_id == advice["advice_id"])).scalar_one() == 0
+        assert (
+            s.execute(
+                select(func.count()).select_from(Decision).where(Decision.advice_id == advice["advice_id"])
+            ).scalar_one()
+            == 0
+        )
 
 
 def test_unknown_class_and_bsn_in_motivation_are_refused(api: Api) -> None:
     advice = advise(api, 102)
-    assert decide(api, advice["advice_id"], {"outcome": "deviated", "final_effort_class": "heel zwaar",
-                                             "motivation": "x"}).status_code == 422
+    assert (
+        decide(
+            api, advice["advice_id"], {"outcome": "deviated", "final_effort_class": "heel zwaar", "motivation": "x"}
+        ).status_code
+        == 422
+    )
     other = other_class(advice["suggestion"]["suggested_effort_class"])
-    r = decide(api, advice["advice_id"], {"outcome": "deviated", "final_effort_class": other,
-                                          "motivation": "klant 111 222 333 belde"})
+    r = decide(
+        api,
+        advice["advice_id"],
+        {"outcome": "deviated", "final_effort_class": other, "motivation": "klant 111 222 333 belde"},
+    )
     assert r.status_code == 422 and "111 222 333" not in r.text
-    r = decide(api, advice["advice_id"], {"outcome": "deviated", "final_effort_class": other,
-                                          "motivation": "zaak 3 123456782 belt terug"})
+    r = decide(
+        api,
+        advice["advice_id"],
+        {"outcome": "deviated", "final_effort_class": other, "motivation": "zaak 3 123456782 belt terug"},
+    )
     assert r.status_code == 422 and r.json()["detail"][0]["type"] == "value_error.bsn" and "123456782" not in r.text
-    r = api.client.post(f"/api/v1/advice/{advice['advice_id']}/objection", headers=api.headers("caseworker"),
-                        json={"kind": "objection", "summary": "klant ZAAK-123456782 is het oneens"})
+    r = api.client.post(
+        f"/api/v1/advice/{advice['advice_id']}/objection",
+        headers=api.headers("caseworker"),
+        json={"kind": "objection", "summary": "klant ZAAK-123456782 is het oneens"},
+    )
     assert r.status_code == 422 and "123456782" not in r.text
 
 
 def test_decision_on_unknown_advice_is_404(api: Api) -> None:
-    assert decide(api, "no-such-advice", {"outcome": "deviated", "final_effort_class": "complex",
-                                          "motivation": "x"}).status_code == 404
+    assert (
+        decide(
+            api, "no-such-advice", {"outcome": "deviated", "final_effort_class": "complex", "motivation": "x"}
+        ).status_code
+        == 404
+    )
 
 
 def test_idempotency_key_replays_the_first_answer(api: Api) -> None:
@@ -83,20 +114,25 @@ def test_idempotency_key_replays_the_first_answer(api: Api) -> None:
     other = api.client.post("/api/v1/advice", json=new_case(104), headers=api.headers("caseworker", "idem-103"))
     assert other.status_code == 409
     advice_id = first.json()["advice_id"]
-    body = {"outcome": "deviated", "motivation": "ken de situatie",
-            "final_effort_class": other_class(first.json()["suggestion"]["suggested_effort_class"])}
+    body = {
+        "outcome": "deviated",
+        "motivation": "ken de situatie",
+        "final_effort_class": other_class(first.json()["suggestion"]["suggested_effort_class"]),
+    }
     d1, d2 = decide(api, advice_id, body, "idem-d-103"), decide(api, advice_id, body, "idem-d-103")
     assert d1.status_code == d2.status_code == 201 and d1.json() == d2.json()
 
 
 def test_citizen_explanation_in_dutch_and_english_and_without_advice(api: Api) -> None:
     advice = advise(api, 105)
-    nl = api.client.get(f"/api/v1/advice/{advice['advice_id']}/citizen-explanation",
-                        headers=api.headers("caseworker")).json()
+    nl = api.client.get(
+        f"/api/v1/advice/{advice['advice_id']}/citizen-explanation", headers=api.headers("caseworker")
+    ).json()
     assert nl["lang"] == "nl" and not nl["decided_by_person"]
     assert advice["reasons"][0]["label_nl"].lower() in nl["text"]
-    en = api.client.get(f"/api/v1/advice/{advice['advice_id']}/citizen-explanation?lang=en",
-                        headers=api.headers("caseworker")).json()
+    en = api.client.get(
+        f"/api/v1/advice/{advice['advice_id']}/citizen-explanation?lang=en", headers=api.headers("caseworker")
+    ).json()
     assert advice["reasons"][0]["label_en"].lower() in en["text"]
     api.rng.pinned = 0.0
     try:
@@ -104,11 +140,16 @@ def test_citizen_explanation_in_dutch_and_english_and_without_advice(api: Api) -
     finally:
         api.rng.pinned = 0.99
     decide(api, control["advice_id"], {"outcome": "deviated", "final_effort_class": "complex", "motivation": "eigen"})
-    text = api.client.get(f"/api/v1/advice/{control['advice_id']}/citizen-explanation",
-                          headers=api.headers("caseworker")).json()
+    text = api.client.get(
+        f"/api/v1/advice/{control['advice_id']}/citizen-explanation", headers=api.headers("caseworker")
+    ).json()
     assert text["decided_by_person"] and "geen advies van een computer" in text["text"]
-    assert api.client.get(f"/api/v1/advice/{advice['advice_id']}/citizen-explanation?lang=de",
-                          headers=api.headers("caseworker")).status_code == 422
+    assert (
+        api.client.get(
+            f"/api/v1/advice/{advice['advice_id']}/citizen-explanation?lang=de", headers=api.headers("caseworker")
+        ).status_code
+        == 422
+    )
 
 
 def test_objections_are_recorded_and_show_up_in_monitoring(fresh_api: Api) -> None:
@@ -116,18 +157,31 @@ def test_objections_are_recorded_and_show_up_in_monitoring(fresh_api: Api) -> No
     for n in range(6):
         advice = advise(api, 200 + n)
         suggested = advice["suggestion"]["suggested_effort_class"]
-        body = ({"outcome": "followed", "final_effort_class": suggested} if n < 4 else
-                {"outcome": "deviated", "final_effort_class": other_class(suggested), "motivation": "anders"})
+        body = (
+            {"outcome": "followed", "final_effort_class": suggested}
+            if n < 4
+            else {"outcome": "deviated", "final_effort_class": other_class(suggested), "motivation": "anders"}
+        )
         assert decide(api, advice["advice_id"], body).status_code == 201
-    r = api.client.post(f"/api/v1/advice/{advice['advice_id']}/objection",
-                        json={"kind": "objection", "summary": "Ik ben het niet eens met de inschatting."},
-                        headers=api.headers("caseworker"))
+    r = api.client.post(
+        f"/api/v1/advice/{advice['advice_id']}/objection",
+        json={"kind": "objection", "summary": "Ik ben het niet eens met de inschatting."},
+        headers=api.headers("caseworker"),
+    )
     assert r.status_code == 201 and r.json()["kind"] == "objection"
     report = api.client.get("/api/v1/monitoring/overrides", headers=api.headers("model_owner")).json()
     team = next(c for c in report["cells"] if c["by"] == "team")
     # 4 followed, 2 overridden: small cells, so neither rates nor counts leave the service
-    assert team == {"by": "team", "key": "wmo_meldingen", "decisions": None, "agreement_rate": None,
-                    "override_rate": None, "objections": None, "alert": None, "suppressed": True}
+    assert team == {
+        "by": "team",
+        "key": "wmo_meldingen",
+        "decisions": None,
+        "agreement_rate": None,
+        "override_rate": None,
+        "objections": None,
+        "alert": None,
+        "suppressed": True,
+    }
     assert report["decisions_with_advice"] is None
     settings = api.app.state.settings
     api.app.state.settings = settings.model_copy(update={"fairness_min_cell": 1})  # to see the arithmetic
@@ -136,8 +190,16 @@ def test_objections_are_recorded_and_show_up_in_monitoring(fresh_api: Api) -> No
     finally:
         api.app.state.settings = settings
     team = next(c for c in report["cells"] if c["by"] == "team")
-    assert team == {"by": "team", "key": "wmo_meldingen", "decisions": 6, "agreement_rate": pytest.approx(4 / 6),
-                    "override_rate": pytest.approx(2 / 6), "objections": 1, "alert": None, "suppressed": False}
+    assert team == {
+        "by": "team",
+        "key": "wmo_meldingen",
+        "decisions": 6,
+        "agreement_rate": pytest.approx(4 / 6),
+        "override_rate": pytest.approx(2 / 6),
+        "objections": 1,
+        "alert": None,
+        "suppressed": False,
+    }
     assert {c["by"] for c in report["cells"]} == {"team", "model_version", "score_band"}
     assert sum(c["decisions"] for c in report["cells"] if c["by"] == "score_band") == 6
 
@@ -147,8 +209,11 @@ def test_automation_bias_alert_when_everything_is_followed(fresh_api: Api) -> No
     api.app.state.settings = api.settings.model_copy(update={"monitoring_min_n": 5})
     for n in range(6):
         advice = advise(api, 300 + n)
-        decide(api, advice["advice_id"], {"outcome": "followed",
-                                          "final_effort_class": advice["suggestion"]["suggested_effort_class"]})
+        decide(
+            api,
+            advice["advice_id"],
+            {"outcome": "followed", "final_effort_class": advice["suggestion"]["suggested_effort_class"]},
+        )
     report = api.client.get("/api/v1/monitoring/overrides?team=wmo_meldingen", headers=api.headers("team_lead")).json()
     assert next(c for c in report["cells"] if c["by"] == "team")["alert"] == "automation_bias"
 

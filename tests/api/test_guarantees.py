@@ -48,8 +48,9 @@ def test_decisions_are_built_only_from_the_caseworkers_request() -> None:
 
 @pytest.fixture
 def sqlite_api(api_settings: Settings, model_store: ModelStore, tmp_path: Path) -> Iterator[Api]:
-    yield from start_api(api_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'api.db'}"}),
-                         model_store)
+    yield from start_api(
+        api_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'api.db'}"}), model_store
+    )
 
 
 def test_control_share_holds_over_2000_advices(sqlite_api: Api) -> None:
@@ -63,8 +64,12 @@ def test_control_share_holds_over_2000_advices(sqlite_api: Api) -> None:
     async def ask() -> list[tuple[int, dict[str, Any]]]:
         queue.open()
         try:
-            return [await queue.submit(caseworker, AdviceCreate.model_validate(new_case(n, open_debts=n % 10)),
-                                       utc_now(), None) for n in range(2000)]
+            return [
+                await queue.submit(
+                    caseworker, AdviceCreate.model_validate(new_case(n, open_debts=n % 10)), utc_now(), None
+                )
+                for n in range(2000)
+            ]
         finally:
             await queue.close(5)
 
@@ -84,11 +89,17 @@ def test_the_selection_reason_never_leaves_the_server(fresh_api: Api) -> None:
         api.rng.pinned = pinned
         ids.append(api.client.post("/api/v1/advice", json=new_case(int(pinned * 100)), headers=cw).json()["advice_id"])
     api.rng.pinned = 0.99
-    api.client.put("/api/v1/admin/advice-switch", json={"scope": "global", "enabled": False, "reason": "stop"},
-                   headers=api.headers("admin"))
+    api.client.put(
+        "/api/v1/admin/advice-switch",
+        json={"scope": "global", "enabled": False, "reason": "stop"},
+        headers=api.headers("admin"),
+    )
     ids.append(api.client.post("/api/v1/advice", json=new_case(7), headers=cw).json()["advice_id"])
-    api.client.put("/api/v1/admin/advice-switch", json={"scope": "global", "enabled": True, "reason": "go"},
-                   headers=api.headers("admin"))
+    api.client.put(
+        "/api/v1/admin/advice-switch",
+        json={"scope": "global", "enabled": True, "reason": "go"},
+        headers=api.headers("admin"),
+    )
     with api.app.state.sessions() as s:
         stored = {a.id: a.selection_reason for a in s.execute(select(Advice)).scalars()}
     assert sorted(stored.values()) == ["advised", "control", "switched_off_global"]

@@ -25,13 +25,17 @@ def test_intake_is_stored_corrected_and_audited(fresh_api: Api) -> None:
     assert put(api, [{"date": "2026-03-03", "count": 7}]).json()["recorded"] == 1  # a late registration
     with api.app.state.sessions() as session:
         frame = intake.actuals(session)
-        events = session.execute(select(AuditEvent).where(AuditEvent.kind == "intake.recorded")
-                                 .order_by(AuditEvent.seq)).scalars().all()
+        events = (
+            session.execute(select(AuditEvent).where(AuditEvent.kind == "intake.recorded").order_by(AuditEvent.seq))
+            .scalars()
+            .all()
+        )
         later = intake.actuals(session, teams=["wmo_meldingen"], start=dt.date(2026, 3, 3))
     assert list(frame.columns) == ["series_id", "date", "value"]
     assert frame.to_dict("records") == [
         {"series_id": "wmo_meldingen", "date": pd.Timestamp("2026-03-02"), "value": 12},
-        {"series_id": "wmo_meldingen", "date": pd.Timestamp("2026-03-03"), "value": 7}]
+        {"series_id": "wmo_meldingen", "date": pd.Timestamp("2026-03-03"), "value": 7},
+    ]
     assert later["value"].tolist() == [7]
     assert len(events) == 2 and '"corrected_days":1' in events[1].payload
     assert api.client.get("/api/v1/audit/verify", headers=api.headers("auditor")).json()["valid"] is True

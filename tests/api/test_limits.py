@@ -31,12 +31,14 @@ WAIT = 0.5  # seconds: the database wait of the apps below
 
 
 @pytest.fixture
-def bounded(backend: str, api_settings: Settings, model_store: object, request: pytest.FixtureRequest,
-            tmp_path: Path) -> Iterator[Api]:
+def bounded(
+    backend: str, api_settings: Settings, model_store: object, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Api]:
     """An app on an empty database with a small body limit and a short database wait."""
     url = database_url(backend, tmp_path, request)
-    settings = on_database(api_settings, url, tmp_path).model_copy(update={"max_body_bytes": LIMIT,
-                                                                           "db_wait_seconds": WAIT})
+    settings = on_database(api_settings, url, tmp_path).model_copy(
+        update={"max_body_bytes": LIMIT, "db_wait_seconds": WAIT}
+    )
     yield from start_api(settings, model_store)  # type: ignore[arg-type]
 
 
@@ -57,8 +59,9 @@ def _advice(api: Api, n: int) -> dict[str, Any]:
 def test_a_body_over_the_limit_is_413_before_it_is_read_on_api_and_pages(bounded: Api) -> None:
     big = b'{"case_id": "' + b"x" * (2 * LIMIT) + b'"}'
     for path in ("/api/v1/advice", "/api/v1/advice/abc/decision", "/zaken/abc/besluit", "/aanmelden"):
-        r = bounded.client.post(path, content=big, headers={**bounded.headers("caseworker"),
-                                                             "content-type": "application/json"})
+        r = bounded.client.post(
+            path, content=big, headers={**bounded.headers("caseworker"), "content-type": "application/json"}
+        )
         assert r.status_code == 413, (path, r.status_code, r.text)
         assert "WERKWIJZER_MAX_BODY_BYTES" in r.json()["detail"] and r.headers["connection"] == "close"
 
@@ -70,8 +73,11 @@ def test_a_chunked_body_is_counted_and_refused_once_over_the_limit(bounded: Api)
             yield b"x" * 1024
         yield b'"}'
 
-    r = bounded.client.post("/api/v1/advice/abc/decision", content=chunks(),
-                            headers={**bounded.headers("caseworker"), "content-type": "application/json"})
+    r = bounded.client.post(
+        "/api/v1/advice/abc/decision",
+        content=chunks(),
+        headers={**bounded.headers("caseworker"), "content-type": "application/json"},
+    )
     assert r.status_code == 413, r.text
     ok = bounded.client.post("/api/v1/advice", json=new_case(1), headers=bounded.headers("caseworker"))
     assert ok.status_code == 201  # a body under the limit goes through
@@ -86,8 +92,12 @@ def _body_routes() -> list[tuple[str, APIRoute]]:
 
     mounted = [(API_PREFIX, r) for r in (advice.router, teams.router, governance.router)]
     mounted += [("", health.router)] + [("", r) for r in ROUTERS]
-    found = [(prefix + route.path, route) for prefix, router in mounted for route in router.routes
-             if isinstance(route, APIRoute) and route.methods & {"POST", "PUT"}]
+    found = [
+        (prefix + route.path, route)
+        for prefix, router in mounted
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.methods & {"POST", "PUT"}
+    ]
     return [(path, route) for path, route in found if route.body_field is not None or path == "/api/v1/advice"]
 
 
@@ -100,12 +110,16 @@ def test_no_token_and_a_broken_body_is_401_on_every_api_route(bounded: Api) -> N
     assert len(routes) >= 5
     for path, route in routes:
         method = sorted(route.methods)[0]
-        r = bounded.client.request(method, _concrete(path), content=b'{"broken',
-                                   headers={"content-type": "application/json"})
+        r = bounded.client.request(
+            method, _concrete(path), content=b'{"broken', headers={"content-type": "application/json"}
+        )
         assert r.status_code == 401, (path, r.status_code, r.text)
-        wrong = bounded.client.request(method, _concrete(path), content=b'{"broken',
-                                       headers={"content-type": "application/json",
-                                                "Authorization": "Bearer ww_not_a_token"})
+        wrong = bounded.client.request(
+            method,
+            _concrete(path),
+            content=b'{"broken',
+            headers={"content-type": "application/json", "Authorization": "Bearer ww_not_a_token"},
+        )
         assert wrong.status_code == 401, (path, wrong.status_code)
 
 
@@ -113,9 +127,12 @@ def test_no_session_and_a_broken_form_goes_to_sign_in_on_every_guarded_page_form
     guarded = [path for path, _ in _body_routes() if not path.startswith("/api/") and path != "/aanmelden"]
     assert len(guarded) >= 3
     for path in guarded:
-        r = bounded.client.post(_concrete(path), content=b"\xff\x00broken=%%%",
-                                headers={"content-type": "multipart/form-data; boundary=nothing"},
-                                follow_redirects=False)
+        r = bounded.client.post(
+            _concrete(path),
+            content=b"\xff\x00broken=%%%",
+            headers={"content-type": "multipart/form-data; boundary=nothing"},
+            follow_redirects=False,
+        )
         assert r.status_code == 303 and r.headers["location"].startswith("/aanmelden"), (path, r.status_code)
 
 
@@ -140,8 +157,9 @@ def test_a_full_advice_queue_answers_503_at_once_and_the_held_requests_complete(
     user = Principal(api.user_ids["caseworker"], "test caseworker", "caseworker")
 
     async def scenario() -> tuple[list[Any], float]:
-        held = [asyncio.ensure_future(queue.submit(user, AdviceCreate(**new_case(n)), utc_now(), None))
-                for n in range(3)]
+        held = [
+            asyncio.ensure_future(queue.submit(user, AdviceCreate(**new_case(n)), utc_now(), None)) for n in range(3)
+        ]
         await asyncio.sleep(0)
         while not sessions.waiting.is_set():
             await asyncio.sleep(0.005)
@@ -165,8 +183,9 @@ def test_a_closing_queue_refuses_new_requests_and_finishes_the_held_ones(fresh_a
     queue.open()
 
     async def scenario() -> list[Any]:
-        held = [asyncio.ensure_future(queue.submit(user, AdviceCreate(**new_case(n)), utc_now(), None))
-                for n in range(5)]
+        held = [
+            asyncio.ensure_future(queue.submit(user, AdviceCreate(**new_case(n)), utc_now(), None)) for n in range(5)
+        ]
         await asyncio.sleep(0)
         closing = asyncio.ensure_future(queue.close(timeout=10))
         await asyncio.sleep(0)
@@ -200,9 +219,9 @@ def test_a_held_database_gives_503_within_the_wait_while_reads_go_on(bounded: Ap
     assert held.wait(timeout=30)
     try:
         started = time.monotonic()
-        decided = api.client.post(f"/api/v1/advice/{advice['advice_id']}/decision",
-                                  json=_decision(advice),
-                                  headers=api.headers("caseworker"))
+        decided = api.client.post(
+            f"/api/v1/advice/{advice['advice_id']}/decision", json=_decision(advice), headers=api.headers("caseworker")
+        )
         took = time.monotonic() - started
         assert decided.status_code == 503, decided.text
         assert decided.headers["retry-after"] == "1" and "nothing was stored" in decided.json()["detail"]
@@ -217,9 +236,9 @@ def test_a_held_database_gives_503_within_the_wait_while_reads_go_on(bounded: Ap
     finally:
         release.set()
         holder.join(timeout=30)
-    again = api.client.post(f"/api/v1/advice/{advice['advice_id']}/decision",
-                            json=_decision(advice),
-                            headers=api.headers("caseworker"))
+    again = api.client.post(
+        f"/api/v1/advice/{advice['advice_id']}/decision", json=_decision(advice), headers=api.headers("caseworker")
+    )
     assert again.status_code == 201, again.text  # nothing was stored by the refused attempt
     assert _advice(api, 3)["advice_id"]
 
@@ -238,9 +257,16 @@ def test_a_page_form_against_a_held_database_gets_a_dutch_busy_page(bounded: Api
     holder.start()
     assert held.wait(timeout=30)
     try:
-        r = browser.post(f"/zaken/{advice['advice_id']}/besluit", headers={"accept": "text/html"},
-                         data={"csrf_token": csrf_of(form.text), "outcome": "followed",
-                               "final_effort_class": "gemiddeld", "motivation": ""})
+        r = browser.post(
+            f"/zaken/{advice['advice_id']}/besluit",
+            headers={"accept": "text/html"},
+            data={
+                "csrf_token": csrf_of(form.text),
+                "outcome": "followed",
+                "final_effort_class": "gemiddeld",
+                "motivation": "",
+            },
+        )
     finally:
         release.set()
         holder.join(timeout=30)

@@ -44,8 +44,10 @@ def test_requests_are_counted_by_route_template_never_by_raw_path(api: Api) -> N
     assert api.client.get("/no/such/path/WMO-2026-000123").status_code == 404
     after = samples(api)
     template = "/api/v1/advice/{advice_id}"
-    assert value(after, "werkwijzer_http_requests_total", route=template, method="GET", status="200") == \
-        value(before, "werkwijzer_http_requests_total", route=template, method="GET", status="200") + 1
+    assert (
+        value(after, "werkwijzer_http_requests_total", route=template, method="GET", status="200")
+        == value(before, "werkwijzer_http_requests_total", route=template, method="GET", status="200") + 1
+    )
     assert value(after, "werkwijzer_http_request_duration_seconds_count", route=template) >= 1
     assert value(after, "werkwijzer_http_requests_total", route="unmatched", status="404") >= 1
     assert value(after, "werkwijzer_http_requests_total", route="/metrics", status="200") >= 1
@@ -64,14 +66,19 @@ def test_advice_decisions_and_overrides_per_model_version(api: Api) -> None:
     assert model is not None
     suggested = shown["suggestion"]["suggested_effort_class"]
     other = next(c for c in EFFORT_CLASSES if c != suggested)
-    decided = api.client.post(f"/api/v1/advice/{shown['advice_id']}/decision", headers=api.headers("caseworker"),
-                              json={"outcome": "deviated", "final_effort_class": other, "motivation": "metrics"})
+    decided = api.client.post(
+        f"/api/v1/advice/{shown['advice_id']}/decision",
+        headers=api.headers("caseworker"),
+        json={"outcome": "deviated", "final_effort_class": other, "motivation": "metrics"},
+    )
     assert decided.status_code == 201, decided.text
     after = samples(api)
     labels = {"model": model["name"], "version": model["version"]}
     assert value(after, "werkwijzer_advice_total", **labels) == value(before, "werkwijzer_advice_total", **labels) + 1
-    assert value(after, "werkwijzer_decisions_total", outcome="deviated", **labels) == \
-        value(before, "werkwijzer_decisions_total", outcome="deviated", **labels) + 1
+    assert (
+        value(after, "werkwijzer_decisions_total", outcome="deviated", **labels)
+        == value(before, "werkwijzer_decisions_total", outcome="deviated", **labels) + 1
+    )
     assert value(after, "werkwijzer_model_loaded", **labels) == 1
     assert ({}, 0.0) in [(lbl, v) for lbl, v in after["werkwijzer_advice_queue_held"]]
 
@@ -89,8 +96,7 @@ def test_a_scrape_token_guards_metrics(guarded: Api) -> None:
 
 
 def test_a_request_id_is_honoured_or_made_and_sent_back(api: Api) -> None:
-    assert api.client.get("/health", headers={"X-Request-ID": "proxy-42.a_b"}).headers["x-request-id"] == \
-        "proxy-42.a_b"
+    assert api.client.get("/health", headers={"X-Request-ID": "proxy-42.a_b"}).headers["x-request-id"] == "proxy-42.a_b"
     made = api.client.get("/health", headers={"X-Request-ID": "not safe; drop table"}).headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{16}", made)
     assert re.fullmatch(r"[0-9a-f]{16}", api.client.get("/health").headers["x-request-id"])
@@ -118,4 +124,3 @@ def test_counting_costs_microseconds() -> None:
         count_advice(body)
     per_request = (time.perf_counter() - began) / rounds
     assert per_request < 50e-6, f"{per_request * 1e6:.1f} µs per request"
-

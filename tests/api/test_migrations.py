@@ -26,14 +26,19 @@ def _upgrade(connection: object, revision: str) -> None:
 
 
 def test_session_generation_is_added_to_existing_users_and_the_schema_matches_the_models(
-        backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     engine = make_engine(database_url(backend, tmp_path, request))
     try:
         with engine.connect() as connection:
             _upgrade(connection, "0002")
-            connection.execute(text("INSERT INTO users (id, name, role, token_hash, active, created_at) "
-                                    "VALUES ('u-old', 'before 0003', 'caseworker', 'h', :t, :at)"),
-                               {"t": True, "at": dt.datetime(2026, 11, 1)})
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, name, role, token_hash, active, created_at) "
+                    "VALUES ('u-old', 'before 0003', 'caseworker', 'h', :t, :at)"
+                ),
+                {"t": True, "at": dt.datetime(2026, 11, 1)},
+            )
             connection.commit()
             _upgrade(connection, "head")
             connection.commit()
@@ -41,7 +46,8 @@ def test_session_generation_is_added_to_existing_users_and_the_schema_matches_th
             # 0005: a user from before teams has none (so sees nothing until given teams); its token's age
             # counts from its creation
             teams, issued = connection.execute(
-                text("SELECT teams, token_issued_at FROM users WHERE id = 'u-old'")).one()
+                text("SELECT teams, token_issued_at FROM users WHERE id = 'u-old'")
+            ).one()
             assert (json.loads(teams) if isinstance(teams, str) else teams) == []
             assert str(issued).startswith("2026-11-01 00:00:00")
             assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
@@ -49,8 +55,9 @@ def test_session_generation_is_added_to_existing_users_and_the_schema_matches_th
         engine.dispose()
 
 
-def test_a_failing_statement_does_not_show_its_parameters(backend: str, request: pytest.FixtureRequest,
-                                                          tmp_path: Path) -> None:
+def test_a_failing_statement_does_not_show_its_parameters(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     engine = make_engine(database_url(backend, tmp_path, request))
     try:
         with engine.connect() as connection, pytest.raises(Exception) as info:

@@ -19,8 +19,7 @@ def registry_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     home = tmp_path_factory.mktemp("store-home")
     # No control share here: these tests read the model version from an advice, which a case in the
     # random control share would not have (the control share has its own tests).
-    settings = Settings(home=home, environment="test", database_url=f"sqlite:///{home / 'api.db'}",
-                        control_share=0.0)
+    settings = Settings(home=home, environment="test", database_url=f"sqlite:///{home / 'api.db'}", control_share=0.0)
     register_toy_models(settings, seed=1)
     return settings
 
@@ -96,7 +95,10 @@ def test_reload_endpoint_and_models_endpoint(registry_settings: Settings) -> Non
         new = register_toy_models(registry_settings, seed=3, names=(TRIAGE_EFFORT,))[TRIAGE_EFFORT]
         r = client.post("/api/v1/admin/reload", headers={"Authorization": f"Bearer {admin}"})
         assert r.status_code == 200 and r.json()["results"][TRIAGE_EFFORT] == {
-            "status": "loaded", "version": new, "message": f"loaded version {new}"}
+            "status": "loaded",
+            "version": new,
+            "message": f"loaded version {new}",
+        }
         advice = client.post("/api/v1/advice", json=new_case(1), headers={"Authorization": f"Bearer {caseworker}"})
         assert advice.json()["model"]["version"] == new
 
@@ -104,8 +106,18 @@ def test_reload_endpoint_and_models_endpoint(registry_settings: Settings) -> Non
 def test_a_model_with_a_protected_characteristic_in_its_schema_is_not_served(tmp_path_factory) -> None:
     home = tmp_path_factory.mktemp("protected-home")
     settings = Settings(home=home, environment="test")
-    features = [*FEATURES, {"name": "migration_background", "kind": "categorical", "label_nl": "x", "label_en": "x",
-                            "categories": ["a"], "min": None, "max": None}]
+    features = [
+        *FEATURES,
+        {
+            "name": "migration_background",
+            "kind": "categorical",
+            "label_nl": "x",
+            "label_en": "x",
+            "categories": ["a"],
+            "min": None,
+            "max": None,
+        },
+    ]
     register_toy_models(settings, names=(TRIAGE_EFFORT,), trainer=_store_nothing, features=features)
     result = ModelStore(settings, TOY_LIBRARY).reload()[TRIAGE_EFFORT]
     assert result.status == "failed" and "protected characteristics: ['migration_background']" in result.message

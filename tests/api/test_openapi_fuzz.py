@@ -21,9 +21,15 @@ from schemathesis.specs.openapi.checks import (
 from casework.config import TRIAGE_INTEGRATED
 from tests.api.conftest import Api, new_case
 
-ROLE_FOR = {"/ready": "auditor", "/api/v1/teams": "team_lead", "/api/v1/advice": "caseworker",
-            "/api/v1/models": "model_owner", "/api/v1/admin": "admin", "/api/v1/audit": "auditor",
-            "/api/v1/monitoring": "model_owner"}
+ROLE_FOR = {
+    "/ready": "auditor",
+    "/api/v1/teams": "team_lead",
+    "/api/v1/advice": "caseworker",
+    "/api/v1/models": "model_owner",
+    "/api/v1/admin": "admin",
+    "/api/v1/audit": "auditor",
+    "/api/v1/monitoring": "model_owner",
+}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -41,8 +47,7 @@ def operations(api: Api) -> list[tuple[str, str]]:
 
 
 def exercise(strategy: object, headers: dict[str, str], codes: set[int]) -> None:
-    @settings(max_examples=12, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=12, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
     @given(strategy)
     def run(case: schemathesis.Case) -> None:
         codes.add(case.call_and_validate(headers=headers, checks=CHECKS).status_code)
@@ -56,8 +61,11 @@ def fuzz(api: Api, schema: schemathesis.BaseSchema, fixed: dict[tuple[str, str],
     for method, path in operations(api):
         role = role_for(path)
         try:
-            exercise(schema[path][method].as_strategy(**fixed.get((method, path), {})),
-                     api.headers(role) if role else {}, statuses[(method, path)])
+            exercise(
+                schema[path][method].as_strategy(**fixed.get((method, path), {})),
+                api.headers(role) if role else {},
+                statuses[(method, path)],
+            )
         except Exception as exc:  # collect all operations' failures, then report them together
             failures.append(f"{method} {path}: {exc}")
     assert not failures, "\n\n".join(failures)
@@ -90,13 +98,18 @@ def test_fuzz_with_known_ids_reaches_the_handlers(api: Api, schema: schemathesis
         ("GET", "/api/v1/teams/{team}/forecast"): team_path,
         ("GET", "/api/v1/teams/{team}/capacity"): team_path,
         ("PUT", "/api/v1/teams/{team}/intake"): {
-            **team_path, "body": {"records": [{"date": "2026-03-02", "count": 4}]}},
+            **team_path,
+            "body": {"records": [{"date": "2026-03-02", "count": 4}]},
+        },
         ("POST", "/api/v1/advice"): {"body": new_case(951)},
-        ("PUT", "/api/v1/admin/advice-switch"): {"body": {"scope": TRIAGE_INTEGRATED, "enabled": True,
-                                                          "reason": "fuzz"}},
+        ("PUT", "/api/v1/admin/advice-switch"): {
+            "body": {"scope": TRIAGE_INTEGRATED, "enabled": True, "reason": "fuzz"}
+        },
         ("GET", "/api/v1/advice/{advice_id}"): advice_path,
         ("POST", "/api/v1/advice/{advice_id}/decision"): {
-            **advice_path, "body": {"outcome": "deviated", "final_effort_class": "complex", "motivation": "fuzz"}},
+            **advice_path,
+            "body": {"outcome": "deviated", "final_effort_class": "complex", "motivation": "fuzz"},
+        },
         ("GET", "/api/v1/advice/{advice_id}/citizen-explanation"): advice_path,
         ("POST", "/api/v1/advice/{advice_id}/objection"): advice_path,
     }

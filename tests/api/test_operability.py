@@ -76,14 +76,15 @@ class Timings:
 
 def _mixed_client(target: Target, kind: str, n: int, timings: Timings, until: float) -> None:
     role = "auditor" if kind in ("ready", "verify") else "caseworker"
-    with httpx.Client(base_url=target.url, timeout=30, headers=target.headers(role),
-                      follow_redirects=False) as http:
+    with httpx.Client(base_url=target.url, timeout=30, headers=target.headers(role), follow_redirects=False) as http:
         if kind == "pages":
             form = http.get("/aanmelden")
             token = CSRF.search(form.text).group(1)  # type: ignore[union-attr]
             http.headers.pop("Authorization")
-            assert http.post("/aanmelden", data={"csrf_token": token, "token": target.tokens["caseworker"]}
-                             ).status_code == 303
+            assert (
+                http.post("/aanmelden", data={"csrf_token": token, "token": target.tokens["caseworker"]}).status_code
+                == 303
+            )
         i = 0
         while time.monotonic() < until:
             i += 1
@@ -96,11 +97,19 @@ def _mixed_client(target: Target, kind: str, n: int, timings: Timings, until: fl
                 r = timings.timed("advice", http.post, "/api/v1/advice", json=new_case(n * 100_000 + i))
                 if r is not None and r.status_code == 201:
                     body = decision_for(r.json())
-                    timings.timed("decision", http.post, f"/api/v1/advice/{r.json()['advice_id']}/decision",
-                                  json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
+                    timings.timed(
+                        "decision",
+                        http.post,
+                        f"/api/v1/advice/{r.json()['advice_id']}/decision",
+                        json=body,
+                        headers={"Idempotency-Key": str(uuid.uuid4())},
+                    )
             elif timings.advice_ids or kind in ("ready", "verify"):
-                some = timings.advice_ids[-1 - (i % max(1, min(20, len(timings.advice_ids))))] \
-                    if timings.advice_ids else ""
+                some = (
+                    timings.advice_ids[-1 - (i % max(1, min(20, len(timings.advice_ids))))]
+                    if timings.advice_ids
+                    else ""
+                )
                 if kind == "read":
                     timings.timed("read", http.get, f"/api/v1/advice/{some}")
                 elif kind == "ready":
@@ -116,15 +125,22 @@ def _mixed_client(target: Target, kind: str, n: int, timings: Timings, until: fl
 
 @pytest.mark.parametrize("workers", WORKERS)
 def test_mixed_load_has_no_slow_request_and_health_answers_after(
-        backend: str, workers: int, api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest,
-        tmp_path: Path) -> None:
+    backend: str,
+    workers: int,
+    api_settings: Settings,
+    toy_versions: object,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> None:
     with serving(backend, api_settings, request, tmp_path, workers=workers) as target:
         wait_ready(target)
         timings = Timings()
         until = time.monotonic() + SOAK_SECONDS
         kinds = ["advice"] * 3 + ["read"] * 3 + ["decide"] * 2 + ["ready", "verify", "pages"]
-        threads = [threading.Thread(target=_mixed_client, args=(target, kind, n, timings, until), daemon=True)
-                   for n, kind in enumerate(kinds)]
+        threads = [
+            threading.Thread(target=_mixed_client, args=(target, kind, n, timings, until), daemon=True)
+            for n, kind in enumerate(kinds)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -147,11 +163,15 @@ def _hold_sqlite_lock(database: str, seconds: float, how: str) -> subprocess.Pop
     or Werkwijzer's writer lock file (as `werkwijzer purge` holds it)."""
     path = database.removeprefix("sqlite:///")
     if how == "sqlite":
-        code = (f"import sqlite3, sys, time; c = sqlite3.connect({path!r}, isolation_level=None); "
-                f"c.execute('BEGIN IMMEDIATE'); print('held', flush=True); time.sleep({seconds}); c.rollback()")
+        code = (
+            f"import sqlite3, sys, time; c = sqlite3.connect({path!r}, isolation_level=None); "
+            f"c.execute('BEGIN IMMEDIATE'); print('held', flush=True); time.sleep({seconds}); c.rollback()"
+        )
     else:
-        code = (f"import fcntl, os, sys, time; fd = os.open({path + '.writelock'!r}, os.O_RDWR | os.O_CREAT); "
-                f"fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep({seconds})")
+        code = (
+            f"import fcntl, os, sys, time; fd = os.open({path + '.writelock'!r}, os.O_RDWR | os.O_CREAT); "
+            f"fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep({seconds})"
+        )
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     return holder
@@ -159,8 +179,8 @@ def _hold_sqlite_lock(database: str, seconds: float, how: str) -> subprocess.Pop
 
 @pytest.mark.parametrize(("how", "workers"), [("sqlite", 1), ("file", 1), ("sqlite", 2)])
 def test_a_held_sqlite_write_lock_leaves_health_answering_and_advice_bounded(
-        how: str, workers: int, api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest,
-        tmp_path: Path) -> None:
+    how: str, workers: int, api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     with serving("sqlite", api_settings, request, tmp_path, workers=workers) as target:
         wait_ready(target)
         with httpx.Client(base_url=target.url, timeout=40, headers=target.headers("caseworker")) as http:
@@ -197,8 +217,13 @@ def test_a_held_sqlite_write_lock_leaves_health_answering_and_advice_bounded(
 
 @pytest.mark.parametrize("workers", WORKERS)
 def test_sigterm_under_load_ends_the_server_within_10_s_and_loses_nothing(
-        backend: str, workers: int, api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest,
-        tmp_path: Path) -> None:
+    backend: str,
+    workers: int,
+    api_settings: Settings,
+    toy_versions: object,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> None:
     with serving(backend, api_settings, request, tmp_path, workers=workers) as target:
         ledger = Ledger(target=60)
         threads = run_clients(target, ledger, clients=6, rounds=200, keep_going=True)
@@ -218,8 +243,8 @@ def test_sigterm_under_load_ends_the_server_within_10_s_and_loses_nothing(
 
 
 def test_sigkill_of_one_of_two_workers_loses_no_acknowledged_decision(
-        backend: str, api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest,
-        tmp_path: Path) -> None:
+    backend: str, api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     with serving(backend, api_settings, request, tmp_path, workers=2) as target:
         ledger = Ledger(target=60)
         threads = run_clients(target, ledger, clients=6, rounds=40, keep_going=True)
@@ -236,7 +261,8 @@ def test_sigkill_of_one_of_two_workers_loses_no_acknowledged_decision(
 
 @pytest.mark.postgres
 def test_postgresql_connections_cut_mid_load_the_service_recovers(
-        api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     import psycopg
 
     with serving("postgresql", api_settings, request, tmp_path) as target:
@@ -249,8 +275,13 @@ def test_postgresql_connections_cut_mid_load_the_service_recovers(
         cut = 0
         with psycopg.connect(admin, autocommit=True) as conn:
             for _ in range(3):
-                cut += len(conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                        "WHERE datname = %s AND pid <> pg_backend_pid()", (database,)).fetchall())
+                cut += len(
+                    conn.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = %s AND pid <> pg_backend_pid()",
+                        (database,),
+                    ).fetchall()
+                )
                 time.sleep(0.5)
         assert cut >= 1
         for thread in threads:
@@ -260,22 +291,28 @@ def test_postgresql_connections_cut_mid_load_the_service_recovers(
             for n in range(5):  # recovered: new work is answered without a restart
                 advice = http.post("/api/v1/advice", json=new_case(9000 + n))
                 assert advice.status_code == 201, advice.text
-                decided = http.post(f"/api/v1/advice/{advice.json()['advice_id']}/decision",
-                                    json=decision_for(advice.json()))
+                decided = http.post(
+                    f"/api/v1/advice/{advice.json()['advice_id']}/decision", json=decision_for(advice.json())
+                )
                 assert decided.status_code == 201, decided.text
         check_store(target, ledger)
 
 
 def test_an_8_mb_body_is_413_at_once_and_others_are_answered_meanwhile(
-        api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     with serving("sqlite", api_settings, request, tmp_path) as target:
         wait_ready(target)
         port = target.sock.getsockname()[1]
         with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
             started = time.monotonic()
-            raw.sendall(b"POST /api/v1/advice HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                        b"Authorization: Bearer " + target.tokens["caseworker"].encode() +
-                        b"\r\nContent-Length: 8388608\r\n\r\n" + b"x" * 65536)  # and the rest never comes
+            raw.sendall(
+                b"POST /api/v1/advice HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                b"Authorization: Bearer "
+                + target.tokens["caseworker"].encode()
+                + b"\r\nContent-Length: 8388608\r\n\r\n"
+                + b"x" * 65536
+            )  # and the rest never comes
             answer = raw.recv(4096)
             assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
             assert time.monotonic() - started < 2.0
@@ -285,8 +322,12 @@ def test_an_8_mb_body_is_413_at_once_and_others_are_answered_meanwhile(
         big = b'{"case_id": "' + b"x" * (8 * 1024 * 1024) + b'"}'
         started = time.monotonic()
         try:  # a client that sends it all anyway: refused, or cut off once the answer is out
-            r = httpx.post(f"{target.url}/api/v1/advice", content=big, timeout=10,
-                           headers={**headers, "content-type": "application/json"})
+            r = httpx.post(
+                f"{target.url}/api/v1/advice",
+                content=big,
+                timeout=10,
+                headers={**headers, "content-type": "application/json"},
+            )
             assert r.status_code == 413
         except httpx.TransportError:
             pass
@@ -295,12 +336,15 @@ def test_an_8_mb_body_is_413_at_once_and_others_are_answered_meanwhile(
 
 
 def test_mlflow_not_answering_at_start_up_serves_within_seconds_and_says_why(
-        api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     silent = socket.socket()  # accepts connections into its backlog and never answers
     silent.bind(("127.0.0.1", 0))
     silent.listen(64)
-    env = {"WERKWIJZER_MLFLOW_TRACKING_URI": f"http://127.0.0.1:{silent.getsockname()[1]}",
-           "WERKWIJZER_MLFLOW_TIMEOUT_SECONDS": "2"}
+    env = {
+        "WERKWIJZER_MLFLOW_TRACKING_URI": f"http://127.0.0.1:{silent.getsockname()[1]}",
+        "WERKWIJZER_MLFLOW_TIMEOUT_SECONDS": "2",
+    }
     started = time.monotonic()
     try:
         with serving("sqlite", api_settings, request, tmp_path, env=env) as target:
@@ -308,8 +352,9 @@ def test_mlflow_not_answering_at_start_up_serves_within_seconds_and_says_why(
             assert time.monotonic() - started < 20.0
             ready = httpx.get(f"{target.url}/ready", headers=target.headers("auditor"), timeout=5)
             assert ready.status_code == 503 and "no champion loaded" in " ".join(ready.json()["reasons"])
-            advice = httpx.post(f"{target.url}/api/v1/advice", json=new_case(1), headers=target.headers("caseworker"),
-                                timeout=5)
+            advice = httpx.post(
+                f"{target.url}/api/v1/advice", json=new_case(1), headers=target.headers("caseworker"), timeout=5
+            )
             assert advice.status_code == 503, advice.text
     finally:
         silent.close()

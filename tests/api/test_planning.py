@@ -14,7 +14,10 @@ def test_drivers_are_mean_contributions_per_week_largest_first(model_store: Mode
     out = planning.drivers(model_store, "bijstand_aanvragen")
     season = TOY_DRIVERS["season_lag"] + TOY_DRIVERS["weekday_mean"]  # both features belong to "seizoen"
     assert [(d["driver"], d["mean_contribution"]) for d in out["drivers"]] == [
-        ("seizoen", season), ("feestdag", TOY_DRIVERS["public_holiday"]), ("trend", TOY_DRIVERS["trend"])]
+        ("seizoen", season),
+        ("feestdag", TOY_DRIVERS["public_holiday"]),
+        ("trend", TOY_DRIVERS["trend"]),
+    ]
     assert out["drivers"][0]["label_nl"] == "seizoen (week-, jaarpatroon)"
     assert out["weeks"] == 13 and out["chosen_model"] == "gbm" and out["explains_served_forecast"] is True
 

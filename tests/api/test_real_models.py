@@ -49,14 +49,16 @@ def test_real_triage_model_advises_with_reasons_and_citizen_text(real_api: Api) 
     body = r.json()
     assert body["suggestion"]["suggested_effort_class"] in {"eenvoudig", "gemiddeld", "complex"}
     assert body["reasons"] and all(x["label_nl"] for x in body["reasons"])
-    text = real_api.client.get(f"/api/v1/advice/{body['advice_id']}/citizen-explanation",
-                               headers=real_api.headers("caseworker"))
+    text = real_api.client.get(
+        f"/api/v1/advice/{body['advice_id']}/citizen-explanation", headers=real_api.headers("caseworker")
+    )
     assert text.status_code == 200 and text.json()["text"]
 
 
 def test_real_capacity_planning(real_api: Api) -> None:
     pytest.importorskip("models.capacity", reason="models.capacity arrives with the forecast branch")
-    r = real_api.client.get("/api/v1/teams/wmo_meldingen/capacity?demand_change=0.1",
-                            headers=real_api.headers("team_lead"))
+    r = real_api.client.get(
+        "/api/v1/teams/wmo_meldingen/capacity?demand_change=0.1", headers=real_api.headers("team_lead")
+    )
     assert r.status_code == 200, r.text
     assert len(r.json()["weeks"]) == 13

@@ -18,8 +18,9 @@ from werkwijzer.settings import Settings
 pytestmark = pytest.mark.slow
 
 
-def test_20_concurrent_clients_x_100_advice_and_decision(backend: str, api_settings: Settings, toy_versions: object,
-                                                         request: pytest.FixtureRequest, tmp_path: Path) -> None:
+def test_20_concurrent_clients_x_100_advice_and_decision(
+    backend: str, api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     with serving(backend, api_settings, request, tmp_path) as target:
         ledger = Ledger()
         for thread in run_clients(target, ledger, clients=20, rounds=100):
@@ -28,8 +29,9 @@ def test_20_concurrent_clients_x_100_advice_and_decision(backend: str, api_setti
         check_store(target, ledger)
 
 
-def test_sigkill_mid_load_loses_no_acknowledged_decision(backend: str, api_settings: Settings, toy_versions: object,
-                                                         request: pytest.FixtureRequest, tmp_path: Path) -> None:
+def test_sigkill_mid_load_loses_no_acknowledged_decision(
+    backend: str, api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     with serving(backend, api_settings, request, tmp_path) as target:
         ledger = Ledger(target=100)
         threads = run_clients(target, ledger, clients=6, rounds=60)

@@ -21,8 +21,7 @@ ROUTES = [  # method, path ({advice} is filled in), body, roles allowed
     ("GET", "/api/v1/advice/{advice}/citizen-explanation?lang=en", None, {"caseworker"}),
     ("POST", "/api/v1/advice/{advice}/objection", {"kind": "complaint", "summary": "test"}, {"caseworker"}),
     ("GET", "/api/v1/models", None, {"model_owner", "auditor"}),
-    ("PUT", "/api/v1/admin/advice-switch", {"scope": TRIAGE_INTEGRATED, "enabled": True, "reason": "test"},
-     {"admin"}),
+    ("PUT", "/api/v1/admin/advice-switch", {"scope": TRIAGE_INTEGRATED, "enabled": True, "reason": "test"}, {"admin"}),
     ("POST", "/api/v1/admin/reload", None, {"admin"}),
     ("GET", "/api/v1/audit/events", None, {"auditor"}),
     ("GET", "/api/v1/audit/verify", None, {"auditor"}),
@@ -33,8 +32,10 @@ PROBES = {"/ready"}  # answered without a token too, with nothing but {"ready": 
 
 def test_every_route_is_listed_here(api: Api) -> None:
     documented = {(m.upper(), p) for p, ops in api.app.openapi()["paths"].items() for m in ops}
-    listed = {(m, p.split("?")[0].replace("{advice}", "{advice_id}").replace("wmo_meldingen", "{team}"))
-              for m, p, _, _ in ROUTES}
+    listed = {
+        (m, p.split("?")[0].replace("{advice}", "{advice_id}").replace("wmo_meldingen", "{team}"))
+        for m, p, _, _ in ROUTES
+    }
     assert documented - listed == {("GET", "/health")}
 
 
@@ -52,8 +53,9 @@ def advice_id(api: Api) -> str:
 
 @pytest.mark.parametrize("role", [*ROLES, "no token", "bad token"])
 @pytest.mark.parametrize(("method", "path", "body", "allowed"), ROUTES, ids=[f"{m} {p}" for m, p, _, _ in ROUTES])
-def test_route_x_role(api: Api, advice_id: str, method: str, path: str, body: dict | None, allowed: set[str],
-                      role: str) -> None:
+def test_route_x_role(
+    api: Api, advice_id: str, method: str, path: str, body: dict | None, allowed: set[str], role: str
+) -> None:
     headers = {"no token": {}, "bad token": {"Authorization": "Bearer ww_not-a-token"}}.get(role)
     if headers is None:
         headers = api.headers(role)
@@ -71,17 +73,22 @@ def test_route_x_role(api: Api, advice_id: str, method: str, path: str, body: di
 # What a caseworker or team lead of another team (or of none) gets where the role is right: a case of another
 # team does not exist for them (404), another team's figures and advice are refused (403).
 OTHER_TEAM_STATUS = {
-    "/api/v1/teams/wmo_meldingen/forecast": 403, "/api/v1/teams/wmo_meldingen/capacity": 403,
-    "/api/v1/teams/wmo_meldingen/intake": 403, "/api/v1/advice": 403,
-    "/api/v1/advice/{advice}": 404, "/api/v1/advice/{advice}/decision": 404,
-    "/api/v1/advice/{advice}/citizen-explanation": 404, "/api/v1/advice/{advice}/objection": 404,
+    "/api/v1/teams/wmo_meldingen/forecast": 403,
+    "/api/v1/teams/wmo_meldingen/capacity": 403,
+    "/api/v1/teams/wmo_meldingen/intake": 403,
+    "/api/v1/advice": 403,
+    "/api/v1/advice/{advice}": 404,
+    "/api/v1/advice/{advice}/decision": 404,
+    "/api/v1/advice/{advice}/citizen-explanation": 404,
+    "/api/v1/advice/{advice}/objection": 404,
 }
 
 
 @pytest.mark.parametrize("user", list(TEAM_USERS))
 @pytest.mark.parametrize(("method", "path", "body", "allowed"), ROUTES, ids=[f"{m} {p}" for m, p, _, _ in ROUTES])
-def test_route_x_role_x_other_team(api: Api, advice_id: str, method: str, path: str, body: dict | None,
-                                   allowed: set[str], user: str) -> None:
+def test_route_x_role_x_other_team(
+    api: Api, advice_id: str, method: str, path: str, body: dict | None, allowed: set[str], user: str
+) -> None:
     """The cases and figures here are wmo_meldingen's; these users work for another team or for none."""
     role = TEAM_USERS[user][0]
     r = api.client.request(method, path.replace("{advice}", advice_id), json=body, headers=api.headers(user))
@@ -91,14 +98,16 @@ def test_route_x_role_x_other_team(api: Api, advice_id: str, method: str, path: 
     expected = OTHER_TEAM_STATUS.get(path.split("?")[0], 200)
     assert r.status_code == expected, r.text
     if expected == 404:  # exactly what an unknown advice id gets: the case's existence is not revealed
-        unknown = api.client.request(method, path.split("?")[0].replace("{advice}", "no-such-advice"), json=body,
-                                     headers=api.headers(user))
+        unknown = api.client.request(
+            method, path.split("?")[0].replace("{advice}", "no-such-advice"), json=body, headers=api.headers(user)
+        )
         assert (unknown.status_code, unknown.json()) == (404, r.json())
 
 
 def test_nothing_of_another_team_was_stored(api: Api, advice_id: str) -> None:
-    events = api.client.get("/api/v1/audit/events", params={"subject": advice_id},
-                            headers=api.headers("auditor")).json()["events"]
+    events = api.client.get(
+        "/api/v1/audit/events", params={"subject": advice_id}, headers=api.headers("auditor")
+    ).json()["events"]
     other = {api.user_ids[u] for u in TEAM_USERS}
     assert not [e for e in events if e["actor"] in other]
 
@@ -113,14 +122,26 @@ def test_team_leads_list_only_their_teams(api: Api, user: str) -> None:
 def test_override_rates_of_a_team_lead_cover_only_their_teams(api: Api, advice_id: str) -> None:
     r = api.client.post(f"/api/v1/advice/{advice_id}/decision", json=DECISION, headers=api.headers("caseworker"))
     assert r.status_code in (201, 409)
+
     def team_cells(user: str) -> set[str]:
         cells = api.client.get("/api/v1/monitoring/overrides", headers=api.headers(user)).json()["cells"]
         return {c["key"] for c in cells if c["by"] == "team"}
+
     assert team_cells(f"team_lead@{OTHER_TEAM}") <= {OTHER_TEAM} and team_cells("team_lead@none") == set()
-    assert api.client.get("/api/v1/monitoring/overrides", params={"team": "wmo_meldingen"},
-                          headers=api.headers(f"team_lead@{OTHER_TEAM}")).status_code == 403
-    assert api.client.get("/api/v1/monitoring/overrides", params={"team": "wmo_meldingen"},
-                          headers=api.headers("model_owner")).status_code == 200
+    assert (
+        api.client.get(
+            "/api/v1/monitoring/overrides",
+            params={"team": "wmo_meldingen"},
+            headers=api.headers(f"team_lead@{OTHER_TEAM}"),
+        ).status_code
+        == 403
+    )
+    assert (
+        api.client.get(
+            "/api/v1/monitoring/overrides", params={"team": "wmo_meldingen"}, headers=api.headers("model_owner")
+        ).status_code
+        == 200
+    )
 
 
 def test_health_needs_no_token(api: Api) -> None:

@@ -86,8 +86,15 @@ def databases(admin: str, names: tuple[str, ...]) -> Iterator[dict[str, str]]:
 
 
 def werkwijzer(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([str(BIN / "werkwijzer"), *args], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=COMMAND_TIMEOUT, check=False)
+    done = subprocess.run(
+        [str(BIN / "werkwijzer"), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
     assert done.returncode == 0, f"{args} -> {done.returncode}\n{done.stdout}\n{done.stderr}"
     return done
 
@@ -97,9 +104,27 @@ def simulate_and_forecast(env: dict[str, str], cwd: Path) -> Path:
     through whatever servers ``env`` names; returns the simulation's folder."""
     werkwijzer(["simulate", "--out", "sim", "--inhabitants", "5000", "--years", "1", "--end", "2026-11-22"], env, cwd)
     sim = cwd / "sim"
-    werkwijzer(["forecast", "--data", str(sim / "intake_weekly.csv"), "--freq", "W", "--horizon", "4",
-                "--cutoffs", "1", "--norms", str(sim / "norms.csv"), "--staffing", str(sim / "staffing.csv"),
-                "--out", "out/forecast"], env, cwd)
+    werkwijzer(
+        [
+            "forecast",
+            "--data",
+            str(sim / "intake_weekly.csv"),
+            "--freq",
+            "W",
+            "--horizon",
+            "4",
+            "--cutoffs",
+            "1",
+            "--norms",
+            str(sim / "norms.csv"),
+            "--staffing",
+            str(sim / "staffing.csv"),
+            "--out",
+            "out/forecast",
+        ],
+        env,
+        cwd,
+    )
     return sim
 
 
@@ -118,46 +143,113 @@ def test_the_topology_trains_serves_and_survives(postgres_server: str, tmp_path:
     with ExitStack() as stack:
         urls = stack.enter_context(databases(postgres_server, ("api", "mlflow", "prefect")))
         driver = {name: url.split("://", 1)[1] for name, url in urls.items()}  # user@host:port/db
-        mlflow = stack.enter_context(started(
-            [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(ports["mlflow"]), "--workers", "1",
-             "--backend-store-uri", f"postgresql+psycopg://{driver['mlflow']}", "--serve-artifacts",
-             "--artifacts-destination", str(tmp_path / "mlartifacts")], tmp_path / "mlflow.log", base))
-        prefect_env = base | {"PREFECT_HOME": str(tmp_path / "prefect-server"),
-                              "PREFECT_API_DATABASE_CONNECTION_URL": f"postgresql+asyncpg://{driver['prefect']}"}
-        prefect = stack.enter_context(started(
-            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(ports["prefect"])],
-            tmp_path / "prefect.log", prefect_env))
+        mlflow = stack.enter_context(
+            started(
+                [
+                    str(BIN / "mlflow"),
+                    "server",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(ports["mlflow"]),
+                    "--workers",
+                    "1",
+                    "--backend-store-uri",
+                    f"postgresql+psycopg://{driver['mlflow']}",
+                    "--serve-artifacts",
+                    "--artifacts-destination",
+                    str(tmp_path / "mlartifacts"),
+                ],
+                tmp_path / "mlflow.log",
+                base,
+            )
+        )
+        prefect_env = base | {
+            "PREFECT_HOME": str(tmp_path / "prefect-server"),
+            "PREFECT_API_DATABASE_CONNECTION_URL": f"postgresql+asyncpg://{driver['prefect']}",
+        }
+        prefect = stack.enter_context(
+            started(
+                [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(ports["prefect"])],
+                tmp_path / "prefect.log",
+                prefect_env,
+            )
+        )
         scheduler = f"tcp://127.0.0.1:{ports['dask']}"
-        stack.enter_context(started([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
-                                     str(ports["dask"]), "--dashboard-address", ":0"], tmp_path / "dask.log", base))
+        stack.enter_context(
+            started(
+                [
+                    str(BIN / "dask"),
+                    "scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(ports["dask"]),
+                    "--dashboard-address",
+                    ":0",
+                ],
+                tmp_path / "dask.log",
+                base,
+            )
+        )
         for n in range(2):
-            stack.enter_context(started([str(BIN / "dask"), "worker", scheduler, "--nthreads", "1",
-                                         "--dashboard-address", ":0"], tmp_path / f"dask-worker-{n}.log", base))
-        env = base | {"WERKWIJZER_HOME": str(tmp_path / "home"), "WERKWIJZER_ENVIRONMENT": "test",
-                      "WERKWIJZER_DATABASE_URL": urls["api"],
-                      "WERKWIJZER_MLFLOW_TRACKING_URI": f"http://127.0.0.1:{ports['mlflow']}",
-                      "WERKWIJZER_MLFLOW_ARTIFACT_ROOT": "mlflow-artifacts:/",
-                      "WERKWIJZER_DASK_ADDRESS": scheduler, "WERKWIJZER_SEED": "7",
-                      "PREFECT_API_URL": f"http://127.0.0.1:{ports['prefect']}/api"}
+            stack.enter_context(
+                started(
+                    [str(BIN / "dask"), "worker", scheduler, "--nthreads", "1", "--dashboard-address", ":0"],
+                    tmp_path / f"dask-worker-{n}.log",
+                    base,
+                )
+            )
+        env = base | {
+            "WERKWIJZER_HOME": str(tmp_path / "home"),
+            "WERKWIJZER_ENVIRONMENT": "test",
+            "WERKWIJZER_DATABASE_URL": urls["api"],
+            "WERKWIJZER_MLFLOW_TRACKING_URI": f"http://127.0.0.1:{ports['mlflow']}",
+            "WERKWIJZER_MLFLOW_ARTIFACT_ROOT": "mlflow-artifacts:/",
+            "WERKWIJZER_DASK_ADDRESS": scheduler,
+            "WERKWIJZER_SEED": "7",
+            "PREFECT_API_URL": f"http://127.0.0.1:{ports['prefect']}/api",
+        }
         wait_for(f"http://127.0.0.1:{ports['mlflow']}/health", process=mlflow)
         wait_for(f"http://127.0.0.1:{ports['prefect']}/api/health", process=prefect)
 
         # Training through the servers, by settings only.
         sim = simulate_and_forecast(env, tmp_path)
-        for target, extra in (("effort_class", ["--label-repair", "hours", "--norms", str(sim / "norms.csv")]),
-                              ("integrated_approach", ["--positive", "true"])):
-            werkwijzer(["triage", "train", "--cases", str(sim / "cases.csv"), "--target", target, *extra,
-                        "--registry", str(sim / "feature_registry.yaml"), "--out", f"out/{target}"], env, tmp_path)
+        for target, extra in (
+            ("effort_class", ["--label-repair", "hours", "--norms", str(sim / "norms.csv")]),
+            ("integrated_approach", ["--positive", "true"]),
+        ):
+            werkwijzer(
+                [
+                    "triage",
+                    "train",
+                    "--cases",
+                    str(sim / "cases.csv"),
+                    "--target",
+                    target,
+                    *extra,
+                    "--registry",
+                    str(sim / "feature_registry.yaml"),
+                    "--out",
+                    f"out/{target}",
+                ],
+                env,
+                tmp_path,
+            )
 
         from mlflow import MlflowClient
 
         from casework.config import MODEL_NAMES
 
         registry = MlflowClient(tracking_uri=env["WERKWIJZER_MLFLOW_TRACKING_URI"])
-        champions = {name: str(registry.get_model_version_by_alias(name, "champion").version)
-                     for name in MODEL_NAMES}  # MLflow gives an int or a str, by store
-        runs = httpx.post(f"{env['PREFECT_API_URL']}/flow_runs/filter", timeout=30,
-                          json={"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}).json()
+        champions = {
+            name: str(registry.get_model_version_by_alias(name, "champion").version) for name in MODEL_NAMES
+        }  # MLflow gives an int or a str, by store
+        runs = httpx.post(
+            f"{env['PREFECT_API_URL']}/flow_runs/filter",
+            timeout=30,
+            json={"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}},
+        ).json()
         assert len(runs) >= 3, runs  # train-forecast and two train-triage runs, completed on the server
         from distributed import Client
 
@@ -169,22 +261,38 @@ def test_the_topology_trains_serves_and_survives(postgres_server: str, tmp_path:
         engine = make_engine(urls["api"])
         migrate(engine)
         with session_factory(engine)() as session:
-            tokens = {role: create_user(session, role, role, utc_now(), every_team(role))[1]
-                      for role in ("caseworker", "auditor")}
+            tokens = {
+                role: create_user(session, role, role, utc_now(), every_team(role))[1]
+                for role in ("caseworker", "auditor")
+            }
         engine.dispose()
-        api = stack.enter_context(started([str(BIN / "werkwijzer"), "serve", "--port", str(ports["api"]),
-                                           "--workers", "2"], tmp_path / "api.log", env))
+        api = stack.enter_context(
+            started(
+                [str(BIN / "werkwijzer"), "serve", "--port", str(ports["api"]), "--workers", "2"],
+                tmp_path / "api.log",
+                env,
+            )
+        )
         url = f"http://127.0.0.1:{ports['api']}"
         wait_for(f"{url}/health", process=api)
         deadline = time.monotonic() + START_TIMEOUT
         while httpx.get(f"{url}/ready", timeout=10).status_code != 200:
-            assert time.monotonic() < deadline, httpx.get(f"{url}/ready", timeout=10,
-                                                          headers={"Authorization": f"Bearer {tokens['auditor']}"}).text
+            assert time.monotonic() < deadline, httpx.get(
+                f"{url}/ready", timeout=10, headers={"Authorization": f"Bearer {tokens['auditor']}"}
+            ).text
             time.sleep(0.5)
-        target = Target(Settings(home=tmp_path / "home", database_url=urls["api"]),
-                        stack.enter_context(socket.socket()), url, tokens, workers=2, process=api)
-        cases = real_cases(Settings(home=tmp_path / "home", mlflow_tracking_uri=env["WERKWIJZER_MLFLOW_TRACKING_URI"]),
-                           sim / "cases.csv")
+        target = Target(
+            Settings(home=tmp_path / "home", database_url=urls["api"]),
+            stack.enter_context(socket.socket()),
+            url,
+            tokens,
+            workers=2,
+            process=api,
+        )
+        cases = real_cases(
+            Settings(home=tmp_path / "home", mlflow_tracking_uri=env["WERKWIJZER_MLFLOW_TRACKING_URI"]),
+            sim / "cases.csv",
+        )
         advice = httpx.post(f"{url}/api/v1/advice", json=cases[0], headers=target.headers("caseworker"), timeout=30)
         assert advice.status_code == 201, advice.text
         assert advice.json()["suggestion"] is None or advice.json()["model"]["version"] in set(champions.values())
@@ -214,6 +322,13 @@ def test_the_topology_trains_serves_and_survives(postgres_server: str, tmp_path:
         assert ledger.decisions
         check_store(target, ledger)
         last = httpx.post(f"{url}/api/v1/advice", json=cases[-1], headers=target.headers("caseworker"), timeout=30)
-        assert last.status_code == 201 and httpx.post(
-            f"{url}/api/v1/advice/{last.json()['advice_id']}/decision", json=decision_for(last.json()),
-            headers=target.headers("caseworker"), timeout=30).status_code == 201
+        assert (
+            last.status_code == 201
+            and httpx.post(
+                f"{url}/api/v1/advice/{last.json()['advice_id']}/decision",
+                json=decision_for(last.json()),
+                headers=target.headers("caseworker"),
+                timeout=30,
+            ).status_code
+            == 201
+        )

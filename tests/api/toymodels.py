@@ -32,16 +32,51 @@ from werkwijzer.tracking import configure_mlflow, ensure_experiment, set_champio
 
 TEAMS = ("bijstand_aanvragen", "schuldhulp_aanmeldingen", "wmo_meldingen")
 FEATURES: list[dict[str, Any]] = [
-    {"name": "team", "kind": "categorical", "label_nl": "Team", "label_en": "Team",
-     "categories": list(TEAMS), "min": None, "max": None},
-    {"name": "open_debts", "kind": "numeric", "label_nl": "Aantal openstaande schulden",
-     "label_en": "Number of open debts", "categories": None, "min": 0, "max": 40},
-    {"name": "prior_contacts_12m", "kind": "numeric", "label_nl": "Contacten in de afgelopen 12 maanden",
-     "label_en": "Contacts in the last 12 months", "categories": None, "min": 0, "max": 60},
-    {"name": "months_on_benefit", "kind": "numeric", "label_nl": "Maanden in de bijstand",
-     "label_en": "Months on social assistance", "categories": None, "min": 0, "max": 600},
-    {"name": "documents_complete", "kind": "boolean", "label_nl": "Documenten compleet",
-     "label_en": "Documents complete", "categories": None, "min": None, "max": None},
+    {
+        "name": "team",
+        "kind": "categorical",
+        "label_nl": "Team",
+        "label_en": "Team",
+        "categories": list(TEAMS),
+        "min": None,
+        "max": None,
+    },
+    {
+        "name": "open_debts",
+        "kind": "numeric",
+        "label_nl": "Aantal openstaande schulden",
+        "label_en": "Number of open debts",
+        "categories": None,
+        "min": 0,
+        "max": 40,
+    },
+    {
+        "name": "prior_contacts_12m",
+        "kind": "numeric",
+        "label_nl": "Contacten in de afgelopen 12 maanden",
+        "label_en": "Contacts in the last 12 months",
+        "categories": None,
+        "min": 0,
+        "max": 60,
+    },
+    {
+        "name": "months_on_benefit",
+        "kind": "numeric",
+        "label_nl": "Maanden in de bijstand",
+        "label_en": "Months on social assistance",
+        "categories": None,
+        "min": 0,
+        "max": 600,
+    },
+    {
+        "name": "documents_complete",
+        "kind": "boolean",
+        "label_nl": "Documenten compleet",
+        "label_en": "Documents complete",
+        "categories": None,
+        "min": None,
+        "max": None,
+    },
 ]
 
 
@@ -96,9 +131,16 @@ class ToyExplainer:
         for i in order:
             spec = self.schema["features"][i]
             value = row.iloc[0][spec["name"]]
-            out.append(Reason(spec["name"], spec["label_nl"], spec["label_en"],
-                              value.item() if hasattr(value, "item") else value,
-                              "up" if totals[i] >= 0 else "down", float(totals[i])))
+            out.append(
+                Reason(
+                    spec["name"],
+                    spec["label_nl"],
+                    spec["label_en"],
+                    value.item() if hasattr(value, "item") else value,
+                    "up" if totals[i] >= 0 else "down",
+                    float(totals[i]),
+                )
+            )
         return out
 
 
@@ -108,8 +150,7 @@ def load_toy(path: Path) -> ToyTriage:
     return ToyTriage(estimator, schema)
 
 
-def toy_citizen_explanation(reasons: list[dict[str, Any]], team: str, decided_by_person: bool,
-                            lang: str) -> str:
+def toy_citizen_explanation(reasons: list[dict[str, Any]], team: str, decided_by_person: bool, lang: str) -> str:
     items = [Reason(**r) for r in reasons]
     labels = ", ".join((r.label_nl if lang == "nl" else r.label_en).lower() for r in items[:3])
     name = team_label(team, lang)
@@ -120,10 +161,15 @@ def toy_citizen_explanation(reasons: list[dict[str, Any]], team: str, decided_by
     return f"Team {name} looked at your application. What mattered: {labels}. {who}"
 
 
-def toy_plan_capacity(forecast: pd.DataFrame, norms: pd.DataFrame, staffing: pd.DataFrame, *,
-                      demand_change: dict[str, float] | None = None,
-                      fte_change: dict[str, float] | None = None,
-                      backlog_start: dict[str, float] | None = None) -> pd.DataFrame:
+def toy_plan_capacity(
+    forecast: pd.DataFrame,
+    norms: pd.DataFrame,
+    staffing: pd.DataFrame,
+    *,
+    demand_change: dict[str, float] | None = None,
+    fte_change: dict[str, float] | None = None,
+    backlog_start: dict[str, float] | None = None,
+) -> pd.DataFrame:
     rows = []
     for team, fc in forecast.groupby("series_id", sort=True):
         n = norms[norms["team"] == team]
@@ -134,34 +180,55 @@ def toy_plan_capacity(forecast: pd.DataFrame, norms: pd.DataFrame, staffing: pd.
         available = staffing_for(staffing, team, weeks).to_numpy() + (fte_change or {}).get(team, 0.0)
         backlog = (backlog_start or {}).get(team, 0.0)
         for i, (_, r) in enumerate(fc.iterrows()):
-            need = {k: r[k] * scale * hours_per_case / productive
-                    for k in ("mean", "lo_80", "hi_80", "lo_95", "hi_95")}
+            need = {k: r[k] * scale * hours_per_case / productive for k in ("mean", "lo_80", "hi_80", "lo_95", "hi_95")}
             hours = r["mean"] * scale * hours_per_case
             backlog = max(0.0, backlog + hours - available[i] * productive)
             sd = max((need["hi_80"] - need["lo_80"]) / (2 * 1.2816), 1e-9)
-            rows.append({"team": team, "week": weeks[i], "intake_mean": r["mean"] * scale,
-                         "hours_mean": hours, "fte_needed_mean": need["mean"],
-                         "fte_needed_lo_80": need["lo_80"], "fte_needed_hi_80": need["hi_80"],
-                         "fte_needed_lo_95": need["lo_95"], "fte_needed_hi_95": need["hi_95"],
-                         "fte_available": available[i], "fte_gap": need["mean"] - available[i],
-                         "backlog_hours": backlog,
-                         "breach_probability": float(normal.sf((available[i] - need["mean"]) / sd))})
+            rows.append(
+                {
+                    "team": team,
+                    "week": weeks[i],
+                    "intake_mean": r["mean"] * scale,
+                    "hours_mean": hours,
+                    "fte_needed_mean": need["mean"],
+                    "fte_needed_lo_80": need["lo_80"],
+                    "fte_needed_hi_80": need["hi_80"],
+                    "fte_needed_lo_95": need["lo_95"],
+                    "fte_needed_hi_95": need["hi_95"],
+                    "fte_available": available[i],
+                    "fte_gap": need["mean"] - available[i],
+                    "backlog_hours": backlog,
+                    "breach_probability": float(normal.sf((available[i] - need["mean"]) / sd)),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-TOY_LIBRARY = ModelLibrary(load_triage=load_toy, make_explainer=ToyExplainer,
-                           citizen_explanation=toy_citizen_explanation, plan_capacity=toy_plan_capacity)
+TOY_LIBRARY = ModelLibrary(
+    load_triage=load_toy,
+    make_explainer=ToyExplainer,
+    citizen_explanation=toy_citizen_explanation,
+    plan_capacity=toy_plan_capacity,
+)
 
 
 def toy_cases(n: int = 400, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({
-        "team": rng.choice(TEAMS, n), "open_debts": rng.poisson(2.0, n).astype(float),
-        "prior_contacts_12m": rng.poisson(2.0, n).astype(float),
-        "months_on_benefit": rng.geometric(1 / 20, n).astype(float), "documents_complete": rng.random(n) < 0.7,
-    })
-    score = (0.4 * frame["open_debts"] + 0.3 * frame["prior_contacts_12m"] + 0.9 * ~frame["documents_complete"]
-             + rng.normal(0, 0.7, n))
+    frame = pd.DataFrame(
+        {
+            "team": rng.choice(TEAMS, n),
+            "open_debts": rng.poisson(2.0, n).astype(float),
+            "prior_contacts_12m": rng.poisson(2.0, n).astype(float),
+            "months_on_benefit": rng.geometric(1 / 20, n).astype(float),
+            "documents_complete": rng.random(n) < 0.7,
+        }
+    )
+    score = (
+        0.4 * frame["open_debts"]
+        + 0.3 * frame["prior_contacts_12m"]
+        + 0.9 * ~frame["documents_complete"]
+        + rng.normal(0, 0.7, n)
+    )
     frame["effort_class"] = np.digitize(score, np.quantile(score, [0.4, 0.8]))
     frame["integrated_approach"] = (score + rng.normal(0, 1, n) > np.quantile(score, 0.6)).astype(int)
     return frame
@@ -176,10 +243,22 @@ def train_toy(X: pd.DataFrame, y: pd.Series, schema: dict[str, Any], path: Path)
     skops.io.dump(LogisticRegression(max_iter=500).fit(encode(X, schema), codes), path)
 
 
-def _triage_artifacts(folder: Path, name: str, target: str, classes: list[Any], cases: pd.DataFrame,
-                      trainer: Trainer, features: list[dict[str, Any]]) -> None:
-    schema = {"model_name": name, "target": target, "classes": classes,
-              "positive": True if target == "integrated_approach" else None, "features": features}
+def _triage_artifacts(
+    folder: Path,
+    name: str,
+    target: str,
+    classes: list[Any],
+    cases: pd.DataFrame,
+    trainer: Trainer,
+    features: list[dict[str, Any]],
+) -> None:
+    schema = {
+        "model_name": name,
+        "target": target,
+        "classes": classes,
+        "positive": True if target == "integrated_approach" else None,
+        "features": features,
+    }
     X = cases.reindex(columns=[f["name"] for f in features])
     folder.mkdir(parents=True)
     labels = pd.Series(np.asarray(classes, dtype=object)[cases[target].to_numpy()], name=target)
@@ -187,8 +266,12 @@ def _triage_artifacts(folder: Path, name: str, target: str, classes: list[Any], 
     (folder / "schema.json").write_text(json.dumps(schema), encoding="utf-8")
     X.head(100).to_parquet(folder / "background.parquet")
     (folder / "gates.json").write_text(json.dumps({"fairness": {"status": "passed"}}), encoding="utf-8")
-    card = {"name": name, "intended_use": "Advies over de verwachte inspanning; een medewerker beslist.",
-            "comparison": TOY_COMPARISON, "selection": TOY_SELECTION}
+    card = {
+        "name": name,
+        "intended_use": "Advies over de verwachte inspanning; een medewerker beslist.",
+        "comparison": TOY_COMPARISON,
+        "selection": TOY_SELECTION,
+    }
     (folder / "model_card.json").write_text(json.dumps(card), encoding="utf-8")
     (folder / "model_card.md").write_text(f"# {name}\n\nEen advies, geen besluit.\n", encoding="utf-8")
     register = register_entry(name, "Hoog-risico AI-systeem")
@@ -198,9 +281,16 @@ def _triage_artifacts(folder: Path, name: str, target: str, classes: list[Any], 
 
 def register_entry(name: str, category: str) -> dict[str, str]:
     """A complete, valid Algoritmeregister entry (the report validates every entry of a model in use)."""
-    return {"name": name, "description_short": "Een advies of prognose; een medewerker beslist.",
-            "organization": "Gemeente Voorbeeldstad", "status": "In ontwikkeling", "contact_email": "a@b.nl",
-            "publication_category": category, "lang": "nld", "standard_version": "1.0"}
+    return {
+        "name": name,
+        "description_short": "Een advies of prognose; een medewerker beslist.",
+        "organization": "Gemeente Voorbeeldstad",
+        "status": "In ontwikkeling",
+        "contact_email": "a@b.nl",
+        "publication_category": category,
+        "lang": "nld",
+        "standard_version": "1.0",
+    }
 
 
 # Per team: (feature, contribution in cases per week) of the toy SHAP drivers, as explain.forecast_drivers writes.
@@ -211,10 +301,23 @@ def _drivers(weeks: pd.DatetimeIndex) -> pd.DataFrame:
     """``drivers.csv`` in the long format of the forecast flow (explain.forecast_drivers.DRIVER_COLUMNS)."""
     from explain.forecast_drivers import DRIVERS, driver_of
 
-    rows = [{"series_id": team, "date": d.date(), "feature": f, "driver": driver_of(f), "feature_value": 1.0,
-             "shap_value": c / 10, "contribution": c * (1 + i), "base_value": 40.0 + 20 * i,
-             "label_nl": DRIVERS[driver_of(f)][0], "label_en": DRIVERS[driver_of(f)][1]}
-            for i, team in enumerate(TEAMS) for d in weeks for f, c in TOY_DRIVERS.items()]
+    rows = [
+        {
+            "series_id": team,
+            "date": d.date(),
+            "feature": f,
+            "driver": driver_of(f),
+            "feature_value": 1.0,
+            "shap_value": c / 10,
+            "contribution": c * (1 + i),
+            "base_value": 40.0 + 20 * i,
+            "label_nl": DRIVERS[driver_of(f)][0],
+            "label_en": DRIVERS[driver_of(f)][1],
+        }
+        for i, team in enumerate(TEAMS)
+        for d in weeks
+        for f, c in TOY_DRIVERS.items()
+    ]
     return pd.DataFrame(rows)
 
 
@@ -226,62 +329,118 @@ def _forecast_artifacts(folder: Path) -> None:
     hist, fc, staff, norms = [], [], [], []
     for i, team in enumerate(TEAMS):
         level = 40.0 + 20 * i
-        hist += [{"series_id": team, "date": d.date(), "value": float(rng.poisson(level))}
-                 for d in history_weeks]
-        fc += [{"series_id": team, "date": d.date(), "mean": level, "lo_80": level * 0.8,
-                "hi_80": level * 1.2, "lo_95": level * 0.7, "hi_95": level * 1.3} for d in future]
-        staff += [{"team": team, "week": d.date(), "fte_available": 6.0 + i}
-                  for d in history_weeks.append(future)]
-        norms += [{"team": team, "effort_class": c, "norm_hours": h, "effort_share": s,
-                   "productive_hours_per_fte_week": 26.0, "statutory_term_days": 56}
-                  for c, h, s in zip(EFFORT_CLASSES, (2.0, 5.0, 12.0), (0.4, 0.4, 0.2), strict=True)]
+        hist += [{"series_id": team, "date": d.date(), "value": float(rng.poisson(level))} for d in history_weeks]
+        fc += [
+            {
+                "series_id": team,
+                "date": d.date(),
+                "mean": level,
+                "lo_80": level * 0.8,
+                "hi_80": level * 1.2,
+                "lo_95": level * 0.7,
+                "hi_95": level * 1.3,
+            }
+            for d in future
+        ]
+        staff += [{"team": team, "week": d.date(), "fte_available": 6.0 + i} for d in history_weeks.append(future)]
+        norms += [
+            {
+                "team": team,
+                "effort_class": c,
+                "norm_hours": h,
+                "effort_share": s,
+                "productive_hours_per_fte_week": 26.0,
+                "statutory_term_days": 56,
+            }
+            for c, h, s in zip(EFFORT_CLASSES, (2.0, 5.0, 12.0), (0.4, 0.4, 0.2), strict=True)
+        ]
     pd.DataFrame(hist).to_csv(folder / "history.csv", index=False)
     pd.DataFrame(fc).to_csv(folder / "forecast.csv", index=False)
     pd.DataFrame(staff).to_csv(folder / "staffing.csv", index=False)
     pd.DataFrame(norms).to_csv(folder / "norms.csv", index=False)
     _drivers(future).to_csv(folder / "drivers.csv", index=False)
     pd.DataFrame({"series_id": list(TEAMS), "model": ["gbm", "ets", "gbm"]}).to_csv(
-        folder / "auto_choice.csv", index=False)
+        folder / "auto_choice.csv", index=False
+    )
     register = register_entry(FORECAST, "Overige algoritmes")
     (folder / "algoritmeregister.json").write_text(json.dumps(register), encoding="utf-8")
-    pd.DataFrame([{"series_id": t, "mase": 0.8} for t in TEAMS]).to_csv(
-        folder / "backtest_summary.csv", index=False)
+    pd.DataFrame([{"series_id": t, "mase": 0.8} for t in TEAMS]).to_csv(folder / "backtest_summary.csv", index=False)
 
 
 # The plain-peer comparison a trained version carries (flows.triage_steps.compare_with_plain_peers).
-TOY_COMPARISON = {"model": {"roc_auc": 0.8123, "pr_auc": 0.5, "brier": 0.1, "ece": 0.02},
-                  "peers": {"logistic_regression": {"roc_auc": 0.8234, "pr_auc": 0.5, "brier": 0.1, "ece": 0.02},
-                            "hist_gradient_boosting": {"roc_auc": 0.7345, "pr_auc": 0.4, "brier": 0.12, "ece": 0.04}},
-                  "best_peer": "logistic_regression", "roc_auc_gap": -0.0111, "brier_excess": 0.0, "ece_excess": 0.0}
-COMPARISON_TAGS = {"comparison.model": "0.8123", "comparison.logistic_regression": "0.8234",
-                   "comparison.hist_gradient_boosting": "0.7345", "comparison.most_accurate": "0.8156"}
+TOY_COMPARISON = {
+    "model": {"roc_auc": 0.8123, "pr_auc": 0.5, "brier": 0.1, "ece": 0.02},
+    "peers": {
+        "logistic_regression": {"roc_auc": 0.8234, "pr_auc": 0.5, "brier": 0.1, "ece": 0.02},
+        "hist_gradient_boosting": {"roc_auc": 0.7345, "pr_auc": 0.4, "brier": 0.12, "ece": 0.04},
+    },
+    "best_peer": "logistic_regression",
+    "roc_auc_gap": -0.0111,
+    "brier_excess": 0.0,
+    "ece_excess": 0.0,
+}
+COMPARISON_TAGS = {
+    "comparison.model": "0.8123",
+    "comparison.logistic_regression": "0.8234",
+    "comparison.hist_gradient_boosting": "0.7345",
+    "comparison.most_accurate": "0.8156",
+}
 # The choice among candidates when the gates refused the most accurate one (flows.triage_steps.constraint_cost).
 TOY_SELECTION = {
-    "chosen": "glassbox:linear:C=0.01", "most_accurate": "glassbox:linear:C=0.1", "constrained": True,
-    "none_admissible": False, "none_passes_held_out": False, "cost_cv_roc_auc": 0.0021, "cost_cv_log_loss": 0.001,
-    "candidates": [{"name": "glassbox:linear:C=0.1", "cv_roc_auc": 0.82, "cv_log_loss": 0.4, "admissible": True,
-                    "held_out": False, "reason": "fairness: 1 ratio(s) outside 0.8-1.25; worst: fnr of sex=man"},
-                   {"name": "glassbox:linear:C=0.01", "cv_roc_auc": 0.818, "cv_log_loss": 0.401, "admissible": True,
-                    "held_out": True, "reason": "performance and fairness pass"}],
-    "chosen_test": TOY_COMPARISON["model"], "most_accurate_test": {"roc_auc": 0.8156, "pr_auc": 0.5, "brier": 0.1,
-                                                                   "ece": 0.02},
-    "most_accurate_test_fairness": {"passed": False, "reason": "fnr of sex=man"}, "cost_test_roc_auc": 0.0033}
+    "chosen": "glassbox:linear:C=0.01",
+    "most_accurate": "glassbox:linear:C=0.1",
+    "constrained": True,
+    "none_admissible": False,
+    "none_passes_held_out": False,
+    "cost_cv_roc_auc": 0.0021,
+    "cost_cv_log_loss": 0.001,
+    "candidates": [
+        {
+            "name": "glassbox:linear:C=0.1",
+            "cv_roc_auc": 0.82,
+            "cv_log_loss": 0.4,
+            "admissible": True,
+            "held_out": False,
+            "reason": "fairness: 1 ratio(s) outside 0.8-1.25; worst: fnr of sex=man",
+        },
+        {
+            "name": "glassbox:linear:C=0.01",
+            "cv_roc_auc": 0.818,
+            "cv_log_loss": 0.401,
+            "admissible": True,
+            "held_out": True,
+            "reason": "performance and fairness pass",
+        },
+    ],
+    "chosen_test": TOY_COMPARISON["model"],
+    "most_accurate_test": {"roc_auc": 0.8156, "pr_auc": 0.5, "brier": 0.1, "ece": 0.02},
+    "most_accurate_test_fairness": {"passed": False, "reason": "fnr of sex=man"},
+    "cost_test_roc_auc": 0.0033,
+}
 
 
 def _register(client: Any, name: str, run_id: str, artifact_uri: str) -> str:
     if not client.search_registered_models(filter_string=f"name='{name}'"):
         client.create_registered_model(name)
-    version = client.create_model_version(name, source=f"{artifact_uri}/model", run_id=run_id,
-                                          tags={"gate.fairness": "passed", "gate.backtest": "passed",
-                                                **(COMPARISON_TAGS if name != FORECAST else {})})
+    version = client.create_model_version(
+        name,
+        source=f"{artifact_uri}/model",
+        run_id=run_id,
+        tags={"gate.fairness": "passed", "gate.backtest": "passed", **(COMPARISON_TAGS if name != FORECAST else {})},
+    )
     set_champion(client, name, version.version)
     return str(version.version)
 
 
-def register_toy_models(settings: Settings, seed: int = 0,
-                        names: tuple[str, ...] = (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST),
-                        trainer: Trainer = train_toy, features: list[dict[str, Any]] | None = None,
-                        cases: pd.DataFrame | None = None, run_tags: dict[str, str] | None = None) -> dict[str, str]:
+def register_toy_models(
+    settings: Settings,
+    seed: int = 0,
+    names: tuple[str, ...] = (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST),
+    trainer: Trainer = train_toy,
+    features: list[dict[str, Any]] | None = None,
+    cases: pd.DataFrame | None = None,
+    run_tags: dict[str, str] | None = None,
+) -> dict[str, str]:
     """Log one run per model with ADR 0003's artifacts, register it and make it champion.
 
     ``trainer`` fits and saves ``triage/model.skops``; the real-module test passes one that
@@ -302,8 +461,7 @@ def register_toy_models(settings: Settings, seed: int = 0,
             else:
                 target = name.removeprefix("werkwijzer-triage-")
                 classes = list(EFFORT_CLASSES) if target == "effort_class" else [False, True]
-                _triage_artifacts(Path(tmp) / "triage", name, target, classes, cases, trainer,
-                                  features or FEATURES)
+                _triage_artifacts(Path(tmp) / "triage", name, target, classes, cases, trainer, features or FEATURES)
                 client.log_artifacts(run.info.run_id, str(Path(tmp) / "triage"), "triage")
         client.set_terminated(run.info.run_id)
         versions[name] = _register(client, name, run.info.run_id, run.info.artifact_uri)

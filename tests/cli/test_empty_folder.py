@@ -38,8 +38,9 @@ def new_user_env(**extra: str) -> dict[str, str]:
 
 
 def run(args: list[str], cwd: Path, home: Path, env: dict[str, str]) -> Ran:
-    done = subprocess.run([str(WERKWIJZER), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=COMMAND_TIMEOUT, check=False)
+    done = subprocess.run(
+        [str(WERKWIJZER), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False
+    )
     return Ran(args, cwd, home, done.returncode, done.stdout, done.stderr)
 
 
@@ -47,8 +48,12 @@ def run(args: list[str], cwd: Path, home: Path, env: dict[str, str]) -> Ran:
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``werkwijzer simulate`` of a small municipality, run from an empty folder."""
     cwd = tmp_path_factory.mktemp("simulate")
-    ran = run(["simulate", "--out", "sim", "--inhabitants", "5000", "--years", "1", "--seed", "7",
-               "--end", "2026-11-22"], cwd, cwd / ".werkwijzer", new_user_env())
+    ran = run(
+        ["simulate", "--out", "sim", "--inhabitants", "5000", "--years", "1", "--seed", "7", "--end", "2026-11-22"],
+        cwd,
+        cwd / ".werkwijzer",
+        new_user_env(),
+    )
     assert ran.returncode == 0, ran.explain()
     return cwd / "sim"
 
@@ -57,8 +62,24 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def forecast_run(sim: Path, tmp_path_factory: pytest.TempPathFactory) -> Ran:
     """``werkwijzer forecast`` in an empty folder, with the default home (``./.werkwijzer``)."""
     cwd = tmp_path_factory.mktemp("forecast-empty")
-    return run(["forecast", "--data", str(sim / "intake_weekly.csv"), "--freq", "W", "--horizon", "4",
-                "--cutoffs", "1", "--out", "out"], cwd, cwd / ".werkwijzer", new_user_env())
+    return run(
+        [
+            "forecast",
+            "--data",
+            str(sim / "intake_weekly.csv"),
+            "--freq",
+            "W",
+            "--horizon",
+            "4",
+            "--cutoffs",
+            "1",
+            "--out",
+            "out",
+        ],
+        cwd,
+        cwd / ".werkwijzer",
+        new_user_env(),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -69,21 +90,41 @@ def triage_run(sim: Path, tmp_path_factory: pytest.TempPathFactory) -> Ran:
     """
     cwd = tmp_path_factory.mktemp("triage-empty")
     home = cwd / "not" / "yet"
-    return run(["triage", "train", "--cases", str(sim / "cases.csv"), "--target", "effort_class",
-                "--registry", str(sim / "feature_registry.yaml"), "--out", "out"],
-               cwd, home, new_user_env(WERKWIJZER_HOME=str(home)))
+    return run(
+        [
+            "triage",
+            "train",
+            "--cases",
+            str(sim / "cases.csv"),
+            "--target",
+            "effort_class",
+            "--registry",
+            str(sim / "feature_registry.yaml"),
+            "--out",
+            "out",
+        ],
+        cwd,
+        home,
+        new_user_env(WERKWIJZER_HOME=str(home)),
+    )
 
 
-LIBRARY_LINES = (" | INFO ", "INFO mlflow", "Task run", "Flow run", "Downloading artifacts", "UserWarning",
-                 "Successfully registered model")
+LIBRARY_LINES = (
+    " | INFO ",
+    "INFO mlflow",
+    "Task run",
+    "Flow run",
+    "Downloading artifacts",
+    "UserWarning",
+    "Successfully registered model",
+)
 
 
 @pytest.mark.parametrize("name", ["forecast_run", "triage_run"])
 def test_the_terminal_is_quiet_and_names_the_log_file(name: str, request: pytest.FixtureRequest) -> None:
     ran: Ran = request.getfixturevalue(name)
     terminal = ran.stdout + ran.stderr
-    assert not [line for line in terminal.splitlines() if any(noise in line for noise in LIBRARY_LINES)], \
-        ran.explain()
+    assert not [line for line in terminal.splitlines() if any(noise in line for noise in LIBRARY_LINES)], ran.explain()
     log_file = ran.home.resolve() / "logs" / "werkwijzer.log"
     assert f"details (Prefect, MLflow): {log_file}" in ran.stdout
     logged = log_file.read_text(encoding="utf-8")
@@ -106,5 +147,7 @@ def test_triage_train_works_with_a_home_that_does_not_exist_yet(triage_run: Ran)
 
 def test_exit_code_3_says_why_on_standard_error(triage_run: Ran) -> None:
     assert "gate fairness: FAILED" in triage_run.stdout
-    assert "not promoted: werkwijzer-triage-effort_class version 1 is registered, not champion (gates: fairness)" \
+    assert (
+        "not promoted: werkwijzer-triage-effort_class version 1 is registered, not champion (gates: fairness)"
         in triage_run.stderr
+    )

@@ -35,9 +35,7 @@ def wide_daily(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_forecast_cli_on_a_wide_file(
-    wide_daily: Path, tmp_path: Path, settings, prefect_harness, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings, prefect_harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("WERKWIJZER_HOME", str(settings.home))
     from werkwijzer.settings import get_settings
 
@@ -96,9 +94,7 @@ def test_forecast_cli_on_a_wide_file(
     forecast = pd.read_csv(out / "forecast.csv")
     assert set(forecast["series_id"]) == {"mission_count_fire", "mission_count_ems"}
     assert len(forecast) == 14
-    assert (out / "drivers.csv").stat().st_size > 0 and (out / "report.md").read_text().startswith(
-        "# "
-    )
+    assert (out / "drivers.csv").stat().st_size > 0 and (out / "report.md").read_text().startswith("# ")
     assert not [p for p in os.listdir(out) if p.startswith(".staging")]
 
 
@@ -165,15 +161,11 @@ def test_capacity_cli(sim_dir: Path, tmp_path: Path) -> None:
         "backlog_hours",
         "breach_probability",
     } <= set(plan.columns)
-    more = CliRunner().invoke(
-        cli, [*args[:-2], "--scenario", "wmo_meldingen:+2fte", "--out", str(tmp_path / "c2")]
-    )
+    more = CliRunner().invoke(cli, [*args[:-2], "--scenario", "wmo_meldingen:+2fte", "--out", str(tmp_path / "c2")])
     assert more.exit_code == 0, more.output
     plan2 = pd.read_csv(tmp_path / "c2" / "capacity.csv")
     assert (plan2["fte_available"] - plan["fte_available"]).round(6).eq(2.0).all()
-    wrong = CliRunner().invoke(
-        cli, [*args[:-2], "--scenario", "wmo+2", "--out", str(tmp_path / "c3")]
-    )
+    wrong = CliRunner().invoke(cli, [*args[:-2], "--scenario", "wmo+2", "--out", str(tmp_path / "c3")])
     assert wrong.exit_code != 0 and "scenario" in wrong.output
 
 
@@ -201,9 +193,27 @@ def test_forecast_cli_on_the_berlin_csv(tmp_path: Path, settings, prefect_harnes
 
     get_settings.cache_clear()
     out = tmp_path / "berlin"
-    args = ["forecast", "--data", str(BERLIN), "--freq", "D", "--horizon", "14", "--country", "DE",
-            "--subdiv", "BE", "--cutoffs", "2", "--series", "mission_count_fire",
-            "--series", "mission_count_technical_rescue", "--out", str(out)]
+    args = [
+        "forecast",
+        "--data",
+        str(BERLIN),
+        "--freq",
+        "D",
+        "--horizon",
+        "14",
+        "--country",
+        "DE",
+        "--subdiv",
+        "BE",
+        "--cutoffs",
+        "2",
+        "--series",
+        "mission_count_fire",
+        "--series",
+        "mission_count_technical_rescue",
+        "--out",
+        str(out),
+    ]
     result = CliRunner().invoke(cli, args)
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output

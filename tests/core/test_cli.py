@@ -10,16 +10,39 @@ from werkwijzer.simulation import FILES
 
 
 def test_simulate_writes_every_file(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["simulate", "--out", str(tmp_path), "--inhabitants", "20000",
-                                      "--years", "1", "--seed", "5", "--end", "2026-11-22"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "simulate",
+            "--out",
+            str(tmp_path),
+            "--inhabitants",
+            "20000",
+            "--years",
+            "1",
+            "--seed",
+            "5",
+            "--end",
+            "2026-11-22",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FILES)
     assert "wrote" in result.output
 
 
 def test_validate_ok_prints_summary(sim_dir: Path) -> None:
-    result = CliRunner().invoke(cli, ["validate", str(sim_dir / "cases.csv"), "--kind", "cases",
-                                      "--registry", str(sim_dir / "feature_registry.yaml")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "validate",
+            str(sim_dir / "cases.csv"),
+            "--kind",
+            "cases",
+            "--registry",
+            str(sim_dir / "feature_registry.yaml"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "cases OK" in result.output
 
@@ -48,9 +71,9 @@ def test_validate_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
     assert "intake" in result.output
 
 
-def test_refused_settings_end_with_a_plain_reason_and_no_values(monkeypatch: pytest.MonkeyPatch,
-                                                                capsys: pytest.CaptureFixture[str],
-                                                                tmp_path: Path) -> None:
+def test_refused_settings_end_with_a_plain_reason_and_no_values(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     from werkwijzer.settings import get_settings
 
     monkeypatch.setenv("WERKWIJZER_HOME", str(tmp_path))

@@ -167,8 +167,10 @@ def test_eleven_test() -> None:
 
 
 def test_bsn_inside_an_identifier_or_a_text_cell_is_refused_without_echo(tmp_path: Path) -> None:
-    text = ("case_id,team,received_date,note\nZAAK-123456782,wmo,2024-01-01,x\n"
-            "WMO-2024-000002,wmo,2024-01-02,zaak 3 111222333 belt terug\nWMO-2024-000003,wmo,2024-01-03,123456782\n")
+    text = (
+        "case_id,team,received_date,note\nZAAK-123456782,wmo,2024-01-01,x\n"
+        "WMO-2024-000002,wmo,2024-01-02,zaak 3 111222333 belt terug\nWMO-2024-000003,wmo,2024-01-03,123456782\n"
+    )
     with pytest.raises(ContractError) as info:
         read_cases(write(tmp_path, text, "cases.csv"))
     assert {(p.row, p.column) for p in info.value.problems} == {(2, "case_id"), (3, "note")}
@@ -216,8 +218,10 @@ def test_cases_where_no_case_is_decided_yet_are_valid(tmp_path: Path) -> None:
 
 
 def test_norms_shares_must_add_up(tmp_path: Path) -> None:
-    text = ("team,effort_class,norm_hours,effort_share,productive_hours_per_fte_week,statutory_term_days\n"
-            "wmo,eenvoudig,3,0.5,25,42\nwmo,complex,9,0.3,25,42\n")
+    text = (
+        "team,effort_class,norm_hours,effort_share,productive_hours_per_fte_week,statutory_term_days\n"
+        "wmo,eenvoudig,3,0.5,25,42\nwmo,complex,9,0.3,25,42\n"
+    )
     with pytest.raises(ContractError) as info:
         read_norms(write(tmp_path, text, "norms.csv"))
     assert info.value.first.column == "effort_share"
@@ -225,8 +229,9 @@ def test_norms_shares_must_add_up(tmp_path: Path) -> None:
 
 
 def test_parquet_is_read_like_csv(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"series_id": ["wmo", "wmo"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
-                          "value": [3, -1]})
+    frame = pd.DataFrame(
+        {"series_id": ["wmo", "wmo"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "value": [3, -1]}
+    )
     path = tmp_path / "intake.parquet"
     frame.to_parquet(path)
     err = problem(path)
@@ -252,8 +257,9 @@ def test_forecast_accepts_future_dates_and_nested_bands(tmp_path: Path) -> None:
 def test_forecast_refuses_bands_that_are_not_nested(tmp_path: Path) -> None:
     from werkwijzer.contracts import read_forecast
 
-    path = write(tmp_path, FORECAST_HEADER + "wmo,2027-01-04,10,8,12,6,15\nwmo,2027-01-11,10,11,12,6,15\n",
-                 "forecast.csv")
+    path = write(
+        tmp_path, FORECAST_HEADER + "wmo,2027-01-04,10,8,12,6,15\nwmo,2027-01-11,10,11,12,6,15\n", "forecast.csv"
+    )
     with pytest.raises(ContractError) as info:
         read_forecast(path)
     assert (info.value.first.row, info.value.first.column) == (3, "mean")
@@ -272,19 +278,23 @@ PROTECTED = ["age_band", "sex", "migration_background"]
 
 
 def test_characteristics_file_reads_groups_with_unknowns(tmp_path: Path) -> None:
-    path = write(tmp_path, "case_id,age_band,sex,migration_background\nC-1,27-44,v,geen\nC-2,67+,m,\n",
-                 "characteristics.csv")
+    path = write(
+        tmp_path, "case_id,age_band,sex,migration_background\nC-1,27-44,v,geen\nC-2,67+,m,\n", "characteristics.csv"
+    )
     frame = read_characteristics(path, PROTECTED)
     assert frame["case_id"].tolist() == ["C-1", "C-2"]
     assert frame.loc[1, "age_band"] == "67+" and pd.isna(frame.loc[1, "migration_background"])
 
 
-@pytest.mark.parametrize(("text", "row", "column"), [
-    ("case_id,age_band,sex\nC-1,27-44,v\n", 1, "migration_background"),                    # a column missing
-    ("case_id,age_band,sex,migration_background,postcode\nC-1,27-44,v,geen,1234\n", 1, "postcode"),  # not protected
-    ("case_id,age_band,sex,migration_background\nC-1,27-44,v,geen\nC-1,18-26,m,geen\n", 3, "case_id"),  # repeated
-    ("case_id,age_band,sex,migration_background\n,27-44,v,geen\n", 2, "case_id"),          # empty key
-])
+@pytest.mark.parametrize(
+    ("text", "row", "column"),
+    [
+        ("case_id,age_band,sex\nC-1,27-44,v\n", 1, "migration_background"),  # a column missing
+        ("case_id,age_band,sex,migration_background,postcode\nC-1,27-44,v,geen,1234\n", 1, "postcode"),  # not protected
+        ("case_id,age_band,sex,migration_background\nC-1,27-44,v,geen\nC-1,18-26,m,geen\n", 3, "case_id"),  # repeated
+        ("case_id,age_band,sex,migration_background\n,27-44,v,geen\n", 2, "case_id"),  # empty key
+    ],
+)
 def test_characteristics_file_problems_name_row_and_column(tmp_path: Path, text: str, row: int, column: str) -> None:
     with pytest.raises(ContractError) as info:
         read_characteristics(write(tmp_path, text, "characteristics.csv"), PROTECTED)

@@ -17,8 +17,14 @@ def test_text_a_spreadsheet_would_run_gets_an_apostrophe_numbers_do_not() -> Non
 
 
 def test_cells_and_column_names_are_neutralised_and_numbers_kept(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"group": ["=cmd()", "gewoon"], "=naam": ["a", "b"], "delta": [-1.5, 2.0],
-                          "team": pd.Series(["@x", "y"], dtype="category")})
+    frame = pd.DataFrame(
+        {
+            "group": ["=cmd()", "gewoon"],
+            "=naam": ["a", "b"],
+            "delta": [-1.5, 2.0],
+            "team": pd.Series(["@x", "y"], dtype="category"),
+        }
+    )
     write_csv(frame, tmp_path / "t.csv")
     back = pd.read_csv(tmp_path / "t.csv")
     assert list(back.columns) == ["group", "'=naam", "delta", "team"]

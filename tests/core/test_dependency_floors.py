@@ -24,8 +24,11 @@ def _requirements() -> dict[str, Requirement]:
 def test_the_floor_admits_no_version_before_the_fix(name: str, floor: str) -> None:
     requirement = _requirements()[name]
     fixed = Version(floor)
-    older = Version(f"{fixed.major}.{fixed.minor}.{max(fixed.micro - 1, 0)}") if fixed.micro else Version(
-        f"{fixed.major}.{fixed.minor - 1}.99")
+    older = (
+        Version(f"{fixed.major}.{fixed.minor}.{max(fixed.micro - 1, 0)}")
+        if fixed.micro
+        else Version(f"{fixed.major}.{fixed.minor - 1}.99")
+    )
     assert not requirement.specifier.contains(older), f"{requirement} admits {older}"
     assert requirement.specifier.contains(version(name)), "the installed version must satisfy it"
 

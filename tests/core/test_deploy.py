@@ -25,8 +25,17 @@ def _environments() -> list[dict[str, str]]:
 
 
 def test_the_stack_has_every_component_of_the_guide() -> None:
-    assert set(COMPOSE["services"]) == {"postgres", "mlflow", "prefect-server", "schedule-deploy", "prefect-worker",
-                                        "dask-scheduler", "dask-worker", "api", "proxy"}
+    assert set(COMPOSE["services"]) == {
+        "postgres",
+        "mlflow",
+        "prefect-server",
+        "schedule-deploy",
+        "prefect-worker",
+        "dask-scheduler",
+        "dask-worker",
+        "api",
+        "proxy",
+    }
     assert COMPOSE["services"]["dask-worker"]["deploy"]["replicas"] == 2
 
 
@@ -67,7 +76,7 @@ def test_the_api_runs_in_production_behind_a_tls_proxy_that_hides_metrics() -> N
 def test_the_image_is_multi_stage_non_root_and_installs_the_tested_set() -> None:
     stages = re.findall(r"^FROM \S+", DOCKERFILE, re.MULTILINE)
     assert len(stages) == 2
-    final = DOCKERFILE[DOCKERFILE.rindex("\nFROM "):]
+    final = DOCKERFILE[DOCKERFILE.rindex("\nFROM ") :]
     assert "build-essential" not in final and "COPY --from=build /opt/werkwijzer" in final
     assert re.search(r"^USER werkwijzer$", final, re.MULTILINE)
     assert "pip install -c requirements.lock ." in DOCKERFILE

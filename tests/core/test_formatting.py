@@ -10,10 +10,16 @@ import pytest
 from werkwijzer.formatting import MISSING, date_long, date_short, feature_value, number, percent
 
 
-@pytest.mark.parametrize(("value", "decimals", "lang", "expected"), [
-    (1234.56, 1, "nl", "1.234,6"), (1234.56, 1, "en", "1,234.6"), (-2.5, 1, "nl", "\u22122,5"),
-    (-0.04, 1, "nl", "0,0"), (3, 0, "en", "3"),
-])
+@pytest.mark.parametrize(
+    ("value", "decimals", "lang", "expected"),
+    [
+        (1234.56, 1, "nl", "1.234,6"),
+        (1234.56, 1, "en", "1,234.6"),
+        (-2.5, 1, "nl", "\u22122,5"),
+        (-0.04, 1, "nl", "0,0"),
+        (3, 0, "en", "3"),
+    ],
+)
 def test_numbers(value: float, decimals: int, lang: str, expected: str) -> None:
     assert number(value, decimals, lang) == expected
 

@@ -30,8 +30,9 @@ def test_counted_texts_agree_with_their_count(key: str, n: int, lang: str, expec
     assert translate_plural(key, n, lang) == expected
 
 
-@pytest.mark.parametrize(("lang", "one", "more"), [("nl", "In 1 week is", "In 4 weken is"),
-                                                   ("en", "In 1 week the", "In 4 weeks the")])
+@pytest.mark.parametrize(
+    ("lang", "one", "more"), [("nl", "In 1 week is", "In 4 weken is"), ("en", "In 1 week the", "In 4 weeks the")]
+)
 def test_weeks_at_risk_in_one_week_or_more(lang: str, one: str, more: str) -> None:
     values = {"threshold": "20 %", "term": "8 weken", "weeks": "week 50"}
     assert translate_plural("capacity.risk.some", 1, lang, **values).startswith(one)
@@ -78,8 +79,12 @@ def test_the_shipped_catalogues_load_from_a_copy(tmp_path: Path) -> None:
 
 
 BROKEN = [  # (language, text in its catalogue, replaced by, what loading says)
-    ("en", 'msgid "signin.empty"\nmsgstr "Enter your code."\n', "",
-     "LC_MESSAGES/werkwijzer.po: missing 1 key(s), e.g. ['signin.empty']"),
+    (
+        "en",
+        'msgid "signin.empty"\nmsgstr "Enter your code."\n',
+        "",
+        "LC_MESSAGES/werkwijzer.po: missing 1 key(s), e.g. ['signin.empty']",
+    ),
     ("nl", 'msgstr "Vul uw code in."', 'msgstr ""', "'signin.empty' has an empty text"),
     ("en", 'msgstr "Case {case}"', 'msgstr "Case {id}"', "'case.title' has other placeholders"),
     ("nl", 'msgid "signin.empty"', '#, fuzzy\nmsgid "signin.empty"', "'signin.empty' is marked fuzzy"),

@@ -7,18 +7,40 @@ import pytest
 from werkwijzer.privacy import BSN_PLACEHOLDER, contains_bsn, redact_bsn, refuse_bsn, safe_loc
 
 
-@pytest.mark.parametrize("value", [
-    "123456782", "ZAAK-123456782", "zaak 3 123456782 belt terug", "klant 111 222 333 belde", "1234.56.782",
-    "a123456782b", "12345672", 123456782, "bsn:111222333.",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "123456782",
+        "ZAAK-123456782",
+        "zaak 3 123456782 belt terug",
+        "klant 111 222 333 belde",
+        "1234.56.782",
+        "a123456782b",
+        "12345672",
+        123456782,
+        "bsn:111222333.",
+    ],
+)
 def test_a_bsn_anywhere_in_an_identifier_or_text_is_found(value: object) -> None:
     assert contains_bsn(value)
 
 
-@pytest.mark.parametrize("value", [
-    "123456789", "WMO-2026-000123", "2026-11-23", "1234567820", "0612345678", "12345", "", None, True,
-    123456782.0, "zaak 3 van 2026",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "123456789",
+        "WMO-2026-000123",
+        "2026-11-23",
+        "1234567820",
+        "0612345678",
+        "12345",
+        "",
+        None,
+        True,
+        123456782.0,
+        "zaak 3 van 2026",
+    ],
+)
 def test_what_is_no_bsn_passes(value: object) -> None:
     assert not contains_bsn(value)
 

@@ -92,10 +92,12 @@ def test_weekday_pattern(daily_wide: pd.DataFrame) -> None:
     weekend = daily_wide.index.day_of_week >= 5
     for team in (*CASE_TEAMS, "kcc_contacten"):
         ratio = daily_wide.loc[weekend, team].mean() / daily_wide.loc[workday, team].mean()
-        assert ratio < 0.06, team   # little intake at weekends, some online
-    ratio = (daily_wide.loc[weekend, "meldingen_openbare_ruimte"].mean()
-             / daily_wide.loc[workday, "meldingen_openbare_ruimte"].mean())
-    assert 0.55 < ratio < 0.75   # the app keeps reports coming in at weekends
+        assert ratio < 0.06, team  # little intake at weekends, some online
+    ratio = (
+        daily_wide.loc[weekend, "meldingen_openbare_ruimte"].mean()
+        / daily_wide.loc[workday, "meldingen_openbare_ruimte"].mean()
+    )
+    assert 0.55 < ratio < 0.75  # the app keeps reports coming in at weekends
     monday = daily_wide.index.day_of_week == 0
     friday = daily_wide.index.day_of_week == 4
     kcc = daily_wide["kcc_contacten"]
@@ -117,7 +119,7 @@ def test_school_holiday_dip_is_strongest_for_youth_care(daily_wide: pd.DataFrame
     workday = _workdays(index)
     school = school_holidays(index, "NL", "Midden")
     ratio = daily_wide.loc[workday & school, "jeugdhulp"].mean() / daily_wide.loc[workday & ~school, "jeugdhulp"].mean()
-    assert 0.5 < ratio < 0.72   # parameter 0.65, plus the summer factor inside the summer holiday
+    assert 0.5 < ratio < 0.72  # parameter 0.65, plus the summer factor inside the summer holiday
 
 
 def test_january_peak_and_summer_dip(daily_wide: pd.DataFrame) -> None:
@@ -132,7 +134,7 @@ def test_structural_break_lifts_debt_help_intake(daily_wide: pd.DataFrame) -> No
     series = daily_wide[P.STEP_TEAM]
     before = series[(index < brk) & (index >= brk - pd.Timedelta(days=364))].mean()
     after = series[(index >= brk) & (index < brk + pd.Timedelta(days=364))].mean()
-    assert 1.25 < after / before < 1.6   # step 1.40, no trend on this team
+    assert 1.25 < after / before < 1.6  # step 1.40, no trend on this team
 
 
 def test_counts_are_overdispersed(daily_wide: pd.DataFrame) -> None:
@@ -168,7 +170,7 @@ def test_postcode_district_is_a_proxy_for_migration_background(cases: pd.DataFra
 
 def test_effort_label_is_biased_against_one_group_of_known_size(cases: pd.DataFrame) -> None:
     group = cases["migration_background"] == P.LABEL_BIAS_GROUP
-    assert 0.16 < group.mean() < 0.20   # the group is 18 % of cases
+    assert 0.16 < group.mean() < 0.20  # the group is 18 % of cases
     complex_rate = (cases["effort_class"] == "complex").groupby(group).mean()
     gap = complex_rate[True] - complex_rate[False]
     # 30 % of the group's 'gemiddeld' cases (about 38 %) move up to 'complex': about +0.11

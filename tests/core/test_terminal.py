@@ -16,8 +16,9 @@ from werkwijzer.logs import LIBRARY_LOG_ENV
 from werkwijzer.settings import Settings
 
 
-def test_quiet_libraries_routes_prefect_to_the_log_file_and_undoes_it(tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_quiet_libraries_routes_prefect_to_the_log_file_and_undoes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("PREFECT_LOGGING_SETTINGS_PATH", raising=False)
     monkeypatch.delenv(LIBRARY_LOG_ENV, raising=False)
     home = prepare_home(Settings(home=tmp_path / "home"), {})
@@ -35,8 +36,10 @@ def test_quiet_libraries_routes_prefect_to_the_log_file_and_undoes_it(tmp_path: 
 def test_verbose_leaves_the_libraries_on_the_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(LIBRARY_LOG_ENV, raising=False)
     seen: list[str | None] = []
-    monkeypatch.setattr("werkwijzer.simulation.simulate_municipality",
-                        lambda *a, **k: seen.append(os.environ.get(LIBRARY_LOG_ENV)) or [])
+    monkeypatch.setattr(
+        "werkwijzer.simulation.simulate_municipality",
+        lambda *a, **k: seen.append(os.environ.get(LIBRARY_LOG_ENV)) or [],
+    )
     args = ["simulate", "--out", str(tmp_path / "sim"), "--inhabitants", "5000", "--years", "1"]
     assert CliRunner().invoke(cli, ["--verbose", *args]).exit_code == 0
     assert CliRunner().invoke(cli, args).exit_code == 0

@@ -58,8 +58,9 @@ def test_settings_can_suppress_more_small_cells_never_fewer() -> None:
         Settings(fairness_min_cell=MIN_CELL - 1)
 
 
-@pytest.mark.parametrize("name", ["age", "leeftijd", "age_band", "Leeftijdsgroep", "nationaliteit",
-                                  "postcode_district"])
+@pytest.mark.parametrize(
+    "name", ["age", "leeftijd", "age_band", "Leeftijdsgroep", "nationaliteit", "postcode_district"]
+)
 def test_never_model_input_is_one_list_for_training_and_service(name: str) -> None:
     from casework.errors import InvalidInput
     from casework.validation import model_input

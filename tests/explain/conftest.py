@@ -20,6 +20,7 @@ def toy_models(toy: pd.DataFrame) -> dict[tuple[str, str], TriageClassifier]:
     out = {}
     for target in ("integrated", "effort"):
         for model_type in ("glassbox", "boosting"):
-            out[(target, model_type)] = TriageClassifier(feature_kinds=kinds, model_type=model_type,
-                                                         max_iter=80).fit(toy[FEATURES], toy[target])
+            out[(target, model_type)] = TriageClassifier(feature_kinds=kinds, model_type=model_type, max_iter=80).fit(
+                toy[FEATURES], toy[target]
+            )
     return out

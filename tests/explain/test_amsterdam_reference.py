@@ -25,8 +25,9 @@ def matrices() -> pd.DataFrame:
         pytest.skip(f"{XLSX} not present")
     pytest.importorskip("openpyxl")
     long = pd.read_excel(XLSX)
-    wide = long.pivot_table(index=["Dataset", "Model", "Feature", "Feature_Value"], columns="Metric",
-                            values="Value").reset_index()
+    wide = long.pivot_table(
+        index=["Dataset", "Model", "Feature", "Feature_Value"], columns="Metric", values="Value"
+    ).reset_index()
     wide["Feature_Value"] = wide["Feature_Value"].astype(str)
     return wide
 
@@ -47,8 +48,9 @@ def outcomes(wide: pd.DataFrame, dataset: str, feature: str) -> pd.DataFrame:
 def test_audit_reproduces_the_published_fpr_per_group(matrices: pd.DataFrame, dataset: str) -> None:
     data = outcomes(matrices, dataset, "geslacht")
     table = audit(data["label"], data["prediction"], data[["geslacht"]], positive=True).set_index("group")
-    rows = matrices[(matrices["Dataset"] == dataset) & (matrices["Model"] == "AR")
-                    & (matrices["Feature"] == "geslacht")].set_index("Feature_Value")
+    rows = matrices[
+        (matrices["Dataset"] == dataset) & (matrices["Model"] == "AR") & (matrices["Feature"] == "geslacht")
+    ].set_index("Feature_Value")
     for group in ("M", "V"):
         expected = rows.loc[group, "FP"] / (rows.loc[group, "FP"] + rows.loc[group, "TN"])
         assert table.loc[group, "fpr"] == pytest.approx(expected)

@@ -13,7 +13,8 @@ KEYS = [(t, m) for t in ("integrated", "effort") for m in ("glassbox", "boosting
 
 @pytest.mark.parametrize("key", KEYS, ids=lambda k: "-".join(k))
 def test_base_value_plus_contributions_equals_the_raw_output(
-        toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier], key: tuple[str, str]) -> None:
+    toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier], key: tuple[str, str]
+) -> None:
     model = toy_models[key]
     explainer = CaseExplainer(model, toy[FEATURES].head(100), SCHEMA)
     rows = toy[FEATURES].iloc[200:260]
@@ -27,7 +28,8 @@ def test_base_value_plus_contributions_equals_the_raw_output(
 
 @pytest.mark.parametrize("key", KEYS, ids=lambda k: "-".join(k))
 def test_reasons_are_named_factors_for_the_suggested_class(
-        toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier], key: tuple[str, str]) -> None:
+    toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier], key: tuple[str, str]
+) -> None:
     model = toy_models[key]
     explainer = CaseExplainer(model, toy[FEATURES].head(100), SCHEMA)
     row = toy[FEATURES].iloc[[300]]
@@ -44,20 +46,27 @@ def test_reasons_are_named_factors_for_the_suggested_class(
 
 @pytest.mark.parametrize("key", KEYS, ids=lambda k: "-".join(k))
 def test_reasons_for_many_rows_equal_the_reasons_of_each_row_alone(
-        toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier], key: tuple[str, str]) -> None:
+    toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier], key: tuple[str, str]
+) -> None:
     """The API scores concurrent requests in one call (casework/scoring.py); each row's answer must not change."""
     explainer = CaseExplainer(toy_models[key], toy[FEATURES].head(100), SCHEMA)
     rows = toy[FEATURES].iloc[300:312]
     many = explainer.reasons_many(rows, top=3, proba=toy_models[key].predict_proba(rows))
     alone = [explainer.reasons(rows.iloc[[i]], top=3) for i in range(len(rows))]
-    assert [[(r.feature, r.direction, r.value) for r in case] for case in many] == \
-        [[(r.feature, r.direction, r.value) for r in case] for case in alone]
-    np.testing.assert_allclose([r.contribution for case in many for r in case],
-                               [r.contribution for case in alone for r in case], rtol=1e-9, atol=1e-12)
+    assert [[(r.feature, r.direction, r.value) for r in case] for case in many] == [
+        [(r.feature, r.direction, r.value) for r in case] for case in alone
+    ]
+    np.testing.assert_allclose(
+        [r.contribution for case in many for r in case],
+        [r.contribution for case in alone for r in case],
+        rtol=1e-9,
+        atol=1e-12,
+    )
 
 
 def test_binary_reasons_flip_sign_for_the_first_class(
-        toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier]) -> None:
+    toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier]
+) -> None:
     model = toy_models[("integrated", "glassbox")]
     explainer = CaseExplainer(model, toy[FEATURES].head(100), SCHEMA)
     proba = model.predict_proba(toy[FEATURES])
@@ -69,7 +78,8 @@ def test_binary_reasons_flip_sign_for_the_first_class(
 
 
 def test_global_importance_ranks_the_driving_feature_first(
-        toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier]) -> None:
+    toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier]
+) -> None:
     explainer = CaseExplainer(toy_models[("effort", "glassbox")], toy[FEATURES].head(100), SCHEMA)
     table = explainer.importance(toy[FEATURES].iloc[500:800])
     assert list(table.columns) == ["feature", "label_nl", "label_en", "mean_abs_shap"]
@@ -79,7 +89,8 @@ def test_global_importance_ranks_the_driving_feature_first(
 
 @pytest.mark.parametrize("key", KEYS, ids=lambda k: "-".join(k))
 def test_records_get_the_probabilities_and_reasons_of_the_frame_path(
-        toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier], key: tuple[str, str]) -> None:
+    toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier], key: tuple[str, str]
+) -> None:
     """The API's path (plain dicts, cached encodings, one SHAP call) gives what the pandas path gives."""
     model = toy_models[key]
     explainer = CaseExplainer(model, toy[FEATURES].head(100), SCHEMA)
@@ -89,15 +100,21 @@ def test_records_get_the_probabilities_and_reasons_of_the_frame_path(
         proba, reasons = explainer.score_records(records, top=3)
         np.testing.assert_allclose(proba, model.predict_proba(rows), rtol=1e-12, atol=1e-12)
         expected = explainer.reasons_many(rows, top=3)
-        assert [[(r.feature, r.direction, r.value) for r in case] for case in reasons] == \
-            [[(r.feature, r.direction, r.value) for r in case] for case in expected]
-        np.testing.assert_allclose([r.contribution for case in reasons for r in case],
-                                   [r.contribution for case in expected for r in case], rtol=1e-9, atol=1e-12)
+        assert [[(r.feature, r.direction, r.value) for r in case] for case in reasons] == [
+            [(r.feature, r.direction, r.value) for r in case] for case in expected
+        ]
+        np.testing.assert_allclose(
+            [r.contribution for case in reasons for r in case],
+            [r.contribution for case in expected for r in case],
+            rtol=1e-9,
+            atol=1e-12,
+        )
     np.testing.assert_allclose(explainer.proba_records(records), model.predict_proba(rows), rtol=1e-12, atol=1e-12)
 
 
 def test_the_explainer_encodes_likely_values_ahead_of_the_first_case(
-        toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier]) -> None:
+    toy: pd.DataFrame, toy_models: dict[tuple[str, str], TriageClassifier]
+) -> None:
     explainer = CaseExplainer(toy_models[("effort", "glassbox")], toy[FEATURES].head(100), SCHEMA)
     blocks = explainer.scorer._blocks[explainer.scorer.features.index("documents_complete")]
     assert (bool, True) in blocks and (bool, False) in blocks

@@ -26,8 +26,10 @@ def cells(group: str, tn: int, fp: int, fn: int, tp: int) -> pd.DataFrame:
 
 @pytest.fixture
 def hand() -> pd.DataFrame:
-    return pd.concat([cells("A", 10, 15, 10, 15), cells("B", 20, 10, 10, 20), cells("C", 5, 5, 5, 5),
-                      cells("D", 1, 1, 1, 1)], ignore_index=True)
+    return pd.concat(
+        [cells("A", 10, 15, 10, 15), cells("B", 20, 10, 10, 20), cells("C", 5, 5, 5, 5), cells("D", 1, 1, 1, 1)],
+        ignore_index=True,
+    )
 
 
 def test_audit_arithmetic_on_a_hand_computed_confusion_matrix(hand: pd.DataFrame) -> None:
@@ -143,8 +145,9 @@ def test_a_justification_lets_a_disparity_pass_on_the_record(tmp_path: Path) -> 
     path.write_text(yaml.safe_dump(JUSTIFICATION), encoding="utf-8")
     justification = read_justification(path)
     data = _two_groups(0.40, 0.20, n=3000)
-    gate = fairness_gate(confusion_by_group(data["truth"], data["pred"], data[["g"]]), low=0.8, high=1.25,
-                         justification=justification)
+    gate = fairness_gate(
+        confusion_by_group(data["truth"], data["pred"], data[["g"]]), low=0.8, high=1.25, justification=justification
+    )
     assert gate.passed and gate.justified
     assert "justification.yaml" in gate.reason and gate.violations
 

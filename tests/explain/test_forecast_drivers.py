@@ -23,9 +23,7 @@ def daily_counts() -> pd.DataFrame:
             {
                 "series_id": sid,
                 "date": dates,
-                "value": rng.poisson(lam * (1.5 + np.sin(2 * np.pi * np.arange(400) / 7))).astype(
-                    float
-                ),
+                "value": rng.poisson(lam * (1.5 + np.sin(2 * np.pi * np.arange(400) / 7))).astype(float),
             }
         )
         for sid, lam in (("a", 5), ("b", 30))
@@ -35,16 +33,12 @@ def daily_counts() -> pd.DataFrame:
 
 def test_base_value_plus_shap_equals_raw_output_and_forecast() -> None:
     data = daily_counts()
-    model = make_forecaster("gbm", freq="D", horizon=7, max_iter=40).fit(
-        data[["series_id", "date"]], data["value"]
-    )
+    model = make_forecaster("gbm", freq="D", horizon=7, max_iter=40).fit(data[["series_id", "date"]], data["value"])
     long, raw = gbm_shap(model)
     raw_output = model.model_.predict(raw["X"])
     assert np.allclose(raw["base"] + raw["values"].sum(axis=1), raw_output, atol=1e-6)
     forecast = model.forecast().set_index(["series_id", "date"])["mean"]
-    summed = long.groupby(["series_id", "date"]).apply(
-        lambda g: g["contribution"].sum() + g["base_value"].iloc[0]
-    )
+    summed = long.groupby(["series_id", "date"]).apply(lambda g: g["contribution"].sum() + g["base_value"].iloc[0])
     positive = raw_output > 0  # the forecast clips a negative raw output at zero
     assert np.allclose(summed.to_numpy()[positive], forecast.loc[summed.index].to_numpy()[positive])
     grouped = by_driver(long)
@@ -62,6 +56,4 @@ def test_statistical_components() -> None:
     }
     comp = statistical_components(models)
     assert {"level", "trend", "season"} <= set(comp.loc[comp["model"] == "ets", "component"])
-    assert {"const", "trend", "public_holiday"} <= set(
-        comp.loc[comp["model"] == "glm", "component"]
-    )
+    assert {"const", "trend", "public_holiday"} <= set(comp.loc[comp["model"] == "glm", "component"])

@@ -16,10 +16,12 @@ def sim(sim_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
 
 
 def test_hours_implied_class_uses_geometric_midpoints_of_the_team_norms() -> None:
-    norms = pd.DataFrame({"team": ["t"] * 3, "effort_class": ["eenvoudig", "gemiddeld", "complex"],
-                          "norm_hours": [2.0, 8.0, 32.0]})
-    cases = pd.DataFrame({"team": ["t"] * 4, "handling_hours": [3.9, 4.1, 15.9, 16.1],
-                          "effort_class": ["eenvoudig"] * 4})
+    norms = pd.DataFrame(
+        {"team": ["t"] * 3, "effort_class": ["eenvoudig", "gemiddeld", "complex"], "norm_hours": [2.0, 8.0, 32.0]}
+    )
+    cases = pd.DataFrame(
+        {"team": ["t"] * 4, "handling_hours": [3.9, 4.1, 15.9, 16.1], "effort_class": ["eenvoudig"] * 4}
+    )
     assert implied_class(cases, "effort_class", norms).tolist() == ["eenvoudig", "gemiddeld", "gemiddeld", "complex"]
 
 
@@ -45,15 +47,17 @@ def test_repaired_labels_are_free_of_the_group_skew(sim: tuple) -> None:
 
 def test_label_audit_suppresses_every_small_cell_and_small_group() -> None:
     """label_audit.csv: the agreeing rest of a group counts as a cell, and a small group's n is hidden."""
-    norms = pd.DataFrame({"team": ["t"] * 3, "effort_class": ["eenvoudig", "gemiddeld", "complex"],
-                          "norm_hours": [2.0, 8.0, 32.0]})
+    norms = pd.DataFrame(
+        {"team": ["t"] * 3, "effort_class": ["eenvoudig", "gemiddeld", "complex"], "norm_hours": [2.0, 8.0, 32.0]}
+    )
 
     def group(name: str, above: int, below: int, same: int) -> pd.DataFrame:
         hours = [2.0] * above + [32.0] * below + [8.0] * same  # the label is "gemiddeld" for every case
         return pd.DataFrame({"team": "t", "handling_hours": hours, "effort_class": "gemiddeld", "g": name})
 
-    cases = pd.concat([group("A", 30, 30, 40), group("B", 12, 12, 6), group("C", 2, 2, 3), group("D", 40, 40, 40)],
-                      ignore_index=True)
+    cases = pd.concat(
+        [group("A", 30, 30, 40), group("B", 12, 12, 6), group("C", 2, 2, 3), group("D", 40, 40, 40)], ignore_index=True
+    )
     table = label_bias_table(cases, "effort_class", ["g"], norms).set_index("group")
     assert not table.loc["A", "suppressed"] and table.loc["A", "n_above"] == 30
     assert table.loc["B", "suppressed"] and pd.isna(table.loc["B", "share_above"])  # only 6 agree

@@ -22,18 +22,29 @@ from werkwijzer.settings import Settings
 def card(settings: Settings, governance_path: Path | None = None) -> dict:
     governance = load_governance(governance_path, settings)
     return build_card(
-        model_name="werkwijzer-triage-integrated_approach", target="integrated_approach",
-        target_label_nl="Integrale aanpak nodig", target_label_en="Integrated approach needed",
-        classes=["false", "true"], positive="true",
+        model_name="werkwijzer-triage-integrated_approach",
+        target="integrated_approach",
+        target_label_nl="Integrale aanpak nodig",
+        target_label_en="Integrated approach needed",
+        classes=["false", "true"],
+        positive="true",
         model={"model_type": "glassbox", "description_nl": "Logistische regressie.", "validation_auc": {}},
-        features=[{"name": "open_debts", "kind": "numeric", "label_nl": "Aantal openstaande schulden",
-                   "label_en": "Number of open debts"}],
+        features=[
+            {
+                "name": "open_debts",
+                "kind": "numeric",
+                "label_nl": "Aantal openstaande schulden",
+                "label_en": "Number of open debts",
+            }
+        ],
         excluded=[{"feature": "postcode_district", "reason": "on the deny-list"}],
         metrics={"roc_auc": 0.74, "baseline_roc_auc": 0.5, "brier": 0.1, "baseline_brier": 0.12},
-        metrics_by_group=[], fairness={"priority": ["fpr", "fnr"], "gate": {"passed": True, "reason": "ok"},
-                                       "label_findings": []},
-        governance=governance, data={"n_train": 100, "n_test": 30, "fingerprint": "abc" * 10},
-        label={"source": "historical", "description_nl": "vastgelegd"})
+        metrics_by_group=[],
+        fairness={"priority": ["fpr", "fnr"], "gate": {"passed": True, "reason": "ok"}, "label_findings": []},
+        governance=governance,
+        data={"n_train": 100, "n_test": 30, "fingerprint": "abc" * 10},
+        label={"source": "historical", "description_nl": "vastgelegd"},
+    )
 
 
 def test_without_governance_defaults_fill_a_valid_entry_and_are_listed(settings: Settings) -> None:
@@ -51,8 +62,11 @@ def test_without_governance_defaults_fill_a_valid_entry_and_are_listed(settings:
 
 def test_governance_yaml_replaces_defaults(settings: Settings, tmp_path: Path) -> None:
     path = tmp_path / "governance.yaml"
-    path.write_text("organization: Gemeente Testdam\ncontact_email: algoritmes@testdam.nl\n"
-                    "lawful_basis: Participatiewet art. 7\nbegin_date: 2026-12\n", encoding="utf-8")
+    path.write_text(
+        "organization: Gemeente Testdam\ncontact_email: algoritmes@testdam.nl\n"
+        "lawful_basis: Participatiewet art. 7\nbegin_date: 2026-12\n",
+        encoding="utf-8",
+    )
     c = card(settings, path)
     assert "organization" not in c["defaults_to_replace"] and "lawful_basis" not in c["defaults_to_replace"]
     entry = build_entry(c)
@@ -66,25 +80,32 @@ def test_governance_with_an_unknown_key_is_a_contract_error(settings: Settings, 
         load_governance(path, settings)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"name": None}, "'name' (Naam): must be of type string"),
-    ({"name": "x" * 101}, "'name' (Naam): has 101 characters without HTML; at most 100"),
-    ({"description_short": "y" * 401}, "at most 400"),
-    ({"status": "Actief"}, "allowed: In ontwikkeling, In gebruik, Buiten gebruik"),
-    ({"publication_category": "Laag"}, "'publication_category' (Publicatiecategorie)"),
-    ({"lang": "eng"}, "allowed: nld"),
-    ({"begin_date": "2026-13"}, "expected yyyy-mm"),
-    ({"category": ["Verkeer", "Vrije tijd"]}, "'category[1]' (Thema): 'Vrije tijd' is not allowed"),
-    ({"contact_email": "not-an-email"}, "not an e-mail address"),
-    ({"lawful_basis_grouping": [{"title": "t" * 101, "link": "x"}]}, "'lawful_basis_grouping[0].title'"),
-    ({"lawful_basis_grouping": [{"title": "t"}]}, "'lawful_basis_grouping[0].link' (Verwijzingen wettelijke basis): "
-                                                  "is required"),
-    ({"methods_and_models": "m" * 5001}, "at most 5000"),
-    ({"goal": "<script>x</script>"}, "'goal' (Doel en impact): uses HTML tags script"),
-    ({"unknown": 1}, "'unknown': unknown field"),
-    ({"standard_version": "1.0.0"}, "'standard_version' (Versie publicatiestandaard): '1.0.0' is not allowed; "
-                                    "allowed: 1.0"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"name": None}, "'name' (Naam): must be of type string"),
+        ({"name": "x" * 101}, "'name' (Naam): has 101 characters without HTML; at most 100"),
+        ({"description_short": "y" * 401}, "at most 400"),
+        ({"status": "Actief"}, "allowed: In ontwikkeling, In gebruik, Buiten gebruik"),
+        ({"publication_category": "Laag"}, "'publication_category' (Publicatiecategorie)"),
+        ({"lang": "eng"}, "allowed: nld"),
+        ({"begin_date": "2026-13"}, "expected yyyy-mm"),
+        ({"category": ["Verkeer", "Vrije tijd"]}, "'category[1]' (Thema): 'Vrije tijd' is not allowed"),
+        ({"contact_email": "not-an-email"}, "not an e-mail address"),
+        ({"lawful_basis_grouping": [{"title": "t" * 101, "link": "x"}]}, "'lawful_basis_grouping[0].title'"),
+        (
+            {"lawful_basis_grouping": [{"title": "t"}]},
+            "'lawful_basis_grouping[0].link' (Verwijzingen wettelijke basis): is required",
+        ),
+        ({"methods_and_models": "m" * 5001}, "at most 5000"),
+        ({"goal": "<script>x</script>"}, "'goal' (Doel en impact): uses HTML tags script"),
+        ({"unknown": 1}, "'unknown': unknown field"),
+        (
+            {"standard_version": "1.0.0"},
+            "'standard_version' (Versie publicatiestandaard): '1.0.0' is not allowed; allowed: 1.0",
+        ),
+    ],
+)
 def test_validation_names_each_problem(settings: Settings, change: dict, message: str) -> None:
     entry = {**build_entry(card(settings)), **change}
     problems = validate_entry(entry)

@@ -32,16 +32,37 @@ def registry() -> TaskRegistry:
 def full_evidence(model_name: str = TRIAGE, **changes: dict) -> Evidence:
     """Every fact present and sound, as a trained, used and monitored model leaves them."""
     values = {
-        ek.RUN: {"run_id": "r1", "version": "2", "code_version": "abc123", "data_fingerprint": "f" * 64, "seed": "7",
-              "model_type": "ebm", "label_source": "hours", "dependencies": {"mlflow": "3.17.0"}},
+        ek.RUN: {
+            "run_id": "r1",
+            "version": "2",
+            "code_version": "abc123",
+            "data_fingerprint": "f" * 64,
+            "seed": "7",
+            "model_type": "ebm",
+            "label_source": "hours",
+            "dependencies": {"mlflow": "3.17.0"},
+        },
         ek.FEATURES: {"names": ["team", "open_debts"]},
         ek.METRICS: {"roc_auc": 0.8, "n_train": 800.0, "n_test": 200.0},
-        ek.GATES: {"performance": "passed", "proxy": "passed", "fairness": "passed", "registry": "passed",
-                "shap_additivity": "passed"},
-        ek.FAIRNESS: {"passed": True, "reason": "no significant ratio", "justified": False,
-                   "priority": ["fpr", "fnr", "fdr"]},
-        ek.MODEL_CARD: {"intended_use_nl": "Advies bij een nieuwe zaak.", "dpia_link": "https://x.nl/dpia",
-                     "iama_link": "https://x.nl/iama", "risk_class": "hoog risico"},
+        ek.GATES: {
+            "performance": "passed",
+            "proxy": "passed",
+            "fairness": "passed",
+            "registry": "passed",
+            "shap_additivity": "passed",
+        },
+        ek.FAIRNESS: {
+            "passed": True,
+            "reason": "no significant ratio",
+            "justified": False,
+            "priority": ["fpr", "fnr", "fdr"],
+        },
+        ek.MODEL_CARD: {
+            "intended_use_nl": "Advies bij een nieuwe zaak.",
+            "dpia_link": "https://x.nl/dpia",
+            "iama_link": "https://x.nl/iama",
+            "risk_class": "hoog risico",
+        },
         ek.REGISTER: {"publication_category": "Hoog-risico AI-systeem", "status": "In ontwikkeling"},
         ek.JUSTIFICATION: {"files": ["justification/j.yaml"]},
         ek.AUDIT: {"valid": True, "entries": 40, "first_seq": 1, "last_seq": 40, "broken_at": None, "problem": None},
@@ -49,8 +70,14 @@ def full_evidence(model_name: str = TRIAGE, **changes: dict) -> Evidence:
         ek.RETENTION: {"days": 400},
         ek.CONTROL_SHARE: {"share": 0.05},
         ek.SWITCHES: {"changes": 2, "offs": 1, "last": "2026-11-20"},
-        ek.MONITORING: {"run_id": "m1", "period_start": "2026-11-01", "period_end": "2026-11-29", "findings": 1,
-                     "levels": "1/0/0", "stopped": []},
+        ek.MONITORING: {
+            "run_id": "m1",
+            "period_start": "2026-11-01",
+            "period_end": "2026-11-29",
+            "findings": 1,
+            "levels": "1/0/0",
+            "stopped": [],
+        },
     }
     for key, change in changes.items():
         values[key] = {**values[key], **change}
@@ -64,8 +91,15 @@ def without(evidence: Evidence, key: str) -> Evidence:
 
 
 def card_of(registry: TaskRegistry, evidence: Evidence) -> dict:
-    return build_card(registry=registry, evidence=evidence, facts=facts_for(evidence.model_name),
-                      description="test", version="2", run_id="r1", timestamp=NOW)
+    return build_card(
+        registry=registry,
+        evidence=evidence,
+        facts=facts_for(evidence.model_name),
+        description="test",
+        version="2",
+        run_id="r1",
+        timestamp=NOW,
+    )
 
 
 def entries(card: dict) -> dict[str, dict]:
@@ -79,8 +113,9 @@ def test_every_cited_test_exists_in_this_repository() -> None:
         path, _, name = node.partition("::")
         file = ROOT / path
         assert file.is_file(), f"{behaviour}: {path} does not exist"
-        defined = {n.name for n in ast.walk(ast.parse(file.read_text(encoding="utf-8")))
-                   if isinstance(n, ast.FunctionDef)}
+        defined = {
+            n.name for n in ast.walk(ast.parse(file.read_text(encoding="utf-8"))) if isinstance(n, ast.FunctionDef)
+        }
         assert name in defined, f"{behaviour}: {node} is not a test in {path}"
 
 
@@ -99,8 +134,9 @@ def test_the_packaged_registry_is_the_shared_one_unchanged() -> None:
     for folder in ("requirements", "instruments", "schemas"):
         compared = filecmp.dircmp(SHARED / folder, VENDORED / folder)
         assert not (compared.left_only or compared.right_only or compared.diff_files), folder
-        assert all(filecmp.cmp(SHARED / folder / f, VENDORED / folder / f, shallow=False)
-                   for f in compared.common_files)
+        assert all(
+            filecmp.cmp(SHARED / folder / f, VENDORED / folder / f, shallow=False) for f in compared.common_files
+        )
     assert filecmp.cmp(SHARED / "LICENSE", VENDORED / "LICENSE", shallow=False)
 
 
@@ -128,8 +164,9 @@ def test_applicability_follows_the_facts_and_says_why(registry: TaskRegistry) ->
     assert not applies and "hoog-risico AI" in why and "geen hoog-risico AI" in why
     assert applicability(by_key["aia-02"], forecast)[0] and not applicability(by_key["aia-02"], triage)[0]
     assert not applicability(by_key["aia-00"], triage)[0]  # prohibited AI: not this system
-    assert all(applicability(by_key["avg-10"], f) == (True, applicability(by_key["avg-10"], f)[1])
-               for f in (triage, forecast))
+    assert all(
+        applicability(by_key["avg-10"], f) == (True, applicability(by_key["avg-10"], f)[1]) for f in (triage, forecast)
+    )
     assert "bijlage III" in triage.reasons["risk_group"] and not triage.automated_decision
 
 
@@ -174,17 +211,21 @@ def test_no_evidence_at_all_answers_nothing_and_names_who_answers(registry: Task
     assert {"modeleigenaar", "privacy officer (FG)", "CISO (informatiebeveiliging)", "jurist"} <= roles
 
 
-@pytest.mark.parametrize(("changes", "question", "finding"), [
-    ({ek.AUDIT: {"valid": False, "broken_at": 12, "problem": "the link does not match"}}, "aia-07", "regel 12"),
-    ({ek.DECISIONS: {"decisions": 0, "advised": 0}}, "aia-09", "nog geen beslissing"),
-    ({ek.CONTROL_SHARE: {"share": 0.0}}, "aia-09", "geen controlegroep"),
-    ({ek.FAIRNESS: {"passed": False, "reason": "fpr ratio 2.1"}}, "grw-02", "fpr ratio 2.1"),
-    ({ek.MONITORING: {"stopped": [TRIAGE]}}, "aia-22", "uitgezet"),
-    ({ek.GATES: {"proxy": "failed: strong proxy"}}, "avg-03", "strong proxy"),
-    ({ek.MODEL_CARD: {"dpia_link": "TE VERVANGEN: link naar de DPIA"}}, "avg-13", "standaardtekst"),
-])
+@pytest.mark.parametrize(
+    ("changes", "question", "finding"),
+    [
+        ({ek.AUDIT: {"valid": False, "broken_at": 12, "problem": "the link does not match"}}, "aia-07", "regel 12"),
+        ({ek.DECISIONS: {"decisions": 0, "advised": 0}}, "aia-09", "nog geen beslissing"),
+        ({ek.CONTROL_SHARE: {"share": 0.0}}, "aia-09", "geen controlegroep"),
+        ({ek.FAIRNESS: {"passed": False, "reason": "fpr ratio 2.1"}}, "grw-02", "fpr ratio 2.1"),
+        ({ek.MONITORING: {"stopped": [TRIAGE]}}, "aia-22", "uitgezet"),
+        ({ek.GATES: {"proxy": "failed: strong proxy"}}, "avg-03", "strong proxy"),
+        ({ek.MODEL_CARD: {"dpia_link": "TE VERVANGEN: link naar de DPIA"}}, "avg-13", "standaardtekst"),
+    ],
+)
 def test_evidence_that_shows_a_gap_leaves_the_question_open_with_the_finding(
-        registry: TaskRegistry, changes: dict, question: str, finding: str) -> None:
+    registry: TaskRegistry, changes: dict, question: str, finding: str
+) -> None:
     entry = entries(card_of(registry, full_evidence(**changes)))[question]
     assert entry["state"] == OPEN and finding in entry["remarks"] and entry["evidence"]
 

@@ -34,8 +34,11 @@ def toy_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def answered(card: dict) -> list[dict]:
-    return [e for e in [*card["requirements"], *(c for a in card["assessments"] for c in a["contents"])]
-            if e["state"] == "evidenced"]
+    return [
+        e
+        for e in [*card["requirements"], *(c for a in card["assessments"] for c in a["contents"])]
+        if e["state"] == "evidenced"
+    ]
 
 
 def assert_opens(source: dict, client: object, settings: Settings) -> None:
@@ -65,8 +68,9 @@ def assert_opens(source: dict, client: object, settings: Settings) -> None:
 
 
 @pytest.mark.parametrize("name", MODELS)
-def test_each_demo_model_gets_a_schema_valid_card_kept_with_its_run(toy_settings: Settings, name: str,
-                                                                    tmp_path: Path) -> None:
+def test_each_demo_model_gets_a_schema_valid_card_kept_with_its_run(
+    toy_settings: Settings, name: str, tmp_path: Path
+) -> None:
     written = write_systemcard(toy_settings, name, tmp_path)
     card = json.loads(written["json"].read_text(encoding="utf-8"))
     assert card_problems(card, load_registry(registry_path(toy_settings))) == []
@@ -89,8 +93,9 @@ def test_missing_store_and_monitoring_leave_their_questions_open_and_say_why(toy
     assert "nog geen monitoring" in evidence.missing[MONITORING]
 
 
-def test_the_command_writes_the_card_and_refuses_an_unknown_model(toy_settings: Settings, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_writes_the_card_and_refuses_an_unknown_model(
+    toy_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("WERKWIJZER_HOME", str(toy_settings.home))
     monkeypatch.setenv("WERKWIJZER_ENVIRONMENT", "test")
     from werkwijzer.settings import get_settings

@@ -27,11 +27,21 @@ def trained(sim_dir: Path, prefect_harness: None, tmp_path_factory: pytest.TempP
     justification = home / "rechtvaardiging.yaml"
     keys = ("legitimate_aim", "suitability", "necessity", "proportionality", "ethical_desirability")
     justification.write_text(yaml.safe_dump({k: ANSWER for k in keys}), encoding="utf-8")
-    run = train_triage(str(sim_dir / "cases.csv"), str(sim_dir / "feature_registry.yaml"), "effort_class",
-                       settings=settings, justification_path=str(justification), out_dir=str(home / "reports"))
+    run = train_triage(
+        str(sim_dir / "cases.csv"),
+        str(sim_dir / "feature_registry.yaml"),
+        "effort_class",
+        settings=settings,
+        justification_path=str(justification),
+        out_dir=str(home / "reports"),
+    )
     written = write_systemcard(settings, run.model_name, home / "card")
-    return {"settings": settings, "run": run, "home": home,
-            "card": json.loads(written["json"].read_text(encoding="utf-8"))}
+    return {
+        "settings": settings,
+        "run": run,
+        "home": home,
+        "card": json.loads(written["json"].read_text(encoding="utf-8")),
+    }
 
 
 def test_the_justification_document_itself_is_kept_with_the_run(trained: dict[str, Any]) -> None:

@@ -10,8 +10,9 @@ from tests.explain.test_fairness import cells
 
 
 def test_a_group_with_small_cells_is_not_drawn() -> None:
-    data = pd.concat([cells("A", 20, 15, 10, 15), cells("B", 20, 10, 10, 20), cells("C", 20, 5, 10, 12)],
-                     ignore_index=True)
+    data = pd.concat(
+        [cells("A", 20, 15, 10, 15), cells("B", 20, 10, 10, 20), cells("C", 20, 5, 10, 12)], ignore_index=True
+    )
     table = confusion_by_group(data["truth"], data["pred"], data[["g"]])
     labels, ratios = fairness_bars(table, min_cell=10)
     assert labels == ["g=A", "g=B"] and len(ratios) == 2  # C has 5 false positives: suppressed everywhere

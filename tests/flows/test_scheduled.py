@@ -56,8 +56,9 @@ def finished(api: str, run_id: str, worker_log: Path) -> dict:
             assert run["state"]["type"] == "COMPLETED", (run["state"], worker_log.read_text(errors="replace")[-4000:])
             return run
         time.sleep(1)
-    raise AssertionError(f"flow run {run_id} did not finish within {RUN_TIMEOUT} s:\n"
-                         + worker_log.read_text(errors="replace")[-4000:])
+    raise AssertionError(
+        f"flow run {run_id} did not finish within {RUN_TIMEOUT} s:\n" + worker_log.read_text(errors="replace")[-4000:]
+    )
 
 
 def test_a_worker_runs_the_deployed_monitoring_and_retraining(tmp_path: Path) -> None:
@@ -65,13 +66,22 @@ def test_a_worker_runs_the_deployed_monitoring_and_retraining(tmp_path: Path) ->
     base = {k: v for k, v in os.environ.items() if not k.startswith(("WERKWIJZER_", "PREFECT_", "MLFLOW_"))}
     base |= {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "MLFLOW_DISABLE_TELEMETRY": "true"}
     api = f"http://127.0.0.1:{port}/api"
-    env = base | {"WERKWIJZER_HOME": str(tmp_path / "home"), "WERKWIJZER_ENVIRONMENT": "test",
-                  "WERKWIJZER_SEED": "7", "PREFECT_API_URL": api, "PREFECT_HOME": str(tmp_path / "prefect-client")}
+    env = base | {
+        "WERKWIJZER_HOME": str(tmp_path / "home"),
+        "WERKWIJZER_ENVIRONMENT": "test",
+        "WERKWIJZER_SEED": "7",
+        "PREFECT_API_URL": api,
+        "PREFECT_HOME": str(tmp_path / "prefect-client"),
+    }
     settings = Settings(home=tmp_path / "home", environment="test", seed=7)
     with ExitStack() as stack:
-        server = stack.enter_context(started(
-            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            tmp_path / "prefect.log", base | {"PREFECT_HOME": str(tmp_path / "prefect-server")}))
+        server = stack.enter_context(
+            started(
+                [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                tmp_path / "prefect.log",
+                base | {"PREFECT_HOME": str(tmp_path / "prefect-server")},
+            )
+        )
         wait_for(f"{api}/health", process=server)
 
         sim = simulate_and_forecast(env, tmp_path)
@@ -84,16 +94,27 @@ def test_a_worker_runs_the_deployed_monitoring_and_retraining(tmp_path: Path) ->
         assert "retrain-forecast/weekly" in first.stdout and "scheduled-monitoring/weekly" in first.stdout
         deployments = httpx.post(f"{api}/deployments/filter", json={}, timeout=30).json()
         assert len(deployments) == 2, deployments  # the second deploy updated, not added
-        crons = {d["name"] + ":" + d["entrypoint"]: [(s["schedule"]["cron"], s["schedule"]["timezone"])
-                                                      for s in d["schedules"]] for d in deployments}
-        assert crons == {"weekly:flows.scheduled.retrain_forecast": [("0 3 * * 1", "Europe/Amsterdam")],
-                         "weekly:flows.scheduled.scheduled_monitoring": [("30 6 * * 1", "Europe/Amsterdam")]}, again
+        crons = {
+            d["name"] + ":" + d["entrypoint"]: [
+                (s["schedule"]["cron"], s["schedule"]["timezone"]) for s in d["schedules"]
+            ]
+            for d in deployments
+        }
+        assert crons == {
+            "weekly:flows.scheduled.retrain_forecast": [("0 3 * * 1", "Europe/Amsterdam")],
+            "weekly:flows.scheduled.scheduled_monitoring": [("30 6 * * 1", "Europe/Amsterdam")],
+        }, again
         pool = httpx.get(f"{api}/work_pools/werkwijzer", timeout=30).json()
         assert pool["type"] == "process"
 
         worker_log = tmp_path / "worker.log"
-        stack.enter_context(started([str(BIN / "prefect"), "worker", "start", "--pool", "werkwijzer"], worker_log,
-                                    env | {"PREFECT_WORKER_QUERY_SECONDS": "1"}))
+        stack.enter_context(
+            started(
+                [str(BIN / "prefect"), "worker", "start", "--pool", "werkwijzer"],
+                worker_log,
+                env | {"PREFECT_WORKER_QUERY_SECONDS": "1"},
+            )
+        )
         ids = {d["entrypoint"].rsplit(".", 1)[1]: d["id"] for d in deployments}
         states = {}
         for name in ("retrain_forecast", "scheduled_monitoring"):  # one after the other: one SQLite MLflow store
@@ -122,8 +143,10 @@ def test_a_worker_runs_the_deployed_monitoring_and_retraining(tmp_path: Path) ->
         assert states["scheduled_monitoring"] == "Completed"  # no use yet: nothing to stop
 
         listed = werkwijzer(["schedule", "list"], env, tmp_path).stdout
-        for deployment, cron, state in (("retrain-forecast/weekly", "0 3 * * 1", states["retrain_forecast"]),
-                                        ("scheduled-monitoring/weekly", "30 6 * * 1", "Completed")):
+        for deployment, cron, state in (
+            ("retrain-forecast/weekly", "0 3 * * 1", states["retrain_forecast"]),
+            ("scheduled-monitoring/weekly", "30 6 * * 1", "Completed"),
+        ):
             upcoming = r"(\d{4}-\d\d-\d\d \d\d:\d\d CES?T|none scheduled)"  # in the schedule's time zone
             line = rf"^{deployment}: {re.escape(cron)} \(Europe/Amsterdam\); next {upcoming}; last run {state}$"
             assert re.search(line, listed, re.MULTILINE), listed

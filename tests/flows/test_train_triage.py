@@ -14,23 +14,34 @@ from werkwijzer.settings import Settings
 
 pytestmark = pytest.mark.slow
 PROTECTED = {"age_band", "sex", "migration_background"}
-ADR_TRIAGE = {"model.skops", "schema.json", "background.parquet", "gates.json", "model_card.json",
-              "model_card.md", "algoritmeregister.json", "fairness.csv"}
+ADR_TRIAGE = {
+    "model.skops",
+    "schema.json",
+    "background.parquet",
+    "gates.json",
+    "model_card.json",
+    "model_card.md",
+    "algoritmeregister.json",
+    "fairness.csv",
+}
 
 
 @pytest.fixture(scope="module")
-def runs(sim_dir: Path, settings: Settings, prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
-         ) -> dict[str, Any]:
+def runs(
+    sim_dir: Path, settings: Settings, prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
     from flows.train_triage import train_triage
 
     common = {"settings": settings, "norms_path": str(sim_dir / "norms.csv")}
     cases, registry = str(sim_dir / "cases.csv"), str(sim_dir / "feature_registry.yaml")
     out = {}
-    for key, target, repair in (("integrated", "integrated_approach", None), ("biased", "effort_class", None),
-                                ("repaired", "effort_class", "hours")):
+    for key, target, repair in (
+        ("integrated", "integrated_approach", None),
+        ("biased", "effort_class", None),
+        ("repaired", "effort_class", "hours"),
+    ):
         folder = tmp_path_factory.mktemp(key)
-        out[key] = (train_triage(cases, registry, target, label_repair=repair, out_dir=str(folder), **common),
-                    folder)
+        out[key] = (train_triage(cases, registry, target, label_repair=repair, out_dir=str(folder), **common), folder)
     return out
 
 
@@ -40,8 +51,7 @@ def _client(settings: Settings):
     return configure_mlflow(settings)
 
 
-def test_unbiased_target_passes_every_gate_and_becomes_champion(runs: dict, settings: Settings,
-                                                                sim_dir: Path) -> None:
+def test_unbiased_target_passes_every_gate_and_becomes_champion(runs: dict, settings: Settings, sim_dir: Path) -> None:
     run, _ = runs["integrated"]
     assert run.champion, run.gates
     client = _client(settings)
@@ -52,15 +62,17 @@ def test_unbiased_target_passes_every_gate_and_becomes_champion(runs: dict, sett
     data = client.get_run(run.run_id).data
     assert {"code_version", "data_fingerprint", "seed", "dep.scikit-learn", "gate.fairness"} <= set(data.tags)
     assert data.tags["training_cases"] == str((sim_dir / "cases.csv").resolve())  # monitoring's drift reference
-    assert {"roc_auc", "baseline_roc_auc", "brier", "group.sex.man.roc_auc",
-            "group.age_band.67plus.roc_auc"} <= set(data.metrics)
+    assert {"roc_auc", "baseline_roc_auc", "brier", "group.sex.man.roc_auc", "group.age_band.67plus.roc_auc"} <= set(
+        data.metrics
+    )
     exported = pd.read_csv(runs["integrated"][1] / "fairness.csv")
     for _, row in exported[exported["suppressed"]].iterrows():  # small cells are not published in MLflow
         assert f"fairness.true.{row['attribute']}.{row['group']}.fpr".replace("+", "plus") not in data.metrics
 
 
-def test_artifacts_follow_adr_0003_and_hold_no_protected_characteristic(runs: dict, settings: Settings,
-                                                                       tmp_path: Path) -> None:
+def test_artifacts_follow_adr_0003_and_hold_no_protected_characteristic(
+    runs: dict, settings: Settings, tmp_path: Path
+) -> None:
     import mlflow.pyfunc
     from mlflow.artifacts import download_artifacts
 
@@ -135,8 +147,9 @@ def test_cli_report_set_is_complete_and_the_proxy_is_caught(runs: dict) -> None:
     assert set(stages["stage"]) == {"train", "test"}
 
 
-def test_retraining_from_the_same_data_and_seed_gives_the_same_metrics(runs: dict, sim_dir: Path,
-                                                                       settings: Settings) -> None:
+def test_retraining_from_the_same_data_and_seed_gives_the_same_metrics(
+    runs: dict, sim_dir: Path, settings: Settings
+) -> None:
     from flows import triage_steps as steps
     from werkwijzer.contracts import read_cases, read_registry
 
@@ -160,10 +173,12 @@ def test_the_plain_peer_comparison_is_logged_tagged_and_on_the_model_card(runs: 
     for peer in PEERS:
         assert {f"peer.{peer}.{m}" for m in ("roc_auc", "pr_auc", "brier", "ece")} <= set(metrics)
     assert metrics["peer.roc_auc_gap"] == pytest.approx(
-        metrics["roc_auc"] - max(metrics[f"peer.{p}.roc_auc"] for p in PEERS), abs=1e-9)
+        metrics["roc_auc"] - max(metrics[f"peer.{p}.roc_auc"] for p in PEERS), abs=1e-9
+    )
     tags = client.get_model_version(run.model_name, run.version).tags
     assert float(tags["comparison.logistic_regression"]) == pytest.approx(
-        metrics["peer.logistic_regression.roc_auc"], abs=1e-4)
+        metrics["peer.logistic_regression.roc_auc"], abs=1e-4
+    )
     assert float(tags["comparison.model"]) == pytest.approx(metrics["roc_auc"], abs=1e-4)
     card = json.loads((folder / "model_card.json").read_text())
     assert set(card["comparison"]["peers"]) == set(PEERS)

@@ -50,9 +50,7 @@ def test_hours_fte_and_gap_by_hand() -> None:
 
 
 def test_scenarios_change_demand_and_staffing() -> None:
-    plan = plan_capacity(
-        *inputs(), demand_change={"wmo": 0.10}, fte_change={"wmo": 2.0}, backlog_start={"wmo": 5.0}
-    )
+    plan = plan_capacity(*inputs(), demand_change={"wmo": 0.10}, fte_change={"wmo": 2.0}, backlog_start={"wmo": 5.0})
     assert plan["intake_mean"].tolist() == pytest.approx([11.0] * 3)
     assert plan["fte_available"].tolist() == [4.0] * 3
     # 66 h needed, 100 h capacity: the 5 h start backlog is cleared in week one

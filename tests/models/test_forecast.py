@@ -68,9 +68,7 @@ def test_weekly_input_labels_and_daily_aggregation() -> None:
 
 def test_predict_returns_means_for_requested_rows() -> None:
     data = counts("W")
-    model = make_forecaster("glm", freq="W", horizon=4).fit(
-        data[["series_id", "date"]], data["value"]
-    )
+    model = make_forecaster("glm", freq="W", horizon=4).fit(data[["series_id", "date"]], data["value"])
     out = model.forecast()
     X = out[["series_id", "date"]].iloc[::-1]
     assert np.allclose(model.predict(X), out["mean"].to_numpy()[::-1])
@@ -96,9 +94,7 @@ def test_no_look_ahead(name: str) -> None:
     changed.loc[later, "value"] = changed.loc[later, "value"] * 5 + 100
 
     def factory():  # type: ignore[no-untyped-def]
-        return make_forecaster(
-            name, freq="W", horizon=6, max_iter=30, candidates=("seasonal_naive", "glm"), windows=2
-        )
+        return make_forecaster(name, freq="W", horizon=6, max_iter=30, candidates=("seasonal_naive", "glm"), windows=2)
 
     before = forecast_at(factory, data, cutoff, 6)
     after = forecast_at(factory, changed, cutoff, 6)
@@ -108,9 +104,7 @@ def test_no_look_ahead(name: str) -> None:
 
 def test_auto_chooses_per_series_from_candidates() -> None:
     data = counts("W", n_series=3, seed=5)
-    auto = make_forecaster(
-        "auto", freq="W", horizon=6, candidates=("seasonal_naive", "glm"), windows=2
-    )
+    auto = make_forecaster("auto", freq="W", horizon=6, candidates=("seasonal_naive", "glm"), windows=2)
     auto.fit(data[["series_id", "date"]], data["value"])
     assert set(auto.choice_) == {"team_0", "team_1", "team_2"}
     assert set(auto.choice_.values()) <= {"seasonal_naive", "glm"}

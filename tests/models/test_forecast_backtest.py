@@ -31,9 +31,7 @@ def test_mase_scale_uses_the_natural_season() -> None:
 
 
 def test_smape_and_winkler_by_hand() -> None:
-    assert smape(np.array([100.0, 0.0]), np.array([50.0, 0.0])).tolist() == pytest.approx(
-        [200 * 50 / 150, 0]
-    )
+    assert smape(np.array([100.0, 0.0]), np.array([50.0, 0.0])).tolist() == pytest.approx([200 * 50 / 150, 0])
     # inside: width only; below by 2 at alpha 0.05: width + 2/0.05*2
     scores = winkler(np.array([5.0, 1.0]), np.array([3.0, 3.0]), np.array([7.0, 7.0]), 95)
     assert scores.tolist() == pytest.approx([4.0, 4.0 + 80.0])
@@ -62,16 +60,12 @@ def test_backtest_summary_matches_its_predictions() -> None:
     rng = np.random.default_rng(1)
     data = pd.concat(
         [
-            pd.DataFrame(
-                {"series_id": s, "date": dates, "value": rng.poisson(lam, len(dates)).astype(float)}
-            )
+            pd.DataFrame({"series_id": s, "date": dates, "value": rng.poisson(lam, len(dates)).astype(float)})
             for s, lam in (("a", 10), ("b", 40))
         ],
         ignore_index=True,
     )
-    factories = {
-        n: (lambda n=n: make_forecaster(n, freq="W", horizon=4)) for n in ("seasonal_naive", "glm")
-    }
+    factories = {n: (lambda n=n: make_forecaster(n, freq="W", horizon=4)) for n in ("seasonal_naive", "glm")}
     result = run_backtest(data, factories, freq="W", horizon=4, n_cutoffs=3, windows=2)
     pred = result["predictions"]
     assert sorted(pred["model"].unique()) == ["auto", "glm", "seasonal_naive"]
@@ -95,10 +89,7 @@ def test_backtest_summary_matches_its_predictions() -> None:
         for sid, weights in combo.weights.items():
             assert sum(weights.values()) == pytest.approx(1.0)
             at = pred[(pred["cutoff"] == cutoff) & (pred["series_id"] == sid)]
-            expected = sum(
-                w * at[at["model"] == m].sort_values("date")["mean"].to_numpy()
-                for m, w in weights.items()
-            )
+            expected = sum(w * at[at["model"] == m].sort_values("date")["mean"].to_numpy() for m, w in weights.items())
             auto = at[at["model"] == "auto"].sort_values("date")["mean"].to_numpy()
             assert np.allclose(auto, expected)
 

@@ -30,9 +30,7 @@ def test_conformal_radius_is_the_finite_sample_quantile_per_step() -> None:
     rng = np.random.default_rng(0)
     n = 60  # >= MIN_SCORES: no pooling with neighbouring steps
     scores = {1: rng.uniform(0, 1, n), 2: rng.uniform(0, 3, n)}
-    errors = pd.DataFrame(
-        {"step": np.repeat([1, 2], n), "score": np.concatenate([scores[1], scores[2]])}
-    )
+    errors = pd.DataFrame({"step": np.repeat([1, 2], n), "score": np.concatenate([scores[1], scores[2]])})
     radius = combine.conformal_radius(errors, 2)
     for level in (80, 95):
         k = math.ceil((n + 1) * level / 100)

@@ -34,8 +34,10 @@ def test_measure_scores_perfect_and_uninformative_probabilities() -> None:
 
 
 def test_gap_to_best_peer_picks_the_best_auc_and_signs_the_differences() -> None:
-    peers = {"logistic_regression": {"roc_auc": 0.887, "brier": 0.10, "ece": 0.02},
-             "hist_gradient_boosting": {"roc_auc": 0.844, "brier": 0.12, "ece": 0.05}}
+    peers = {
+        "logistic_regression": {"roc_auc": 0.887, "brier": 0.10, "ece": 0.02},
+        "hist_gradient_boosting": {"roc_auc": 0.844, "brier": 0.12, "ece": 0.05},
+    }
     gap = gap_to_best_peer({"roc_auc": 0.868, "brier": 0.11, "ece": 0.01}, peers)
     assert gap["best_peer"] == "logistic_regression"
     assert gap["roc_auc_gap"] == pytest.approx(-0.019)
@@ -54,7 +56,7 @@ def test_calibration_difference_is_the_difference_with_its_paired_bootstrap_inte
     for classes in (np.array(["false", "true"], dtype=object), np.array(["a", "b", "c"], dtype=object)):
         y = rng.choice(classes, 600)
         good = rng.dirichlet(np.ones(len(classes)), 600) * 0.5 + 0.5 * (y[:, None] == classes[None, :])
-        bad = good ** 3 / (good ** 3).sum(axis=1, keepdims=True)  # overconfident: worse calibrated
+        bad = good**3 / (good**3).sum(axis=1, keepdims=True)  # overconfident: worse calibrated
         positive = "true" if len(classes) == 2 else None
         out = calibration_difference(y, bad, good, classes, positive, n_boot=200)
         brier = [score_probabilities(y, p, classes, positive)["brier"] for p in (bad, good)]
@@ -108,8 +110,9 @@ def test_the_chosen_model_is_not_worse_than_plain_logistic_regression(small_sim:
 def test_the_benchmark_measures_a_case_file_given_on_the_command_line(small_sim: Path, tmp_path: Path) -> None:
     """``--cases FILE --target COL`` (registry found beside the file) on a CSV the simulator wrote."""
     out = tmp_path / "rows.csv"
-    code = triage_quality.main(["--sets", "", "--cases", str(small_sim / "cases.csv"),
-                                "--target", "integrated_approach", "--out", str(out)])
+    code = triage_quality.main(
+        ["--sets", "", "--cases", str(small_sim / "cases.csv"), "--target", "integrated_approach", "--out", str(out)]
+    )
     rows = pd.read_csv(out)
     assert set(rows["set"]) == {"file cases.csv integrated_approach"}
     assert {f"plain {p}" for p in PEERS} <= set(rows["model"])

@@ -15,12 +15,21 @@ def _registry(**extra: dict) -> FeatureRegistry:
         {"name": "previous_requests", "kind": "numeric", "status": "not_approved", "rationale": "poor quality"},
         *extra.get("features", []),
     ]
-    return FeatureRegistry.model_validate({"protected": ["sex", "migration_background"],
-                                           "identifiers": ["case_id"], "features": features})
+    return FeatureRegistry.model_validate(
+        {"protected": ["sex", "migration_background"], "identifiers": ["case_id"], "features": features}
+    )
 
 
-COLUMNS = ["case_id", "open_debts", "team", "household_type", "channel", "previous_requests", "sex",
-           "migration_background"]
+COLUMNS = [
+    "case_id",
+    "open_debts",
+    "team",
+    "household_type",
+    "channel",
+    "previous_requests",
+    "sex",
+    "migration_background",
+]
 
 
 def test_default_selection_is_the_approved_features_present() -> None:
@@ -28,28 +37,43 @@ def test_default_selection_is_the_approved_features_present() -> None:
     assert [s.name for s in chosen] == ["open_debts", "team"]
 
 
-@pytest.mark.parametrize(("feature", "why"), [
-    ("previous_requests", "not approved"),
-    ("channel", "deny-list"),
-    ("household_type", "undecided"),
-    ("sex", "protected characteristic"),
-    ("migration_background", "protected characteristic"),
-    ("case_id", "identifier"),
-    ("unknown_column", "not in the feature registry"),
-    ("effort_class", "the target itself"),
-])
+@pytest.mark.parametrize(
+    ("feature", "why"),
+    [
+        ("previous_requests", "not approved"),
+        ("channel", "deny-list"),
+        ("household_type", "undecided"),
+        ("sex", "protected characteristic"),
+        ("migration_background", "protected characteristic"),
+        ("case_id", "identifier"),
+        ("unknown_column", "not in the feature registry"),
+        ("effort_class", "the target itself"),
+    ],
+)
 def test_refusals_name_the_feature_and_the_reason(feature: str, why: str) -> None:
     with pytest.raises(FeaturePolicyError) as info:
-        select_features(_registry(), target="effort_class", available=[*COLUMNS, "unknown_column"],
-                        requested=["open_debts", feature])
+        select_features(
+            _registry(),
+            target="effort_class",
+            available=[*COLUMNS, "unknown_column"],
+            requested=["open_debts", feature],
+        )
     assert info.value.feature == feature
     assert why in str(info.value)
     assert f"'{feature}'" in str(info.value)
 
 
 def test_an_approved_feature_on_the_deny_list_is_still_refused() -> None:
-    registry = _registry(features=[{"name": "postcode_district", "kind": "categorical",
-                                    "status": "approved", "rationale": "someone approved it"}])
+    registry = _registry(
+        features=[
+            {
+                "name": "postcode_district",
+                "kind": "categorical",
+                "status": "approved",
+                "rationale": "someone approved it",
+            }
+        ]
+    )
     with pytest.raises(FeaturePolicyError, match=r"postcode_district.*deny-list.*postcode or district"):
         select_features(registry, target="y", available=[*COLUMNS, "postcode_district"])
 
@@ -62,20 +86,50 @@ def test_proxy_blocked_feature_is_left_out_by_default_and_refused_on_request() -
         select_features(_registry(), target="y", available=COLUMNS, requested=["team"], blocked=blocked)
 
 
-@pytest.mark.parametrize("name", ["nationaliteit", "aantal_kinderen", "geslacht", "ggz_indicatie",
-                                  "wijk", "contact_channel", "vrije_tekst", "opmerkingen", "religie",
-                                  "laaggeletterd", "model_score"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "nationaliteit",
+        "aantal_kinderen",
+        "geslacht",
+        "ggz_indicatie",
+        "wijk",
+        "contact_channel",
+        "vrije_tekst",
+        "opmerkingen",
+        "religie",
+        "laaggeletterd",
+        "model_score",
+    ],
+)
 def test_deny_list_covers_item_8(name: str) -> None:
     assert deny_reason(name) is not None
 
 
-@pytest.mark.parametrize("name", ["open_debts", "team", "months_on_benefit", "prior_contacts_12m",
-                                  "requested_provision", "documents_complete", "income_source"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "open_debts",
+        "team",
+        "months_on_benefit",
+        "prior_contacts_12m",
+        "requested_provision",
+        "documents_complete",
+        "income_source",
+    ],
+)
 def test_deny_list_leaves_legitimate_features_alone(name: str) -> None:
     assert deny_reason(name) is None
-    assert judge(_registry(features=[{"name": n, "kind": "numeric", "status": "approved", "rationale": "r"}
-                                     for n in [name] if n not in ("open_debts", "team")]),
-                 name).allowed
+    assert judge(
+        _registry(
+            features=[
+                {"name": n, "kind": "numeric", "status": "approved", "rationale": "r"}
+                for n in [name]
+                if n not in ("open_debts", "team")
+            ]
+        ),
+        name,
+    ).allowed
 
 
 def test_assert_no_protected_catches_a_leak() -> None:

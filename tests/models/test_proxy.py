@@ -61,5 +61,6 @@ def test_an_approved_strong_proxy_is_blocked_unless_justified(sim: tuple[pd.Data
     assert "service_point" in blocked
     assert "migration_background" in blocked["service_point"]
     justified = FeatureRegistry.model_validate(
-        {**base, "features": [*base["features"], {**spec, "proxy_justification": "Needed for the route."}]})
+        {**base, "features": [*base["features"], {**spec, "proxy_justification": "Needed for the route."}]}
+    )
     assert "service_point" not in blocked_features(proxy_scan(cases, justified, threshold=0.3))

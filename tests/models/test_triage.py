@@ -14,8 +14,13 @@ from models.triage_metrics import calibration_table, class_prior, evaluate, expe
 
 def toy(n: int = 1200, seed: int = 0, classes: int = 2) -> tuple[pd.DataFrame, np.ndarray]:
     rng = np.random.default_rng(seed)
-    X = pd.DataFrame({"debts": rng.poisson(2, n).astype(float), "kind": rng.choice(["a", "b", "c"], n),
-                      "complete": rng.random(n) < 0.7})
+    X = pd.DataFrame(
+        {
+            "debts": rng.poisson(2, n).astype(float),
+            "kind": rng.choice(["a", "b", "c"], n),
+            "complete": rng.random(n) < 0.7,
+        }
+    )
     score = 0.8 * X["debts"] + np.where(X["kind"] == "c", 1.5, 0.0) - 1.2 * X["complete"] + rng.normal(0, 1, n)
     if classes == 2:
         return X, np.where(score > np.median(score), "yes", "no").astype(object)
@@ -62,8 +67,10 @@ def test_record_scorer_encodes_and_scores_like_the_pipeline(model_type: str, cla
     X, y = toy(classes=classes)
     iterations = 40 if model_type == "boosting" else 200
     model = TriageClassifier(feature_kinds=KINDS, model_type=model_type, max_iter=iterations).fit(X, y)
-    frame = pd.concat([X.head(30), pd.DataFrame({"debts": [np.nan, 99.0], "kind": ["never_seen", None],
-                                                 "complete": [True, None]})], ignore_index=True)
+    frame = pd.concat(
+        [X.head(30), pd.DataFrame({"debts": [np.nan, 99.0], "kind": ["never_seen", None], "complete": [True, None]})],
+        ignore_index=True,
+    )
     records = [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in frame.to_dict("records")]
     scorer = RecordScorer(model, max_values=3)
     for _ in range(2):  # the first pass fills the cache (3 values per feature at most), the second reads it
@@ -131,11 +138,19 @@ def test_binary_metrics_use_the_positive_class() -> None:
     assert metrics["baseline_brier"] == pytest.approx(0.25)
 
 
-@pytest.mark.parametrize("check", [
-    "check_no_attributes_set_in_init", "check_parameters_default_constructible", "check_get_params_invariance",
-    "check_set_params", "check_estimators_unfitted", "check_estimator_cloneable", "check_estimator_repr",
-    "check_do_not_raise_errors_in_init_or_set_params",
-])
+@pytest.mark.parametrize(
+    "check",
+    [
+        "check_no_attributes_set_in_init",
+        "check_parameters_default_constructible",
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_estimators_unfitted",
+        "check_estimator_cloneable",
+        "check_estimator_repr",
+        "check_do_not_raise_errors_in_init_or_set_params",
+    ],
+)
 def test_follows_the_scikit_learn_contract(check: str) -> None:
     """The contract checks that fit its assumptions (it needs a DataFrame with named columns)."""
     from sklearn.utils import estimator_checks
@@ -156,15 +171,16 @@ def test_numeric_labels_and_clone_refit_work() -> None:
 def test_candidates_are_chosen_by_cross_validation_on_all_rows_and_calibrated_cross_fitted() -> None:
     """Issue 20: no hold-out; the glass-box strength with the lowest out-of-fold log loss is kept."""
     X, y = toy()
-    model = TriageClassifier(feature_kinds=KINDS, Cs=(0.001, 1.0), numeric_forms=("linear", "spline"),
-                             max_iter=100).fit(X, y)
+    model = TriageClassifier(
+        feature_kinds=KINDS, Cs=(0.001, 1.0), numeric_forms=("linear", "spline"), max_iter=100
+    ).fit(X, y)
     glass = {n for n in model.cv_auc_ if n.startswith("glassbox")}
-    assert glass == {"glassbox:linear:C=0.001", "glassbox:linear:C=1", "glassbox:spline:C=0.001",
-                     "glassbox:spline:C=1"}
+    assert glass == {"glassbox:linear:C=0.001", "glassbox:linear:C=1", "glassbox:spline:C=0.001", "glassbox:spline:C=1"}
     linear = TriageClassifier(feature_kinds=KINDS, model_type="glassbox", Cs=(0.1,), max_iter=100).fit(X, y)
     assert set(linear.cv_auc_) == {"glassbox:linear:C=0.1", "glassbox:spline:C=1"}, "the pre-issue-20 config too"
-    alone = TriageClassifier(feature_kinds=KINDS, model_type="glassbox", Cs=(0.1,), include_previous=False,
-                             max_iter=100).fit(X, y)
+    alone = TriageClassifier(
+        feature_kinds=KINDS, model_type="glassbox", Cs=(0.1,), include_previous=False, max_iter=100
+    ).fit(X, y)
     assert set(alone.cv_auc_) == {"glassbox:linear:C=0.1"}
     assert "boosting" in model.cv_auc_ and set(model.cv_log_loss_) == set(model.cv_auc_)
     assert model.candidate_ == min(glass, key=model.cv_log_loss_.__getitem__)
@@ -184,6 +200,7 @@ def test_the_constraint_keeps_the_most_accurate_candidate_that_passes_and_record
         def judge(proba: np.ndarray) -> tuple[bool, str]:
             seen.append(proba)
             return len(seen) != order.index(best) + 1, "refused in the test"
+
         return judge
 
     free = TriageClassifier(feature_kinds=KINDS, Cs=(0.01, 1.0), max_iter=100).fit(X, y)
@@ -191,7 +208,8 @@ def test_the_constraint_keeps_the_most_accurate_candidate_that_passes_and_record
     ranked = free.preference_order()
     assert ranked[0] == free.candidate_ == free.unconstrained_candidate_ and sorted(ranked) == sorted(order)
     model = TriageClassifier(feature_kinds=KINDS, Cs=(0.01, 1.0), max_iter=100).fit(
-        X, y, constraint=refuse_the_best(free.candidate_))
+        X, y, constraint=refuse_the_best(free.candidate_)
+    )
     assert len(seen) == len(order) and all(p.shape == (len(X), 2) for p in seen)
     np.testing.assert_allclose(seen[0].sum(axis=1), 1.0)
     assert model.unconstrained_candidate_ == free.candidate_ and model.candidate_ == ranked[1]
@@ -205,7 +223,8 @@ def test_the_constraint_keeps_the_most_accurate_candidate_that_passes_and_record
     again = model.candidate_model(model.candidate_, X, y)
     np.testing.assert_allclose(again.predict_proba(model.prepared(X.head(20))), model.predict_proba(X.head(20)))
     nobody = TriageClassifier(feature_kinds=KINDS, Cs=(0.01, 1.0), max_iter=100).fit(
-        X, y, constraint=lambda proba: (False, "no"))
+        X, y, constraint=lambda proba: (False, "no")
+    )
     assert nobody.candidate_ == free.candidate_ and nobody.selection()["none_admissible"]
 
 

@@ -52,12 +52,14 @@ class LiveApi(Api):
     clock: Clock | None = None
 
 
-def start_live_api(settings: Settings, store: ModelStore, folder: Path, now: dt.datetime,
-                   database_url: str | None = None) -> Iterator[LiveApi]:
+def start_live_api(
+    settings: Settings, store: ModelStore, folder: Path, now: dt.datetime, database_url: str | None = None
+) -> Iterator[LiveApi]:
     """An app on a fresh database (SQLite unless given) with one user per role and a settable clock."""
     # the settable clock runs through months of simulated use: tokens must outlive it
     settings = on_database(settings, database_url or f"sqlite:///{folder / 'api.db'}", folder).model_copy(
-        update={"token_ttl_days": 3650})
+        update={"token_ttl_days": 3650}
+    )
     clock = Clock(now)
     rng = SteerableRandom(1)
     app = create_app(settings, store, rng=rng, clock=clock)
@@ -94,9 +96,11 @@ def register_simulated_models(settings: Settings, folder: Path) -> Path:
     raw = servable(simulate_weeks(TRAINING_START, TRAINING_WEEKS, seed=3).cases, FEATURES).reset_index(drop=True)
     path = folder / "cases.csv"
     raw.to_csv(path, index=False)
-    cases = raw.assign(documents_complete=raw["documents_complete"] == "true",
-                       effort_class=raw["effort_class"].map({c: i for i, c in enumerate(EFFORT_CLASSES)}),
-                       integrated_approach=(raw["integrated_approach"] == "true").astype(int))
+    cases = raw.assign(
+        documents_complete=raw["documents_complete"] == "true",
+        effort_class=raw["effort_class"].map({c: i for i, c in enumerate(EFFORT_CLASSES)}),
+        integrated_approach=(raw["integrated_approach"] == "true").astype(int),
+    )
     register_toy_models(settings, cases=cases, run_tags={"training_cases": str(path)})
     return path
 

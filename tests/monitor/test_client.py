@@ -22,8 +22,10 @@ def _closed_port() -> int:
 
 def test_an_unreachable_api_is_named_with_what_to_do() -> None:
     url = f"http://127.0.0.1:{_closed_port()}"
-    with WerkwijzerClient(url, {"caseworker": "ww_x"}, timeout=2) as client, \
-            pytest.raises(ApiError, match=rf"the API at {url} is not reachable .*werkwijzer serve"):
+    with (
+        WerkwijzerClient(url, {"caseworker": "ww_x"}, timeout=2) as client,
+        pytest.raises(ApiError, match=rf"the API at {url} is not reachable .*werkwijzer serve"),
+    ):
         client.check()
 
 

@@ -26,8 +26,11 @@ def test_only_complete_weeks_count_and_they_are_labelled_by_their_monday() -> No
 
 
 def test_input_is_typed_by_the_schema_on_both_sides_of_the_drift_comparison() -> None:
-    features = [{"name": "n", "kind": "numeric"}, {"name": "b", "kind": "boolean"},
-                {"name": "c", "kind": "categorical"}]
+    features = [
+        {"name": "n", "kind": "numeric"},
+        {"name": "b", "kind": "boolean"},
+        {"name": "c", "kind": "categorical"},
+    ]
     from_file = pd.DataFrame({"n": ["1", "", "2.5"], "b": ["true", "false", ""], "c": ["x", "y", ""]})
     from_api = pd.DataFrame({"n": [1, None, 2.5], "b": [True, False, None], "c": ["x", "y", None]})
     assert typed_input(from_file, features).equals(typed_input(from_api, features))
@@ -39,11 +42,23 @@ def test_agreement_is_measured_per_protected_group_from_the_audit_file(tmp_path)
     from werkwijzer.settings import Settings
 
     n = 60 + 60 + 5 + 3  # nederland, buiten_europa, europa (a small group), a case the audit file lacks
-    decisions = pd.DataFrame({"case_ref": [f"C{i}" for i in range(n)], "advised": True, "model_name": TRIAGE_EFFORT,
-                              "team": "wmo_meldingen", "model_version": "2", "score": 0.6,
-                              "followed": [i % 2 == 0 for i in range(60)] + [True] * (n - 60)})
-    audit = pd.DataFrame({"case_id": [f"C{i}" for i in range(125)],
-                          "migration_background": ["nederland"] * 60 + ["buiten_europa"] * 60 + ["europa"] * 5})
+    decisions = pd.DataFrame(
+        {
+            "case_ref": [f"C{i}" for i in range(n)],
+            "advised": True,
+            "model_name": TRIAGE_EFFORT,
+            "team": "wmo_meldingen",
+            "model_version": "2",
+            "score": 0.6,
+            "followed": [i % 2 == 0 for i in range(60)] + [True] * (n - 60),
+        }
+    )
+    audit = pd.DataFrame(
+        {
+            "case_id": [f"C{i}" for i in range(125)],
+            "migration_background": ["nederland"] * 60 + ["buiten_europa"] * 60 + ["europa"] * 5,
+        }
+    )
     table = agreement(decisions, audit, min_cell=10)
     groups = table[table["attribute"].notna()].set_index("group")
     assert groups["agreement_rate"].to_dict() == {"buiten_europa": 1.0, "nederland": 0.5}  # europa, (ontbrekend): < 10
@@ -54,8 +69,16 @@ def test_agreement_is_measured_per_protected_group_from_the_audit_file(tmp_path)
     found = [f for f in evaluate(settings, agreement=table) if f.scope.get("attribute")]
     assert [(f.scope["group"], f.level) for f in found] == [("buiten_europa", "stop")]
     assert found[0].message_nl.endswith(f"(model {TRIAGE_EFFORT}, kenmerk herkomst, groep buiten europa).")
-    metrics = table_metrics({"psi": pd.DataFrame(), "forecast": pd.DataFrame(), "agreement": table,
-                             "surge": pd.DataFrame(), "fairness": pd.DataFrame(), "objections": pd.DataFrame()})
+    metrics = table_metrics(
+        {
+            "psi": pd.DataFrame(),
+            "forecast": pd.DataFrame(),
+            "agreement": table,
+            "surge": pd.DataFrame(),
+            "fairness": pd.DataFrame(),
+            "objections": pd.DataFrame(),
+        }
+    )
     assert metrics[f"agreement.{TRIAGE_EFFORT}.migration_background.buiten_europa"] == 1.0
     assert not [k for k in metrics if ".europa" in k or "ontbrekend" in k]  # small groups leave no trace
 
@@ -90,16 +113,18 @@ def _advise_and_decide(api: LiveApi, n: int, first: int, at: dt.datetime, deviat
     api.clock.now = at
     api.rng.pinned = 0.99  # never the control group
     for i in range(first, first + n):
-        shown = api.client.post("/api/v1/advice", json=new_case(i, open_debts=i % 7),
-                                headers=api.headers("caseworker")).json()
+        shown = api.client.post(
+            "/api/v1/advice", json=new_case(i, open_debts=i % 7), headers=api.headers("caseworker")
+        ).json()
         suggested = shown["suggestion"]["suggested_effort_class"]
         if deviate_every and i % deviate_every == 0:
             other = next(c for c in EFFORT_CLASSES if c != suggested)
             body = {"outcome": "deviated", "final_effort_class": other, "motivation": "Anders ingeschat."}
         else:
             body = {"outcome": "followed", "final_effort_class": suggested}
-        r = api.client.post(f"/api/v1/advice/{shown['advice_id']}/decision", json=body,
-                            headers=api.headers("caseworker"))
+        r = api.client.post(
+            f"/api/v1/advice/{shown['advice_id']}/decision", json=body, headers=api.headers("caseworker")
+        )
         assert r.status_code == 201, r.text
 
 
@@ -132,8 +157,11 @@ def flow_run_markdown(flow_run_id) -> str:  # type: ignore[no-untyped-def]
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 
     with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
-            flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
-            key=ArtifactFilterKey(any_=["monitoring-findings"])))
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+                key=ArtifactFilterKey(any_=["monitoring-findings"]),
+            )
+        )
     assert [a.type for a in artifacts] == ["markdown"]
     return str(artifacts[0].data)

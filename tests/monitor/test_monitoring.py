@@ -66,9 +66,17 @@ def test_psi_table_lists_features_and_refuses_missing_ones() -> None:
 @pytest.fixture
 def joined() -> pd.DataFrame:
     dates = pd.date_range("2026-07-06", periods=3, freq="W-MON")
-    forecast = pd.DataFrame({"series_id": "a", "date": dates, "mean": [12.0, 0.0, 15.0],
-                             "lo_80": [9.0, 0.0, 16.0], "hi_80": [15.0, 1.0, 18.0],
-                             "lo_95": [8.0, 0.0, 14.0], "hi_95": [16.0, 2.0, 22.0]})
+    forecast = pd.DataFrame(
+        {
+            "series_id": "a",
+            "date": dates,
+            "mean": [12.0, 0.0, 15.0],
+            "lo_80": [9.0, 0.0, 16.0],
+            "hi_80": [15.0, 1.0, 18.0],
+            "lo_95": [8.0, 0.0, 14.0],
+            "hi_95": [16.0, 2.0, 22.0],
+        }
+    )
     actuals = pd.DataFrame({"series_id": ["a"] * 3 + ["b"], "date": [*dates, dates[0]], "value": [10, 0, 20, 5]})
     return join_forecast_actuals(forecast, actuals)
 
@@ -90,8 +98,13 @@ def test_score_bands_include_the_top_edge() -> None:
 
 
 def test_agreement_and_override_rates() -> None:
-    decisions = pd.DataFrame({"team": ["a"] * 4 + ["b"] * 2, "followed": [True, True, True, False, False, False],
-                              "score": [0.95, 0.6, 0.3, 1.0, 0.95, 0.95]})
+    decisions = pd.DataFrame(
+        {
+            "team": ["a"] * 4 + ["b"] * 2,
+            "followed": [True, True, True, False, False, False],
+            "score": [0.95, 0.6, 0.3, 1.0, 0.95, 0.95],
+        }
+    )
     table = agreement_rates(decisions).set_index("team")
     assert table.loc["a", "agreement_rate"] == pytest.approx(0.75)
     assert table.loc["b", "override_rate"] == pytest.approx(1.0)

@@ -38,13 +38,16 @@ def row_for(doc: Document, sid: str, first: str) -> list[str]:
     return next(r for r in section(doc, sid).tables[0].rows if r[0] == first)
 
 
-@pytest.mark.parametrize(("text", "start", "end"), [
-    ("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
-    ("2026-q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
-    ("2026-H1", dt.date(2026, 1, 1), dt.date(2026, 6, 30)),
-    ("2028-02", dt.date(2028, 2, 1), dt.date(2028, 2, 29)),
-    ("2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
-])
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
+        ("2026-q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
+        ("2026-H1", dt.date(2026, 1, 1), dt.date(2026, 6, 30)),
+        ("2028-02", dt.date(2028, 2, 1), dt.date(2028, 2, 29)),
+        ("2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+    ],
+)
 def test_parse_period(text: str, start: dt.date, end: dt.date) -> None:
     period = parse_period(text)
     assert (period.start, period.end) == (start, end)
@@ -116,7 +119,7 @@ def test_small_counts_protects_a_single_small_cell() -> None:
 
 
 def test_html_is_self_contained_and_dutch(html_nl: str) -> None:
-    assert html_nl.startswith("<!DOCTYPE html>\n<html lang=\"nl\">")
+    assert html_nl.startswith('<!DOCTYPE html>\n<html lang="nl">')
     assert "<style>" in html_nl and "<link" not in html_nl and "<script" not in html_nl
     images = re.findall(r'<img src="data:image/png;base64,([^"]+)"', html_nl)
     assert len(images) == 5
@@ -162,10 +165,14 @@ def test_a_register_entry_not_marked_in_use_is_flagged_in_both_languages(report_
     name = entries[0]["name"]
     nl = section(build_document(stale, lang="nl"), "register").paragraphs
     en = section(build_document(stale, lang="en"), "register").paragraphs
-    assert nl[1:] == [f"Let op: bij {name} staat in de registratie de status 'In ontwikkeling', maar het model "
-                      "wordt gebruikt. De registratie moet worden bijgewerkt naar 'In gebruik'."]
-    assert en[1:] == [f"Note: the entry of {name} has the status 'In ontwikkeling', but the model is in use. "
-                      "The entry must be updated to 'In gebruik'."]
+    assert nl[1:] == [
+        f"Let op: bij {name} staat in de registratie de status 'In ontwikkeling', maar het model "
+        "wordt gebruikt. De registratie moet worden bijgewerkt naar 'In gebruik'."
+    ]
+    assert en[1:] == [
+        f"Note: the entry of {name} has the status 'In ontwikkeling', but the model is in use. "
+        "The entry must be updated to 'In gebruik'."
+    ]
 
 
 def test_pdf_renders_a_readable_first_page(report_data: ReportData, tmp_path) -> None:
@@ -190,13 +197,20 @@ def test_monitoring_signals_are_listed_once(report_data: ReportData, tmp_path) -
     from models.thresholds import evaluate
     from werkwijzer.settings import Settings
 
-    psi = pd.DataFrame({"feature": ["open_debts", "channel"], "psi": [0.34, 0.12], "n": [400, 400],
-                        "model_name": "werkwijzer-triage-effort_class"})
+    psi = pd.DataFrame(
+        {
+            "feature": ["open_debts", "channel"],
+            "psi": [0.34, 0.12],
+            "n": [400, 400],
+            "model_name": "werkwijzer-triage-effort_class",
+        }
+    )
     findings = evaluate(Settings(home=tmp_path, environment="test"), psi=psi)
     doc = build_document(dataclasses.replace(report_data, findings=findings + findings), lang="nl")
     signals = section(doc, "signalen")
-    assert signals.paragraphs[0].startswith("De automatische controle gaf in deze periode 1 keer stop, 0 "
-                                            "waarschuwingen en 1 melding.")
+    assert signals.paragraphs[0].startswith(
+        "De automatische controle gaf in deze periode 1 keer stop, 0 waarschuwingen en 1 melding."
+    )
     assert [r[0] for r in signals.tables[0].rows] == ["stop", "melding"]
     assert "PSI 0,34" in signals.tables[0].rows[0][1]
 
@@ -223,15 +237,23 @@ def test_fairness_band_comes_from_the_caller(report_data: ReportData, tmp_path) 
 
 
 def test_summary_names_the_fairness_result(doc_nl: Document) -> None:
-    assert section(doc_nl, "samenvatting").paragraphs[-1].startswith(
-        "Gelijke behandeling: bij 1 groep week het advies meer af van de referentiegroep dan de grens toestaat")
+    assert (
+        section(doc_nl, "samenvatting")
+        .paragraphs[-1]
+        .startswith(
+            "Gelijke behandeling: bij 1 groep week het advies meer af van de referentiegroep dan de grens toestaat"
+        )
+    )
 
 
 def test_summary_says_no_group_in_plain_words_when_none_is_outside(report_data: ReportData) -> None:
     wide = (0.01, 100.0)
     nl = section(build_document(report_data, lang="nl", fairness_band=wide), "samenvatting").paragraphs[-1]
     en = section(build_document(report_data, lang="en", fairness_band=wide), "samenvatting").paragraphs[-1]
-    assert nl == ("Gelijke behandeling: bij geen enkele groep week het advies meer af van de referentiegroep dan "
-                  "de grens toestaat.")
-    assert en == ("Equal treatment: for no group did the advice differ from the reference group by more than the "
-                  "limit allows.")
+    assert nl == (
+        "Gelijke behandeling: bij geen enkele groep week het advies meer af van de referentiegroep dan "
+        "de grens toestaat."
+    )
+    assert en == (
+        "Equal treatment: for no group did the advice differ from the reference group by more than the limit allows."
+    )

@@ -33,15 +33,19 @@ def _suggested(api: LiveApi, advice_id: str) -> str:
 
 
 def _decide(api: LiveApi, advice_id: str, outcome: str, final: str) -> None:
-    body = {"outcome": outcome, "final_effort_class": final,
-            "motivation": "Gesprek wees anders uit." if outcome == "deviated" else None}
+    body = {
+        "outcome": outcome,
+        "final_effort_class": final,
+        "motivation": "Gesprek wees anders uit." if outcome == "deviated" else None,
+    }
     r = api.client.post(f"/api/v1/advice/{advice_id}/decision", json=body, headers=api.headers("caseworker"))
     assert r.status_code == 201, r.text
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_api(request: pytest.FixtureRequest, live_settings: Settings, live_models: ModelStore,
-              tmp_path: Path) -> Iterator[LiveApi]:
+def store_api(
+    request: pytest.FixtureRequest, live_settings: Settings, live_models: ModelStore, tmp_path: Path
+) -> Iterator[LiveApi]:
     """The live API on SQLite and on the local PostgreSQL (skipped with the reason when it is not there)."""
     url = database_url(request.param, tmp_path, request)
     yield from start_live_api(live_settings, live_models, tmp_path, dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC), url)
@@ -56,18 +60,33 @@ def test_frames_hold_the_period_joined_and_without_selection_reasons(store_api: 
     _decide(api, first, "followed", _suggested(api, first))
     _decide(api, control, "deviated", "complex")
     _decide(api, before, "followed", _suggested(api, before))  # decided inside the period, advised before it
-    r = api.client.post(f"/api/v1/advice/{first}/objection", json={"kind": "objection", "summary": "Oneens."},
-                        headers=api.headers("caseworker"))
+    r = api.client.post(
+        f"/api/v1/advice/{first}/objection",
+        json={"kind": "objection", "summary": "Oneens."},
+        headers=api.headers("caseworker"),
+    )
     assert r.status_code == 201
     api.clock.now = dt.datetime(2026, 3, 3, 8, 0, tzinfo=utc)
-    r = api.client.put("/api/v1/admin/advice-switch", json={"scope": EFFORT, "enabled": False, "reason": "test stop"},
-                       headers=api.headers("admin"))
+    r = api.client.put(
+        "/api/v1/admin/advice-switch",
+        json={"scope": EFFORT, "enabled": False, "reason": "test stop"},
+        headers=api.headers("admin"),
+    )
     assert r.status_code == 200, r.text
     off = _advise(api, 4, dt.datetime(2026, 3, 4, 8, 0, tzinfo=utc))
     api.clock.now = dt.datetime(2026, 4, 2, 8, 0, tzinfo=utc)
-    r = api.client.put("/api/v1/teams/wmo_meldingen/intake", headers=api.headers("team_lead"),
-                       json={"records": [{"date": "2026-02-28", "count": 3}, {"date": "2026-03-01", "count": 5},
-                                         {"date": "2026-03-31", "count": 9}, {"date": "2026-04-01", "count": 1}]})
+    r = api.client.put(
+        "/api/v1/teams/wmo_meldingen/intake",
+        headers=api.headers("team_lead"),
+        json={
+            "records": [
+                {"date": "2026-02-28", "count": 3},
+                {"date": "2026-03-01", "count": 5},
+                {"date": "2026-03-31", "count": 9},
+                {"date": "2026-04-01", "count": 1},
+            ]
+        },
+    )
     assert r.status_code == 200, r.text
     _advise(api, 5, dt.datetime(2026, 4, 1, 0, 0, tzinfo=utc))  # the end is excluded
 
@@ -91,11 +110,16 @@ def test_frames_hold_the_period_joined_and_without_selection_reasons(store_api: 
     assert decisions.loc[control, "final_effort_class"] == "complex"
 
     assert frames.objections[["advice_id", "team", "model_name", "kind"]].values.tolist() == [
-        [first, "wmo_meldingen", EFFORT, "objection"]]
+        [first, "wmo_meldingen", EFFORT, "objection"]
+    ]
     assert frames.objections.loc[0, "date"] == pd.Timestamp("2026-03-02")
     switch = frames.switch_changes.iloc[0]
     assert (switch["model_name"], bool(switch["enabled"]), switch["actor"], switch["reason"]) == (
-        EFFORT, False, "test admin", "test stop")
+        EFFORT,
+        False,
+        "test admin",
+        "test stop",
+    )
     assert frames.intake["date"].dt.strftime("%m-%d").tolist() == ["03-01", "03-31"]
 
 

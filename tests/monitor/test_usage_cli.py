@@ -33,18 +33,28 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def served(sim_settings: Settings, sim_models: ModelStore, tmp_path: Path,
-           monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Settings]]:
-    settings = sim_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'api.db'}",
-                                               "characteristics_path": tmp_path / "audit" / "characteristics.csv"})
-    for name, value in (("HOME", settings.home), ("DATABASE_URL", settings.database_url),
-                        ("CHARACTERISTICS_PATH", settings.characteristics_path), ("SEED", settings.seed),
-                        ("CONTROL_SHARE", settings.control_share)):
+def served(
+    sim_settings: Settings, sim_models: ModelStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, Settings]]:
+    settings = sim_settings.model_copy(
+        update={
+            "database_url": f"sqlite:///{tmp_path / 'api.db'}",
+            "characteristics_path": tmp_path / "audit" / "characteristics.csv",
+        }
+    )
+    for name, value in (
+        ("HOME", settings.home),
+        ("DATABASE_URL", settings.database_url),
+        ("CHARACTERISTICS_PATH", settings.characteristics_path),
+        ("SEED", settings.seed),
+        ("CONTROL_SHARE", settings.control_share),
+    ):
         monkeypatch.setenv(f"WERKWIJZER_{name}", str(value))
     get_settings.cache_clear()  # the commands read the environment through the cached process settings
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, sim_models), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, sim_models), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):
@@ -62,13 +72,17 @@ def served(sim_settings: Settings, sim_models: ModelStore, tmp_path: Path,
 def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Settings]) -> None:
     url, settings = served
     runner = CliRunner()
-    wrong = runner.invoke(cli, ["simulate-usage", "--weeks", "1", "--url", url, "--start", USE_START.isoformat(),
-                                "--token-file", "-"], input="caseworker ww_wrong\nteam_lead ww_wrong\n")
+    wrong = runner.invoke(
+        cli,
+        ["simulate-usage", "--weeks", "1", "--url", url, "--start", USE_START.isoformat(), "--token-file", "-"],
+        input="caseworker ww_wrong\nteam_lead ww_wrong\n",
+    )
     assert wrong.exit_code == 1 and "the API refused the caseworker token" in wrong.output
     assert not settings.characteristics_file.exists()  # nothing half-written
 
-    result = runner.invoke(cli, ["simulate-usage", "--weeks", "1", "--url", url, "--start", USE_START.isoformat(),
-                                 "--rubber-stamp"])
+    result = runner.invoke(
+        cli, ["simulate-usage", "--weeks", "1", "--url", url, "--start", USE_START.isoformat(), "--rubber-stamp"]
+    )
     assert result.exit_code == 0, result.output
     stamped = re.search(r"(\d+) with advice, (\d+) of \d+ decisions followed the advice", result.output)
     assert stamped and stamped[1] == stamped[2]  # the flag reached the caseworkers: every advice followed
@@ -87,23 +101,29 @@ def test_simulate_usage_then_monitor_from_the_command_line(served: tuple[str, Se
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_the_demo_feeds_use_over_a_loopback_port_and_monitors_it(sim_settings: Settings, sim_models: ModelStore,
-                                                                   tmp_path: Path) -> None:
+def test_the_demo_feeds_use_over_a_loopback_port_and_monitors_it(
+    sim_settings: Settings, sim_models: ModelStore, tmp_path: Path
+) -> None:
     from casework.db import make_engine, migrate, session_factory
     from casework.users import create_user, every_team
     from cli.monitoring import simulate_use_in_process
 
-    settings = sim_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'demo.db'}",
-                                               "characteristics_path": tmp_path / "characteristics.csv"})
+    settings = sim_settings.model_copy(
+        update={
+            "database_url": f"sqlite:///{tmp_path / 'demo.db'}",
+            "characteristics_path": tmp_path / "characteristics.csv",
+        }
+    )
     engine = make_engine(settings.database)
     migrate(engine)
     with session_factory(engine)() as session:
-        tokens = {role: create_user(session, f"demo-{role}", role, dt.datetime.now(dt.UTC), every_team(role))[1]
-                  for role in ("caseworker", "team_lead")}
+        tokens = {
+            role: create_user(session, f"demo-{role}", role, dt.datetime.now(dt.UTC), every_team(role))[1]
+            for role in ("caseworker", "team_lead")
+        }
     engine.dispose()
 
-    usage, run = simulate_use_in_process(settings, tokens, 1, USE_START, inhabitants=100_000, years=6,
-                                         store=sim_models)
+    usage, run = simulate_use_in_process(settings, tokens, 1, USE_START, inhabitants=100_000, years=6, store=sim_models)
 
     assert usage.advice > 50 and usage.decisions == usage.advice
     assert run.counts["advice"] == usage.advice and run.stopped == []

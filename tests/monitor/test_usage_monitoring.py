@@ -45,8 +45,16 @@ def use_api(sim_settings: Settings, sim_models: ModelStore, tmp_path: Path) -> I
 def use(api: LiveApi, weeks: int, *, drift: float = 0.0, behaviour: Behaviour | None = None) -> UsageSummary:
     api.rng.pinned = None  # the real control share
     client = WerkwijzerClient("http://testserver", api.tokens, http=api.client)
-    return feed_usage(client, simulate_weeks(USE_START, weeks, seed=11), champion_schema(api.settings),
-                      api.settings, behaviour=behaviour, drift=drift, seed=5, today=NOW.date())
+    return feed_usage(
+        client,
+        simulate_weeks(USE_START, weeks, seed=11),
+        champion_schema(api.settings),
+        api.settings,
+        behaviour=behaviour,
+        drift=drift,
+        seed=5,
+        today=NOW.date(),
+    )
 
 
 def monitor_once(api: LiveApi) -> MonitorRun:
@@ -56,8 +64,13 @@ def monitor_once(api: LiveApi) -> MonitorRun:
 
 
 def found(run: MonitorRun, metric: str, level: str | None = None, **scope: str) -> list[Finding]:
-    return [f for f in run.findings if f.metric == metric and (level is None or f.level == level)
-            and all(f.scope.get(k) == v for k, v in scope.items())]
+    return [
+        f
+        for f in run.findings
+        if f.metric == metric
+        and (level is None or f.level == level)
+        and all(f.scope.get(k) == v for k, v in scope.items())
+    ]
 
 
 def new_advice(api: LiveApi) -> dict:  # type: ignore[type-arg]
@@ -134,8 +147,7 @@ def test_drift_raises_a_psi_stop_and_switches_advice_off(use_api: LiveApi) -> No
 def test_a_fairness_breach_raises_a_fairness_stop_for_that_group(use_api: LiveApi) -> None:
     use(use_api, 8, behaviour=Behaviour(fairness_breach=True))
     run = monitor_once(use_api)
-    breach = found(run, "fairness", "stop", subject="advice", attribute="migration_background",
-                   group="buiten_europa")
+    breach = found(run, "fairness", "stop", subject="advice", attribute="migration_background", group="buiten_europa")
     assert breach and all(f.n >= use_api.settings.fairness_min_cell for f in breach)
     assert "referentiegroep" in breach[0].message_nl
     plots = MlflowClient(use_api.settings.tracking_uri).list_artifacts(run.run_id, "plots")

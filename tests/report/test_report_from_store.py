@@ -66,17 +66,29 @@ def _decide(api: LiveApi, advice_id: str, follow: bool) -> None:
 
 def _switch(api: LiveApi, at: dt.datetime, enabled: bool, reason: str) -> None:
     api.clock.now = at  # type: ignore[union-attr]
-    r = api.client.put("/api/v1/admin/advice-switch", json={"scope": EFFORT, "enabled": enabled, "reason": reason},
-                       headers=api.headers("admin"))
+    r = api.client.put(
+        "/api/v1/admin/advice-switch",
+        json={"scope": EFFORT, "enabled": enabled, "reason": reason},
+        headers=api.headers("admin"),
+    )
     assert r.status_code == 200, r.text
 
 
 def _log_monitoring_run(settings: Settings, start: str, end: str, message: str) -> None:
     client = configure_mlflow(settings)
-    run = client.create_run(ensure_experiment(client, MONITORING, settings),
-                            tags={"period_start": start, "period_end": end})
-    record = {"metric": "agreement", "scope": {"model_name": EFFORT, "team": "wmo_meldingen"}, "value": 0.97,
-              "level": "warn", "threshold": 0.95, "n": 60, "message_nl": message, "message_en": message + " (en)"}
+    run = client.create_run(
+        ensure_experiment(client, MONITORING, settings), tags={"period_start": start, "period_end": end}
+    )
+    record = {
+        "metric": "agreement",
+        "scope": {"model_name": EFFORT, "team": "wmo_meldingen"},
+        "value": 0.97,
+        "level": "warn",
+        "threshold": 0.95,
+        "n": 60,
+        "message_nl": message,
+        "message_en": message + " (en)",
+    }
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "findings.json"
         path.write_text(json.dumps([record]), encoding="utf-8")
@@ -98,9 +110,11 @@ def december(report_settings: Settings, tmp_path_factory: pytest.TempPathFactory
             _decide(api, advice_id, follow=i < 30)
         _decide(api, control[0], follow=False)  # a decision without advice: not counted as following or not
         for advice_id in advised[:12]:
-            r = api.client.post(f"/api/v1/advice/{advice_id}/objection", json={"kind": "objection",
-                                                                               "summary": "Oneens."},
-                                headers=api.headers("caseworker"))
+            r = api.client.post(
+                f"/api/v1/advice/{advice_id}/objection",
+                json={"kind": "objection", "summary": "Oneens."},
+                headers=api.headers("caseworker"),
+            )
             assert r.status_code == 201, r.text
         _switch(api, dt.datetime(2026, 12, 10, 9, tzinfo=UTC), False, "drift boven de stopgrens")
         for n in range(2):
@@ -110,15 +124,22 @@ def december(report_settings: Settings, tmp_path_factory: pytest.TempPathFactory
         days = pd.date_range("2026-12-07", "2026-12-30")
         counts = np.concatenate([np.full(7, w // 7) + (np.arange(7) < w % 7) for w in WEEKLY] + [np.full(3, 10)])
         records = [{"date": f"{d:%Y-%m-%d}", "count": int(c)} for d, c in zip(days, counts, strict=True)]
-        r = api.client.put("/api/v1/teams/wmo_meldingen/intake", json={"records": records},
-                           headers=api.headers("team_lead"))
+        r = api.client.put(
+            "/api/v1/teams/wmo_meldingen/intake", json={"records": records}, headers=api.headers("team_lead")
+        )
         assert r.status_code == 200, r.text
         audit = folder / "characteristics.csv"
-        pd.DataFrame({"case_id": [new_case(n)["case_id"] for n in range(40)],
-                      "migration_background": ["nederland"] * 30 + ["overig"] * 10}).to_csv(audit, index=False)
+        pd.DataFrame(
+            {
+                "case_id": [new_case(n)["case_id"] for n in range(40)],
+                "migration_background": ["nederland"] * 30 + ["overig"] * 10,
+            }
+        ).to_csv(audit, index=False)
         client = configure_mlflow(report_settings)  # two promotions in December, in the order the tags say
-        for name, since, by in ((EFFORT, "2026-12-05T10:00:00+00:00", "J. de Vries"),
-                                ("werkwijzer-forecast", "2026-12-20T10:00:00+00:00", None)):
+        for name, since, by in (
+            (EFFORT, "2026-12-05T10:00:00+00:00", "J. de Vries"),
+            ("werkwijzer-forecast", "2026-12-20T10:00:00+00:00", None),
+        ):
             version = client.get_model_version_by_alias(name, "champion").version
             client.set_model_version_tag(name, version, "champion_since", since)
             if by:
@@ -146,14 +167,19 @@ def test_report_data_holds_what_the_store_holds(december: Settings) -> None:
     assert list(data.intake["mean"]) == [80.0] * 3
     assert [f.message_nl for f in data.findings] == ["Let op: signaal 123."]
     assert sorted(e["name"] for e in data.register_entries) == sorted(  # every model in use
-        ["werkwijzer-forecast", EFFORT, "werkwijzer-triage-integrated_approach"])
+        ["werkwijzer-forecast", EFFORT, "werkwijzer-triage-integrated_approach"]
+    )
     assert set(data.fairness["attribute"]) == {"migration_background"}
 
 
 def test_report_figures_match_the_store_in_both_languages(december: Settings, tmp_path: Path) -> None:
     written = write_reports(december, "2026-12", tmp_path)
-    assert sorted(p.name for p in written) == ["report-2026-12.en.html", "report-2026-12.en.pdf",
-                                               "report-2026-12.nl.html", "report-2026-12.nl.pdf"]
+    assert sorted(p.name for p in written) == [
+        "report-2026-12.en.html",
+        "report-2026-12.en.pdf",
+        "report-2026-12.nl.html",
+        "report-2026-12.nl.pdf",
+    ]
     nl = _text(tmp_path / "report-2026-12.nl.html")
     assert "In 2026-12 kregen 40 zaken een advies; consulenten volgden het advies in 75 % van de gevallen." in nl
     assert "Er kwamen 12 bezwaren tegen een advies binnen. Het advies is 1 keer uitgezet." in nl
@@ -162,8 +188,10 @@ def test_report_figures_match_the_store_in_both_languages(december: Settings, tm
     assert "Let op: signaal 123." in nl and "Later signaal 456." not in nl
     assert "herkomst" in nl and "migration_background" not in nl
     assert "werkwijzer-triage-integrated_approach" in nl and "gecontroleerd tegen de publicatiestandaard" in nl
-    assert ("05-12-2026 werkwijzer-triage-effort_class 1 in gebruik genomen door J. de Vries: beter gekalibreerd "
-            "20-12-2026 werkwijzer-forecast 1 in gebruik genomen na het doorstaan van alle controles") in nl
+    assert (
+        "05-12-2026 werkwijzer-triage-effort_class 1 in gebruik genomen door J. de Vries: beter gekalibreerd "
+        "20-12-2026 werkwijzer-forecast 1 in gebruik genomen na het doorstaan van alle controles"
+    ) in nl
     hours_per_case = 0.4 * 2.0 + 0.4 * 5.0 + 0.2 * 12.0  # the toy norms
     backlog = sum(WEEKLY) * hours_per_case - 3 * 8.0 * 26.0  # 8 FTE of 26 productive hours a week
     assert f"{backlog:.0f}" in nl
@@ -187,8 +215,9 @@ def test_the_pdf_renders_a_first_page_that_is_not_blank(december: Settings, tmp_
     assert 0.005 < inked < 0.5, f"share of dark pixels on page 1: {inked:.4f}"
 
 
-def test_cli_writes_the_report_and_names_what_was_wrong(december: Settings, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_writes_the_report_and_names_what_was_wrong(
+    december: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from werkwijzer.settings import get_settings
 
     monkeypatch.setenv("WERKWIJZER_HOME", str(december.home))

@@ -28,8 +28,10 @@ def test_two_promotions_give_three_changes_in_the_period_and_none_outside(tmp_pa
     today = dt.datetime.now(ZoneInfo("Europe/Amsterdam"))  # the report counts Dutch days
     changes = model_changes(model_versions(client, name), parse_period(f"{today:%Y-%m}"))
     by_version = changes.groupby("version")["change_nl"].apply(sorted).to_dict()
-    assert by_version["1"] == ["in gebruik genomen na het doorstaan van alle controles",
-                               "vervangen door een nieuwe versie"]
+    assert by_version["1"] == [
+        "in gebruik genomen na het doorstaan van alle controles",
+        "vervangen door een nieuwe versie",
+    ]
     assert by_version["2"] == ["in gebruik genomen door modeleigenaar: beter gekalibreerd"]
     assert changes["change_en"].str.len().gt(0).all()
     set_champion(client, name, 1)  # a roll-back: version 1 is in use again, version 2 is not
@@ -39,8 +41,20 @@ def test_two_promotions_give_three_changes_in_the_period_and_none_outside(tmp_pa
 
 
 def test_a_findings_record_becomes_a_finding() -> None:
-    record = {"metric": "psi", "scope": {"model_name": "m", "feature": "open_debts"}, "value": 0.34,
-              "level": "stop", "threshold": 0.3, "n": 120, "message_nl": "Stop: verschoven.", "message_en": "Stop."}
+    record = {
+        "metric": "psi",
+        "scope": {"model_name": "m", "feature": "open_debts"},
+        "value": 0.34,
+        "level": "stop",
+        "threshold": 0.3,
+        "n": 120,
+        "message_nl": "Stop: verschoven.",
+        "message_en": "Stop.",
+    }
     finding = finding_from_record(record)
-    assert (finding.level, finding.n, finding.message("nl"), finding.scope["feature"]) == \
-        ("stop", 120, "Stop: verschoven.", "open_debts")
+    assert (finding.level, finding.n, finding.message("nl"), finding.scope["feature"]) == (
+        "stop",
+        120,
+        "Stop: verschoven.",
+        "open_debts",
+    )

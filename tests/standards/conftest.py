@@ -49,7 +49,12 @@ class PrismServer:
         self._ready = threading.Event()
         self.process = subprocess.Popen(
             [str(PRISM), "mock", str(definition), "-p", str(port), "-h", "127.0.0.1", "--errors", *extra],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         threading.Thread(target=self._drain, daemon=True).start()
         if not self._ready.wait(START_SECONDS):
             self.stop()
@@ -84,9 +89,13 @@ def _prism(definition: Path, *extra: str):
     import os
     import shutil
 
-    missing = ("Prism is not installed: run `npm ci` (node_modules/.bin/prism, @stoplight/prism-cli)"
-               if not PRISM.is_file() else "Prism needs Node.js (`node` on PATH)" if shutil.which("node") is None
-               else None)
+    missing = (
+        "Prism is not installed: run `npm ci` (node_modules/.bin/prism, @stoplight/prism-cli)"
+        if not PRISM.is_file()
+        else "Prism needs Node.js (`node` on PATH)"
+        if shutil.which("node") is None
+        else None
+    )
     if missing and os.environ.get("WERKWIJZER_REQUIRE_PRISM") == "1":
         pytest.fail(f"the mock servers are required here (WERKWIJZER_REQUIRE_PRISM=1): {missing}")
     if missing:

@@ -33,8 +33,14 @@ START, END = dt.date(2026, 6, 22), dt.date(2026, 6, 28)
 SIMULATION = {"inhabitants": 5000, "years": 1, "seed": 3, "end": END}
 # Features the zaken carry as eigenschappen (naam = the Werkwijzer column); protected characteristics and the
 # postcode district are not zaak data and stay out.
-EIGENSCHAPPEN = ("channel", "household_type", "months_on_benefit", "open_debts", "documents_complete",
-                 "language_assistance")
+EIGENSCHAPPEN = (
+    "channel",
+    "household_type",
+    "months_on_benefit",
+    "open_debts",
+    "documents_complete",
+    "language_assistance",
+)
 UNKNOWN_ZAAKTYPE = f"{CATALOGI}/zaaktypen/{uuid.uuid5(uuid.NAMESPACE_URL, 'klacht')}"
 
 
@@ -47,20 +53,41 @@ def _zaak(case: dict[str, str], kind: str) -> tuple[dict, list[dict]]:
     url = f"{API}/zaken/{key}"
     decided = case.get("decision_date") or ""
     values = {**{n: case[n] for n in EIGENSCHAPPEN if n in case}, "telefoonnummer": "06-12345678"}
-    props = [{"url": f"{url}/zaakeigenschappen/{uuid.uuid5(uuid.NAMESPACE_URL, key + n)}",
-              "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, key + n)), "zaak": url,
-              "eigenschap": f"{CATALOGI}/eigenschappen/{n}", "naam": n, "waarde": v} for n, v in values.items()]
+    props = [
+        {
+            "url": f"{url}/zaakeigenschappen/{uuid.uuid5(uuid.NAMESPACE_URL, key + n)}",
+            "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, key + n)),
+            "zaak": url,
+            "eigenschap": f"{CATALOGI}/eigenschappen/{n}",
+            "naam": n,
+            "waarde": v,
+        }
+        for n, v in values.items()
+    ]
     # Required fields, what the import reads, and what it must drop (free text, betrokkenen, geometry);
     # optional fields that would be empty are left out, as the definition allows.
     zaak = {
-        "url": url, "uuid": key, "identificatie": case["case_id"], "bronorganisatie": "002220647",
-        "omschrijving": f"Aanvraag {case['team']}", "toelichting": "Mevrouw J. de Vries, Dorpsstraat 1, belt terug",
-        "zaaktype": kind, "registratiedatum": case["received_date"], "verantwoordelijkeOrganisatie": "002220647",
-        "startdatum": case["received_date"], "einddatum": decided if decided and decided <= END.isoformat() else None,
-        "betalingsindicatieWeergave": "", "zaakgeometrie": {"type": "Point", "coordinates": [5.1214, 52.0907]},
-        "deelzaken": [], "eigenschappen": [p["url"] for p in props],
-        "rollen": [f"{API}/rollen/{uuid.uuid5(uuid.NAMESPACE_URL, key + 'rol')}"], "status": None,
-        "zaakinformatieobjecten": [], "zaakobjecten": [], "resultaat": None}
+        "url": url,
+        "uuid": key,
+        "identificatie": case["case_id"],
+        "bronorganisatie": "002220647",
+        "omschrijving": f"Aanvraag {case['team']}",
+        "toelichting": "Mevrouw J. de Vries, Dorpsstraat 1, belt terug",
+        "zaaktype": kind,
+        "registratiedatum": case["received_date"],
+        "verantwoordelijkeOrganisatie": "002220647",
+        "startdatum": case["received_date"],
+        "einddatum": decided if decided and decided <= END.isoformat() else None,
+        "betalingsindicatieWeergave": "",
+        "zaakgeometrie": {"type": "Point", "coordinates": [5.1214, 52.0907]},
+        "deelzaken": [],
+        "eigenschappen": [p["url"] for p in props],
+        "rollen": [f"{API}/rollen/{uuid.uuid5(uuid.NAMESPACE_URL, key + 'rol')}"],
+        "status": None,
+        "zaakinformatieobjecten": [],
+        "zaakobjecten": [],
+        "resultaat": None,
+    }
     return zaak, props
 
 
@@ -77,15 +104,24 @@ def main() -> None:
         recorded.append(_zaak(other, UNKNOWN_ZAAKTYPE))
     recorded.sort(key=lambda z: (z[0]["registratiedatum"], z[0]["uuid"]))
     OUT.mkdir(exist_ok=True)
-    doc = {"api": API, "simulation": {**SIMULATION, "end": END.isoformat()}, "start": START.isoformat(),
-           "teams": {zaaktype(t): t for t in teams}, "unknown_zaaktype": UNKNOWN_ZAAKTYPE,
-           "zaken": [z for z, _ in recorded], "zaakeigenschappen": {z["uuid"]: p for z, p in recorded}}
-    (OUT / "zaken_recorded.json").write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n",
-                                             encoding="utf-8")
+    doc = {
+        "api": API,
+        "simulation": {**SIMULATION, "end": END.isoformat()},
+        "start": START.isoformat(),
+        "teams": {zaaktype(t): t for t in teams},
+        "unknown_zaaktype": UNKNOWN_ZAAKTYPE,
+        "zaken": [z for z, _ in recorded],
+        "zaakeigenschappen": {z["uuid"]: p for z, p in recorded},
+    }
+    (OUT / "zaken_recorded.json").write_text(
+        json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
     window[["case_id", "team", "received_date", *EIGENSCHAPPEN, "decision_date"]].to_csv(
-        OUT / "expected_cases.csv", index=False)
-    days = intake[(intake["date"] >= START.isoformat()) & (intake["date"] <= END.isoformat())
-                  & intake["series_id"].isin(teams)]
+        OUT / "expected_cases.csv", index=False
+    )
+    days = intake[
+        (intake["date"] >= START.isoformat()) & (intake["date"] <= END.isoformat()) & intake["series_id"].isin(teams)
+    ]
     days.to_csv(OUT / "expected_intake.csv", index=False)
     print(f"{len(recorded)} zaken, {len(days)} intake rows -> {OUT}")
 

@@ -65,12 +65,14 @@ def _entry_folder(tmp_path: Path, settings: Settings) -> Path:
 
 def _publish(entry: Path, url: str) -> Any:
     get_settings.cache_clear()
-    return CliRunner().invoke(cli, ["register", "publish", "--entry", str(entry), "--organisation", "gm0363",
-                                    "--url", url], env={"WERKWIJZER_REGISTER_TOKEN": "t0ken"})
+    return CliRunner().invoke(
+        cli,
+        ["register", "publish", "--entry", str(entry), "--organisation", "gm0363", "--url", url],
+        env={"WERKWIJZER_REGISTER_TOKEN": "t0ken"},
+    )
 
 
-def test_publish_creates_then_updates_against_the_mock(register_mock: Any, settings: Settings,
-                                                       tmp_path: Path) -> None:
+def test_publish_creates_then_updates_against_the_mock(register_mock: Any, settings: Settings, tmp_path: Path) -> None:
     entry = _entry_folder(tmp_path, settings)
     first = _publish(entry, register_mock.url)
     assert first.exit_code == 0, first.output
@@ -85,16 +87,22 @@ def test_publish_creates_then_updates_against_the_mock(register_mock: Any, setti
     assert any("put /organizations/gm0363/algorithms/string" in line for line in register_mock.log)
 
 
-@pytest.mark.parametrize(("code", "attempts", "message"), [
-    ("422", 1, r"answered 422 to POST .*: string: string"),
-    ("429", 3, r"answered 429 .*gave up after 3 attempts"),
-    ("401", 1, r"answered 401 to POST"),
-])
-def test_publish_reports_the_errors_the_definition_lists(register_mock: Any, settings: Settings, code: str,
-                                                         attempts: int, message: str) -> None:
+@pytest.mark.parametrize(
+    ("code", "attempts", "message"),
+    [
+        ("422", 1, r"answered 422 to POST .*: string: string"),
+        ("429", 3, r"answered 429 .*gave up after 3 attempts"),
+        ("401", 1, r"answered 401 to POST"),
+    ],
+)
+def test_publish_reports_the_errors_the_definition_lists(
+    register_mock: Any, settings: Settings, code: str, attempts: int, message: str
+) -> None:
     transport = Prefer(f"code={code}")
-    with (RegisterClient(register_mock.url, "t0ken", transport=transport, retries=2, sleep=lambda _: None) as client,
-          pytest.raises(ServiceError, match=message)):
+    with (
+        RegisterClient(register_mock.url, "t0ken", transport=transport, retries=2, sleep=lambda _: None) as client,
+        pytest.raises(ServiceError, match=message),
+    ):
         client.create("gm0363", build_entry(card(settings)))
     assert transport.sent == attempts
 
@@ -111,17 +119,35 @@ def test_publish_takes_random_answers_with_optional_fields_absent(register_mock:
 
 def _mapping(tmp_path: Path) -> Path:
     path = tmp_path / "mapping.yaml"
-    path.write_text("teams:\n  http://example.com: wmo_meldingen\nfeatures:\n  household_type: {eigenschap: string}\n"
-                    "  decision_date: {attribute: einddatum}\n", encoding="utf-8")
+    path.write_text(
+        "teams:\n  http://example.com: wmo_meldingen\nfeatures:\n  household_type: {eigenschap: string}\n"
+        "  decision_date: {attribute: einddatum}\n",
+        encoding="utf-8",
+    )
     return path
 
 
 def test_the_import_refuses_a_next_page_on_another_host_and_writes_nothing(zaken_mock: Any, tmp_path: Path) -> None:
     """The definition's example page links to http://api.example.org/…: the token is not sent there."""
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["import", "zgw", "--url", zaken_mock.url, "--since", "2019-08-01", "--until",
-                                      "2019-08-31", "--mapping", str(_mapping(tmp_path)), "--out", str(out)],
-                                env={"WERKWIJZER_ZGW_CLIENT_ID": "werkwijzer", "WERKWIJZER_ZGW_SECRET": "s" * 32})
+    result = CliRunner().invoke(
+        cli,
+        [
+            "import",
+            "zgw",
+            "--url",
+            zaken_mock.url,
+            "--since",
+            "2019-08-01",
+            "--until",
+            "2019-08-31",
+            "--mapping",
+            str(_mapping(tmp_path)),
+            "--out",
+            str(out),
+        ],
+        env={"WERKWIJZER_ZGW_CLIENT_ID": "werkwijzer", "WERKWIJZER_ZGW_SECRET": "s" * 32},
+    )
     assert result.exit_code == 1, result.output
     assert "pointed to api.example.org" in result.output and "Nothing was written" in result.output
     assert not list(out.glob("*.csv")) and not (out / "zgw_import_state.json").exists()
@@ -130,9 +156,16 @@ def test_the_import_refuses_a_next_page_on_another_host_and_writes_nothing(zaken
 def test_a_page_of_the_mock_becomes_valid_intake_and_cases(zaken_mock: Any, tmp_path: Path) -> None:
     out = tmp_path / "out"
     with ZakenClient(zaken_mock.url, "werkwijzer", "s" * 32, sleep=lambda _: None) as api:
-        result = run_import(lambda after: itertools.islice(api.zaken(after), 1), api.eigenschappen,
-                            url=zaken_mock.url, mapping=load_mapping(_mapping(tmp_path)), out=out,
-                            since=dt.date(2019, 8, 1), until=dt.date(2019, 8, 31), today=dt.date(2026, 7, 1))
+        result = run_import(
+            lambda after: itertools.islice(api.zaken(after), 1),
+            api.eigenschappen,
+            url=zaken_mock.url,
+            mapping=load_mapping(_mapping(tmp_path)),
+            out=out,
+            since=dt.date(2019, 8, 1),
+            until=dt.date(2019, 8, 31),
+            today=dt.date(2026, 7, 1),
+        )
     assert result.cases == 1
     intake = read_intake(out / "intake.csv", today=dt.date(2026, 7, 1))
     assert len(intake) == 31 and intake["value"].sum() == 1
@@ -142,24 +175,50 @@ def test_a_page_of_the_mock_becomes_valid_intake_and_cases(zaken_mock: Any, tmp_
 
 
 @pytest.mark.parametrize(("code", "attempts"), [("500", 3), ("429", 3), ("403", 1)])
-def test_the_import_reports_the_errors_the_definition_lists(zaken_mock: Any, tmp_path: Path, code: str,
-                                                            attempts: int) -> None:
+def test_the_import_reports_the_errors_the_definition_lists(
+    zaken_mock: Any, tmp_path: Path, code: str, attempts: int
+) -> None:
     transport = Prefer(f"code={code}")
-    with ZakenClient(zaken_mock.url, "werkwijzer", "s" * 32, transport=transport, retries=2,
-                     sleep=lambda _: None) as api, pytest.raises(ServiceError, match=f"Zaken API answered {code}"):
-        run_import(api.zaken, api.eigenschappen, url=zaken_mock.url, mapping=load_mapping(_mapping(tmp_path)),
-                   out=tmp_path / "out", since=dt.date(2026, 6, 1), today=dt.date(2026, 7, 1))
+    with (
+        ZakenClient(
+            zaken_mock.url, "werkwijzer", "s" * 32, transport=transport, retries=2, sleep=lambda _: None
+        ) as api,
+        pytest.raises(ServiceError, match=f"Zaken API answered {code}"),
+    ):
+        run_import(
+            api.zaken,
+            api.eigenschappen,
+            url=zaken_mock.url,
+            mapping=load_mapping(_mapping(tmp_path)),
+            out=tmp_path / "out",
+            since=dt.date(2026, 6, 1),
+            today=dt.date(2026, 7, 1),
+        )
     assert transport.sent == attempts and not list((tmp_path / "out").glob("*.csv"))
 
 
-def test_the_import_takes_random_zaken_and_reports_what_it_cannot_place(zaken_mock_random: Any,
-                                                                         tmp_path: Path) -> None:
+def test_the_import_takes_random_zaken_and_reports_what_it_cannot_place(zaken_mock_random: Any, tmp_path: Path) -> None:
     """Random zaken (optional fields absent, zaaktypen no mapping knows, any date): counted, reported,
     never put in a team; the intake is still written and valid."""
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["import", "zgw", "--url", zaken_mock_random.url, "--since", "1900-01-01",
-                                      "--until", "1999-12-31", "--mapping", str(_mapping(tmp_path)), "--out", str(out)],
-                                env={"WERKWIJZER_ZGW_CLIENT_ID": "werkwijzer", "WERKWIJZER_ZGW_SECRET": "s" * 32})
+    result = CliRunner().invoke(
+        cli,
+        [
+            "import",
+            "zgw",
+            "--url",
+            zaken_mock_random.url,
+            "--since",
+            "1900-01-01",
+            "--until",
+            "1999-12-31",
+            "--mapping",
+            str(_mapping(tmp_path)),
+            "--out",
+            str(out),
+        ],
+        env={"WERKWIJZER_ZGW_CLIENT_ID": "werkwijzer", "WERKWIJZER_ZGW_SECRET": "s" * 32},
+    )
     assert result.exit_code == 0, result.output
     assert "0 cases of known zaaktypes" in result.output and "not counted, unknown zaaktype" in result.output
     intake = read_intake(out / "intake.csv", today=dt.date(2026, 7, 1))

@@ -38,15 +38,29 @@ class FakeRegister:
             return httpx.Response(self.failures.pop(0), json={"detail": "try later"})
         parts = request.url.path.removeprefix("/aanleverapi/v1_0/").split("/")
         if request.method == "GET":
-            return httpx.Response(200, json=[{"lars": k, "source_id": v.get("source_id"), "published": False,
-                                              "current_version_released": False, "current_version_published": False,
-                                              "last_update_dt": "2026-12-01T10:00:00"}
-                                             for k, v in self.algorithms.items()])
+            return httpx.Response(
+                200,
+                json=[
+                    {
+                        "lars": k,
+                        "source_id": v.get("source_id"),
+                        "published": False,
+                        "current_version_released": False,
+                        "current_version_published": False,
+                        "last_update_dt": "2026-12-01T10:00:00",
+                    }
+                    for k, v in self.algorithms.items()
+                ],
+            )
         body = json.loads(request.content)
         problems = standard.problems(body, self.definition)
         if problems:
-            return httpx.Response(422, json={"detail": [{"loc": ["body", p.field], "msg": p.message,
-                                                         "type": "value_error"} for p in problems]})
+            return httpx.Response(
+                422,
+                json={
+                    "detail": [{"loc": ["body", p.field], "msg": p.message, "type": "value_error"} for p in problems]
+                },
+            )
         if request.method == "POST":
             lars = f"{len(self.algorithms) + 1:08d}"
             self.algorithms[lars] = body
@@ -79,13 +93,16 @@ def test_creates_then_updates_and_shows_what_changed(entry: dict, tmp_path: Path
         changed = {**entry, "description_short": "Nieuwe korte omschrijving."}
         assert changes(read_record(path).entry, changed) == [
             f"~ description_short: {json.dumps(entry['description_short'], ensure_ascii=False)[:57]}... -> "
-            '"Nieuwe korte omschrijving."']
+            '"Nieuwe korte omschrijving."'
+        ]
         second = c.publish("gm0363", changed, read_record(path))
     assert first.lars == second.lars == "00000001"
     assert fake.algorithms["00000001"]["description_short"] == "Nieuwe korte omschrijving."
-    assert fake.calls == ["GET /aanleverapi/v1_0/organizations/gm0363/algorithms",
-                          "POST /aanleverapi/v1_0/organizations/gm0363/algorithms",
-                          "PUT /aanleverapi/v1_0/organizations/gm0363/algorithms/00000001"]
+    assert fake.calls == [
+        "GET /aanleverapi/v1_0/organizations/gm0363/algorithms",
+        "POST /aanleverapi/v1_0/organizations/gm0363/algorithms",
+        "PUT /aanleverapi/v1_0/organizations/gm0363/algorithms/00000001",
+    ]
 
 
 def test_finds_an_algorithm_registered_before_by_its_source_id(entry: dict, register_definition: Path) -> None:
@@ -127,8 +144,21 @@ PASSED = {"performance": {"passed": True, "reason": "better"}, "fairness": {"pas
 
 def _publish(path: Path, *extra: str, env: dict[str, str] | None = None) -> Any:
     get_settings.cache_clear()  # the command reads the environment of this call
-    return CliRunner().invoke(cli, ["register", "publish", "--entry", str(path), "--organisation", "gm0363",
-                                    "--url", "http://127.0.0.1:9/aanleverapi/v1_0", *extra], env=env or {})
+    return CliRunner().invoke(
+        cli,
+        [
+            "register",
+            "publish",
+            "--entry",
+            str(path),
+            "--organisation",
+            "gm0363",
+            "--url",
+            "http://127.0.0.1:9/aanleverapi/v1_0",
+            *extra,
+        ],
+        env=env or {},
+    )
 
 
 def test_publish_refuses_a_model_whose_gates_failed(entry: dict, tmp_path: Path) -> None:

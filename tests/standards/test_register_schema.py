@@ -20,14 +20,18 @@ def test_the_shipped_definition_is_the_published_one(register_definition: Path) 
     assert standard.DEFINITION.read_bytes() == register_definition.read_bytes()
 
 
-def test_every_entry_the_project_writes_passes_the_official_schema(settings: Settings, tmp_path: Path,
-                                                                   register_definition: Path) -> None:
+def test_every_entry_the_project_writes_passes_the_official_schema(
+    settings: Settings, tmp_path: Path, register_definition: Path
+) -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "governance.md").read_text(encoding="utf-8")
     example = tmp_path / "governance.yaml"
     example.write_text(doc.split("```yaml\n", 1)[1].split("```", 1)[0], encoding="utf-8")
     governance = load_governance(None, settings).model_dump()
-    entries = [build_entry(card(settings)), build_entry(card(settings, example)),
-               build_forecast_entry(governance, ["wmo_meldingen", "jeugdhulp"], "werkwijzer-forecast")]
+    entries = [
+        build_entry(card(settings)),
+        build_entry(card(settings, example)),
+        build_forecast_entry(governance, ["wmo_meldingen", "jeugdhulp"], "werkwijzer-forecast"),
+    ]
     for entry in entries:
         assert standard.problems(entry, register_definition) == []
         assert validate_entry(entry, register_definition) == []
@@ -37,14 +41,24 @@ def test_every_entry_the_project_writes_passes_the_official_schema(settings: Set
 def test_the_old_standard_version_is_the_violation_it_was(settings: Settings, register_definition: Path) -> None:
     entry = {**build_entry(card(settings)), "standard_version": "1.0.0"}
     assert [str(p) for p in standard.problems(entry, register_definition)] == [
-        "'standard_version' (Versie publicatiestandaard): '1.0.0' is not allowed; allowed: 1.0"]
+        "'standard_version' (Versie publicatiestandaard): '1.0.0' is not allowed; allowed: 1.0"
+    ]
 
 
 def test_references_into_the_definition_are_followed(register_definition: Path) -> None:
     """Enums and grouping items live behind $refs (v1_0__EnumStatus, v1_0__ObjectLawfulBasisGrouping)."""
-    found = {p.field: p.message for p in standard.problems(
-        {"status": "Klaar", "lawful_basis_grouping": [{"title": "t" * 101}], "category": ["Werk", "Sport"],
-         "impacttoetsen_grouping": [{"title": "DPIA"}]}, register_definition)}
+    found = {
+        p.field: p.message
+        for p in standard.problems(
+            {
+                "status": "Klaar",
+                "lawful_basis_grouping": [{"title": "t" * 101}],
+                "category": ["Werk", "Sport"],
+                "impacttoetsen_grouping": [{"title": "DPIA"}],
+            },
+            register_definition,
+        )
+    }
     assert "allowed: In ontwikkeling" in found["status"]
     assert found["lawful_basis_grouping[0].link"] == "is required"
     assert "at most 100" in found["lawful_basis_grouping[0].title"]
@@ -60,8 +74,9 @@ def test_limits_come_from_the_definition(register_definition: Path) -> None:
 
 
 @pytest.mark.parametrize("version", ["1.0", "1.0.0"])
-def test_register_validate_reports_by_field(settings: Settings, tmp_path: Path, register_definition: Path,
-                                            version: str) -> None:
+def test_register_validate_reports_by_field(
+    settings: Settings, tmp_path: Path, register_definition: Path, version: str
+) -> None:
     path = tmp_path / "algoritmeregister.json"
     path.write_text(json.dumps({**build_entry(card(settings)), "standard_version": version}), encoding="utf-8")
     result = CliRunner().invoke(cli, ["register", "validate", str(path), "--definition", str(register_definition)])

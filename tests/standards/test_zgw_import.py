@@ -37,17 +37,29 @@ def _mapping(tmp_path: Path, doc: dict[str, Any], extra: str = "") -> Path:
     return path
 
 
-def _run(fake: FakeZakenAPI, mapping: Path, out: Path, *, until: dt.date = END, since: dt.date = START,
-         retries: int = 3) -> Any:
-    with ZakenClient(fake.api, CLIENT_ID, SECRET, transport=httpx.MockTransport(fake), retries=retries,
-                     sleep=lambda _: None) as api:
-        return run_import(api.zaken, api.eigenschappen, url=fake.api, mapping=load_mapping(mapping), out=out,
-                          since=since, until=until, today=TODAY)
+def _run(
+    fake: FakeZakenAPI, mapping: Path, out: Path, *, until: dt.date = END, since: dt.date = START, retries: int = 3
+) -> Any:
+    with ZakenClient(
+        fake.api, CLIENT_ID, SECRET, transport=httpx.MockTransport(fake), retries=retries, sleep=lambda _: None
+    ) as api:
+        return run_import(
+            api.zaken,
+            api.eigenschappen,
+            url=fake.api,
+            mapping=load_mapping(mapping),
+            out=out,
+            since=since,
+            until=until,
+            today=TODAY,
+        )
 
 
 def _read(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return (pd.read_csv(out / "intake.csv", dtype=str, keep_default_na=False),
-            pd.read_csv(out / "cases.csv", dtype=str, keep_default_na=False).sort_values("case_id", ignore_index=True))
+    return (
+        pd.read_csv(out / "intake.csv", dtype=str, keep_default_na=False),
+        pd.read_csv(out / "cases.csv", dtype=str, keep_default_na=False).sort_values("case_id", ignore_index=True),
+    )
 
 
 def test_the_import_gives_the_simulators_own_counts_and_features(doc: dict, tmp_path: Path) -> None:
@@ -55,8 +67,10 @@ def test_the_import_gives_the_simulators_own_counts_and_features(doc: dict, tmp_
     result = _run(FakeZakenAPI(doc), _mapping(tmp_path, doc), out)
     intake, cases = _read(out)
     expected_intake = pd.read_csv(DATA / "expected_intake.csv", dtype=str, keep_default_na=False)
-    pd.testing.assert_frame_equal(intake.sort_values(["series_id", "date"], ignore_index=True),
-                                  expected_intake.sort_values(["series_id", "date"], ignore_index=True))
+    pd.testing.assert_frame_equal(
+        intake.sort_values(["series_id", "date"], ignore_index=True),
+        expected_intake.sort_values(["series_id", "date"], ignore_index=True),
+    )
     expected = pd.read_csv(DATA / "expected_cases.csv", dtype=str, keep_default_na=False)
     expected["decision_date"] = expected["decision_date"].where(expected["decision_date"] <= END.isoformat(), "")
     pd.testing.assert_frame_equal(cases, expected.sort_values("case_id", ignore_index=True)[cases.columns])
@@ -115,11 +129,14 @@ def test_an_api_in_trouble_is_retried_then_refused_with_nothing_half_written(doc
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    ("  note: {attribute: toelichting}\n", "'toelichting' is never imported (free text)"),
-    ("  who: {attribute: rollen}\n", "'rollen' is never imported (betrokkenen (persons))"),
-    ("  team: {eigenschap: team}\n", "team is filled by the import itself"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("  note: {attribute: toelichting}\n", "'toelichting' is never imported (free text)"),
+        ("  who: {attribute: rollen}\n", "'rollen' is never imported (betrokkenen (persons))"),
+        ("  team: {eigenschap: team}\n", "team is filled by the import itself"),
+    ],
+)
 def test_a_mapping_asking_for_personal_data_is_refused(doc: dict, tmp_path: Path, extra: str, message: str) -> None:
     with pytest.raises(ZGWImportError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_mapping(_mapping(tmp_path, doc, extra))
@@ -157,9 +174,22 @@ def test_the_zgw_token_is_an_hs256_jwt_of_the_client() -> None:
 def test_the_command_takes_credentials_from_the_environment_only(doc: dict, tmp_path: Path) -> None:
     get_settings.cache_clear()
     try:
-        result = CliRunner().invoke(cli, ["import", "zgw", "--url", doc["api"], "--since", "2026-06-22", "--mapping",
-                                          str(_mapping(tmp_path, doc)), "--out", str(tmp_path / "o")],
-                                    env={"WERKWIJZER_ZGW_CLIENT_ID": "", "WERKWIJZER_ZGW_SECRET": ""})
+        result = CliRunner().invoke(
+            cli,
+            [
+                "import",
+                "zgw",
+                "--url",
+                doc["api"],
+                "--since",
+                "2026-06-22",
+                "--mapping",
+                str(_mapping(tmp_path, doc)),
+                "--out",
+                str(tmp_path / "o"),
+            ],
+            env={"WERKWIJZER_ZGW_CLIENT_ID": "", "WERKWIJZER_ZGW_SECRET": ""},
+        )
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 1 and "set WERKWIJZER_ZGW_CLIENT_ID and WERKWIJZER_ZGW_SECRET" in result.output
@@ -171,7 +201,9 @@ def test_werkwijzer_validate_accepts_what_the_import_wrote(doc: dict, tmp_path: 
     _run(FakeZakenAPI(doc), _mapping(tmp_path, doc), out)
     runner = CliRunner()
     intake = runner.invoke(cli, ["validate", str(out / "intake.csv"), "--kind", "intake"])
-    cases = runner.invoke(cli, ["validate", str(out / "cases.csv"), "--kind", "cases", "--registry",
-                                str(sim_dir / "feature_registry.yaml")])
+    cases = runner.invoke(
+        cli,
+        ["validate", str(out / "cases.csv"), "--kind", "cases", "--registry", str(sim_dir / "feature_registry.yaml")],
+    )
     assert intake.exit_code == 0 and "intake OK" in intake.output, intake.output
     assert cases.exit_code == 0 and "16 cases, 5 teams" in cases.output, cases.output

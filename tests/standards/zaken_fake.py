@@ -42,8 +42,12 @@ class FakeZakenAPI:
             claims = json.loads(unb64(payload))
         except ValueError:
             return False
-        return (hmac.compare_digest(unb64(signature), expected) and json.loads(unb64(header))["alg"] == "HS256"
-                and claims["client_id"] == claims["iss"] == CLIENT_ID and isinstance(claims["iat"], int))
+        return (
+            hmac.compare_digest(unb64(signature), expected)
+            and json.loads(unb64(header))["alg"] == "HS256"
+            and claims["client_id"] == claims["iss"] == CLIENT_ID
+            and isinstance(claims["iat"], int)
+        )
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -58,11 +62,10 @@ class FakeZakenAPI:
             after = query.get("registratiedatum__gt", "")
             found = [z for z in self.zaken if z["registratiedatum"] > after]
             page = int(query.get("page", "1"))
-            chunk = found[(page - 1) * self.page_size: page * self.page_size]
+            chunk = found[(page - 1) * self.page_size : page * self.page_size]
             more = page * self.page_size < len(found)
             next_url = f"{self.api}/zaken?{urlencode({**query, 'page': page + 1})}" if more else None
-            return httpx.Response(200, json={"count": len(found), "next": next_url,
-                                             "previous": None, "results": chunk})
+            return httpx.Response(200, json={"count": len(found), "next": next_url, "previous": None, "results": chunk})
         if path.startswith("/zaken/") and path.endswith("/zaakeigenschappen"):
             return httpx.Response(200, json=self.eigenschappen.get(path.split("/")[2], []))
         return httpx.Response(404, json={"title": "Niet gevonden", "status": 404})
@@ -70,9 +73,11 @@ class FakeZakenAPI:
 
 def mapping_yaml(doc: dict[str, Any], *, extra: str = "") -> str:
     teams = "\n".join(f"  {url}: {team}" for url, team in doc["teams"].items())
-    features = ("  channel: {eigenschap: channel}\n  household_type: {eigenschap: household_type}\n"
-                "  months_on_benefit: {eigenschap: months_on_benefit}\n  open_debts: {eigenschap: open_debts}\n"
-                "  documents_complete: {eigenschap: documents_complete}\n"
-                "  language_assistance: {eigenschap: language_assistance}\n"
-                "  decision_date: {attribute: einddatum}\n")
+    features = (
+        "  channel: {eigenschap: channel}\n  household_type: {eigenschap: household_type}\n"
+        "  months_on_benefit: {eigenschap: months_on_benefit}\n  open_debts: {eigenschap: open_debts}\n"
+        "  documents_complete: {eigenschap: documents_complete}\n"
+        "  language_assistance: {eigenschap: language_assistance}\n"
+        "  decision_date: {attribute: einddatum}\n"
+    )
     return f"case_id: identificatie\nteams:\n{teams}\nfeatures:\n{features}{extra}"

@@ -41,35 +41,44 @@ __all__ = [
 ]
 
 
-def summarise(path: str | Path, kind: str, registry: str | Path | None = None,
-              date_col: str | None = None) -> str:
+def summarise(path: str | Path, kind: str, registry: str | Path | None = None, date_col: str | None = None) -> str:
     """Validate ``path`` as ``kind`` and return a one-paragraph summary; raises ContractError."""
     name = Path(path).name
     if kind == "intake":
         intake = read_intake(path, date_col=date_col)
         missing = int(intake["value"].isna().sum())
-        return (f"{name}: intake OK — {intake['series_id'].nunique()} series, {len(intake)} rows, "
-                f"{intake['date'].min():%Y-%m-%d} to {intake['date'].max():%Y-%m-%d}, {missing} missing values")
+        return (
+            f"{name}: intake OK — {intake['series_id'].nunique()} series, {len(intake)} rows, "
+            f"{intake['date'].min():%Y-%m-%d} to {intake['date'].max():%Y-%m-%d}, {missing} missing values"
+        )
     if kind == "cases":
         cases = read_cases(path, read_registry(registry) if registry else None)
-        return (f"{name}: cases OK — {len(cases)} cases, {cases['team'].nunique()} teams, "
-                f"{cases['received_date'].min():%Y-%m-%d} to {cases['received_date'].max():%Y-%m-%d}, "
-                f"{len(cases.columns)} columns")
+        return (
+            f"{name}: cases OK — {len(cases)} cases, {cases['team'].nunique()} teams, "
+            f"{cases['received_date'].min():%Y-%m-%d} to {cases['received_date'].max():%Y-%m-%d}, "
+            f"{len(cases.columns)} columns"
+        )
     if kind == "staffing":
         staffing = read_staffing(path)
-        return (f"{name}: staffing OK — {staffing['team'].nunique()} teams, {len(staffing)} team-weeks, "
-                f"{staffing['week'].min():%Y-%m-%d} to {staffing['week'].max():%Y-%m-%d}")
+        return (
+            f"{name}: staffing OK — {staffing['team'].nunique()} teams, {len(staffing)} team-weeks, "
+            f"{staffing['week'].min():%Y-%m-%d} to {staffing['week'].max():%Y-%m-%d}"
+        )
     if kind == "norms":
         norms = read_norms(path)
         return f"{name}: norms OK — {norms['team'].nunique()} teams, {len(norms)} effort classes"
     if kind == "registry":
         reg = read_registry(path)
         counts = {s: sum(f.status == s for f in reg.features) for s in ("approved", "not_approved", "undecided")}
-        return (f"{name}: registry OK — {len(reg.features)} features ({counts['approved']} approved, "
-                f"{counts['not_approved']} not approved, {counts['undecided']} undecided), "
-                f"{len(reg.protected)} protected characteristics")
+        return (
+            f"{name}: registry OK — {len(reg.features)} features ({counts['approved']} approved, "
+            f"{counts['not_approved']} not approved, {counts['undecided']} undecided), "
+            f"{len(reg.protected)} protected characteristics"
+        )
     if kind == "forecast":
         forecast = read_forecast(path)
-        return (f"{name}: forecast OK — {forecast['series_id'].nunique()} series, {len(forecast)} rows, "
-                f"{forecast['date'].min():%Y-%m-%d} to {forecast['date'].max():%Y-%m-%d}")
+        return (
+            f"{name}: forecast OK — {forecast['series_id'].nunique()} series, {len(forecast)} rows, "
+            f"{forecast['date'].min():%Y-%m-%d} to {forecast['date'].max():%Y-%m-%d}"
+        )
     raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")

@@ -23,9 +23,11 @@ from werkwijzer.contracts.tables import read_table
 
 REQUIRED = ("case_id", "team", "received_date")
 BOOLEAN_OUTCOMES = ("integrated_approach", "decided_within_term")
-_PERSONAL = re.compile(r"(^|_)(bsn|naam|name|achternaam|voornaam|adres|address|straat|street|"
-                       r"huisnummer|geboortedatum|date_of_birth|birth_date|dob|telefoon|phone|email)($|_)",
-                       re.IGNORECASE)
+_PERSONAL = re.compile(
+    r"(^|_)(bsn|naam|name|achternaam|voornaam|adres|address|straat|street|"
+    r"huisnummer|geboortedatum|date_of_birth|birth_date|dob|telefoon|phone|email)($|_)",
+    re.IGNORECASE,
+)
 
 
 def personal_columns(columns: Iterable[str]) -> list[str]:
@@ -38,11 +40,22 @@ def read_cases(path: str | Path, registry: FeatureRegistry | None = None) -> pd.
     frame = read_table(path)
     personal = personal_columns(frame.columns)
     if personal:
-        raise ContractError([Problem(name, "no direct personal data (names, addresses, dates of birth, "
-                                           "BSN); use pseudonymous keys only", row=1, column=c)
-                             for c in personal])
-    identifiers = {"case_id", *(registry.identifiers if registry else []),
-                   *(c for c in frame.columns if c.endswith("_id"))}
+        raise ContractError(
+            [
+                Problem(
+                    name,
+                    "no direct personal data (names, addresses, dates of birth, BSN); use pseudonymous keys only",
+                    row=1,
+                    column=c,
+                )
+                for c in personal
+            ]
+        )
+    identifiers = {
+        "case_id",
+        *(registry.identifiers if registry else []),
+        *(c for c in frame.columns if c.endswith("_id")),
+    }
     check = Checker(frame, name, identifiers=identifiers)
     if not check.require(REQUIRED):
         check.raise_if_any()
@@ -58,8 +71,9 @@ def read_cases(path: str | Path, registry: FeatureRegistry | None = None) -> pd.
             continue
         kind = typed.get(column)
         if kind == "numeric" or column == "handling_hours":
-            out[column] = check.number(column, minimum=0 if column == "handling_hours" else None,
-                                       allow_missing=True).astype(float)
+            out[column] = check.number(
+                column, minimum=0 if column == "handling_hours" else None, allow_missing=True
+            ).astype(float)
         elif kind == "boolean" or column in BOOLEAN_OUTCOMES:
             out[column] = check.boolean(column, allow_missing=True)
         elif column == "decision_date":

@@ -34,11 +34,18 @@ def read_characteristics(path: str | Path, protected: Sequence[str] | None = Non
     attributes = [c for c in frame.columns if c != "case_id"]
     if protected is not None:
         for column in (c for c in attributes if c not in protected):
-            check.problems.append(Problem(name, f"only case_id and the protected characteristics "
-                                                f"({', '.join(protected)})", row=1, column=column))
+            check.problems.append(
+                Problem(
+                    name,
+                    f"only case_id and the protected characteristics ({', '.join(protected)})",
+                    row=1,
+                    column=column,
+                )
+            )
     for column in personal_columns(frame.columns):
-        check.problems.append(Problem(name, "no direct personal data (name, address, BSN, date of birth)",
-                                      row=1, column=column))
+        check.problems.append(
+            Problem(name, "no direct personal data (name, address, BSN, date of birth)", row=1, column=column)
+        )
     case_id = check.text("case_id")
     check.unique(["case_id"], "case")
     check.raise_if_any()

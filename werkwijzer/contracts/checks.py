@@ -19,8 +19,7 @@ PER_COLUMN = 5  # problems listed per column and kind, so one bad column does no
 class Checker:
     """Collects problems while converting text columns to typed columns."""
 
-    def __init__(self, frame: pd.DataFrame, file: str, today: dt.date | None = None,
-                 identifiers: Iterable[str] = ()):
+    def __init__(self, frame: pd.DataFrame, file: str, today: dt.date | None = None, identifiers: Iterable[str] = ()):
         """Every cell and column name is checked for a possible BSN at once; ``identifiers`` names
         columns to check whole (as well as those whose names look like identifiers)."""
         self.frame = frame
@@ -37,19 +36,20 @@ class Checker:
         missing = [c for c in columns if c not in self.frame.columns]
         found = ", ".join(self.frame.columns[:12])
         for column in missing:
-            self.problems.append(Problem(self.file, f"a column named '{column}' (found: {found})",
-                                         row=1, column=column))
+            self.problems.append(
+                Problem(self.file, f"a column named '{column}' (found: {found})", row=1, column=column)
+            )
         return not missing
 
     def _flag(self, column: str, mask: np.ndarray, expected: str, withhold: bool = False) -> None:
         for i in np.flatnonzero(mask)[:PER_COLUMN]:
             value = None if withhold else str(self.frame[column].iloc[i])
-            self.problems.append(Problem(self.file, expected, row=int(i) + 2, column=column,
-                                         value=value, withhold_value=withhold))
+            self.problems.append(
+                Problem(self.file, expected, row=int(i) + 2, column=column, value=value, withhold_value=withhold)
+            )
         extra = int(mask.sum()) - PER_COLUMN
         if extra > 0:
-            self.problems.append(Problem(self.file, f"{expected} ({extra} more rows like this)",
-                                         column=column))
+            self.problems.append(Problem(self.file, f"{expected} ({extra} more rows like this)", column=column))
 
     def _blank(self, column: str) -> np.ndarray:
         return (self.frame[column].str.strip() == "").to_numpy()
@@ -72,11 +72,19 @@ class Checker:
         self._flag(column, bad, "one of " + ", ".join(allowed))
         return values
 
-    def number(self, column: str, *, minimum: float | None = None, maximum: float | None = None,
-               allow_missing: bool = False, integer: bool = False) -> pd.Series:
+    def number(
+        self,
+        column: str,
+        *,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        allow_missing: bool = False,
+        integer: bool = False,
+    ) -> pd.Series:
         blank = self._missing(column, allow_missing)
-        values = pd.to_numeric(self.frame[column].str.strip().str.replace(",", ".", regex=False)
-                               .where(~blank, None), errors="coerce")
+        values = pd.to_numeric(
+            self.frame[column].str.strip().str.replace(",", ".", regex=False).where(~blank, None), errors="coerce"
+        )
         parsed = values.notna().to_numpy()
         kind = "a whole number" if integer else "a number"
         bounds = ""
@@ -132,13 +140,24 @@ class Checker:
         for column in self.frame.columns:
             name = str(column)
             if contains_bsn(name):
-                self.problems.append(Problem(self.file, "a column name without a citizen service number "
-                                                        "(this name passes the BSN eleven-test and is refused)",
-                                             row=1, column=BSN_PLACEHOLDER, withhold_value=True))
+                self.problems.append(
+                    Problem(
+                        self.file,
+                        "a column name without a citizen service number "
+                        "(this name passes the BSN eleven-test and is refused)",
+                        row=1,
+                        column=BSN_PLACEHOLDER,
+                        withhold_value=True,
+                    )
+                )
                 continue
             rows = bsn_rows(self.frame[column], identifier=name in identifiers or is_identifier_like(name))
             mask = np.zeros(len(self.frame), dtype=bool)
             mask[rows] = True
-            self._flag(column, mask, "a pseudonymous key, not a citizen service number "
-                                     "(this value passes the BSN eleven-test and is refused)",
-                       withhold=True)
+            self._flag(
+                column,
+                mask,
+                "a pseudonymous key, not a citizen service number "
+                "(this value passes the BSN eleven-test and is refused)",
+                withhold=True,
+            )

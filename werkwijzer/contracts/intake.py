@@ -22,8 +22,9 @@ LONG_COLUMNS = ("series_id", "date", "value")
 DATE_NAMES = ("date", "datum", "ds", "period", "week", "day", "dag", "maand", "month")
 
 
-def read_intake(path: str | Path, *, date_col: str | None = None, series: Sequence[str] | None = None,
-                today: dt.date | None = None) -> pd.DataFrame:
+def read_intake(
+    path: str | Path, *, date_col: str | None = None, series: Sequence[str] | None = None, today: dt.date | None = None
+) -> pd.DataFrame:
     """Validated intake in long format: ``series_id`` (str), ``date`` (datetime64), ``value`` (float, NaN = missing)."""
     name = Path(path).name
     frame = read_table(path)
@@ -45,13 +46,17 @@ def _long(frame: pd.DataFrame, name: str, today: dt.date | None) -> pd.DataFrame
     return out.sort_values(["series_id", "date"], kind="stable").reset_index(drop=True)
 
 
-def _wide(frame: pd.DataFrame, name: str, date_col: str | None, series: Sequence[str] | None,
-          today: dt.date | None) -> pd.DataFrame:
+def _wide(
+    frame: pd.DataFrame, name: str, date_col: str | None, series: Sequence[str] | None, today: dt.date | None
+) -> pd.DataFrame:
     if date_col is None:
         date_col = find_date_column(frame.columns)
     if date_col is None or date_col not in frame.columns:
-        expected = (f"a date column named '{date_col}'" if date_col else
-                    "the long format series_id,date,value or a date column (pass --date-col)")
+        expected = (
+            f"a date column named '{date_col}'"
+            if date_col
+            else "the long format series_id,date,value or a date column (pass --date-col)"
+        )
         raise ContractError([Problem(name, expected, row=1, value=", ".join(frame.columns[:8]))])
     columns = list(series) if series else [c for c in frame.columns if c != date_col]
     check = Checker(frame, name, today)

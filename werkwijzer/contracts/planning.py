@@ -22,8 +22,14 @@ from werkwijzer.contracts.problems import ContractError, Problem
 from werkwijzer.contracts.tables import read_table
 
 STAFFING_COLUMNS = ("team", "week", "fte_available")
-NORMS_COLUMNS = ("team", "effort_class", "norm_hours", "effort_share",
-                 "productive_hours_per_fte_week", "statutory_term_days")
+NORMS_COLUMNS = (
+    "team",
+    "effort_class",
+    "norm_hours",
+    "effort_share",
+    "productive_hours_per_fte_week",
+    "statutory_term_days",
+)
 
 
 def read_staffing(path: str | Path) -> pd.DataFrame:
@@ -45,14 +51,16 @@ def read_norms(path: str | Path) -> pd.DataFrame:
     check = Checker(frame, name)
     if not check.require(NORMS_COLUMNS):
         check.raise_if_any()
-    out = pd.DataFrame({
-        "team": check.text("team"),
-        "effort_class": check.text("effort_class"),
-        "norm_hours": check.number("norm_hours", minimum=0).astype(float),
-        "effort_share": check.number("effort_share", minimum=0, maximum=1).astype(float),
-        "productive_hours_per_fte_week": check.number("productive_hours_per_fte_week", minimum=1).astype(float),
-        "statutory_term_days": check.integer("statutory_term_days", minimum=1, allow_missing=True).astype(float),
-    })
+    out = pd.DataFrame(
+        {
+            "team": check.text("team"),
+            "effort_class": check.text("effort_class"),
+            "norm_hours": check.number("norm_hours", minimum=0).astype(float),
+            "effort_share": check.number("effort_share", minimum=0, maximum=1).astype(float),
+            "productive_hours_per_fte_week": check.number("productive_hours_per_fte_week", minimum=1).astype(float),
+            "statutory_term_days": check.integer("statutory_term_days", minimum=1, allow_missing=True).astype(float),
+        }
+    )
     check.unique(["team", "effort_class"], "team and effort class")
     check.raise_if_any()
     problems = []
@@ -60,12 +68,25 @@ def read_norms(path: str | Path) -> pd.DataFrame:
         first_row = int(rows.index[0]) + 2
         total = rows["effort_share"].sum()
         if not np.isclose(total, 1.0, atol=0.01):
-            problems.append(Problem(name, "effort_share values of one team adding up to 1",
-                                    row=first_row, column="effort_share", value=f"{team}: {total:.3f}"))
+            problems.append(
+                Problem(
+                    name,
+                    "effort_share values of one team adding up to 1",
+                    row=first_row,
+                    column="effort_share",
+                    value=f"{team}: {total:.3f}",
+                )
+            )
         for column in ("productive_hours_per_fte_week", "statutory_term_days"):
             if rows[column].nunique(dropna=False) > 1:
-                problems.append(Problem(name, f"the same {column} on every row of team {team}",
-                                        row=int(rows.index[1]) + 2, column=column))
+                problems.append(
+                    Problem(
+                        name,
+                        f"the same {column} on every row of team {team}",
+                        row=int(rows.index[1]) + 2,
+                        column=column,
+                    )
+                )
     if problems:
         raise ContractError(problems)
     return out

@@ -104,8 +104,9 @@ def read_registry(path: str | Path) -> FeatureRegistry:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ContractError([Problem(name, f"valid YAML ({getattr(exc, 'problem', exc)})",
-                                     row=mark.line + 1 if mark else None)]) from None
+        raise ContractError(
+            [Problem(name, f"valid YAML ({getattr(exc, 'problem', exc)})", row=mark.line + 1 if mark else None)]
+        ) from None
     if not isinstance(data, dict):
         raise ContractError([Problem(name, "a YAML mapping with the keys 'protected' and 'features'", row=1)])
     try:
@@ -121,13 +122,23 @@ def read_registry(path: str | Path) -> FeatureRegistry:
                 expected = "this field (it is required)"
             else:
                 expected = err["msg"].replace("Input should be", "").strip() or err["msg"]
-            problems.append(Problem(name, expected,
-                                    row=_line_of(node, loc), column=field,
-                                    value=None if shown is None else str(shown)))
+            problems.append(
+                Problem(
+                    name, expected, row=_line_of(node, loc), column=field, value=None if shown is None else str(shown)
+                )
+            )
         raise ContractError(problems) from None
     overlap = set(registry.protected) & {f.name for f in registry.features if f.status == "approved"}
     if overlap:
         feature = sorted(overlap)[0]
-        raise ContractError([Problem(name, "a protected characteristic is never an approved feature",
-                                     column=f"features.{feature}.status", value="approved")])
+        raise ContractError(
+            [
+                Problem(
+                    name,
+                    "a protected characteristic is never an approved feature",
+                    column=f"features.{feature}.status",
+                    value="approved",
+                )
+            ]
+        )
     return registry

@@ -35,17 +35,34 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if "," not in header and any(d in header for d in _OTHER_DELIMITERS):
         used = next(d for d in _OTHER_DELIMITERS if d in header)
         shown = {"\t": "tab", ";": "semicolon", "|": "pipe"}[used]
-        raise ContractError([Problem(name, f"comma-separated values (the header uses {shown}s; "
-                                           "save as CSV with commas)", row=1, value=header[:80])])
+        raise ContractError(
+            [
+                Problem(
+                    name,
+                    f"comma-separated values (the header uses {shown}s; save as CSV with commas)",
+                    row=1,
+                    value=header[:80],
+                )
+            ]
+        )
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                            skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL)
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL
+        )
     except pd.errors.ParserError as exc:
         match = _FIELD_COUNT.search(str(exc))
         if match:
             expected, line, seen = match.groups()
-            raise ContractError([Problem(name, f"{expected} comma-separated fields like the header",
-                                         row=int(line), value=f"{seen} fields")]) from None
+            raise ContractError(
+                [
+                    Problem(
+                        name,
+                        f"{expected} comma-separated fields like the header",
+                        row=int(line),
+                        value=f"{seen} fields",
+                    )
+                ]
+            ) from None
         raise ContractError([Problem(name, f"valid CSV ({exc})")]) from None
     except pd.errors.EmptyDataError:
         raise ContractError([Problem(name, "a non-empty file with a header row and data rows")]) from None
@@ -63,9 +80,16 @@ def _decode(raw: bytes, name: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ContractError([Problem(name, "UTF-8 encoded text (save the file as 'CSV UTF-8'); "
-                                           f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-                                     row=line)]) from None
+        raise ContractError(
+            [
+                Problem(
+                    name,
+                    "UTF-8 encoded text (save the file as 'CSV UTF-8'); "
+                    f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                    row=line,
+                )
+            ]
+        ) from None
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

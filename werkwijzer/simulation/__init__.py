@@ -17,8 +17,7 @@ from werkwijzer.simulation.planning import mean_norm_hours, norms_table, simulat
 from werkwijzer.simulation.registry import registry_document
 from werkwijzer.teams import CASE_TEAMS
 
-FILES = ("intake_daily.csv", "intake_weekly.csv", "cases.csv", "staffing.csv", "norms.csv",
-         "feature_registry.yaml")
+FILES = ("intake_daily.csv", "intake_weekly.csv", "cases.csv", "staffing.csv", "norms.csv", "feature_registry.yaml")
 
 
 def last_full_week_end(today: dt.date | None = None) -> dt.date:
@@ -34,8 +33,9 @@ def simulation_window(years: int, end: dt.date | None = None) -> pd.DatetimeInde
     return pd.date_range(end=pd.Timestamp(end), periods=years * 52 * 7, freq="D")
 
 
-def simulate_municipality(out: str | Path, *, inhabitants: int = 100_000, years: int = 6,
-                          seed: int = 20261126, end: dt.date | None = None) -> list[Path]:
+def simulate_municipality(
+    out: str | Path, *, inhabitants: int = 100_000, years: int = 6, seed: int = 20261126, end: dt.date | None = None
+) -> list[Path]:
     """Simulate and write every file of FILES into ``out``; returns the written paths.
 
     Deterministic per (inhabitants, years, seed, end). Files are staged and moved into place
@@ -47,9 +47,9 @@ def simulate_municipality(out: str | Path, *, inhabitants: int = 100_000, years:
     week_counts = weekly(daily)
     staffing = simulate_staffing(weekly(expected_daily(days, inhabitants)), staff_rng)
     available = staffing.assign(week=pd.to_datetime(staffing["week"])).pivot(
-        index="week", columns="team", values="fte_available")
-    need = pd.DataFrame({t: week_counts[t] * mean_norm_hours(t) / P.PRODUCTIVE_HOURS_PER_FTE_WEEK
-                         for t in CASE_TEAMS})
+        index="week", columns="team", values="fte_available"
+    )
+    need = pd.DataFrame({t: week_counts[t] * mean_norm_hours(t) / P.PRODUCTIVE_HOURS_PER_FTE_WEEK for t in CASE_TEAMS})
     load = need / available.reindex(need.index)[list(CASE_TEAMS)]
     cases = simulate_cases(daily, load, days[-1], case_rng)
     with staged_output(out) as stage:
@@ -59,6 +59,6 @@ def simulate_municipality(out: str | Path, *, inhabitants: int = 100_000, years:
         write_csv(staffing, stage / "staffing.csv")
         write_csv(norms_table(cases), stage / "norms.csv")
         (stage / "feature_registry.yaml").write_text(
-            yaml.safe_dump(registry_document(), sort_keys=False, allow_unicode=True, width=100),
-            encoding="utf-8")
+            yaml.safe_dump(registry_document(), sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
+        )
     return [Path(out) / name for name in FILES]

@@ -17,8 +17,14 @@ import pandas as pd
 from werkwijzer.simulation import parameters as P
 from werkwijzer.teams import CASE_TEAMS, EFFORT_CLASSES, TEAMS
 
-PREFIX = {"bijstand_aanvragen": "BIJ", "bijzondere_bijstand": "BBS", "wmo_meldingen": "WMO",
-          "jeugdhulp": "JGD", "schuldhulp_aanmeldingen": "SHV", "omgevingsvergunningen": "OMV"}
+PREFIX = {
+    "bijstand_aanvragen": "BIJ",
+    "bijzondere_bijstand": "BBS",
+    "wmo_meldingen": "WMO",
+    "jeugdhulp": "JGD",
+    "schuldhulp_aanmeldingen": "SHV",
+    "omgevingsvergunningen": "OMV",
+}
 
 
 def _pick(rng: np.random.Generator, options: tuple[str, ...] | list[str], p, n: int) -> np.ndarray:
@@ -52,36 +58,59 @@ def _team_cases(team: str, dates: np.ndarray, rng: np.random.Generator) -> pd.Da
     language = rng.random(n) < np.vectorize(P.LANGUAGE_ASSISTANCE.get)(migration)
 
     # True effort: only from legitimate case facts, plus noise.
-    score = (0.30 * np.minimum(debts, 10) + 0.35 * np.minimum(contacts, 8)
-             + 0.8 * ~documents + 0.3 * (household == "alleenstaande_ouder")
-             + np.vectorize(lambda v: P.PROVISION_EFFORT.get(v, 0.0))(provision)
-             + rng.normal(0.0, P.EFFORT_NOISE_SD, n))
+    score = (
+        0.30 * np.minimum(debts, 10)
+        + 0.35 * np.minimum(contacts, 8)
+        + 0.8 * ~documents
+        + 0.3 * (household == "alleenstaande_ouder")
+        + np.vectorize(lambda v: P.PROVISION_EFFORT.get(v, 0.0))(provision)
+        + rng.normal(0.0, P.EFFORT_NOISE_SD, n)
+    )
     cut_low, cut_high = np.quantile(score, [P.EFFORT_SHARES[0], 1 - P.EFFORT_SHARES[2]])
     true_class = np.digitize(score, [cut_low, cut_high])
     label = true_class.copy()
     biased = (migration == P.LABEL_BIAS_GROUP) & (true_class < 2) & (rng.random(n) < P.LABEL_BIAS_P)
     label[biased] += 1
-    hours = np.asarray(P.NORM_HOURS[team])[true_class] * rng.lognormal(-P.HOURS_SIGMA**2 / 2, P.HOURS_SIGMA, n)
+    hours = np.asarray(P.NORM_HOURS[team])[true_class] * rng.lognormal(-(P.HOURS_SIGMA**2) / 2, P.HOURS_SIGMA, n)
 
-    logit = (P.INTEGRATED_INTERCEPT + 0.35 * np.minimum(debts, 10) + 0.25 * np.minimum(contacts, 8)
-             + 0.6 * (months > 24) + 0.4 * (household == "alleenstaande_ouder")
-             + {"schuldhulp_aanmeldingen": 1.0, "jeugdhulp": 0.8}.get(team, 0.0))
+    logit = (
+        P.INTEGRATED_INTERCEPT
+        + 0.35 * np.minimum(debts, 10)
+        + 0.25 * np.minimum(contacts, 8)
+        + 0.6 * (months > 24)
+        + 0.4 * (household == "alleenstaande_ouder")
+        + {"schuldhulp_aanmeldingen": 1.0, "jeugdhulp": 0.8}.get(team, 0.0)
+    )
     integrated = rng.random(n) < 1 / (1 + np.exp(-logit))
 
-    return pd.DataFrame({
-        "team": team, "received_date": dates, "channel": channel, "household_type": household,
-        "income_source": income, "months_on_benefit": months, "prior_contacts_12m": contacts,
-        "open_debts": debts, "requested_provision": provision, "documents_complete": documents,
-        "language_assistance": language, "postcode_district": _districts(rng, migration),
-        "age_band": _pick(rng, P.AGE_BANDS, P.AGE_BY_TEAM[team], n),
-        "sex": _pick(rng, list(P.SEX), list(P.SEX.values()), n), "migration_background": migration,
-        "handling_hours": np.round(hours, 2), "effort_class": np.asarray(EFFORT_CLASSES, dtype=object)[label],
-        "integrated_approach": integrated, "_true_class": true_class,
-    })
+    return pd.DataFrame(
+        {
+            "team": team,
+            "received_date": dates,
+            "channel": channel,
+            "household_type": household,
+            "income_source": income,
+            "months_on_benefit": months,
+            "prior_contacts_12m": contacts,
+            "open_debts": debts,
+            "requested_provision": provision,
+            "documents_complete": documents,
+            "language_assistance": language,
+            "postcode_district": _districts(rng, migration),
+            "age_band": _pick(rng, P.AGE_BANDS, P.AGE_BY_TEAM[team], n),
+            "sex": _pick(rng, list(P.SEX), list(P.SEX.values()), n),
+            "migration_background": migration,
+            "handling_hours": np.round(hours, 2),
+            "effort_class": np.asarray(EFFORT_CLASSES, dtype=object)[label],
+            "integrated_approach": integrated,
+            "_true_class": true_class,
+        }
+    )
 
 
-def simulate_cases(daily: pd.DataFrame, load: pd.DataFrame, end: pd.Timestamp,
-                   rng: np.random.Generator) -> pd.DataFrame:
+def simulate_cases(
+    daily: pd.DataFrame, load: pd.DataFrame, end: pd.Timestamp, rng: np.random.Generator
+) -> pd.DataFrame:
     """One record per intake item of the case teams; ``load`` is need/available per week (Monday index)."""
     frames = []
     for team in CASE_TEAMS:

@@ -35,12 +35,15 @@ def simulate_staffing(expected_weekly: pd.DataFrame, rng: np.random.Generator) -
         for q in np.unique(quarter[: len(expected_weekly)]):
             if rng.random() < P.VACANCY_RATE:
                 start = int(np.flatnonzero(quarter == q)[0] + rng.integers(0, 6))
-                fte[start: start + int(rng.integers(8, 21))] -= min(1.0, 0.2 * fte[start])
+                fte[start : start + int(rng.integers(8, 21))] -= min(1.0, 0.2 * fte[start])
         doy = weeks.day_of_year.to_numpy()
         fte *= np.where((doy >= 196) & (doy <= 227), 1 - P.SUMMER_LEAVE, 1.0)
         fte *= np.where((weeks.month == 12) & (weeks.day >= 24), 1 - P.CHRISTMAS_LEAVE, 1.0)
-        rows.append(pd.DataFrame({"team": team, "week": weeks.strftime("%Y-%m-%d"),
-                                  "fte_available": np.round(np.maximum(fte, 0.1), 1)}))
+        rows.append(
+            pd.DataFrame(
+                {"team": team, "week": weeks.strftime("%Y-%m-%d"), "fte_available": np.round(np.maximum(fte, 0.1), 1)}
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -58,7 +61,14 @@ def norms_table(cases: pd.DataFrame) -> pd.DataFrame:
         else:
             shares = [1.0]
         for cls, h, share in zip(classes, hours, shares, strict=True):
-            rows.append({"team": team, "effort_class": cls, "norm_hours": h, "effort_share": share,
-                         "productive_hours_per_fte_week": P.PRODUCTIVE_HOURS_PER_FTE_WEEK,
-                         "statutory_term_days": "" if term is None else term})
+            rows.append(
+                {
+                    "team": team,
+                    "effort_class": cls,
+                    "norm_hours": h,
+                    "effort_share": share,
+                    "productive_hours_per_fte_week": P.PRODUCTIVE_HOURS_PER_FTE_WEEK,
+                    "statutory_term_days": "" if term is None else term,
+                }
+            )
     return pd.DataFrame(rows)

@@ -33,9 +33,11 @@ from werkwijzer.teams import CASE_TEAMS
 from werkwijzer.vocabulary import TRUE_WORDS
 
 BREACH_ATTRIBUTE, BREACH_GROUP = "migration_background", "buiten_europa"
-DEVIATION_REASONS = ("In het gesprek bleek de situatie anders dan de gegevens laten zien.",
-                     "Er speelt meer dan de gegevens laten zien; extra begeleiding nodig.",
-                     "Na controle van de stukken is minder inzet nodig.")
+DEVIATION_REASONS = (
+    "In het gesprek bleek de situatie anders dan de gegevens laten zien.",
+    "Er speelt meer dan de gegevens laten zien; extra begeleiding nodig.",
+    "Na controle van de stukken is minder inzet nodig.",
+)
 OBJECTION_TEXT = "De burger is het niet eens met de gekozen aanpak."
 
 
@@ -49,8 +51,9 @@ class UsageWeeks:
     cases: pd.DataFrame
 
 
-def simulate_weeks(start: dt.date, weeks: int, *, inhabitants: int = 100_000, years: int = 6,
-                   seed: int = 20261126) -> UsageWeeks:
+def simulate_weeks(
+    start: dt.date, weeks: int, *, inhabitants: int = 100_000, years: int = 6, seed: int = 20261126
+) -> UsageWeeks:
     """``weeks`` whole weeks from ``start`` of the same municipality as ``simulate_municipality``.
 
     The intake is drawn over the full window (``years`` ending with the new weeks), so trend,
@@ -62,9 +65,10 @@ def simulate_weeks(start: dt.date, weeks: int, *, inhabitants: int = 100_000, ye
     last = start + dt.timedelta(days=7 * weeks - 1)
     days = simulation_window(years, last)
     days = days[days <= pd.Timestamp(last)]
-    intake_rng, case_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(
-        [seed, start.toordinal()]).spawn(2))
-    daily = simulate_intake(days, inhabitants, intake_rng).loc[pd.Timestamp(start):]
+    intake_rng, case_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence([seed, start.toordinal()]).spawn(2)
+    )
+    daily = simulate_intake(days, inhabitants, intake_rng).loc[pd.Timestamp(start) :]
     load = pd.DataFrame(1.0, index=weekly(daily).index, columns=list(CASE_TEAMS))
     cases = simulate_cases(daily, load, pd.Timestamp(last), case_rng)
     cases["case_id"] = f"U{start:%Y%m%d}-" + cases["case_id"].astype(str)
@@ -73,8 +77,9 @@ def simulate_weeks(start: dt.date, weeks: int, *, inhabitants: int = 100_000, ye
     return UsageWeeks(start, last, long.reset_index(drop=True), cases)
 
 
-def apply_drift(cases: pd.DataFrame, features: Sequence[Mapping[str, Any]], factor: float,
-                rng: np.random.Generator) -> pd.DataFrame:
+def apply_drift(
+    cases: pd.DataFrame, features: Sequence[Mapping[str, Any]], factor: float, rng: np.random.Generator
+) -> pd.DataFrame:
     """Numeric inputs grow by ``1 + factor`` (whole numbers stay whole), and a share ``factor / 2``
     (at most 1) of true booleans turns false. Categories are left alone: the case mix per team
     is a different question from the input drifting."""
@@ -154,8 +159,13 @@ class Choice:
     motivation: str | None
 
 
-def decide(suggested: str | None, case: Mapping[str, Any], classes: Sequence[str], behaviour: Behaviour,
-           rng: np.random.Generator) -> Choice:
+def decide(
+    suggested: str | None,
+    case: Mapping[str, Any],
+    classes: Sequence[str],
+    behaviour: Behaviour,
+    rng: np.random.Generator,
+) -> Choice:
     """The caseworker's decision on one case. Without a suggestion (control group, advice off) they
     record their own judgement, the case's historical label."""
     own = str(case.get("effort_class", classes[0]))

@@ -41,16 +41,27 @@ def reason(response: httpx.Response) -> str:
         return response.text[:300] or response.reason_phrase
     detail = body.get("detail", body) if isinstance(body, dict) else body
     if isinstance(detail, list):
-        return "; ".join(f"{'.'.join(str(p) for p in d.get('loc', []))}: {d.get('msg', d)}"
-                         if isinstance(d, dict) else str(d) for d in detail)
+        return "; ".join(
+            f"{'.'.join(str(p) for p in d.get('loc', []))}: {d.get('msg', d)}" if isinstance(d, dict) else str(d)
+            for d in detail
+        )
     if isinstance(detail, dict):  # ZGW's problem details
         params = "; ".join(f"{p.get('name')}: {p.get('reason')}" for p in detail.get("invalidParams") or [])
         return str(detail.get("detail") or detail.get("title") or detail) + (f" ({params})" if params else "")
     return str(detail)[:300]
 
 
-def send(client: httpx.Client, method: str, url: str, *, service: str, retries: int = 3, backoff: float = 0.5,
-         sleep: Callable[[float], None] = time.sleep, **kwargs: Any) -> httpx.Response:
+def send(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    service: str,
+    retries: int = 3,
+    backoff: float = 0.5,
+    sleep: Callable[[float], None] = time.sleep,
+    **kwargs: Any,
+) -> httpx.Response:
     """``client.request(method, url, **kwargs)`` with the retry rule; returns a 2xx/3xx response."""
     response: httpx.Response | None = None
     for attempt in range(retries + 1):
@@ -62,14 +73,16 @@ def send(client: httpx.Client, method: str, url: str, *, service: str, retries: 
         else:
             if response.status_code < 400:
                 return response
-            failure = f"{service} answered {response.status_code} to {method} {response.request.url.path}: " \
-                      f"{reason(response)}"
+            failure = (
+                f"{service} answered {response.status_code} to {method} {response.request.url.path}: {reason(response)}"
+            )
             if response.status_code not in RETRY_STATUS:
                 raise ServiceError(failure, response.status_code)
         if attempt < retries:
             sleep(_wait(response, attempt, backoff))
-    raise ServiceError(f"{failure} (gave up after {retries + 1} attempts)",
-                       response.status_code if response is not None else None)
+    raise ServiceError(
+        f"{failure} (gave up after {retries + 1} attempts)", response.status_code if response is not None else None
+    )
 
 
 class ServiceClient:
@@ -77,8 +90,9 @@ class ServiceClient:
 
     service = "the service"
 
-    def __init__(self, *, retries: int = 3, backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep,
-                 **client: Any):
+    def __init__(
+        self, *, retries: int = 3, backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep, **client: Any
+    ):
         self._client = httpx.Client(**client)
         self._retry: dict[str, Any] = {"retries": retries, "backoff": backoff, "sleep": sleep}
 

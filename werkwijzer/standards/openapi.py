@@ -54,8 +54,10 @@ def _type(validator: Any, types: Any, instance: Any, schema: dict) -> Iterator[V
     yield from Draft202012Validator.VALIDATORS["type"](validator, types, instance, schema)
 
 
-_Validator = validators.extend(Draft202012Validator, {
-    "type": _type, "max_length_without_html": _max_length_without_html, "allowed_html_tags": _allowed_html_tags})
+_Validator = validators.extend(
+    Draft202012Validator,
+    {"type": _type, "max_length_without_html": _max_length_without_html, "allowed_html_tags": _allowed_html_tags},
+)
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,9 @@ class SchemaChecker:
         self.definition = definition
         self.name = name
         resource = Resource.from_contents(definition, default_specification=DRAFT202012)
-        self._validator = _Validator({"$ref": f"{_BASE}#/components/schemas/{name}"},
-                                     registry=Registry().with_resource(_BASE, resource))
+        self._validator = _Validator(
+            {"$ref": f"{_BASE}#/components/schemas/{name}"}, registry=Registry().with_resource(_BASE, resource)
+        )
 
     @property
     def schema(self) -> dict[str, Any]:

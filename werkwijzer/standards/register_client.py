@@ -78,12 +78,26 @@ class RegisterClient(ServiceClient):
 
     service = SERVICE
 
-    def __init__(self, base_url: str, token: str, *, transport: httpx.BaseTransport | None = None,
-                 retries: int = 3, backoff: float = 0.5, timeout: float = 30.0,
-                 sleep: Callable[[float], None] = time.sleep):
-        super().__init__(retries=retries, backoff=backoff, sleep=sleep, base_url=base_url.rstrip("/"),
-                         transport=transport, timeout=timeout,
-                         headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        retries: int = 3,
+        backoff: float = 0.5,
+        timeout: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        super().__init__(
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+            base_url=base_url.rstrip("/"),
+            transport=transport,
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        )
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self._send(method, path, **kwargs)
@@ -107,8 +121,9 @@ class RegisterClient(ServiceClient):
         return str(body["lars_code"])
 
     def update(self, organisation: str, lars: str, entry: dict[str, Any]) -> None:
-        self._json("PUT", f"/organizations/{quote(organisation, safe='')}/algorithms/{quote(lars, safe='')}",
-                   json=entry)
+        self._json(
+            "PUT", f"/organizations/{quote(organisation, safe='')}/algorithms/{quote(lars, safe='')}", json=entry
+        )
 
     def publish(self, organisation: str, entry: dict[str, Any], previous: Publication | None) -> Publication:
         """Update the algorithm known from ``previous`` or by ``source_id``; create it otherwise."""

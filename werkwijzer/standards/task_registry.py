@@ -98,8 +98,10 @@ def _checked(path: Path, validator: Draft7Validator) -> dict[str, Any]:
     if errors:
         first = errors[0]
         where = "/".join(map(str, first.absolute_path)) or "(top)"
-        raise RegistryError(f"{path}: field {where}: {first.message} (the registry's schema "
-                            f"{validator.schema.get('$id', '')} expects otherwise; {len(errors)} problem(s))")
+        raise RegistryError(
+            f"{path}: field {where}: {first.message} (the registry's schema "
+            f"{validator.schema.get('$id', '')} expects otherwise; {len(errors)} problem(s))"
+        )
     return data
 
 
@@ -115,8 +117,10 @@ def load_registry(root: str | Path) -> TaskRegistry:
 @lru_cache(maxsize=4)
 def _load(root: Path) -> TaskRegistry:
     if not root.is_dir():
-        raise RegistryError(f"{root}: the task registry folder does not exist (set WERKWIJZER_TASK_REGISTRY_PATH "
-                            "to a copy of MinBZK/task-registry, or leave it empty for the copy in the package)")
+        raise RegistryError(
+            f"{root}: the task registry folder does not exist (set WERKWIJZER_TASK_REGISTRY_PATH "
+            "to a copy of MinBZK/task-registry, or leave it empty for the copy in the package)"
+        )
     schemas = {kind: _read(root / "schemas" / name) for kind, name in SCHEMAS.items()}
     requirements = []
     files = sorted((root / "requirements").glob("*.yaml"))
@@ -125,19 +129,39 @@ def _load(root: Path) -> TaskRegistry:
     validator = Draft7Validator(schemas["requirements"])
     for path in files:
         data = _checked(path, validator)
-        requirements.append(Requirement(
-            urn=data["urn"], name=str(data["name"]).strip(), url=data["url"], version=data["schema_version"],
-            always_applicable=bool(data["always_applicable"]),
-            ai_act_profile=tuple(_profile(p) for p in data["ai_act_profile"]),
-            subject=tuple(data["subject"]), file=path.name))
+        requirements.append(
+            Requirement(
+                urn=data["urn"],
+                name=str(data["name"]).strip(),
+                url=data["url"],
+                version=data["schema_version"],
+                always_applicable=bool(data["always_applicable"]),
+                ai_act_profile=tuple(_profile(p) for p in data["ai_act_profile"]),
+                subject=tuple(data["subject"]),
+                file=path.name,
+            )
+        )
     instruments = []
     validator = Draft7Validator(schemas["instruments"])
     for path in sorted((root / "instruments").glob("*.yaml")):
         data = _checked(path, validator)
-        tasks = tuple(Task(urn=t["urn"], question=str(t.get("question") or "").strip(),
-                           topic=next((lab["value"] for lab in t["labels"] if lab["key"] == "topic"), ""),
-                           suggested_roles=tuple(t["suggested_roles"])) for t in data.get("tasks") or ())
-        instruments.append(Instrument(urn=data["urn"], name=data["name"], url=data["url"],
-                                      version=data["schema_version"], tasks=tasks, file=path.name))
-    return TaskRegistry(root=root, requirements=tuple(requirements), instruments=tuple(instruments),
-                        schemas=schemas)
+        tasks = tuple(
+            Task(
+                urn=t["urn"],
+                question=str(t.get("question") or "").strip(),
+                topic=next((lab["value"] for lab in t["labels"] if lab["key"] == "topic"), ""),
+                suggested_roles=tuple(t["suggested_roles"]),
+            )
+            for t in data.get("tasks") or ()
+        )
+        instruments.append(
+            Instrument(
+                urn=data["urn"],
+                name=data["name"],
+                url=data["url"],
+                version=data["schema_version"],
+                tasks=tasks,
+                file=path.name,
+            )
+        )
+    return TaskRegistry(root=root, requirements=tuple(requirements), instruments=tuple(instruments), schemas=schemas)

@@ -38,8 +38,13 @@ def _b64(data: bytes) -> str:
 def zgw_token(client_id: str, secret: str, issued_at: int | None = None) -> str:
     """A ZGW JWT (HS256) for ``client_id``, signed with ``secret``."""
     header = {"alg": "HS256", "typ": "JWT"}
-    payload = {"iss": client_id, "iat": int(time.time()) if issued_at is None else issued_at,
-               "client_id": client_id, "user_id": client_id, "user_representation": client_id}
+    payload = {
+        "iss": client_id,
+        "iat": int(time.time()) if issued_at is None else issued_at,
+        "client_id": client_id,
+        "user_id": client_id,
+        "user_representation": client_id,
+    }
     signing = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(payload).encode())}"
     signature = hmac.new(secret.encode("utf-8"), signing.encode("ascii"), hashlib.sha256).digest()
     return f"{signing}.{_b64(signature)}"
@@ -67,20 +72,40 @@ class ZakenClient(ServiceClient):
 
     service = SERVICE
 
-    def __init__(self, base_url: str, client_id: str, secret: str, *, transport: httpx.BaseTransport | None = None,
-                 retries: int = 3, backoff: float = 0.5, timeout: float = 30.0,
-                 sleep: Callable[[float], None] = time.sleep):
-        super().__init__(retries=retries, backoff=backoff, sleep=sleep, auth=ZGWAuth(client_id, secret),
-                         transport=transport, timeout=timeout,
-                         # errors come as problem details; the definition requires both CRS headers on GET /zaken
-                         headers={"Accept": "application/json, application/problem+json", "Accept-Crs": "EPSG:4326",
-                                  "Content-Crs": "EPSG:4326"})
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        secret: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        retries: int = 3,
+        backoff: float = 0.5,
+        timeout: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        super().__init__(
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+            auth=ZGWAuth(client_id, secret),
+            transport=transport,
+            timeout=timeout,
+            # errors come as problem details; the definition requires both CRS headers on GET /zaken
+            headers={
+                "Accept": "application/json, application/problem+json",
+                "Accept-Crs": "EPSG:4326",
+                "Content-Crs": "EPSG:4326",
+            },
+        )
         self.base_url = base_url.rstrip("/")
 
     def _get(self, url: str, params: dict[str, str] | None = None) -> Any:
         if _origin(url) != _origin(self.base_url):
-            raise ServiceError(f"{SERVICE} pointed to {urlsplit(url).netloc}, outside "
-                               f"{urlsplit(self.base_url).netloc}; not followed (the token stays with its API)")
+            raise ServiceError(
+                f"{SERVICE} pointed to {urlsplit(url).netloc}, outside "
+                f"{urlsplit(self.base_url).netloc}; not followed (the token stays with its API)"
+            )
         response = self._send("GET", url, params=params)
         try:
             return response.json()

@@ -45,20 +45,57 @@ STATE_FILE = "zgw_import_state.json"
 INTAKE_FILE = "intake.csv"
 CASES_FILE = "cases.csv"
 # Zaak attributes that hold no person and no free text: codes, dates and references.
-ATTRIBUTES = frozenset({
-    "bronorganisatie", "verantwoordelijkeOrganisatie", "opdrachtgevendeOrganisatie", "zaaktype", "registratiedatum",
-    "startdatum", "einddatum", "einddatumGepland", "uiterlijkeEinddatumAfdoening", "publicatiedatum",
-    "communicatiekanaal", "vertrouwelijkheidaanduiding", "betalingsindicatie", "laatsteBetaaldatum",
-    "archiefnominatie", "archiefstatus", "archiefactiedatum", "selectielijstklasse", "hoofdzaak", "status",
-    "resultaat"})
+ATTRIBUTES = frozenset(
+    {
+        "bronorganisatie",
+        "verantwoordelijkeOrganisatie",
+        "opdrachtgevendeOrganisatie",
+        "zaaktype",
+        "registratiedatum",
+        "startdatum",
+        "einddatum",
+        "einddatumGepland",
+        "uiterlijkeEinddatumAfdoening",
+        "publicatiedatum",
+        "communicatiekanaal",
+        "vertrouwelijkheidaanduiding",
+        "betalingsindicatie",
+        "laatsteBetaaldatum",
+        "archiefnominatie",
+        "archiefstatus",
+        "archiefactiedatum",
+        "selectielijstklasse",
+        "hoofdzaak",
+        "status",
+        "resultaat",
+    }
+)
 # Attributes that are never read, and why.
-REFUSED = {"omschrijving": "free text", "toelichting": "free text", "rollen": "betrokkenen (persons)",
-           "zaakgeometrie": "a location", "zaakobjecten": "objects, addresses among them",
-           "kenmerken": "free-text references", "opschorting": "a free-text reason",
-           "verlenging": "a free-text reason", "processobject": "free-text references",
-           "relevanteAndereZaken": "links to other zaken", "identificatie": "a key, not a feature (see case_id)"}
-_DATES = frozenset({"registratiedatum", "startdatum", "einddatum", "einddatumGepland", "uiterlijkeEinddatumAfdoening",
-                    "publicatiedatum", "laatsteBetaaldatum", "archiefactiedatum"})
+REFUSED = {
+    "omschrijving": "free text",
+    "toelichting": "free text",
+    "rollen": "betrokkenen (persons)",
+    "zaakgeometrie": "a location",
+    "zaakobjecten": "objects, addresses among them",
+    "kenmerken": "free-text references",
+    "opschorting": "a free-text reason",
+    "verlenging": "a free-text reason",
+    "processobject": "free-text references",
+    "relevanteAndereZaken": "links to other zaken",
+    "identificatie": "a key, not a feature (see case_id)",
+}
+_DATES = frozenset(
+    {
+        "registratiedatum",
+        "startdatum",
+        "einddatum",
+        "einddatumGepland",
+        "uiterlijkeEinddatumAfdoening",
+        "publicatiedatum",
+        "laatsteBetaaldatum",
+        "archiefactiedatum",
+    }
+)
 
 
 class ZGWImportError(ValueError):
@@ -103,8 +140,10 @@ def load_mapping(path: str | Path) -> Mapping:
         kind, source = next(iter(spec.items()))
         if kind == "attribute" and source not in ATTRIBUTES:
             why = REFUSED.get(source, "not a zaak attribute Werkwijzer reads")
-            raise ZGWImportError(f"{name}, 'features.{column}': the attribute {source!r} is never imported ({why}); "
-                                 f"allowed: {', '.join(sorted(ATTRIBUTES))}")
+            raise ZGWImportError(
+                f"{name}, 'features.{column}': the attribute {source!r} is never imported ({why}); "
+                f"allowed: {', '.join(sorted(ATTRIBUTES))}"
+            )
         if column in ("case_id", "team", "received_date"):
             raise ZGWImportError(f"{name}, 'features.{column}': {column} is filled by the import itself")
         features[str(column)] = Source(kind, str(source))
@@ -194,29 +233,42 @@ def _value(zaak: dict[str, Any], eigenschappen: dict[str, str], source: Source) 
 def _refuse_bsn(value: str, what: str, zaak: dict[str, Any]) -> None:
     if contains_bsn(value):
         where = zaak.get("uuid") if zaak.get("uuid") and not contains_bsn(zaak["uuid"]) else "a zaak"
-        raise ZGWImportError(f"{what} of zaak {where} looks like a citizen service number (BSN); the import is "
-                             "refused and nothing was written (map pseudonymous values only)")
+        raise ZGWImportError(
+            f"{what} of zaak {where} looks like a citizen service number (BSN); the import is "
+            "refused and nothing was written (map pseudonymous values only)"
+        )
 
 
-def run_import(zaken: Callable[[dt.date], Iterable[dict[str, Any]]],
-               eigenschappen: Callable[[dict[str, Any]], list[dict[str, Any]]], *, url: str, mapping: Mapping,
-               out: Path, since: dt.date, until: dt.date | None = None,
-               today: dt.date | None = None) -> ImportResult:
+def run_import(
+    zaken: Callable[[dt.date], Iterable[dict[str, Any]]],
+    eigenschappen: Callable[[dict[str, Any]], list[dict[str, Any]]],
+    *,
+    url: str,
+    mapping: Mapping,
+    out: Path,
+    since: dt.date,
+    until: dt.date | None = None,
+    today: dt.date | None = None,
+) -> ImportResult:
     """Read zaken (``zaken(registered_after)``, ``eigenschappen(zaak)``: a ``ZakenClient``'s methods)
     and write ``intake.csv``, ``cases.csv`` and the state into ``out``."""
     today = today or dt.datetime.now(AMSTERDAM).date()
     until = until or today
     if until > today or since > until:
-        raise ZGWImportError(f"expected since <= until <= today (Europe/Amsterdam): got {since} .. {until}, "
-                             f"today {today}")
+        raise ZGWImportError(
+            f"expected since <= until <= today (Europe/Amsterdam): got {since} .. {until}, today {today}"
+        )
     out.mkdir(parents=True, exist_ok=True)
     state = State.load(out)
     if state is not None and state.url != url:
         raise ZGWImportError(f"{out} holds an import from {state.url}; use another --out for {url}")
     first = min(since, dt.date.fromisoformat(state.since)) if state else since
     # A later run counts again from its last counted day; an earlier --since than before counts from there.
-    start = since if state is None or state.counted_through is None or since < dt.date.fromisoformat(state.since) else (
-        dt.date.fromisoformat(state.counted_through))
+    start = (
+        since
+        if state is None or state.counted_through is None or since < dt.date.fromisoformat(state.since)
+        else (dt.date.fromisoformat(state.counted_through))
+    )
     counts: dict[str, Counter] = defaultdict(Counter)
     unknown: dict[str, Counter] = defaultdict(Counter)
     rows: list[dict[str, str]] = []
@@ -237,8 +289,11 @@ def run_import(zaken: Callable[[dt.date], Iterable[dict[str, Any]]],
             unknown[str(zaak.get("zaaktype") or "(no zaaktype)")][day] += 1
             continue
         counts[team][day] += 1
-        props = ({str(e.get("naam")): str(e.get("waarde", "")) for e in eigenschappen(zaak)}
-                 if mapping.needs_eigenschappen else {})
+        props = (
+            {str(e.get("naam")): str(e.get("waarde", "")) for e in eigenschappen(zaak)}
+            if mapping.needs_eigenschappen
+            else {}
+        )
         row = {"case_id": case_key(zaak, mapping), "team": team, "received_date": day.isoformat()}
         for column, source in mapping.features.items():
             row[column] = _value(zaak, props, source)
@@ -257,9 +312,16 @@ def run_import(zaken: Callable[[dt.date], Iterable[dict[str, Any]]],
             write_csv(cases, stage / CASES_FILE)
             read_cases(stage / CASES_FILE)
         (stage / STATE_FILE).write_text(json.dumps(state.__dict__, indent=1, sort_keys=True), encoding="utf-8")
-    return ImportResult(start=start, until=until, zaken=seen, cases=len(rows),
-                        unknown={k: sum(v.values()) for k, v in sorted(unknown.items())}, undated=undated, later=later,
-                        files=tuple(out / f for f in (INTAKE_FILE, CASES_FILE, STATE_FILE) if (out / f).is_file()))
+    return ImportResult(
+        start=start,
+        until=until,
+        zaken=seen,
+        cases=len(rows),
+        unknown={k: sum(v.values()) for k, v in sorted(unknown.items())},
+        undated=undated,
+        later=later,
+        files=tuple(out / f for f in (INTAKE_FILE, CASES_FILE, STATE_FILE) if (out / f).is_file()),
+    )
 
 
 def _merged_cases(out: Path, start: dt.date, rows: list[dict[str, str]], mapping: Mapping) -> pd.DataFrame:
@@ -276,5 +338,10 @@ def _merged_cases(out: Path, start: dt.date, rows: list[dict[str, str]], mapping
 
 def _intake(state: State, teams: list[str], first: dt.date, until: dt.date) -> pd.DataFrame:
     days = pd.date_range(first, until, freq="D").strftime("%Y-%m-%d")
-    return pd.DataFrame([{"series_id": team, "date": day, "value": state.counts.get(team, {}).get(day, 0)}
-                         for team in teams for day in days])
+    return pd.DataFrame(
+        [
+            {"series_id": team, "date": day, "value": state.counts.get(team, {}).get(day, 0)}
+            for team in teams
+            for day in days
+        ]
+    )

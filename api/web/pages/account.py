@@ -32,13 +32,20 @@ def safe_next(target: str | None) -> str | None:
     return None
 
 
-def _sign_in_page(request: Request, next_path: str | None, *, error: str | None = None, notice: str | None = None,
-                  status_code: int = 200) -> Response:
+def _sign_in_page(
+    request: Request,
+    next_path: str | None,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
     anonymous = web_session.current(request) is None
     if anonymous:
         web_session.begin(request, None)  # an anonymous session carries the sign-in form's CSRF token
-    response = render(request, "signin.html", {"next": next_path, "error": error, "notice": notice},
-                      status_code=status_code)
+    response = render(
+        request, "signin.html", {"next": next_path, "error": error, "notice": notice}, status_code=status_code
+    )
     if anonymous:
         web_session.write(request, response)
     return response
@@ -53,8 +60,9 @@ def sign_in_form(request: Request, next: str | None = None, uit: int = 0) -> Res
 
 
 @router.post(SIGN_IN, dependencies=[CsrfChecked])
-def sign_in(request: Request, token: Annotated[str, Form(max_length=200)] = "",
-            next: Annotated[str, Form(max_length=2000)] = "") -> Response:
+def sign_in(
+    request: Request, token: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form(max_length=2000)] = ""
+) -> Response:
     token = token.strip()
     if not token:
         return _sign_in_page(request, safe_next(next), error="signin.empty", status_code=400)

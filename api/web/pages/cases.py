@@ -38,13 +38,21 @@ AdviceId = Annotated[str, Path(min_length=1, max_length=36)]
 def reasons_view(reasons: list[dict[str, Any]], lang: Lang) -> dict[str, Any]:
     """The frozen reasons as a bar chart of contributions and, for reading, a table of the same."""
     label = "label_nl" if lang == "nl" else "label_en"
-    rows = [{"label": r[label], "direction": r["direction"],
-             "value": team_label(r["value"], lang) if r["feature"] == "team" else feature_value(r["value"], lang)}
-            for r in reasons]
-    text = ChartText(title=translate("case.chart_title", lang), desc=translate("case.reasons_intro", lang),
-                     x_axis=translate("case.chart_axis", lang), y_axis="",
-                     legend={"up": translate("case.direction.up", lang),
-                             "down": translate("case.direction.down", lang)})
+    rows = [
+        {
+            "label": r[label],
+            "direction": r["direction"],
+            "value": team_label(r["value"], lang) if r["feature"] == "team" else feature_value(r["value"], lang),
+        }
+        for r in reasons
+    ]
+    text = ChartText(
+        title=translate("case.chart_title", lang),
+        desc=translate("case.reasons_intro", lang),
+        x_axis=translate("case.chart_axis", lang),
+        y_axis="",
+        legend={"up": translate("case.direction.up", lang), "down": translate("case.direction.down", lang)},
+    )
     signed = [(r[label], abs(float(r["contribution"])) * (1 if r["direction"] == "up" else -1)) for r in reasons]
     chart = bar_chart(signed, text, chart_id="redenen", value_label=lambda v: number(v, 2, lang, signed=True))
     return {"chart": Markup(chart), "rows": rows}  # bar_chart escapes every text it writes
@@ -54,10 +62,13 @@ def case_view(found: Advice, decision: Decision | None, lang: Lang) -> dict[str,
     """Everything a case page shows, and nothing else (never ``selection_reason``)."""
     suggestion = found.suggestion
     view: dict[str, Any] = {
-        "advice_id": found.id, "case_ref": found.case_ref, "team": team_label(found.team, lang),
+        "advice_id": found.id,
+        "case_ref": found.case_ref,
+        "team": team_label(found.team, lang),
         "received": date_time(found.created_at, lang),
         "statement": found.statement_nl if lang == "nl" else found.statement_en,
-        "suggestion": None, "decision": None,
+        "suggestion": None,
+        "decision": None,
     }
     if suggestion is not None:
         probabilities = suggestion["effort_class_probabilities"]
@@ -67,40 +78,72 @@ def case_view(found: Advice, decision: Decision | None, lang: Lang) -> dict[str,
             "probability": percent(probabilities[suggestion["suggested_effort_class"]], 0, lang),
             "integrated": percent(integrated, 0, lang) if integrated is not None else None,
             "reasons": reasons_view(found.reasons, lang),
-            "model_name": found.model_name, "model_version": found.model_version,
+            "model_name": found.model_name,
+            "model_version": found.model_version,
         }
     if decision is not None:
-        view["decision"] = {"outcome": decision.outcome, "effort_class": decision.final_effort_class,
-                            "motivation": decision.motivation, "at": date_time(decision.decided_at, lang)}
+        view["decision"] = {
+            "outcome": decision.outcome,
+            "effort_class": decision.final_effort_class,
+            "motivation": decision.motivation,
+            "at": date_time(decision.decided_at, lang),
+        }
     return view
 
 
 def _not_found(request: Request) -> Response:
-    return render(request, "error.html", {"title": "error.not_found.title", "text": "error.not_found.text",
-                                          "values": {}}, status_code=404)
+    return render(
+        request,
+        "error.html",
+        {"title": "error.not_found.title", "text": "error.not_found.text", "values": {}},
+        status_code=404,
+    )
 
 
-def _case_page(request: Request, found: Advice, decision: Decision | None, form: DecisionForm, *,
-               status_code: int = 200, notice: str | None = None) -> Response:
+def _case_page(
+    request: Request,
+    found: Advice,
+    decision: Decision | None,
+    form: DecisionForm,
+    *,
+    status_code: int = 200,
+    notice: str | None = None,
+) -> Response:
     lang = page_lang(request)
     options = [(c, effort_label(c, lang)) for c in EFFORT_CLASSES]
-    return render(request, "case.html", {"case": case_view(found, decision, lang), "form": form,
-                                         "effort_options": options, "notice": notice},
-                  status_code=status_code)
+    return render(
+        request,
+        "case.html",
+        {"case": case_view(found, decision, lang), "form": form, "effort_options": options, "notice": notice},
+        status_code=status_code,
+    )
 
 
 @router.get("")
 def waiting_cases(request: Request, user: CaseworkerPage, session: ReadSessionDep) -> Response:
     lang = page_lang(request)
     waiting = caseload.awaiting_decision(session, teams=access.visible_teams(user))
-    rows = [{"advice_id": c.advice_id, "case_ref": c.case_ref, "team": team_label(c.team, lang),
-             "received": date_time(c.created_at, lang)} for c in waiting]
+    rows = [
+        {
+            "advice_id": c.advice_id,
+            "case_ref": c.case_ref,
+            "team": team_label(c.team, lang),
+            "received": date_time(c.created_at, lang),
+        }
+        for c in waiting
+    ]
     return render(request, "cases.html", {"cases": rows, "limit": caseload.LIST_LIMIT})
 
 
 @router.get("/{advice_id}")
-def case(request: Request, advice_id: AdviceId, user: CaseworkerPage, session: ReadSessionDep,
-         vastgelegd: int = 0, bezwaar: int = 0) -> Response:
+def case(
+    request: Request,
+    advice_id: AdviceId,
+    user: CaseworkerPage,
+    session: ReadSessionDep,
+    vastgelegd: int = 0,
+    bezwaar: int = 0,
+) -> Response:
     try:
         found, decision = access.case(session, user, advice_id)
     except NotFound:
@@ -110,10 +153,17 @@ def case(request: Request, advice_id: AdviceId, user: CaseworkerPage, session: R
 
 
 @router.post("/{advice_id}/besluit", dependencies=[CsrfChecked])
-def decide(request: Request, advice_id: AdviceId, user: CaseworkerPage, session: SessionDep, store: StoreDep,
-           now: NowDep, outcome: Annotated[str, Form(max_length=20)] = "",
-           final_effort_class: Annotated[str, Form(max_length=50)] = "",
-           motivation: Annotated[str, Form(max_length=4000)] = "") -> Response:
+def decide(
+    request: Request,
+    advice_id: AdviceId,
+    user: CaseworkerPage,
+    session: SessionDep,
+    store: StoreDep,
+    now: NowDep,
+    outcome: Annotated[str, Form(max_length=20)] = "",
+    final_effort_class: Annotated[str, Form(max_length=50)] = "",
+    motivation: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
     """Record the decision through the same service call as ``POST /api/v1/advice/{id}/decision``."""
     try:
         found, decision = access.case(session, user, advice_id)
@@ -140,8 +190,12 @@ def decision_address(request: Request, advice_id: AdviceId, _: CaseworkerPage) -
 
 
 def _objection_page(request: Request, found: Advice, form: ObjectionForm, status_code: int = 200) -> Response:
-    return render(request, "objection.html", {"advice_id": found.id, "case_ref": found.case_ref, "form": form},
-                  status_code=status_code)
+    return render(
+        request,
+        "objection.html",
+        {"advice_id": found.id, "case_ref": found.case_ref, "form": form},
+        status_code=status_code,
+    )
 
 
 @router.get("/{advice_id}/bezwaar")
@@ -154,9 +208,15 @@ def objection_form(request: Request, advice_id: AdviceId, user: CaseworkerPage, 
 
 
 @router.post("/{advice_id}/bezwaar", dependencies=[CsrfChecked])
-def record_objection(request: Request, advice_id: AdviceId, user: CaseworkerPage, session: SessionDep,
-                     now: NowDep, kind: Annotated[str, Form(max_length=20)] = "",
-                     summary: Annotated[str, Form(max_length=2000)] = "") -> Response:
+def record_objection(
+    request: Request,
+    advice_id: AdviceId,
+    user: CaseworkerPage,
+    session: SessionDep,
+    now: NowDep,
+    kind: Annotated[str, Form(max_length=20)] = "",
+    summary: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
     """Record a citizen's objection or complaint through the API's service; it shows up in monitoring."""
     try:
         found, _decision = access.case(session, user, advice_id)
@@ -173,8 +233,9 @@ def record_objection(request: Request, advice_id: AdviceId, user: CaseworkerPage
 
 
 @router.get("/{advice_id}/uitleg")
-def citizen_letter(request: Request, advice_id: AdviceId, user: CaseworkerPage, session: ReadSessionDep,
-                   store: StoreDep) -> Response:
+def citizen_letter(
+    request: Request, advice_id: AdviceId, user: CaseworkerPage, session: ReadSessionDep, store: StoreDep
+) -> Response:
     """The citizen's explanation on a page of its own, laid out for printing."""
     lang = page_lang(request)
     try:
@@ -182,5 +243,13 @@ def citizen_letter(request: Request, advice_id: AdviceId, user: CaseworkerPage, 
         letter = explanations.citizen_text(session, store, user, advice_id, lang)
     except NotFound:
         return _not_found(request)
-    return render(request, "citizen_letter.html", {"case_ref": found.case_ref, "advice_id": found.id,
-                                                   "team": team_label(found.team, lang), "text": letter["text"]})
+    return render(
+        request,
+        "citizen_letter.html",
+        {
+            "case_ref": found.case_ref,
+            "advice_id": found.id,
+            "team": team_label(found.team, lang),
+            "text": letter["text"],
+        },
+    )

@@ -34,28 +34,47 @@ router = APIRouter(prefix="/modellen", include_in_schema=False, route_class=Chec
 ModelName = Annotated[str, Path(min_length=1, max_length=200)]
 
 
-def _page(request: Request, user: Principal, session: Session, store: ModelStore, settings: Settings,
-          form: SwitchForm, *, status_code: int = 200, notice: str | None = None) -> Response:
+def _page(
+    request: Request,
+    user: Principal,
+    session: Session,
+    store: ModelStore,
+    settings: Settings,
+    form: SwitchForm,
+    *,
+    status_code: int = 200,
+    notice: str | None = None,
+) -> Response:
     lang = page_lang(request)
     data = registry.models(store, switches.current(session))
     usage = monitoring.overrides(session, settings)
     bundles = {FORECAST: store.forecast, **{n: store.triage(n) for n in MODEL_NAMES if n != FORECAST}}
     context: dict[str, Any] = {
-        "models": [models_view.model_view(m, bundles.get(m["name"]), settings.mlflow_ui_url, lang)
-                   for m in data["models"]],
-        "overrides": usage, "override_tables": models_view.override_tables(usage, lang),
+        "models": [
+            models_view.model_view(m, bundles.get(m["name"]), settings.mlflow_ui_url, lang) for m in data["models"]
+        ],
+        "overrides": usage,
+        "override_tables": models_view.override_tables(usage, lang),
         "agreement_note": fmt.percent(settings.agreement_note, 0, lang),
         "min_decisions": settings.monitoring_min_n,
         "switches": models_view.switch_rows(switches.current(session), lang),
-        "can_switch": user.role == "admin", "switch_form": form, "notice": notice,
+        "can_switch": user.role == "admin",
+        "switch_form": form,
+        "notice": notice,
         "systemcards": systemcards.summaries(settings, {n: b.run_id if b else None for n, b in bundles.items()}),
     }
     return render(request, "models.html", context, status_code=status_code)
 
 
 @router.get("")
-def models_page(request: Request, user: ModelsPage, session: ReadSessionDep, store: StoreDep, settings: SettingsDep,
-                gewijzigd: str = "") -> Response:
+def models_page(
+    request: Request,
+    user: ModelsPage,
+    session: ReadSessionDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    gewijzigd: str = "",
+) -> Response:
     notice = translate("models.switch.done", page_lang(request)) if gewijzigd else None
     return _page(request, user, session, store, settings, SwitchForm(), notice=notice)
 
@@ -65,11 +84,16 @@ def register_entry(request: Request, name: ModelName, _: ModelsPage, store: Stor
     """The stored Algoritmeregister entry of the loaded version, as a file to save."""
     bundle = store.forecast if name == FORECAST else store.triage(name)
     if bundle is None or not bundle.register_entry:
-        return render(request, "error.html", {"title": "error.not_found.title", "text": "models.register.missing",
-                                              "values": {}}, status_code=404)
+        return render(
+            request,
+            "error.html",
+            {"title": "error.not_found.title", "text": "models.register.missing", "values": {}},
+            status_code=404,
+        )
     filename = f"algoritmeregister-{name}-v{bundle.version}.json"
-    return JSONResponse(bundle.register_entry, headers={**SECURITY_HEADERS,
-                                                        "Content-Disposition": f'attachment; filename="{filename}"'})
+    return JSONResponse(
+        bundle.register_entry, headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @router.get("/stopknop")
@@ -79,9 +103,17 @@ def switch_address(request: Request, _: ModelsPage) -> Response:
 
 
 @router.post("/stopknop", dependencies=[CsrfChecked])
-def advice_switch(request: Request, user: AdminPage, session: SessionDep, store: StoreDep, settings: SettingsDep,
-                  now: NowDep, scope: Annotated[str, Form()] = "", enabled: Annotated[str, Form()] = "",
-                  reason: Annotated[str, Form()] = "") -> Response:
+def advice_switch(
+    request: Request,
+    user: AdminPage,
+    session: SessionDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+    scope: Annotated[str, Form()] = "",
+    enabled: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
     """The stop button: the same service call and audit entry as ``PUT /api/v1/admin/advice-switch``."""
     lang = page_lang(request)
     form = SwitchForm(scope, enabled, reason)

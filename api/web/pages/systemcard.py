@@ -30,13 +30,18 @@ def run_of(store: ModelStore, name: str) -> str | None:
 
 
 def _missing(request: Request) -> Response:
-    return render(request, "error.html", {"title": "error.not_found.title", "text": "systemcard.missing",
-                                          "values": {}}, status_code=404)
+    return render(
+        request,
+        "error.html",
+        {"title": "error.not_found.title", "text": "systemcard.missing", "values": {}},
+        status_code=404,
+    )
 
 
 @router.get("/{name}/systeemkaart")
-def systemcard_page(request: Request, name: ModelName, _: ModelsPage, store: StoreDep,
-                    settings: SettingsDep) -> Response:
+def systemcard_page(
+    request: Request, name: ModelName, _: ModelsPage, store: StoreDep, settings: SettingsDep
+) -> Response:
     card = systemcards.card(settings, run_of(store, name))
     if card is None:
         return _missing(request)
@@ -44,11 +49,15 @@ def systemcard_page(request: Request, name: ModelName, _: ModelsPage, store: Sto
 
 
 @router.get("/{name}/systeemkaart.pdf")
-def systemcard_pdf(request: Request, name: ModelName, _: ModelsPage, store: StoreDep,
-                   settings: SettingsDep) -> Response:
+def systemcard_pdf(
+    request: Request, name: ModelName, _: ModelsPage, store: StoreDep, settings: SettingsDep
+) -> Response:
     run_id = run_of(store, name)
     pdf = systemcards.artifact(settings, run_id, "systemcard.pdf")
     if pdf is None:
         return _missing(request)
-    return Response(pdf, media_type="application/pdf", headers={
-        **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="systeemkaart-{name}.pdf"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="systeemkaart-{name}.pdf"'},
+    )

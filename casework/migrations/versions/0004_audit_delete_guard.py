@@ -19,8 +19,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -32,23 +32,43 @@ FIXED = "is append-only and cannot be changed or removed"
 
 # SQLite: (name, table, timing, condition, message); the condition says when to refuse.
 _SQLITE = [
-    ("audit_events_no_delete", "audit_events", "BEFORE DELETE",
-     "OLD.seq > (SELECT anchor_seq FROM audit_head WHERE id = 1) "
-     "OR NOT EXISTS (SELECT 1 FROM audit_purge_permits p WHERE p.up_to_seq >= OLD.seq)", DELETE_REFUSED),
-    ("audit_purge_permits_check", "audit_purge_permits", "BEFORE INSERT",
-     "NEW.up_to_seq <= (SELECT anchor_seq FROM audit_head WHERE id = 1) "
-     "OR NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.seq = NEW.up_to_seq AND e.hash = NEW.anchor_hash "
-     "AND e.at < datetime('now', '-183 days'))", PERMIT_REFUSED),
+    (
+        "audit_events_no_delete",
+        "audit_events",
+        "BEFORE DELETE",
+        "OLD.seq > (SELECT anchor_seq FROM audit_head WHERE id = 1) "
+        "OR NOT EXISTS (SELECT 1 FROM audit_purge_permits p WHERE p.up_to_seq >= OLD.seq)",
+        DELETE_REFUSED,
+    ),
+    (
+        "audit_purge_permits_check",
+        "audit_purge_permits",
+        "BEFORE INSERT",
+        "NEW.up_to_seq <= (SELECT anchor_seq FROM audit_head WHERE id = 1) "
+        "OR NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.seq = NEW.up_to_seq AND e.hash = NEW.anchor_hash "
+        "AND e.at < datetime('now', '-183 days'))",
+        PERMIT_REFUSED,
+    ),
     ("audit_purge_permits_no_update", "audit_purge_permits", "BEFORE UPDATE", "1", f"audit_purge_permits {FIXED}"),
     ("audit_purge_permits_no_delete", "audit_purge_permits", "BEFORE DELETE", "1", f"audit_purge_permits {FIXED}"),
-    ("audit_head_follows_appends", "audit_head", "BEFORE UPDATE",
-     "(NEW.last_seq != OLD.last_seq OR NEW.last_hash != OLD.last_hash) AND (NEW.last_seq < OLD.last_seq "
-     "OR NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.seq = NEW.last_seq AND e.hash = NEW.last_hash) "
-     "OR EXISTS (SELECT 1 FROM audit_events e WHERE e.seq > NEW.last_seq))", HEAD_REFUSED),
-    ("audit_head_anchor_by_purge", "audit_head", "BEFORE UPDATE",
-     "(NEW.anchor_seq != OLD.anchor_seq OR NEW.anchor_hash != OLD.anchor_hash) AND (NEW.anchor_seq < OLD.anchor_seq "
-     "OR NOT EXISTS (SELECT 1 FROM audit_purge_permits p WHERE p.up_to_seq = NEW.anchor_seq "
-     "AND p.anchor_hash = NEW.anchor_hash))", ANCHOR_REFUSED),
+    (
+        "audit_head_follows_appends",
+        "audit_head",
+        "BEFORE UPDATE",
+        "(NEW.last_seq != OLD.last_seq OR NEW.last_hash != OLD.last_hash) AND (NEW.last_seq < OLD.last_seq "
+        "OR NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.seq = NEW.last_seq AND e.hash = NEW.last_hash) "
+        "OR EXISTS (SELECT 1 FROM audit_events e WHERE e.seq > NEW.last_seq))",
+        HEAD_REFUSED,
+    ),
+    (
+        "audit_head_anchor_by_purge",
+        "audit_head",
+        "BEFORE UPDATE",
+        "(NEW.anchor_seq != OLD.anchor_seq OR NEW.anchor_hash != OLD.anchor_hash) AND (NEW.anchor_seq < OLD.anchor_seq "
+        "OR NOT EXISTS (SELECT 1 FROM audit_purge_permits p WHERE p.up_to_seq = NEW.anchor_seq "
+        "AND p.anchor_hash = NEW.anchor_hash))",
+        ANCHOR_REFUSED,
+    ),
     ("audit_head_no_delete", "audit_head", "BEFORE DELETE", "1", f"audit_head {FIXED}"),
 ]
 
@@ -88,12 +108,19 @@ _PG_FUNCTIONS = {
 _PG_TRIGGERS = [
     ("audit_events_no_delete", "audit_events", "BEFORE DELETE FOR EACH ROW", "werkwijzer_audit_delete_guard"),
     ("audit_events_no_truncate", "audit_events", "BEFORE TRUNCATE FOR EACH STATEMENT", "werkwijzer_audit_fixed"),
-    ("audit_purge_permits_check", "audit_purge_permits", "BEFORE INSERT FOR EACH ROW",
-     "werkwijzer_audit_permit_guard"),
-    ("audit_purge_permits_fixed", "audit_purge_permits", "BEFORE UPDATE OR DELETE FOR EACH ROW",
-     "werkwijzer_audit_fixed"),
-    ("audit_purge_permits_no_truncate", "audit_purge_permits", "BEFORE TRUNCATE FOR EACH STATEMENT",
-     "werkwijzer_audit_fixed"),
+    ("audit_purge_permits_check", "audit_purge_permits", "BEFORE INSERT FOR EACH ROW", "werkwijzer_audit_permit_guard"),
+    (
+        "audit_purge_permits_fixed",
+        "audit_purge_permits",
+        "BEFORE UPDATE OR DELETE FOR EACH ROW",
+        "werkwijzer_audit_fixed",
+    ),
+    (
+        "audit_purge_permits_no_truncate",
+        "audit_purge_permits",
+        "BEFORE TRUNCATE FOR EACH STATEMENT",
+        "werkwijzer_audit_fixed",
+    ),
     ("audit_head_guard", "audit_head", "BEFORE UPDATE FOR EACH ROW", "werkwijzer_audit_head_guard"),
     ("audit_head_no_delete", "audit_head", "BEFORE DELETE FOR EACH ROW", "werkwijzer_audit_fixed"),
     ("audit_head_no_truncate", "audit_head", "BEFORE TRUNCATE FOR EACH STATEMENT", "werkwijzer_audit_fixed"),
@@ -101,24 +128,28 @@ _PG_TRIGGERS = [
 
 
 def upgrade() -> None:
-    op.create_table('audit_purge_permits',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('up_to_seq', sa.Integer(), nullable=False),
-    sa.Column('anchor_hash', sa.String(length=64), nullable=False),
-    sa.Column('cutoff', sa.DateTime(), nullable=False),
-    sa.Column('purged_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    op.create_table(
+        "audit_purge_permits",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("up_to_seq", sa.Integer(), nullable=False),
+        sa.Column("anchor_hash", sa.String(length=64), nullable=False),
+        sa.Column("cutoff", sa.DateTime(), nullable=False),
+        sa.Column("purged_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
     )
     if op.get_bind().dialect.name == "postgresql":
         for function, body in _PG_FUNCTIONS.items():
             op.execute(f"CREATE FUNCTION {function}() RETURNS trigger AS $$ BEGIN {body} END; $$ LANGUAGE plpgsql")
         for trigger, table, timing, function in _PG_TRIGGERS:
-            op.execute(f"CREATE TRIGGER {trigger} {timing.replace(' FOR', f' ON {table} FOR')} "
-                       f"EXECUTE FUNCTION {function}()")
+            op.execute(
+                f"CREATE TRIGGER {trigger} {timing.replace(' FOR', f' ON {table} FOR')} EXECUTE FUNCTION {function}()"
+            )
     else:
         for trigger, table, timing, condition, message in _SQLITE:
-            op.execute(f"CREATE TRIGGER {trigger} {timing} ON {table} WHEN {condition} "
-                       f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
+            op.execute(
+                f"CREATE TRIGGER {trigger} {timing} ON {table} WHEN {condition} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
 
 
 def downgrade() -> None:
@@ -130,4 +161,4 @@ def downgrade() -> None:
     else:
         for trigger, *_ in _SQLITE:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-    op.drop_table('audit_purge_permits')
+    op.drop_table("audit_purge_permits")

@@ -16,22 +16,22 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('teams', sa.JSON(), server_default='[]', nullable=False))
-        batch_op.add_column(sa.Column('token_issued_at', sa.DateTime(), nullable=True))
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("teams", sa.JSON(), server_default="[]", nullable=False))
+        batch_op.add_column(sa.Column("token_issued_at", sa.DateTime(), nullable=True))
     op.execute("UPDATE users SET token_issued_at = created_at")
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('token_issued_at', existing_type=sa.DateTime(), nullable=False)
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.alter_column("token_issued_at", existing_type=sa.DateTime(), nullable=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('token_issued_at')
-        batch_op.drop_column('teams')
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("token_issued_at")
+        batch_op.drop_column("teams")

@@ -45,8 +45,9 @@ def web(api_settings: Settings, model_store: ModelStore, tmp_path_factory: pytes
     from flows.evidence import write_systemcard
 
     folder: Path = tmp_path_factory.mktemp("web-db")
-    for api in start_api(api_settings.model_copy(update={"database_url": f"sqlite:///{folder / 'web.db'}"}),
-                         model_store):
+    for api in start_api(
+        api_settings.model_copy(update={"database_url": f"sqlite:///{folder / 'web.db'}"}), model_store
+    ):
         write_systemcard(api.settings, TRIAGE_EFFORT, folder / "systemcard")  # the system card page has one
         yield api
 
@@ -54,9 +55,12 @@ def web(api_settings: Settings, model_store: ModelStore, tmp_path_factory: pytes
 @pytest.fixture(scope="session")
 def page_ids(web: Api) -> dict[str, str]:
     """What fills the placeholders of ``tests/api/web/pages.PAGES``: advice with and without a suggestion, and
-the model whose system card the ``web`` fixture wrote."""
-    return {"advised": make_advice(web, 7001), "unadvised": make_advice(web, 7002, advised=False),
-            "name": TRIAGE_EFFORT}
+    the model whose system card the ``web`` fixture wrote."""
+    return {
+        "advised": make_advice(web, 7001),
+        "unadvised": make_advice(web, 7002, advised=False),
+        "name": TRIAGE_EFFORT,
+    }
 
 
 def make_advice(api: Api, n: int, *, advised: bool = True, **features: object) -> str:

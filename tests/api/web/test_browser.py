@@ -56,8 +56,11 @@ class LiveServer:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(api.app, host="127.0.0.1", port=self.port, lifespan="off",
-                                                    log_level="warning", access_log=False))
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                api.app, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning", access_log=False
+            )
+        )
         self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
 
     def __enter__(self) -> LiveServer:
@@ -98,8 +101,9 @@ def browser() -> Iterator[Any]:
 def open_as(browser: Any, live: LiveServer, api: Api, role: str | None) -> Any:
     """A fresh browser tab, signed in through the form as ``role`` (or not signed in)."""
     # axe-core is injected as a script; the pages' Content-Security-Policy would rightly refuse it.
-    context = browser.new_context(base_url=live.url, bypass_csp=True, viewport={"width": 1280, "height": 900},
-                                  locale="nl-NL")
+    context = browser.new_context(
+        base_url=live.url, bypass_csp=True, viewport={"width": 1280, "height": 900}, locale="nl-NL"
+    )
     page = context.new_page()
     if role is not None:
         page.goto("/aanmelden")
@@ -112,8 +116,11 @@ def open_as(browser: Any, live: LiveServer, api: Api, role: str | None) -> Any:
 def axe_violations(page: Any) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
-            for v in result["violations"] if v["impact"] in BLOCKING]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+        for v in result["violations"]
+        if v["impact"] in BLOCKING
+    ]
 
 
 def check_page(page: Any, name: str) -> None:
@@ -125,8 +132,9 @@ def check_page(page: Any, name: str) -> None:
 
 
 @pytest.mark.parametrize(("path", "allowed", "name"), PAGES, ids=[name for _, _, name in PAGES])
-def test_every_page_passes_axe(browser: Any, live: LiveServer, web: Api, page_ids: dict[str, str], path: str,
-                               allowed: frozenset[str], name: str) -> None:
+def test_every_page_passes_axe(
+    browser: Any, live: LiveServer, web: Api, page_ids: dict[str, str], path: str, allowed: frozenset[str], name: str
+) -> None:
     page = open_as(browser, live, web, sorted(allowed)[0])
     response = page.goto(path.format(**page_ids))
     assert response is not None and response.status == 200
@@ -142,15 +150,15 @@ def test_public_pages_pass_axe(browser: Any, live: LiveServer, web: Api, path: s
     page.context.close()
 
 
-def test_caseworker_records_a_decision_that_reaches_the_audit_trail(browser: Any, live: LiveServer,
-                                                                   web: Api) -> None:
+def test_caseworker_records_a_decision_that_reaches_the_audit_trail(browser: Any, live: LiveServer, web: Api) -> None:
     advice_id = make_advice(web, 9001)
     page = open_as(browser, live, web, "caseworker")
     assert page.url.endswith("/zaken")
     page.locator(f'a[href="/zaken/{advice_id}"]').click()
     page.wait_for_url(f"**/zaken/{advice_id}")
-    suggested = web.client.get(f"/api/v1/advice/{advice_id}", headers=web.headers("caseworker")).json()[
-        "suggestion"]["suggested_effort_class"]
+    suggested = web.client.get(f"/api/v1/advice/{advice_id}", headers=web.headers("caseworker")).json()["suggestion"][
+        "suggested_effort_class"
+    ]
     other = next(c for c in ("eenvoudig", "gemiddeld", "complex") if c != suggested)
 
     page.get_by_label("Nee, ik wijk af van het advies").check()
@@ -166,8 +174,9 @@ def test_caseworker_records_a_decision_that_reaches_the_audit_trail(browser: Any
     assert page.get_by_role("status").inner_text() == "Uw besluit is vastgelegd."
 
     with httpx.Client(base_url=live.url) as client:
-        events = client.get("/api/v1/audit/events", params={"subject": advice_id},
-                            headers=web.headers("auditor")).json()["events"]
+        events = client.get(
+            "/api/v1/audit/events", params={"subject": advice_id}, headers=web.headers("auditor")
+        ).json()["events"]
     decided = [e for e in events if e["kind"] == "decision.recorded"]
     assert len(decided) == 1
     assert decided[0]["payload"]["outcome"] == "deviated" and decided[0]["payload"]["final_effort_class"] == other
@@ -175,8 +184,9 @@ def test_caseworker_records_a_decision_that_reaches_the_audit_trail(browser: Any
 
 
 @pytest.mark.parametrize("role", ["team_lead", "model_owner", "auditor", "admin"])
-def test_other_roles_cannot_open_the_caseworker_pages(browser: Any, live: LiveServer, web: Api,
-                                                      page_ids: dict[str, str], role: str) -> None:
+def test_other_roles_cannot_open_the_caseworker_pages(
+    browser: Any, live: LiveServer, web: Api, page_ids: dict[str, str], role: str
+) -> None:
     page = open_as(browser, live, web, role)
     for path, allowed, _ in PAGES:
         if role in allowed:
@@ -187,12 +197,12 @@ def test_other_roles_cannot_open_the_caseworker_pages(browser: Any, live: LiveSe
     page.context.close()
 
 
-def test_keyboard_reaches_the_skip_link_first_and_focus_is_visible(browser: Any, live: LiveServer,
-                                                                   web: Api) -> None:
+def test_keyboard_reaches_the_skip_link_first_and_focus_is_visible(browser: Any, live: LiveServer, web: Api) -> None:
     page = open_as(browser, live, web, "caseworker")
     page.keyboard.press("Tab")
-    focused = page.evaluate("() => [document.activeElement.className, getComputedStyle(document.activeElement)"
-                            ".outlineStyle]")
+    focused = page.evaluate(
+        "() => [document.activeElement.className, getComputedStyle(document.activeElement).outlineStyle]"
+    )
     assert focused == ["skip-link", "solid"]
     page.keyboard.press("Enter")
     assert page.evaluate("() => location.hash") == "#inhoud"
@@ -217,8 +227,9 @@ def test_caseworker_decides_with_the_keyboard_only(browser: Any, live: LiveServe
     tab_to(page, "#outcome-followed")
     page.keyboard.press("Space")
     tab_to(page, "#final_effort_class")
-    suggested = web.client.get(f"/api/v1/advice/{advice_id}", headers=web.headers("caseworker")).json()[
-        "suggestion"]["suggested_effort_class"]
+    suggested = web.client.get(f"/api/v1/advice/{advice_id}", headers=web.headers("caseworker")).json()["suggestion"][
+        "suggested_effort_class"
+    ]
     for _ in range(page.locator("#final_effort_class option").count()):
         if page.locator("#final_effort_class").input_value() == suggested:
             break
@@ -231,8 +242,9 @@ def test_caseworker_decides_with_the_keyboard_only(browser: Any, live: LiveServe
     page.context.close()
 
 
-def test_citizen_letter_prints_without_the_sites_frame(browser: Any, live: LiveServer, web: Api,
-                                                      page_ids: dict[str, str]) -> None:
+def test_citizen_letter_prints_without_the_sites_frame(
+    browser: Any, live: LiveServer, web: Api, page_ids: dict[str, str]
+) -> None:
     page = open_as(browser, live, web, "caseworker")
     page.goto(f"/zaken/{page_ids['advised']}/uitleg")
     frame = ("header.site-header", "a.skip-link", "p.no-print")

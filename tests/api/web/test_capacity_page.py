@@ -35,13 +35,22 @@ def capacity_rows(html: str) -> list[list[str]]:
     return [CELL.findall(cells) for _, cells in ROW.findall(table)]
 
 
-def expected_rows(store: ModelStore, team: str, demand: float = 0.0, fte: float = 0.0,
-                  backlog: float = 0.0) -> list[list[str]]:
+def expected_rows(
+    store: ModelStore, team: str, demand: float = 0.0, fte: float = 0.0, backlog: float = 0.0
+) -> list[list[str]]:
     weeks = planning.capacity(store, team, demand, fte, backlog)["weeks"]
-    return [[fmt.number(w["intake_mean"]), fmt.number(w["fte_needed_mean"], 1),
-             f"{fmt.number(w['fte_needed_lo_80'], 1)} – {fmt.number(w['fte_needed_hi_80'], 1)}",
-             fmt.number(w["fte_available"], 1), fmt.number(w["fte_gap"], 1, signed=True),
-             fmt.number(w["backlog_hours"]), fmt.percent(w["breach_probability"])] for w in weeks]
+    return [
+        [
+            fmt.number(w["intake_mean"]),
+            fmt.number(w["fte_needed_mean"], 1),
+            f"{fmt.number(w['fte_needed_lo_80'], 1)} – {fmt.number(w['fte_needed_hi_80'], 1)}",
+            fmt.number(w["fte_available"], 1),
+            fmt.number(w["fte_gap"], 1, signed=True),
+            fmt.number(w["backlog_hours"]),
+            fmt.percent(w["breach_probability"]),
+        ]
+        for w in weeks
+    ]
 
 
 def test_page_shows_the_services_numbers(lead: TestClient, model_store: ModelStore) -> None:
@@ -54,8 +63,9 @@ def test_page_shows_the_services_numbers(lead: TestClient, model_store: ModelSto
     assert "U ziet de cijfers zonder scenario" in r.text
 
 
-def test_weeks_at_risk_are_marked_in_the_table_and_named_in_text(lead: TestClient, web: Api,
-                                                                 model_store: ModelStore) -> None:
+def test_weeks_at_risk_are_marked_in_the_table_and_named_in_text(
+    lead: TestClient, web: Api, model_store: ModelStore
+) -> None:
     weeks = planning.capacity(model_store, TEAM, 0.0, 0.0, 0.0)["weeks"]
     risky = [w for w in weeks if w["breach_probability"] >= web.settings.breach_risk_threshold]
     assert risky, "the toy team is understaffed, so some weeks are at risk"
@@ -82,15 +92,19 @@ def test_scenario_changes_the_fte_figures(lead: TestClient, model_store: ModelSt
     assert 'value="2,5"' in r.text, "the form shows the scenario as typed"
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("demand=veel", "Vul bij instroom een getal in, bijvoorbeeld 10 of -5."),
-    ("demand=1000", "De verandering van de instroom moet tussen -90 en 500 procent liggen."),
-    ("fte=nan", "Vul bij bezetting een getal in"),
-    ("backlog=-5", "De werkvoorraad moet 0 uur of meer zijn"),
-    ("team=geen_team", "Kies een team uit de lijst."),
-])
-def test_invalid_scenario_gives_a_dutch_error_and_the_base_figures(lead: TestClient, model_store: ModelStore,
-                                                                   query: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("demand=veel", "Vul bij instroom een getal in, bijvoorbeeld 10 of -5."),
+        ("demand=1000", "De verandering van de instroom moet tussen -90 en 500 procent liggen."),
+        ("fte=nan", "Vul bij bezetting een getal in"),
+        ("backlog=-5", "De werkvoorraad moet 0 uur of meer zijn"),
+        ("team=geen_team", "Kies een team uit de lijst."),
+    ],
+)
+def test_invalid_scenario_gives_a_dutch_error_and_the_base_figures(
+    lead: TestClient, model_store: ModelStore, query: str, message: str
+) -> None:
     r = lead.get(f"/capaciteit?{query}")
     assert r.status_code == 422
     assert message in r.text and 'class="error-summary"' in r.text and 'aria-invalid="true"' in r.text

@@ -39,8 +39,10 @@ def test_work_list_shows_waiting_cases_newest_first_and_drops_decided_ones(web: 
 
 def test_the_work_list_counts_its_cases_in_singular_or_plural(web: Api) -> None:
     make_advice(web, 8003)
-    for lang, pattern, one in (("nl", r"(\d+) (zaak wacht|zaken wachten) op een besluit", "zaak wacht"),
-                               ("en", r"(\d+) (case waits|cases wait) for a decision", "case waits")):
+    for lang, pattern, one in (
+        ("nl", r"(\d+) (zaak wacht|zaken wachten) op een besluit", "zaak wacht"),
+        ("en", r"(\d+) (case waits|cases wait) for a decision", "case waits"),
+    ):
         found = re.search(pattern, sign_in(web, "caseworker").get(f"/zaken?lang={lang}").text)
         assert found, f"the {lang} caption counts the waiting cases"
         assert (int(found[1]) == 1) == (found[2] == one), found[0]
@@ -68,8 +70,9 @@ def test_decision_through_the_form_lands_in_the_store_and_the_audit_trail(web: A
     decision = _advice(web, advice_id)["decision"]
     assert decision["outcome"] == "deviated" and decision["final_effort_class"] == other
     assert decision["decided_by"] == web.user_ids["caseworker"] and decision["motivation"] == "Huisbezoek gedaan."
-    events = web.client.get("/api/v1/audit/events", params={"subject": advice_id},
-                            headers=web.headers("auditor")).json()["events"]
+    events = web.client.get(
+        "/api/v1/audit/events", params={"subject": advice_id}, headers=web.headers("auditor")
+    ).json()["events"]
     recorded = [e for e in events if e["kind"] == "decision.recorded"]
     assert len(recorded) == 1 and recorded[0]["actor"] == web.user_ids["caseworker"]
     again = _decide(client, advice_id, outcome="deviated", final_effort_class=other, motivation="nog eens")
@@ -86,8 +89,9 @@ def test_deviation_without_motivation_is_refused_next_to_the_field_and_keeps_the
     assert 'aria-describedby="motivation-hint motivation-error" aria-invalid="true"' in r.text
     assert 'value="deviated" checked' in r.text and f'value="{other}" selected' in r.text
     assert _advice(web, advice_id)["status"] == "awaiting_decision"
-    events = web.client.get("/api/v1/audit/events", params={"subject": advice_id},
-                            headers=web.headers("auditor")).json()["events"]
+    events = web.client.get(
+        "/api/v1/audit/events", params={"subject": advice_id}, headers=web.headers("auditor")
+    ).json()["events"]
     assert [e["kind"] for e in events] == ["advice.created"]
 
 
@@ -99,8 +103,13 @@ def test_service_refusals_come_back_in_dutch_next_to_their_field(web: Api) -> No
     assert r.status_code == 422 and 'id="outcome-error">U wijkt af, maar kiest dezelfde zwaarte' in r.text
     r = _decide(client, advice_id, final_effort_class=suggested)
     assert r.status_code == 422 and 'id="outcome-error">Kies of u het advies volgt' in r.text
-    r = _decide(client, advice_id, outcome="deviated", final_effort_class="complex" if suggested != "complex"
-                else "eenvoudig", motivation="BSN 111222333 gebeld")
+    r = _decide(
+        client,
+        advice_id,
+        outcome="deviated",
+        final_effort_class="complex" if suggested != "complex" else "eenvoudig",
+        motivation="BSN 111222333 gebeld",
+    )
     assert r.status_code == 422 and "lijkt een BSN te bevatten" in r.text and "111222333" in r.text
     assert _advice(web, advice_id)["status"] == "awaiting_decision"
 
@@ -108,8 +117,10 @@ def test_service_refusals_come_back_in_dutch_next_to_their_field(web: Api) -> No
 def test_decision_post_without_csrf_is_refused_and_nothing_stored(web: Api) -> None:
     client = sign_in(web, "caseworker")
     advice_id = make_advice(web, 8050, advised=False)
-    r = client.post(f"/zaken/{advice_id}/besluit", data={"outcome": "deviated", "final_effort_class": "complex",
-                                                           "motivation": "eigen oordeel"})
+    r = client.post(
+        f"/zaken/{advice_id}/besluit",
+        data={"outcome": "deviated", "final_effort_class": "complex", "motivation": "eigen oordeel"},
+    )
     assert r.status_code == 403
     assert _advice(web, advice_id)["status"] == "awaiting_decision"
 
@@ -124,14 +135,23 @@ def test_control_and_switched_off_cases_render_the_same_markup(web: Api) -> None
     client = sign_in(web, "caseworker")
     control = make_advice(web, 8060, advised=False)
     admin = web.headers("admin")
-    assert web.client.put("/api/v1/admin/advice-switch", json={"scope": TRIAGE_EFFORT, "enabled": False,
-                                                                "reason": "test"}, headers=admin).status_code == 200
+    assert (
+        web.client.put(
+            "/api/v1/admin/advice-switch",
+            json={"scope": TRIAGE_EFFORT, "enabled": False, "reason": "test"},
+            headers=admin,
+        ).status_code
+        == 200
+    )
     try:
         r = web.client.post("/api/v1/advice", json=new_case(8061), headers=web.headers("caseworker"))
         switched_off = r.json()["advice_id"]
     finally:
-        web.client.put("/api/v1/admin/advice-switch", json={"scope": TRIAGE_EFFORT, "enabled": True,
-                                                             "reason": "test"}, headers=admin)
+        web.client.put(
+            "/api/v1/admin/advice-switch",
+            json={"scope": TRIAGE_EFFORT, "enabled": True, "reason": "test"},
+            headers=admin,
+        )
     for suffix in ("", "/uitleg", "?lang=en"):
         a = _normalised(client.get(f"/zaken/{control}{suffix}").text, control, "WMO-2026-008060")
         b = _normalised(client.get(f"/zaken/{switched_off}{suffix}").text, switched_off, "WMO-2026-008061")
@@ -143,8 +163,9 @@ def test_control_and_switched_off_cases_render_the_same_markup(web: Api) -> None
 def test_citizen_letter_is_a_print_view_in_the_pages_language(web: Api) -> None:
     client = sign_in(web, "caseworker")
     advice_id = make_advice(web, 8070)
-    text = web.client.get(f"/api/v1/advice/{advice_id}/citizen-explanation?lang=nl",
-                          headers=web.headers("caseworker")).json()["text"]
+    text = web.client.get(
+        f"/api/v1/advice/{advice_id}/citizen-explanation?lang=nl", headers=web.headers("caseworker")
+    ).json()["text"]
     page = client.get(f"/zaken/{advice_id}/uitleg").text
     assert "Uitleg bij uw aanvraag" in page and text.split(".")[0] in page
     assert "@media print" in client.get("/static/web.css").text
@@ -164,8 +185,16 @@ def test_without_a_suggestion_the_motivation_is_asked_for_the_own_choice(web: Ap
     r = _decide(client, advice_id, outcome="deviated", final_effort_class="gemiddeld")
     assert r.status_code == 422
     assert 'id="motivation-error">Schrijf op waarom u voor deze zwaarte kiest.' in r.text
-    assert _decide(client, advice_id, outcome="deviated", final_effort_class="gemiddeld",
-                   motivation="Eigen beoordeling na gesprek.").status_code == 303
+    assert (
+        _decide(
+            client,
+            advice_id,
+            outcome="deviated",
+            final_effort_class="gemiddeld",
+            motivation="Eigen beoordeling na gesprek.",
+        ).status_code
+        == 303
+    )
     assert _advice(web, advice_id)["decision"]["final_effort_class"] == "gemiddeld"
 
 
@@ -178,11 +207,14 @@ def test_objection_through_the_form_is_recorded_and_refusals_keep_the_text(web: 
     assert "Niet eens met de zwaarte</textarea>" in r.text
     r = client.post(f"/zaken/{advice_id}/bezwaar", data={"csrf_token": csrf, "kind": "objection", "summary": " "})
     assert r.status_code == 422 and 'id="summary-error">Schrijf op waar het over gaat.' in r.text
-    r = client.post(f"/zaken/{advice_id}/bezwaar", data={"csrf_token": csrf, "kind": "complaint",
-                                                          "summary": "Niet eens met de zwaarte"})
+    r = client.post(
+        f"/zaken/{advice_id}/bezwaar",
+        data={"csrf_token": csrf, "kind": "complaint", "summary": "Niet eens met de zwaarte"},
+    )
     assert r.status_code == 303 and "is vastgelegd" in client.get(r.headers["location"]).text
-    events = web.client.get("/api/v1/audit/events", params={"subject": advice_id},
-                            headers=web.headers("auditor")).json()["events"]
+    events = web.client.get(
+        "/api/v1/audit/events", params={"subject": advice_id}, headers=web.headers("auditor")
+    ).json()["events"]
     recorded = [e for e in events if e["kind"] == "objection.recorded"]
     assert len(recorded) == 1 and recorded[0]["payload"]["kind"] == "complaint"
     assert client.post(f"/zaken/{advice_id}/bezwaar", data={"kind": "complaint", "summary": "x"}).status_code == 403

@@ -21,11 +21,23 @@ from werkwijzer import formatting
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONDAYS = [dt.date(2026, 11, 2) + dt.timedelta(weeks=i) for i in range(12)]
-TEXT = ChartText(title="Instroom <Wmo> & prognose", desc="Verwacht: 1.234 zaken.", x_axis="week",
-                 y_axis="zaken per week",
-                 legend={"history": "gerealiseerd", "forecast": "verwachting", "band_80": "80 %-band",
-                         "band_95": "95 %-band", "needed": "nodig", "available": "beschikbaar",
-                         "risk": "risico op termijnoverschrijding", "up": "hoger", "down": "lager"})
+TEXT = ChartText(
+    title="Instroom <Wmo> & prognose",
+    desc="Verwacht: 1.234 zaken.",
+    x_axis="week",
+    y_axis="zaken per week",
+    legend={
+        "history": "gerealiseerd",
+        "forecast": "verwachting",
+        "band_80": "80 %-band",
+        "band_95": "95 %-band",
+        "needed": "nodig",
+        "available": "beschikbaar",
+        "risk": "risico op termijnoverschrijding",
+        "up": "hoger",
+        "down": "lager",
+    },
+)
 
 
 def parse(svg: str) -> ET.Element:
@@ -67,10 +79,14 @@ def test_forecast_chart_is_accessible_svg_with_both_bands_and_labels() -> None:
 def test_band_polygon_spans_the_interval() -> None:
     _, ahead = forecast_points()
     root = parse(forecast_chart([], ahead, TEXT, chart_id="c"))
-    ys = [float(pair.split(",")[1]) for pair in by_class(root, "band-95")[0].get("d").replace("M", "")
-          .replace("L", "").replace("Z", "").split()]
-    ys80 = [float(pair.split(",")[1]) for pair in by_class(root, "band-80")[0].get("d").replace("M", "")
-            .replace("L", "").replace("Z", "").split()]
+    ys = [
+        float(pair.split(",")[1])
+        for pair in by_class(root, "band-95")[0].get("d").replace("M", "").replace("L", "").replace("Z", "").split()
+    ]
+    ys80 = [
+        float(pair.split(",")[1])
+        for pair in by_class(root, "band-80")[0].get("d").replace("M", "").replace("L", "").replace("Z", "").split()
+    ]
     assert min(ys) < min(ys80) and max(ys) > max(ys80), "the 95 % band lies around the 80 % band"
 
 
@@ -114,10 +130,17 @@ def test_nice_ticks_are_round_and_cover_the_range() -> None:
         nice_ticks(0, float("nan"))
 
 
-@pytest.mark.parametrize(("value", "lang", "expected"), [
-    (1234.56, "nl", "1.234,6"), (1234.56, "en", "1,234.6"), (-0.04, "nl", "0,0"), (-3.0, "nl", "\u22123,0"),
-    (None, "nl", "–"), (float("inf"), "nl", "–"),
-])
+@pytest.mark.parametrize(
+    ("value", "lang", "expected"),
+    [
+        (1234.56, "nl", "1.234,6"),
+        (1234.56, "en", "1,234.6"),
+        (-0.04, "nl", "0,0"),
+        (-3.0, "nl", "\u22123,0"),
+        (None, "nl", "–"),
+        (float("inf"), "nl", "–"),
+    ],
+)
 def test_numbers(value: float | None, lang: str, expected: str) -> None:
     assert formatting.number(value, 1, lang) == expected
 

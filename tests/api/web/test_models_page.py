@@ -22,8 +22,9 @@ def owner(web: Api) -> TestClient:
     return sign_in(web, "model_owner")
 
 
-def test_page_lists_each_model_with_version_gates_and_mlflow_links(owner: TestClient, web: Api,
-                                                                   model_store: ModelStore) -> None:
+def test_page_lists_each_model_with_version_gates_and_mlflow_links(
+    owner: TestClient, web: Api, model_store: ModelStore
+) -> None:
     r = owner.get("/modellen")
     assert r.status_code == 200, r.text
     api_view = web.client.get("/api/v1/models", headers=web.headers("model_owner")).json()
@@ -57,8 +58,10 @@ def test_page_shows_what_the_gates_cost_the_version(owner: TestClient) -> None:
     """ADR 0016: the most accurate candidate, why it was not taken and what it would have scored."""
     html = owner.get("/modellen").text
     assert "Keuze van het model" in html
-    assert ("Het nauwkeurigste kandidaatmodel (glassbox:linear:C=0.1) is niet gekozen, omdat het een toets niet "
-            "haalt. Gekozen is glassbox:linear:C=0.01.") in html
+    assert (
+        "Het nauwkeurigste kandidaatmodel (glassbox:linear:C=0.1) is niet gekozen, omdat het een toets niet "
+        "haalt. Gekozen is glassbox:linear:C=0.01."
+    ) in html
     assert "had glassbox:linear:C=0.1 een ROC AUC van 0,816 gehaald, het gekozen model 0,812 (verschil +0,003)" in html
     assert '<span lang="en">fairness: 1 ratio(s) outside 0.8-1.25; worst: fnr of sex=man</span>' in html
     assert "0,812 / 0,823 / 0,735 (nauwkeurigste kandidaat, niet gekozen: 0,816)" in html
@@ -73,16 +76,19 @@ def test_agreement_rates_equal_the_monitoring_service(web: Api, owner: TestClien
         suggested = advice["suggestion"]["suggested_effort_class"]
         final = suggested if outcome == "followed" else next(c for c in ("eenvoudig", "complex") if c != suggested)
         body = {"outcome": outcome, "final_effort_class": final, "motivation": "test van de pagina"}
-        r = web.client.post(f"/api/v1/advice/{advice['advice_id']}/decision", json=body,
-                            headers=web.headers("caseworker"))
+        r = web.client.post(
+            f"/api/v1/advice/{advice['advice_id']}/decision", json=body, headers=web.headers("caseworker")
+        )
         assert r.status_code == 201, r.text
     html = owner.get("/modellen").text
     with web.app.state.sessions() as session:
         usage = monitoring.overrides(session, web.settings)
     assert f"Besluiten met advies: {usage['decisions_with_advice']}." in html
     for cell in usage["cells"]:
-        row = (f'<td class="num">{fmt.number(cell["decisions"])}</td><td class="num">'
-               f'{fmt.percent(cell["agreement_rate"])}</td>')
+        row = (
+            f'<td class="num">{fmt.number(cell["decisions"])}</td><td class="num">'
+            f"{fmt.percent(cell['agreement_rate'])}</td>"
+        )
         assert row in html, cell
 
 
@@ -94,7 +100,8 @@ def test_register_entry_downloads_as_the_stored_json(owner: TestClient, model_st
     assert r.status_code == 200
     assert r.json() == bundle.register_entry
     assert r.headers["content-disposition"] == (
-        f'attachment; filename="algoritmeregister-{name}-v{bundle.version}.json"')
+        f'attachment; filename="algoritmeregister-{name}-v{bundle.version}.json"'
+    )
 
 
 def test_register_entry_of_an_unknown_model_is_not_found(owner: TestClient) -> None:
@@ -130,7 +137,8 @@ def test_stop_button_switches_advice_off_and_is_audited(own: Api) -> None:
     assert advice.status_code == 201 and advice.json()["suggestion"] is None
     events = own.client.get("/api/v1/audit/events?subject=global", headers=own.headers("auditor")).json()["events"]
     assert [e["payload"] for e in events if e["kind"] == "advice_switch.changed"] == [
-        {"scope": "global", "enabled": False, "reason": "Drift boven de stopgrens"}]
+        {"scope": "global", "enabled": False, "reason": "Drift boven de stopgrens"}
+    ]
     assert events[-1]["actor"] == own.user_ids["admin"]
 
 
@@ -160,8 +168,10 @@ def test_stop_button_without_a_choice_links_the_error_to_the_choice(own: Api) ->
 def test_only_an_admin_may_post_the_stop_button(own: Api, role: str) -> None:
     client = sign_in(own, role)
     csrf = csrf_of(client.get("/").text) if role == "team_lead" else csrf_of(client.get("/modellen").text)
-    r = client.post("/modellen/stopknop", data={"csrf_token": csrf, "scope": "global", "enabled": "false",
-                                                 "reason": "niet mijn knop"})
+    r = client.post(
+        "/modellen/stopknop",
+        data={"csrf_token": csrf, "scope": "global", "enabled": "false", "reason": "niet mijn knop"},
+    )
     assert r.status_code == 403
     models = own.client.get("/api/v1/models", headers=own.headers("model_owner")).json()
     assert models["advice_enabled_globally"] is True

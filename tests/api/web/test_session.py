@@ -80,8 +80,9 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(web: Api) -> N
     r = client.get("/zaken?lang=nl")
     assert r.status_code == 303 and r.headers["location"] == "/aanmelden?next=/zaken%3Flang%3Dnl"
     csrf = csrf_of(client.get(r.headers["location"]).text)
-    r = client.post("/aanmelden", data={"csrf_token": csrf, "token": web.tokens["caseworker"],
-                                        "next": "//evil.example/x"})
+    r = client.post(
+        "/aanmelden", data={"csrf_token": csrf, "token": web.tokens["caseworker"], "next": "//evil.example/x"}
+    )
     assert r.headers["location"] == "/zaken"
 
 
@@ -140,6 +141,8 @@ def test_a_cookie_signed_with_the_published_development_secret_is_refused(web: A
     assert r.status_code == 303 and r.headers["location"].startswith("/aanmelden")
     genuine = sign_in(web, "admin")
     assert genuine.get("/modellen").status_code == 200
+
+
 @pytest.mark.parametrize("value", ["é.é", "abc.défg", "☃", "x.\u00ff" * 3])
 def test_a_malformed_cookie_or_csrf_value_counts_as_absent_not_a_500(web: Api, value: str) -> None:
     client = page_client(web)  # a browser (or anyone) may send any bytes as the cookie
@@ -154,9 +157,18 @@ def test_a_malformed_cookie_or_csrf_value_counts_as_absent_not_a_500(web: Api, v
 def test_the_language_link_of_any_page_stays_on_the_site(path: str) -> None:
     """A request for ``//host/x`` (a 404 page, say) links its other language to ``/host/x``, never to the host.
     Built from the ASGI scope, because HTTP clients normalise such paths before sending them."""
-    request = Request({"type": "http", "method": "GET", "path": path, "raw_path": path.encode(),
-                       "query_string": b"team=a", "headers": [(b"host", b"127.0.0.1")], "scheme": "http",
-                       "server": ("127.0.0.1", 80)})
+    request = Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"team=a",
+            "headers": [(b"host", b"127.0.0.1")],
+            "scheme": "http",
+            "server": ("127.0.0.1", 80),
+        }
+    )
     link = switch_url(request, "en")
     assert link.startswith("/") and not link.startswith(("//", "/\\")) and link.endswith("?team=a&lang=en"), link
 
@@ -207,8 +219,12 @@ def test_a_missing_page_is_a_dutch_page_for_browsers_and_json_for_programs(web: 
 
 
 def test_every_form_post_route_checks_the_csrf_token() -> None:
-    posts = [route for router in ROUTERS for route in router.routes
-             if isinstance(route, APIRoute) and route.methods - {"GET", "HEAD"}]
+    posts = [
+        route
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.methods - {"GET", "HEAD"}
+    ]
     assert posts, "the pages have forms"
     for route in posts:
         assert any(d.call is web_session.check_csrf for d in route.dependant.dependencies), route.path

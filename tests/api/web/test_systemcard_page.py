@@ -27,8 +27,10 @@ def test_the_models_page_counts_the_card_and_links_it(web: Api, auditor: TestCli
     counted = card["summary"]["requirements"]
     systemcards._CACHE.clear()  # the page would show the card it read less than KEEP_SECONDS ago
     page = auditor.get("/modellen").text
-    assert (f"Vereisten: {counted['evidenced']} beantwoord uit bewijs, {counted['open']} open, "
-            f"{counted['not_applicable']} niet van toepassing.") in page
+    assert (
+        f"Vereisten: {counted['evidenced']} beantwoord uit bewijs, {counted['open']} open, "
+        f"{counted['not_applicable']} niet van toepassing."
+    ) in page
     assert f'href="/modellen/{TRIAGE_EFFORT}/systeemkaart"' in page
     assert f"werkwijzer evidence --model {TRIAGE_INTEGRATED} --out MAP" in page, "no card yet: how to make one"
 
@@ -47,8 +49,7 @@ def test_decisions_on_the_record_answer_the_oversight_questions(web: Api, tmp_pa
     advice = web.client.post("/api/v1/advice", json=new_case(9301), headers=web.headers("caseworker")).json()
     suggested = advice["suggestion"]["suggested_effort_class"]
     body = {"outcome": "followed", "final_effort_class": suggested}
-    r = web.client.post(f"/api/v1/advice/{advice['advice_id']}/decision", json=body,
-                        headers=web.headers("caseworker"))
+    r = web.client.post(f"/api/v1/advice/{advice['advice_id']}/decision", json=body, headers=web.headers("caseworker"))
     assert r.status_code in (200, 201), r.text
     card = json.loads(write_systemcard(web.settings, TRIAGE_EFFORT, tmp_path, log=False)["json"].read_text("utf-8"))
     found = {e["urn"].rsplit(":", 1)[-1]: e for e in card["requirements"]}
@@ -69,7 +70,9 @@ def test_an_mlflow_that_does_not_answer_leaves_the_page_without_a_card_in_bounde
     before = mlflow.get_tracking_uri()
     began = time.monotonic()
     assert systemcards.summaries(gone, {TRIAGE_EFFORT: "no-such-run", TRIAGE_INTEGRATED: None}) == {
-        TRIAGE_EFFORT: None, TRIAGE_INTEGRATED: None}
+        TRIAGE_EFFORT: None,
+        TRIAGE_INTEGRATED: None,
+    }
     assert time.monotonic() - began < systemcards.WAIT_SECONDS + 1.0
     assert mlflow.get_tracking_uri() == before, "the page's reads leave the process's MLflow setup alone"
     began = time.monotonic()  # asked again within RETRY_SECONDS: the absence is remembered, no new wait

@@ -57,8 +57,9 @@ def advised(trained_web: Api) -> dict[str, Any]:
     effort = store.triage(TRIAGE_EFFORT)
     assert effort is not None
     body = advice_requests(trained_web.settings.data_dir / "cases.csv", [effort.schema], 1)[0]
-    r = trained_web.client.post("/api/v1/advice", json=body.model_dump(mode="json"),
-                                headers=trained_web.headers("caseworker"))
+    r = trained_web.client.post(
+        "/api/v1/advice", json=body.model_dump(mode="json"), headers=trained_web.headers("caseworker")
+    )
     assert r.status_code == 201, r.text
     assert r.json()["suggestion"] is not None and r.json()["reasons"]
     return r.json()
@@ -75,9 +76,9 @@ def test_nieuwe_zaken_lists_the_advised_case(caseworker: TestClient, advised: di
     assert f'href="/zaken/{advised["advice_id"]}"' in r.text and advised["case_id"] in r.text
 
 
-def test_case_page_shows_the_champion_version_and_dutch_reasons(trained_web: Api, caseworker: TestClient,
-                                                               advised: dict[str, Any],
-                                                               champions: dict[str, str]) -> None:
+def test_case_page_shows_the_champion_version_and_dutch_reasons(
+    trained_web: Api, caseworker: TestClient, advised: dict[str, Any], champions: dict[str, str]
+) -> None:
     r = caseworker.get(f"/zaken/{advised['advice_id']}")
     assert r.status_code == 200, r.text
     assert f"Model: {TRIAGE_EFFORT}, versie {champions[TRIAGE_EFFORT]}." in r.text
@@ -90,12 +91,14 @@ def test_case_page_shows_the_champion_version_and_dutch_reasons(trained_web: Api
         assert f">{escape(label)}</text>" in chart, label
 
 
-def test_citizen_letter_is_the_apis_explanation(trained_web: Api, caseworker: TestClient,
-                                                advised: dict[str, Any]) -> None:
+def test_citizen_letter_is_the_apis_explanation(
+    trained_web: Api, caseworker: TestClient, advised: dict[str, Any]
+) -> None:
     r = caseworker.get(f"/zaken/{advised['advice_id']}/uitleg")
     assert r.status_code == 200 and "Uitleg bij uw aanvraag" in r.text
-    text = trained_web.client.get(f"/api/v1/advice/{advised['advice_id']}/citizen-explanation",
-                                  headers=trained_web.headers("caseworker")).json()["text"]
+    text = trained_web.client.get(
+        f"/api/v1/advice/{advised['advice_id']}/citizen-explanation", headers=trained_web.headers("caseworker")
+    ).json()["text"]
     assert text and str(escape(text)) in r.text
 
 
