@@ -64,27 +64,28 @@ def train(
     out: Path,
 ) -> None:
     """Train, audit, explain and register a triage model; writes every report into OUT."""
-    from flows.train_triage import train_triage
+    from cli.terminal import ProgressBars
+    from flows.train_triage import TRAINING_STEPS, train_triage
     from models.policy import FeaturePolicyError
+    from werkwijzer.progress import reporting
     from werkwijzer.settings import get_settings
 
-    click.echo(
-        f"training {target} on {cases}: policy, proxy scan, model, fairness audit, SHAP, registry (a minute or more)"
-    )
+    click.echo(f"training {target} on {cases}: {', '.join(TRAINING_STEPS)} (a minute or more)")
     try:
-        run = train_triage(
-            str(cases),
-            str(registry),
-            target,
-            positive=positive,
-            governance_path=str(governance) if governance else None,
-            justification_path=str(justification) if justification else None,
-            label_repair=label_repair,
-            norms_path=str(norms) if norms else None,
-            human_col=human,
-            out_dir=str(out),
-            settings=get_settings(),
-        )
+        with ProgressBars() as bars, reporting(bars.advance):
+            run = train_triage(
+                str(cases),
+                str(registry),
+                target,
+                positive=positive,
+                governance_path=str(governance) if governance else None,
+                justification_path=str(justification) if justification else None,
+                label_repair=label_repair,
+                norms_path=str(norms) if norms else None,
+                human_col=human,
+                out_dir=str(out),
+                settings=get_settings(),
+            )
     except FeaturePolicyError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"wrote reports to {out}")

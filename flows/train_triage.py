@@ -35,6 +35,7 @@ from models.triage import save_model
 from werkwijzer.contracts import read_cases, read_norms, read_registry
 from werkwijzer.i18n import both
 from werkwijzer.io import staged_output
+from werkwijzer.progress import report
 from werkwijzer.settings import Settings, get_settings
 from werkwijzer.tracking import (
     configure_mlflow,
@@ -46,6 +47,8 @@ from werkwijzer.tracking import (
 from werkwijzer.vocabulary import triage_model_name
 
 EXPERIMENT = experiments.TRIAGE
+# What the command's progress bar counts (werkwijzer.progress; issue 15 item 5).
+TRAINING_STEPS = ("inputs", "policy and proxy scan", "model", "fairness audit", "SHAP", "registry")
 GATES = ("performance", "proxy", "fairness", "registry", "shap_additivity")
 
 
@@ -294,13 +297,19 @@ def train_triage(
     """Train, audit, explain and register a triage model; see the module docstring."""
     settings = settings or get_settings()
     logger = get_run_logger()
+    progress = len(TRAINING_STEPS)
     cases, registry, norms = validate_inputs(cases_path, registry_path, norms_path)
+    report("triage", 1, progress)
     prep = policy_and_proxy(cases, registry, target, settings, positive, label_repair, norms)
+    report("triage", 2, progress)
     model, train_idx, test_idx = train_and_calibrate(prep, settings)
+    report("triage", 3, progress)
     name = triage_model_name(target)
     doc = steps.schema(prep, model, name)
     result = evaluate_and_audit(prep, model, train_idx, test_idx, settings, justification_path, norms, human_col)
+    report("triage", 4, progress)
     shap_out = explain_task(prep, model, train_idx, test_idx, doc, settings.seed)
+    report("triage", 5, progress)
     governance = load_governance(governance_path, settings)
     card, entry, entry_error = steps.card_and_entry(prep, model, name, result, governance, doc)
     gate_results = steps.gates(
@@ -333,6 +342,7 @@ def train_triage(
             version, champion = log_and_register(
                 run_id, name, settings, prep, model, doc, result, shap_out, stage, gate_results
             )
+        report("triage", 6, progress)
         if justification_path:  # the model owner's document itself, not only its name (issue 17)
             client.log_artifact(run_id, justification_path, "justification")
     except BaseException:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -213,6 +214,9 @@ def test_triage_train_with_yes_no_labels_writes_every_report(
     )
     assert result.exit_code == 0, result.output
     assert "MLflow run:" in result.output and "gate fairness" in result.output
+    # not a terminal: the progress bar over the training steps is plain lines, the last one all done
+    steps = re.findall(r"^  triage: (\d+) of (\d+)$", result.output, re.MULTILINE)
+    assert steps[0] == ("1", "6") and steps[-1] == ("6", "6") and len(steps) == 6
     for name in REPORT_FILES:
         assert (out / name).is_file(), name
     metrics = json.loads((out / "metrics.json").read_text())
