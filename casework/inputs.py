@@ -7,18 +7,29 @@ pass through the same checks.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-FeatureValue = bool | int | float | str
+
+def _no_nul(value: str) -> str:
+    """PostgreSQL cannot store a NUL character in text (a 500 before this check; found by the fuzz test)."""
+    if "\x00" in value:
+        raise ValueError("text must not contain a NUL character (0x00)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+"""Text a person or a case system sends: stored as it is, so it must be storable on every engine."""
+
+FeatureValue = bool | int | float | Text
 
 
 class AdviceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    case_id: str = Field(min_length=1, max_length=100, description="Pseudonymous case key; never a BSN.")
-    team: str = Field(min_length=1, max_length=100)
+    case_id: Text = Field(min_length=1, max_length=100, description="Pseudonymous case key; never a BSN.")
+    team: Text = Field(min_length=1, max_length=100)
     features: dict[str, FeatureValue | None] = Field(
         description="The model's input, exactly the fields of its schema.json."
     )
@@ -28,8 +39,8 @@ class DecisionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Literal["followed", "deviated"]
-    final_effort_class: str = Field(min_length=1, max_length=50)
-    motivation: str | None = Field(default=None, max_length=4000)
+    final_effort_class: Text = Field(min_length=1, max_length=50)
+    motivation: Text | None = Field(default=None, max_length=4000)
 
     @model_validator(mode="after")
     def _motivation_when_deviating(self) -> DecisionCreate:
@@ -42,6 +53,6 @@ class ObjectionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["objection", "complaint"]
-    summary: str = Field(
+    summary: Text = Field(
         min_length=1, max_length=2000, description="What the citizen objects to; no names, addresses or BSN."
     )

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from casework.inputs import Text
+
 
 class HealthPublic(BaseModel):
     status: Literal["ok"]
@@ -55,9 +57,9 @@ class ModelsPublic(BaseModel):
 class SwitchUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    scope: str = Field(description='"global" or a triage model name', min_length=1, max_length=200)
+    scope: Text = Field(description='"global" or a triage model name', min_length=1, max_length=200)
     enabled: bool
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class SwitchPublic(BaseModel):

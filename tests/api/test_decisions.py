@@ -98,6 +98,27 @@ def test_unknown_class_and_bsn_in_motivation_are_refused(api: Api) -> None:
     assert r.status_code == 422 and "123456782" not in r.text
 
 
+def test_text_with_a_nul_character_is_422_on_every_engine(api: Api) -> None:
+    """PostgreSQL cannot store NUL in text: it was a 500 there (found by the fuzz test), now a clear 422."""
+    advice = advise(api, 103)
+    other = other_class(advice["suggestion"]["suggested_effort_class"])
+    body = {"outcome": "deviated", "final_effort_class": other, "motivation": "belde\x00terug"}
+    r = decide(api, advice["advice_id"], body)
+    assert r.status_code == 422 and "NUL" in r.text, r.text
+    r = api.client.post(
+        f"/api/v1/advice/{advice['advice_id']}/objection",
+        headers=api.headers("caseworker"),
+        json={"kind": "objection", "summary": "oneens\x00"},
+    )
+    assert r.status_code == 422 and "NUL" in r.text, r.text
+    r = api.client.post(
+        "/api/v1/advice", json=new_case(104) | {"case_id": "WMO\x00104"}, headers=api.headers("caseworker")
+    )
+    assert r.status_code == 422 and "NUL" in r.text, r.text
+    # nothing half-stored: the decision can still be made once, with clean text
+    assert decide(api, advice["advice_id"], body | {"motivation": "belde terug"}).status_code == 201
+
+
 def test_decision_on_unknown_advice_is_404(api: Api) -> None:
     assert (
         decide(
