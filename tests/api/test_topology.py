@@ -241,7 +241,9 @@ def test_the_topology_trains_serves_and_survives(postgres_server: str, tmp_path:
 
         from casework.config import MODEL_NAMES
 
-        registry = MlflowClient(tracking_uri=env["WERKWIJZER_MLFLOW_TRACKING_URI"])
+        registry = MlflowClient(  # registry_uri too: the process's global one may point elsewhere
+            tracking_uri=env["WERKWIJZER_MLFLOW_TRACKING_URI"], registry_uri=env["WERKWIJZER_MLFLOW_TRACKING_URI"]
+        )
         champions = {
             name: str(registry.get_model_version_by_alias(name, "champion").version) for name in MODEL_NAMES
         }  # MLflow gives an int or a str, by store

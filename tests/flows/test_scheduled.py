@@ -126,7 +126,8 @@ def test_a_worker_runs_the_deployed_monitoring_and_retraining(tmp_path: Path) ->
         from flows import experiments
         from flows.forecast_tracking import MODEL_NAME
 
-        mlflow = MlflowClient(tracking_uri=settings.tracking_uri)
+        # registry_uri too: an earlier test in this process may have set the global registry URI
+        mlflow = MlflowClient(tracking_uri=settings.tracking_uri, registry_uri=settings.tracking_uri)
         versions = {int(v.version): v for v in mlflow.search_model_versions(f"name='{MODEL_NAME}'")}
         assert sorted(versions) == [1, 2]  # the retrained forecast is registered next to the first
         champion = mlflow.get_model_version_by_alias(MODEL_NAME, "champion")
