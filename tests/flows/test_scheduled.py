@@ -121,13 +121,12 @@ def test_a_worker_runs_the_deployed_monitoring_and_retraining(tmp_path: Path) ->
             run = httpx.post(f"{api}/deployments/{ids[name]}/create_flow_run", json={}, timeout=30).json()
             states[name] = finished(api, run["id"], worker_log)["state"]["name"]
 
-        from mlflow import MlflowClient
-
         from flows import experiments
         from flows.forecast_tracking import MODEL_NAME
+        from werkwijzer.tracking import client_for
 
-        # registry_uri too: an earlier test in this process may have set the global registry URI
-        mlflow = MlflowClient(tracking_uri=settings.tracking_uri, registry_uri=settings.tracking_uri)
+        # not the process's global MLflow setup: an earlier test in this process may have set its registry URI
+        mlflow = client_for(settings)
         versions = {int(v.version): v for v in mlflow.search_model_versions(f"name='{MODEL_NAME}'")}
         assert sorted(versions) == [1, 2]  # the retrained forecast is registered next to the first
         champion = mlflow.get_model_version_by_alias(MODEL_NAME, "champion")
