@@ -65,7 +65,7 @@ def naive_forecast(weekly: pd.DataFrame, weeks: pd.DatetimeIndex) -> pd.DataFram
 def build(sim: Path, period_label: str, settings: Settings, seed: int = 3) -> ReportData:
     rng = np.random.default_rng(seed)
     period = parse_period(period_label)
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    start, end = pd.Timestamp(period.first_day), pd.Timestamp(period.last_day)
     weekly = pd.read_csv(sim / "intake_weekly.csv", parse_dates=["date"])
     weeks = pd.DatetimeIndex(sorted(weekly.loc[weekly["date"].between(start, end), "date"].unique()))
     from models.monitoring import join_forecast_actuals

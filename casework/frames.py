@@ -25,6 +25,7 @@ from casework import intake
 from casework.db import make_engine, reading
 from casework.storage import Advice, Decision, Objection, SwitchChange, User
 from models.monitoring import score_band
+from werkwijzer.periods import Period
 from werkwijzer.settings import Settings
 
 ADVICE_COLUMNS = (
@@ -58,29 +59,6 @@ OBJECTION_COLUMNS = ("advice_id", "date", "team", "model_name", "kind", "recorde
 SWITCH_COLUMNS = ("time", "scope", "model_name", "enabled", "actor", "reason")
 USE_COLUMNS = ("team", "model_name", "advised", "control", "switched_off")
 ALL_MODELS = "*"  # model_name of a global switch change: it concerns every model
-
-
-@dataclass(frozen=True)
-class Period:
-    """Half-open ``[start, end)`` in naive UTC."""
-
-    start: dt.datetime
-    end: dt.datetime
-
-    @classmethod
-    def of(cls, start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> Period:
-        period = cls(_naive(start), _naive(end))
-        if period.end <= period.start:
-            raise ValueError(f"period end {period.end} must lie after its start {period.start}")
-        return period
-
-
-def _naive(moment: dt.date | dt.datetime) -> dt.datetime:
-    if isinstance(moment, dt.datetime):
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-        return moment
-    return dt.datetime.combine(moment, dt.time())
 
 
 class StoreNotReady(RuntimeError):

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from models.thresholds import Finding
+from werkwijzer.periods import Period, wall_clock
 from werkwijzer.privacy import MIN_CELL
 
 
@@ -17,23 +18,7 @@ class ReportError(ValueError):
     """Input the report cannot be made from; the message says which part and why."""
 
 
-def local_time(values: pd.Series) -> pd.Series:
-    """Timestamps as Dutch wall-clock time without a zone (the store keeps UTC; the reader lives in NL)."""
-    d = pd.to_datetime(values)
-    if isinstance(d.dtype, pd.DatetimeTZDtype):
-        d = d.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
-    return d
-
-
-@dataclass(frozen=True)
-class Period:
-    label: str
-    start: dt.date
-    end: dt.date  # inclusive
-
-    def contains(self, dates: pd.Series) -> pd.Series:
-        d = local_time(dates)
-        return (d >= pd.Timestamp(self.start)) & (d < pd.Timestamp(self.end) + pd.Timedelta(days=1))
+local_time = wall_clock  # Dutch wall-clock time without a zone (the store keeps UTC; the reader lives in NL)
 
 
 _PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<q>[Qq][1-4])|(?P<h>[Hh][12])|(?P<month>0[1-9]|1[0-2])))?$")
@@ -58,7 +43,7 @@ def parse_period(text: str) -> Period:
         first, months = 1, 12
     start = dt.date(year, first, 1)
     after = dt.date(year + (first + months - 1) // 12, (first + months - 1) % 12 + 1, 1)
-    return Period(text.strip().upper(), start, after - dt.timedelta(days=1))
+    return Period.days(start, after - dt.timedelta(days=1), label=text.strip().upper())
 
 
 # Each frame and the columns it must have; extra columns are ignored.
@@ -136,5 +121,5 @@ class ReportData:
                     first = frame.loc[outside, DATED[name]].iloc[0]
                     raise ReportError(
                         f"{name}: {int(outside.sum())} row(s) fall outside {self.period.label} "
-                        f"({self.period.start} to {self.period.end}), e.g. {first}"
+                        f"({self.period.first_day} to {self.period.last_day}), e.g. {first}"
                     )

@@ -414,7 +414,7 @@ def build_document(
     """All sections of the report in one language (``nl`` or ``en``)."""
     w = Writer(lang, data.min_cell)
     p = data.period
-    dates = w.t("dates", start=f"{p.start:%d-%m-%Y}", end=f"{p.end:%d-%m-%Y}")
+    dates = w.t("dates", start=f"{p.first_day:%d-%m-%Y}", end=f"{p.last_day:%d-%m-%Y}")
     sections = [
         _summary(data, w, fairness_band),
         _intake(data, w),

@@ -170,7 +170,8 @@ def _store_facts(
 ) -> None:
     from casework.audit import verify
     from casework.db import read_session
-    from casework.frames import ALL_MODELS, Period, StoreNotReady, decisions, open_store, switch_changes
+    from casework.frames import ALL_MODELS, StoreNotReady, decisions, open_store, switch_changes
+    from werkwijzer.periods import Period
 
     try:
         engine = open_store(settings)

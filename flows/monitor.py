@@ -35,13 +35,14 @@ from prefect.cache_policies import NO_CACHE
 
 from casework.config import FORECAST, TRIAGE_EFFORT
 from casework.db import reading
-from casework.frames import Period, StoreFrames, advice_features, intake_actuals, open_store, read_frames
+from casework.frames import StoreFrames, advice_features, intake_actuals, open_store, read_frames
 from flows import monitor_tables as tables
 from flows.monitor_record import log_run, markdown
 from flows.monitor_stop import stop
 from models.thresholds import Finding, evaluate
 from werkwijzer.contracts.characteristics import read_characteristics
 from werkwijzer.contracts.tables import read_table
+from werkwijzer.periods import Period
 from werkwijzer.settings import Settings, get_settings
 from werkwijzer.tracking import champion_version, configure_mlflow, fingerprint_frame, version_run
 

@@ -34,25 +34,18 @@ from casework import frames as store_frames
 from casework.db import reading, sqlalchemy_url
 from explain.register import validate_entry
 from explain.report import write_report
-from explain.report_data import COLUMNS, Period, ReportData, ReportError, parse_period
+from explain.report_data import COLUMNS, ReportData, ReportError, parse_period
 from flows import monitor_tables
 from flows.monitor import characteristics
 from flows.report_intake import approved_forecasts, capacity_frame, intake_frame, period_weeks
 from flows.report_registry import model_changes, model_versions, period_findings, register_entries, registered_models
 from flows.review import artifact_json
 from werkwijzer.io import staged_output
+from werkwijzer.periods import ZONE, Period
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import champion_version, configure_mlflow
 
 LANGUAGES = ("nl", "en")
-LOCAL = "Europe/Amsterdam"
-
-
-def store_period(period: Period) -> store_frames.Period:
-    """The report period's Dutch local days as the store's half-open naive-UTC interval."""
-    start = pd.Timestamp(period.start).tz_localize(LOCAL)
-    end = (pd.Timestamp(period.end) + pd.Timedelta(days=1)).tz_localize(LOCAL)
-    return store_frames.Period.of(start.to_pydatetime(), end.to_pydatetime())
 
 
 def _where(url: str) -> str:
@@ -73,9 +66,9 @@ def read_store(settings: Settings, period: Period) -> tuple[store_frames.StoreFr
     try:
         if not inspect(engine).has_table("advice"):
             raise ReportError(f"the API store {where} has no tables; start the API once so it migrates its database")
-        frames = store_frames.read_frames(engine, store_period(period))
+        frames = store_frames.read_frames(engine, period.utc())
         first, last = period_weeks(period)
-        weeks = store_frames.Period.of(first, last + dt.timedelta(days=1))
+        weeks = Period.of(first, last + dt.timedelta(days=1))
         with reading(engine) as session:
             daily = store_frames.intake_actuals(session, weeks)
     except SQLAlchemyError as exc:
@@ -87,7 +80,7 @@ def read_store(settings: Settings, period: Period) -> tuple[store_frames.StoreFr
     if frames.advice.empty and frames.switch_changes.empty and daily.empty:
         raise ReportError(
             f"the API store {where} holds no advice, stop-button changes or intake for "
-            f"{period.label} ({period.start} to {period.end}); nothing to report"
+            f"{period.label} ({period.first_day} to {period.last_day}); nothing to report"
         )
     return frames, daily
 
@@ -131,7 +124,7 @@ def _local_events(changes: pd.DataFrame) -> pd.DataFrame:
 
 def _objections(objections: pd.DataFrame) -> pd.DataFrame:
     """Objections dated by the Dutch local day they were recorded on."""
-    recorded = pd.to_datetime(objections["recorded_at"]).dt.tz_localize("UTC").dt.tz_convert(LOCAL)
+    recorded = pd.to_datetime(objections["recorded_at"]).dt.tz_localize("UTC").dt.tz_convert(ZONE)
     return objections.assign(date=recorded.dt.tz_localize(None).dt.normalize())
 
 

@@ -24,11 +24,11 @@ from collections.abc import Sequence
 import pandas as pd
 from mlflow import MlflowClient
 
-from explain.report_data import Period
 from flows.champions import FORECAST_MODEL, ForecastVersion, load_forecast_version
 from flows.report_registry import model_versions
 from models.capacity import LEVEL_COLUMNS, plan_capacity
 from models.monitoring import join_forecast_actuals
+from werkwijzer.periods import Period
 from werkwijzer.tracking import CHAMPION, CHAMPION_SINCE
 
 INTAKE_COLUMNS = ["team", "date", "actual", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]
@@ -47,8 +47,8 @@ def approved_forecasts(client: MlflowClient, name: str = FORECAST_MODEL) -> list
 
 def period_weeks(period: Period) -> tuple[dt.date, dt.date]:
     """The first and the last day of the weeks whose Monday lies in the period (Monday to Sunday)."""
-    first = period.start + dt.timedelta(days=(7 - period.start.weekday()) % 7)
-    last_monday = period.end - dt.timedelta(days=period.end.weekday())
+    first = period.first_day + dt.timedelta(days=(7 - period.first_day.weekday()) % 7)
+    last_monday = period.last_day - dt.timedelta(days=period.last_day.weekday())
     return first, last_monday + dt.timedelta(days=6)
 
 

@@ -23,10 +23,10 @@ from mlflow import MlflowClient
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
-from explain.report_data import Period
 from flows import experiments
 from models.thresholds import Finding
 from werkwijzer.i18n import LANGS, translate
+from werkwijzer.periods import Period
 from werkwijzer.tracking import (
     CHAMPION_BY,
     CHAMPION_REASON,

@@ -26,12 +26,13 @@ import pandas as pd
 from prefect import flow, get_run_logger
 from prefect.states import Completed, State
 
-from casework.frames import Period, intake_actuals, open_store
+from casework.frames import intake_actuals, open_store
 from flows.champions import load_forecast_champion
 from flows.forecast_tracking import MODEL_NAME as FORECAST_MODEL
 from flows.monitor import monitor
 from models.forecast.frequency import regularize, shift
 from werkwijzer.io import write_csv
+from werkwijzer.periods import Period
 from werkwijzer.settings import Settings, get_settings
 from werkwijzer.tracking import configure_mlflow
 

@@ -50,7 +50,7 @@ def row_for(doc: Document, sid: str, first: str) -> list[str]:
 )
 def test_parse_period(text: str, start: dt.date, end: dt.date) -> None:
     period = parse_period(text)
-    assert (period.start, period.end) == (start, end)
+    assert (period.first_day, period.last_day) == (start, end)
 
 
 @pytest.mark.parametrize("bad", ["2026-Q5", "Q3-2026", "2026-13", "26-Q1", ""])

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 
 from casework import frames as store_frames
-from casework.frames import Period, open_store, read_frames
+from casework.frames import open_store, read_frames
 from casework.modelstore import ModelStore
 from tests.api.conftest import database_url, new_case
 from tests.monitor.live import LiveApi, start_live_api
+from werkwijzer.periods import Period
 from werkwijzer.settings import Settings
 
 EFFORT = "werkwijzer-triage-effort_class"
