@@ -156,7 +156,7 @@ def _fairness_audit(
     positive: str | None,
     out: Path,
 ) -> None:
-    from explain.fairness import PRIORITY, export_table, fairness_gate
+    from explain.fairness import PRIORITY, export_table, fairness_gate, gate_terms
     from explain.fairness import audit as run_audit
     from explain.fairness_report import fairness_markdown, parse_references, read_outcomes
     from werkwijzer.io import staged_output, write_csv
@@ -174,13 +174,7 @@ def _fairness_audit(
         raise click.ClickException(str(exc)) from None
     if table["class"].nunique() == 1:
         table = table.drop(columns="class")
-    gate = fairness_gate(
-        table,
-        low=settings.fairness_ratio_low,
-        high=settings.fairness_ratio_high,
-        min_cell=settings.fairness_min_cell,
-        min_difference=settings.fairness_min_difference,
-    )
+    gate = fairness_gate(table, **gate_terms(settings))
     with staged_output(out) as stage:
         write_csv(export_table(table, settings.fairness_min_cell), stage / "fairness.csv")
         (stage / "fairness.md").write_text(
@@ -188,11 +182,8 @@ def _fairness_audit(
                 table,
                 gate,
                 priority=PRIORITY,
-                low=settings.fairness_ratio_low,
-                high=settings.fairness_ratio_high,
-                min_cell=settings.fairness_min_cell,
                 title=f"{prediction} vs {label}",
-                min_difference=settings.fairness_min_difference,
+                **gate_terms(settings),
             ),
             encoding="utf-8",
         )

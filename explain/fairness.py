@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,7 @@ from numpy.typing import ArrayLike
 from models.monitoring import confusion_counts
 from werkwijzer.i18n import translate
 from werkwijzer.privacy import MIN_CELL, suppress_small_cells
+from werkwijzer.settings import Settings
 from werkwijzer.vocabulary import true_word_in
 
 RATES = ("selection_rate", "fpr", "fnr", "tpr", "fdr", "fp_share")
@@ -83,13 +85,14 @@ def metric_name(metric: str, lang: str) -> str:
     return translate(f"metric.{metric}", lang)
 
 
-QUESTIONS = {
-    "legitimate_aim": ("legitiem doel", "legitimate aim"),
-    "suitability": ("geschiktheid", "suitability"),
-    "necessity": ("noodzakelijkheid", "necessity"),
-    "proportionality": ("proportionaliteit", "proportionality"),
-    "ethical_desirability": ("ethische wenselijkheid", "ethical desirability"),
-}
+# The five questions of a justification (item 17), as keys of the YAML document; their words are the
+# catalogue's ``fairness.question.<key>``.
+QUESTIONS = ("legitimate_aim", "suitability", "necessity", "proportionality", "ethical_desirability")
+
+
+def question(key: str, lang: str) -> str:
+    """A justification question in words: ``legitiem doel`` / ``legitimate aim``."""
+    return translate(f"fairness.question.{key}", lang)
 
 
 def _rates(tn: np.ndarray, fp: np.ndarray, fn: np.ndarray, tp: np.ndarray) -> dict[str, np.ndarray]:
@@ -222,7 +225,8 @@ def read_justification(path: str | Path) -> Justification:
         raise ContractError([Problem(path.name, "a YAML mapping with the keys " + ", ".join(QUESTIONS), row=1)])
     problems = []
     answers = {}
-    for key, (nl, en) in QUESTIONS.items():
+    for key in QUESTIONS:
+        nl, en = question(key, "nl"), question(key, "en")
         text = str(data.get(key) or "").strip()
         if len(text) < 20:
             problems.append(
@@ -273,6 +277,24 @@ def _p_value(x1: float, n1: float, x2: float, n2: float) -> float:
     if se == 0:
         return 1.0
     return float(2 * norm.sf(abs(x1 / n1 - x2 / n2) / se))
+
+
+class GateTerms(TypedDict):
+    low: float
+    high: float
+    min_cell: int
+    min_difference: float
+
+
+def gate_terms(settings: Settings) -> GateTerms:
+    """The terms of the fairness gate from the settings: the ratio band, the smallest cell a ratio may
+    rest on and the smallest difference in rates that counts; for ``fairness_gate`` and the report of it."""
+    return GateTerms(
+        low=settings.fairness_ratio_low,
+        high=settings.fairness_ratio_high,
+        min_cell=settings.fairness_min_cell,
+        min_difference=settings.fairness_min_difference,
+    )
 
 
 def fairness_gate(

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from explain.fairness import FairnessGate, export_table, metric_name
+from explain.fairness import QUESTIONS, FairnessGate, export_table, question
 from werkwijzer.formatting import MISSING
-from werkwijzer.i18n import both
+from werkwijzer.i18n import both, both_paragraphs
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -43,21 +43,25 @@ def fairness_markdown(
 ) -> str:
     """Markdown: verdict first, then priority, per-group table(s), human comparison, label audit."""
     verdict = both("mlflow.gate.passed" if gate.passed else "mlflow.gate.failed")
-    lines = [f"# Fairness-audit — {title}", "", f"**{both('mlflow.fairness.gate')}: {verdict}.** {gate.reason}", ""]
+    lines = [
+        f"# {both('mlflow.fairness.title')} — {title}",
+        "",
+        f"**{both('mlflow.fairness.gate')}: {verdict}.** {gate.reason}",
+        "",
+    ]
     if gate.justified:
         lines += [
-            "Een rechtvaardiging (legitiem doel, geschiktheid, noodzakelijkheid, proportionaliteit, "
-            "ethische wenselijkheid) is aangeleverd; de gevonden verschillen staan hieronder.",
+            *both_paragraphs(
+                "mlflow.fairness.justified", questions=lambda lang: ", ".join(question(q, lang) for q in QUESTIONS)
+            ),
             "",
         ]
+    band = {"low": f"{low:g}", "high": f"{high:g}", "min_difference": f"{min_difference:g}", "min_cell": min_cell}
     lines += [
         f"## {both('mlflow.fairness.priority')}",
-        *[f"{i + 1}. {metric_name(p, 'nl')} / {metric_name(p, 'en')}" for i, p in enumerate(priority)],
+        *[f"{i + 1}. {both(f'metric.{p}')}" for i, p in enumerate(priority)],
         "",
-        f"Band voor ratio's t.o.v. de referentiegroep: {low:g}–{high:g}. Een verschil telt als "
-        "gevonden wanneer de ratio buiten de band valt én statistisch significant is "
-        f"(Bonferroni) én de percentages minstens {min_difference:g} uiteenliggen. Cellen kleiner dan "
-        f"{min_cell} zijn onderdrukt ({MISSING}).",
+        *both_paragraphs("mlflow.fairness.band", missing=MISSING, **band),
         "",
     ]
     if gate.violations:

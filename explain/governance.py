@@ -14,9 +14,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from werkwijzer.contracts import ContractError, Problem
+from werkwijzer.i18n import translate
 from werkwijzer.settings import Settings
 
-TO_REPLACE = "TE VERVANGEN: "
+
+def _text(name: str) -> str:
+    """A default of the catalogue's ``governance.default.*``, in Dutch (the register's language)."""
+    return translate(f"governance.default.{name}", "nl")
+
+
+def _to_replace(name: str) -> Any:
+    """A placeholder the municipality must replace before publication: ``TE VERVANGEN: ...``."""
+    return Field(default_factory=lambda: f"{translate('governance.to_replace', 'nl')}: {_text(name)}")
 
 
 class Link(BaseModel):
@@ -34,29 +43,19 @@ class Governance(BaseModel):
     status: str = "In ontwikkeling"
     begin_date: str | None = None
     provider: str = "Werkwijzer (open source, EUPL-1.2)"
-    lawful_basis: str = (
-        TO_REPLACE + "de wettelijke grondslag van de taak, bijvoorbeeld Participatiewet "
-        "art. 7 en 44, Wmo 2015 art. 2.3.2, Jeugdwet en Awb 4:13."
-    )
+    lawful_basis: str = _to_replace("lawful_basis")
     lawful_basis_grouping: list[Link] = Field(
         default_factory=lambda: [
             Link(title="Participatiewet", link="https://wetten.overheid.nl/BWBR0015703"),
             Link(title="Wet maatschappelijke ondersteuning 2015", link="https://wetten.overheid.nl/BWBR0035362"),
         ]
     )
-    dpia_link: str = TO_REPLACE + "link naar de DPIA"
-    iama_link: str = TO_REPLACE + "link naar de IAMA (Impact Assessment Mensenrechten en Algoritmes)"
+    dpia_link: str = _to_replace("dpia_link")
+    iama_link: str = _to_replace("iama_link")
     process_index_url: str | None = None
-    human_intervention: str = (
-        "Het systeem geeft alleen advies. Een medewerker beoordeelt elke zaak zelf, "
-        "ziet de belangrijkste redenen van het advies en kan altijd afwijken. Een "
-        "deel van de zaken krijgt bewust geen advies, als controle."
-    )
-    monitoring: str = (
-        "Elke maand: verschuiving in de gegevens, fouten per groep, hoe vaak medewerkers "
-        "afwijken. Bij een drempel gaat het advies uit."
-    )
-    owner: str = TO_REPLACE + "naam van de eigenaar van het model (functie)"
+    human_intervention: str = Field(default_factory=lambda: _text("human_intervention"))
+    monitoring: str = Field(default_factory=lambda: _text("monitoring"))
+    owner: str = _to_replace("owner")
     category: list[str] = Field(default_factory=lambda: ["Sociale zekerheid", "Zorg en gezondheid"])
     defaults: list[str] = Field(default_factory=list, exclude=True)
 

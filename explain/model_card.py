@@ -14,17 +14,18 @@ from typing import Any
 from explain.fairness import metric_name
 from explain.governance import Governance
 from werkwijzer.formatting import MISSING
+from werkwijzer.i18n import both, both_paragraphs, translate
+from werkwijzer.privacy import MIN_CELL
 
-RISK = {
-    "class": "hoog risico (AI-verordening bijlage III, punt 5a)",
-    "class_en": "high-risk (AI Act Annex III, point 5(a))",
-    "reason": (
-        "Het advies gaat over de toegang tot essentiële publieke diensten en uitkeringen "
-        "(bijstand, Wmo, jeugdhulp, schuldhulp). Ook als advies valt dit onder hoog risico; "
-        "daarom: DPIA, IAMA, menselijk toezicht, logging en monitoring."
-    ),
-    "publication_category": "Hoog-risico AI-systeem",
-}
+
+def risk() -> dict[str, str]:
+    """The AI Act risk class with its reason (item 21), as the card and the register entry state it."""
+    return {
+        "class": translate("card.risk.class", "nl"),
+        "class_en": translate("card.risk.class", "en"),
+        "reason": translate("card.risk.reason", "nl"),
+        "publication_category": translate("card.risk.publication_category", "nl"),
+    }
 
 
 def build_card(
@@ -58,26 +59,10 @@ def build_card(
         "target_label_en": target_label_en,
         "classes": classes,
         "positive": positive,
-        "intended_use_nl": (
-            f"Medewerkers krijgen bij een nieuwe zaak een advies over "
-            f"{target_label_nl.lower()}, met de belangrijkste redenen in gewone taal. "
-            "Zo komt een zaak sneller bij de juiste aanpak. De medewerker beslist."
-        ),
-        "intended_use_en": (
-            f"Caseworkers get advice on {target_label_en.lower()} for a new case, with its "
-            "main reasons in plain language. The caseworker decides."
-        ),
-        "users": [
-            "consulenten en klantmanagers (caseworkers)",
-            "teamleiders (team leads)",
-            "modeleigenaar (model owner)",
-        ],
-        "out_of_scope": [
-            "fraudescores of 'onderzoekswaardigheid' (fraud or investigation scoring)",
-            "geautomatiseerde besluiten of het vooraf invullen van een besluit "
-            "(automated decisions, pre-filled decisions)",
-            "beslissingen over personen zonder menselijke beoordeling",
-        ],
+        "intended_use_nl": translate("card.intended_use.text", "nl", target=target_label_nl.lower()),
+        "intended_use_en": translate("card.intended_use.text", "en", target=target_label_en.lower()),
+        "users": [both_in_brackets(f"card.user.{user}") for user in ("caseworkers", "team_leads", "owner")],
+        "out_of_scope": [both_in_brackets(f"card.out_of_scope.{x}") for x in ("fraud", "automated", "unreviewed")],
         "model": model,
         "data": data,
         "label": label,
@@ -89,13 +74,13 @@ def build_card(
         "selection": selection,
         "fairness": fairness,
         "limitations_nl": [
-            "Het model leert van vroegere beslissingen en uren; fouten of vooroordelen daarin kan het overnemen.",
-            "Kleine groepen (minder dan 10 zaken in een cel) zijn niet apart te beoordelen.",
-            "Het advies is een kans, geen zekerheid; de medewerker weegt alle feiten.",
+            translate("card.limitation.learned", "nl"),
+            translate("card.limitation.small_groups", "nl", min_cell=MIN_CELL),
+            translate("card.limitation.chance", "nl"),
         ],
         "human_oversight": gov["human_intervention"],
         "monitoring": gov["monitoring"],
-        "risk": RISK,
+        "risk": risk(),
         "governance": gov,
         "defaults_to_replace": list(governance.defaults),
     }
@@ -108,6 +93,15 @@ def _pct(value: object) -> str:
         return MISSING
 
 
+def both_in_brackets(key: str) -> str:
+    """Dutch with the English term in brackets: ``consulenten en klantmanagers (caseworkers)``."""
+    return f"{translate(key, 'nl')} ({translate(key, 'en')})"
+
+
+def _heading(key: str) -> str:
+    return f"## {both(key)}"
+
+
 PEER_LABELS = {"logistic_regression": "LogisticRegression", "hist_gradient_boosting": "HistGradientBoostingClassifier"}
 
 
@@ -115,14 +109,12 @@ def _comparison_lines(comparison: dict[str, Any] | None) -> list[str]:
     """What the simplest alternatives scored on the same split (absent on cards of older versions)."""
     if not comparison:
         return []
-    rows = [("dit model / this model", comparison["model"])]
+    rows = [(both("card.peers.this_model"), comparison["model"])]
     rows += [(PEER_LABELS.get(name, name), scores) for name, scores in comparison["peers"].items()]
-    gap = comparison["roc_auc_gap"]
+    peer = PEER_LABELS.get(comparison["best_peer"], comparison["best_peer"])
     return [
-        "## Vergelijking met eenvoudige modellen / plain peers (test)",
-        "scikit-learn met standaardinstellingen: dezelfde kenmerken en dezelfde splitsing in de tijd, zonder "
-        "afstemming of kalibratie. / scikit-learn defaults: same features, same time split, no tuning or "
-        "calibration.",
+        _heading("card.peers"),
+        both("card.peers.text"),
         "",
         "| model | ROC AUC | PR AUC | Brier | ECE |",
         "|---|---|---|---|---|",
@@ -132,8 +124,7 @@ def _comparison_lines(comparison: dict[str, Any] | None) -> list[str]:
             for name, s in rows
         ],
         "",
-        f"Verschil in ROC AUC met het beste eenvoudige model / ROC AUC gap to the best plain peer "
-        f"({PEER_LABELS.get(comparison['best_peer'], comparison['best_peer'])}): {gap:+.3f}.",
+        both("card.peers.gap", peer=peer, gap=f"{comparison['roc_auc_gap']:+.3f}"),
         "",
     ]
 
@@ -142,21 +133,18 @@ def _selection_lines(selection: dict[str, Any] | None) -> list[str]:
     """The candidates, which one was kept, and what the gates cost (ADR 0016; absent on older cards)."""
     if not selection:
         return []
-    verdict = {True: "ja / yes", False: "**nee / no**", None: "—"}
+    verdict = {True: both("value.yes"), False: f"**{both('value.no')}**", None: MISSING}
+    cv = both("card.choice.cv")
     lines = [
-        "## Keuze van het model / model choice",
-        "Gekozen wordt het nauwkeurigste kandidaatmodel dat de toetsen haalt (prestatie en eerlijkheid): "
-        "eerst op voorspellingen voor trainingszaken die het model niet zelf zag (kruisvalidatie, kv), dan "
-        "op de testzaken. Nauwkeurigheid: log loss bij kruisvalidatie. / The most accurate candidate (by "
-        "cross-validated log loss) whose decisions pass the performance and fairness gates, first on "
-        "out-of-fold predictions for the training cases, then on the test cases.",
+        _heading("card.choice"),
+        *both_paragraphs("card.choice.rule"),
         "",
-        "| kandidaat / candidate | ROC AUC (kv / cv) | log loss (kv / cv) | toetsen kv / gates cv "
-        "| toetsen test / gates test | reden / reason |",
+        f"| {both('card.choice.candidate')} | ROC AUC ({cv}) | log loss ({cv}) | {both('card.choice.gates_cv')} "
+        f"| {both('card.choice.gates_test')} | {both('card.choice.reason')} |",
         "|---|---|---|---|---|---|",
     ]
     for c in selection["candidates"]:
-        kept = " (gekozen / chosen)" if c["name"] == selection["chosen"] else ""
+        kept = f" ({both('card.choice.chosen')})" if c["name"] == selection["chosen"] else ""
         lines.append(
             f"| {c['name']}{kept} | {c['cv_roc_auc']:.3f} | {c['cv_log_loss']:.4f} | "
             f"{verdict[c['admissible']]} | {verdict[c.get('held_out')]} | {c['reason']} |"
@@ -164,72 +152,78 @@ def _selection_lines(selection: dict[str, Any] | None) -> list[str]:
     lines.append("")
     best, kept = selection["most_accurate"], selection["chosen"]
     if selection.get("none_admissible") or selection.get("none_passes_held_out"):
-        lines += [
-            "Geen kandidaat haalt de toetsen; het nauwkeurigste dat de kruisvalidatie haalde (of anders het "
-            "nauwkeurigste) is geregistreerd en de toetsen houden het tegen. / No candidate passes; the gates "
-            "refuse the one registered.",
-            "",
-        ]
+        lines += [*both_paragraphs("card.choice.none_passes"), ""]
     elif best == kept:
-        lines += [
-            "Het nauwkeurigste kandidaatmodel haalt de toetsen: de toetsen kostten geen nauwkeurigheid. / "
-            "The most accurate candidate passes: the gates cost no accuracy.",
-            "",
-        ]
+        lines += [both("card.choice.no_cost"), ""]
     if best != kept and "most_accurate_test" in selection:
         reason = next(c["reason"] for c in selection["candidates"] if c["name"] == best)
         fair = selection["most_accurate_test_fairness"]
-        outcome = "geslaagd / passed" if fair["passed"] else "niet geslaagd / failed"
+        cost = {
+            "auc": f"{selection['most_accurate_test']['roc_auc']:.3f}",
+            "chosen": f"{selection['chosen_test']['roc_auc']:.3f}",
+            "cost_test": f"{selection['cost_test_roc_auc']:+.3f}",
+            "cost_cv": f"{selection['cost_cv_roc_auc']:+.3f}",
+            "reason": fair["reason"],
+        }
         lines += [
-            f"Niet gekozen / not taken: **{best}** — {reason}. Op de testzaken zou het ROC AUC "
-            f"{selection['most_accurate_test']['roc_auc']:.3f} hebben gehaald, tegen "
-            f"{selection['chosen_test']['roc_auc']:.3f} voor het gekozen model (kosten van de toetsen / "
-            f"cost of the gates: {selection['cost_test_roc_auc']:+.3f} ROC AUC; bij kruisvalidatie / "
-            f"cross-validated {selection['cost_cv_roc_auc']:+.3f}). Eerlijkheidstoets op de testzaken / "
-            f"fairness gate on the test cases: {outcome} — {fair['reason']}.",
+            f"{both('card.choice.not_taken')}: **{best}** — {reason}.",
+            "",
+            *both_paragraphs("card.choice.cost", outcome=lambda lang: _gate_word(fair["passed"], lang), **cost),
             "",
         ]
     return lines
 
 
+def _gate_word(passed: bool, lang: str) -> str:
+    return translate("card.gate.passed" if passed else "card.gate.failed", lang)
+
+
 def render_markdown(card: dict[str, Any]) -> str:
-    """The model card for people (Dutch first, key terms in English)."""
+    """The model card for people (Dutch first, key terms in English; texts: the catalogue's ``card.*``)."""
     m = card["metrics"]
     fair = card["fairness"]
+    gov = card["governance"]
+    target = f"**{both('card.target')}:** {card['target_label_nl']} (`{card['target']}`), {both('card.classes')}: "
+    target += ", ".join(card["classes"]) + (
+        f", {both('card.positive')}: {card['positive']}" if card["positive"] else ""
+    )
+    model = card["model"]
+    data = card["data"]
+    passed = fair["gate"]["passed"]
     lines = [
-        f"# Modelkaart — {card['model_name']}",
+        f"# {both('card.title')} — {card['model_name']}",
         "",
-        f"**Doel / target:** {card['target_label_nl']} (`{card['target']}`), klassen: "
-        f"{', '.join(card['classes'])}" + (f", positief: {card['positive']}" if card["positive"] else ""),
+        target,
         "",
-        "## Bedoeld gebruik / intended use",
+        _heading("card.intended_use"),
         card["intended_use_nl"],
         "",
         card["intended_use_en"],
         "",
-        "Gebruikers / users: " + "; ".join(card["users"]),
+        f"{both('card.users')}: " + "; ".join(card["users"]),
         "",
-        "## Buiten bereik / out of scope",
+        _heading("card.out_of_scope"),
         *[f"- {x}" for x in card["out_of_scope"]],
         "",
-        "## Model",
-        f"{card['model']['description_nl']} Gekozen / chosen: **{card['model']['model_type']}** "
-        f"(kruisvalidatie / cross-validated ROC AUC: {card['model']['validation_auc']}).",
+        _heading("card.model"),
+        f"{model['description_nl']} "
+        + both("card.model.chosen", model_type=model["model_type"], auc=model["validation_auc"]),
         "",
-        "## Gegevens / data",
-        f"{card['data']['n_train']} trainingszaken, {card['data']['n_test']} testzaken "
-        f"(vingerafdruk / fingerprint `{card['data']['fingerprint'][:16]}`).",
+        _heading("card.data"),
+        translate(
+            "card.data.text", "nl", n_train=data["n_train"], n_test=data["n_test"], fingerprint=data["fingerprint"][:16]
+        ),
         "",
-        f"Label: {card['label']['description_nl']}",
+        f"{both('card.label')}: {card['label']['description_nl']}",
         "",
-        "## Kenmerken / features",
+        _heading("card.features"),
         *[f"- {f['label_nl']} ({f['name']}, {f['kind']})" for f in card["features"]],
         "",
-        "Niet gebruikt / excluded:",
+        f"{both('card.excluded')}:",
         *[f"- {e['feature']}: {e['reason']}" for e in card["excluded_features"]],
         "",
-        "## Prestaties / metrics (test)",
-        "| maat | model | alleen-verdeling (prior-only) |",
+        _heading("card.metrics"),
+        f"| {both('card.metrics.measure')} | model | {both('card.metrics.prior_only')} |",
         "|---|---|---|",
         *[
             f"| {k} | {_pct(m.get(k))} | {_pct(m.get('baseline_' + k))} |"
@@ -239,40 +233,42 @@ def render_markdown(card: dict[str, Any]) -> str:
         "",
         *_comparison_lines(card.get("comparison")),
         *_selection_lines(card.get("selection")),
-        "## Eerlijkheid / fairness",
-        "Prioriteit / metric priority: "
+        _heading("card.fairness"),
+        f"{both('card.fairness.priority')}: "
         + ", ".join(f"{i + 1}. {metric_name(p, 'nl')}" for i, p in enumerate(fair["priority"])),
         "",
-        f"Toets / gate: **{'geslaagd' if fair['gate']['passed'] else 'niet geslaagd'}** — {fair['gate']['reason']}",
+        f"{both('card.fairness.gate')}: **{_gate_word(passed, 'nl')}** — {fair['gate']['reason']}",
     ]
     if fair.get("label_findings"):
-        lines += ["", "Label-onderzoek / label audit:", *[f"- {x}" for x in fair["label_findings"]]]
+        lines += ["", f"{both('card.label_audit')}:", *[f"- {x}" for x in fair["label_findings"]]]
     lines += [
         "",
-        "Per groep: zie fairness.md en fairness.csv (kleine cellen onderdrukt).",
+        translate("card.per_group", "nl"),
         "",
-        "## Beperkingen / limitations",
+        _heading("card.limitations"),
         *[f"- {x}" for x in card["limitations_nl"]],
         "",
-        "## Menselijk toezicht / human oversight",
+        _heading("card.oversight"),
         card["human_oversight"],
         "",
-        "## Monitoring",
+        _heading("card.monitoring"),
         card["monitoring"],
         "",
-        "## Risicoklasse / risk class",
+        _heading("card.risk"),
         f"{card['risk']['class']} — {card['risk']['class_en']}. {card['risk']['reason']}",
         "",
-        "## Organisatie / governance",
-        f"Organisatie: {card['governance']['organization']}; contact: {card['governance']['contact_email']}; "
-        f"grondslag: {card['governance']['lawful_basis']}; DPIA: {card['governance']['dpia_link']}; "
-        f"IAMA: {card['governance']['iama_link']}.",
+        _heading("card.governance"),
+        translate(
+            "card.governance.text",
+            "nl",
+            organization=gov["organization"],
+            contact=gov["contact_email"],
+            lawful_basis=gov["lawful_basis"],
+            dpia=gov["dpia_link"],
+            iama=gov["iama_link"],
+        ),
         "",
     ]
     if card["defaults_to_replace"]:
-        lines += [
-            "**Standaardwaarden die de gemeente nog moet vervangen / defaults to replace "
-            "(governance.yaml):** " + ", ".join(card["defaults_to_replace"]),
-            "",
-        ]
+        lines += [f"**{both('card.defaults')} (governance.yaml):** " + ", ".join(card["defaults_to_replace"]), ""]
     return "\n".join(lines)

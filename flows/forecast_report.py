@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from flows.forecast_run import ForecastRun
+from werkwijzer.i18n import LANGS, both, translate, translate_plural
 from werkwijzer.io import write_csv
 from werkwijzer.teams import team_label
 
 
-def _table(overall: pd.DataFrame) -> str:
-    lines = [
-        "| model | MASE | sMAPE | dekking 80 % / coverage 80 % | dekking 95 % / coverage 95 % |",
-        "|---|---|---|---|---|",
-    ]
+def _table(overall: pd.DataFrame, lang: str) -> str:
+    coverage = [translate("forecast.report.coverage", lang, level=level) for level in (80, 95)]
+    lines = [f"| model | MASE | sMAPE | {coverage[0]} | {coverage[1]} |", "|---|---|---|---|---|"]
     for row in overall.sort_values("mase").itertuples(index=False):
         lines.append(
             f"| {row.model} | {row.mase:.3f} | {row.smape:.1f} | {row.coverage_80:.2f} | {row.coverage_95:.2f} |"
@@ -23,47 +23,52 @@ def _table(overall: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def report_markdown(result: ForecastRun) -> str:
+def _section(result: ForecastRun, lang: str) -> str:
+    """The report in one language; texts: the catalogue's ``forecast.report.*``."""
     p = result.params
-    overall = result.overall
-    choice = pd.Series(result.choice).value_counts()
-    gate = result.gate or "not evaluated (no MLflow run)"
-    version = result.model_version
-    first = result.forecast["date"].min()
-    last = result.forecast["date"].max()
+    t = partial(translate, lang=lang)
     per_team = result.forecast.groupby("series_id")[["mean", "lo_95", "hi_95"]].sum()
     team_lines = "\n".join(
-        f"| {team_label(sid)} | {r['mean']:.0f} | {r['lo_95']:.0f} – {r['hi_95']:.0f} |"
+        f"| {team_label(sid, lang)} | {r['mean']:.0f} | {r['lo_95']:.0f} – {r['hi_95']:.0f} |"
         for sid, r in per_team.iterrows()
     )
-    calendar = p["country"] + ("/" + p["subdiv"] if p["subdiv"] else "")
-    return f"""# Voorspelling instroom / Intake forecast
+    choices = ", ".join(f"{name} {count}x" for name, count in pd.Series(result.choice).value_counts().items())
+    data = t(
+        "forecast.report.data",
+        data=p["data"],
+        freq=p["freq"],
+        horizon=translate_plural("forecast.report.periods", p["horizon"], lang),
+        cutoffs=translate_plural("forecast.report.cutoffs", p["cutoffs"], lang),
+        calendar=p["country"] + ("/" + p["subdiv"] if p["subdiv"] else ""),
+    )
+    span = t(
+        "forecast.report.span",
+        first=f"{result.forecast['date'].min():%Y-%m-%d}",
+        last=f"{result.forecast['date'].max():%Y-%m-%d}",
+    )
+    return f"""## {t("forecast.report.language")}
+{data}
 
-Gegevens: `{p["data"]}` · frequentie {p["freq"]} · horizon {p["horizon"]} perioden
-· {p["cutoffs"]} toetsmomenten (rolling origin) · kalender {calendar}.
+{span}
+{t("forecast.report.per_team")}
 
-## Nederlands
-De voorspelling loopt van {first:%Y-%m-%d} tot en met {last:%Y-%m-%d}.
-Per team staat hieronder het verwachte totaal over de hele horizon, met de bandbreedte
-waarin het in 95 van de 100 gevallen valt (de optelsom van de grenzen per periode, dus ruim).
-Het model adviseert; de teamleider beslist over de bezetting.
-
-| team | verwacht totaal | 95 %-bandbreedte (som) |
+| {t("forecast.report.team")} | {t("forecast.report.total")} | {t("forecast.report.band")} |
 |---|---|---|
 {team_lines}
 
-Hoe goed was elk model in het verleden? (MASE onder 1: beter dan 'zelfde periode vorig seizoen'.)
+{t("forecast.report.backtest")}
 
-{_table(overall)}
+{_table(result.overall, lang)}
 
-`auto` kiest per reeks het model dat op de laatste toetsmomenten het best voorspelde:
-{", ".join(f"{name} {count}x" for name, count in choice.items())}.
-
-## English
-Forecast {first:%Y-%m-%d} .. {last:%Y-%m-%d}; backtest table above (MASE scaled by the in-sample
-seasonal-naive MAE before each cutoff). Champion gate (`auto` beats seasonal naive on MASE): {gate}.
-Registered version: {version if version else "none"}.
+{t("forecast.report.auto", choices=choices)}
+{t("forecast.report.gate", gate=result.gate or t("forecast.report.gate_none"))}
+{t("forecast.report.version", version=result.model_version or t("forecast.report.no_version"))}
 """
+
+
+def report_markdown(result: ForecastRun) -> str:
+    """Dutch first, English below: the same facts in each language."""
+    return f"# {both('forecast.report.title')}\n\n" + "\n".join(_section(result, lang) for lang in LANGS)
 
 
 def write_tables(result: ForecastRun, folder: Path) -> None:

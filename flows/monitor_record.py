@@ -22,10 +22,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from mlflow.entities import Metric
 
-from casework.frames import Period
 from flows.experiments import MONITORING
 from models.thresholds import LEVELS, Finding, level_name
-from werkwijzer.i18n import both
+from werkwijzer.i18n import both, translate, translate_plural
+from werkwijzer.periods import Period
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import configure_mlflow, ensure_experiment, reproducibility_tags
 
@@ -157,6 +157,9 @@ def plots(folder: Path, tables: Mapping[str, pd.DataFrame], settings: Settings) 
     return written
 
 
+SEEN = ("advice", "decisions", "objections")  # what a pass counts, in the order the summary names them
+
+
 def log_run(
     settings: Settings,
     period: Period,
@@ -211,33 +214,34 @@ def log_run(
 
 
 def markdown(
-    period: Period, findings: Sequence[Finding], counts: Mapping[str, int], stopped: Sequence[str], notes: Sequence[str]
+    period: Period,
+    findings: Sequence[Finding],
+    counts: Mapping[str, int],
+    stopped: Sequence[str],
+    notes: Sequence[str],
+    lang: str = "nl",
 ) -> str:
-    """The pass in Dutch (B1) for the Prefect UI: what was looked at, what was found, what was switched off."""
+    """The pass in plain language (B1, Dutch unless asked) for the Prefect UI: what was looked at, what was
+    found, what was switched off. Texts: the catalogue's ``monitor.summary.*``."""
     per_level = level_counts(findings)
+    seen = {kind: translate_plural(f"monitor.summary.{kind}", counts.get(kind, 0), lang) for kind in SEEN}
     lines = [
-        f"# Monitoring {period.start:%d-%m-%Y} tot {period.end:%d-%m-%Y}",
+        "# " + translate("monitor.summary.title", lang, start=f"{period.start:%d-%m-%Y}", end=f"{period.end:%d-%m-%Y}"),
         "",
-        f"Bekeken: {counts.get('advice', 0)} adviesvragen, {counts.get('decisions', 0)} beslissingen, "
-        f"{counts.get('objections', 0)} bezwaren.",
+        translate("monitor.summary.seen", lang, **seen),
         "",
-        "| niveau | aantal |",
+        f"| {translate('monitor.summary.level', lang)} | {translate('monitor.summary.count', lang)} |",
         "|---|---|",
     ]
-    lines += [f"| {level_name(level, 'nl')} | {per_level[level]} |" for level in LEVELS]
+    lines += [f"| {level_name(level, lang)} | {per_level[level]} |" for level in LEVELS]
     lines.append("")
     if stopped:
-        lines += [
-            "**Het advies is uitgezet** voor: "
-            + ", ".join(stopped)
-            + ". Een beheerder zet het weer aan, na onderzoek.",
-            "",
-        ]
+        lines += [translate("monitor.summary.stopped", lang, models=", ".join(stopped)), ""]
     if findings:
-        lines += ["## Signalen (ernstigste eerst)", ""]
-        lines += [f"- {f.message_nl}" for f in findings]
+        lines += ["## " + translate("monitor.summary.findings", lang), ""]
+        lines += [f"- {f.message(lang)}" for f in findings]
     else:
-        lines.append("Geen signalen: alle waarden blijven onder de meldgrens.")
+        lines.append(translate("monitor.summary.no_findings", lang))
     if notes:
-        lines += ["", "## Niet gemeten", ""] + [f"- {n}" for n in notes]
+        lines += ["", "## " + translate("monitor.summary.not_measured", lang), ""] + [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"

@@ -23,6 +23,7 @@ from explain.fairness import (
     compare_with_human,
     export_table,
     fairness_gate,
+    gate_terms,
     threshold_sweep,
 )
 from explain.fairness_report import fairness_markdown
@@ -194,14 +195,7 @@ def decision_gate(
 ) -> tuple[pd.DataFrame, Any]:
     """The fairness audit of the decisions (argmax of ``proba``) per group, and its gate."""
     table = audit(y, classes[np.argmax(proba, axis=1)], groups, positive=positive, classes=[str(c) for c in classes])
-    gate = fairness_gate(
-        table,
-        low=settings.fairness_ratio_low,
-        high=settings.fairness_ratio_high,
-        min_cell=settings.fairness_min_cell,
-        justification=justification,
-        min_difference=settings.fairness_min_difference,
-    )
+    gate = fairness_gate(table, justification=justification, **gate_terms(settings))
     return table, gate
 
 
@@ -413,15 +407,12 @@ def assess(
         table,
         gate,
         priority=PRIORITY,
-        low=settings.fairness_ratio_low,
-        high=settings.fairness_ratio_high,
-        min_cell=settings.fairness_min_cell,
         title=prep.target,
         human=human,
         label_bias=label_table,
         label_findings=findings,
         label_note=note,
-        min_difference=settings.fairness_min_difference,
+        **gate_terms(settings),
     )
     return {
         "metrics": metrics,

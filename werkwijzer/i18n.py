@@ -170,5 +170,15 @@ def both(key: str, **values: object) -> str:
     return " / ".join(translate(key, lang, **values) for lang in LANGS)
 
 
+def both_paragraphs(key: str, **values: object) -> list[str]:
+    """Dutch, a blank line, then English: a paragraph of a Markdown document for model owners (MLflow)
+    that is too long for one line of :func:`both`. A value may be a function of the language
+    (``lambda lang: ...``) when it holds translated words itself."""
+    nl, en = (
+        translate(key, lang, **{name: v(lang) if callable(v) else v for name, v in values.items()}) for lang in LANGS
+    )
+    return [nl, "", en]
+
+
 def has_text(key: str) -> bool:
     return key in catalogue()[DEFAULT_LANG].entries
