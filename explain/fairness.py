@@ -350,8 +350,9 @@ def fairness_gate(
     cutoff = alpha / max(n_tests, 1)
 
     def real(v: dict[str, object]) -> bool:
-        gap = abs(float(v["value"]) - float(v["reference_value"]))  # type: ignore[arg-type]
-        return float(v["p_value"]) < cutoff and gap >= min_difference  # type: ignore[arg-type]
+        value, reference, p = (v[k] for k in ("value", "reference_value", "p_value"))
+        assert isinstance(value, float) and isinstance(reference, float) and isinstance(p, float)
+        return p < cutoff and abs(value - reference) >= min_difference
 
     violations = [v for v in candidates if real(v)]
     noise = [v for v in candidates if not real(v)]

@@ -9,7 +9,7 @@ its reason (item 21). Governance values that still come from defaults are listed
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, SupportsFloat
 
 from explain.fairness import metric_name
 from explain.governance import Governance
@@ -88,7 +88,7 @@ def build_card(
 
 def _pct(value: object) -> str:
     try:
-        return f"{float(value):.3f}"  # type: ignore[arg-type]
+        return f"{float(value):.3f}" if isinstance(value, SupportsFloat | str) else MISSING
     except (TypeError, ValueError):
         return MISSING
 

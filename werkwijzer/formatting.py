@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import SupportsFloat
 from zoneinfo import ZoneInfo
 
 from werkwijzer.i18n import has_text, translate
@@ -62,20 +63,24 @@ def _lang(lang: str) -> str:
     return "en" if lang == "en" else "nl"
 
 
-def _missing(value: object) -> bool:
-    """None, NaN, pandas' NA or an infinity."""
+def _finite(value: object) -> float | None:
+    """``value`` as a float, or None for a missing value: None, NaN, pandas' NA, an infinity, not a number."""
+    if not isinstance(value, SupportsFloat):
+        return None
     try:
-        return value is None or not math.isfinite(value)  # type: ignore[arg-type]
+        number = float(value)
     except TypeError:
-        return True
+        return None
+    return number if math.isfinite(number) else None
 
 
 def number(value: float | None, decimals: int = 0, lang: str = "nl", *, signed: bool = False) -> str:
     """``1234.56`` -> ``1.234,6`` (nl) or ``1,234.6`` (en); negative with a true minus, with ``signed``
     a plus for a change upwards; never ``-0`` or ``+0``; a missing or infinite value -> ``–``."""
-    if _missing(value):
+    finite = _finite(value)
+    if finite is None:
         return MISSING
-    value = float(value)  # type: ignore[arg-type]
+    value = finite
     if round(value, decimals) == 0:
         value, sign = 0.0, ""
     else:
@@ -89,9 +94,10 @@ def number(value: float | None, decimals: int = 0, lang: str = "nl", *, signed: 
 def percent(share: float | None, decimals: int = 0, lang: str = "nl", *, signed: bool = False) -> str:
     """A share (0.125) as a percentage: ``12,5 %`` (nl, a non-breaking space as Dutch style guides ask)
     or ``12.5%`` (en)."""
-    if _missing(share):
+    finite = _finite(share)
+    if finite is None:
         return MISSING
-    text = number(float(share) * 100, decimals, lang, signed=signed)  # type: ignore[arg-type]
+    text = number(finite * 100, decimals, lang, signed=signed)
     return f"{text}\u00a0%" if _lang(lang) == "nl" else f"{text}%"
 
 
