@@ -94,7 +94,9 @@ def select_features(
             if requested is not None:
                 raise FeaturePolicyError(name, "it is not a column of the case file")
             continue
-        chosen.append(registry.get(name))  # type: ignore[arg-type]
+        spec = registry.get(name)
+        assert spec is not None, name  # judge() allowed it, so the registry knows it
+        chosen.append(spec)
     if not chosen:
         raise FeaturePolicyError("(none)", "no approved feature is present in the case file")
     return chosen
