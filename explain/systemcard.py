@@ -23,11 +23,18 @@ from typing import Any
 from explain import evidence as ek
 from explain.evidence import Evidence, Source
 from explain.systemcard_rules import INSTRUMENT_QUESTIONS, REQUIREMENTS, ROLE_BY_LAW, ROLES, Rule, Unmet
+from werkwijzer.i18n import translate
 from werkwijzer.standards.task_registry import SOURCE, Instrument, Requirement, TaskRegistry
 
 SCHEMA_VERSION = "0.1a10"  # AMT's SystemCard schema version this card follows
 EVIDENCED, OPEN, NOT_APPLICABLE = "evidenced", "open", "not_applicable"
-STATUS_NL = {EVIDENCED: "beantwoord uit bewijs", OPEN: "open", NOT_APPLICABLE: "niet van toepassing"}
+
+
+def status_word(state: str, lang: str = "nl") -> str:
+    """An entry's state in words (``beantwoord uit bewijs``, ``open``, ``niet van toepassing``)."""
+    return translate(f"systemcard.status.{state}", lang)
+
+
 AUTHOR = {"name": "werkwijzer evidence", "email": "", "role": "geautomatiseerd, uit bewijs van het systeem"}
 
 
@@ -188,7 +195,7 @@ def _entry(state: str, answer: str, sources: Sequence[Source], remarks: str, tim
     return {
         "answer": answer,
         "remarks": remarks,
-        "status": STATUS_NL[state],
+        "status": status_word(state),
         "state": state,
         "timestamp": timestamp,
         "authors": [AUTHOR] if state == EVIDENCED else [],

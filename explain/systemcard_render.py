@@ -8,99 +8,104 @@ from __future__ import annotations
 from typing import Any
 
 from explain.report_sections import Document, Section, Table
-from explain.systemcard import EVIDENCED, NOT_APPLICABLE, OPEN, STATUS_NL
+from explain.systemcard import EVIDENCED, NOT_APPLICABLE, OPEN, status_word
+from werkwijzer.i18n import translate
 
-PROFILE_NL = {
-    "type": "soort systeem",
-    "risk_group": "risicogroep",
-    "profiling": "profilering",
-    "automated_decision": "geautomatiseerd besluit",
-    "role": "rol van de gemeente",
-    "open_source": "open source",
-    "systemic_risk": "systeemrisico",
-    "transparency_obligations": "transparantieverplichting",
-}  # in the order the card shows them
+# The AI Act profile's facts in the order the card shows them; their words: ``systemcard.profile.<key>``.
+PROFILE = (
+    "type",
+    "risk_group",
+    "profiling",
+    "automated_decision",
+    "role",
+    "open_source",
+    "systemic_risk",
+    "transparency_obligations",
+)
 
 
 def _sources(entry: dict[str, Any]) -> str:
     return "; ".join(f"{s['kind']}: {s['ref']}" + (f" ({s['note']})" if s["note"] else "") for s in entry["evidence"])
 
 
-def _row(label: str, entry: dict[str, Any]) -> list[str]:
+def _row(label: str, entry: dict[str, Any], lang: str) -> list[str]:
     state = entry["state"]
     if state == EVIDENCED:
         text = entry["answer"]
     elif state == OPEN:
-        text = f"Open voor {entry['open_for']['label_nl']}. {entry['remarks']}"
+        role = entry["open_for"].get(f"label_{lang}") or entry["open_for"]["label_nl"]
+        text = translate("systemcard.doc.open_for", lang, role=role, remarks=entry["remarks"]).rstrip()
     else:
         text = entry["applicability"]["reason"]
-    return [label, STATUS_NL[state], text, _sources(entry)]
+    return [label, status_word(state, lang), text, _sources(entry)]
 
 
-def _counts(summary: dict[str, int]) -> str:
-    return (
-        f"{summary[EVIDENCED]} beantwoord uit bewijs, {summary[OPEN]} open, "
-        f"{summary[NOT_APPLICABLE]} niet van toepassing"
+def _counts(summary: dict[str, int], lang: str) -> str:
+    return translate(
+        "systemcard.doc.counts",
+        lang,
+        evidenced=summary[EVIDENCED],
+        open=summary[OPEN],
+        not_applicable=summary[NOT_APPLICABLE],
     )
 
 
-def systemcard_document(card: dict[str, Any]) -> Document:
+def systemcard_document(card: dict[str, Any], lang: str = "nl") -> Document:
+    """The card as a document in ``lang`` (Dutch unless asked); texts: the catalogue's ``systemcard.*``."""
+
+    def t(key: str, **values: object) -> str:
+        return translate(f"systemcard.doc.{key}", lang, **values)
+
     profile = card["ai_act_profile"]
     reasons = card["ai_act_profile_reasons"]
-    values = {**profile, **{k: "ja" if v else "nee" for k, v in card["system_facts"].items()}}
+    yes, no = translate("value.yes", lang), translate("value.no", lang)
+    values = {**profile, **{k: yes if v else no for k, v in card["system_facts"].items()}}
     facts = [
         [
-            PROFILE_NL.get(key, key),
+            translate(f"systemcard.profile.{key}", lang) if key in PROFILE else key,
             ", ".join(values[key]) if isinstance(values[key], list) else str(values[key]),
             reasons[key],
         ]
-        for key in [*PROFILE_NL, *(k for k in reasons if k not in PROFILE_NL)]
+        for key in [*PROFILE, *(k for k in reasons if k not in PROFILE)]
         if key in reasons
     ]
-    header = ["vereiste / requirement", "status", "antwoord of reden", "bron / source"]
+    header = [t("requirement"), t("status"), t("answer_or_reason"), t("source")]
     labels = ", ".join(f"{x['name']} {x['value']}" for x in card["labels"])
     requirements = sorted(card["requirements"], key=lambda e: (e["state"] != OPEN, e["state"] != EVIDENCED, e["urn"]))
     sections = [
         Section(
             "samenvatting",
-            "Samenvatting / summary",
+            t("summary"),
             [
-                f"Deze systeemkaart beschrijft {card['name']} ({labels}).",
-                "Vereisten: " + _counts(card["summary"]["requirements"]) + ".",
-                "Vragen uit de instrumenten: " + _counts(card["summary"]["questions"]) + ".",
-                "Een antwoord 'uit bewijs' is gemaakt uit wat het systeem echt deed of vastlegde, met de bron erbij. "
-                "Een open vraag wacht op de genoemde rol; het systeem vult nooit zelf een antwoord in zonder bewijs.",
+                t("describes", name=card["name"], labels=labels),
+                t("requirements_count", counts=_counts(card["summary"]["requirements"], lang)),
+                t("questions_count", counts=_counts(card["summary"]["questions"], lang)),
+                t("evidence_note"),
             ],
         ),
-        Section(
-            "feiten",
-            "Systeemfeiten / system facts",
-            ["Welke vereisten gelden, volgt uit deze feiten en het AI-verordeningsprofiel van elke vereiste."],
-            [Table(["feit", "waarde", "waarom"], facts)],
-        ),
+        Section("feiten", t("facts"), [t("facts_text")], [Table([t("fact"), t("value"), t("why")], facts)]),
         Section(
             "vereisten",
-            "Vereisten uit het Algoritmekader / requirements",
+            t("requirements"),
             [],
-            [Table(header, [_row(f"{e['urn'].rsplit(':', 1)[-1]} {e['requirement']}", e) for e in requirements])],
+            [Table(header, [_row(f"{e['urn'].rsplit(':', 1)[-1]} {e['requirement']}", e, lang) for e in requirements])],
         ),
     ]
     for a in card["assessments"]:
-        rows = [_row(f"{c['urn'].rsplit(':', 1)[-1]} {c['question']}", c) for c in a["contents"]]
+        rows = [_row(f"{c['urn'].rsplit(':', 1)[-1]} {c['question']}", c, lang) for c in a["contents"]]
         sections.append(
             Section(
                 a["urn"].split(":")[4],
                 a["name"],
                 [a["reason"]],
-                [Table(["vraag / question", "status", "antwoord", "bron / source"], rows)],
+                [Table([t("question"), t("status"), t("answer"), t("source")], rows)],
             )
         )
+    registry = next(x["value"] for x in card["labels"] if x["name"] == "task_registry")
     return Document(
-        lang="nl",
-        title=f"Systeemkaart — {card['name']}",
-        subtitle=f"Gemaakt {card['provenance']['timestamp']} uit {card['provenance']['uri']}",
+        lang=lang,
+        title=t("title", name=card["name"]),
+        subtitle=t("subtitle", timestamp=card["provenance"]["timestamp"], uri=card["provenance"]["uri"]),
         sections=sections,
-        footer="Algoritmekader: "
-        + next(x["value"] for x in card["labels"] if x["name"] == "task_registry")
-        + ". Formaat: systeemkaart van het Algoritme Management Toolkit (MinBZK/amt).",
+        footer=t("footer", registry=registry),
     )

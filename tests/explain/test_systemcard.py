@@ -258,3 +258,13 @@ def test_the_document_shows_every_entry_with_its_source(registry: TaskRegistry) 
     questions = sum(len(a["contents"]) for a in card["assessments"])
     assert rows == questions + len(card["requirements"]) + len(card["ai_act_profile_reasons"])
     assert any(ek.TESTS["human_decides"] in c for c in cells) and document.lang == "nl"
+
+
+def test_the_document_takes_its_words_from_the_catalogue_in_either_language(registry: TaskRegistry) -> None:
+    card = card_of(registry, full_evidence())
+    nl, en = systemcard_document(card), systemcard_document(card, lang="en")
+    assert nl.title.startswith("Systeemkaart — ") and en.title.startswith("System card — ") and en.lang == "en"
+    assert [len(s.tables) for s in nl.sections] == [len(s.tables) for s in en.sections]
+    statuses = {row[1] for s in en.sections for t in s.tables[:1] for row in t.rows if len(row) == 4}
+    assert statuses and statuses <= {"answered from evidence", "open", "not applicable"}
+    assert {e["status"] for e in card["requirements"]} <= {"beantwoord uit bewijs", "open", "niet van toepassing"}
