@@ -63,12 +63,48 @@ Hoe goed was elk model in het verleden? (MASE onder 1: beter dan 'zelfde periode
 Forecast {first:%Y-%m-%d} .. {last:%Y-%m-%d}; backtest table above (MASE scaled by the in-sample
 seasonal-naive MAE before each cutoff). Champion gate (`auto` beats seasonal naive on MASE): {gate}.
 Registered version: {version if version else "none"}.
-"""
+{_levels_section(result)}"""
 
 
-def write_tables(result: ForecastRun, folder: Path) -> None:
-    """The four tables the CLI and the MLflow run share, with the columns the issue fixes."""
+def write_tables(result: ForecastRun, folder: Path) -> list[str]:
+    """The tables the CLI and the MLflow run share, with the columns the issue fixes; with a
+    hierarchy also the reconciled forecast of every level and the backtest per level (ADR 0024).
+    Returns the names written."""
     write_csv(result.predictions, folder / "backtest_predictions.csv")
     write_csv(result.summary, folder / "backtest_summary.csv")
     write_csv(result.forecast, folder / "forecast.csv")
     write_csv(result.drivers, folder / "drivers.csv")
+    names = ["backtest_predictions.csv", "backtest_summary.csv", "forecast.csv", "drivers.csv"]
+    if len(result.levels):
+        write_csv(result.levels, folder / "forecast_levels.csv")
+        write_csv(result.level_accuracy, folder / "backtest_levels.csv")
+        names += ["forecast_levels.csv", "backtest_levels.csv"]
+    return names
+
+
+def _levels_section(result: ForecastRun) -> str:
+    """The coherent totals: the method chosen and the backtest per level (empty without a hierarchy)."""
+    if not len(result.level_accuracy):
+        return ""
+    lines = [
+        "| niveau / level | methode / method | reeksen / series | MASE | dekking 80 % | dekking 95 % |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in result.level_accuracy.itertuples(index=False):
+        chosen = " ✓" if row.method == result.reconciliation else ""
+        lines.append(
+            f"| {row.level} | {row.method}{chosen} | {row.series} | {row.mase:.3f} | "
+            f"{row.coverage_80:.2f} | {row.coverage_95:.2f} |"
+        )
+    table = "\n".join(lines)
+    return f"""
+## Totalen die kloppen / Coherent totals
+De teams tellen precies op tot hun gemeente (en gemeenten tot regio en totaal): de voorspellingen
+zijn op elkaar afgestemd met **{result.reconciliation}**, de methode met de laagste MASE opgeteld over
+de niveaus in de toetsing. `base` is de voorspelling per reeks zonder afstemming.
+Teams add up exactly to their municipality (and municipalities to region and total), reconciled
+with **{result.reconciliation}**, the method with the lowest MASE summed over the levels in the backtest;
+`base` is each series' own forecast before reconciliation (ADR 0024).
+
+{table}
+"""
