@@ -214,3 +214,34 @@ def test_hierarchy_columns_are_read_and_checked(tmp_path: Path) -> None:
         read_hierarchy(path)
     bad.drop(columns=["municipality", "region"]).to_csv(path, index=False)
     assert read_hierarchy(path) is None
+
+
+def test_validate_names_the_hierarchy_and_refuses_a_team_in_two_municipalities(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from click.testing import CliRunner
+
+    from cli.main import cli, main
+
+    path = tmp_path / "intake.csv"
+    path.write_text(
+        "series_id,date,value,municipality,region\n"
+        "a/x,2026-01-05,1,Aastad,Noord\na/y,2026-01-05,2,Aastad,Noord\nb/x,2026-01-05,3,Beedorp,Zuid\n"
+    )
+    ok = CliRunner().invoke(cli, ["validate", str(path), "--kind", "intake"])
+    assert ok.exit_code == 0, ok.output
+    assert "hierarchy: 2 municipalities in 2 regions" in ok.output
+    path.write_text(path.read_text() + "a/x,2026-01-12,4,Beedorp,Zuid\n")
+    with pytest.raises(SystemExit) as info:
+        main(["validate", str(path), "--kind", "intake"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "intake.csv, row 5, column 'municipality'" in err
+    assert "one municipality per series_id" in err
+
+
+def test_a_team_named_like_a_total_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "intake.csv"
+    path.write_text("series_id,date,value,municipality\ntotal,2026-01-05,1,Aastad\nx,2026-01-05,2,Aastad\n")
+    with pytest.raises(ContractError, match="other than the totals' names"):
+        read_hierarchy(path)

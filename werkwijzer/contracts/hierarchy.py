@@ -38,6 +38,12 @@ def read_hierarchy(path: str | Path) -> pd.DataFrame | None:
         }
     )
     check.raise_if_any()
+    reserved = (out["series_id"] == "total") | out["series_id"].str.startswith(("municipality:", "region:"))
+    check._flag(
+        "series_id",
+        reserved.to_numpy(dtype=bool),
+        "a team name other than the totals' names (total, municipality:…, region:…)",
+    )
     _one_parent(check, out, "series_id", "municipality", "one municipality per series_id on every row")
     if "region" in frame.columns:
         _one_parent(check, out, "municipality", "region", "one region per municipality on every row")
