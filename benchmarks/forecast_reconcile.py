@@ -3,6 +3,7 @@ reconciliation method, on a simulated hierarchy and on NHS England A&E attendanc
 
     nice -n 5 .venv/bin/python benchmarks/forecast_reconcile.py [--only sim,nhs]
         [--candidates seasonal_naive,theta,glm] [--out DIR]
+    nice -n 5 .venv/bin/python benchmarks/forecast_reconcile.py --only scale
 
 Data sets:
 - sim: 12 simulated municipalities (10,000 to 250,000 inhabitants, each its own seed) x 8 teams,
@@ -10,6 +11,8 @@ Data sets:
 - nhs: NHS A&E attendances (../shared/data/nhs_ae_attendances), the 281 provider x department
   type series that cover all 36 months; type -> provider -> England; monthly, horizon 6,
   3 evaluation cutoffs (+2 warm-up). The file has no region column.
+- scale: the seconds to reconcile one 13-week forecast of 342 municipalities x 10 teams
+  (12 regions), per method, on synthetic numbers.
 
 Every node (team, municipality, region, total) is forecast by the candidates and `auto` exactly
 as the flow does (`models.forecast.backtest.score_backtest`), then reconciled at every
@@ -120,6 +123,28 @@ def run(key: str, candidates: list[str]) -> pd.DataFrame:
     return accuracy
 
 
+def scale() -> pd.DataFrame:
+    """Seconds to reconcile one 13-week forecast of 342 municipalities x 10 teams in 12 regions
+    (synthetic numbers; MinT with 52 error rows), per method: the cost the flow adds at scale."""
+    rows = [(f"g{i:03d}/t{j}", f"g{i:03d}", f"r{i % 12}") for i in range(342) for j in range(10)]
+    hierarchy = R.build(pd.DataFrame(rows, columns=["series_id", "municipality", "region"]))
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2027-01-04", periods=13, freq="7D")
+    n = len(hierarchy.ids)
+    means = rng.gamma(2, 20, size=(n, 13)).ravel()
+    forecast = pd.DataFrame({"series_id": np.repeat(hierarchy.ids, 13), "date": np.tile(dates, n), "mean": means})
+    for lv in (80, 95):
+        forecast[f"lo_{lv}"], forecast[f"hi_{lv}"] = means * 0.7, means * 1.3
+    errors = rng.normal(size=(52, n))
+    out = []
+    for method in R.METHODS:
+        start = time.perf_counter()
+        R.apply(forecast, hierarchy, method, errors)
+        out.append({"teams": len(hierarchy.bottom), "aggregates": len(hierarchy.aggregates), "method": method})
+        out[-1]["seconds"] = time.perf_counter() - start
+    return pd.DataFrame(out)
+
+
 def markdown(frame: pd.DataFrame) -> str:
     lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
     for row in frame.itertuples(index=False):
@@ -135,7 +160,15 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    tables = [run(key, args.candidates.split(",")) for key in args.only.split(",")]
+    keys = args.only.split(",")
+    if "scale" in keys:
+        keys.remove("scale")
+        timing = scale()
+        (out / "forecast_reconcile_scale.md").write_text(markdown(timing))
+        print(markdown(timing))
+    if not keys:
+        return
+    tables = [run(key, args.candidates.split(",")) for key in keys]
     combined = pd.concat(tables, ignore_index=True)
     write_csv(combined, out / "forecast_reconcile.csv")
     columns = ["dataset", "level", "series", "method", "chosen", "mase", "coverage_80", "coverage_95", "winkler_95"]
