@@ -4,6 +4,7 @@ accuracy of every level."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import mlflow
@@ -12,11 +13,12 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
+from flows.forecast_report import write_tables
 from flows.forecast_tracking import MODEL_NAME
 from flows.train_forecast import train_forecast
 from models.capacity import plan_capacity
 from models.forecast import reconcile as R
-from werkwijzer.contracts import read_norms, read_staffing
+from werkwijzer.contracts import read_forecast, read_norms, read_staffing
 
 TEAMS = ["wmo_meldingen", "jeugdhulp", "bijstand_aanvragen"]
 
@@ -58,6 +60,19 @@ def test_teams_add_up_to_the_municipality_and_are_what_is_published(run) -> None
     assert set(accuracy["method"]) == {"base", *R.METHODS}
     assert set(accuracy["level"]) == {"municipality", "team"}
     assert "Coherent totals" in result.report and result.reconciliation in result.report
+
+
+@pytest.mark.slow
+def test_the_written_files_add_up_and_keep_the_forecast_contract(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, result = run
+    names = write_tables(result, tmp_path)
+    assert {"forecast.csv", "forecast_levels.csv", "backtest_levels.csv"} <= set(names)
+    text = pd.read_csv(tmp_path / "forecast_levels.csv", dtype=str)
+    cell = text.set_index(["series_id", "date"])["mean"].map(Decimal)
+    for date in text["date"].unique():
+        assert sum(cell[(t, date)] for t in TEAMS) == cell[("municipality:Simstad", date)]
+    published = read_forecast(tmp_path / "forecast.csv")  # what `werkwijzer capacity` reads
+    assert set(published["series_id"]) == set(TEAMS)
 
 
 @pytest.mark.slow
