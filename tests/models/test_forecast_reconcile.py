@@ -245,3 +245,18 @@ def test_a_team_named_like_a_total_is_refused(tmp_path: Path) -> None:
     path.write_text("series_id,date,value,municipality\ntotal,2026-01-05,1,Aastad\nx,2026-01-05,2,Aastad\n")
     with pytest.raises(ContractError, match="other than the totals' names"):
         read_hierarchy(path)
+
+
+@pytest.mark.parametrize("method", R.METHODS)
+def test_a_series_without_a_base_forecast_still_adds_up(method: str) -> None:
+    """A team too new for a forecast counts as 0, an aggregate without one as its teams' sum."""
+    h = R.build(table())
+    base = base_forecast(h, seed=5)
+    base = base[~base["series_id"].isin(["Beedorp/team1", "municipality:Ceeburg"])]
+    out = R.apply(base, h, method, np.random.default_rng(6).normal(size=(8, len(h.ids))))
+    assert len(out) == len(h.ids) * len(DATES)
+    assert np.isfinite(out[["mean", "lo_80", "hi_80", "lo_95", "hi_95"]].to_numpy()).all()
+    units = out.assign(u=np.rint(out["mean"] * 1000).astype(np.int64)).set_index(["series_id", "date"])["u"]
+    for node, members in h.members.items():
+        for date in DATES:
+            assert sum(units[(h.bottom[i], date)] for i in members) == units[(node, date)]
