@@ -260,3 +260,18 @@ def test_a_series_without_a_base_forecast_still_adds_up(method: str) -> None:
     for node, members in h.members.items():
         for date in DATES:
             assert sum(units[(h.bottom[i], date)] for i in members) == units[(node, date)]
+
+
+def test_simulate_with_a_municipality_writes_an_intake_with_a_hierarchy(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    done = CliRunner().invoke(
+        cli, ["simulate", "--out", str(tmp_path), "--years", "1", "--inhabitants", "20000", "--municipality", "Simstad"]
+    )
+    assert done.exit_code == 0, done.output
+    hierarchy = read_hierarchy(tmp_path / "intake_weekly.csv")
+    assert hierarchy is not None
+    assert set(hierarchy["municipality"]) == {"Simstad"}
+    assert len(R.build(hierarchy).aggregates) == 1
