@@ -28,7 +28,15 @@ from werkwijzer.contracts import KINDS, summarise
     default=None,
     help="Last day (default: the Sunday ending the last full week).",
 )
-def simulate(out: Path, inhabitants: int, years: int, seed: int | None, end: dt.datetime | None) -> None:
+@click.option(
+    "--municipality",
+    default=None,
+    help="Name the municipality in a column of the intake files: its teams' forecasts then add up "
+    "exactly to the municipal total (docs/forecasting.md, coherent totals).",
+)
+def simulate(
+    out: Path, inhabitants: int, years: int, seed: int | None, end: dt.datetime | None, municipality: str | None
+) -> None:
     """Write a simulated municipality: intake, cases, staffing, norms and the feature registry."""
     from werkwijzer.settings import get_settings
     from werkwijzer.simulation import simulate_municipality
@@ -40,6 +48,7 @@ def simulate(out: Path, inhabitants: int, years: int, seed: int | None, end: dt.
         years=years,
         seed=settings.seed if seed is None else seed,
         end=end.date() if end else None,
+        municipality=municipality,
     )
     for path in written:
         click.echo(f"wrote {path}")

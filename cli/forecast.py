@@ -117,13 +117,13 @@ def forecast(
             verbose=True,
         )
     with staged_output(out) as stage:
-        write_tables(result, stage)
+        written = write_tables(result, stage)
         (stage / "report.md").write_text(result.report, encoding="utf-8")
     click.echo(
         f"MLflow run {result.run_id}, model version {result.model_version} "
         f"({'champion' if result.champion else 'not champion'}: {result.gate})"
     )
-    click.echo(f"wrote {out}/backtest_predictions.csv, backtest_summary.csv, forecast.csv, drivers.csv, report.md")
+    click.echo(f"wrote {out}/{', '.join([*written, 'report.md'])}")
     where_the_details_are()
     if not result.champion:
         from cli.exits import needs_attention

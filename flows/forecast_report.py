@@ -63,7 +63,7 @@ def _section(result: ForecastRun, lang: str) -> str:
 {t("forecast.report.auto", choices=choices)}
 {t("forecast.report.gate", gate=result.gate or t("forecast.report.gate_none"))}
 {t("forecast.report.version", version=result.model_version or t("forecast.report.no_version"))}
-"""
+{_levels_section(result, lang)}"""
 
 
 def report_markdown(result: ForecastRun) -> str:
@@ -71,9 +71,43 @@ def report_markdown(result: ForecastRun) -> str:
     return f"# {both('forecast.report.title')}\n\n" + "\n".join(_section(result, lang) for lang in LANGS)
 
 
-def write_tables(result: ForecastRun, folder: Path) -> None:
-    """The four tables the CLI and the MLflow run share, with the columns the issue fixes."""
+def write_tables(result: ForecastRun, folder: Path) -> list[str]:
+    """The tables the CLI and the MLflow run share, with the columns the issue fixes; with a
+    hierarchy also the reconciled forecast of every level and the backtest per level (ADR 0024).
+    Returns the names written."""
     write_csv(result.predictions, folder / "backtest_predictions.csv")
     write_csv(result.summary, folder / "backtest_summary.csv")
     write_csv(result.forecast, folder / "forecast.csv")
     write_csv(result.drivers, folder / "drivers.csv")
+    names = ["backtest_predictions.csv", "backtest_summary.csv", "forecast.csv", "drivers.csv"]
+    if len(result.levels):
+        write_csv(result.levels, folder / "forecast_levels.csv")
+        write_csv(result.level_accuracy, folder / "backtest_levels.csv")
+        names += ["forecast_levels.csv", "backtest_levels.csv"]
+    return names
+
+
+def _levels_section(result: ForecastRun, lang: str) -> str:
+    """The coherent totals: the method chosen and the backtest per level (empty without a hierarchy)."""
+    if not len(result.level_accuracy):
+        return ""
+    t = partial(translate, lang=lang)
+    coverage = [translate("forecast.report.coverage", lang, level=level) for level in (80, 95)]
+    lines = [
+        f"| {t('forecast.report.level')} | {t('forecast.report.method')} | {t('forecast.report.series')} "
+        f"| MASE | {coverage[0]} | {coverage[1]} |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in result.level_accuracy.itertuples(index=False):
+        chosen = " ✓" if row.method == result.reconciliation else ""
+        lines.append(
+            f"| {row.level} | {row.method}{chosen} | {row.series} | {row.mase:.3f} | "
+            f"{row.coverage_80:.2f} | {row.coverage_95:.2f} |"
+        )
+    table = "\n".join(lines)
+    return f"""
+### {t("forecast.report.levels_title")}
+{t("forecast.report.levels", method=result.reconciliation)}
+
+{table}
+"""

@@ -9,7 +9,7 @@ changes a run after it is made: a step that adds something returns a new one
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -41,6 +41,10 @@ class ForecastRun:
     weights: pd.DataFrame  # auto's combination weights per series and candidate (ADR 0015)
     radius: Mapping[int, tuple[float, ...]]  # auto's conformal half-widths per interval level, per horizon step
     params: Mapping[str, Any]  # what the run was asked for, as logged
+    # coherent totals (ADR 0024); empty / None when the intake names no hierarchy
+    levels: pd.DataFrame = field(default_factory=pd.DataFrame)  # the reconciled forecast of every node, with level
+    level_accuracy: pd.DataFrame = field(default_factory=pd.DataFrame)  # backtest per level and method
+    reconciliation: str | None = None  # the method chosen on the backtest
     run_id: str | None = None  # the rest: None until logged (``log=False`` leaves them so)
     model_version: str | None = None
     champion: bool = False

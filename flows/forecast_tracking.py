@@ -87,6 +87,13 @@ def log_forecast_run(
             score = float(getattr(row, name))
             if pd.notna(score):
                 metrics.append(mlflow.entities.Metric(_metric_key(f"{name}.{row.series_id}.{row.model}"), score, 0, 0))
+    for row in result.level_accuracy.itertuples(index=False):  # coherent totals, ADR 0024
+        for name in ("mase", "coverage_80", "coverage_95", "winkler_95"):
+            score = float(getattr(row, name))
+            if pd.notna(score):
+                metrics.append(mlflow.entities.Metric(f"{name}.level.{row.level}.{row.method}", score, 0, 0))
+    if result.reconciliation:
+        client.set_tag(run_id, "reconciliation", result.reconciliation)
     for start in range(0, len(metrics), 900):
         client.log_batch(run_id, metrics=metrics[start : start + 900])
     with tempfile.TemporaryDirectory() as tmp:
@@ -112,7 +119,7 @@ def log_forecast_run(
         client.log_artifacts(run_id, str(folder), "forecast")
         _log_figures(client, run_id, result, Path(tmp), team_figure, shap_summary_figure)
         passed, gate = gate_result(overall)
-        version = _register(run_id, folder / "forecast.csv", intake["series_id"].iloc[0])
+        version = _register(run_id, folder, intake["series_id"].iloc[0])
     client.set_model_version_tag(MODEL_NAME, version, f"gate.{GATE}", gate)
     client.set_tag(run_id, f"gate.{GATE}", gate)
     if passed:
@@ -150,13 +157,16 @@ def _log_figures(
         client.log_artifact(run_id, str(tmp / "drivers_by_group.csv"), "shap")
 
 
-def _register(run_id: str, forecast_csv: Path, example_series: str) -> str:
+def _register(run_id: str, folder: Path, example_series: str) -> str:
     code = Path(__file__).with_name("forecast_pyfunc.py")
+    artifacts = {"forecast": str(folder / "forecast.csv")}
+    if (folder / "forecast_levels.csv").exists():  # the reconciled totals (ADR 0024)
+        artifacts["levels"] = str(folder / "forecast_levels.csv")
     with mlflow.start_run(run_id=run_id):
         info = mlflow.pyfunc.log_model(
             name="model",
             python_model=str(code),
-            artifacts={"forecast": str(forecast_csv)},
+            artifacts=artifacts,
             pip_requirements=["mlflow", "pandas"],
         )
     registered = mlflow.register_model(info.model_uri, MODEL_NAME)

@@ -22,9 +22,11 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from explain.forecast_drivers import by_driver, gbm_shap, statistical_components
 from flows.forecast_run import ForecastRun
 from models.forecast import BASE_MODELS, OUTPUT, combine, make_forecaster
-from models.forecast.backtest import cutoff_dates, model_predictions, score_backtest
+from models.forecast import reconcile as hierarchy_tools
+from models.forecast.backtest import cutoff_dates, model_predictions, overall, score_backtest
 from models.forecast.frequency import check_freq, regularize, season_length
 from werkwijzer.contracts import read_intake
+from werkwijzer.contracts.hierarchy import read_hierarchy
 from werkwijzer.progress import report
 from werkwijzer.settings import Settings, get_settings
 
@@ -42,6 +44,25 @@ def _factory(name: str, params: dict[str, Any]) -> Callable[[], Any]:
 def load_intake(path: str, freq: str, date_col: str | None, series: list[str] | None) -> pd.DataFrame:
     """Read the intake through its data contract and put it on the regular grid of ``freq``."""
     return regularize(read_intake(path, date_col=date_col, series=series or None), freq)
+
+
+@task(name="load-hierarchy")
+def load_hierarchy(path: str, intake: pd.DataFrame) -> hierarchy_tools.Hierarchy | None:
+    """The hierarchy the intake file names (its ``municipality`` and ``region`` columns), for
+    the series in ``intake``; None without one or with a single series."""
+    table = read_hierarchy(path)
+    if table is None:
+        return None
+    table = table[table["series_id"].isin(set(intake["series_id"]))]
+    return hierarchy_tools.build(table) if len(table) > 1 else None
+
+
+def with_aggregates(intake: pd.DataFrame, hierarchy: hierarchy_tools.Hierarchy | None) -> pd.DataFrame:
+    """The intake plus every aggregate of the hierarchy as a series of its own."""
+    if hierarchy is None:
+        return intake
+    every = pd.concat([intake, hierarchy_tools.aggregate(intake, hierarchy)], ignore_index=True)
+    return every.sort_values(["series_id", "date"], kind="stable").reset_index(drop=True)
 
 
 @task(name="backtest-batch")
@@ -130,8 +151,13 @@ def train_forecast_flow(
         "random_state": seed,
         **(model_options or {}),
     }
-    intake: pd.DataFrame = load_intake(data, freq, date_col, series)  # a task called in its flow runs at once
+    teams: pd.DataFrame = load_intake(data, freq, date_col, series)  # a task called in its flow runs at once
+    hierarchy = load_hierarchy(data, teams) if date_col is None else None
+    intake = with_aggregates(teams, hierarchy)  # every node is forecast, then reconciled
     ids = sorted(intake["series_id"].unique())
+    bottom = set(teams["series_id"])
+    if hierarchy is not None:
+        say(f"hierarchy: {len(hierarchy.bottom)} teams, {len(hierarchy.aggregates)} totals above them")
     say(f"{len(ids)} series, {intake['date'].min():%Y-%m-%d} .. {intake['date'].max():%Y-%m-%d}, freq {freq}")
     every = cutoff_dates(intake["date"].max(), horizon, cutoffs + windows, freq)
     parts = batches(ids, batches_per_model)
@@ -165,7 +191,7 @@ def train_forecast_flow(
     after = intake["date"].max() + pd.Timedelta(days=1)
     default = "seasonal_naive" if "seasonal_naive" in names else names[0]
     combination = combine.plan(result["all_predictions"], after, windows, names, horizon).covering(ids, default)
-    choice = {sid: combination.main_model(sid, default) for sid in ids}
+    choice = {sid: combination.main_model(sid, default) for sid in ids if sid in bottom}
     fitted: dict[str, list[Any]] = {}
     pending = []
     for name in combination.models():
@@ -189,6 +215,17 @@ def train_forecast_flow(
         combination,
         combine.series_scales(intake, season_length(freq)),
     )[["series_id", "date", *OUTPUT]]
+    levels, accuracy, method = pd.DataFrame(), pd.DataFrame(), None
+    if hierarchy is not None:
+        auto = result["predictions"][result["predictions"]["model"] == "auto"]
+        scored = hierarchy_tools.backtest(auto, hierarchy)
+        accuracy = hierarchy_tools.level_accuracy(scored)
+        method, _ = hierarchy_tools.choose(scored, after)
+        recent = auto[auto["cutoff"].isin(combine.usable_cutoffs(auto, after, combine.CALIBRATION))]
+        levels = hierarchy_tools.apply(forecast, hierarchy, method, hierarchy_tools.error_matrix(recent, hierarchy))
+        forecast = levels[levels["level"] == hierarchy_tools.TEAM][["series_id", "date", *OUTPUT]]
+        forecast = forecast.sort_values(["series_id", "date"]).reset_index(drop=True)
+        say(f"reconciled with {method} (lowest MASE summed over {', '.join(hierarchy.levels_present())})")
     drivers = explain_gbm.submit(fitted["gbm"][0], horizon).result() if "gbm" in fitted else pd.DataFrame()
     components = pd.concat(
         [statistical_components({n: m}) for n in ("ets", "glm") for m in fitted.get(n, [])]
@@ -196,11 +233,12 @@ def train_forecast_flow(
         ignore_index=True,
     )
     say("drivers done")
+    predictions = result["predictions"][result["predictions"]["series_id"].isin(bottom)]
     return ForecastRun(
-        intake=intake,
-        predictions=result["predictions"][PREDICTION_COLUMNS],
-        summary=result["summary"][SUMMARY_COLUMNS],
-        overall=result["overall"],
+        intake=teams,
+        predictions=predictions[PREDICTION_COLUMNS].reset_index(drop=True),
+        summary=result["summary"][result["summary"]["series_id"].isin(bottom)][SUMMARY_COLUMNS],
+        overall=overall(predictions) if hierarchy is not None else result["overall"],
         choice=dict(choice),
         forecast=forecast,
         drivers=drivers,
@@ -208,6 +246,9 @@ def train_forecast_flow(
         components=components,
         weights=combination.weights_frame(),
         radius=combination.radius,
+        levels=levels,
+        level_accuracy=accuracy,
+        reconciliation=method,
         params={
             **params,
             "cutoffs": cutoffs,

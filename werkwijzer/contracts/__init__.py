@@ -13,6 +13,7 @@ from werkwijzer.contracts.bsn import passes_eleven_test
 from werkwijzer.contracts.cases import read_cases
 from werkwijzer.contracts.characteristics import read_characteristics
 from werkwijzer.contracts.forecast import read_forecast
+from werkwijzer.contracts.hierarchy import read_hierarchy
 from werkwijzer.contracts.intake import read_intake, to_wide
 from werkwijzer.contracts.planning import read_norms, read_staffing, staffing_for
 from werkwijzer.contracts.problems import ContractError, Problem
@@ -31,6 +32,7 @@ __all__ = [
     "read_cases",
     "read_characteristics",
     "read_forecast",
+    "read_hierarchy",
     "read_intake",
     "read_norms",
     "read_registry",
@@ -47,9 +49,16 @@ def summarise(path: str | Path, kind: str, registry: str | Path | None = None, d
     if kind == "intake":
         intake = read_intake(path, date_col=date_col)
         missing = int(intake["value"].isna().sum())
+        hierarchy = read_hierarchy(path) if date_col is None else None
+        levels = ""
+        if hierarchy is not None:  # the teams' municipalities (and regions): forecasts are reconciled
+            regions = hierarchy["region"][hierarchy["region"] != ""].nunique()
+            levels = f", hierarchy: {hierarchy['municipality'].nunique()} municipalities" + (
+                f" in {regions} regions" if regions else ""
+            )
         return (
             f"{name}: intake OK — {intake['series_id'].nunique()} series, {len(intake)} rows, "
-            f"{intake['date'].min():%Y-%m-%d} to {intake['date'].max():%Y-%m-%d}, {missing} missing values"
+            f"{intake['date'].min():%Y-%m-%d} to {intake['date'].max():%Y-%m-%d}, {missing} missing values{levels}"
         )
     if kind == "cases":
         cases = read_cases(path, read_registry(registry) if registry else None)

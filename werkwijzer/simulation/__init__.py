@@ -34,9 +34,18 @@ def simulation_window(years: int, end: dt.date | None = None) -> pd.DatetimeInde
 
 
 def simulate_municipality(
-    out: str | Path, *, inhabitants: int = 100_000, years: int = 6, seed: int = 20261126, end: dt.date | None = None
+    out: str | Path,
+    *,
+    inhabitants: int = 100_000,
+    years: int = 6,
+    seed: int = 20261126,
+    end: dt.date | None = None,
+    municipality: str | None = None,
 ) -> list[Path]:
     """Simulate and write every file of FILES into ``out``; returns the written paths.
+
+    ``municipality`` adds a ``municipality`` column with that name to the intake files (the
+    hierarchy that reconciles the teams' forecasts with their total, ADR 0024).
 
     Deterministic per (inhabitants, years, seed, end). Files are staged and moved into place
     only when all are written.
@@ -53,8 +62,9 @@ def simulate_municipality(
     load = need / available.reindex(need.index)[list(CASE_TEAMS)]
     cases = simulate_cases(daily, load, days[-1], case_rng)
     with staged_output(out) as stage:
-        write_csv(to_long(daily), stage / "intake_daily.csv")
-        write_csv(to_long(week_counts), stage / "intake_weekly.csv")
+        named = {"municipality": municipality} if municipality else {}
+        write_csv(to_long(daily).assign(**named), stage / "intake_daily.csv")
+        write_csv(to_long(week_counts).assign(**named), stage / "intake_weekly.csv")
         write_csv(cases, stage / "cases.csv")
         write_csv(staffing, stage / "staffing.csv")
         write_csv(norms_table(cases), stage / "norms.csv")
