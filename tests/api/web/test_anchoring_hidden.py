@@ -8,13 +8,17 @@ no response, page, letter, export, audit-trail view or API schema a person sees 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import select
 
+from casework.modelstore import ModelStore
 from casework.storage import Advice, AuditEvent, CaseOpening
-from tests.api.conftest import Api, new_case
+from tests.api.conftest import Api, new_case, start_api
 from tests.api.web.conftest import make_advice, sign_in
 from werkwijzer.formatting import percent
+from werkwijzer.settings import Settings
+from werkwijzer.teams import EFFORT_CLASSES
 
 HIDDEN_WORDS = ("hidden_suggested_class", "hidden_top_probability", "hidden_")
 
@@ -92,3 +96,36 @@ def test_the_first_opening_of_an_undecided_case_is_noted_once(web: Api) -> None:
     assert web.client.get(f"/api/v1/advice/{other}", headers=web.headers("caseworker")).status_code == 200
     with web.app.state.sessions() as s:
         assert s.get(CaseOpening, other) is not None  # a case system opening it for the caseworker counts too
+
+
+def test_the_models_page_explains_the_experiment_per_model_and_team(
+    api_settings: Settings, model_store: ModelStore, tmp_path: Path
+) -> None:
+    settings = api_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'api.db'}"})
+    for api in start_api(settings, model_store):
+        cw = api.headers("caseworker")
+        for n in range(48):  # 24 shown, 24 hidden; in each arm half the decisions equal the model's suggestion
+            advice_id = make_advice(api, 9300 + n, advised=n % 2 == 0)
+            with api.app.state.sessions() as s:
+                row = s.get(Advice, advice_id)
+                model_class = row.suggested_class or row.hidden_suggested_class
+            other = next(c for c in EFFORT_CLASSES if c != model_class)
+            same = (n // 2) % 2 == 0
+            if n % 2 == 0:
+                body = {"outcome": "followed", "final_effort_class": model_class} if same else {
+                    "outcome": "deviated", "final_effort_class": other, "motivation": "Eigen oordeel."}  # fmt: skip
+            else:
+                body = {"outcome": "deviated", "final_effort_class": model_class if same else other,
+                        "motivation": "Geen advies."}  # fmt: skip
+            r = api.client.post(f"/api/v1/advice/{advice_id}/decision", json=body, headers=cw)
+            assert r.status_code == 201, r.text
+        for lang, title, verdict in (
+            ("nl", "Stuurt het advies de beslissing?", "kan toeval zijn"),
+            ("en", "Does the advice steer the decision?", "may be chance"),
+        ):
+            page = sign_in(api, "model_owner").get(f"/modellen?lang={lang}").text
+            section = page[page.index('id="sturing"') :]
+            assert title in section and verdict in section
+            # both arms with their counts, for the model and for its one team
+            assert section.count(f"{percent(0.5, 0, lang)} (24)") == 4
+            assert not [w for w in HIDDEN_WORDS if w in page]
