@@ -8,6 +8,10 @@ Business rules:
   tell why; the reason is stored in ``advice.selection_reason`` only (items 5 and 6).
 - What the caseworker saw (probabilities, reasons, model version, statement) is stored with
   the advice and never changed (item 3); the audit entry carries the same (item 22).
+- For a control case the model's suggestion (class and its probability) is frozen too, in
+  ``hidden_suggested_class`` / ``hidden_top_probability``: the hidden arm of the anchoring
+  experiment (ADR 0021). It is computed in the same batch as every other suggestion and, like the
+  selection reason, appears in no response, page, letter, export or audit entry.
 - Without a loaded champion there is no advice at all: 503, never a guessed score.
 """
 
@@ -181,6 +185,8 @@ def build(
         "top_probability": max(computed.probabilities.values()) if advised else None,
         **{f"statement_{lang}": translate(STATEMENT[advised], lang) for lang in LANGS},
         "selection_reason": reason,
+        "hidden_suggested_class": computed.suggested if reason == "control" else None,
+        "hidden_top_probability": max(computed.probabilities.values()) if reason == "control" else None,
     }
     public = public_from(values, None)
     payload = {

@@ -9,6 +9,11 @@ get advice — never leaves this module per case. The per-case frame carries onl
 caseworker saw a suggestion, which they could see anyway); the reasons are given only as counts
 per team and model (:func:`advice_use`). No feature values are read either: drift is computed by
 the flow from :func:`advice_features`, which returns the model input without any case key.
+
+The anchoring experiment (ADR 0021) is the one reader that marks per decision whether the
+suggestion was shown or hidden (:func:`experiment`): it reads the hidden suggestion of control
+cases, never ``selection_reason``, and its rows stay inside the monitoring flow and the report,
+which publish only counts and rates per scope with small cells suppressed.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from casework import intake
 from casework.db import make_engine, reading
-from casework.storage import Advice, Decision, Objection, SwitchChange, User
+from casework.storage import Advice, CaseOpening, Decision, Objection, SwitchChange, User
 from models.monitoring import score_band
 from werkwijzer.periods import Period
 from werkwijzer.settings import Settings
@@ -260,6 +265,81 @@ def intake_actuals(session: Session, period: Period, teams: Sequence[str] | None
     """Daily actual intake in the period as the intake contract's ``series_id, date, value``."""
     last = (period.end - dt.timedelta(microseconds=1)).date()
     return intake.actuals(session, teams, period.start.date(), last)
+
+
+EXPERIMENT_COLUMNS = (
+    "case_ref",
+    "team",
+    "model_name",
+    "model_version",
+    "arm",
+    "model_class",
+    "score",
+    "score_band",
+    "final_effort_class",
+    "agrees",
+    "decided_at",
+    "minutes_to_decision",
+)
+
+
+def experiment(session: Session, period: Period) -> pd.DataFrame:
+    """Decisions of the period on advice of the randomised arms (:data:`EXPERIMENT_COLUMNS`).
+
+    ``arm`` is "shown" (the suggestion was shown) or "hidden" (a control case: the model's
+    suggestion was frozen but not shown); cases while advice was switched off, and control cases
+    from before the hidden suggestion was kept, are in neither arm. ``model_class`` is the
+    suggestion, ``score`` its probability, ``agrees`` whether the final class equals it, and
+    ``minutes_to_decision`` the time from the caseworker first opening the case (empty when it was
+    never opened on a page or through the API before the decision).
+    """
+    rows = session.execute(
+        select(
+            Advice.case_ref,
+            Advice.team,
+            Advice.model_name,
+            Advice.model_version,
+            Advice.suggested_class,
+            Advice.top_probability,
+            Advice.hidden_suggested_class,
+            Advice.hidden_top_probability,
+            Decision.final_effort_class,
+            Decision.decided_at,
+            CaseOpening.opened_at,
+        )
+        .join(Advice, Decision.advice_id == Advice.id)
+        .outerjoin(CaseOpening, CaseOpening.advice_id == Advice.id)
+        .where(Decision.decided_at >= period.start, Decision.decided_at < period.end)
+        .where((Advice.suggested_class.is_not(None)) | (Advice.hidden_suggested_class.is_not(None)))
+        .order_by(Decision.decided_at, Decision.id)
+    ).all()
+    records = []
+    for case_ref, team, name, version, shown, shown_p, hidden, hidden_p, final, decided, opened in rows:
+        arm, model_class, score = ("shown", shown, shown_p) if shown is not None else ("hidden", hidden, hidden_p)
+        minutes = (decided - opened).total_seconds() / 60 if opened is not None and opened <= decided else None
+        records.append(
+            (case_ref, team, name, version, arm, model_class, score, final, final == model_class, decided, minutes)
+        )
+    columns = [c for c in EXPERIMENT_COLUMNS if c != "score_band"]
+    frame = _frame(
+        records,
+        columns,
+        {
+            "case_ref": "string",
+            "team": "string",
+            "model_name": "string",
+            "model_version": "string",
+            "arm": "string",
+            "model_class": "string",
+            "score": "float64",
+            "final_effort_class": "string",
+            "agrees": "bool",
+            "decided_at": "datetime64[us]",
+            "minutes_to_decision": "float64",
+        },
+    )
+    frame["score_band"] = score_band(frame["score"]) if not frame.empty else pd.Series(dtype="string")
+    return frame[list(EXPERIMENT_COLUMNS)]
 
 
 @dataclass(frozen=True)

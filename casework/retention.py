@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from casework import audit, checkpoints, idempotency
 from casework.clock import utc_iso
-from casework.storage import Advice, Decision, Objection
+from casework.storage import Advice, CaseOpening, Decision, Objection
 from werkwijzer.settings import Settings
 
 MIN_DAYS = 183
@@ -27,12 +27,13 @@ def purge(session: Session, settings: Settings, now: dt.datetime) -> dict[str, i
     days = max(settings.retention_days, MIN_DAYS)
     cutoff = (now - dt.timedelta(days=days)).replace(tzinfo=None)
     ids = list(session.execute(select(Advice.id).where(Advice.created_at < cutoff)).scalars())
-    counts = dict.fromkeys(("advice", "decisions", "objections"), 0)
+    counts = dict.fromkeys(("advice", "decisions", "objections", "case_openings"), 0)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for name, table, column in (
             ("decisions", Decision, Decision.advice_id),
             ("objections", Objection, Objection.advice_id),
+            ("case_openings", CaseOpening, CaseOpening.advice_id),
             ("advice", Advice, Advice.id),
         ):
             counts[name] += session.execute(delete(table).where(column.in_(chunk))).rowcount  # type: ignore[attr-defined]

@@ -74,6 +74,11 @@ class Advice(Base):
     statement_nl: Mapped[str] = mapped_column(Text)
     statement_en: Mapped[str] = mapped_column(Text)
     selection_reason: Mapped[str] = mapped_column(String(40))
+    # The model's suggestion for a control case, frozen but never shown: the hidden arm of the
+    # anchoring experiment (ADR 0021). Like ``selection_reason`` it is in no response, page, letter,
+    # export or audit entry; only ``casework.frames.experiment`` reads it.
+    hidden_suggested_class: Mapped[str | None] = mapped_column(String(50))
+    hidden_top_probability: Mapped[float | None] = mapped_column(Float)
 
 
 class Decision(Base):
@@ -127,6 +132,17 @@ class IntakeActual(Base):
     count: Mapped[int] = mapped_column(Integer)
     recorded_by: Mapped[str] = mapped_column(String(32))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CaseOpening(Base):
+    """When a case page was first opened by someone who can decide it: the start of the time to
+    decision in the anchoring experiment (ADR 0021). Written once per advice, never changed."""
+
+    __tablename__ = "case_openings"
+
+    advice_id: Mapped[str] = mapped_column(ForeignKey("advice.id", ondelete="CASCADE"), primary_key=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    opened_by: Mapped[str] = mapped_column(String(32))
 
 
 class IdempotencyKey(Base):

@@ -82,6 +82,14 @@ def _first_new_day(settings: Settings, weeks: int) -> dt.date:
 )
 @click.option("--fairness-breach", is_flag=True, help="Caseworkers judge one group harsher than the advice.")
 @click.option("--rubber-stamp", is_flag=True, help="Caseworkers follow every advice.")
+@click.option(
+    "--anchoring",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Caseworkers follow shown advice more: where their own judgement differs, they take the advice "
+    "with this chance (the control share, which sees none, shows the effect).",
+)
 @click.option("--seed", type=int, default=None, help="Random seed (default: the settings' seed).")
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The running API.")
 @click.option(
@@ -119,6 +127,7 @@ def simulate_usage(
     drift: float,
     fairness_breach: bool,
     rubber_stamp: bool,
+    anchoring: float,
     seed: int | None,
     url: str,
     token_file: Path | None,
@@ -147,7 +156,7 @@ def simulate_usage(
             client.check()
             first = start.date() if start else _first_new_day(settings, weeks)
             usage = simulate_weeks(first, weeks, inhabitants=inhabitants, years=years, seed=seed)
-            behaviour = Behaviour(rubber_stamp=rubber_stamp, fairness_breach=fairness_breach)
+            behaviour = Behaviour(rubber_stamp=rubber_stamp, fairness_breach=fairness_breach, anchoring=anchoring)
             with ProgressBars() as bars:
                 summary = feed_usage(
                     client,

@@ -88,6 +88,8 @@ class ReportData:
     - ``model_changes``: new champion versions and withdrawals.
     - ``register_entries``: the Algoritmeregister entries (standard 1.0) of the models in use.
     - ``findings``: the monitoring findings of the period (``models.thresholds.evaluate``).
+    - ``experiment``: the anchoring experiment's decisions of both arms (``casework.frames.experiment``);
+      None leaves its section out.
 
     Dated frames must hold only rows inside the period (weeks by their Monday); time-zone-aware
     timestamps are read as Dutch local time.
@@ -106,6 +108,7 @@ class ReportData:
     register_entries: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     min_cell: int = MIN_CELL
+    experiment: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         for name, required in COLUMNS.items():

@@ -412,6 +412,8 @@ def build_document(
     validate_entry: Callable[[dict[str, Any]], list[str]] | None = None,
 ) -> Document:
     """All sections of the report in one language (``nl`` or ``en``)."""
+    from explain.report_anchoring import anchoring_section
+
     w = Writer(lang, data.min_cell)
     p = data.period
     dates = w.t("dates", start=f"{p.first_day:%d-%m-%Y}", end=f"{p.last_day:%d-%m-%Y}")
@@ -421,6 +423,7 @@ def build_document(
         _capacity(data, w),
         _advice_use(data, w),
         _agreement(data, w),
+        *[s for s in (anchoring_section(data, w),) if s is not None],
         _fairness(data, w, fairness_band),
         _objections(data, w),
         _signals(data, w),

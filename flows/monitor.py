@@ -10,7 +10,9 @@ functions of ``models.monitoring`` (docs/monitoring.md):
 - live fairness of advice and decision per protected group: characteristics from the separate
   audit file (``Settings.characteristics_file``), joined here by case key, never from the store;
 - agreement and override rates per team, model version, score band and protected group (the
-  audit file again), the override surge against the window before, and objections per advice given.
+  audit file again), the override surge against the window before, and objections per advice given;
+- the anchoring experiment: agreement with the model's suggestion when shown against when hidden
+  (the control share), and the time from first opening to decision per arm (``flows.monitor_anchoring``).
 
 ``models.thresholds.evaluate`` turns these into note / warn / stop findings. At stop the model's
 advice is switched off through the admin button's switch, as the system user ``monitor``, with
@@ -36,10 +38,12 @@ from prefect.cache_policies import NO_CACHE
 from casework.config import FORECAST, TRIAGE_EFFORT
 from casework.db import reading
 from casework.frames import StoreFrames, advice_features, intake_actuals, open_store, read_frames
+from flows import monitor_anchoring
 from flows import monitor_tables as tables
 from flows.monitor_record import log_run, markdown
 from flows.monitor_stop import stop
-from models.thresholds import Finding, evaluate
+from models.anchoring import anchoring_findings
+from models.thresholds import LEVELS, Finding, evaluate
 from werkwijzer.contracts.characteristics import read_characteristics
 from werkwijzer.contracts.tables import read_table
 from werkwijzer.periods import Period
@@ -137,8 +141,10 @@ def measure(
     champion: TriageChampion | None,
     forecast: pd.DataFrame | None,
     audit: pd.DataFrame | None,
+    experiment: pd.DataFrame | None = None,
 ) -> tuple[dict[str, pd.DataFrame], list[Finding], list[str]]:
-    """Every monitoring table, the findings from them, and what could not be measured (in Dutch)."""
+    """Every monitoring table, the findings from them, and what could not be measured (in Dutch).
+    ``experiment`` is the period's ``casework.frames.experiment`` (none: the anchoring tables are empty)."""
     notes = []
     features = champion.schema["features"] if champion else []
     if champion is None:
@@ -180,6 +186,11 @@ def measure(
         objections=measured["objections"],
         label=tables.feature_labeler(features),
     )
+    trial = monitor_anchoring.empty_experiment() if experiment is None else experiment
+    measured["anchoring"] = monitor_anchoring.anchoring(trial, audit, settings)
+    measured["decision_times"] = monitor_anchoring.times(trial, settings)
+    findings += anchoring_findings(measured["anchoring"], settings, tables.feature_labeler(features))
+    findings.sort(key=lambda f: -LEVELS.index(f.level))
     return measured, findings, notes
 
 
@@ -201,8 +212,9 @@ def monitor(settings: Settings | None = None, end: dt.datetime | None = None) ->
     first_week = forecast["date"].min().to_pydatetime() if forecast is not None and not forecast.empty else None
     frames, previous, live_input = read_store(settings, period, baseline, first_week)
     champion = triage_champion(settings)
+    trial = monitor_anchoring.read_experiment(settings, period)
     measured, findings, notes = measure(
-        settings, frames, previous, live_input, champion, forecast, characteristics(settings)
+        settings, frames, previous, live_input, champion, forecast, characteristics(settings), trial
     )
     engine = open_store(settings)
     try:

@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from mlflow.entities import Metric
 
+from flows import monitor_anchoring
 from flows.experiments import MONITORING
 from models.thresholds import LEVELS, Finding, level_name
 from werkwijzer.i18n import both, translate, translate_plural
@@ -80,6 +81,8 @@ def table_metrics(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
                 put(_name("fairness", r["subject"], r["attribute"], r["group"], rate), r.get(rate))
     for _, r in tables["objections"].iterrows():
         put(_name("objection_rate", r["model_name"], r["team"]), r["objection_rate"])
+    for name, value in monitor_anchoring.metrics(tables).items():
+        put(_name(name), value)
     return values
 
 

@@ -35,7 +35,7 @@ from casework.db import reading, sqlalchemy_url
 from explain.register import validate_entry
 from explain.report import write_report
 from explain.report_data import COLUMNS, ReportData, ReportError, parse_period
-from flows import monitor_tables
+from flows import monitor_anchoring, monitor_tables
 from flows.monitor import characteristics
 from flows.report_intake import approved_forecasts, capacity_frame, intake_frame, period_weeks
 from flows.report_registry import model_changes, model_versions, period_findings, register_entries, registered_models
@@ -170,6 +170,7 @@ def build_report_data(settings: Settings, period: str | Period) -> ReportData:
         register_entries=entries,
         findings=findings,
         min_cell=settings.fairness_min_cell,
+        experiment=monitor_anchoring.read_experiment(settings, period.utc()),
     )
 
 

@@ -86,6 +86,8 @@ def thresholds(settings: Settings) -> dict[str, Threshold]:
         "objection_rate": Threshold(
             "objection_rate", s.objection_rate_note, s.objection_rate_warn, s.objection_rate_stop
         ),
+        # judged in models.anchoring.anchoring_findings: only where the interval excludes zero
+        "anchoring": Threshold("anchoring", s.anchoring_note, s.anchoring_warn, s.anchoring_stop),
     }
 
 
@@ -121,6 +123,8 @@ def _where(scope: Mapping[str, str], lang: str, label: Labeler) -> str:
     }
     return ", ".join(f"{translate(f'finding.scope.{k}', lang)} {words.get(k, str)(v)}" for k, v in scope.items())
 
+
+where_words = _where  # the scope in words, for findings built outside this module (models.anchoring)
 
 # Per metric the sentence is the catalogue's ``finding.<metric>`` (Dutch B1 and English); {value} and {limit}
 # are formatted for the language, {rate} is ``finding.rate.<rate>``.

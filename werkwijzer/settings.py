@@ -160,6 +160,13 @@ class Settings(BaseSettings):
     objection_rate_note: float = Field(default=0.02, ge=0.0, le=1.0)
     objection_rate_warn: float = Field(default=0.05, ge=0.0, le=1.0)
     objection_rate_stop: float | None = Field(default=None, ge=0.0, le=1.0)
+    # Anchoring (issue 17, ADR 0021): how much more often the decision equals the model's suggestion when
+    # it is shown than when it is hidden (control share), in shares (0.10 = 10 points). A level counts only
+    # when the interval at anchoring_confidence (simultaneous over the scopes of one pass) lies above zero.
+    anchoring_note: float = Field(default=0.05, ge=0.0, le=1.0)
+    anchoring_warn: float = Field(default=0.15, ge=0.0, le=1.0)
+    anchoring_stop: float | None = Field(default=0.30, ge=0.0, le=1.0)
+    anchoring_confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
 
     # Protected characteristics of live cases, for the fairness audit only: a separate file kept
     # by the audit function, never sent to or stored by the API. Empty: <home>/audit/characteristics.csv.

@@ -33,7 +33,7 @@ from api.schemas.advice import (
     ObjectionCreate,
     ObjectionPublic,
 )
-from casework import access, advice, decisions, explanations
+from casework import access, advice, decisions, explanations, openings
 
 router = APIRouter(prefix="/advice", tags=["advice"], route_class=CheckedRoute)
 AdviceId = Annotated[str, Path(min_length=1, max_length=36)]
@@ -87,9 +87,13 @@ async def create_advice(request: Request) -> Response:
 
 
 @router.get("/{advice_id}", response_model=AdvicePublic, responses={**AUTH, **NOT_FOUND})
-def get_advice(advice_id: AdviceId, user: CaseworkerDep, session: ReadSessionDep) -> dict[str, Any]:
-    """The advice exactly as it was shown, with the decision once recorded (only a case of one's own teams)."""
+def get_advice(
+    request: Request, advice_id: AdviceId, user: CaseworkerDep, session: ReadSessionDep, now: NowDep
+) -> dict[str, Any]:
+    """The advice exactly as it was shown, with the decision once recorded (only a case of one's own teams).
+    The first opening of an undecided case is noted for the time to decision (never shown)."""
     found, decision = access.case(session, user, advice_id)
+    openings.note_opening(session, request.app.state.sessions, user, found, decision, now)
     return advice.to_public(found, decision)
 
 

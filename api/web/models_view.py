@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 
 from api.web.i18n import Lang, has_text, translate
 from casework.config import FORECAST, SWITCH_SCOPES
+from explain.report_anchoring import cells
 from werkwijzer import formatting as fmt
 from werkwijzer.formatting import readable
 from werkwijzer.teams import team_label
@@ -243,3 +244,14 @@ def switch_rows(state: dict[str, bool], lang: Lang) -> list[dict[str, Any]]:
         }
         for scope in SWITCH_SCOPES
     ]
+
+
+def anchoring_view(data: dict[str, Any], lang: Lang, min_cell: int) -> dict[str, Any]:
+    """The anchoring experiment (``casework.anchoring.overview``) as the page's rows of text."""
+    return {
+        "days": data["days"],
+        "shown": fmt.number(data["shown"], 0, lang),
+        "hidden": fmt.number(data["hidden"], 0, lang),
+        "note": fmt.number(data["note"] * 100, 0, lang),
+        "rows": [cells(r, lang, min_cell) for r in data["rows"]],
+    }

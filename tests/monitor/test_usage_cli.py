@@ -36,6 +36,13 @@ def _free_port() -> int:
 def served(
     sim_settings: Settings, sim_models: ModelStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[str, Settings]]:
+    yield from serve_api(sim_settings, sim_models, tmp_path, monkeypatch)
+
+
+def serve_api(
+    sim_settings: Settings, sim_models: ModelStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, Settings]]:
+    """The API in uvicorn on a free port, with the commands' environment pointing at its store."""
     settings = sim_settings.model_copy(
         update={
             "database_url": f"sqlite:///{tmp_path / 'api.db'}",

@@ -9,11 +9,14 @@ must notice (docs/monitoring.md):
 - **fairness breach**: caseworkers overrule the advice for one group (migration background
   outside Europe) far more often than for anyone else, so advice and decision part ways for
   that group only;
-- **rubber-stamping**: caseworkers follow every advice (automation bias).
+- **rubber-stamping**: caseworkers follow every advice (automation bias);
+- **anchoring** ``X`` in [0, 1]: where their own judgement differs from the advice they see,
+  caseworkers take the advice instead with probability ``X`` (issue 17, ADR 0021). Control cases
+  show no advice, so only the experiment's comparison of both arms can see it.
 
-Without them, caseworkers follow most advice; otherwise they go by their own judgement (the
-case's recorded effort class, which the simulated history biases against one group, so live
-fairness shows a mild signal even then). A few citizens object.
+Without them, caseworkers go by their own judgement (the case's recorded effort class, which the
+simulated history biases against one group, so live fairness shows a mild signal even then),
+whether or not they see advice: they follow it where it agrees with them. A few citizens object.
 """
 
 from __future__ import annotations
@@ -145,7 +148,7 @@ def servable(cases: pd.DataFrame, features: Sequence[Mapping[str, Any]]) -> pd.D
 class Behaviour:
     """How the simulated caseworkers and citizens act."""
 
-    follow_share: float = 0.6  # when their own judgement differs from the advice
+    anchoring: float = 0.0  # chance to take the shown advice when their own judgement differs
     objection_share: float = 0.01
     rubber_stamp: bool = False
     fairness_breach: bool = False
@@ -177,7 +180,7 @@ def decide(
     in_group = str(case.get(BREACH_ATTRIBUTE, "")) == BREACH_GROUP
     if behaviour.fairness_breach and in_group and rng.random() < behaviour.breach_share:
         others = [c for c in classes if c != suggested]
-    elif own in classes and own != suggested and rng.random() >= behaviour.follow_share:
+    elif own in classes and own != suggested and rng.random() >= behaviour.anchoring:
         others = [own]  # an ordinary override: the caseworker's own judgement
     else:
         return Choice("followed", suggested, None)

@@ -25,7 +25,7 @@ from api.web.forms import DecisionForm, ObjectionForm
 from api.web.guard import CaseworkerPage, CsrfChecked
 from api.web.i18n import Lang, effort_label, page_lang, translate
 from api.web.render import render, to_form_page
-from casework import access, caseload, decisions, explanations
+from casework import access, caseload, decisions, explanations, openings
 from casework.errors import Conflict, InvalidInput, NotFound
 from casework.storage import Advice, Decision
 from werkwijzer.formatting import date_time, feature_value, number, percent
@@ -141,6 +141,7 @@ def case(
     advice_id: AdviceId,
     user: CaseworkerPage,
     session: ReadSessionDep,
+    now: NowDep,
     vastgelegd: int = 0,
     bezwaar: int = 0,
 ) -> Response:
@@ -148,6 +149,7 @@ def case(
         found, decision = access.case(session, user, advice_id)
     except NotFound:
         return _not_found(request)
+    openings.note_opening(session, request.app.state.sessions, user, found, decision, now)
     notice = "decision.recorded" if vastgelegd and decision else "objection.recorded" if bezwaar else None
     return _case_page(request, found, decision, DecisionForm(advised=found.suggestion is not None), notice=notice)
 

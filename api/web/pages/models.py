@@ -22,7 +22,7 @@ from api.web.forms import SwitchForm
 from api.web.guard import AdminPage, CsrfChecked, ModelsPage
 from api.web.i18n import page_lang, translate
 from api.web.render import SECURITY_HEADERS, render, to_form_page
-from casework import monitoring, registry, switches
+from casework import anchoring, monitoring, registry, switches
 from casework.config import FORECAST, MODEL_NAMES
 from casework.errors import InvalidInput
 from casework.modelstore import ModelStore
@@ -62,6 +62,9 @@ def _page(
         "switch_form": form,
         "notice": notice,
         "systemcards": systemcards.summaries(settings, {n: b.run_id if b else None for n, b in bundles.items()}),
+        "anchoring": models_view.anchoring_view(
+            anchoring.overview(session, settings, request.app.state.clock()), lang, settings.fairness_min_cell
+        ),
     }
     return render(request, "models.html", context, status_code=status_code)
 
