@@ -94,6 +94,10 @@ def train(
         raise click.ClickException(str(exc)) from None
     click.echo(f"wrote reports to {out}")
     click.echo(f"MLflow run: {run.run_url}")
+    from werkwijzer.tracking import ui_link
+
+    ui = get_settings().mlflow_ui_url.rstrip("/")
+    click.echo(f"open it in MLflow: {ui}/{ui_link(run.experiment_id, run.run_id)}")
     click.echo(f"registered {run.model_name} version {run.version}; champion: {'yes' if run.champion else 'no'}")
     for name, gate in run.gates.items():
         click.echo(f"  gate {name}: {'passed' if gate['passed'] else 'FAILED'} - {gate['reason']}")
