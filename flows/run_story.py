@@ -12,9 +12,9 @@ The champion's metrics are read before the new version is registered (:func:`cha
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,10 @@ from mlflow.entities import DatasetInput, InputTag
 from mlflow.exceptions import MlflowException
 
 from explain.figures import save
+from explain.plots_triage import ShapSample
 from explain.run_story import DESCRIPTION_LIMIT, Change, RunFacts, describe, model_description
+from flows.triage_steps import Prepared
+from werkwijzer.settings import Settings
 from werkwijzer.tracking import champion_version, fingerprint_frame, ui_link
 
 NOTE = "mlflow.note.content"  # the run's description in MLflow's UI
@@ -34,8 +37,6 @@ DIGEST_LENGTH = 16  # MLflow keeps a digest of at most 36 characters; sha256 cut
 # The headline metrics compared with the champion; the same names in every run of a kind (docs/governance.md).
 TRIAGE_HEADLINE = ("roc_auc", "brier", "log_loss", "ece", "balanced_accuracy")
 FORECAST_HEADLINE = ("mase.auto", "smape.auto", "coverage_80.auto", "coverage_95.auto")
-
-log = logging.getLogger(__name__)
 
 
 def log_datasets(client: MlflowClient, run_id: str, inputs: Sequence[tuple[pd.DataFrame, str, str, str]]) -> None:
@@ -85,7 +86,7 @@ def write_story(
     client.set_tag(run_id, NOTE, describe(facts))
     if facts.version is None:
         return
-    with_run = RunFacts(**{**facts.__dict__, "links": {**facts.links, "run": ui_link(experiment_id, run_id)}})
+    with_run = replace(facts, links={**facts.links, "run": ui_link(experiment_id, run_id)})
     client.update_model_version(facts.model_name, facts.version, description=describe(with_run, DESCRIPTION_LIMIT))
     client.update_registered_model(
         facts.model_name,
@@ -102,7 +103,7 @@ def file_name(text: str) -> str:
 
 def triage_pictures(
     folder: Path,
-    sample: Any,
+    sample: ShapSample,
     table: pd.DataFrame,
     y_test: np.ndarray,
     proba: np.ndarray,
@@ -149,11 +150,11 @@ def triage_story(
     run_id: str,
     experiment_id: str,
     *,
-    prep: Any,
+    prep: Prepared,
     result: dict[str, Any],
     gate_results: dict[str, dict[str, Any]],
     card: dict[str, Any],
-    settings: Any,
+    settings: Settings,
     trained_by: str,
     champion: tuple[str | None, dict[str, float]],
     version: str,
