@@ -174,7 +174,10 @@ def dependence_figure(sample: ShapSample, feature: int, lang: str = "nl") -> Fig
 
 
 def _plain(value: object) -> bool | int | float | str | None:
-    """A value as :func:`werkwijzer.formatting.feature_value` reads it ('true' from a file is ja)."""
+    """A value as :func:`werkwijzer.formatting.feature_value` reads it ('true' from a file is ja, a numpy
+    true/false or number as the Python one)."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     return value if isinstance(value, bool | int | float | str) else None

@@ -188,3 +188,16 @@ def test_typical_cases_are_the_median_case_per_advised_class() -> None:
         k = s.classes.index(cls)
         p = np.sort(s.proba[advised == cls, k])
         assert advised[row] == cls and s.proba[row, k] == p[len(p) // 2]
+
+
+def test_waterfall_labels_show_each_value_as_a_person_reads_it() -> None:
+    s = sample()
+    s = ShapSample(**{**s.__dict__, "X": s.X.assign(documents_complete=s.X["documents_complete"].eq("true"))})
+    plt = pyplot()
+    fig = plots_triage.waterfall_figure(s, 0, "complex", top=4)
+    try:
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        expected = "ja" if bool(s.X["documents_complete"].iloc[0]) else "nee"  # a numpy bool, not a missing value
+        assert any(label.startswith(f"Documenten compleet = {expected}  (") for label in labels)
+    finally:
+        plt.close(fig)
