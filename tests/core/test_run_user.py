@@ -35,11 +35,11 @@ def test_the_command_refuses_a_bsn_as_by(tmp_path: Path) -> None:
     assert "111222333" not in out.output.replace("'111222333'", "")
 
 
-def test_experiments_open_as_model_training_also_an_old_one(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path, environment="test")
+def test_experiments_open_as_model_training_also_an_old_one(settings: Settings, tmp_path: Path) -> None:
+    """On the session's store (making a new MLflow database takes seconds); names of this test only."""
     client = MlflowClient(settings.tracking_uri, settings.tracking_uri)
-    old = client.create_experiment("van-vroeger", artifact_location=str(tmp_path / "a"))
-    assert ensure_experiment(client, "van-vroeger", settings) == old
-    new = ensure_experiment(client, "nieuw", settings)
+    old = client.create_experiment(f"van-vroeger-{tmp_path.name}", artifact_location=str(tmp_path / "a"))
+    assert ensure_experiment(client, f"van-vroeger-{tmp_path.name}", settings) == old
+    new = ensure_experiment(client, f"nieuw-{tmp_path.name}", settings)
     for experiment_id in (old, new):
         assert client.get_experiment(experiment_id).tags[EXPERIMENT_KIND] == MODEL_TRAINING
