@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from cli.options import by_option
+
 COUNT = re.compile(r"^\s*(\d+(\.0+)?)?\s*$")
 
 
@@ -65,6 +67,7 @@ def count_columns(path: Path, date_col: str | None) -> tuple[str | None, list[st
     help="Staffing file, stored with the model.",
 )
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@by_option
 def forecast(
     data: Path,
     freq: str,
@@ -77,6 +80,7 @@ def forecast(
     norms: Path | None,
     staffing: Path | None,
     out: Path,
+    by: str | None,
 ) -> None:
     """Backtest every model, forecast with `auto`, explain and register it in MLflow."""
     from cli.terminal import ProgressBars, where_the_details_are
@@ -115,6 +119,7 @@ def forecast(
             staffing=staffing,
             settings=get_settings(),
             verbose=True,
+            trained_by=by,
         )
     with staged_output(out) as stage:
         written = write_tables(result, stage)

@@ -11,6 +11,7 @@ import click
 
 from cli.audit_trail import verify_trail
 from cli.exits import needs_attention
+from cli.options import by_option
 from cli.terminal import where_the_details_are
 
 _FILE = click.Path(dir_okay=False, exists=False, path_type=Path)
@@ -51,6 +52,7 @@ def triage() -> None:
 @click.option("--norms", "norms", type=_FILE, default=None, help="norms.csv for the label audit and repair.")
 @click.option("--human", "human", default=None, help="Column with the existing human process's outcome.")
 @click.option("--out", "out", type=_DIR, required=True, help="Folder for the reports.")
+@by_option
 def train(
     cases: Path,
     target: str,
@@ -62,6 +64,7 @@ def train(
     norms: Path | None,
     human: str | None,
     out: Path,
+    by: str | None,
 ) -> None:
     """Train, audit, explain and register a triage model; writes every report into OUT."""
     from cli.terminal import ProgressBars
@@ -85,11 +88,16 @@ def train(
                 human_col=human,
                 out_dir=str(out),
                 settings=get_settings(),
+                trained_by=by,
             )
     except FeaturePolicyError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"wrote reports to {out}")
     click.echo(f"MLflow run: {run.run_url}")
+    from werkwijzer.tracking import ui_link
+
+    ui = get_settings().mlflow_ui_url.rstrip("/")
+    click.echo(f"open it in MLflow: {ui}/{ui_link(run.experiment_id, run.run_id)}")
     click.echo(f"registered {run.model_name} version {run.version}; champion: {'yes' if run.champion else 'no'}")
     for name, gate in run.gates.items():
         click.echo(f"  gate {name}: {'passed' if gate['passed'] else 'FAILED'} - {gate['reason']}")

@@ -419,3 +419,25 @@ def compare_with_human(
     a = export_table(model, min_cell, columns=[*keys, *cols, "suppressed"])
     b = export_table(human, min_cell, columns=[*keys, *cols, "suppressed"])
     return a.merge(b, on=keys, suffixes=("_model", "_human"))
+
+
+def ratio_interval(table: pd.DataFrame, metric: str, z: float = 1.96) -> pd.DataFrame:
+    """The ratio of ``metric`` to the reference group with its confidence interval, per row of an audit
+    table (columns ``ratio``, ``low``, ``high``): Katz's log method for a ratio of two proportions,
+    ``exp(log r ± z·sqrt(1/x₁ − 1/n₁ + 1/x₂ − 1/n₂))``. Empty (NaN) where a count is zero; the caller
+    suppresses small cells before it shows anything (this works on the full table)."""
+    numerator = _numerator(metric)
+    rows = []
+    for _, row in table.iterrows():
+        keys = ["attribute"] + (["class"] if "class" in table.columns else [])
+        same = np.logical_and.reduce([table[k] == row[k] for k in keys]) & (table["group"] == row["reference"])
+        ref = table[same].iloc[0]
+        x1, n1 = _count(row, numerator), float(sum(row[c] for c in DENOMINATOR[metric]))
+        x2, n2 = _count(ref, numerator), float(sum(ref[c] for c in DENOMINATOR[metric]))
+        if min(x1, n1, x2, n2) <= 0:
+            rows.append({"ratio": np.nan, "low": np.nan, "high": np.nan})
+            continue
+        ratio = (x1 / n1) / (x2 / n2)
+        spread = z * np.sqrt(max(1 / x1 - 1 / n1 + 1 / x2 - 1 / n2, 0.0))
+        rows.append({"ratio": ratio, "low": ratio * np.exp(-spread), "high": ratio * np.exp(spread)})
+    return pd.DataFrame(rows, index=table.index, columns=["ratio", "low", "high"])

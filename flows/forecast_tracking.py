@@ -10,6 +10,7 @@ either way.
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +19,9 @@ from typing import Any
 import mlflow
 import pandas as pd
 from mlflow import MlflowClient
+from mlflow.utils.mlflow_tags import MLFLOW_USER
 
-from flows import experiments
+from flows import experiments, run_story
 from flows.forecast_run import ForecastRun, Registered
 from werkwijzer.contracts import read_norms, read_staffing
 from werkwijzer.io import write_csv
@@ -29,6 +31,7 @@ from werkwijzer.tracking import (
     ensure_experiment,
     fingerprint_frame,
     reproducibility_tags,
+    run_user,
     set_champion,
 )
 from werkwijzer.vocabulary import FORECAST
@@ -50,6 +53,12 @@ def gate_result(overall: pd.DataFrame) -> tuple[bool, str]:
     )
 
 
+def _gate_reason(overall: pd.DataFrame) -> str:
+    """The numbers a passed gate rests on (a failed gate's result already names them)."""
+    mase = overall.set_index("model")["mase"]
+    return f"auto MASE {mase['auto']:.4f} < seasonal naive {mase['seasonal_naive']:.4f}"
+
+
 def _metric_key(text: str) -> str:
     return "".join(c if c.isalnum() or c in "_-./ " else "_" for c in text)
 
@@ -61,8 +70,10 @@ def log_forecast_run(
     data_path: Path,
     norms: str | Path | None = None,
     staffing: str | Path | None = None,
+    trained_by: str | None = None,
 ) -> Registered:
-    """Log everything of ``result`` in one run, register the pyfunc, gate the champion alias."""
+    """Log everything of ``result`` in one run, register the pyfunc, gate the champion alias; tell the
+    run's story (``flows.run_story``: description, datasets, pictures; ``trained_by`` is "Created by")."""
     from explain.forecast_drivers import shap_summary_figure, team_figure
     from explain.governance import load_governance
     from explain.register import build_forecast_entry
@@ -72,8 +83,16 @@ def log_forecast_run(
     experiment_id = ensure_experiment(client, EXPERIMENT, settings)
     intake = result.intake
     tags = reproducibility_tags(fingerprint_frame(intake), settings.seed)
+    user = tags[MLFLOW_USER] = run_user(trained_by)
+    before = run_story.champion_metrics(client, MODEL_NAME, run_story.FORECAST_HEADLINE)
     run = client.create_run(experiment_id, tags=tags, run_name=f"forecast-{result.params['freq']}")
     run_id = run.info.run_id
+    source = str(Path(data_path).resolve())
+    run_story.log_datasets(
+        client,
+        run_id,
+        [(intake, source, "intake", "training"), (result.predictions, source, "backtest", "evaluation")],
+    )
     params = {k: str(v) for k, v in result.params.items()}
     for key, value in params.items():
         client.log_param(run_id, key, value[:500])
@@ -122,6 +141,18 @@ def log_forecast_run(
         version = _register(run_id, folder, intake["series_id"].iloc[0])
     client.set_model_version_tag(MODEL_NAME, version, f"gate.{GATE}", gate)
     client.set_tag(run_id, f"gate.{GATE}", gate)
+    run_story.forecast_story(
+        client,
+        run_id,
+        experiment_id,
+        model_name=MODEL_NAME,
+        intake=intake,
+        metrics={m.key: m.value for m in metrics},
+        gate=(GATE, passed, gate if not passed else _gate_reason(overall)),
+        trained_by=user,
+        champion=before,
+        version=version,
+    )
     if passed:
         set_champion(client, MODEL_NAME, version)
     client.set_terminated(run_id)
@@ -147,6 +178,8 @@ def _log_figures(
         fig = team_figure(result.intake, result.forecast, sid)
         fig.savefig(plots / f"{_metric_key(sid)}.png", dpi=90)
         plt.close(fig)
+    for problem in run_story.forecast_pictures(plots, result.predictions, result.drivers):
+        logging.getLogger(__name__).warning("picture layout: %s", problem)
     client.log_artifacts(run_id, str(plots), "plots")
     if len(result.drivers):
         fig = summary_figure(result.drivers)

@@ -277,9 +277,11 @@ def train_forecast(
     model_options: dict[str, Any] | None = None,
     log: bool = True,
     verbose: bool = False,
+    trained_by: str | None = None,
 ) -> ForecastRun:
     """Run the flow on the configured task runner, log it to MLflow and register the model
-    (``log=False``: neither; the result then has no run, version or gate)."""
+    (``log=False``: neither; the result then has no run, version or gate). ``trained_by`` names who ran
+    it in MLflow (``werkwijzer.tracking.run_user``)."""
     settings = settings or get_settings()
     country = country or settings.country
     subdiv = subdiv if subdiv is not None else settings.subdiv
@@ -305,7 +307,9 @@ def train_forecast(
     if log:
         from flows.forecast_tracking import log_forecast_run
 
-        registered = log_forecast_run(result, settings, data_path=Path(data), norms=norms, staffing=staffing)
+        registered = log_forecast_run(
+            result, settings, data_path=Path(data), norms=norms, staffing=staffing, trained_by=trained_by
+        )
         result = replace(
             result,
             run_id=registered.run_id,

@@ -24,16 +24,17 @@ import numpy as np
 import pandas as pd
 from mlflow.entities import Metric, Param
 from mlflow.exceptions import MlflowException
+from mlflow.utils.mlflow_tags import MLFLOW_USER
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from explain.fairness import export_table, read_justification
+from explain.figures import pyplot, save
 from explain.governance import load_governance
-from flows import experiments
+from flows import experiments, run_story
 from flows import triage_steps as steps
 from models.triage import save_model
 from werkwijzer.contracts import read_cases, read_norms, read_registry
-from werkwijzer.i18n import both
 from werkwijzer.io import staged_output
 from werkwijzer.progress import report
 from werkwijzer.settings import Settings, get_settings
@@ -42,6 +43,7 @@ from werkwijzer.tracking import (
     ensure_experiment,
     fingerprint_frame,
     reproducibility_tags,
+    run_user,
     set_champion,
 )
 from werkwijzer.vocabulary import triage_model_name
@@ -121,47 +123,33 @@ def explain_task(
     return steps.explain_model(prep, model, train_idx, test_idx, doc, seed)
 
 
-def fairness_bars(table: pd.DataFrame, min_cell: int) -> tuple[list[str], list[float]]:
-    """The bars of ``fairness.png`` (FPR ratio per group), from the published table: a group whose cells
-    are small is left out of the picture as it is out of every export."""
-    shown = export_table(table, min_cell, columns=["attribute", "group", "fpr_ratio", "suppressed"])
-    shown = shown[~shown["suppressed"]]
-    classes = shown["class"].astype(str) + " " if "class" in shown.columns else ""
-    labels = (classes + shown["attribute"] + "=" + shown["group"]).tolist()
-    return labels, shown["fpr_ratio"].astype(float).clip(upper=3.0).tolist()
-
-
-def _plots(folder: Path, result: dict[str, Any], importance: pd.DataFrame, min_cell: int) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    top = importance.head(12).iloc[::-1]
-    ax.barh(top["label_nl"], top["mean_abs_shap"])
-    ax.set_xlabel("gemiddelde |SHAP| (log-odds)")
-    ax.set_title("Belang van kenmerken / feature importance")
-    fig.tight_layout()
-    fig.savefig(folder / "shap_summary.png", dpi=100)
-    plt.close(fig)
-    fig, ax = plt.subplots(figsize=(5, 5))
+def _plots(
+    folder: Path, prep: steps.Prepared, result: dict[str, Any], shap_out: dict[str, Any], settings: Settings
+) -> None:
+    """The review pictures (flows.run_story.triage_pictures) and the overall calibration curve."""
+    plt = pyplot()
+    _, test_idx = steps.split(prep)
+    problems = run_story.triage_pictures(
+        folder,
+        shap_out["sample"],
+        result["table"],
+        prep.y[test_idx].to_numpy(),
+        result["proba"],
+        steps.protected_groups(prep, test_idx),
+        low=settings.fairness_ratio_low,
+        high=settings.fairness_ratio_high,
+        min_cell=settings.fairness_min_cell,
+    )
+    fig, ax = plt.subplots(figsize=(5, 5), layout="constrained")
     for cls, part in result["calibration"].groupby("class"):
         ax.plot(part["mean_predicted"], part["observed"], marker="o", label=str(cls))
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--")
     ax.set_xlabel("voorspelde kans / predicted")
     ax.set_ylabel("waargenomen / observed")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(folder / "calibration.png", dpi=100)
-    plt.close(fig)
-    fig, ax = plt.subplots(figsize=(7, 4))
-    ax.barh(*fairness_bars(result["table"], min_cell))
-    ax.axvline(1.0, color="grey")
-    ax.set_xlabel(both("mlflow.plot.fpr_ratio"))
-    fig.tight_layout()
-    fig.savefig(folder / "fairness.png", dpi=100)
-    plt.close(fig)
+    problems += save(fig, folder / "calibration.png")
+    for problem in problems:  # a picture that needs a look does not stop a training
+        get_run_logger().warning("picture layout: %s", problem)
 
 
 def _name(*parts: object) -> str:
@@ -244,7 +232,7 @@ def log_and_register(
         client.log_artifacts(run_id, str(reports), "reports")
         plots = tmp_path / "plots"
         plots.mkdir()
-        _plots(plots, result, shap_out["importance"], settings.fairness_min_cell)
+        _plots(plots, prep, result, shap_out, settings)
         client.log_artifacts(run_id, str(plots), "plots")
         example = shap_out["background"].head(5)
         output = pd.DataFrame(model.predict_proba(example), columns=[f"p_{c}" for c in model.classes_])
@@ -279,6 +267,33 @@ def log_and_register(
     return str(version.version), champion
 
 
+def _log_data(client: Any, run_id: str, prep: steps.Prepared, cases_path: str, train_idx: Any, test_idx: Any) -> None:
+    """The training cases (model features and label) and the test cases (with the protected
+    characteristics the fairness audit reads, never the model) as the run's datasets."""
+    features = [f["name"] for f in prep.features]
+    protected = [p for p in prep.registry.protected if p in prep.cases.columns]
+    cases = prep.cases.assign(**{prep.target: prep.y})
+    source = str(Path(cases_path).resolve())
+    run_story.log_datasets(
+        client,
+        run_id,
+        [
+            (
+                cases.loc[train_idx, [*features, prep.target]].reset_index(drop=True),
+                source,
+                "training cases",
+                "training",
+            ),
+            (
+                cases.loc[test_idx, [*features, prep.target, *protected]].reset_index(drop=True),
+                source,
+                "test cases",
+                "evaluation",
+            ),
+        ],
+    )
+
+
 @flow(name="train-triage")
 def train_triage(
     cases_path: str,
@@ -293,9 +308,12 @@ def train_triage(
     human_col: str | None = None,
     out_dir: str | None = None,
     settings: Settings | None = None,
+    trained_by: str | None = None,
 ) -> TriageRun:
-    """Train, audit, explain and register a triage model; see the module docstring."""
+    """Train, audit, explain and register a triage model; see the module docstring. ``trained_by`` names
+    who ran it (MLflow's "Created by"; :func:`werkwijzer.tracking.run_user` when not given)."""
     settings = settings or get_settings()
+    user = run_user(trained_by)
     logger = get_run_logger()
     progress = len(TRAINING_STEPS)
     cases, registry, norms = validate_inputs(cases_path, registry_path, norms_path)
@@ -325,9 +343,12 @@ def train_triage(
     tags = reproducibility_tags(fingerprint_frame(prep.cases), settings.seed)
     # Where the training cases are: the monitoring flow measures drift (PSI) against them.
     tags.update({"target": target, "model_name": name, "training_cases": str(Path(cases_path).resolve())})
+    tags[MLFLOW_USER] = user
+    before = run_story.champion_metrics(client, name, run_story.TRIAGE_HEADLINE)  # before this version exists
     run = client.create_run(experiment_id, tags=tags, run_name=f"triage-{target}")
     run_id = run.info.run_id
     try:
+        _log_data(client, run_id, prep, cases_path, train_idx, test_idx)
         with tempfile.TemporaryDirectory() as tmp, staged_output(out_dir or tmp) as stage:
             steps.write_reports(
                 stage,
@@ -342,6 +363,19 @@ def train_triage(
             version, champion = log_and_register(
                 run_id, name, settings, prep, model, doc, result, shap_out, stage, gate_results
             )
+        run_story.triage_story(
+            client,
+            run_id,
+            experiment_id,
+            prep=prep,
+            result=result,
+            gate_results=gate_results,
+            card=card,
+            settings=settings,
+            trained_by=user,
+            champion=before,
+            version=version,
+        )
         report("triage", 6, progress)
         if justification_path:  # the model owner's document itself, not only its name (issue 17)
             client.log_artifact(run_id, justification_path, "justification")

@@ -30,6 +30,7 @@ from explain.fairness_report import fairness_markdown
 from explain.governance import Governance
 from explain.label_bias import label_bias_findings, label_bias_table, repair_labels
 from explain.model_card import build_card, render_markdown
+from explain.plots_triage import ShapSample
 from explain.register import RegisterError, build_entry
 from models.plain_peers import MEASURES, gap_to_best_peer, measure, peer_scores
 from models.policy import assert_no_protected, judge, select_features
@@ -520,7 +521,13 @@ def explain_model(
     error = explainer.additivity_error(sample)
     importance = explainer.importance(sample)
     example = explainer.reasons(prep.cases.loc[test_idx[:1], names])
-    return {"background": background, "additivity_error": error, "importance": importance, "example_reasons": example}
+    return {
+        "background": background,
+        "additivity_error": error,
+        "importance": importance,
+        "example_reasons": example,
+        "sample": ShapSample.of(explainer, sample),  # for the review pictures (explain.plots_triage)
+    }
 
 
 def performance_gate(metrics: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,9 @@ every run records the code version, a fingerprint of its data, dependency versio
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
+import os
 import platform
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
@@ -21,9 +23,12 @@ from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
 from werkwijzer.logs import library_log_file, route_mlflow
+from werkwijzer.privacy import refuse_bsn
 from werkwijzer.settings import Settings
 
 CHAMPION = "champion"
+# MLflow's experiment tag for what an experiment holds; "custom_model_development" is its model training.
+EXPERIMENT_KIND, MODEL_TRAINING = "mlflow.experimentKind", "custom_model_development"
 # Tags on model versions that keep the alias history (see set_champion).
 CHAMPION_SINCE, CHAMPION_UNTIL = "champion_since", "champion_until"
 CHAMPION_BY, CHAMPION_REASON = "champion_by", "champion_reason"
@@ -59,12 +64,47 @@ def client_for(settings: Settings) -> MlflowClient:
 
 
 def ensure_experiment(client: MlflowClient, name: str, settings: Settings) -> str:
-    """The experiment id for ``name``, creating it with artifacts under the configured root."""
+    """The experiment id for ``name``, creating it with artifacts under the configured root.
+
+    Every Werkwijzer experiment is model training, not a GenAI app: the tag ``mlflow.experimentKind``
+    says so (MLflow's UI lists it under *Machine learning* and does not ask what it is), also on an
+    experiment an older version created without it (ADR 0020).
+    """
     existing = client.get_experiment_by_name(name)
     if existing is not None:
+        if existing.tags.get(EXPERIMENT_KIND) != MODEL_TRAINING:
+            client.set_experiment_tag(existing.experiment_id, EXPERIMENT_KIND, MODEL_TRAINING)
         return str(existing.experiment_id)
     location = f"{settings.artifact_root.rstrip('/')}/{name}"
-    return str(client.create_experiment(name, artifact_location=location))
+    return str(client.create_experiment(name, artifact_location=location, tags={EXPERIMENT_KIND: MODEL_TRAINING}))
+
+
+def run_user(by: str | None = None) -> str:
+    """Who ran a training, for MLflow's ``mlflow.user`` tag ("Created by"): ``by`` (the command's
+    ``--by``), else ``MLFLOW_TRACKING_USERNAME`` (what MLflow itself reads), else the login name.
+
+    MLflow sets the tag only in ``mlflow.start_run``; runs made with ``MlflowClient.create_run``, as
+    the flows make them, would otherwise show no one. A name that holds a possible BSN is refused.
+    """
+    name = (by or os.environ.get("MLFLOW_TRACKING_USERNAME") or "").strip()
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (OSError, KeyError, ImportError):
+            name = "unknown"
+    refuse_bsn(name, "the name of who trained the model")
+    return name
+
+
+def ui_link(experiment_id: str, run_id: str | None = None, artifact: str | None = None) -> str:
+    """A link inside MLflow's UI (relative to its page, so it works wherever the UI is served) to an
+    experiment, a run or an artifact of a run; opened in the model-training view."""
+    path = f"#/experiments/{experiment_id}"
+    if run_id is not None:
+        path += f"/runs/{run_id}"
+        if artifact is not None:
+            path += f"/artifactPath/{artifact}"
+    return path + "?workflowType=machine_learning"
 
 
 def set_champion(
