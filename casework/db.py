@@ -185,7 +185,7 @@ def make_engine(url: str, *, background_checkpoints: bool = False, wait_seconds:
                 conn.exec_driver_sql("BEGIN")
                 return
             dbapi_connection = cast(_SqliteConnection, conn.connection.dbapi_connection)  # the factory above
-            writer.acquire(wait)
+            writer.acquire(0.0 if conn.get_execution_options().get("no_wait") else wait)
             dbapi_connection.release_writer = writer.release
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -278,6 +278,20 @@ def _read_connection(engine: Engine, snapshot: bool) -> Connection:
 def reading(engine: Engine, *, snapshot: bool = False) -> Iterator[Session]:
     """A short read-only session (``read_session``), closed with its connection at the end."""
     connection = _read_connection(engine, snapshot)
+    session = Session(bind=connection)
+    try:
+        yield session
+    finally:
+        session.close()
+        connection.close()
+
+
+@contextmanager
+def writing_without_waiting(engine: Engine) -> Iterator[Session]:
+    """A write session for a note that may be skipped (``casework.openings``): on SQLite it takes
+    the writer lock only when it is free and raises :class:`DatabaseBusy` at once otherwise, so a
+    read-only page never waits for a writer (ADR 0007)."""
+    connection = engine.connect().execution_options(no_wait=True)
     session = Session(bind=connection)
     try:
         yield session

@@ -7,20 +7,20 @@ Business rules (issue 17 part 1, ADR 0021):
 - The moment is used only in aggregate: the time from first opening to decision per arm of the
   anchoring experiment (``models.anchoring.decision_times``). It is not shown anywhere and not put
   on the audit trail (viewing changes nothing), and it goes with its advice at retention.
-- Writing it never fails the page: two first openings at once keep the earlier one, and a busy
-  database skips the note rather than the page.
+- Writing it never fails or slows the page: two first openings at once keep the earlier one, and
+  while another writer holds the database the note is skipped at once (the next opening notes it),
+  so a read-only page never waits for a writer (ADR 0007).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from casework.db import DatabaseBusy
+from casework.db import DatabaseBusy, writing_without_waiting
 from casework.security import Principal
 from casework.storage import Advice, CaseOpening, Decision
 
@@ -33,7 +33,7 @@ def opened_at(session: Session, advice_id: str) -> dt.datetime | None:
 
 def note_opening(
     read: Session,
-    sessions: Callable[[], Session],
+    engine: Engine,
     user: Principal,
     advice: Advice,
     decision: Decision | None,
@@ -43,11 +43,11 @@ def note_opening(
     if user.role != OPENER_ROLE or decision is not None or opened_at(read, advice.id) is not None:
         return False
     try:
-        with sessions() as session:
+        with writing_without_waiting(engine) as session:
             session.add(CaseOpening(advice_id=advice.id, opened_at=now.replace(tzinfo=None), opened_by=user.id))
             session.commit()
     except IntegrityError:  # opened at the same moment elsewhere: that one was first
         return False
-    except (DatabaseBusy, OperationalError):  # the page matters more than the note
+    except (DatabaseBusy, SQLAlchemyError):  # held or unreachable: the page matters more than the note
         return False
     return True

@@ -93,7 +93,7 @@ def get_advice(
     """The advice exactly as it was shown, with the decision once recorded (only a case of one's own teams).
     The first opening of an undecided case is noted for the time to decision (never shown)."""
     found, decision = access.case(session, user, advice_id)
-    openings.note_opening(session, request.app.state.sessions, user, found, decision, now)
+    openings.note_opening(session, request.app.state.engine, user, found, decision, now)
     return advice.to_public(found, decision)
 
 

@@ -149,7 +149,7 @@ def case(
         found, decision = access.case(session, user, advice_id)
     except NotFound:
         return _not_found(request)
-    openings.note_opening(session, request.app.state.sessions, user, found, decision, now)
+    openings.note_opening(session, request.app.state.engine, user, found, decision, now)
     notice = "decision.recorded" if vastgelegd and decision else "objection.recorded" if bezwaar else None
     return _case_page(request, found, decision, DecisionForm(advised=found.suggestion is not None), notice=notice)
 

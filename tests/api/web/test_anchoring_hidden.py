@@ -8,6 +8,8 @@ no response, page, letter, export, audit-trail view or API schema a person sees 
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,6 +17,7 @@ from sqlalchemy import select
 from casework.modelstore import ModelStore
 from casework.storage import Advice, AuditEvent, CaseOpening
 from tests.api.conftest import Api, new_case, start_api
+from tests.api.test_limits import _hold_writer
 from tests.api.web.conftest import make_advice, sign_in
 from werkwijzer.formatting import percent
 from werkwijzer.settings import Settings
@@ -129,3 +132,29 @@ def test_the_models_page_explains_the_experiment_per_model_and_team(
             # both arms with their counts, for the model and for its one team
             assert section.count(f"{percent(0.5, 0, lang)} (24)") == 4
             assert not [w for w in HIDDEN_WORDS if w in page]
+
+
+def test_a_held_database_skips_the_note_at_once_and_the_next_opening_makes_it(
+    api_settings: Settings, model_store: ModelStore, tmp_path: Path
+) -> None:
+    settings = api_settings.model_copy(
+        update={"database_url": f"sqlite:///{tmp_path / 'api.db'}", "db_wait_seconds": 2.0}
+    )
+    for api in start_api(settings, model_store):
+        advice_id = make_advice(api, 9401)
+        held, release = threading.Event(), threading.Event()
+        holder = threading.Thread(target=_hold_writer, args=(settings.database, held, release), daemon=True)
+        holder.start()
+        assert held.wait(timeout=30)
+        try:
+            started = time.monotonic()
+            r = api.client.get(f"/api/v1/advice/{advice_id}", headers=api.headers("caseworker"))
+            assert r.status_code == 200 and time.monotonic() - started < 1.0  # never waits for the writer
+        finally:
+            release.set()
+            holder.join(timeout=30)
+        with api.app.state.sessions() as s:
+            assert s.get(CaseOpening, advice_id) is None  # skipped, not waited for
+        assert api.client.get(f"/api/v1/advice/{advice_id}", headers=api.headers("caseworker")).status_code == 200
+        with api.app.state.sessions() as s:
+            assert s.get(CaseOpening, advice_id) is not None
