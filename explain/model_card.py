@@ -147,12 +147,14 @@ def _selection_lines(selection: dict[str, Any] | None) -> list[str]:
         "## Keuze van het model / model choice",
         "Gekozen wordt het nauwkeurigste kandidaatmodel dat de toetsen haalt (prestatie en eerlijkheid): "
         "eerst op voorspellingen voor trainingszaken die het model niet zelf zag (kruisvalidatie, kv), dan "
-        "op de testzaken. Nauwkeurigheid: log loss bij kruisvalidatie. / The most accurate candidate (by "
-        "cross-validated log loss) whose decisions pass the performance and fairness gates, first on "
-        "out-of-fold predictions for the training cases, then on the test cases.",
+        "op de testzaken. Nauwkeurigheid: log loss in tijdsvolgorde (tijd): elke zaak voorspeld door een "
+        "model van alleen oudere zaken, zoals het model later werkt. / The most accurate candidate (by "
+        "time-ordered log loss: every case predicted by a model of older cases only, as the model is used) "
+        "whose decisions pass the performance and fairness gates, first on out-of-fold predictions for the "
+        "training cases, then on the test cases.",
         "",
-        "| kandidaat / candidate | ROC AUC (kv / cv) | log loss (kv / cv) | toetsen kv / gates cv "
-        "| toetsen test / gates test | reden / reason |",
+        "| kandidaat / candidate | ROC AUC (tijd / time-ordered) | log loss (tijd / time-ordered) "
+        "| toetsen kv / gates cv | toetsen test / gates test | reden / reason |",
         "|---|---|---|---|---|---|",
     ]
     for c in selection["candidates"]:

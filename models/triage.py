@@ -9,9 +9,11 @@
   SHAP's TreeExplainer sees every split; it ignores pandas ``category`` splits).
 
 The glass-box configuration of before issue 20 (splines, ``C=1``) is a candidate too.
-Every candidate is scored on out-of-fold predictions (``cv`` folds over all training rows;
-nothing is held out). The glass-box candidate with the lowest log loss is the most accurate unless boosting
-beats its ROC AUC by more than ``preference_margin`` (AA:2023:02: explainability first). With a
+Every candidate is scored on time-ordered predictions (ADR 0023; :func:`forward_predictions`:
+the training rows, oldest first, in ``cv + 1`` blocks, each block after the first predicted from
+the blocks before it, as the model is used; nothing is held out). The glass-box candidate with
+the lowest time-ordered log loss is the most accurate unless boosting beats its time-ordered
+ROC AUC by more than ``preference_margin`` (AA:2023:02: explainability first). With a
 ``constraint`` (ADR 0016: the gates are a constraint, accuracy the objective) the most accurate
 candidate whose out-of-fold decisions pass it is kept; :meth:`TriageClassifier.settle` then
 walks on to the next one while a judge on cases the model never saw refuses it. The kept candidate is
@@ -185,10 +187,11 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
     feature_kinds : mapping of column -> "numeric" | "categorical" | "boolean"; columns not listed
         are inferred from their dtype (numbers numeric, the rest categorical).
     model_type : "auto" (choose by cross-validation), "glassbox" or "boosting".
-    preference_margin : cross-validated ROC AUC by which boosting must beat the glass-box model.
-        (The glass-box candidates among themselves are compared by cross-validated log loss.)
-    cv : number of folds for choosing (out-of-fold log loss and ROC AUC) and for the cross-fitted
-        calibration.
+    preference_margin : time-ordered ROC AUC by which boosting must beat the glass-box model.
+        (The glass-box candidates among themselves are compared by time-ordered log loss.)
+    cv : number of time-ordered splits for choosing (log loss and ROC AUC of each block predicted
+        from the older blocks; the rows must come oldest first) and of stratified folds for the
+        constraint's out-of-fold predictions and the cross-fitted calibration.
     Cs : inverse regularisation strengths tried for the glass-box model (each with every form in
         ``numeric_forms``).
     numeric_forms : how the glass-box model sees numbers: "linear" (standardised) and/or
@@ -330,9 +333,9 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _prefer(self, names: list[str]) -> str:
-        """The most accurate of ``names``: the glass-box candidate with the lowest out-of-fold log
+        """The most accurate of ``names``: the glass-box candidate with the lowest time-ordered log
         loss (a proper score: it rewards calibration as well as ranking), replaced by boosting only
-        when boosting's out-of-fold ROC AUC is higher by more than ``preference_margin``."""
+        when boosting's time-ordered ROC AUC is higher by more than ``preference_margin``."""
         glass = [n for n in names if n.startswith("glassbox")]
         if not glass:
             return names[0]
