@@ -32,7 +32,6 @@ import triage_quality as tq  # noqa: E402
 from sklearn.calibration import CalibratedClassifierCV  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, cross_val_predict  # noqa: E402
 
-from flows import triage_steps as steps  # noqa: E402
 from models.plain_peers import measure, peer_predictions  # noqa: E402
 from models.triage import TriageClassifier, _kinds, forward_predictions, prepare_frame, single_threaded  # noqa: E402
 from werkwijzer.settings import get_settings  # noqa: E402
@@ -45,26 +44,15 @@ Losses = dict[str, np.ndarray]
 def predictions(case_set: tq.CaseSet) -> dict[str, np.ndarray]:
     """Every candidate's stratified and time-ordered training predictions and test predictions."""
     settings = get_settings()
-    prep = steps.prepare(
-        case_set.cases,
-        case_set.registry,
-        case_set.target,
-        settings,
-        label_repair=case_set.label_repair,
-        norms=case_set.norms,
-    )
-    train_idx, test_idx = steps.split(prep)
-    names = [f["name"] for f in prep.features]
-    kinds = {f["name"]: f["kind"] for f in prep.features}
-    X_train, X_test = prep.cases.loc[train_idx, names], prep.cases.loc[test_idx, names]
-    y_train, y_test = prep.y[train_idx].to_numpy(), prep.y[test_idx].to_numpy()
+    split = tq.split_set(case_set, settings)
+    kinds, X_train, X_test, y_train, y_test = split.kinds, split.X_train, split.X_test, split.y_train, split.y_test
     model = TriageClassifier(feature_kinds=kinds, model_type="glassbox", Cs=(0.01, 0.1, 1.0))
     model.feature_kinds_ = _kinds(X_train, kinds)
     train, test = prepare_frame(X_train, model.feature_kinds_), prepare_frame(X_test, model.feature_kinds_)
     classes = np.unique(y_train)
     method = "sigmoid" if len(classes) == 2 else "temperature"
     out: dict[str, np.ndarray] = {"y_train": y_train, "y_test": y_test, "classes": classes}
-    out["positive"] = np.asarray([prep.positive if len(classes) == 2 else ""], dtype=object)
+    out["positive"] = np.asarray([split.prep.positive if len(classes) == 2 else ""], dtype=object)
     candidates = model._candidates()
     for name in ORDER:
         pipe = candidates[name]

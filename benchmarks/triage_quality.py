@@ -91,8 +91,22 @@ def _verdicts(
     return {"performance": steps.performance_gate(metrics)["passed"], "fair_decisions": bool(fairness.passed)}
 
 
-def measure_set(case_set: CaseSet, settings: Settings) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Rows (one per model) and the chosen model against the best plain peer and the gates, for one set."""
+@dataclass(frozen=True)
+class SplitSet:
+    """One set prepared as the product prepares it, split as the product splits it."""
+
+    prep: steps.Prepared
+    train_idx: Any
+    test_idx: Any
+    kinds: dict[str, str]
+    X_train: pd.DataFrame
+    X_test: pd.DataFrame
+    y_train: Any
+    y_test: Any
+
+
+def split_set(case_set: CaseSet, settings: Settings) -> SplitSet:
+    """``steps.prepare`` (feature policy, label repair) and ``steps.split`` (oldest 75 % train)."""
     prep = steps.prepare(
         case_set.cases,
         case_set.registry,
@@ -107,6 +121,14 @@ def measure_set(case_set: CaseSet, settings: Settings) -> tuple[list[dict[str, A
     kinds = {f["name"]: f["kind"] for f in prep.features}
     X_train, X_test = prep.cases.loc[train_idx, names], prep.cases.loc[test_idx, names]
     y_train, y_test = prep.y[train_idx].to_numpy(), prep.y[test_idx].to_numpy()
+    return SplitSet(prep, train_idx, test_idx, kinds, X_train, X_test, y_train, y_test)
+
+
+def measure_set(case_set: CaseSet, settings: Settings) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Rows (one per model) and the chosen model against the best plain peer and the gates, for one set."""
+    split = split_set(case_set, settings)
+    prep, train_idx, test_idx, kinds = split.prep, split.train_idx, split.test_idx, split.kinds
+    X_train, X_test, y_train, y_test = split.X_train, split.X_test, split.y_train, split.y_test
     groups = steps.protected_groups(prep, test_idx)
     started = time.perf_counter()
     chosen = steps.train(prep, train_idx, settings, test_idx)
