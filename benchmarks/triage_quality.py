@@ -41,6 +41,7 @@ import pandas as pd  # noqa: E402
 
 from flows import triage_steps as steps  # noqa: E402
 from models.plain_peers import calibration_difference, gap_to_best_peer, measure, peer_predictions  # noqa: E402
+from models.triage import single_threaded  # noqa: E402
 from models.triage_metrics import class_prior, evaluate  # noqa: E402
 from werkwijzer.contracts import read_cases, read_norms, read_registry  # noqa: E402
 from werkwijzer.settings import Settings, get_settings  # noqa: E402
@@ -90,8 +91,22 @@ def _verdicts(
     return {"performance": steps.performance_gate(metrics)["passed"], "fair_decisions": bool(fairness.passed)}
 
 
-def measure_set(case_set: CaseSet, settings: Settings) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Rows (one per model) and the chosen model against the best plain peer and the gates, for one set."""
+@dataclass(frozen=True)
+class SplitSet:
+    """One set prepared as the product prepares it, split as the product splits it."""
+
+    prep: steps.Prepared
+    train_idx: Any
+    test_idx: Any
+    kinds: dict[str, str]
+    X_train: pd.DataFrame
+    X_test: pd.DataFrame
+    y_train: Any
+    y_test: Any
+
+
+def split_set(case_set: CaseSet, settings: Settings) -> SplitSet:
+    """``steps.prepare`` (feature policy, label repair) and ``steps.split`` (oldest 75 % train)."""
     prep = steps.prepare(
         case_set.cases,
         case_set.registry,
@@ -106,6 +121,14 @@ def measure_set(case_set: CaseSet, settings: Settings) -> tuple[list[dict[str, A
     kinds = {f["name"]: f["kind"] for f in prep.features}
     X_train, X_test = prep.cases.loc[train_idx, names], prep.cases.loc[test_idx, names]
     y_train, y_test = prep.y[train_idx].to_numpy(), prep.y[test_idx].to_numpy()
+    return SplitSet(prep, train_idx, test_idx, kinds, X_train, X_test, y_train, y_test)
+
+
+def measure_set(case_set: CaseSet, settings: Settings) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Rows (one per model) and the chosen model against the best plain peer and the gates, for one set."""
+    split = split_set(case_set, settings)
+    prep, train_idx, test_idx, kinds = split.prep, split.train_idx, split.test_idx, split.kinds
+    X_train, X_test, y_train, y_test = split.X_train, split.X_test, split.y_train, split.y_test
     groups = steps.protected_groups(prep, test_idx)
     started = time.perf_counter()
     chosen = steps.train(prep, train_idx, settings, test_idx)
@@ -271,13 +294,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", help="the target column of --cases")
     parser.add_argument("--registry", type=Path, help="feature registry of --cases")
     parser.add_argument("--positive", help="positive value of a binary --target")
-    parser.add_argument("--out", type=Path, help="write every row to this CSV")
+    parser.add_argument(
+        "--out", type=Path, help="write every row to this CSV (and FILE_sets.csv), rewritten after each set"
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        nargs="+",
+        help="measure nothing: print the report of earlier --out files (several runs, e.g. one per process)",
+    )
     args = parser.parse_args(argv)
+    if args.report:
+        rows, gaps = read_results(args.report)
+        print(report(rows, gaps))
+        return 0 if all(g["floor_all"] for g in gaps) else 1
     if args.cases is not None and not args.target:
         parser.error("--cases needs --target")
     settings = get_settings()
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
+    # one thread for all of it, the simulation too (models.triage.single_threaded says why)
+    with tempfile.TemporaryDirectory() as tmp, single_threaded():
         sets = simulated_sets(args.sets, Path(tmp))
         if args.cases is not None:
             sets.append(file_set(args.cases, args.target, args.registry, args.positive))
@@ -291,12 +327,35 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+            if args.out:  # after every set, so a long run that is stopped keeps what it finished
+                write_results(args.out, rows, gaps)
     print(report(rows, gaps))
     print(f"\n{len(gaps)} sets in {time.perf_counter() - started:.0f} s")
-    if args.out:
-        pd.DataFrame(rows).to_csv(args.out, index=False)
-        pd.DataFrame(gaps).to_csv(args.out.with_name(args.out.stem + "_sets.csv"), index=False)
     return 0 if all(g["floor_all"] for g in gaps) else 1
+
+
+def _sets_path(out: Path) -> Path:
+    return out.with_name(out.stem + "_sets.csv")
+
+
+def write_results(out: Path, rows: list[dict[str, Any]], gaps: list[dict[str, Any]]) -> None:
+    """Every row to ``out`` and every set's comparison to ``<out>_sets.csv``."""
+    pd.DataFrame(rows).to_csv(out, index=False)
+    pd.DataFrame(gaps).to_csv(_sets_path(out), index=False)
+
+
+def read_results(outs: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows and set comparisons of earlier runs (:func:`write_results`), in the order given."""
+
+    def records(path: Path) -> list[dict[str, Any]]:
+        frame = pd.read_csv(path).astype(object)
+        return frame.where(frame.notna(), None).to_dict("records")
+
+    rows = [r for out in outs for r in records(out)]
+    gaps = [g for out in outs for g in records(_sets_path(out))]
+    for r in rows:
+        r["fit_s"] = float("nan") if r["fit_s"] is None else r["fit_s"]
+    return rows, gaps
 
 
 if __name__ == "__main__":

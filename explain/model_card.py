@@ -134,12 +134,12 @@ def _selection_lines(selection: dict[str, Any] | None) -> list[str]:
     if not selection:
         return []
     verdict = {True: both("value.yes"), False: f"**{both('value.no')}**", None: MISSING}
-    cv = both("card.choice.cv")
+    timed = both("card.choice.time")
     lines = [
         _heading("card.choice"),
         *both_paragraphs("card.choice.rule"),
         "",
-        f"| {both('card.choice.candidate')} | ROC AUC ({cv}) | log loss ({cv}) | {both('card.choice.gates_cv')} "
+        f"| {both('card.choice.candidate')} | ROC AUC ({timed}) | log loss ({timed}) | {both('card.choice.gates_cv')} "
         f"| {both('card.choice.gates_test')} | {both('card.choice.reason')} |",
         "|---|---|---|---|---|---|",
     ]

@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from models.triage import prepare_frame
+from models.triage import prepare_frame, single_threaded
 from models.triage_metrics import calibration_table, expected_calibration_error, score_probabilities
 
 PEERS = ("logistic_regression", "hist_gradient_boosting")
@@ -76,7 +76,8 @@ def peer_predictions(
     train, test = prepare_frame(X_train, kinds), prepare_frame(X_test, kinds)
     out = {}
     for name in PEERS:
-        pipe = plain_peer(name, kinds, random_state).fit(train, np.asarray(y_train, dtype=object))
+        with single_threaded():  # as the product's candidates (models.triage.single_threaded)
+            pipe = plain_peer(name, kinds, random_state).fit(train, np.asarray(y_train, dtype=object))
         out[name] = (pipe.predict_proba(test), pipe.classes_)
     return out
 

@@ -9,9 +9,11 @@
   SHAP's TreeExplainer sees every split; it ignores pandas ``category`` splits).
 
 The glass-box configuration of before issue 20 (splines, ``C=1``) is a candidate too.
-Every candidate is scored on out-of-fold predictions (``cv`` folds over all training rows;
-nothing is held out). The glass-box candidate with the lowest log loss is the most accurate unless boosting
-beats its ROC AUC by more than ``preference_margin`` (AA:2023:02: explainability first). With a
+Every candidate is scored on time-ordered predictions (ADR 0023; :func:`forward_predictions`:
+the training rows, oldest first, in ``cv + 1`` blocks, each block after the first predicted from
+the blocks before it, as the model is used; nothing is held out). The glass-box candidate with
+the lowest time-ordered log loss is the most accurate unless boosting beats its time-ordered
+ROC AUC by more than ``preference_margin`` (AA:2023:02: explainability first). With a
 ``constraint`` (ADR 0016: the gates are a constraint, accuracy the objective) the most accurate
 candidate whose out-of-fold decisions pass it is kept; :meth:`TriageClassifier.settle` then
 walks on to the next one while a judge on cases the model never saw refuses it. The kept candidate is
@@ -34,23 +36,35 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder, OneHotEncoder, OrdinalEncoder, SplineTransformer, StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 MODEL_TYPES = ("auto", "glassbox", "boosting")
 NUMERIC_FORMS = ("linear", "spline")
 # The glass-box configuration before issue 20: splines on every number at C=1 (ADR 0016).
 PREVIOUS_GLASSBOX = ("spline", 1.0)
+
+
+def single_threaded() -> threadpool_limits:
+    """Run OpenMP and BLAS on one thread while fitting (:meth:`TriageClassifier.fit`, ``settle``,
+    ``candidate_model`` and the plain peers). A case file has thousands of rows, not millions: a
+    gradient-boosting or logistic fit takes well under a second on one core, and with more threads
+    OpenMP synchronises at every split. On a machine where other work keeps the cores busy that
+    synchronisation waits for descheduled threads: one three-class boosting fit of 1,467 cases
+    took 139 s with the default threads at load 9 on 2 cores, 0.27 s on one thread
+    (docs/benchmarks.md, issue 20)."""
+    return threadpool_limits(limits=1)
 
 
 def _as_frame(X: Any, columns: list[str] | None = None) -> pd.DataFrame:
@@ -114,6 +128,33 @@ def _auc(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> float:
     return float(roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=classes))
 
 
+def forward_predictions(pipe: Any, data: pd.DataFrame, y: np.ndarray, classes: np.ndarray, splits: int) -> np.ndarray:
+    """Time-ordered out-of-fold probabilities: the rows (oldest first) in ``splits + 1`` blocks, and
+    every block after the first predicted by ``pipe`` fitted on all the blocks before it — as the
+    product uses a model, on cases newer than any it learned from (``TimeSeriesSplit``). Rows not
+    predicted (the first block, or a block whose older rows lack a class) are NaN."""
+    out = np.full((len(y), len(classes)), np.nan)
+    for older, newer in TimeSeriesSplit(n_splits=splits).split(data):
+        if len(np.unique(y[older])) < len(classes):
+            continue  # a model that never saw a class cannot be scored on it fairly
+        fitted = clone(pipe).fit(data.iloc[older], y[older])
+        out[newer] = fitted.predict_proba(data.iloc[newer])
+    return out
+
+
+def mean_log_loss(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> float:
+    """Mean log loss over the rows ``proba`` holds a prediction for (rows of NaN left out)."""
+    scored = ~np.isnan(proba).any(axis=1)
+    return float(log_loss(y[scored], proba[scored], labels=classes))
+
+
+def _scored_auc(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> float:
+    scored = ~np.isnan(proba).any(axis=1)
+    if len(np.unique(y[scored])) < len(classes):
+        return float("nan")
+    return _auc(y[scored], proba[scored], classes)
+
+
 def candidate_name(numeric_form: str, C: float) -> str:
     """``glassbox:<numeric form>:C=<C>``, the key of a glass-box candidate in ``cv_auc_``."""
     return f"glassbox:{numeric_form}:C={C:g}"
@@ -146,10 +187,11 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
     feature_kinds : mapping of column -> "numeric" | "categorical" | "boolean"; columns not listed
         are inferred from their dtype (numbers numeric, the rest categorical).
     model_type : "auto" (choose by cross-validation), "glassbox" or "boosting".
-    preference_margin : cross-validated ROC AUC by which boosting must beat the glass-box model.
-        (The glass-box candidates among themselves are compared by cross-validated log loss.)
-    cv : number of folds for choosing (out-of-fold log loss and ROC AUC) and for the cross-fitted
-        calibration.
+    preference_margin : time-ordered ROC AUC by which boosting must beat the glass-box model.
+        (The glass-box candidates among themselves are compared by time-ordered log loss.)
+    cv : number of time-ordered splits for choosing (log loss and ROC AUC of each block predicted
+        from the older blocks; the rows must come oldest first) and of stratified folds for the
+        constraint's out-of-fold predictions and the cross-fitted calibration.
     Cs : inverse regularisation strengths tried for the glass-box model (each with every form in
         ``numeric_forms``).
     numeric_forms : how the glass-box model sees numbers: "linear" (standardised) and/or
@@ -207,14 +249,20 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         data = prepare_frame(frame, self.feature_kinds_)
         folds = StratifiedKFold(n_splits=self.cv)  # unshuffled: the folds keep the rows' (time) order
         candidates = self._candidates()
-        out_of_fold = {
-            name: cross_val_predict(pipe, data, y, cv=folds, method="predict_proba")
-            for name, pipe in candidates.items()
-        }
-        self.cv_auc_ = {name: _auc(y, proba, self.classes_) for name, proba in out_of_fold.items()}
-        self.cv_log_loss_ = {
-            name: float(log_loss(y, proba, labels=self.classes_)) for name, proba in out_of_fold.items()
-        }
+        with single_threaded():
+            out_of_fold = {
+                name: cross_val_predict(pipe, data, y, cv=folds, method="predict_proba")
+                for name, pipe in candidates.items()
+            }
+            forward = {
+                name: forward_predictions(pipe, data, y, self.classes_, self.cv) for name, pipe in candidates.items()
+            }
+        # The choice: scores of time-ordered predictions (every row predicted from older rows
+        # only); the stratified out-of-fold predictions, which cover every row, serve the
+        # constraint and the calibration. When no older block holds every class, those instead.
+        scored = {name: proba if not np.isnan(proba).all() else out_of_fold[name] for name, proba in forward.items()}
+        self.cv_auc_ = {name: _scored_auc(y, proba, self.classes_) for name, proba in scored.items()}
+        self.cv_log_loss_ = {name: mean_log_loss(y, proba, self.classes_) for name, proba in scored.items()}
         self.unconstrained_candidate_ = self._prefer(list(candidates))
         self.admissible_: dict[str, bool] = {}
         self.constraint_reasons_: dict[str, str] = {}
@@ -247,7 +295,8 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
             self.validation_auc_["boosting"] = self.cv_auc_["boosting"]
         method = "sigmoid" if len(self.classes_) == 2 else "temperature"
         self.calibrator_ = CalibratedClassifierCV(self._candidates()[name], method=method, cv=self.cv, ensemble=False)
-        self.calibrator_.fit(data, y)
+        with single_threaded():
+            self.calibrator_.fit(data, y)
         self.pipeline_ = self.calibrator_.calibrated_classifiers_[0].estimator
         self.encoded_names_ = np.asarray(self.pipeline_[:-1].get_feature_names_out(), dtype=object)
         self.encoded_source_ = np.asarray([self._source(n) for n in self.encoded_names_], dtype=object)
@@ -284,9 +333,9 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _prefer(self, names: list[str]) -> str:
-        """The most accurate of ``names``: the glass-box candidate with the lowest out-of-fold log
+        """The most accurate of ``names``: the glass-box candidate with the lowest time-ordered log
         loss (a proper score: it rewards calibration as well as ranking), replaced by boosting only
-        when boosting's out-of-fold ROC AUC is higher by more than ``preference_margin``."""
+        when boosting's time-ordered ROC AUC is higher by more than ``preference_margin``."""
         glass = [n for n in names if n.startswith("glassbox")]
         if not glass:
             return names[0]
@@ -331,9 +380,10 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         pipe = self._candidates()[name]
         method = "sigmoid" if len(self.classes_) == 2 else "temperature"
         frame = _as_frame(X, list(self.feature_names_in_))
-        return CalibratedClassifierCV(pipe, method=method, cv=self.cv, ensemble=False).fit(
-            self.prepared(frame), np.asarray(y, dtype=object)
-        )
+        with single_threaded():
+            return CalibratedClassifierCV(pipe, method=method, cv=self.cv, ensemble=False).fit(
+                self.prepared(frame), np.asarray(y, dtype=object)
+            )
 
     def prepared(self, X: Any) -> pd.DataFrame:
         """``X`` as the candidates see it (:func:`prepare_frame` with the fitted feature kinds)."""

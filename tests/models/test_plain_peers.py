@@ -133,3 +133,45 @@ def test_peer_scores_use_the_same_rows_for_every_peer() -> None:
     scores = peer_scores(X[:300], y[:300], X[300:], y[300:], {"debts": "numeric", "kind": "categorical"}, "true")
     assert set(scores) == set(PEERS)
     assert all(0.5 < s["roc_auc"] <= 1.0 for s in scores.values())
+
+
+def test_saved_results_give_the_same_report(tmp_path: Path) -> None:
+    """A long benchmark writes after every set (--out); --report prints the report of several such
+    files as the run itself would have printed it."""
+    row = {
+        "set": "sim a",
+        "n_cases": 100,
+        "n_test": 25,
+        "model": "werkwijzer chosen (glassbox:linear:C=0.1)",
+        "roc_auc": 0.75,
+        "pr_auc": 0.5,
+        "brier": 0.1,
+        "ece": 0.02,
+        "performance": True,
+        "fair_decisions": False,
+        "fit_s": 12.5,
+    }
+    refused = {**row, "model": "werkwijzer most accurate, not taken (boosting)", "performance": None, "fit_s": np.nan}
+    gap = {
+        "set": "sim a",
+        "chosen": "glassbox:linear:C=0.1",
+        "most_accurate": "boosting",
+        "cost_test_roc_auc": 0.01,
+        "best_peer": "logistic_regression",
+        "roc_auc_gap": -0.006,
+        **{f"{m}_{k}": v for m in ("brier", "ece") for k, v in (("difference", 0.001), ("low", -0.01), ("high", 0.02))},
+        **{f"floor_{k}": k != "auc" and k != "all" for k in ("auc", "brier", "ece", "all")},
+        "chosen_fair_decisions": True,
+        "peer_fair_decisions": False,
+        "label_clean": True,
+        "chosen_fairness_gate": True,
+    }
+    other = {**gap, "set": "sim b", "roc_auc_gap": 0.002, "floor_auc": True, "floor_all": True}
+    triage_quality.write_results(tmp_path / "a.csv", [row, refused], [gap])
+    triage_quality.write_results(tmp_path / "b.csv", [{**row, "set": "sim b"}], [other])
+    rows, gaps = triage_quality.read_results([tmp_path / "a.csv", tmp_path / "b.csv"])
+    expected = triage_quality.report([row, refused, {**row, "set": "sim b"}], [gap, other])
+    assert triage_quality.report(rows, gaps) == expected
+    assert "**fails: auc**" in expected and "| — |" in expected
+    assert triage_quality.main(["--report", str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]) == 1
+    assert triage_quality.main(["--report", str(tmp_path / "b.csv")]) == 0
