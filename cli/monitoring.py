@@ -71,6 +71,13 @@ def _first_new_day(settings: Settings, weeks: int) -> dt.date:
     return today - dt.timedelta(days=today.weekday() + 7 * weeks)
 
 
+def _group(text: str) -> tuple[str, str]:
+    attribute, sep, group = text.partition("=")
+    if not sep or not attribute.strip() or not group.strip():
+        raise click.BadParameter(f"expected CHARACTERISTIC=GROUP, got {text!r}", param_hint="--outcome-drift-group")
+    return attribute.strip(), group.strip()
+
+
 @click.command("simulate-usage")
 @click.option("--weeks", type=click.IntRange(1, 104), required=True, help="Weeks of use to simulate.")
 @click.option(
@@ -82,6 +89,24 @@ def _first_new_day(settings: Settings, weeks: int) -> dt.date:
 )
 @click.option("--fairness-breach", is_flag=True, help="Caseworkers judge one group harsher than the advice.")
 @click.option("--rubber-stamp", is_flag=True, help="Caseworkers follow every advice.")
+@click.option(
+    "--outcome-drift",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of one group's cases that turn out lighter than advised while caseworkers keep agreeing "
+    "(only outcomes show it).",
+)
+@click.option(
+    "--outcome-drift-group",
+    default="migration_background=buiten_europa",
+    show_default=True,
+    metavar="CHARACTERISTIC=GROUP",
+    help="The group whose outcomes drift.",
+)
+@click.option(
+    "--outcomes/--no-outcomes", default=True, show_default=True, help="Report the outcome of each closed case."
+)
 @click.option("--seed", type=int, default=None, help="Random seed (default: the settings' seed).")
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The running API.")
 @click.option(
@@ -119,6 +144,9 @@ def simulate_usage(
     drift: float,
     fairness_breach: bool,
     rubber_stamp: bool,
+    outcome_drift: float,
+    outcome_drift_group: str,
+    outcomes: bool,
     seed: int | None,
     url: str,
     token_file: Path | None,
@@ -147,7 +175,12 @@ def simulate_usage(
             client.check()
             first = start.date() if start else _first_new_day(settings, weeks)
             usage = simulate_weeks(first, weeks, inhabitants=inhabitants, years=years, seed=seed)
-            behaviour = Behaviour(rubber_stamp=rubber_stamp, fairness_breach=fairness_breach)
+            behaviour = Behaviour(
+                rubber_stamp=rubber_stamp,
+                fairness_breach=fairness_breach,
+                outcome_drift=outcome_drift,
+                outcome_drift_group=_group(outcome_drift_group),
+            )
             with ProgressBars() as bars:
                 summary = feed_usage(
                     client,
@@ -156,6 +189,7 @@ def simulate_usage(
                     settings,
                     behaviour=behaviour,
                     drift=drift,
+                    outcomes=outcomes,
                     seed=seed,
                     progress=_step_line,
                     on_case=lambda done, total: bars.advance("cases through the API", done, total),
@@ -165,7 +199,8 @@ def simulate_usage(
     click.echo(
         f"simulated {summary.start} to {summary.end}: {summary.advice} cases, {summary.advised} with advice, "
         f"{summary.followed} of {summary.decisions} decisions followed the advice, "
-        f"{summary.objections} objections; intake for {summary.intake_days} team-days"
+        f"{summary.objections} objections, {summary.outcomes} outcomes of closed cases; "
+        f"intake for {summary.intake_days} team-days"
         + (f" ({summary.skipped_future_days} future team-days not sent)" if summary.skipped_future_days else "")
     )
     click.echo(f"characteristics (audit file only): {summary.characteristics_file}")

@@ -9,7 +9,10 @@ must notice (docs/monitoring.md):
 - **fairness breach**: caseworkers overrule the advice for one group (migration background
   outside Europe) far more often than for anyone else, so advice and decision part ways for
   that group only;
-- **rubber-stamping**: caseworkers follow every advice (automation bias).
+- **rubber-stamping**: caseworkers follow every advice (automation bias);
+- **outcome drift**: what cases of one group (by default that same group) turn out to need moves
+  away from what the model learnt (lighter than advised), while caseworkers keep agreeing with the
+  model: only the outcomes of closed cases reveal it (issue 17 part 2, the Slimme Check lesson).
 
 Without them, caseworkers follow most advice; otherwise they go by their own judgement (the
 case's recorded effort class, which the simulated history biases against one group, so live
@@ -70,7 +73,7 @@ def simulate_weeks(
     )
     daily = simulate_intake(days, inhabitants, intake_rng).loc[pd.Timestamp(start) :]
     load = pd.DataFrame(1.0, index=weekly(daily).index, columns=list(CASE_TEAMS))
-    cases = simulate_cases(daily, load, pd.Timestamp(last), case_rng)
+    cases = simulate_cases(daily, load, pd.Timestamp(last), case_rng, truth=True)
     cases["case_id"] = f"U{start:%Y%m%d}-" + cases["case_id"].astype(str)
     long = to_long(daily)
     long["date"] = pd.to_datetime(long["date"])
@@ -150,6 +153,10 @@ class Behaviour:
     rubber_stamp: bool = False
     fairness_breach: bool = False
     breach_share: float = 0.6  # of the breach group's advice: overruled, to another class at random
+    # Outcome drift: this share of one group's cases turns out to need only the lightest effort and
+    # no integrated approach, while the caseworkers keep deciding as before (only outcomes show it).
+    outcome_drift: float = 0.0
+    outcome_drift_group: tuple[str, str] = (BREACH_ATTRIBUTE, BREACH_GROUP)  # (characteristic, group)
 
 
 @dataclass(frozen=True)
@@ -190,3 +197,30 @@ def decide(
 
 def objects(behaviour: Behaviour, rng: np.random.Generator) -> bool:
     return bool(rng.random() < behaviour.objection_share)
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    handling_hours: float
+    effort_class: str
+    integrated_approach: bool
+
+
+def outcome(
+    case: Mapping[str, Any], classes: Sequence[str], behaviour: Behaviour, rng: np.random.Generator
+) -> CaseOutcome:
+    """What a closed case turned out to be: the simulator's true effort class (not the biased label), its
+    handling hours and whether it needed an integrated approach. With ``outcome_drift`` a share of the
+    cases of ``outcome_drift_group`` (default: the breach group) turns out lighter: the lightest class,
+    no integrated approach, half the hours."""
+    true_class = str(case.get("true_effort_class") or case.get("effort_class") or classes[0])
+    hours = float(case.get("handling_hours") or 1.0)
+    integrated = bool(_as_bool(pd.Series([case.get("integrated_approach", False)])).iloc[0])
+    attribute, group = behaviour.outcome_drift_group
+    in_group = str(case.get(attribute, "")) == group
+    if behaviour.outcome_drift > 0 and in_group and rng.random() < behaviour.outcome_drift:
+        lighter = classes[0]
+        if lighter != true_class:
+            hours = hours / 2
+        true_class, integrated = lighter, False
+    return CaseOutcome(round(max(hours, 0.1), 2), true_class if true_class in classes else classes[0], integrated)
