@@ -10,6 +10,9 @@ Business rules (issue 17 part 2, docs/api.md "Outcomes"):
 - Outcomes are never changed. A second report is a correction: it needs a ``reason`` and becomes the
   next revision, naming the one it corrects; the first report may not carry a reason (nothing to
   correct). The latest revision is the case's outcome; every revision stays on record.
+- The *Modellen* page shows, per served model, how often its shown advice turned out wrong over all
+  outcomes (FPR, FNR, FDR with 95 % intervals, small cells suppressed); per protected group only the
+  monitoring flow measures it, from the separate audit file the API never reads (:func:`error_summary`).
 - Free text (the reason) may not contain a BSN. Every report is on the audit trail
   (``outcome.recorded`` / ``outcome.corrected``), with the model versions of the advice it concerns.
 """
@@ -20,6 +23,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,11 +31,14 @@ from casework import audit, idempotency
 from casework.clock import utc_iso
 from casework.decisions import effort_classes
 from casework.errors import Conflict, InvalidInput, NotFound, Problem
+from casework.frames import Period
+from casework.frames import outcomes as outcome_frame
 from casework.inputs import OutcomeCreate
 from casework.modelstore import ModelStore
 from casework.security import Principal
 from casework.storage import Advice, Decision, Outcome
-from werkwijzer.privacy import contains_bsn
+from explain.outcome_errors import ERROR_RATES, error_rates, positive_label, publishable, shown_predictions
+from werkwijzer.privacy import MIN_CELL, contains_bsn
 
 NOT_CLOSED = "the case is not closed yet: record the decision on its advice first"
 RACED = "another outcome for this case was recorded at the same moment; read it and correct it if needed"
@@ -153,3 +160,48 @@ def record_outcome(
     idempotency.remember(session, user.id, key, digest, 201, answer, now)
     raced = idempotency.commit(session, user.id, key, digest, conflict=RACED)
     return (raced.status_code, raced.body) if raced else (201, answer)
+
+
+def error_summary(
+    session: Session, store: ModelStore, now: dt.datetime, min_cell: int = MIN_CELL
+) -> list[dict[str, Any]]:
+    """Per served triage model and class: outcomes with its advice shown, FPR, FNR and FDR with 95 %
+    intervals over every outcome reported so far (current revisions), small cells suppressed. No
+    groups: the API never reads protected characteristics."""
+    cases = outcome_frame(session, Period.of(dt.datetime(1970, 1, 1), now + dt.timedelta(days=1)))
+    rows: list[dict[str, Any]] = []
+    for bundle in (store.effort, store.integrated):
+        if bundle is None or cases.empty:
+            continue
+        classes = [str(c) for c in bundle.schema.get("classes", [])]
+        binary = len(classes) == 2
+        pair = shown_predictions(bundle.name, cases, classes, positive_label(bundle.schema) if binary else None)
+        if pair is None or pair[0].empty:
+            continue
+        truth, predicted = pair
+        everyone = pd.DataFrame({"alle": ["alle"] * len(truth)})
+        table = publishable(
+            error_rates(
+                truth.to_numpy(),
+                predicted.to_numpy(),
+                everyone,
+                classes=classes,
+                positive=positive_label(bundle.schema) if binary else None,
+            ),
+            min_cell,
+        )
+        for _, r in table.iterrows():
+            rates = {
+                rate: None if pd.isna(r[rate]) else (float(r[rate]), float(r[f"{rate}_low"]), float(r[f"{rate}_high"]))
+                for rate in ERROR_RATES
+            }
+            rows.append(
+                {
+                    "model_name": bundle.name,
+                    "class": str(r["class"]),
+                    "n": len(truth),
+                    "suppressed": bool(r["suppressed"]),
+                    **rates,
+                }
+            )
+    return rows

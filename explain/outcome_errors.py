@@ -18,7 +18,8 @@ against the rest, a binary one for its positive class). What this module adds:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from numpy.typing import ArrayLike
 
 from explain.fairness import _p_value, audit
 from werkwijzer.privacy import MIN_CELL, suppress_small_cells
+from werkwijzer.vocabulary import TRIAGE_INTEGRATED
 
 ERROR_RATES = ("fpr", "fnr", "fdr")
 Z95 = 1.959963984540054
@@ -136,3 +138,31 @@ def compare(live: pd.DataFrame, approved: pd.DataFrame | None, alpha: float = 0.
     for rate in ERROR_RATES:
         out[f"{rate}_significant"] = (out[f"{rate}_p"] < alpha / max(tests, 1)).fillna(False).astype(bool)
     return out
+
+
+def shown_predictions(
+    name: str, cases: pd.DataFrame, classes: Sequence[str], positive: str | None
+) -> tuple[pd.Series, pd.Series] | None:
+    """(truth, predicted) as class labels of model ``name`` for the outcomes (``casework.frames.outcomes``)
+    whose advice showed its suggestion: the effort model's suggested class; the integrated-approach
+    model's ``positive`` class at a shown probability of at least one half (the test-set argmax), its
+    other class below. None when the integrated model's classes are not two."""
+    if name == TRIAGE_INTEGRATED:
+        if positive is None or len(classes) != 2:
+            return None
+        negative = next(c for c in classes if c != positive)
+        rows = cases[cases["integrated_probability"].notna()]
+        predicted = rows["integrated_probability"].ge(0.5).map({True: positive, False: negative})
+        truth = rows["integrated_approach"].astype(bool).map({True: positive, False: negative})
+        return truth, predicted
+    rows = cases[cases["advised"] & cases["model_name"].eq(name)]
+    return rows["effort_class"].astype(str), rows["suggested_class"].astype(str)
+
+
+def positive_label(schema: Mapping[str, Any]) -> str | None:
+    """The positive class of a binary triage schema as text (``positive``, else the second class)."""
+    classes = [str(c) for c in schema.get("classes") or []]
+    positive = schema.get("positive")
+    if positive is not None:
+        return str(positive)
+    return classes[-1] if len(classes) == 2 else None

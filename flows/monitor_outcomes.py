@@ -27,7 +27,15 @@ from casework.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from casework.db import reading
 from casework.frames import Period, open_store
 from casework.frames import outcomes as read_outcomes
-from explain.outcome_errors import ERROR_RATES, approved_table, compare, error_rates, publishable
+from explain.outcome_errors import (
+    ERROR_RATES,
+    approved_table,
+    compare,
+    error_rates,
+    positive_label,
+    publishable,
+    shown_predictions,
+)
 from flows.monitor_tables import with_characteristics
 from models.thresholds import Finding, Labeler, evaluate_error_rise
 from werkwijzer.formatting import readable
@@ -68,24 +76,8 @@ def approved(settings: Settings, name: str) -> Approved | None:
             else pd.DataFrame()
         )
     classes = [str(c) for c in schema.get("classes", [])]
-    positive = schema.get("positive")
-    positive_label = str(positive) if positive is not None else (classes[-1] if len(classes) == 2 else None)
-    return Approved(name, str(version.version), classes, positive_label, approved_table(published, positive_label))
-
-
-def predictions(name: str, cases: pd.DataFrame, model: Approved) -> tuple[pd.Series, pd.Series] | None:
-    """(truth, predicted) as class labels of ``model`` for the cases whose advice showed its suggestion."""
-    if name == TRIAGE_INTEGRATED:
-        if model.positive is None or len(model.classes) != 2:
-            return None
-        negative = next(c for c in model.classes if c != model.positive)
-        shown = cases["integrated_probability"].notna()
-        rows = cases[shown]
-        predicted = rows["integrated_probability"].ge(0.5).map({True: model.positive, False: negative})
-        truth = rows["integrated_approach"].astype(bool).map({True: model.positive, False: negative})
-        return truth, predicted
-    rows = cases[cases["advised"] & cases["model_name"].eq(name)]
-    return rows["effort_class"].astype(str), rows["suggested_class"].astype(str)
+    positive = positive_label(schema)
+    return Approved(name, str(version.version), classes, positive, approved_table(published, positive))
 
 
 def empty_table() -> pd.DataFrame:
@@ -107,7 +99,7 @@ def error_rate_table(
         if model is None:
             notes.append(translate("outcomes.note.no_champion", "nl", model=name))
             continue
-        pair = predictions(name, cases, model) if not cases.empty else None
+        pair = shown_predictions(name, cases, model.classes, model.positive) if not cases.empty else None
         if pair is None or pair[0].empty:
             notes.append(translate("outcomes.note.no_outcomes", "nl", model=name))
             continue

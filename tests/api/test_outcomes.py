@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from casework.storage import AuditEvent, Outcome
@@ -118,3 +119,47 @@ def test_an_open_case_is_409_and_another_teams_case_404_as_an_unknown_one(api: A
     assert post(api, advice["case_id"], OUTCOME, user="team_lead").status_code == 403
     assert api.client.post(f"/api/v1/cases/{advice['case_id']}/outcome", json=OUTCOME).status_code == 401
     assert stored(api, advice["advice_id"]) == []
+
+
+@pytest.mark.slow  # 80 cases through advice, decision and outcome on a fresh database
+def test_the_models_page_shows_how_often_the_advice_turned_out_wrong(fresh_api: Api) -> None:
+    """Per served model and class, FPR/FNR/FDR over all outcomes, with intervals; small cells suppressed."""
+    from tests.api.web.conftest import sign_in
+
+    fresh_api.rng.pinned = 0.99  # every case advised
+    empty = sign_in(fresh_api, "model_owner").get("/modellen")
+    assert "Er zijn nog geen uitkomsten van afgesloten zaken met advies." in empty.text
+    for n in range(80):  # light and heavy cases; half turn out as advised, half not
+        heavy = n % 2 == 1
+        r = fresh_api.client.post(
+            "/api/v1/advice",
+            json=new_case(1800 + n, open_debts=10 if heavy else 0, prior_contacts_12m=8 if heavy else 0),
+            headers=fresh_api.headers("caseworker"),
+        )
+        advice = r.json()
+        suggested = advice["suggestion"]["suggested_effort_class"]
+        decided = fresh_api.client.post(
+            f"/api/v1/advice/{advice['advice_id']}/decision",
+            json={"outcome": "followed", "final_effort_class": suggested},
+            headers=fresh_api.headers("caseworker"),
+        )
+        assert decided.status_code == 201
+        other = "complex" if suggested != "complex" else "eenvoudig"
+        truth = suggested if (n // 2) % 2 else other
+        assert post(fresh_api, advice["case_id"], {**OUTCOME, "effort_class": truth}).status_code == 201
+    page = sign_in(fresh_api, "model_owner").get("/modellen")
+    assert page.status_code == 200 and "Hoe vaak het advies achteraf niet klopte" in page.text
+    with fresh_api.app.state.sessions() as s:
+        from casework import outcomes
+
+        summary = outcomes.error_summary(s, fresh_api.app.state.store, fresh_api.app.state.clock())
+    effort = [r for r in summary if r["model_name"].endswith("effort_class")]
+    assert {r["class"] for r in effort} == {"eenvoudig", "gemiddeld", "complex"} and effort[0]["n"] == 80
+    shown = [r for r in effort if not r["suppressed"]]
+    assert shown, effort
+    for r in shown:  # every shown rate with its interval around it, as on the page
+        for rate in ("fpr", "fnr", "fdr"):
+            value, low, high = r[rate]
+            assert low <= value <= high
+            assert f"{round(value * 100)}\xa0%" in page.text
+    assert all(r["fpr"] is None for r in effort if r["suppressed"])  # suppressed: no numbers at all
