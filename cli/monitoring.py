@@ -71,7 +71,7 @@ def _first_new_day(settings: Settings, weeks: int) -> dt.date:
     return today - dt.timedelta(days=today.weekday() + 7 * weeks)
 
 
-def _group(text: str) -> tuple[str, str]:
+def _group(_ctx: click.Context, _param: click.Parameter, text: str) -> tuple[str, str]:
     attribute, sep, group = text.partition("=")
     if not sep or not attribute.strip() or not group.strip():
         raise click.BadParameter(f"expected CHARACTERISTIC=GROUP, got {text!r}", param_hint="--outcome-drift-group")
@@ -102,6 +102,7 @@ def _group(text: str) -> tuple[str, str]:
     default="migration_background=buiten_europa",
     show_default=True,
     metavar="CHARACTERISTIC=GROUP",
+    callback=_group,
     help="The group whose outcomes drift.",
 )
 @click.option(
@@ -145,7 +146,7 @@ def simulate_usage(
     fairness_breach: bool,
     rubber_stamp: bool,
     outcome_drift: float,
-    outcome_drift_group: str,
+    outcome_drift_group: tuple[str, str],
     outcomes: bool,
     seed: int | None,
     url: str,
@@ -179,7 +180,7 @@ def simulate_usage(
                 rubber_stamp=rubber_stamp,
                 fairness_breach=fairness_breach,
                 outcome_drift=outcome_drift,
-                outcome_drift_group=_group(outcome_drift_group),
+                outcome_drift_group=outcome_drift_group,
             )
             with ProgressBars() as bars:
                 summary = feed_usage(
