@@ -24,7 +24,7 @@ from api.core.limits import BodyLimit
 from api.core.logs import use_json_logs
 from api.core.metrics import Observed, metrics_endpoint
 from api.errors import install_handlers
-from api.routes import advice, governance, health, teams
+from api.routes import advice, governance, health, outcomes, teams
 from api.web import install_pages
 from casework.advice import RandomSource
 from casework.advice_queue import AdviceQueue
@@ -126,7 +126,7 @@ def create_app(
     app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
     install_handlers(app)
     app.include_router(health.router)
-    for router in (advice.router, teams.router, governance.router):  # advice first: matched first
+    for router in (advice.router, teams.router, governance.router, outcomes.router):  # advice first: matched first
         app.include_router(router, prefix=API_PREFIX)
     install_pages(app)
     return app

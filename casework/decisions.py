@@ -28,7 +28,7 @@ from casework.errors import Conflict, InvalidInput, Problem
 from casework.inputs import DecisionCreate, ObjectionCreate
 from casework.modelstore import ModelStore
 from casework.security import Principal
-from casework.storage import Decision, Objection
+from casework.storage import Advice, Decision, Objection
 from werkwijzer.privacy import contains_bsn
 from werkwijzer.teams import EFFORT_CLASSES
 
@@ -65,6 +65,19 @@ def _check(body: DecisionCreate, suggested: str | None, classes: list[str]) -> N
         )
 
 
+def effort_classes(advice: Advice, store: ModelStore) -> list[str]:
+    """The effort classes a decision or an outcome of ``advice`` may name: the advice's own, the
+    serving champion's and the teams' classes."""
+    classes = dict.fromkeys(
+        [
+            *(advice.suggestion or {}).get("effort_class_probabilities", {}),
+            *(store.effort.schema.get("classes", []) if store.effort else []),
+            *EFFORT_CLASSES,
+        ]
+    )
+    return [str(c) for c in classes]
+
+
 DecisionCounter = Callable[[str | None, str | None, str], None]  # (model name, version, outcome)
 
 
@@ -86,16 +99,7 @@ def record_decision(
     advice, existing = access.case(session, user, advice_id)
     if existing is not None:
         raise Conflict(ALREADY_DECIDED)
-    classes = list(
-        dict.fromkeys(
-            [
-                *(advice.suggestion or {}).get("effort_class_probabilities", {}),
-                *(store.effort.schema.get("classes", []) if store.effort else []),
-                *EFFORT_CLASSES,
-            ]
-        )
-    )
-    _check(body, advice.suggested_class, [str(c) for c in classes])
+    _check(body, advice.suggested_class, effort_classes(advice, store))
     decision = Decision(
         id=str(uuid.uuid4()),
         advice_id=advice.id,

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from casework import intake
 from casework.db import make_engine, reading
-from casework.storage import Advice, CaseOpening, Decision, Objection, SwitchChange, User
+from casework.storage import Advice, CaseOpening, Decision, Objection, Outcome, SwitchChange, User
 from models.monitoring import score_band
 from werkwijzer.periods import Period
 from werkwijzer.settings import Settings
@@ -340,6 +340,89 @@ def experiment(session: Session, period: Period) -> pd.DataFrame:
     )
     frame["score_band"] = score_band(frame["score"]) if not frame.empty else pd.Series(dtype="string")
     return frame[list(EXPERIMENT_COLUMNS)]
+
+
+OUTCOME_COLUMNS = (
+    "advice_id",
+    "case_ref",
+    "team",
+    "model_name",
+    "model_version",
+    "integrated_model_version",
+    "suggested_class",
+    "integrated_probability",
+    "advised",
+    "handling_hours",
+    "effort_class",
+    "integrated_approach",
+    "first_recorded_at",
+)
+
+
+def outcomes(session: Session, period: Period) -> pd.DataFrame:
+    """The outcome of every case first reported in the period (:data:`OUTCOME_COLUMNS`), joined to the
+    advice it concerns: its latest revision up to the period's end (a later correction belongs to a later
+    pass). ``suggested_class`` and ``integrated_probability`` are what the caseworker was shown (empty for
+    a control case or while advice was off); ``effort_class`` and ``integrated_approach`` what the case
+    turned out to be."""
+    first = (
+        select(Outcome.advice_id)
+        .where(Outcome.revision == 1, Outcome.recorded_at >= period.start, Outcome.recorded_at < period.end)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Outcome.advice_id,
+            Advice.case_ref,
+            Advice.team,
+            Advice.model_name,
+            Advice.model_version,
+            Advice.integrated_model_version,
+            Advice.suggested_class,
+            Advice.suggestion,
+            Outcome.handling_hours,
+            Outcome.effort_class,
+            Outcome.integrated_approach,
+            Outcome.revision,
+            Outcome.recorded_at,
+        )
+        .join(Advice, Outcome.advice_id == Advice.id)
+        .where(Outcome.advice_id.in_(first), Outcome.recorded_at < period.end)
+        .order_by(Outcome.advice_id, Outcome.revision)
+    ).all()
+    latest: dict[str, tuple[object, ...]] = {}
+    first_at: dict[str, object] = {}
+    for row in rows:
+        advice_id, *rest = row
+        suggestion = rest[6] or {}
+        first_at.setdefault(advice_id, row.recorded_at)
+        latest[advice_id] = (
+            advice_id,
+            *rest[:6],
+            suggestion.get("integrated_approach_probability"),
+            rest[5] is not None,
+            *rest[7:10],
+            first_at[advice_id],
+        )
+    return _frame(
+        list(latest.values()),
+        OUTCOME_COLUMNS,
+        {
+            "advice_id": "string",
+            "case_ref": "string",
+            "team": "string",
+            "model_name": "string",
+            "model_version": "string",
+            "integrated_model_version": "string",
+            "suggested_class": "string",
+            "integrated_probability": "float64",
+            "advised": "bool",
+            "handling_hours": "float64",
+            "effort_class": "string",
+            "integrated_approach": "bool",
+            "first_recorded_at": "datetime64[us]",
+        },
+    )
 
 
 @dataclass(frozen=True)

@@ -56,3 +56,20 @@ class ObjectionCreate(BaseModel):
     summary: Text = Field(
         min_length=1, max_length=2000, description="What the citizen objects to; no names, addresses or BSN."
     )
+
+
+class OutcomeCreate(BaseModel):
+    """What a closed case turned out to be, from the caseworker or the case system."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    handling_hours: float = Field(gt=0, le=10_000, description="Hours the case took in all, more than 0.")
+    effort_class: Text = Field(min_length=1, max_length=50, description="The effort class the case turned out to need.")
+    integrated_approach: bool = Field(
+        strict=True, description="Whether the case turned out to need an integrated approach (true or false)."
+    )
+    reason: Text | None = Field(
+        default=None,
+        max_length=2000,
+        description="Only for a correction of an outcome already recorded: why it is corrected (required then).",
+    )

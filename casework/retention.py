@@ -1,6 +1,6 @@
 """Retention (responsible-ai item 22): keep the record at least six months, and no longer than needed.
 
-``purge`` removes advice (with their decisions and objections), audit entries and switch
+``purge`` removes advice (with their decisions, objections, case openings and outcomes), audit entries and switch
 changes older than ``settings.retention_days`` (the settings refuse fewer than 183 days), and
 idempotency keys older than a day. The audit chain stays verifiable: its anchor moves to the
 last purged entry, and the purge itself is an audit entry. The purge records itself in the
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from casework import audit, checkpoints, idempotency
 from casework.clock import utc_iso
-from casework.storage import Advice, CaseOpening, Decision, Objection
+from casework.storage import Advice, CaseOpening, Decision, Objection, Outcome
 from werkwijzer.settings import Settings
 
 MIN_DAYS = 183
@@ -27,13 +27,14 @@ def purge(session: Session, settings: Settings, now: dt.datetime) -> dict[str, i
     days = max(settings.retention_days, MIN_DAYS)
     cutoff = (now - dt.timedelta(days=days)).replace(tzinfo=None)
     ids = list(session.execute(select(Advice.id).where(Advice.created_at < cutoff)).scalars())
-    counts = dict.fromkeys(("advice", "decisions", "objections", "case_openings"), 0)
+    counts = dict.fromkeys(("advice", "decisions", "objections", "case_openings", "outcomes"), 0)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for name, table, column in (
             ("decisions", Decision, Decision.advice_id),
             ("objections", Objection, Objection.advice_id),
             ("case_openings", CaseOpening, CaseOpening.advice_id),
+            ("outcomes", Outcome, Outcome.advice_id),
             ("advice", Advice, Advice.id),
         ):
             counts[name] += session.execute(delete(table).where(column.in_(chunk))).rowcount  # type: ignore[attr-defined]

@@ -104,6 +104,25 @@ class Objection(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
 
+class Outcome(Base):
+    """What a closed case turned out to be (migration 0007_outcomes). Never changed: a correction is
+    the next ``revision`` of the same advice, naming the row it ``corrects`` and why."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (UniqueConstraint("advice_id", "revision", name="uq_outcome_advice_revision"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    advice_id: Mapped[str] = mapped_column(ForeignKey("advice.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    handling_hours: Mapped[float] = mapped_column(Float)
+    effort_class: Mapped[str] = mapped_column(String(50))
+    integrated_approach: Mapped[bool] = mapped_column(Boolean)
+    corrects: Mapped[str | None] = mapped_column(String(36))
+    reason: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
 class SwitchChange(Base):
     """One flip of the stop button; the current state is the latest row per scope."""
 

@@ -71,6 +71,13 @@ def _first_new_day(settings: Settings, weeks: int) -> dt.date:
     return today - dt.timedelta(days=today.weekday() + 7 * weeks)
 
 
+def _group(_ctx: click.Context, _param: click.Parameter, text: str) -> tuple[str, str]:
+    attribute, sep, group = text.partition("=")
+    if not sep or not attribute.strip() or not group.strip():
+        raise click.BadParameter(f"expected CHARACTERISTIC=GROUP, got {text!r}", param_hint="--outcome-drift-group")
+    return attribute.strip(), group.strip()
+
+
 @click.command("simulate-usage")
 @click.option("--weeks", type=click.IntRange(1, 104), required=True, help="Weeks of use to simulate.")
 @click.option(
@@ -89,6 +96,25 @@ def _first_new_day(settings: Settings, weeks: int) -> dt.date:
     show_default=True,
     help="Caseworkers follow shown advice more: where their own judgement differs, they take the advice "
     "with this chance (the control share, which sees none, shows the effect).",
+)
+@click.option(
+    "--outcome-drift",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of one group's cases that turn out lighter than advised while caseworkers keep agreeing "
+    "(only outcomes show it).",
+)
+@click.option(
+    "--outcome-drift-group",
+    default="migration_background=buiten_europa",
+    show_default=True,
+    metavar="CHARACTERISTIC=GROUP",
+    callback=_group,
+    help="The group whose outcomes drift.",
+)
+@click.option(
+    "--outcomes/--no-outcomes", default=True, show_default=True, help="Report the outcome of each closed case."
 )
 @click.option("--seed", type=int, default=None, help="Random seed (default: the settings' seed).")
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The running API.")
@@ -128,6 +154,9 @@ def simulate_usage(
     fairness_breach: bool,
     rubber_stamp: bool,
     anchoring: float,
+    outcome_drift: float,
+    outcome_drift_group: tuple[str, str],
+    outcomes: bool,
     seed: int | None,
     url: str,
     token_file: Path | None,
@@ -156,7 +185,13 @@ def simulate_usage(
             client.check()
             first = start.date() if start else _first_new_day(settings, weeks)
             usage = simulate_weeks(first, weeks, inhabitants=inhabitants, years=years, seed=seed)
-            behaviour = Behaviour(rubber_stamp=rubber_stamp, fairness_breach=fairness_breach, anchoring=anchoring)
+            behaviour = Behaviour(
+                rubber_stamp=rubber_stamp,
+                fairness_breach=fairness_breach,
+                anchoring=anchoring,
+                outcome_drift=outcome_drift,
+                outcome_drift_group=outcome_drift_group,
+            )
             with ProgressBars() as bars:
                 summary = feed_usage(
                     client,
@@ -165,6 +200,7 @@ def simulate_usage(
                     settings,
                     behaviour=behaviour,
                     drift=drift,
+                    outcomes=outcomes,
                     seed=seed,
                     progress=_step_line,
                     on_case=lambda done, total: bars.advance("cases through the API", done, total),
@@ -174,7 +210,8 @@ def simulate_usage(
     click.echo(
         f"simulated {summary.start} to {summary.end}: {summary.advice} cases, {summary.advised} with advice, "
         f"{summary.followed} of {summary.decisions} decisions followed the advice, "
-        f"{summary.objections} objections; intake for {summary.intake_days} team-days"
+        f"{summary.objections} objections, {summary.outcomes} outcomes of closed cases; "
+        f"intake for {summary.intake_days} team-days"
         + (f" ({summary.skipped_future_days} future team-days not sent)" if summary.skipped_future_days else "")
     )
     click.echo(f"characteristics (audit file only): {summary.characteristics_file}")

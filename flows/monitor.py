@@ -40,6 +40,7 @@ from casework.db import reading
 from casework.frames import StoreFrames, advice_features, intake_actuals, open_store, read_frames
 from flows import monitor_anchoring
 from flows import monitor_tables as tables
+from flows.monitor_outcomes import measure_outcomes
 from flows.monitor_record import log_run, markdown
 from flows.monitor_stop import stop
 from models.anchoring import anchoring_findings
@@ -216,6 +217,10 @@ def monitor(settings: Settings | None = None, end: dt.datetime | None = None) ->
     measured, findings, notes = measure(
         settings, frames, previous, live_input, champion, forecast, characteristics(settings), trial
     )
+    outcome_part = measure_outcomes(settings, period, characteristics(settings))
+    measured["error_rates"] = outcome_part.table
+    findings = sorted([*findings, *outcome_part.findings], key=lambda f: -LEVELS.index(f.level))
+    notes = [*notes, *outcome_part.notes]
     engine = open_store(settings)
     try:
         stopped = stop(engine, findings, dt.datetime.now(dt.UTC))
@@ -226,6 +231,7 @@ def monitor(settings: Settings | None = None, end: dt.datetime | None = None) ->
         "advised": int(frames.advice["advised"].sum()),
         "decisions": len(frames.decisions),
         "objections": len(frames.objections),
+        "outcomes": outcome_part.count,
     }
     ids = pd.DataFrame({"id": [*frames.advice["advice_id"], *frames.decisions["decision_id"]]}, dtype="string")
     reference = {"drift_reference": champion.reference_source, "triage_version": champion.version} if champion else {}

@@ -24,6 +24,7 @@ from mlflow.entities import Metric
 
 from flows import monitor_anchoring
 from flows.experiments import MONITORING
+from flows.monitor_outcomes import error_rate_metrics
 from models.thresholds import LEVELS, Finding, level_name
 from werkwijzer.i18n import both, translate, translate_plural
 from werkwijzer.periods import Period
@@ -83,6 +84,7 @@ def table_metrics(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
         put(_name("objection_rate", r["model_name"], r["team"]), r["objection_rate"])
     for name, value in monitor_anchoring.metrics(tables).items():
         put(_name(name), value)
+    values.update(error_rate_metrics(tables.get("error_rates"), _name))
     return values
 
 
@@ -205,6 +207,10 @@ def log_run(
                 json.dumps([finding_record(f) for f in findings], indent=2, ensure_ascii=False), encoding="utf-8"
             )
             client.log_artifact(run_id, str(folder / "findings.json"))
+            rates = tables.get("error_rates")
+            if rates is not None and not rates.empty:  # published: small cells suppressed, no case keys
+                rates.to_csv(folder / "error_rates.csv", index=False)
+                client.log_artifact(run_id, str(folder / "error_rates.csv"))
             plot_dir = folder / "plots"
             plot_dir.mkdir()
             if plots(plot_dir, tables, settings):

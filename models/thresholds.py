@@ -229,3 +229,66 @@ def evaluate(
 def models_to_stop(findings: list[Finding]) -> set[str]:
     """The model names whose advice must be switched off (findings at "stop" that name a model)."""
     return {f.scope["model_name"] for f in findings if f.level == "stop" and "model_name" in f.scope}
+
+
+ERROR_RISE_RATES = ("fpr", "fnr", "fdr")
+
+
+def evaluate_error_rise(settings: Settings, table: pd.DataFrame | None, label: Labeler = readable) -> list[Finding]:
+    """Findings from live error rates against the approved test-set figures (``explain.outcome_errors.compare``),
+    worst first.
+
+    Per model, class, attribute, group and rate (FPR, FNR, FDR): the rise ``<rate>_rise`` (live minus
+    test set, in shares) reaches ``error_rise_note`` / ``_warn`` / ``_stop``, and only when the live rate
+    is significantly higher than the test-set one (``<rate>_significant``, Bonferroni-corrected) — a rise
+    within sampling noise is no signal — and the row is not suppressed (small cells give no finding). A
+    row without an approved figure gives none either: there is nothing to compare with.
+    """
+    if table is None or table.empty:
+        return []
+    threshold = Threshold("error_rise", settings.error_rise_note, settings.error_rise_warn, settings.error_rise_stop)
+    classes = table.groupby("model_name")["class"].nunique().to_dict() if {"model_name", "class"} <= set(table) else {}
+    found = []
+    for _, row in table.iterrows():
+        if bool(row.get("suppressed", False)):
+            continue
+        for rate in ERROR_RISE_RATES:
+            rise = row.get(f"{rate}_rise")
+            if rise is None or pd.isna(rise) or not bool(row.get(f"{rate}_significant", False)):
+                continue
+            level = threshold.level(float(rise))
+            if level is None:
+                continue
+            limit = float(getattr(threshold, level))
+            scope = _scope(row)
+            if "class" in row.index and not pd.isna(row["class"]) and classes.get(row.get("model_name"), 1) > 1:
+                scope["class"] = str(row["class"])  # a multi-class model: one class against the rest
+            messages = []
+            for lang in LANGS:
+                text = translate(
+                    "finding.error_rise",
+                    lang,
+                    rate=translate(f"finding.rate.{rate}", lang),
+                    value=percent(float(row[rate]), 0, lang),
+                    test=percent(float(row[f"{rate}_test"]), 0, lang),
+                    low=percent(float(row[f"{rate}_low"]), 0, lang),
+                    high=percent(float(row[f"{rate}_high"]), 0, lang),
+                    limit=percent(limit, 0, lang),
+                )
+                where = _where(scope, lang, label)
+                messages.append(f"{level_name(level, lang).capitalize()}: {text}" + (f" ({where})." if where else "."))
+            scope["rate"] = rate
+            found.append(
+                Finding(
+                    "error_rise",
+                    scope,
+                    float(rise),
+                    level,
+                    limit,
+                    messages[0],
+                    messages[1],
+                    int(row["n"]) if "n" in row.index and not pd.isna(row["n"]) else None,
+                    {"live": float(row[rate]), "test": float(row[f"{rate}_test"])},
+                )
+            )
+    return sorted(found, key=lambda f: -LEVELS.index(f.level))

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -133,6 +134,18 @@ class WerkwijzerClient:
             "motivation": decision.motivation,
         }
         return dict(self._call("POST", f"{PREFIX}/advice/{advice_id}/decision", "caseworker", json=body, expect=(201,)))
+
+    def record_outcome(
+        self, case_id: str, handling_hours: float, effort_class: str, integrated_approach: bool
+    ) -> dict[str, Any]:
+        """What a closed case turned out to be (``POST /cases/{case_id}/outcome``)."""
+        body = {
+            "handling_hours": handling_hours,
+            "effort_class": effort_class,
+            "integrated_approach": integrated_approach,
+        }
+        path = f"{PREFIX}/cases/{quote(case_id, safe='')}/outcome"
+        return dict(self._call("POST", path, "caseworker", json=body, expect=(201,)))
 
     def object(self, advice_id: str, kind: str, summary: str) -> dict[str, Any]:
         body = {"kind": kind, "summary": summary}

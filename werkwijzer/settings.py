@@ -156,6 +156,13 @@ class Settings(BaseSettings):
     fairness_note_factor: float = Field(default=1.25, ge=1.0)
     fairness_warn_factor: float = Field(default=1.5, ge=1.0)
     fairness_stop_factor: float | None = Field(default=2.0, ge=1.0)
+    # Live error rates from outcomes (issue 17 part 2): the rise of a group's FPR, FNR or FDR over the
+    # test-set figure the gate approved, in shares (0.10 = 10 points); a signal only when the live rate is
+    # significantly higher (one-sided two-proportion z-test at error_rise_alpha, Bonferroni over the pass).
+    error_rise_alpha: float = Field(default=0.05, gt=0.0, lt=1.0)
+    error_rise_note: float = Field(default=0.05, ge=0.0, le=1.0)
+    error_rise_warn: float = Field(default=0.10, ge=0.0, le=1.0)
+    error_rise_stop: float | None = Field(default=0.20, ge=0.0, le=1.0)
     # Objections per advice given.
     objection_rate_note: float = Field(default=0.02, ge=0.0, le=1.0)
     objection_rate_warn: float = Field(default=0.05, ge=0.0, le=1.0)
@@ -224,6 +231,7 @@ class Settings(BaseSettings):
             "override_surge",
             "fairness",
             "objection_rate",
+            "error_rise",
             "forecast_coverage95",
         ):
             suffix = "_factor" if metric == "fairness" else ""

@@ -2,9 +2,9 @@
 
 Per team the intake of the new days goes to ``PUT /teams/{team}/intake`` (team lead); every new
 case of a team the model serves gets ``POST /advice``, the caseworker's decision and sometimes a
-citizen's objection (caseworker). The protected characteristics of those cases go only to the
-separate audit file (``Settings.characteristics_file``): the API never sees them
-(responsible-ai items 8 and 16). The model's input schema is the champion's ``schema.json`` from
+citizen's objection (caseworker), and once the case is closed its outcome. The protected
+characteristics of those cases go only to the separate audit file (``Settings.characteristics_file``):
+the API never sees them (responsible-ai items 8 and 16). The model's input schema is the champion's ``schema.json`` from
 the MLflow registry the API serves from: a case system knows which fields the model takes.
 """
 
@@ -42,6 +42,7 @@ class UsageSummary:
     followed: int
     objections: int
     characteristics_file: Path
+    outcomes: int = 0  # closed cases whose outcome was reported
 
 
 def champion_schema(settings: Settings, model_name: str = TRIAGE_EFFORT) -> dict[str, Any]:
@@ -84,13 +85,15 @@ def feed_usage(
     *,
     behaviour: sim.Behaviour | None = None,
     drift: float = 0.0,
+    outcomes: bool = False,
     seed: int = 0,
     today: dt.date | None = None,
     progress: Callable[[str], None] = lambda _: None,
     on_case: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> UsageSummary:
     """Send ``weeks`` through the API; see the module docstring. Intake days after ``today`` are
-    skipped (the API accepts no future days) and counted in the summary."""
+    skipped (the API accepts no future days) and counted in the summary. With ``outcomes`` every case,
+    once decided (closed), also gets its outcome, from the simulator's truth."""
     rng = np.random.default_rng(seed)
     behaviour = behaviour or sim.Behaviour()
     features = list(schema["features"])
@@ -112,7 +115,7 @@ def feed_usage(
     cases = sim.apply_drift(cases, features, drift, rng)
     protected = protected_characteristics()
     record_characteristics(settings.characteristics_file, cases, protected)
-    counts = {"advice": 0, "advised": 0, "decisions": 0, "followed": 0, "objections": 0}
+    counts = {"advice": 0, "advised": 0, "decisions": 0, "followed": 0, "objections": 0, "outcomes": 0}
     for i, case in enumerate(cases.to_dict("records"), start=1):
         shown = client.advise(str(case["case_id"]), str(case["team"]), sim.model_input(case, features))
         suggestion = shown.get("suggestion")
@@ -126,6 +129,15 @@ def feed_usage(
         if suggestion is not None and sim.objects(behaviour, rng):
             client.object(shown["advice_id"], "objection", sim.OBJECTION_TEXT)
             counts["objections"] += 1
+        if outcomes:  # decided, so closed: its outcome, as the case system reports it
+            turned_out = sim.outcome(case, classes, behaviour, rng)
+            client.record_outcome(
+                str(case["case_id"]),
+                turned_out.handling_hours,
+                turned_out.effort_class,
+                turned_out.integrated_approach,
+            )
+            counts["outcomes"] += 1
         on_case(i, len(cases))
         if i % 250 == 0:
             progress(f"cases: {i} of {len(cases)}")
@@ -140,4 +152,5 @@ def feed_usage(
         counts["followed"],
         counts["objections"],
         settings.characteristics_file,
+        counts["outcomes"],
     )

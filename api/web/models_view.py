@@ -255,3 +255,27 @@ def anchoring_view(data: dict[str, Any], lang: Lang, min_cell: int) -> dict[str,
         "note": fmt.number(data["note"] * 100, 0, lang),
         "rows": [cells(r, lang, min_cell) for r in data["rows"]],
     }
+
+
+def outcome_rows(summary: list[dict[str, Any]], lang: Lang) -> list[dict[str, Any]]:
+    """How often the shown advice turned out wrong, per served model and class (``outcomes.error_summary``):
+    each rate as a percentage with its 95 % interval; suppressed rows as the missing-value dash."""
+
+    def shown(value: tuple[float, float, float] | None) -> str:
+        if value is None:
+            return fmt.MISSING
+        rate, low, high = value
+        return f"{fmt.percent(rate, 0, lang)} ({fmt.percent(low, 0, lang)}–{fmt.percent(high, 0, lang)})"
+
+    return [
+        {
+            "model": r["model_name"],
+            "class": r["class"],
+            "n": fmt.number(r["n"], 0, lang),
+            "fpr": shown(r["fpr"]),
+            "fnr": shown(r["fnr"]),
+            "fdr": shown(r["fdr"]),
+            "suppressed": r["suppressed"],
+        }
+        for r in summary
+    ]

@@ -25,6 +25,7 @@ ROLE_FOR = {
     "/ready": "auditor",
     "/api/v1/teams": "team_lead",
     "/api/v1/advice": "caseworker",
+    "/api/v1/cases": "caseworker",
     "/api/v1/models": "model_owner",
     "/api/v1/admin": "admin",
     "/api/v1/audit": "auditor",
@@ -90,8 +91,15 @@ def test_fuzz_with_known_ids_reaches_the_handlers(api: Api, schema: schemathesis
     api.rng.pinned = 0.0  # a case without suggestion: any final class is a valid decision
     try:
         advice = api.client.post("/api/v1/advice", json=new_case(950), headers=api.headers("caseworker")).json()
+        closed = api.client.post("/api/v1/advice", json=new_case(952), headers=api.headers("caseworker")).json()
     finally:
         api.rng.pinned = 0.99
+    decided = api.client.post(
+        f"/api/v1/advice/{closed['advice_id']}/decision",
+        json={"outcome": "deviated", "final_effort_class": "complex", "motivation": "fuzz"},
+        headers=api.headers("caseworker"),
+    )
+    assert decided.status_code == 201  # a closed case, so that an outcome can be recorded
     advice_path = {"path_parameters": {"advice_id": advice["advice_id"]}}
     team_path = {"path_parameters": {"team": "wmo_meldingen"}}
     fixed = {
@@ -106,6 +114,10 @@ def test_fuzz_with_known_ids_reaches_the_handlers(api: Api, schema: schemathesis
             "body": {"scope": TRIAGE_INTEGRATED, "enabled": True, "reason": "fuzz"}
         },
         ("GET", "/api/v1/advice/{advice_id}"): advice_path,
+        ("POST", "/api/v1/cases/{case_id}/outcome"): {
+            "path_parameters": {"case_id": closed["case_id"]},
+            "body": {"handling_hours": 3.5, "effort_class": "complex", "integrated_approach": False},
+        },
         ("POST", "/api/v1/advice/{advice_id}/decision"): {
             **advice_path,
             "body": {"outcome": "deviated", "final_effort_class": "complex", "motivation": "fuzz"},

@@ -9,6 +9,8 @@ from casework.config import ROLES, TRIAGE_INTEGRATED
 from tests.api.conftest import OTHER_TEAM, TEAM_USERS, Api, new_case
 
 DECISION = {"outcome": "deviated", "final_effort_class": "complex", "motivation": "rollen-test"}
+OUTCOME = {"handling_hours": 12.5, "effort_class": "complex", "integrated_approach": False}
+CASE_KEY = new_case(901)["case_id"]  # the case of the ``advice_id`` fixture
 ROUTES = [  # method, path ({advice} is filled in), body, roles allowed
     ("GET", "/ready", None, set(ROLES)),
     ("GET", "/api/v1/teams", None, {"team_lead"}),
@@ -20,6 +22,7 @@ ROUTES = [  # method, path ({advice} is filled in), body, roles allowed
     ("POST", "/api/v1/advice/{advice}/decision", DECISION, {"caseworker"}),
     ("GET", "/api/v1/advice/{advice}/citizen-explanation?lang=en", None, {"caseworker"}),
     ("POST", "/api/v1/advice/{advice}/objection", {"kind": "complaint", "summary": "test"}, {"caseworker"}),
+    ("POST", "/api/v1/cases/{case}/outcome", OUTCOME, {"caseworker"}),
     ("GET", "/api/v1/models", None, {"model_owner", "auditor"}),
     ("PUT", "/api/v1/admin/advice-switch", {"scope": TRIAGE_INTEGRATED, "enabled": True, "reason": "test"}, {"admin"}),
     ("POST", "/api/v1/admin/reload", None, {"admin"}),
@@ -33,10 +36,20 @@ PROBES = {"/ready"}  # answered without a token too, with nothing but {"ready": 
 def test_every_route_is_listed_here(api: Api) -> None:
     documented = {(m.upper(), p) for p, ops in api.app.openapi()["paths"].items() for m in ops}
     listed = {
-        (m, p.split("?")[0].replace("{advice}", "{advice_id}").replace("wmo_meldingen", "{team}"))
+        (
+            m,
+            p.split("?")[0]
+            .replace("{advice}", "{advice_id}")
+            .replace("{case}", "{case_id}")
+            .replace("wmo_meldingen", "{team}"),
+        )
         for m, p, _, _ in ROUTES
     }
     assert documented - listed == {("GET", "/health")}
+
+
+def filled(path: str, advice_id: str) -> str:
+    return path.replace("{advice}", advice_id).replace("{case}", CASE_KEY)
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +72,13 @@ def test_route_x_role(
     headers = {"no token": {}, "bad token": {"Authorization": "Bearer ww_not-a-token"}}.get(role)
     if headers is None:
         headers = api.headers(role)
-    r = api.client.request(method, path.replace("{advice}", advice_id), json=body, headers=headers)
+    r = api.client.request(method, filled(path, advice_id), json=body, headers=headers)
     if role == "no token" and path in PROBES:
         assert r.status_code in (200, 503) and r.json() == {"ready": r.status_code == 200}, r.text
     elif role in ("no token", "bad token"):
         assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
     elif role in allowed:
-        assert r.status_code in (200, 201, 409), r.text  # 409: the decision of an earlier role run
+        assert r.status_code in (200, 201, 409), r.text  # 409: the decision of an earlier role run, or none yet
     else:
         assert r.status_code == 403
 
@@ -81,6 +94,7 @@ OTHER_TEAM_STATUS = {
     "/api/v1/advice/{advice}/decision": 404,
     "/api/v1/advice/{advice}/citizen-explanation": 404,
     "/api/v1/advice/{advice}/objection": 404,
+    "/api/v1/cases/{case}/outcome": 404,
 }
 
 
@@ -91,7 +105,7 @@ def test_route_x_role_x_other_team(
 ) -> None:
     """The cases and figures here are wmo_meldingen's; these users work for another team or for none."""
     role = TEAM_USERS[user][0]
-    r = api.client.request(method, path.replace("{advice}", advice_id), json=body, headers=api.headers(user))
+    r = api.client.request(method, filled(path, advice_id), json=body, headers=api.headers(user))
     if role not in allowed:
         assert r.status_code == 403
         return
@@ -99,7 +113,10 @@ def test_route_x_role_x_other_team(
     assert r.status_code == expected, r.text
     if expected == 404:  # exactly what an unknown advice id gets: the case's existence is not revealed
         unknown = api.client.request(
-            method, path.split("?")[0].replace("{advice}", "no-such-advice"), json=body, headers=api.headers(user)
+            method,
+            path.split("?")[0].replace("{advice}", "no-such-advice").replace("{case}", "no-such-case"),
+            json=body,
+            headers=api.headers(user),
         )
         assert (unknown.status_code, unknown.json()) == (404, r.json())
 

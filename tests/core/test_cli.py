@@ -88,3 +88,11 @@ def test_refused_settings_end_with_a_plain_reason_and_no_values(
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and "WERKWIJZER_SECRET_KEY must be set in production" in err
     assert "too-short-but-secret" not in err and "Traceback" not in err
+
+
+def test_simulate_usage_refuses_an_outcome_drift_group_without_a_group() -> None:
+    """``--outcome-drift-group`` is CHARACTERISTIC=GROUP, checked before anything is sent (issue 17 part 2)."""
+    result = CliRunner().invoke(cli, ["simulate-usage", "--weeks", "1", "--outcome-drift-group", "sexvrouw"])
+    assert result.exit_code == 2 and "CHARACTERISTIC=GROUP" in result.output
+    helped = CliRunner().invoke(cli, ["simulate-usage", "--help"])
+    assert "--outcome-drift" in helped.output and "--no-outcomes" in helped.output

@@ -109,9 +109,11 @@ def _team_cases(team: str, dates: np.ndarray, rng: np.random.Generator) -> pd.Da
 
 
 def simulate_cases(
-    daily: pd.DataFrame, load: pd.DataFrame, end: pd.Timestamp, rng: np.random.Generator
+    daily: pd.DataFrame, load: pd.DataFrame, end: pd.Timestamp, rng: np.random.Generator, *, truth: bool = False
 ) -> pd.DataFrame:
-    """One record per intake item of the case teams; ``load`` is need/available per week (Monday index)."""
+    """One record per intake item of the case teams; ``load`` is need/available per week (Monday index).
+    With ``truth`` each case also gets ``true_effort_class``: the effort it really needs (the recorded
+    ``effort_class`` is the biased historical label), from which simulated use reports outcomes."""
     frames = []
     for team in CASE_TEAMS:
         counts = daily[team].to_numpy()
@@ -130,6 +132,8 @@ def simulate_cases(
         year = received.year.astype(str)
         seq = np.arange(1, len(cases) + 1)
         cases.insert(0, "case_id", [f"{PREFIX[team]}-{y}-{s:06d}" for y, s in zip(year, seq, strict=True)])
+        if truth:
+            cases["true_effort_class"] = np.asarray(EFFORT_CLASSES, dtype=object)[cases["_true_class"]]
         frames.append(cases.drop(columns="_true_class"))
     out = pd.concat(frames, ignore_index=True).sort_values(["received_date", "case_id"], kind="stable")
     out["received_date"] = pd.DatetimeIndex(out["received_date"]).strftime("%Y-%m-%d")

@@ -13,6 +13,9 @@ must notice (docs/monitoring.md):
 - **anchoring** ``X`` in [0, 1]: where their own judgement differs from the advice they see,
   caseworkers take the advice instead with probability ``X`` (issue 17, ADR 0021). Control cases
   show no advice, so only the experiment's comparison of both arms can see it.
+- **outcome drift**: what cases of one group (by default that same group) turn out to need moves
+  away from what the model learnt (lighter than advised), while caseworkers keep agreeing with the
+  model: only the outcomes of closed cases reveal it (issue 17 part 2, the Slimme Check lesson).
 
 Without them, caseworkers go by their own judgement (the case's recorded effort class, which the
 simulated history biases against one group, so live fairness shows a mild signal even then),
@@ -73,7 +76,7 @@ def simulate_weeks(
     )
     daily = simulate_intake(days, inhabitants, intake_rng).loc[pd.Timestamp(start) :]
     load = pd.DataFrame(1.0, index=weekly(daily).index, columns=list(CASE_TEAMS))
-    cases = simulate_cases(daily, load, pd.Timestamp(last), case_rng)
+    cases = simulate_cases(daily, load, pd.Timestamp(last), case_rng, truth=True)
     cases["case_id"] = f"U{start:%Y%m%d}-" + cases["case_id"].astype(str)
     long = to_long(daily)
     long["date"] = pd.to_datetime(long["date"])
@@ -153,6 +156,10 @@ class Behaviour:
     rubber_stamp: bool = False
     fairness_breach: bool = False
     breach_share: float = 0.6  # of the breach group's advice: overruled, to another class at random
+    # Outcome drift: this share of one group's cases turns out to need only the lightest effort and
+    # no integrated approach, while the caseworkers keep deciding as before (only outcomes show it).
+    outcome_drift: float = 0.0
+    outcome_drift_group: tuple[str, str] = (BREACH_ATTRIBUTE, BREACH_GROUP)  # (characteristic, group)
 
 
 @dataclass(frozen=True)
@@ -193,3 +200,30 @@ def decide(
 
 def objects(behaviour: Behaviour, rng: np.random.Generator) -> bool:
     return bool(rng.random() < behaviour.objection_share)
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    handling_hours: float
+    effort_class: str
+    integrated_approach: bool
+
+
+def outcome(
+    case: Mapping[str, Any], classes: Sequence[str], behaviour: Behaviour, rng: np.random.Generator
+) -> CaseOutcome:
+    """What a closed case turned out to be: the simulator's true effort class (not the biased label), its
+    handling hours and whether it needed an integrated approach. With ``outcome_drift`` a share of the
+    cases of ``outcome_drift_group`` (default: the breach group) turns out lighter: the lightest class,
+    no integrated approach, half the hours."""
+    true_class = str(case.get("true_effort_class") or case.get("effort_class") or classes[0])
+    hours = float(case.get("handling_hours") or 1.0)
+    integrated = bool(_as_bool(pd.Series([case.get("integrated_approach", False)])).iloc[0])
+    attribute, group = behaviour.outcome_drift_group
+    in_group = str(case.get(attribute, "")) == group
+    if behaviour.outcome_drift > 0 and in_group and rng.random() < behaviour.outcome_drift:
+        lighter = classes[0]
+        if lighter != true_class:
+            hours = hours / 2
+        true_class, integrated = lighter, False
+    return CaseOutcome(round(max(hours, 0.1), 2), true_class if true_class in classes else classes[0], integrated)

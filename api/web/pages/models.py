@@ -22,7 +22,8 @@ from api.web.forms import SwitchForm
 from api.web.guard import AdminPage, CsrfChecked, ModelsPage
 from api.web.i18n import page_lang, translate
 from api.web.render import SECURITY_HEADERS, render, to_form_page
-from casework import anchoring, monitoring, registry, switches
+from casework import anchoring, monitoring, outcomes, registry, switches
+from casework.clock import utc_now
 from casework.config import FORECAST, MODEL_NAMES
 from casework.errors import InvalidInput
 from casework.modelstore import ModelStore
@@ -58,6 +59,7 @@ def _page(
         "agreement_note": fmt.percent(settings.agreement_note, 0, lang),
         "min_decisions": settings.monitoring_min_n,
         "switches": models_view.switch_rows(switches.current(session), lang),
+        "outcome_rows": models_view.outcome_rows(outcomes.error_summary(session, store, utc_now()), lang),
         "can_switch": user.role == "admin",
         "switch_form": form,
         "notice": notice,
