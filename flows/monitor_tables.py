@@ -124,19 +124,22 @@ def with_characteristics(rows: pd.DataFrame, characteristics: pd.DataFrame) -> t
 
 def agreement_by_group(decisions: pd.DataFrame, characteristics: pd.DataFrame | None, min_cell: int) -> pd.DataFrame:
     """Agreement and override rates per protected group (responsible-ai item 4), rows as ``agreement``'s
-    with ``attribute`` and ``group`` as scope. The one small-cell rule (``privacy.suppress_small_cells``)
-    decides which groups are too small: a group with fewer than ``min_cell`` decisions followed or
-    overridden is left out, and a group's count that would give a left-out one away is hidden, so
-    no small group's rate or count leaves the flow."""
+    with ``attribute`` and ``group`` as scope. A group with fewer than ``min_cell`` decisions is left
+    out, so no small group's rate leaves the flow.
+
+    Not the cell rule of ``privacy.suppress_small_cells``: that rule would drop every group in which
+    fewer than ``min_cell`` decisions were overridden, zero included, and a group whose advice is
+    followed every time is exactly the automation bias this table is for (ADR 0014)."""
     rows = advised(decisions)
+    columns = ["model_name", "attribute", "group", "n", "agreement_rate", "override_rate"]
     if characteristics is None or rows.empty:
-        return pd.DataFrame(columns=["model_name", "attribute", "group", "n", "agreement_rate", "override_rate"])
+        return pd.DataFrame(columns=columns)
     cases, attributes = with_characteristics(rows, characteristics)
     parts = [
         agreement_rates(cases, ("model_name", a)).rename(columns={a: "group"}).assign(attribute=a) for a in attributes
     ]
-    table = suppress_small_cells(pd.concat(parts, ignore_index=True), min_cell)
-    return table[~table["suppressed"]].drop(columns="suppressed").reset_index(drop=True)
+    table = pd.concat(parts, ignore_index=True)
+    return table[table["n"] >= min_cell].reset_index(drop=True)
 
 
 def surge(decisions: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:

@@ -42,11 +42,7 @@ def test_agreement_is_measured_per_protected_group_from_the_audit_file(tmp_path:
     from models.thresholds import evaluate
     from werkwijzer.settings import Settings
 
-    # nederland, buiten_europa, europa (a small group), overig (nobody overridden: an empty cell),
-    # and a case the audit file lacks
-    sizes = {"nederland": 60, "buiten_europa": 250, "europa": 5, "overig": 60}
-    n = sum(sizes.values()) + 3
-    followed = [i % 2 == 0 for i in range(60)] + [False] * 10 + [True] * 240
+    n = 60 + 60 + 5 + 3  # nederland, buiten_europa, europa (a small group), a case the audit file lacks
     decisions = pd.DataFrame(
         {
             "case_ref": [f"C{i}" for i in range(n)],
@@ -55,26 +51,24 @@ def test_agreement_is_measured_per_protected_group_from_the_audit_file(tmp_path:
             "team": "wmo_meldingen",
             "model_version": "2",
             "score": 0.6,
-            "followed": followed + [True] * (n - len(followed)),
+            "followed": [i % 2 == 0 for i in range(60)] + [True] * (n - 60),
         }
     )
     audit = pd.DataFrame(
         {
-            "case_id": [f"C{i}" for i in range(n - 3)],
-            "migration_background": [group for group, size in sizes.items() for _ in range(size)],
+            "case_id": [f"C{i}" for i in range(125)],
+            "migration_background": ["nederland"] * 60 + ["buiten_europa"] * 60 + ["europa"] * 5,
         }
     )
     table = agreement(decisions, audit, min_cell=10)
     groups = table[table["attribute"].notna()].set_index("group")
-    # the one small-cell rule (privacy.suppress_small_cells): europa and (ontbrekend) have fewer than 10
-    # decisions, overig has fewer than 10 overridden (none): their rates stay in the flow
-    assert groups["agreement_rate"].to_dict() == {"buiten_europa": 0.96, "nederland": 0.5}
-    assert int(groups.loc["buiten_europa", "n"]) == 250
+    assert groups["agreement_rate"].to_dict() == {"buiten_europa": 1.0, "nederland": 0.5}  # europa, (ontbrekend): < 10
+    assert int(groups.loc["buiten_europa", "n"]) == 60
     assert "attribute" not in agreement(decisions)  # without the audit file: no groups
 
     settings = Settings(home=tmp_path, environment="test")
     found = [f for f in evaluate(settings, agreement=table) if f.scope.get("attribute")]
-    assert [(f.scope["group"], f.level) for f in found] == [("buiten_europa", "note")]
+    assert [(f.scope["group"], f.level) for f in found] == [("buiten_europa", "stop")]
     assert found[0].message_nl.endswith(f"(model {TRIAGE_EFFORT}, kenmerk herkomst, groep buiten europa).")
     metrics = table_metrics(
         {
@@ -86,8 +80,8 @@ def test_agreement_is_measured_per_protected_group_from_the_audit_file(tmp_path:
             "objections": pd.DataFrame(),
         }
     )
-    assert metrics[f"agreement.{TRIAGE_EFFORT}.migration_background.buiten_europa"] == 0.96
-    assert not [k for k in metrics if k.endswith((".europa", ".overig", "ontbrekend"))]  # small cells leave no trace
+    assert metrics[f"agreement.{TRIAGE_EFFORT}.migration_background.buiten_europa"] == 1.0
+    assert not [k for k in metrics if ".europa" in k or "ontbrekend" in k]  # small groups leave no trace
 
 
 @pytest.mark.usefixtures("prefect_harness")
