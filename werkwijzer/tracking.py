@@ -8,6 +8,7 @@ every run records the code version, a fingerprint of its data, dependency versio
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import platform
 import subprocess
@@ -24,6 +25,10 @@ from werkwijzer.logs import library_log_file, route_mlflow
 from werkwijzer.settings import Settings
 
 CHAMPION = "champion"
+# Every gate passed: the version waits for a model owner's approval (casework.approvals, ADR 0019).
+CANDIDATE = "candidate"
+# Who ran the training, on the run and on the version: with four eyes on, not the one who approves.
+TRAINED_BY = "trained_by"
 # Tags on model versions that keep the alias history (see set_champion).
 CHAMPION_SINCE, CHAMPION_UNTIL = "champion_since", "champion_until"
 CHAMPION_BY, CHAMPION_REASON = "champion_by", "champion_reason"
@@ -98,10 +103,34 @@ def set_champion(
 
 
 def champion_version(client: MlflowClient, model_name: str) -> ModelVersion | None:
+    return _by_alias(client, model_name, CHAMPION)
+
+
+def candidate_version(client: MlflowClient, model_name: str) -> ModelVersion | None:
+    """The version that passed every gate and waits for a person's approval, if any."""
+    return _by_alias(client, model_name, CANDIDATE)
+
+
+def _by_alias(client: MlflowClient, model_name: str, alias: str) -> ModelVersion | None:
     try:
-        return client.get_model_version_by_alias(model_name, CHAMPION)
+        return client.get_model_version_by_alias(model_name, alias)
     except MlflowException:
         return None
+
+
+def set_candidate(client: MlflowClient, model_name: str, model_version: str | int) -> None:
+    """Point the ``candidate`` alias at a version that passed every gate; it is not served until a
+    model owner approves it (``casework.approvals``). A newer candidate replaces an older one."""
+    client.set_registered_model_alias(model_name, CANDIDATE, str(model_version))
+
+
+def trainer() -> str:
+    """The name of the person running the training: the operating system's user (what MLflow
+    records as ``mlflow.user`` too)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return "unknown"
 
 
 def version_run(version: ModelVersion) -> str:
