@@ -10,6 +10,7 @@ gate, other roles), a rejection, and a roll-back to version 1 with ``werkwijzer 
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -267,3 +268,47 @@ def test_roll_back_with_the_cli_is_the_same_act(own: Api, tmp_path: Path) -> Non
     rejected = _cli(own, "reject", "--model", TRIAGE_EFFORT, "--version", own_version, "--reason", "niet nodig")
     assert rejected.exit_code == 0 and f"rejected by {trainer()}; the champion stays version 1." in rejected.output
     assert _entries(own, "model.rejected")[-1]["payload"]["named_by"] == "environment"
+
+
+def test_model_owner_approves_in_a_real_browser(own: Api) -> None:
+    """The comparison and the form pass axe-core; the owner types a reason and clicks approve. With
+    ``WERKWIJZER_SCREENSHOTS=1`` the candidate's block is saved for docs/governance.md."""
+    from tests.api.web.test_browser import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        SCREENSHOTS,
+        LiveServer,
+        _missing,
+        axe_violations,
+        open_as,
+    )
+
+    missing = _missing()
+    if missing:
+        if os.environ.get("WERKWIJZER_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required here (WERKWIJZER_REQUIRE_BROWSER=1): {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    settings = own.settings
+    client = client_for(settings)
+    before = str(champion_version(client, TRIAGE_EFFORT).version)
+    version = _version(settings, TRIAGE_EFFORT, trained_by="data scientist A")
+    _review_facts(settings, str(client.get_model_version(TRIAGE_EFFORT, version).run_id), 0.76, 1.31, 2.2)
+    with LiveServer(own) as live, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = open_as(chromium, live, own, "model_owner")
+            page.goto("/modellen")
+            assert axe_violations(page) == []
+            block = page.locator("section.candidate").first
+            block.locator("details.candidate-fairness summary").click()  # the ratios per group, opened
+            if os.environ.get("WERKWIJZER_SCREENSHOTS") == "1":
+                block.screenshot(path=str(SCREENSHOTS / "web-modellen-kandidaat.png"))
+            block.get_by_label("Reden van uw besluit").fill("Beter onderscheidend dan versie " + before + ".")
+            block.get_by_role("button", name=f"Versie {version} goedkeuren en in gebruik nemen").click()
+            page.wait_for_url(lambda url: "besluit=approved" in url)
+            assert "De versie is goedgekeurd en in gebruik genomen." in page.content()
+        finally:
+            chromium.close()
+    assert str(champion_version(client, TRIAGE_EFFORT).version) == version
