@@ -344,6 +344,7 @@ class ModelStore:
                 "run_id": str(v.run_id),
                 "gates": {k[5:]: t for k, t in (v.tags or {}).items() if k.startswith("gate.")},
                 "comparison": {k[11:]: t for k, t in (v.tags or {}).items() if k.startswith("comparison.")},
+                "approval": {k[9:]: t for k, t in (v.tags or {}).items() if k.startswith("approval.")},  # ADR 0019
             }
             for v in sorted(found, key=lambda v: int(v.version), reverse=True)
         ]

@@ -1,6 +1,8 @@
 """``werkwijzer demo``: the whole chain on the embedded defaults, from a fresh clone.
 
-simulate -> train forecasts -> train triage aids -> one demo user per role -> advice for a
+simulate -> train forecasts -> train triage aids -> one demo user per role, and the demo's model
+owner approves the candidates that passed their gates (nothing is served before a person approves
+it, ADR 0019) -> advice for a
 dozen new cases (so the caseworker's pages have work on them) -> [with ``--usage-weeks N``: N
 weeks of simulated use through the API and one monitoring pass] -> serve. Every step
 writes under ``WERKWIJZER_HOME``; the tokens are printed once (they are stored only as hashes).
@@ -80,7 +82,7 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
     _done(
         start,
         f"werkwijzer-forecast version {forecast.model_version}: "
-        f"{'champion' if forecast.champion else 'not promoted'} ({forecast.gate})",
+        f"{'candidate' if forecast.candidate else 'not a candidate'} ({forecast.gate})",
     )
 
     start = _step(3, "Training triage aids with their gates (policy, proxy scan, fairness, SHAP, model card)")
@@ -105,12 +107,14 @@ def demo(no_serve: bool, host: str, port: int, inhabitants: int, years: int, usa
             **options,
         )
         failed = [name for name, gate in run.gates.items() if not gate.get("passed")]
-        verdict = "champion" if run.champion else "not promoted: gate " + ", ".join(failed)
+        verdict = "candidate" if run.candidate else "not a candidate: gate " + ", ".join(failed)
         click.echo(f"      {run.model_name} version {run.version}{' (label repair)' if suffix else ''}: {verdict}")
     _done(start, f"reports in {reports}")
 
-    start = _step(4, "Creating one demo user per role")
+    start = _step(4, "Creating one demo user per role; the demo model owner approves the candidates")
     tokens = _create_users(settings)
+    for line in _approve_as_model_owner(settings, tokens["model_owner"]):
+        click.echo(f"      {line}")
     _done(start, "tokens below are shown once; they are stored only as hashes")
     for role, token in tokens.items():
         click.echo(f"      {role:12s} {token}")
@@ -155,6 +159,23 @@ def _create_users(settings: Settings) -> dict[str, str]:
     with store_session(settings.database) as session:
         # the demo caseworker and team lead work for every team, so they see every demo case
         return create_local_users(session, "demo", ROLES, utc_now())
+
+
+def _approve_as_model_owner(settings: Settings, token: str) -> list[str]:
+    """The demo's model owner (a named user) approves every candidate, as a person must before a
+    version is served (ADR 0019); one line per approval, saying who did it."""
+    from casework import approvals, users
+    from casework.clock import utc_now
+    from casework.db import store_session
+
+    with store_session(settings.database, migrated=False) as session:  # _create_users migrated it
+        owner = users.by_token(session, token, utc_now(), settings.token_ttl_days)
+    if owner is None:
+        raise click.ClickException("the demo model owner's token was not found; was the database reset?")
+    approver = approvals.Approver(name=owner.name, actor=owner.id, via="demo", named_by="demo_user")
+    reason = "Demo: de modeleigenaar van de demo keurt de kandidaat goed na de poorten (geen echte beoordeling)."
+    done = approvals.approve_candidates(settings, approver, reason, utc_now())
+    return [f"{o.model} version {o.version} approved by {owner.name} (the demo's model owner)" for o in done]
 
 
 def _seed_cases(settings: Settings, cases_csv: Path, caseworker_token: str) -> int:

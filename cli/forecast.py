@@ -126,16 +126,21 @@ def forecast(
         (stage / "report.md").write_text(result.report, encoding="utf-8")
     click.echo(
         f"MLflow run {result.run_id}, model version {result.model_version} "
-        f"({'champion' if result.champion else 'not champion'}: {result.gate})"
+        f"({'candidate' if result.candidate else 'not a candidate'}: {result.gate})"
     )
     click.echo(f"wrote {out}/{', '.join([*written, 'report.md'])}")
     where_the_details_are()
-    if not result.champion:
+    if result.candidate:
+        from cli.exits import approve_hint
+        from werkwijzer.vocabulary import FORECAST
+
+        click.echo(approve_hint(FORECAST, str(result.model_version)))
+    else:
         from cli.exits import needs_attention
 
         needs_attention(
-            f"not promoted: model version {result.model_version} is registered, not champion "
-            f"({result.gate}); exit code 3"
+            f"not a candidate: model version {result.model_version} is registered, failed its gate "
+            f"({result.gate}) and can never be approved; exit code 3"
         )
 
 

@@ -12,7 +12,20 @@ import sys
 import click
 from pydantic import ValidationError
 
-from cli import data, demo, evidence, forecast, imports, monitoring, register, report, schedule, service, triage
+from cli import (
+    data,
+    demo,
+    evidence,
+    forecast,
+    imports,
+    models,
+    monitoring,
+    register,
+    report,
+    schedule,
+    service,
+    triage,
+)
 from werkwijzer import __version__
 from werkwijzer.contracts import ContractError
 
@@ -37,7 +50,8 @@ def cli(ctx: click.Context, verbose: bool) -> None:
         ctx.call_on_close(quiet_libraries(prepare_home(get_settings())))
 
 
-for module in (data, forecast, triage, register, imports, service, demo, report, monitoring, evidence, schedule):
+COMMAND_MODULES = (data, forecast, triage, models, register, imports, service, demo, report, monitoring, evidence)
+for module in (*COMMAND_MODULES, schedule):
     for command in module.COMMANDS:
         cli.add_command(command)
 

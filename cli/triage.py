@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from cli.audit_trail import verify_trail
-from cli.exits import needs_attention
+from cli.exits import approve_hint, needs_attention
 from cli.options import by_option
 from cli.terminal import where_the_details_are
 
@@ -98,15 +98,17 @@ def train(
 
     ui = get_settings().mlflow_ui_url.rstrip("/")
     click.echo(f"open it in MLflow: {ui}/{ui_link(run.experiment_id, run.run_id)}")
-    click.echo(f"registered {run.model_name} version {run.version}; champion: {'yes' if run.champion else 'no'}")
+    click.echo(f"registered {run.model_name} version {run.version}; candidate: {'yes' if run.candidate else 'no'}")
     for name, gate in run.gates.items():
         click.echo(f"  gate {name}: {'passed' if gate['passed'] else 'FAILED'} - {gate['reason']}")
     where_the_details_are()
-    if not run.champion:
+    if run.candidate:
+        click.echo(approve_hint(run.model_name, run.version))
+    else:
         failed = ", ".join(name for name, gate in run.gates.items() if not gate["passed"]) or "none failed"
         needs_attention(
-            f"not promoted: {run.model_name} version {run.version} is registered, not champion "
-            f"(gates: {failed}); exit code 3"
+            f"not a candidate: {run.model_name} version {run.version} is registered, failed its gates "
+            f"({failed}) and can never be approved; exit code 3"
         )
 
 

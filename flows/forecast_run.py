@@ -21,8 +21,8 @@ class Registered:
 
     run_id: str
     model_version: str
-    champion: bool
-    gate: str  # "passed", or why the gate kept the version from champion
+    candidate: bool  # the gate passed: the version waits for a model owner's approval (ADR 0019)
+    gate: str  # "passed", or why the gate kept the version from candidate
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,6 @@ class ForecastRun:
     reconciliation: str | None = None  # the method chosen on the backtest
     run_id: str | None = None  # the rest: None until logged (``log=False`` leaves them so)
     model_version: str | None = None
-    champion: bool = False
+    candidate: bool = False
     gate: str | None = None
     report: str = ""

@@ -2,9 +2,9 @@
 
 One MLflow run per flow run: parameters, per-series metrics, the backtest and forecast tables,
 its Algoritmeregister entry, a PNG per team, the SHAP summary and reproducibility tags. The
-pyfunc model (logged as code) serves the stored forecast. ``champion`` moves only when
-``auto`` beats seasonal naive on the backtest MASE; the gate result is tagged on the version
-either way.
+pyfunc model (logged as code) serves the stored forecast. The version becomes the ``candidate``
+only when ``auto`` beats seasonal naive on the backtest MASE (the gate result is tagged on the
+version either way), and the ``champion`` only when a model owner approves it (ADR 0019).
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ from werkwijzer.contracts import read_norms, read_staffing
 from werkwijzer.io import write_csv
 from werkwijzer.settings import Settings
 from werkwijzer.tracking import (
+    TRAINED_BY,
     configure_mlflow,
     ensure_experiment,
     fingerprint_frame,
     reproducibility_tags,
     run_user,
-    set_champion,
+    set_candidate,
 )
 from werkwijzer.vocabulary import FORECAST
 
@@ -72,7 +73,7 @@ def log_forecast_run(
     staffing: str | Path | None = None,
     trained_by: str | None = None,
 ) -> Registered:
-    """Log everything of ``result`` in one run, register the pyfunc, gate the champion alias; tell the
+    """Log everything of ``result`` in one run, register the pyfunc, gate the candidate alias; tell the
     run's story (``flows.run_story``: description, datasets, pictures; ``trained_by`` is "Created by")."""
     from explain.forecast_drivers import shap_summary_figure, team_figure
     from explain.governance import load_governance
@@ -153,8 +154,10 @@ def log_forecast_run(
         champion=before,
         version=version,
     )
+    client.set_model_version_tag(MODEL_NAME, version, TRAINED_BY, user)
+    client.set_tag(run_id, TRAINED_BY, user)
     if passed:
-        set_champion(client, MODEL_NAME, version)
+        set_candidate(client, MODEL_NAME, version)
     client.set_terminated(run_id)
     return Registered(run_id, version, passed, gate)
 

@@ -1,11 +1,12 @@
 """A model owner's review of triage runs in MLflow and the promotion decision (notebook triage_review).
 
-The training flow sets the ``champion`` alias by itself only when every gate passed. A person
-still decides: to hold back a run that passed (e.g. a worse recall than the champion), or to
-roll back to an earlier version. These functions give the notebook the facts side by side and
-make the decision a recorded act: ``promote`` refuses a version with a failed gate and requires
-a name and a reason, which end up on the version (``werkwijzer.tracking.set_champion``) and in
-the accountability report's list of model changes.
+The training flow never sets the ``champion`` alias: a version that passed every gate becomes the
+``candidate``, and a person decides (ADR 0019): to approve it, to hold it back (e.g. a worse recall
+than the champion), or to roll back to an earlier version. These functions give the notebook the
+facts side by side; ``promote`` is the same approval as the *Modellen* page and ``werkwijzer models
+approve`` (``casework.approvals``): it refuses a version with a failed gate, needs a name and a
+reason, and records them on the version, in the audit trail and in the accountability report's
+list of model changes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from mlflow import MlflowClient
 from mlflow.entities.model_registry import ModelVersion
 
 from flows import experiments
-from werkwijzer.tracking import CHAMPION, champion_version, set_champion
+from werkwijzer.settings import Settings, get_settings
+from werkwijzer.tracking import CHAMPION, champion_version
 
 COMPARED_METRICS = (
     "roc_auc",
@@ -130,17 +132,33 @@ def artifact_bytes(client: MlflowClient, run_id: str, path: str) -> bytes:
         return Path(client.download_artifacts(run_id, path, tmp)).read_bytes()
 
 
-def promote(client: MlflowClient, model_name: str, version: str | int, *, decided_by: str, reason: str) -> ModelVersion:
-    """Make ``version`` the champion on a person's decision, recorded on the version; see module doc."""
+def promote(
+    client: MlflowClient,
+    model_name: str,
+    version: str | int,
+    *,
+    decided_by: str,
+    reason: str,
+    settings: Settings | None = None,
+) -> ModelVersion:
+    """Approve ``version`` on a person's decision (``casework.approvals``); see the module docstring."""
+    from casework import approvals
+    from casework.clock import utc_now
+    from casework.db import store_session
+    from casework.errors import InvalidInput, ServiceError
+
     if not decided_by.strip() or not reason.strip():
         raise PromotionRefused("a promotion needs the name of the person who decides and a reason")
-    found = client.get_model_version(model_name, str(version))
-    failed = failed_gates(found)
-    if failed:
-        raise PromotionRefused(
-            f"{model_name} version {version} failed gate(s) {', '.join(failed)}; "
-            "a version that failed a gate is never promoted (train a new one)"
-        )
-    set_champion(client, model_name, found.version, decided_by=decided_by.strip(), reason=reason.strip())
-    promoted = client.get_model_version_by_alias(model_name, CHAMPION)
-    return promoted
+    settings = settings or get_settings()
+    approver = approvals.Approver(
+        name=decided_by.strip(), actor=f"notebook:{decided_by.strip()}", via="notebook", named_by="option"
+    )
+    try:
+        with store_session(settings.database) as session:
+            approvals.decide(session, settings, model_name, version, "approved", approver, reason, utc_now(), client)
+            session.commit()
+    except InvalidInput as exc:
+        raise PromotionRefused("; ".join(p.msg for p in exc.problems)) from None
+    except ServiceError as exc:
+        raise PromotionRefused(exc.detail) from None
+    return client.get_model_version_by_alias(model_name, CHAMPION)

@@ -4,11 +4,12 @@
 - ``retrain-forecast``: the forecast champion trained again on what it learnt from plus the intake
   the teams reported to the API since (``POST /api/v1/intake/{team}``), with the champion's own
   frequency, horizon, backtest cutoffs, calendar, norms and staffing. The new version is registered;
-  it becomes champion only through the forecast gate (``flows.forecast_tracking``), as any other.
+  through the forecast gate (``flows.forecast_tracking``) it becomes the candidate, and champion
+  only when a model owner approves it (ADR 0019): the run always needs a person.
 
 A run that did its work but needs a person ends in the Completed state ``NeedsAttention`` with the
-reason as its message, as the commands end with exit code 3: a monitoring stop, or a retrained
-forecast that the gate kept from promotion.
+reason as its message, as the commands end with exit code 3: a monitoring stop, a retrained
+forecast that waits for a person's approval, or one that the gate kept from being a candidate.
 
 Neither takes a setting as a parameter: the worker's environment (``WERKWIJZER_*``, the same as the
 API's) names the home and the stores, so a run started by hand in the Prefect UI does what the
@@ -169,15 +170,20 @@ def retrain_forecast() -> dict[str, Any] | State:
     summary = {
         "retrained_from": champion.version,
         "model_version": result.model_version,
-        "champion": result.champion,
+        "candidate": result.candidate,
         "gate": result.gate,
         "mlflow_run_id": result.run_id,
         **asdict(data) | {"path": str(data.path)},
     }
-    return outcome(
-        summary,
-        None
-        if result.champion
-        else f"version {result.model_version} is registered, not champion ({result.gate}); "
-        f"version {champion.version} stays champion",
-    )
+    if result.candidate:
+        attention = (
+            f"a person must approve version {result.model_version}: it passed its gate and is the candidate; "
+            f"version {champion.version} stays champion until a model owner approves it "
+            f"(werkwijzer models approve --model {FORECAST_MODEL} --version {result.model_version} --reason TEXT)"
+        )
+    else:
+        attention = (
+            f"version {result.model_version} is registered, not a candidate ({result.gate}); "
+            f"version {champion.version} stays champion"
+        )
+    return outcome(summary, attention)

@@ -314,7 +314,7 @@ def train_forecast(
             result,
             run_id=registered.run_id,
             model_version=registered.model_version,
-            champion=registered.champion,
+            candidate=registered.candidate,
             gate=registered.gate,
         )
     return replace(result, report=report_markdown(result))

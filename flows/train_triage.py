@@ -2,8 +2,9 @@
 
 validate -> policy -> proxy scan -> train -> calibrate -> evaluate -> fairness audit -> SHAP ->
 model card -> register entry -> MLflow. The version is registered as
-``werkwijzer-triage-<target>`` with the artifacts of ADR 0003; the alias ``champion`` is set only
-when every gate passes (performance above the prior-only baseline, proxy, fairness, registry
+``werkwijzer-triage-<target>`` with the artifacts of ADR 0003; the alias ``candidate`` is set only
+when every gate passes, and only a model owner's approval makes it the ``champion`` that is served
+(``casework.approvals``, ADR 0019) (performance above the prior-only baseline, proxy, fairness, registry
 entry, SHAP additivity). Every version carries ``gate.<name>`` tags saying ``passed`` or
 ``failed: <reason>``, so the reasons are readable in MLflow.
 
@@ -39,12 +40,13 @@ from werkwijzer.io import staged_output
 from werkwijzer.progress import report
 from werkwijzer.settings import Settings, get_settings
 from werkwijzer.tracking import (
+    TRAINED_BY,
     configure_mlflow,
     ensure_experiment,
     fingerprint_frame,
     reproducibility_tags,
     run_user,
-    set_champion,
+    set_candidate,
 )
 from werkwijzer.vocabulary import triage_model_name
 
@@ -61,7 +63,7 @@ class TriageRun:
     tracking_uri: str
     model_name: str
     version: str
-    champion: bool
+    candidate: bool  # every gate passed: the version waits for a model owner's approval
     gates: dict[str, dict[str, Any]]
     metrics: dict[str, Any]
     features: list[str]
@@ -250,7 +252,10 @@ def log_and_register(
     except MlflowException:
         client.create_registered_model(model_name)
     version = client.create_model_version(model_name, source=f"runs:/{run_id}/model", run_id=run_id)
-    champion = all(g["passed"] for g in gate_results.values())
+    candidate = all(g["passed"] for g in gate_results.values())
+    trained_by = client.get_run(run_id).data.tags.get(MLFLOW_USER) or run_user()
+    client.set_model_version_tag(model_name, version.version, TRAINED_BY, trained_by)
+    client.set_tag(run_id, TRAINED_BY, trained_by)
     for name, gate in gate_results.items():
         value = "passed" if gate["passed"] else f"failed: {gate['reason']}"
         client.set_model_version_tag(model_name, version.version, f"gate.{name}", value[:4900])
@@ -261,10 +266,10 @@ def log_and_register(
     for key, value in tags.items():  # per version on the Modellen page
         client.set_model_version_tag(model_name, version.version, key, value[:4900])
         client.set_tag(run_id, key, value[:4900])
-    client.set_tag(run_id, "champion_eligible", str(champion).lower())
-    if champion:
-        set_champion(client, model_name, version.version)
-    return str(version.version), champion
+    client.set_tag(run_id, "champion_eligible", str(candidate).lower())
+    if candidate:
+        set_candidate(client, model_name, version.version)
+    return str(version.version), candidate
 
 
 def _log_data(client: Any, run_id: str, prep: steps.Prepared, cases_path: str, train_idx: Any, test_idx: Any) -> None:
@@ -360,7 +365,7 @@ def train_triage(
                 gate_results=gate_results,
                 settings=settings,
             )
-            version, champion = log_and_register(
+            version, candidate = log_and_register(
                 run_id, name, settings, prep, model, doc, result, shap_out, stage, gate_results
             )
         run_story.triage_story(
@@ -385,10 +390,10 @@ def train_triage(
     client.set_terminated(run_id, status="FINISHED")
     failed = [k for k, g in gate_results.items() if not g["passed"]]
     logger.info(
-        "registered %s version %s; champion: %s%s",
+        "registered %s version %s; candidate for approval: %s%s",
         name,
         version,
-        champion,
+        candidate,
         f" (failed gates: {', '.join(failed)})" if failed else "",
     )
     return TriageRun(
@@ -397,7 +402,7 @@ def train_triage(
         tracking_uri=settings.tracking_uri,
         model_name=name,
         version=version,
-        champion=champion,
+        candidate=candidate,
         gates=gate_results,
         metrics=result["metrics"],
         features=[f["name"] for f in prep.features],

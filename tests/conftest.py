@@ -70,7 +70,8 @@ def trained_home(tmp_path_factory: pytest.TempPathFactory, prefect_harness) -> P
     A municipality of 20,000 inhabitants over 2 years in ``<home>/data``; a forecast champion
     for two case teams (fast model options) with norms and staffing; and two triage runs for
     ``effort_class``: version 1 on the biased historical label (refused by the fairness gate) and
-    version 2 with the label repaired from hours (champion). For the notebooks and the report.
+    version 2 with the label repaired from hours (the candidate, approved by the named test owner of
+    ``tests.approval``). For the notebooks and the report.
     """
     import pandas as pd
 
@@ -100,4 +101,7 @@ def trained_home(tmp_path_factory: pytest.TempPathFactory, prefect_harness) -> P
         train_triage(
             str(data / "cases.csv"), str(data / "feature_registry.yaml"), "effort_class", settings=settings, **options
         )
+    from tests.approval import approve_all
+
+    approve_all(settings)  # a named person puts the candidates into use (ADR 0019), as the demo's owner does
     return home

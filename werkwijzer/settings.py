@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     mlflow_artifact_root: str | None = None
     # Where people open the MLflow UI (`mlflow ui`); the model pages link each run there.
     mlflow_ui_url: str = "http://127.0.0.1:5000"
+    # Four eyes (ADR 0019): the person who trained a model version may not approve it. On everywhere by
+    # default; switch off only where one person both trains and answers for the models.
+    four_eyes: bool = True
 
     # API storage. Empty means: SQLite (WAL) under `home`.
     database_url: str | None = None

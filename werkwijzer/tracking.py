@@ -29,6 +29,10 @@ from werkwijzer.settings import Settings
 CHAMPION = "champion"
 # MLflow's experiment tag for what an experiment holds; "custom_model_development" is its model training.
 EXPERIMENT_KIND, MODEL_TRAINING = "mlflow.experimentKind", "custom_model_development"
+# Every gate passed: the version waits for a model owner's approval (casework.approvals, ADR 0019).
+CANDIDATE = "candidate"
+# Who ran the training, on the run and on the version: with four eyes on, not the one who approves.
+TRAINED_BY = "trained_by"
 # Tags on model versions that keep the alias history (see set_champion).
 CHAMPION_SINCE, CHAMPION_UNTIL = "champion_since", "champion_until"
 CHAMPION_BY, CHAMPION_REASON = "champion_by", "champion_reason"
@@ -138,10 +142,31 @@ def set_champion(
 
 
 def champion_version(client: MlflowClient, model_name: str) -> ModelVersion | None:
+    return _by_alias(client, model_name, CHAMPION)
+
+
+def candidate_version(client: MlflowClient, model_name: str) -> ModelVersion | None:
+    """The version that passed every gate and waits for a person's approval, if any."""
+    return _by_alias(client, model_name, CANDIDATE)
+
+
+def _by_alias(client: MlflowClient, model_name: str, alias: str) -> ModelVersion | None:
     try:
-        return client.get_model_version_by_alias(model_name, CHAMPION)
+        return client.get_model_version_by_alias(model_name, alias)
     except MlflowException:
         return None
+
+
+def set_candidate(client: MlflowClient, model_name: str, model_version: str | int) -> None:
+    """Point the ``candidate`` alias at a version that passed every gate; it is not served until a
+    model owner approves it (``casework.approvals``). A newer candidate replaces an older one."""
+    client.set_registered_model_alias(model_name, CANDIDATE, str(model_version))
+
+
+def trainer() -> str:
+    """The name of the person at this terminal when none is given: :func:`run_user` without ``--by``
+    (``MLFLOW_TRACKING_USERNAME``, else the login name), the same name training records."""
+    return run_user()
 
 
 def version_run(version: ModelVersion) -> str:

@@ -75,4 +75,5 @@ CaseworkerPage = Annotated[Principal, Depends(require_page_role("caseworker"))]
 TeamLeadPage = Annotated[Principal, Depends(require_page_role("team_lead"))]
 ModelsPage = Annotated[Principal, Depends(require_page_role("model_owner", "auditor", "admin"))]
 AdminPage = Annotated[Principal, Depends(require_page_role("admin"))]
+ModelOwnerPage = Annotated[Principal, Depends(require_page_role("model_owner"))]  # approves model versions
 CsrfChecked = Depends(web_session.check_csrf)  # route(..., dependencies=[CsrfChecked]) on every form POST

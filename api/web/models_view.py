@@ -189,6 +189,8 @@ def model_view(model: dict[str, Any], bundle: Any, mlflow_url: str, lang: Lang) 
             {
                 "version": v["version"],
                 "champion": v["champion"],
+                "candidate": "candidate" in (v.get("aliases") or []),
+                "decision": decision_text(v.get("approval") or {}, lang),
                 "passed": all(str(g).startswith("passed") for g in v["gates"].values()) if v["gates"] else None,
                 "failed": [g for g in gate_rows(v["gates"], lang) if not g["passed"]],
                 "comparison": version_comparison(v.get("comparison") or {}, lang),
@@ -279,3 +281,78 @@ def outcome_rows(summary: list[dict[str, Any]], lang: Lang) -> list[dict[str, An
         }
         for r in summary
     ]
+
+
+SIDES = ("champion", "candidate")
+
+
+def candidate_view(
+    name: str, data: dict[str, Any] | None, band: tuple[float, float], lang: Lang
+) -> dict[str, Any] | None:
+    """The version waiting for a model owner's approval next to the champion (``approvals.pending``):
+    metrics under MLflow's names, fairness ratios per group, and the features whose share moved most."""
+    if not data:
+        return None
+    low, high = band
+
+    def ratio(value: Any) -> dict[str, Any]:
+        number = _float(value)
+        outside = number is not None and not low <= number <= high
+        return {"text": fmt.number(number, 2, lang), "outside": outside}
+
+    metrics = [
+        {
+            "name": m["name"],
+            "champion": fmt.number(_float(m["champion"]), 3, lang),
+            "candidate": fmt.number(_float(m["candidate"]), 3, lang),
+            "change": fmt.number(_difference(m["candidate"], m["champion"]), 3, lang, signed=True),
+        }
+        for m in data["metrics"]
+    ]
+    fairness = [
+        {
+            "class": label("effort", str(r["class"]), lang) if r.get("class") else None,
+            "attribute": readable(r["attribute"], lang),
+            "group": r["group"].replace("_", " "),
+            "cells": [ratio(r.get(f"{side}.{m}")) for m in ("fpr_ratio", "fnr_ratio") for side in SIDES],
+        }
+        for r in data["fairness"]
+    ]
+    features = [
+        {
+            "label": f["label_nl"] if lang == "nl" else f["label_en"],
+            "champion": fmt.percent(_float(f["champion"]), 1, lang),
+            "candidate": fmt.percent(_float(f["candidate"]), 1, lang),
+            "change": fmt.number(100 * f["change"], 1, lang, signed=True),
+        }
+        for f in data["features"]
+    ]
+    return {
+        "model": name,
+        "version": data["version"],
+        "champion": data["champion"],
+        "trained_by": data.get("trained_by"),
+        "gates_passed": bool(data["gates"]) and all(data["gates"].values()),
+        "metrics": metrics,
+        "fairness": fairness,
+        "by_class": any(r["class"] for r in fairness),
+        "features": features,
+        "band": f"{fmt.number(low, 2, lang)}–{fmt.number(high, 2, lang)}",
+    }
+
+
+def decision_text(approval: dict[str, Any], lang: Lang) -> str | None:
+    """A version's last decision from its ``approval.*`` tags: who approved or rejected it, and when."""
+    decision = approval.get("decision")
+    if decision not in ("approved", "rejected"):
+        return None
+    try:
+        at = fmt.date_time(dt.datetime.fromisoformat(str(approval.get("at"))), lang)
+    except ValueError:
+        at = fmt.MISSING
+    return translate(f"models.versions.{decision}", lang, name=str(approval.get("by") or fmt.MISSING), at=at)
+
+
+def _difference(new: Any, old: Any) -> float | None:
+    a, b = _float(new), _float(old)
+    return None if a is None or b is None else a - b

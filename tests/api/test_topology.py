@@ -125,7 +125,16 @@ def simulate_and_forecast(env: dict[str, str], cwd: Path) -> Path:
         env,
         cwd,
     )
+    approve(env, cwd, "werkwijzer-forecast", "1")  # the forecast passed its gate: a person puts it into use
     return sim
+
+
+def approve(env: dict[str, str], cwd: Path, model: str, version: str) -> str:
+    """``werkwijzer models approve`` as the named test owner (ADR 0019); returns what it printed."""
+    from tests.approval import TEST_OWNER
+
+    args = ["models", "approve", "--model", model, "--version", version, "--reason", "test", "--by", TEST_OWNER]
+    return werkwijzer(args, env, cwd).stdout
 
 
 def real_cases(settings: Settings, cases_csv: Path) -> list[dict]:
@@ -244,6 +253,8 @@ def test_the_topology_trains_serves_and_survives(postgres_server: str, tmp_path:
         registry = MlflowClient(  # registry_uri too: the process's global one may point elsewhere
             tracking_uri=env["WERKWIJZER_MLFLOW_TRACKING_URI"], registry_uri=env["WERKWIJZER_MLFLOW_TRACKING_URI"]
         )
+        for name in (n for n in MODEL_NAMES if n != "werkwijzer-forecast"):  # the triage candidates, approved
+            approve(env, tmp_path, name, str(registry.get_model_version_by_alias(name, "candidate").version))
         champions = {
             name: str(registry.get_model_version_by_alias(name, "champion").version) for name in MODEL_NAMES
         }  # MLflow gives an int or a str, by store

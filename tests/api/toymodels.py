@@ -28,7 +28,7 @@ from explain.case import Reason
 from werkwijzer.contracts import staffing_for
 from werkwijzer.settings import Settings
 from werkwijzer.teams import EFFORT_CLASSES, team_label
-from werkwijzer.tracking import configure_mlflow, ensure_experiment, set_champion
+from werkwijzer.tracking import CANDIDATE, CHAMPION, configure_mlflow, ensure_experiment, set_candidate, set_champion
 
 TEAMS = ("bijstand_aanvragen", "schuldhulp_aanmeldingen", "wmo_meldingen")
 FEATURES: list[dict[str, Any]] = [
@@ -419,16 +419,26 @@ TOY_SELECTION = {
 }
 
 
-def _register(client: Any, name: str, run_id: str, artifact_uri: str) -> str:
+def _register(
+    client: Any, name: str, run_id: str, artifact_uri: str, alias: str, version_tags: dict[str, str] | None
+) -> str:
     if not client.search_registered_models(filter_string=f"name='{name}'"):
         client.create_registered_model(name)
     version = client.create_model_version(
         name,
         source=f"{artifact_uri}/model",
         run_id=run_id,
-        tags={"gate.fairness": "passed", "gate.backtest": "passed", **(COMPARISON_TAGS if name != FORECAST else {})},
+        tags={
+            "gate.fairness": "passed",
+            "gate.backtest": "passed",
+            **(COMPARISON_TAGS if name != FORECAST else {}),
+            **(version_tags or {}),
+        },
     )
-    set_champion(client, name, version.version)
+    if alias == CHAMPION:  # a toy registry as it stands after an approval
+        set_champion(client, name, version.version)
+    elif alias == CANDIDATE:  # as training leaves it: waiting for a model owner (ADR 0019)
+        set_candidate(client, name, version.version)
     return str(version.version)
 
 
@@ -440,8 +450,12 @@ def register_toy_models(
     features: list[dict[str, Any]] | None = None,
     cases: pd.DataFrame | None = None,
     run_tags: dict[str, str] | None = None,
+    alias: str = CHAMPION,
+    version_tags: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Log one run per model with ADR 0003's artifacts, register it and make it champion.
+    """Log one run per model with ADR 0003's artifacts, register it and make it champion (or, with
+    ``alias="candidate"``, leave it waiting for approval, with any other ``alias`` without one, as a
+    version that failed a gate; ``version_tags`` are added to its tags).
 
     ``trainer`` fits and saves ``triage/model.skops``; the real-module test passes one that
     uses ``models.triage``. ``cases`` (targets as class positions) replaces the toy cases, and
@@ -464,7 +478,7 @@ def register_toy_models(
                 _triage_artifacts(Path(tmp) / "triage", name, target, classes, cases, trainer, features or FEATURES)
                 client.log_artifacts(run.info.run_id, str(Path(tmp) / "triage"), "triage")
         client.set_terminated(run.info.run_id)
-        versions[name] = _register(client, name, run.info.run_id, run.info.artifact_uri)
+        versions[name] = _register(client, name, run.info.run_id, run.info.artifact_uri, alias, version_tags)
     return versions
 
 

@@ -29,7 +29,15 @@ def test_demo_trains_everything_and_prints_one_token_per_role(tmp_path, monkeypa
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output + repr(result.exception)
     out = result.output
-    assert re.search(r"werkwijzer-forecast version \d+: champion", out)
+    assert re.search(r"werkwijzer-forecast version \d+: candidate", out)
+    # ADR 0019: nothing is served before a person approves it; the demo's named model owner does, and says so
+    said = r"^\s+(\S+) version (\d+) approved by demo-model_owner \(the demo's model owner\)$"
+    approved = re.findall(said, out, re.MULTILINE)
+    assert {name for name, _ in approved} == {
+        "werkwijzer-forecast",
+        "werkwijzer-triage-effort_class",
+        "werkwijzer-triage-integrated_approach",
+    }, out
     assert re.search(r"^  backtest: (\d+) of \1$", out, re.MULTILINE), out  # the bars, as plain lines off a terminal
     assert "werkwijzer-triage-effort_class version" in out
     for role in ("caseworker", "team_lead", "model_owner", "auditor", "admin"):
@@ -46,6 +54,16 @@ def test_demo_trains_everything_and_prints_one_token_per_role(tmp_path, monkeypa
     assert champion_version(client, "werkwijzer-forecast") is not None
     effort = champion_version(client, "werkwijzer-triage-effort_class")
     assert effort is not None and effort.tags.get("gate.fairness", "").startswith("passed")
+    assert effort.tags["approval.by"] == effort.tags["champion_by"] == "demo-model_owner"
+    assert effort.tags["approval.decision"] == "approved" and effort.tags["approval.reason"]
+    from casework import audit
+    from casework.db import store_session
+
+    with store_session(settings.database) as session:
+        entries = [e for e in audit.page(session, 0, 1000)["events"] if e["kind"] == "model.approved"]
+    assert {(e["subject"], e["payload"]["by"], e["payload"]["via"]) for e in entries} == {
+        (name, "demo-model_owner", "demo") for name, _ in approved
+    }
     versions = client.search_model_versions("name='werkwijzer-triage-effort_class'")
     refused = [v for v in versions if v.tags.get("gate.fairness", "").startswith("failed")]
     assert refused, "the biased historical label must be refused by the fairness gate"

@@ -139,8 +139,8 @@ def test_forecast_works_in_an_empty_folder(forecast_run: Ran) -> None:
 
 
 def test_triage_train_works_with_a_home_that_does_not_exist_yet(triage_run: Ran) -> None:
-    assert triage_run.returncode == 3, triage_run.explain()  # trained and registered; a gate refused promotion
-    assert "registered werkwijzer-triage-effort_class version 1; champion: no" in triage_run.stdout
+    assert triage_run.returncode == 3, triage_run.explain()  # trained and registered; a gate refused it
+    assert "registered werkwijzer-triage-effort_class version 1; candidate: no" in triage_run.stdout
     assert (triage_run.home / "mlflow.db").is_file() and (triage_run.home / "prefect").is_dir()
     assert (triage_run.cwd / "out").is_dir()
 
@@ -148,6 +148,6 @@ def test_triage_train_works_with_a_home_that_does_not_exist_yet(triage_run: Ran)
 def test_exit_code_3_says_why_on_standard_error(triage_run: Ran) -> None:
     assert "gate fairness: FAILED" in triage_run.stdout
     assert (
-        "not promoted: werkwijzer-triage-effort_class version 1 is registered, not champion (gates: fairness)"
-        in triage_run.stderr
+        "not a candidate: werkwijzer-triage-effort_class version 1 is registered, failed its gates (fairness) "
+        "and can never be approved" in triage_run.stderr
     )

@@ -64,6 +64,12 @@ def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings,
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "skipped 1 other columns" in result.output
+    # ADR 0019: the gate passed, so the version is a candidate, and the command says how a person approves it
+    assert re.search(
+        r"werkwijzer-forecast version (\d+) is a candidate — approve with: werkwijzer models approve "
+        r"--model werkwijzer-forecast --version \1 --reason TEXT",
+        result.output,
+    ), result.output
     # not a terminal: the progress bars are plain lines, the last one saying all is done
     done = re.findall(r"^  backtest: (\d+) of (\d+)$", result.output, re.MULTILINE)
     assert done and done[-1][0] == done[-1][1] and "\r" not in result.output, result.output

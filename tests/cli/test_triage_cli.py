@@ -214,6 +214,9 @@ def test_triage_train_with_yes_no_labels_writes_every_report(
     )
     assert result.exit_code == 0, result.output
     assert "MLflow run:" in result.output and "gate fairness" in result.output
+    assert "werkwijzer-triage-needs_help version 1 is a candidate — approve with: werkwijzer models approve" in (
+        result.output
+    )
     # not a terminal: the progress bar over the training steps is plain lines, the last one all done
     steps = re.findall(r"^  triage: (\d+) of (\d+)$", result.output, re.MULTILINE)
     assert steps[0] == ("1", "6") and steps[-1] == ("6", "6") and len(steps) == 6

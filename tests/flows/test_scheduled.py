@@ -123,15 +123,18 @@ def test_a_worker_runs_the_deployed_monitoring_and_retraining(tmp_path: Path) ->
 
         from flows import experiments
         from flows.forecast_tracking import MODEL_NAME
-        from werkwijzer.tracking import client_for
+        from werkwijzer.tracking import candidate_version, client_for
 
         # not the process's global MLflow setup: an earlier test in this process may have set its registry URI
         mlflow = client_for(settings)
         versions = {int(v.version): v for v in mlflow.search_model_versions(f"name='{MODEL_NAME}'")}
         assert sorted(versions) == [1, 2]  # the retrained forecast is registered next to the first
         champion = mlflow.get_model_version_by_alias(MODEL_NAME, "champion")
-        promoted = str(champion.version) == "2"  # through the gate; otherwise a person must look
-        assert states["retrain_forecast"] == ("Completed" if promoted else "NeedsAttention"), states
+        assert str(champion.version) == "1", "the retrained version is not served before a person approves it"
+        assert states["retrain_forecast"] == "NeedsAttention", states  # a person must approve (or it failed)
+        gate = versions[2].tags["gate.beats_seasonal_naive"]
+        waiting = candidate_version(mlflow, MODEL_NAME)  # a search leaves the aliases out: ask by alias
+        assert (waiting is not None and str(waiting.version) == "2") == (gate == "passed"), gate
         data = Path(mlflow.get_run(versions[2].run_id).data.params["data"])
         assert data.is_relative_to(settings.home_dir / "data" / "retraining")
         retrained = pd.read_csv(data, parse_dates=["date"])

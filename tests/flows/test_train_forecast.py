@@ -69,7 +69,7 @@ def test_flow_tables(flow_result) -> None:  # type: ignore[no-untyped-def]
 def test_flow_logs_and_registers(flow_result, settings) -> None:  # type: ignore[no-untyped-def]
     import mlflow
 
-    from werkwijzer.tracking import champion_version, configure_mlflow
+    from werkwijzer.tracking import candidate_version, champion_version, configure_mlflow
 
     _, result = flow_result
     client = configure_mlflow(settings)
@@ -95,9 +95,11 @@ def test_flow_logs_and_registers(flow_result, settings) -> None:  # type: ignore
     assert client.list_artifacts(result.run_id, "shap")
     version = client.get_model_version(MODEL_NAME, result.model_version)
     assert version.tags["gate.beats_seasonal_naive"] == result.gate
-    champion = champion_version(client, MODEL_NAME)
+    candidate = candidate_version(client, MODEL_NAME)
     passed, _ = gate_result(result.overall)
-    assert (champion is not None and str(champion.version) == result.model_version) == passed
+    assert (candidate is not None and str(candidate.version) == result.model_version) == passed == result.candidate
+    champion = champion_version(client, MODEL_NAME)
+    assert champion is None or str(champion.version) != result.model_version, "no person approved it"
     model = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}/{result.model_version}")
     served = model.predict(pd.DataFrame({"series_id": ["jeugdhulp"]}))
     expected = result.forecast[result.forecast["series_id"] == "jeugdhulp"]

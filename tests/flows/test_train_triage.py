@@ -51,14 +51,21 @@ def _client(settings: Settings):
     return configure_mlflow(settings)
 
 
-def test_unbiased_target_passes_every_gate_and_becomes_champion(runs: dict, settings: Settings, sim_dir: Path) -> None:
+def test_unbiased_target_passes_every_gate_and_becomes_the_candidate_not_the_champion(
+    runs: dict, settings: Settings, sim_dir: Path
+) -> None:
+    """ADR 0019: passing every gate makes a candidate; only a person's approval makes the champion."""
+    from werkwijzer.tracking import champion_version, trainer
+
     run, _ = runs["integrated"]
-    assert run.champion, run.gates
+    assert run.candidate, run.gates
     client = _client(settings)
-    champion = client.get_model_version_by_alias("werkwijzer-triage-integrated_approach", "champion")
-    assert str(champion.version) == run.version and champion.run_id == run.run_id
-    assert {f"gate.{g}" for g in run.gates} <= set(champion.tags)
-    assert all(champion.tags[f"gate.{g}"] == "passed" for g in run.gates)
+    candidate = client.get_model_version_by_alias("werkwijzer-triage-integrated_approach", "candidate")
+    assert champion_version(client, "werkwijzer-triage-integrated_approach") is None, "no person approved it"
+    assert str(candidate.version) == run.version and candidate.run_id == run.run_id
+    assert {f"gate.{g}" for g in run.gates} <= set(candidate.tags)
+    assert all(candidate.tags[f"gate.{g}"] == "passed" for g in run.gates)
+    assert candidate.tags["trained_by"] == trainer()  # four eyes: who trained it may not approve it
     data = client.get_run(run.run_id).data
     assert {"code_version", "data_fingerprint", "seed", "dep.scikit-learn", "gate.fairness"} <= set(data.tags)
     assert data.tags["training_cases"] == str((sim_dir / "cases.csv").resolve())  # monitoring's drift reference
@@ -102,7 +109,7 @@ def test_artifacts_follow_adr_0003_and_hold_no_protected_characteristic(
 
 def test_the_biased_effort_label_fails_fairness_with_a_readable_reason(runs: dict, settings: Settings) -> None:
     run, folder = runs["biased"]
-    assert not run.champion
+    assert not run.candidate
     assert not run.gates["fairness"]["passed"]
     client = _client(settings)
     version = client.get_model_version("werkwijzer-triage-effort_class", run.version)
@@ -115,12 +122,12 @@ def test_the_biased_effort_label_fails_fairness_with_a_readable_reason(runs: dic
     assert label_audit.loc[("migration_background", "buiten_europa"), "share_above_ratio"] > 2
 
 
-def test_label_repair_gives_a_passing_champion_under_the_same_name(runs: dict, settings: Settings) -> None:
+def test_label_repair_gives_a_passing_candidate_under_the_same_name(runs: dict, settings: Settings) -> None:
     run, folder = runs["repaired"]
     assert run.model_name == "werkwijzer-triage-effort_class"
-    assert run.champion, run.gates
-    champion = _client(settings).get_model_version_by_alias(run.model_name, "champion")
-    assert champion.run_id == run.run_id
+    assert run.candidate, run.gates
+    candidate = _client(settings).get_model_version_by_alias(run.model_name, "candidate")
+    assert candidate.run_id == run.run_id
     report = (folder / "fairness.md").read_text()
     assert "comparison with the human process" in report  # the historical label audited side by side
     card = json.loads((folder / "model_card.json").read_text())
@@ -215,4 +222,4 @@ def test_the_choice_among_candidates_and_the_cost_of_the_gates_are_recorded(runs
     biased = json.loads((runs["biased"][1] / "selection.json").read_text())
     assert biased["none_admissible"] and biased["chosen"] == biased["most_accurate"]
     assert all("fairness" in c["reason"] for c in biased["candidates"])
-    assert not runs["biased"][0].champion
+    assert not runs["biased"][0].candidate

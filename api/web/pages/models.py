@@ -4,10 +4,16 @@ Model owners and auditors read; only an administrator sees and may post the stop
 goes through ``switches.flip`` exactly as ``PUT /api/v1/admin/advice-switch`` does (same row,
 same audit entry). The Algoritmeregister entry downloads as the JSON file the training run
 stored, from a page route behind the same sign-in.
+
+A version waiting for approval (the ``candidate``) is shown next to the champion; only a model
+owner sees and may post the approve and reject buttons, which go through ``casework.approvals``
+as ``werkwijzer models approve|reject`` does (ADR 0019). After an approval this worker loads the
+new champion at once (``refresh.refresh_once``); the others follow at their next refresh.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
@@ -19,13 +25,13 @@ from api.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep, StoreDep
 from api.routes.json_body import CheckedRoute
 from api.web import models_view, systemcards
 from api.web.forms import SwitchForm
-from api.web.guard import AdminPage, CsrfChecked, ModelsPage
+from api.web.guard import AdminPage, CsrfChecked, ModelOwnerPage, ModelsPage
 from api.web.i18n import page_lang, translate
 from api.web.render import SECURITY_HEADERS, render, to_form_page
-from casework import anchoring, monitoring, outcomes, registry, switches
+from casework import anchoring, approvals, monitoring, outcomes, refresh, registry, switches
 from casework.clock import utc_now
 from casework.config import FORECAST, MODEL_NAMES
-from casework.errors import InvalidInput
+from casework.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from casework.modelstore import ModelStore
 from casework.security import Principal
 from werkwijzer import formatting as fmt
@@ -45,8 +51,11 @@ def _page(
     *,
     status_code: int = 200,
     notice: str | None = None,
+    decision: DecisionState | None = None,
 ) -> Response:
     lang = page_lang(request)
+    band = (settings.fairness_ratio_low, settings.fairness_ratio_high)
+    pending = approvals.pending(settings)
     data = registry.models(store, switches.current(session))
     usage = monitoring.overrides(session, settings)
     bundles = {FORECAST: store.forecast, **{n: store.triage(n) for n in MODEL_NAMES if n != FORECAST}}
@@ -67,8 +76,21 @@ def _page(
         "anchoring": models_view.anchoring_view(
             anchoring.overview(session, settings, request.app.state.clock()), lang, settings.fairness_min_cell
         ),
+        "candidates": {n: models_view.candidate_view(n, d, band, lang) for n, d in pending.items()},
+        "can_approve": user.role == "model_owner",
+        "decision": decision or DecisionState(),
     }
     return render(request, "models.html", context, status_code=status_code)
+
+
+@dataclass
+class DecisionState:
+    """A refused approve/reject form: for which model, what was typed, and the message (page language)."""
+
+    model: str = ""
+    reason: str = ""
+    error: str = ""
+    detail: str = ""  # the service's own words (English), shown next to the message
 
 
 @router.get("")
@@ -79,9 +101,58 @@ def models_page(
     store: StoreDep,
     settings: SettingsDep,
     gewijzigd: str = "",
+    besluit: str = "",
 ) -> Response:
-    notice = translate("models.switch.done", page_lang(request)) if gewijzigd else None
+    lang = page_lang(request)
+    notice = translate("models.switch.done", lang) if gewijzigd else None
+    if besluit in ("approved", "rejected"):
+        notice = translate(f"models.approval.done.{besluit}", lang)
     return _page(request, user, session, store, settings, SwitchForm(), notice=notice)
+
+
+@router.get("/{name}/besluit")
+def decision_address(request: Request, name: ModelName, _: ModelsPage) -> Response:
+    """The approve/reject form's address as a page: *Modellen*, at the model's form."""
+    return to_form_page(request, "/modellen", f"besluit-{name}")
+
+
+@router.post("/{name}/besluit", dependencies=[CsrfChecked])
+def decide(
+    request: Request,
+    name: ModelName,
+    user: ModelOwnerPage,
+    session: SessionDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+    version: Annotated[str, Form()] = "",
+    decision: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """A model owner approves or rejects a version, with a reason: the same service as the CLI."""
+    lang = page_lang(request)
+    approver = approvals.Approver(name=user.name, actor=user.id, via="page", named_by="signed_in")
+    state = DecisionState(model=name, reason=reason)
+    if decision not in ("approve", "reject") or not version.isdigit():
+        state.error = translate("models.approval.error.form", lang)
+        return _page(request, user, session, store, settings, SwitchForm(), status_code=422, decision=state)
+    chosen: approvals.Decision = "approved" if decision == "approve" else "rejected"
+    try:
+        outcome = approvals.decide(session, settings, name, version, chosen, approver, reason, now)
+    except InvalidInput as exc:
+        fields = {str(p.loc[-1]) for p in exc.problems}
+        key = "reason" if "reason" in fields else "form"
+        state.error = translate(f"models.approval.error.{key}", lang)
+        status = 422
+    except ServiceError as exc:
+        key = {Forbidden: "four_eyes", NotFound: "not_found"}.get(type(exc), "refused")
+        state.error, state.detail, status = translate(f"models.approval.error.{key}", lang), exc.detail, exc.status_code
+    else:
+        session.commit()
+        refresh.refresh_once(store, request.app.state.sessions, now)  # this worker serves the new champion now
+        return RedirectResponse(f"/modellen?besluit={outcome.decision}#besluit-{name}", status_code=303)
+    session.rollback()
+    return _page(request, user, session, store, settings, SwitchForm(), status_code=status, decision=state)
 
 
 @router.get("/{name}/algoritmeregister.json")

@@ -28,4 +28,5 @@ DOWNLOADS: list[tuple[str, frozenset[str]]] = [
 FORM_ADDRESSES: list[tuple[str, frozenset[str], str]] = [
     ("/zaken/{advised}/besluit", frozenset({"caseworker"}), "/zaken/{advised}?lang=en#besluit"),
     ("/modellen/stopknop", frozenset({"model_owner", "auditor", "admin"}), "/modellen?lang=en#stopknop"),
+    ("/modellen/{name}/besluit", frozenset({"model_owner", "auditor", "admin"}), "/modellen?lang=en#besluit-{name}"),
 ]
