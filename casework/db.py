@@ -24,7 +24,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -275,9 +275,8 @@ def _read_connection(engine: Engine, snapshot: bool) -> Connection:
 
 
 @contextmanager
-def reading(engine: Engine, *, snapshot: bool = False) -> Iterator[Session]:
-    """A short read-only session (``read_session``), closed with its connection at the end."""
-    connection = _read_connection(engine, snapshot)
+def _session_on(connection: Connection) -> Iterator[Session]:
+    """A session on ``connection``, both closed at the end."""
     session = Session(bind=connection)
     try:
         yield session
@@ -286,18 +285,16 @@ def reading(engine: Engine, *, snapshot: bool = False) -> Iterator[Session]:
         connection.close()
 
 
-@contextmanager
-def writing_without_waiting(engine: Engine) -> Iterator[Session]:
+def reading(engine: Engine, *, snapshot: bool = False) -> AbstractContextManager[Session]:
+    """A short read-only session (``read_session``), closed with its connection at the end."""
+    return _session_on(_read_connection(engine, snapshot))
+
+
+def writing_without_waiting(engine: Engine) -> AbstractContextManager[Session]:
     """A write session for a note that may be skipped (``casework.openings``): on SQLite it takes
     the writer lock only when it is free and raises :class:`DatabaseBusy` at once otherwise, so a
     read-only page never waits for a writer (ADR 0007)."""
-    connection = engine.connect().execution_options(no_wait=True)
-    session = Session(bind=connection)
-    try:
-        yield session
-    finally:
-        session.close()
-        connection.close()
+    return _session_on(engine.connect().execution_options(no_wait=True))
 
 
 def migrate(engine: Engine) -> None:

@@ -60,10 +60,10 @@ def _decide(decision: Decision, model: str, version: int, reason: str, by: str |
     from casework.db import store_session
     from casework.errors import InvalidInput, ServiceError
     from werkwijzer.settings import get_settings
-    from werkwijzer.tracking import trainer
+    from werkwijzer.tracking import run_user
 
     settings = get_settings()
-    name = by if by is not None else trainer()
+    name = by if by is not None else run_user()
     approver = approvals.Approver(
         name=name, actor=f"cli:{name}", via="cli", named_by="option" if by is not None else "environment"
     )

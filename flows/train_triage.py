@@ -202,8 +202,10 @@ def log_and_register(
     shap_out: dict,
     reports: Path,
     gate_results: dict[str, dict[str, Any]],
+    trained_by: str,
 ) -> tuple[str, bool]:
-    """Log params, metrics, artifacts and the pyfunc model to ``run_id``; register; gate the alias."""
+    """Log params, metrics, artifacts and the pyfunc model to ``run_id``; register; gate the alias.
+    ``trained_by`` (the run's "Created by") goes on the run and the version for the four-eyes check."""
     import mlflow.pyfunc
     from mlflow.models import infer_signature
 
@@ -253,7 +255,6 @@ def log_and_register(
         client.create_registered_model(model_name)
     version = client.create_model_version(model_name, source=f"runs:/{run_id}/model", run_id=run_id)
     candidate = all(g["passed"] for g in gate_results.values())
-    trained_by = client.get_run(run_id).data.tags.get(MLFLOW_USER) or run_user()
     client.set_model_version_tag(model_name, version.version, TRAINED_BY, trained_by)
     client.set_tag(run_id, TRAINED_BY, trained_by)
     for name, gate in gate_results.items():
@@ -366,7 +367,7 @@ def train_triage(
                 settings=settings,
             )
             version, candidate = log_and_register(
-                run_id, name, settings, prep, model, doc, result, shap_out, stage, gate_results
+                run_id, name, settings, prep, model, doc, result, shap_out, stage, gate_results, user
             )
         run_story.triage_story(
             client,

@@ -163,12 +163,6 @@ def set_candidate(client: MlflowClient, model_name: str, model_version: str | in
     client.set_registered_model_alias(model_name, CANDIDATE, str(model_version))
 
 
-def trainer() -> str:
-    """The name of the person at this terminal when none is given: :func:`run_user` without ``--by``
-    (``MLFLOW_TRACKING_USERNAME``, else the login name), the same name training records."""
-    return run_user()
-
-
 def version_run(version: ModelVersion) -> str:
     """The run a registered version came from (every version this project registers names one)."""
     if version.run_id is None:

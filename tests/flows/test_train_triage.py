@@ -55,7 +55,7 @@ def test_unbiased_target_passes_every_gate_and_becomes_the_candidate_not_the_cha
     runs: dict, settings: Settings, sim_dir: Path
 ) -> None:
     """ADR 0019: passing every gate makes a candidate; only a person's approval makes the champion."""
-    from werkwijzer.tracking import champion_version, trainer
+    from werkwijzer.tracking import champion_version, run_user
 
     run, _ = runs["integrated"]
     assert run.candidate, run.gates
@@ -65,7 +65,7 @@ def test_unbiased_target_passes_every_gate_and_becomes_the_candidate_not_the_cha
     assert str(candidate.version) == run.version and candidate.run_id == run.run_id
     assert {f"gate.{g}" for g in run.gates} <= set(candidate.tags)
     assert all(candidate.tags[f"gate.{g}"] == "passed" for g in run.gates)
-    assert candidate.tags["trained_by"] == trainer()  # four eyes: who trained it may not approve it
+    assert candidate.tags["trained_by"] == run_user()  # four eyes: who trained it may not approve it
     data = client.get_run(run.run_id).data
     assert {"code_version", "data_fingerprint", "seed", "dep.scikit-learn", "gate.fairness"} <= set(data.tags)
     assert data.tags["training_cases"] == str((sim_dir / "cases.csv").resolve())  # monitoring's drift reference

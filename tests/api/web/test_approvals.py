@@ -260,13 +260,13 @@ def test_roll_back_with_the_cli_is_the_same_act(own: Api, tmp_path: Path) -> Non
     refused = _cli(own, "approve", "--model", TRIAGE_EFFORT, "--version", failed, "--reason", "x", "--by", TEST_OWNER)
     assert refused.exit_code == 1 and "failed gate(s) fairness" in refused.output
     # the default name is the operating system's user, recorded as such; four eyes holds for it too
-    from werkwijzer.tracking import trainer
+    from werkwijzer.tracking import run_user
 
-    own_version = _version(settings, TRIAGE_EFFORT, trained_by=trainer())
+    own_version = _version(settings, TRIAGE_EFFORT, trained_by=run_user())
     mine = _cli(own, "approve", "--model", TRIAGE_EFFORT, "--version", own_version, "--reason", "zelf")
     assert mine.exit_code == 1 and "four eyes" in mine.output
     rejected = _cli(own, "reject", "--model", TRIAGE_EFFORT, "--version", own_version, "--reason", "niet nodig")
-    assert rejected.exit_code == 0 and f"rejected by {trainer()}; the champion stays version 1." in rejected.output
+    assert rejected.exit_code == 0 and f"rejected by {run_user()}; the champion stays version 1." in rejected.output
     assert _entries(own, "model.rejected")[-1]["payload"]["named_by"] == "environment"
 
 
