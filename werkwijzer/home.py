@@ -17,6 +17,12 @@ from werkwijzer.settings import Settings
 
 LOG_FILE = "werkwijzer.log"
 
+# Prefect waits 20 s by default for its ephemeral server; the first start in a new home also creates
+# its database, and on a busy two-core machine (a `werkwijzer demo` while pip installs elsewhere) that
+# took longer, so the README's first command ended in "Timed out while attempting to connect to
+# ephemeral Prefect API server". Waiting longer only delays the report of a server that never comes.
+EPHEMERAL_STARTUP_SECONDS = "180"
+
 
 @dataclass(frozen=True)
 class Home:
@@ -36,9 +42,11 @@ def prepare_home(settings: Settings, environ: MutableMapping[str, str] | None = 
 
     ``PREFECT_HOME`` is set in ``environ`` (default: this process's environment) when it is not set
     yet, so Prefect, imported later, keeps its state under the home; one given by the operator is
-    kept and made too.
+    kept and made too. So is the wait for Prefect's ephemeral server
+    (``PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS``, :data:`EPHEMERAL_STARTUP_SECONDS`).
     """
     env = os.environ if environ is None else environ
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_SECONDS)
     root = settings.home_dir
     prefect = Path(env.setdefault("PREFECT_HOME", str(root / "prefect"))).expanduser()
     logs = root / "logs"
