@@ -16,7 +16,9 @@ candidate, its test scores are listed as well (the cost of the gates). Per set: 
 model's ROC AUC gap to the best plain peer and its Brier and ECE difference with a 95 %
 paired-bootstrap interval over the test cases. The floor: ROC AUC at most 0.005 below the best
 plain peer, and Brier and ECE not measurably worse (the interval reaches 0). The label audit
-(historical ``effort_class``) fails every model alike and is shown apart.
+(historical ``effort_class``) fails every model alike and is shown apart. Beside that literal
+floor, per set, the best plain peer whose decisions the gates accept (:func:`accepted_peer`) and
+the floor against it: the comparison with an alternative the product could actually serve.
 
 Sets: simulated municipalities ``inhabitants:years:seed`` (``werkwijzer.simulation``), each with
 every target the product trains (``integrated_approach``; ``effort_class`` with its historical
