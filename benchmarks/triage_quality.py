@@ -16,7 +16,9 @@ candidate, its test scores are listed as well (the cost of the gates). Per set: 
 model's ROC AUC gap to the best plain peer and its Brier and ECE difference with a 95 %
 paired-bootstrap interval over the test cases. The floor: ROC AUC at most 0.005 below the best
 plain peer, and Brier and ECE not measurably worse (the interval reaches 0). The label audit
-(historical ``effort_class``) fails every model alike and is shown apart.
+(historical ``effort_class``) fails every model alike and is shown apart. Beside that literal
+floor, per set, the best plain peer whose decisions the gates accept (:func:`accepted_peer`) and
+the floor against it: the comparison with an alternative the product could actually serve.
 
 Sets: simulated municipalities ``inhabitants:years:seed`` (``werkwijzer.simulation``), each with
 every target the product trains (``integrated_approach``; ``effort_class`` with its historical
@@ -79,6 +81,18 @@ def floor_verdict(gap: dict[str, Any], auc_floor: float = AUC_FLOOR) -> dict[str
     brier = gap["brier_low"] <= 0.0
     ece = gap["ece_low"] <= 0.0
     return {"auc": auc, "brier": brier, "ece": ece, "all": auc and brier and ece}
+
+
+def accepted_peer(rows: list[dict[str, Any]]) -> str | None:
+    """The best plain peer (by test ROC AUC) whose decisions the product's candidate-dependent gates
+    accept on the test cases (performance gate and fair decisions, no justification): the
+    simplest alternative the product could actually serve. None when the gates refuse every peer.
+    ``rows`` are one set's rows of :func:`measure_set`; the label audit is not part of this (on the
+    historical label it refuses every model alike)."""
+    accepted = [r for r in rows if r["model"].startswith("plain ") and r["performance"] and r["fair_decisions"]]
+    if not accepted:
+        return None
+    return str(max(accepted, key=lambda r: r["roc_auc"])["model"]).removeprefix("plain ")
 
 
 def _verdicts(
@@ -188,6 +202,7 @@ def measure_set(case_set: CaseSet, settings: Settings) -> tuple[list[dict[str, A
         )
     )
     gap.update({f"floor_{k}": v for k, v in floor_verdict(gap).items()})
+    gap.update(_against_accepted_peer(rows, predictions, peers, y_test, chosen_proba, chosen.classes_, prep, settings))
     peer_row = next(r for r in rows if r["model"] == f"plain {gap['best_peer']}")
     label_clean = not (result["label_findings"] and prep.historical is None)
     gap.update(
@@ -201,6 +216,35 @@ def measure_set(case_set: CaseSet, settings: Settings) -> tuple[list[dict[str, A
         }
     )
     return rows, gap
+
+
+def _against_accepted_peer(
+    rows: list[dict[str, Any]],
+    predictions: dict[str, Any],
+    peers: dict[str, dict[str, float]],
+    y_test: Any,
+    chosen_proba: Any,
+    classes: Any,
+    prep: steps.Prepared,
+    settings: Settings,
+) -> dict[str, Any]:
+    """The floor against the best plain peer the gates accept (:func:`accepted_peer`), as
+    :func:`floor_verdict` judges it against the best plain peer; NaN and None when there is none."""
+    name = accepted_peer(rows)
+    if name is None:
+        empty = {f"accepted_{m}_{k}": float("nan") for m in ("brier", "ece") for k in ("difference", "low", "high")}
+        return {"accepted_peer": None, "accepted_roc_auc_gap": float("nan"), **empty, "floor_accepted": None}
+    gap: dict[str, Any] = {"roc_auc_gap": rows[0]["roc_auc"] - peers[name]["roc_auc"]}
+    gap.update(
+        calibration_difference(
+            y_test, chosen_proba, predictions[name][0], classes, prep.positive, n_boot=N_BOOT, seed=settings.seed
+        )
+    )
+    return {
+        "accepted_peer": name,
+        **{f"accepted_{k}": v for k, v in gap.items()},
+        "floor_accepted": floor_verdict(gap)["all"],
+    }
 
 
 def simulated_sets(spec: str, workdir: Path) -> list[CaseSet]:
@@ -279,8 +323,35 @@ def report(rows: list[dict[str, Any]], gaps: list[dict[str, Any]]) -> str:
         f"ROC AUC {spread([g['roc_auc_gap'] for g in gaps])}, "
         f"Brier {spread([g['brier_difference'] for g in gaps])}, "
         f"ECE {spread([g['ece_difference'] for g in gaps])}.",
+        "",
+        *accepted_report(gaps),
     ]
     return "\n".join(lines)
+
+
+def accepted_report(gaps: list[dict[str, Any]]) -> list[str]:
+    """The floor against the best plain peer the product's gates accept, per set: the comparison
+    with an alternative the product could serve, beside the issue's floor against any plain peer."""
+    lines = [
+        "| set | best plain peer | its decisions pass the gates | best plain peer the gates accept | ROC AUC gap to it "
+        "| Brier difference [95 % CI] | ECE difference [95 % CI] | floor against it |",
+        "|---" * 8 + "|",
+    ]
+    for g in gaps:
+        best_passes = bool(g["peer_fair_decisions"]) and bool(g["peer_performance"])
+        if g.get("accepted_peer") is None:
+            lines.append(
+                f"| {g['set']} | {g['best_peer']} | {_yes(best_passes)} | none | — | — | — | no peer to compare |"
+            )
+            continue
+        verdict = "holds" if g["floor_accepted"] else "**fails**"
+        lines.append(
+            f"| {g['set']} | {g['best_peer']} | {_yes(best_passes)} | {g['accepted_peer']} | "
+            f"{g['accepted_roc_auc_gap']:+.4f} | {g['accepted_brier_difference']:+.4f} "
+            f"[{g['accepted_brier_low']:+.4f}, {g['accepted_brier_high']:+.4f}] | {g['accepted_ece_difference']:+.4f} "
+            f"[{g['accepted_ece_low']:+.4f}, {g['accepted_ece_high']:+.4f}] | {verdict} |"
+        )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

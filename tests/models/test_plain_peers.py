@@ -122,7 +122,10 @@ def test_the_benchmark_measures_a_case_file_given_on_the_command_line(small_sim:
     assert peers["fair_decisions"].isin([True, False]).all(), "the plain peers are put through the gate too"
     sets = pd.read_csv(tmp_path / "rows_sets.csv")
     assert len(sets) == 1 and sets.loc[0, "brier_low"] <= sets.loc[0, "brier_difference"] <= sets.loc[0, "brier_high"]
-    assert {"chosen_fair_decisions", "peer_fair_decisions", "label_clean", "floor_all"} <= set(sets.columns)
+    assert {"chosen_fair_decisions", "peer_fair_decisions", "label_clean", "floor_all", "accepted_peer"} <= set(
+        sets.columns
+    )
+    assert "floor_accepted" in sets.columns
     assert code == (0 if sets.loc[0, "floor_all"] else 1)
 
 
@@ -165,13 +168,46 @@ def test_saved_results_give_the_same_report(tmp_path: Path) -> None:
         "peer_fair_decisions": False,
         "label_clean": True,
         "chosen_fairness_gate": True,
+        "peer_performance": True,
+        "accepted_peer": None,
+        "accepted_roc_auc_gap": np.nan,
+        **{f"accepted_{m}_{k}": np.nan for m in ("brier", "ece") for k in ("difference", "low", "high")},
+        "floor_accepted": None,
     }
-    other = {**gap, "set": "sim b", "roc_auc_gap": 0.002, "floor_auc": True, "floor_all": True}
+    other = {
+        **gap,
+        "set": "sim b",
+        "roc_auc_gap": 0.002,
+        "floor_auc": True,
+        "floor_all": True,
+        "peer_fair_decisions": True,
+        "accepted_peer": "logistic_regression",
+        "accepted_roc_auc_gap": 0.002,
+        **{
+            f"accepted_{m}_{k}": v
+            for m in ("brier", "ece")
+            for k, v in (("difference", 0.0), ("low", -0.01), ("high", 0.01))
+        },
+        "floor_accepted": True,
+    }
     triage_quality.write_results(tmp_path / "a.csv", [row, refused], [gap])
     triage_quality.write_results(tmp_path / "b.csv", [{**row, "set": "sim b"}], [other])
     rows, gaps = triage_quality.read_results([tmp_path / "a.csv", tmp_path / "b.csv"])
     expected = triage_quality.report([row, refused, {**row, "set": "sim b"}], [gap, other])
     assert triage_quality.report(rows, gaps) == expected
     assert "**fails: auc**" in expected and "| — |" in expected
+    assert "| sim a | logistic_regression | **no** | none | — | — | — | no peer to compare |" in expected
+    assert "| sim b | logistic_regression | yes | logistic_regression | +0.0020 |" in expected
     assert triage_quality.main(["--report", str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]) == 1
     assert triage_quality.main(["--report", str(tmp_path / "b.csv")]) == 0
+
+
+def test_the_accepted_peer_is_the_best_plain_peer_whose_decisions_pass_the_gates() -> None:
+    """A floor set by a peer the product's gates would refuse is not a model the product could
+    serve: the report names the best plain peer that passes both candidate-dependent gates."""
+    chosen = {"model": "werkwijzer chosen (boosting)", "roc_auc": 0.69, "performance": True, "fair_decisions": True}
+    lr = {"model": "plain logistic_regression", "roc_auc": 0.70, "performance": True, "fair_decisions": False}
+    gbm = {"model": "plain hist_gradient_boosting", "roc_auc": 0.66, "performance": True, "fair_decisions": True}
+    assert triage_quality.accepted_peer([chosen, lr, gbm]) == "hist_gradient_boosting"
+    assert triage_quality.accepted_peer([chosen, {**lr, "fair_decisions": True}, gbm]) == "logistic_regression"
+    assert triage_quality.accepted_peer([chosen, lr, {**gbm, "performance": False}]) is None
