@@ -40,7 +40,7 @@ def rate_cell(row: Mapping[str, Any], rate: str, w: Writer) -> str:
     """``live (low–high); test set X``, a dash for what is not known."""
     if bool(row["suppressed"]) or _missing(row[rate]):
         return MISSING
-    test = row.get(f"{rate}_test")
+    test: Any = row.get(f"{rate}_test")
     return w.t(
         "outcomes.rate",
         live=w.pct(float(row[rate])),
