@@ -20,7 +20,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from casework.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from casework.modelstore import ModelStore
-from explain.report import build_document, render_html
+from explain.report import build_document, render_html, write_report
 from explain.report_data import LiveErrors
 from flows.report import build_report_data
 from tests.api.conftest import new_case
@@ -128,7 +128,9 @@ def _cell(x: int, n: int, lang: str, word: str, test: float | None) -> str:
     return f"{percent(x / n, 0, lang)} ({percent(low, 0, lang)}–{percent(high, 0, lang)}); {word} {shown}"
 
 
-def test_the_report_shows_live_error_rates_from_the_store(november: tuple[Settings, pd.DataFrame]) -> None:
+def test_the_report_shows_live_error_rates_from_the_store(
+    november: tuple[Settings, pd.DataFrame], tmp_path: Path
+) -> None:
     settings, sent = november
     data = build_report_data(settings, "2026-11")
     assert data.outcomes is not None
@@ -170,6 +172,8 @@ def test_the_report_shows_live_error_rates_from_the_store(november: tuple[Settin
     assert "regels niet getoond" in text or "regel niet getoond" in text
     english = render_html(build_document(data, lang="en"))
     assert "How often was the advice right afterwards?" in english and "test cases 5%" in english
+    written = write_report(data, tmp_path, lang="nl")  # the PDF carries the section's wide table too
+    assert written["pdf"].stat().st_size > 0 and "uitkomsten" in written["html"].read_text("utf-8")
 
 
 def _counts(truth: pd.Series, predicted: pd.Series) -> list[int]:
