@@ -23,7 +23,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session
 
 from casework import intake
@@ -422,6 +422,22 @@ def outcomes(session: Session, period: Period) -> pd.DataFrame:
             "integrated_approach": "bool",
             "first_recorded_at": "datetime64[us]",
         },
+    )
+
+
+def outcome_coverage(session: Session, period: Period) -> tuple[int, int]:
+    """How many cases were decided in the period, and how many of those have an outcome recorded before
+    its end: how far the error rates from outcomes can speak for the period's decisions."""
+    decided = select(Decision.advice_id).where(Decision.decided_at >= period.start, Decision.decided_at < period.end)
+    with_outcome = (
+        select(Outcome.advice_id)
+        .where(Outcome.advice_id.in_(decided.scalar_subquery()), Outcome.recorded_at < period.end)
+        .distinct()
+    )
+    count = select(func.count()).select_from
+    return (
+        int(session.execute(count(decided.subquery())).scalar_one()),
+        int(session.execute(count(with_outcome.subquery())).scalar_one()),
     )
 
 

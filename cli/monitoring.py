@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from werkwijzer.vocabulary import TRIAGE_TARGETS
+
 if TYPE_CHECKING:  # only for the hints; the commands import what they run (ADR 0002)
     from casework.modelstore import ModelStore
     from flows.monitor import MonitorRun
@@ -114,6 +116,14 @@ def _group(_ctx: click.Context, _param: click.Parameter, text: str) -> tuple[str
     help="The group whose outcomes drift.",
 )
 @click.option(
+    "--outcome-drift-target",
+    type=click.Choice(["both", *TRIAGE_TARGETS]),
+    default="both",
+    show_default=True,
+    help="Which served model's truth drifts: the effort class turns out lightest, the integrated approach "
+    "turns out not needed, or both.",
+)
+@click.option(
     "--outcomes/--no-outcomes", default=True, show_default=True, help="Report the outcome of each closed case."
 )
 @click.option("--seed", type=int, default=None, help="Random seed (default: the settings' seed).")
@@ -156,6 +166,7 @@ def simulate_usage(
     anchoring: float,
     outcome_drift: float,
     outcome_drift_group: tuple[str, str],
+    outcome_drift_target: str,
     outcomes: bool,
     seed: int | None,
     url: str,
@@ -191,6 +202,7 @@ def simulate_usage(
                 anchoring=anchoring,
                 outcome_drift=outcome_drift,
                 outcome_drift_group=outcome_drift_group,
+                outcome_drift_target=outcome_drift_target,
             )
             with ProgressBars() as bars:
                 summary = feed_usage(

@@ -73,6 +73,24 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 DATED = {"intake": "date", "capacity": "week", "objections": "date", "stop_events": "time", "model_changes": "date"}
 
 
+@dataclass(frozen=True)
+class LiveErrors:
+    """The live error rates from outcomes of one period, as the report shows them.
+
+    ``table`` is ``flows.monitor_outcomes.error_rate_table``: per served model, class, protected
+    characteristic and group the counts, FPR, FNR and FDR with their 95 % intervals, small cells already
+    suppressed, beside the approved test-set figures (``<rate>_test``) and whether a rise is significant.
+    ``outcomes`` counts the outcomes first reported in the period; ``decided`` the cases decided in the
+    period and ``with_outcome`` how many of those have an outcome (the coverage of the figures).
+    """
+
+    table: pd.DataFrame
+    outcomes: int
+    decided: int
+    with_outcome: int
+    models: tuple[str, ...] = ()
+
+
 @dataclass
 class ReportData:
     """What one report shows, for one period. Frames hold only that period's rows (checked where dated).
@@ -90,6 +108,7 @@ class ReportData:
     - ``findings``: the monitoring findings of the period (``models.thresholds.evaluate``).
     - ``experiment``: the anchoring experiment's decisions of both arms (``casework.frames.experiment``);
       None leaves its section out.
+    - ``outcomes``: the live error rates from outcomes (:class:`LiveErrors`); None leaves its section out.
 
     Dated frames must hold only rows inside the period (weeks by their Monday); time-zone-aware
     timestamps are read as Dutch local time.
@@ -109,6 +128,7 @@ class ReportData:
     findings: list[Finding] = field(default_factory=list)
     min_cell: int = MIN_CELL
     experiment: pd.DataFrame | None = None
+    outcomes: LiveErrors | None = None
 
     def __post_init__(self) -> None:
         for name, required in COLUMNS.items():

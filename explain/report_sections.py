@@ -413,6 +413,7 @@ def build_document(
 ) -> Document:
     """All sections of the report in one language (``nl`` or ``en``)."""
     from explain.report_anchoring import anchoring_section
+    from explain.report_outcomes import outcomes_section
 
     w = Writer(lang, data.min_cell)
     p = data.period
@@ -425,6 +426,7 @@ def build_document(
         _agreement(data, w),
         *[s for s in (anchoring_section(data, w),) if s is not None],
         _fairness(data, w, fairness_band),
+        *[s for s in (outcomes_section(data, w),) if s is not None],
         _objections(data, w),
         _signals(data, w),
         _stops(data, w),

@@ -25,7 +25,7 @@ import pandas as pd
 
 from casework.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from casework.db import reading
-from casework.frames import Period, open_store
+from casework.frames import Period, open_store, outcome_coverage
 from casework.frames import outcomes as read_outcomes
 from explain.outcome_errors import (
     ERROR_RATES,
@@ -131,21 +131,41 @@ class OutcomeMeasures:
     count: int
 
 
-def measure_outcomes(
-    settings: Settings, period: Period, characteristics: pd.DataFrame | None, label: Labeler = readable
-) -> OutcomeMeasures:
-    """The outcome part of one monitoring pass: read, compute, judge."""
+@dataclass(frozen=True)
+class LiveRates:
+    """The period's live error-rate table (publishable), its notes, the number of outcomes and the coverage:
+    cases decided in the period and how many of those have an outcome."""
+
+    table: pd.DataFrame
+    notes: list[str]
+    count: int
+    decided: int
+    with_outcome: int
+
+
+def live_rates(settings: Settings, period: Period, characteristics: pd.DataFrame | None) -> LiveRates:
+    """Read the period's outcomes and coverage from the store and compute every served model's live error rates
+    against its champion's approved figures: what monitoring judges and the council report shows."""
     engine = open_store(settings)
     try:
         with reading(engine) as session:
             cases = read_outcomes(session, period)
+            decided, with_outcome = outcome_coverage(session, period)
     finally:
         engine.dispose()
     models = {name: approved(settings, name) for name in SERVED}
     table, notes = error_rate_table(
         cases, characteristics, models, settings.fairness_min_cell, settings.error_rise_alpha
     )
-    return OutcomeMeasures(table, evaluate_error_rise(settings, table, label), notes, len(cases))
+    return LiveRates(table, notes, len(cases), decided, with_outcome)
+
+
+def measure_outcomes(
+    settings: Settings, period: Period, characteristics: pd.DataFrame | None, label: Labeler = readable
+) -> OutcomeMeasures:
+    """The outcome part of one monitoring pass: read, compute, judge."""
+    live = live_rates(settings, period, characteristics)
+    return OutcomeMeasures(live.table, evaluate_error_rise(settings, live.table, label), live.notes, live.count)
 
 
 def error_rate_metrics(table: pd.DataFrame | None, name: Any) -> dict[str, float]:

@@ -7,6 +7,8 @@ Sources, each read once for the period (Dutch local time; the API store keeps na
 - the MLflow registry: the approved forecasts (``flows.report_intake``), the model changes and
   the Algoritmeregister entries of the models in use (``flows.report_registry``);
 - the MLflow monitoring experiment: the findings of the period's monitoring runs;
+- the outcomes of closed cases, measured as monitoring measures them (``flows.monitor_outcomes.live_rates``):
+  live error rates per served model and group against the approved test-set figures, and the coverage;
 - the audit file of protected characteristics (``Settings.characteristics_file``), joined to the
   decisions by case key for live fairness; never stored by the API.
 
@@ -34,8 +36,8 @@ from casework import frames as store_frames
 from casework.db import reading, sqlalchemy_url
 from explain.register import validate_entry
 from explain.report import write_report
-from explain.report_data import COLUMNS, ReportData, ReportError, parse_period
-from flows import monitor_anchoring, monitor_tables
+from explain.report_data import COLUMNS, LiveErrors, ReportData, ReportError, parse_period
+from flows import monitor_anchoring, monitor_outcomes, monitor_tables
 from flows.monitor import characteristics
 from flows.report_intake import approved_forecasts, capacity_frame, intake_frame, period_weeks
 from flows.report_registry import model_changes, model_versions, period_findings, register_entries, registered_models
@@ -128,6 +130,16 @@ def _objections(objections: pd.DataFrame) -> pd.DataFrame:
     return objections.assign(date=recorded.dt.tz_localize(None).dt.normalize())
 
 
+def live_errors(settings: Settings, period: Period, audit: pd.DataFrame | None) -> LiveErrors:
+    """The period's live error rates from outcomes, measured exactly as monitoring measures them
+    (``flows.monitor_outcomes.live_rates``), for the report's own section."""
+    try:
+        live = monitor_outcomes.live_rates(settings, period.utc(), audit)
+    except (MlflowException, OSError) as exc:
+        raise ReportError(f"MLflow at {settings.tracking_uri} could not be read: {str(exc).splitlines()[0]}") from None
+    return LiveErrors(live.table, live.count, live.decided, live.with_outcome, monitor_outcomes.SERVED)
+
+
 def build_report_data(settings: Settings, period: str | Period) -> ReportData:
     """Everything one report shows for ``period`` (e.g. ``2026-Q3``); see the module docstring.
 
@@ -171,6 +183,7 @@ def build_report_data(settings: Settings, period: str | Period) -> ReportData:
         findings=findings,
         min_cell=settings.fairness_min_cell,
         experiment=monitor_anchoring.read_experiment(settings, period.utc()),
+        outcomes=live_errors(settings, period, audit),
     )
 
 

@@ -24,7 +24,13 @@ PREFIX = API_PREFIX
 
 
 class ApiError(RuntimeError):
-    """A call that failed for a reason the user can act on; the message says which and how."""
+    """A call that failed for a reason the user can act on; the message says which and how. ``status`` is the
+    HTTP status the API answered (None when it was not reached or refused the token), ``kinds`` the kinds of
+    the validation problems it named (e.g. ``value_error.reason_required``)."""
+
+    def __init__(self, message: str, status: int | None = None, kinds: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.status, self.kinds = status, kinds
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,16 @@ class WerkwijzerClient:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _call(self, method: str, path: str, role: str, *, json: Any = None, expect: Iterable[int] = (200,)) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        role: str,
+        *,
+        json: Any = None,
+        expect: Iterable[int] = (200,),
+        key: str | None = None,
+    ) -> Any:
         token = self._tokens.get(role)
         if not token:
             raise ApiError(
@@ -84,7 +99,8 @@ class WerkwijzerClient:
                 "(--token-file, '-' for standard input)"
             )
         try:
-            response = self._http.request(method, path, json=json, headers={"Authorization": f"Bearer {token}"})
+            headers = {"Authorization": f"Bearer {token}", **({"Idempotency-Key": key} if key else {})}
+            response = self._http.request(method, path, json=json, headers=headers)
         except httpx.TransportError as exc:
             raise ApiError(
                 f"the API at {self.base_url} is not reachable ({type(exc).__name__}: {exc}); "
@@ -101,7 +117,8 @@ class WerkwijzerClient:
             )
         if response.status_code == 403:
             raise ApiError(f"the {role} token belongs to a user without that role or team ({detail})")
-        raise ApiError(f"{method} {path} answered {response.status_code}: {detail}")
+        status = response.status_code
+        raise ApiError(f"{method} {path} answered {status}: {detail}", status, _kinds(response))
 
     def check(self) -> dict[str, Any]:
         """Fail early, with the reason, when the API is down, the token is wrong or the database is out;
@@ -136,16 +153,26 @@ class WerkwijzerClient:
         return dict(self._call("POST", f"{PREFIX}/advice/{advice_id}/decision", "caseworker", json=body, expect=(201,)))
 
     def record_outcome(
-        self, case_id: str, handling_hours: float, effort_class: str, integrated_approach: bool
+        self,
+        case_id: str,
+        handling_hours: float,
+        effort_class: str,
+        integrated_approach: bool,
+        *,
+        reason: str | None = None,
+        key: str | None = None,
     ) -> dict[str, Any]:
-        """What a closed case turned out to be (``POST /cases/{case_id}/outcome``)."""
-        body = {
+        """What a closed case turned out to be (``POST /cases/{case_id}/outcome``); with ``reason`` a correction
+        of the outcome recorded; ``key`` the Idempotency-Key (a retry with it is answered from the first)."""
+        body: dict[str, Any] = {
             "handling_hours": handling_hours,
             "effort_class": effort_class,
             "integrated_approach": integrated_approach,
         }
+        if reason is not None:
+            body["reason"] = reason
         path = f"{PREFIX}/cases/{quote(case_id, safe='')}/outcome"
-        return dict(self._call("POST", path, "caseworker", json=body, expect=(201,)))
+        return dict(self._call("POST", path, "caseworker", json=body, expect=(201,), key=key))
 
     def object(self, advice_id: str, kind: str, summary: str) -> dict[str, Any]:
         body = {"kind": kind, "summary": summary}
@@ -163,3 +190,13 @@ def _detail(response: httpx.Response) -> str:
     if isinstance(detail, list):  # validation problems: name each field
         return "; ".join(f"{'.'.join(map(str, p.get('loc', [])))}: {p.get('msg', '')}" for p in detail[:10])
     return str(detail)[:300]
+
+
+def _kinds(response: httpx.Response) -> tuple[str, ...]:
+    """The ``type`` of each validation problem the API named, if it named any."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ()
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return tuple(str(p.get("type", "")) for p in detail if isinstance(p, dict)) if isinstance(detail, list) else ()

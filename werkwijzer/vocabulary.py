@@ -28,8 +28,9 @@ def triage_model_name(target: str) -> str:
     return f"{TRIAGE_PREFIX}-{target}"
 
 
-TRIAGE_EFFORT = triage_model_name("effort_class")
-TRIAGE_INTEGRATED = triage_model_name("integrated_approach")
+TRIAGE_TARGETS: tuple[str, ...] = ("effort_class", "integrated_approach")  # what the served triage aids advise on
+TRIAGE_EFFORT = triage_model_name(TRIAGE_TARGETS[0])
+TRIAGE_INTEGRATED = triage_model_name(TRIAGE_TARGETS[1])
 MODEL_NAMES: tuple[str, ...] = (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST)
 
 TRUE_WORDS: tuple[str, ...] = ("true", "yes", "ja", "1", "j", "y", "waar")

@@ -132,6 +132,34 @@ def test_outcome_drift_is_found_from_outcomes_for_every_served_model(outcome_api
     assert any(k.startswith(f"error_rate.{TRIAGE_EFFORT}.") for k in logged)
 
 
+# The integrated-approach model advises an integrated approach rarely: only the largest group fills every
+# cell of its confusion matrix in five weeks once part of its advised cases turn out not to need one (the
+# false discoveries that drift adds). That rise is what outcomes show; the effort class does not drift.
+INTEGRATED_DRIFTED = ("migration_background", "nederland")
+
+
+def test_integrated_approach_drift_is_found_from_outcomes(outcome_api: LiveApi) -> None:
+    behaviour = Behaviour(
+        outcome_drift=0.5, outcome_drift_group=INTEGRATED_DRIFTED, outcome_drift_target="integrated_approach"
+    )
+    summary, run = use_and_monitor(outcome_api, behaviour)
+    assert summary.outcomes > 400
+    client = MlflowClient(outcome_api.settings.tracking_uri)
+    table = pd.read_csv(client.download_artifacts(run.run_id, "error_rates.csv", str(outcome_api.settings.home_dir)))
+    integrated = table[table["model_name"] == TRIAGE_INTEGRATED]
+    found = rises(run, TRIAGE_INTEGRATED)
+    assert found, integrated.to_string()
+    assert {(f.scope["attribute"], f.scope["group"]) for f in found} == {INTEGRATED_DRIFTED}
+    assert all(f.extra["live"] > f.extra["test"] for f in found)
+    assert {f.scope["rate"] for f in found} <= {"fpr", "fdr"}  # wrongly advised an integrated approach
+    row = integrated[
+        (integrated["attribute"] == INTEGRATED_DRIFTED[0]) & (integrated["group"] == INTEGRATED_DRIFTED[1])
+    ]
+    assert not row["suppressed"].iloc[0] and (row[["tn", "fp", "fn", "tp"]] >= MIN_CELL).all(axis=None)
+    assert rises(run, TRIAGE_EFFORT) == []  # the effort class turned out as advised: no rise there
+    assert TRIAGE_INTEGRATED in run.stopped and TRIAGE_EFFORT not in run.stopped
+
+
 def test_without_drift_outcomes_raise_no_warning(outcome_api: LiveApi) -> None:
     summary, run = use_and_monitor(outcome_api, Behaviour())
     assert summary.outcomes > 400

@@ -146,6 +146,11 @@ def test_the_documented_mapping_example_loads() -> None:
     example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "zgw_mapping.yaml"
     mapping = load_mapping(example)
     assert len(mapping.teams) == 6 and mapping.needs_eigenschappen and mapping.case_id == "hash"
+    assert mapping.outcomes == {
+        "handling_hours": "bestede_uren",
+        "effort_class": "zwaarte",
+        "integrated_approach": "integrale_aanpak",
+    }
 
 
 def test_dates_are_read_in_europe_amsterdam() -> None:

@@ -1,5 +1,6 @@
 """A tiny Zaken API 1.5 over the recorded set, for httpx's MockTransport: pages, the registratiedatum
-filter, zaakeigenschappen, and the ZGW JWT checked as a real API checks it (HS256, the client's secret)."""
+and einddatum filters, zaakeigenschappen, and the ZGW JWT checked as a real API checks it (HS256, the
+client's secret)."""
 
 from __future__ import annotations
 
@@ -59,8 +60,11 @@ class FakeZakenAPI:
         if path == "/zaken":
             assert request.headers["Accept-Crs"] == "EPSG:4326"
             query = {k: v[0] for k, v in parse_qs(request.url.query.decode()).items()}
-            after = query.get("registratiedatum__gt", "")
-            found = [z for z in self.zaken if z["registratiedatum"] > after]
+            if "einddatum__gt" in query:  # closed after a day
+                found = [z for z in self.zaken if (z.get("einddatum") or "") > query["einddatum__gt"]]
+            else:
+                after = query.get("registratiedatum__gt", "")
+                found = [z for z in self.zaken if z["registratiedatum"] > after]
             page = int(query.get("page", "1"))
             chunk = found[(page - 1) * self.page_size : page * self.page_size]
             more = page * self.page_size < len(found)

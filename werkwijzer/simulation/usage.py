@@ -15,7 +15,8 @@ must notice (docs/monitoring.md):
   show no advice, so only the experiment's comparison of both arms can see it.
 - **outcome drift**: what cases of one group (by default that same group) turn out to need moves
   away from what the model learnt (lighter than advised), while caseworkers keep agreeing with the
-  model: only the outcomes of closed cases reveal it (issue 17 part 2, the Slimme Check lesson).
+  model: only the outcomes of closed cases reveal it (issue 17 part 2, the Slimme Check lesson). Its
+  target says which served model's truth moves: the effort class, the integrated approach, or both.
 
 Without them, caseworkers go by their own judgement (the case's recorded effort class, which the
 simulated history biases against one group, so live fairness shows a mild signal even then),
@@ -36,7 +37,7 @@ from werkwijzer.simulation import simulation_window
 from werkwijzer.simulation.cases import simulate_cases
 from werkwijzer.simulation.intake import simulate_intake, to_long, weekly
 from werkwijzer.teams import CASE_TEAMS
-from werkwijzer.vocabulary import TRUE_WORDS
+from werkwijzer.vocabulary import TRIAGE_TARGETS, TRUE_WORDS
 
 BREACH_ATTRIBUTE, BREACH_GROUP = "migration_background", "buiten_europa"
 DEVIATION_REASONS = (
@@ -147,6 +148,10 @@ def servable(cases: pd.DataFrame, features: Sequence[Mapping[str, Any]]) -> pd.D
     return cases[keep]
 
 
+# What an outcome drift moves: the effort class (lightest), the integrated approach (not needed), or both.
+OUTCOME_DRIFT_TARGETS = ("both", *TRIAGE_TARGETS)
+
+
 @dataclass(frozen=True)
 class Behaviour:
     """How the simulated caseworkers and citizens act."""
@@ -156,10 +161,17 @@ class Behaviour:
     rubber_stamp: bool = False
     fairness_breach: bool = False
     breach_share: float = 0.6  # of the breach group's advice: overruled, to another class at random
-    # Outcome drift: this share of one group's cases turns out to need only the lightest effort and
+    # Outcome drift: this share of one group's cases turns out to need only the lightest effort and/or
     # no integrated approach, while the caseworkers keep deciding as before (only outcomes show it).
     outcome_drift: float = 0.0
     outcome_drift_group: tuple[str, str] = (BREACH_ATTRIBUTE, BREACH_GROUP)  # (characteristic, group)
+    outcome_drift_target: str = "both"  # one of OUTCOME_DRIFT_TARGETS: whose truth moves
+
+    def __post_init__(self) -> None:
+        if self.outcome_drift_target not in OUTCOME_DRIFT_TARGETS:
+            raise ValueError(
+                f"outcome_drift_target {self.outcome_drift_target!r} is not one of {', '.join(OUTCOME_DRIFT_TARGETS)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -214,16 +226,19 @@ def outcome(
 ) -> CaseOutcome:
     """What a closed case turned out to be: the simulator's true effort class (not the biased label), its
     handling hours and whether it needed an integrated approach. With ``outcome_drift`` a share of the
-    cases of ``outcome_drift_group`` (default: the breach group) turns out lighter: the lightest class,
-    no integrated approach, half the hours."""
+    cases of ``outcome_drift_group`` (default: the breach group) turns out lighter: per
+    ``outcome_drift_target`` the lightest class with half the hours, no integrated approach, or both."""
     true_class = str(case.get("true_effort_class") or case.get("effort_class") or classes[0])
     hours = float(case.get("handling_hours") or 1.0)
     integrated = bool(_as_bool(pd.Series([case.get("integrated_approach", False)])).iloc[0])
     attribute, group = behaviour.outcome_drift_group
     in_group = str(case.get(attribute, "")) == group
     if behaviour.outcome_drift > 0 and in_group and rng.random() < behaviour.outcome_drift:
-        lighter = classes[0]
-        if lighter != true_class:
-            hours = hours / 2
-        true_class, integrated = lighter, False
+        target = behaviour.outcome_drift_target
+        if target != "integrated_approach":
+            if classes[0] != true_class:
+                hours = hours / 2
+            true_class = classes[0]
+        if target != "effort_class":
+            integrated = False
     return CaseOutcome(round(max(hours, 0.1), 2), true_class if true_class in classes else classes[0], integrated)

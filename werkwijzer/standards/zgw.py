@@ -114,8 +114,15 @@ class ZakenClient(ServiceClient):
 
     def zaken(self, registered_after: dt.date) -> Iterator[dict[str, Any]]:
         """Every zaak with ``registratiedatum`` after ``registered_after``, page by page."""
+        return self._pages({"registratiedatum__gt": registered_after.isoformat()})
+
+    def closed_zaken(self, closed_after: dt.date) -> Iterator[dict[str, Any]]:
+        """Every zaak with an ``einddatum`` after ``closed_after`` (closed since), page by page."""
+        return self._pages({"einddatum__gt": closed_after.isoformat()})
+
+    def _pages(self, first: dict[str, str]) -> Iterator[dict[str, Any]]:
         url: str | None = f"{self.base_url}/zaken"
-        params: dict[str, str] | None = {"registratiedatum__gt": registered_after.isoformat()}
+        params: dict[str, str] | None = first
         for _ in range(MAX_PAGES):
             if url is None:
                 return

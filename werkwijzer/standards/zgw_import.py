@@ -110,15 +110,38 @@ class Source:
     name: str
 
 
+# What an outcome holds and the zaakeigenschap each is read from (not Zaken API fields; issue 17).
+OUTCOME_FIELDS = ("handling_hours", "effort_class", "integrated_approach")
+
+
 @dataclass(frozen=True)
 class Mapping:
     teams: dict[str, str]
     features: dict[str, Source] = field(default_factory=dict)
     case_id: Literal["hash", "identificatie"] = "hash"
+    outcomes: dict[str, str] = field(default_factory=dict)  # outcome field -> eigenschap naam
 
     @property
     def needs_eigenschappen(self) -> bool:
         return any(s.kind == "eigenschap" for s in self.features.values())
+
+
+def _outcome_sources(name: str, spec: Any) -> dict[str, str]:
+    """The mapping's ``outcomes`` section: each of ``OUTCOME_FIELDS`` as ``{eigenschap: NAAM}``, all or none."""
+    if spec is None:
+        return {}
+    if not isinstance(spec, dict) or set(spec) != set(OUTCOME_FIELDS):
+        raise ZGWImportError(f"{name}, 'outcomes': expected exactly {', '.join(OUTCOME_FIELDS)}")
+    sources = {}
+    for key in OUTCOME_FIELDS:
+        item = spec[key]
+        if not isinstance(item, dict) or list(item) != ["eigenschap"] or not isinstance(item["eigenschap"], str):
+            raise ZGWImportError(
+                f"{name}, 'outcomes.{key}': expected {{eigenschap: NAAM}} "
+                "(a zaakeigenschap; the Zaken API has no such field)"
+            )
+        sources[key] = item["eigenschap"]
+    return sources
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -128,8 +151,8 @@ def load_mapping(path: str | Path) -> Mapping:
         doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ZGWImportError(f"{name}: cannot read it as YAML ({exc})") from None
-    if not isinstance(doc, dict) or set(doc) - {"teams", "features", "case_id"}:
-        raise ZGWImportError(f"{name}: expected the keys teams, features and case_id only")
+    if not isinstance(doc, dict) or set(doc) - {"teams", "features", "case_id", "outcomes"}:
+        raise ZGWImportError(f"{name}: expected the keys teams, features, case_id and outcomes only")
     teams = doc.get("teams")
     if not isinstance(teams, dict) or not teams or not all(isinstance(v, str) and v for v in teams.values()):
         raise ZGWImportError(f"{name}, 'teams': expected zaaktype URL: team, at least one")
@@ -150,7 +173,12 @@ def load_mapping(path: str | Path) -> Mapping:
     case_id = doc.get("case_id", "hash")
     if case_id not in ("hash", "identificatie"):
         raise ZGWImportError(f"{name}, 'case_id': got {case_id!r}; expected hash or identificatie")
-    return Mapping(teams={str(k): v for k, v in teams.items()}, features=features, case_id=case_id)
+    return Mapping(
+        teams={str(k): v for k, v in teams.items()},
+        features=features,
+        case_id=case_id,
+        outcomes=_outcome_sources(name, doc.get("outcomes")),
+    )
 
 
 def local_date(value: Any) -> dt.date | None:
