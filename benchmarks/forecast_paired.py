@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import forecast_accuracy as fa  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-import forecast_accuracy as fa  # noqa: E402
 from models.forecast.backtest import cutoff_dates, score_backtest  # noqa: E402
 from models.forecast.metrics import summarise  # noqa: E402
 

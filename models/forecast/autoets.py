@@ -17,6 +17,11 @@ each future week. Missing periods are interpolated first (ETS needs a gap-free s
 The fitted state per series is plain numbers (the chosen form and its parameters); the
 forecast re-runs the smoother with those parameters on the training history. Bounds: the
 model's own, analytic for additive forms and from 500 simulated paths (fixed seed) otherwise.
+
+A benchmark candidate (``make_forecaster("autoets")``), not one of ``auto``'s candidates nor a
+model the forecast flow runs: in place of ``ets`` it made ``auto`` worse on the simulated weekly
+set, on Berlin daily it is worse than ``ets``, and a fit takes about 1.6 times as long
+(docs/benchmarks.md, "Issue 19 item 2").
 """
 
 from __future__ import annotations
@@ -28,10 +33,34 @@ import numpy as np
 import pandas as pd
 
 from models.forecast.base import LEVELS, BaseForecaster
-from models.forecast.ets import HISTORY, WEEKS, fill_gaps, week_of_year, weekly_index
+from models.forecast.ets import HISTORY, fill_gaps
 
+WEEKS = 52
 PATHS = 500
 TRENDS: tuple[tuple[str | None, bool], ...] = ((None, False), ("add", True), ("add", False))
+
+
+def week_of_year(dates: pd.DatetimeIndex) -> np.ndarray:
+    """0-based ISO week of the year of each (Monday) label; week 53 joins week 52."""
+    weeks = dates.isocalendar().week.to_numpy(dtype=int)
+    return np.minimum(weeks, WEEKS) - 1
+
+
+def weekly_index(values: np.ndarray, weeks: np.ndarray, multiplicative: bool) -> np.ndarray:
+    """The classical seasonal index per week of the year (mean 1, or 0 when additive): the
+    values against their centred 52-week moving average, averaged per calendar week (Theta's
+    ``seasonal_indices`` averages per position of a 52-period cycle instead)."""
+    n = len(values)
+    weights = np.r_[0.5, np.ones(WEEKS - 1), 0.5] / WEEKS
+    centre = np.full(n, np.nan)
+    centre[WEEKS // 2 : WEEKS // 2 + n - WEEKS] = np.convolve(values, weights, mode="valid")
+    detrended = values / centre if multiplicative else values - centre
+    known = np.isfinite(detrended)
+    total = np.bincount(weeks[known], detrended[known], minlength=WEEKS)
+    count = np.bincount(weeks[known], minlength=WEEKS)
+    neutral = 1.0 if multiplicative else 0.0
+    index = np.divide(total, count, out=np.full(WEEKS, neutral), where=count > 0)
+    return index / index.mean() if multiplicative else index - index.mean()
 
 
 def forms(positive: bool, season: int | None) -> list[dict[str, Any]]:

@@ -1,5 +1,4 @@
-"""``ets`` and ``autoets``: the weekly season per calendar week; ``autoets``'s form chosen by
-AICc and its plain state."""
+"""``autoets``: the ETS form chosen by AICc, the weekly season per calendar week, plain state."""
 
 from __future__ import annotations
 
@@ -8,17 +7,17 @@ import pandas as pd
 import pytest
 
 from models.forecast import OUTPUT, make_forecaster
-from models.forecast.autoets import forms
-from models.forecast.ets import week_of_year, weekly_index
+from models.forecast.autoets import forms, week_of_year, weekly_index
 from models.forecast.backtest import forecast_at
 
 
 def frame(values: np.ndarray, start: str, freq: str, sid: str = "a") -> pd.DataFrame:
-    return pd.DataFrame({"series_id": sid, "date": pd.date_range(start, periods=len(values), freq=freq), "value": values})
+    dates = pd.date_range(start, periods=len(values), freq=freq)
+    return pd.DataFrame({"series_id": sid, "date": dates, "value": values})
 
 
-def fit(data: pd.DataFrame, freq: str, horizon: int = 8, name: str = "autoets"):  # type: ignore[no-untyped-def]
-    return make_forecaster(name, freq=freq, horizon=horizon).fit(data[["series_id", "date"]], data["value"])
+def fit(data: pd.DataFrame, freq: str, horizon: int = 8):  # type: ignore[no-untyped-def]
+    return make_forecaster("autoets", freq=freq, horizon=horizon).fit(data[["series_id", "date"]], data["value"])
 
 
 def test_forms_keep_multiplicative_error_for_positive_counts_only() -> None:
@@ -42,8 +41,7 @@ def test_aicc_picks_the_season_and_the_trend_the_data_have() -> None:
     assert form["flat"]["trend"] is None and form["flat"]["seasonal"] is None
 
 
-@pytest.mark.parametrize("name", ["ets", "autoets"])
-def test_weekly_index_follows_the_calendar_week(name: str) -> None:
+def test_weekly_index_follows_the_calendar_week() -> None:
     """A peak in the first ISO week every year stays in that week after a 53-week year: 2026
     has 53 ISO weeks, so last year's season carried forward 52 weeks would put the peak on
     2026-12-28 instead of 2027-01-04."""
@@ -53,7 +51,7 @@ def test_weekly_index_follows_the_calendar_week(name: str) -> None:
     index = weekly_index(values, weeks, multiplicative=True)
     assert index.mean() == pytest.approx(1.0)
     assert int(np.argmax(index)) == 0 and index[0] > 1.8
-    model = fit(frame(values, "2021-01-04", "7D"), "W", horizon=20, name=name)
+    model = fit(frame(values, "2021-01-04", "7D"), "W", horizon=20)
     out = model.forecast()
     peak = out.loc[out["mean"].idxmax(), "date"]
     assert peak == pd.Timestamp("2027-01-04")
