@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.forecast.auto import AutoForecaster
+from models.forecast.autoets import AutoETSForecaster
 from models.forecast.base import OUTPUT, BaseForecaster
 from models.forecast.ets import ETSForecaster
 from models.forecast.gbm import GlobalGBMForecaster
@@ -19,6 +20,7 @@ from models.forecast.theta import ThetaForecaster
 MODELS: dict[str, type[BaseForecaster]] = {
     "seasonal_naive": SeasonalNaiveForecaster,
     "ets": ETSForecaster,
+    "autoets": AutoETSForecaster,
     "theta": ThetaForecaster,
     "glm": CountGLMForecaster,
     "gbm": GlobalGBMForecaster,
@@ -41,6 +43,7 @@ __all__ = [
     "BASE_MODELS",
     "MODELS",
     "OUTPUT",
+    "AutoETSForecaster",
     "AutoForecaster",
     "BaseForecaster",
     "CountGLMForecaster",
