@@ -45,6 +45,7 @@ from models.forecast.backtest import (  # noqa: E402
     overall,
     score_backtest,
 )
+from models.forecast.combine import CALIBRATION  # noqa: E402
 from models.forecast.frequency import regularize, season_length  # noqa: E402
 from models.forecast.metrics import score_rows  # noqa: E402
 from werkwijzer.contracts import read_intake  # noqa: E402
@@ -68,6 +69,7 @@ BERLIN_SERIES = [
     "mission_count_rd5",
 ]
 WINDOWS = 2
+EXTRA = [max(CALIBRATION - WINDOWS, 0)]  # --extra-cutoffs: cutoffs before the weight windows, calibration only
 SF_MODELS = ["sf_seasonal_naive", "sf_autoets", "sf_autotheta", "sf_dotheta", "sf_autoarima", "sf_mstl"]
 STAGES = ["sf", "ours"]
 CANDIDATES = list(BASE_MODELS)
@@ -98,7 +100,8 @@ def cached(path: Path | None, compute, parse_dates=("cutoff", "date")):  # type:
 def run_werkwijzer(
     data: pd.DataFrame, freq: str, horizon: int, k: int, calendar: dict, cache: Path | None
 ) -> tuple[dict, dict]:
-    every = cutoff_dates(data["date"].max(), horizon, k + WINDOWS, freq)
+    extra = EXTRA[0]
+    every = cutoff_dates(data["date"].max(), horizon, k + WINDOWS + extra, freq)
     raws, timings = [], {}
     for name in CANDIDATES:
 
@@ -114,13 +117,13 @@ def run_werkwijzer(
             return frame, time.perf_counter() - start
 
         frame, timings[name] = cached(cache / f"{name}.csv" if cache else None, compute)
-        raws.append(frame)
+        raws.append(frame[frame["cutoff"].isin(every)])  # a cache may hold more (earlier) cutoffs
         print(f"werkwijzer {name}: {timings[name]:.1f} s", flush=True)
     result = score_backtest(
         pd.concat(raws, ignore_index=True),
         data,
         freq,
-        every,
+        every[extra:],
         WINDOWS,
         list(CANDIDATES),
         CANDIDATES[0],
@@ -352,7 +355,15 @@ def main() -> None:
         default=",".join(BASE_MODELS),
         help="Werkwijzer models to backtest (and auto's candidates); seasonal_naive first",
     )
+    parser.add_argument(
+        "--extra-cutoffs",
+        type=int,
+        default=EXTRA[0],
+        help="backtest cutoffs before the weight windows whose errors only calibrate the intervals "
+        "(default: enough for every evaluation cutoff to calibrate on as many windows as the published forecast)",
+    )
     args = parser.parse_args()
+    EXTRA[0] = args.extra_cutoffs
     STAGES[:] = args.stage.split(",")
     CANDIDATES[:] = args.candidates.split(",")
     SF_MODELS[:] = args.peers.split(",")
