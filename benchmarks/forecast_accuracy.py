@@ -8,8 +8,9 @@
 them (delete it after changing a base model), so `auto` can be re-scored without refitting; --stage sf fills the
 cache with the statsforecast peers only, --stage ours then scores Werkwijzer with whatever peers
 are cached. --extra-cutoffs N backtests N more cutoffs before the weight windows, whose errors
-only calibrate the conformal intervals (a cache filled with N keeps serving runs with fewer). The last table in forecast_accuracy.md is MASE relative to seasonal naive per set
-with the geometric mean over the real sets.
+only calibrate the conformal intervals (a cache filled with N keeps serving runs with fewer).
+The last table in forecast_accuracy.md is MASE relative to seasonal naive per set with the
+geometric mean over the real sets.
 
 Data sets: Berlin Fire Brigade daily missions (11 count series, holidays DE/BE, horizon 14,
 8 cutoffs), NHS England A&E attendances monthly (horizon 6, 3 cutoffs), the simulated
