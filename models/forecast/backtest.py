@@ -59,8 +59,12 @@ def attach_scale(predictions: pd.DataFrame, data: pd.DataFrame, freq: str) -> pd
     m = season_length(freq)
     series = {sid: rows.set_index("date")["value"] for sid, rows in data.groupby("series_id")}
     keys = predictions[["series_id", "cutoff"]].drop_duplicates()
-    scales = [mase_scale(series[s].loc[:c].to_numpy(), m) for s, c in keys.itertuples(index=False)]
-    return predictions.merge(keys.assign(scale=scales), on=["series_id", "cutoff"], how="left")
+    history = [series[s].loc[:c].to_numpy() for s, c in keys.itertuples(index=False)]
+    keys = keys.assign(
+        scale=[mase_scale(h, m) for h in history],
+        interval_scale=[combine.interval_scale(h, m) for h in history],
+    )
+    return predictions.merge(keys, on=["series_id", "cutoff"], how="left")
 
 
 def auto_rows(
@@ -82,7 +86,7 @@ def auto_rows(
             list(rows["series_id"].unique()), default
         )
         combined = combine.combine_rows(rows, combo.weights)
-        combined = combine.apply_radius(combined, combo.radius, combined["scale"].to_numpy())
+        combined = combine.apply_radius(combined, combo.radius, combined["interval_scale"].to_numpy())
         pieces.append(score_rows(combined).assign(model="auto"))
         weights.append(combo.weights_frame().assign(cutoff=c))
     return pd.concat(pieces, ignore_index=True), pd.concat(weights, ignore_index=True)
@@ -100,7 +104,7 @@ def conformal_rows(
             if rows.empty:
                 continue
             radius = combine.plan(scored, c, windows, [name], int(combine.steps(rows).max())).radius
-            pieces.append(score_rows(combine.apply_radius(rows, radius, rows["scale"].to_numpy())))
+            pieces.append(score_rows(combine.apply_radius(rows, radius, rows["interval_scale"].to_numpy())))
     return pd.concat(pieces, ignore_index=True)
 
 
@@ -114,21 +118,24 @@ def run_backtest(
     windows: int = 2,
     default: str = "seasonal_naive",
     progress: Callable[[str], None] | None = None,
+    extra: int = 0,
 ) -> dict[str, pd.DataFrame]:
     """Backtest every model and ``auto`` on ``n_cutoffs`` evaluation cutoffs.
 
-    ``windows`` extra cutoffs before the first evaluation cutoff only feed ``auto``'s choice.
+    ``windows`` extra cutoffs before the first evaluation cutoff only feed ``auto``'s choice;
+    ``extra`` more before those only calibrate the conformal intervals, so that every evaluation
+    cutoff has up to ``combine.CALIBRATION`` earlier windows, like the published forecast.
     Returns ``predictions`` (evaluation cutoffs, every model and auto), ``all_predictions``
     (including warm-up cutoffs), ``choices``, ``summary`` (per series and model) and ``overall``.
     """
-    every = cutoff_dates(data["date"].max(), horizon, n_cutoffs + windows, freq)
+    every = cutoff_dates(data["date"].max(), horizon, n_cutoffs + windows + extra, freq)
     frames = []
     for name, factory in factories.items():
         frames.append(model_predictions(name, factory, data, every, horizon))
         if progress:
             progress(f"backtest {name}: {len(every)} cutoffs done")
     raw = pd.concat(frames, ignore_index=True)
-    return score_backtest(raw, data, freq, every, windows, list(factories), default)
+    return score_backtest(raw, data, freq, every[extra:], windows, list(factories), default)
 
 
 def score_backtest(
@@ -140,7 +147,9 @@ def score_backtest(
     candidates: Sequence[str],
     default: str,
 ) -> dict[str, pd.DataFrame]:
-    """Score raw backtest forecasts of the base models and add ``auto`` (see ``run_backtest``)."""
+    """Score raw backtest forecasts of the base models and add ``auto`` (see ``run_backtest``):
+    the cutoffs after the first ``windows`` of ``every`` are evaluated; ``raw`` may hold earlier
+    cutoffs too, whose errors then also calibrate the intervals."""
     evaluation = list(every)[windows:]
     raw = raw.sort_values(["model", "series_id", "cutoff", "date"], kind="stable").reset_index(drop=True)
     scored = score_rows(attach_scale(raw, data, freq))

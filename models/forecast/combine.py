@@ -20,7 +20,7 @@ prediction), times the series' MASE scale now.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +34,7 @@ KEEP = 0.10  # candidates within 10 % of the best shrunk score are combined
 EQUAL = 0.5  # inverse-score weights -> equal weights
 MIN_SCORES = 50  # conformal scores per horizon step, pooled with neighbours until reached
 CALIBRATION = 4  # backtest windows (at most) whose errors give the conformal radii
+SCALE = "mase"  # what a conformal score is divided by at its origin: see interval_scale
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def combine_rows(rows: pd.DataFrame, weights: Mapping[str, Mapping[str, float]])
     for column in OUTPUT:
         part[column] = part[column].to_numpy(dtype=float) * w
     part["_w"] = w
-    extra = [c for c in ("actual", "scale") if c in part.columns]
+    extra = [c for c in ("actual", "scale", "interval_scale") if c in part.columns]
     agg = {c: "sum" for c in (*OUTPUT, "_w")} | {c: "first" for c in extra}
     out = part.groupby(keys, sort=True).agg(agg).reset_index()
     for column in OUTPUT:
@@ -181,7 +182,7 @@ def plan(
     errors = pd.DataFrame(
         {
             "step": steps(combined),
-            "score": np.abs(combined["actual"] - combined["mean"]) / combined["scale"],
+            "score": np.abs(combined["actual"] - combined["mean"]) / combined["interval_scale"],
         }
     )
     return Combination(weights, conformal_radius(errors, horizon))
@@ -195,9 +196,35 @@ def publish(forecasts: pd.DataFrame, combination: Combination, scales: Mapping[s
     return apply_radius(combined, combination.radius, scale)
 
 
+def _level(values: np.ndarray, season: int) -> float:
+    finite = values[np.isfinite(values)]
+    level = float(finite[-season:].mean()) if len(finite) else float("nan")
+    return level if level > 0 else float("nan")
+
+
+SCALES: dict[str, Callable[[np.ndarray, int], float]] = {
+    # in-sample seasonal-naive MAE, the MASE denominator (lag 1 while under two seasons long)
+    "mase": mase_scale,
+    # the same on the last three seasons only
+    "recent_mase": lambda v, m: mase_scale(v[-3 * m :], m),
+    # mean absolute change from one period to the next: one definition at every history length
+    "diff1": lambda v, m: mase_scale(v, 1),
+    "diff1_recent": lambda v, m: mase_scale(v[-(2 * m + 1) :], 1),
+    # the level (mean of the last season) or its square root
+    "level": _level,
+    "sqrt_level": lambda v, m: math.sqrt(_level(v, m)),
+}
+
+
+def interval_scale(history: np.ndarray, season: int) -> float:
+    """What a series' conformal scores are divided by at an origin with ``history`` before it
+    (``SCALES[SCALE]``); NaN when undefined (the series keeps its candidates' own bounds)."""
+    return float(SCALES[SCALE](np.asarray(history, dtype=float), season))
+
+
 def series_scales(data: pd.DataFrame, season: int) -> dict[str, float]:
-    """Each series' MASE scale (in-sample seasonal-naive MAE) on all of ``data``."""
+    """Each series' interval scale (``interval_scale``) on all of ``data``."""
     return {
-        str(sid): mase_scale(rows["value"].to_numpy(dtype=float), season)
+        str(sid): interval_scale(rows["value"].to_numpy(dtype=float), season)
         for sid, rows in data.sort_values("date").groupby("series_id")
     }

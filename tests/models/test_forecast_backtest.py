@@ -104,3 +104,57 @@ def test_cutoffs_before_the_first_observation_forecast_nothing_instead_of_failin
     assert pred["cutoff"].min() >= dates[0]
     assert pred["date"].dtype == data["date"].dtype
     assert not pred.empty
+
+
+def test_extra_calibration_cutoffs_widen_the_evidence_without_looking_ahead() -> None:
+    """``extra`` cutoffs before the weight windows feed the conformal radii of every evaluation
+    cutoff; what happens after an evaluation cutoff still cannot change its intervals."""
+    dates = pd.date_range("2021-01-04", periods=160, freq="7D")
+    rng = np.random.default_rng(7)
+    data = pd.concat(
+        [
+            pd.DataFrame({"series_id": s, "date": dates, "value": rng.poisson(lam, len(dates)).astype(float)})
+            for s, lam in (("a", 12), ("b", 30), ("c", 60))
+        ],
+        ignore_index=True,
+    )
+    factories = {n: (lambda n=n: make_forecaster(n, freq="W", horizon=4)) for n in ("seasonal_naive", "glm")}
+
+    def first_evaluation(frame: pd.DataFrame, extra: int) -> pd.DataFrame:
+        result = run_backtest(frame, factories, freq="W", horizon=4, n_cutoffs=2, windows=2, extra=extra)
+        pred = result["predictions"]
+        assert pred["cutoff"].nunique() == 2  # the extra cutoffs are not evaluated
+        first = pred[pred["cutoff"] == pred["cutoff"].min()]
+        return first.sort_values(["model", "series_id", "date"]).reset_index(drop=True)
+
+    with_extra = first_evaluation(data, 2)
+    without = first_evaluation(data, 0)
+    cutoff = with_extra["cutoff"].iloc[0]
+    assert cutoff == cutoff_dates(dates[-1], 4, 2, "W")[0]
+    bounds = ["mean", "lo_80", "hi_80", "lo_95", "hi_95"]
+    pd.testing.assert_frame_equal(
+        with_extra[["model", "series_id", "date", "mean"]], without[["model", "series_id", "date", "mean"]]
+    )
+    # two more calibration windows: other radii (four windows instead of two)
+    assert not np.allclose(with_extra["hi_80"], without["hi_80"])
+    changed = data.copy()
+    later = changed["date"] > cutoff
+    changed.loc[later, "value"] = changed.loc[later, "value"] * 3 + 50
+    again = first_evaluation(changed, 2)
+    pd.testing.assert_frame_equal(with_extra[bounds], again[bounds])
+
+
+@pytest.mark.parametrize("scale", sorted(combine.SCALES))
+def test_interval_scale_reads_only_the_history_up_to_the_origin(scale: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from models.forecast.backtest import attach_scale
+
+    monkeypatch.setattr(combine, "SCALE", scale)
+    dates = pd.date_range("2022-01-03", periods=80, freq="7D")
+    values = np.random.default_rng(3).poisson(20, 80).astype(float)
+    data = pd.DataFrame({"series_id": "a", "date": dates, "value": values})
+    rows = pd.DataFrame({"series_id": "a", "cutoff": [dates[59]], "date": [dates[60]]})
+    changed = data.assign(value=np.where(data["date"] > dates[59], values * 7, values))
+    first = attach_scale(rows, data, "W")["interval_scale"].iloc[0]
+    assert np.isfinite(first) and first > 0
+    assert attach_scale(rows, changed, "W")["interval_scale"].iloc[0] == first
+    assert first == pytest.approx(combine.SCALES[scale](values[:60], 52))

@@ -1,0 +1,85 @@
+"""Coverage and Winkler scores of the conformal intervals under other interval methods, from the
+raw backtest forecasts that ``forecast_accuracy.py --cache`` left behind (no model is refitted).
+
+    .venv/bin/python benchmarks/forecast_intervals.py --cache DIR [--only sim,berlin,berlin_weekly,nhs]
+        [--variants mase:0,level:0,...] [--out FILE]
+
+A variant is ``SCALE:EXTRA``: ``SCALE`` is what a conformal score is divided by at its origin
+(``models.forecast.combine.SCALES``), ``EXTRA`` the number of backtest cutoffs before the two
+weight windows that only calibrate the intervals (the cache must hold them: fill it with
+``forecast_accuracy.py --extra-cutoffs``). Every Werkwijzer model and ``auto`` is scored on the
+same evaluation cutoffs as ``forecast_accuracy.py``; the last table has, per variant and set,
+the largest distance of any model's 80 % and 95 % coverage from nominal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+
+from benchmarks.forecast_accuracy import DATASETS, WINDOWS, markdown  # noqa: E402
+from models.forecast import BASE_MODELS, combine  # noqa: E402
+from models.forecast.backtest import cutoff_dates, score_backtest  # noqa: E402
+
+
+def score_variant(raw: pd.DataFrame, data: pd.DataFrame, key: str, scale: str, extra: int) -> pd.DataFrame:
+    d = DATASETS[key]
+    names = [n for n in BASE_MODELS if n in set(raw["model"])]
+    every = cutoff_dates(data["date"].max(), d.horizon, d.cutoffs + WINDOWS + extra, d.freq)
+    used = raw[raw["cutoff"].isin(every)]
+    combine.SCALE = scale
+    try:
+        result = score_backtest(used, data, d.freq, every[extra:], WINDOWS, names, names[0])
+    finally:
+        combine.SCALE = "mase"
+    table = result["overall"][["model", "mase", "coverage_80", "coverage_95", "winkler_80", "winkler_95"]]
+    return table.assign(dataset=key, variant=f"{scale}:{extra}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cache", required=True)
+    parser.add_argument("--only", default="sim,berlin,berlin_weekly,nhs")
+    parser.add_argument("--variants", default="mase:0,level:0")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    tables = []
+    for key in args.only.split(","):
+        data = DATASETS[key].load()
+        folder = Path(args.cache) / key
+        raw = pd.concat(
+            [
+                pd.read_csv(folder / f"{name}.csv", parse_dates=["cutoff", "date"], dtype={"series_id": str})
+                for name in BASE_MODELS
+                if (folder / f"{name}.csv").exists()
+            ],
+            ignore_index=True,
+        )
+        for variant in args.variants.split(","):
+            scale, extra = variant.split(":")
+            table = score_variant(raw, data, key, scale, int(extra)).assign(variant=variant)
+            print(table.round(3).to_string(index=False), flush=True)
+            tables.append(table)
+    every = pd.concat(tables, ignore_index=True)
+    every["worst_gap_pp"] = 100 * pd.concat(
+        [(every["coverage_80"] - 0.80).abs(), (every["coverage_95"] - 0.95).abs()], axis=1
+    ).max(axis=1)
+    worst = every.pivot_table(index="variant", columns="dataset", values="worst_gap_pp", aggfunc="max")
+    winkler = every[every["model"] == "auto"].pivot_table(index="variant", columns="dataset", values="winkler_80")
+    text = markdown(every.round(4))
+    text += "\nLargest coverage gap of any model (percentage points), per variant and set:\n\n"
+    text += markdown(worst.reset_index())
+    text += "\n`auto`'s Winkler 80 per variant and set:\n\n" + markdown(winkler.reset_index())
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text)
+
+
+if __name__ == "__main__":
+    main()
