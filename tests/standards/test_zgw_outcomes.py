@@ -23,6 +23,7 @@ from tests.monitor.live import LiveApi, start_live_api
 from tests.standards.closed_zaken import (
     DECIDED,
     OUTCOMES,
+    VALUES,
     advise_and_decide,
     close,
     closed_recording,
@@ -97,6 +98,12 @@ def test_closed_zaken_give_outcomes_on_the_audit_trail_once(
     assert kind == "outcome.corrected" and payload["reason"] == CORRECTION and payload["revision"] == 2
     with werkwijzer.app.state.sessions() as session:
         assert len(session.execute(select(Outcome)).scalars().all()) == 4  # every revision stays on record
+
+    close(closed, "WMO-2026-000176", *VALUES["WMO-2026-000176"])  # changed back: the first values again
+    back = _import(closed, werkwijzer, tmp_path)
+    assert (back.corrected, back.not_decided, back.unchanged) == (1, 1, 2)  # a correction, not the first key again
+    kind, payload = _trail(werkwijzer)[-1]
+    assert kind == "outcome.corrected" and payload["revision"] == 3 and payload["handling_hours"] == 2.0
 
 
 def test_a_wrong_value_names_zaak_field_and_expectation_and_records_nothing(
