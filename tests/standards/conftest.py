@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.monitor.live import live_models, live_settings  # noqa: F401  (the toy champions, once per session)
+
 STANDARDS = Path(__file__).resolve().parents[2].parent / "shared" / "standards"
 REGISTER_FILE = STANDARDS / "algoritmeregister-aanleverapi-v1_0.openapi.json"
 ZAKEN_FILE = STANDARDS / "zgw-zaken-api-1.5.1.openapi.yaml"

@@ -10,7 +10,6 @@ real ones.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,66 +18,37 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from casework.storage import AuditEvent, Outcome
-from tests.api.conftest import new_case
-from tests.monitor.live import LiveApi, live_models, live_settings, start_live_api  # noqa: F401  (fixtures)
+from casework.storage import Outcome
+from tests.monitor.live import LiveApi, start_live_api
+from tests.standards.closed_zaken import (
+    DECIDED,
+    OUTCOMES,
+    VALUES,
+    advise_and_decide,
+    close,
+    closed_recording,
+    outcome_trail,
+)
 from tests.standards.zaken_fake import CLIENT_ID, SECRET, FakeZakenAPI, mapping_yaml, recording
 from werkwijzer.client import WerkwijzerClient
 from werkwijzer.standards.zgw import ZakenClient
 from werkwijzer.standards.zgw_import import ZGWImportError, load_mapping
 from werkwijzer.standards.zgw_outcomes import CORRECTION, OutcomeResult, import_outcomes
 
-OUTCOMES = (
-    "outcomes:\n"
-    "  handling_hours: {eigenschap: bestede_uren}\n"
-    "  effort_class: {eigenschap: zwaarte}\n"
-    "  integrated_approach: {eigenschap: integrale_aanpak}\n"
-)
 SINCE = dt.date(2026, 6, 22)
-DECIDED = ("SHV-2026-000032", "WMO-2026-000176", "BIJ-2026-000050")
-UNDECIDED, UNKNOWN = "SHV-2026-000035", "WMO-2026-000178"
-VALUES = {"SHV-2026-000032": ("6,5", "gemiddeld", "ja"), "WMO-2026-000176": ("2", "eenvoudig", "false")}
-
-
-def _close(doc: dict[str, Any], ident: str, hours: str, effort: str, integrated: str) -> dict[str, Any]:
-    zaak = next(z for z in doc["zaken"] if z["identificatie"] == ident)
-    zaak["einddatum"], zaak["resultaat"] = "2026-06-30", f"{doc['api']}/resultaten/{zaak['uuid']}"
-    props = list(doc["zaakeigenschappen"].get(zaak["uuid"], []))
-    for naam, waarde in (("bestede_uren", hours), ("zwaarte", effort), ("integrale_aanpak", integrated)):
-        props = [p for p in props if p["naam"] != naam] + [{"naam": naam, "waarde": waarde, "zaak": zaak["url"]}]
-    doc["zaakeigenschappen"][zaak["uuid"]] = props
-    return zaak
 
 
 @pytest.fixture
 def closed() -> dict[str, Any]:
-    doc = recording()
-    for ident in (*DECIDED, UNDECIDED, UNKNOWN):
-        _close(doc, ident, *VALUES.get(ident, ("12", "complex", "true")))
-    return doc
+    return closed_recording()
 
 
 @pytest.fixture
-def werkwijzer(live_settings: Any, live_models: Any, tmp_path: Path) -> Iterator[LiveApi]:  # noqa: F811
+def werkwijzer(live_settings: Any, live_models: Any, tmp_path: Path) -> Iterator[LiveApi]:
     """The API with advice for the closed zaken' case keys (the mapping's case_id is the identificatie)."""
     for api in start_live_api(live_settings, live_models, tmp_path, dt.datetime(2026, 6, 24, 9, tzinfo=dt.UTC)):
-        doc = recording()
         api.rng.pinned = 0.99  # never the control share
-        for n, ident in enumerate((*DECIDED, UNDECIDED)):
-            zaak = next(z for z in doc["zaken"] if z["identificatie"] == ident)
-            team = doc["teams"][zaak["zaaktype"]]
-            body = {**new_case(n), "case_id": ident, "team": team}
-            advice = api.client.post("/api/v1/advice", json=body, headers=api.headers("caseworker"))
-            assert advice.status_code == 201, advice.text
-            if ident in DECIDED:
-                advice_id = advice.json()["advice_id"]
-                shown = api.client.get(f"/api/v1/advice/{advice_id}", headers=api.headers("caseworker")).json()
-                r = api.client.post(
-                    f"/api/v1/advice/{advice_id}/decision",
-                    json={"outcome": "followed", "final_effort_class": shown["suggestion"]["suggested_effort_class"]},
-                    headers=api.headers("caseworker"),
-                )
-                assert r.status_code == 201, r.text
+        advise_and_decide(api.client, api.headers("caseworker"))
         yield api
 
 
@@ -101,8 +71,7 @@ def _import(doc: dict[str, Any], api: LiveApi, tmp_path: Path, mapping: str = OU
 
 def _trail(api: LiveApi) -> list[tuple[str, dict[str, Any]]]:
     with api.app.state.sessions() as session:
-        events = session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
-        return [(e.kind, json.loads(e.payload)) for e in events if e.kind.startswith("outcome.")]
+        return outcome_trail(session)
 
 
 def test_closed_zaken_give_outcomes_on_the_audit_trail_once(
@@ -122,7 +91,7 @@ def test_closed_zaken_give_outcomes_on_the_audit_trail_once(
     assert (again.recorded, again.corrected, again.unchanged) == (0, 0, 3)
     assert len(_trail(werkwijzer)) == 3
 
-    _close(closed, "WMO-2026-000176", "3", "gemiddeld", "false")  # the case system changed its outcome
+    close(closed, "WMO-2026-000176", "3", "gemiddeld", "false")  # the case system changed its outcome
     changed = _import(closed, werkwijzer, tmp_path)
     assert (changed.recorded, changed.corrected, changed.unchanged) == (0, 1, 2)
     kind, payload = _trail(werkwijzer)[-1]
@@ -130,11 +99,17 @@ def test_closed_zaken_give_outcomes_on_the_audit_trail_once(
     with werkwijzer.app.state.sessions() as session:
         assert len(session.execute(select(Outcome)).scalars().all()) == 4  # every revision stays on record
 
+    close(closed, "WMO-2026-000176", *VALUES["WMO-2026-000176"])  # changed back: the first values again
+    back = _import(closed, werkwijzer, tmp_path)
+    assert (back.corrected, back.not_decided, back.unchanged) == (1, 1, 2)  # a correction, not the first key again
+    kind, payload = _trail(werkwijzer)[-1]
+    assert kind == "outcome.corrected" and payload["revision"] == 3 and payload["handling_hours"] == 2.0
+
 
 def test_a_wrong_value_names_zaak_field_and_expectation_and_records_nothing(
     closed: dict[str, Any], werkwijzer: LiveApi, tmp_path: Path
 ) -> None:
-    zaak = _close(closed, "BIJ-2026-000050", "veel", "complex", "misschien")
+    zaak = close(closed, "BIJ-2026-000050", "veel", "complex", "misschien")
     with pytest.raises(ZGWImportError) as refused:
         _import(closed, werkwijzer, tmp_path)
     text = str(refused.value)
@@ -147,7 +122,7 @@ def test_a_wrong_value_names_zaak_field_and_expectation_and_records_nothing(
 def test_an_unknown_effort_class_is_refused_by_the_api_with_the_zaak_named(
     closed: dict[str, Any], werkwijzer: LiveApi, tmp_path: Path
 ) -> None:
-    zaak = _close(closed, "BIJ-2026-000050", "4", "reuzenzaak", "nee")
+    zaak = close(closed, "BIJ-2026-000050", "4", "reuzenzaak", "nee")
     with pytest.raises(ZGWImportError, match="effort_class") as refused:
         _import(closed, werkwijzer, tmp_path)
     assert zaak["url"] in str(refused.value)

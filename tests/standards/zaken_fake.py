@@ -1,6 +1,6 @@
 """A tiny Zaken API 1.5 over the recorded set, for httpx's MockTransport: pages, the registratiedatum
 and einddatum filters, zaakeigenschappen, and the ZGW JWT checked as a real API checks it (HS256, the
-client's secret)."""
+client's secret). ``over_http`` serves it on a port of 127.0.0.1 for a command run as a user runs it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlencode
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
@@ -73,6 +77,74 @@ class FakeZakenAPI:
         if path.startswith("/zaken/") and path.endswith("/zaakeigenschappen"):
             return httpx.Response(200, json=self.eigenschappen.get(path.split("/")[2], []))
         return httpx.Response(404, json={"title": "Niet gevonden", "status": 404})
+
+
+def moved(doc: dict[str, Any], origin: str) -> dict[str, Any]:
+    """``doc`` with every URL of its API's host (zaken, zaaktypen, resultaten) on ``origin`` instead."""
+    parts = urlsplit(doc["api"])
+    return json.loads(json.dumps(doc).replace(f"{parts.scheme}://{parts.netloc}", origin.rstrip("/")))
+
+
+App = Callable[[httpx.Request], httpx.Response]
+A = TypeVar("A", bound=App)
+_HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive"}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """One request of the socket, answered by the server's ``app`` (a callable of httpx's MockTransport)."""
+
+    protocol_version = "HTTP/1.1"
+    server: _AppServer
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        host, port = self.server.server_address[:2]
+        request = httpx.Request(
+            self.command,
+            f"http://{host}:{port}{self.path}",
+            headers=list(self.headers.items()),
+            content=self.rfile.read(length) if length else b"",
+        )
+        response = self.server.app(request)
+        body = response.read()
+        self.send_response(response.status_code)
+        for name, value in response.headers.multi_items():
+            if name.lower() not in _HOP_BY_HOP:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the test reads the fake's own list of requests."""
+
+
+class _AppServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    app: App
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+
+@contextmanager
+def over_http(make: Callable[[str], A]) -> Iterator[tuple[str, A]]:
+    """The app ``make`` builds for its origin, served over real HTTP on a free port of 127.0.0.1 until the
+    block ends; yields the origin (``http://127.0.0.1:PORT``) and the app."""
+    server = _AppServer()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    server.app = app = make(origin)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield origin, app
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 def mapping_yaml(doc: dict[str, Any], *, extra: str = "") -> str:

@@ -17,8 +17,9 @@ The rules, in the order they apply:
 - **Idempotent.** The state file in the output folder remembers, per zaak, the outcome recorded for it.
   An unchanged zaak is not sent again; a changed one is sent as a correction with the reason
   ``CORRECTION`` (a new revision; the earlier one stays on record); every request carries an
-  Idempotency-Key made of the zaak and the values, so a run retried after a failure is answered from
-  the first. A case whose outcome someone else recorded first is left alone and reported.
+  Idempotency-Key made of the zaak, the values and the values it corrects, so a run retried after a
+  failure is answered from the first, and a zaak changed back to earlier values is a new correction.
+  A case whose outcome someone else recorded first is left alone and reported.
   A later run asks for zaken closed since the last day it read, or since the earliest zaak whose case
   was not decided in Werkwijzer yet (409), so that one is tried again.
 """
@@ -70,9 +71,11 @@ class ZaakOutcome:
     def values(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in OUTCOME_FIELDS}
 
-    def key(self) -> str:
-        """The Idempotency-Key of recording exactly these values for this zaak."""
-        text = json.dumps([self.zaak, self.values()], sort_keys=True)
+    def key(self, corrects: dict[str, Any] | None = None) -> str:
+        """The Idempotency-Key of recording exactly these values for this zaak, as a correction of ``corrects``
+        (the values recorded before) if given: a zaak changed back to values it had is a new request, not a
+        reuse of the first one's key (the API refuses that with 409)."""
+        text = json.dumps([self.zaak, self.values(), *([corrects] if corrects is not None else [])], sort_keys=True)
         return "zgw-outcome-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
@@ -212,7 +215,7 @@ def import_outcomes(
                 continue
             reason = CORRECTION if before is not None else None
             try:
-                client.record_outcome(outcome.case_id, **outcome.values(), reason=reason, key=outcome.key())
+                client.record_outcome(outcome.case_id, **outcome.values(), reason=reason, key=outcome.key(before))
             except ApiError as exc:
                 kind = {404: "absent", 409: "open"}.get(exc.status or 0)
                 if kind is None and "value_error.reason_required" in exc.kinds:
