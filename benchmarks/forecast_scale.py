@@ -37,7 +37,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import psutil  # noqa: E402
-
 from forecast_accuracy import many_series  # noqa: E402
 
 TEAMS = 10
