@@ -298,8 +298,10 @@ def relative_to_naive(tables: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index().sort_values("geomean_real")
 
 
-def many_series(n_municipalities: int = 125, years: int = 3) -> pd.DataFrame:
-    """n x 8 weekly series: municipalities of 10,000 to 250,000 inhabitants, each its own seed."""
+def many_series(n_municipalities: int = 125, years: int = 3, teams: int = 8) -> pd.DataFrame:
+    """n x ``teams`` weekly series: municipalities of 10,000 to 250,000 inhabitants, each its own
+    seed. The simulator has 8 teams; teams 9 and up are the first teams again, drawn from a second,
+    independent simulation of the same municipality (named ``<team>_b``)."""
     from werkwijzer.simulation import simulation_window
     from werkwijzer.simulation.intake import simulate_intake, weekly
 
@@ -307,7 +309,12 @@ def many_series(n_municipalities: int = 125, years: int = 3) -> pd.DataFrame:
     rng = np.random.default_rng(2026)
     pieces = []
     for i in range(n_municipalities):
-        counts = weekly(simulate_intake(days, int(rng.integers(10_000, 250_000)), np.random.default_rng(i)))
+        inhabitants = int(rng.integers(10_000, 250_000))
+        counts = weekly(simulate_intake(days, inhabitants, np.random.default_rng(i)))
+        if teams > counts.shape[1]:
+            more = weekly(simulate_intake(days, inhabitants, np.random.default_rng((i, 1))))
+            counts = pd.concat([counts, more.iloc[:, : teams - counts.shape[1]].add_suffix("_b")], axis=1)
+        counts = counts.iloc[:, :teams]
         long = counts.rename_axis("date").reset_index().melt(id_vars="date", var_name="team", value_name="value")
         long["series_id"] = f"gemeente_{i:03d}/" + long["team"]
         pieces.append(long[["series_id", "date", "value"]])

@@ -179,7 +179,7 @@ def _log_figures(
     plots.mkdir()
     for sid in sorted(result.forecast["series_id"].unique())[:50]:
         fig = team_figure(result.intake, result.forecast, sid)
-        fig.savefig(plots / f"{_metric_key(sid)}.png", dpi=90)
+        fig.savefig(plots / f"{_metric_key(sid).replace('/', '_')}.png", dpi=90)  # a file, not a folder
         plt.close(fig)
     for problem in run_story.forecast_pictures(plots, result.predictions, result.drivers):
         logging.getLogger(__name__).warning("picture layout: %s", problem)

@@ -5,12 +5,18 @@ Local models run as one task per batch of series; the global gradient-boosted mo
 task per call. The task runner is local (threads) by default and a Dask cluster
 (prefect-dask ``DaskTaskRunner``) when the settings name a scheduler address or a number of
 local workers. Results do not depend on the runner: every task is deterministic.
+
+Every task runs BLAS and OpenMP on one thread: parallelism comes from the tasks, and a second
+BLAS thread per task only spins (on a shared 2-core machine it more than doubled the CPU time of
+the ETS fits, with identical forecasts). A fit task sends back the forecast and what explains it
+(components, SHAP drivers), not the fitted model, so forecasting runs on the workers too and no
+statsmodels result crosses the wire (docs/benchmarks.md, issue 19 item 6).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +24,7 @@ import numpy as np
 import pandas as pd
 from prefect import flow, task
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from threadpoolctl import threadpool_limits
 
 from explain.forecast_drivers import by_driver, gbm_shap, statistical_components
 from flows.forecast_run import ForecastRun
@@ -73,21 +80,34 @@ def backtest_batch(
     horizon: int,
     params: dict[str, Any],
 ) -> pd.DataFrame:
-    return pd.concat(
-        [model_predictions(n, _factory(n, params), data, cutoffs, horizon) for n in names],
-        ignore_index=True,
-    )
+    with threadpool_limits(limits=1):
+        return pd.concat(
+            [model_predictions(n, _factory(n, params), data, cutoffs, horizon) for n in names],
+            ignore_index=True,
+        )
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """What a fit task sends back: one model's forecast for its series, and what explains it."""
+
+    name: str
+    forecast: pd.DataFrame  # series_id, date, OUTPUT and model
+    components: pd.DataFrame | None  # ETS and GLM components (``statistical_components``)
+    drivers: pd.DataFrame | None  # the gradient-boosted model's SHAP drivers, when asked for
 
 
 @task(name="fit-batch")
-def fit_batch(name: str, data: pd.DataFrame, params: dict[str, Any]) -> Any:
-    """Fit one model on the last data of the series in ``data``."""
-    return make_forecaster(name, **params).fit(data[["series_id", "date"]], data["value"].to_numpy())
-
-
-@task(name="explain-gbm")
-def explain_gbm(model: Any, horizon: int) -> pd.DataFrame:
-    return gbm_shap(model, horizon)[0]
+def fit_batch(name: str, data: pd.DataFrame, params: dict[str, Any], horizon: int, explain: bool = False) -> Fitted:
+    """Fit one model on the last data of the series in ``data`` and forecast ``horizon`` periods."""
+    with threadpool_limits(limits=1):
+        model = make_forecaster(name, **params).fit(data[["series_id", "date"]], data["value"].to_numpy())
+        return Fitted(
+            name,
+            model.forecast(horizon).assign(model=name),
+            statistical_components({name: model}) if name in ("ets", "glm") else None,
+            gbm_shap(model, horizon)[0] if explain else None,
+        )
 
 
 def batches(series: list[str], n: int) -> list[list[str]]:
@@ -192,23 +212,20 @@ def train_forecast_flow(
     default = "seasonal_naive" if "seasonal_naive" in names else names[0]
     combination = combine.plan(result["all_predictions"], after, windows, names, horizon).covering(ids, default)
     choice = {sid: combination.main_model(sid, default) for sid in ids if sid in bottom}
-    fitted: dict[str, list[Any]] = {}
     pending = []
-    for name in combination.models():
-        used = [s for s in ids if name in combination.weights[s]]
+    explain = "gbm" in names  # drivers come from the global model, combined or not
+    for name in sorted({*combination.models(), *(["gbm"] if explain else [])}):
         if name in GLOBAL_MODELS:
-            pending.append((name, fit_batch.submit(name, intake, params)))
+            pending.append(fit_batch.submit(name, intake, params, horizon, explain=name == "gbm"))
             continue
+        used = [s for s in ids if name in combination.weights[s]]
         for part in batches(used, batches_per_model):
-            pending.append((name, fit_batch.submit(name, intake[intake["series_id"].isin(part)], params)))
-    if "gbm" in names and "gbm" not in combination.models():  # drivers come from the global model
-        pending.append(("gbm", fit_batch.submit("gbm", intake, params)))
-    forecasts = []
-    for done, (name, future) in enumerate(pending, start=1):
-        model = future.result()
+            pending.append(fit_batch.submit(name, intake[intake["series_id"].isin(part)], params, horizon))
+    fitted: list[Fitted] = []
+    for done, future in enumerate(pending, start=1):
+        fitted.append(future.result())
         report("fit", done, len(pending))
-        fitted.setdefault(name, []).append(model)
-        forecasts.append(model.forecast(horizon).assign(model=name))
+    forecasts = [f.forecast for f in fitted]
     say(f"fit done: {', '.join(combination.models())} combined for {len(ids)} series")
     forecast = combine.publish(
         pd.concat(forecasts, ignore_index=True),
@@ -226,9 +243,9 @@ def train_forecast_flow(
         forecast = levels[levels["level"] == hierarchy_tools.TEAM][["series_id", "date", *OUTPUT]]
         forecast = forecast.sort_values(["series_id", "date"]).reset_index(drop=True)
         say(f"reconciled with {method} (lowest MASE summed over {', '.join(hierarchy.levels_present())})")
-    drivers = explain_gbm.submit(fitted["gbm"][0], horizon).result() if "gbm" in fitted else pd.DataFrame()
+    drivers = next((f.drivers for f in fitted if f.drivers is not None), pd.DataFrame())
     components = pd.concat(
-        [statistical_components({n: m}) for n in ("ets", "glm") for m in fitted.get(n, [])]
+        [f.components for n in ("ets", "glm") for f in fitted if f.name == n and f.components is not None]
         or [statistical_components({})],
         ignore_index=True,
     )

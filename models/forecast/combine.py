@@ -78,25 +78,33 @@ def known_rows(scored: pd.DataFrame, cutoff: pd.Timestamp, windows: int, candida
 
 
 def candidate_weights(table: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Weights per series from a series x candidate table of MASE (NaN = not scored)."""
-    shrunk = (1 - SHRINK) * table + SHRINK * table.mean(axis=0)
+    """Weights per series from a series x candidate table of MASE (NaN = not scored).
+
+    Computed for all series at once (row-wise over the table); a series with no positive
+    score gets no weights."""
+    shrunk = ((1 - SHRINK) * table + SHRINK * table.mean(axis=0)).to_numpy(dtype=float)
+    scored = np.isfinite(shrunk) & (shrunk > 0)
+    best = np.where(scored, shrunk, np.inf).min(axis=1, initial=np.inf)
+    kept = scored & (shrunk <= best[:, None] * (1 + KEEP))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inverse = np.where(kept, 1.0 / shrunk**2, 0.0)
+        w = (1 - EQUAL) * inverse / inverse.sum(axis=1, keepdims=True) + EQUAL / kept.sum(axis=1, keepdims=True)
+    columns = [str(m) for m in table.columns]
     out: dict[str, dict[str, float]] = {}
-    for sid, row in shrunk.iterrows():
-        finite = row.dropna()
-        finite = finite[finite > 0]
-        if finite.empty:
-            continue
-        kept = finite[finite <= finite.min() * (1 + KEEP)]
-        inverse = 1.0 / kept**2
-        w = (1 - EQUAL) * inverse / inverse.sum() + EQUAL / len(kept)
-        out[str(sid)] = {str(m): float(v) for m, v in w.items()}
+    for sid, keep, row in zip(table.index, kept, w, strict=True):
+        if keep.any():
+            out[str(sid)] = {m: float(v) for m, k, v in zip(columns, keep, row, strict=True) if k}
     return out
 
 
 def combine_rows(rows: pd.DataFrame, weights: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
     """Weighted mean forecast per (series, cutoff, date) of candidate rows; the bounds are the
     weighted mean bounds (replaced by conformal ones when a radius is known)."""
-    w = np.array([weights.get(s, {}).get(m, 0.0) for s, m in zip(rows["series_id"], rows["model"], strict=True)])
+    table = pd.DataFrame(
+        [(s, m, v) for s, ws in weights.items() for m, v in ws.items()], columns=["series_id", "model", "_w"]
+    )
+    pairs = rows[["series_id", "model"]].astype(str).reset_index(drop=True)
+    w = pairs.merge(table, on=["series_id", "model"], how="left")["_w"].fillna(0.0).to_numpy(dtype=float)
     keep = w > 0
     part = rows.loc[keep, [c for c in rows.columns if c not in ("model",)]].copy()
     w = w[keep]

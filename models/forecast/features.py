@@ -56,9 +56,27 @@ def calendar_features(
     subdiv: str | None = None,
     school_region: str | None = "Midden",
 ) -> pd.DataFrame:
-    """One row per period label in ``dates``: holiday counts and shares, yearly Fourier terms."""
-    freq = check_freq(freq)
+    """One row per period label in ``dates``: holiday counts and shares, yearly Fourier terms.
+
+    Remembered per set of dates (a copy is returned): the GLM asks for the same weeks for every
+    series of a batch, at every cutoff."""
     dates = pd.DatetimeIndex(dates)
+    key = (dates.unit, tuple(dates.asi8.tolist()))
+    out = _calendar_features(key, check_freq(freq), country, subdiv, school_region).copy()
+    out.index = dates
+    return out
+
+
+@lru_cache(maxsize=256)
+def _calendar_features(
+    key: tuple[str, tuple[int, ...]],
+    freq: str,
+    country: str,
+    subdiv: str | None,
+    school_region: str | None,
+) -> pd.DataFrame:
+    unit, values = key
+    dates = pd.DatetimeIndex(np.asarray(values, dtype=f"datetime64[{unit}]"))
     start = dates.min()
     end = dates.max() + (pd.DateOffset(months=1) if freq == "M" else pd.Timedelta(days=6 if freq == "W" else 0))
     daily = _daily(pd.Timestamp(start), pd.Timestamp(end), country, subdiv, school_region)

@@ -63,17 +63,19 @@ def days_in(labels: pd.DatetimeIndex, freq: str) -> np.ndarray:
 
 
 def regularize(intake: pd.DataFrame, freq: str) -> pd.DataFrame:
-    """Long ``series_id,date,value`` on a full grid per series (first observation .. common end)."""
+    """Long ``series_id,date,value`` on a full grid per series (first observation .. common end).
+
+    Vectorised over series (one grouped sum, one merge): the flow regularises thousands of
+    series in every fit, and a loop that selects each series from the whole table grows with
+    the square of their number."""
     freq = check_freq(freq)
     frame = intake[["series_id", "date", "value"]].copy()
     frame["series_id"] = frame["series_id"].astype(str)
     frame["label"] = label(frame["date"], freq)
-    counts = frame.groupby(["series_id", "label"]).agg(
-        value=("value", lambda v: v.sum(min_count=1)),
-        observed=("value", "count"),
-        rows=("value", "size"),
-    )
-    counts = counts.reset_index()
+    grouped = frame.groupby(["series_id", "label"])["value"]
+    counts = pd.DataFrame(
+        {"value": grouped.sum(min_count=1), "observed": grouped.count(), "rows": grouped.size()}
+    ).reset_index()
     if (counts["rows"] > 1).any():  # finer input: sum the days of each period
         expected = days_in(pd.DatetimeIndex(counts["label"]), freq)
         ratio = counts["observed"].to_numpy() / expected
@@ -86,12 +88,17 @@ def regularize(intake: pd.DataFrame, freq: str) -> pd.DataFrame:
     if observed.empty:
         raise ValueError("no observed values")
     end = observed["label"].max()
-    pieces = []
-    for sid, rows in observed.groupby("series_id", sort=True):
-        grid = periods(rows["label"].min(), end, freq)
-        values = counts[counts["series_id"] == sid].set_index("label")["value"].reindex(grid)
-        pieces.append(pd.DataFrame({"series_id": sid, "date": grid, "value": values.to_numpy(dtype=float)}))
-    return pd.concat(pieces, ignore_index=True)
+    first = observed.groupby("series_id", sort=True)["label"].min()
+    grids = [periods(start, end, freq) for start in first]
+    grid = pd.DataFrame(
+        {
+            "series_id": np.repeat(first.index.to_numpy(dtype=object), [len(g) for g in grids]),
+            "date": grids[0].append(grids[1:]),
+        }
+    )
+    known = counts[["series_id", "label", "value"]].rename(columns={"label": "date"})
+    out = grid.merge(known, on=["series_id", "date"], how="left")
+    return out.assign(value=out["value"].to_numpy(dtype=float))
 
 
 def to_series(data: pd.DataFrame) -> dict[str, pd.Series]:

@@ -129,3 +129,29 @@ def test_dask_local_cluster_gives_the_same_results(flow_result, settings) -> Non
     )
     pd.testing.assert_frame_equal(result.forecast, local.forecast)
     pd.testing.assert_frame_equal(result.predictions, local.predictions)
+
+
+@pytest.mark.slow
+def test_published_forecast_combines_the_models_own_forecasts(flow_result) -> None:  # type: ignore[no-untyped-def]
+    """The fit tasks send back forecasts, not models (issue 19 item 6): the published forecast is
+    still auto's combination of each candidate fitted on its series and forecast here."""
+    from models.forecast import combine, make_forecaster
+
+    _, result = flow_result
+    params = {k: v for k, v in result.params.items() if k not in ("cutoffs", "windows", "data", "series", "date_col")}
+    weights: dict[str, dict[str, float]] = {}
+    for row in result.weights.itertuples(index=False):
+        weights.setdefault(row.series_id, {})[row.model] = row.weight
+    intake = result.intake
+    forecasts = []
+    for name in sorted({m for w in weights.values() for m in w}):
+        series = [s for s, w in weights.items() if name in w]
+        used = intake if name == "gbm" else intake[intake["series_id"].isin(series)]
+        model = make_forecaster(name, **params).fit(used[["series_id", "date"]], used["value"].to_numpy())
+        forecasts.append(model.forecast(int(params["horizon"])).assign(model=name))
+    expected = combine.publish(
+        pd.concat(forecasts, ignore_index=True),
+        combine.Combination(weights, dict(result.radius)),
+        combine.series_scales(intake, 52),
+    )[list(result.forecast.columns)]
+    pd.testing.assert_frame_equal(result.forecast, expected, rtol=1e-9)

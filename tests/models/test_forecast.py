@@ -66,6 +66,26 @@ def test_weekly_input_labels_and_daily_aggregation() -> None:
     assert weekly["value"].iloc[0] == pytest.approx(7.0)  # 5 of 7 days seen: scaled to a full week
 
 
+@pytest.mark.parametrize("freq", ["D", "W", "M"])
+def test_regularize_puts_each_series_on_its_own_grid(freq: str) -> None:
+    """Many series at once (shuffled rows, different starts, gaps, missing days) give what each
+    series gives on its own: regularize works on all series together, not one at a time."""
+    rng = np.random.default_rng(6)
+    days = pd.date_range("2023-01-02", "2024-03-31", freq="D")
+    pieces = []
+    for i in range(12):
+        start = int(rng.integers(0, 300))
+        values = rng.poisson(3 + i, len(days) - start).astype(float) * (1.25 if i % 3 else 1.0)
+        values[rng.random(len(values)) < 0.1] = np.nan
+        piece = pd.DataFrame({"series_id": f"s{i:02d}", "date": days[start:], "value": values})
+        pieces.append(piece.drop(index=piece.index[10:16]))
+    daily = pd.concat(pieces, ignore_index=True).sample(frac=1.0, random_state=1)
+    together = regularize(daily, freq)
+    alone = pd.concat([regularize(p, freq) for p in pieces], ignore_index=True)
+    pd.testing.assert_frame_equal(together, alone)
+    assert together.groupby("series_id")["date"].diff().dropna().dt.days.between(1, 31).all()
+
+
 def test_predict_returns_means_for_requested_rows() -> None:
     data = counts("W")
     model = make_forecaster("glm", freq="W", horizon=4).fit(data[["series_id", "date"]], data["value"])
