@@ -134,6 +134,22 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
     return ThreadPoolTaskRunner()
 
 
+def local_cluster_config(settings: Settings) -> dict[str, Any]:
+    """Dask settings for a run on a LocalCluster (none for threads or a named scheduler). On a
+    loaded machine a worker can miss heartbeats or a connection can stall: longer timeouts keep it
+    in the cluster. A worker process that dies is started again by its nanny and its tasks rerun; a
+    run whose workers are all gone for good fails after ``dask_no_workers_timeout`` seconds
+    (``NoValidWorkerError``) instead of waiting forever."""
+    if settings.dask_address or not settings.dask_local_workers:
+        return {}
+    return {
+        "distributed.scheduler.no-workers-timeout": f"{settings.dask_no_workers_timeout}s",
+        "distributed.scheduler.worker-ttl": "15 minutes",
+        "distributed.comm.timeouts.connect": "120s",
+        "distributed.comm.timeouts.tcp": "120s",
+    }
+
+
 @flow(name="train-forecast")
 def train_forecast_flow(
     data: str,
@@ -302,23 +318,26 @@ def train_forecast(
     settings = settings or get_settings()
     country = country or settings.country
     subdiv = subdiv if subdiv is not None else settings.subdiv
+    import dask
+
     runner = task_runner(settings)
-    result = train_forecast_flow.with_options(task_runner=runner)(
-        data=str(data),
-        freq=freq,
-        horizon=horizon,
-        cutoffs=cutoffs,
-        date_col=date_col,
-        series=series,
-        country=country,
-        subdiv=subdiv,
-        school_region=settings.school_region,
-        seed=settings.seed,
-        batches_per_model=settings.forecast_batches,
-        models=models,
-        model_options=model_options,
-        verbose=verbose,
-    )
+    with dask.config.set(local_cluster_config(settings)):
+        result = train_forecast_flow.with_options(task_runner=runner)(
+            data=str(data),
+            freq=freq,
+            horizon=horizon,
+            cutoffs=cutoffs,
+            date_col=date_col,
+            series=series,
+            country=country,
+            subdiv=subdiv,
+            school_region=settings.school_region,
+            seed=settings.seed,
+            batches_per_model=settings.forecast_batches,
+            models=models,
+            model_options=model_options,
+            verbose=verbose,
+        )
     from flows.forecast_report import report_markdown
 
     if log:
