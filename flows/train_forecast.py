@@ -134,6 +134,24 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
     return ThreadPoolTaskRunner()
 
 
+def prefect_api_for_workers() -> str | None:
+    """The Prefect API the flow reports to, for local worker processes: the configured one, or
+    else the ephemeral server the flow's own client uses (started here; Prefect keeps one per
+    process). The flow then runs with it as ``PREFECT_API_URL``: the settings travel with every task
+    to the workers, so that each worker process does not start a server of its own."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value():
+        return str(PREFECT_API_URL.value())
+    if not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    return str(server.api_url)
+
+
 def local_cluster_config(settings: Settings) -> dict[str, Any]:
     """Dask settings for a run on a LocalCluster (none for threads or a named scheduler). On a
     loaded machine a worker can miss heartbeats or a connection can stall: longer timeouts keep it
@@ -319,9 +337,12 @@ def train_forecast(
     country = country or settings.country
     subdiv = subdiv if subdiv is not None else settings.subdiv
     import dask
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     runner = task_runner(settings)
-    with dask.config.set(local_cluster_config(settings)):
+    local_processes = settings.dask_local_workers and settings.dask_processes and not settings.dask_address
+    api = prefect_api_for_workers() if local_processes else None
+    with dask.config.set(local_cluster_config(settings)), temporary_settings({PREFECT_API_URL: api} if api else {}):
         result = train_forecast_flow.with_options(task_runner=runner)(
             data=str(data),
             freq=freq,

@@ -1,7 +1,9 @@
 """The forecast flow on 2 local Dask worker processes when one worker process is killed while
 its tasks run: the run ends with the undisturbed run's tables (the nanny starts a new worker and
-the scheduler runs the lost tasks again). The flow runs in a subprocess under a hard time bound,
-so a hang fails this test instead of blocking CI."""
+the scheduler runs the lost tasks again), and the workers report to the flow's own ephemeral
+Prefect server instead of starting one each; with all workers gone for good it fails with a clear
+error. The flow runs in a subprocess under a hard time bound, so a hang fails a test instead of
+blocking CI."""
 
 from __future__ import annotations
 
@@ -22,12 +24,15 @@ BOUND = 150  # seconds for the whole disturbed run, start of the subprocess incl
 
 RUN = """
 import os, pickle, signal, sys, threading, time
+import psutil
 from distributed.deploy.spec import SpecCluster
 from flows.train_forecast import train_forecast
 from werkwijzer.settings import Settings
 
 data, home, out, models, options, mode = sys.argv[1:7]
 killed = []
+most_servers = [0]
+SERVER = "prefect.server.api.server:create_app"
 
 def kill_workers():
     deadline = time.monotonic() + 60
@@ -49,8 +54,16 @@ def kill_workers():
                         killed.append(nanny.pid)
                         os.kill(nanny.pid, signal.SIGKILL)
                 print("killed", killed, flush=True)
-                return
+                break
         time.sleep(0.02)
+    me = psutil.Process()
+    while True:  # Prefect servers below this process (the flow's own and any of the workers')
+        try:
+            servers = [p for p in me.children(recursive=True) if SERVER in " ".join(p.cmdline())]
+            most_servers[0] = max(most_servers[0], len(servers))
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
 
 threading.Thread(target=kill_workers, daemon=True).start()
 settings = Settings(
@@ -61,7 +74,7 @@ result = train_forecast(
     model_options=eval(options), log=False,
 )
 with open(out, "wb") as f:
-    pickle.dump((killed, result.forecast, result.predictions), f)
+    pickle.dump((killed, most_servers[0], result.forecast, result.predictions), f)
 """
 
 
@@ -71,6 +84,9 @@ def disturbed_run(path: Path, home: Path, out: Path, mode: str) -> subprocess.Co
     from prefect.settings import get_current_settings
 
     env = {**os.environ, "PREFECT_API_URL": str(get_current_settings().api.url)}
+    if mode == "one":  # as the CLI runs it: the flow starts an ephemeral Prefect server of its own
+        env.pop("PREFECT_API_URL")
+        env["PREFECT_HOME"] = str(out.parent / "prefect")
     args = [str(path), str(home), str(out), ",".join(MODELS), repr(FAST), mode]
     proc = subprocess.Popen(
         [sys.executable, "-c", RUN, *args],
@@ -100,8 +116,9 @@ def test_dask_run_survives_a_killed_worker(sim_dir: Path, settings, prefect_harn
     out = tmp_path / "disturbed.pkl"
     done = disturbed_run(path, settings.home, out, "one")
     assert done.returncode == 0, done.stderr[-3000:]
-    killed, forecast, predictions = pickle.loads(out.read_bytes())
+    killed, servers, forecast, predictions = pickle.loads(out.read_bytes())
     assert len(killed) == 1
+    assert servers == 1, "the workers report to the flow's own ephemeral Prefect server"
     pd.testing.assert_frame_equal(forecast, undisturbed.forecast)
     pd.testing.assert_frame_equal(predictions, undisturbed.predictions)
 
