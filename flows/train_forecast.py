@@ -134,6 +134,40 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
     return ThreadPoolTaskRunner()
 
 
+def prefect_api_for_workers() -> str | None:
+    """The Prefect API the flow reports to, for local worker processes: the configured one, or
+    else the ephemeral server the flow's own client uses (started here; Prefect keeps one per
+    process). The flow then runs with it as ``PREFECT_API_URL``: the settings travel with every task
+    to the workers, so that each worker process does not start a server of its own."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value():
+        return str(PREFECT_API_URL.value())
+    if not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    return str(server.api_url)
+
+
+def local_cluster_config(settings: Settings) -> dict[str, Any]:
+    """Dask settings for a run on a LocalCluster (none for threads or a named scheduler). On a
+    loaded machine a worker can miss heartbeats or a connection can stall: longer timeouts keep it
+    in the cluster. A worker process that dies is started again by its nanny and its tasks rerun; a
+    run whose workers are all gone for good fails after ``dask_no_workers_timeout`` seconds
+    (``NoValidWorkerError``) instead of waiting forever."""
+    if settings.dask_address or not settings.dask_local_workers:
+        return {}
+    return {
+        "distributed.scheduler.no-workers-timeout": f"{settings.dask_no_workers_timeout}s",
+        "distributed.scheduler.worker-ttl": "15 minutes",
+        "distributed.comm.timeouts.connect": "120s",
+        "distributed.comm.timeouts.tcp": "120s",
+    }
+
+
 @flow(name="train-forecast")
 def train_forecast_flow(
     data: str,
@@ -302,23 +336,29 @@ def train_forecast(
     settings = settings or get_settings()
     country = country or settings.country
     subdiv = subdiv if subdiv is not None else settings.subdiv
+    import dask
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     runner = task_runner(settings)
-    result = train_forecast_flow.with_options(task_runner=runner)(
-        data=str(data),
-        freq=freq,
-        horizon=horizon,
-        cutoffs=cutoffs,
-        date_col=date_col,
-        series=series,
-        country=country,
-        subdiv=subdiv,
-        school_region=settings.school_region,
-        seed=settings.seed,
-        batches_per_model=settings.forecast_batches,
-        models=models,
-        model_options=model_options,
-        verbose=verbose,
-    )
+    local_processes = settings.dask_local_workers and settings.dask_processes and not settings.dask_address
+    api = prefect_api_for_workers() if local_processes else None
+    with dask.config.set(local_cluster_config(settings)), temporary_settings({PREFECT_API_URL: api} if api else {}):
+        result = train_forecast_flow.with_options(task_runner=runner)(
+            data=str(data),
+            freq=freq,
+            horizon=horizon,
+            cutoffs=cutoffs,
+            date_col=date_col,
+            series=series,
+            country=country,
+            subdiv=subdiv,
+            school_region=settings.school_region,
+            seed=settings.seed,
+            batches_per_model=settings.forecast_batches,
+            models=models,
+            model_options=model_options,
+            verbose=verbose,
+        )
     from flows.forecast_report import report_markdown
 
     if log:

@@ -186,6 +186,9 @@ class Settings(BaseSettings):
     # workers run as processes (True) or threads (False).
     forecast_batches: int = Field(default=8, ge=1)
     dask_processes: bool = True
+    # A local cluster whose workers are all gone fails the waiting tasks after this many seconds
+    # (distributed's no-workers-timeout) instead of waiting forever.
+    dask_no_workers_timeout: float = Field(default=300, gt=0)
 
     # Audit trail (ADR 0012): signed checkpoints of the chain's head, kept outside the database.
     # The key that signs them; empty: a random key kept in <home>/audit_key. Never stored in the database.
