@@ -60,10 +60,10 @@ def attach_scale(predictions: pd.DataFrame, data: pd.DataFrame, freq: str) -> pd
     series = {sid: rows.set_index("date")["value"] for sid, rows in data.groupby("series_id")}
     keys = predictions[["series_id", "cutoff"]].drop_duplicates()
     history = [series[s].loc[:c].to_numpy() for s, c in keys.itertuples(index=False)]
-    keys = keys.assign(
-        scale=[mase_scale(h, m) for h in history],
-        interval_scale=[combine.interval_scale(h, m) for h in history],
-    )
+    scale = [mase_scale(h, m) for h in history]
+    # the product's intervals use the MASE scale itself; another scale only in the interval benchmark
+    interval = scale if combine.SCALES[combine.SCALE] is mase_scale else [combine.interval_scale(h, m) for h in history]
+    keys = keys.assign(scale=scale, interval_scale=interval)
     return predictions.merge(keys, on=["series_id", "cutoff"], how="left")
 
 
