@@ -86,6 +86,18 @@ def ensure_venv() -> Path:
     return python
 
 
+def cached_raw(folder: Path) -> pd.DataFrame:
+    """The raw backtest forecasts ``--cache`` kept for one data set, of every base model found there."""
+    return pd.concat(
+        [
+            pd.read_csv(folder / f"{name}.csv", parse_dates=["cutoff", "date"], dtype={"series_id": str})
+            for name in BASE_MODELS
+            if (folder / f"{name}.csv").exists()
+        ],
+        ignore_index=True,
+    )
+
+
 def cached(path: Path | None, compute, parse_dates=("cutoff", "date")):  # type: ignore[no-untyped-def]
     """``compute()`` -> (frame, seconds), or the frame and seconds stored in ``path`` by an
     earlier run (--cache): a base model's backtest does not change when only ``auto`` does."""

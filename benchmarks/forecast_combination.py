@@ -24,21 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from benchmarks.forecast_accuracy import DATASETS, markdown  # noqa: E402
+from benchmarks.forecast_accuracy import DATASETS, cached_raw, markdown  # noqa: E402
 from models.forecast import BASE_MODELS, combine  # noqa: E402
 from models.forecast.backtest import cutoff_dates, overall, score_backtest  # noqa: E402
-
-
-def cached_raw(folder: Path) -> pd.DataFrame:
-    """Every base model's cached raw backtest forecasts of one data set."""
-    return pd.concat(
-        [
-            pd.read_csv(folder / f"{name}.csv", parse_dates=["cutoff", "date"], dtype={"series_id": str})
-            for name in BASE_MODELS
-            if (folder / f"{name}.csv").exists()
-        ],
-        ignore_index=True,
-    )
 
 
 def peer_keys(folder: Path) -> pd.DataFrame | None:

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from benchmarks.forecast_accuracy import DATASETS, WINDOWS, markdown  # noqa: E402
+from benchmarks.forecast_accuracy import DATASETS, WINDOWS, cached_raw, markdown  # noqa: E402
 from models.forecast import BASE_MODELS, combine  # noqa: E402
 from models.forecast.backtest import cutoff_dates, score_backtest  # noqa: E402
 
@@ -52,15 +52,7 @@ def main() -> None:
     tables = []
     for key in args.only.split(","):
         data = DATASETS[key].load()
-        folder = Path(args.cache) / key
-        raw = pd.concat(
-            [
-                pd.read_csv(folder / f"{name}.csv", parse_dates=["cutoff", "date"], dtype={"series_id": str})
-                for name in BASE_MODELS
-                if (folder / f"{name}.csv").exists()
-            ],
-            ignore_index=True,
-        )
+        raw = cached_raw(Path(args.cache) / key)
         for variant in args.variants.split(","):
             scale, extra = variant.split(":")
             table = score_variant(raw, data, key, scale, int(extra)).assign(variant=variant)
