@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from werkwijzer.vocabulary import MAX_CLASS_LENGTH, MAX_HANDLING_HOURS
+
 
 def _no_nul(value: str) -> str:
     """PostgreSQL cannot store a NUL character in text (a 500 before this check; found by the fuzz test)."""
@@ -39,7 +41,7 @@ class DecisionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Literal["followed", "deviated"]
-    final_effort_class: Text = Field(min_length=1, max_length=50)
+    final_effort_class: Text = Field(min_length=1, max_length=MAX_CLASS_LENGTH)
     motivation: Text | None = Field(default=None, max_length=4000)
 
     @model_validator(mode="after")
@@ -63,8 +65,10 @@ class OutcomeCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    handling_hours: float = Field(gt=0, le=10_000, description="Hours the case took in all, more than 0.")
-    effort_class: Text = Field(min_length=1, max_length=50, description="The effort class the case turned out to need.")
+    handling_hours: float = Field(gt=0, le=MAX_HANDLING_HOURS, description="Hours the case took in all, more than 0.")
+    effort_class: Text = Field(
+        min_length=1, max_length=MAX_CLASS_LENGTH, description="The effort class the case turned out to need."
+    )
     integrated_approach: bool = Field(
         strict=True, description="Whether the case turned out to need an integrated approach (true or false)."
     )

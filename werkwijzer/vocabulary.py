@@ -7,6 +7,8 @@
 - What is never model input (responsible-ai item 8): protected characteristics and the other
   names on the deny-list, as whole words of a snake_case name in Dutch and English; the feature
   policy refuses them at training, the service refuses them in a request and in a model it loads.
+- The bounds of an outcome or decision as the API takes it: an effort class's length and the most hours
+  a case can take (the ZGW import checks a zaak's values against the same bounds before it sends them).
 - The words that mean "true" (and "false") in a file, a form or a CSV cell, in Dutch and English.
   The order of ``TRUE_WORDS`` is the preference when one of several classes must be picked as the
   positive one.
@@ -32,6 +34,9 @@ TRIAGE_TARGETS: tuple[str, ...] = ("effort_class", "integrated_approach")  # wha
 TRIAGE_EFFORT = triage_model_name(TRIAGE_TARGETS[0])
 TRIAGE_INTEGRATED = triage_model_name(TRIAGE_TARGETS[1])
 MODEL_NAMES: tuple[str, ...] = (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST)
+
+MAX_CLASS_LENGTH = 50  # characters of an effort class in a decision or an outcome
+MAX_HANDLING_HOURS = 10_000  # hours a closed case can have taken in all
 
 TRUE_WORDS: tuple[str, ...] = ("true", "yes", "ja", "1", "j", "y", "waar")
 FALSE_WORDS: tuple[str, ...] = ("false", "no", "nee", "0", "n", "onwaar")

@@ -37,11 +37,10 @@ from typing import Any, Protocol
 from werkwijzer.io import staged_output
 from werkwijzer.privacy import contains_bsn
 from werkwijzer.standards.zgw_import import OUTCOME_FIELDS, Mapping, ZGWImportError, case_key, local_date
-from werkwijzer.vocabulary import FALSE_WORDS, TRUE_WORDS
+from werkwijzer.vocabulary import FALSE_WORDS, MAX_CLASS_LENGTH, MAX_HANDLING_HOURS, TRUE_WORDS
 
 STATE_FILE = "zgw_outcomes_state.json"
 CORRECTION = "Uitkomst gewijzigd in het zaaksysteem (ZGW-import)."
-MAX_HOURS = 10_000
 
 
 class OutcomeClient(Protocol):
@@ -88,7 +87,7 @@ def _hours(text: str) -> float | None:
         value = float(text.replace(",", "."))
     except ValueError:
         return None
-    return value if 0 < value <= MAX_HOURS else None
+    return value if 0 < value <= MAX_HANDLING_HOURS else None
 
 
 def _flag(text: str) -> bool | None:
@@ -114,7 +113,7 @@ def outcome_of(zaak: dict[str, Any], props: dict[str, str], mapping: Mapping) ->
     if "handling_hours" in raw and hours is None:
         problems.append(
             f"zaak {where}, handling_hours (eigenschap {mapping.outcomes['handling_hours']!r}): expected a number of "
-            f"hours above 0 and at most {MAX_HOURS:,}, got {raw['handling_hours'][:40]!r}"
+            f"hours above 0 and at most {MAX_HANDLING_HOURS:,}, got {raw['handling_hours'][:40]!r}"
         )
     flag = _flag(raw["integrated_approach"]) if "integrated_approach" in raw else None
     if "integrated_approach" in raw and flag is None:
@@ -123,10 +122,10 @@ def outcome_of(zaak: dict[str, Any], props: dict[str, str], mapping: Mapping) ->
             f"true or false ({', '.join(TRUE_WORDS[:3])} / {', '.join(FALSE_WORDS[:3])}), "
             f"got {raw['integrated_approach'][:40]!r}"
         )
-    if "effort_class" in raw and len(raw["effort_class"]) > 50:
+    if "effort_class" in raw and len(raw["effort_class"]) > MAX_CLASS_LENGTH:
         problems.append(
             f"zaak {where}, effort_class (eigenschap {mapping.outcomes['effort_class']!r}): expected an effort class "
-            "of at most 50 characters"
+            f"of at most {MAX_CLASS_LENGTH} characters"
         )
     if problems or hours is None or flag is None:
         return None, problems
