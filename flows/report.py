@@ -130,16 +130,6 @@ def _objections(objections: pd.DataFrame) -> pd.DataFrame:
     return objections.assign(date=recorded.dt.tz_localize(None).dt.normalize())
 
 
-def live_errors(settings: Settings, period: Period, audit: pd.DataFrame | None) -> LiveErrors:
-    """The period's live error rates from outcomes, measured exactly as monitoring measures them
-    (``flows.monitor_outcomes.live_rates``), for the report's own section."""
-    try:
-        live = monitor_outcomes.live_rates(settings, period.utc(), audit)
-    except (MlflowException, OSError) as exc:
-        raise ReportError(f"MLflow at {settings.tracking_uri} could not be read: {str(exc).splitlines()[0]}") from None
-    return LiveErrors(live.table, live.count, live.decided, live.with_outcome, monitor_outcomes.SERVED)
-
-
 def build_report_data(settings: Settings, period: str | Period) -> ReportData:
     """Everything one report shows for ``period`` (e.g. ``2026-Q3``); see the module docstring.
 
@@ -164,6 +154,8 @@ def build_report_data(settings: Settings, period: str | Period) -> ReportData:
         entries = register_entries(client, names)
         findings = period_findings(client, period)
         positive = positive_classes(client, sorted(set(frames.decisions["model_name"].dropna())))
+        # live error rates from outcomes, measured exactly as monitoring measures them
+        live = monitor_outcomes.live_rates(settings, period.utc(), audit)
     except (MlflowException, OSError) as exc:
         raise ReportError(f"MLflow at {settings.tracking_uri} could not be read: {str(exc).splitlines()[0]}") from None
     weekly = monitor_tables.weekly_actuals(daily)
@@ -183,7 +175,7 @@ def build_report_data(settings: Settings, period: str | Period) -> ReportData:
         findings=findings,
         min_cell=settings.fairness_min_cell,
         experiment=monitor_anchoring.read_experiment(settings, period.utc()),
-        outcomes=live_errors(settings, period, audit),
+        outcomes=LiveErrors(live.table, live.count, live.decided, live.with_outcome, monitor_outcomes.SERVED),
     )
 
 
