@@ -1,7 +1,9 @@
 """The pictures a model owner expects of a forecast run, with Dutch labels (issue 18 item 3).
 
 Backtest error per team and horizon: how far off the published forecast (``auto``) was, as sMAPE,
-for each team and each number of periods ahead, averaged over the backtest's cutoffs. SHAP drivers
+for each team and each number of periods ahead, averaged over the backtest's cutoffs; with more
+than ``MAX_TEAMS`` teams, the ``MAX_TEAMS`` with the largest mean error (every team's figures are in
+``backtest_summary.csv``). SHAP drivers
 per horizon: how much each driver of the gradient-boosted model moves the forecast, in cases per
 period, for each number of periods ahead (``explain.forecast_drivers``).
 """
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 PUBLISHED = "auto"  # the combination that is published as the forecast (ADR 0015)
+MAX_TEAMS = 40  # rows of the error picture; a picture of 3,420 teams is neither readable nor quick
 
 
 def horizon_steps(frame: pd.DataFrame, by: list[str]) -> pd.Series:
@@ -65,7 +68,7 @@ def _heatmap(table: pd.DataFrame, rows: list[str], title: str, colour: str, lang
     every = max(1, int(np.ceil(len(steps) / 13)))
     ax.set_xticks(range(0, len(steps), every), [str(s) for s in steps[::every]])
     ax.set_xlabel(translate("plot.review.forecast.horizon", lang))
-    ax.set_title(title)
+    ax.set_title("\n".join(textwrap.wrap(title, 60)))
     bar = fig.colorbar(image, ax=ax, aspect=25, pad=0.01)
     bar.set_label("\n".join(textwrap.wrap(colour, 30)))
     return finish(fig, lang)
@@ -73,8 +76,13 @@ def _heatmap(table: pd.DataFrame, rows: list[str], title: str, colour: str, lang
 
 def backtest_error_figure(predictions: pd.DataFrame, lang: str = "nl", model: str = PUBLISHED) -> Figure:
     table = backtest_error(predictions, model)
-    rows = [team_label(str(s), lang) for s in table.index]
     title = translate("plot.review.forecast.error.title", lang, model=model)
+    if len(table) > MAX_TEAMS:
+        title = translate(
+            "plot.review.forecast.error.title_worst", lang, model=model, shown=MAX_TEAMS, teams=len(table)
+        )
+        table = table.loc[table.mean(axis=1).sort_values(ascending=False, kind="stable").index[:MAX_TEAMS]]
+    rows = [team_label(str(s), lang) for s in table.index]
     return _heatmap(table, rows, title, translate("plot.review.forecast.error.colour", lang), lang)
 
 

@@ -1,6 +1,7 @@
 """MLflow logging of a forecast run and registration of ``werkwijzer-forecast`` (ADR 0003).
 
-One MLflow run per flow run: parameters, per-series metrics, the backtest and forecast tables,
+One MLflow run per flow run: parameters, metrics per model (and per series for up to
+``PER_SERIES_METRICS`` series; ADR 0027), the backtest and forecast tables,
 its Algoritmeregister entry, a PNG per team, the SHAP summary and reproducibility tags. The
 pyfunc model (logged as code) serves the stored forecast. The version becomes the ``candidate``
 only when ``auto`` beats seasonal naive on the backtest MASE (the gate result is tagged on the
@@ -40,6 +41,7 @@ from werkwijzer.vocabulary import FORECAST
 MODEL_NAME = FORECAST
 EXPERIMENT = experiments.FORECAST
 GATE = "beats_seasonal_naive"
+PER_SERIES_METRICS = 100  # above this many series the per-series figures are in backtest_summary.csv only (ADR 0027)
 
 
 def gate_result(overall: pd.DataFrame) -> tuple[bool, str]:
@@ -62,6 +64,29 @@ def _gate_reason(overall: pd.DataFrame) -> str:
 
 def _metric_key(text: str) -> str:
     return "".join(c if c.isalnum() or c in "_-./ " else "_" for c in text)
+
+
+def run_metrics(result: ForecastRun) -> list[mlflow.entities.Metric]:
+    """The run's metrics: per model, per level of a hierarchy, and per series and model while there are
+    at most ``PER_SERIES_METRICS`` series (ADR 0027: 41,000 metrics for 3,420 series took MLflow minutes
+    to store and make the run's page unreadable; backtest_summary.csv holds them all)."""
+    metrics = []
+    for row in result.overall.itertuples(index=False):
+        for name in ("mase", "smape", "coverage_80", "coverage_95", "winkler_95"):
+            metrics.append(mlflow.entities.Metric(f"{name}.{row.model}", float(getattr(row, name)), 0, 0))
+    if result.summary["series_id"].nunique() <= PER_SERIES_METRICS:
+        for row in result.summary.itertuples(index=False):
+            for name in ("mase", "coverage_95"):
+                score = float(getattr(row, name))
+                if pd.notna(score):
+                    key = _metric_key(f"{name}.{row.series_id}.{row.model}")
+                    metrics.append(mlflow.entities.Metric(key, score, 0, 0))
+    for row in result.level_accuracy.itertuples(index=False):  # coherent totals, ADR 0024
+        for name in ("mase", "coverage_80", "coverage_95", "winkler_95"):
+            score = float(getattr(row, name))
+            if pd.notna(score):
+                metrics.append(mlflow.entities.Metric(f"{name}.level.{row.level}.{row.method}", score, 0, 0))
+    return metrics
 
 
 def log_forecast_run(
@@ -98,20 +123,10 @@ def log_forecast_run(
     for key, value in params.items():
         client.log_param(run_id, key, value[:500])
     overall = result.overall
-    metrics = []
-    for row in overall.itertuples(index=False):
-        for name in ("mase", "smape", "coverage_80", "coverage_95", "winkler_95"):
-            metrics.append(mlflow.entities.Metric(f"{name}.{row.model}", float(getattr(row, name)), 0, 0))
-    for row in result.summary.itertuples(index=False):
-        for name in ("mase", "coverage_95"):
-            score = float(getattr(row, name))
-            if pd.notna(score):
-                metrics.append(mlflow.entities.Metric(_metric_key(f"{name}.{row.series_id}.{row.model}"), score, 0, 0))
-    for row in result.level_accuracy.itertuples(index=False):  # coherent totals, ADR 0024
-        for name in ("mase", "coverage_80", "coverage_95", "winkler_95"):
-            score = float(getattr(row, name))
-            if pd.notna(score):
-                metrics.append(mlflow.entities.Metric(f"{name}.level.{row.level}.{row.method}", score, 0, 0))
+    metrics = run_metrics(result)
+    n_series = result.summary["series_id"].nunique()
+    where = "metrics" if n_series <= PER_SERIES_METRICS else f"forecast/backtest_summary.csv ({n_series} series)"
+    client.set_tag(run_id, "metrics.per_series", where)
     if result.reconciliation:
         client.set_tag(run_id, "reconciliation", result.reconciliation)
     for start in range(0, len(metrics), 900):

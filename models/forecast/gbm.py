@@ -77,13 +77,12 @@ class GlobalGBMForecaster(BaseForecaster):
     ) -> tuple[pd.DataFrame, np.ndarray]:
         H = int(self.horizon)
         first = max(LONG[self.freq], last_target - HISTORY[self.freq])
-        origins = np.arange(first, last_target)
-        X, y, _, _, target = panel.rows(origins, np.arange(1, H + 1))
-        keep = np.isfinite(y) & (target <= last_target)
-        X, y = X[keep], y[keep]
-        if len(y) > self.max_rows:
-            pick = np.sort(rng.choice(len(y), self.max_rows, replace=False))
-            X, y = X.iloc[pick], y[pick]
+        S, origins, steps = panel.grid(np.arange(first, last_target), np.arange(1, H + 1))
+        y = panel.target_ratio(S, origins, steps)
+        keep = np.flatnonzero(np.isfinite(y) & (origins + steps <= last_target))
+        if len(keep) > self.max_rows:  # the features are built for the rows kept only
+            keep = keep[np.sort(rng.choice(len(keep), self.max_rows, replace=False))]
+        X, y, _, _, _ = panel.rows_at(S[keep], origins[keep], steps[keep])
         return X.reset_index(drop=True), y
 
     def _fit_all(self, data: pd.DataFrame) -> None:

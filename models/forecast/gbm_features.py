@@ -68,9 +68,24 @@ class Panel:
     ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Feature frame, target ratio, scale, series index and target column for every
         (series, origin, step) combination."""
+        return self.rows_at(*self.grid(origins, steps, series))
+
+    def grid(
+        self, origins: np.ndarray, steps: np.ndarray, series: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Series index, origin and step of every combination, in the order of ``rows``."""
         s_idx = np.arange(len(self.series_ids)) if series is None else series
         S, Og, H = np.meshgrid(s_idx, origins, steps, indexing="ij")
-        S, Og, H = S.ravel(), Og.ravel(), H.ravel()
+        return S.ravel(), Og.ravel(), H.ravel()
+
+    def target_ratio(self, S: np.ndarray, Og: np.ndarray, H: np.ndarray) -> np.ndarray:
+        """The target of ``rows_at`` alone (cheap: no features), to choose rows before building them."""
+        return _take(self.values, S, Og + H) / self.scale[S, Og]
+
+    def rows_at(
+        self, S: np.ndarray, Og: np.ndarray, H: np.ndarray
+    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``rows`` for the given (series index, origin, step) triples only."""
         target = Og + H
         v = self.values
         width = LONG[self.freq]

@@ -201,3 +201,23 @@ def test_waterfall_labels_show_each_value_as_a_person_reads_it() -> None:
         assert any(label.startswith(f"Documenten compleet = {expected}  (") for label in labels)
     finally:
         plt.close(fig)
+
+
+def test_error_picture_of_many_teams_shows_the_worst_forty_and_says_so() -> None:
+    """3,420 rows made a picture over a thousand inches tall; with more than MAX_TEAMS teams it shows the
+    MAX_TEAMS with the largest mean error, worst first, and its title says how many of how many."""
+    predictions, _ = forecast_tables(teams=1)
+    teams = 300
+    copies = [
+        predictions.assign(series_id=f"gemeente_{i:03d}/jeugdhulp", mean=predictions["actual"] * (1 + i / 100))
+        for i in range(teams)
+    ]
+    table = plots_forecast.backtest_error(pd.concat(copies, ignore_index=True))
+    assert len(table) == teams
+    fig = plots_forecast.backtest_error_figure(pd.concat(copies, ignore_index=True), lang="nl")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == plots_forecast.MAX_TEAMS
+    assert "299" in labels[0] and "260" in labels[-1]  # the largest errors, worst first
+    assert f"{plots_forecast.MAX_TEAMS} van de {teams} teams" in ax.get_title().replace("\n", " ")
+    assert layout_problems(fig) == []

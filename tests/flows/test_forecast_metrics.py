@@ -1,0 +1,57 @@
+"""Which metrics a forecast run logs to MLflow (ADR 0027): per model always, per series up to a limit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from flows.forecast_run import ForecastRun
+from flows.forecast_tracking import PER_SERIES_METRICS, run_metrics
+
+
+def run_of(n_series: int) -> ForecastRun:
+    models = ["seasonal_naive", "auto"]
+    overall = pd.DataFrame(
+        {"model": models, "mase": [1.0, 0.8], "smape": [20.0, 15.0], "coverage_80": [0.8, 0.81]}
+        | {"coverage_95": [0.95, 0.94], "winkler_95": [30.0, 25.0]}
+    )
+    summary = pd.DataFrame(
+        [
+            {"series_id": f"gemeente_{i:04d}/wmo", "model": m, "mase": 0.5 + i / 1000, "coverage_95": 0.9}
+            for i in range(n_series)
+            for m in models
+        ]
+    )
+    empty = pd.DataFrame()
+    return ForecastRun(
+        intake=empty,
+        predictions=empty,
+        summary=summary,
+        overall=overall,
+        choice={},
+        forecast=empty,
+        drivers=empty,
+        drivers_grouped=empty,
+        components=empty,
+        weights=empty,
+        radius={},
+        params={},
+    )
+
+
+@pytest.mark.parametrize("n_series", [3, PER_SERIES_METRICS])
+def test_up_to_the_limit_every_series_has_its_own_metrics(n_series: int) -> None:
+    keys = {m.key for m in run_metrics(run_of(n_series))}
+    assert {"mase.auto", "coverage_95.seasonal_naive", "winkler_95.auto"} <= keys
+    assert "mase.gemeente_0002/wmo.auto" in keys and "coverage_95.gemeente_0000/wmo.seasonal_naive" in keys
+    assert len(keys) == 2 * 5 + n_series * 2 * 2
+
+
+def test_above_the_limit_only_the_models_metrics_are_logged() -> None:
+    metrics = run_metrics(run_of(PER_SERIES_METRICS + 1))
+    assert sorted(m.key for m in metrics) == sorted(
+        f"{name}.{model}"
+        for name in ("mase", "smape", "coverage_80", "coverage_95", "winkler_95")
+        for model in ("seasonal_naive", "auto")
+    )
+    assert {m.key: m.value for m in metrics}["mase.auto"] == pytest.approx(0.8)
