@@ -3,9 +3,11 @@
 The square root stabilises the variance of counts, so one additive model fits weekdays and
 weekends alike and the back-transformed bounds can never go below zero. Daily (season 7) and
 monthly (season 12) series use an additive-seasonal ETS with a damped trend; weekly series
-(season 52, too many seasonal states for ETS) are deseasonalised with STL first and the
-seasonal component is carried forward one year. Missing periods are interpolated before the
-fit (ETS needs a gap-free series).
+(season 52, too many seasonal states for ETS) are seasonally adjusted first with an index per ISO
+calendar week (``models.forecast.season``: a year has 52 or 53 weeks, so a 52-period season
+carried forward puts the new-year peak a week early after a 53-week year), and the index of each
+future week is added back. Missing periods are interpolated before the fit (ETS needs a
+gap-free series).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from models.forecast.base import LEVELS, BaseForecaster
+from models.forecast.season import WEEKS, week_of_year, weekly_index
 
 HISTORY = {"D": 730, "W": 260, "M": 120}
 
@@ -27,19 +30,12 @@ def fill_gaps(y: pd.Series) -> np.ndarray:
 
 
 class ETSForecaster(BaseForecaster):
-    """ETS(A, Ad, A) on sqrt(y), or STL + ETS(A, Ad, N) for weekly data."""
+    """ETS(A, Ad, A) on sqrt(y), or a calendar-week index + ETS(A, Ad, N) for weekly data."""
 
-    def __init__(
-        self,
-        freq: str = "W",
-        horizon: int = 13,
-        max_history: int | None = None,
-        robust: bool = True,
-    ):
+    def __init__(self, freq: str = "W", horizon: int = 13, max_history: int | None = None):
         self.freq = freq
         self.horizon = horizon
         self.max_history = max_history
-        self.robust = robust
 
     def _fit_series(self, y: pd.Series) -> Any:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
@@ -48,18 +44,16 @@ class ETSForecaster(BaseForecaster):
         z = np.sqrt(fill_gaps(y.iloc[-limit:]))
         m = self.season_length_
         seasonal = np.zeros(len(z))
-        season_future = None
-        use_stl = self.freq == "W" and len(z) >= 2 * m + 1
-        if use_stl:
-            from statsmodels.tsa.seasonal import STL
-
-            decomposition = STL(z, period=m, robust=self.robust).fit()
-            seasonal = decomposition.seasonal
-            season_future = seasonal[-m:]
-        ets_seasonal = "add" if (not use_stl and self.freq != "W" and len(z) >= 2 * m + 2) else None
+        index = None
+        by_week = self.freq == "W" and len(z) >= 2 * WEEKS + 1
+        if by_week:
+            weeks = week_of_year(pd.DatetimeIndex(y.index[-len(z) :]))
+            index = weekly_index(z, weeks, multiplicative=False)
+            seasonal = index[weeks]
+        ets_seasonal = "add" if (not by_week and self.freq != "W" and len(z) >= 2 * m + 2) else None
         trend = "add" if len(z) >= 10 else None
         if np.ptp(z) == 0:
-            return {"constant": float(z[-1]), "season_future": None}
+            return {"constant": float(z[-1]), "index": None}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = ETSModel(
@@ -71,16 +65,16 @@ class ETSForecaster(BaseForecaster):
                 seasonal_periods=m if ets_seasonal else None,
             )
             result = model.fit(disp=False, maxiter=200)
-        # STL on a few years absorbs part of the noise into the seasonal component, so the ETS
-        # residuals understate it; half the variance of the seasonal differences is a floor.
+        # A seasonal index from a few years absorbs part of the noise, so the ETS residuals
+        # understate it; half the variance of the seasonal differences is a floor.
         widen = 1.0
-        if use_stl:
+        if by_week:
             diffs = z[m:] - z[:-m]
             floor = float(np.std(diffs) / np.sqrt(2.0))
             widen = max(1.0, floor / max(float(np.sqrt(result.mse)), 1e-9))
         return {
             "result": result,
-            "season_future": season_future,
+            "index": index,
             "seasonal": seasonal,
             "n": len(z),
             "widen": widen,
@@ -96,10 +90,7 @@ class ETSForecaster(BaseForecaster):
             warnings.simplefilter("ignore")
             prediction = result.get_prediction(start=state["n"], end=state["n"] + h - 1)
             frames = {level: prediction.summary_frame(alpha=1 - level / 100) for level in LEVELS}
-        season = np.zeros(h)
-        if state["season_future"] is not None:
-            m = len(state["season_future"])
-            season = state["season_future"][np.arange(h) % m]
+        season = np.zeros(h) if state["index"] is None else state["index"][week_of_year(dates)]
         mean_z = frames[80]["mean"].to_numpy() + season
         var_z = np.asarray(
             prediction.var_pred_mean if hasattr(prediction, "var_pred_mean") else prediction.forecast_variance,
@@ -128,7 +119,7 @@ class ETSForecaster(BaseForecaster):
             slope = float(np.asarray(result.slope)[-1]) if result.model.has_trend else 0.0
             season = (
                 float(state["seasonal"][-1])
-                if state["season_future"] is not None
+                if state["index"] is not None
                 else (float(np.asarray(result.season)[-1]) if result.model.has_seasonal else 0.0)
             )
             rows.append({"series_id": sid, "level": level, "trend": slope, "season": season})

@@ -3,8 +3,9 @@ Billah 2003): simple exponential smoothing with a drift of half the linear trend
 seasonally adjusted series, then re-seasonalised.
 
 Seasonal adjustment is the classical decomposition (centred moving average, seasonal indices
-averaged per position), multiplicative when every count is positive and additive otherwise,
-and only when there are at least two full seasons. The smoothing parameter minimises the
+averaged per position; for weekly data per ISO calendar week, ``models.forecast.season``),
+multiplicative when every count is positive and additive otherwise, and only when there are at
+least two full seasons. The smoothing parameter minimises the
 one-step squared error over a grid. Bounds: normal, with the SES variance
 sigma^2 (1 + (h - 1) alpha^2) (``auto`` replaces them by conformal ones). Missing periods are
 interpolated. Written in numpy because statsmodels' ``ThetaModel`` fits two state-space models
@@ -20,6 +21,7 @@ import pandas as pd
 
 from models.forecast.base import BaseForecaster, normal_bounds
 from models.forecast.ets import fill_gaps
+from models.forecast.season import week_of_year, weekly_index
 
 HISTORY = {"D": 730, "W": 260, "M": 120}
 ALPHAS = np.linspace(0.02, 0.98, 49)
@@ -66,10 +68,14 @@ class ThetaForecaster(BaseForecaster):
         if n < 4 or np.ptp(values) == 0:
             return {"constant": float(values[-1]) if n else 0.0}
         multiplicative = bool(values.min() > 0)
-        index = (
-            seasonal_indices(values, m, multiplicative) if n >= 2 * m else np.full(m, 1.0 if multiplicative else 0.0)
-        )
-        position = np.arange(n) % m
+        by_week = self.freq == "W"
+        position = week_of_year(pd.DatetimeIndex(y.index[-n:])) if by_week else np.arange(n) % m
+        if n < 2 * m:
+            index = np.full(m, 1.0 if multiplicative else 0.0)
+        elif by_week:
+            index = weekly_index(values, position, multiplicative)
+        else:
+            index = seasonal_indices(values, m, multiplicative)
         adjusted = values / index[position] if multiplicative else values - index[position]
         levels, sse = ses_path(adjusted, ALPHAS)
         best = int(np.argmin(sse))
@@ -93,7 +99,10 @@ class ThetaForecaster(BaseForecaster):
         drift = state["drift"] * (h - 1 + 1 / alpha - (1 - alpha) ** n / alpha)
         adjusted = state["level"] + drift
         sd = state["sigma"] * np.sqrt(1 + (h - 1) * alpha**2)
-        season = state["index"][(n + h.astype(int) - 1) % len(state["index"])]
+        if self.freq == "W":
+            season = state["index"][week_of_year(dates)]
+        else:
+            season = state["index"][(n + h.astype(int) - 1) % len(state["index"])]
         bounds = normal_bounds(adjusted, sd)
         if state["multiplicative"]:
             return pd.DataFrame({k: v * season for k, v in bounds.items()})

@@ -152,3 +152,28 @@ def test_theta_matches_statsmodels_theta_model() -> None:
     reference = ThetaModel(values.astype(float), period=52, method="multiplicative").fit()
     # the same method; statsmodels optimises alpha continuously, we on a grid of 0.02
     assert ours["mean"].to_numpy() == pytest.approx(np.asarray(reference.forecast(13)), rel=0.01)
+
+
+def test_weekly_ets_keeps_the_new_year_peak_in_its_calendar_week() -> None:
+    """2026 has 53 ISO weeks: a 52-period season carried forward (the STL version of ``ets``) put the
+    first-week peak on 2026-12-28; the index per calendar week puts it on 2027-01-04."""
+    from models.forecast.season import week_of_year
+
+    dates = pd.date_range("2023-01-02", periods=196, freq="7D")  # to 2026-09-28
+    values = np.where(week_of_year(dates) == 0, 200.0, 100.0) + np.arange(len(dates)) * 0.1
+    data = pd.DataFrame({"series_id": "team", "date": dates, "value": values})
+    model = make_forecaster("ets", freq="W", horizon=20).fit(data[["series_id", "date"]], data["value"])
+    out = model.forecast()
+    assert out.loc[out["mean"].idxmax(), "date"] == pd.Timestamp("2027-01-04")
+    assert out.loc[out["date"] == pd.Timestamp("2026-12-28"), "mean"].item() < 130
+
+
+def test_weekly_theta_keeps_the_new_year_peak_in_its_calendar_week() -> None:
+    from models.forecast.season import week_of_year
+
+    dates = pd.date_range("2023-01-02", periods=196, freq="7D")
+    values = np.where(week_of_year(dates) == 0, 200.0, 100.0) + np.arange(len(dates)) * 0.1
+    data = pd.DataFrame({"series_id": "team", "date": dates, "value": values})
+    model = make_forecaster("theta", freq="W", horizon=20).fit(data[["series_id", "date"]], data["value"])
+    out = model.forecast()
+    assert out.loc[out["mean"].idxmax(), "date"] == pd.Timestamp("2027-01-04")
