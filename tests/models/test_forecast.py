@@ -177,3 +177,12 @@ def test_weekly_theta_keeps_the_new_year_peak_in_its_calendar_week() -> None:
     model = make_forecaster("theta", freq="W", horizon=20).fit(data[["series_id", "date"]], data["value"])
     out = model.forecast()
     assert out.loc[out["mean"].idxmax(), "date"] == pd.Timestamp("2027-01-04")
+
+
+def test_week_of_year_is_the_iso_week_with_53_as_52() -> None:
+    from models.forecast.season import week_of_year
+
+    days = pd.date_range("1990-01-01", "2040-12-31", freq="D")
+    expected = np.minimum(days.isocalendar().week.to_numpy(dtype=int), 52) - 1
+    np.testing.assert_array_equal(week_of_year(days), expected)
+    assert week_of_year(pd.DatetimeIndex(["2026-12-28", "2027-01-04", "2026-12-31"])).tolist() == [51, 0, 51]
