@@ -14,7 +14,7 @@ checkout's code with this venv (its folder goes first on ``PYTHONPATH``).
 Measured over the whole process tree (the command, the Prefect server, the Dask nannies and
 workers): wall seconds; CPU seconds (user + system) of every process, from ``getrusage`` of the
 reaped children and, as a check, from sampling ``psutil`` every half second; peak RSS, both the
-largest single process (``ru_maxrss``) and the largest sum over the tree at one sample; the load
+largest single process and the largest sum over the tree, both at one half-second sample; the load
 average at start and end, and its mean over the run. Each line the command prints is timed, so
 the stages show where the wall time goes. One JSON line per N on stdout (and appended to
 ``--out``).
@@ -69,7 +69,7 @@ def measure(command: list[str], env: dict[str, str], log: Path) -> dict[str, obj
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     cpu_seen: dict[tuple[int, float], float] = {}
-    peak_tree, loads = 0, []
+    peak_tree, peak_one, loads = 0, 0, []
     while process.poll() is None:
         total = 0
         try:
@@ -79,7 +79,9 @@ def measure(command: list[str], env: dict[str, str], log: Path) -> dict[str, obj
         for proc in tree:
             try:
                 with proc.oneshot():
-                    total += proc.memory_info().rss
+                    rss = proc.memory_info().rss
+                    total += rss
+                    peak_one = max(peak_one, rss)
                     times = proc.cpu_times()
                     cpu_seen[(proc.pid, proc.create_time())] = times.user + times.system
             except psutil.Error:
@@ -90,7 +92,7 @@ def measure(command: list[str], env: dict[str, str], log: Path) -> dict[str, obj
     code = process.wait()
     wall = time.perf_counter() - start
     reader.join(timeout=10)
-    cpu_after, maxrss_kb = _children_cpu()
+    cpu_after, _ = _children_cpu()
     return {
         "exit_code": code,
         "wall_s": round(wall, 1),
@@ -98,7 +100,9 @@ def measure(command: list[str], env: dict[str, str], log: Path) -> dict[str, obj
         "cpu_sampled_s": round(sum(cpu_seen.values()), 1),
         "processes": len(cpu_seen),
         "peak_rss_tree_mb": round(peak_tree / 2**20),
-        "peak_rss_process_mb": round(maxrss_kb / 1024),
+        # sampled, like the tree: getrusage's ru_maxrss is the largest child of this whole process,
+        # so with several N in one invocation it repeated the first N's figure
+        "peak_rss_process_mb": round(peak_one / 2**20),
         "load_start": round(load_start, 2),
         "load_end": round(os.getloadavg()[0], 2),
         "load_mean": round(sum(loads) / max(len(loads), 1), 2),
