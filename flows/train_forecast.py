@@ -252,11 +252,11 @@ def train_forecast_flow(
     combination = combine.plan(result["all_predictions"], after, windows, names, horizon).covering(ids, default)
     choice = {sid: combination.main_model(sid, default) for sid in ids if sid in bottom}
     pending = [final_gbm] if final_gbm is not None else []  # drivers come from the global model, combined or not
-    for name in sorted({*combination.models(), *(["gbm"] if explain else [])}):
-        if name == "gbm" and final_gbm is not None:
+    for name in combination.models():
+        if name == "gbm":  # submitted before the backtest
             continue
         if name in GLOBAL_MODELS:
-            pending.append(fit_batch.submit(name, intake, params, horizon, explain=False))
+            pending.append(fit_batch.submit(name, intake, params, horizon))
             continue
         used = [s for s in ids if name in combination.weights[s]]
         for part in batches(used, batches_per_model):
