@@ -42,14 +42,14 @@ from forecast_accuracy import many_series  # noqa: E402
 TEAMS = 10
 
 
-def _children_cpu() -> tuple[float, int]:
+def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure(command: list[str], env: dict[str, str], log: Path) -> dict[str, object]:
     """Run ``command`` and watch its process tree until it ends."""
-    cpu_before, _ = _children_cpu()
+    cpu_before = _children_cpu()
     load_start = os.getloadavg()[0]
     start = time.perf_counter()
     process = psutil.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -92,7 +92,7 @@ def measure(command: list[str], env: dict[str, str], log: Path) -> dict[str, obj
     code = process.wait()
     wall = time.perf_counter() - start
     reader.join(timeout=10)
-    cpu_after, _ = _children_cpu()
+    cpu_after = _children_cpu()
     return {
         "exit_code": code,
         "wall_s": round(wall, 1),
