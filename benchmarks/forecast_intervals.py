@@ -4,12 +4,15 @@ raw backtest forecasts that ``forecast_accuracy.py --cache`` left behind (no mod
     .venv/bin/python benchmarks/forecast_intervals.py --cache DIR [--only sim,berlin,berlin_weekly,nhs]
         [--variants mase:0,level:0,...] [--out FILE]
 
-A variant is ``SCALE:EXTRA``: ``SCALE`` is what a conformal score is divided by at its origin
-(``models.forecast.combine.SCALES``), ``EXTRA`` the number of backtest cutoffs before the two
+A variant is ``SCALE:EXTRA[:CALIBRATE]``: ``SCALE`` is what a conformal score is divided by at its
+origin (``models.forecast.combine.SCALES``), ``EXTRA`` the number of backtest cutoffs before the two
 weight windows that only calibrate the intervals (the cache must hold them: fill it with
-``forecast_accuracy.py --extra-cutoffs``). Every Werkwijzer model and ``auto`` is scored on the
-same evaluation cutoffs as ``forecast_accuracy.py``; the last table has, per variant and set,
-the largest distance of any model's 80 % and 95 % coverage from nominal.
+``forecast_accuracy.py --extra-cutoffs``), ``CALIBRATE`` which errors of ``auto``'s combination
+calibrate its intervals: ``held_out`` (weights learned without the window, the product since
+ADR 0029) or ``in_sample`` (the weights learned on the window itself, before ADR 0029). Every
+Werkwijzer model and ``auto`` is scored on the same evaluation cutoffs as ``forecast_accuracy.py``;
+the last table has, per variant and set, the largest distance of any model's 80 % and 95 %
+coverage from nominal.
 """
 
 from __future__ import annotations
@@ -28,18 +31,21 @@ from models.forecast import BASE_MODELS, combine  # noqa: E402
 from models.forecast.backtest import cutoff_dates, score_backtest  # noqa: E402
 
 
-def score_variant(raw: pd.DataFrame, data: pd.DataFrame, key: str, scale: str, extra: int) -> pd.DataFrame:
+def score_variant(
+    raw: pd.DataFrame, data: pd.DataFrame, key: str, scale: str, extra: int, calibrate: str = combine.CALIBRATE
+) -> pd.DataFrame:
     d = DATASETS[key]
     names = [n for n in BASE_MODELS if n in set(raw["model"])]
     every = cutoff_dates(data["date"].max(), d.horizon, d.cutoffs + WINDOWS + extra, d.freq)
     used = raw[raw["cutoff"].isin(every)]
-    combine.SCALE = scale
+    product = combine.SCALE, combine.CALIBRATE
+    combine.SCALE, combine.CALIBRATE = scale, calibrate
     try:
         result = score_backtest(used, data, d.freq, every[extra:], WINDOWS, names, names[0])
     finally:
-        combine.SCALE = "mase"
+        combine.SCALE, combine.CALIBRATE = product
     table = result["overall"][["model", "mase", "coverage_80", "coverage_95", "winkler_80", "winkler_95"]]
-    return table.assign(dataset=key, variant=f"{scale}:{extra}")
+    return table.assign(dataset=key, variant=f"{scale}:{extra}:{calibrate}")
 
 
 def main() -> None:
@@ -54,8 +60,8 @@ def main() -> None:
         data = DATASETS[key].load()
         raw = cached_raw(Path(args.cache) / key)
         for variant in args.variants.split(","):
-            scale, extra = variant.split(":")
-            table = score_variant(raw, data, key, scale, int(extra)).assign(variant=variant)
+            scale, extra, *calibrate = variant.split(":")
+            table = score_variant(raw, data, key, scale, int(extra), *calibrate).assign(variant=variant)
             print(table.round(3).to_string(index=False), flush=True)
             tables.append(table)
     every = pd.concat(tables, ignore_index=True)

@@ -10,9 +10,10 @@ proportional to 1 / score**2, themselves shrunk towards equal weights by ``EQUAL
 outside that band gets weight 0. So a clearly better candidate is selected alone (the evidence
 is strong), close candidates are combined.
 
-Intervals. The combined forecast's absolute errors on the same windows, divided by the series'
-MASE scale at each window's cutoff, give nonconformity scores per horizon step (pooled with the
-neighbouring steps until there are at least ``MIN_SCORES``). The half-width at step h is the
+Intervals. The combined forecast's absolute errors on the last ``CALIBRATION`` windows, each
+window combined with weights learned without it (``held_out_rows``, ADR 0029), divided by the
+series' MASE scale at each window's cutoff, give nonconformity scores per horizon step (pooled
+with the neighbouring steps until there are at least ``MIN_SCORES``). The half-width at step h is the
 ceil((n+1)(1-a))-th smallest of the n scores (the finite-sample correction of split conformal
 prediction), times the series' MASE scale now.
 """
@@ -35,6 +36,7 @@ EQUAL = 0.5  # inverse-score weights -> equal weights
 MIN_SCORES = 50  # conformal scores per horizon step, pooled with neighbours until reached
 CALIBRATION = 4  # backtest windows (at most) whose errors give the conformal radii
 SCALE = "mase"  # what a conformal score is divided by at its origin: see interval_scale
+CALIBRATE = "held_out"  # combination errors for the radii: held_out_rows, or "in_sample" (before ADR 0029)
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,38 @@ def apply_radius(frame: pd.DataFrame, radius: Mapping[int, Sequence[float]], sca
     return out
 
 
+def table_weights(known: pd.DataFrame, candidates: Sequence[str]) -> dict[str, dict[str, float]]:
+    """``candidate_weights`` from the per-series MASE of ``known`` scored rows."""
+    table = summarise(known, ["series_id", "model"]).pivot(index="series_id", columns="model", values="mase")
+    return candidate_weights(table[[c for c in candidates if c in table.columns]])
+
+
+def held_out_rows(
+    scored: pd.DataFrame,
+    cutoff: pd.Timestamp,
+    windows: int,
+    calibration: int,
+    candidates: Sequence[str],
+    weights: Mapping[str, Mapping[str, float]],
+) -> pd.DataFrame:
+    """The combination's forecasts on each of the last ``calibration`` windows done by
+    ``cutoff``, each combined with weights learned *without* that window: from the last
+    ``windows`` of the other windows done by then (leave one window out).
+
+    Weights learned on a window fit its errors: calibrated on them, the intervals would be too
+    narrow exactly where the candidates take turns (ADR 0029). A series with no score on the other
+    windows (or a window with no other window) keeps ``weights``."""
+    rows = scored[scored["model"].isin(candidates)]
+    usable = usable_cutoffs(rows, cutoff, max(windows, calibration))
+    rows = rows[rows["cutoff"].isin(usable) & (rows["date"] <= cutoff)]
+    pieces = []
+    for c in usable[-calibration:]:
+        others = [u for u in usable if u != c][-windows:]
+        learned = table_weights(rows[rows["cutoff"].isin(others)], candidates) if others else {}
+        pieces.append(combine_rows(rows[rows["cutoff"] == c], {**weights, **learned}))
+    return pd.concat(pieces, ignore_index=True) if pieces else combine_rows(rows.iloc[:0], weights)
+
+
 def plan(
     scored: pd.DataFrame,
     cutoff: pd.Timestamp,
@@ -177,16 +211,16 @@ def plan(
 ) -> Combination:
     """The combination ``auto`` uses when it forecasts after ``cutoff`` (``scored`` needs
     ``scale``): weights from the last ``windows`` backtest windows done by then, conformal radii
-    from the combination's errors on the last ``calibration`` of them (fewer when fewer are
-    done)."""
+    from the combination's held-out errors on the last ``calibration`` of them (fewer when fewer
+    are done; see ``held_out_rows``)."""
     known = known_rows(scored, cutoff, windows, candidates)
     if known.empty:
         return Combination({})
-    table = summarise(known, ["series_id", "model"]).pivot(index="series_id", columns="model", values="mase")
-    weights = candidate_weights(table[[c for c in candidates if c in table.columns]])
-    if calibration != windows:
-        known = known_rows(scored, cutoff, calibration, candidates)
-    combined = combine_rows(known, weights)
+    weights = table_weights(known, candidates)
+    if len(candidates) == 1 or CALIBRATE == "in_sample":  # one candidate: weight 1 on every window
+        combined = combine_rows(known_rows(scored, cutoff, calibration, candidates), weights)
+    else:
+        combined = held_out_rows(scored, cutoff, windows, calibration, candidates, weights)
     errors = pd.DataFrame(
         {
             "step": steps(combined),

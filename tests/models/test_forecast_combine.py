@@ -58,3 +58,43 @@ def test_apply_radius_scales_per_series_and_floors_at_zero() -> None:
     out = combine.apply_radius(frame, {80: (1.0, 2.0), 95: (2.0, 3.0)}, np.array([2.0, 2.0, 1.0, 1.0]))
     assert out["hi_80"].tolist() == [12.0, 14.0, 2.0, 3.0]
     assert out["lo_95"].tolist() == [6.0, 4.0, 0.0, 0.0]
+
+
+def turn_taking(series: int = 10) -> pd.DataFrame:
+    """Two candidates that take turns: on the first window x is off by 1 and y by 4, on the
+    second x by 10 and y by 1 (one step each, MASE scale 1)."""
+    from models.forecast.metrics import score_rows
+
+    c1, c2 = pd.Timestamp("2024-01-07"), pd.Timestamp("2024-01-14")
+    rows = [
+        (f"s{i}", model, cutoff, cutoff + pd.Timedelta(days=7), 100.0 + off)
+        for i in range(series)
+        for cutoff, offs in ((c1, {"x": 1.0, "y": 4.0}), (c2, {"x": 10.0, "y": 1.0}))
+        for model, off in offs.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["series_id", "model", "cutoff", "date", "mean"])
+    frame = frame.assign(actual=100.0, scale=1.0, interval_scale=1.0)
+    for column in ("lo_80", "hi_80", "lo_95", "hi_95"):
+        frame[column] = frame["mean"]
+    return score_rows(frame)
+
+
+def test_intervals_calibrate_on_errors_of_weights_learned_without_the_window() -> None:
+    """ADR 0029: weights learned on a window fit it, so its in-sample errors are too small. Each
+    calibration window is combined with weights from the other windows only."""
+    scored = turn_taking()
+    after = pd.Timestamp("2024-01-22")
+    combo = combine.plan(scored, after, 1, ["x", "y"], 1, calibration=2)
+    assert combo.weights["s0"] == {"y": 1.0}  # learned on the last window, where y was better
+    held_out = combine.held_out_rows(scored, after, 1, 2, ["x", "y"], combo.weights)
+    first, second = (g["mean"].to_numpy() for _, g in held_out.groupby("cutoff"))
+    assert (first == 104.0).all()  # window 1 with the weights of window 2: y
+    assert (second == 110.0).all()  # window 2 with the weights of window 1: x, as it would have been
+    # 20 scores, 10 of 4 and 10 of 10: the 17th smallest (80 %) is 10; in sample (y's weights on
+    # both windows, errors 4 and 1) it is 4
+    assert combo.radius[80] == (10.0,)
+    combine.CALIBRATE = "in_sample"
+    try:
+        assert combine.plan(scored, after, 1, ["x", "y"], 1, calibration=2).radius[80] == (4.0,)
+    finally:
+        combine.CALIBRATE = "held_out"
