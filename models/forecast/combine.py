@@ -194,7 +194,7 @@ def held_out_rows(
     usable = usable_cutoffs(rows, cutoff, max(windows, calibration))
     rows = rows[rows["cutoff"].isin(usable) & (rows["date"] <= cutoff)]
     pieces = []
-    for c in usable[-calibration:]:
+    for c in usable[-calibration:] if calibration > 0 else []:
         others = [u for u in usable if u != c][-windows:]
         learned = table_weights(rows[rows["cutoff"].isin(others)], candidates) if others else {}
         pieces.append(combine_rows(rows[rows["cutoff"] == c], {**weights, **learned}))

@@ -93,6 +93,7 @@ def test_intervals_calibrate_on_errors_of_weights_learned_without_the_window() -
     # 20 scores, 10 of 4 and 10 of 10: the 17th smallest (80 %) is 10; in sample (y's weights on
     # both windows, errors 4 and 1) it is 4
     assert combo.radius[80] == (10.0,)
+    assert combine.plan(scored, after, 1, ["x", "y"], 1, calibration=0).radius == {}  # no window: no radii
     combine.CALIBRATE = "in_sample"
     try:
         assert combine.plan(scored, after, 1, ["x", "y"], 1, calibration=2).radius[80] == (4.0,)
