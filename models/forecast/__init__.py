@@ -14,6 +14,7 @@ from models.forecast.base import OUTPUT, BaseForecaster
 from models.forecast.ets import ETSForecaster
 from models.forecast.gbm import GlobalGBMForecaster
 from models.forecast.glm import CountGLMForecaster
+from models.forecast.mstl import MSTLForecaster
 from models.forecast.naive import SeasonalNaiveForecaster
 from models.forecast.theta import ThetaForecaster
 
@@ -22,6 +23,7 @@ MODELS: dict[str, type[BaseForecaster]] = {
     "ets": ETSForecaster,
     "autoets": AutoETSForecaster,
     "theta": ThetaForecaster,
+    "mstl": MSTLForecaster,
     "glm": CountGLMForecaster,
     "gbm": GlobalGBMForecaster,
     "auto": AutoForecaster,

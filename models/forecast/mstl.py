@@ -1,0 +1,83 @@
+"""MSTL: several seasons removed by STL, then a damped-trend ETS on what is left (issue 19 item 2).
+
+On the square root of the counts (as ``ets``). Daily series take out the week and, with at least
+two years of history, the year (``statsmodels.tsa.seasonal.MSTL``, periods 7 and 365); weekly
+series the year (52), monthly series the year (12). The adjusted series is forecast with
+ETS(A, Ad, N); each seasonal component is carried forward from its last full cycle (the yearly
+one of daily data as a 7-day centred mean: carried as it is, it repeats last year's daily noise).
+Bounds come from the ETS prediction intervals (``auto`` replaces them by conformal ones).
+
+A benchmark candidate (``make_forecaster("mstl")``), not one of ``BASE_MODELS``: measured in
+docs/benchmarks.md ("Issue 19 item 2: MSTL"), it forecasts worse than ``theta`` and ``ets`` on the
+real sets. Its weekly season is a 52-period cycle, which drifts a week against the calendar after
+a 53-week year (ADR 0028).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from models.forecast.base import LEVELS, BaseForecaster
+from models.forecast.ets import fill_gaps
+
+PERIODS = {"D": (7, 365), "W": (52,), "M": (12,)}
+HISTORY = {"D": 3 * 365, "W": 260, "M": 120}
+SMOOTH = 365  # cycles this long are carried forward as a 7-period centred mean
+
+
+class MSTLForecaster(BaseForecaster):
+    """MSTL seasons + ETS(A, Ad, N) on sqrt(y)."""
+
+    def __init__(self, freq: str = "D", horizon: int = 14):
+        self.freq = freq
+        self.horizon = horizon
+
+    def _fit_series(self, y: pd.Series) -> Any:
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+        from statsmodels.tsa.seasonal import MSTL
+
+        z = np.sqrt(fill_gaps(y.iloc[-HISTORY[self.freq] :]))
+        if np.ptp(z) == 0:
+            return {"constant": float(z[-1])}
+        periods = tuple(p for p in PERIODS[self.freq] if len(z) >= 2 * p + 1)
+        seasons = np.zeros((len(z), 0))
+        if periods:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = MSTL(z, periods=periods[0] if len(periods) == 1 else periods).fit()
+            seasons = np.asarray(fit.seasonal, dtype=float).reshape(len(z), -1)
+        adjusted = z - seasons.sum(axis=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            trend = "add" if len(z) >= 10 else None
+            result = ETSModel(pd.Series(adjusted), error="add", trend=trend, damped_trend=trend is not None).fit(
+                disp=False, maxiter=200
+            )
+        return {"result": result, "n": len(z), "periods": periods, "seasons": seasons}
+
+    def _forecast_series(self, state: Any, y: pd.Series, dates: pd.DatetimeIndex) -> pd.DataFrame:
+        h = len(dates)
+        if "constant" in state:
+            value = state["constant"] ** 2
+            return pd.DataFrame({c: np.full(h, value) for c in ("mean", "lo_80", "hi_80", "lo_95", "hi_95")})
+        season = np.zeros(h)
+        for j, period in enumerate(state["periods"]):
+            last = state["seasons"][-period:, j]
+            if period >= SMOOTH:  # a long cycle's component repeats last cycle's noise: a centred mean
+                last = np.convolve(np.r_[last[-3:], last, last[:3]], np.ones(7) / 7, mode="valid")
+            season += last[np.arange(h) % period]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            prediction = state["result"].get_prediction(start=state["n"], end=state["n"] + h - 1)
+            frames = {level: prediction.summary_frame(alpha=1 - level / 100) for level in LEVELS}
+        centre = frames[80]["mean"].to_numpy()
+        var_z = np.maximum(np.asarray(prediction.var_pred_mean, dtype=float), 0.0)
+        out = {"mean": np.maximum(centre + season, 0.0) ** 2 + var_z}
+        for level, frame in frames.items():
+            out[f"lo_{level}"] = np.maximum(frame["pi_lower"].to_numpy() + season, 0.0) ** 2
+            out[f"hi_{level}"] = np.maximum(frame["pi_upper"].to_numpy() + season, 0.0) ** 2
+        return pd.DataFrame(out)
