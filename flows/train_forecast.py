@@ -43,6 +43,20 @@ PREDICTION_COLUMNS = ["series_id", "cutoff", "date", "actual", "model", *OUTPUT]
 SUMMARY_COLUMNS = ["series_id", "model", "mase", "smape", "coverage_80", "coverage_95"]
 
 
+def flow_models(models: list[str] | None) -> list[str]:
+    """The models a run backtests (all of ``BASE_MODELS`` by default); a name the flow cannot run
+    is an error, not a silent omission."""
+    names = list(models or BASE_MODELS)
+    unknown = [n for n in names if n not in (*LOCAL_MODELS, *GLOBAL_MODELS)]
+    if unknown:
+        raise ValueError(
+            f"the forecast flow cannot run {', '.join(map(repr, unknown))}: expected some of "
+            f"{', '.join((*LOCAL_MODELS, *GLOBAL_MODELS))} (other models, such as autoets and mstl, are "
+            "benchmark candidates: benchmarks/forecast_accuracy.py --candidates)"
+        )
+    return names
+
+
 def _factory(name: str, params: dict[str, Any]) -> Callable[[], Any]:
     return lambda: make_forecaster(name, **params)
 
@@ -193,7 +207,7 @@ def train_forecast_flow(
     """
     freq = check_freq(freq)
     say = print if verbose else (lambda *_a, **_k: None)
-    names = list(models or BASE_MODELS)
+    names = flow_models(models)
     local = [n for n in names if n in LOCAL_MODELS]
     global_ = [n for n in names if n in GLOBAL_MODELS]
     params = {
@@ -339,6 +353,7 @@ def train_forecast(
     """Run the flow on the configured task runner, log it to MLflow and register the model
     (``log=False``: neither; the result then has no run, version or gate). ``trained_by`` names who ran
     it in MLflow (``werkwijzer.tracking.run_user``)."""
+    flow_models(models)  # before any runner starts
     settings = settings or get_settings()
     country = country or settings.country
     subdiv = subdiv if subdiv is not None else settings.subdiv

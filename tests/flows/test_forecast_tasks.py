@@ -65,3 +65,14 @@ def test_backtest_task_gives_the_backtest_of_every_model(weekly: pd.DataFrame) -
         ignore_index=True,
     )
     pd.testing.assert_frame_equal(backtest_batch.fn(names, weekly, cutoffs, HORIZON, PARAMS), expected, rtol=1e-9)
+
+
+def test_a_model_the_flow_cannot_run_is_an_error_not_a_silent_omission() -> None:
+    from flows.train_forecast import flow_models, train_forecast
+
+    assert flow_models(None) == list(BASE_MODELS)
+    assert flow_models(["glm", "gbm"]) == ["glm", "gbm"]
+    with pytest.raises(ValueError, match=r"cannot run 'mstl', 'autoets': expected some of seasonal_naive"):
+        flow_models(["glm", "mstl", "autoets"])
+    with pytest.raises(ValueError, match="cannot run 'mstl'"):  # before a task runner or MLflow starts
+        train_forecast("no-such-file.csv", freq="W", horizon=4, models=["mstl"], log=False)
