@@ -190,9 +190,8 @@ def held_out_rows(
     Weights learned on a window fit its errors: calibrated on them, the intervals would be too
     narrow exactly where the candidates take turns (ADR 0029). A series with no score on the other
     windows (or a window with no other window) keeps ``weights``."""
-    rows = scored[scored["model"].isin(candidates)]
-    usable = usable_cutoffs(rows, cutoff, max(windows, calibration))
-    rows = rows[rows["cutoff"].isin(usable) & (rows["date"] <= cutoff)]
+    rows = known_rows(scored, cutoff, max(windows, calibration), candidates)
+    usable = sorted(rows["cutoff"].unique())
     pieces = []
     for c in usable[-calibration:] if calibration > 0 else []:
         others = [u for u in usable if u != c][-windows:]
