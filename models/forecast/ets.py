@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.forecast.base import LEVELS, BaseForecaster
+from models.forecast.base import LEVELS, OUTPUT, BaseForecaster
 from models.forecast.season import WEEKS, week_of_year, weekly_index
 
 HISTORY = {"D": 730, "W": 260, "M": 120}
@@ -27,6 +27,37 @@ HISTORY = {"D": 730, "W": 260, "M": 120}
 def fill_gaps(y: pd.Series) -> np.ndarray:
     values = y.interpolate(limit_direction="both").to_numpy(dtype=float)
     return np.nan_to_num(values, nan=0.0)
+
+
+def flat(value: float, h: int) -> pd.DataFrame:
+    """``h`` periods of ``value`` with bounds equal to it (a constant history)."""
+    return pd.DataFrame({c: np.full(h, value) for c in OUTPUT})
+
+
+def sqrt_forecast(result: Any, n: int, season: np.ndarray, widen: float = 1.0) -> pd.DataFrame:
+    """The next ``len(season)`` periods of an ETS ``result`` fitted on the square root of the
+    counts (``n`` periods), with ``season`` added back on that scale and then squared: the mean
+    gets the forecast variance (E[Z^2] = E[Z]^2 + Var Z), the bounds are the squared ETS bounds,
+    their distance from the centre multiplied by ``widen``."""
+    h = len(season)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prediction = result.get_prediction(start=n, end=n + h - 1)
+        frames = {level: prediction.summary_frame(alpha=1 - level / 100) for level in LEVELS}
+    mean_z = frames[80]["mean"].to_numpy() + season
+    var_z = np.asarray(
+        prediction.var_pred_mean if hasattr(prediction, "var_pred_mean") else prediction.forecast_variance,
+        dtype=float,
+    )
+    var_z = np.maximum(var_z, 0.0) * widen**2
+    out = {"mean": np.maximum(mean_z, 0.0) ** 2 + var_z}
+    centre = frames[80]["mean"].to_numpy()
+    for level, frame in frames.items():
+        lo = centre - widen * (centre - frame["pi_lower"].to_numpy())
+        hi = centre + widen * (frame["pi_upper"].to_numpy() - centre)
+        out[f"lo_{level}"] = np.maximum(lo + season, 0.0) ** 2
+        out[f"hi_{level}"] = np.maximum(hi + season, 0.0) ** 2
+    return pd.DataFrame(out)
 
 
 class ETSForecaster(BaseForecaster):
@@ -83,29 +114,9 @@ class ETSForecaster(BaseForecaster):
     def _forecast_series(self, state: Any, y: pd.Series, dates: pd.DatetimeIndex) -> pd.DataFrame:
         h = len(dates)
         if "constant" in state:
-            value = state["constant"] ** 2
-            return pd.DataFrame({c: np.full(h, value) for c in ("mean", "lo_80", "hi_80", "lo_95", "hi_95")})
-        result = state["result"]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            prediction = result.get_prediction(start=state["n"], end=state["n"] + h - 1)
-            frames = {level: prediction.summary_frame(alpha=1 - level / 100) for level in LEVELS}
+            return flat(state["constant"] ** 2, h)
         season = np.zeros(h) if state["index"] is None else state["index"][week_of_year(dates)]
-        mean_z = frames[80]["mean"].to_numpy() + season
-        var_z = np.asarray(
-            prediction.var_pred_mean if hasattr(prediction, "var_pred_mean") else prediction.forecast_variance,
-            dtype=float,
-        )
-        var_z = np.maximum(var_z, 0.0) * state.get("widen", 1.0) ** 2
-        out = {"mean": np.maximum(mean_z, 0.0) ** 2 + var_z}
-        widen = state.get("widen", 1.0)
-        centre = frames[80]["mean"].to_numpy()
-        for level, frame in frames.items():
-            lo = centre - widen * (centre - frame["pi_lower"].to_numpy())
-            hi = centre + widen * (frame["pi_upper"].to_numpy() - centre)
-            out[f"lo_{level}"] = np.maximum(lo + season, 0.0) ** 2
-            out[f"hi_{level}"] = np.maximum(hi + season, 0.0) ** 2
-        return pd.DataFrame(out)
+        return sqrt_forecast(state["result"], state["n"], season, state.get("widen", 1.0))
 
     def components(self) -> pd.DataFrame:
         """Level, trend and season of each series at its last period, on the square-root scale."""

@@ -8,7 +8,7 @@ one of daily data as a 7-day centred mean: carried as it is, it repeats last yea
 Bounds come from the ETS prediction intervals (``auto`` replaces them by conformal ones).
 
 A benchmark candidate (``make_forecaster("mstl")``), not one of ``BASE_MODELS``: measured in
-docs/benchmarks.md ("Issue 19 item 2: MSTL"), it forecasts worse than ``theta`` and ``ets`` on the
+docs/benchmarks.md ("Issue 19 item 2: MSTL, tried"), it forecasts worse than ``theta`` and ``ets`` on the
 real sets. Its weekly season is a 52-period cycle, which drifts a week against the calendar after
 a 53-week year (ADR 0028).
 """
@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.forecast.base import LEVELS, BaseForecaster
-from models.forecast.ets import fill_gaps
+from models.forecast.base import BaseForecaster
+from models.forecast.ets import fill_gaps, flat, sqrt_forecast
 
 PERIODS = {"D": (7, 365), "W": (52,), "M": (12,)}
 HISTORY = {"D": 3 * 365, "W": 260, "M": 120}
@@ -62,22 +62,11 @@ class MSTLForecaster(BaseForecaster):
     def _forecast_series(self, state: Any, y: pd.Series, dates: pd.DatetimeIndex) -> pd.DataFrame:
         h = len(dates)
         if "constant" in state:
-            value = state["constant"] ** 2
-            return pd.DataFrame({c: np.full(h, value) for c in ("mean", "lo_80", "hi_80", "lo_95", "hi_95")})
+            return flat(state["constant"] ** 2, h)
         season = np.zeros(h)
         for j, period in enumerate(state["periods"]):
             last = state["seasons"][-period:, j]
             if period >= SMOOTH:  # a long cycle's component repeats last cycle's noise: a centred mean
                 last = np.convolve(np.r_[last[-3:], last, last[:3]], np.ones(7) / 7, mode="valid")
             season += last[np.arange(h) % period]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            prediction = state["result"].get_prediction(start=state["n"], end=state["n"] + h - 1)
-            frames = {level: prediction.summary_frame(alpha=1 - level / 100) for level in LEVELS}
-        centre = frames[80]["mean"].to_numpy()
-        var_z = np.maximum(np.asarray(prediction.var_pred_mean, dtype=float), 0.0)
-        out = {"mean": np.maximum(centre + season, 0.0) ** 2 + var_z}
-        for level, frame in frames.items():
-            out[f"lo_{level}"] = np.maximum(frame["pi_lower"].to_numpy() + season, 0.0) ** 2
-            out[f"hi_{level}"] = np.maximum(frame["pi_upper"].to_numpy() + season, 0.0) ** 2
-        return pd.DataFrame(out)
+        return sqrt_forecast(state["result"], state["n"], season)
