@@ -101,6 +101,15 @@ def test_duplicate_date_within_series(tmp_path: Path) -> None:
     assert "one row per series and date" in err.first.expected
 
 
+def test_long_file_with_another_series_column_name_says_to_rename_it(tmp_path: Path) -> None:
+    """A long file whose series column is called ``team`` is read as wide (its ``value`` column is
+    the only count column, as the CLI picks it); the repeated dates then say what to rename."""
+    text = "date,team,value\n2024-01-01,wmo,5\n2024-01-02,wmo,6\n2024-01-01,jeugd,1\n"
+    err = problem(write(tmp_path, text), series=["value"])
+    assert (err.first.row, err.first.column) == (4, "date")
+    assert "long format series_id,date,value (rename 'team' to series_id)" in err.first.expected
+
+
 def test_same_date_in_two_series_is_fine(tmp_path: Path) -> None:
     text = "series_id,date,value\nwmo,2024-01-01,5\njeugd,2024-01-01,1\n"
     assert len(read_intake(write(tmp_path, text))) == 2

@@ -131,9 +131,9 @@ class Checker:
         out[false] = False
         return out
 
-    def unique(self, columns: Sequence[str], what: str) -> None:
+    def unique(self, columns: Sequence[str], what: str, hint: str = "") -> None:
         dup = self.frame.duplicated(subset=list(columns), keep="first").to_numpy()
-        self._flag(columns[-1], dup, f"one row per {what} (this one repeats an earlier row)")
+        self._flag(columns[-1], dup, f"one row per {what} (this one repeats an earlier row){hint}")
 
     def _no_bsn(self, identifiers: set[str]) -> None:
         """Refuse cells and column names that hold a possible BSN, without echoing them."""

@@ -66,13 +66,20 @@ def _wide(
         raise ContractError([Problem(name, "at least one series column next to the date column", row=1)])
     dates = check.date(date_col)
     parsed = {c: check.number(c, minimum=0, allow_missing=True, integer=True) for c in columns}
-    check.unique([date_col], "date")
+    check.unique([date_col], "date", _long_hint(frame.columns, date_col, columns))
     check.raise_if_any()
     wide = pd.DataFrame({c: v.astype(float) for c, v in parsed.items()})
     wide.insert(0, "date", dates)
     long = wide.melt(id_vars="date", var_name="series_id", value_name="value")
     long = long[["series_id", "date", "value"]]
     return long.sort_values(["series_id", "date"], kind="stable").reset_index(drop=True)
+
+
+def _long_hint(names: Sequence[str], date_col: str, columns: Sequence[str]) -> str:
+    """For a wide file whose dates repeat: how to write several series in one file instead."""
+    others = [c for c in names if c != date_col and c not in columns]
+    rename = f" (rename '{others[0]}' to series_id)" if len(others) == 1 and "series_id" not in names else ""
+    return f"; several series in one file need the long format series_id,date,value{rename}"
 
 
 def find_date_column(columns: Sequence[str]) -> str | None:
