@@ -23,6 +23,19 @@ def _table(overall: pd.DataFrame, lang: str) -> str:
     return "\n".join(lines)
 
 
+def _mixes(result: ForecastRun) -> pd.Series:
+    """Per series the report is about (``choice``'s: the teams, not the totals of a hierarchy), the
+    candidates ``auto`` averages (weight > 0, largest weight first, joined by " + "); a series
+    without weights: the model chosen for it."""
+    mixes = dict(result.choice)
+    if len(result.weights):
+        w = result.weights
+        used = w[(w["weight"] > 0) & w["series_id"].isin(mixes)]
+        used = used.sort_values(["weight", "model"], ascending=[False, True])
+        mixes.update(used.groupby("series_id", sort=False)["model"].agg(" + ".join).to_dict())
+    return pd.Series(mixes, dtype=str)
+
+
 def _section(result: ForecastRun, lang: str) -> str:
     """The report in one language; texts: the catalogue's ``forecast.report.*``."""
     p = result.params
@@ -32,7 +45,7 @@ def _section(result: ForecastRun, lang: str) -> str:
         f"| {team_label(sid, lang)} | {r['mean']:.0f} | {r['lo_95']:.0f} – {r['hi_95']:.0f} |"
         for sid, r in per_team.iterrows()
     )
-    choices = ", ".join(f"{name} {count}x" for name, count in pd.Series(result.choice).value_counts().items())
+    choices = ", ".join(f"{mix} {count}x" for mix, count in _mixes(result).value_counts().items())
     data = t(
         "forecast.report.data",
         data=p["data"],

@@ -121,3 +121,29 @@ def test_the_forecast_report_gives_the_same_facts_in_each_language() -> None:
         assert "ets 1x" in text
     assert "Geregistreerde versie: geen." in nl and "Registered version: none." in en
     assert "not evaluated (no MLflow run)" in en and re.search(r"^## Nederlands$", nl, re.M)
+
+
+def test_the_forecast_report_names_the_models_auto_averages_per_series() -> None:
+    """``auto`` combines candidates (ADR 0015): the report says which ones carry weight, largest
+    first, and counts series with the same mix; a zero weight is not named."""
+    forecast = pd.DataFrame(
+        {"series_id": ["a", "b", "c"], "date": pd.Timestamp("2027-01-04"), "mean": 1.0, "lo_95": 0.0, "hi_95": 2.0}
+    )
+    overall = pd.DataFrame(
+        {"model": ["auto"], "mase": [0.8], "smape": [20.0], "coverage_80": [0.8], "coverage_95": [0.95]}
+    )
+    weights = pd.DataFrame(
+        {
+            "series_id": ["a", "a", "a", "b", "b", "c"],
+            "model": ["gbm", "glm", "theta", "glm", "gbm", "glm"],
+            "weight": [0.4, 0.6, 0.0, 0.7, 0.3, 1.0],
+        }
+    )
+    params = {"data": "intake.csv", "freq": "W", "horizon": 1, "cutoffs": 3, "country": "NL", "subdiv": ""}
+    choice = {"a": "glm", "b": "glm", "c": "glm"}
+    empty = pd.DataFrame()
+    run = ForecastRun(empty, empty, empty, overall, choice, forecast, empty, empty, empty, weights, {}, params)
+    nl, en = report_markdown(run).split("## English")
+    assert "gewogen gemiddelde" in nl and "weighted average" in en
+    for text in (nl, en):
+        assert ": glm + gbm 2x, glm 1x." in text and "theta" not in text
