@@ -20,6 +20,14 @@ from models.forecast.features import calendar_features, school_region_for
 HISTORY = {"D": 3 * 365, "W": 4 * 52, "M": 120}
 
 
+def _constant(observed: pd.Series) -> dict[str, float]:
+    """The state of a series too short, empty or sparse for the regression: its mean, with the
+    dispersion clipped like the fitted one (a series of one value, all zeros, has variance 0)."""
+    mean = float(observed.mean()) if len(observed) else 0.0
+    alpha = float(np.clip(observed.var() / max(mean, 1e-9) ** 2, 1e-4, 10.0)) if len(observed) > 1 else 1.0
+    return {"constant": mean, "alpha": alpha}
+
+
 class CountGLMForecaster(BaseForecaster):
     """Poisson GLM with calendar regressors; NB intervals with moment-estimated dispersion."""
 
@@ -64,17 +72,18 @@ class CountGLMForecaster(BaseForecaster):
         window = y.iloc[-(self.max_history or HISTORY[self.freq]) :]
         observed = window.dropna()
         if len(observed) < 3 * self.season_length_ // 2 or observed.sum() == 0:
-            mean = float(observed.mean()) if len(observed) else 0.0
-            return {
-                "constant": mean,
-                "alpha": float(observed.var() / max(mean, 1e-9) ** 2) if len(observed) > 1 else 1.0,
-            }
+            return _constant(observed)
         origin = window.index[0]
         X = self.design(pd.DatetimeIndex(observed.index), origin)
         X = X.loc[:, (X.std() > 0) | (X.columns == "const")]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = sm.GLM(observed.to_numpy(), X.to_numpy(), family=sm.families.Poisson()).fit(maxiter=100)
+            try:
+                result = sm.GLM(observed.to_numpy(), X.to_numpy(), family=sm.families.Poisson()).fit(maxiter=100)
+            except (ValueError, np.linalg.LinAlgError):  # rare counts: a regressor separates the zeros
+                return _constant(observed)
+        if not np.isfinite(result.params).all() or not np.isfinite(result.fittedvalues).all():
+            return _constant(observed)
         mu = result.fittedvalues
         resid = observed.to_numpy() - mu
         alpha = float(np.clip(np.mean((resid**2 - mu) / np.maximum(mu, 1e-9) ** 2), 1e-4, 10.0))

@@ -48,6 +48,42 @@ def test_forecasts_have_ordered_nonnegative_bounds(name: str, freq: str) -> None
     assert big > small  # follows each series' own level
 
 
+def awkward(freq: str) -> pd.DataFrame:
+    """Series a municipality has: none at all (zeros), one value, rare (mostly zeros), a new team
+    with a few periods, and one whose last periods are missing (a late delivery)."""
+    rng = np.random.default_rng(3)
+    dates = pd.date_range(START[freq], periods=LENGTH[freq], freq=STEP[freq])
+    n = len(dates)
+    late = rng.poisson(40, n).astype(float)
+    late[-5:] = np.nan
+    series = {
+        "zeros": np.zeros(n),
+        "constant": np.full(n, 7.0),
+        "rare": rng.poisson(0.3, n).astype(float),
+        "new": np.r_[np.full(n - 6, np.nan), rng.poisson(20, 6)],
+        "late": late,
+    }
+    return pd.concat(
+        [pd.DataFrame({"series_id": sid, "date": dates, "value": v}) for sid, v in series.items()], ignore_index=True
+    )
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "M"])
+@pytest.mark.parametrize("name", [*BASE_MODELS, "auto"])
+def test_awkward_series_get_finite_ordered_bounds(name: str, freq: str) -> None:
+    data = awkward(freq)
+    model = make_forecaster(name, freq=freq, horizon=HORIZON[freq], max_iter=30)
+    model.fit(data[["series_id", "date"]], data["value"])
+    out = model.forecast()
+    assert sorted(out["series_id"].unique()) == sorted(data["series_id"].unique())
+    values = out[list(OUTPUT)].to_numpy()
+    assert np.isfinite(values).all() and (values >= 0).all()
+    assert (out["lo_95"] <= out["lo_80"]).all() and (out["lo_80"] <= out["mean"] + 1e-9).all()
+    assert (out["mean"] <= out["hi_80"] + 1e-9).all() and (out["hi_80"] <= out["hi_95"]).all()
+    zeros = out[out["series_id"] == "zeros"]
+    assert (zeros["mean"] < 0.5).all()  # nothing ever came in (gbm, a global model, may lend a little)
+
+
 def test_seasonal_naive_repeats_last_season() -> None:
     dates = pd.date_range("2024-01-01", periods=21, freq="D")
     values = np.tile([1.0, 2, 3, 4, 5, 6, 7], 3)
