@@ -54,6 +54,9 @@ def _section(result: ForecastRun, lang: str) -> str:
         cutoffs=translate_plural("forecast.report.cutoffs", p["cutoffs"], lang),
         calendar=p["country"] + ("/" + p["subdiv"] if p["subdiv"] else ""),
     )
+    scored = result.predictions["cutoff"].nunique() if "cutoff" in result.predictions else p["cutoffs"]
+    if scored < p["cutoffs"]:  # a short history: the backtest found room for fewer windows
+        data += " " + t("forecast.report.fewer_cutoffs", scored=scored, asked=p["cutoffs"])
     span = t(
         "forecast.report.span",
         first=f"{result.forecast['date'].min():%Y-%m-%d}",

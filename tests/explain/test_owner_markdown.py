@@ -147,3 +147,37 @@ def test_the_forecast_report_names_the_models_auto_averages_per_series() -> None
     assert "gewogen gemiddelde" in nl and "weighted average" in en
     for text in (nl, en):
         assert ": glm + gbm 2x, glm 1x." in text and "theta" not in text
+
+
+def test_the_forecast_report_says_when_the_history_had_room_for_fewer_cutoffs() -> None:
+    """Asked for 8 cutoffs, a 12-week history has room for 2: the report says so in both languages."""
+    forecast = pd.DataFrame(
+        {"series_id": ["wmo"], "date": pd.Timestamp("2027-01-04"), "mean": 1.0, "lo_95": 0.0, "hi_95": 2.0}
+    )
+    overall = pd.DataFrame(
+        {"model": ["auto"], "mase": [0.8], "smape": [20.0], "coverage_80": [0.8], "coverage_95": [0.95]}
+    )
+    predictions = pd.DataFrame({"cutoff": pd.to_datetime(["2026-09-28", "2026-10-26"]), "model": "auto"})
+    params = {"data": "intake.csv", "freq": "W", "horizon": 4, "cutoffs": 8, "country": "NL", "subdiv": ""}
+    empty = pd.DataFrame()
+    run = ForecastRun(
+        empty, predictions, empty, overall, {"wmo": "glm"}, forecast, empty, empty, empty, empty, {}, params
+    )
+    nl, en = report_markdown(run).split("## English")
+    assert "genoeg gegevens voor 2 van de 8 toetsmomenten" in nl
+    assert "enough data for 2 of the 8 cutoffs" in en
+    full = ForecastRun(
+        empty,
+        predictions,
+        empty,
+        overall,
+        {"wmo": "glm"},
+        forecast,
+        empty,
+        empty,
+        empty,
+        empty,
+        {},
+        {**params, "cutoffs": 2},
+    )
+    assert "toetsmomenten. Hoe minder" not in report_markdown(full)
