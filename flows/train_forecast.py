@@ -34,6 +34,7 @@ from models.forecast.backtest import cutoff_dates, model_predictions, overall, s
 from models.forecast.frequency import check_freq, regularize, season_length
 from werkwijzer.contracts import read_intake
 from werkwijzer.contracts.hierarchy import read_hierarchy
+from werkwijzer.contracts.intake import check_spacing
 from werkwijzer.progress import report
 from werkwijzer.settings import Settings, get_settings
 
@@ -64,7 +65,9 @@ def _factory(name: str, params: dict[str, Any]) -> Callable[[], Any]:
 @task(name="load-intake")
 def load_intake(path: str, freq: str, date_col: str | None, series: list[str] | None) -> pd.DataFrame:
     """Read the intake through its data contract and put it on the regular grid of ``freq``."""
-    return regularize(read_intake(path, date_col=date_col, series=series or None), freq)
+    intake = read_intake(path, date_col=date_col, series=series or None)
+    check_spacing(intake, freq, Path(path).name)
+    return regularize(intake, freq)
 
 
 @task(name="load-hierarchy")

@@ -18,6 +18,7 @@ from werkwijzer.contracts import (
     read_registry,
     read_staffing,
 )
+from werkwijzer.contracts.intake import check_spacing
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "intake.csv") -> Path:
@@ -319,3 +320,33 @@ def test_characteristics_file_refuses_bsn_and_personal_data_without_echo(tmp_pat
     with pytest.raises(ContractError) as info:
         read_characteristics(write(tmp_path, "case_id,naam\nC-1,Jansen\n", "characteristics.csv"))
     assert info.value.first.column == "naam"
+
+
+@pytest.mark.parametrize(
+    ("freq", "step", "refused", "advice"),
+    [
+        ("D", "7D", True, "--freq W or M"),
+        ("W", "MS", True, "--freq M"),
+        ("D", "MS", True, "--freq M"),
+        ("W", "D", False, ""),
+        ("M", "7D", False, ""),
+        ("D", "D", False, ""),
+        ("W", "7D", False, ""),
+    ],
+)
+def test_a_frequency_finer_than_the_file_is_refused(freq: str, step: str, refused: bool, advice: str) -> None:
+    """Weekly dates forecast per day would leave six of seven days missing; coarser is summed."""
+    dates = pd.date_range("2024-01-01", periods=30, freq=step)
+    intake = pd.DataFrame({"series_id": "wmo", "date": dates, "value": 5.0})
+    if not refused:
+        check_spacing(intake, freq, "intake.csv")
+        return
+    with pytest.raises(ContractError) as info:
+        check_spacing(intake, freq, "intake.csv")
+    first = info.value.first
+    assert (first.file, first.column, first.value) == (
+        "intake.csv",
+        "date",
+        "2024-01-01, " + dates[1].strftime("%Y-%m-%d") + ", " + dates[2].strftime("%Y-%m-%d"),
+    )
+    assert f"one period of --freq {freq} apart" in first.expected and advice in first.expected

@@ -82,6 +82,36 @@ def _long_hint(names: Sequence[str], date_col: str, columns: Sequence[str]) -> s
     return f"; several series in one file need the long format series_id,date,value{rename}"
 
 
+SPACING = {"D": 6, "W": 28}  # days between dates from which a frequency is finer than the file's
+
+
+def check_spacing(intake: pd.DataFrame, freq: str, name: str) -> None:
+    """Refuse a frequency finer than the file's own: weekly dates forecast per day would be six
+    missing days to one known, and train a model on nothing. A coarser frequency is fine (days
+    add up to weeks). The spacing is the median gap between a series' dates, the median over series."""
+    limit = SPACING.get(freq.upper())
+    if limit is None:
+        return
+    dates = intake.sort_values(["series_id", "date"])
+    gaps = dates.groupby("series_id")["date"].diff().dt.days.dropna()
+    if gaps.empty:
+        return
+    gap = float(dates.assign(gap=gaps).groupby("series_id")["gap"].median().median())
+    if gap >= limit:
+        first = dates.groupby("series_id").head(3)["date"].dt.strftime("%Y-%m-%d").head(3)
+        raise ContractError(
+            [
+                Problem(
+                    name,
+                    f"dates one period of --freq {freq.upper()} apart; these lie {gap:.0f} days apart "
+                    f"(choose --freq {'M' if gap >= SPACING['W'] else 'W or M'})",
+                    column="date",
+                    value=", ".join(first),
+                )
+            ]
+        )
+
+
 def find_date_column(columns: Sequence[str]) -> str | None:
     """The date column of a wide file, recognised by its name (``date``, ``datum``, ``*_date``, ...)."""
     return next((c for c in columns if c.lower() in DATE_NAMES or c.lower().endswith(("_date", "_day"))), None)
