@@ -104,7 +104,8 @@ def check_spacing(intake: pd.DataFrame, freq: str, name: str) -> None:
                 Problem(
                     name,
                     f"dates one period of --freq {freq.upper()} apart; these lie {gap:.0f} days apart "
-                    f"(choose --freq {'M' if gap >= SPACING['W'] else 'W or M'})",
+                    f"(choose --freq {'M' if gap >= SPACING['W'] else 'W or M'}; or, if the file leaves out "
+                    "periods without intake, write them as 0: a period missing from the file is unknown, not 0)",
                     column="date",
                     value=", ".join(first),
                 )
