@@ -175,3 +175,29 @@ def overall(predictions: pd.DataFrame) -> pd.DataFrame:
     for level in (80, 95):
         out[f"coverage_{level}"] = valid.groupby("model")[f"covered_{level}"].mean()
     return out.reset_index()
+
+
+def horizon_correlation(predictions: pd.DataFrame) -> float:
+    """How far the errors of one forecast move together over its horizon, from backtest rows of
+    one model: the correlation ``rho`` of an equicorrelated model that gives the horizon's total
+    the variance it had in the backtest.
+
+    Each error is standardised by its row's own spread (the 95 % band / 2 x 1.96, as capacity
+    simulates it); per complete window (a series and cutoff with every step observed)
+    ``r = (sum_h z_h)^2 / sum_h z_h^2`` averaged over windows, and ``rho = (r - 1) / (H - 1)``,
+    clipped to [0, 1]: 0 when the errors of the steps are independent, 1 when every step is off
+    by the same amount. NaN with fewer than 2 complete windows or a horizon of 1."""
+    predictions = predictions.sort_values(["series_id", "cutoff", "date"], kind="stable")
+    spread = (predictions["hi_95"] - predictions["lo_95"]).to_numpy(dtype=float) / (2 * 1.959963984540054)
+    z = (predictions["actual"].to_numpy(dtype=float) - predictions["mean"].to_numpy(dtype=float)) / np.where(
+        spread > 0, spread, np.nan
+    )
+    frame = predictions[["series_id", "cutoff"]].assign(z=z)
+    frame = frame.assign(step=frame.groupby(["series_id", "cutoff"]).cumcount())
+    windows = frame.pivot_table(index=["series_id", "cutoff"], columns="step", values="z", dropna=False)
+    windows = windows[windows.notna().all(axis=1)].to_numpy(dtype=float)
+    if len(windows) < 2 or windows.shape[1] < 2:
+        return float("nan")
+    horizon = windows.shape[1]
+    ratio = float(np.mean(windows.sum(axis=1) ** 2) / np.mean((windows**2).sum(axis=1)))
+    return float(np.clip((ratio - 1) / (horizon - 1), 0.0, 1.0))

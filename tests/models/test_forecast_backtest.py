@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from models.forecast import combine, make_forecaster
-from models.forecast.backtest import cutoff_dates, run_backtest
+from models.forecast.backtest import cutoff_dates, horizon_correlation, run_backtest
 from models.forecast.metrics import mase_scale, score_rows, smape, winkler
 
 
@@ -158,3 +158,28 @@ def test_interval_scale_reads_only_the_history_up_to_the_origin(scale: str, monk
     assert np.isfinite(first) and first > 0
     assert attach_scale(rows, changed, "W")["interval_scale"].iloc[0] == first
     assert first == pytest.approx(combine.SCALES[scale](values[:60], 52))
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.3, 0.8])
+def test_horizon_correlation_recovers_how_far_the_errors_move_together(rho: float) -> None:
+    """Errors built as sqrt(rho) x a shock shared by a window + sqrt(1 - rho) x a shock per step,
+    each standardised by the row's band (sigma 10): the estimate finds rho back."""
+    rng = np.random.default_rng(7)
+    n, horizon = 600, 13
+    z = np.sqrt(rho) * rng.standard_normal((n, 1)) + np.sqrt(1 - rho) * rng.standard_normal((n, horizon))
+    dates = pd.date_range("2026-01-05", periods=horizon, freq="7D")
+    rows = pd.DataFrame(
+        {
+            "series_id": np.repeat([f"s{i % 20}" for i in range(n)], horizon),
+            "cutoff": np.repeat(pd.date_range("2020-01-06", periods=n, freq="7D"), horizon),
+            "date": np.tile(dates, n),
+            "mean": 100.0,
+            "lo_95": 100.0 - 1.959963984540054 * 10,
+            "hi_95": 100.0 + 1.959963984540054 * 10,
+        }
+    )
+    rows["actual"] = 100.0 + 10 * z.ravel()
+    assert horizon_correlation(rows.sample(frac=1.0, random_state=1)) == pytest.approx(rho, abs=0.06)  # any row order
+    assert np.isnan(horizon_correlation(rows.iloc[:horizon]))  # one window: no estimate
+    one_step = rows[rows["date"] == dates[0]]
+    assert np.isnan(horizon_correlation(one_step))  # a horizon of one period has nothing to move with
