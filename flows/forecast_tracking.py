@@ -90,6 +90,10 @@ def run_metrics(result: ForecastRun) -> list[mlflow.entities.Metric]:
             score = float(getattr(row, name))
             if pd.notna(score):
                 metrics.append(mlflow.entities.Metric(f"{name}.level.{row.level}.{row.method}", score, 0, 0))
+    if "horizon_correlation" in result.forecast.columns and len(result.forecast):  # ADR 0031
+        rho = float(result.forecast["horizon_correlation"].iloc[0])
+        if pd.notna(rho):
+            metrics.append(mlflow.entities.Metric("horizon_correlation.auto", rho, 0, 0))
     return metrics
 
 

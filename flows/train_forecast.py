@@ -30,7 +30,7 @@ from explain.forecast_drivers import by_driver, gbm_shap, statistical_components
 from flows.forecast_run import ForecastRun
 from models.forecast import BASE_MODELS, OUTPUT, combine, make_forecaster
 from models.forecast import reconcile as hierarchy_tools
-from models.forecast.backtest import cutoff_dates, model_predictions, overall, score_backtest
+from models.forecast.backtest import cutoff_dates, horizon_correlation, model_predictions, overall, score_backtest
 from models.forecast.frequency import check_freq, regularize, season_length
 from werkwijzer.contracts import read_intake
 from werkwijzer.contracts.hierarchy import read_hierarchy
@@ -308,6 +308,9 @@ def train_forecast_flow(
     )
     say("drivers done")
     predictions = result["predictions"][result["predictions"]["series_id"].isin(bottom)]
+    # how auto's errors moved together over the horizon in the backtest: capacity's breach risk
+    # simulates weeks that move together as much (ADR 0031); one value per run, on every row
+    forecast = forecast.assign(horizon_correlation=horizon_correlation(predictions[predictions["model"] == "auto"]))
     return ForecastRun(
         intake=teams,
         predictions=predictions[PREDICTION_COLUMNS].reset_index(drop=True),

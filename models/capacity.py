@@ -10,9 +10,16 @@ Breach probability: a case that arrives in a week is handled after the backlog a
 weekly capacity. The probability of breaching the statutory term is the share of simulated
 intake paths (normal per week, spread taken from the 95 % interval, never below zero) in
 which that throughput time exceeds the term. Teams without a statutory term get no probability.
+The weeks of a path move together as the forecast's errors did in its backtest: with the
+forecast's ``horizon_correlation`` rho, a path is mean + spread x (sqrt(rho) x a shock shared by
+all its weeks + sqrt(1 - rho) x a shock of its own week) (ADR 0031). Each week keeps its own
+spread; the backlog, which adds the weeks up, gets the spread of their sum. Without the column
+(a forecast from before ADR 0031, or one made elsewhere) rho is 0: independent weeks.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
@@ -81,7 +88,7 @@ def plan_capacity(
         frame["backlog_hours"] = backlog
         frame["weeks_to_clear"] = np.where(capacity > 0, backlog / np.where(capacity > 0, capacity, 1.0), np.inf)
         frame["breach_probability"] = breach_probability(
-            hours, capacity, float(backlog_start.get(team, 0.0)), fact["term_weeks"], rng, draws
+            hours, capacity, float(backlog_start.get(team, 0.0)), fact["term_weeks"], rng, draws, correlation(rows)
         )
         pieces.append(frame)
     return pd.concat(pieces, ignore_index=True)
@@ -97,6 +104,15 @@ def carry_backlog(hours: np.ndarray, capacity: np.ndarray, start: float) -> np.n
     return out
 
 
+def correlation(rows: pd.DataFrame) -> float:
+    """The forecast's ``horizon_correlation`` (one value per run), 0 without it."""
+    if "horizon_correlation" not in rows.columns:
+        return 0.0
+    values = rows["horizon_correlation"].to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    return float(np.clip(values.max(), 0.0, 1.0)) if len(values) else 0.0
+
+
 def breach_probability(
     hours: dict[str, np.ndarray],
     capacity: np.ndarray,
@@ -104,12 +120,16 @@ def breach_probability(
     term_weeks: float,
     rng: np.random.Generator,
     draws: int,
+    rho: float = 0.0,
 ) -> np.ndarray:
-    """Per week, the share of simulated paths where that week's cases wait longer than the term."""
+    """Per week, the share of simulated paths where that week's cases wait longer than the term;
+    ``rho`` is the correlation of a path's weeks (see the module doc)."""
     if not np.isfinite(term_weeks):
         return np.full(len(capacity), np.nan)
     spread = np.maximum(hours["hi_95"] - hours["lo_95"], 0.0) / (2 * Z95)
-    paths = np.maximum(hours["mean"] + spread * rng.standard_normal((draws, len(capacity))), 0.0)
+    own = rng.standard_normal((draws, len(capacity)))
+    shocks = math.sqrt(rho) * rng.standard_normal((draws, 1)) + math.sqrt(1.0 - rho) * own if rho > 0 else own
+    paths = np.maximum(hours["mean"] + spread * shocks, 0.0)
     backlog = np.full(draws, start)
     out = np.empty(len(capacity))
     for i, can in enumerate(capacity):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -262,6 +263,20 @@ def test_forecast_accepts_future_dates_and_nested_bands(tmp_path: Path) -> None:
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     frame = read_forecast(write(tmp_path, FORECAST_HEADER + f"wmo,{future},10,8,12,6,15\n", "forecast.csv"))
     assert frame["mean"].tolist() == [10.0]
+
+
+def test_forecast_keeps_an_optional_horizon_correlation_between_0_and_1(tmp_path: Path) -> None:
+    from werkwijzer.contracts import read_forecast
+
+    header = FORECAST_HEADER.rstrip("\n") + ",horizon_correlation\n"
+    frame = read_forecast(write(tmp_path, header + "wmo,2027-01-04,10,8,12,6,15,0.2\njeugd,2027-01-04,3,2,4,1,5,\n"))
+    assert frame["horizon_correlation"].tolist()[0] == 0.2 and np.isnan(frame["horizon_correlation"].tolist()[1])
+    assert "horizon_correlation" not in read_forecast(
+        write(tmp_path, FORECAST_HEADER + "wmo,2027-01-04,10,8,12,6,15\n")
+    )
+    with pytest.raises(ContractError) as info:
+        read_forecast(write(tmp_path, header + "wmo,2027-01-04,10,8,12,6,15,1.5\n"))
+    assert (info.value.first.row, info.value.first.column) == (2, "horizon_correlation")
 
 
 def test_forecast_refuses_bands_that_are_not_nested(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -55,3 +57,14 @@ def test_above_the_limit_only_the_models_metrics_are_logged() -> None:
         for model in ("seasonal_naive", "auto")
     )
     assert {m.key: m.value for m in metrics}["mase.auto"] == pytest.approx(0.8)
+
+
+def test_the_horizon_correlation_is_a_metric_for_the_model_owner() -> None:
+    """ADR 0031: how far auto's errors moved together over the horizon, the figure capacity's
+    breach risk simulates with; not logged when it could not be estimated."""
+    run = run_of(3)
+    forecast = pd.DataFrame({"series_id": ["a", "b"], "horizon_correlation": 0.25})
+    values = {m.key: m.value for m in run_metrics(replace(run, forecast=forecast))}
+    assert values["horizon_correlation.auto"] == 0.25
+    unknown = run_metrics(replace(run, forecast=forecast.assign(horizon_correlation=float("nan"))))
+    assert "horizon_correlation.auto" not in {m.key for m in unknown}

@@ -10,6 +10,7 @@ import pytest
 
 from flows.forecast_tracking import MODEL_NAME, gate_result
 from flows.train_forecast import PREDICTION_COLUMNS, SUMMARY_COLUMNS, train_forecast
+from models.forecast.backtest import horizon_correlation
 
 FAST = {"max_iter": 25, "max_rows": 20_000}
 MODELS = ["seasonal_naive", "glm", "gbm"]
@@ -57,8 +58,12 @@ def test_flow_tables(flow_result) -> None:  # type: ignore[no-untyped-def]
         "hi_80",
         "lo_95",
         "hi_95",
+        "horizon_correlation",
     ]
     assert len(forecast) == 3 * 4 and (forecast.iloc[:, 2:] >= 0).all().all()
+    # one value per run, from auto's backtest errors (ADR 0031), for capacity's breach risk
+    rho = horizon_correlation(pred[pred["model"] == "auto"])
+    assert 0 <= rho <= 1 and (forecast["horizon_correlation"] == rho).all()
     assert (forecast["date"].dt.day_of_week == 0).all()
     drivers = result.drivers
     assert {"series_id", "date", "feature", "label_nl", "contribution"} <= set(drivers.columns)
@@ -135,7 +140,7 @@ def test_dask_local_cluster_gives_the_same_results(flow_result, settings) -> Non
 def test_published_forecast_combines_the_models_own_forecasts(flow_result) -> None:  # type: ignore[no-untyped-def]
     """The fit tasks send back forecasts, not models (issue 19 item 6): the published forecast is
     still auto's combination of each candidate fitted on its series and forecast here."""
-    from models.forecast import combine, make_forecaster
+    from models.forecast import OUTPUT, combine, make_forecaster
 
     _, result = flow_result
     params = {k: v for k, v in result.params.items() if k not in ("cutoffs", "windows", "data", "series", "date_col")}
@@ -153,5 +158,5 @@ def test_published_forecast_combines_the_models_own_forecasts(flow_result) -> No
         pd.concat(forecasts, ignore_index=True),
         combine.Combination(weights, dict(result.radius)),
         combine.series_scales(intake, 52),
-    )[list(result.forecast.columns)]
-    pd.testing.assert_frame_equal(result.forecast, expected, rtol=1e-9)
+    )[["series_id", "date", *OUTPUT]]
+    pd.testing.assert_frame_equal(result.forecast[expected.columns], expected, rtol=1e-9)

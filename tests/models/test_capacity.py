@@ -87,3 +87,29 @@ def test_helpers() -> None:
         parse_scenario("wmo+10")
     with pytest.raises(ValueError, match="weekly"):
         plan_capacity(inputs()[0].assign(date=WEEKS + pd.Timedelta(days=1)), *inputs()[1:])
+
+
+def test_breach_risk_lets_the_weeks_move_together_as_the_backtest_errors_did() -> None:
+    """On the edge (need = capacity), a backlog adds the weeks up: weeks that move together
+    (horizon_correlation, ADR 0031) give it a wider spread and more breaches later on, while a
+    single week's risk stays what its own band says. Without the column: independent weeks."""
+    weeks = pd.date_range("2027-01-04", periods=13, freq="7D")
+    forecast, norms, staffing = inputs(mean=50 / 6, spread=1.0)
+    forecast = pd.concat([forecast.iloc[:1]] * 13, ignore_index=True).assign(date=weeks)
+    later = {}
+    for rho in (0.0, 0.3, 1.0):
+        plan = plan_capacity(forecast.assign(horizon_correlation=rho), norms, staffing, draws=4000)
+        later[rho] = plan["breach_probability"].iloc[-1]
+        first_week = plan_capacity(
+            forecast.assign(horizon_correlation=rho), norms.assign(statutory_term_days=7.0), staffing, draws=4000
+        )
+        assert first_week["breach_probability"].iloc[0] == pytest.approx(0.5, abs=0.03)  # its own band only
+    assert later[0.0] < later[0.3] < later[1.0]
+    assert later[1.0] - later[0.0] > 0.1
+    without = plan_capacity(forecast, norms, staffing, draws=4000)
+    assert (
+        without["breach_probability"].tolist()
+        == plan_capacity(forecast.assign(horizon_correlation=0.0), norms, staffing, draws=4000)[
+            "breach_probability"
+        ].tolist()
+    )

@@ -2,7 +2,9 @@
 
 ``series_id,date,mean,lo_80,hi_80,lo_95,hi_95``: one row per series and period; dates may lie in
 the future (that is the point); every value is a number >= 0 and the bands are nested:
-lo_95 <= lo_80 <= mean <= hi_80 <= hi_95.
+lo_95 <= lo_80 <= mean <= hi_80 <= hi_95. An optional ``horizon_correlation`` (0..1, may be
+empty) says how far the errors of a forecast's periods move together (ADR 0031); capacity's
+breach risk uses it, and takes 0 without it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from werkwijzer.contracts.tables import read_table
 
 FORECAST_COLUMNS = ("series_id", "date", "mean", "lo_80", "hi_80", "lo_95", "hi_95")
 BANDS = ("lo_95", "lo_80", "mean", "hi_80", "hi_95")
+OPTIONAL_COLUMNS = ("horizon_correlation",)
 
 
 def read_forecast(path: str | Path) -> pd.DataFrame:
@@ -27,10 +30,13 @@ def read_forecast(path: str | Path) -> pd.DataFrame:
     out = pd.DataFrame({"series_id": check.text("series_id"), "date": check.date("date", not_future=False)})
     for column in BANDS:
         out[column] = check.number(column, minimum=0).astype(float)
+    optional = [c for c in OPTIONAL_COLUMNS if c in check.frame.columns]
+    for column in optional:
+        out[column] = check.number(column, minimum=0, maximum=1, allow_missing=True).astype(float)
     check.unique(["series_id", "date"], "series and date")
     check.raise_if_any()
     values = out[list(BANDS)].to_numpy()
     unordered = np.any(np.diff(values, axis=1) < -1e-9, axis=1)
     check._flag("mean", unordered, "nested bands: lo_95 <= lo_80 <= mean <= hi_80 <= hi_95")
     check.raise_if_any()
-    return out[list(FORECAST_COLUMNS)]
+    return out[[*FORECAST_COLUMNS, *optional]]
