@@ -113,6 +113,12 @@ def correlation(rows: pd.DataFrame) -> float:
     return float(np.clip(values.max(), 0.0, 1.0)) if len(values) else 0.0
 
 
+def band_spread(lo_95: np.ndarray, hi_95: np.ndarray) -> np.ndarray:
+    """The normal standard deviation a 95 % band stands for (its width / 2 x 1.96): what a
+    simulated week is spread by, and what ``horizon_correlation`` divides errors by."""
+    return np.maximum(np.asarray(hi_95, dtype=float) - np.asarray(lo_95, dtype=float), 0.0) / (2 * Z95)
+
+
 def breach_probability(
     hours: dict[str, np.ndarray],
     capacity: np.ndarray,
@@ -126,7 +132,7 @@ def breach_probability(
     ``rho`` is the correlation of a path's weeks (see the module doc)."""
     if not np.isfinite(term_weeks):
         return np.full(len(capacity), np.nan)
-    spread = np.maximum(hours["hi_95"] - hours["lo_95"], 0.0) / (2 * Z95)
+    spread = band_spread(hours["lo_95"], hours["hi_95"])
     own = rng.standard_normal((draws, len(capacity)))
     shocks = math.sqrt(rho) * rng.standard_normal((draws, 1)) + math.sqrt(1.0 - rho) * own if rho > 0 else own
     paths = np.maximum(hours["mean"] + spread * shocks, 0.0)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from models.capacity import band_spread
 from models.forecast import combine
 from models.forecast.base import OUTPUT, BaseForecaster
 from models.forecast.frequency import season_length, shift
@@ -182,13 +183,13 @@ def horizon_correlation(predictions: pd.DataFrame) -> float:
     one model: the correlation ``rho`` of an equicorrelated model that gives the horizon's total
     the variance it had in the backtest.
 
-    Each error is standardised by its row's own spread (the 95 % band / 2 x 1.96, as capacity
+    Each error is standardised by its row's own spread (``models.capacity.band_spread``, as capacity
     simulates it); per complete window (a series and cutoff with every step observed)
     ``r = (sum_h z_h)^2 / sum_h z_h^2`` averaged over windows, and ``rho = (r - 1) / (H - 1)``,
     clipped to [0, 1]: 0 when the errors of the steps are independent, 1 when every step is off
     by the same amount. NaN with fewer than 2 complete windows or a horizon of 1."""
     predictions = predictions.sort_values(["series_id", "cutoff", "date"], kind="stable")
-    spread = (predictions["hi_95"] - predictions["lo_95"]).to_numpy(dtype=float) / (2 * 1.959963984540054)
+    spread = band_spread(predictions["lo_95"].to_numpy(), predictions["hi_95"].to_numpy())
     z = (predictions["actual"].to_numpy(dtype=float) - predictions["mean"].to_numpy(dtype=float)) / np.where(
         spread > 0, spread, np.nan
     )

@@ -96,9 +96,9 @@ def check_spacing(intake: pd.DataFrame, freq: str, name: str) -> None:
     gaps = dates.groupby("series_id")["date"].diff().dt.days.dropna()
     if gaps.empty:
         return
-    gap = float(dates.assign(gap=gaps).groupby("series_id")["gap"].median().median())
+    gap = float(gaps.groupby(dates["series_id"]).median().median())
     if gap >= limit:
-        first = dates.groupby("series_id").head(3)["date"].dt.strftime("%Y-%m-%d").head(3)
+        first = dates["date"].head(3).dt.strftime("%Y-%m-%d")
         raise ContractError(
             [
                 Problem(
