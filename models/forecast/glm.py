@@ -28,6 +28,21 @@ def _constant(observed: pd.Series) -> dict[str, float]:
     return {"constant": mean, "alpha": alpha}
 
 
+def calendar_design(
+    dates: pd.DatetimeIndex, freq: str, country: str, subdiv: str | None, school_region: str | None
+) -> pd.DataFrame:
+    """The calendar regressors for ``dates``: holidays, yearly Fourier terms and, for daily data,
+    weekday dummies (Monday is the base); no constant, no trend."""
+    cal = calendar_features(dates, freq, country, subdiv, school_region_for(country, subdiv, school_region))
+    out = cal.drop(columns=[c for c in ("weekday", "month") if c in cal.columns])
+    if freq == "D":
+        for day in range(1, 7):
+            out[f"weekday_{day}"] = (dates.day_of_week == day).astype(float)
+    if freq == "M":
+        out = out.drop(columns=["workdays"])
+    return out
+
+
 class CountGLMForecaster(BaseForecaster):
     """Poisson GLM with calendar regressors; NB intervals with moment-estimated dispersion."""
 
@@ -49,19 +64,7 @@ class CountGLMForecaster(BaseForecaster):
 
     def design(self, dates: pd.DatetimeIndex, origin: pd.Timestamp) -> pd.DataFrame:
         """The regressors for ``dates``; the trend counts years since ``origin``."""
-        cal = calendar_features(
-            dates,
-            self.freq,
-            self.country,
-            self.subdiv,
-            school_region_for(self.country, self.subdiv, self.school_region),
-        )
-        out = cal.drop(columns=[c for c in ("weekday", "month") if c in cal.columns])
-        if self.freq == "D":
-            for day in range(1, 7):
-                out[f"weekday_{day}"] = (dates.day_of_week == day).astype(float)
-        if self.freq == "M":
-            out = out.drop(columns=["workdays"])
+        out = calendar_design(dates, self.freq, self.country, self.subdiv, self.school_region)
         out.insert(0, "trend", np.asarray((dates - origin).days, dtype=float) / 365.25)
         out.insert(0, "const", 1.0)
         return out
