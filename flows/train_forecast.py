@@ -38,7 +38,7 @@ from werkwijzer.contracts.intake import check_spacing
 from werkwijzer.progress import report
 from werkwijzer.settings import Settings, get_settings
 
-LOCAL_MODELS = ("seasonal_naive", "ets", "theta", "glm")
+LOCAL_MODELS = ("seasonal_naive", "ets", "theta", "glm", "arima")
 GLOBAL_MODELS = ("gbm",)
 PREDICTION_COLUMNS = ["series_id", "cutoff", "date", "actual", "model", *OUTPUT]
 SUMMARY_COLUMNS = ["series_id", "model", "mase", "smape", "coverage_80", "coverage_95"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.forecast.arima import ARIMAForecaster
 from models.forecast.auto import AutoForecaster
 from models.forecast.autoets import AutoETSForecaster
 from models.forecast.base import OUTPUT, BaseForecaster
@@ -24,11 +25,12 @@ MODELS: dict[str, type[BaseForecaster]] = {
     "autoets": AutoETSForecaster,
     "theta": ThetaForecaster,
     "mstl": MSTLForecaster,
+    "arima": ARIMAForecaster,
     "glm": CountGLMForecaster,
     "gbm": GlobalGBMForecaster,
     "auto": AutoForecaster,
 }
-BASE_MODELS = ("seasonal_naive", "ets", "theta", "glm", "gbm")
+BASE_MODELS = ("seasonal_naive", "ets", "theta", "glm", "arima", "gbm")
 
 
 def make_forecaster(name: str, **params: Any) -> BaseForecaster:
@@ -45,6 +47,7 @@ __all__ = [
     "BASE_MODELS",
     "MODELS",
     "OUTPUT",
+    "ARIMAForecaster",
     "AutoETSForecaster",
     "AutoForecaster",
     "BaseForecaster",

@@ -18,7 +18,7 @@ from models.forecast.backtest import attach_scale, cutoff_dates, model_predictio
 from models.forecast.base import BaseForecaster
 from models.forecast.metrics import score_rows
 
-DEFAULT_CANDIDATES = ("seasonal_naive", "ets", "theta", "glm", "gbm")
+DEFAULT_CANDIDATES = ("seasonal_naive", "ets", "theta", "glm", "arima", "gbm")
 
 
 class AutoForecaster(BaseForecaster):

@@ -87,7 +87,7 @@ def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings,
         "lo_95",
         "hi_95",
     ]
-    assert {"auto", "seasonal_naive", "ets", "theta", "glm", "gbm"} == set(predictions["model"])
+    assert {"auto", "seasonal_naive", "ets", "theta", "glm", "arima", "gbm"} == set(predictions["model"])
     summary = pd.read_csv(out / "backtest_summary.csv")
     assert list(summary.columns) == [
         "series_id",
