@@ -7,7 +7,7 @@ Per N: ``many_series`` of ``benchmarks/forecast_accuracy.py`` (N / 10 municipali
 to 250,000 inhabitants x 10 teams, 3 years, weekly; no municipality column, so no totals) is
 written as a long CSV, then ``werkwijzer forecast --data FILE --freq W --horizon 13 --cutoffs 2``
 runs in a fresh home (its own MLflow store and Prefect server) with
-``WERKWIJZER_DASK_LOCAL_WORKERS=2``: backtest (2 + 2 cutoffs, five candidates and ``auto``), final
+``WERKWIJZER_DASK_LOCAL_WORKERS=2``: backtest (2 + 2 cutoffs, the candidates of ``BASE_MODELS`` and ``auto``), final
 fit, forecast, SHAP drivers, MLflow logging and registration. ``--tree`` measures another
 checkout's code with this venv (its folder goes first on ``PYTHONPATH``).
 

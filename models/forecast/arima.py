@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,30 @@ from models.forecast.glm import calendar_design
 HISTORY = {"D": 3 * 365, "W": 260, "M": 120}
 ORDERS = ((0, 0), (1, 0), (0, 1), (1, 1), (2, 1), (1, 2), (2, 2))
 KPSS_ALPHA = 0.05
+
+
+def regressor_matrix(
+    dates: pd.DatetimeIndex, freq: str, country: str, subdiv: str | None, school_region: str | None
+) -> tuple[list[str], np.ndarray]:
+    """The constant and ``calendar_design``'s regressors for ``dates`` as a matrix with their
+    names. Remembered per set of dates: the series of a run share their dates at a cutoff."""
+    dates = pd.DatetimeIndex(dates)
+    key = (dates.unit, tuple(dates.asi8.tolist()))
+    names, matrix = _regressor_matrix(key, freq, country, subdiv, school_region)
+    return list(names), matrix
+
+
+@lru_cache(maxsize=256)
+def _regressor_matrix(
+    key: tuple[str, tuple[int, ...]], freq: str, country: str, subdiv: str | None, school_region: str | None
+) -> tuple[tuple[str, ...], np.ndarray]:
+    unit, values = key
+    dates = pd.DatetimeIndex(np.asarray(values, dtype=f"datetime64[{unit}]"))
+    frame = calendar_design(dates, freq, country, subdiv, school_region)
+    frame.insert(0, "const", 1.0)
+    matrix = frame.to_numpy(dtype=float)
+    matrix.setflags(write=False)  # shared between series: nobody may change it
+    return tuple(frame.columns), matrix
 
 
 def choose_d(residual: np.ndarray) -> int:
@@ -198,23 +223,22 @@ class ARIMAForecaster(BaseForecaster):
         self.school_region = school_region
 
     def design(self, dates: pd.DatetimeIndex, columns: list[str]) -> np.ndarray:
-        if not columns:
-            return np.zeros((len(dates), 0))
-        out = calendar_design(dates, self.freq, self.country, self.subdiv, self.school_region)
-        out.insert(0, "const", 1.0)
-        return out[columns].to_numpy(dtype=float)
+        """The constant and the calendar regressors named in ``columns`` for ``dates``."""
+        names, matrix = regressor_matrix(dates, self.freq, self.country, self.subdiv, self.school_region)
+        return matrix[:, [names.index(c) for c in columns]]
 
     def _fit_series(self, y: pd.Series) -> Any:
         window = y.iloc[-HISTORY[self.freq] :]
         z = np.sqrt(np.maximum(fill_gaps(window), 0.0))
         if np.ptp(z) == 0:
             return {"constant": float(z[-1]) ** 2}
-        dates = pd.DatetimeIndex(window.index)
         columns: list[str] = ["const"]
         if len(z) >= 3 * self.season_length_ // 2:
-            regressors = calendar_design(dates, self.freq, self.country, self.subdiv, self.school_region)
-            columns += [c for c in regressors.columns if regressors[c].std() > 0]
-        X = self.design(dates, columns)
+            names, matrix = regressor_matrix(
+                pd.DatetimeIndex(window.index), self.freq, self.country, self.subdiv, self.school_region
+            )
+            columns += [c for c, varies in zip(names[1:], matrix[:, 1:].std(axis=0) > 0, strict=True) if varies]
+        X = self.design(pd.DatetimeIndex(window.index), columns)
         beta = np.linalg.lstsq(X, z, rcond=None)[0]
         d = choose_d(z - X @ beta)
         if d == 1 and len(columns) > 1:  # the level is in the differencing: coefficients from the differences
