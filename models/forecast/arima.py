@@ -47,6 +47,7 @@ from models.forecast.glm import calendar_design
 HISTORY = {"D": 3 * 365, "W": 260, "M": 120}
 ORDERS = ((0, 0), (1, 0), (0, 1), (1, 1), (2, 1), (1, 2), (2, 2))
 KPSS_ALPHA = 0.05
+MAX_ROOT = 0.995  # a fit with a root this close to the unit circle is refused
 
 
 def regressor_matrix(
@@ -87,9 +88,9 @@ def choose_d(residual: np.ndarray) -> int:
 
 @dataclass(frozen=True)
 class ARMAFit:
-    """An ARMA(p, q) fitted to ``x`` (the series after ``d``
-    differences): ``phi`` and ``theta`` (x_t = sum phi_i x_{t-i} + e_t + sum theta_j e_{t-j}),
-    the innovations ``e``, their variance ``sigma2`` and ``aicc``."""
+    """An ARMA(p, q) fitted to ``x`` (the series after ``d`` differences): ``phi`` and ``theta``
+    (x_t = sum phi_i x_{t-i} + e_t + sum theta_j e_{t-j}), the innovations ``e``, their variance
+    ``sigma2`` and ``aicc``."""
 
     d: int
     phi: np.ndarray
@@ -159,13 +160,17 @@ def fit_arma(x: np.ndarray, p: int, q: int, d: int) -> ARMAFit | None:
     return arma_fit(x, params[:p], params[p:], d)
 
 
+def largest_root(coefficients: np.ndarray) -> float:
+    """The largest modulus of the roots of z^n + c_1 z^(n-1) + ... + c_n (0 without any): below 1
+    means 1 + c_1 B + ... + c_n B^n is stationary (an AR part) or invertible (an MA part)."""
+    return float(np.abs(np.roots(np.r_[1.0, coefficients])).max(initial=0.0))
+
+
 def arma_fit(x: np.ndarray, phi: np.ndarray, theta: np.ndarray, d: int) -> ARMAFit | None:
     """The ``ARMAFit`` of coefficients ``phi``, ``theta`` on ``x`` (see ``fit_arma``)."""
     p, q = len(phi), len(theta)
     m, k = len(x) - p, p + q + 1
-    if np.abs(np.roots(np.r_[1.0, -phi])).max(initial=0) >= 0.995 or np.abs(np.roots(np.r_[1.0, theta])).max(
-        initial=0
-    ) >= 0.995:
+    if largest_root(-phi) >= MAX_ROOT or largest_root(theta) >= MAX_ROOT:  # not stationary or not invertible
         return None
     e = lfilter(np.r_[1.0, -phi], np.r_[1.0, theta], x)
     sigma2 = float(e[p:] @ e[p:]) / m
