@@ -216,10 +216,10 @@ def build_forecast_entry(governance: dict[str, Any], teams: list[str], model_nam
             "source_data",
         ),
         "methods_and_models": _fit(
-            "Per team wordt het beste van enkele bekende methoden gekozen (seizoenspatroon, exponentiële "
-            "afvlakking, een telmodel en gradient boosting) op grond van een test op eerdere jaren. Een nieuwe "
-            "versie wordt alleen gebruikt als ze beter voorspelt dan 'hetzelfde als vorig jaar'. Het model is "
-            "niet zelflerend.",
+            "Per team worden enkele bekende methoden gecombineerd: seizoenspatroon, exponentiële afvlakking, "
+            "de Theta-methode, een telmodel, een ARIMA-model met seizoen en feestdagen, en gradient boosting. "
+            "Hoe zwaar elke methode meetelt, volgt uit een test op eerdere jaren. Een nieuwe versie wordt alleen "
+            "gebruikt als ze beter voorspelt dan 'hetzelfde als vorig jaar'. Het model is niet zelflerend.",
             "methods_and_models",
         ),
         "provider": _fit(governance["provider"], "provider"),
