@@ -38,10 +38,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
-from scipy.stats import norm
 
-from models.forecast.base import LEVELS, BaseForecaster
+from models.forecast.base import BaseForecaster, normal_bounds
 from models.forecast.ets import fill_gaps, flat
+from models.forecast.features import dates_key, key_dates
 from models.forecast.glm import calendar_design
 
 HISTORY = {"D": 3 * 365, "W": 260, "M": 120}
@@ -55,9 +55,7 @@ def regressor_matrix(
 ) -> tuple[list[str], np.ndarray]:
     """The constant and ``calendar_design``'s regressors for ``dates`` as a matrix with their
     names. Remembered per set of dates: the series of a run share their dates at a cutoff."""
-    dates = pd.DatetimeIndex(dates)
-    key = (dates.unit, tuple(dates.asi8.tolist()))
-    names, matrix = _regressor_matrix(key, freq, country, subdiv, school_region)
+    names, matrix = _regressor_matrix(dates_key(pd.DatetimeIndex(dates)), freq, country, subdiv, school_region)
     return list(names), matrix
 
 
@@ -65,9 +63,7 @@ def regressor_matrix(
 def _regressor_matrix(
     key: tuple[str, tuple[int, ...]], freq: str, country: str, subdiv: str | None, school_region: str | None
 ) -> tuple[tuple[str, ...], np.ndarray]:
-    unit, values = key
-    dates = pd.DatetimeIndex(np.asarray(values, dtype=f"datetime64[{unit}]"))
-    frame = calendar_design(dates, freq, country, subdiv, school_region)
+    frame = calendar_design(key_dates(key), freq, country, subdiv, school_region)
     frame.insert(0, "const", 1.0)
     matrix = frame.to_numpy(dtype=float)
     matrix.setflags(write=False)  # shared between series: nobody may change it
@@ -237,13 +233,13 @@ class ARIMAForecaster(BaseForecaster):
         z = np.sqrt(np.maximum(fill_gaps(window), 0.0))
         if np.ptp(z) == 0:
             return {"constant": float(z[-1]) ** 2}
-        columns: list[str] = ["const"]
+        names, matrix = regressor_matrix(
+            pd.DatetimeIndex(window.index), self.freq, self.country, self.subdiv, self.school_region
+        )
+        keep = [0]  # the constant; the calendar regressors that vary, once there is 1.5 seasons of history
         if len(z) >= 3 * self.season_length_ // 2:
-            names, matrix = regressor_matrix(
-                pd.DatetimeIndex(window.index), self.freq, self.country, self.subdiv, self.school_region
-            )
-            columns += [c for c, varies in zip(names[1:], matrix[:, 1:].std(axis=0) > 0, strict=True) if varies]
-        X = self.design(pd.DatetimeIndex(window.index), columns)
+            keep += [i for i in range(1, len(names)) if matrix[:, i].std() > 0]
+        columns, X = [names[i] for i in keep], matrix[:, keep]
         beta = np.linalg.lstsq(X, z, rcond=None)[0]
         d = choose_d(z - X @ beta)
         if d == 1 and len(columns) > 1:  # the level is in the differencing: coefficients from the differences
@@ -263,10 +259,6 @@ class ARIMAForecaster(BaseForecaster):
         ahead, var = state["result"].forecast(h)
         regression = self.design(pd.DatetimeIndex(dates), state["columns"]) @ state["beta"]
         centre = ahead + state["shift"] + regression
-        sd = np.sqrt(var)
-        out = {"mean": np.maximum(centre, 0.0) ** 2 + var}
-        for level in LEVELS:
-            zq = norm.ppf(0.5 + level / 200)
-            out[f"lo_{level}"] = np.maximum(centre - zq * sd, 0.0) ** 2
-            out[f"hi_{level}"] = np.maximum(centre + zq * sd, 0.0) ** 2
+        out = {k: np.maximum(v, 0.0) ** 2 for k, v in normal_bounds(centre, np.sqrt(var)).items()}
+        out["mean"] = out["mean"] + var  # E[Z^2] = E[Z]^2 + Var Z
         return pd.DataFrame(out)

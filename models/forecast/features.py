@@ -44,6 +44,17 @@ def _daily(
     )
 
 
+def dates_key(dates: pd.DatetimeIndex) -> tuple[str, tuple[int, ...]]:
+    """A hashable key of a set of dates, for caches per set of dates (``key_dates`` reverses it)."""
+    return (dates.unit, tuple(dates.asi8.tolist()))
+
+
+def key_dates(key: tuple[str, tuple[int, ...]]) -> pd.DatetimeIndex:
+    """The dates of a ``dates_key``."""
+    unit, values = key
+    return pd.DatetimeIndex(np.asarray(values, dtype=f"datetime64[{unit}]"))
+
+
 def school_region_for(country: str, subdiv: str | None, nl_region: str | None = "Midden") -> str | None:
     """The school-holiday region: NL uses its regions, other countries their subdivision."""
     return nl_region if country.upper() == "NL" else subdiv
@@ -61,8 +72,7 @@ def calendar_features(
     Remembered per set of dates (a copy is returned): the GLM asks for the same weeks for every
     series of a batch, at every cutoff."""
     dates = pd.DatetimeIndex(dates)
-    key = (dates.unit, tuple(dates.asi8.tolist()))
-    out = _calendar_features(key, check_freq(freq), country, subdiv, school_region).copy()
+    out = _calendar_features(dates_key(dates), check_freq(freq), country, subdiv, school_region).copy()
     out.index = dates
     return out
 
@@ -75,8 +85,7 @@ def _calendar_features(
     subdiv: str | None,
     school_region: str | None,
 ) -> pd.DataFrame:
-    unit, values = key
-    dates = pd.DatetimeIndex(np.asarray(values, dtype=f"datetime64[{unit}]"))
+    dates = key_dates(key)
     start = dates.min()
     end = dates.max() + (pd.DateOffset(months=1) if freq == "M" else pd.Timedelta(days=6 if freq == "W" else 0))
     daily = _daily(pd.Timestamp(start), pd.Timestamp(end), country, subdiv, school_region)

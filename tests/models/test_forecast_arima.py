@@ -1,4 +1,5 @@
-"""``arima`` (benchmark candidate, issue 19 item 2): calendar regressors with ARIMA errors."""
+"""``arima`` (a candidate of ``auto``, ADR 0032): calendar regressors with ARIMA errors. The contract every
+base model keeps (ordered bounds, awkward series, no look-ahead) is tested for it in test_forecast.py."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import pandas as pd
 import pytest
 from scipy.signal import lfilter
 
-from models.forecast import OUTPUT, make_forecaster
+from models.forecast import make_forecaster
 from models.forecast.arima import arma_fit, best_arma, choose_d, fit_arma, refine
-from tests.models.test_forecast import HORIZON, awkward
 
 
 def arma(n: int, phi: list[float], theta: list[float], seed: int) -> np.ndarray:
@@ -75,16 +75,3 @@ def test_weekly_calendar_season_and_a_moving_level_are_forecast() -> None:
         ours.append(np.mean(np.abs(out["mean"] - values[260:])))
         naive.append(np.mean(np.abs(values[260 - 52 : 260 - 39] - values[260:])))
     assert np.mean(ours) < 0.8 * np.mean(naive)
-
-
-@pytest.mark.parametrize("freq", ["D", "W", "M"])
-def test_awkward_series_get_finite_ordered_bounds(freq: str) -> None:
-    data = awkward(freq)
-    model = make_forecaster("arima", freq=freq, horizon=HORIZON[freq])
-    out = model.fit(data[["series_id", "date"]], data["value"]).forecast()
-    assert sorted(out["series_id"].unique()) == sorted(data["series_id"].unique())
-    values = out[list(OUTPUT)].to_numpy()
-    assert np.isfinite(values).all() and (values >= 0).all()
-    assert (out["lo_95"] <= out["lo_80"]).all() and (out["lo_80"] <= out["mean"] + 1e-9).all()
-    assert (out["mean"] <= out["hi_80"] + 1e-9).all() and (out["hi_80"] <= out["hi_95"]).all()
-    assert (out[out["series_id"] == "zeros"]["mean"] < 0.5).all()
