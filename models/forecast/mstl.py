@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from models.forecast.base import BaseForecaster
-from models.forecast.ets import fill_gaps, flat, sqrt_forecast
+from models.forecast.ets import ets_fit, fill_gaps, flat, sqrt_forecast
 
 PERIODS = {"D": (7, 365), "W": (52,), "M": (12,)}
 HISTORY = {"D": 3 * 365, "W": 260, "M": 120}
@@ -37,7 +37,6 @@ class MSTLForecaster(BaseForecaster):
         self.horizon = horizon
 
     def _fit_series(self, y: pd.Series) -> Any:
-        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
         from statsmodels.tsa.seasonal import MSTL
 
         z = np.sqrt(fill_gaps(y.iloc[-HISTORY[self.freq] :]))
@@ -51,13 +50,8 @@ class MSTLForecaster(BaseForecaster):
                 fit = MSTL(z, periods=periods[0] if len(periods) == 1 else periods).fit()
             seasons = np.asarray(fit.seasonal, dtype=float).reshape(len(z), -1)
         adjusted = z - seasons.sum(axis=1)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            trend = "add" if len(z) >= 10 else None
-            result = ETSModel(pd.Series(adjusted), error="add", trend=trend, damped_trend=trend is not None).fit(
-                disp=False, maxiter=200
-            )
-        return {"result": result, "n": len(z), "periods": periods, "seasons": seasons}
+        state = ets_fit(adjusted, trend=len(z) >= 10)
+        return {"ets": state, "periods": periods, "seasons": seasons}
 
     def _forecast_series(self, state: Any, y: pd.Series, dates: pd.DatetimeIndex) -> pd.DataFrame:
         h = len(dates)
@@ -69,4 +63,4 @@ class MSTLForecaster(BaseForecaster):
             if period >= SMOOTH:  # a long cycle's component repeats last cycle's noise: a centred mean
                 last = np.convolve(np.r_[last[-3:], last, last[:3]], np.ones(7) / 7, mode="valid")
             season += last[np.arange(h) % period]
-        return sqrt_forecast(state["result"], state["n"], season)
+        return sqrt_forecast(state["ets"], season)
