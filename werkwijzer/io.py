@@ -43,8 +43,19 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
             or pd.api.types.is_string_dtype(values)
             or isinstance(values.dtype, pd.CategoricalDtype)
         ):
-            out[column] = values.astype(object).map(safe_cell)
+            out[column] = _neutralised(values)
     out.columns = [safe_cell(c) for c in out.columns]
+    return out
+
+
+def _neutralised(values: pd.Series) -> pd.Series:
+    """``safe_cell`` of every cell, called only where the text starts like a formula (the rest of
+    a column of millions of rows stays as it is: ``safe_cell`` changes nothing there)."""
+    out = values.astype(object)
+    starts = out.astype("string").str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool)
+    if starts.any():
+        out = out.copy()
+        out[starts] = out[starts].map(safe_cell)
     return out
 
 

@@ -167,6 +167,15 @@ def test_bsn_is_refused_without_echo(tmp_path: Path, bsn: str) -> None:
     assert "eleven-test" in str(info.value)
 
 
+def test_every_row_of_a_repeated_bsn_is_found() -> None:
+    """Each distinct cell is tested once; the rows found are every row that holds it."""
+    from werkwijzer.contracts.bsn import bsn_rows
+
+    cells = pd.Series(["2024-01-01", "111222333", "wmo", "111222333", None, "x 123-456-782", "111222333"])
+    assert bsn_rows(cells) == [1, 3, 5, 6]
+    assert bsn_rows(pd.Series(["2024-01-01"] * 1000)) == []
+
+
 def test_eleven_test() -> None:
     assert passes_eleven_test("111222333")
     assert passes_eleven_test("12345672")  # eight digits: a leading zero is implied

@@ -32,3 +32,13 @@ def test_cells_and_column_names_are_neutralised_and_numbers_kept(tmp_path: Path)
     assert back["team"].tolist() == ["'@x", "y"]
     assert csv_text(frame.iloc[:, :1]) == "group\n'=cmd()\ngewoon\n"
     assert frame["group"].tolist() == ["=cmd()", "gewoon"]  # the caller's frame is left as it was
+
+
+def test_every_row_of_a_repeated_formula_is_neutralised_and_other_cells_kept() -> None:
+    """Only cells that start like a formula are looked at; each of them, however often it repeats."""
+    frame = pd.DataFrame(
+        {"team": pd.Series(["=x", "wmo", "=x", None, "-2.5", "=x"], dtype=object), "n": [1, 2, 3, 4, 5, 6]}
+    )
+    assert csv_text(frame) == "team,n\n'=x,1\nwmo,2\n'=x,3\n,4\n-2.5,5\n'=x,6\n"
+    mixed = pd.DataFrame({"value": pd.Series([-3, "=a", 2.5, True, "@b"], dtype=object)})
+    assert csv_text(mixed) == "value\n-3\n'=a\n2.5\nTrue\n'@b\n"

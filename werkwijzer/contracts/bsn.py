@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from werkwijzer.privacy import contains_bsn, passes_eleven_test
@@ -37,5 +38,11 @@ def _cell_holds_bsn(text: str, identifier: bool) -> bool:
 def bsn_rows(values: pd.Series, identifier: bool = True) -> list[int]:
     """Positions (0-based) of cells that hold a possible BSN (``identifier``: the column is an identifier)."""
     text = values.astype("string").fillna("")
-    candidates = text.str.contains(_EIGHT_DIGITS, regex=True).to_numpy(dtype=bool).nonzero()[0]
-    return [int(i) for i in candidates if _cell_holds_bsn(str(text.iloc[i]), identifier)]
+    candidates = text.str.contains(_EIGHT_DIGITS, regex=True).to_numpy(dtype=bool)
+    if not candidates.any():
+        return []
+    # each distinct text once: a date column repeats a few hundred dates over every row
+    held = [cell for cell in pd.unique(text[candidates]) if _cell_holds_bsn(str(cell), identifier)]
+    if not held:
+        return []
+    return [int(i) for i in np.flatnonzero(candidates & text.isin(held).to_numpy(dtype=bool))]
