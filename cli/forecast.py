@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import click
@@ -84,7 +86,7 @@ def forecast(
 ) -> None:
     """Backtest every model, forecast with `auto`, explain and register it in MLflow."""
     from cli.terminal import ProgressBars, where_the_details_are
-    from flows.forecast_report import write_tables
+    from flows.forecast_report import tables as report_tables
     from flows.train_forecast import train_forecast
     from werkwijzer.contracts import read_norms, read_staffing
     from werkwijzer.io import staged_output
@@ -105,25 +107,32 @@ def forecast(
                     f"({', '.join(skipped[:3])}{' ...' if len(skipped) > 3 else ''}); "
                     "choose with --series"
                 )
-    with ProgressBars() as bars, reporting(bars.advance):
-        result = train_forecast(
-            data,
-            freq=freq.upper(),
-            horizon=horizon,
-            cutoffs=cutoffs,
-            date_col=date_col,
-            series=selected,
-            country=country,
-            subdiv=subdiv,
-            norms=norms,
-            staffing=staffing,
-            settings=get_settings(),
-            verbose=True,
-            trained_by=by,
-        )
-    with staged_output(out) as stage:
-        written = write_tables(result, stage)
-        (stage / "report.md").write_text(result.report, encoding="utf-8")
+    tables = Path(tempfile.mkdtemp(prefix="werkwijzer-tables-"))  # the run's tables, rendered once
+    try:
+        with ProgressBars() as bars, reporting(bars.advance):
+            result = train_forecast(
+                data,
+                freq=freq.upper(),
+                horizon=horizon,
+                cutoffs=cutoffs,
+                date_col=date_col,
+                series=selected,
+                country=country,
+                subdiv=subdiv,
+                norms=norms,
+                staffing=staffing,
+                settings=get_settings(),
+                verbose=True,
+                trained_by=by,
+                tables_to=tables,
+            )
+        written = [name for name, _ in report_tables(result)]
+        with staged_output(out) as stage:
+            for name in written:
+                shutil.move(tables / name, stage / name)
+            (stage / "report.md").write_text(result.report, encoding="utf-8")
+    finally:
+        shutil.rmtree(tables, ignore_errors=True)
     click.echo(
         f"MLflow run {result.run_id}, model version {result.model_version} "
         f"({'candidate' if result.candidate else 'not a candidate'}: {result.gate})"

@@ -87,20 +87,25 @@ def report_markdown(result: ForecastRun) -> str:
     return f"# {both('forecast.report.title')}\n\n" + "\n".join(_section(result, lang) for lang in LANGS)
 
 
-def write_tables(result: ForecastRun, folder: Path) -> list[str]:
-    """The tables the CLI and the MLflow run share, with the columns the issue fixes; with a
-    hierarchy also the reconciled forecast of every level and the backtest per level (ADR 0024).
-    Returns the names written."""
-    write_csv(result.predictions, folder / "backtest_predictions.csv")
-    write_csv(result.summary, folder / "backtest_summary.csv")
-    write_csv(result.forecast, folder / "forecast.csv")
-    write_csv(result.drivers, folder / "drivers.csv")
-    names = ["backtest_predictions.csv", "backtest_summary.csv", "forecast.csv", "drivers.csv"]
+def tables(result: ForecastRun) -> list[tuple[str, pd.DataFrame]]:
+    """The tables the CLI and the MLflow run share, by file name, with the columns the issue fixes;
+    with a hierarchy also the reconciled forecast of every level and the backtest per level (ADR 0024)."""
+    named = [
+        ("backtest_predictions.csv", result.predictions),
+        ("backtest_summary.csv", result.summary),
+        ("forecast.csv", result.forecast),
+        ("drivers.csv", result.drivers),
+    ]
     if len(result.levels):
-        write_csv(result.levels, folder / "forecast_levels.csv")
-        write_csv(result.level_accuracy, folder / "backtest_levels.csv")
-        names += ["forecast_levels.csv", "backtest_levels.csv"]
-    return names
+        named += [("forecast_levels.csv", result.levels), ("backtest_levels.csv", result.level_accuracy)]
+    return named
+
+
+def write_tables(result: ForecastRun, folder: Path) -> list[str]:
+    """Write ``tables(result)`` into ``folder``; returns the names written."""
+    for name, frame in tables(result):
+        write_csv(frame, folder / name)
+    return [name for name, _ in tables(result)]
 
 
 def _levels_section(result: ForecastRun, lang: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -105,9 +106,12 @@ def log_forecast_run(
     norms: str | Path | None = None,
     staffing: str | Path | None = None,
     trained_by: str | None = None,
+    tables_to: Path | None = None,
 ) -> Registered:
     """Log everything of ``result`` in one run, register the pyfunc, gate the candidate alias; tell the
-    run's story (``flows.run_story``: description, datasets, pictures; ``trained_by`` is "Created by")."""
+    run's story (``flows.run_story``: description, datasets, pictures; ``trained_by`` is "Created by").
+    ``tables_to``: a folder that also gets a copy of the tables (``forecast_report.tables``), so that
+    a caller who writes them too does not render them a second time."""
     from explain.forecast_drivers import shap_summary_figure, team_figure
     from explain.governance import load_governance
     from explain.register import build_forecast_entry
@@ -143,7 +147,9 @@ def log_forecast_run(
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "forecast"
         folder.mkdir()
-        write_tables(result, folder)
+        for name in write_tables(result, folder):
+            if tables_to is not None:
+                shutil.copyfile(folder / name, Path(tables_to) / name)
         write_csv(intake, folder / "history.csv")
         write_csv(result.components, folder / "components.csv")
         write_csv(pd.Series(result.choice, name="model").rename_axis("series_id"), folder / "auto_choice.csv")

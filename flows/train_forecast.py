@@ -355,10 +355,12 @@ def train_forecast(
     log: bool = True,
     verbose: bool = False,
     trained_by: str | None = None,
+    tables_to: Path | None = None,
 ) -> ForecastRun:
     """Run the flow on the configured task runner, log it to MLflow and register the model
     (``log=False``: neither; the result then has no run, version or gate). ``trained_by`` names who ran
-    it in MLflow (``werkwijzer.tracking.run_user``)."""
+    it in MLflow (``werkwijzer.tracking.run_user``); ``tables_to`` is a folder that gets the run's
+    tables (``flows.forecast_report.tables``), written once for MLflow and the caller both."""
     flow_models(models)  # before any runner starts
     settings = settings or get_settings()
     country = country or settings.country
@@ -386,13 +388,21 @@ def train_forecast(
             model_options=model_options,
             verbose=verbose,
         )
-    from flows.forecast_report import report_markdown
+    from flows.forecast_report import report_markdown, write_tables
 
+    if tables_to is not None and not log:
+        write_tables(result, Path(tables_to))
     if log:
         from flows.forecast_tracking import log_forecast_run
 
         registered = log_forecast_run(
-            result, settings, data_path=Path(data), norms=norms, staffing=staffing, trained_by=trained_by
+            result,
+            settings,
+            data_path=Path(data),
+            norms=norms,
+            staffing=staffing,
+            trained_by=trained_by,
+            tables_to=tables_to,
         )
         result = replace(
             result,

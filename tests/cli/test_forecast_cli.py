@@ -102,6 +102,13 @@ def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings,
     assert len(forecast) == 14
     assert (out / "drivers.csv").stat().st_size > 0 and (out / "report.md").read_text().startswith("# ")
     assert not [p for p in os.listdir(out) if p.startswith(".staging")]
+    # the tables are rendered once: the files written are those the MLflow run keeps, byte for byte
+    run_id = re.search(r"^MLflow run (\w+),", result.output, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    from werkwijzer.tracking import configure_mlflow
+
+    logged = Path(configure_mlflow(settings).download_artifacts(run_id, "forecast", str(tmp_path / "logged")))
+    for name in ("backtest_predictions.csv", "backtest_summary.csv", "forecast.csv", "drivers.csv"):
+        assert (out / name).read_bytes() == (logged / name).read_bytes(), name
 
 
 def test_forecast_cli_reports_a_broken_file(tmp_path: Path) -> None:
