@@ -4,10 +4,11 @@ that ``forecast_accuracy.py --cache`` left behind (no model is refitted).
     .venv/bin/python benchmarks/forecast_combination.py --cache DIR
         [--only sim,berlin,berlin_weekly,nhs] [--variants 2:0.10:0.5,3:0.10:0.5] [--out FILE]
 
-A variant is ``WINDOWS:KEEP:EQUAL``: the number of earlier backtest windows whose errors give the
-weights (``run_backtest(windows=...)``), the band around the best shrunk score within which
-candidates are combined (``combine.KEEP``) and the shrinkage of the weights towards equal
-(``combine.EQUAL``). The product runs ``2:0.10:0.5``. Every variant is scored on the same
+A variant is ``WINDOWS:KEEP:EQUAL[:nofloor]``: the number of earlier backtest windows whose errors
+give the weights (``run_backtest(windows=...)``), the band around the best shrunk score within
+which candidates are combined (``combine.KEEP``) and the shrinkage of the weights towards equal
+(``combine.EQUAL``); ``nofloor`` leaves the seasonal naive forecast out of the candidates (it is
+still scored, and its intervals made conformal). The product runs ``2:0.10:0.5``. Every variant is scored on the same
 evaluation cutoffs as ``forecast_accuracy.py`` (the cache must hold ``WINDOWS`` cutoffs before
 them: fill it with ``forecast_accuracy.py --extra-cutoffs``); the table gives ``auto``'s MASE
 beside the best single candidate's and ``auto``'s 80 % and 95 % coverage.
@@ -40,10 +41,17 @@ def peer_keys(folder: Path) -> pd.DataFrame | None:
 
 
 def score_variant(
-    raw: pd.DataFrame, keys: pd.DataFrame | None, data: pd.DataFrame, key: str, windows: int, keep: float, equal: float
+    raw: pd.DataFrame,
+    keys: pd.DataFrame | None,
+    data: pd.DataFrame,
+    key: str,
+    windows: int,
+    keep: float,
+    equal: float,
+    floor: bool = True,
 ) -> dict:
     d = DATASETS[key]
-    names = [n for n in BASE_MODELS if n in set(raw["model"])]
+    names = [n for n in BASE_MODELS if n in set(raw["model"]) and (floor or n != "seasonal_naive")]
     every = cutoff_dates(data["date"].max(), d.horizon, d.cutoffs + windows, d.freq)
     if not set(every) <= set(raw["cutoff"]):
         raise SystemExit(f"{key}: the cache lacks cutoffs for {windows} weight windows (fill it with --extra-cutoffs)")
@@ -61,7 +69,7 @@ def score_variant(
     candidates = table.drop(index="auto")["mase"]
     return {
         "dataset": key,
-        "variant": f"{windows}:{keep:.2f}:{equal}",
+        "variant": f"{windows}:{keep:.2f}:{equal}" + ("" if floor else ":nofloor"),
         "auto_mase": table.loc["auto", "mase"],
         "best_candidate": candidates.idxmin(),
         "best_candidate_mase": candidates.min(),
@@ -83,8 +91,9 @@ def main() -> None:
         folder = Path(args.cache) / key
         raw, keys = cached_raw(folder), peer_keys(folder)
         for variant in args.variants.split(","):
-            windows, keep, equal = variant.split(":")
-            rows.append(score_variant(raw, keys, data, key, int(windows), float(keep), float(equal)))
+            windows, keep, equal, *flags = variant.split(":")
+            floor = "nofloor" not in flags
+            rows.append(score_variant(raw, keys, data, key, int(windows), float(keep), float(equal), floor))
             print(rows[-1], flush=True)
     text = markdown(pd.DataFrame(rows).round(4))
     print(text)
