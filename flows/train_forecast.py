@@ -34,7 +34,7 @@ from models.forecast.backtest import cutoff_dates, horizon_correlation, model_pr
 from models.forecast.frequency import check_freq, regularize, season_length
 from werkwijzer.contracts import read_intake
 from werkwijzer.contracts.hierarchy import read_hierarchy
-from werkwijzer.contracts.intake import check_spacing
+from werkwijzer.contracts.intake import check_history, check_spacing
 from werkwijzer.progress import report
 from werkwijzer.settings import Settings, get_settings
 
@@ -63,11 +63,17 @@ def _factory(name: str, params: dict[str, Any]) -> Callable[[], Any]:
 
 
 @task(name="load-intake")
-def load_intake(path: str, freq: str, date_col: str | None, series: list[str] | None) -> pd.DataFrame:
-    """Read the intake through its data contract and put it on the regular grid of ``freq``."""
+def load_intake(
+    path: str, freq: str, date_col: str | None, series: list[str] | None, horizon: int | None = None
+) -> pd.DataFrame:
+    """Read the intake through its data contract and put it on the regular grid of ``freq``; with
+    ``horizon``, refuse a history too short to backtest it."""
     intake = read_intake(path, date_col=date_col, series=series or None)
     check_spacing(intake, freq, Path(path).name)
-    return regularize(intake, freq)
+    regular = regularize(intake, freq)
+    if horizon is not None:
+        check_history(regular, freq, horizon, Path(path).name)
+    return regular
 
 
 @task(name="load-hierarchy")
@@ -222,7 +228,7 @@ def train_forecast_flow(
         "random_state": seed,
         **(model_options or {}),
     }
-    teams: pd.DataFrame = load_intake(data, freq, date_col, series)  # a task called in its flow runs at once
+    teams: pd.DataFrame = load_intake(data, freq, date_col, series, horizon)  # a task called in its flow runs at once
     hierarchy = load_hierarchy(data, teams) if date_col is None else None
     intake = with_aggregates(teams, hierarchy)  # every node is forecast, then reconciled
     ids = sorted(intake["series_id"].unique())

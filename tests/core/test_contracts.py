@@ -19,7 +19,7 @@ from werkwijzer.contracts import (
     read_registry,
     read_staffing,
 )
-from werkwijzer.contracts.intake import check_spacing
+from werkwijzer.contracts.intake import check_history, check_spacing
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "intake.csv") -> Path:
@@ -374,3 +374,46 @@ def test_a_frequency_finer_than_the_file_is_refused(freq: str, step: str, refuse
         "2024-01-01, " + dates[1].strftime("%Y-%m-%d") + ", " + dates[2].strftime("%Y-%m-%d"),
     )
     assert f"one period of --freq {freq} apart" in first.expected and advice in first.expected
+
+
+def test_dates_with_a_utc_offset_keep_their_local_day(tmp_path: Path) -> None:
+    """An export in local time writes +01:00 in winter and +02:00 in summer (and a UTC one Z):
+    the column is read, and each row keeps the calendar day as written, not the UTC day before."""
+    path = tmp_path / "intake.csv"
+    path.write_text(
+        "date,wmo\n"
+        "2024-03-30T00:00:00+01:00,3\n"
+        "2024-03-31T00:00:00+02:00,4\n"  # the day summer time starts
+        "2024-04-01T00:00:00Z,5\n"
+        "2024-04-02 00:00:00+0200,6\n"
+        "2024-04-03,7\n"
+    )
+    intake = read_intake(path, today=dt.date(2024, 12, 1))
+    assert intake["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-03-30",
+        "2024-03-31",
+        "2024-04-01",
+        "2024-04-02",
+        "2024-04-03",
+    ]
+    assert intake["value"].tolist() == [3.0, 4.0, 5.0, 6.0, 7.0]
+    path.write_text("date,wmo\n2024-03-30T00:00:00+01:00,3\n2024-03-31+02:00,4\n")
+    with pytest.raises(ContractError) as info:  # an offset without a time of day is not a date
+        read_intake(path, today=dt.date(2024, 12, 1))
+    assert (info.value.first.row, info.value.first.column) == (3, "date")
+
+
+@pytest.mark.parametrize(("weeks", "horizon", "refused"), [(130, 131, True), (14, 13, True), (15, 13, False)])
+def test_a_horizon_the_history_cannot_backtest_is_refused(weeks: int, horizon: int, refused: bool) -> None:
+    dates = pd.date_range("2024-06-03", periods=weeks, freq="7D")
+    intake = pd.DataFrame({"series_id": "wmo", "date": dates, "value": 5.0})
+    if not refused:
+        check_history(intake, "W", horizon, "intake.csv")
+        return
+    with pytest.raises(ContractError) as info:
+        check_history(intake, "W", horizon, "intake.csv")
+    first = info.value.first
+    assert (first.file, first.column) == ("intake.csv", "date")
+    assert first.value == f"{weeks} weeks, 2024-06-03 .. {dates[-1]:%Y-%m-%d}"
+    assert f"at least {horizon + 2} weeks of history for --horizon {horizon}" in first.expected
+    assert f"choose --horizon {weeks - 2} or less" in first.expected

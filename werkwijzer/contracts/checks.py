@@ -14,6 +14,25 @@ from werkwijzer.privacy import BSN_PLACEHOLDER, contains_bsn
 from werkwijzer.vocabulary import FALSE_WORDS, TRUE_WORDS
 
 PER_COLUMN = 5  # problems listed per column and kind, so one bad column does not drown the rest
+# a UTC offset after a time of day, as an export from a system that keeps local time writes it
+_OFFSET = r"(?P<time>[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def _iso_dates(text: pd.Series) -> pd.Series:
+    """ISO 8601 dates and times as naive timestamps, NaT where a value is not one. A time with a
+    UTC offset (``2024-03-31T00:00:00+02:00``, ``...Z``) keeps its date and time as written, the
+    local calendar day, instead of being converted to UTC (which would move local midnight to the
+    day before); offsets that change with summer time do not make the column unreadable."""
+    local = text.str.replace(_OFFSET, r"\g<time>", regex=True)
+    try:
+        return pd.to_datetime(local, format="ISO8601", errors="coerce")
+    except (ValueError, TypeError):  # still mixed: parse one by one, anything odd becomes NaT
+        one = [pd.to_datetime(v, format="ISO8601", errors="coerce") if isinstance(v, str) else pd.NaT for v in local]
+        return pd.Series(
+            [v.tz_localize(None) if getattr(v, "tzinfo", None) is not None else v for v in one],
+            index=text.index,
+            dtype="datetime64[ns]",
+        )
 
 
 class Checker:
@@ -111,7 +130,7 @@ class Checker:
     def date(self, column: str, *, not_future: bool = True, allow_missing: bool = False) -> pd.Series:
         blank = self._missing(column, allow_missing)
         text = self.frame[column].str.strip()
-        values = pd.to_datetime(text.where(~blank, None), format="ISO8601", errors="coerce")
+        values = _iso_dates(text.where(~blank, None))
         unparsed = values.isna().to_numpy() & ~blank
         self._flag(column, unparsed, "a date as YYYY-MM-DD")
         if not_future:

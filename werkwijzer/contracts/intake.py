@@ -113,6 +113,33 @@ def check_spacing(intake: pd.DataFrame, freq: str, name: str) -> None:
         )
 
 
+PERIODS = {"D": "days", "W": "weeks", "M": "months"}
+
+
+def check_history(intake: pd.DataFrame, freq: str, horizon: int, name: str) -> None:
+    """Refuse a horizon that leaves the backtest nothing to learn from: it holds out the last
+    ``horizon`` periods and needs at least two periods before them (the error scale of MASE is
+    the change from one period to the next). ``intake`` is on the regular grid of ``freq``."""
+    dates = pd.DatetimeIndex(intake["date"].dropna().unique()).sort_values()
+    need = horizon + 2
+    if len(dates) >= need:
+        return
+    unit = PERIODS.get(freq.upper(), "periods")
+    span = f"{dates[0]:%Y-%m-%d} .. {dates[-1]:%Y-%m-%d}" if len(dates) else "no dates"
+    fits = f"choose --horizon {len(dates) - 2} or less, or " if len(dates) > 2 else ""
+    raise ContractError(
+        [
+            Problem(
+                name,
+                f"at least {need} {unit} of history for --horizon {horizon} (the backtest holds out the last "
+                f"{horizon} and needs 2 before them); {fits}deliver a longer history",
+                column="date",
+                value=f"{len(dates)} {unit}, {span}",
+            )
+        ]
+    )
+
+
 def find_date_column(columns: Sequence[str]) -> str | None:
     """The date column of a wide file, recognised by its name (``date``, ``datum``, ``*_date``, ...)."""
     return next((c for c in columns if c.lower() in DATE_NAMES or c.lower().endswith(("_date", "_day"))), None)
