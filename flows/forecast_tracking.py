@@ -10,6 +10,7 @@ version either way), and the ``champion`` only when a model owner approves it (A
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import shutil
@@ -63,8 +64,18 @@ def _gate_reason(overall: pd.DataFrame) -> str:
     return f"auto MASE {mase['auto']:.4f} < seasonal naive {mase['seasonal_naive']:.4f}"
 
 
-def _metric_key(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "_-./ " else "_" for c in text)
+KEY_LIMIT = 250  # MLflow refuses a metric name longer than this (and a file name over 255 bytes)
+
+
+def _metric_key(text: str, limit: int = KEY_LIMIT) -> str:
+    """``text`` in the characters MLflow allows in a metric name; a longer one is cut to ``limit``
+    with a short hash of the whole, so two long team names that start alike stay two keys."""
+    key = "".join(c if c.isalnum() or c in "_-./ " else "_" for c in text)
+    if len(key.encode()) <= limit:
+        return key
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    cut = key.encode()[: limit - len(digest) - 1].decode(errors="ignore")
+    return f"{cut}_{digest}"
 
 
 def per_series_in_metrics(result: ForecastRun) -> bool:
@@ -209,7 +220,8 @@ def _log_figures(
     plots.mkdir()
     for sid in sorted(result.forecast["series_id"].unique())[:50]:
         fig = team_figure(result.intake, result.forecast, sid)
-        fig.savefig(plots / f"{_metric_key(sid).replace('/', '_')}.png", dpi=90)  # a file, not a folder
+        name = _metric_key(sid, limit=200).replace("/", "_")  # a file, not a folder; short enough for any file system
+        fig.savefig(plots / f"{name}.png", dpi=90)
         plt.close(fig)
     for problem in run_story.forecast_pictures(plots, result.predictions, result.drivers):
         logging.getLogger(__name__).warning("picture layout: %s", problem)

@@ -68,3 +68,25 @@ def test_the_horizon_correlation_is_a_metric_for_the_model_owner() -> None:
     assert values["horizon_correlation.auto"] == 0.25
     unknown = run_metrics(replace(run, forecast=forecast.assign(horizon_correlation=float("nan"))))
     assert "horizon_correlation.auto" not in {m.key for m in unknown}
+
+
+def test_long_team_names_give_keys_mlflow_accepts_and_keeps_apart() -> None:
+    """Found from outside: a team name of 300 characters crashed the run after training, when
+    MLflow refused its metric name (at most 250). Two such names that differ only at the end
+    must still be two metrics; a file system takes the plot name."""
+    from mlflow.entities import Metric
+    from mlflow.utils.validation import _validate_batch_log_data
+
+    from flows.forecast_tracking import KEY_LIMIT, _metric_key
+
+    long = "é" * 150 + "L" * 150  # 450 bytes in UTF-8
+    run = run_of(2)
+    summary = run.summary.assign(series_id=run.summary["series_id"].map({"gemeente_0000/wmo": long + "a"}))
+    summary["series_id"] = summary["series_id"].fillna(long + "b")
+    metrics = run_metrics(replace(run, summary=summary))
+    keys = [m.key for m in metrics]
+    assert len(set(keys)) == len(keys) == 2 * 5 + 2 * 2 * 2
+    assert max(len(k) for k in keys) <= KEY_LIMIT
+    _validate_batch_log_data(metrics=[Metric(k, 1.0, 0, 0) for k in keys], params=[], tags=[])  # raises if refused
+    assert len(_metric_key(long, limit=200).encode()) <= 200
+    assert _metric_key("mase.wmo.auto") == "mase.wmo.auto"  # short keys are unchanged
