@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import by_option
+from cli.options import by_option, writable_folder
 
 COUNT = re.compile(r"^\s*(\d+(\.0+)?)?\s*$")
 
@@ -68,7 +68,7 @@ def count_columns(path: Path, date_col: str | None) -> tuple[str | None, list[st
     default=None,
     help="Staffing file, stored with the model.",
 )
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True, callback=writable_folder)
 @by_option
 def forecast(
     data: Path,
@@ -170,7 +170,7 @@ def forecast(
     help="What-if, repeatable: TEAM:+10% (demand) or TEAM:+2fte (staffing).",
 )
 @click.option("--backlog", "backlogs", multiple=True, help="Starting backlog, repeatable: TEAM:HOURS.")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True, callback=writable_folder)
 def capacity(
     forecast_path: Path,
     norms: Path,

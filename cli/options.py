@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import click
 
 
@@ -20,3 +23,18 @@ by_option = click.option(
     callback=_person,
     help="Who runs the training, as MLflow's 'Created by' (default: MLFLOW_TRACKING_USERNAME, else your login).",
 )
+
+
+def writable_folder(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """An output folder that exists or can be made, and can be written, checked before any work
+    starts: a forecast should not train for an hour and then find it cannot write its tables."""
+    if value is None:
+        return None
+    try:
+        value.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=value, prefix=".werkwijzer-write-test-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise click.BadParameter(f"{value}: expected a folder that can be made and written ({reason})") from None
+    return value

@@ -11,7 +11,7 @@ import click
 
 from cli.audit_trail import verify_trail
 from cli.exits import approve_hint, needs_attention
-from cli.options import by_option
+from cli.options import by_option, writable_folder
 from cli.terminal import where_the_details_are
 
 _FILE = click.Path(dir_okay=False, exists=False, path_type=Path)
@@ -51,7 +51,7 @@ def triage() -> None:
 )
 @click.option("--norms", "norms", type=_FILE, default=None, help="norms.csv for the label audit and repair.")
 @click.option("--human", "human", default=None, help="Column with the existing human process's outcome.")
-@click.option("--out", "out", type=_DIR, required=True, help="Folder for the reports.")
+@click.option("--out", "out", type=_DIR, required=True, callback=writable_folder, help="Folder for the reports.")
 @by_option
 def train(
     cases: Path,

@@ -234,3 +234,19 @@ def test_forecast_cli_on_the_berlin_csv(tmp_path: Path, settings, prefect_harnes
     assert sorted(forecast["series_id"].unique()) == ["mission_count_fire", "mission_count_technical_rescue"]
     assert len(forecast) == 2 * 14
     assert (forecast[["mean", "lo_80", "lo_95"]] >= 0).all().all()
+
+
+@pytest.mark.parametrize("where", ["under_a_file", "unmakeable"])
+def test_forecast_cli_refuses_an_output_folder_it_cannot_write_before_training(tmp_path: Path, where: str) -> None:
+    """Found from outside: the run trained, then crashed with a traceback writing its tables."""
+    data = tmp_path / "intake.csv"
+    data.write_text("series_id,date,value\nwmo,2024-01-01,3\n")
+    (tmp_path / "a_file").write_text("")
+    out = tmp_path / "a_file" / "out" if where == "under_a_file" else Path("/proc/werkwijzer-out")
+    result = CliRunner().invoke(
+        cli, ["forecast", "--data", str(data), "--freq", "W", "--horizon", "4", "--out", str(out)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--out'" in result.output
+    assert "expected a folder that can be made and written" in result.output
+    assert "Traceback" not in result.output
