@@ -250,3 +250,25 @@ def test_forecast_cli_refuses_an_output_folder_it_cannot_write_before_training(t
     assert "Invalid value for '--out'" in result.output
     assert "expected a folder that can be made and written" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_count_column_with_a_typo_is_refused_not_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found from outside: one cell of -3, 2.5 or 1.234 made a team's column 'not a count' and the
+    team was left out of the forecast with one line of output; now the cell is refused by row."""
+    from cli.forecast import count_columns
+
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2024-06-03", periods=60, freq="7D").strftime("%Y-%m-%d")
+    frame = pd.DataFrame({"date": dates, "wmo": rng.poisson(40, 60), "jeugd": rng.poisson(20, 60)}).astype(str)
+    frame["wait_median"] = [f"{v:.1f}" if i % 4 else f"{v:.0f}" for i, v in enumerate(rng.normal(30, 5, 60))]
+    for typo in ("-3", "2.5", "1.234"):
+        frame.loc[18, "jeugd"] = typo
+        path = tmp_path / "intake.csv"
+        frame.to_csv(path, index=False)
+        assert count_columns(path, None) == ("date", ["wmo", "jeugd"], ["wait_median"])
+    from cli.main import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["forecast", "--data", str(path), "--freq", "W", "--horizon", "4", "--out", str(tmp_path / "o")])
+    assert exit_info.value.code == 2
+    assert "row 20, column 'jeugd': got '1.234'; expected a whole number >= 0" in capsys.readouterr().err
