@@ -70,6 +70,11 @@ def load_intake(
     ``horizon``, refuse a history too short to backtest it."""
     intake = read_intake(path, date_col=date_col, series=series or None)
     check_spacing(intake, freq, Path(path).name)
+    # dates after the last count of any series (a row for the coming week, still empty) are not
+    # history: the forecast starts after the last period something was counted
+    observed = intake["value"].notna()
+    if observed.any():
+        intake = intake[intake["date"] <= intake.loc[observed, "date"].max()]
     regular = regularize(intake, freq)
     if horizon is not None:
         check_history(regular, freq, horizon, Path(path).name)

@@ -65,6 +65,10 @@ def days_in(labels: pd.DatetimeIndex, freq: str) -> np.ndarray:
 def regularize(intake: pd.DataFrame, freq: str) -> pd.DataFrame:
     """Long ``series_id,date,value`` on a full grid per series (first observation .. common end).
 
+    The common end is the last period the data holds, observed or not: a series whose last values
+    are missing (a late delivery) ends on the same period as the others, so every series is
+    forecast from the same origin, also when it is fitted in a batch of its own.
+
     Vectorised over series (one grouped sum, one merge): the flow regularises thousands of
     series in every fit, and a loop that selects each series from the whole table grows with
     the square of their number."""
@@ -87,7 +91,7 @@ def regularize(intake: pd.DataFrame, freq: str) -> pd.DataFrame:
     observed = counts.dropna(subset=["value"])
     if observed.empty:
         raise ValueError("no observed values")
-    end = observed["label"].max()
+    end = counts["label"].max()
     first = observed.groupby("series_id", sort=True)["label"].min()
     grids = [periods(start, end, freq) for start in first]
     grid = pd.DataFrame(

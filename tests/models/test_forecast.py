@@ -122,6 +122,19 @@ def test_regularize_puts_each_series_on_its_own_grid(freq: str) -> None:
     assert together.groupby("series_id")["date"].diff().dropna().dt.days.between(1, 31).all()
 
 
+@pytest.mark.parametrize("name", [*BASE_MODELS])
+def test_a_late_series_fitted_alone_forecasts_from_the_common_origin(name: str) -> None:
+    """The flow fits series in batches: a team whose last weeks are empty, alone in its batch, was
+    forecast from its own last count, a week before the others (found from outside; the totals
+    then summed weeks that did not line up). Its empty rows to the common end count as history."""
+    data = awkward("W")
+    late = data[data["series_id"] == "late"]
+    model = make_forecaster(name, freq="W", horizon=4, max_iter=30)
+    alone = model.fit(late[["series_id", "date"]], late["value"].to_numpy()).forecast()
+    assert list(alone["date"]) == list(pd.date_range(data["date"].max() + pd.Timedelta(days=7), periods=4, freq="7D"))
+    assert np.isfinite(alone[list(OUTPUT)].to_numpy()).all()
+
+
 def test_predict_returns_means_for_requested_rows() -> None:
     data = counts("W")
     model = make_forecaster("glm", freq="W", horizon=4).fit(data[["series_id", "date"]], data["value"])
