@@ -110,6 +110,13 @@ def forecast(
     for path in (norms, staffing):  # fail on a bad planning file before hours of training
         if path is not None:
             (read_norms if path == norms else read_staffing)(path)
+    from werkwijzer.calendar import check_calendar
+
+    try:  # and on a holiday calendar that does not exist
+        settings = get_settings()
+        check_calendar(country or settings.country, subdiv if subdiv is not None else settings.subdiv)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--country/--subdiv") from None
     selected = list(series) or None
     if selected is None:
         found_date, counts, skipped = count_columns(data, date_col)

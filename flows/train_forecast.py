@@ -32,6 +32,7 @@ from models.forecast import BASE_MODELS, OUTPUT, combine, make_forecaster
 from models.forecast import reconcile as hierarchy_tools
 from models.forecast.backtest import cutoff_dates, horizon_correlation, model_predictions, overall, score_backtest
 from models.forecast.frequency import check_freq, regularize, season_length
+from werkwijzer.calendar import check_calendar
 from werkwijzer.contracts import read_intake
 from werkwijzer.contracts.hierarchy import read_hierarchy
 from werkwijzer.contracts.intake import check_history, check_spacing
@@ -376,6 +377,7 @@ def train_forecast(
     settings = settings or get_settings()
     country = country or settings.country
     subdiv = subdiv if subdiv is not None else settings.subdiv
+    check_calendar(country, subdiv)  # a wrong code fails here, not in the first fit
     import dask
     from prefect.settings import PREFECT_API_URL, temporary_settings
 

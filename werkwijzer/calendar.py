@@ -17,6 +17,21 @@ def _years(dates: pd.DatetimeIndex) -> list[int]:
     return list(range(int(dates.year.min()), int(dates.year.max()) + 1))
 
 
+def check_calendar(country: str, subdiv: str | None = None) -> None:
+    """Raise ValueError, naming what is available, when ``holidays`` has no calendar for
+    ``country`` (an ISO 3166 code such as NL or DE) or for its subdivision ``subdiv``."""
+    try:
+        holidays.country_holidays(country, subdiv=subdiv, years=[2024])
+    except NotImplementedError:
+        known = holidays.list_supported_countries()
+        if country not in known:
+            raise ValueError(
+                f"no holiday calendar for country {country!r}: expected an ISO 3166 code such as NL, BE or DE"
+            ) from None
+        listed = ", ".join(known[country][:20]) or "none"
+        raise ValueError(f"country {country} has no subdivision {subdiv!r}: expected one of {listed}") from None
+
+
 def public_holidays(dates: Iterable, country: str = "NL", subdiv: str | None = None) -> np.ndarray:
     """Boolean array: is each date a public holiday."""
     index = pd.DatetimeIndex(pd.to_datetime(list(dates) if not isinstance(dates, pd.DatetimeIndex) else dates))

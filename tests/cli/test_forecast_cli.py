@@ -272,3 +272,22 @@ def test_a_count_column_with_a_typo_is_refused_not_skipped(tmp_path: Path, capsy
         main(["forecast", "--data", str(path), "--freq", "W", "--horizon", "4", "--out", str(tmp_path / "o")])
     assert exit_info.value.code == 2
     assert "row 20, column 'jeugd': got '1.234'; expected a whole number >= 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--country", "XX"], "no holiday calendar for country 'XX'"),
+        (["--country", "NL", "--subdiv", "ZZ"], "country NL has no subdivision 'ZZ': expected one of Midden, Noord"),
+    ],
+)
+def test_forecast_cli_refuses_an_unknown_holiday_calendar_before_training(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    """Found from outside: --country XX trained until its first fit, then ended in a traceback."""
+    data = tmp_path / "intake.csv"
+    data.write_text("series_id,date,value\nwmo,2024-01-01,3\n")
+    args = ["forecast", "--data", str(data), "--freq", "W", "--horizon", "4", "--out", str(tmp_path / "o"), *options]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output

@@ -87,16 +87,29 @@ SPACING = {"D": 6, "W": 28}  # days between dates from which a frequency is fine
 
 def check_spacing(intake: pd.DataFrame, freq: str, name: str) -> None:
     """Refuse a frequency finer than the file's own: weekly dates forecast per day would be six
-    missing days to one known, and train a model on nothing. A coarser frequency is fine (days
-    add up to weeks). The spacing is the median gap between a series' dates, the median over series."""
+    missing days to one known, and train a model on nothing. A coarser frequency is fine where
+    periods add up (days to weeks or months), not weeks to months: a week can lie in two. The
+    spacing is the median gap between a series' dates, the median over series."""
     limit = SPACING.get(freq.upper())
-    if limit is None:
-        return
     dates = intake.sort_values(["series_id", "date"])
     gaps = dates.groupby("series_id")["date"].diff().dt.days.dropna()
     if gaps.empty:
         return
     gap = float(gaps.groupby(dates["series_id"]).median().median())
+    if freq.upper() == "M" and 2 <= gap < SPACING["W"]:
+        raise ContractError(
+            [
+                Problem(
+                    name,
+                    f"daily or monthly dates for --freq M; these lie {gap:.0f} days apart, and weeks do not add up "
+                    "to months (a week can lie in two months): choose --freq W, or deliver daily or monthly counts",
+                    column="date",
+                    value=", ".join(dates["date"].head(3).dt.strftime("%Y-%m-%d")),
+                )
+            ]
+        )
+    if limit is None:
+        return
     if gap >= limit:
         first = dates["date"].head(3).dt.strftime("%Y-%m-%d")
         raise ContractError(
