@@ -223,11 +223,22 @@ def capacity(
         except ValueError:
             raise click.BadParameter(f"{text!r}: expected TEAM:HOURS", param_hint="--backlog") from None
     frame = read_forecast(forecast_path)
+    norm_rows = read_norms(norms)
+    planned = _planned_teams(frame, norm_rows, demand, fte, backlog)
+    staff = read_staffing(staffing)
+    for team, change in fte.items():  # a staffing what-if that removes more FTE than the team has
+        least = float(staff.loc[staff["team"] == team, "fte_available"].min())
+        if least + change < 0:
+            raise click.BadParameter(
+                f"{team}:{change:+g}fte leaves {least + change:.1f} fte where {staffing.name} has {least:g}: "
+                "expected a change that leaves 0 fte or more",
+                param_hint="--scenario",
+            )
     try:
         plan = plan_capacity(
             frame,
-            read_norms(norms),
-            read_staffing(staffing),
+            norm_rows,
+            staff,
             demand_change=demand,
             fte_change=fte,
             backlog_start=backlog,
@@ -238,6 +249,10 @@ def capacity(
         raise click.ClickException(str(exc)) from None
     with staged_output(out) as stage:
         write_csv(plan, stage / "capacity.csv")
+    unplanned = sorted(set(frame["series_id"].astype(str)) - set(planned))
+    if unplanned:
+        shown = ", ".join(unplanned[:5]) + (f" and {len(unplanned) - 5} more" if len(unplanned) > 5 else "")
+        click.echo(f"not planned (no norms in {norms.name}): {shown}")
     short = plan.groupby("team").agg(
         fte_needed=("fte_needed_mean", "mean"),
         fte_available=("fte_available", "mean"),
@@ -247,6 +262,33 @@ def capacity(
         risk = "" if pd.isna(row["max_breach"]) else f", max kans op termijnoverschrijding {row['max_breach']:.0%}"
         click.echo(f"{team}: nodig {row['fte_needed']:.1f} fte, beschikbaar {row['fte_available']:.1f} fte{risk}")
     click.echo(f"wrote {out}/capacity.csv")
+
+
+def _planned_teams(
+    forecast: pd.DataFrame,
+    norms: pd.DataFrame,
+    demand: dict[str, float],
+    fte: dict[str, float],
+    backlog: dict[str, float],
+) -> list[str]:
+    """The teams capacity plans (forecast series with norms); a what-if for any other team, a demand
+    change of -100 % or less or a negative backlog is a typo that would leave the plan unchanged
+    or impossible without a word, and is refused."""
+    planned = sorted(set(forecast["series_id"].astype(str)) & set(norms["team"].astype(str)))
+    teams = ", ".join(planned[:10]) + (" ..." if len(planned) > 10 else "")
+    for hint, named in (("--scenario", [*demand, *fte]), ("--backlog", list(backlog))):
+        for team in named:
+            if team not in planned:
+                raise click.BadParameter(f"{team!r}: expected a team of the plan ({teams})", param_hint=hint)
+    for team, change in demand.items():
+        if change <= -1.0:
+            raise click.BadParameter(
+                f"{team}:{change:+.0%}: expected a demand change above -100 %", param_hint="--scenario"
+            )
+    for team, hours in backlog.items():
+        if not hours >= 0:
+            raise click.BadParameter(f"{team}:{hours:g}: expected 0 hours or more", param_hint="--backlog")
+    return planned
 
 
 COMMANDS = (forecast, capacity)

@@ -180,6 +180,23 @@ def test_capacity_cli(sim_dir: Path, tmp_path: Path) -> None:
     assert (plan2["fte_available"] - plan["fte_available"]).round(6).eq(2.0).all()
     wrong = CliRunner().invoke(cli, [*args[:-2], "--scenario", "wmo+2", "--out", str(tmp_path / "c3")])
     assert wrong.exit_code != 0 and "scenario" in wrong.output
+    # found from outside: these left the plan unchanged, or impossible, with exit 0 and no word
+    for option, text, message in (
+        ("--scenario", "wmo_meldngen:+10%", "'wmo_meldngen': expected a team of the plan (wmo_meldingen)"),
+        ("--backlog", "wmo:500", "'wmo': expected a team of the plan"),
+        ("--scenario", "wmo_meldingen:-150%", "wmo_meldingen:-150%: expected a demand change above -100 %"),
+        ("--backlog", "wmo_meldingen:-500", "wmo_meldingen:-500: expected 0 hours or more"),
+        ("--scenario", "wmo_meldingen:-500fte", "expected a change that leaves 0 fte or more"),
+    ):
+        refused = CliRunner().invoke(cli, [*args[:-2], option, text, "--out", str(tmp_path / "c4")])
+        assert refused.exit_code == 2, refused.output
+        assert message in " ".join(refused.output.split()), refused.output
+    assert not (tmp_path / "c4" / "capacity.csv").exists()
+    extra = pd.concat([forecast, forecast.assign(series_id="mission_count_all")])
+    extra.to_csv(path, index=False)
+    noted = CliRunner().invoke(cli, args)
+    assert noted.exit_code == 0, noted.output
+    assert "not planned (no norms in norms.csv): mission_count_all" in noted.output
 
 
 BERLIN = Path(__file__).resolve().parents[3] / "shared" / "data" / "berlin_fire_brigade" / "BFw_mission_data_daily.csv"
