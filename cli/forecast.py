@@ -100,6 +100,7 @@ def forecast(
 ) -> None:
     """Backtest every model, forecast with `auto`, explain and register it in MLflow."""
     from cli.terminal import ProgressBars, where_the_details_are
+    from flows.forecast_report import LEVEL_TABLES
     from flows.forecast_report import tables as report_tables
     from flows.train_forecast import train_forecast
     from werkwijzer.contracts import read_norms, read_staffing
@@ -154,11 +155,16 @@ def forecast(
             (stage / "report.md").write_text(result.report, encoding="utf-8")
     finally:
         shutil.rmtree(tables, ignore_errors=True)
+    stale = [name for name in LEVEL_TABLES if name not in written and (out / name).exists()]
+    for name in stale:  # an earlier run's totals would read as this run's
+        (out / name).unlink()
     click.echo(
         f"MLflow run {result.run_id}, model version {result.model_version} "
         f"({'candidate' if result.candidate else 'not a candidate'}: {result.gate})"
     )
     click.echo(f"wrote {out}/{', '.join([*written, 'report.md'])}")
+    if stale:
+        click.echo(f"removed {', '.join(stale)}: an earlier run's, this run has no municipality column")
     where_the_details_are()
     if result.candidate:
         from cli.exits import approve_hint

@@ -87,6 +87,9 @@ def report_markdown(result: ForecastRun) -> str:
     return f"# {both('forecast.report.title')}\n\n" + "\n".join(_section(result, lang) for lang in LANGS)
 
 
+LEVEL_TABLES = ("forecast_levels.csv", "backtest_levels.csv")  # written with a hierarchy only
+
+
 def tables(result: ForecastRun) -> list[tuple[str, pd.DataFrame]]:
     """The tables the CLI and the MLflow run share, by file name, with the columns the issue fixes;
     with a hierarchy also the reconciled forecast of every level and the backtest per level (ADR 0024)."""
@@ -97,7 +100,7 @@ def tables(result: ForecastRun) -> list[tuple[str, pd.DataFrame]]:
         ("drivers.csv", result.drivers),
     ]
     if len(result.levels):
-        named += [("forecast_levels.csv", result.levels), ("backtest_levels.csv", result.level_accuracy)]
+        named += list(zip(LEVEL_TABLES, (result.levels, result.level_accuracy), strict=True))
     return named
 
 

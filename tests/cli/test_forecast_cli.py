@@ -41,6 +41,8 @@ def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings,
 
     get_settings.cache_clear()
     out = tmp_path / "out"
+    out.mkdir()
+    (out / "forecast_levels.csv").write_text("level,series_id\nmunicipality,old\n")  # an earlier run's totals
     result = CliRunner().invoke(
         cli,
         [
@@ -102,6 +104,7 @@ def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings,
     assert len(forecast) == 14
     assert (out / "drivers.csv").stat().st_size > 0 and (out / "report.md").read_text().startswith("# ")
     assert not [p for p in os.listdir(out) if p.startswith(".staging")]
+    assert not (out / "forecast_levels.csv").exists() and "removed forecast_levels.csv" in result.output
     # the tables are rendered once: the files written are those the MLflow run keeps, byte for byte
     run_id = re.search(r"^MLflow run (\w+),", result.output, re.MULTILINE).group(1)  # type: ignore[union-attr]
     from werkwijzer.tracking import configure_mlflow

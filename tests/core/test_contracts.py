@@ -420,3 +420,28 @@ def test_a_horizon_the_history_cannot_backtest_is_refused(weeks: int, horizon: i
     assert first.value == f"{weeks} weeks, 2024-06-03 .. {dates[-1]:%Y-%m-%d}"
     assert f"at least {horizon + 2} weeks of history for --horizon {horizon}" in first.expected
     assert f"choose --horizon {weeks - 2} or less" in first.expected
+
+
+def test_a_repeated_column_name_is_refused_as_written(tmp_path: Path) -> None:
+    """Found from outside: date,team1,team2,team1 was forecast as team1 and 'team1.1' (pandas' name)."""
+    path = tmp_path / "intake.csv"
+    path.write_text("date,team1,team2, team1\n2024-01-01,1,2,3\n")
+    with pytest.raises(ContractError) as info:
+        read_intake(path, today=dt.date(2024, 12, 1))
+    assert (info.value.first.row, info.value.first.column, info.value.first.expected) == (
+        1,
+        "team1",
+        "unique column names",
+    )
+
+
+def test_empty_rows_at_the_end_of_a_spreadsheet_export_are_not_data(tmp_path: Path) -> None:
+    """Found from outside: two rows of ',,,' after the data were refused as empty dates that repeat."""
+    path = tmp_path / "intake.csv"
+    path.write_text("date,wmo,jeugd\n2024-01-01,1,2\n2024-01-08,,3\n,,\n,,\n")
+    intake = read_intake(path, today=dt.date(2024, 12, 1))
+    assert len(intake) == 4 and intake["value"].isna().sum() == 1
+    path.write_text("date,wmo,jeugd\n2024-01-01,1,2\n,,\n2024-01-15,x,3\n")  # an empty row inside is still refused
+    with pytest.raises(ContractError) as info:
+        read_intake(path, today=dt.date(2024, 12, 1))
+    assert {(p.row, p.column) for p in info.value.problems} >= {(3, "date"), (4, "wmo")}

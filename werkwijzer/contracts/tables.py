@@ -66,12 +66,17 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise ContractError([Problem(name, f"valid CSV ({exc})")]) from None
     except pd.errors.EmptyDataError:
         raise ContractError([Problem(name, "a non-empty file with a header row and data rows")]) from None
-    if frame.empty:
-        raise ContractError([Problem(name, "at least one data row below the header", row=2)])
-    frame.columns = [str(c).strip() for c in frame.columns]
-    duplicated = frame.columns[frame.columns.duplicated()].tolist()
+    # the header as written: pandas renames a repeated column (team1, team1.1), which hid the repeat
+    written = [c.strip() for c in next(csv.reader(io.StringIO(header)))]
+    duplicated = pd.Index(written)[pd.Index(written).duplicated()].tolist()
     if duplicated:
         raise ContractError([Problem(name, "unique column names", row=1, column=duplicated[0])])
+    frame.columns = [str(c).strip() for c in frame.columns]
+    filled = frame.ne("").any(axis=1).to_numpy()
+    if filled.any():  # rows left empty at the end (",,,", as a spreadsheet exports them) are not data
+        frame = frame.iloc[: int(filled.nonzero()[0][-1]) + 1]
+    if frame.empty or not filled.any():
+        raise ContractError([Problem(name, "at least one data row below the header", row=2)])
     return frame
 
 
