@@ -66,9 +66,10 @@ def _factory(name: str, params: dict[str, Any]) -> Callable[[], Any]:
 @task(name="load-intake")
 def load_intake(
     path: str, freq: str, date_col: str | None, series: list[str] | None, horizon: int | None = None
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[str]]:
     """Read the intake through its data contract and put it on the regular grid of ``freq``; with
-    ``horizon``, refuse a history too short to backtest it."""
+    ``horizon``, refuse a history too short to backtest it. Also returns the series that have no
+    count at all (they are not forecast, and the report says so)."""
     intake = read_intake(path, date_col=date_col, series=series or None)
     check_spacing(intake, freq, Path(path).name)
     # dates after the last count of any series (a row for the coming week, still empty) are not
@@ -79,7 +80,7 @@ def load_intake(
     regular = regularize(intake, freq)
     if horizon is not None:
         check_history(regular, freq, horizon, Path(path).name)
-    return regular
+    return regular, sorted(set(intake["series_id"].astype(str)) - set(regular["series_id"]))
 
 
 @task(name="load-hierarchy")
@@ -234,7 +235,9 @@ def train_forecast_flow(
         "random_state": seed,
         **(model_options or {}),
     }
-    teams: pd.DataFrame = load_intake(data, freq, date_col, series, horizon)  # a task called in its flow runs at once
+    teams, without_counts = load_intake(data, freq, date_col, series, horizon)  # a task in its flow runs at once
+    if without_counts:
+        say(f"not forecast, no count at all: {', '.join(without_counts)}")
     hierarchy = load_hierarchy(data, teams) if date_col is None else None
     intake = with_aggregates(teams, hierarchy)  # every node is forecast, then reconciled
     ids = sorted(intake["series_id"].unique())
@@ -345,6 +348,7 @@ def train_forecast_flow(
             "data": str(data),
             "series": series,
             "date_col": date_col,
+            "without_counts": without_counts,
         },
     )
 

@@ -27,6 +27,7 @@ def wide_daily(tmp_path: Path) -> Path:
             "response_time_mean": rng.normal(600, 40, len(dates)).round(2),
         }
     )
+    frame["mission_count_new"] = ""  # a team without any count yet
     frame = frame.drop(index=[100]).astype(str)  # a missing day
     frame.loc[50, "mission_count_fire"] = ""  # an outage
     path = tmp_path / "missions.csv"
@@ -103,6 +104,11 @@ def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings,
     assert set(forecast["series_id"]) == {"mission_count_fire", "mission_count_ems"}
     assert len(forecast) == 14
     assert (out / "drivers.csv").stat().st_size > 0 and (out / "report.md").read_text().startswith("# ")
+    # a team without counts is not forecast, and the output and the report say so (found from outside)
+    assert "not forecast, no count at all: mission_count_new" in result.output
+    report = (out / "report.md").read_text()
+    assert "Geen voorspelling, want het bestand heeft geen aantallen voor: mission count new." in report
+    assert "Not forecast, because the file holds no count for them: mission count new." in report
     assert not [p for p in os.listdir(out) if p.startswith(".staging")]
     assert not (out / "forecast_levels.csv").exists() and "removed forecast_levels.csv" in result.output
     # the tables are rendered once: the files written are those the MLflow run keeps, byte for byte
