@@ -78,6 +78,18 @@ def _metric_key(text: str, limit: int = KEY_LIMIT) -> str:
     return f"{cut}_{digest}"
 
 
+def plot_names(series_ids: list[str]) -> dict[str, str]:
+    """A file name per series for its plot: a file, not a folder (no slash), short enough for any
+    file system, and one per series (schuld/hulp and schuld_hulp would otherwise share one)."""
+    names: dict[str, str] = {}
+    for sid in series_ids:
+        name = _metric_key(sid, limit=200).replace("/", "_")
+        if f"{name}.png" in names.values():
+            name = f"{name}_{hashlib.sha256(str(sid).encode()).hexdigest()[:8]}"
+        names[sid] = f"{name}.png"
+    return names
+
+
 def per_series_in_metrics(result: ForecastRun) -> bool:
     return result.summary["series_id"].nunique() <= PER_SERIES_METRICS
 
@@ -218,10 +230,9 @@ def _log_figures(
 
     plots = tmp / "plots"
     plots.mkdir()
-    for sid in sorted(result.forecast["series_id"].unique())[:50]:
+    for sid, name in plot_names(sorted(result.forecast["series_id"].unique())[:50]).items():
         fig = team_figure(result.intake, result.forecast, sid)
-        name = _metric_key(sid, limit=200).replace("/", "_")  # a file, not a folder; short enough for any file system
-        fig.savefig(plots / f"{name}.png", dpi=90)
+        fig.savefig(plots / name, dpi=90)
         plt.close(fig)
     for problem in run_story.forecast_pictures(plots, result.predictions, result.drivers):
         logging.getLogger(__name__).warning("picture layout: %s", problem)

@@ -445,3 +445,13 @@ def test_empty_rows_at_the_end_of_a_spreadsheet_export_are_not_data(tmp_path: Pa
     with pytest.raises(ContractError) as info:
         read_intake(path, today=dt.date(2024, 12, 1))
     assert {(p.row, p.column) for p in info.value.problems} >= {(3, "date"), (4, "wmo")}
+
+
+def test_a_dutch_thousand_is_not_read_as_one(tmp_path: Path) -> None:
+    """Found from outside: a count of 1.000 (a thousand, written the Dutch way) was read as 1."""
+    path = tmp_path / "intake.csv"
+    path.write_text("series_id,date,value\nwmo,2024-01-01,1.000\nwmo,2024-01-08,12.0\nwmo,2024-01-15,7\n")
+    with pytest.raises(ContractError) as info:
+        read_intake(path, today=dt.date(2024, 12, 1))
+    assert [(p.row, p.column, p.value) for p in info.value.problems] == [(2, "value", "1.000")]
+    assert "'1.000' is 1000 in Dutch and 1 in a CSV file" in info.value.first.expected

@@ -90,3 +90,13 @@ def test_long_team_names_give_keys_mlflow_accepts_and_keeps_apart() -> None:
     _validate_batch_log_data(metrics=[Metric(k, 1.0, 0, 0) for k in keys], params=[], tags=[])  # raises if refused
     assert len(_metric_key(long, limit=200).encode()) <= 200
     assert _metric_key("mase.wmo.auto") == "mase.wmo.auto"  # short keys are unchanged
+
+
+def test_every_team_gets_its_own_plot_file() -> None:
+    """Found from outside: schuld/hulp, schuld_hulp and 'schuld hulp' left two plots for three teams."""
+    from flows.forecast_tracking import plot_names
+
+    names = plot_names(["schuld/hulp", "schuld_hulp", "schuld hulp", "x" * 300])
+    assert len(set(names.values())) == 4
+    assert names["schuld/hulp"] == "schuld_hulp.png" and names["schuld hulp"] == "schuld hulp.png"
+    assert all("/" not in n and len(n.encode()) <= 255 for n in names.values())

@@ -122,6 +122,10 @@ class Checker:
             if maximum is not None:
                 bad |= parsed & (arr > maximum)
         self._flag(column, bad, kind + bounds)
+        if integer:  # 1.000 is a thousand in Dutch and 1 in a CSV file: never guess which
+            text = self.frame[column].str.strip()
+            ambiguous = (text.str.fullmatch(r"\d{1,3}\.000") & ~blank).to_numpy(dtype=bool)
+            self._flag(column, ambiguous, "a whole number without a dot: '1.000' is 1000 in Dutch and 1 in a CSV file")
         return values.astype("Int64") if integer and not bad.any() else values.astype("Float64")
 
     def integer(self, column: str, *, minimum: float | None = None, allow_missing: bool = False) -> pd.Series:
