@@ -9,12 +9,15 @@ import pandas as pd
 
 from models.forecast.base import BaseForecaster, normal_bounds, recent_mean
 
+FEW = 8  # fewer seasonal differences than this: the spread is at least that of Poisson counts
+
 
 class SeasonalNaiveForecaster(BaseForecaster):
     """``y[T+h] = y[T+h-m*k]`` with k the number of whole seasons needed; normal intervals from
     the in-sample seasonal differences, widening with the number of seasons ahead (as in
     Hyndman & Athanasopoulos, FPP3 5.5). A missing seasonal value falls back to the most recent
-    observed value at that position, then to the mean of the last season."""
+    observed value at that position, then to the mean of the last season. With fewer than ``FEW``
+    seasonal differences (a new team) the spread is at least sqrt(level), that of Poisson counts."""
 
     def __init__(self, freq: str = "W", horizon: int = 13):
         self.freq = freq
@@ -25,11 +28,13 @@ class SeasonalNaiveForecaster(BaseForecaster):
         values = y.to_numpy(dtype=float)
         diffs = values[m:] - values[:-m] if len(values) > m else np.array([np.nan])
         sigma = float(np.sqrt(np.nanmean(diffs**2))) if np.isfinite(diffs).any() else float(np.nanstd(values))
-        return {
-            "m": m,
-            "sigma": sigma if np.isfinite(sigma) else 0.0,
-            "fallback": recent_mean(y, m),
-        }
+        sigma = sigma if np.isfinite(sigma) else 0.0
+        fallback = recent_mean(y, m)
+        if np.isfinite(diffs).sum() < FEW:  # a new team's few counts say little about their spread:
+            # at least the spread of Poisson counts at that level (one count of 7 gave a band of 7 to 7)
+            level = fallback if np.isfinite(fallback) else 0.0
+            sigma = max(sigma, float(np.sqrt(max(level, 1.0))))
+        return {"m": m, "sigma": sigma, "fallback": fallback}
 
     def _forecast_series(self, state: Any, y: pd.Series, dates: pd.DatetimeIndex) -> pd.DataFrame:
         m = state["m"]

@@ -235,3 +235,25 @@ def test_week_of_year_is_the_iso_week_with_53_as_52() -> None:
     expected = np.minimum(days.isocalendar().week.to_numpy(dtype=int), 52) - 1
     np.testing.assert_array_equal(week_of_year(days), expected)
     assert week_of_year(pd.DatetimeIndex(["2026-12-28", "2027-01-04", "2026-12-31"])).tolist() == [51, 0, 51]
+
+
+def test_a_new_team_with_one_or_two_counts_gets_a_band_not_a_point() -> None:
+    """Found from outside: a team with a single count of 7 (or 5, 5) was forecast 7 with a 95 %
+    band of 7 to 7. Few counts say little about the spread: at least that of Poisson counts."""
+    dates = pd.date_range("2024-01-01", periods=60, freq="7D")
+    rng = np.random.default_rng(1)
+    rows = [pd.DataFrame({"series_id": "old", "date": dates, "value": rng.poisson(40, 60).astype(float)})]
+    for sid, counts in (("one", [7.0]), ("two", [5.0, 5.0])):
+        values = np.full(60, np.nan)
+        values[-len(counts) :] = counts
+        rows.append(pd.DataFrame({"series_id": sid, "date": dates, "value": values}))
+    data = pd.concat(rows, ignore_index=True)
+    model = make_forecaster("seasonal_naive", freq="W", horizon=4).fit(data[["series_id", "date"]], data["value"])
+    out = model.forecast().set_index("series_id")
+    for sid, level in (("one", 7.0), ("two", 5.0)):
+        rows_ = out.loc[sid]
+        assert (rows_["mean"] == level).all()
+        assert (rows_["hi_95"] - rows_["lo_95"] >= 2 * 1.95 * np.sqrt(level)).all(), sid
+    old = data[data["series_id"] == "old"]["value"].to_numpy()
+    sigma = np.sqrt(np.mean((old[52:] - old[:-52]) ** 2))  # a long history keeps its own spread
+    assert out.loc["old", "hi_95"].iloc[0] - out.loc["old", "mean"].iloc[0] == pytest.approx(1.959964 * sigma, rel=1e-4)
