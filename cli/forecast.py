@@ -121,7 +121,7 @@ def forecast(
     selected = list(series) or None
     if selected is None:
         found_date, counts, skipped = count_columns(data, date_col)
-        if counts:
+        if counts and found_date is not None:  # without a date column the contract says what to pass
             date_col, selected = found_date, counts
             if skipped:
                 click.echo(
@@ -232,6 +232,13 @@ def capacity(
     norm_rows = read_norms(norms)
     planned = _planned_teams(frame, norm_rows, demand, fte, backlog)
     staff = read_staffing(staffing)
+    missing = [team for team in planned if team not in set(staff["team"].astype(str))]
+    if missing:
+        from werkwijzer.contracts.problems import ContractError, Problem
+
+        found = ", ".join(sorted(set(staff["team"].astype(str)))[:10])
+        expected = "rows for team '{}' (found teams: {})"
+        raise ContractError([Problem(staffing.name, expected.format(t, found), column="team") for t in missing])
     for team, change in fte.items():  # a staffing what-if that removes more FTE than the team has
         least = float(staff.loc[staff["team"] == team, "fte_available"].min())
         if least + change < 0:

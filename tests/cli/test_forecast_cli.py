@@ -143,7 +143,7 @@ def test_forecast_cli_reports_a_broken_file(tmp_path: Path) -> None:
     assert not (tmp_path / "o" / "forecast.csv").exists()
 
 
-def test_capacity_cli(sim_dir: Path, tmp_path: Path) -> None:
+def test_capacity_cli(sim_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     weeks = pd.date_range("2026-11-23", periods=4, freq="7D")
     forecast = pd.DataFrame(
         {
@@ -201,6 +201,17 @@ def test_capacity_cli(sim_dir: Path, tmp_path: Path) -> None:
         assert refused.exit_code == 2, refused.output
         assert message in " ".join(refused.output.split()), refused.output
     assert not (tmp_path / "c4" / "capacity.csv").exists()
+    staff = pd.read_csv(sim_dir / "staffing.csv")
+    wmo = staff[staff["team"] == "wmo_meldingen"]
+    (tmp_path / "staff.csv").write_text(wmo.assign(team="wmo_x").to_csv(index=False))
+    from cli.main import main
+
+    with pytest.raises(SystemExit) as exit_info:  # the file and the teams it has (found from outside: neither)
+        main([*args[:5], "--staffing", str(tmp_path / "staff.csv"), "--out", str(tmp_path / "c5")])
+    assert exit_info.value.code == 2
+    assert "staff.csv, column 'team': expected rows for team 'wmo_meldingen' (found teams: wmo_x)" in (
+        capsys.readouterr().err
+    )
     extra = pd.concat([forecast, forecast.assign(series_id="mission_count_all")])
     extra.to_csv(path, index=False)
     noted = CliRunner().invoke(cli, args)

@@ -455,3 +455,21 @@ def test_a_dutch_thousand_is_not_read_as_one(tmp_path: Path) -> None:
         read_intake(path, today=dt.date(2024, 12, 1))
     assert [(p.row, p.column, p.value) for p in info.value.problems] == [(2, "value", "1.000")]
     assert "'1.000' is 1000 in Dutch and 1 in a CSV file" in info.value.first.expected
+
+
+def test_a_forecast_whose_bands_are_out_of_order_names_the_column(tmp_path: Path) -> None:
+    """Found from outside: hi_80 below the mean was reported as a problem of column 'mean'."""
+    from werkwijzer.contracts import read_forecast
+
+    path = tmp_path / "forecast.csv"
+    path.write_text(
+        "series_id,date,mean,lo_80,hi_80,lo_95,hi_95\n"
+        "wmo,2026-11-30,30,25,35,20,40\n"
+        "wmo,2026-12-07,30,25,28,20,40\n"  # hi_80 below the mean
+        "wmo,2026-12-14,30,25,35,26,40\n"  # lo_95 above lo_80
+    )
+    with pytest.raises(ContractError) as info:
+        read_forecast(path)
+    found = {(p.row, p.column, p.value) for p in info.value.problems}
+    assert found == {(3, "hi_80", "28"), (4, "lo_80", "25")}
+    assert "(hi_80 < mean)" in str(info.value) and "(lo_80 < lo_95)" in str(info.value)

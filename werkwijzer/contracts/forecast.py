@@ -36,7 +36,11 @@ def read_forecast(path: str | Path) -> pd.DataFrame:
     check.unique(["series_id", "date"], "series and date")
     check.raise_if_any()
     values = out[list(BANDS)].to_numpy()
-    unordered = np.any(np.diff(values, axis=1) < -1e-9, axis=1)
-    check._flag("mean", unordered, "nested bands: lo_95 <= lo_80 <= mean <= hi_80 <= hi_95")
+    falls = np.diff(values, axis=1) < -1e-9  # each column against the one before it in the chain
+    first = np.where(falls.any(axis=1), falls.argmax(axis=1), -1)
+    for i, column in enumerate(BANDS[1:]):  # name the column that breaks the order, with its value
+        check._flag(
+            column, first == i, f"nested bands: lo_95 <= lo_80 <= mean <= hi_80 <= hi_95 ({column} < {BANDS[i]})"
+        )
     check.raise_if_any()
     return out[[*FORECAST_COLUMNS, *optional]]
