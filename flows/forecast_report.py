@@ -108,9 +108,10 @@ def tables(result: ForecastRun) -> list[tuple[str, pd.DataFrame]]:
 
 def write_tables(result: ForecastRun, folder: Path) -> list[str]:
     """Write ``tables(result)`` into ``folder``; returns the names written."""
-    for name, frame in tables(result):
+    named = tables(result)
+    for name, frame in named:
         write_csv(frame, folder / name)
-    return [name for name, _ in tables(result)]
+    return [name for name, _ in named]
 
 
 def _levels_section(result: ForecastRun, lang: str) -> str:

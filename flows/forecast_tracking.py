@@ -67,13 +67,17 @@ def _gate_reason(overall: pd.DataFrame) -> str:
 KEY_LIMIT = 250  # MLflow refuses a metric name longer than this (and a file name over 255 bytes)
 
 
+def _digest(text: str, length: int) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
 def _metric_key(text: str, limit: int = KEY_LIMIT) -> str:
     """``text`` in the characters MLflow allows in a metric name; a longer one is cut to ``limit``
     with a short hash of the whole, so two long team names that start alike stay two keys."""
     key = "".join(c if c.isalnum() or c in "_-./ " else "_" for c in text)
     if len(key.encode()) <= limit:
         return key
-    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    digest = _digest(text, 10)
     cut = key.encode()[: limit - len(digest) - 1].decode(errors="ignore")
     return f"{cut}_{digest}"
 
@@ -85,7 +89,7 @@ def plot_names(series_ids: list[str]) -> dict[str, str]:
     for sid in series_ids:
         name = _metric_key(sid, limit=200).replace("/", "_")
         if f"{name}.png" in names.values():
-            name = f"{name}_{hashlib.sha256(str(sid).encode()).hexdigest()[:8]}"
+            name = f"{name}_{_digest(str(sid), 8)}"
         names[sid] = f"{name}.png"
     return names
 

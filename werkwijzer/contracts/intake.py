@@ -96,6 +96,7 @@ def check_spacing(intake: pd.DataFrame, freq: str, name: str) -> None:
     if gaps.empty:
         return
     gap = float(gaps.groupby(dates["series_id"]).median().median())
+    first = ", ".join(dates["date"].head(3).dt.strftime("%Y-%m-%d"))
     if freq.upper() == "M" and 2 <= gap < SPACING["W"]:
         raise ContractError(
             [
@@ -104,14 +105,13 @@ def check_spacing(intake: pd.DataFrame, freq: str, name: str) -> None:
                     f"daily or monthly dates for --freq M; these lie {gap:.0f} days apart, and weeks do not add up "
                     "to months (a week can lie in two months): choose --freq W, or deliver daily or monthly counts",
                     column="date",
-                    value=", ".join(dates["date"].head(3).dt.strftime("%Y-%m-%d")),
+                    value=first,
                 )
             ]
         )
     if limit is None:
         return
     if gap >= limit:
-        first = dates["date"].head(3).dt.strftime("%Y-%m-%d")
         raise ContractError(
             [
                 Problem(
@@ -120,7 +120,7 @@ def check_spacing(intake: pd.DataFrame, freq: str, name: str) -> None:
                     f"(choose --freq {'M' if gap >= SPACING['W'] else 'W or M'}; or, if the file leaves out "
                     "periods without intake, write them as 0: a period missing from the file is unknown, not 0)",
                     column="date",
-                    value=", ".join(first),
+                    value=first,
                 )
             ]
         )

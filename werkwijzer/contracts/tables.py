@@ -73,11 +73,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise ContractError([Problem(name, "unique column names", row=1, column=duplicated[0])])
     frame.columns = [str(c).strip() for c in frame.columns]
     filled = frame.ne("").any(axis=1).to_numpy()
-    if filled.any():  # rows left empty at the end (",,,", as a spreadsheet exports them) are not data
-        frame = frame.iloc[: int(filled.nonzero()[0][-1]) + 1]
-    if frame.empty or not filled.any():
+    if not filled.any():
         raise ContractError([Problem(name, "at least one data row below the header", row=2)])
-    return frame
+    # rows left empty at the end (",,,", as a spreadsheet exports them) are not data
+    return frame.iloc[: int(filled.nonzero()[0][-1]) + 1]
 
 
 def _decode(raw: bytes, name: str) -> str:
