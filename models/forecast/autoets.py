@@ -26,13 +26,12 @@ set, on Berlin daily it is worse than ``ets``, and a fit takes about 1.6 times a
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from models.forecast.base import LEVELS, BaseForecaster
+from models.forecast.base import LEVELS, BaseForecaster, quiet
 from models.forecast.ets import HISTORY, fill_gaps
 from models.forecast.season import WEEKS, week_of_year, weekly_index
 
@@ -68,8 +67,7 @@ def best_fit(values: np.ndarray, season: int | None, maxiter: int) -> tuple[dict
     """The form with the lowest AICc and its fitted result (None when no form fits)."""
     positive = bool(values.min() > 0)
     best: tuple[float, dict[str, Any], Any] | None = None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with quiet():
         for form in forms(positive, season):
             try:
                 result = ets_model(values, form).fit(disp=False, maxiter=maxiter)
@@ -130,8 +128,7 @@ class AutoETSForecaster(BaseForecaster):
     def _smoothed(self, state: dict[str, Any], y: pd.Series) -> tuple[Any, np.ndarray]:
         """The fitted result rebuilt from the stored parameters, and the adjusted history."""
         values, _, _ = self._adjusted(y)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             return ets_model(values, state["form"]).smooth(state["params"]), values
 
     def _reseason(self, state: dict[str, Any], dates: pd.DatetimeIndex, frame: dict[str, np.ndarray]) -> dict:
@@ -150,8 +147,7 @@ class AutoETSForecaster(BaseForecaster):
             return pd.DataFrame(out)
         result, values = self._smoothed(state, y)
         n = len(values)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             prediction = result.get_prediction(
                 start=n,
                 end=n + h - 1,

@@ -8,6 +8,10 @@ and ``date`` (one row per series and period) and the observed counts as ``y`` (N
 
 from __future__ import annotations
 
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -19,6 +23,35 @@ from models.forecast.frequency import check_freq, future, regularize, season_len
 
 OUTPUT = ("mean", "lo_80", "hi_80", "lo_95", "hi_95")
 LEVELS = (80, 95)
+
+_quiet_lock = threading.Lock()
+_quiet_count = 0
+_quiet_saved: Any = None
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Ignore warnings while statsmodels fits (convergence, start values), from any thread.
+
+    ``warnings.catch_warnings`` is not thread-safe: the flow fits batches in threads, and one thread
+    leaving its own block restored the filters while another was still inside, so a warning escaped
+    (an error under the test suite's filters). Here every thread shares one block: the filters are
+    set to ignore when the first thread enters and restored when the last one leaves."""
+    global _quiet_count, _quiet_saved
+    with _quiet_lock:
+        if _quiet_count == 0:
+            _quiet_saved = warnings.catch_warnings()
+            _quiet_saved.__enter__()
+            warnings.simplefilter("ignore")
+        _quiet_count += 1
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_count -= 1
+            if _quiet_count == 0:
+                _quiet_saved.__exit__(None, None, None)
+                _quiet_saved = None
 
 
 def as_long(X: pd.DataFrame, y: Any | None = None) -> pd.DataFrame:

@@ -18,13 +18,12 @@ object took a third of the time of a weekly fit, and the fitted state is now pla
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from models.forecast.base import LEVELS, OUTPUT, BaseForecaster, normal_bounds
+from models.forecast.base import LEVELS, OUTPUT, BaseForecaster, normal_bounds, quiet
 from models.forecast.season import WEEKS, week_of_year, weekly_index
 
 HISTORY = {"D": 730, "W": 260, "M": 120}
@@ -58,8 +57,7 @@ def ets_fit(z: np.ndarray, trend: bool, season: int | None = None) -> dict[str, 
     """ETS with additive errors (A, Ad or N, A or N) fitted to ``z`` by statsmodels' maximum
     likelihood, kept as plain numbers: the smoothing parameters, the states after the last
     period (for a season: its last ``season`` values, oldest first) and the residual variance."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with quiet():
         model = ets_model(z, trend, season)
         params = dict(zip(model.param_names, model.fit(disp=False, maxiter=200, return_params=True), strict=True))
     return ets_smooth(z, params, season)

@@ -8,13 +8,12 @@ Rows with a missing count are left out of the fit; the regressors are known for 
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from models.forecast.base import LEVELS, BaseForecaster
+from models.forecast.base import LEVELS, BaseForecaster, quiet
 from models.forecast.features import calendar_features, school_region_for
 
 HISTORY = {"D": 3 * 365, "W": 4 * 52, "M": 120}
@@ -79,8 +78,7 @@ class CountGLMForecaster(BaseForecaster):
         origin = window.index[0]
         X = self.design(pd.DatetimeIndex(observed.index), origin)
         X = X.loc[:, (X.std() > 0) | (X.columns == "const")]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             try:
                 result = sm.GLM(observed.to_numpy(), X.to_numpy(), family=sm.families.Poisson()).fit(maxiter=100)
             except (ValueError, np.linalg.LinAlgError):  # rare counts: a regressor separates the zeros

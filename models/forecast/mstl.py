@@ -15,13 +15,12 @@ a 53-week year (ADR 0028).
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from models.forecast.base import BaseForecaster
+from models.forecast.base import BaseForecaster, quiet
 from models.forecast.ets import ets_fit, fill_gaps, flat, sqrt_forecast
 
 PERIODS = {"D": (7, 365), "W": (52,), "M": (12,)}
@@ -45,8 +44,7 @@ class MSTLForecaster(BaseForecaster):
         periods = tuple(p for p in PERIODS[self.freq] if len(z) >= 2 * p + 1)
         seasons = np.zeros((len(z), 0))
         if periods:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with quiet():
                 fit = MSTL(z, periods=periods[0] if len(periods) == 1 else periods).fit()
             seasons = np.asarray(fit.seasonal, dtype=float).reshape(len(z), -1)
         adjusted = z - seasons.sum(axis=1)
