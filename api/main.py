@@ -1,9 +1,13 @@
 """The app factory: wires settings, storage, the model store, the clock and the random source.
 
-Start-up never waits long for MLflow: the champions are loaded on a thread, and the app starts
-serving after ``settings.mlflow_timeout_seconds`` at the latest (until then, and while MLflow
-cannot be reached, advice answers 503 with the reason; the loading goes on and the refresher
-tries again). On shutdown the advice queue refuses new requests and finishes the ones it holds.
+Start-up never waits long for an MLflow that does not answer: the champions are loaded on a
+thread, first from the local copies of the champions (ADR 0034), then from MLflow. When MLflow
+has not answered within ``settings.mlflow_timeout_seconds`` the app serves with the copies (with
+none, advice answers 503 with the reason; the loading goes on and the refresher tries again).
+Once MLflow answered, or while the copies load, the worker waits, at most
+``settings.model_load_seconds`` more: a worker on a busy machine does not serve 503s beside one
+that is already loaded. On shutdown the advice queue refuses new requests and finishes the ones
+it holds.
 """
 
 from __future__ import annotations
@@ -36,21 +40,34 @@ from casework.modelstore import ModelLibrary, ModelStore, limit_mlflow_waits
 from casework.refresh import Refresher
 
 
-async def _first_load(store: ModelStore, wait: float) -> None:
-    """Load the champions on a thread; wait at most ``wait`` seconds for it before serving."""
+async def _first_load(store: ModelStore, answer_wait: float, load_wait: float) -> None:
+    """Load the local copies of the champions, then ask MLflow, on a thread. Serve once that is done;
+    or once the copies are loaded and MLflow has not answered within ``answer_wait`` seconds; at the
+    latest ``answer_wait + load_wait`` seconds after the start."""
     loop = asyncio.get_running_loop()
     loaded = asyncio.Event()
+    copied = threading.Event()
 
     def load() -> None:
         try:
+            store.load_copies()
+            copied.set()
             store.reload()
         finally:
+            copied.set()
             with contextlib.suppress(RuntimeError):  # the app stopped before MLflow answered
                 loop.call_soon_threadsafe(loaded.set)
 
     threading.Thread(target=load, name="werkwijzer-first-load", daemon=True).start()
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(loaded.wait(), wait)
+    start = loop.time()
+    while not loaded.is_set():
+        waited = loop.time() - start
+        if waited >= answer_wait + load_wait:
+            return
+        if waited >= answer_wait and copied.is_set() and not store.answered.is_set():
+            return  # MLflow does not answer: serve with the copies, the loading goes on
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(loaded.wait(), 0.1)
 
 
 def create_app(
@@ -79,7 +96,7 @@ def create_app(
         app.state.checkpointer = checkpointer
         refresher = None
         if model_store is None:
-            await _first_load(store, settings.mlflow_timeout_seconds)
+            await _first_load(store, settings.mlflow_timeout_seconds, settings.model_load_seconds)
             if settings.model_refresh_seconds:
                 refresher = Refresher(store, app.state.sessions, app.state.clock, settings.model_refresh_seconds)
                 refresher.start()

@@ -2,8 +2,10 @@
 
 At start-up and on ``reload`` the store downloads each champion's artifacts once, loads the
 estimator, builds its explainer once, and swaps the new bundle in atomically. When MLflow cannot
-be reached the store keeps serving what it loaded before and says so in the reload report. A
-model that was never loaded is ``None``: callers answer 503 with a plain reason, never a guess.
+be reached the store keeps serving what it loaded before and says so in the reload report; a
+process that loaded nothing yet serves the local copy of the champion this host loaded last
+(``casework.champion_copies``, ADR 0034). A model with neither is ``None``: callers answer 503
+with a plain reason, never a guess.
 
 The model code (``models.triage``, ``explain.case``, ``explain.narrative``, ``models.capacity``)
 is reached through a :class:`ModelLibrary` whose defaults import it lazily, so tests can inject
@@ -25,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from casework.champion_copies import ChampionCopies
 from casework.config import FORECAST, TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from werkwijzer.settings import Settings
 from werkwijzer.vocabulary import never_feature_reason
@@ -118,7 +121,7 @@ class ForecastBundle:
 
 @dataclass(frozen=True)
 class LoadResult:
-    status: str  # loaded | unchanged | kept | absent | failed
+    status: str  # loaded | unchanged | kept | copy | absent | failed
     version: str | None
     message: str
 
@@ -181,6 +184,7 @@ class ModelStore:
         library: ModelLibrary | None = None,
         client_factory: Callable[[], Any] | None = None,
         clock: Callable[[], dt.datetime] | None = None,
+        copies: ChampionCopies | None = None,
     ) -> None:
         self.settings = settings
         self.library = library or ModelLibrary()
@@ -188,6 +192,8 @@ class ModelStore:
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._state = _State()
         self._reload_lock = threading.Lock()
+        self.copies = copies or ChampionCopies(settings.home / "champions")
+        self.answered = threading.Event()  # MLflow answered a registry question (start-up waits for the load then)
 
     def _default_client(self) -> Any:
         from werkwijzer.tracking import configure_mlflow
@@ -235,25 +241,60 @@ class ModelStore:
                 client = self._client_factory()
             except Exception as exc:
                 log.warning("MLflow not reachable: %s", exc)
-                return {
-                    name: self._kept(bundles.get(name), f"MLflow not reachable: {exc}")
-                    for name in (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST)
-                }
+                client, reason = None, f"MLflow not reachable: {exc}"
             for name in (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST):
+                if client is None:
+                    results[name] = self._fallback(name, bundles, reason)
+                    continue
                 try:
                     results[name] = self._load_one(client, name, bundles)
                     versions[name] = self._list_versions(client, name)
                 except Exception as exc:
                     log.warning("loading %s failed: %s", name, exc)
-                    results[name] = self._kept(bundles.get(name), f"{type(exc).__name__}: {exc}")
+                    results[name] = self._fallback(name, bundles, f"{type(exc).__name__}: {exc}")
             self._state = _State(bundles=bundles, versions=versions)
             return results
 
-    @staticmethod
-    def _kept(bundle: TriageBundle | ForecastBundle | None, message: str) -> LoadResult:
-        if bundle is None:
+    def _fallback(self, name: str, bundles: dict[str, TriageBundle | ForecastBundle], message: str) -> LoadResult:
+        """MLflow gave no champion: keep what this process loaded before, else serve the local copy
+        this host loaded last (ADR 0034), else nothing."""
+        if name in bundles:
+            version = bundles[name].version
+            return LoadResult("kept", version, f"still serving version {version}; {message}")
+        return self._copied(name, bundles, message)
+
+    def load_copies(self) -> dict[str, LoadResult]:
+        """Load the local copy of each champion not loaded yet (at start-up, before MLflow is asked:
+        a worker whose MLflow does not answer serves these; ``reload`` replaces or withdraws them)."""
+        with self._reload_lock:
+            bundles = dict(self._state.bundles)
+            results = {
+                name: self._copied(name, bundles, "MLflow not asked yet")
+                for name in (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST)
+                if name not in bundles
+            }
+            self._state = _State(bundles=bundles, versions=dict(self._state.versions))
+            return results
+
+    def _copied(self, name: str, bundles: dict[str, TriageBundle | ForecastBundle], message: str) -> LoadResult:
+        found = self.copies.latest(name)
+        if found is None:
             return LoadResult("failed", None, message)
-        return LoadResult("kept", bundle.version, f"still serving version {bundle.version}; {message}")
+        copied, path = found
+        try:
+            bundles[name] = self._bundle(name, copied, copied.tags, path)
+        except Exception as exc:
+            log.warning("the local copy of %s version %s cannot be loaded: %s", name, copied.version, exc)
+            return LoadResult("failed", None, f"{message}; the local copy of version {copied.version}: {exc}")
+        log.warning("serving the local copy of %s version %s: %s", name, copied.version, message)
+        return LoadResult(
+            "copy", copied.version, f"serving the local copy of approved version {copied.version}; {message}"
+        )
+
+    def _bundle(self, name: str, version: Any, tags: dict[str, str], path: Path) -> TriageBundle | ForecastBundle:
+        if name == FORECAST:
+            return self._forecast_bundle(name, version, tags, path)
+        return self._triage_bundle(name, version, tags, path)
 
     def _load_one(self, client: Any, name: str, bundles: dict[str, TriageBundle | ForecastBundle]) -> LoadResult:
         from werkwijzer.tracking import champion_version
@@ -261,19 +302,25 @@ class ModelStore:
         version = champion_version(client, name)
         if version is None:
             client.search_registered_models(max_results=1)  # raises when MLflow is unreachable
+            self.answered.set()
             bundles.pop(name, None)
+            try:
+                self.copies.forget(name)  # withdrawn: a restart must not bring it back from the copy
+            except OSError as exc:
+                log.error("the local copy of withdrawn %s could not be removed: %s", name, exc)
             return LoadResult("absent", None, f"no champion registered for {name}")
+        self.answered.set()
         current = bundles.get(name)
         if current is not None and current.version == str(version.version):
             return LoadResult("unchanged", current.version, "already loaded")
         tags = dict(version.tags or {})
         with tempfile.TemporaryDirectory(prefix="werkwijzer-model-") as tmp:
-            if name == FORECAST:
-                path = Path(client.download_artifacts(version.run_id, "forecast", tmp))
-                bundles[name] = self._forecast_bundle(name, version, tags, path)
-            else:
-                path = Path(client.download_artifacts(version.run_id, "triage", tmp))
-                bundles[name] = self._triage_bundle(name, version, tags, path)
+            path = Path(client.download_artifacts(version.run_id, "forecast" if name == FORECAST else "triage", tmp))
+            bundles[name] = self._bundle(name, version, tags, path)
+            try:
+                self.copies.keep(name, version, tags, path)
+            except OSError as exc:  # a full or read-only disk: serving goes on, only a restart misses the copy
+                log.warning("no local copy of %s version %s: %s", name, version.version, exc)
         return LoadResult("loaded", str(version.version), f"loaded version {version.version}")
 
     def _triage_bundle(self, name: str, version: Any, tags: dict[str, str], path: Path) -> TriageBundle:

@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     )
     # MLflow calls of the API (start-up and model refresh) fail fast instead of retrying for minutes.
     mlflow_timeout_seconds: float = Field(default=5.0, gt=0.0, le=600.0)
+    model_load_seconds: float = Field(
+        default=120.0,
+        ge=0.0,
+        le=3600.0,
+        description="Once MLflow answered at start-up, a worker waits this long for the champions before it serves.",
+    )
     mlflow_max_retries: int = Field(default=1, ge=0, le=10)
 
     # Operations (docs/deploy.md): GET /metrics needs `Authorization: Bearer <metrics_token>` when set;

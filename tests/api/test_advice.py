@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 from sqlalchemy import func, select
 
 from api.main import create_app
 from api.schemas.advice import AdviceCreate
+from casework.champion_copies import ChampionCopies
 from casework.config import TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from casework.modelstore import ModelStore
 from casework.storage import Advice, AuditEvent
@@ -197,8 +200,11 @@ def _mlflow_down() -> None:
     raise ConnectionError("MLflow is down")
 
 
-def test_no_model_loaded_is_503_with_a_plain_reason_never_a_score(api: Api) -> None:
-    store = ModelStore(api.settings, TOY_LIBRARY, client_factory=_mlflow_down)
+def test_no_model_loaded_is_503_with_a_plain_reason_never_a_score(api: Api, tmp_path: Path) -> None:
+    """MLflow down and no local copy of a champion on this host (a first start)."""
+    store = ModelStore(
+        api.settings, TOY_LIBRARY, client_factory=_mlflow_down, copies=ChampionCopies(tmp_path / "champions")
+    )
     assert {r.status for r in store.reload().values()} == {"failed"}
     from fastapi.testclient import TestClient
 

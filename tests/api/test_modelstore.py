@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
+from api.main import _first_load, create_app
+from casework.champion_copies import ChampionCopies, CopiedVersion
 from casework.config import FORECAST, TRIAGE_EFFORT, TRIAGE_INTEGRATED
 from casework.modelstore import ModelStore
 from tests.api.conftest import new_case
@@ -39,6 +46,7 @@ def test_reload_loads_a_new_champion_and_skips_unchanged_ones(registry_settings:
     client.delete_registered_model_alias(FORECAST, "champion")  # the forecast is withdrawn
     try:
         assert store.reload()[FORECAST].status == "absent" and store.forecast is None
+        assert store.copies.latest(FORECAST) is None  # withdrawn: a restart during an outage must not serve it
     finally:
         set_champion(client, FORECAST, forecast_version)
 
@@ -70,9 +78,92 @@ def test_mlflow_outage_keeps_serving_what_was_loaded(registry_settings: Settings
     results = store.reload()
     assert {r.status for r in results.values()} == {"kept"}
     assert "not reachable" in results[TRIAGE_EFFORT].message and store.effort.version == version
-    never_loaded = ModelStore(registry_settings, TOY_LIBRARY, client_factory=registry)
+    # A process started while MLflow is down (a restarted worker): the local copy of what this host
+    # loaded last, the same version and model, said to be a copy (ADR 0034).
+    restarted = ModelStore(registry_settings, TOY_LIBRARY, client_factory=registry)
+    results = restarted.reload()
+    assert {r.status for r in results.values()} == {"copy"}, results
+    assert "local copy of approved version" in results[TRIAGE_EFFORT].message
+    for name in (TRIAGE_EFFORT, TRIAGE_INTEGRATED):
+        copy, loaded = restarted.triage(name), store.triage(name)
+        assert (copy.version, copy.run_id, copy.schema, copy.gates) == (
+            loaded.version,
+            loaded.run_id,
+            loaded.schema,
+            loaded.gates,
+        )
+    assert restarted.forecast.forecast.equals(store.forecast.forecast)
+    assert restarted.reload()[TRIAGE_EFFORT].status == "kept"
+    registry.up = True
+    assert restarted.reload()[TRIAGE_EFFORT].status == "unchanged"  # MLflow back: the same champion
+    registry.up = False
+    never_loaded = ModelStore(  # a host that never loaded one
+        registry_settings, TOY_LIBRARY, client_factory=registry, copies=ChampionCopies(registry_settings.home / "none")
+    )
     assert {r.status for r in never_loaded.reload().values()} == {"failed"}
     assert never_loaded.effort is None
+
+
+def test_the_local_copy_is_whole_or_absent(tmp_path: Path) -> None:
+    """Copies are renamed into place: a second worker writing the same version changes nothing, a newer
+    version replaces the older one, a broken pointer or an unsafe name is no copy at all."""
+    source = tmp_path / "artifacts"
+    source.mkdir()
+    (source / "model.skops").write_bytes(b"model")
+    copies = ChampionCopies(tmp_path / "champions")
+    copies.keep("m", SimpleNamespace(version=3, run_id="r3"), {"gate.fairness": "passed"}, source)
+    copies.keep("m", SimpleNamespace(version=3, run_id="r3"), {"gate.fairness": "passed"}, source)
+    version, path = copies.latest("m")
+    assert (
+        version == CopiedVersion("3", "r3", {"gate.fairness": "passed"})
+        and (path / "model.skops").read_bytes() == b"model"
+    )
+    copies.keep("m", SimpleNamespace(version=4, run_id="r4"), {}, source)
+    assert copies.latest("m")[0].version == "4" and sorted(
+        p.name for p in (tmp_path / "champions" / "m").iterdir()
+    ) == [
+        "current.json",
+        "v4",
+    ]
+    (tmp_path / "champions" / "m" / "current.json").write_text('{"version": "9"}')  # points at nothing
+    assert copies.latest("m") is None
+    copies.keep("m", SimpleNamespace(version=4, run_id="r4"), {}, source)
+    copies.forget("m")
+    assert copies.latest("m") is None and copies.latest("never") is None
+    with pytest.raises(ValueError, match="cannot name a folder"):
+        copies.latest("../../etc")
+
+
+def test_start_up_waits_for_champions_that_load_slowly(registry_settings: Settings) -> None:
+    """MLflow answers but loading takes longer than the MLflow timeout (a busy machine, several
+    workers): the worker serves only once loaded. MLflow that never answers: it serves after the timeout."""
+    import time
+
+    def slow(path: Path) -> object:
+        time.sleep(1.5)
+        return TOY_LIBRARY.load_triage(path)
+
+    quick = registry_settings.model_copy(update={"mlflow_timeout_seconds": 0.3, "model_refresh_seconds": 0})
+    app = create_app(quick, library=replace(TOY_LIBRARY, load_triage=slow))
+    with TestClient(app):
+        assert app.state.store.effort is not None and app.state.store.integrated is not None
+    hanging = threading.Event()
+
+    def never_answers() -> object:
+        hanging.wait(30)
+        raise ConnectionError("no answer")
+
+    try:
+        for copies, served in (("none", False), ("champions", True)):  # a first start; a restart (ADR 0034)
+            store = ModelStore(
+                quick, TOY_LIBRARY, never_answers, copies=ChampionCopies(registry_settings.home / copies)
+            )
+            began = time.monotonic()
+            asyncio.run(_first_load(store, answer_wait=0.3, load_wait=60))
+            assert time.monotonic() - began < 5 and (store.effort is not None) is served
+            assert (store.forecast is not None) is served
+    finally:
+        hanging.set()
 
 
 def test_reload_endpoint_and_models_endpoint(registry_settings: Settings) -> None:

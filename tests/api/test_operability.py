@@ -9,7 +9,8 @@ with one worker and with two. Each test is bounded in time and stops by itself; 
   acknowledged decision is stored and the chain verifies;
 - PostgreSQL connections terminated mid-load: the service recovers by itself;
 - an 8 MB body: 413 at once, and the worker answers others meanwhile;
-- MLflow not answering at start-up: the server serves within seconds and says why advice is off.
+- MLflow not answering at start-up: the server serves within seconds and says why advice is off, or,
+  restarted on a host that loaded the champions before, advises from their local copies (ADR 0034).
 """
 
 from __future__ import annotations
@@ -338,6 +339,15 @@ def test_an_8_mb_body_is_413_at_once_and_others_are_answered_meanwhile(
 def test_mlflow_not_answering_at_start_up_serves_within_seconds_and_says_why(
     api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
+    """A first start says why advice is off; a restart serves the local copies of the champions
+    this host loaded before (ADR 0034). Both within seconds, with MLflow accepting and never answering."""
+    from casework.champion_copies import ChampionCopies
+    from casework.modelstore import ModelStore
+    from tests.api.toymodels import TOY_LIBRARY
+
+    restart = tmp_path / "restart"
+    loaded = ModelStore(api_settings, TOY_LIBRARY, copies=ChampionCopies(restart / "champions")).reload()
+    assert {r.status for r in loaded.values()} <= {"loaded", "unchanged"}, loaded
     silent = socket.socket()  # accepts connections into its backlog and never answers
     silent.bind(("127.0.0.1", 0))
     silent.listen(64)
@@ -345,16 +355,22 @@ def test_mlflow_not_answering_at_start_up_serves_within_seconds_and_says_why(
         "WERKWIJZER_MLFLOW_TRACKING_URI": f"http://127.0.0.1:{silent.getsockname()[1]}",
         "WERKWIJZER_MLFLOW_TIMEOUT_SECONDS": "2",
     }
-    started = time.monotonic()
     try:
-        with serving("sqlite", api_settings, request, tmp_path, env=env) as target:
-            wait_ready(target, timeout=30)
-            assert time.monotonic() - started < 20.0
-            ready = httpx.get(f"{target.url}/ready", headers=target.headers("auditor"), timeout=5)
-            assert ready.status_code == 503 and "no champion loaded" in " ".join(ready.json()["reasons"])
-            advice = httpx.post(
-                f"{target.url}/api/v1/advice", json=new_case(1), headers=target.headers("caseworker"), timeout=5
-            )
-            assert advice.status_code == 503, advice.text
+        for home, advised in ((tmp_path / "first-start", False), (restart, True)):
+            started = time.monotonic()
+            with serving("sqlite", api_settings, request, tmp_path, env=env | {"WERKWIJZER_HOME": str(home)}) as target:
+                wait_ready(target, timeout=30)
+                assert time.monotonic() - started < 20.0
+                ready = httpx.get(f"{target.url}/ready", headers=target.headers("auditor"), timeout=5)
+                advice = httpx.post(
+                    f"{target.url}/api/v1/advice", json=new_case(1), headers=target.headers("caseworker"), timeout=5
+                )
+                if advised:  # the versions loaded before, from the copies
+                    assert ready.status_code == 200, ready.text
+                    assert ready.json()["models"] == {name: r.version for name, r in loaded.items()}
+                    assert advice.status_code == 201, advice.text
+                else:
+                    assert ready.status_code == 503 and "no champion loaded" in " ".join(ready.json()["reasons"])
+                    assert advice.status_code == 503, advice.text
     finally:
         silent.close()

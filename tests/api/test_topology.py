@@ -5,7 +5,8 @@ start`` run on them; ``dask scheduler`` has two ``dask worker``s. The training c
 them by settings only; ``werkwijzer serve --workers 2`` serves on PostgreSQL. Checked: champions on
 the MLflow server, flow runs completed on the Prefect server, tasks run on the Dask cluster, advice
 works; with the MLflow server killed advice still works; one API worker SIGKILLed under load loses
-no acknowledged decision and the audit chain verifies. Minutes long: marked slow and postgres.
+no acknowledged decision and the audit chain verifies; the restarted worker, with MLflow still
+down, advises from the local copies of the champions. Minutes long: marked slow and postgres.
 """
 
 from __future__ import annotations
@@ -334,6 +335,17 @@ def test_the_topology_trains_serves_and_survives(postgres_server: str, tmp_path:
         retry_unanswered(target, ledger)
         assert ledger.decisions
         check_store(target, ledger)
+
+        # The killed worker is started again while MLflow is still down: it serves the local copies
+        # of the champions (ADR 0034), so advice is given whichever worker answers.
+        deadline = time.monotonic() + START_TIMEOUT
+        while len(set(target.worker_pids()) - {workers[0]}) < 2:
+            assert time.monotonic() < deadline, "the killed worker was not started again"
+            time.sleep(0.5)
+        wait_for(f"{url}/health", process=api)
+        for case in cases[-9:-1]:  # a new connection each: either worker
+            again = httpx.post(f"{url}/api/v1/advice", json=case, headers=target.headers("caseworker"), timeout=30)
+            assert again.status_code == 201, again.text
         last = httpx.post(f"{url}/api/v1/advice", json=cases[-1], headers=target.headers("caseworker"), timeout=30)
         assert (
             last.status_code == 201
