@@ -4,14 +4,17 @@ that ``forecast_accuracy.py --cache`` left behind (no model is refitted).
     .venv/bin/python benchmarks/forecast_combination.py --cache DIR
         [--only sim,berlin,berlin_weekly,nhs] [--variants 2:0.10:0.5,3:0.10:0.5] [--out FILE]
 
-A variant is ``WINDOWS:KEEP:EQUAL[:nofloor]``: the number of earlier backtest windows whose errors
+A variant is ``WINDOWS:KEEP:EQUAL[:nofloor][:setS]``: the number of earlier backtest windows whose errors
 give the weights (``run_backtest(windows=...)``), the band around the best shrunk score within
 which candidates are combined (``combine.KEEP``) and the shrinkage of the weights towards equal
 (``combine.EQUAL``); ``nofloor`` leaves the seasonal naive forecast out of the candidates (it is
-still scored, and its intervals made conformal). The product runs ``2:0.10:0.5``. Every variant is scored on the same
-evaluation cutoffs as ``forecast_accuracy.py`` (the cache must hold ``WINDOWS`` cutoffs before
-them: fill it with ``forecast_accuracy.py --extra-cutoffs``); the table gives ``auto``'s MASE
-beside the best single candidate's and ``auto``'s 80 % and 95 % coverage.
+still scored, and its intervals made conformal); ``setS`` (say ``set0.10``) first drops, at each
+cutoff, the candidates whose mean score over all series is more than S above the best mean (a
+band that follows how far apart the candidates are on the set). The product runs ``2:0.10:0.5``.
+Every variant is scored on the same evaluation cutoffs as ``forecast_accuracy.py`` (the cache
+must hold ``WINDOWS`` cutoffs before them: fill it with ``forecast_accuracy.py --extra-cutoffs``);
+the table gives ``auto``'s MASE beside the best single candidate's and ``auto``'s 80 % and 95 %
+coverage.
 """
 
 from __future__ import annotations
@@ -40,6 +43,18 @@ def peer_keys(folder: Path) -> pd.DataFrame | None:
     return keys.drop_duplicates()
 
 
+def set_filtered(weights, set_keep: float):  # type: ignore[no-untyped-def]
+    """``candidate_weights`` over only the candidates whose mean score over the series is within
+    ``set_keep`` of the best mean (the table holds earlier windows only: no look-ahead)."""
+
+    def filtered(table: pd.DataFrame) -> dict[str, dict[str, float]]:
+        means = table.mean(axis=0)
+        best = means[means > 0].min()
+        return weights(table.loc[:, means <= best * (1 + set_keep)]) if pd.notna(best) else weights(table)
+
+    return filtered
+
+
 def score_variant(
     raw: pd.DataFrame,
     keys: pd.DataFrame | None,
@@ -49,27 +64,32 @@ def score_variant(
     keep: float,
     equal: float,
     floor: bool = True,
+    set_keep: float | None = None,
 ) -> dict:
     d = DATASETS[key]
     names = [n for n in BASE_MODELS if n in set(raw["model"]) and (floor or n != "seasonal_naive")]
     every = cutoff_dates(data["date"].max(), d.horizon, d.cutoffs + windows, d.freq)
     if not set(every) <= set(raw["cutoff"]):
         raise SystemExit(f"{key}: the cache lacks cutoffs for {windows} weight windows (fill it with --extra-cutoffs)")
-    saved = combine.KEEP, combine.EQUAL
+    saved = combine.KEEP, combine.EQUAL, combine.candidate_weights
     combine.KEEP, combine.EQUAL = keep, equal
+    if set_keep is not None:
+        combine.candidate_weights = set_filtered(saved[2], set_keep)
     try:
         predictions = score_backtest(raw[raw["cutoff"].isin(every)], data, d.freq, every, windows, names, names[0])[
             "predictions"
         ]
     finally:
-        combine.KEEP, combine.EQUAL = saved
+        combine.KEEP, combine.EQUAL, combine.candidate_weights = saved
     if keys is not None:
         predictions = predictions.merge(keys, on=["series_id", "cutoff"])
     table = overall(predictions).set_index("model")
     candidates = table.drop(index="auto")["mase"]
     return {
         "dataset": key,
-        "variant": f"{windows}:{keep:.2f}:{equal}" + ("" if floor else ":nofloor"),
+        "variant": f"{windows}:{keep:.2f}:{equal}"
+        + ("" if floor else ":nofloor")
+        + ("" if set_keep is None else f":set{set_keep:.2f}"),
         "auto_mase": table.loc["auto", "mase"],
         "best_candidate": candidates.idxmin(),
         "best_candidate_mase": candidates.min(),
@@ -93,7 +113,8 @@ def main() -> None:
         for variant in args.variants.split(","):
             windows, keep, equal, *flags = variant.split(":")
             floor = "nofloor" not in flags
-            rows.append(score_variant(raw, keys, data, key, int(windows), float(keep), float(equal), floor))
+            set_keep = next((float(f[3:]) for f in flags if f.startswith("set")), None)
+            rows.append(score_variant(raw, keys, data, key, int(windows), float(keep), float(equal), floor, set_keep))
             print(rows[-1], flush=True)
     text = markdown(pd.DataFrame(rows).round(4))
     print(text)
