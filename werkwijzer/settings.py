@@ -105,8 +105,9 @@ class Settings(BaseSettings):
     )
     # MLflow calls of the API (start-up and model refresh) fail fast instead of retrying for minutes.
     mlflow_timeout_seconds: float = Field(default=5.0, gt=0.0, le=600.0)
+    # 5 + 50 s stays inside the 60 s that uvicorn gives a new worker of a rolling restart (cli/service.py).
     model_load_seconds: float = Field(
-        default=120.0,
+        default=50.0,
         ge=0.0,
         le=3600.0,
         description="Once MLflow answered at start-up, a worker waits this long for the champions before it serves.",
