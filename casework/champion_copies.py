@@ -80,7 +80,9 @@ class ChampionCopies:
         """The current copy of ``name`` and its artifacts folder, or None when there is none."""
         model = self._model(name)
         try:
-            current = json.loads((model / CURRENT).read_text(encoding="utf-8"))["version"]
+            current = str(json.loads((model / CURRENT).read_text(encoding="utf-8"))["version"])
+            if not current.isdigit():  # MLflow's versions are numbers; anything else names no copy
+                return None
             folder = model / f"v{current}"
             about = json.loads((folder / "version.json").read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):

@@ -125,8 +125,9 @@ def test_the_local_copy_is_whole_or_absent(tmp_path: Path) -> None:
         "current.json",
         "v4",
     ]
-    (tmp_path / "champions" / "m" / "current.json").write_text('{"version": "9"}')  # points at nothing
-    assert copies.latest("m") is None
+    for pointer in ('{"version": "9"}', '{"version": "../../m/v4"}', "{"):  # nothing, outside, broken
+        (tmp_path / "champions" / "m" / "current.json").write_text(pointer)
+        assert copies.latest("m") is None
     copies.keep("m", SimpleNamespace(version=4, run_id="r4"), {}, source)
     copies.forget("m")
     assert copies.latest("m") is None and copies.latest("never") is None
