@@ -40,8 +40,20 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else math.nan
 
 
-def forecast_part(store: ModelStore, team: str, lang: Lang) -> dict[str, Any]:
-    """The intake chart (history, forecast, 80 % and 95 % bands) and its table."""
+def stale_note(first: dt.date | None, today: dt.date, lang: Lang) -> str | None:
+    """A warning when the forecast's first period began more than a week before this week: the
+    retraining stopped (or was fed old counts), and "the coming weeks" are partly past."""
+    if first is None:
+        return None
+    weeks = ((today - dt.timedelta(days=today.weekday())) - (first - dt.timedelta(days=first.weekday()))).days // 7
+    if weeks < 2:
+        return None
+    return translate_plural("capacity.forecast.stale", weeks, lang, first=fmt.date_long(first, lang))
+
+
+def forecast_part(store: ModelStore, team: str, lang: Lang, today: dt.date | None = None) -> dict[str, Any]:
+    """The intake chart (history, forecast, 80 % and 95 % bands) and its table, with a warning when
+    the forecast began more than a week before ``today``."""
     t = partial(translate, lang=lang)
     data = planning.forecast(store, team, HISTORY_WEEKS)
     history = [Point(_day(p["date"]), p["value"]) for p in data["history"]]
@@ -85,6 +97,7 @@ def forecast_part(store: ModelStore, team: str, lang: Lang) -> dict[str, Any]:
         "description": desc,
         "rows": rows,
         "model": data["model"],
+        "stale": stale_note(ahead[0].day if ahead else None, today, lang) if today is not None else None,
     }
 
 

@@ -72,7 +72,7 @@ def capacity_page(
     scenario = scenario or Scenario()
     try:
         context |= {
-            "forecast": capacity_view.forecast_part(store, shown, lang),
+            "forecast": capacity_view.forecast_part(store, shown, lang, request.app.state.clock().date()),
             "capacity": capacity_view.capacity_part(store, shown, scenario, lang, settings.breach_risk_threshold),
             "drivers": capacity_view.drivers_part(store, shown, lang),
         }

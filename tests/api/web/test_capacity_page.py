@@ -140,3 +140,25 @@ def test_without_a_forecast_the_page_says_so(empty: Api) -> None:
     r = sign_in(empty, "team_lead").get("/capaciteit")
     assert r.status_code == 503
     assert "Er is geen goedgekeurde prognose geladen." in r.text
+
+
+def test_a_forecast_that_began_weeks_ago_says_so(
+    api_settings: Settings, model_store: ModelStore, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A retraining that stopped leaves an old forecast: "the coming weeks" would be partly past."""
+    first = dt.date.fromisoformat(planning.forecast(model_store, TEAM, 26)["forecast"][0]["date"])
+    folder = tmp_path_factory.mktemp("stale")
+    for days, shown in ((0, None), (8, None), (14, "2 weken"), (35, "5 weken")):
+        now = dt.datetime.combine(first + dt.timedelta(days=days), dt.time(12), tzinfo=dt.UTC)
+        settings = api_settings.model_copy(update={"database_url": f"sqlite:///{folder / f'{days}.db'}"})
+        for api in start_api(settings, model_store, clock=lambda now=now: now):
+            lead = sign_in(api, "team_lead")
+            page = lead.get(f"/capaciteit?team={TEAM}")
+            assert page.status_code == 200, page.text
+            if shown is None:
+                assert "Let op: deze prognose begint" not in page.text
+            else:
+                assert f"Dat is {shown} geleden" in page.text and fmt.date_long(first, "nl") in page.text
+            if days == 35:
+                english = lead.get(f"/capaciteit?team={TEAM}&lang=en")
+                assert "Note: this forecast starts in the week of" in english.text and "5 weeks ago" in english.text
