@@ -355,9 +355,14 @@ class ModelStore:
 
     def _forecast_bundle(self, name: str, version: Any, tags: dict[str, str], path: Path) -> ForecastBundle:
         from werkwijzer.contracts import read_norms, read_staffing
+        from werkwijzer.io import unguarded
 
-        forecast = pd.read_csv(path / "forecast.csv", parse_dates=["date"])
-        history = pd.read_csv(path / "history.csv", parse_dates=["date"])
+        forecast, history = (
+            pd.read_csv(path / name, parse_dates=["date"], dtype={"series_id": str}).assign(
+                series_id=lambda f: unguarded(f["series_id"])
+            )  # a team named like a formula: its own name
+            for name in ("forecast.csv", "history.csv")
+        )
         norms = read_norms(path / "norms.csv") if (path / "norms.csv").is_file() else None
         staffing = read_staffing(path / "staffing.csv") if (path / "staffing.csv").is_file() else None
         backtest = (

@@ -33,6 +33,19 @@ def safe_cell(value: object) -> object:
     return value
 
 
+def unguarded(values: pd.Series) -> pd.Series:
+    """The text :func:`safe_cell` guarded, given back: reading a file this project wrote (a team
+    named ``=SUM(A1)`` is ``'=SUM(A1)`` in ``forecast.csv`` and must match its norms again). A name
+    that itself began with an apostrophe and a formula sign reads back without the apostrophe."""
+    text = values.astype("string")
+    guarded = text.str.match(r"^'[=+\-@\t\r]").fillna(False).to_numpy(dtype=bool)
+    if not guarded.any():
+        return values
+    out = values.astype(object).copy()
+    out[guarded] = [v[1:] if safe_cell(v[1:]) != v[1:] else v for v in out[guarded]]  # not "'-5"
+    return out
+
+
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells and column names are neutralised with :func:`safe_cell`."""
     out = frame.copy()

@@ -274,6 +274,21 @@ def test_forecast_accepts_future_dates_and_nested_bands(tmp_path: Path) -> None:
     assert frame["mean"].tolist() == [10.0]
 
 
+def test_a_team_named_like_a_formula_reads_back_as_it_was_written(tmp_path: Path) -> None:
+    """write_csv guards ``=SUM(A1)`` as ``'=SUM(A1)`` for spreadsheets; capacity reads the forecast
+    back and must find the team's norms under its own name."""
+    from werkwijzer.contracts import read_forecast
+    from werkwijzer.io import write_csv
+
+    names = ["=SUM(A1)", "-jeugd", "@wmo", "'quoted", "-5", "wmo"]
+    frame = pd.DataFrame(
+        {"series_id": names, "date": "2027-01-04", "mean": 10, "lo_80": 8, "hi_80": 12, "lo_95": 6, "hi_95": 15}
+    )
+    written = write_csv(frame, tmp_path / "forecast.csv").read_text()
+    assert "'=SUM(A1)" in written and "'-jeugd" in written and "\n-5," in written
+    assert read_forecast(tmp_path / "forecast.csv")["series_id"].tolist() == names
+
+
 def test_forecast_keeps_an_optional_horizon_correlation_between_0_and_1(tmp_path: Path) -> None:
     from werkwijzer.contracts import read_forecast
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from werkwijzer.contracts.checks import Checker
 from werkwijzer.contracts.tables import read_table
+from werkwijzer.io import unguarded
 
 FORECAST_COLUMNS = ("series_id", "date", "mean", "lo_80", "hi_80", "lo_95", "hi_95")
 BANDS = ("lo_95", "lo_80", "mean", "hi_80", "hi_95")
@@ -27,7 +28,8 @@ def read_forecast(path: str | Path) -> pd.DataFrame:
     check = Checker(read_table(path), name)
     if not check.require(FORECAST_COLUMNS):
         check.raise_if_any()
-    out = pd.DataFrame({"series_id": check.text("series_id"), "date": check.date("date", not_future=False)})
+    series_id = unguarded(check.text("series_id"))  # a team named like a formula, as write_csv wrote it
+    out = pd.DataFrame({"series_id": series_id, "date": check.date("date", not_future=False)})
     for column in BANDS:
         out[column] = check.number(column, minimum=0).astype(float)
     optional = [c for c in OPTIONAL_COLUMNS if c in check.frame.columns]
