@@ -261,7 +261,10 @@ class ModelStore:
         if name in bundles:
             version = bundles[name].version
             return LoadResult("kept", version, f"still serving version {version}; {message}")
-        return self._copied(name, bundles, message)
+        result = self._copied(name, bundles, message)
+        if result.status == "copy":
+            log.warning("%s: %s", name, result.message)
+        return result
 
     def load_copies(self) -> dict[str, LoadResult]:
         """Load the local copy of each champion not loaded yet (at start-up, before MLflow is asked:
@@ -269,10 +272,13 @@ class ModelStore:
         with self._reload_lock:
             bundles = dict(self._state.bundles)
             results = {
-                name: self._copied(name, bundles, "MLflow not asked yet")
+                name: self._copied(name, bundles, "until MLflow answers")
                 for name in (TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST)
                 if name not in bundles
             }
+            for name, result in results.items():
+                if result.status == "copy":
+                    log.info("%s: %s", name, result.message)
             self._state = _State(bundles=bundles, versions=dict(self._state.versions))
             return results
 
@@ -286,7 +292,6 @@ class ModelStore:
         except Exception as exc:
             log.warning("the local copy of %s version %s cannot be loaded: %s", name, copied.version, exc)
             return LoadResult("failed", None, f"{message}; the local copy of version {copied.version}: {exc}")
-        log.warning("serving the local copy of %s version %s: %s", name, copied.version, message)
         return LoadResult(
             "copy", copied.version, f"serving the local copy of approved version {copied.version}; {message}"
         )
