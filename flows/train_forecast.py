@@ -35,7 +35,7 @@ from models.forecast.frequency import check_freq, regularize, season_length
 from werkwijzer.calendar import check_calendar
 from werkwijzer.contracts import read_intake
 from werkwijzer.contracts.hierarchy import read_hierarchy
-from werkwijzer.contracts.intake import check_history, check_spacing
+from werkwijzer.contracts.intake import check_history, check_spacing, far_above_usual
 from werkwijzer.progress import report
 from werkwijzer.settings import Settings, get_settings
 
@@ -66,10 +66,11 @@ def _factory(name: str, params: dict[str, Any]) -> Callable[[], Any]:
 @task(name="load-intake")
 def load_intake(
     path: str, freq: str, date_col: str | None, series: list[str] | None, horizon: int | None = None
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Read the intake through its data contract and put it on the regular grid of ``freq``; with
     ``horizon``, refuse a history too short to backtest it. Also returns the series that have no
-    count at all (they are not forecast, and the report says so)."""
+    count at all (they are not forecast) and the counts far above the rest of their series (to
+    check); the report names both."""
     intake = read_intake(path, date_col=date_col, series=series or None)
     check_spacing(intake, freq, Path(path).name)
     # dates after the last count of any series (a row for the coming week, still empty) are not
@@ -80,7 +81,7 @@ def load_intake(
     regular = regularize(intake, freq)
     if horizon is not None:
         check_history(regular, freq, horizon, Path(path).name)
-    return regular, sorted(set(intake["series_id"].astype(str)) - set(regular["series_id"]))
+    return regular, sorted(set(intake["series_id"].astype(str)) - set(regular["series_id"])), far_above_usual(intake)
 
 
 @task(name="load-hierarchy")
@@ -235,9 +236,11 @@ def train_forecast_flow(
         "random_state": seed,
         **(model_options or {}),
     }
-    teams, without_counts = load_intake(data, freq, date_col, series, horizon)  # a task in its flow runs at once
+    teams, without_counts, far_above = load_intake(data, freq, date_col, series, horizon)  # a task runs at once
     if without_counts:
         say(f"not forecast, no count at all: {', '.join(without_counts)}")
+    if far_above:
+        say(f"far above the rest of their series, check the file: {'; '.join(far_above)}")
     hierarchy = load_hierarchy(data, teams) if date_col is None else None
     intake = with_aggregates(teams, hierarchy)  # every node is forecast, then reconciled
     ids = sorted(intake["series_id"].unique())
@@ -349,6 +352,7 @@ def train_forecast_flow(
             "series": series,
             "date_col": date_col,
             "without_counts": without_counts,
+            "far_above": far_above,
         },
     )
 

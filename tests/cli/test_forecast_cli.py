@@ -30,6 +30,7 @@ def wide_daily(tmp_path: Path) -> Path:
     frame["mission_count_new"] = ""  # a team without any count yet
     frame = frame.drop(index=[100]).astype(str)  # a missing day
     frame.loc[50, "mission_count_fire"] = ""  # an outage
+    frame.loc[10, "mission_count_fire"] = "5000"  # a typo, far above the rest: named, not changed
     path = tmp_path / "missions.csv"
     frame.to_csv(path, index=False)
     return path
@@ -109,6 +110,13 @@ def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings,
     report = (out / "report.md").read_text()
     assert "Geen voorspelling, want het bestand heeft geen aantallen voor: mission count new." in report
     assert "Not forecast, because the file holds no count for them: mission count new." in report
+    median = float(pd.read_csv(wide_daily)["mission_count_fire"].median())
+    assert (
+        f"far above the rest of their series, check the file: mission_count_fire 2024-01-11: 5000 (median {median:.0f})"
+        in result.output
+    ), result.output
+    assert "Controleer of ze kloppen: mission_count_fire 2024-01-11: 5000" in report
+    assert "Check that they are right: mission_count_fire 2024-01-11: 5000" in report
     assert not [p for p in os.listdir(out) if p.startswith(".staging")]
     assert not (out / "forecast_levels.csv").exists() and "removed forecast_levels.csv" in result.output
     # the tables are rendered once: the files written are those the MLflow run keeps, byte for byte

@@ -289,6 +289,28 @@ def test_a_team_named_like_a_formula_reads_back_as_it_was_written(tmp_path: Path
     assert read_forecast(tmp_path / "forecast.csv")["series_id"].tolist() == names
 
 
+def test_counts_far_above_their_series_are_named_largest_first() -> None:
+    from werkwijzer.contracts.intake import FAR_SHOWN, far_above_usual
+
+    dates = pd.date_range("2026-01-05", periods=20, freq="W-MON")
+    usual = pd.DataFrame({"series_id": "wmo", "date": dates, "value": 30.0})
+    usual.loc[3, "value"], usual.loc[7, "value"], usual.loc[9, "value"] = 10_000_000, 1_600, np.nan
+    sparse = pd.DataFrame({"series_id": "jeugd", "date": dates, "value": 0.0})
+    sparse.loc[5, "value"] = 999  # under the minimum: a sparse series' spike is not named
+    surge = pd.DataFrame({"series_id": "klantcontact", "date": dates, "value": 2_000.0})
+    surge.loc[4, "value"] = 90_000  # 45 times the median: a surge, not named
+    found = far_above_usual(pd.concat([usual, sparse, surge], ignore_index=True))
+    assert found == ["wmo 2026-01-26: 10000000 (median 30)", "wmo 2026-02-23: 1600 (median 30)"]
+    usual.loc[7, "value"] = 1_400  # under 50 times the median
+    assert far_above_usual(usual) == ["wmo 2026-01-26: 10000000 (median 30)"]
+    many = pd.DataFrame({"series_id": "wmo", "date": dates, "value": [5.0] * 5 + [5_000.0 + i for i in range(15)]})
+    assert far_above_usual(many) == []  # most counts high: the median is high, nothing stands out
+    longer = pd.date_range("2026-01-05", periods=40, freq="W-MON")
+    typos = pd.DataFrame({"series_id": "wmo", "date": longer, "value": [1.0] * 25 + [5_000.0 + i for i in range(15)]})
+    shown = far_above_usual(typos)
+    assert len(shown) == FAR_SHOWN and shown[0].endswith(": 5014 (median 1)")  # the largest first, at most ten
+
+
 def test_forecast_keeps_an_optional_horizon_correlation_between_0_and_1(tmp_path: Path) -> None:
     from werkwijzer.contracts import read_forecast
 

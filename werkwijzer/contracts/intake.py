@@ -75,6 +75,26 @@ def _wide(
     return long.sort_values(["series_id", "date"], kind="stable").reset_index(drop=True)
 
 
+FAR_FACTOR = 50  # a count this many times its series' median (at least 1) ...
+FAR_MINIMUM = 1000  # ... and at least this large is named as one to check
+FAR_SHOWN = 10
+
+
+def far_above_usual(intake: pd.DataFrame) -> list[str]:
+    """Counts far above the rest of their series, as ``series date: value (median m)``, largest
+    first, at most ``FAR_SHOWN``: a typo (10000000 for 100) wrecks a forecast quietly. They are
+    neither changed nor refused, since a real surge can be large; the run names them so that a
+    person checks the file."""
+    observed = intake.dropna(subset=["value"])
+    median = observed.groupby("series_id")["value"].transform("median").clip(lower=1.0)
+    far = observed[(observed["value"] >= FAR_MINIMUM) & (observed["value"] > FAR_FACTOR * median)]
+    far = far.assign(median=median[far.index]).sort_values("value", ascending=False, kind="stable")
+    return [
+        f"{row.series_id} {row.date:%Y-%m-%d}: {row.value:.0f} (median {row.median:.0f})"
+        for row in far.head(FAR_SHOWN).itertuples()
+    ]
+
+
 def _long_hint(names: Sequence[str], date_col: str, columns: Sequence[str]) -> str:
     """For a wide file whose dates repeat: how to write several series in one file instead."""
     others = [c for c in names if c != date_col and c not in columns]
