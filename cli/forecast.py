@@ -239,6 +239,7 @@ def capacity(
         found = ", ".join(sorted(set(staff["team"].astype(str)))[:10])
         expected = "rows for team '{}' (found teams: {})"
         raise ContractError([Problem(staffing.name, expected.format(t, found), column="team") for t in missing])
+    _say_staffing_carried_back(frame, staff, planned, staffing.name)
     for team, change in fte.items():  # a staffing what-if that removes more FTE than the team has
         least = float(staff.loc[staff["team"] == team, "fte_available"].min())
         if least + change < 0:
@@ -275,6 +276,23 @@ def capacity(
         risk = "" if pd.isna(row["max_breach"]) else f", max kans op termijnoverschrijding {row['max_breach']:.0%}"
         click.echo(f"{team}: nodig {row['fte_needed']:.1f} fte, beschikbaar {row['fte_available']:.1f} fte{risk}")
     click.echo(f"wrote {out}/capacity.csv")
+
+
+def _say_staffing_carried_back(forecast: pd.DataFrame, staff: pd.DataFrame, planned: list[str], name: str) -> None:
+    """Forecast weeks before a team's first staffing row get that row's FTE (``staffing_for``):
+    say so, so that nobody reads an assumed number as a known one."""
+    from werkwijzer.contracts.planning import monday
+
+    for team in planned:
+        rows = staff[staff["team"] == team].sort_values("week")
+        start = rows["week"].iloc[0]
+        weeks = sorted({monday(d) for d in forecast.loc[forecast["series_id"] == team, "date"]})
+        before = [w for w in weeks if w < start]
+        if before:
+            click.echo(
+                f"{name} has no row for {team} before {start:%Y-%m-%d}: the {len(before)} forecast weeks "
+                f"from {before[0]:%Y-%m-%d} use its {rows['fte_available'].iloc[0]:g} fte"
+            )
 
 
 def _planned_teams(

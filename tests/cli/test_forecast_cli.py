@@ -220,6 +220,16 @@ def test_capacity_cli(sim_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "staff.csv, column 'team': expected rows for team 'wmo_meldingen' (found teams: wmo_x)" in (
         capsys.readouterr().err
     )
+    late = staff[(staff["team"] != "wmo_meldingen") | (pd.to_datetime(staff["week"]) >= "2026-12-07")]
+    (tmp_path / "late.csv").write_text(late.to_csv(index=False))  # staffing known from the third week on
+    carried = CliRunner().invoke(cli, [*args[:5], "--staffing", str(tmp_path / "late.csv"), "--out", str(out)])
+    assert carried.exit_code == 0, carried.output
+    first = late.loc[late["team"] == "wmo_meldingen"].sort_values("week").iloc[0]
+    assert (
+        f"late.csv has no row for wmo_meldingen before 2026-12-07: the 2 forecast weeks from 2026-11-23 "
+        f"use its {first['fte_available']:g} fte"
+    ) in " ".join(carried.output.split()), carried.output
+    assert "has no row for" not in base.output
     extra = pd.concat([forecast, forecast.assign(series_id="mission_count_all")])
     extra.to_csv(path, index=False)
     noted = CliRunner().invoke(cli, args)
