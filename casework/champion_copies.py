@@ -77,17 +77,26 @@ class ChampionCopies:
                 shutil.rmtree(old, ignore_errors=True)
 
     def latest(self, name: str) -> tuple[CopiedVersion, Path] | None:
-        """The current copy of ``name`` and its artifacts folder, or None when there is none."""
-        model = self._model(name)
+        """The current copy of ``name`` and its artifacts folder, or None when there is none. A copy
+        that is there but cannot be used is logged with the file, so an operator can find it."""
+        pointer = self._model(name) / CURRENT
         try:
-            current = str(json.loads((model / CURRENT).read_text(encoding="utf-8"))["version"])
-            if not current.isdigit():  # MLflow's versions are numbers; anything else names no copy
-                return None
-            folder = model / f"v{current}"
-            about = json.loads((folder / "version.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, TypeError):
+            current = str(json.loads(pointer.read_text(encoding="utf-8"))["version"])
+        except FileNotFoundError:
+            return None  # never loaded here, or withdrawn
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("no usable local copy of %s: %s cannot be read (%s)", name, pointer, exc)
             return None
-        copied = CopiedVersion(str(about["version"]), str(about["run_id"]), dict(about.get("tags") or {}))
+        if not current.isdigit():  # MLflow's versions are numbers; anything else names no copy
+            log.warning("no usable local copy of %s: %s names version %r", name, pointer, current)
+            return None
+        folder = pointer.parent / f"v{current}"
+        try:
+            about = json.loads((folder / "version.json").read_text(encoding="utf-8"))
+            copied = CopiedVersion(str(about["version"]), str(about["run_id"]), dict(about.get("tags") or {}))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("no usable local copy of %s: %s cannot be read (%s)", name, folder / "version.json", exc)
+            return None
         return copied, folder / "artifacts"
 
     def forget(self, name: str) -> None:

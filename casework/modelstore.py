@@ -130,6 +130,7 @@ class LoadResult:
 class _State:
     bundles: dict[str, TriageBundle | ForecastBundle] = field(default_factory=dict)
     versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()  # MLflow's last answer: no champion (withdrawn or never approved)
 
 
 def _gates(tags: Mapping[str, str], path: Path) -> dict[str, Any]:
@@ -194,6 +195,7 @@ class ModelStore:
         self._reload_lock = threading.Lock()
         self.copies = copies or ChampionCopies(settings.home / "champions")
         self.answered = threading.Event()  # MLflow answered a registry question (start-up waits for the load then)
+        self._heard = False  # MLflow answered about the model being loaded (under the reload lock)
 
     def _default_client(self) -> Any:
         from werkwijzer.tracking import configure_mlflow
@@ -230,6 +232,11 @@ class ModelStore:
     def versions(self, name: str) -> list[dict[str, Any]]:
         return list(self._state.versions.get(name, []))
 
+    def without_champion(self, name: str) -> bool:
+        """MLflow's last answer was that ``name`` has no champion: no model owner approved one, or
+        it was withdrawn. A decision, not a fault: advice from it is off, and the service is ready."""
+        return name in self._state.absent
+
     # -- loading -------------------------------------------------------------------------
     def reload(self) -> dict[str, LoadResult]:
         """Load each champion that changed; keep the old one when anything goes wrong."""
@@ -246,13 +253,17 @@ class ModelStore:
                 if client is None:
                     results[name] = self._fallback(name, bundles, reason)
                     continue
+                self._heard = False
                 try:
                     results[name] = self._load_one(client, name, bundles)
                     versions[name] = self._list_versions(client, name)
                 except Exception as exc:
                     log.warning("loading %s failed: %s", name, exc)
                     results[name] = self._fallback(name, bundles, f"{type(exc).__name__}: {exc}")
-            self._state = _State(bundles=bundles, versions=versions)
+                    if not self._heard:  # no answer at all: do not wait for MLflow again for each other model
+                        client, reason = None, f"MLflow did not answer: {type(exc).__name__}: {exc}"
+            absent = frozenset(name for name, result in results.items() if result.status == "absent")
+            self._state = _State(bundles=bundles, versions=versions, absent=absent)
             return results
 
     def _fallback(self, name: str, bundles: dict[str, TriageBundle | ForecastBundle], message: str) -> LoadResult:
@@ -279,7 +290,7 @@ class ModelStore:
             for name, result in results.items():
                 if result.status == "copy":
                     log.info("%s: %s", name, result.message)
-            self._state = _State(bundles=bundles, versions=dict(self._state.versions))
+            self._state = _State(bundles=bundles, versions=dict(self._state.versions), absent=self._state.absent)
             return results
 
     def _copied(self, name: str, bundles: dict[str, TriageBundle | ForecastBundle], message: str) -> LoadResult:
@@ -307,6 +318,7 @@ class ModelStore:
         version = champion_version(client, name)
         if version is None:
             client.search_registered_models(max_results=1)  # raises when MLflow is unreachable
+            self._heard = True
             self.answered.set()
             bundles.pop(name, None)
             try:
@@ -314,6 +326,7 @@ class ModelStore:
             except OSError as exc:
                 log.error("the local copy of withdrawn %s could not be removed: %s", name, exc)
             return LoadResult("absent", None, f"no champion registered for {name}")
+        self._heard = True
         self.answered.set()
         current = bundles.get(name)
         if current is not None and current.version == str(version.version):
@@ -329,6 +342,8 @@ class ModelStore:
         return LoadResult("loaded", str(version.version), f"loaded version {version.version}")
 
     def _triage_bundle(self, name: str, version: Any, tags: dict[str, str], path: Path) -> TriageBundle:
+        if not (path / "schema.json").is_file():
+            raise ValueError(f"{name} version {version.version}: schema.json is missing")
         schema = _json(path / "schema.json")
         if not schema.get("features"):
             raise ValueError(f"{name} version {version.version}: schema.json has no features")

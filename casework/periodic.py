@@ -7,8 +7,10 @@ import threading
 
 class PeriodicThread:
     """Calls :meth:`tick` every ``interval`` seconds on a daemon thread named ``name``; ``stop``
-    wakes it at once and waits for the tick under way. Subclasses implement ``tick`` (and catch
-    what should not end the thread)."""
+    wakes it at once and waits for the tick under way, at most ``STOP_WAIT`` seconds. Subclasses
+    implement ``tick`` (and catch what should not end the thread)."""
+
+    STOP_WAIT = 30.0
 
     def __init__(self, name: str, interval: float) -> None:
         self._interval = interval
@@ -20,7 +22,7 @@ class PeriodicThread:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=30)
+        self._thread.join(timeout=self.STOP_WAIT)
 
     @property
     def running(self) -> bool:

@@ -60,7 +60,13 @@ def refresh_once(store: ModelStore, sessions: sessionmaker[Session], now: dt.dat
 
 
 class Refresher(PeriodicThread):
-    """A daemon thread calling :func:`refresh_once` every ``interval`` seconds until stopped."""
+    """A daemon thread calling :func:`refresh_once` every ``interval`` seconds until stopped.
+
+    Stopping does not wait for a reload under way: one that waits for an MLflow that does not
+    answer would hold the worker's shutdown far beyond ``settings.shutdown_seconds`` (found from
+    outside: 32 s). A reload left behind changes nothing a stopping worker still serves."""
+
+    STOP_WAIT = 1.0
 
     def __init__(
         self, store: ModelStore, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime], interval: float

@@ -34,7 +34,10 @@ READY_ANSWER = ReadyPublic | ReadyProbePublic
     responses={401: AUTH[401], 503: {"model": READY_ANSWER, "description": "Not ready; with a token, the reasons"}},
 )
 def ready(user: OptionalUserDep, session: ReadSessionDep, store: StoreDep) -> JSONResponse:
-    """Ready (200) when the database answers and every champion is loaded, else 503.
+    """Ready (200) when the database answers and every champion is loaded, else 503. A model that
+    MLflow says has no champion (never approved, or withdrawn) does not make the service unready:
+    that is a model owner's decision, and taking every worker out of rotation for it would also
+    stop the caseworkers' pages and decisions; it is listed in ``without_champion``.
 
     Without a token (an orchestrator's probe) the answer is only `{"ready": true|false}`; with a
     token of any role it also names the database state, the loaded model versions and the reasons.
@@ -45,14 +48,16 @@ def ready(user: OptionalUserDep, session: ReadSessionDep, store: StoreDep) -> JS
         database = True
     except Exception as exc:  # any database failure means: not ready
         database, reasons = False, [f"database: {type(exc).__name__}"]
-    models = {}
+    models, without = {}, []
     for name in MODEL_NAMES:
         bundle = store.forecast if name == FORECAST else store.triage(name)
         models[name] = bundle.version if bundle else None
-        if bundle is None:
+        if bundle is None and store.without_champion(name):
+            without.append(name)  # a model owner's decision: its advice is off, the service is ready
+        elif bundle is None:
             reasons.append(f"{name}: no champion loaded")
     status = 503 if reasons else 200
     if user is None:
         return JSONResponse(ReadyProbePublic(ready=not reasons).model_dump(), status_code=status)
-    body = ReadyPublic(ready=not reasons, database=database, models=models, reasons=reasons)
+    body = ReadyPublic(ready=not reasons, database=database, models=models, reasons=reasons, without_champion=without)
     return JSONResponse(body.model_dump(), status_code=status)

@@ -26,6 +26,7 @@ class ReadyPublic(ReadyProbePublic):
     database: bool
     models: dict[str, str | None]
     reasons: list[str]
+    without_champion: list[str] = []  # no approved champion in MLflow (a decision): advice from it is off
 
 
 class VersionPublic(BaseModel):

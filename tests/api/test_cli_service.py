@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from casework.config import MODEL_NAMES
 from casework.db import make_engine, session_factory
 from casework.security import hash_token
 from casework.storage import AuditEvent, User
@@ -145,7 +146,8 @@ def test_purge_reports_what_it_removed(home: Path) -> None:
 
 @pytest.mark.slow
 def test_serve_starts_the_api(tmp_path: Path) -> None:
-    """``serve`` on a fresh home: starts, answers /health, /ready says what is missing; ``reload`` reaches it."""
+    """``serve`` on a fresh home: starts, answers /health, /ready says which models have no champion;
+    ``reload`` reaches it."""
     import os
     import socket
     import subprocess
@@ -180,7 +182,11 @@ def test_serve_starts_the_api(tmp_path: Path) -> None:
                 break
         assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=30).json() == {"status": "ok"}
         ready = httpx.get(f"http://127.0.0.1:{port}/ready", headers={"Authorization": f"Bearer {token}"}, timeout=30)
-        assert ready.status_code == 503 and "no champion loaded" in " ".join(ready.json()["reasons"])
+        # nothing approved yet is a decision, not a fault: ready, and it says which models have no champion
+        assert ready.status_code == 200 and ready.json()["reasons"] == [], ready.text
+        assert set(ready.json()["without_champion"]) == set(MODEL_NAMES) and set(ready.json()["models"].values()) == {
+            None
+        }
         reload = CliRunner().invoke(
             cli, ["reload", "--url", f"http://127.0.0.1:{port}"], env={"WERKWIJZER_TOKEN": token}
         )

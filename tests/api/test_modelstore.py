@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -104,7 +105,7 @@ def test_mlflow_outage_keeps_serving_what_was_loaded(registry_settings: Settings
     assert never_loaded.effort is None
 
 
-def test_the_local_copy_is_whole_or_absent(tmp_path: Path) -> None:
+def test_the_local_copy_is_whole_or_absent(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Copies are renamed into place: a second worker writing the same version changes nothing, a newer
     version replaces the older one, a broken pointer or an unsafe name is no copy at all."""
     source = tmp_path / "artifacts"
@@ -127,10 +128,18 @@ def test_the_local_copy_is_whole_or_absent(tmp_path: Path) -> None:
     ]
     for pointer in ('{"version": "9"}', '{"version": "../../m/v4"}', "{"):  # nothing, outside, broken
         (tmp_path / "champions" / "m" / "current.json").write_text(pointer)
-        assert copies.latest("m") is None
+        with caplog.at_level(logging.WARNING, logger="casework.champion_copies"):
+            assert copies.latest("m") is None
+        assert "no usable local copy of m" in caplog.text  # the operator is told which file (found from outside)
+        caplog.clear()
     copies.keep("m", SimpleNamespace(version=4, run_id="r4"), {}, source)
     copies.forget("m")
     assert copies.latest("m") is None and copies.latest("never") is None
+    assert "no usable" not in caplog.text  # withdrawn or never loaded: nothing to report
+    blocked = ChampionCopies(source / "model.skops")  # the folder is a file
+    with caplog.at_level(logging.WARNING, logger="casework.champion_copies"):
+        assert blocked.latest("m") is None
+    assert "model.skops/m/current.json cannot be read" in caplog.text
     with pytest.raises(ValueError, match="cannot name a folder"):
         copies.latest("../../etc")
 
@@ -193,6 +202,29 @@ def test_reload_endpoint_and_models_endpoint(registry_settings: Settings) -> Non
         }
         advice = client.post("/api/v1/advice", json=new_case(1), headers={"Authorization": f"Bearer {caseworker}"})
         assert advice.json()["model"]["version"] == new
+        # A model owner withdraws the forecast: a decision, not a fault (found from outside: /ready
+        # stayed 503 for good, so a probe would take every worker out of rotation, pages and all).
+        registry = configure_mlflow(registry_settings)
+        forecast_version = app.state.store.forecast.version
+        registry.delete_registered_model_alias(FORECAST, "champion")
+        try:
+            client.post("/api/v1/admin/reload", headers={"Authorization": f"Bearer {admin}"})
+            ready = client.get("/ready", headers={"Authorization": f"Bearer {admin}"})
+            assert ready.status_code == 200 and ready.json()["without_champion"] == [FORECAST], ready.text
+            assert ready.json()["models"][FORECAST] is None and client.get("/ready").json() == {"ready": True}
+            app.state.store = ModelStore(  # MLflow down on a host without copies: a fault, not ready
+                registry_settings, TOY_LIBRARY, _down, copies=ChampionCopies(registry_settings.home / "none")
+            )
+            app.state.store.reload()
+            ready = client.get("/ready", headers={"Authorization": f"Bearer {admin}"})
+            assert ready.status_code == 503 and ready.json()["without_champion"] == []
+            assert f"{FORECAST}: no champion loaded" in ready.json()["reasons"]
+        finally:
+            set_champion(registry, FORECAST, forecast_version)
+
+
+def _down() -> object:
+    raise ConnectionError("connection refused")
 
 
 def test_a_model_with_a_protected_characteristic_in_its_schema_is_not_served(tmp_path_factory) -> None:
@@ -244,3 +276,56 @@ def test_every_worker_refreshes_on_its_own_and_the_trail_says_so(registry_settin
     off = create_app(registry_settings.model_copy(update={"model_refresh_seconds": 0}), library=TOY_LIBRARY)
     with TestClient(off):
         assert off.state.refresher is None
+
+
+class Silent:
+    """An MLflow client that never gets an answer: every call fails (a timeout, after the retries)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> object:
+        def call(*args: object, **kwargs: object) -> object:
+            self.calls += 1
+            from mlflow.exceptions import MlflowException
+
+            raise MlflowException("API request failed: Read timed out")
+
+        return call
+
+
+def test_a_reload_asks_a_silent_mlflow_once_not_once_per_model(registry_settings: Settings, tmp_path: Path) -> None:
+    """Found from outside: with MLflow accepting connections and never answering, reload took 98 s
+    (each model waited for its own timeouts). After the first model gets no answer, the others fall
+    back at once."""
+    silent = Silent()
+    store = ModelStore(registry_settings, TOY_LIBRARY, lambda: silent, copies=ChampionCopies(tmp_path / "c"))
+    results = store.reload()
+    assert {r.status for r in results.values()} == {"failed"}
+    assert silent.calls == 2  # the first model's alias and search; nothing for the other two
+    assert "MLflow did not answer" in results[FORECAST].message
+
+
+def test_stopping_the_refresher_does_not_wait_for_a_silent_mlflow(registry_settings: Settings) -> None:
+    """Found from outside: a worker's shutdown took 32 s while the background reload waited for MLflow."""
+    import time
+
+    from casework.refresh import Refresher
+
+    hanging, entered = threading.Event(), threading.Event()
+
+    class Hanging(ModelStore):
+        def reload(self):  # type: ignore[no-untyped-def]
+            entered.set()
+            hanging.wait(60)
+            return {}
+
+    refresher = Refresher(Hanging(registry_settings, TOY_LIBRARY), None, lambda: None, 0.01)  # type: ignore[arg-type]
+    refresher.start()
+    try:
+        assert entered.wait(10)
+        began = time.monotonic()
+        refresher.stop()
+        assert time.monotonic() - began < 3
+    finally:
+        hanging.set()

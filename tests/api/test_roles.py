@@ -170,4 +170,5 @@ def test_ready_tells_a_probe_only_ready_and_a_user_the_details(api: Api) -> None
     detailed = api.client.get("/ready", headers=api.headers("caseworker"))
     assert probe.status_code == detailed.status_code == 200
     assert probe.json() == {"ready": True}
-    assert set(detailed.json()) == {"ready", "database", "models", "reasons"} and detailed.json()["models"]
+    assert set(detailed.json()) == {"ready", "database", "models", "reasons", "without_champion"}
+    assert detailed.json()["models"]
