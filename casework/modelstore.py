@@ -378,10 +378,10 @@ class ModelStore:
         from werkwijzer.io import unguarded
 
         forecast, history = (
-            pd.read_csv(path / name, parse_dates=["date"], dtype={"series_id": str}).assign(
+            pd.read_csv(path / file, parse_dates=["date"], dtype={"series_id": str}).assign(
                 series_id=lambda f: unguarded(f["series_id"])
             )  # a team named like a formula: its own name
-            for name in ("forecast.csv", "history.csv")
+            for file in ("forecast.csv", "history.csv")
         )
         norms = read_norms(path / "norms.csv") if (path / "norms.csv").is_file() else None
         staffing = read_staffing(path / "staffing.csv") if (path / "staffing.csv").is_file() else None

@@ -38,7 +38,7 @@ def unguarded(values: pd.Series) -> pd.Series:
     named ``=SUM(A1)`` is ``'=SUM(A1)`` in ``forecast.csv`` and must match its norms again). A name
     that itself began with an apostrophe and a formula sign reads back without the apostrophe."""
     text = values.astype("string")
-    guarded = text.str.match(r"^'[=+\-@\t\r]").fillna(False).to_numpy(dtype=bool)
+    guarded = text.str.startswith(tuple("'" + start for start in FORMULA_START)).fillna(False).to_numpy(dtype=bool)
     if not guarded.any():
         return values
     out = values.astype(object).copy()

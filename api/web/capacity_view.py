@@ -21,6 +21,7 @@ from casework import planning
 from casework.errors import NotFound, Unavailable
 from casework.modelstore import ModelStore
 from werkwijzer import formatting as fmt
+from werkwijzer.contracts.planning import monday
 from werkwijzer.teams import TEAMS, team_label
 
 HISTORY_WEEKS = 26
@@ -45,7 +46,7 @@ def stale_note(first: dt.date | None, today: dt.date, lang: Lang) -> str | None:
     retraining stopped (or was fed old counts), and "the coming weeks" are partly past."""
     if first is None:
         return None
-    weeks = ((today - dt.timedelta(days=today.weekday())) - (first - dt.timedelta(days=first.weekday()))).days // 7
+    weeks = (monday(today) - monday(first)).days // 7
     if weeks < 2:
         return None
     return translate_plural("capacity.forecast.stale", weeks, lang, first=fmt.date_long(first, lang))
