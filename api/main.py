@@ -26,7 +26,7 @@ from fastapi_offline import FastAPIOffline
 
 from api.core.limits import BodyLimit
 from api.core.logs import use_json_logs
-from api.core.metrics import Observed, metrics_endpoint
+from api.core.metrics import Observed, metrics_endpoint, publish_held, publish_loaded
 from api.errors import install_handlers
 from api.routes import advice, governance, health, outcomes, teams
 from api.web import install_pages
@@ -135,6 +135,8 @@ def create_app(
     app.state.clock = clock or utc_now
     app.state.rng = rng or random.SystemRandom()
     app.state.advice_queue = AdviceQueue(app.state.sessions, store, settings, app.state.rng)
+    app.state.advice_queue.watch = publish_held
+    store.subscribe(publish_loaded)
     app.state.token_cache = {}
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Observed)  # outermost: a request id and a count for every answer, a 413 too

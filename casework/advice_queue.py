@@ -95,6 +95,7 @@ class AdviceQueue:
         self._opened = 0  # app lifespans using this queue (tests may run several on one app)
         self._task: asyncio.Task[None] | None = None
         self._storer: ThreadPoolExecutor | None = None  # the store thread, made on first use
+        self.watch: Callable[[int], None] | None = None  # told :attr:`held` whenever it changes (the metrics)
 
     @property
     def held(self) -> int:
@@ -117,10 +118,15 @@ class AdviceQueue:
         loop = asyncio.get_running_loop()
         request = _Request(user, body, now, key, prepared, loop.create_future())
         self._pending.append(request)
+        self._report()
         if not self._draining:
             self._draining = True
             self._task = loop.create_task(self._drain())
         return await request.future
+
+    def _report(self) -> None:
+        if self.watch is not None:
+            self.watch(self.held)
 
     def open(self) -> None:
         """The app starts serving (its lifespan): take requests."""
@@ -163,6 +169,7 @@ class AdviceQueue:
                         request.error = request.error or exc
                 finally:
                     self._in_batch = 0
+                    self._report()
                 for request in batch:
                     if request.future.done():  # the client went away; its advice is stored all the same
                         continue

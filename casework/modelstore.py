@@ -196,6 +196,7 @@ class ModelStore:
         self.copies = copies or ChampionCopies(settings.home / "champions")
         self.answered = threading.Event()  # MLflow answered a registry question (start-up waits for the load then)
         self._heard = False  # MLflow answered about the model being loaded (under the reload lock)
+        self._listeners: list[Callable[[dict[str, str]], None]] = []
 
     def _default_client(self) -> Any:
         from werkwijzer.tracking import configure_mlflow
@@ -232,6 +233,26 @@ class ModelStore:
     def versions(self, name: str) -> list[dict[str, Any]]:
         return list(self._state.versions.get(name, []))
 
+    def serving(self) -> dict[str, str]:
+        """Model name -> version of every champion this process serves now."""
+        return {name: str(bundle.version) for name, bundle in self._state.bundles.items()}
+
+    def subscribe(self, listener: Callable[[dict[str, str]], None]) -> None:
+        """Call ``listener`` with :meth:`serving` now and after every load (the metrics: each worker
+        reports its champions when they change, not only when it is the one a scrape reaches)."""
+        if listener not in self._listeners:  # one store may serve several apps (tests)
+            self._listeners.append(listener)
+        listener(self.serving())
+
+    def _swap(self, state: _State) -> None:
+        self._state = state
+        serving = self.serving()
+        for listener in list(self._listeners):
+            try:
+                listener(serving)
+            except Exception:  # reporting must never undo or block a load
+                log.exception("a listener of the model store failed")
+
     def without_champion(self, name: str) -> bool:
         """MLflow's last answer was that ``name`` has no champion: no model owner approved one, or
         it was withdrawn. A decision, not a fault: advice from it is off, and the service is ready."""
@@ -263,7 +284,7 @@ class ModelStore:
                     if not self._heard:  # no answer at all: do not wait for MLflow again for each other model
                         client, reason = None, f"MLflow did not answer: {type(exc).__name__}: {exc}"
             absent = frozenset(name for name, result in results.items() if result.status == "absent")
-            self._state = _State(bundles=bundles, versions=versions, absent=absent)
+            self._swap(_State(bundles=bundles, versions=versions, absent=absent))
             return results
 
     def _fallback(self, name: str, bundles: dict[str, TriageBundle | ForecastBundle], message: str) -> LoadResult:
@@ -290,7 +311,7 @@ class ModelStore:
             for name, result in results.items():
                 if result.status == "copy":
                     log.info("%s: %s", name, result.message)
-            self._state = _State(bundles=bundles, versions=dict(self._state.versions), absent=self._state.absent)
+            self._swap(_State(bundles=bundles, versions=dict(self._state.versions), absent=self._state.absent))
             return results
 
     def _copied(self, name: str, bundles: dict[str, TriageBundle | ForecastBundle], message: str) -> LoadResult:

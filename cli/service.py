@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 )
 def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the API; it loads the champion models from MLflow at start-up."""
-    if workers > 1:
-        _share_metrics()
     from casework.db import store_session
     from casework.modelstore import limit_mlflow_waits
     from werkwijzer.settings import get_settings
@@ -102,6 +100,10 @@ def run_api(
     )
     listening = sock or config.bind_socket()
     if workers > 1:
+        _share_metrics()
+        from cli.supervisor import notice_dead_workers_at_once
+
+        notice_dead_workers_at_once()
         Multiprocess(config, sockets=[listening]).run()
     else:
         uvicorn.Server(config).run(sockets=[listening])

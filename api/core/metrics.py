@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import hmac
 import os
+import threading
 import time
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import (
@@ -32,7 +35,6 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.core.logs import HEADER, incoming_id, request_id
-from casework.config import FORECAST, MODEL_NAMES
 
 UNMATCHED = "unmatched"  # a path that matched no route (a 404): its raw path is never a label
 OTHER = "other"  # answered outside the routes (static files)
@@ -128,28 +130,67 @@ def count_decision(model_name: str | None, model_version: str | None, outcome: s
 
 
 _loaded: set[tuple[str, str]] = set()  # (model, version) this worker has reported
+_loaded_lock = threading.Lock()
+
+
+def publish_loaded(serving: Mapping[str, str]) -> None:
+    """Report the champions this worker serves: 1 for each, 0 for a version it no longer serves (so a
+    shared multiprocess folder keeps no stale 1). The model store calls this after every load
+    (``ModelStore.subscribe``), so a scrape that reaches another worker sees this one's too."""
+    current = set(serving.items())
+    with _loaded_lock:
+        for labels in _loaded - current:
+            LOADED.labels(*labels).set(0)
+        for labels in current:
+            LOADED.labels(*labels).set(1)
+        _loaded.update(current)
+
+
+def publish_held(held: int) -> None:
+    """The advice requests this worker holds, written whenever the number changes (the advice queue
+    calls it), so the sum over live workers is current whichever worker a scrape reaches."""
+    QUEUE.set(held)
+
+
+def _alive(pid: int) -> bool:
+    """``pid`` runs and is not a zombie (a killed worker its supervisor has not reaped yet)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def forget_dead_workers(folder: str) -> list[int]:
+    """Remove the live-gauge files of workers that are gone (killed, crashed, replaced): their
+    champions and held requests are no one's any more. Counters stay (totals include them).
+    uvicorn has no hook for a worker's exit, so every scrape looks; returns the pids forgotten."""
+    gone = set()
+    for path in Path(folder).glob("gauge_live*_*.db"):
+        pid = path.stem.rsplit("_", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            gone.add(int(pid))
+            path.unlink(missing_ok=True)  # another worker's scrape may have removed it already
+    return sorted(gone)
 
 
 def _sample_state(app_state: Any) -> None:
-    """What is read at scrape time: the queue depth and the champions this worker serves (a version
-    it no longer serves drops to 0, so a shared multiprocess folder keeps no stale 1)."""
-    QUEUE.set(app_state.advice_queue.held)
-    store = app_state.store
-    serving = set()
-    for name in MODEL_NAMES:
-        bundle = store.forecast if name == FORECAST else store.triage(name)
-        if bundle is not None:
-            serving.add((name, str(bundle.version)))
-    for labels in _loaded - serving:
-        LOADED.labels(*labels).set(0)
-    for labels in serving:
-        LOADED.labels(*labels).set(1)
-    _loaded.update(serving)
+    """Read again at scrape time, for the worker the scrape reached (cheap, and the same values)."""
+    publish_held(app_state.advice_queue.held)
+    publish_loaded(app_state.store.serving())
 
 
 def exposition() -> bytes:
-    """The text Prometheus reads: of every worker when they share ``PROMETHEUS_MULTIPROC_DIR``."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    """The text Prometheus reads: of every live worker when they share ``PROMETHEUS_MULTIPROC_DIR``."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        forget_dead_workers(folder)
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry)

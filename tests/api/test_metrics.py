@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.core.logs import JsonFormatter, request_id
-from api.core.metrics import LATENCY, REQUESTS, count_advice
+from api.core.metrics import LATENCY, REQUESTS, count_advice, forget_dead_workers, publish_loaded
+from api.schemas.advice import AdviceCreate
+from casework.advice_queue import AdviceQueue
+from casework.clock import utc_now
 from casework.modelstore import ModelStore
+from casework.security import Principal
 from tests.api.conftest import Api, new_case, on_database, start_api
 from werkwijzer.settings import Settings
 from werkwijzer.teams import EFFORT_CLASSES
@@ -81,6 +90,59 @@ def test_advice_decisions_and_overrides_per_model_version(api: Api) -> None:
     )
     assert value(after, "werkwijzer_model_loaded", **labels) == 1
     assert ({}, 0.0) in [(lbl, v) for lbl, v in after["werkwijzer_advice_queue_held"]]
+
+
+def _gauge(text: str, name: str) -> dict[tuple[str, ...], float]:
+    return {
+        tuple(sorted(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name
+    }
+
+
+def test_a_worker_reports_its_champions_when_they_change_not_when_scraped() -> None:
+    """With several workers a scrape reaches one; the others' values must already be written."""
+    publish_loaded({"metrics-test-model": "1"})
+    publish_loaded({"metrics-test-model": "2"})  # a new champion: the old version drops to 0
+    loaded = _gauge(generate_latest().decode(), "werkwijzer_model_loaded")
+    assert loaded[(("model", "metrics-test-model"), ("version", "1"))] == 0
+    assert loaded[(("model", "metrics-test-model"), ("version", "2"))] == 1
+    publish_loaded({})  # withdrawn
+    assert (
+        _gauge(generate_latest().decode(), "werkwijzer_model_loaded")[
+            (("model", "metrics-test-model"), ("version", "2"))
+        ]
+        == 0
+    )
+
+
+def test_the_advice_queue_reports_what_it_holds_as_it_changes(fresh_api: Api) -> None:
+    queue = AdviceQueue(fresh_api.app.state.sessions, fresh_api.app.state.store, fresh_api.settings, fresh_api.rng)
+    told: list[int] = []
+    queue.watch = told.append
+    user = Principal(fresh_api.user_ids["caseworker"], "test caseworker", "caseworker")
+
+    async def two() -> None:
+        await asyncio.gather(*(queue.submit(user, AdviceCreate(**new_case(n)), utc_now(), None) for n in (1, 2)))
+
+    asyncio.run(two())
+    assert told == [1, 2, 0]
+
+
+def test_a_dead_workers_live_gauges_are_forgotten_and_counters_kept(tmp_path: Path) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(gone.stdout)  # exited and reaped
+    for name in (
+        f"gauge_liveall_{dead}.db",
+        f"gauge_livesum_{dead}.db",
+        f"counter_{dead}.db",
+        f"gauge_liveall_{os.getpid()}.db",
+    ):
+        (tmp_path / name).write_bytes(b"")
+    assert forget_dead_workers(str(tmp_path)) == [dead]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"counter_{dead}.db", f"gauge_liveall_{os.getpid()}.db"]
+    assert forget_dead_workers(str(tmp_path)) == []
 
 
 @pytest.fixture

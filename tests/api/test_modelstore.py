@@ -34,12 +34,20 @@ def registry_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 def test_reload_loads_a_new_champion_and_skips_unchanged_ones(registry_settings: Settings) -> None:
     store = ModelStore(registry_settings, TOY_LIBRARY)
+    heard: list[dict[str, str]] = []
+    store.subscribe(heard.append)  # the metrics: told at once, and after every load
     assert {r.status for r in store.reload().values()} == {"loaded"}
+    assert (
+        heard[0] == {}
+        and heard[-1] == store.serving()
+        and set(heard[-1]) == {TRIAGE_EFFORT, TRIAGE_INTEGRATED, FORECAST}
+    )
     first = store.effort
     assert first is not None and store.reload()[TRIAGE_EFFORT].status == "unchanged" and store.effort is first
     new = register_toy_models(registry_settings, seed=2, names=(TRIAGE_EFFORT,))[TRIAGE_EFFORT]
     result = store.reload()
     assert result[TRIAGE_EFFORT].status == "loaded" and store.effort.version == new != first.version
+    assert heard[-1][TRIAGE_EFFORT] == str(new)
     assert result[TRIAGE_INTEGRATED].status == "unchanged"
     assert [v["champion"] for v in _versions(store)] == [True, False]
     client = configure_mlflow(registry_settings)
@@ -47,6 +55,7 @@ def test_reload_loads_a_new_champion_and_skips_unchanged_ones(registry_settings:
     client.delete_registered_model_alias(FORECAST, "champion")  # the forecast is withdrawn
     try:
         assert store.reload()[FORECAST].status == "absent" and store.forecast is None
+        assert FORECAST not in heard[-1]
         assert store.copies.latest(FORECAST) is None  # withdrawn: a restart during an outage must not serve it
     finally:
         set_champion(client, FORECAST, forecast_version)

@@ -7,6 +7,8 @@ with one worker and with two. Each test is bounded in time and stops by itself; 
   advice answers 201 or 503 within 30 s, and works again once the lock is gone;
 - SIGTERM under load ends the server within 10 s; SIGKILL of one of two workers: every
   acknowledged decision is stored and the chain verifies;
+- one scrape of /metrics answers for both of two workers, never for a killed one, and a killed
+  worker is replaced within seconds;
 - PostgreSQL connections terminated mid-load: the service recovers by itself;
 - an 8 MB body: 413 at once, and the worker answers others meanwhile;
 - MLflow not answering at start-up: the server serves within seconds and says why advice is off, or,
@@ -31,6 +33,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.api.conftest import new_case
 from tests.api.served import (
@@ -258,6 +261,55 @@ def test_sigkill_of_one_of_two_workers_loses_no_acknowledged_decision(
         assert not any(thread.is_alive() for thread in threads)
         retry_unanswered(target, ledger)  # the other worker, and the one the supervisor starts again, answer
         check_store(target, ledger)
+
+
+def _loaded_by_pid(target: Target) -> dict[str, set[str]]:
+    """pid -> the models it reports serving (``werkwijzer_model_loaded`` 1), from one scrape on a
+    fresh connection (so any worker may answer it)."""
+    text = httpx.get(f"{target.url}/metrics", timeout=30, headers={"Connection": "close"}).text
+    found: dict[str, set[str]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "werkwijzer_model_loaded" and sample.value == 1:
+                found.setdefault(sample.labels["pid"], set()).add(sample.labels["model"])
+    return found
+
+
+def test_one_scrape_of_two_workers_reports_both_and_forgets_a_killed_one(
+    api_settings: Settings, toy_versions: dict[str, str], request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A scrape reaches one worker; it must answer for every live worker (champions loaded, requests
+    held), whether or not the others were ever scraped, and a killed worker's values must go. The
+    killed worker is replaced within seconds."""
+    with serving("sqlite", api_settings, request, tmp_path, workers=2) as target:
+        wait_ready(target)
+        deadline = time.monotonic() + 90
+        while len(target.worker_pids()) < 2 or httpx.get(f"{target.url}/ready", timeout=30).status_code != 200:
+            assert time.monotonic() < deadline, "two workers were not ready within 90 s"
+            time.sleep(0.2)
+        pids = {str(pid) for pid in target.worker_pids()}
+        models = set(toy_versions)
+        while True:  # both workers serve; the first scrape of all must already show both
+            first = _loaded_by_pid(target)
+            if first.keys() == pids and all(got == models for got in first.values()):
+                break
+            assert time.monotonic() < deadline, f"one scrape shows {first}, expected {sorted(pids)} with {models}"
+            time.sleep(0.5)
+        killed = sorted(pids)[0]
+        os.kill(int(killed), signal.SIGKILL)
+        replaced = time.monotonic() + 15  # uvicorn's supervisor alone noticed only after its 60 s ping wait
+        while len({str(pid) for pid in target.worker_pids()} - {killed}) < 2:
+            assert time.monotonic() < replaced, "no new worker within 15 s of the kill"
+            time.sleep(0.1)
+        deadline = time.monotonic() + 90
+        while True:  # the supervisor starts a new worker; the killed one is no longer reported
+            now = {str(pid) for pid in target.worker_pids()}
+            seen = _loaded_by_pid(target)
+            if len(now) == 2 and killed not in now and seen.keys() == now:
+                break
+            assert time.monotonic() < deadline, f"after killing {killed}: workers {sorted(now)}, scrape shows {seen}"
+            time.sleep(0.5)
+        assert killed not in seen
 
 
 @pytest.mark.postgres
