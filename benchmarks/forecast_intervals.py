@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from benchmarks.forecast_accuracy import DATASETS, WINDOWS, cached_raw, markdown  # noqa: E402
+from benchmarks.forecast_accuracy import DATASETS, WINDOWS, cached_raw, markdown, more_cutoffs  # noqa: E402
 from models.forecast import BASE_MODELS, combine  # noqa: E402
 from models.forecast.backtest import cutoff_dates, score_backtest  # noqa: E402
 
@@ -77,7 +77,9 @@ def main() -> None:
     parser.add_argument("--only", default="sim,berlin,berlin_weekly,nhs,berlin_calls")
     parser.add_argument("--variants", default="mase:0,level:0")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--cutoffs", default="", help="as forecast_accuracy.py --cutoffs (set:count,...)")
     args = parser.parse_args()
+    more_cutoffs(args.cutoffs)
     tables = []
     for key in args.only.split(","):
         data = DATASETS[key].load()
