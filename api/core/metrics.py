@@ -13,7 +13,11 @@ answers for all of them.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
+import json
+import logging
 import os
 import threading
 import time
@@ -36,6 +40,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.core.logs import HEADER, incoming_id, request_id
 
+log = logging.getLogger(__name__)
+STOPPED = json.dumps(
+    {
+        "detail": "the server stopped before this request was finished; it may or may not have taken "
+        "effect: ask again (with the same Idempotency-Key, where the request has one)"
+    }
+).encode()
 UNMATCHED = "unmatched"  # a path that matched no route (a 404): its raw path is never a label
 OTHER = "other"  # answered outside the routes (static files)
 NO_MODEL = "none"  # advice without a suggestion (control share, no champion, switched off)
@@ -100,16 +111,41 @@ class Observed:
         rid = incoming_id(scope)
         token = request_id.set(rid)
         status = 500
+        status_sent = False
 
         async def sent(message: Message) -> None:
-            nonlocal status
+            nonlocal status, status_sent
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, status_sent = message["status"], True
                 message["headers"] = [*message.get("headers", ()), (HEADER, rid.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, sent)
+        except asyncio.CancelledError:
+            if status_sent:
+                raise
+            # uvicorn cancels what is still running when the graceful shutdown runs out
+            # (WERKWIJZER_SHUTDOWN_SECONDS); it would answer 500. The request may have taken effect
+            # or not: say so, as a 503 to ask again (with the same Idempotency-Key), and end quietly.
+            status = 503
+            log.warning(
+                "stopping: %s %s cut off by the shutdown, answered 503", scope["method"], route_template(scope, 503)
+            )
+            with contextlib.suppress(Exception):
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 503,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"retry-after", b"1"),
+                            (b"connection", b"close"),
+                            (HEADER, rid.encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": STOPPED})
         finally:
             request_id.reset(token)
             route, method = route_template(scope, status), scope["method"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -12,13 +13,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.core.logs import JsonFormatter, request_id
-from api.core.metrics import LATENCY, REQUESTS, count_advice, forget_dead_workers, publish_loaded
+from api.core.metrics import LATENCY, REQUESTS, Observed, count_advice, forget_dead_workers, publish_loaded
 from api.schemas.advice import AdviceCreate
 from casework.advice_queue import AdviceQueue
 from casework.clock import utc_now
@@ -143,6 +145,39 @@ def test_a_dead_workers_live_gauges_are_forgotten_and_counters_kept(tmp_path: Pa
     assert forget_dead_workers(str(tmp_path)) == [dead]
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"counter_{dead}.db", f"gauge_liveall_{os.getpid()}.db"]
     assert forget_dead_workers(str(tmp_path)) == []
+
+
+def test_a_request_cut_off_by_the_shutdown_is_told_to_ask_again_not_500() -> None:
+    """uvicorn cancels what still runs when the graceful shutdown runs out; it would answer 500."""
+
+    async def never_done(scope: Any, receive: Any, send: Any) -> None:
+        await asyncio.Event().wait()  # an admin reload waiting on a silent MLflow, say
+
+    async def answered_from_start(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await asyncio.Event().wait()
+
+    async def cut(app: Any) -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        scope = {"type": "http", "method": "POST", "path": "/api/v1/admin/reload", "headers": []}
+        task = asyncio.ensure_future(Observed(app)(scope, receive, send))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return sent
+
+    sent = asyncio.run(cut(never_done))
+    assert sent[0]["status"] == 503 and (b"retry-after", b"1") in sent[0]["headers"]
+    assert "ask again" in json.loads(sent[1]["body"])["detail"]
+    assert [m["status"] for m in asyncio.run(cut(answered_from_start))] == [200]  # already answering: no second start
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ with one worker and with two. Each test is bounded in time and stops by itself; 
   acknowledged decision is stored and the chain verifies;
 - one scrape of /metrics answers for both of two workers, never for a killed one, and a killed
   worker is replaced within seconds;
+- a request still running when the graceful shutdown runs out gets a 503 to ask again, not a 500;
 - PostgreSQL connections terminated mid-load: the service recovers by itself;
 - an 8 MB body: 413 at once, and the worker answers others meanwhile;
 - MLflow not answering at start-up: the server serves within seconds and says why advice is off, or,
@@ -424,5 +425,55 @@ def test_mlflow_not_answering_at_start_up_serves_within_seconds_and_says_why(
                 else:
                     assert ready.status_code == 503 and "no champion loaded" in " ".join(ready.json()["reasons"])
                     assert advice.status_code == 503, advice.text
+    finally:
+        silent.close()
+
+
+def test_a_reload_cut_off_by_the_shutdown_is_told_to_ask_again(
+    api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """An admin reload waits for an MLflow that never answers; SIGTERM; the graceful shutdown runs out
+    (1 s here). uvicorn cancels the request: the admin gets a 503 to ask again, not a 500."""
+    from casework.clock import utc_now
+    from casework.db import make_engine, session_factory
+    from casework.users import create_user, every_team
+
+    silent = socket.socket()  # accepts connections into its backlog and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    env = {
+        "WERKWIJZER_MLFLOW_TRACKING_URI": f"http://127.0.0.1:{silent.getsockname()[1]}",
+        "WERKWIJZER_MLFLOW_TIMEOUT_SECONDS": "4",
+        "WERKWIJZER_SHUTDOWN_SECONDS": "1",
+        "WERKWIJZER_MODEL_REFRESH_SECONDS": "0",
+    }
+    try:
+        with serving("sqlite", api_settings, request, tmp_path, env=env) as target:
+            engine = make_engine(target.settings.database)
+            with session_factory(engine)() as s:
+                admin = create_user(s, "admin", "admin", utc_now(), every_team("admin"))[1]
+            engine.dispose()
+            wait_ready(target, timeout=60)
+            answer: dict[str, Any] = {}
+
+            def reload() -> None:
+                try:
+                    r = httpx.post(
+                        f"{target.url}/api/v1/admin/reload", headers={"Authorization": f"Bearer {admin}"}, timeout=30
+                    )
+                    answer.update(status=r.status_code, body=r.text, retry=r.headers.get("retry-after"))
+                except httpx.TransportError as exc:
+                    answer.update(error=repr(exc))
+
+            asker = threading.Thread(target=reload, daemon=True)
+            asker.start()
+            time.sleep(1.0)  # the reload is waiting for MLflow
+            assert asker.is_alive(), answer
+            assert target.process is not None
+            target.process.send_signal(signal.SIGTERM)
+            asker.join(timeout=30)
+            assert target.process.wait(timeout=30) is not None
+            assert answer.get("status") == 503 and answer["retry"] == "1", answer
+            assert "ask again" in answer["body"]
     finally:
         silent.close()
