@@ -59,6 +59,8 @@ def _section(result: ForecastRun, lang: str) -> str:
         data += " " + t("forecast.report.fewer_cutoffs", scored=scored, asked=p["cutoffs"])
     if p.get("without_counts"):  # a team column or series with no count at all
         data += " " + t("forecast.report.no_counts", teams=", ".join(team_label(s, lang) for s in p["without_counts"]))
+    if p.get("stopped"):  # closed, merged, or a feed that stopped: left out, not forecast to come back
+        data += " " + t("forecast.report.stopped", teams="; ".join(p["stopped"]))
     if p.get("far_above"):  # probable typos: named, not changed
         data += " " + t("forecast.report.far_above", counts="; ".join(p["far_above"]))
     span = t(

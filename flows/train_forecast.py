@@ -35,7 +35,8 @@ from models.forecast.frequency import check_freq, regularize, season_length
 from werkwijzer.calendar import check_calendar
 from werkwijzer.contracts import read_intake
 from werkwijzer.contracts.hierarchy import read_hierarchy
-from werkwijzer.contracts.intake import check_history, check_spacing, far_above_usual
+from werkwijzer.contracts.intake import check_history, check_spacing, far_above_usual, stopped_counting, stopped_text
+from werkwijzer.contracts.problems import ContractError, Problem
 from werkwijzer.progress import report
 from werkwijzer.settings import Settings, get_settings
 
@@ -66,11 +67,13 @@ def _factory(name: str, params: dict[str, Any]) -> Callable[[], Any]:
 @task(name="load-intake")
 def load_intake(
     path: str, freq: str, date_col: str | None, series: list[str] | None, horizon: int | None = None
-) -> tuple[pd.DataFrame, list[str], list[str]]:
+) -> tuple[pd.DataFrame, list[str], list[str], dict[str, pd.Timestamp]]:
     """Read the intake through its data contract and put it on the regular grid of ``freq``; with
-    ``horizon``, refuse a history too short to backtest it. Also returns the series that have no
-    count at all (they are not forecast) and the counts far above the rest of their series (to
-    check); the report names both."""
+    ``horizon``, refuse a history too short to backtest it, and leave out the series that stopped
+    counting (``stopped_counting``: only 0 for at least a horizon up to the end). Also returns the
+    series that have no count at all (not forecast either), the counts far above the rest of their
+    series (to check), and the stopped series with their last count's period; the report names all
+    three."""
     intake = read_intake(path, date_col=date_col, series=series or None)
     check_spacing(intake, freq, Path(path).name)
     # dates after the last count of any series (a row for the coming week, still empty) are not
@@ -79,9 +82,25 @@ def load_intake(
     if observed.any():
         intake = intake[intake["date"] <= intake.loc[observed, "date"].max()]
     regular = regularize(intake, freq)
+    stopped: dict[str, pd.Timestamp] = {}
     if horizon is not None:
         check_history(regular, freq, horizon, Path(path).name)
-    return regular, sorted(set(intake["series_id"].astype(str)) - set(regular["series_id"])), far_above_usual(intake)
+        stopped = stopped_counting(regular, freq, horizon)
+        if stopped and len(stopped) == regular["series_id"].nunique():
+            raise ContractError(
+                [
+                    Problem(
+                        Path(path).name,
+                        "counts above 0 in the last periods of at least one series; every series has counted "
+                        f"only 0 since {max(stopped.values()):%Y-%m-%d} or earlier: did the counts stop arriving?",
+                        column="value",
+                        value=f"0 up to {regular['date'].max():%Y-%m-%d}",
+                    )
+                ]
+            )
+        regular = regular[~regular["series_id"].isin(stopped)].reset_index(drop=True)
+    without_counts = sorted(set(intake["series_id"].astype(str)) - set(regular["series_id"]) - set(stopped))
+    return regular, without_counts, far_above_usual(intake), stopped
 
 
 @task(name="load-hierarchy")
@@ -236,9 +255,14 @@ def train_forecast_flow(
         "random_state": seed,
         **(model_options or {}),
     }
-    teams, without_counts, far_above = load_intake(data, freq, date_col, series, horizon)  # a task runs at once
+    teams, without_counts, far_above, stopped = load_intake(data, freq, date_col, series, horizon)  # runs at once
     if without_counts:
         say(f"not forecast, no count at all: {', '.join(without_counts)}")
+    if stopped:
+        say(
+            "not forecast, only 0 counted after the period in brackets (closed or merged? if the counts stopped "
+            f"arriving, fix the file): {'; '.join(stopped_text(stopped))}"
+        )
     if far_above:
         say(f"far above the rest of their series, check the file: {'; '.join(far_above)}")
     hierarchy = load_hierarchy(data, teams) if date_col is None else None
@@ -353,6 +377,7 @@ def train_forecast_flow(
             "date_col": date_col,
             "without_counts": without_counts,
             "far_above": far_above,
+            "stopped": stopped_text(stopped),
         },
     )
 

@@ -28,6 +28,9 @@ def wide_daily(tmp_path: Path) -> Path:
         }
     )
     frame["mission_count_new"] = ""  # a team without any count yet
+    closed = rng.poisson(6, len(dates))
+    closed[150:] = 0  # a team closed 70 days before the end: left out, not forecast to come back
+    frame["mission_count_closed"] = closed
     frame = frame.drop(index=[100]).astype(str)  # a missing day
     frame.loc[50, "mission_count_fire"] = ""  # an outage
     frame.loc[10, "mission_count_fire"] = "5000"  # a typo, far above the rest: named, not changed
@@ -110,6 +113,12 @@ def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings,
     report = (out / "report.md").read_text()
     assert "Geen voorspelling, want het bestand heeft geen aantallen voor: mission count new." in report
     assert "Not forecast, because the file holds no count for them: mission count new." in report
+    assert "only 0 counted after the period in brackets" in result.output
+    assert "fix the file): mission_count_closed (2024-05-29)" in result.output, result.output
+    assert "alleen 0 (tussen haakjes het laatste aantal boven 0): mission_count_closed (2024-05-29)." in report
+    assert (
+        "counted only 0 for a while (the last count above 0 in brackets): mission_count_closed (2024-05-29)." in report
+    )
     median = float(pd.read_csv(wide_daily)["mission_count_fire"].median())
     assert (
         f"far above the rest of their series, check the file: mission_count_fire 2024-01-11: 5000 (median {median:.0f})"

@@ -510,3 +510,31 @@ def test_a_forecast_whose_bands_are_out_of_order_names_the_column(tmp_path: Path
     found = {(p.row, p.column, p.value) for p in info.value.problems}
     assert found == {(3, "hi_80", "28"), (4, "lo_80", "25")}
     assert "(hi_80 < mean)" in str(info.value) and "(lo_80 < lo_95)" in str(info.value)
+
+
+def test_a_series_that_stopped_counting_is_found_and_a_sparse_one_is_not() -> None:
+    from werkwijzer.contracts.intake import stopped_counting, stopped_text
+
+    dates = pd.date_range("2025-01-06", periods=60, freq="W-MON")
+
+    def series(sid: str, values: list[float]) -> pd.DataFrame:
+        return pd.DataFrame({"series_id": sid, "date": dates, "value": values})
+
+    closed = [5.0] * 45 + [0.0] * 15  # closed 15 weeks ago
+    gappy = [5.0] * 30 + [0.0, np.nan] * 14 + [0.0, 0.0]  # 16 zeros among missing weeks: still only 0
+    dip = [5.0] * 52 + [0.0] * 8  # 8 weeks of 0, horizon 13: too short to call
+    sparse = [0.0, 0.0, 1.0, 0.0] * 12 + [0.0] * 12  # median 0: runs of 0 are what it does
+    late = [5.0] * 45 + [np.nan] * 15  # a late delivery, not a stop
+    frame = pd.concat(
+        [
+            series("closed", closed),
+            series("gappy", gappy),
+            series("dip", dip),
+            series("sparse", sparse),
+            series("late", late),
+        ]
+    )
+    found = stopped_counting(frame, "W", horizon=13)
+    assert found == {"closed": dates[44], "gappy": dates[29]}
+    assert stopped_text(found) == [f"closed ({dates[44]:%Y-%m-%d})", f"gappy ({dates[29]:%Y-%m-%d})"]
+    assert stopped_counting(frame, "W", horizon=4) == {**found, "dip": dates[51]}  # 8 weeks is enough for 4

@@ -160,3 +160,23 @@ def test_published_forecast_combines_the_models_own_forecasts(flow_result) -> No
         combine.series_scales(intake, 52),
     )[["series_id", "date", *OUTPUT]]
     pd.testing.assert_frame_equal(result.forecast[expected.columns], expected, rtol=1e-9)
+
+
+def test_a_file_where_every_series_stopped_counting_is_refused_with_its_name(tmp_path: Path) -> None:
+    """Only 0 in every series for months: the counts probably stopped arriving; nothing is forecast."""
+    from flows.train_forecast import load_intake
+    from werkwijzer.contracts import ContractError
+
+    dates = pd.date_range("2025-01-06", periods=80, freq="W-MON")
+    rows = [
+        (team, d.strftime("%Y-%m-%d"), 7 if i < 60 else 0) for team in ("wmo", "jeugd") for i, d in enumerate(dates)
+    ]
+    path = tmp_path / "intake.csv"
+    pd.DataFrame(rows, columns=["series_id", "date", "value"]).to_csv(path, index=False)
+    with pytest.raises(ContractError) as refused:
+        load_intake.fn(str(path), "W", None, None, 13)
+    assert "intake.csv" in str(refused.value) and "did the counts stop arriving?" in str(refused.value)
+    rows = [r if r[0] == "wmo" else (r[0], r[1], 7) for r in rows]  # one team still counts: the other is left out
+    pd.DataFrame(rows, columns=["series_id", "date", "value"]).to_csv(path, index=False)
+    teams, without_counts, _, stopped = load_intake.fn(str(path), "W", None, None, 13)
+    assert set(teams["series_id"]) == {"jeugd"} and without_counts == [] and stopped == {"wmo": dates[59]}

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from werkwijzer.contracts.checks import Checker
@@ -93,6 +94,36 @@ def far_above_usual(intake: pd.DataFrame) -> list[str]:
         f"{row.series_id} {row.date:%Y-%m-%d}: {row.value:.0f} (median {row.median:.0f})"
         for row in far.head(FAR_SHOWN).itertuples()
     ]
+
+
+STOP_PERIODS = {"D": 28, "W": 8, "M": 3}  # at least this many zero periods at the end (and a horizon)
+
+
+def stopped_counting(regular: pd.DataFrame, freq: str, horizon: int) -> dict[str, pd.Timestamp]:
+    """Series that counted before and have counted 0 ever since: at least ``horizon`` and
+    ``STOP_PERIODS`` periods of 0 up to the end (missing periods neither end nor make the run),
+    after a history whose median is at least 1. A team that was closed or merged, or a feed that
+    stopped. Such a series forecast as usual is forecast to come back (its models know its past
+    level), and its large errors widen the conformal bands of every series they are pooled with;
+    the flow leaves it out and says so. Returns series -> its last period with a count above 0.
+    Sparse series (median 0) are never stopped: runs of 0 are what they do."""
+    need = max(horizon, STOP_PERIODS.get(freq.upper(), horizon))
+    stopped: dict[str, pd.Timestamp] = {}
+    for sid, rows in regular.dropna(subset=["value"]).groupby("series_id", sort=True):
+        values = rows["value"].to_numpy()
+        counted = np.flatnonzero(values > 0)
+        if not len(counted):
+            continue
+        zeros = len(values) - 1 - counted[-1]
+        if zeros >= need and float(np.median(values[: counted[-1] + 1])) >= 1:
+            stopped[str(sid)] = rows["date"].iloc[counted[-1]]
+    return stopped
+
+
+def stopped_text(stopped: dict[str, pd.Timestamp]) -> list[str]:
+    """``series (YYYY-MM-DD)`` per stopped series, the period of its last count above 0 in brackets
+    (the run's output and the report say so in their own language)."""
+    return [f"{sid} ({last:%Y-%m-%d})" for sid, last in sorted(stopped.items())]
 
 
 def _long_hint(names: Sequence[str], date_col: str, columns: Sequence[str]) -> str:
