@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from benchmarks.forecast_accuracy import DATASETS, cached_raw, markdown  # noqa: E402
+from benchmarks.forecast_accuracy import DATASETS, cached_raw, markdown, more_cutoffs  # noqa: E402
 from models.forecast import BASE_MODELS, combine  # noqa: E402
 from models.forecast.backtest import cutoff_dates, overall, score_backtest  # noqa: E402
 
@@ -104,7 +104,9 @@ def main() -> None:
     parser.add_argument("--only", default="sim,berlin,berlin_weekly,nhs")
     parser.add_argument("--variants", default="2:0.10:0.5,3:0.10:0.5,4:0.10:0.5,4:0.25:0.5")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--cutoffs", default="", help="as forecast_accuracy.py --cutoffs (set:count,...)")
     args = parser.parse_args()
+    more_cutoffs(args.cutoffs)
     rows = []
     for key in args.only.split(","):
         data = DATASETS[key].load()
