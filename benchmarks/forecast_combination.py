@@ -13,8 +13,9 @@ cutoff, the candidates whose mean score over all series is more than S above the
 band that follows how far apart the candidates are on the set). The product runs ``2:0.10:0.5``.
 Every variant is scored on the same evaluation cutoffs as ``forecast_accuracy.py`` (the cache
 must hold ``WINDOWS`` cutoffs before them: fill it with ``forecast_accuracy.py --extra-cutoffs``);
-the table gives ``auto``'s MASE beside the best single candidate's and ``auto``'s 80 % and 95 %
-coverage.
+the table gives ``auto``'s MASE beside the best single candidate's, ``auto``'s 80 % and 95 %
+coverage, and its MASE against the set's first variant paired per series (mean difference, 95 %
+bootstrap interval over series, the series where the variant is better).
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from benchmarks.forecast_accuracy import DATASETS, cached_raw, markdown, more_cutoffs  # noqa: E402
 from models.forecast import BASE_MODELS, combine  # noqa: E402
 from models.forecast.backtest import cutoff_dates, overall, score_backtest  # noqa: E402
+from models.forecast.metrics import summarise  # noqa: E402
 
 
 def peer_keys(folder: Path) -> pd.DataFrame | None:
@@ -85,7 +88,9 @@ def score_variant(
         predictions = predictions.merge(keys, on=["series_id", "cutoff"])
     table = overall(predictions).set_index("model")
     candidates = table.drop(index="auto")["mase"]
+    per_series = summarise(predictions[predictions["model"] == "auto"], ["series_id"]).set_index("series_id")["mase"]
     return {
+        "per_series": per_series,
         "dataset": key,
         "variant": f"{windows}:{keep:.2f}:{equal}"
         + ("" if floor else ":nofloor")
@@ -98,6 +103,21 @@ def score_variant(
     }
 
 
+def paired(variant: pd.Series, first: pd.Series | None, rounds: int = 2000) -> dict:
+    """``auto``'s MASE against the set's first variant, paired per series: the mean difference, its
+    95 % bootstrap interval over series, and on how many series the variant is better."""
+    if first is None:
+        return {"vs_first": 0.0, "vs_first_lo": 0.0, "vs_first_hi": 0.0, "better_on": ""}
+    diff = (variant - first).dropna().to_numpy()
+    draws = np.random.default_rng(0).choice(diff, size=(rounds, len(diff))).mean(axis=1)
+    return {
+        "vs_first": float(diff.mean()),
+        "vs_first_lo": float(np.quantile(draws, 0.025)),
+        "vs_first_hi": float(np.quantile(draws, 0.975)),
+        "better_on": f"{int((diff < 0).sum())} of {len(diff)}",
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache", required=True)
@@ -107,7 +127,7 @@ def main() -> None:
     parser.add_argument("--cutoffs", default="", help="as forecast_accuracy.py --cutoffs (set:count,...)")
     args = parser.parse_args()
     more_cutoffs(args.cutoffs)
-    rows = []
+    rows: list[dict] = []
     for key in args.only.split(","):
         data = DATASETS[key].load()
         folder = Path(args.cache) / key
@@ -116,9 +136,12 @@ def main() -> None:
             windows, keep, equal, *flags = variant.split(":")
             floor = "nofloor" not in flags
             set_keep = next((float(f[3:]) for f in flags if f.startswith("set")), None)
-            rows.append(score_variant(raw, keys, data, key, int(windows), float(keep), float(equal), floor, set_keep))
-            print(rows[-1], flush=True)
-    text = markdown(pd.DataFrame(rows).round(4))
+            row = score_variant(raw, keys, data, key, int(windows), float(keep), float(equal), floor, set_keep)
+            first = next((r["per_series"] for r in rows if r["dataset"] == key), None)
+            row.update(paired(row["per_series"], first))
+            rows.append(row)
+            print({k: v for k, v in row.items() if k != "per_series"}, flush=True)
+    text = markdown(pd.DataFrame(rows).drop(columns="per_series").round(4))
     print(text)
     if args.out:
         Path(args.out).write_text(text)
