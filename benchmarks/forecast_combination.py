@@ -10,7 +10,10 @@ which candidates are combined (``combine.KEEP``) and the shrinkage of the weight
 (``combine.EQUAL``); ``nofloor`` leaves the seasonal naive forecast out of the candidates (it is
 still scored, and its intervals made conformal); ``setS`` (say ``set0.10``) first drops, at each
 cutoff, the candidates whose mean score over all series is more than S above the best mean (a
-band that follows how far apart the candidates are on the set). The product runs ``2:0.10:0.5``.
+band that follows how far apart the candidates are on the set); ``targetcal`` shrinks each series'
+score towards the candidate's mean over the last ``combine.CALIBRATION`` windows, ``targetwin``
+towards its mean over the weight windows (``combine.TARGET``; without either, the product's). The
+product runs ``2:0.20:0.5`` with ``targetcal`` (ADR 0035; ``2:0.10:0.5:targetwin`` before).
 Every variant is scored on the same evaluation cutoffs as ``forecast_accuracy.py`` (the cache
 must hold ``WINDOWS`` cutoffs before them: fill it with ``forecast_accuracy.py --extra-cutoffs``);
 the table gives ``auto``'s MASE beside the best single candidate's, ``auto``'s 80 % and 95 %
@@ -50,10 +53,12 @@ def set_filtered(weights, set_keep: float):  # type: ignore[no-untyped-def]
     """``candidate_weights`` over only the candidates whose mean score over the series is within
     ``set_keep`` of the best mean (the table holds earlier windows only: no look-ahead)."""
 
-    def filtered(table: pd.DataFrame) -> dict[str, dict[str, float]]:
+    def filtered(table: pd.DataFrame, target: pd.Series | None = None) -> dict[str, dict[str, float]]:
         means = table.mean(axis=0)
         best = means[means > 0].min()
-        return weights(table.loc[:, means <= best * (1 + set_keep)]) if pd.notna(best) else weights(table)
+        return (
+            weights(table.loc[:, means <= best * (1 + set_keep)], target) if pd.notna(best) else weights(table, target)
+        )
 
     return filtered
 
@@ -68,6 +73,7 @@ def score_variant(
     equal: float,
     floor: bool = True,
     set_keep: float | None = None,
+    target: str | None = None,
 ) -> dict:
     d = DATASETS[key]
     names = [n for n in BASE_MODELS if n in set(raw["model"]) and (floor or n != "seasonal_naive")]
@@ -75,7 +81,9 @@ def score_variant(
     if not set(every) <= set(raw["cutoff"]):
         raise SystemExit(f"{key}: the cache lacks cutoffs for {windows} weight windows (fill it with --extra-cutoffs)")
     saved = combine.KEEP, combine.EQUAL, combine.candidate_weights
+    saved_target = combine.TARGET
     combine.KEEP, combine.EQUAL = keep, equal
+    combine.TARGET = target or saved_target
     if set_keep is not None:
         combine.candidate_weights = set_filtered(saved[2], set_keep)
     try:
@@ -84,6 +92,7 @@ def score_variant(
         ]
     finally:
         combine.KEEP, combine.EQUAL, combine.candidate_weights = saved
+        combine.TARGET = saved_target
     if keys is not None:
         predictions = predictions.merge(keys, on=["series_id", "cutoff"])
     table = overall(predictions).set_index("model")
@@ -94,7 +103,8 @@ def score_variant(
         "dataset": key,
         "variant": f"{windows}:{keep:.2f}:{equal}"
         + ("" if floor else ":nofloor")
-        + ("" if set_keep is None else f":set{set_keep:.2f}"),
+        + ("" if set_keep is None else f":set{set_keep:.2f}")
+        + ("" if target is None else {"calibration": ":targetcal", "windows": ":targetwin"}[target]),
         "auto_mase": table.loc["auto", "mase"],
         "best_candidate": candidates.idxmin(),
         "best_candidate_mase": candidates.min(),
@@ -136,7 +146,8 @@ def main() -> None:
             windows, keep, equal, *flags = variant.split(":")
             floor = "nofloor" not in flags
             set_keep = next((float(f[3:]) for f in flags if f.startswith("set")), None)
-            row = score_variant(raw, keys, data, key, int(windows), float(keep), float(equal), floor, set_keep)
+            target = "calibration" if "targetcal" in flags else "windows" if "targetwin" in flags else None
+            row = score_variant(raw, keys, data, key, int(windows), float(keep), float(equal), floor, set_keep, target)
             first = next((r["per_series"] for r in rows if r["dataset"] == key), None)
             row.update(paired(row["per_series"], first))
             rows.append(row)

@@ -3,8 +3,10 @@
 Both are learned from earlier backtest windows only: the windows whose forecast periods all lie
 at or before the moment ``auto`` forecasts from. Nothing here ever sees a later value.
 
-Weights. Per series, each candidate's MASE on those windows is shrunk half-way towards the
-candidate's mean MASE over all series (a few windows make a per-series score noisy). The
+Weights. Per series, each candidate's MASE on the last ``windows`` windows is shrunk half-way
+towards the candidate's mean MASE over all series on the last ``CALIBRATION`` windows (a few
+windows make a per-series score noisy; the longer memory of the set-wide target keeps a candidate
+that is good on the set from being dropped for one bad window, ADR 0035). The
 candidates whose shrunk score is within ``KEEP`` of the best are averaged with weights
 proportional to 1 / score**2, themselves shrunk towards equal weights by ``EQUAL``; a candidate
 outside that band gets weight 0. So a clearly better candidate is selected alone (the evidence
@@ -31,11 +33,13 @@ from models.forecast.base import LEVELS, OUTPUT
 from models.forecast.metrics import mase_scale, summarise
 
 SHRINK = 0.5  # per-series score -> candidate mean over all series
-KEEP = 0.10  # candidates within 10 % of the best shrunk score are combined
+KEEP = 0.20  # candidates within 20 % of the best shrunk score are combined (ADR 0035; 0.10 before)
 EQUAL = 0.5  # inverse-score weights -> equal weights
 MIN_SCORES = 50  # conformal scores per horizon step, pooled with neighbours until reached
 CALIBRATION = 4  # backtest windows (at most) whose errors give the conformal radii
 SCALE = "mase"  # what a conformal score is divided by at its origin: see interval_scale
+TARGET = "calibration"  # a per-series score is shrunk towards the candidate's mean over the last
+# CALIBRATION windows (ADR 0035); "windows": over the weight windows only (before ADR 0035)
 CALIBRATE = "held_out"  # combination errors for the radii: held_out_rows, or "in_sample" (before ADR 0029)
 
 
@@ -79,12 +83,14 @@ def known_rows(scored: pd.DataFrame, cutoff: pd.Timestamp, windows: int, candida
     return rows[rows["cutoff"].isin(usable) & (rows["date"] <= cutoff)]
 
 
-def candidate_weights(table: pd.DataFrame) -> dict[str, dict[str, float]]:
+def candidate_weights(table: pd.DataFrame, target: pd.Series | None = None) -> dict[str, dict[str, float]]:
     """Weights per series from a series x candidate table of MASE (NaN = not scored).
 
-    Computed for all series at once (row-wise over the table); a series with no positive
+    Each score is shrunk towards ``target`` (per candidate; by default its mean over the table's
+    series). Computed for all series at once (row-wise over the table); a series with no positive
     score gets no weights."""
-    shrunk = ((1 - SHRINK) * table + SHRINK * table.mean(axis=0)).to_numpy(dtype=float)
+    toward = table.mean(axis=0) if target is None else target.reindex(table.columns).fillna(table.mean(axis=0))
+    shrunk = ((1 - SHRINK) * table + SHRINK * toward).to_numpy(dtype=float)
     scored = np.isfinite(shrunk) & (shrunk > 0)
     best = np.where(scored, shrunk, np.inf).min(axis=1, initial=np.inf)
     kept = scored & (shrunk <= best[:, None] * (1 + KEEP))
@@ -169,10 +175,16 @@ def apply_radius(frame: pd.DataFrame, radius: Mapping[int, Sequence[float]], sca
     return out
 
 
-def table_weights(known: pd.DataFrame, candidates: Sequence[str]) -> dict[str, dict[str, float]]:
-    """``candidate_weights`` from the per-series MASE of ``known`` scored rows."""
+def table_weights(
+    known: pd.DataFrame, candidates: Sequence[str], longer: pd.DataFrame | None = None
+) -> dict[str, dict[str, float]]:
+    """``candidate_weights`` from the per-series MASE of ``known`` scored rows; with ``longer``
+    (rows of more windows), shrunk towards each candidate's mean MASE over all series there."""
     table = summarise(known, ["series_id", "model"]).pivot(index="series_id", columns="model", values="mase")
-    return candidate_weights(table[[c for c in candidates if c in table.columns]])
+    target = None
+    if longer is not None and TARGET == "calibration":
+        target = summarise(longer, ["series_id", "model"]).groupby("model")["mase"].mean()
+    return candidate_weights(table[[c for c in candidates if c in table.columns]], target)
 
 
 def held_out_rows(
@@ -194,8 +206,10 @@ def held_out_rows(
     usable = sorted(rows["cutoff"].unique())
     pieces = []
     for c in usable[-calibration:] if calibration > 0 else []:
-        others = [u for u in usable if u != c][-windows:]
-        learned = table_weights(rows[rows["cutoff"].isin(others)], candidates) if others else {}
+        rest = [u for u in usable if u != c]
+        others = rest[-windows:]
+        longer = rows[rows["cutoff"].isin(rest[-calibration:])]
+        learned = table_weights(rows[rows["cutoff"].isin(others)], candidates, longer) if others else {}
         pieces.append(combine_rows(rows[rows["cutoff"] == c], {**weights, **learned}))
     return pd.concat(pieces, ignore_index=True) if pieces else combine_rows(rows.iloc[:0], weights)
 
@@ -215,7 +229,7 @@ def plan(
     known = known_rows(scored, cutoff, windows, candidates)
     if known.empty:
         return Combination({})
-    weights = table_weights(known, candidates)
+    weights = table_weights(known, candidates, known_rows(scored, cutoff, calibration, candidates))
     if len(candidates) == 1 or CALIBRATE == "in_sample":  # one candidate: weight 1 on every window
         combined = combine_rows(known_rows(scored, cutoff, calibration, candidates), weights)
     else:

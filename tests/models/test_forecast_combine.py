@@ -26,6 +26,18 @@ def test_a_clearly_better_candidate_is_selected_alone() -> None:
     assert sum(weights["c"].values()) == pytest.approx(1.0)
 
 
+def test_scores_shrink_towards_the_longer_set_wide_target() -> None:
+    """ADR 0035: a candidate that is good on the set over the last CALIBRATION windows is not dropped
+    for one series' two bad windows; the target is the candidate's mean over those windows."""
+    table = pd.DataFrame({"arima": [1.0, 0.6], "gbm": [0.7, 0.6]}, index=["a", "b"])
+    # over the weight windows alone, a: arima 0.9 vs gbm 0.675 (33 % apart): gbm alone
+    assert combine.candidate_weights(table)["a"] == {"gbm": 1.0}
+    # over the last four windows arima was the better one on the set: a: arima 0.8 vs gbm 0.75, combined
+    longer = pd.Series({"arima": 0.6, "gbm": 0.8})
+    weights = combine.candidate_weights(table, longer)["a"]
+    assert set(weights) == {"arima", "gbm"} and weights["gbm"] > weights["arima"] > 0.3
+
+
 def test_conformal_radius_is_the_finite_sample_quantile_per_step() -> None:
     rng = np.random.default_rng(0)
     n = 60  # >= MIN_SCORES: no pooling with neighbouring steps
