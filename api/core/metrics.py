@@ -98,7 +98,8 @@ def route_template(scope: Scope, status: int) -> str:
 class Observed:
     """ASGI middleware, one layer for both: the request id (``api.core.logs``) is honoured or made,
     kept for log lines and sent back; every answer is counted with its time by method, route
-    template and status."""
+    template and status. Being outermost, it also answers a request that the shutdown cut off
+    before it was answered (503, ask again), where uvicorn would answer 500."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
