@@ -229,9 +229,10 @@ def plan(
     known = known_rows(scored, cutoff, windows, candidates)
     if known.empty:
         return Combination({})
-    weights = table_weights(known, candidates, known_rows(scored, cutoff, calibration, candidates))
+    recent = known_rows(scored, cutoff, calibration, candidates)
+    weights = table_weights(known, candidates, recent)
     if len(candidates) == 1 or CALIBRATE == "in_sample":  # one candidate: weight 1 on every window
-        combined = combine_rows(known_rows(scored, cutoff, calibration, candidates), weights)
+        combined = combine_rows(recent, weights)
     else:
         combined = held_out_rows(scored, cutoff, windows, calibration, candidates, weights)
     errors = pd.DataFrame(

@@ -27,7 +27,8 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -389,6 +390,19 @@ def test_an_8_mb_body_is_413_at_once_and_others_are_answered_meanwhile(
         assert httpx.get(f"{target.url}/health", timeout=5).status_code == 200
 
 
+@contextmanager
+def silent_mlflow() -> Iterator[str]:
+    """The tracking URI of an "MLflow" on loopback that accepts connections into its backlog and
+    never answers."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    try:
+        yield f"http://127.0.0.1:{silent.getsockname()[1]}"
+    finally:
+        silent.close()
+
+
 def test_mlflow_not_answering_at_start_up_serves_within_seconds_and_says_why(
     api_settings: Settings, toy_versions: object, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
@@ -401,14 +415,8 @@ def test_mlflow_not_answering_at_start_up_serves_within_seconds_and_says_why(
     restart = tmp_path / "restart"
     loaded = ModelStore(api_settings, TOY_LIBRARY, copies=ChampionCopies(restart / "champions")).reload()
     assert {r.status for r in loaded.values()} <= {"loaded", "unchanged"}, loaded
-    silent = socket.socket()  # accepts connections into its backlog and never answers
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(64)
-    env = {
-        "WERKWIJZER_MLFLOW_TRACKING_URI": f"http://127.0.0.1:{silent.getsockname()[1]}",
-        "WERKWIJZER_MLFLOW_TIMEOUT_SECONDS": "2",
-    }
-    try:
+    with silent_mlflow() as uri:
+        env = {"WERKWIJZER_MLFLOW_TRACKING_URI": uri, "WERKWIJZER_MLFLOW_TIMEOUT_SECONDS": "2"}
         for home, advised in ((tmp_path / "first-start", False), (restart, True)):
             started = time.monotonic()
             with serving("sqlite", api_settings, request, tmp_path, env=env | {"WERKWIJZER_HOME": str(home)}) as target:
@@ -425,8 +433,6 @@ def test_mlflow_not_answering_at_start_up_serves_within_seconds_and_says_why(
                 else:
                     assert ready.status_code == 503 and "no champion loaded" in " ".join(ready.json()["reasons"])
                     assert advice.status_code == 503, advice.text
-    finally:
-        silent.close()
 
 
 def test_a_reload_cut_off_by_the_shutdown_is_told_to_ask_again(
@@ -438,16 +444,13 @@ def test_a_reload_cut_off_by_the_shutdown_is_told_to_ask_again(
     from casework.db import make_engine, session_factory
     from casework.users import create_user, every_team
 
-    silent = socket.socket()  # accepts connections into its backlog and never answers
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(64)
-    env = {
-        "WERKWIJZER_MLFLOW_TRACKING_URI": f"http://127.0.0.1:{silent.getsockname()[1]}",
-        "WERKWIJZER_MLFLOW_TIMEOUT_SECONDS": "4",
-        "WERKWIJZER_SHUTDOWN_SECONDS": "1",
-        "WERKWIJZER_MODEL_REFRESH_SECONDS": "0",
-    }
-    try:
+    with silent_mlflow() as uri:
+        env = {
+            "WERKWIJZER_MLFLOW_TRACKING_URI": uri,
+            "WERKWIJZER_MLFLOW_TIMEOUT_SECONDS": "4",
+            "WERKWIJZER_SHUTDOWN_SECONDS": "1",
+            "WERKWIJZER_MODEL_REFRESH_SECONDS": "0",
+        }
         with serving("sqlite", api_settings, request, tmp_path, env=env) as target:
             engine = make_engine(target.settings.database)
             with session_factory(engine)() as s:
@@ -475,5 +478,3 @@ def test_a_reload_cut_off_by_the_shutdown_is_told_to_ask_again(
             assert target.process.wait(timeout=30) is not None
             assert answer.get("status") == 503 and answer["retry"] == "1", answer
             assert "ask again" in answer["body"]
-    finally:
-        silent.close()
