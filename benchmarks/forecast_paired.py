@@ -1,7 +1,7 @@
 """Is a change in a model's MASE beyond noise? A paired comparison of two benchmark caches.
 
     .venv/bin/python benchmarks/forecast_paired.py --set sim --before DIR --after DIR
-        [--candidates-before a,b,...] [--candidates-after a,b,...] [--model auto]
+        [--candidates-before a,b,...] [--candidates-after a,b,...] [--model auto,theta] [--cutoffs berlin:24]
 
 Both caches hold raw backtest forecasts written by ``forecast_accuracy.py --cache`` for the same
 data set; each is scored with its own candidate list (``auto`` is rebuilt from the cached
@@ -28,7 +28,7 @@ from models.forecast.backtest import cutoff_dates, score_backtest  # noqa: E402
 from models.forecast.metrics import summarise  # noqa: E402
 
 
-def per_series(cache: Path, candidates: list[str], data: pd.DataFrame, d: fa.Dataset, model: str) -> pd.Series:
+def per_series(cache: Path, candidates: list[str], data: pd.DataFrame, d: fa.Dataset) -> pd.DataFrame:
     every = cutoff_dates(data["date"].max(), d.horizon, d.cutoffs + fa.WINDOWS, d.freq)
     raw = pd.concat(
         [pd.read_csv(cache / f"{n}.csv", parse_dates=["cutoff", "date"], dtype={"series_id": str}) for n in candidates],
@@ -37,7 +37,7 @@ def per_series(cache: Path, candidates: list[str], data: pd.DataFrame, d: fa.Dat
     raw = raw[raw["cutoff"].isin(every)]
     result = score_backtest(raw, data, d.freq, every, fa.WINDOWS, candidates, candidates[0])
     table = summarise(result["predictions"], ["series_id", "model"])
-    return table[table["model"] == model].set_index("series_id")["mase"]
+    return table.pivot(index="series_id", columns="model", values="mase")
 
 
 def main() -> None:
@@ -47,12 +47,19 @@ def main() -> None:
     parser.add_argument("--after", required=True)
     parser.add_argument("--candidates-before", default=",".join(fa.CANDIDATES))
     parser.add_argument("--candidates-after", default=",".join(fa.CANDIDATES))
-    parser.add_argument("--model", default="auto")
+    parser.add_argument("--model", default="auto", help="one model or several (a,b,...)")
+    parser.add_argument("--cutoffs", default="", help="as forecast_accuracy.py --cutoffs (set:count,...)")
     args = parser.parse_args()
+    fa.more_cutoffs(args.cutoffs)
     d = fa.DATASETS[args.set]
     data = d.load()
-    before = per_series(Path(args.before), args.candidates_before.split(","), data, d, args.model)
-    after = per_series(Path(args.after), args.candidates_after.split(","), data, d, args.model)
+    before = per_series(Path(args.before), args.candidates_before.split(","), data, d)
+    after = per_series(Path(args.after), args.candidates_after.split(","), data, d)
+    for model in args.model.split(","):
+        compare(model, before[model], after[model])
+
+
+def compare(model: str, before: pd.Series, after: pd.Series) -> None:
     both = pd.DataFrame({"before": before, "after": after}).dropna()
     both["difference"] = both["after"] - both["before"]
     print(both.round(4).to_string())
@@ -61,8 +68,9 @@ def main() -> None:
     means = diff[rng.integers(0, len(diff), size=(10_000, len(diff)))].mean(axis=1)
     low, high = np.quantile(means, [0.025, 0.975])
     print(
-        f"{args.model}: MASE {both['before'].mean():.4f} -> {both['after'].mean():.4f}, "
-        f"difference {diff.mean():+.4f} (95 % bootstrap over {len(diff)} series: {low:+.4f} .. {high:+.4f})"
+        f"{model}: MASE {both['before'].mean():.4f} -> {both['after'].mean():.4f}, "
+        f"difference {diff.mean():+.4f} (95 % bootstrap over {len(diff)} series: {low:+.4f} .. {high:+.4f}), "
+        f"better on {int((diff < 0).sum())}"
     )
 
 
