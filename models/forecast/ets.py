@@ -26,6 +26,7 @@ import pandas as pd
 from models.forecast.base import LEVELS, OUTPUT, BaseForecaster, normal_bounds, quiet
 from models.forecast.season import WEEKS, week_of_year, weekly_index
 
+SHRINK = True  # the weekly index pulled towards no season as far as its noise goes (season.position_means)
 HISTORY = {"D": 730, "W": 260, "M": 120}
 
 
@@ -147,7 +148,7 @@ class ETSForecaster(BaseForecaster):
         by_week = self.freq == "W" and len(z) >= 2 * WEEKS + 1
         if by_week:
             weeks = week_of_year(pd.DatetimeIndex(y.index[-len(z) :]))
-            index = weekly_index(z, weeks, multiplicative=False)
+            index = weekly_index(z, weeks, multiplicative=False, shrink=SHRINK)
             seasonal = index[weeks]
         ets_season = m if (not by_week and self.freq != "W" and len(z) >= 2 * m + 2) else None
         if np.ptp(z) == 0:

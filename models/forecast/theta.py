@@ -5,8 +5,10 @@ seasonally adjusted series, then re-seasonalised.
 Seasonal adjustment is the classical decomposition (centred moving average, seasonal indices
 averaged per position; for weekly data per ISO calendar week, ``models.forecast.season``),
 multiplicative when every count is positive and additive otherwise, and only when there are at
-least two full seasons. The smoothing parameter minimises the
-one-step squared error over a grid. Bounds: normal, with the SES variance
+least two full seasons; each index is pulled towards no season as far as its own noise goes
+(``season.position_means``, ADR 0036: five years give each of 52 weekly indices five values,
+mostly noise on a weak season). The smoothing parameter minimises the one-step squared error
+over a grid. Bounds: normal, with the SES variance
 sigma^2 (1 + (h - 1) alpha^2) (``auto`` replaces them by conformal ones). Missing periods are
 interpolated. Written in numpy because statsmodels' ``ThetaModel`` fits two state-space models
 per series (about 40 times slower, which matters for thousands of series).
@@ -21,15 +23,17 @@ import pandas as pd
 
 from models.forecast.base import BaseForecaster, normal_bounds
 from models.forecast.ets import fill_gaps
-from models.forecast.season import week_of_year, weekly_index
+from models.forecast.season import position_means, week_of_year, weekly_index
 
 HISTORY = {"D": 730, "W": 260, "M": 120}
 ALPHAS = np.linspace(0.02, 0.98, 49)
+SHRINK = True  # seasonal indices pulled towards none as far as their noise goes (ADR 0036)
 
 
-def seasonal_indices(values: np.ndarray, m: int, multiplicative: bool) -> np.ndarray:
+def seasonal_indices(values: np.ndarray, m: int, multiplicative: bool, shrink: bool = False) -> np.ndarray:
     """Classical decomposition: per position in the season, the mean ratio (or difference) of
-    the values to their centred moving average; normalised to mean 1 (or 0)."""
+    the values to their centred moving average (with ``shrink``, pulled towards the mean of all
+    positions as ``season.position_means`` says); normalised to mean 1 (or 0)."""
     n = len(values)
     weights = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
     trend = np.convolve(values, weights, mode="valid")
@@ -37,8 +41,7 @@ def seasonal_indices(values: np.ndarray, m: int, multiplicative: bool) -> np.nda
     centre = np.full(n, np.nan)
     centre[offset : offset + len(trend)] = trend
     detrended = values / centre if multiplicative else values - centre
-    position = np.arange(n) % m
-    index = np.array([np.nanmean(detrended[position == p]) for p in range(m)])
+    index = position_means(detrended, np.arange(n) % m, m, 1.0 if multiplicative else 0.0, shrink)
     return index / index.mean() if multiplicative else index - index.mean()
 
 
@@ -73,9 +76,9 @@ class ThetaForecaster(BaseForecaster):
         if n < 2 * m:
             index = np.full(m, 1.0 if multiplicative else 0.0)
         elif by_week:
-            index = weekly_index(values, position, multiplicative)
+            index = weekly_index(values, position, multiplicative, SHRINK)
         else:
-            index = seasonal_indices(values, m, multiplicative)
+            index = seasonal_indices(values, m, multiplicative, SHRINK)
         adjusted = values / index[position] if multiplicative else values - index[position]
         levels, sse = ses_path(adjusted, ALPHAS)
         best = int(np.argmin(sse))

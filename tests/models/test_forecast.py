@@ -190,8 +190,13 @@ def test_gbm_falls_back_to_seasonal_naive_on_a_short_history() -> None:
     pd.testing.assert_frame_equal(gbm.forecast(), naive.forecast())
 
 
-def test_theta_matches_statsmodels_theta_model() -> None:
+def test_theta_matches_statsmodels_theta_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The method, without the shrinkage of the seasonal indices (statsmodels has none)."""
     from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    from models.forecast import theta
+
+    monkeypatch.setattr(theta, "SHRINK", False)
 
     rng = np.random.default_rng(3)
     n = 200
@@ -257,3 +262,25 @@ def test_a_new_team_with_one_or_two_counts_gets_a_band_not_a_point() -> None:
     old = data[data["series_id"] == "old"]["value"].to_numpy()
     sigma = np.sqrt(np.mean((old[52:] - old[:-52]) ** 2))  # a long history keeps its own spread
     assert out.loc["old", "hi_95"].iloc[0] - out.loc["old", "mean"].iloc[0] == pytest.approx(1.959964 * sigma, rel=1e-4)
+
+
+def test_a_weekly_season_that_is_only_noise_is_left_out_and_a_real_one_kept() -> None:
+    """Four years of weekly counts give each of the 52 calendar-week indices four values: on a
+    series without a season the old index carried that noise into every forecast (the forecast
+    zig-zagged by twice the noise's sd); the shrunk index leaves it out, and keeps a real season."""
+    from models.forecast.season import position_means
+
+    rng = np.random.default_rng(5)
+    dates = pd.date_range("2022-01-03", periods=208, freq="7D")
+    flat = 100 + rng.normal(0, 10, len(dates))
+    X = pd.DataFrame({"series_id": "a", "date": dates})
+    for name in ("theta", "ets"):
+        out = make_forecaster(name, freq="W", horizon=13).fit(X, flat).forecast()
+        assert np.ptp(out["mean"]) < 2.0, name  # noise sd 10: unshrunk, the forecast zig-zagged over 22 to 23
+
+    weeks = np.arange(len(dates)) % 52
+    seasonal = 100 + 20 * np.sin(2 * np.pi * weeks / 52) + rng.normal(0, 2, len(dates))
+    index = position_means(seasonal - 100, weeks, 52, 0.0, shrink=True)
+    assert index == pytest.approx(20 * np.sin(2 * np.pi * np.arange(52) / 52), abs=2.5)
+    raw, shrunk = (position_means(flat - 100, weeks, 52, 0.0, shrink=s) for s in (False, True))
+    assert np.std(shrunk) < 0.5 * np.std(raw)
