@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from flows.forecast_run import ForecastRun
+from werkwijzer.contracts.intake import stopped_text
 from werkwijzer.i18n import LANGS, both, translate, translate_plural
 from werkwijzer.io import write_csv
 from werkwijzer.teams import team_label
@@ -60,7 +61,8 @@ def _section(result: ForecastRun, lang: str) -> str:
     if p.get("without_counts"):  # a team column or series with no count at all
         data += " " + t("forecast.report.no_counts", teams=", ".join(team_label(s, lang) for s in p["without_counts"]))
     if p.get("stopped"):  # closed, merged, or a feed that stopped: left out, not forecast to come back
-        data += " " + t("forecast.report.stopped", teams="; ".join(p["stopped"]))
+        named = stopped_text(p["stopped"], partial(team_label, lang=lang))
+        data += " " + t("forecast.report.stopped", teams="; ".join(named))
     if p.get("far_above"):  # probable typos: named, not changed
         data += " " + t("forecast.report.far_above", counts="; ".join(p["far_above"]))
     span = t(

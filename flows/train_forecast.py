@@ -377,7 +377,7 @@ def train_forecast_flow(
             "date_col": date_col,
             "without_counts": without_counts,
             "far_above": far_above,
-            "stopped": stopped_text(stopped),
+            "stopped": {sid: f"{last:%Y-%m-%d}" for sid, last in stopped.items()},
         },
     )
 

@@ -115,9 +115,9 @@ def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings,
     assert "Not forecast, because the file holds no count for them: mission count new." in report
     assert "only 0 counted after the period in brackets" in result.output
     assert "fix the file): mission_count_closed (2024-05-29)" in result.output, result.output
-    assert "alleen 0 (tussen haakjes het laatste aantal boven 0): mission_count_closed (2024-05-29)." in report
+    assert "alleen 0 (tussen haakjes het laatste aantal boven 0): mission count closed (2024-05-29)." in report
     assert (
-        "counted only 0 for a while (the last count above 0 in brackets): mission_count_closed (2024-05-29)." in report
+        "counted only 0 for a while (the last count above 0 in brackets): mission count closed (2024-05-29)." in report
     )
     median = float(pd.read_csv(wide_daily)["mission_count_fire"].median())
     assert (

@@ -538,3 +538,18 @@ def test_a_series_that_stopped_counting_is_found_and_a_sparse_one_is_not() -> No
     assert found == {"closed": dates[44], "gappy": dates[29]}
     assert stopped_text(found) == [f"closed ({dates[44]:%Y-%m-%d})", f"gappy ({dates[29]:%Y-%m-%d})"]
     assert stopped_counting(frame, "W", horizon=4) == {**found, "dip": dates[51]}  # 8 weeks is enough for 4
+
+
+def test_the_report_names_a_stopped_team_as_its_reader_knows_it() -> None:
+    """The report named a stopped team by its raw id (wmo_meldingen), the sentence before it by label."""
+    from functools import partial
+
+    from werkwijzer.contracts.intake import stopped_text
+    from werkwijzer.teams import team_label
+
+    stopped = {"wmo_meldingen": "2026-05-04", "eigen_team": pd.Timestamp("2026-06-01")}
+    assert stopped_text(stopped, partial(team_label, lang="nl")) == [
+        "eigen team (2026-06-01)",
+        "Wmo meldingen (2026-05-04)",
+    ]
+    assert stopped_text(stopped, partial(team_label, lang="en"))[1] == "Social support (Wmo) reports (2026-05-04)"

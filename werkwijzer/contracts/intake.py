@@ -9,7 +9,7 @@ once per series.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -120,10 +120,11 @@ def stopped_counting(regular: pd.DataFrame, freq: str, horizon: int) -> dict[str
     return stopped
 
 
-def stopped_text(stopped: dict[str, pd.Timestamp]) -> list[str]:
-    """``series (YYYY-MM-DD)`` per stopped series, the period of its last count above 0 in brackets
-    (the run's output and the report say so in their own language)."""
-    return [f"{sid} ({last:%Y-%m-%d})" for sid, last in sorted(stopped.items())]
+def stopped_text(stopped: Mapping[str, pd.Timestamp | str], label: Callable[[str], str] = str) -> list[str]:
+    """``team (YYYY-MM-DD)`` per stopped series, the period of its last count above 0 in brackets
+    (the run's output and the report say so in their own language); ``label`` names the series as
+    the reader knows it (the report: ``teams.team_label``)."""
+    return [f"{label(sid)} ({pd.Timestamp(last):%Y-%m-%d})" for sid, last in sorted(stopped.items())]
 
 
 def _long_hint(names: Sequence[str], date_col: str, columns: Sequence[str]) -> str:
