@@ -96,3 +96,30 @@ def test_simulate_usage_refuses_an_outcome_drift_group_without_a_group() -> None
     assert result.exit_code == 2 and "CHARACTERISTIC=GROUP" in result.output
     helped = CliRunner().invoke(cli, ["simulate-usage", "--help"])
     assert "--outcome-drift" in helped.output and "--no-outcomes" in helped.output
+
+
+@pytest.mark.parametrize("kind", ["intake", "staffing", "norms", "cases"])
+def test_every_kind_saved_by_a_dutch_excel_validates_and_reads_the_same(
+    sim_dir: Path, tmp_path: Path, kind: str
+) -> None:
+    """The simulated municipality's files as Excel on a Dutch Windows saves them ("CSV"):
+    semicolons, decimal commas, Windows-1252 (ADR 0037). They were refused; now they read the same."""
+    import pandas as pd
+
+    from werkwijzer.contracts import read_cases, read_intake, read_norms, read_registry, read_staffing
+
+    name = {"intake": "intake_weekly.csv", "staffing": "staffing.csv", "norms": "norms.csv", "cases": "cases.csv"}[kind]
+    dutch = tmp_path / name
+    pd.read_csv(sim_dir / name, dtype=str, keep_default_na=False).map(
+        lambda v: v.replace(".", ",") if v.replace(".", "", 1).lstrip("-").isdigit() and "." in v else v
+    ).to_csv(dutch, sep=";", index=False, encoding="cp1252")
+    assert ";" in dutch.read_text(encoding="cp1252").splitlines()[0]
+    registry = ["--registry", str(sim_dir / "feature_registry.yaml")] if kind == "cases" else []
+    result = CliRunner().invoke(cli, ["validate", str(dutch), "--kind", kind, *registry])
+    assert result.exit_code == 0, result.output
+    if kind == "cases":
+        reg = read_registry(sim_dir / "feature_registry.yaml")
+        pd.testing.assert_frame_equal(read_cases(dutch, reg), read_cases(sim_dir / name, reg))
+    else:
+        read = {"intake": read_intake, "staffing": read_staffing, "norms": read_norms}[kind]
+        pd.testing.assert_frame_equal(read(dutch), read(sim_dir / name))

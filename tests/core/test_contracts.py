@@ -130,17 +130,36 @@ def test_empty_file(tmp_path: Path, text: str) -> None:
     assert "data row" in str(err) or "non-empty" in str(err)
 
 
-def test_wrong_delimiter(tmp_path: Path) -> None:
-    err = problem(write(tmp_path, "series_id;date;value\nwmo;2024-01-01;5\n"))
-    assert err.first.row == 1
-    assert "semicolon" in err.first.expected
+def test_a_dutch_excel_csv_is_read_as_it_comes(tmp_path: Path) -> None:
+    """Excel on a Dutch Windows saves "CSV" with semicolons and in Windows-1252: refused before
+    (save it again as CSV UTF-8), read now (ADR 0037). A quoted name may hold a comma."""
+    text = '"team, oud";date;value\nstraße café;2024-01-01;5\nwmo;2024-01-01;3\n'
+    out = read_intake(write(tmp_path, text.replace("team, oud", "series_id").encode("cp1252")))
+    assert sorted(out["series_id"]) == ["straße café", "wmo"] and sorted(out["value"]) == [3, 5]
+    err = problem(write(tmp_path, text.encode("cp1252")))  # no series_id: a wide file; its columns as written
+    assert err.first.column == "team, oud" and err.first.value == "straße café"
 
 
-def test_non_utf8_encoding(tmp_path: Path) -> None:
-    raw = "series_id,date,value\nwmo,2024-01-01,5\nstraße café,2024-01-01,3\n".encode("latin-1")
+def test_excel_unicode_text_and_a_staffing_file_with_decimal_commas(tmp_path: Path) -> None:
+    from werkwijzer.contracts import read_staffing
+
+    unicode_text = "series_id\tdate\tvalue\nwmo\t2024-01-01\t5\n".encode("utf-16")  # with its BOM
+    assert read_intake(write(tmp_path, unicode_text))["value"].tolist() == [5]
+    staffing = write(tmp_path, "team;week;fte_available\nwmo;2024-01-01;2,5\n".encode("cp1252"), "staffing.csv")
+    assert read_staffing(staffing)["fte_available"].tolist() == [2.5]
+
+
+def test_a_workbook_or_bytes_that_are_no_text_are_refused(tmp_path: Path) -> None:
+    err = problem(write(tmp_path, b"PK\x03\x04\x14\x00\x06\x00 rest of an xlsx"))
+    assert "Excel workbook" in err.first.expected
+    raw = b"series_id,date,value\nwmo,2024-01-01,5\n" + b"x\x81y,2024-01-01,3\n"
     err = problem(write(tmp_path, raw))
-    assert err.first.row == 3
-    assert "UTF-8" in err.first.expected
+    assert err.first.row == 3 and "UTF-8" in err.first.expected
+
+
+def test_a_ragged_row_in_a_semicolon_file_names_its_separator(tmp_path: Path) -> None:
+    err = problem(write(tmp_path, "series_id;date;value\nwmo;2024-01-01;5\nwmo;2024-01-02;5;9\n"))
+    assert err.first.row == 3 and "3 semicolon-separated fields" in err.first.expected
 
 
 def test_ragged_row(tmp_path: Path) -> None:

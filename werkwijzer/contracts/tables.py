@@ -2,6 +2,13 @@
 
 Everything comes back as strings (missing values as ""), so that each contract can check types
 itself and say exactly which row and column is wrong.
+
+CSV as spreadsheets write it in the Netherlands is read too (ADR 0037): Excel's "CSV
+(gescheiden door lijstscheidingsteken)" separates fields with semicolons and encodes text as
+Windows-1252; "Unicode-tekst" is UTF-16 with tabs. The separator is the one the header uses
+when it has no comma (semicolon, tab or pipe); text that is not UTF-8 is read as Windows-1252
+when every byte is a character there. A decimal comma ("2,5") is already a number for the
+contracts; a date must still be written as YYYY-MM-DD.
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ from werkwijzer.contracts.problems import ContractError, Problem
 
 _FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _OTHER_DELIMITERS = (";", "\t", "|")
+_SHOWN = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_WORKBOOK = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (a zip) and .xls
+_UNDEFINED_1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")  # bytes Windows-1252 has no character for
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -30,24 +40,21 @@ def read_table(path: str | Path) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise ContractError([Problem(name, "a non-empty file with a header row and data rows")])
+    if raw.startswith(_WORKBOOK):
+        raise ContractError([Problem(name, "a CSV or Parquet file (this is an Excel workbook: save it as CSV)")])
     text = _decode(raw, name)
     header = text.splitlines()[0]
-    if "," not in header and any(d in header for d in _OTHER_DELIMITERS):
-        used = next(d for d in _OTHER_DELIMITERS if d in header)
-        shown = {"\t": "tab", ";": "semicolon", "|": "pipe"}[used]
-        raise ContractError(
-            [
-                Problem(
-                    name,
-                    f"comma-separated values (the header uses {shown}s; save as CSV with commas)",
-                    row=1,
-                    value=header[:80],
-                )
-            ]
-        )
+    unquoted = re.sub(r'"[^"]*"', "", header)  # a comma inside a quoted name does not make a CSV
+    sep = next((d for d in _OTHER_DELIMITERS if d in unquoted), ",") if "," not in unquoted else ","
+    shown = _SHOWN[sep]
     try:
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=True,
+            quoting=csv.QUOTE_MINIMAL,
         )
     except pd.errors.ParserError as exc:
         match = _FIELD_COUNT.search(str(exc))
@@ -57,7 +64,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
                 [
                     Problem(
                         name,
-                        f"{expected} comma-separated fields like the header",
+                        f"{expected} {shown}-separated fields like the header",
                         row=int(line),
                         value=f"{seen} fields",
                     )
@@ -67,7 +74,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise ContractError([Problem(name, "a non-empty file with a header row and data rows")]) from None
     # the header as written: pandas renames a repeated column (team1, team1.1), which hid the repeat
-    written = [c.strip() for c in next(csv.reader(io.StringIO(header)))]
+    written = [c.strip() for c in next(csv.reader(io.StringIO(header), delimiter=sep))]
     duplicated = pd.Index(written)[pd.Index(written).duplicated()].tolist()
     if duplicated:
         raise ContractError([Problem(name, "unique column names", row=1, column=duplicated[0])])
@@ -80,15 +87,27 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 
 def _decode(raw: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode-tekst"), or else
+    Windows-1252 (Excel's "CSV" on a Dutch Windows) when every byte is a character there and none
+    is NUL; anything else is refused at the row of its first byte that is not UTF-8."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ContractError(
+                [Problem(name, "UTF-16 text without broken characters (or save as 'CSV UTF-8')")]
+            ) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if b"\x00" not in raw and not _UNDEFINED_1252.intersection(raw):
+            return raw.decode("cp1252")
         line = raw[: exc.start].count(b"\n") + 1
         raise ContractError(
             [
                 Problem(
                     name,
-                    "UTF-8 encoded text (save the file as 'CSV UTF-8'); "
+                    "text in UTF-8 or Windows-1252 (save the file as 'CSV UTF-8'); "
                     f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
                     row=line,
                 )
