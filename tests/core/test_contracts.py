@@ -140,6 +140,22 @@ def test_a_dutch_excel_csv_is_read_as_it_comes(tmp_path: Path) -> None:
     assert err.first.column == "team, oud" and err.first.value == "straße café"
 
 
+def test_the_separator_is_the_one_every_row_agrees_on(tmp_path: Path) -> None:
+    """Excel writes a team named "jeugd, wijk" unquoted in a semicolon file (found from outside:
+    such a file was read as comma-separated and refused), and a decimal comma in its rows."""
+    from werkwijzer.contracts import read_staffing
+
+    wide = "datum;Wmo meldingen;jeugd, wijk\n2024-01-01;5;3\n2024-01-08;6;4\n"
+    out = read_intake(write(tmp_path, wide.encode("cp1252")))
+    assert sorted(set(out["series_id"])) == ["Wmo meldingen", "jeugd, wijk"] and out["value"].sum() == 18
+    staffing = "team;week;fte, beschikbaar\nwmo;2024-01-01;2,5\n".replace("fte, beschikbaar", "fte_available")
+    tricky = "team;week, maandag;fte_available\nwmo;2024-01-01;2,5\n"  # one comma in every row
+    assert read_staffing(write(tmp_path, staffing, "staffing.csv"))["fte_available"].tolist() == [2.5]
+    with pytest.raises(ContractError) as info:
+        read_staffing(write(tmp_path, tricky, "staffing.csv"))
+    assert info.value.first.column == "week"  # read with semicolons: the column 'week, maandag' is not 'week'
+
+
 def test_excel_unicode_text_and_a_staffing_file_with_decimal_commas(tmp_path: Path) -> None:
     from werkwijzer.contracts import read_staffing
 

@@ -44,8 +44,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise ContractError([Problem(name, "a CSV or Parquet file (this is an Excel workbook: save it as CSV)")])
     text = _decode(raw, name)
     header = text.splitlines()[0]
-    unquoted = re.sub(r'"[^"]*"', "", header)  # a comma inside a quoted name does not make a CSV
-    sep = next((d for d in _OTHER_DELIMITERS if d in unquoted), ",") if "," not in unquoted else ","
+    sep = _separator(text)
     shown = _SHOWN[sep]
     try:
         frame = pd.read_csv(
@@ -84,6 +83,23 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise ContractError([Problem(name, "at least one data row below the header", row=2)])
     # rows left empty at the end (",,,", as a spreadsheet exports them) are not data
     return frame.iloc[: int(filled.nonzero()[0][-1]) + 1]
+
+
+def _separator(text: str, lines: int = 50) -> str:
+    """The separator that splits the header and the first data rows into the same number of
+    fields, the most of them (a comma on a tie): a comma, semicolon, tab or pipe. Excel writes a
+    team named "jeugd, wijk" unquoted in a semicolon file, and "2,5" in its rows, so a comma in
+    the header alone proves nothing. When none is consistent (a ragged row), the one that splits
+    the header most, so that the ragged row is named."""
+    rows = [line for line in text.splitlines()[:lines] if line.strip()]
+    consistent, header = {}, {}
+    for sep in (",", *_OTHER_DELIMITERS):
+        widths = [len(fields) for fields in csv.reader(io.StringIO("\n".join(rows)), delimiter=sep)]
+        header[sep] = widths[0]
+        if len(set(widths)) == 1:
+            consistent[sep] = widths[0]
+    found = consistent if any(n > 1 for n in consistent.values()) else header
+    return max(found, key=lambda d: (found[d], d == ","))
 
 
 def _decode(raw: bytes, name: str) -> str:
