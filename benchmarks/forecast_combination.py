@@ -74,6 +74,7 @@ def score_variant(
     floor: bool = True,
     set_keep: float | None = None,
     target: str | None = None,
+    set_share: float | None = None,
 ) -> dict:
     d = DATASETS[key]
     names = [n for n in BASE_MODELS if n in set(raw["model"]) and (floor or n != "seasonal_naive")]
@@ -81,9 +82,10 @@ def score_variant(
     if not set(every) <= set(raw["cutoff"]):
         raise SystemExit(f"{key}: the cache lacks cutoffs for {windows} weight windows (fill it with --extra-cutoffs)")
     saved = combine.KEEP, combine.EQUAL, combine.candidate_weights
-    saved_target = combine.TARGET
+    saved_target, saved_share = combine.TARGET, combine.SET_SHARE
     combine.KEEP, combine.EQUAL = keep, equal
     combine.TARGET = target or saved_target
+    combine.SET_SHARE = saved_share if set_share is None else set_share
     if set_keep is not None:
         combine.candidate_weights = set_filtered(saved[2], set_keep)
     try:
@@ -92,7 +94,7 @@ def score_variant(
         ]
     finally:
         combine.KEEP, combine.EQUAL, combine.candidate_weights = saved
-        combine.TARGET = saved_target
+        combine.TARGET, combine.SET_SHARE = saved_target, saved_share
     if keys is not None:
         predictions = predictions.merge(keys, on=["series_id", "cutoff"])
     table = overall(predictions).set_index("model")
@@ -104,7 +106,8 @@ def score_variant(
         "variant": f"{windows}:{keep:.2f}:{equal}"
         + ("" if floor else ":nofloor")
         + ("" if set_keep is None else f":set{set_keep:.2f}")
-        + ("" if target is None else {"calibration": ":targetcal", "windows": ":targetwin"}[target]),
+        + ("" if target is None else {"calibration": ":targetcal", "windows": ":targetwin"}[target])
+        + ("" if set_share is None else f":setw{set_share:.2f}"),
         "auto_mase": table.loc["auto", "mase"],
         "best_candidate": candidates.idxmin(),
         "best_candidate_mase": candidates.min(),
@@ -145,9 +148,12 @@ def main() -> None:
         for variant in args.variants.split(","):
             windows, keep, equal, *flags = variant.split(":")
             floor = "nofloor" not in flags
-            set_keep = next((float(f[3:]) for f in flags if f.startswith("set")), None)
+            set_keep = next((float(f[3:]) for f in flags if f.startswith("set") and not f.startswith("setw")), None)
+            set_share = next((float(f[4:]) for f in flags if f.startswith("setw")), None)
             target = "calibration" if "targetcal" in flags else "windows" if "targetwin" in flags else None
-            row = score_variant(raw, keys, data, key, int(windows), float(keep), float(equal), floor, set_keep, target)
+            row = score_variant(
+                raw, keys, data, key, int(windows), float(keep), float(equal), floor, set_keep, target, set_share
+            )
             first = next((r["per_series"] for r in rows if r["dataset"] == key), None)
             row.update(paired(row["per_series"], first))
             rows.append(row)

@@ -10,7 +10,11 @@ that is good on the set from being dropped for one bad window, ADR 0035). The
 candidates whose shrunk score is within ``KEEP`` of the best are averaged with weights
 proportional to 1 / score**2, themselves shrunk towards equal weights by ``EQUAL``; a candidate
 outside that band gets weight 0. So a clearly better candidate is selected alone (the evidence
-is strong), close candidates are combined.
+is strong), close candidates are combined. Half of every series' weight (``SET_SHARE``, ADR 0038)
+then goes to the set's optimal weights: the non-negative weights, adding up to 1, whose
+combination had the least squared scaled error over all series on the last ``CALIBRATION``
+windows (``set_weights``). They are learned from many more errors than one series has, and
+follow the candidates that lead on the set as a whole.
 
 Intervals. The combined forecast's absolute errors on the last ``CALIBRATION`` windows, each
 window combined with weights learned without it (``held_out_rows``, ADR 0029), divided by the
@@ -40,6 +44,7 @@ CALIBRATION = 4  # backtest windows (at most) whose errors give the conformal ra
 SCALE = "mase"  # what a conformal score is divided by at its origin: see interval_scale
 TARGET = "calibration"  # a per-series score is shrunk towards the candidate's mean over the last
 # CALIBRATION windows (ADR 0035); "windows": over the weight windows only (before ADR 0035)
+SET_SHARE = 0.5  # share of the set-wide optimal weights (``set_weights``) in every series' weights (ADR 0038)
 CALIBRATE = "held_out"  # combination errors for the radii: held_out_rows, or "in_sample" (before ADR 0029)
 
 
@@ -175,16 +180,55 @@ def apply_radius(frame: pd.DataFrame, radius: Mapping[int, Sequence[float]], sca
     return out
 
 
+def set_weights(rows: pd.DataFrame, candidates: Sequence[str]) -> dict[str, float]:
+    """The non-negative weights, adding up to 1, whose combination has the least squared scaled
+    error over every series and period of ``rows`` (scored rows of earlier windows): one set of
+    weights for the whole set, learned from many more errors than a series has."""
+    from scipy.optimize import nnls
+
+    wide = rows.pivot_table(index=["series_id", "cutoff", "date"], columns="model", values="mean", aggfunc="first")
+    names = [c for c in candidates if c in wide.columns]
+    first = rows.drop_duplicates(["series_id", "cutoff", "date"]).set_index(["series_id", "cutoff", "date"])
+    both = wide[names].join(first[["actual", "scale"]]).dropna()
+    both = both[np.isfinite(both["scale"]) & (both["scale"] > 0)]
+    if len(names) < 2 or len(both) < 2 * len(names):
+        return {}
+    scale = both["scale"].to_numpy(dtype=float)
+    design = both[names].to_numpy(dtype=float) / scale[:, None]
+    target = both["actual"].to_numpy(dtype=float) / scale
+    heavy = 100.0 * math.sqrt(len(both))  # the sum-to-one row, weighted so it holds almost exactly
+    w, _ = nnls(np.vstack([design, np.full((1, len(names)), heavy)]), np.r_[target, heavy])
+    total = float(w.sum())
+    return {m: float(v / total) for m, v in zip(names, w, strict=True) if v > 0} if total > 0 else {}
+
+
+def blend(
+    per_series: dict[str, dict[str, float]], common: Mapping[str, float], share: float
+) -> dict[str, dict[str, float]]:
+    """Each series' weights mixed with the set's: (1 - share) x its own + share x ``common``."""
+    if not common or share <= 0:
+        return per_series
+    out: dict[str, dict[str, float]] = {}
+    for sid, own in per_series.items():
+        mixed = {m: (1 - share) * own.get(m, 0.0) + share * common.get(m, 0.0) for m in {*own, *common}}
+        out[sid] = {m: v for m, v in mixed.items() if v > 0}
+    return out
+
+
 def table_weights(
     known: pd.DataFrame, candidates: Sequence[str], longer: pd.DataFrame | None = None
 ) -> dict[str, dict[str, float]]:
     """``candidate_weights`` from the per-series MASE of ``known`` scored rows; with ``longer``
-    (rows of more windows), shrunk towards each candidate's mean MASE over all series there."""
+    (rows of more windows), shrunk towards each candidate's mean MASE over all series there (and,
+    with ``SET_SHARE``, mixed with the set's optimal weights on those windows)."""
     table = summarise(known, ["series_id", "model"]).pivot(index="series_id", columns="model", values="mase")
     target = None
     if longer is not None and TARGET == "calibration":
         target = summarise(longer, ["series_id", "model"]).groupby("model")["mase"].mean()
-    return candidate_weights(table[[c for c in candidates if c in table.columns]], target)
+    weights = candidate_weights(table[[c for c in candidates if c in table.columns]], target)
+    if SET_SHARE > 0:
+        weights = blend(weights, set_weights(known if longer is None else longer, candidates), SET_SHARE)
+    return weights
 
 
 def held_out_rows(

@@ -91,9 +91,11 @@ def turn_taking(series: int = 10) -> pd.DataFrame:
     return score_rows(frame)
 
 
-def test_intervals_calibrate_on_errors_of_weights_learned_without_the_window() -> None:
+def test_intervals_calibrate_on_errors_of_weights_learned_without_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """ADR 0029: weights learned on a window fit it, so its in-sample errors are too small. Each
-    calibration window is combined with weights from the other windows only."""
+    calibration window is combined with weights from the other windows only (per-series weights
+    alone here: the set's weights are tested below)."""
+    monkeypatch.setattr(combine, "SET_SHARE", 0.0)
     scored = turn_taking()
     after = pd.Timestamp("2024-01-22")
     combo = combine.plan(scored, after, 1, ["x", "y"], 1, calibration=2)
@@ -111,3 +113,32 @@ def test_intervals_calibrate_on_errors_of_weights_learned_without_the_window() -
         assert combine.plan(scored, after, 1, ["x", "y"], 1, calibration=2).radius[80] == (4.0,)
     finally:
         combine.CALIBRATE = "held_out"
+
+
+def test_the_set_weights_are_the_least_squares_mix_and_half_of_every_series_weight() -> None:
+    """ADR 0038: over all series, ``good`` is the better candidate, and a mix of ``high`` and
+    ``low`` (each off by 2 in opposite directions) beats both alone. On series ``b`` the two
+    windows favour ``high`` by chance; half of its weight still follows the set."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for sid in ("a", "b", "c", "d"):
+        for cutoff in pd.date_range("2024-01-01", periods=4, freq="14D"):
+            for step in range(14):
+                date = cutoff + pd.Timedelta(days=step + 1)
+                actual = 50 + rng.normal(0, 1)
+                off = 0.5 if sid == "b" else 2.0
+                forecasts = {"good": actual + rng.normal(0, 1), "high": actual + off, "low": actual - 2.0}
+                for model, mean in forecasts.items():
+                    rows.append(
+                        {"series_id": sid, "cutoff": cutoff, "date": date, "model": model, "mean": mean}
+                        | {"actual": actual, "scale": 1.0}
+                    )
+    scored = pd.DataFrame(rows)
+    common = combine.set_weights(scored, ["good", "high", "low"])
+    assert sum(common.values()) == pytest.approx(1.0)
+    assert common["high"] == pytest.approx(common["low"], abs=0.1) and common["high"] > 0.1  # the mix cancels
+    own = {"b": {"high": 1.0}}
+    mixed = combine.blend(own, common, 0.5)["b"]
+    assert mixed["high"] == pytest.approx(0.5 + 0.5 * common["high"])
+    assert mixed["good"] == pytest.approx(0.5 * common["good"]) and sum(mixed.values()) == pytest.approx(1.0)
+    assert combine.blend(own, common, 0.0) == own and combine.set_weights(scored.head(3), ["good"]) == {}
