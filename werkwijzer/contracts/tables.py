@@ -5,9 +5,9 @@ itself and say exactly which row and column is wrong.
 
 CSV as spreadsheets write it in the Netherlands is read too (ADR 0037): Excel's "CSV
 (gescheiden door lijstscheidingsteken)" separates fields with semicolons and encodes text as
-Windows-1252; "Unicode-tekst" is UTF-16 with tabs. The separator is the one the header uses
-when it has no comma (semicolon, tab or pipe); text that is not UTF-8 is read as Windows-1252
-when every byte is a character there. A decimal comma ("2,5") is already a number for the
+Windows-1252; "Unicode-tekst" is UTF-16 with tabs. The separator is the one on which the
+header and the first rows agree (``_separator``); text that is not UTF-8 is read as
+Windows-1252 when every byte is a character there. A decimal comma ("2,5") is already a number for the
 contracts; a date must still be written as YYYY-MM-DD.
 """
 
