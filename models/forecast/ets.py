@@ -26,7 +26,7 @@ import pandas as pd
 from models.forecast.base import LEVELS, OUTPUT, BaseForecaster, normal_bounds, quiet
 from models.forecast.season import WEEKS, week_of_year, weekly_index
 
-SHRINK = True  # the weekly index pulled towards no season as far as its noise goes (season.position_means)
+SHRINK = True  # the weekly index pulled towards no season as far as its noise goes (ADR 0036)
 HISTORY = {"D": 730, "W": 260, "M": 120}
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from werkwijzer.contracts.problems import ContractError, Problem
 
 _FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _OTHER_DELIMITERS = (";", "\t", "|")
+_HEAD_LINES = 50  # the header and the first rows, on which the separator must agree
 _SHOWN = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _WORKBOOK = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (a zip) and .xls
 _UNDEFINED_1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")  # bytes Windows-1252 has no character for
@@ -43,8 +45,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if raw.startswith(_WORKBOOK):
         raise ContractError([Problem(name, "a CSV or Parquet file (this is an Excel workbook: save it as CSV)")])
     text = _decode(raw, name)
-    header = text.splitlines()[0]
-    sep = _separator(text)
+    head = [line.rstrip("\n") for line in itertools.islice(io.StringIO(text, newline=None), _HEAD_LINES)]
+    header = head[0]
+    sep = _separator(head)
     shown = _SHOWN[sep]
     try:
         frame = pd.read_csv(
@@ -85,13 +88,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return frame.iloc[: int(filled.nonzero()[0][-1]) + 1]
 
 
-def _separator(text: str, lines: int = 50) -> str:
-    """The separator that splits the header and the first data rows into the same number of
+def _separator(head: list[str]) -> str:
+    """The separator that splits ``head`` (the header and the first rows) into the same number of
     fields, the most of them (a comma on a tie): a comma, semicolon, tab or pipe. Excel writes a
     team named "jeugd, wijk" unquoted in a semicolon file, and "2,5" in its rows, so a comma in
     the header alone proves nothing. When none is consistent (a ragged row), the one that splits
     the header most, so that the ragged row is named."""
-    rows = [line for line in text.splitlines()[:lines] if line.strip()]
+    rows = [line for line in head if line.strip()]
     consistent, header = {}, {}
     for sep in (",", *_OTHER_DELIMITERS):
         widths = [len(fields) for fields in csv.reader(io.StringIO("\n".join(rows)), delimiter=sep)]
