@@ -2,12 +2,15 @@
 
     .venv/bin/python benchmarks/forecast_paired.py --set sim --before DIR --after DIR
         [--candidates-before a,b,...] [--candidates-after a,b,...] [--model auto,theta] [--cutoffs berlin:24]
+    .venv/bin/python benchmarks/forecast_paired.py --set sim --before DIR --against gbm,glm [--model auto]
 
 Both caches hold raw backtest forecasts written by ``forecast_accuracy.py --cache`` for the same
 data set; each is scored with its own candidate list (``auto`` is rebuilt from the cached
 candidates). Prints per series the MASE before and after, the mean difference, and a 95 %
 bootstrap interval of the mean difference over series (10,000 resamples of the series with
-replacement: a series' cutoffs move together, so the series is the unit).
+replacement: a series' cutoffs move together, so the series is the unit). With ``--against`` one
+cache is read and ``--model`` is compared with each of those models on the same series ("before"
+is the other model, "after" the model): is ``auto`` behind its best candidate beyond noise?
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", required=True, choices=sorted(fa.DATASETS))
     parser.add_argument("--before", required=True)
-    parser.add_argument("--after", required=True)
+    parser.add_argument("--after", help="the cache after the change (not with --against)")
+    parser.add_argument("--against", default="", help="models of --before's cache to compare --model with")
     parser.add_argument("--candidates-before", default=",".join(fa.CANDIDATES))
     parser.add_argument("--candidates-after", default=",".join(fa.CANDIDATES))
     parser.add_argument("--model", default="auto", help="one model or several (a,b,...)")
@@ -54,6 +58,13 @@ def main() -> None:
     d = fa.DATASETS[args.set]
     data = d.load()
     before = per_series(Path(args.before), args.candidates_before.split(","), data, d)
+    if args.against:
+        for model in args.model.split(","):
+            for other in args.against.split(","):
+                compare(f"{model} - {other}", before[other], before[model])
+        return
+    if not args.after:
+        parser.error("--after or --against is required")
     after = per_series(Path(args.after), args.candidates_after.split(","), data, d)
     for model in args.model.split(","):
         compare(model, before[model], after[model])
