@@ -416,7 +416,7 @@ def scale(cache: Path | None = None, workers: int = 2) -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="berlin,sim,nhs,berlin_calls,scale")
+    parser.add_argument("--only", default="berlin,sim,nhs,berlin_calls,nhs_admissions,scale")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     parser.add_argument(
         "--cache",

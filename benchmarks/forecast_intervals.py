@@ -1,8 +1,8 @@
 """Coverage and Winkler scores of the conformal intervals under other interval methods, from the
 raw backtest forecasts that ``forecast_accuracy.py --cache`` left behind (no model is refitted).
 
-    .venv/bin/python benchmarks/forecast_intervals.py --cache DIR [--only sim,berlin,berlin_weekly,nhs,berlin_calls]
-        [--variants mase:0,level:0,...] [--out FILE]
+    .venv/bin/python benchmarks/forecast_intervals.py --cache DIR
+        [--only sim,berlin,berlin_weekly,nhs,berlin_calls,nhs_admissions] [--variants mase:0,level:0,...] [--out FILE]
 
 A variant is ``SCALE:EXTRA[:CALIBRATE]``: ``SCALE`` is what a conformal score is divided by at its
 origin (``models.forecast.combine.SCALES``), ``EXTRA`` the number of backtest cutoffs before the two
@@ -74,7 +74,7 @@ def coverage_bands(predictions: pd.DataFrame, draws: int = 2000, seed: int = 0) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache", required=True)
-    parser.add_argument("--only", default="sim,berlin,berlin_weekly,nhs,berlin_calls")
+    parser.add_argument("--only", default="sim,berlin,berlin_weekly,nhs,berlin_calls,nhs_admissions")
     parser.add_argument("--variants", default="mase:0,level:0")
     parser.add_argument("--out", default=None)
     parser.add_argument("--cutoffs", default="", help="as forecast_accuracy.py --cutoffs (set:count,...)")
