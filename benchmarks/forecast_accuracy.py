@@ -269,9 +269,11 @@ def berlin_calls_data() -> pd.DataFrame:
         return regularize(read_intake(Path(tmp) / "calls.csv"), "D")
 
 
-def nhs_data(measure: str = "attendances", types: tuple[str, ...] = ("1", "2", "other")) -> pd.DataFrame:
+def nhs_data(measure: str = "attendances", types: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One series per provider and department type (``types``: only those; every type by default)."""
     raw = pd.read_csv(SHARED / "nhs_ae_attendances" / "ae_attendances.csv", dtype=str)
-    raw = raw[raw["type"].isin(types)]
+    if types is not None:
+        raw = raw[raw["type"].isin(types)]
     long = pd.DataFrame(
         {
             "series_id": raw["org_code"] + "/" + raw["type"],
