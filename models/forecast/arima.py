@@ -32,7 +32,6 @@ makes ``auto`` better on Berlin daily and weekly and on the held-out set.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -41,33 +40,12 @@ from scipy.signal import lfilter
 
 from models.forecast.base import BaseForecaster, normal_bounds
 from models.forecast.ets import fill_gaps, flat
-from models.forecast.features import dates_key, key_dates
-from models.forecast.glm import calendar_design
+from models.forecast.glm import regressor_matrix
 
 HISTORY = {"D": 3 * 365, "W": 260, "M": 120}
 ORDERS = ((0, 0), (1, 0), (0, 1), (1, 1), (2, 1), (1, 2), (2, 2))
 KPSS_ALPHA = 0.05
 MAX_ROOT = 0.995  # a fit with a root this close to the unit circle is refused
-
-
-def regressor_matrix(
-    dates: pd.DatetimeIndex, freq: str, country: str, subdiv: str | None, school_region: str | None
-) -> tuple[list[str], np.ndarray]:
-    """The constant and ``calendar_design``'s regressors for ``dates`` as a matrix with their
-    names. Remembered per set of dates: the series of a run share their dates at a cutoff."""
-    names, matrix = _regressor_matrix(dates_key(pd.DatetimeIndex(dates)), freq, country, subdiv, school_region)
-    return list(names), matrix
-
-
-@lru_cache(maxsize=256)
-def _regressor_matrix(
-    key: tuple[str, tuple[int, ...]], freq: str, country: str, subdiv: str | None, school_region: str | None
-) -> tuple[tuple[str, ...], np.ndarray]:
-    frame = calendar_design(key_dates(key), freq, country, subdiv, school_region)
-    frame.insert(0, "const", 1.0)
-    matrix = frame.to_numpy(dtype=float)
-    matrix.setflags(write=False)  # shared between series: nobody may change it
-    return tuple(frame.columns), matrix
 
 
 def kpss_level_p_value(x: np.ndarray) -> float:

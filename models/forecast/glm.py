@@ -8,13 +8,14 @@ Rows with a missing count are left out of the fit; the regressors are known for 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from models.forecast.base import LEVELS, BaseForecaster, quiet
-from models.forecast.features import calendar_features, school_region_for
+from models.forecast.features import calendar_features, dates_key, key_dates, school_region_for
 
 HISTORY = {"D": 3 * 365, "W": 4 * 52, "M": 120}
 
@@ -42,6 +43,26 @@ def calendar_design(
     return out
 
 
+def regressor_matrix(
+    dates: pd.DatetimeIndex, freq: str, country: str, subdiv: str | None, school_region: str | None
+) -> tuple[list[str], np.ndarray]:
+    """The constant and ``calendar_design``'s regressors for ``dates`` as a matrix with their
+    names. Remembered per set of dates: the series of a run share their dates at a cutoff."""
+    names, matrix = _regressor_matrix(dates_key(pd.DatetimeIndex(dates)), freq, country, subdiv, school_region)
+    return list(names), matrix
+
+
+@lru_cache(maxsize=256)
+def _regressor_matrix(
+    key: tuple[str, tuple[int, ...]], freq: str, country: str, subdiv: str | None, school_region: str | None
+) -> tuple[tuple[str, ...], np.ndarray]:
+    frame = calendar_design(key_dates(key), freq, country, subdiv, school_region)
+    frame.insert(0, "const", 1.0)
+    matrix = frame.to_numpy(dtype=float)
+    matrix.setflags(write=False)  # shared between series: nobody may change it
+    return tuple(frame.columns), matrix
+
+
 class CountGLMForecaster(BaseForecaster):
     """Poisson GLM with calendar regressors; NB intervals with moment-estimated dispersion."""
 
@@ -61,12 +82,17 @@ class CountGLMForecaster(BaseForecaster):
         self.school_region = school_region
         self.max_history = max_history
 
+    def design_matrix(self, dates: pd.DatetimeIndex, origin: pd.Timestamp) -> tuple[list[str], np.ndarray]:
+        """The regressors for ``dates`` as a matrix with their names: the constant, the trend in
+        years since ``origin``, then ``calendar_design``'s (shared by the series of a batch)."""
+        names, calendar = regressor_matrix(dates, self.freq, self.country, self.subdiv, self.school_region)
+        trend = np.asarray((dates - origin).days, dtype=float) / 365.25
+        return [names[0], "trend", *names[1:]], np.column_stack([calendar[:, 0], trend, calendar[:, 1:]])
+
     def design(self, dates: pd.DatetimeIndex, origin: pd.Timestamp) -> pd.DataFrame:
-        """The regressors for ``dates``; the trend counts years since ``origin``."""
-        out = calendar_design(dates, self.freq, self.country, self.subdiv, self.school_region)
-        out.insert(0, "trend", np.asarray((dates - origin).days, dtype=float) / 365.25)
-        out.insert(0, "const", 1.0)
-        return out
+        """``design_matrix`` as a frame indexed by ``dates``."""
+        names, matrix = self.design_matrix(dates, origin)
+        return pd.DataFrame(matrix, index=dates, columns=names)
 
     def _fit_series(self, y: pd.Series) -> Any:
         import statsmodels.api as sm
@@ -76,11 +102,12 @@ class CountGLMForecaster(BaseForecaster):
         if len(observed) < 3 * self.season_length_ // 2 or observed.sum() == 0:
             return _constant(observed)
         origin = window.index[0]
-        X = self.design(pd.DatetimeIndex(observed.index), origin)
-        X = X.loc[:, (X.std() > 0) | (X.columns == "const")]
+        names, matrix = self.design_matrix(pd.DatetimeIndex(observed.index), origin)
+        keep = [i for i, name in enumerate(names) if name == "const" or np.ptp(matrix[:, i]) > 0]
+        X = matrix[:, keep]
         with quiet():
             try:
-                result = sm.GLM(observed.to_numpy(), X.to_numpy(), family=sm.families.Poisson()).fit(maxiter=100)
+                result = sm.GLM(observed.to_numpy(), X, family=sm.families.Poisson()).fit(maxiter=100)
             except (ValueError, np.linalg.LinAlgError):  # rare counts: a regressor separates the zeros
                 return _constant(observed)
         if not np.isfinite(result.params).all() or not np.isfinite(result.fittedvalues).all():
@@ -90,7 +117,7 @@ class CountGLMForecaster(BaseForecaster):
         alpha = float(np.clip(np.mean((resid**2 - mu) / np.maximum(mu, 1e-9) ** 2), 1e-4, 10.0))
         return {
             "params": np.asarray(result.params),
-            "columns": list(X.columns),
+            "columns": [names[i] for i in keep],
             "origin": origin,
             "alpha": alpha,
         }
@@ -101,7 +128,8 @@ class CountGLMForecaster(BaseForecaster):
         if "constant" in state:
             mu = np.full(len(dates), state["constant"])
         else:
-            X = self.design(dates, state["origin"])[state["columns"]].to_numpy()
+            names, matrix = self.design_matrix(dates, state["origin"])
+            X = matrix[:, [names.index(c) for c in state["columns"]]]
             mu = np.exp(np.clip(X @ state["params"], -20, 20))
         size = 1.0 / state["alpha"]
         p = size / (size + np.maximum(mu, 1e-9))
