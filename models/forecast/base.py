@@ -118,12 +118,14 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         raise NotImplementedError
 
     def _forecast_all(self, horizon: int) -> pd.DataFrame:
-        pieces = []
-        for sid in self.series_ids_:
-            dates = future(self.last_date_, horizon, self.freq)
-            frame = self._forecast_series(self.states_[sid], self.history_[sid], dates)
-            pieces.append(frame.assign(series_id=sid, date=dates))
-        return pd.concat(pieces, ignore_index=True)
+        """Every series' ``_forecast_series`` over the same dates, labelled once for all of them
+        rather than frame by frame."""
+        dates = future(self.last_date_, horizon, self.freq)
+        pieces = [self._forecast_series(self.states_[sid], self.history_[sid], dates) for sid in self.series_ids_]
+        frame = pd.concat(pieces, ignore_index=True)
+        frame["series_id"] = np.repeat(np.asarray(self.series_ids_, dtype=object), len(dates))
+        frame["date"] = np.tile(dates.to_numpy(), len(pieces))
+        return frame
 
     def forecast(self, horizon: int | None = None) -> pd.DataFrame:
         """``series_id,date,mean,lo_80,hi_80,lo_95,hi_95`` for the next ``horizon`` periods."""
