@@ -287,9 +287,13 @@ def train_forecast_flow(
         for part in parts
         if local
     ]
-    # the global model sees every series: one task per cutoff instead of per batch of series
+    # the global model sees every series: one task per cutoff instead of per batch of series. Its own
+    # bounds are not made there: scoring gives every model conformal bounds from its earlier
+    # windows, and the model that made them was half of the task (ADR 0039)
+    backtest_params = {**params, "intervals": windows < 1}
     global_futures = [
-        backtest_batch.submit(global_, intake, [cutoff], horizon, params) for cutoff in (every if global_ else [])
+        backtest_batch.submit(global_, intake, [cutoff], horizon, backtest_params)
+        for cutoff in (every if global_ else [])
     ]
     raw, tasks = [], [future for _, future in futures] + global_futures
     for done, future in enumerate(tasks, start=1):

@@ -4,6 +4,10 @@ Direct multi-step: one model learns every step ahead at once from (series, origi
 (see ``gbm_features``). Intervals are split-conformal: a second model trained on data that ends
 ``calibration`` periods earlier is scored on those last periods, and the per-series quantiles of
 its scaled errors become the interval offsets of the final model. Bounds are clipped at zero.
+
+``intervals=False`` leaves the second model out and the bounds empty (NaN): the flow's backtest
+replaces every model's bounds with conformal ones from earlier windows, so there the second model
+was about half of each fit's cost for bounds nobody read (ADR 0039).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class GlobalGBMForecaster(BaseForecaster):
         max_leaf_nodes: int = 31,
         max_rows: int = 250_000,
         calibration: int | None = None,
+        intervals: bool = True,
         random_state: int = 0,
     ):
         self.freq = freq
@@ -51,6 +56,7 @@ class GlobalGBMForecaster(BaseForecaster):
         self.max_leaf_nodes = max_leaf_nodes
         self.max_rows = max_rows
         self.calibration = calibration
+        self.intervals = intervals
         self.random_state = random_state
 
     def _regressor(self) -> HistGradientBoostingRegressor:
@@ -87,20 +93,22 @@ class GlobalGBMForecaster(BaseForecaster):
 
     def _fit_all(self, data: pd.DataFrame) -> None:
         panel = Panel(self.history_, self.freq, int(self.horizon), self._calendar())
-        rng = np.random.default_rng(self.random_state)
+        # the final model's rows and the calibration model's rows are sampled from streams of their
+        # own, so that the final model is the same with or without intervals
+        final_rng, calibration_rng = (np.random.default_rng([self.random_state, k]) for k in (0, 1))
         H = int(self.horizon)
         C = int(self.calibration or CALIBRATION[self.freq])
         cut = panel.T - H - C
         self.offsets_: dict[str, Any] | None = None
-        if cut > LONG[self.freq] + H:
-            X_cal, y_cal = self._training_rows(panel, cut, rng)
+        if self.intervals and cut > LONG[self.freq] + H:
+            X_cal, y_cal = self._training_rows(panel, cut, calibration_rng)
             if len(y_cal) > 50:
                 calibrator = self._fit_regressor(X_cal, y_cal)
                 origins = np.arange(cut, panel.T - H + 1)
                 X_ev, y_ev, _, s_idx, _ = panel.rows(origins, np.arange(1, H + 1))
                 errors = y_ev - calibrator.predict(X_ev[calibrator.feature_names_in_])
                 self.offsets_ = self._offsets(panel, errors, s_idx)
-        X, y = self._training_rows(panel, panel.T, rng)
+        X, y = self._training_rows(panel, panel.T, final_rng)
         self.panel_ = panel
         if len(y) < MIN_ROWS:  # too little history for a learned model: the seasonal naive floor
             self.model_ = None
@@ -110,7 +118,8 @@ class GlobalGBMForecaster(BaseForecaster):
             self.feature_names_ = []
             return
         self.model_ = self._fit_regressor(X, y)
-        if self.offsets_ is None:  # too short to calibrate: in-sample errors (narrower than they should be)
+        # too short to calibrate: in-sample errors (narrower than they should be)
+        if self.offsets_ is None and self.intervals:
             sids = {sid: i for i, sid in enumerate(panel.series_ids)}
             origins = np.arange(LONG[self.freq], panel.T)
             X_in, y_in, _, s_in, target = panel.rows(origins, np.arange(1, H + 1))
@@ -155,9 +164,11 @@ class GlobalGBMForecaster(BaseForecaster):
             return self.fallback_.forecast(horizon)
         X, scale, s_idx, dates = self.future_rows(horizon)
         ratio = self.model_.predict(X)
-        offsets = self.offsets_ or {}  # set with model_ by fit
         sids = np.asarray(self.panel_.series_ids)[s_idx]
         out = {"series_id": sids, "date": dates, "mean": np.maximum(ratio, 0.0) * scale}
+        if self.offsets_ is None:  # intervals=False: no bounds
+            return pd.DataFrame(out | {f"{side}_{level}": np.nan for level in LEVELS for side in ("lo", "hi")})
+        offsets = self.offsets_
         for level in LEVELS:
             lo = np.array([offsets[s][level][0] for s in sids])
             hi = np.array([offsets[s][level][1] for s in sids])

@@ -186,3 +186,30 @@ def test_horizon_correlation_recovers_how_far_the_errors_move_together(rho: floa
     assert np.isnan(horizon_correlation(rows.iloc[:horizon]))  # one window: no estimate
     one_step = rows[rows["date"] == dates[0]]
     assert np.isnan(horizon_correlation(one_step))  # a horizon of one period has nothing to move with
+
+
+def test_the_gbm_backtest_without_its_own_bounds_scores_the_same() -> None:
+    """The flow backtests the gradient-boosted model without its calibration model (ADR 0039): every
+    evaluated row, its bounds and ``auto`` included, is what the backtest with them gives."""
+    dates = pd.date_range("2022-01-03", periods=150, freq="7D")
+    rng = np.random.default_rng(4)
+    data = pd.concat(
+        [
+            pd.DataFrame({"series_id": s, "date": dates, "value": rng.poisson(lam, len(dates)).astype(float)})
+            for s, lam in (("a", 10), ("b", 40), ("c", 25))
+        ],
+        ignore_index=True,
+    )
+    results = []
+    for intervals in (True, False):
+        factories = {
+            "seasonal_naive": lambda: make_forecaster("seasonal_naive", freq="W", horizon=4),
+            "gbm": lambda i=intervals: make_forecaster("gbm", freq="W", horizon=4, max_iter=20, intervals=i),
+        }
+        results.append(run_backtest(data, factories, freq="W", horizon=4, n_cutoffs=3, windows=2))
+    with_bounds, without = (r["predictions"] for r in results)
+    assert with_bounds["hi_95"].notna().all() and (with_bounds["hi_95"] > with_bounds["lo_95"]).any()
+    pd.testing.assert_frame_equal(with_bounds, without)
+    warm_up = results[1]["all_predictions"]
+    warm_up = warm_up[~warm_up["cutoff"].isin(without["cutoff"]) & (warm_up["model"] == "gbm")]
+    assert len(warm_up) and warm_up["lo_95"].isna().all()  # the windows that only feed auto: no bounds made

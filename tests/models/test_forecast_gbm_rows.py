@@ -47,3 +47,28 @@ def test_training_rows_are_those_of_building_every_row_first(max_rows: int) -> N
         assert len(y) == len(y_old) and (len(y) == max_rows or max_rows > 1000)  # sampled, or all rows
         pd.testing.assert_frame_equal(X, X_old, check_exact=True)
         np.testing.assert_array_equal(y, y_old)
+
+
+def long(series: dict[str, pd.Series]) -> pd.DataFrame:
+    return pd.concat(
+        [s.rename("value").rename_axis("date").reset_index().assign(series_id=sid) for sid, s in series.items()],
+        ignore_index=True,
+    )
+
+
+@pytest.mark.parametrize("max_rows", [500, 10**6])
+def test_without_intervals_the_forecast_is_the_same_and_the_bounds_are_empty(max_rows: int) -> None:
+    """``intervals=False`` (the flow's backtest, ADR 0039) leaves the calibration model out: the
+    final model draws its sample from a stream of its own, so its forecast does not move."""
+    data = long(history())
+    fits = [
+        GlobalGBMForecaster(freq="W", horizon=13, max_rows=max_rows, max_iter=30, intervals=flag).fit(
+            data[["series_id", "date"]], data["value"].to_numpy()
+        )
+        for flag in (True, False)
+    ]
+    with_bounds, without = (f.forecast(13) for f in fits)
+    np.testing.assert_array_equal(with_bounds["mean"].to_numpy(), without["mean"].to_numpy())
+    assert with_bounds[["lo_80", "hi_95"]].notna().all().all() and (with_bounds["hi_95"] > with_bounds["lo_95"]).any()
+    assert without[["lo_80", "hi_80", "lo_95", "hi_95"]].isna().all().all()
+    assert fits[1].offsets_ is None and fits[0].offsets_
