@@ -11,6 +11,18 @@ from models.forecast.backtest import cutoff_dates, horizon_correlation, run_back
 from models.forecast.metrics import mase_scale, score_rows, smape, winkler
 
 
+def poisson_series(dates: pd.DatetimeIndex, means: dict[str, float], seed: int) -> pd.DataFrame:
+    """Long ``series_id,date,value``: Poisson counts around each series' mean, drawn in order."""
+    rng = np.random.default_rng(seed)
+    return pd.concat(
+        [
+            pd.DataFrame({"series_id": s, "date": dates, "value": rng.poisson(lam, len(dates)).astype(float)})
+            for s, lam in means.items()
+        ],
+        ignore_index=True,
+    )
+
+
 def test_cutoffs_are_spaced_by_horizon_and_end_one_horizon_early() -> None:
     last = pd.Timestamp("2024-06-30")
     cuts = cutoff_dates(last, 7, 3, "D")
@@ -57,14 +69,7 @@ def test_score_rows_coverage_and_scaled_error() -> None:
 
 def test_backtest_summary_matches_its_predictions() -> None:
     dates = pd.date_range("2022-01-03", periods=120, freq="7D")
-    rng = np.random.default_rng(1)
-    data = pd.concat(
-        [
-            pd.DataFrame({"series_id": s, "date": dates, "value": rng.poisson(lam, len(dates)).astype(float)})
-            for s, lam in (("a", 10), ("b", 40))
-        ],
-        ignore_index=True,
-    )
+    data = poisson_series(dates, {"a": 10, "b": 40}, seed=1)
     factories = {n: (lambda n=n: make_forecaster(n, freq="W", horizon=4)) for n in ("seasonal_naive", "glm")}
     result = run_backtest(data, factories, freq="W", horizon=4, n_cutoffs=3, windows=2)
     pred = result["predictions"]
@@ -111,14 +116,7 @@ def test_extra_calibration_cutoffs_widen_the_evidence_without_looking_ahead() ->
     cutoff (and ``auto``'s set-wide weights, ADR 0038); what happens after an evaluation cutoff
     still cannot change its forecasts or intervals."""
     dates = pd.date_range("2021-01-04", periods=160, freq="7D")
-    rng = np.random.default_rng(7)
-    data = pd.concat(
-        [
-            pd.DataFrame({"series_id": s, "date": dates, "value": rng.poisson(lam, len(dates)).astype(float)})
-            for s, lam in (("a", 12), ("b", 30), ("c", 60))
-        ],
-        ignore_index=True,
-    )
+    data = poisson_series(dates, {"a": 12, "b": 30, "c": 60}, seed=7)
     factories = {n: (lambda n=n: make_forecaster(n, freq="W", horizon=4)) for n in ("seasonal_naive", "glm")}
 
     def first_evaluation(frame: pd.DataFrame, extra: int) -> pd.DataFrame:
@@ -192,14 +190,7 @@ def test_the_gbm_backtest_without_its_own_bounds_scores_the_same() -> None:
     """The flow backtests the gradient-boosted model without its calibration model (ADR 0039): every
     evaluated row, its bounds and ``auto`` included, is what the backtest with them gives."""
     dates = pd.date_range("2022-01-03", periods=150, freq="7D")
-    rng = np.random.default_rng(4)
-    data = pd.concat(
-        [
-            pd.DataFrame({"series_id": s, "date": dates, "value": rng.poisson(lam, len(dates)).astype(float)})
-            for s, lam in (("a", 10), ("b", 40), ("c", 25))
-        ],
-        ignore_index=True,
-    )
+    data = poisson_series(dates, {"a": 10, "b": 40, "c": 25}, seed=4)
     results = []
     for intervals in (True, False):
         factories = {

@@ -13,6 +13,10 @@ from models.forecast.gbm_features import LONG, Panel
 
 
 def history(n_series: int = 12, weeks: int = 160) -> dict[str, pd.Series]:
+    return to_series(history_frame(n_series, weeks))
+
+
+def history_frame(n_series: int = 12, weeks: int = 160) -> pd.DataFrame:
     rng = np.random.default_rng(5)
     dates = pd.date_range("2023-01-02", periods=weeks, freq="7D")
     frames = []
@@ -21,7 +25,7 @@ def history(n_series: int = 12, weeks: int = 160) -> dict[str, pd.Series]:
         values[rng.choice(weeks, 6, replace=False)] = np.nan  # gaps: rows without a target
         start = 20 * (i % 3)  # series that start later
         frames.append(pd.DataFrame({"series_id": f"s{i:02d}", "date": dates[start:], "value": values[start:]}))
-    return to_series(pd.concat(frames, ignore_index=True))
+    return pd.concat(frames, ignore_index=True)
 
 
 def every_row_first(model: GlobalGBMForecaster, panel: Panel, last: int, rng: np.random.Generator):
@@ -49,18 +53,11 @@ def test_training_rows_are_those_of_building_every_row_first(max_rows: int) -> N
         np.testing.assert_array_equal(y, y_old)
 
 
-def long(series: dict[str, pd.Series]) -> pd.DataFrame:
-    return pd.concat(
-        [s.rename("value").rename_axis("date").reset_index().assign(series_id=sid) for sid, s in series.items()],
-        ignore_index=True,
-    )
-
-
 @pytest.mark.parametrize("max_rows", [500, 10**6])
 def test_without_intervals_the_forecast_is_the_same_and_the_bounds_are_empty(max_rows: int) -> None:
     """``intervals=False`` (the flow's backtest, ADR 0039) leaves the calibration model out: the
     final model draws its sample from a stream of its own, so its forecast does not move."""
-    data = long(history())
+    data = history_frame()
     fits = [
         GlobalGBMForecaster(freq="W", horizon=13, max_rows=max_rows, max_iter=30, intervals=flag).fit(
             data[["series_id", "date"]], data["value"].to_numpy()
