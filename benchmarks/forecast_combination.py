@@ -12,7 +12,9 @@ still scored, and its intervals made conformal); ``setS`` (say ``set0.10``) firs
 cutoff, the candidates whose mean score over all series is more than S above the best mean (a
 band that follows how far apart the candidates are on the set); ``targetcal`` shrinks each series'
 score towards the candidate's mean over the last ``combine.CALIBRATION`` windows, ``targetwin``
-towards its mean over the weight windows (``combine.TARGET``; without either, the product's). The
+towards its mean over the weight windows (``combine.TARGET``; without either, the product's);
+``switchN`` uses a candidate alone where it beat the held-out combination on each of the last
+``combine.CALIBRATION`` windows, at least N of them (``combine.SWITCH``; 0 never). The
 product runs ``2:0.20:0.5`` with ``targetcal`` (ADR 0035; ``2:0.10:0.5:targetwin`` before).
 Every variant is scored on the same evaluation cutoffs as ``forecast_accuracy.py`` (the cache
 must hold ``WINDOWS`` cutoffs before them: fill it with ``forecast_accuracy.py --extra-cutoffs``);
@@ -75,6 +77,7 @@ def score_variant(
     set_keep: float | None = None,
     target: str | None = None,
     set_share: float | None = None,
+    switch: int | None = None,
 ) -> dict:
     d = DATASETS[key]
     names = [n for n in BASE_MODELS if n in set(raw["model"]) and (floor or n != "seasonal_naive")]
@@ -82,10 +85,11 @@ def score_variant(
     if not set(every) <= set(raw["cutoff"]):
         raise SystemExit(f"{key}: the cache lacks cutoffs for {windows} weight windows (fill it with --extra-cutoffs)")
     saved = combine.KEEP, combine.EQUAL, combine.candidate_weights
-    saved_target, saved_share = combine.TARGET, combine.SET_SHARE
+    saved_target, saved_share, saved_switch = combine.TARGET, combine.SET_SHARE, combine.SWITCH
     combine.KEEP, combine.EQUAL = keep, equal
     combine.TARGET = target or saved_target
     combine.SET_SHARE = saved_share if set_share is None else set_share
+    combine.SWITCH = saved_switch if switch is None else switch
     if set_keep is not None:
         combine.candidate_weights = set_filtered(saved[2], set_keep)
     try:
@@ -94,7 +98,7 @@ def score_variant(
         ]
     finally:
         combine.KEEP, combine.EQUAL, combine.candidate_weights = saved
-        combine.TARGET, combine.SET_SHARE = saved_target, saved_share
+        combine.TARGET, combine.SET_SHARE, combine.SWITCH = saved_target, saved_share, saved_switch
     if keys is not None:
         predictions = predictions.merge(keys, on=["series_id", "cutoff"])
     table = overall(predictions).set_index("model")
@@ -107,7 +111,8 @@ def score_variant(
         + ("" if floor else ":nofloor")
         + ("" if set_keep is None else f":set{set_keep:.2f}")
         + ("" if target is None else {"calibration": ":targetcal", "windows": ":targetwin"}[target])
-        + ("" if set_share is None else f":setw{set_share:.2f}"),
+        + ("" if set_share is None else f":setw{set_share:.2f}")
+        + ("" if switch is None else f":switch{switch}"),
         "auto_mase": table.loc["auto", "mase"],
         "best_candidate": candidates.idxmin(),
         "best_candidate_mase": candidates.min(),
@@ -150,9 +155,21 @@ def main() -> None:
             floor = "nofloor" not in flags
             set_keep = next((float(f[3:]) for f in flags if f.startswith("set") and not f.startswith("setw")), None)
             set_share = next((float(f[4:]) for f in flags if f.startswith("setw")), None)
+            switch = next((int(f[6:]) for f in flags if f.startswith("switch")), None)
             target = "calibration" if "targetcal" in flags else "windows" if "targetwin" in flags else None
             row = score_variant(
-                raw, keys, data, key, int(windows), float(keep), float(equal), floor, set_keep, target, set_share
+                raw,
+                keys,
+                data,
+                key,
+                int(windows),
+                float(keep),
+                float(equal),
+                floor,
+                set_keep,
+                target,
+                set_share,
+                switch,
             )
             first = next((r["per_series"] for r in rows if r["dataset"] == key), None)
             row.update(paired(row["per_series"], first))

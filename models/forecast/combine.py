@@ -46,6 +46,8 @@ TARGET = "calibration"  # a per-series score is shrunk towards the candidate's m
 # CALIBRATION windows (ADR 0035); "windows": over the weight windows only (before ADR 0035)
 SET_SHARE = 0.5  # share of the set-wide optimal weights (``set_weights``) in every series' weights (ADR 0038)
 CALIBRATE = "held_out"  # combination errors for the radii: held_out_rows, or "in_sample" (before ADR 0029)
+SWITCH = 0  # a candidate better than the held-out combination on each of the last CALIBRATION windows
+# (at least SWITCH of them) is used alone for the series it covers; 0: never (see ``leader``)
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,36 @@ def held_out_rows(
     return pd.concat(pieces, ignore_index=True) if pieces else combine_rows(rows.iloc[:0], weights)
 
 
+def window_scores(rows: pd.DataFrame) -> pd.Series:
+    """Mean over series of each series' mean scaled absolute error, per backtest window (cutoff)."""
+    valid = rows[np.isfinite(rows["actual"]) & np.isfinite(rows["scale"]) & (rows["scale"] > 0)]
+    error = (valid["actual"] - valid["mean"]).abs() / valid["scale"]
+    per_series = error.groupby([valid["cutoff"], valid["series_id"]], sort=True).mean()
+    return per_series.groupby(level=0).mean()
+
+
+def leader(combined: pd.DataFrame, recent: pd.DataFrame, candidates: Sequence[str]) -> str | None:
+    """The candidate whose forecasts beat the held-out combination's (``combined``) on every one of
+    its windows, at least ``SWITCH`` of them, scored on the same series and periods; the best of
+    them on the mean over windows, or None. Where one model leads on every recent window, averaging
+    it with the others only costs accuracy: the evidence for selection is strong."""
+    if SWITCH <= 0 or combined.empty:
+        return None
+    keys = ["series_id", "cutoff", "date"]
+    if combined["cutoff"].nunique() < SWITCH:
+        return None
+    best, best_mean = None, float("inf")
+    for name in candidates:
+        rows = recent[recent["model"] == name].merge(combined[keys], on=keys)
+        theirs = window_scores(rows)
+        mine = window_scores(combined.merge(rows[keys], on=keys)).reindex(theirs.index)
+        if len(theirs) < combined["cutoff"].nunique() or not bool((theirs < mine).all()):
+            continue
+        if float(theirs.mean()) < best_mean:
+            best, best_mean = name, float(theirs.mean())
+    return best
+
+
 def plan(
     scored: pd.DataFrame,
     cutoff: pd.Timestamp,
@@ -279,6 +311,13 @@ def plan(
         combined = combine_rows(recent, weights)
     else:
         combined = held_out_rows(scored, cutoff, windows, calibration, candidates, weights)
+        chosen = leader(combined, recent, candidates)
+        if chosen is not None:
+            covered = set(recent.loc[recent["model"] == chosen, "series_id"].astype(str))
+            weights = {s: ({chosen: 1.0} if s in covered else w) for s, w in weights.items()}
+            alone = combine_rows(recent, {s: {chosen: 1.0} for s in covered})
+            rest = combined[~combined["series_id"].astype(str).isin(covered)]
+            combined = pd.concat([alone, rest], ignore_index=True)  # its own errors give the radii
     errors = pd.DataFrame(
         {
             "step": steps(combined),

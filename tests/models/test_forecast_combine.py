@@ -142,3 +142,49 @@ def test_the_set_weights_are_the_least_squares_mix_and_half_of_every_series_weig
     assert mixed["high"] == pytest.approx(0.5 + 0.5 * common["high"])
     assert mixed["good"] == pytest.approx(0.5 * common["good"]) and sum(mixed.values()) == pytest.approx(1.0)
     assert combine.blend(own, common, 0.0) == own and combine.set_weights(scored.head(3), ["good"]) == {}
+
+
+def leading(recent_h: float = 1.1) -> pd.DataFrame:
+    """Four weekly windows, ten series, one step each (MASE scale 1): ``g`` is off by 1 on every
+    window, ``h`` by 1.2 on the two older windows and by ``recent_h`` on the two recent ones."""
+    from models.forecast.metrics import score_rows
+
+    cutoffs = pd.date_range("2024-01-07", periods=4, freq="7D")
+    rows = [
+        (f"s{i}", model, cutoff, cutoff + pd.Timedelta(days=7), 100.0 + off)
+        for i in range(10)
+        for k, cutoff in enumerate(cutoffs)
+        for model, off in (("g", 1.0), ("h", 1.2 if k < 2 else recent_h))
+    ]
+    frame = pd.DataFrame(rows, columns=["series_id", "model", "cutoff", "date", "mean"])
+    frame = frame.assign(actual=100.0, scale=1.0, interval_scale=1.0)
+    for column in ("lo_80", "hi_80", "lo_95", "hi_95"):
+        frame[column] = frame["mean"]
+    return score_rows(frame)
+
+
+def test_a_candidate_better_than_the_combination_on_every_recent_window_is_used_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ADR 0040: on the two weight windows ``h`` is within the band and shares the weight, but ``g``
+    beat the held-out combination on all four recent windows: the evidence for selection is strong,
+    so ``g`` is used alone and its own errors give the radii."""
+    scored, after = leading(), pd.Timestamp("2024-02-11")
+    monkeypatch.setattr(combine, "SWITCH", 0)
+    mixed = combine.plan(scored, after, 2, ["g", "h"], 1, calibration=4)
+    assert set(mixed.weights["s0"]) == {"g", "h"}
+    monkeypatch.setattr(combine, "SWITCH", 3)
+    alone = combine.plan(scored, after, 2, ["g", "h"], 1, calibration=4)
+    assert all(w == {"g": 1.0} for w in alone.weights.values()) and len(alone.weights) == 10
+    assert alone.radius[80] == (1.0,) and alone.radius[95] == (1.0,)  # g is off by exactly 1
+    monkeypatch.setattr(combine, "SWITCH", 5)  # more windows asked for than there are: no switch
+    assert combine.plan(scored, after, 2, ["g", "h"], 1, calibration=4).weights == mixed.weights
+
+
+def test_no_switch_when_the_combination_wins_a_recent_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``h`` off by -1 on the recent windows: the mix of +1 and -1 beats both there, so neither
+    candidate beats the combination on every window and the weights stay a combination."""
+    monkeypatch.setattr(combine, "SWITCH", 3)
+    scored, after = leading(recent_h=-1.0), pd.Timestamp("2024-02-11")
+    combined = combine.plan(scored, after, 2, ["g", "h"], 1, calibration=4)
+    assert set(combined.weights["s0"]) == {"g", "h"}
