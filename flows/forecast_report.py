@@ -65,6 +65,8 @@ def _section(result: ForecastRun, lang: str) -> str:
         data += " " + t("forecast.report.stopped", teams="; ".join(named))
     if p.get("far_above"):  # probable typos: named, not changed
         data += " " + t("forecast.report.far_above", counts="; ".join(p["far_above"]))
+    if p.get("outages"):  # probable recording outages: named, skipped by the models that carry a level forward
+        data += " " + t("forecast.report.outages", days="; ".join(p["outages"]))
     span = t(
         "forecast.report.span",
         first=f"{result.forecast['date'].min():%Y-%m-%d}",

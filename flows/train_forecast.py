@@ -32,6 +32,7 @@ from models.forecast import BASE_MODELS, OUTPUT, combine, make_forecaster
 from models.forecast import reconcile as hierarchy_tools
 from models.forecast.backtest import cutoff_dates, horizon_correlation, model_predictions, overall, score_backtest
 from models.forecast.frequency import check_freq, regularize, season_length
+from models.forecast.outages import outage_days
 from werkwijzer.calendar import check_calendar
 from werkwijzer.contracts import read_intake
 from werkwijzer.contracts.hierarchy import read_hierarchy
@@ -265,6 +266,9 @@ def train_forecast_flow(
         )
     if far_above:
         say(f"far above the rest of their series, check the file: {'; '.join(far_above)}")
+    outages = outage_days(teams, freq)
+    if outages:
+        say(f"far below the same weekday around them, skipped by ets and theta as outages: {'; '.join(outages)}")
     hierarchy = load_hierarchy(data, teams) if date_col is None else None
     intake = with_aggregates(teams, hierarchy)  # every node is forecast, then reconciled
     ids = sorted(intake["series_id"].unique())
@@ -381,6 +385,7 @@ def train_forecast_flow(
             "date_col": date_col,
             "without_counts": without_counts,
             "far_above": far_above,
+            "outages": outages,
             "stopped": {sid: f"{last:%Y-%m-%d}" for sid, last in stopped.items()},
         },
     )

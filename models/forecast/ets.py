@@ -24,13 +24,18 @@ import numpy as np
 import pandas as pd
 
 from models.forecast.base import LEVELS, OUTPUT, BaseForecaster, normal_bounds, quiet
+from models.forecast.outages import outage_mask
 from models.forecast.season import WEEKS, week_of_year, weekly_index
 
 SHRINK = True  # the weekly index pulled towards no season as far as its noise goes (ADR 0036)
 HISTORY = {"D": 730, "W": 260, "M": 120}
 
 
-def fill_gaps(y: pd.Series) -> np.ndarray:
+def fill_gaps(y: pd.Series, freq: str | None = None) -> np.ndarray:
+    """The values with missing periods interpolated; with ``freq``, a daily series' recording
+    outages (``models.forecast.outages``) count as missing too."""
+    if freq is not None:
+        y = y.mask(outage_mask(y.to_numpy(dtype=float), freq))
     values = y.interpolate(limit_direction="both").to_numpy(dtype=float)
     return np.nan_to_num(values, nan=0.0)
 
@@ -141,7 +146,7 @@ class ETSForecaster(BaseForecaster):
 
     def _fit_series(self, y: pd.Series) -> Any:
         limit = self.max_history or HISTORY[self.freq]
-        z = np.sqrt(fill_gaps(y.iloc[-limit:]))
+        z = np.sqrt(fill_gaps(y.iloc[-limit:], self.freq))
         m = self.season_length_
         seasonal = np.zeros(len(z))
         index = None

@@ -65,7 +65,7 @@ class ThetaForecaster(BaseForecaster):
         self.max_history = max_history
 
     def _fit_series(self, y: pd.Series) -> Any:
-        values = fill_gaps(y.iloc[-(self.max_history or HISTORY[self.freq]) :])
+        values = fill_gaps(y.iloc[-(self.max_history or HISTORY[self.freq]) :], self.freq)
         m = self.season_length_
         n = len(values)
         if n < 4 or np.ptp(values) == 0:

@@ -1,0 +1,85 @@
+"""Days on which a count collapsed for a moment: a recording outage, not demand (ADR 0040).
+
+A registration system that is down for a day, or an export that holds half a day, leaves a count
+far below what the same weekday brought in the weeks around it. A model that carries its last
+level forward (``ets``, ``theta``) reads such a day at the end of the history as a collapse of
+demand and forecasts it for weeks. Those models treat an outage as a missing day instead.
+
+A day is an outage when it is below ``FRACTION`` of the median of the same weekday in the
+``WEEKS`` weeks before and after it (those that exist), that median rests on at least two days,
+the shortfall is more than ``SIGMAS`` Poisson standard deviations (so small counts never qualify)
+and at most ``MAX_RUN`` days in a row qualify (a drop that lasts is real, whatever its cause).
+Only daily data: in a weekly or monthly total a day's outage is a dip like any other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+FRACTION = 0.5
+WEEKS = 3
+SIGMAS = 4.0
+MAX_RUN = 3
+SHOWN = 10  # outage days a run names at most
+
+
+def usual(values: np.ndarray) -> np.ndarray:
+    """Per day, the median of the same weekday in the ``WEEKS`` weeks before and after it (NaN
+    where fewer than two of those days have a count)."""
+    n = len(values)
+    refs = np.full((2 * WEEKS, n), np.nan)
+    for k in range(1, WEEKS + 1):
+        lag = 7 * k
+        if lag < n:
+            refs[2 * k - 2, lag:] = values[:-lag]
+            refs[2 * k - 1, :-lag] = values[lag:]
+    enough = np.isfinite(refs).sum(axis=0) >= 2
+    reference = np.full(n, np.nan)
+    reference[enough] = np.nanmedian(refs[:, enough], axis=0)
+    return reference
+
+
+def outage_mask(values: np.ndarray, freq: str) -> np.ndarray:
+    """True for every day of ``values`` (consecutive days, NaN = missing) that is an outage."""
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    mask = np.zeros(n, dtype=bool)
+    if freq.upper() != "D" or n < 15:
+        return mask
+    reference = usual(values)
+    with np.errstate(invalid="ignore"):
+        low = (values < FRACTION * reference) & (reference - values > SIGMAS * np.sqrt(np.maximum(reference, 0.0)))
+    start = 0
+    while start < n:  # keep only runs of at most MAX_RUN days
+        if not low[start]:
+            start += 1
+            continue
+        end = start
+        while end < n and low[end]:
+            end += 1
+        if end - start <= MAX_RUN:
+            mask[start:end] = True
+        start = end
+    return mask
+
+
+def outage_days(regular: pd.DataFrame, freq: str) -> list[str]:
+    """The outage days of every series of ``regular`` (long, on its regular grid) as
+    ``series date: count (median m)``, ``m`` the median of that weekday around it, latest first,
+    at most ``SHOWN``: a run names them so that a person can check the file."""
+    found = []
+    for sid, rows in regular.sort_values("date").groupby("series_id", sort=True):
+        values = rows["value"].to_numpy(dtype=float)
+        mask = outage_mask(values, freq)
+        if mask.any():
+            reference = usual(values)
+            found += [
+                (date, str(sid), values[i], reference[i])
+                for i, date in zip(np.flatnonzero(mask), rows["date"].to_numpy()[mask], strict=True)
+            ]
+    found.sort(key=lambda f: (f[0], f[1]), reverse=True)
+    return [
+        f"{sid} {pd.Timestamp(date):%Y-%m-%d}: {value:.0f} (median {ref:.0f})"
+        for date, sid, value, ref in found[:SHOWN]
+    ]

@@ -1,0 +1,75 @@
+"""A day's recording outage is a missing day for the models that carry their level forward (ADR 0040)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.forecast import outages
+from models.forecast.ets import ETSForecaster, fill_gaps
+from models.forecast.outages import outage_mask
+from models.forecast.theta import ThetaForecaster
+
+WEEKDAY = np.array([2500, 2450, 2400, 2400, 2500, 2200, 2100], dtype=float)
+
+
+def calls(days: int = 140, seed: int = 0) -> np.ndarray:
+    """About 2,400 calls a day, fewer at the weekend, Poisson noise."""
+    return np.random.default_rng(seed).poisson(WEEKDAY[np.arange(days) % 7]).astype(float)
+
+
+def test_an_isolated_collapse_is_an_outage_and_ordinary_days_are_not() -> None:
+    values = calls()
+    values[[60, 139]] = [334.0, 78.0]  # two outages, one of them the last day
+    assert np.flatnonzero(outage_mask(values, "D")).tolist() == [60, 139]
+    assert not outage_mask(calls(seed=1), "D").any()
+
+
+def test_what_is_not_an_outage() -> None:
+    # a municipal desk: closed at the weekend (zeros every week are the pattern, not an outage)
+    desk = np.tile([40.0, 38, 41, 39, 35, 0, 0], 20)
+    assert not outage_mask(desk, "D").any()
+    # small counts: 1 where 8 is usual is within what chance does
+    small = np.tile([8.0, 7, 9, 8, 8, 6, 5], 20)
+    small[50] = 1.0
+    assert not outage_mask(small, "D").any()
+    # a drop that lasts a week is real demand, whatever its cause
+    lasting = calls()
+    lasting[-7:] = 300.0
+    assert not outage_mask(lasting, "D").any()
+    # a half-day is half: not below half of the usual
+    half = calls()
+    half[70] = 0.6 * half[70]
+    assert not outage_mask(half, "D").any()
+    # weekly totals: a week at a tenth is a dip like any other
+    weekly = np.full(120, 1000.0)
+    weekly[100] = 100.0
+    assert not outage_mask(weekly, "W").any()
+
+
+def test_fill_gaps_treats_outages_as_missing_only_when_told_the_frequency() -> None:
+    values = calls(28)
+    values[-1] = 50.0
+    y = pd.Series(values, index=pd.date_range("2026-03-01", periods=28, freq="D"))
+    assert fill_gaps(y)[-1] == 50.0
+    assert fill_gaps(y, "D")[-1] == values[-2]  # the last good day carried forward
+
+
+def test_an_outage_on_the_last_day_does_not_drag_the_forecast_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Demand whose level wanders (as real demand does): without the rule (no day qualifies), ets
+    and theta take an outage on the last day as the new level and forecast almost nothing."""
+    rng = np.random.default_rng(0)
+    level = np.exp(np.cumsum(rng.normal(0, 0.03, 140)))
+    values = rng.poisson(WEEKDAY[np.arange(140) % 7] * level).astype(float)
+    values[-1] = 78.0
+    X = pd.DataFrame({"series_id": "calls", "date": pd.date_range("2026-01-01", periods=140, freq="D")})
+    usual = WEEKDAY[np.arange(140, 154) % 7] * level[-1]
+    models = (ETSForecaster(freq="D", horizon=14), ThetaForecaster(freq="D", horizon=14))
+    for model in models:
+        mean = model.fit(X, values).forecast(14)["mean"].to_numpy()
+        assert np.abs(mean / usual - 1).max() < 0.1, type(model).__name__
+    monkeypatch.setattr(outages, "FRACTION", 0.0)
+    for model in models:
+        mean = model.fit(X, values).forecast(14)["mean"].to_numpy()
+        assert mean[0] < 0.5 * usual[0], type(model).__name__
