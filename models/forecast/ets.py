@@ -7,7 +7,8 @@ monthly (season 12) series use an additive-seasonal ETS with a damped trend; wee
 calendar week (``models.forecast.season``: a year has 52 or 53 weeks, so a 52-period season
 carried forward puts the new-year peak a week early after a 53-week year), and the index of each
 future week is added back. Missing periods are interpolated before the fit (ETS needs a
-gap-free series).
+gap-free series), and so are a daily series' recording outages (ADR 0040: a day far below the same
+weekday around it would otherwise become the level carried forward).
 
 statsmodels estimates the parameters (maximum likelihood, ``ETSModel.fit``); the states, the
 forecast and its variance are then computed here in numpy from those parameters (``ets_fit``,

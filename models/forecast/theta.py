@@ -10,8 +10,9 @@ least two full seasons; each index is pulled towards no season as far as its own
 mostly noise on a weak season). The smoothing parameter minimises the one-step squared error
 over a grid. Bounds: normal, with the SES variance
 sigma^2 (1 + (h - 1) alpha^2) (``auto`` replaces them by conformal ones). Missing periods are
-interpolated. Written in numpy because statsmodels' ``ThetaModel`` fits two state-space models
-per series (about 40 times slower, which matters for thousands of series).
+interpolated, and so are a daily series' recording outages (ADR 0040). Written in numpy because
+statsmodels' ``ThetaModel`` fits two state-space models per series (about 40 times slower, which
+matters for thousands of series).
 """
 
 from __future__ import annotations
