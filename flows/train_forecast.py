@@ -268,7 +268,7 @@ def train_forecast_flow(
         say(f"far above the rest of their series, check the file: {'; '.join(far_above)}")
     outages = outage_days(teams, freq)
     if outages:
-        say(f"far below the same weekday around them, skipped by ets and theta as outages: {'; '.join(outages)}")
+        say(f"far below the same weekday around them, skipped by ets, theta and arima as outages: {'; '.join(outages)}")
     hierarchy = load_hierarchy(data, teams) if date_col is None else None
     intake = with_aggregates(teams, hierarchy)  # every node is forecast, then reconciled
     ids = sorted(intake["series_id"].unique())

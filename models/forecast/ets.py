@@ -32,11 +32,12 @@ SHRINK = True  # the weekly index pulled towards no season as far as its noise g
 HISTORY = {"D": 730, "W": 260, "M": 120}
 
 
-def fill_gaps(y: pd.Series, freq: str | None = None) -> np.ndarray:
+def fill_gaps(y: pd.Series, freq: str | None = None, keep: np.ndarray | None = None) -> np.ndarray:
     """The values with missing periods interpolated; with ``freq``, a daily series' recording
-    outages (``models.forecast.outages``) count as missing too."""
+    outages (``models.forecast.outages``) count as missing too, except the days ``keep`` marks."""
     if freq is not None:
-        y = y.mask(outage_mask(y.to_numpy(dtype=float), freq))
+        outage = outage_mask(y.to_numpy(dtype=float), freq)
+        y = y.mask(outage if keep is None else outage & ~keep)
     values = y.interpolate(limit_direction="both").to_numpy(dtype=float)
     return np.nan_to_num(values, nan=0.0)
 

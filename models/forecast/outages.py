@@ -2,8 +2,9 @@
 
 A registration system that is down for a day, or an export that holds half a day, leaves a count
 far below what the same weekday brought in the weeks around it. A model that carries its last
-level forward (``ets``, ``theta``) reads such a day at the end of the history as a collapse of
-demand and forecasts it for weeks. Those models treat an outage as a missing day instead.
+level forward (``ets``, ``theta``, ``arima``) reads such a day at the end of the history as a
+collapse of demand and forecasts it for weeks. Those models treat an outage as a missing day instead
+(``arima`` not on the holidays among its regressors: a closed desk's 0 there is real).
 
 A day is an outage when it is below ``FRACTION`` of the median of the same weekday in the
 ``WEEKS`` weeks before and after it (those that exist), that median rests on at least two days,

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from models.forecast import outages
+from models.forecast.arima import ARIMAForecaster
 from models.forecast.ets import ETSForecaster, fill_gaps
 from models.forecast.outages import outage_mask
 from models.forecast.theta import ThetaForecaster
@@ -57,15 +58,19 @@ def test_fill_gaps_treats_outages_as_missing_only_when_told_the_frequency() -> N
 
 
 def test_an_outage_on_the_last_day_does_not_drag_the_forecast_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Demand whose level wanders (as real demand does): without the rule (no day qualifies), ets
-    and theta take an outage on the last day as the new level and forecast almost nothing."""
+    """Demand whose level wanders (as real demand does): without the rule (no day qualifies), ets,
+    theta and arima take an outage on the last day as the new level and forecast almost nothing."""
     rng = np.random.default_rng(0)
     level = np.exp(np.cumsum(rng.normal(0, 0.03, 140)))
     values = rng.poisson(WEEKDAY[np.arange(140) % 7] * level).astype(float)
     values[-1] = 78.0
     X = pd.DataFrame({"series_id": "calls", "date": pd.date_range("2026-01-01", periods=140, freq="D")})
     usual = WEEKDAY[np.arange(140, 154) % 7] * level[-1]
-    models = (ETSForecaster(freq="D", horizon=14), ThetaForecaster(freq="D", horizon=14))
+    models = (
+        ETSForecaster(freq="D", horizon=14),
+        ThetaForecaster(freq="D", horizon=14),
+        ARIMAForecaster(freq="D", horizon=14, country="NL"),  # the last day, 2026-05-20, is no holiday
+    )
     for model in models:
         mean = model.fit(X, values).forecast(14)["mean"].to_numpy()
         assert np.abs(mean / usual - 1).max() < 0.1, type(model).__name__
@@ -73,3 +78,19 @@ def test_an_outage_on_the_last_day_does_not_drag_the_forecast_down(monkeypatch: 
     for model in models:
         mean = model.fit(X, values).forecast(14)["mean"].to_numpy()
         assert mean[0] < 0.5 * usual[0], type(model).__name__
+
+
+def test_arima_still_learns_the_holidays_of_a_desk_that_closes_on_them() -> None:
+    """A closed desk counts 0 on a public holiday: an outage by the weekday rule, but arima knows
+    the holidays and keeps those days, so it forecasts the next ones closed."""
+    from werkwijzer.calendar import public_holidays
+
+    dates = pd.date_range("2024-01-01", "2026-04-01", freq="D")
+    closed = np.asarray(public_holidays(dates, "NL", None), dtype=bool)
+    desk = np.array([40.0, 38, 41, 39, 35, 0, 0])
+    values = np.random.default_rng(0).poisson(np.where(closed, 0.0, desk[dates.day_of_week])).astype(float)
+    assert outage_mask(values, "D")[closed & (dates.day_of_week < 5)].all()  # they do qualify
+    X = pd.DataFrame({"series_id": "wmo", "date": dates})
+    forecast = ARIMAForecaster(freq="D", horizon=14, country="NL").fit(X, values).forecast(14).set_index("date")
+    assert forecast.loc["2026-04-06", "mean"] < 10  # Easter Monday, closed
+    assert forecast.loc["2026-04-07", "mean"] > 30  # the Tuesday after, open
