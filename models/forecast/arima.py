@@ -45,8 +45,7 @@ from models.forecast.glm import regressor_matrix
 HISTORY = {"D": 3 * 365, "W": 260, "M": 120}
 ORDERS = ((0, 0), (1, 0), (0, 1), (1, 1), (2, 1), (1, 2), (2, 2))
 KPSS_ALPHA = 0.05
-OUTAGES = True  # a daily series' recording outages are missing days, holidays excepted (ADR 0040)
-HOLIDAYS = ("public_holiday", "christmas")  # regressors whose days are never an outage
+HOLIDAYS = ("public_holiday", "christmas")  # regressors whose days are never an outage (ADR 0040)
 MAX_ROOT = 0.995  # a fit with a root this close to the unit circle is refused
 
 
@@ -226,7 +225,7 @@ class ARIMAForecaster(BaseForecaster):
             pd.DatetimeIndex(window.index), self.freq, self.country, self.subdiv, self.school_region
         )
         holiday = np.asarray(matrix[:, [names.index(c) for c in HOLIDAYS if c in names]].any(axis=1), dtype=bool)
-        z = np.sqrt(np.maximum(fill_gaps(window, self.freq if OUTAGES else None, keep=holiday), 0.0))
+        z = np.sqrt(np.maximum(fill_gaps(window, self.freq, keep=holiday), 0.0))
         if np.ptp(z) == 0:
             return {"constant": float(z[-1]) ** 2}
         keep = [0]  # the constant; the calendar regressors that vary, once there is 1.5 seasons of history

@@ -51,6 +51,8 @@ def outage_mask(values: np.ndarray, freq: str) -> np.ndarray:
     reference = usual(values)
     with np.errstate(invalid="ignore"):
         low = (values < FRACTION * reference) & (reference - values > SIGMAS * np.sqrt(np.maximum(reference, 0.0)))
+    if not low.any():  # the usual case: every fit of ets, theta and arima on daily data asks
+        return mask
     start = 0
     while start < n:  # keep only runs of at most MAX_RUN days
         if not low[start]:

@@ -166,9 +166,10 @@ def leading(recent_h: float = 1.1) -> pd.DataFrame:
 def test_a_candidate_better_than_the_combination_on_every_recent_window_is_used_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """ADR 0040: on the two weight windows ``h`` is within the band and shares the weight, but ``g``
-    beat the held-out combination on all four recent windows: the evidence for selection is strong,
-    so ``g`` is used alone and its own errors give the radii."""
+    """``combine.SWITCH`` (tried and not kept, docs/benchmarks.md): on the two weight windows ``h``
+    is within the band and shares the weight, but ``g`` beat the held-out combination on all four
+    recent windows: the evidence for selection is strong, so ``g`` is used alone and its own errors
+    give the radii."""
     scored, after = leading(), pd.Timestamp("2024-02-11")
     monkeypatch.setattr(combine, "SWITCH", 0)
     mixed = combine.plan(scored, after, 2, ["g", "h"], 1, calibration=4)
