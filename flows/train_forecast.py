@@ -266,7 +266,7 @@ def train_forecast_flow(
         )
     if far_above:
         say(f"far above the rest of their series, check the file: {'; '.join(far_above)}")
-    outages = outage_days(teams, freq)
+    outages = outage_days(teams, freq, country, subdiv)
     if outages:
         say(f"far below the same weekday around them, skipped by ets, theta and arima as outages: {'; '.join(outages)}")
     hierarchy = load_hierarchy(data, teams) if date_col is None else None

@@ -41,11 +41,11 @@ from scipy.signal import lfilter
 from models.forecast.base import BaseForecaster, normal_bounds
 from models.forecast.ets import fill_gaps, flat
 from models.forecast.glm import regressor_matrix
+from models.forecast.outages import HOLIDAYS  # regressors whose days are never an outage (ADR 0040)
 
 HISTORY = {"D": 3 * 365, "W": 260, "M": 120}
 ORDERS = ((0, 0), (1, 0), (0, 1), (1, 1), (2, 1), (1, 2), (2, 2))
 KPSS_ALPHA = 0.05
-HOLIDAYS = ("public_holiday", "christmas")  # regressors whose days are never an outage (ADR 0040)
 MAX_ROOT = 0.995  # a fit with a root this close to the unit circle is refused
 
 

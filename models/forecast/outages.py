@@ -11,6 +11,9 @@ A day is an outage when it is below ``FRACTION`` of the median of the same weekd
 the shortfall is more than ``SIGMAS`` Poisson standard deviations (so small counts never qualify)
 and at most ``MAX_RUN`` days in a row qualify (a drop that lasts is real, whatever its cause).
 Only daily data: in a weekly or monthly total a day's outage is a dip like any other.
+
+A run names the outage days it found, except the public holidays and Christmas days of its calendar
+(``HOLIDAYS``): a desk that closes on them counts little there, and that is no outage to check.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from models.forecast.features import calendar_features
+
 FRACTION = 0.5
 WEEKS = 3
 SIGMAS = 4.0
 MAX_RUN = 3
 SHOWN = 10  # outage days a run names at most
+HOLIDAYS = ("public_holiday", "christmas")  # calendar days whose low counts are a closed desk, not an outage
 
 
 def usual(values: np.ndarray) -> np.ndarray:
@@ -43,16 +49,20 @@ def usual(values: np.ndarray) -> np.ndarray:
 
 def outage_mask(values: np.ndarray, freq: str) -> np.ndarray:
     """True for every day of ``values`` (consecutive days, NaN = missing) that is an outage."""
-    values = np.asarray(values, dtype=float)
+    return _outages(np.asarray(values, dtype=float), freq)[0]
+
+
+def _outages(values: np.ndarray, freq: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """``outage_mask`` and the ``usual`` it compared with (None where it did not need it)."""
     n = len(values)
     mask = np.zeros(n, dtype=bool)
     if freq.upper() != "D" or n < 15:
-        return mask
+        return mask, None
     reference = usual(values)
     with np.errstate(invalid="ignore"):
         low = (values < FRACTION * reference) & (reference - values > SIGMAS * np.sqrt(np.maximum(reference, 0.0)))
     if not low.any():  # the usual case: every fit of ets, theta and arima on daily data asks
-        return mask
+        return mask, reference
     start = 0
     while start < n:  # keep only runs of at most MAX_RUN days
         if not low[start]:
@@ -64,25 +74,31 @@ def outage_mask(values: np.ndarray, freq: str) -> np.ndarray:
         if end - start <= MAX_RUN:
             mask[start:end] = True
         start = end
-    return mask
+    return mask, reference
 
 
-def outage_days(regular: pd.DataFrame, freq: str) -> list[str]:
+def outage_days(regular: pd.DataFrame, freq: str, country: str = "NL", subdiv: str | None = None) -> list[str]:
     """The outage days of every series of ``regular`` (long, on its regular grid) as
     ``series date: count (median m)``, ``m`` the median of that weekday around it, latest first,
-    at most ``SHOWN``: a run names them so that a person can check the file."""
+    at most ``SHOWN``: a run names them so that a person can check the file. The public holidays
+    and Christmas days of ``country`` (``subdiv``) are left out: a low count there is a closed desk."""
     found = []
     for sid, rows in regular.sort_values("date").groupby("series_id", sort=True):
         values = rows["value"].to_numpy(dtype=float)
-        mask = outage_mask(values, freq)
-        if mask.any():
-            reference = usual(values)
-            found += [
-                (date, str(sid), values[i], reference[i])
-                for i, date in zip(np.flatnonzero(mask), rows["date"].to_numpy()[mask], strict=True)
-            ]
+        mask, reference = _outages(values, freq)
+        if not mask.any() or reference is None:
+            continue
+        dates = pd.DatetimeIndex(rows["date"])
+        mask &= ~holidays(dates, country, subdiv)
+        found += [(dates[i], str(sid), values[i], reference[i]) for i in np.flatnonzero(mask)]
     found.sort(key=lambda f: (f[0], f[1]), reverse=True)
     return [
         f"{sid} {pd.Timestamp(date):%Y-%m-%d}: {value:.0f} (median {ref:.0f})"
         for date, sid, value, ref in found[:SHOWN]
     ]
+
+
+def holidays(dates: pd.DatetimeIndex, country: str = "NL", subdiv: str | None = None) -> np.ndarray:
+    """True for the days of ``dates`` that are a public holiday or a Christmas day of the calendar."""
+    calendar = calendar_features(dates, "D", country, subdiv)
+    return np.asarray(calendar[list(HOLIDAYS)].to_numpy().any(axis=1), dtype=bool)

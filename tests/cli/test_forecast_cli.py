@@ -35,6 +35,7 @@ def wide_daily(tmp_path: Path) -> Path:
     frame.loc[50, "mission_count_fire"] = ""  # an outage
     frame.loc[10, "mission_count_fire"] = "5000"  # a typo, far above the rest: named, not changed
     frame.loc[180, "mission_count_ems"] = "90"  # a recording outage: named, skipped by ets, theta and arima (ADR 0040)
+    frame.loc[121, "mission_count_ems"] = "0"  # 2024-05-01, a holiday in Berlin: a closed desk, not named
     path = tmp_path / "missions.csv"
     frame.to_csv(path, index=False)
     return path
@@ -128,6 +129,7 @@ def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings,
     assert "Controleer of ze kloppen: mission_count_fire 2024-01-11: 5000" in report
     assert "Check that they are right: mission_count_fire 2024-01-11: 5000" in report
     assert "skipped by ets, theta and arima as outages: mission_count_ems 2024-06-29: 90 (median " in result.output
+    assert "2024-05-01" not in result.output
     assert "Dat lijkt een storing in de registratie, niet minder werk." in report
     assert (
         "That looks like a recording outage, not less work." in report and "mission_count_ems 2024-06-29: 90" in report
