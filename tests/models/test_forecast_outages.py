@@ -27,6 +27,19 @@ def test_an_isolated_collapse_is_an_outage_and_ordinary_days_are_not() -> None:
     assert not outage_mask(calls(seed=1), "D").any()
 
 
+def test_the_partial_days_around_an_outage_are_part_of_it() -> None:
+    """A system down from Wednesday evening to Friday morning: the calls' pattern of 2026-06-10..12
+    (55 %, 0 %, 60 % of the usual count). The days around the collapse join it; a day at 80 %, or
+    a low day without a collapse beside it, does not."""
+    values = calls()
+    values[[99, 100, 101]] = [0.55 * 2400, 1.0, 0.6 * 2500]
+    values[[120, 121]] = [0.8 * 2400, 300.0]  # the day before is only a little low
+    values[50] = 0.6 * 2400  # low, but nothing collapsed beside it
+    assert np.flatnonzero(outage_mask(values, "D")).tolist() == [99, 100, 101, 121]
+    values[[138, 139]] = [0.6 * 2100, 0.5]  # the last day collapsed, the day before it partly
+    assert np.flatnonzero(outage_mask(values, "D")).tolist()[-2:] == [138, 139]
+
+
 def test_what_is_not_an_outage() -> None:
     # a municipal desk: closed at the weekend (zeros every week are the pattern, not an outage)
     desk = np.tile([40.0, 38, 41, 39, 35, 0, 0], 20)
