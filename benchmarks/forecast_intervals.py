@@ -4,12 +4,15 @@ raw backtest forecasts that ``forecast_accuracy.py --cache`` left behind (no mod
     .venv/bin/python benchmarks/forecast_intervals.py --cache DIR
         [--only sim,berlin,berlin_weekly,nhs,berlin_calls,nhs_admissions] [--variants mase:0,level:0,...] [--out FILE]
 
-A variant is ``SCALE:EXTRA[:CALIBRATE]``: ``SCALE`` is what a conformal score is divided by at its
+A variant is ``SCALE:EXTRA[:CALIBRATE[:WINDOWS[:MIN]]]``: ``SCALE`` is what a conformal score is divided by at its
 origin (``models.forecast.combine.SCALES``), ``EXTRA`` the number of backtest cutoffs before the two
 weight windows that only calibrate the intervals (the cache must hold them: fill it with
 ``forecast_accuracy.py --extra-cutoffs``), ``CALIBRATE`` which errors of ``auto``'s combination
 calibrate its intervals: ``held_out`` (weights learned without the window, the product since
-ADR 0029) or ``in_sample`` (the weights learned on the window itself, before ADR 0029). Every
+ADR 0029) or ``in_sample`` (the weights learned on the window itself, before ADR 0029),
+``WINDOWS`` the number of latest backtest windows whose errors calibrate (``combine.CALIBRATION``;
+they also give the target of ``auto``'s weights, so its MASE may move) and ``MIN`` the conformal
+scores a horizon step pools with its neighbours until reached (``combine.MIN_SCORES``). Every
 Werkwijzer model and ``auto`` is scored on the same evaluation cutoffs as ``forecast_accuracy.py``;
 the last table has, per variant and set, the largest distance of any model's 80 % and 95 %
 coverage from nominal. ``cov80_band`` and ``cov95_band`` are 95 % bootstrap intervals of each
@@ -35,21 +38,28 @@ from models.forecast.backtest import cutoff_dates, score_backtest  # noqa: E402
 
 
 def score_variant(
-    raw: pd.DataFrame, data: pd.DataFrame, key: str, scale: str, extra: int, calibrate: str = combine.CALIBRATE
+    raw: pd.DataFrame,
+    data: pd.DataFrame,
+    key: str,
+    scale: str,
+    extra: int,
+    calibrate: str = combine.CALIBRATE,
+    windows: int = combine.CALIBRATION,
+    min_scores: int = combine.MIN_SCORES,
 ) -> pd.DataFrame:
     d = DATASETS[key]
     names = [n for n in BASE_MODELS if n in set(raw["model"])]
     every = cutoff_dates(data["date"].max(), d.horizon, d.cutoffs + WINDOWS + extra, d.freq)
     used = raw[raw["cutoff"].isin(every)]
-    product = combine.SCALE, combine.CALIBRATE
-    combine.SCALE, combine.CALIBRATE = scale, calibrate
+    product = combine.SCALE, combine.CALIBRATE, combine.CALIBRATION, combine.MIN_SCORES
+    combine.SCALE, combine.CALIBRATE, combine.CALIBRATION, combine.MIN_SCORES = scale, calibrate, windows, min_scores
     try:
         result = score_backtest(used, data, d.freq, every[extra:], WINDOWS, names, names[0])
     finally:
-        combine.SCALE, combine.CALIBRATE = product
+        combine.SCALE, combine.CALIBRATE, combine.CALIBRATION, combine.MIN_SCORES = product
     table = result["overall"][["model", "mase", "coverage_80", "coverage_95", "winkler_80", "winkler_95"]]
     table = table.merge(coverage_bands(result["predictions"]), on="model", how="left")
-    return table.assign(dataset=key, variant=f"{scale}:{extra}:{calibrate}")
+    return table.assign(dataset=key, variant=f"{scale}:{extra}:{calibrate}:{windows}:{min_scores}")
 
 
 def coverage_bands(predictions: pd.DataFrame, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
@@ -85,8 +95,12 @@ def main() -> None:
         data = DATASETS[key].load()
         raw = cached_raw(Path(args.cache) / key)
         for variant in args.variants.split(","):
-            scale, extra, *calibrate = variant.split(":")
-            table = score_variant(raw, data, key, scale, int(extra), *calibrate).assign(variant=variant)
+            scale, extra, *rest = variant.split(":")
+            calibrate = rest[0] if rest else combine.CALIBRATE
+            defaults = [combine.CALIBRATION, combine.MIN_SCORES]
+            windows, min_scores = (int(v) for v in [*rest[1:3], *defaults[len(rest[1:3]) :]])
+            table = score_variant(raw, data, key, scale, int(extra), calibrate, windows, min_scores)
+            table = table.assign(variant=variant)
             print(table.round(3).to_string(index=False), flush=True)
             tables.append(table)
     every = pd.concat(tables, ignore_index=True)

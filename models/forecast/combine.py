@@ -296,12 +296,13 @@ def plan(
     windows: int,
     candidates: Sequence[str],
     horizon: int,
-    calibration: int = CALIBRATION,
+    calibration: int | None = None,
 ) -> Combination:
     """The combination ``auto`` uses when it forecasts after ``cutoff`` (``scored`` needs
     ``scale``): weights from the last ``windows`` backtest windows done by then, conformal radii
     from the combination's held-out errors on the last ``calibration`` of them (fewer when fewer
-    are done; see ``held_out_rows``)."""
+    are done; see ``held_out_rows``); ``calibration`` defaults to ``CALIBRATION``."""
+    calibration = CALIBRATION if calibration is None else calibration
     known = known_rows(scored, cutoff, windows, candidates)
     if known.empty:
         return Combination({})
