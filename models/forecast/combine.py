@@ -39,7 +39,7 @@ from models.forecast.metrics import mase_scale, summarise
 SHRINK = 0.5  # per-series score -> candidate mean over all series
 KEEP = 0.20  # candidates within 20 % of the best shrunk score are combined (ADR 0035; 0.10 before)
 EQUAL = 0.5  # inverse-score weights -> equal weights
-MIN_SCORES = 50  # conformal scores per horizon step, pooled with neighbours until reached
+MIN_SCORES = 200  # conformal scores per horizon step, pooled with neighbours until reached (ADR 0041; 50 before)
 CALIBRATION = 4  # backtest windows (at most) whose errors give the conformal radii
 SCALE = "mase"  # what a conformal score is divided by at its origin: see interval_scale
 TARGET = "calibration"  # a per-series score is shrunk towards the candidate's mean over the last

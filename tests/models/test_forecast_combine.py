@@ -40,7 +40,7 @@ def test_scores_shrink_towards_the_longer_set_wide_target() -> None:
 
 def test_conformal_radius_is_the_finite_sample_quantile_per_step() -> None:
     rng = np.random.default_rng(0)
-    n = 60  # >= MIN_SCORES: no pooling with neighbouring steps
+    n = combine.MIN_SCORES + 10  # enough scores per step: no pooling with neighbouring steps
     scores = {1: rng.uniform(0, 1, n), 2: rng.uniform(0, 3, n)}
     errors = pd.DataFrame({"step": np.repeat([1, 2], n), "score": np.concatenate([scores[1], scores[2]])})
     radius = combine.conformal_radius(errors, 2)
@@ -53,8 +53,8 @@ def test_conformal_radius_is_the_finite_sample_quantile_per_step() -> None:
 def test_sparse_steps_pool_with_their_neighbours() -> None:
     errors = pd.DataFrame({"step": np.repeat([1, 2, 3], 20), "score": np.repeat([1.0, 2.0, 3.0], 20)})
     radius = combine.conformal_radius(errors, 3)
-    # 20 scores per step < 50: every step pools with its neighbours until all 60 are in (alone,
-    # step 1 would give 1.0); the 49th of 60 (80 %) and the 58th (95 %) are both 3.0
+    # 20 scores per step < MIN_SCORES: every step pools with its neighbours until all 60 are in
+    # (alone, step 1 would give 1.0); the 49th of 60 (80 %) and the 58th (95 %) are both 3.0
     assert radius[80] == (3.0, 3.0, 3.0) and radius[95] == (3.0, 3.0, 3.0)
 
 
