@@ -16,8 +16,9 @@ hold part of it, and are outage days too when below ``EDGE`` of their median by 
 of the usual count on the days around it).
 Only daily data: in a weekly or monthly total a day's outage is a dip like any other.
 
-A run names the outage days it found, except the public holidays and Christmas days of its calendar
-(``HOLIDAYS``): a desk that closes on them counts little there, and that is no outage to check.
+A run names the outage days it found, except the public holidays, Christmas days and bridge days
+of its calendar (``closed_days``): a desk that closes on them counts little there, and that is no
+outage to check.
 """
 
 from __future__ import annotations
@@ -91,8 +92,8 @@ def _outages(values: np.ndarray, freq: str) -> tuple[np.ndarray, np.ndarray | No
 def outage_days(regular: pd.DataFrame, freq: str, country: str = "NL", subdiv: str | None = None) -> list[str]:
     """The outage days of every series of ``regular`` (long, on its regular grid) as
     ``series date: count (median m)``, ``m`` the median of that weekday around it, latest first,
-    at most ``SHOWN``: a run names them so that a person can check the file. The public holidays
-    and Christmas days of ``country`` (``subdiv``) are left out: a low count there is a closed desk."""
+    at most ``SHOWN``: a run names them so that a person can check the file. The days a desk may
+    be closed by the calendar of ``country`` (``subdiv``) are left out (``closed_days``)."""
     found = []
     for sid, rows in regular.sort_values("date").groupby("series_id", sort=True):
         values = rows["value"].to_numpy(dtype=float)
@@ -100,7 +101,7 @@ def outage_days(regular: pd.DataFrame, freq: str, country: str = "NL", subdiv: s
         if not mask.any() or reference is None:
             continue
         dates = pd.DatetimeIndex(rows["date"])
-        mask &= ~holidays(dates, country, subdiv)
+        mask &= ~closed_days(dates, country, subdiv)
         found += [(dates[i], str(sid), values[i], reference[i]) for i in np.flatnonzero(mask)]
     found.sort(key=lambda f: (f[0], f[1]), reverse=True)
     return [
@@ -109,7 +110,14 @@ def outage_days(regular: pd.DataFrame, freq: str, country: str = "NL", subdiv: s
     ]
 
 
-def holidays(dates: pd.DatetimeIndex, country: str = "NL", subdiv: str | None = None) -> np.ndarray:
-    """True for the days of ``dates`` that are a public holiday or a Christmas day of the calendar."""
-    calendar = calendar_features(dates, "D", country, subdiv)
-    return np.asarray(calendar[list(HOLIDAYS)].to_numpy().any(axis=1), dtype=bool)
+def closed_days(dates: pd.DatetimeIndex, country: str = "NL", subdiv: str | None = None) -> np.ndarray:
+    """True for the days of ``dates`` on which a desk may be closed by the calendar: a public
+    holiday or Christmas day (``HOLIDAYS``), and a bridge day, a weekday between such a day and
+    the weekend (the Friday after Ascension Day), which many municipalities close too."""
+    days = pd.date_range(dates.min() - pd.Timedelta(days=1), dates.max() + pd.Timedelta(days=1), freq="D")
+    calendar = calendar_features(days, "D", country, subdiv)
+    holiday = np.asarray(calendar[list(HOLIDAYS)].to_numpy().any(axis=1), dtype=bool)
+    off = holiday | (days.day_of_week >= 5)
+    bridge = np.zeros(len(days), dtype=bool)
+    bridge[1:-1] = ~off[1:-1] & off[:-2] & off[2:] & (holiday[:-2] | holiday[2:])
+    return np.asarray(pd.Series(holiday | bridge, index=days).reindex(dates).to_numpy(), dtype=bool)

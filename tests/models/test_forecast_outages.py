@@ -9,7 +9,7 @@ import pytest
 from models.forecast import outages
 from models.forecast.arima import ARIMAForecaster
 from models.forecast.ets import ETSForecaster, fill_gaps
-from models.forecast.outages import outage_days, outage_mask
+from models.forecast.outages import closed_days, outage_days, outage_mask
 from models.forecast.theta import ThetaForecaster
 
 WEEKDAY = np.array([2500, 2450, 2400, 2400, 2500, 2200, 2100], dtype=float)
@@ -110,22 +110,30 @@ def test_arima_still_learns_the_holidays_of_a_desk_that_closes_on_them() -> None
 
 
 def test_a_run_names_its_outages_but_not_a_desk_closed_on_a_holiday() -> None:
-    """The output names outage days for a person to check; a low count on a public holiday or a
-    Christmas day of the run's calendar is a closed desk, not an outage, and is not named."""
+    """The output names outage days for a person to check; a low count on a public holiday, a
+    Christmas day or a bridge day of the run's calendar is a closed desk, not an outage, and is
+    not named."""
     dates = pd.date_range("2026-03-02", periods=140, freq="D")  # a Monday; Easter Monday 2026-04-06 inside
     values = calls(seed=3)
-    at = {day: dates.get_loc(pd.Timestamp(day)) for day in ("2026-04-06", "2026-04-22", "2026-05-14")}
-    values[[at["2026-04-06"], at["2026-04-22"], at["2026-05-14"]]] = [0.0, 334.0, 5.0]  # Easter, a Wednesday, Ascension
+    days = ("2026-04-06", "2026-04-22", "2026-05-14", "2026-05-15")  # Easter Monday, a Wednesday, Ascension, Friday
+    at = [dates.get_loc(pd.Timestamp(day)) for day in days]
+    values[at] = [0.0, 334.0, 5.0, 3.0]
     frame = pd.DataFrame({"series_id": "calls", "date": dates, "value": values})
-    assert outage_mask(values, "D")[list(at.values())].all()  # all three qualify by the weekday rule
+    assert outage_mask(values, "D")[at].all()  # all four qualify by the weekday rule
     named = outage_days(frame, "D", "NL")
     assert len(named) == 1 and named[0].startswith("calls 2026-04-22: 334 (median "), named
     assert 2300 < float(named[0].split("median ")[1].rstrip(")")) < 2500  # a Wednesday's usual count
-    # in Berlin Easter Monday and Ascension are holidays too; a country without them names all three
+    # in Berlin Easter Monday and Ascension are holidays too; a country without them names all four
     assert outage_days(frame, "D", "DE", "BE") == named
-    assert [d.split(":")[0] for d in outage_days(frame, "D", "US")] == [
-        "calls 2026-05-14",
-        "calls 2026-04-22",
-        "calls 2026-04-06",
-    ]
+    assert [d.split(":")[0] for d in outage_days(frame, "D", "US")] == [f"calls {day}" for day in sorted(days)[::-1]]
     assert outage_days(frame.assign(value=calls(seed=3)), "D") == []
+
+
+def test_closed_days_are_holidays_christmas_and_bridge_days() -> None:
+    dates = pd.date_range("2026-05-11", "2026-05-18", freq="D")  # Ascension Thursday 14 May
+    closed = dict(zip(dates.strftime("%m-%d"), closed_days(dates, "NL"), strict=True))
+    assert [d for d, c in closed.items() if c] == ["05-14", "05-15"]  # the holiday and the Friday after it
+    dates = pd.date_range("2026-12-21", "2027-01-04", freq="D")
+    closed = dict(zip(dates.strftime("%m-%d"), closed_days(dates, "NL"), strict=True))
+    assert closed["12-24"] and closed["12-31"] and closed["01-01"] and not closed["12-21"] and not closed["01-04"]
+    assert closed_days(dates[3:5], "NL").tolist() == [True, True]  # a window that starts and ends inside
