@@ -46,6 +46,8 @@ FEATURE_DRIVER = {
     "month": "seizoen",
     "public_holiday": "feestdag",
     "christmas": "feestdag",
+    "new_year_eve": "feestdag",
+    "new_year": "feestdag",
     "lag_public_holiday": "feestdag",
     "school_holiday": "schoolvakantie",
     "workdays": "werkdagen",

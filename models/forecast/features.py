@@ -106,6 +106,9 @@ def _calendar_features(
     if freq == "D":
         out["weekday"] = dates.day_of_week.astype(float)
         out = out.drop(columns="workdays")
+        # days unlike any other holiday: fireworks, the night's calls, a desk's half day (ADR 0042)
+        out["new_year_eve"] = ((dates.month == 12) & (dates.day == 31)).astype(float)
+        out["new_year"] = ((dates.month == 1) & (dates.day == 1)).astype(float)
     elif freq == "M":
         out["month"] = dates.month.astype(float)
     return out
