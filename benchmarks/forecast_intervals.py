@@ -97,8 +97,8 @@ def main() -> None:
         for variant in args.variants.split(","):
             scale, extra, *rest = variant.split(":")
             calibrate = rest[0] if rest else combine.CALIBRATE
-            defaults = [combine.CALIBRATION, combine.MIN_SCORES]
-            windows, min_scores = (int(v) for v in [*rest[1:3], *defaults[len(rest[1:3]) :]])
+            windows = int(rest[1]) if len(rest) > 1 else combine.CALIBRATION
+            min_scores = int(rest[2]) if len(rest) > 2 else combine.MIN_SCORES
             table = score_variant(raw, data, key, scale, int(extra), calibrate, windows, min_scores)
             table = table.assign(variant=variant)
             print(table.round(3).to_string(index=False), flush=True)
