@@ -35,7 +35,9 @@ def wide_daily(tmp_path: Path) -> Path:
     frame.loc[50, "mission_count_fire"] = ""  # an outage
     frame.loc[10, "mission_count_fire"] = "5000"  # a typo, far above the rest: named, not changed
     frame.loc[180, "mission_count_ems"] = "90"  # a recording outage: named, skipped by ets, theta and arima (ADR 0040)
-    frame.loc[121, "mission_count_ems"] = "0"  # 2024-05-01, a holiday in Berlin: a closed desk, not named
+    frame.loc[121, "mission_count_ems"] = "0"  # 2024-05-01, a Berlin holiday; ems is open on the others: named
+    holidays = ["2024-01-01", "2024-03-08", "2024-03-29", "2024-04-01", "2024-05-01", "2024-05-09", "2024-05-20"]
+    frame.loc[frame["mission_created_date"].isin(holidays), "mission_count_fire"] = "0"  # fire: a desk, closed
     path = tmp_path / "missions.csv"
     frame.to_csv(path, index=False)
     return path
@@ -129,7 +131,8 @@ def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings,
     assert "Controleer of ze kloppen: mission_count_fire 2024-01-11: 5000" in report
     assert "Check that they are right: mission_count_fire 2024-01-11: 5000" in report
     assert "skipped by ets, theta and arima as outages: mission_count_ems 2024-06-29: 90 (median " in result.output
-    assert "2024-05-01" not in result.output
+    assert "mission_count_ems 2024-05-01: 0 (median " in result.output  # open on the holidays: an outage there
+    assert "mission_count_fire 2024-05-0" not in result.output  # closed on every holiday: not named
     assert "Dat lijkt een storing in de registratie, niet minder werk." in report
     assert (
         "That looks like a recording outage, not less work." in report and "mission_count_ems 2024-06-29: 90" in report

@@ -109,24 +109,70 @@ def test_arima_still_learns_the_holidays_of_a_desk_that_closes_on_them() -> None
     assert forecast.loc["2026-04-07", "mean"] > 30  # the Tuesday after, open
 
 
+def test_arima_skips_an_outage_on_a_holiday_of_a_service_that_stays_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 112 line counts on Easter Monday what it counts on any Monday; a 0 there, the last day of
+    the history, is an outage, and arima does not carry it into the next days."""
+    dates = pd.date_range("2024-01-01", "2026-04-06", freq="D")  # ends on Easter Monday
+    values = np.random.default_rng(0).poisson(WEEKDAY[dates.day_of_week]).astype(float)
+    values[-1] = 0.0
+    X = pd.DataFrame({"series_id": "112", "date": dates})
+
+    def next_week() -> float:
+        model = ARIMAForecaster(freq="D", horizon=7, country="NL").fit(X, values)
+        return float(model.forecast(7)["mean"].mean())
+
+    usual_week = WEEKDAY.mean()
+    assert abs(next_week() - usual_week) < 0.05 * usual_week  # (the gap is filled from the Sunday before)
+    monkeypatch.setattr("models.forecast.arima.low_when_closed", lambda v, r, c: np.zeros(len(v), dtype=bool))
+    assert next_week() < 0.5 * usual_week  # kept as a real holiday count, it drags the next week down
+
+
 def test_a_run_names_its_outages_but_not_a_desk_closed_on_a_holiday() -> None:
-    """The output names outage days for a person to check; a low count on a public holiday, a
-    Christmas day or a bridge day of the run's calendar is a closed desk, not an outage, and is
-    not named."""
+    """The output names outage days for a person to check; a desk that counts little on every
+    public holiday, Christmas day and bridge day of the run's calendar is closed there, and such a
+    day is not named."""
     dates = pd.date_range("2026-03-02", periods=140, freq="D")  # a Monday; Easter Monday 2026-04-06 inside
+    closed = closed_days(dates, "NL")
+    assert closed.sum() >= 5  # Easter, King's Day, Ascension and the Friday after, Whitsun
     values = calls(seed=3)
-    days = ("2026-04-06", "2026-04-22", "2026-05-14", "2026-05-15")  # Easter Monday, a Wednesday, Ascension, Friday
-    at = [dates.get_loc(pd.Timestamp(day)) for day in days]
-    values[at] = [0.0, 334.0, 5.0, 3.0]
+    values[closed] = np.random.default_rng(4).integers(0, 6, closed.sum())  # the desk is closed
+    values[dates.get_loc(pd.Timestamp("2026-04-22"))] = 334.0  # a Wednesday: an outage
     frame = pd.DataFrame({"series_id": "calls", "date": dates, "value": values})
-    assert outage_mask(values, "D")[at].all()  # all four qualify by the weekday rule
+    assert outage_mask(values, "D")[closed & (dates.day_of_week < 5)].all()  # they qualify by the weekday rule
     named = outage_days(frame, "D", "NL")
     assert len(named) == 1 and named[0].startswith("calls 2026-04-22: 334 (median "), named
     assert 2300 < float(named[0].split("median ")[1].rstrip(")")) < 2500  # a Wednesday's usual count
-    # in Berlin Easter Monday and Ascension are holidays too; a country without them names all four
-    assert outage_days(frame, "D", "DE", "BE") == named
-    assert [d.split(":")[0] for d in outage_days(frame, "D", "US")] == [f"calls {day}" for day in sorted(days)[::-1]]
+    # by another calendar, a low count on a day that calendar keeps open is an outage
+    berlin = {d.split(":")[0] for d in outage_days(frame, "D", "DE", "BE")}
+    assert "calls 2026-04-27" in berlin and "calls 2026-04-06" not in berlin  # King's Day; Easter Monday
+    assert {"calls 2026-04-06", "calls 2026-05-14"} <= {d.split(":")[0] for d in outage_days(frame, "D", "US")}
     assert outage_days(frame.assign(value=calls(seed=3)), "D") == []
+
+
+def test_a_service_open_on_holidays_has_its_outages_there_named() -> None:
+    """A service that never closes (112, a fire brigade) counts on a holiday what it counts on any
+    day: a collapse there is an outage, and the partial day after it as well (the real calls file:
+    an outage on 2 April 2026 ran into Good Friday, which Berlin closes)."""
+    dates = pd.date_range("2026-03-02", periods=140, freq="D")
+    days = ("2026-04-06", "2026-04-22", "2026-05-14", "2026-05-15")  # Easter Monday, a Wednesday, Ascension, Friday
+    at = [dates.get_loc(pd.Timestamp(day)) for day in days]
+    values = calls(seed=3)
+    values[at] = [0.0, 334.0, 5.0, 3.0]
+    frame = pd.DataFrame({"series_id": "112", "date": dates, "value": values})
+    named = [d.split(":")[0] for d in outage_days(frame, "D", "NL")]
+    assert named == [f"112 {day}" for day in sorted(days)[::-1]]
+    assert outages.closed_share(values, outages.usual(values), closed_days(dates, "NL")) > 0.9
+    # the partial day after an outage, on a holiday: named by its share of the usual count
+    values = calls(seed=3)
+    values[dates.get_loc(pd.Timestamp("2026-05-13"))] = 0.0
+    values[dates.get_loc(pd.Timestamp("2026-05-14"))] *= 0.6
+    named = [d.split(":")[0] for d in outage_days(frame.assign(value=values), "D", "NL")]
+    assert named == ["112 2026-05-14", "112 2026-05-13"]
+    # too few closed days with a usual count to tell: taken to be closed, as before
+    short = frame.iloc[33:53].assign(value=calls(seed=3)[33:53])  # 4 to 23 April: Easter Sunday and Monday
+    short.loc[short["date"] == pd.Timestamp("2026-04-06"), "value"] = 0.0
+    assert closed_days(pd.DatetimeIndex(short["date"]), "NL").sum() < outages.MIN_CLOSED
+    assert outage_days(short, "D", "NL") == []
 
 
 def test_closed_days_are_holidays_christmas_and_bridge_days() -> None:
