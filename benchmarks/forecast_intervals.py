@@ -4,15 +4,16 @@ raw backtest forecasts that ``forecast_accuracy.py --cache`` left behind (no mod
     .venv/bin/python benchmarks/forecast_intervals.py --cache DIR
         [--only sim,berlin,berlin_weekly,nhs,berlin_calls,nhs_admissions] [--variants mase:0,level:0,...] [--out FILE]
 
-A variant is ``SCALE:EXTRA[:CALIBRATE[:WINDOWS[:MIN]]]``: ``SCALE`` is what a conformal score is divided by at its
-origin (``models.forecast.combine.SCALES``), ``EXTRA`` the number of backtest cutoffs before the two
+A variant is ``SCALE:EXTRA[:CALIBRATE[:WINDOWS[:MIN[:DECAY]]]]``: ``SCALE`` is what a conformal score is
+divided by at its origin (``models.forecast.combine.SCALES``), ``EXTRA`` the number of backtest cutoffs before the two
 weight windows that only calibrate the intervals (the cache must hold them: fill it with
 ``forecast_accuracy.py --extra-cutoffs``), ``CALIBRATE`` which errors of ``auto``'s combination
 calibrate its intervals: ``held_out`` (weights learned without the window, the product since
 ADR 0029) or ``in_sample`` (the weights learned on the window itself, before ADR 0029),
 ``WINDOWS`` the number of latest backtest windows whose errors calibrate (``combine.CALIBRATION``;
-they also give the target of ``auto``'s weights, so its MASE may move) and ``MIN`` the conformal
-scores a horizon step pools with its neighbours until reached (``combine.MIN_SCORES``). Every
+they also give the target of ``auto``'s weights, so its MASE may move), ``MIN`` the conformal
+scores a horizon step pools with its neighbours until reached (``combine.MIN_SCORES``) and
+``DECAY`` the weight of a window's scores per window it is older than the newest (``combine.DECAY``). Every
 Werkwijzer model and ``auto`` is scored on the same evaluation cutoffs as ``forecast_accuracy.py``;
 the last table has, per variant and set, the largest distance of any model's 80 % and 95 %
 coverage from nominal. ``cov80_band`` and ``cov95_band`` are 95 % bootstrap intervals of each
@@ -46,20 +47,22 @@ def score_variant(
     calibrate: str = combine.CALIBRATE,
     windows: int = combine.CALIBRATION,
     min_scores: int = combine.MIN_SCORES,
+    decay: float = combine.DECAY,
 ) -> pd.DataFrame:
     d = DATASETS[key]
     names = [n for n in BASE_MODELS if n in set(raw["model"])]
     every = cutoff_dates(data["date"].max(), d.horizon, d.cutoffs + WINDOWS + extra, d.freq)
     used = raw[raw["cutoff"].isin(every)]
-    product = combine.SCALE, combine.CALIBRATE, combine.CALIBRATION, combine.MIN_SCORES
+    product = combine.SCALE, combine.CALIBRATE, combine.CALIBRATION, combine.MIN_SCORES, combine.DECAY
     combine.SCALE, combine.CALIBRATE, combine.CALIBRATION, combine.MIN_SCORES = scale, calibrate, windows, min_scores
+    combine.DECAY = decay
     try:
         result = score_backtest(used, data, d.freq, every[extra:], WINDOWS, names, names[0])
     finally:
-        combine.SCALE, combine.CALIBRATE, combine.CALIBRATION, combine.MIN_SCORES = product
+        combine.SCALE, combine.CALIBRATE, combine.CALIBRATION, combine.MIN_SCORES, combine.DECAY = product
     table = result["overall"][["model", "mase", "coverage_80", "coverage_95", "winkler_80", "winkler_95"]]
     table = table.merge(coverage_bands(result["predictions"]), on="model", how="left")
-    return table.assign(dataset=key, variant=f"{scale}:{extra}:{calibrate}:{windows}:{min_scores}")
+    return table.assign(dataset=key, variant=f"{scale}:{extra}:{calibrate}:{windows}:{min_scores}:{decay}")
 
 
 def coverage_bands(predictions: pd.DataFrame, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
@@ -99,7 +102,8 @@ def main() -> None:
             calibrate = rest[0] if rest else combine.CALIBRATE
             windows = int(rest[1]) if len(rest) > 1 else combine.CALIBRATION
             min_scores = int(rest[2]) if len(rest) > 2 else combine.MIN_SCORES
-            table = score_variant(raw, data, key, scale, int(extra), calibrate, windows, min_scores)
+            decay = float(rest[3]) if len(rest) > 3 else combine.DECAY
+            table = score_variant(raw, data, key, scale, int(extra), calibrate, windows, min_scores, decay)
             table = table.assign(variant=variant)
             print(table.round(3).to_string(index=False), flush=True)
             tables.append(table)

@@ -46,6 +46,7 @@ TARGET = "calibration"  # a per-series score is shrunk towards the candidate's m
 # CALIBRATION windows (ADR 0035); "windows": over the weight windows only (before ADR 0035)
 SET_SHARE = 0.5  # share of the set-wide optimal weights (``set_weights``) in every series' weights (ADR 0038)
 CALIBRATE = "held_out"  # combination errors for the radii: held_out_rows, or "in_sample" (before ADR 0029)
+DECAY = 1.0  # weight of a calibration window's scores per window it is older than the newest; 1: all equal
 SWITCH = 0  # a candidate better than the held-out combination on each of the last CALIBRATION windows
 # (at least SWITCH of them) is used alone for the series it covers; 0: never (see ``leader``)
 
@@ -138,9 +139,15 @@ def combine_rows(rows: pd.DataFrame, weights: Mapping[str, Mapping[str, float]])
 def conformal_radius(errors: pd.DataFrame, horizon: int) -> dict[int, tuple[float, ...]]:
     """Per level, the finite-sample conformal quantile of the scaled absolute errors per step.
 
-    ``errors`` has columns ``step`` (1..horizon) and ``score`` (|actual - mean| / scale)."""
+    ``errors`` has columns ``step`` (1..horizon) and ``score`` (|actual - mean| / scale), and with
+    ``DECAY`` below 1 ``age`` (0 for the newest window, 1 for the one before, ...): each score then
+    weighs ``DECAY ** age`` (``weighted_quantile``)."""
     valid = errors[np.isfinite(errors["score"])]
-    by_step = {int(h): g["score"].to_numpy() for h, g in valid.groupby("step")}
+    weighted = DECAY < 1 and "age" in valid.columns
+    weight = DECAY ** valid["age"].to_numpy(dtype=float) if weighted else np.ones(len(valid))
+    valid = valid.assign(_w=weight)
+    by_step = {int(h): (g["score"].to_numpy(), g["_w"].to_numpy()) for h, g in valid.groupby("step")}
+    empty = (np.array([]), np.array([]))
     radius: dict[int, tuple[float, ...]] = {}
     if not len(valid):
         return radius
@@ -149,15 +156,32 @@ def conformal_radius(errors: pd.DataFrame, horizon: int) -> dict[int, tuple[floa
         values = []
         for h in range(1, horizon + 1):
             width = 0
-            pool = by_step.get(h, np.array([]))
+            pool, w = by_step.get(h, empty)
             while len(pool) < MIN_SCORES and width < horizon:
                 width += 1
-                pool = np.concatenate([by_step.get(j, np.array([])) for j in range(h - width, h + width + 1)])
+                parts = [by_step.get(j, empty) for j in range(h - width, h + width + 1)]
+                pool, w = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+            if weighted:
+                values.append(weighted_quantile(pool, w, 1 - alpha))
+                continue
             n = len(pool)
             k = math.ceil((n + 1) * (1 - alpha))
             values.append(float(np.sort(pool)[k - 1]) if 0 < k <= n else float(np.max(pool)))
         radius[level] = tuple(values)
     return radius
+
+
+def weighted_quantile(scores: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest score whose cumulative weight reaches ``q`` of the total weight plus one more
+    point of the largest weight at infinity (the finite-sample correction of conformal prediction
+    with fixed weights, Barber et al. 2023); the largest score when the quantile is infinite."""
+    order = np.argsort(scores)
+    s, w = scores[order], weights[order]
+    total = w.sum() + (w.max() if len(w) else 1.0)
+    reached = np.flatnonzero(np.cumsum(w) / total >= q)
+    if not len(s):
+        return float("nan")
+    return float(s[reached[0]]) if len(reached) else float(s[-1])
 
 
 def steps(frame: pd.DataFrame) -> np.ndarray:
@@ -319,10 +343,12 @@ def plan(
             alone = combine_rows(recent, {s: {chosen: 1.0} for s in covered})
             rest = combined[~combined["series_id"].astype(str).isin(covered)]
             combined = pd.concat([alone, rest], ignore_index=True)  # its own errors give the radii
+    newest_first = {c: i for i, c in enumerate(sorted(combined["cutoff"].unique(), reverse=True))}
     errors = pd.DataFrame(
         {
             "step": steps(combined),
             "score": np.abs(combined["actual"] - combined["mean"]) / combined["interval_scale"],
+            "age": combined["cutoff"].map(newest_first).to_numpy(dtype=float),
         }
     )
     return Combination(weights, conformal_radius(errors, horizon))

@@ -50,6 +50,26 @@ def test_conformal_radius_is_the_finite_sample_quantile_per_step() -> None:
     assert radius[95][1] > radius[95][0]
 
 
+def test_recency_weights_leave_equal_weights_exact_and_let_the_newest_window_lead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``DECAY`` (benchmark knob, 1 in the product): with equal weights the weighted quantile is the
+    finite-sample one; with a small decay the newest window's scores set the radius."""
+    rng = np.random.default_rng(1)
+    for n in (5, 50, 250):
+        scores = rng.uniform(0, 1, n)
+        for q in (0.8, 0.95):
+            k = math.ceil((n + 1) * q)
+            expected = np.sort(scores)[k - 1] if k <= n else scores.max()
+            assert combine.weighted_quantile(scores, np.ones(n), q) == expected
+    n = combine.MIN_SCORES
+    old, new = rng.uniform(2, 3, n), rng.uniform(0, 1, n)  # an older window with larger errors
+    errors = pd.DataFrame({"step": 1, "score": np.r_[old, new], "age": np.repeat([1.0, 0.0], n)})
+    assert combine.conformal_radius(errors, 1)[80][0] > 2  # equal weights: the old window counts in full
+    monkeypatch.setattr(combine, "DECAY", 0.1)
+    assert combine.conformal_radius(errors, 1)[80][0] < 1  # the newest window leads
+
+
 def test_sparse_steps_pool_with_their_neighbours() -> None:
     errors = pd.DataFrame({"step": np.repeat([1, 2, 3], 20), "score": np.repeat([1.0, 2.0, 3.0], 20)})
     radius = combine.conformal_radius(errors, 3)
