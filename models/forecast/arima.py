@@ -225,7 +225,9 @@ class ARIMAForecaster(BaseForecaster):
             pd.DatetimeIndex(window.index), self.freq, self.country, self.subdiv, self.school_region
         )
         holiday = np.asarray(matrix[:, [names.index(c) for c in HOLIDAYS if c in names]].any(axis=1), dtype=bool)
-        if holiday.any():  # a holiday's low count is real for a desk, an outage for a service that stays open
+        # a holiday's low count is real for a desk that closes, an outage for a service that stays open
+        # (only daily data has outages, ADR 0040)
+        if self.freq == "D" and holiday.any():
             values = window.to_numpy(dtype=float)
             holiday &= ~low_when_closed(values, usual(values), holiday)
         z = np.sqrt(np.maximum(fill_gaps(window, self.freq, keep=holiday), 0.0))
