@@ -58,6 +58,8 @@ def _section(result: ForecastRun, lang: str) -> str:
     scored = result.predictions["cutoff"].nunique() if "cutoff" in result.predictions else p["cutoffs"]
     if scored < p["cutoffs"]:  # a short history: the backtest found room for fewer windows
         data += " " + t("forecast.report.fewer_cutoffs", scored=scored, asked=p["cutoffs"])
+    if p.get("short_windows"):  # windows fitted without a yearly pattern calibrate the bands
+        data += " " + t("forecast.report.short_history", short=p["short_windows"], windows=p["calibration_windows"])
     if p.get("without_counts"):  # a team column or series with no count at all
         data += " " + t("forecast.report.no_counts", teams=", ".join(team_label(s, lang) for s in p["without_counts"]))
     if p.get("stopped"):  # closed, merged, or a feed that stopped: left out, not forecast to come back

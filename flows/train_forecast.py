@@ -30,7 +30,14 @@ from explain.forecast_drivers import by_driver, gbm_shap, statistical_components
 from flows.forecast_run import ForecastRun
 from models.forecast import BASE_MODELS, OUTPUT, combine, make_forecaster
 from models.forecast import reconcile as hierarchy_tools
-from models.forecast.backtest import cutoff_dates, horizon_correlation, model_predictions, overall, score_backtest
+from models.forecast.backtest import (
+    cutoff_dates,
+    horizon_correlation,
+    model_predictions,
+    overall,
+    score_backtest,
+    short_history_cutoffs,
+)
 from models.forecast.frequency import check_freq, regularize, season_length
 from models.forecast.outages import outage_days
 from werkwijzer.calendar import check_calendar
@@ -317,6 +324,13 @@ def train_forecast_flow(
     after = intake["date"].max() + pd.Timedelta(days=1)
     default = "seasonal_naive" if "seasonal_naive" in names else names[0]
     combination = combine.plan(result["all_predictions"], after, windows, names, horizon).covering(ids, default)
+    calibrated_on = combine.usable_cutoffs(result["all_predictions"], after, combine.CALIBRATION)
+    short = short_history_cutoffs(teams, calibrated_on, freq)
+    if short:
+        say(
+            f"the intervals calibrate on {len(calibrated_on)} backtest windows, {len(short)} of them fitted on less "
+            "than two years of counts (no yearly pattern to learn): the bands may be too wide or too narrow"
+        )
     choice = {sid: combination.main_model(sid, default) for sid in ids if sid in bottom}
     pending = [final_gbm] if final_gbm is not None else []  # drivers come from the global model, combined or not
     for name in combination.models():
@@ -386,6 +400,8 @@ def train_forecast_flow(
             "without_counts": without_counts,
             "far_above": far_above,
             "outages": outages,
+            "calibration_windows": len(calibrated_on),
+            "short_windows": len(short),
             "stopped": {sid: f"{last:%Y-%m-%d}" for sid, last in stopped.items()},
         },
     )

@@ -132,6 +132,9 @@ def test_forecast_cli_on_a_wide_file(wide_daily: Path, tmp_path: Path, settings,
     assert "Check that they are right: mission_count_fire 2024-01-11: 5000" in report
     assert "skipped by ets, theta and arima as outages: mission_count_ems 2024-06-29: 90 (median " in result.output
     assert "mission_count_ems 2024-05-01: 0 (median " in result.output  # open on the holidays: an outage there
+    # 220 days: every window the bands calibrate on was fitted on less than two years
+    assert "the intervals calibrate on 4 backtest windows, 4 of them fitted on less than two years" in result.output
+    assert "Bij 4 daarvan waren er nog geen twee jaar aan gegevens" in report
     assert "mission_count_fire 2024-05-0" not in result.output  # closed on every holiday: not named
     assert "Dat lijkt een storing in de registratie, niet minder werk." in report
     assert (

@@ -181,3 +181,26 @@ def test_the_forecast_report_says_when_the_history_had_room_for_fewer_cutoffs() 
         {**params, "cutoffs": 2},
     )
     assert "toetsmomenten. Hoe minder" not in report_markdown(full)
+
+
+def test_the_forecast_report_says_when_the_bands_rest_on_windows_without_a_yearly_pattern() -> None:
+    forecast = pd.DataFrame(
+        {"series_id": ["wmo"], "date": pd.Timestamp("2027-01-04"), "mean": 1.0, "lo_95": 0.0, "hi_95": 2.0}
+    )
+    overall = pd.DataFrame(
+        {"model": ["auto"], "mase": [0.8], "smape": [20.0], "coverage_80": [0.8], "coverage_95": [0.95]}
+    )
+    params = {"data": "intake.csv", "freq": "M", "horizon": 6, "cutoffs": 3, "country": "NL", "subdiv": ""}
+    empty = pd.DataFrame()
+
+    def report(**more: int) -> str:
+        run = ForecastRun(
+            empty, empty, empty, overall, {"wmo": "glm"}, forecast, empty, empty, empty, empty, {}, params | more
+        )
+        return report_markdown(run)
+
+    nl, en = report(calibration_windows=4, short_windows=2).split("## English")
+    assert "de laatste 4 toetsmomenten. Bij 2 daarvan waren er nog geen twee jaar aan gegevens" in nl
+    assert "the last 4 cutoffs. At 2 of them there were less than two years of data" in en
+    assert "jaarpatroon" not in report(calibration_windows=4, short_windows=0)
+    assert "jaarpatroon" not in report()  # a run logged before the note existed

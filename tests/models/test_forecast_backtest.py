@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from models.forecast import combine, make_forecaster
-from models.forecast.backtest import cutoff_dates, horizon_correlation, run_backtest
+from models.forecast.backtest import cutoff_dates, horizon_correlation, run_backtest, short_history_cutoffs
 from models.forecast.metrics import mase_scale, score_rows, smape, winkler
 
 
@@ -204,3 +204,18 @@ def test_the_gbm_backtest_without_its_own_bounds_scores_the_same() -> None:
     warm_up = results[1]["all_predictions"]
     warm_up = warm_up[~warm_up["cutoff"].isin(without["cutoff"]) & (warm_up["model"] == "gbm")]
     assert len(warm_up) and warm_up["lo_95"].isna().all()  # the windows that only feed auto: no bounds made
+
+
+def test_cutoffs_before_two_years_of_the_median_series_are_short() -> None:
+    """36 months of NHS-like data, horizon 6: the windows at 6, 12 and 18 months had no two years
+    of counts; at 24 and 30 months they had. A late-starting series does not move the median."""
+    dates = pd.date_range("2016-04-01", "2019-03-01", freq="MS")
+    data = poisson_series(dates, {"a": 100.0, "b": 200.0, "c": 300.0}, seed=0)
+    data = data[(data["series_id"] != "c") | (data["date"] >= "2018-01-01")]  # c starts late
+    every = cutoff_dates(dates.max(), 6, 5, "M")
+    assert [f"{c:%Y-%m}" for c in every] == ["2016-09", "2017-03", "2017-09", "2018-03", "2018-09"]
+    assert short_history_cutoffs(data, every, "M") == every[:3]
+    assert short_history_cutoffs(data, every, "M", years=1) == every[:1]
+    weekly = poisson_series(pd.date_range("2020-01-06", periods=160, freq="W-MON"), {"a": 9.0}, seed=1)
+    assert short_history_cutoffs(weekly, cutoff_dates(weekly["date"].max(), 13, 4, "W"), "W") == []
+    assert short_history_cutoffs(weekly.iloc[:0], [], "W") == []
