@@ -200,7 +200,7 @@ def test_the_forecast_report_says_when_the_bands_rest_on_windows_without_a_yearl
         return report_markdown(run)
 
     nl, en = report(calibration_windows=4, short_windows=2).split("## English")
-    assert "de laatste 4 toetsmomenten. Bij 2 daarvan waren er nog geen twee jaar aan gegevens" in nl
-    assert "the last 4 cutoffs. At 2 of them there were less than two years of data" in en
+    assert "de laatste 4 proefvoorspellingen op eerdere gegevens. Bij 2 daarvan waren er nog geen twee jaar" in nl
+    assert "the last 4 trial forecasts on earlier data. For 2 of them there were less than two years of data" in en
     assert "jaarpatroon" not in report(calibration_windows=4, short_windows=0)
     assert "jaarpatroon" not in report()  # a run logged before the note existed
