@@ -175,12 +175,11 @@ def weighted_quantile(scores: np.ndarray, weights: np.ndarray, q: float) -> floa
     """The smallest score whose cumulative weight reaches ``q`` of the total weight plus one more
     point of the largest weight at infinity (the finite-sample correction of conformal prediction
     with fixed weights, Barber et al. 2023); the largest score when the quantile is infinite."""
+    if not len(scores):
+        return float("nan")
     order = np.argsort(scores)
     s, w = scores[order], weights[order]
-    total = w.sum() + (w.max() if len(w) else 1.0)
-    reached = np.flatnonzero(np.cumsum(w) / total >= q)
-    if not len(s):
-        return float("nan")
+    reached = np.flatnonzero(np.cumsum(w) / (w.sum() + w.max()) >= q)
     return float(s[reached[0]]) if len(reached) else float(s[-1])
 
 
