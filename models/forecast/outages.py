@@ -64,6 +64,12 @@ def outage_mask(values: np.ndarray, freq: str) -> np.ndarray:
     return _outages(np.asarray(values, dtype=float), freq)[0]
 
 
+def outage_counts(values: np.ndarray, freq: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """``outage_mask`` and, when some day is an outage, the usual count of every day (``usual``)."""
+    mask, reference = _outages(np.asarray(values, dtype=float), freq)
+    return mask, reference if mask.any() else None
+
+
 def _outages(values: np.ndarray, freq: str) -> tuple[np.ndarray, np.ndarray | None]:
     """``outage_mask`` and the ``usual`` it compared with (None where it did not need it)."""
     n = len(values)

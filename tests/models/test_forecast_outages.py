@@ -62,12 +62,18 @@ def test_what_is_not_an_outage() -> None:
     assert not outage_mask(weekly, "W").any()
 
 
-def test_fill_gaps_treats_outages_as_missing_only_when_told_the_frequency() -> None:
+def test_fill_gaps_replaces_outages_by_their_weekday_only_when_told_the_frequency(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     values = calls(28)
-    values[-1] = 50.0
+    values[[-1, 10]] = [50.0, np.nan]  # an outage on the last day, a missing day inside
     y = pd.Series(values, index=pd.date_range("2026-03-01", periods=28, freq="D"))
     assert fill_gaps(y)[-1] == 50.0
-    assert fill_gaps(y, "D")[-1] == values[-2]  # the last good day carried forward
+    filled = fill_gaps(y, "D")
+    assert filled[-1] == np.median(values[[-8, -15, -22]])  # the same weekday in the three weeks before
+    assert filled[10] == (values[9] + values[11]) / 2  # a missing day is still interpolated
+    monkeypatch.setattr("models.forecast.ets.OUTAGE_FILL", "interpolate")
+    assert fill_gaps(y, "D")[-1] == values[-2]  # before: the last good day carried forward
 
 
 def test_an_outage_on_the_last_day_does_not_drag_the_forecast_down(monkeypatch: pytest.MonkeyPatch) -> None:
