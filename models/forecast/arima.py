@@ -41,7 +41,7 @@ from scipy.signal import lfilter
 from models.forecast.base import BaseForecaster, normal_bounds
 from models.forecast.ets import fill_gaps, flat
 from models.forecast.glm import regressor_matrix
-from models.forecast.outages import HOLIDAYS, low_when_closed, usual  # holiday regressors and outages (ADR 0040)
+from models.forecast.outages import HOLIDAYS  # regressors whose low days may be a closed desk (ADR 0040)
 
 HISTORY = {"D": 3 * 365, "W": 260, "M": 120}
 ORDERS = ((0, 0), (1, 0), (0, 1), (1, 1), (2, 1), (1, 2), (2, 2))
@@ -224,12 +224,8 @@ class ARIMAForecaster(BaseForecaster):
         names, matrix = regressor_matrix(
             pd.DatetimeIndex(window.index), self.freq, self.country, self.subdiv, self.school_region
         )
-        holiday = np.asarray(matrix[:, [names.index(c) for c in HOLIDAYS if c in names]].any(axis=1), dtype=bool)
         # a holiday's low count is real for a desk that closes, an outage for a service that stays open
-        # (only daily data has outages, ADR 0040)
-        if self.freq == "D" and holiday.any():
-            values = window.to_numpy(dtype=float)
-            holiday &= ~low_when_closed(values, usual(values), holiday)
+        holiday = np.asarray(matrix[:, [names.index(c) for c in HOLIDAYS if c in names]].any(axis=1), dtype=bool)
         z = np.sqrt(np.maximum(fill_gaps(window, self.freq, keep=holiday), 0.0))
         if np.ptp(z) == 0:
             return {"constant": float(z[-1]) ** 2}

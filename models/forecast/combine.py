@@ -143,32 +143,29 @@ def conformal_radius(errors: pd.DataFrame, horizon: int) -> dict[int, tuple[floa
     ``DECAY`` below 1 ``age`` (0 for the newest window, 1 for the one before, ...): each score then
     weighs ``DECAY ** age`` (``weighted_quantile``)."""
     valid = errors[np.isfinite(errors["score"])]
-    weighted = DECAY < 1 and "age" in valid.columns
-    weight = DECAY ** valid["age"].to_numpy(dtype=float) if weighted else np.ones(len(valid))
-    valid = valid.assign(_w=weight)
-    by_step = {int(h): (g["score"].to_numpy(), g["_w"].to_numpy()) for h, g in valid.groupby("step")}
-    empty = (np.array([]), np.array([]))
-    radius: dict[int, tuple[float, ...]] = {}
     if not len(valid):
-        return radius
-    for level in LEVELS:
-        alpha = 1 - level / 100
-        values = []
-        for h in range(1, horizon + 1):
-            width = 0
-            pool, w = by_step.get(h, empty)
-            while len(pool) < MIN_SCORES and width < horizon:
-                width += 1
-                parts = [by_step.get(j, empty) for j in range(h - width, h + width + 1)]
-                pool, w = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-            if weighted:
-                values.append(weighted_quantile(pool, w, 1 - alpha))
+        return {}
+    score = valid["score"].to_numpy(dtype=float)
+    weight = DECAY ** valid["age"].to_numpy(dtype=float) if DECAY < 1 and "age" in valid.columns else None
+    at = {int(h): rows for h, rows in valid.groupby("step").indices.items()}  # positions of each step's scores
+    none = np.array([], dtype=int)
+    radius: dict[int, list[float]] = {level: [] for level in LEVELS}
+    for h in range(1, horizon + 1):
+        width = 0
+        pool = at.get(h, none)
+        while len(pool) < MIN_SCORES and width < horizon:
+            width += 1
+            pool = np.concatenate([at.get(j, none) for j in range(h - width, h + width + 1)])
+        ordered = np.sort(score[pool])
+        for level in LEVELS:
+            alpha = 1 - level / 100
+            if weight is not None:
+                radius[level].append(weighted_quantile(score[pool], weight[pool], 1 - alpha))
                 continue
-            n = len(pool)
+            n = len(ordered)
             k = math.ceil((n + 1) * (1 - alpha))
-            values.append(float(np.sort(pool)[k - 1]) if 0 < k <= n else float(np.max(pool)))
-        radius[level] = tuple(values)
-    return radius
+            radius[level].append(float(ordered[k - 1]) if 0 < k <= n else float(ordered[-1]))
+    return {level: tuple(values) for level, values in radius.items()}
 
 
 def weighted_quantile(scores: np.ndarray, weights: np.ndarray, q: float) -> float:

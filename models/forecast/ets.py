@@ -25,23 +25,26 @@ import numpy as np
 import pandas as pd
 
 from models.forecast.base import LEVELS, OUTPUT, BaseForecaster, normal_bounds, quiet
-from models.forecast.outages import outage_counts
+from models.forecast.outages import low_when_closed, outage_counts
 from models.forecast.season import WEEKS, week_of_year, weekly_index
 
 SHRINK = True  # the weekly index pulled towards no season as far as its noise goes (ADR 0036)
 HISTORY = {"D": 730, "W": 260, "M": 120}
-
-
 OUTAGE_FILL = "usual"  # an outage day becomes the usual count of its weekday ("usual") or is interpolated
 
 
 def fill_gaps(y: pd.Series, freq: str | None = None, keep: np.ndarray | None = None) -> np.ndarray:
     """The values with missing periods interpolated; with ``freq``, a daily series' recording
-    outages (``models.forecast.outages``) are replaced too, except the days ``keep`` marks: by the
-    median of their weekday in the weeks around them (``OUTAGE_FILL``), which a straight line
-    between the neighbouring days misses (a Monday between a Sunday and a Tuesday)."""
+    outages (``models.forecast.outages``) are replaced too: by the median of their weekday in the
+    weeks around them (``OUTAGE_FILL``), which a straight line between the neighbouring days
+    misses (a Monday between a Sunday and a Tuesday). ``keep`` marks closed days (a holiday):
+    their low count is kept as real unless it is low for what the series counts on such days
+    (``low_when_closed``: a service that stays open)."""
     if freq is not None:
-        outage, usual = outage_counts(y.to_numpy(dtype=float), freq)
+        counts = y.to_numpy(dtype=float)
+        outage, usual = outage_counts(counts, freq)
+        if keep is not None and usual is not None and (outage & keep).any():
+            keep = keep & ~low_when_closed(counts, usual, keep)
         skip = outage if keep is None else outage & ~keep
         y = y.mask(skip)
         if OUTAGE_FILL == "usual" and usual is not None and skip.any():
